@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { z } from 'zod'
+
+export type TfjsBackendName = 'wasm' | 'cpu'
+
+export interface InferenceConfig {
+  port: number
+  host: string
+  dataDir: string
+  /** Bearer secret shared with the web server; the browser never sees it. */
+  secret: string
+  backend: TfjsBackendName
+  logLevel: 'debug' | 'info' | 'warn' | 'error'
+}
+
+const envSchema = z.object({
+  INFERENCE_PORT: z.coerce.number().int().min(0).max(65535).default(4100),
+  INFERENCE_HOST: z.string().default('127.0.0.1'),
+  DATA_DIR: z.string().optional(),
+  INFERENCE_SECRET: z.string().min(16).optional(),
+  TFJS_BACKEND: z.enum(['wasm', 'cpu']).default('wasm'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+})
+
+/** The workspace root, so that every app agrees on the default data folder whatever its cwd. */
+export function findRepoRoot(start = process.cwd()): string {
+  let dir = path.resolve(start)
+  while (!existsSync(path.join(dir, 'pnpm-workspace.yaml'))) {
+    const parent = path.dirname(dir)
+    if (parent === dir) return path.resolve(start)
+    dir = parent
+  }
+  return dir
+}
+
+/**
+ * The web server and the inference service must share one bearer secret. When the operator sets
+ * none, the first process to start writes a random one into the data folder and both read it, so a
+ * fresh checkout works without configuration and the secret never appears in the repository.
+ */
+export function sharedInferenceSecret(dataDir: string, fromEnv?: string): string {
+  if (fromEnv) return fromEnv
+  const file = path.join(dataDir, 'secrets', 'inference-secret')
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim()
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
+  const secret = randomBytes(32).toString('base64url')
+  try {
+    writeFileSync(file, secret, { flag: 'wx', mode: 0o600 })
+    return secret
+  } catch {
+    // Another process won the race to create it; theirs is the one both must use.
+    return readFileSync(file, 'utf8').trim()
+  }
+}
+
+export function loadInferenceConfig(env: NodeJS.ProcessEnv = process.env): InferenceConfig {
+  const parsed = envSchema.parse(env)
+  const dataDir = path.resolve(parsed.DATA_DIR ?? path.join(findRepoRoot(), '.data'))
+  return {
+    port: parsed.INFERENCE_PORT,
+    host: parsed.INFERENCE_HOST,
+    dataDir,
+    secret: sharedInferenceSecret(dataDir, parsed.INFERENCE_SECRET),
+    backend: parsed.TFJS_BACKEND,
+    logLevel: parsed.LOG_LEVEL,
+  }
+}

@@ -1,0 +1,14 @@
+import { loadInferenceConfig } from './config'
+import { createLogger } from './log'
+import { startInference } from './server'
+
+const config = loadInferenceConfig()
+const log = createLogger(config.logLevel)
+const running = await startInference(config, log)
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    log.info('shutting down', { signal })
+    void running.close().then(() => process.exit(0))
+  })
+}
