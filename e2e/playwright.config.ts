@@ -1,0 +1,58 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { defineConfig } from '@playwright/test'
+
+const port = Number(process.env.E2E_PORT ?? 3900)
+const inferencePort = port + 1
+// Every run starts on an empty database, so tests never depend on what an earlier run left.
+const dataDir = mkdtempSync(path.join(tmpdir(), 'ensemble-e2e-'))
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [['list'], ['json']],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    },
+  },
+  outputDir: '.test-results/artifacts',
+  webServer: [
+    {
+      command: 'pnpm --filter @ensemble/inference start',
+      port: inferencePort,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      env: { DATA_DIR: dataDir, INFERENCE_PORT: String(inferencePort), LOG_LEVEL: 'warn' },
+    },
+    {
+      command: 'pnpm --filter @ensemble/web start',
+      port,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      env: {
+        PORT: String(port),
+        DATA_DIR: dataDir,
+        INFERENCE_URL: `http://127.0.0.1:${inferencePort}/trpc`,
+        ENSEMBLE_DEV_TOKENS: '1',
+        LOG_LEVEL: 'warn',
+      },
+    },
+  ],
+})
