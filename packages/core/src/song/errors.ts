@@ -1,0 +1,25 @@
+import type { z } from 'zod'
+
+export type SongErrorCode =
+  | 'invalid_value'
+  | 'track_not_found'
+  | 'clip_not_found'
+  | 'note_not_found'
+  | 'out_of_range'
+  | 'unsupported'
+  | 'unknown_version'
+
+/**
+ * The one error every song operation throws. An operation that throws has changed nothing, so a caller can
+ * show `message` and carry on with the same doc.
+ */
+export class SongError extends Error {
+  override readonly name = 'SongError'
+  constructor(
+    readonly code: SongErrorCode,
+    message: string,
+    readonly issues: readonly z.core.$ZodIssue[] = [],
+  ) {
+    super(message)
+  }
+}

@@ -1,0 +1,72 @@
+/*
+ * The song model's public surface. Y-structure accessors (./ydoc) stay private to core: everything outside
+ * core reads through the snapshot readers and writes through the operations.
+ */
+export {
+  type AddClipInput,
+  addClip,
+  type ClipRef,
+  deleteClip,
+  deleteClips,
+  duplicateClip,
+  moveClip,
+  moveClips,
+  renameClip,
+  resizeClip,
+  splitClip,
+} from './clips'
+export { SongError, type SongErrorCode } from './errors'
+export { setKey, setTempo, setTimeSignature, setTitle } from './meta'
+export { createSongDoc, MIGRATION_ORIGIN, migrateSong, songVersion } from './migrate'
+export { setColour, setInstrument, setMute, setPan, setSolo, setVolume } from './mixer'
+export {
+  addNote,
+  addNotes,
+  DEFAULT_VELOCITY,
+  deleteNotes,
+  duplicateNotes,
+  moveNotes,
+  type NoteInput,
+  type NotePatch,
+  quantizeNotes,
+  resizeNotes,
+  setNoteVelocities,
+  transposeNotes,
+  updateNotes,
+} from './notes'
+export {
+  AiAcceptedOrigin,
+  AiProposalOrigin,
+  type AiRun,
+  actingUser,
+  type EditOrigin,
+  RemoteOrigin,
+  RestoreOrigin,
+  type SongOrigin,
+  SystemOrigin,
+  UserOrigin,
+} from './origins'
+export {
+  type PlacedNote,
+  playedNotes,
+  readClip,
+  readMeta,
+  readNotesInRange,
+  readSong,
+  readTrack,
+  readTracks,
+} from './read'
+export * from './schema'
+export { createSongStore, deepEqual, type Equality, type SongStore, shallowEqual, subscribe } from './store'
+export {
+  type AddTrackInput,
+  addTrack,
+  deleteTrack,
+  deleteTracks,
+  duplicateTrack,
+  renameTrack,
+  reorderTrack,
+  TRACK_COLOURS,
+} from './tracks'
+export { createUndo, type SongUndo, type UndoOptions, undoOwner } from './undo'
+export { readWindow, type SongWindow, type WindowTrack } from './window'

@@ -1,0 +1,25 @@
+import type * as Y from 'yjs'
+import type { EditOrigin } from './origins'
+import { type Key, KeySchema, MetaSchema, type TimeSignature, TimeSignatureSchema } from './schema'
+import { commit, metaMap, parse } from './ydoc'
+
+export const setTitle = (doc: Y.Doc, origin: EditOrigin, title: string): void => {
+  const value = parse(MetaSchema.shape.title, title, 'title')
+  commit(doc, origin, () => metaMap(doc).set('title', value))
+}
+
+export const setTempo = (doc: Y.Doc, origin: EditOrigin, bpm: number): void => {
+  const value = parse(MetaSchema.shape.bpm, bpm, 'tempo')
+  commit(doc, origin, () => metaMap(doc).set('bpm', value))
+}
+
+/** Stored as one value so a concurrent edit never mixes one user's numerator with another's denominator. */
+export const setTimeSignature = (doc: Y.Doc, origin: EditOrigin, timeSignature: TimeSignature): void => {
+  const value = parse(TimeSignatureSchema, timeSignature, 'time signature')
+  commit(doc, origin, () => metaMap(doc).set('timeSignature', { ...value }))
+}
+
+export const setKey = (doc: Y.Doc, origin: EditOrigin, key: Key): void => {
+  const value = parse(KeySchema, key, 'key')
+  commit(doc, origin, () => metaMap(doc).set('key', { ...value }))
+}

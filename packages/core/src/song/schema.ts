@@ -1,0 +1,140 @@
+import { z } from 'zod'
+
+/** Ticks per quarter note. Every position and length in the song is an integer number of ticks. */
+export const PPQ = 480
+
+/** Far beyond any real song (about 10 000 bars of 4/4), low enough that tick arithmetic stays exact. */
+export const MAX_TICK = PPQ * 4 * 10_000
+
+export const SONG_SCHEMA_VERSION = 1
+
+export const MIN_BPM = 20
+export const MAX_BPM = 400
+
+/**
+ * Volume is a gain in decibels, as Tone.js and every mixer label it: 0 is unity, +6 the most boost, and
+ * MIN_VOLUME_DB the fader's floor, which the audio engine plays as silence (-Infinity).
+ */
+export const MIN_VOLUME_DB = -60
+export const MAX_VOLUME_DB = 6
+
+const id = z.string().min(1).max(64)
+const tick = z.int().min(0).max(MAX_TICK)
+const positiveTicks = z.int().min(1).max(MAX_TICK)
+
+/** Where an AI-written note came from; kept on the note so it survives moves, splits and copies. */
+export const ProvenanceSchema = z.strictObject({
+  pluginId: z.string().min(1).max(200),
+  pluginVersion: z.string().min(1).max(64),
+  modelHash: z.string().min(1).max(128),
+  seed: z.int(),
+  requestedBy: id,
+  acceptedBy: id,
+  runId: id.optional(),
+})
+export type Provenance = z.infer<typeof ProvenanceSchema>
+
+/** Start is relative to the clip start. A note is immutable: an edit replaces the whole value. */
+export const NoteSchema = z.strictObject({
+  id,
+  pitch: z.int().min(0).max(127),
+  start: tick,
+  duration: positiveTicks,
+  velocity: z.int().min(1).max(127),
+  provenance: ProvenanceSchema.optional(),
+})
+export type Note = z.infer<typeof NoteSchema>
+
+export const ClipSchema = z.strictObject({
+  id,
+  name: z.string().max(200),
+  start: tick,
+  length: positiveTicks,
+  /** null: plays once; a number: the first `loopLength` ticks of notes repeat until the clip ends. */
+  loopLength: positiveTicks.nullable(),
+})
+export type Clip = z.infer<typeof ClipSchema>
+
+export const TrackKindSchema = z.enum(['instrument', 'drums', 'audio'])
+export type TrackKind = z.infer<typeof TrackKindSchema>
+
+export const ColourSchema = z.string().regex(/^#[0-9a-f]{6}$/, 'colour must be #rrggbb in lower case')
+
+export const TrackSchema = z.strictObject({
+  id,
+  name: z.string().max(200),
+  kind: TrackKindSchema,
+  /** Preset id from the instrument catalogue; null for audio tracks and "no instrument yet". */
+  instrument: z.string().min(1).max(200).nullable(),
+  colour: ColourSchema,
+  volumeDb: z.number().min(MIN_VOLUME_DB).max(MAX_VOLUME_DB),
+  pan: z.number().min(-1).max(1),
+  mute: z.boolean(),
+  solo: z.boolean(),
+  /** A fractional-indexing key; tracks sort by (order, id) so ties from concurrent inserts agree everywhere. */
+  order: z.string().min(1).max(256),
+})
+export type Track = z.infer<typeof TrackSchema>
+
+export const TimeSignatureSchema = z.strictObject({
+  numerator: z.int().min(1).max(32),
+  denominator: z.union([
+    z.literal(1),
+    z.literal(2),
+    z.literal(4),
+    z.literal(8),
+    z.literal(16),
+    z.literal(32),
+  ]),
+})
+export type TimeSignature = z.infer<typeof TimeSignatureSchema>
+
+export const MODES = [
+  'major',
+  'minor',
+  'ionian',
+  'dorian',
+  'phrygian',
+  'lydian',
+  'mixolydian',
+  'aeolian',
+  'locrian',
+] as const
+
+export const KeySchema = z.strictObject({
+  /** A pitch class as tonal spells it: C, F#, Bb. No octave. */
+  // Spelled the way @tonaljs names pitch classes. tonal itself is not imported: @tonaljs/tonal 4.10 resolves
+  // to missing `dist/index.js` files under plain Node, and core must load on the web server and inference too.
+  tonic: z.string().regex(/^[A-G](#{1,2}|b{1,2})?$/, 'tonic must be a pitch class such as C, F# or Bb'),
+  mode: z.enum(MODES),
+})
+export type Key = z.infer<typeof KeySchema>
+
+export const MetaSchema = z.strictObject({
+  schemaVersion: z.int().min(1),
+  title: z.string().max(200),
+  bpm: z.number().min(MIN_BPM).max(MAX_BPM),
+  timeSignature: TimeSignatureSchema,
+  key: KeySchema,
+})
+export type Meta = z.infer<typeof MetaSchema>
+
+export const DEFAULT_META: Omit<Meta, 'schemaVersion'> = {
+  title: 'Untitled',
+  bpm: 120,
+  timeSignature: { numerator: 4, denominator: 4 },
+  key: { tonic: 'C', mode: 'major' },
+}
+
+/** Read shapes: records with their children, sorted. These are what the UI and the AI flow see. */
+export const ClipSnapshotSchema = ClipSchema.extend({ notes: z.array(NoteSchema).readonly() })
+export type ClipSnapshot = z.infer<typeof ClipSnapshotSchema>
+
+export const TrackSnapshotSchema = TrackSchema.extend({ clips: z.array(ClipSnapshotSchema).readonly() })
+export type TrackSnapshot = z.infer<typeof TrackSnapshotSchema>
+
+export const SongSnapshotSchema = z.strictObject({
+  meta: MetaSchema,
+  tracks: z.array(TrackSnapshotSchema).readonly(),
+})
+export type SongSnapshot = z.infer<typeof SongSnapshotSchema>

@@ -1,0 +1,139 @@
+/*
+ * The only module that knows how the song is laid out in Yjs. Internal to core: index.ts does not export it,
+ * so nothing outside core can reach a Y type and write around the operations.
+ *
+ *   doc.getMap('meta')    schemaVersion, title, bpm, timeSignature, key        (plain values)
+ *   doc.getMap('tracks')  trackId -> Y.Map { name, kind, instrument, colour, volumeDb, pan, mute, solo,
+ *                                            order, clips: Y.Map }
+ *   clips                 clipId  -> Y.Map { name, start, length, loopLength, notes: Y.Map }
+ *   notes                 noteId  -> Note (plain, immutable)
+ *
+ * Notes live inside their clip and clips inside their track, so deleting a parent takes its children with
+ * it on every replica: there is no way to leave an orphan behind, even when a delete races an insert.
+ */
+import * as Y from 'yjs'
+import type { z } from 'zod'
+import { SongError } from './errors'
+import { AiAcceptedOrigin, type EditOrigin, RestoreOrigin, SystemOrigin, UserOrigin } from './origins'
+import type { Clip, Meta, Note, Track } from './schema'
+
+export type YRecord = Y.Map<unknown>
+
+export const META = 'meta'
+export const TRACKS = 'tracks'
+
+export const metaMap = (doc: Y.Doc): YRecord => doc.getMap<unknown>(META)
+export const tracksMap = (doc: Y.Doc): Y.Map<YRecord> => doc.getMap<YRecord>(TRACKS)
+export const clipsOf = (track: YRecord): Y.Map<YRecord> => track.get('clips') as Y.Map<YRecord>
+export const notesOf = (clip: YRecord): Y.Map<Note> => clip.get('notes') as Y.Map<Note>
+
+/** Validates with zod and turns failure into a SongError naming what was wrong. */
+export const parse = <S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> => {
+  const result = schema.safeParse(value)
+  if (!result.success) {
+    const detail = result.error.issues
+      .map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message))
+      .join('; ')
+    throw new SongError('invalid_value', `Invalid ${what}: ${detail}`, result.error.issues)
+  }
+  return result.data
+}
+
+export const requireTrack = (doc: Y.Doc, trackId: string): YRecord => {
+  const track = typeof trackId === 'string' ? tracksMap(doc).get(trackId) : undefined
+  if (track === undefined) throw new SongError('track_not_found', `No track with id ${String(trackId)}`)
+  return track
+}
+
+export const requireClip = (doc: Y.Doc, trackId: string, clipId: string): YRecord => {
+  const clip = typeof clipId === 'string' ? clipsOf(requireTrack(doc, trackId)).get(clipId) : undefined
+  if (clip === undefined) {
+    throw new SongError('clip_not_found', `No clip with id ${String(clipId)} on track ${trackId}`)
+  }
+  return clip
+}
+
+export const requireNotes = (clip: YRecord, noteIds: readonly string[]): Note[] => {
+  if (!Array.isArray(noteIds)) throw new SongError('invalid_value', 'noteIds must be an array')
+  const notes = notesOf(clip)
+  const seen = new Set<string>()
+  return noteIds.map((id) => {
+    const note = notes.get(id)
+    if (note === undefined)
+      throw new SongError('note_not_found', `No note with id ${String(id)} in this clip`)
+    if (seen.has(id)) throw new SongError('invalid_value', `Note ${id} is listed twice`)
+    seen.add(id)
+    return note
+  })
+}
+
+/**
+ * Runs already-validated writes as one transaction. Callers validate everything before calling this, so the
+ * body never throws and a refused operation leaves the doc untouched.
+ */
+export const commit = (doc: Y.Doc, origin: EditOrigin, body: () => void): void => {
+  const editing =
+    origin instanceof UserOrigin ||
+    origin instanceof AiAcceptedOrigin ||
+    origin instanceof RestoreOrigin ||
+    origin instanceof SystemOrigin
+  if (!editing) {
+    throw new SongError(
+      'invalid_value',
+      'Song edits need a UserOrigin, AiAcceptedOrigin, RestoreOrigin or SystemOrigin',
+    )
+  }
+  doc.transact(body, origin)
+}
+
+export const readMetaFields = (meta: YRecord): Meta => meta.toJSON() as Meta
+
+export const readTrackFields = (id: string, track: YRecord): Track => ({
+  id,
+  name: track.get('name') as string,
+  kind: track.get('kind') as Track['kind'],
+  instrument: track.get('instrument') as string | null,
+  colour: track.get('colour') as string,
+  volumeDb: track.get('volumeDb') as number,
+  pan: track.get('pan') as number,
+  mute: track.get('mute') as boolean,
+  solo: track.get('solo') as boolean,
+  order: track.get('order') as string,
+})
+
+export const readClipFields = (id: string, clip: YRecord): Clip => ({
+  id,
+  name: clip.get('name') as string,
+  start: clip.get('start') as number,
+  length: clip.get('length') as number,
+  loopLength: clip.get('loopLength') as number | null,
+})
+
+/** Builds a track's Y.Map; insert it into the tracks map in the same transaction. */
+export const createTrackMap = (track: Track): YRecord => {
+  const y = new Y.Map<unknown>()
+  const { id: _id, ...fields } = track
+  for (const [key, value] of Object.entries(fields)) y.set(key, value)
+  y.set('clips', new Y.Map<YRecord>())
+  return y
+}
+
+export const createClipMap = (clip: Clip, notes: readonly Note[]): YRecord => {
+  const y = new Y.Map<unknown>()
+  const { id: _id, ...fields } = clip
+  for (const [key, value] of Object.entries(fields)) y.set(key, value)
+  const notesMap = new Y.Map<Note>()
+  for (const note of notes) notesMap.set(note.id, note)
+  y.set('notes', notesMap)
+  return y
+}
+
+export const compareNotes = (a: Note, b: Note): number =>
+  a.start - b.start || a.pitch - b.pitch || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+
+export const compareClips = (a: Clip, b: Clip): number =>
+  a.start - b.start || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+
+/** Tracks sort by fractional key, ties (two replicas inserting at the same spot) by id: same on every replica. */
+export const compareTracks = (a: Track, b: Track): number =>
+  a.order < b.order ? -1 : a.order > b.order ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0
