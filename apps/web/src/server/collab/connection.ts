@@ -1,0 +1,126 @@
+import type { WebSocket } from 'ws'
+import { TokenBucket } from './limits'
+import { CloseCode, encodeSaved, mergeSaved, parseMessage, type SavedClocks } from './protocol'
+import type { Role } from './tokens'
+
+/**
+ * One client WebSocket in one room: rate limit, parsing, and send helpers. It owns no document
+ * logic; parsed messages go to `onMessage` (the room). Errors never escape a socket callback.
+ */
+
+export interface ConnectionInfo {
+  userId: string
+  role: Role
+  messagesPerSecond: number
+  messageBurst: number
+}
+
+let nextId = 1
+
+export class Connection {
+  readonly id = nextId++
+  readonly userId: string
+  readonly role: Role
+  /** Awareness client ids this connection announced, removed from the room when it closes. */
+  readonly awarenessClients = new Set<number>()
+  private readonly bucket: TokenBucket
+  private pendingSaved: Map<number, number> | null = null
+  private closed = false
+  private alive = true
+
+  constructor(
+    private readonly ws: WebSocket,
+    info: ConnectionInfo,
+  ) {
+    this.userId = info.userId
+    this.role = info.role
+    this.bucket = new TokenBucket(info.messagesPerSecond, info.messageBurst, Date.now())
+    ws.on('pong', () => {
+      this.alive = true
+    })
+  }
+
+  get canWrite(): boolean {
+    return this.role !== 'viewer'
+  }
+
+  get isOpen(): boolean {
+    return !this.closed && this.ws.readyState === this.ws.OPEN
+  }
+
+  /** Wires the socket to the room. `onMessage` runs for every frame that passes the checks. */
+  listen(handlers: {
+    onMessage: (
+      conn: Connection,
+      message: Exclude<ReturnType<typeof parseMessage>, { kind: 'malformed' }>,
+    ) => void
+    onClose: (conn: Connection) => void
+    log: (line: string) => void
+  }): void {
+    this.ws.on('message', (data, isBinary) => {
+      if (this.closed) return
+      try {
+        if (!this.bucket.take(Date.now()))
+          return this.close(CloseCode.rateLimited, 'message rate limit exceeded')
+        if (!isBinary) return this.close(CloseCode.malformed, 'text frames are not part of the protocol')
+        const message = parseMessage(toBytes(data))
+        if (message.kind === 'malformed') return this.close(message.code, message.reason)
+        handlers.onMessage(this, message)
+      } catch (err) {
+        handlers.log(`[collab] connection ${this.id}: ${err instanceof Error ? err.stack : String(err)}`)
+        this.close(CloseCode.internalError, 'internal error')
+      }
+    })
+    this.ws.on('close', () => {
+      this.closed = true
+      handlers.onClose(this)
+    })
+    // Without a listener `ws` would rethrow socket errors (e.g. 1009 frames) as uncaught.
+    this.ws.on('error', (err) => handlers.log(`[collab] connection ${this.id} socket error: ${err.message}`))
+  }
+
+  send(bytes: Uint8Array): void {
+    if (!this.isOpen) return
+    this.ws.send(bytes, (err) => {
+      if (err) this.ws.terminate()
+    })
+  }
+
+  /** Coalesces the acks of one group commit into a single "saved" message. */
+  queueSaved(saved: SavedClocks): void {
+    if (saved.size === 0) return
+    if (this.pendingSaved !== null) {
+      mergeSaved(this.pendingSaved, saved)
+      return
+    }
+    this.pendingSaved = mergeSaved(new Map(), saved)
+    queueMicrotask(() => {
+      const pending = this.pendingSaved
+      this.pendingSaved = null
+      if (pending !== null) this.send(encodeSaved(pending))
+    })
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return
+    this.closed = true
+    this.ws.close(code, reason)
+  }
+
+  /** Liveness check driven by the server's ping interval; dead sockets are terminated. */
+  heartbeat(): void {
+    if (!this.alive) {
+      this.ws.terminate()
+      return
+    }
+    this.alive = false
+    if (this.ws.readyState === this.ws.OPEN) this.ws.ping()
+  }
+}
+
+function toBytes(data: Buffer | ArrayBuffer | Buffer[]): Uint8Array {
+  if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data))
+  return data instanceof ArrayBuffer
+    ? new Uint8Array(data)
+    : new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+}

@@ -1,0 +1,186 @@
+import type { Db } from '../db'
+import { compact, insertUpdates, type NewUpdateRow } from '../db/update-log'
+
+/**
+ * Group commit for the document update log, shared by every room of the process.
+ *
+ * One writer loop: while a transaction is in flight, new entries queue up and go into the next
+ * transaction together (many updates, one transaction, across rooms). An entry's `onCommitted`
+ * runs only after its transaction committed; entries commit in FIFO order, so an entry without
+ * an update works as a barrier ("everything queued before me is stored"), which is how the
+ * server acknowledges a client message whose content was already known.
+ *
+ * A failed commit (database down) re-queues the whole batch at the front and retries with
+ * exponential backoff; nothing is acknowledged meanwhile and rooms keep working in memory.
+ * Compactions run in the same loop between commits so the log has a single writer.
+ */
+
+export interface LogEntry {
+  /** `null` for a barrier that only waits for the entries before it. */
+  row: NewUpdateRow | null
+  onCommitted: () => void
+}
+
+/** Produces the snapshot at the moment it is written (the loop is between commits then). */
+export type CompactionTask = () => { upToSeq: number; state: Uint8Array } | null
+
+export interface DurableLogOptions {
+  retryMinMs?: number
+  retryMaxMs?: number
+  log?: (line: string) => void
+}
+
+export interface DurableLogStats {
+  /** Committed transactions that wrote at least one update. */
+  transactions: number
+  updatesWritten: number
+  failedCommits: number
+  compactions: number
+  queued: number
+}
+
+export class DurableLog {
+  private queue: LogEntry[] = []
+  private compactions = new Map<string, { task: CompactionTask; onDone: (ok: boolean) => void }>()
+  private running = false
+  private retryTimer: NodeJS.Timeout | null = null
+  private retryDelay: number
+  private idleWaiters: (() => void)[] = []
+  private closed = false
+  readonly stats: DurableLogStats = {
+    transactions: 0,
+    updatesWritten: 0,
+    failedCommits: 0,
+    compactions: 0,
+    queued: 0,
+  }
+  private readonly retryMinMs: number
+  private readonly retryMaxMs: number
+  private readonly log: (line: string) => void
+
+  constructor(
+    private readonly db: Db,
+    options: DurableLogOptions = {},
+  ) {
+    this.retryMinMs = options.retryMinMs ?? 100
+    this.retryMaxMs = options.retryMaxMs ?? 5000
+    this.retryDelay = this.retryMinMs
+    this.log = options.log ?? ((line) => console.warn(line))
+  }
+
+  append(entry: LogEntry): void {
+    this.queue.push(entry)
+    this.stats.queued = this.queue.length
+    this.kick()
+  }
+
+  /** At most one pending compaction per project; a newer request replaces the older one. */
+  requestCompaction(projectId: string, task: CompactionTask, onDone: (ok: boolean) => void): void {
+    this.compactions.get(projectId)?.onDone(false)
+    this.compactions.set(projectId, { task, onDone })
+    this.kick()
+  }
+
+  get idle(): boolean {
+    return !this.running && this.retryTimer === null && this.queue.length === 0 && this.compactions.size === 0
+  }
+
+  /** Resolves true once everything queued is committed, false if `timeoutMs` passes first. */
+  flush(timeoutMs = 10_000): Promise<boolean> {
+    if (this.idle) return Promise.resolve(true)
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs)
+      this.idleWaiters.push(() => {
+        clearTimeout(timer)
+        resolve(true)
+      })
+    })
+  }
+
+  /** Stops retrying. Entries still queued are dropped (they were never acknowledged). */
+  close(): void {
+    this.closed = true
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer)
+    this.retryTimer = null
+  }
+
+  private kick(): void {
+    if (this.running || this.retryTimer !== null || this.closed) return
+    this.running = true
+    // setImmediate, not a microtask: frames already read from the sockets get in the first batch.
+    setImmediate(() => {
+      this.run().catch((err: unknown) => this.log(`[collab] durable log loop failed: ${String(err)}`))
+    })
+  }
+
+  private async run(): Promise<void> {
+    try {
+      while (!this.closed && (this.queue.length > 0 || this.compactions.size > 0)) {
+        if (!(await this.commitQueued())) return this.scheduleRetry()
+        this.retryDelay = this.retryMinMs
+        await this.runCompactions()
+      }
+    } finally {
+      this.running = false
+      this.stats.queued = this.queue.length
+    }
+    if (this.idle) for (const wake of this.idleWaiters.splice(0)) wake()
+  }
+
+  private async commitQueued(): Promise<boolean> {
+    const batch = this.queue.splice(0)
+    const rows = batch.flatMap((e) => (e.row === null ? [] : [e.row]))
+    if (rows.length > 0) {
+      try {
+        await this.db.transaction(async (tx) => insertUpdates(tx, rows))
+      } catch (err) {
+        this.queue.unshift(...batch)
+        this.stats.failedCommits++
+        this.log(
+          `[collab] commit of ${rows.length} updates failed, retrying in ${this.retryDelay} ms: ${errText(err)}`,
+        )
+        return false
+      }
+      this.stats.transactions++
+      this.stats.updatesWritten += rows.length
+    }
+    for (const entry of batch) {
+      try {
+        entry.onCommitted()
+      } catch (err) {
+        this.log(`[collab] commit callback failed: ${errText(err)}`)
+      }
+    }
+    return true
+  }
+
+  private async runCompactions(): Promise<void> {
+    for (const [projectId, { task, onDone }] of [...this.compactions]) {
+      this.compactions.delete(projectId)
+      let ok = false
+      try {
+        const snapshot = task()
+        if (snapshot !== null) {
+          await compact(this.db, projectId, snapshot.upToSeq, snapshot.state)
+          this.stats.compactions++
+          ok = true
+        }
+      } catch (err) {
+        // Not fatal: the log rows are still there and the room asks again after more updates.
+        this.log(`[collab] compaction of ${projectId} failed: ${errText(err)}`)
+      }
+      onDone(ok)
+    }
+  }
+
+  private scheduleRetry(): void {
+    const delay = this.retryDelay
+    this.retryDelay = Math.min(this.retryDelay * 2, this.retryMaxMs)
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null
+      this.kick()
+    }, delay)
+  }
+}
+
+const errText = (err: unknown): string => (err instanceof Error ? err.message : String(err))

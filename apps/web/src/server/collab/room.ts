@@ -1,0 +1,216 @@
+import * as awarenessProtocol from 'y-protocols/awareness'
+import * as Y from 'yjs'
+import type { StoredDocument } from '../db/update-log'
+import type { Connection } from './connection'
+import type { DurableLog } from './durable-log'
+import {
+  encodeAwareness,
+  encodeSyncStep1,
+  encodeSyncStep2,
+  encodeSyncUpdate,
+  type IncomingMessage,
+  type SavedClocks,
+} from './protocol'
+
+/**
+ * One loaded project: its Y.Doc, awareness, connections, and its slice of the update log.
+ *
+ * Every change to the doc arrives through `doc.on('update')` as the effective diff (Yjs emits
+ * nothing for content it already had), which is appended to the durable log and broadcast.
+ * After applying a client's update, the room queues a barrier; when it commits, the sender is
+ * told which clocks are stored (see `savedClocksAfter`).
+ */
+
+export interface CompactionPolicy {
+  /** Compact once the log tail holds more rows than this... */
+  maxTailUpdates: number
+  /** ...or more bytes than this. */
+  maxTailBytes: number
+}
+
+export type RoomMessage = Exclude<IncomingMessage, { kind: 'malformed' }>
+
+export class Room {
+  readonly doc = new Y.Doc()
+  readonly awareness: awarenessProtocol.Awareness
+  readonly connections = new Set<Connection>()
+  /** Log entries queued but not yet committed: the room may not unload while this is > 0. */
+  private pendingWrites = 0
+  private nextSeq: number
+  private committedSeq: number
+  private tailUpdates: number
+  private tailBytes: number
+  private compactionRequested = false
+  /** Updates a viewer tried to write, for tests and logs. */
+  droppedViewerUpdates = 0
+
+  constructor(
+    readonly projectId: string,
+    stored: StoredDocument,
+    private readonly log: DurableLog,
+    private readonly policy: CompactionPolicy,
+  ) {
+    this.doc.transact(() => {
+      if (stored.snapshot) Y.applyUpdate(this.doc, stored.snapshot.state)
+      for (const row of stored.tail) Y.applyUpdate(this.doc, row.update)
+    })
+    const lastSeq = stored.tail.at(-1)?.seq ?? stored.snapshot?.upToSeq ?? 0
+    this.nextSeq = lastSeq + 1
+    this.committedSeq = lastSeq
+    this.tailUpdates = stored.tail.length
+    this.tailBytes = stored.tail.reduce((n, r) => n + r.update.byteLength, 0)
+
+    this.awareness = new awarenessProtocol.Awareness(this.doc)
+    // The server is not a participant.
+    this.awareness.setLocalState(null)
+    // Registered after loading so stored content is not logged again.
+    this.doc.on('update', (update: Uint8Array, origin: unknown) => this.onDocUpdate(update, origin))
+    this.awareness.on('update', (change: AwarenessChange, origin: unknown) =>
+      this.onAwarenessUpdate(change, origin),
+    )
+  }
+
+  get hasPendingWrites(): boolean {
+    return this.pendingWrites > 0
+  }
+
+  addConnection(conn: Connection): void {
+    this.connections.add(conn)
+    conn.send(encodeSyncStep1(this.doc))
+    const states = this.awareness.getStates()
+    if (states.size > 0) {
+      conn.send(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...states.keys()])))
+    }
+  }
+
+  removeConnection(conn: Connection): void {
+    this.connections.delete(conn)
+    if (conn.awarenessClients.size > 0) {
+      awarenessProtocol.removeAwarenessStates(this.awareness, [...conn.awarenessClients], null)
+    }
+  }
+
+  /** Handles a parsed frame. Throws only on server bugs; the connection turns that into 1011. */
+  handle(conn: Connection, message: RoomMessage): void {
+    switch (message.kind) {
+      case 'sync-step1':
+        conn.send(encodeSyncStep2(this.doc, message.stateVector))
+        return
+      case 'sync-step2':
+      case 'sync-update':
+        if (!conn.canWrite) {
+          this.droppedViewerUpdates++
+          return
+        }
+        this.applyClientUpdate(conn, message.update)
+        return
+      case 'awareness':
+        awarenessProtocol.applyAwarenessUpdate(this.awareness, message.update, conn)
+        return
+      case 'query-awareness':
+        conn.send(
+          encodeAwareness(
+            awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...this.awareness.getStates().keys()]),
+          ),
+        )
+        return
+    }
+  }
+
+  private applyClientUpdate(conn: Connection, update: Uint8Array): void {
+    // Validated by parseMessage (Y.decodeUpdate) before we get here, so it cannot half-apply.
+    Y.applyUpdate(this.doc, update, conn)
+    const saved = savedClocksAfter(this.doc, update)
+    this.pendingWrites++
+    this.log.append({
+      row: null,
+      onCommitted: () => {
+        this.pendingWrites--
+        conn.queueSaved(saved)
+      },
+    })
+  }
+
+  private onDocUpdate(update: Uint8Array, origin: unknown): void {
+    const seq = this.nextSeq++
+    this.pendingWrites++
+    this.log.append({
+      row: { projectId: this.projectId, seq, update },
+      onCommitted: () => {
+        this.pendingWrites--
+        this.committedSeq = seq
+        this.tailUpdates++
+        this.tailBytes += update.byteLength
+        this.maybeCompact()
+      },
+    })
+    const frame = encodeSyncUpdate(update)
+    for (const c of this.connections) if (c !== origin) c.send(frame)
+  }
+
+  private onAwarenessUpdate({ added, updated, removed }: AwarenessChange, origin: unknown): void {
+    const changed = [...added, ...updated, ...removed]
+    if (isConnection(origin, this.connections)) {
+      for (const id of added) origin.awarenessClients.add(id)
+      for (const id of removed) origin.awarenessClients.delete(id)
+    }
+    const frame = encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed))
+    for (const c of this.connections) c.send(frame)
+  }
+
+  private maybeCompact(): void {
+    if (this.compactionRequested) return
+    if (this.tailUpdates <= this.policy.maxTailUpdates && this.tailBytes <= this.policy.maxTailBytes) return
+    void this.compactNow()
+  }
+
+  /** Writes a snapshot and drops the covered log rows; resolves false if it failed. */
+  compactNow(): Promise<boolean> {
+    this.compactionRequested = true
+    return new Promise((resolve) => {
+      this.log.requestCompaction(
+        this.projectId,
+        // Runs between commits: committedSeq is stable and the doc holds at least every committed
+        // row (possibly more, still queued: replaying those later is idempotent in Yjs).
+        () => ({ upToSeq: this.committedSeq, state: Y.encodeStateAsUpdate(this.doc) }),
+        (ok) => {
+          this.compactionRequested = false
+          if (ok) {
+            this.tailUpdates = 0
+            this.tailBytes = 0
+          }
+          resolve(ok)
+        },
+      )
+    })
+  }
+
+  destroy(): void {
+    this.awareness.destroy()
+    this.doc.destroy()
+  }
+}
+
+interface AwarenessChange {
+  added: number[]
+  updated: number[]
+  removed: number[]
+}
+
+const isConnection = (origin: unknown, conns: Set<Connection>): origin is Connection =>
+  conns.has(origin as Connection)
+
+/**
+ * What the sender may consider stored once everything queued so far commits: for each client in
+ * the update, its clocks below min(end of the update, the doc's state). The doc's state caps it
+ * because structs with missing dependencies stay pending in Yjs and are not logged yet; every
+ * integrated struct was logged by this update or an earlier (FIFO) entry.
+ */
+export function savedClocksAfter(doc: Y.Doc, update: Uint8Array): SavedClocks {
+  const saved = new Map<number, number>()
+  for (const [client, to] of Y.parseUpdateMeta(update).to) {
+    const clock = Math.min(to, Y.getState(doc.store, client))
+    if (clock > 0) saved.set(client, clock)
+  }
+  return saved
+}

@@ -1,0 +1,113 @@
+import type { Db } from '../db'
+import { readDocument } from '../db/update-log'
+import type { DurableLog } from './durable-log'
+import { type CompactionPolicy, Room } from './room'
+
+/**
+ * The rooms loaded in this process. A room loads on first use (connections arriving during the
+ * load share the same promise) and unloads after `idleUnloadMs` without connections, but only
+ * once all its log entries are committed: otherwise a reload would miss queued updates.
+ */
+
+export interface RoomsOptions {
+  idleUnloadMs: number
+  compaction: CompactionPolicy
+  log: (line: string) => void
+}
+
+interface Slot {
+  room: Promise<Room>
+  /** Holders: connections plus upgrades waiting for the load. */
+  refs: number
+  idleTimer: NodeJS.Timeout | null
+}
+
+export class Rooms {
+  private readonly slots = new Map<string, Slot>()
+
+  constructor(
+    private readonly db: Db,
+    private readonly durableLog: DurableLog,
+    private readonly options: RoomsOptions,
+  ) {}
+
+  /** Loads (or joins the load of) a room and holds a reference; pair with `release`. */
+  async acquire(projectId: string): Promise<Room> {
+    let slot = this.slots.get(projectId)
+    if (slot === undefined) {
+      slot = { room: this.load(projectId), refs: 0, idleTimer: null }
+      this.slots.set(projectId, slot)
+      // A failed load must not poison the slot: the next connection tries again.
+      const failed = slot
+      slot.room.catch(() => {
+        if (this.slots.get(projectId) === failed) this.slots.delete(projectId)
+      })
+    }
+    slot.refs++
+    if (slot.idleTimer !== null) clearTimeout(slot.idleTimer)
+    slot.idleTimer = null
+    try {
+      return await slot.room
+    } catch (err) {
+      slot.refs--
+      throw err
+    }
+  }
+
+  release(projectId: string): void {
+    const slot = this.slots.get(projectId)
+    if (slot === undefined) return
+    slot.refs = Math.max(0, slot.refs - 1)
+    if (slot.refs === 0) this.scheduleUnload(projectId, slot)
+  }
+
+  /** The room if it is loaded and ready (tests, diagnostics). */
+  async peek(projectId: string): Promise<Room | undefined> {
+    return this.slots.get(projectId)?.room
+  }
+
+  get loadedCount(): number {
+    return this.slots.size
+  }
+
+  async all(): Promise<Room[]> {
+    const settled = await Promise.allSettled([...this.slots.values()].map((s) => s.room))
+    return settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))
+  }
+
+  /** Drops every room (after the caller flushed the log). */
+  async destroyAll(): Promise<void> {
+    for (const slot of this.slots.values()) if (slot.idleTimer !== null) clearTimeout(slot.idleTimer)
+    const rooms = await this.all()
+    this.slots.clear()
+    for (const room of rooms) room.destroy()
+  }
+
+  private async load(projectId: string): Promise<Room> {
+    const stored = await readDocument(this.db, projectId)
+    return new Room(projectId, stored, this.durableLog, this.options.compaction)
+  }
+
+  private scheduleUnload(projectId: string, slot: Slot): void {
+    if (slot.idleTimer !== null) clearTimeout(slot.idleTimer)
+    slot.idleTimer = setTimeout(() => {
+      slot.idleTimer = null
+      void this.tryUnload(projectId, slot)
+    }, this.options.idleUnloadMs)
+  }
+
+  private async tryUnload(projectId: string, slot: Slot): Promise<void> {
+    if (slot.refs > 0 || this.slots.get(projectId) !== slot) return
+    let room: Room
+    try {
+      room = await slot.room
+    } catch {
+      return
+    }
+    if (slot.refs > 0 || this.slots.get(projectId) !== slot) return
+    // Queued updates (e.g. database down): keep the room and look again later.
+    if (room.hasPendingWrites) return this.scheduleUnload(projectId, slot)
+    this.slots.delete(projectId)
+    room.destroy()
+  }
+}

@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { CollabLimits } from './collab/limits'
+import { defaultLimits } from './collab/limits'
+import type { CompactionPolicy } from './collab/room'
+import type { DatabaseConfig } from './db'
+
+/** Everything the server reads from the environment, parsed once at start. */
+export interface ServerConfig {
+  port: number
+  host: string
+  dev: boolean
+  /** Serve the Next.js app (off for collab-only processes such as the crash tests). */
+  next: boolean
+  dataDir: string
+  database: DatabaseConfig
+  /** COLLAB_SECRET, or null: then `resolveCollabSecret` generates and persists one. */
+  collabSecret: string | null
+  devTokens: boolean
+  limits: CollabLimits
+  compaction: CompactionPolicy
+  idleUnloadMs: number
+  shutdownFlushMs: number
+}
+
+type Env = Readonly<Record<string, string | undefined>>
+
+/** The repository root (apps/web/src/server → ../../../..). */
+export const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url))
+export const webAppDir = fileURLToPath(new URL('../../', import.meta.url))
+
+/** Pure: env + argv → config. Throws with the variable name on a bad number. */
+export function loadConfig(env: Env, argv: readonly string[] = []): ServerConfig {
+  // `pnpm dev` passes --dev; `pnpm start` sets NODE_ENV=production and needs a `next build`.
+  const dev = argv.includes('--dev') || env.NODE_ENV === 'development'
+  const dataDir = path.resolve(env.DATA_DIR ?? path.join(repoRoot, '.data'))
+  const databaseUrl = env.DATABASE_URL
+  return {
+    port: int(env, 'PORT', 3000),
+    host: env.HOST ?? '127.0.0.1',
+    dev,
+    next: env.ENSEMBLE_NEXT !== '0' && !argv.includes('--no-next'),
+    dataDir,
+    database:
+      databaseUrl !== undefined && databaseUrl !== ''
+        ? { driver: 'postgres', url: databaseUrl }
+        : { driver: 'pglite', dataDir: path.join(dataDir, 'pglite') },
+    collabSecret: env.COLLAB_SECRET !== undefined && env.COLLAB_SECRET !== '' ? env.COLLAB_SECRET : null,
+    devTokens: env.NODE_ENV !== 'production' || env.ENSEMBLE_DEV_TOKENS === '1',
+    limits: {
+      maxPayloadBytes: int(env, 'COLLAB_MAX_PAYLOAD_BYTES', defaultLimits.maxPayloadBytes),
+      messagesPerSecond: int(env, 'COLLAB_MESSAGES_PER_SECOND', defaultLimits.messagesPerSecond),
+      messageBurst: int(env, 'COLLAB_MESSAGE_BURST', defaultLimits.messageBurst),
+      maxConnectionsPerUser: int(env, 'COLLAB_MAX_CONNECTIONS_PER_USER', defaultLimits.maxConnectionsPerUser),
+      maxPendingUpgrades: int(env, 'COLLAB_MAX_PENDING_UPGRADES', defaultLimits.maxPendingUpgrades),
+    },
+    compaction: {
+      maxTailUpdates: int(env, 'COLLAB_COMPACT_AFTER_UPDATES', 500),
+      maxTailBytes: int(env, 'COLLAB_COMPACT_AFTER_BYTES', 4 * 1024 * 1024),
+    },
+    idleUnloadMs: int(env, 'COLLAB_IDLE_UNLOAD_MS', 30_000),
+    shutdownFlushMs: int(env, 'SHUTDOWN_FLUSH_MS', 10_000),
+  }
+}
+
+function int(env: Env, name: string, fallback: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isInteger(value) || value < 0)
+    throw new Error(`${name} must be a non-negative integer, got "${raw}"`)
+  return value
+}
+
+/**
+ * COLLAB_SECRET if set; otherwise one generated on first start and kept in DATA_DIR, so a
+ * restart does not invalidate the room tokens clients hold.
+ */
+export function resolveCollabSecret(config: Pick<ServerConfig, 'collabSecret' | 'dataDir'>): string {
+  if (config.collabSecret !== null) return config.collabSecret
+  const file = path.join(config.dataDir, 'collab-secret')
+  try {
+    const stored = readFileSync(file, 'utf8').trim()
+    if (stored !== '') return stored
+  } catch {
+    // first start
+  }
+  mkdirSync(config.dataDir, { recursive: true })
+  const secret = randomBytes(32).toString('base64url')
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 })
+  return secret
+}

@@ -1,0 +1,74 @@
+import { mkdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { PGlite } from '@electric-sql/pglite'
+import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres'
+import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator'
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator'
+import pg from 'pg'
+import * as schema from './schema'
+
+export { schema }
+export type Schema = typeof schema
+
+/** What the app sees: drizzle's pg-core query builder, whichever driver is underneath. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>
+
+export type DatabaseConfig =
+  /** Embedded PostgreSQL. `dataDir` undefined = in memory; `loadDataDir` seeds it from a dump. */
+  | { driver: 'pglite'; dataDir?: string; loadDataDir?: Blob }
+  | { driver: 'postgres'; url: string; poolSize?: number }
+
+export interface Database {
+  readonly db: Db
+  readonly driver: DatabaseConfig['driver']
+  /** Applies the checked-in drizzle-kit migrations (idempotent). */
+  migrate(): Promise<void>
+  close(): Promise<void>
+  /** PGlite only: the data directory as a tarball, used by tests to clone a migrated template. */
+  dumpDataDir?(): Promise<Blob>
+}
+
+export const migrationsFolder = fileURLToPath(new URL('../../../drizzle', import.meta.url))
+
+export async function openDatabase(config: DatabaseConfig): Promise<Database> {
+  if (config.driver === 'postgres') {
+    const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize ?? 5 })
+    // An idle client losing its connection (database restart) must not crash the process;
+    // the next query gets a fresh connection and the durable log retries failed commits.
+    pool.on('error', (err) => console.warn(`[db] idle PostgreSQL client error: ${err.message}`))
+    const db = drizzleNodePg({ client: pool, schema })
+    return {
+      db,
+      driver: 'postgres',
+      migrate: () => migrateNodePg(db, { migrationsFolder }),
+      close: () => pool.end(),
+    }
+  }
+  if (config.dataDir !== undefined) mkdirSync(config.dataDir, { recursive: true })
+  const client = await PGlite.create({
+    ...(config.dataDir !== undefined ? { dataDir: config.dataDir } : {}),
+    ...(config.loadDataDir !== undefined ? { loadDataDir: config.loadDataDir } : {}),
+  })
+  const db = drizzlePglite({ client, schema })
+  return {
+    db,
+    driver: 'pglite',
+    migrate: () => migratePglite(db, { migrationsFolder }),
+    close: () => client.close(),
+    dumpDataDir: () => client.dumpDataDir('none'),
+  }
+}
+
+/** Opens and migrates: what the server does on start. */
+export async function openMigratedDatabase(config: DatabaseConfig): Promise<Database> {
+  const database = await openDatabase(config)
+  try {
+    await database.migrate()
+  } catch (err) {
+    await database.close().catch(() => {})
+    throw err
+  }
+  return database
+}

@@ -1,0 +1,36 @@
+import { bigint, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core'
+import { bytea } from './columns'
+
+/**
+ * The durable log of one project's Y.Doc: every accepted document update, in the order the server
+ * applied it. `seq` is per project and assigned by the (single) server that owns the room, so it
+ * is gap-free and monotonically increasing within a project.
+ */
+export const documentUpdates = pgTable(
+  'document_updates',
+  {
+    projectId: text('project_id').notNull(),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    update: bytea('update').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.seq] })],
+)
+
+/**
+ * Compacted state: the whole doc as one update, covering every log row with `seq <= upToSeq`
+ * (those rows are deleted in the same transaction that writes the snapshot).
+ */
+export const documentSnapshots = pgTable(
+  'document_snapshots',
+  {
+    projectId: text('project_id').notNull(),
+    upToSeq: bigint('up_to_seq', { mode: 'number' }).notNull(),
+    state: bytea('state').notNull(),
+    /** Size of `state`, kept so that size reports need not read the bytes. */
+    byteLength: integer('byte_length').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  // The primary key also serves "newest snapshot of a project" (ORDER BY up_to_seq DESC LIMIT 1).
+  (t) => [primaryKey({ columns: [t.projectId, t.upToSeq] })],
+)
