@@ -7,6 +7,8 @@ export type PluginErrorCode =
   | 'invalid_input'
   | 'invalid_output'
   | 'capability_missing'
+  | 'plugin_failed'
+  | 'deadline_exceeded'
 
 /** One problem, as a person reads it: where (`parameters[1].default`) and what is wrong there. */
 export interface ContractIssue {
@@ -18,8 +20,8 @@ export interface ContractIssue {
  * The one error the contract throws. `issues` carries every problem found, not just the first, so a plugin
  * author fixes a manifest in one pass and the inference service can return them to the web server verbatim.
  */
-export class PluginContractError extends Error {
-  override readonly name = 'PluginContractError'
+export class PluginError extends Error {
+  override readonly name = 'PluginError'
   constructor(
     readonly code: PluginErrorCode,
     readonly issues: readonly ContractIssue[],

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { type ContractIssue, issuesFromZod, PluginContractError } from './errors'
+import { type ContractIssue, issuesFromZod, PluginError } from './errors'
 import { ParameterSpecSchema } from './parameters'
 import { isVersion, isVersionRange, PLUGIN_HOST_API, versionSatisfies } from './version'
 
@@ -150,15 +150,14 @@ export function checkManifest(value: unknown): ManifestCheck {
 
 export function parseManifest(value: unknown): PluginManifest {
   const checked = checkManifest(value)
-  if (!checked.ok)
-    throw new PluginContractError('invalid_manifest', checked.issues, 'invalid plugin manifest')
+  if (!checked.ok) throw new PluginError('invalid_manifest', checked.issues, 'invalid plugin manifest')
   return checked.manifest
 }
 
 /** A host refuses a plugin written for another contract version rather than fail inside `suggest`. */
 export function assertHostCompatible(manifest: PluginManifest, hostApi: string = PLUGIN_HOST_API): void {
   if (!versionSatisfies(hostApi, manifest.hostApi))
-    throw new PluginContractError(
+    throw new PluginError(
       'incompatible_host',
       [
         {

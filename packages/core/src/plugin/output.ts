@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { issuesFromZod, PluginContractError } from './errors'
+import { issuesFromZod, PluginError } from './errors'
 import type { PluginKind } from './manifest'
 import { notesOutsideWindow, notesSchema, trackKindSchema } from './window'
 
@@ -72,6 +72,6 @@ export function validateOutput(raw: unknown, limits: OutputLimits): SuggestOutpu
     })
   const parsed = schema.safeParse(raw)
   if (!parsed.success)
-    throw new PluginContractError('invalid_output', issuesFromZod(parsed.error), 'invalid plugin output')
+    throw new PluginError('invalid_output', issuesFromZod(parsed.error), 'invalid plugin output')
   return parsed.data
 }

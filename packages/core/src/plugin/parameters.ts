@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { type ContractIssue, PluginContractError } from './errors'
+import { type ContractIssue, PluginError } from './errors'
 
 /*
  * A plugin's typed parameters. The AI panel draws its controls from these declarations and the host checks
@@ -180,7 +180,7 @@ export function resolveParameters(
   values: unknown = {},
 ): ParameterValues {
   if (values === null || typeof values !== 'object' || Array.isArray(values))
-    throw new PluginContractError('invalid_parameters', [
+    throw new PluginError('invalid_parameters', [
       { path: 'parameters', message: `must be an object of values by parameter id, got ${describe(values)}` },
     ])
   const given = values as Record<string, unknown>
@@ -200,6 +200,6 @@ export function resolveParameters(
     if (problem) issues.push({ path: `parameters.${spec.id}`, message: problem })
     else resolved[spec.id] = value as ParameterValue
   }
-  if (issues.length > 0) throw new PluginContractError('invalid_parameters', issues)
+  if (issues.length > 0) throw new PluginError('invalid_parameters', issues)
   return Object.freeze(resolved)
 }

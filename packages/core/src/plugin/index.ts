@@ -1,0 +1,106 @@
+/*
+ * The plugin contract: everything a plugin and a plugin host share. Browser-safe (no Node imports), so the
+ * studio, the web server, the inference service and the plugin SDK all use this one definition.
+ * Read in this order: manifest.ts, parameters.ts, input.ts, output.ts, context.ts, define.ts, run.ts.
+ */
+
+export {
+  type ContextOptions,
+  createPluginContext,
+  type ModelRunner,
+  type ModelTensor,
+  type PluginContext,
+  type RunContext,
+} from './context'
+export {
+  definePlugin,
+  type ManifestDeclaration,
+  type Plugin,
+  type PluginDefinition,
+  type PluginInput,
+} from './define'
+export { type ContractIssue, formatPath, PluginError, type PluginErrorCode } from './errors'
+export {
+  type ContextTrack,
+  ContextTrackSchema,
+  KEY_MODES,
+  type KeyMode,
+  MAX_DEADLINE_MS,
+  MAX_VARIATIONS,
+  type SongContext,
+  SongContextSchema,
+  type SongKey,
+  SongKeySchema,
+  type SuggestInput,
+  SuggestInputSchema,
+  type TargetWindow,
+  TargetWindowSchema,
+} from './input'
+export {
+  assertHostCompatible,
+  checkManifest,
+  type ManifestCheck,
+  PLUGIN_ASSET_FORMATS,
+  PLUGIN_CAPABILITIES,
+  PLUGIN_KINDS,
+  PLUGIN_TRACK_KINDS,
+  type PluginAsset,
+  PluginAssetSchema,
+  type PluginCapability,
+  type PluginKind,
+  type PluginManifest,
+  type PluginManifestInput,
+  PluginManifestSchema,
+  type PluginTrackKind,
+  parseManifest,
+} from './manifest'
+export {
+  MAX_ARRANGER_TRACKS,
+  type NewTrack,
+  NewTrackSchema,
+  type NotesSuggestion,
+  NotesSuggestionSchema,
+  type OutputLimits,
+  type Suggestion,
+  type SuggestionFor,
+  SuggestionSchema,
+  type SuggestOutput,
+  SuggestOutputSchema,
+  type TracksSuggestion,
+  TracksSuggestionSchema,
+  validateOutput,
+} from './output'
+export {
+  type ParameterSpec,
+  ParameterSpecSchema,
+  type ParametersOf,
+  type ParameterValue,
+  type ParameterValueOf,
+  type ParameterValues,
+  resolveParameters,
+} from './parameters'
+export { createRandom } from './random'
+export { type RunOptions, runPlugin } from './run'
+export {
+  CHORD_QUALITIES,
+  type ChordQuality,
+  chordTones,
+  diatonicChord,
+  inScale,
+  pitchClassOf,
+  scalePitchClasses,
+  scalePitches,
+  snapToScale,
+  type Theory,
+  theory,
+  ticksPerBar,
+} from './theory'
+export { highestSatisfying, isVersion, isVersionRange, PLUGIN_HOST_API, versionSatisfies } from './version'
+export {
+  MAX_CONTEXT_TRACKS,
+  MAX_NOTES_PER_TRACK,
+  MAX_WINDOW_TICKS,
+  type PluginNote,
+  PluginNoteSchema,
+  TICKS_PER_QUARTER,
+} from './window'
