@@ -68,9 +68,15 @@ export const addNotes = (
 export const addNote = (doc: Y.Doc, origin: EditOrigin, trackId: string, clipId: string, note: NoteInput) =>
   addNotes(doc, origin, trackId, clipId, [note])[0]!
 
+const deltaTicksSchema = z.int().min(-MAX_TICK).max(MAX_TICK)
+const deltaPitchSchema = z.int().min(-127).max(127)
 const Delta = z.strictObject({
-  deltaTicks: z.int().min(-MAX_TICK).max(MAX_TICK).default(0),
-  deltaPitch: z.int().min(-127).max(127).default(0),
+  deltaTicks: deltaTicksSchema.default(0),
+  deltaPitch: deltaPitchSchema.default(0),
+})
+const CopyOffset = z.strictObject({
+  deltaTicks: deltaTicksSchema.optional(),
+  deltaPitch: deltaPitchSchema.optional(),
 })
 
 /** Shifts notes in time and/or pitch, all or nothing: one note pushed out of range refuses the whole move. */
@@ -98,7 +104,7 @@ export const transposeNotes = (
   noteIds: readonly string[],
   semitones: number,
 ): void => {
-  const deltaPitch = parse(Delta.shape.deltaPitch, semitones, 'transpose interval')
+  const deltaPitch = parse(deltaPitchSchema, semitones, 'transpose interval')
   moveNotes(doc, origin, trackId, clipId, noteIds, { deltaPitch })
 }
 
@@ -178,11 +184,11 @@ export const duplicateNotes = (
   trackId: string,
   clipId: string,
   noteIds: readonly string[],
-  delta: Partial<z.input<typeof Delta>> = {},
+  delta: z.input<typeof CopyOffset> = {},
 ): string[] => {
   const clip = requireClip(doc, trackId, clipId)
   const sources = requireNotes(clip, noteIds)
-  const parsed = parse(Delta.partial(), delta, 'note copy offset')
+  const parsed = parse(CopyOffset, delta, 'note copy offset')
   const span =
     sources.length === 0
       ? 0

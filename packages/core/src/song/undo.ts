@@ -60,8 +60,27 @@ export const createUndo = (doc: Y.Doc, user: UserOrigin, options: UndoOptions = 
   doc.on('afterTransaction', after)
 
   const listeners = new Set<() => void>()
+  const notify = () => {
+    for (const listener of [...listeners]) listener()
+  }
+  // One undo fires both "popped" and "added" (onto the redo stack); listeners hear about it once.
+  let stepping = false
+  let pending = false
   const emit = () => {
-    for (const listener of listeners) listener()
+    if (stepping) pending = true
+    else notify()
+  }
+  const step = (run: () => unknown): boolean => {
+    stepping = true
+    pending = false
+    let changed = false
+    try {
+      changed = run() !== null
+    } finally {
+      stepping = false
+      if (pending) notify()
+    }
+    return changed
   }
   for (const event of [
     'stack-item-added',
@@ -74,8 +93,8 @@ export const createUndo = (doc: Y.Doc, user: UserOrigin, options: UndoOptions = 
 
   return {
     user,
-    undo: () => manager.undo() !== null,
-    redo: () => manager.redo() !== null,
+    undo: () => step(() => manager.undo()),
+    redo: () => step(() => manager.redo()),
     canUndo: () => manager.canUndo(),
     canRedo: () => manager.canRedo(),
     stopCapturing: () => manager.stopCapturing(),

@@ -1,6 +1,6 @@
 import type * as Y from 'yjs'
 import { SongError } from './errors'
-import { type PlacedNote, readMeta, readNotesInRange, readTracks } from './read'
+import { type PlacedNote, playedNotes, readMeta, readTracks } from './read'
 import { MAX_TICK, type Meta, type TrackKind } from './schema'
 
 export interface WindowTrack {
@@ -9,7 +9,10 @@ export interface WindowTrack {
   readonly kind: TrackKind
   readonly instrument: string | null
   readonly mute: boolean
-  /** Played notes starting in the window, absolute ticks, sorted by start then pitch. */
+  /**
+   * Played notes sounding in the window, absolute ticks, cut to [fromTick, toTick): a chord held from before
+   * the window shows up starting at fromTick. Sorted by start, then pitch.
+   */
   readonly notes: readonly PlacedNote[]
 }
 
@@ -42,7 +45,15 @@ export const readWindow = (doc: Y.Doc, trackId: string, fromTick: number, toTick
       kind: t.kind,
       instrument: t.instrument,
       mute: t.mute,
-      notes: readNotesInRange(doc, t.id, fromTick, toTick),
+      notes: t.clips
+        .filter((c) => c.start < toTick && c.start + c.length > fromTick)
+        .flatMap(playedNotes)
+        .filter((n) => n.start < toTick && n.start + n.duration > fromTick)
+        .map((n) => {
+          const start = Math.max(n.start, fromTick)
+          return { ...n, start, duration: Math.min(n.start + n.duration, toTick) - start }
+        })
+        .sort((a, b) => a.start - b.start || a.pitch - b.pitch || (a.id < b.id ? -1 : 1)),
     }),
   )
   return {

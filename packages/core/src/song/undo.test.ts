@@ -1,0 +1,170 @@
+import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { addClip, deleteClip } from './clips'
+import { setTempo, setTitle } from './meta'
+import { createSongDoc, migrateSong } from './migrate'
+import { setVolume } from './mixer'
+import { addNote, addNotes, moveNotes } from './notes'
+import { AiAcceptedOrigin, RemoteOrigin, RestoreOrigin, UserOrigin } from './origins'
+import { readClip, readMeta, readTrack, readTracks } from './read'
+import { connectedReplicas } from './testing/harness'
+import { addTrack, deleteTrack } from './tracks'
+import { createUndo, undoOwner } from './undo'
+
+describe('per-user undo', () => {
+  it('undoes only the local user on two synced replicas, and redo works', () => {
+    const [a, b] = connectedReplicas(2) as [Y.Doc, Y.Doc]
+    const alice = new UserOrigin('alice')
+    const bob = new UserOrigin('bob')
+    const undoA = createUndo(a, alice)
+    const undoB = createUndo(b, bob)
+
+    const keys = addTrack(a, alice, { kind: 'instrument', name: 'Keys' })
+    const { clipId } = addClip(a, alice, keys, { start: 0, length: 1920 })
+    const aliceNote = addNote(a, alice, keys, clipId, { pitch: 60, start: 0, duration: 480 })
+    const bobNote = addNote(b, bob, keys, clipId, { pitch: 64, start: 480, duration: 480 })
+    const drums = addTrack(b, bob, { kind: 'drums', name: 'Drums' })
+    setTempo(b, bob, 90)
+
+    expect(undoA.undo()).toBe(true) // Alice's note
+    for (const doc of [a, b]) {
+      expect(readClip(doc, keys, clipId)!.notes.map((n) => n.id)).toEqual([bobNote])
+      expect(readTrack(doc, drums)).toBeDefined()
+      expect(readMeta(doc).bpm).toBe(90)
+    }
+    undoA.undo() // Alice's clip: goes with Bob's note in it, which is what deleting a clip means
+    undoA.undo() // Alice's track
+    expect(undoA.canUndo()).toBe(false)
+    for (const doc of [a, b]) {
+      expect(readTracks(doc).map((t) => t.name)).toEqual(['Drums'])
+      expect(readMeta(doc).bpm).toBe(90)
+    }
+    expect(undoA.redo()).toBe(true)
+    expect(undoA.redo()).toBe(true)
+    expect(undoA.redo()).toBe(true)
+    expect(undoA.canRedo()).toBe(false)
+    for (const doc of [a, b]) {
+      const notes = readClip(doc, keys, clipId)!.notes.map((n) => n.id)
+      expect(notes).toEqual([aliceNote, bobNote])
+    }
+    // Bob's history is his own and still intact.
+    expect(undoB.undo()).toBe(true)
+    expect(readMeta(a).bpm).toBe(120)
+    expect(readTrack(a, drums)).toBeDefined()
+  })
+
+  it('does not undo a collaborator edit to the same value', () => {
+    const [a, b] = connectedReplicas(2) as [Y.Doc, Y.Doc]
+    const alice = new UserOrigin('alice')
+    const bob = new UserOrigin('bob')
+    const undoA = createUndo(a, alice)
+    const id = addTrack(b, bob, { kind: 'instrument' })
+    setVolume(a, alice, id, -3)
+    setVolume(b, bob, id, -9)
+    // Alice's -3 is already overwritten by Bob, so her undo has nothing left to take back: it must not put
+    // the fader back to 0 over Bob's -9.
+    expect(undoA.undo()).toBe(false)
+    expect(readTrack(a, id)?.volumeDb).toBe(-9)
+    expect(readTrack(b, id)?.volumeDb).toBe(-9)
+  })
+
+  it('treats each operation as one step, including a 50-note move', () => {
+    const doc = createSongDoc()
+    const alice = new UserOrigin('alice')
+    const undo = createUndo(doc, alice)
+    const t = addTrack(doc, alice, { kind: 'instrument' })
+    const { clipId } = addClip(doc, alice, t, { start: 0, length: 1920 })
+    const ids = addNotes(
+      doc,
+      alice,
+      t,
+      clipId,
+      Array.from({ length: 50 }, (_, i) => ({ pitch: 60, start: i, duration: 1 })),
+    )
+    moveNotes(doc, alice, t, clipId, ids, { deltaPitch: 5 })
+    undo.undo()
+    expect(readClip(doc, t, clipId)!.notes.every((n) => n.pitch === 60)).toBe(true)
+    undo.undo()
+    expect(readClip(doc, t, clipId)!.notes).toHaveLength(0)
+  })
+
+  it('lets the accepting user undo an accepted AI suggestion in one step', () => {
+    const doc = createSongDoc()
+    const alice = new UserOrigin('alice')
+    const bob = new UserOrigin('bob')
+    const undoA = createUndo(doc, alice)
+    const undoB = createUndo(doc, bob)
+    const t = addTrack(doc, bob, { kind: 'instrument' })
+    const { clipId } = addClip(doc, bob, t, { start: 0, length: 1920 })
+    const run = { pluginId: 'p', pluginVersion: '1.0.0', modelHash: 'h', seed: 1, requestedBy: 'bob' }
+    addNotes(doc, new AiAcceptedOrigin(alice, run), t, clipId, [
+      { pitch: 60, start: 0, duration: 10 },
+      { pitch: 64, start: 0, duration: 10 },
+    ])
+    expect(undoA.canUndo()).toBe(true)
+    undoA.undo()
+    expect(readClip(doc, t, clipId)!.notes).toHaveLength(0)
+    expect(readClip(doc, t, clipId)).toBeDefined() // Bob's clip is his
+    undoA.redo()
+    expect(readClip(doc, t, clipId)!.notes.every((n) => n.provenance?.acceptedBy === 'alice')).toBe(true)
+    // The adopted origin is dropped again after its transaction: no leak into later tracking.
+    undoB.undo()
+    expect(readClip(doc, t, clipId)).toBeUndefined()
+  })
+
+  it('ignores remote, migration and server-restore transactions', () => {
+    const doc = new Y.Doc()
+    const alice = new UserOrigin('alice')
+    const undo = createUndo(doc, alice)
+    migrateSong(doc)
+    setTitle(doc, new RestoreOrigin('v1'), 'Restored')
+    const other = createSongDoc()
+    setTitle(other, new UserOrigin('carol'), 'Remote')
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(other), new RemoteOrigin('carol'))
+    expect(undo.canUndo()).toBe(false)
+    setTitle(doc, new RestoreOrigin('v2', alice), 'Restored by Alice')
+    expect(undo.canUndo()).toBe(true)
+  })
+
+  it('signals changes and names the owner of undo transactions', () => {
+    const doc = createSongDoc()
+    const alice = new UserOrigin('alice')
+    const undo = createUndo(doc, alice)
+    const seen: Array<[boolean, boolean]> = []
+    const off = undo.onChange(() => seen.push([undo.canUndo(), undo.canRedo()]))
+    let owner: UserOrigin | null = null
+    doc.on('afterTransaction', (tr: Y.Transaction) => {
+      owner = undoOwner(tr.origin) ?? owner
+    })
+    const t = addTrack(doc, alice, { kind: 'drums' })
+    undo.undo()
+    expect(owner).toBe(alice)
+    expect(seen).toEqual([
+      [true, false],
+      [false, true],
+    ])
+    off()
+    undo.redo()
+    expect(seen).toHaveLength(2)
+    expect(readTrack(doc, t)).toBeDefined()
+    deleteTrack(doc, alice, t)
+    undo.undo()
+    expect(readTrack(doc, t)).toBeDefined()
+    undo.destroy()
+  })
+
+  it('restores a deleted clip with its notes', () => {
+    const doc = createSongDoc()
+    const alice = new UserOrigin('alice')
+    const undo = createUndo(doc, alice)
+    const t = addTrack(doc, alice, { kind: 'instrument' })
+    const { clipId } = addClip(doc, alice, t, {
+      start: 0,
+      length: 960,
+      notes: [{ pitch: 1, start: 0, duration: 1 }],
+    })
+    deleteClip(doc, alice, t, clipId)
+    undo.undo()
+    expect(readClip(doc, t, clipId)!.notes).toHaveLength(1)
+  })
+})
