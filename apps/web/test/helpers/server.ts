@@ -1,0 +1,32 @@
+import { type RunningServer, startServer } from '../../src/server/app'
+import { loadConfig, type ServerConfig } from '../../src/server/config'
+import type { Database } from '../../src/server/db'
+
+export const testSecret = 'test-collab-secret'
+
+export type ConfigOverrides = Partial<Omit<ServerConfig, 'limits' | 'compaction'>> & {
+  limits?: Partial<ServerConfig['limits']>
+  compaction?: Partial<ServerConfig['compaction']>
+}
+
+/** An in-process server (no Next.js) on a free port, on the given database. */
+export async function startTestServer(
+  database: Database,
+  overrides: ConfigOverrides = {},
+): Promise<RunningServer> {
+  const base = loadConfig({ NODE_ENV: 'test' })
+  const config: ServerConfig = {
+    ...base,
+    ...overrides,
+    port: overrides.port ?? 0,
+    host: '127.0.0.1',
+    next: false,
+    collabSecret: testSecret,
+    database: { driver: 'pglite' }, // unused: the database is passed in
+    limits: { ...base.limits, ...overrides.limits },
+    compaction: { ...base.compaction, ...overrides.compaction },
+  }
+  return startServer({ config, database, log: () => {} })
+}
+
+export const collabUrl = (server: { port: number }): string => `ws://127.0.0.1:${server.port}/collab`
