@@ -78,7 +78,11 @@ export const moveClips = (
     const y = requireClip(doc, ref.trackId, ref.clipId)
     if (seen.has(ref.clipId)) throw new SongError('invalid_value', `Clip ${ref.clipId} is listed twice`)
     seen.add(ref.clipId)
-    const start = parse(ClipSchema.shape.start, (y.get('start') as number) + deltaTicks, 'clip start')
+    const start = parse(
+      ClipSchema.shape.start,
+      readClipFields(ref.clipId, y).start + deltaTicks,
+      'clip start',
+    )
     const crossing = toTrackId !== undefined && toTrackId !== ref.trackId
     return { ref, y, start, copy: crossing ? copyClip(ref.clipId, y, { start }) : null }
   })
@@ -105,7 +109,7 @@ export const moveClip = (
 ): string => {
   const y = requireClip(doc, trackId, clipId)
   const start = parse(ClipSchema.shape.start, to?.start, 'clip start')
-  const deltaTicks = start - (y.get('start') as number)
+  const deltaTicks = start - readClipFields(clipId, y).start
   const move = to.toTrackId === undefined ? { deltaTicks } : { deltaTicks, toTrackId: to.toTrackId }
   return moveClips(doc, origin, [{ trackId, clipId }], move)[0]!
 }

@@ -4,7 +4,7 @@ import { SongError } from './errors'
 import { newId } from './ids'
 import { AiAcceptedOrigin, type EditOrigin } from './origins'
 import { MAX_TICK, type Note, NoteSchema } from './schema'
-import { commit, notesOf, parse, requireClip, requireNotes, type YRecord } from './ydoc'
+import { commit, notesOf, parse, readClipFields, requireClip, requireNotes, type YRecord } from './ydoc'
 
 export const DEFAULT_VELOCITY = 100
 
@@ -228,7 +228,7 @@ export const quantizeNotes = (
 ): void => {
   const { grid, strength, ends } = parse(Quantize, options, 'quantize options')
   editNotes(doc, origin, trackId, clipId, noteIds, (n, clip) => {
-    const clipStart = clip.get('start') as number
+    const clipStart = readClipFields('', clip).start
     // A note cannot start before its clip, so one that would snap there lands on the clip start instead.
     const start = Math.max(0, snap(clipStart + n.start, grid, strength) - clipStart)
     if (!ends) return { ...n, start }

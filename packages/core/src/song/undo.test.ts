@@ -6,7 +6,8 @@ import { createSongDoc, migrateSong } from './migrate'
 import { setVolume } from './mixer'
 import { addNote, addNotes, moveNotes } from './notes'
 import { AiAcceptedOrigin, RemoteOrigin, RestoreOrigin, UserOrigin } from './origins'
-import { readClip, readMeta, readTrack, readTracks } from './read'
+import { readClip, readMeta, readSong, readTrack, readTracks } from './read'
+import { SongSnapshotSchema } from './schema'
 import { connectedReplicas } from './testing/harness'
 import { addTrack, deleteTrack } from './tracks'
 import { createUndo, undoOwner } from './undo'
@@ -66,6 +67,32 @@ describe('per-user undo', () => {
     expect(undoA.undo()).toBe(false)
     expect(readTrack(a, id)?.volumeDb).toBe(-9)
     expect(readTrack(b, id)?.volumeDb).toBe(-9)
+  })
+
+  it('reads a field emptied by undo racing a concurrent write as its default, the same everywhere', () => {
+    // Yjs places concurrent writes to one map key by client id: the higher id wins. Alice's write wins here,
+    // Bob's is dropped, and Alice's undo removes hers without restoring the older value (it conflicts with
+    // Bob's), so the key is left with no value on every replica.
+    const a = new Y.Doc()
+    const b = new Y.Doc()
+    a.clientID = 2
+    b.clientID = 1
+    const alice = new UserOrigin('alice')
+    const bob = new UserOrigin('bob')
+    const undoA = createUndo(a, alice)
+    migrateSong(a)
+    const id = addTrack(a, alice, { kind: 'instrument', volumeDb: -1 })
+    Y.applyUpdate(b, Y.encodeStateAsUpdate(a), new RemoteOrigin())
+    setVolume(a, alice, id, -3)
+    setVolume(b, bob, id, -9)
+    Y.applyUpdate(a, Y.encodeStateAsUpdate(b), new RemoteOrigin())
+    Y.applyUpdate(b, Y.encodeStateAsUpdate(a), new RemoteOrigin())
+    expect(readTrack(a, id)?.volumeDb).toBe(-3)
+    undoA.undo()
+    Y.applyUpdate(b, Y.encodeStateAsUpdate(a), new RemoteOrigin())
+    expect(readTrack(a, id)?.volumeDb).toBe(0)
+    expect(readTrack(b, id)).toEqual(readTrack(a, id))
+    expect(SongSnapshotSchema.safeParse(readSong(a)).success).toBe(true)
   })
 
   it('treats each operation as one step, including a 50-note move', () => {

@@ -15,7 +15,7 @@ import * as Y from 'yjs'
 import type { z } from 'zod'
 import { SongError } from './errors'
 import { AiAcceptedOrigin, type EditOrigin, RestoreOrigin, SystemOrigin, UserOrigin } from './origins'
-import type { Clip, Meta, Note, Track } from './schema'
+import { type Clip, DEFAULT_META, type Meta, type Note, PPQ, SONG_SCHEMA_VERSION, type Track } from './schema'
 
 export type YRecord = Y.Map<unknown>
 
@@ -86,27 +86,58 @@ export const commit = (doc: Y.Doc, origin: EditOrigin, body: () => void): void =
   doc.transact(body, origin)
 }
 
-export const readMetaFields = (meta: YRecord): Meta => meta.toJSON() as Meta
+/*
+ * A field can end up with no value at all: Y.UndoManager deletes a user's map value on undo but refuses to
+ * restore the value it replaced when a collaborator wrote the same key concurrently (Yjs cannot tell whose
+ * write should win). Every replica then sees the key empty, so reading it as its default keeps replicas
+ * identical and snapshots valid; the next edit of that field writes a real value again.
+ */
+const field = <T>(y: YRecord, key: string, fallback: T): T => {
+  const value = y.get(key)
+  return value === undefined ? fallback : (value as T)
+}
+
+export const MISSING_TRACK: Omit<Track, 'id'> = {
+  name: '',
+  kind: 'instrument',
+  instrument: null,
+  colour: '#8b8d98',
+  volumeDb: 0,
+  pan: 0,
+  mute: false,
+  solo: false,
+  order: 'a0',
+}
+
+export const MISSING_CLIP: Omit<Clip, 'id'> = { name: '', start: 0, length: PPQ * 4, loopLength: null }
+
+export const readMetaFields = (meta: YRecord): Meta => ({
+  schemaVersion: field(meta, 'schemaVersion', SONG_SCHEMA_VERSION),
+  title: field(meta, 'title', DEFAULT_META.title),
+  bpm: field(meta, 'bpm', DEFAULT_META.bpm),
+  timeSignature: field(meta, 'timeSignature', DEFAULT_META.timeSignature),
+  key: field(meta, 'key', DEFAULT_META.key),
+})
 
 export const readTrackFields = (id: string, track: YRecord): Track => ({
   id,
-  name: track.get('name') as string,
-  kind: track.get('kind') as Track['kind'],
-  instrument: track.get('instrument') as string | null,
-  colour: track.get('colour') as string,
-  volumeDb: track.get('volumeDb') as number,
-  pan: track.get('pan') as number,
-  mute: track.get('mute') as boolean,
-  solo: track.get('solo') as boolean,
-  order: track.get('order') as string,
+  name: field(track, 'name', MISSING_TRACK.name),
+  kind: field(track, 'kind', MISSING_TRACK.kind),
+  instrument: field(track, 'instrument', MISSING_TRACK.instrument),
+  colour: field(track, 'colour', MISSING_TRACK.colour),
+  volumeDb: field(track, 'volumeDb', MISSING_TRACK.volumeDb),
+  pan: field(track, 'pan', MISSING_TRACK.pan),
+  mute: field(track, 'mute', MISSING_TRACK.mute),
+  solo: field(track, 'solo', MISSING_TRACK.solo),
+  order: field(track, 'order', MISSING_TRACK.order),
 })
 
 export const readClipFields = (id: string, clip: YRecord): Clip => ({
   id,
-  name: clip.get('name') as string,
-  start: clip.get('start') as number,
-  length: clip.get('length') as number,
-  loopLength: clip.get('loopLength') as number | null,
+  name: field(clip, 'name', MISSING_CLIP.name),
+  start: field(clip, 'start', MISSING_CLIP.start),
+  length: field(clip, 'length', MISSING_CLIP.length),
+  loopLength: field(clip, 'loopLength', MISSING_CLIP.loopLength),
 })
 
 /** Builds a track's Y.Map; insert it into the tracks map in the same transaction. */

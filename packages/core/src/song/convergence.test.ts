@@ -1,0 +1,297 @@
+/*
+ * Convergence fuzz: three replicas make random concurrent edits through the public operations (including
+ * undo, and deletes racing inserts into the deleted thing) while a lossy-looking network delivers updates
+ * late, out of order and more than once. Once everything is delivered, all replicas must hold the same,
+ * valid song.
+ */
+import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { addClip, deleteClip, duplicateClip, moveClip, moveClips, resizeClip, splitClip } from './clips'
+import { SongError } from './errors'
+import { setKey, setTempo, setTimeSignature, setTitle } from './meta'
+import { createSongDoc } from './migrate'
+import { setMute, setPan, setVolume } from './mixer'
+import {
+  addNotes,
+  deleteNotes,
+  duplicateNotes,
+  moveNotes,
+  quantizeNotes,
+  resizeNotes,
+  transposeNotes,
+} from './notes'
+import { AiAcceptedOrigin, RemoteOrigin, UserOrigin } from './origins'
+import { readSong, readTracks } from './read'
+import { type SongSnapshot, SongSnapshotSchema } from './schema'
+import { prng } from './testing/harness'
+import { addTrack, deleteTrack, duplicateTrack, renameTrack, reorderTrack } from './tracks'
+import { createUndo, type SongUndo } from './undo'
+import { compareTracks } from './ydoc'
+
+type Rng = ReturnType<typeof prng>
+
+interface Replica {
+  readonly doc: Y.Doc
+  readonly user: UserOrigin
+  readonly undo: SongUndo
+  /** Updates sent to this replica and not yet delivered, in send order. */
+  readonly inbox: Uint8Array[]
+}
+
+const pickClip = (rng: Rng, song: SongSnapshot) => {
+  const track = rng.pick(song.tracks.filter((t) => t.clips.length > 0))
+  const clip = track && rng.pick(track.clips)
+  return track && clip ? { track, clip } : undefined
+}
+
+const randomNotes = (rng: Rng, count: number) =>
+  Array.from({ length: count }, () => ({
+    pitch: rng.int(0, 127),
+    start: rng.int(0, 1920),
+    duration: rng.int(1, 960),
+    velocity: rng.int(1, 127),
+  }))
+
+/** One random edit on `r`. Some are invalid on purpose; those must be refused without touching the doc. */
+const randomEdit = (rng: Rng, r: Replica): void => {
+  const { doc, user } = r
+  const song = readSong(doc)
+  const track = rng.pick(song.tracks)
+  const target = pickClip(rng, song)
+  const notes = target ? target.clip.notes : []
+  const someNotes = () => notes.filter(() => rng.chance(0.5)).map((n) => n.id)
+  const roll = rng.int(0, 29)
+  switch (roll) {
+    case 0:
+    case 1:
+    case 2:
+      addTrack(doc, user, {
+        kind: rng.pick(['instrument', 'drums', 'audio'] as const)!,
+        index: rng.int(0, song.tracks.length),
+      })
+      return
+    case 3:
+      if (track) deleteTrack(doc, user, track.id)
+      return
+    case 4:
+    case 5:
+      if (track) reorderTrack(doc, user, track.id, rng.int(0, song.tracks.length - 1))
+      return
+    case 6:
+      if (track) renameTrack(doc, user, track.id, `t${rng.int(0, 99)}`)
+      return
+    case 7:
+      if (track) duplicateTrack(doc, user, track.id)
+      return
+    case 8:
+      if (track) {
+        setVolume(doc, user, track.id, rng.int(-60, 6))
+        setPan(doc, user, track.id, rng.int(-10, 10) / 10)
+        setMute(doc, user, track.id, rng.chance(0.5))
+      }
+      return
+    case 9:
+    case 10:
+    case 11:
+      if (track)
+        addClip(doc, user, track.id, {
+          start: rng.int(0, 7680),
+          length: rng.int(1, 3840),
+          notes: randomNotes(rng, rng.int(0, 6)),
+        })
+      return
+    case 12:
+      if (target) deleteClip(doc, user, target.track.id, target.clip.id)
+      return
+    case 13: {
+      if (!target) return
+      const to = rng.chance(0.3) ? rng.pick(song.tracks)?.id : undefined
+      moveClip(doc, user, target.track.id, target.clip.id, {
+        start: rng.int(0, 7680),
+        ...(to ? { toTrackId: to } : {}),
+      })
+      return
+    }
+    case 14:
+      if (target)
+        moveClips(doc, user, [{ trackId: target.track.id, clipId: target.clip.id }], {
+          deltaTicks: rng.int(-960, 960),
+        })
+      return
+    case 15:
+      if (target)
+        resizeClip(doc, user, target.track.id, target.clip.id, {
+          length: rng.int(1, 3840),
+          loopLength: rng.chance(0.2) ? rng.int(1, 960) : null,
+        })
+      return
+    case 16:
+      if (target)
+        splitClip(
+          doc,
+          user,
+          target.track.id,
+          target.clip.id,
+          target.clip.start + rng.int(1, target.clip.length),
+        )
+      return
+    case 17:
+      if (target) duplicateClip(doc, user, target.track.id, target.clip.id)
+      return
+    case 18:
+    case 19:
+    case 20:
+      if (target) addNotes(doc, user, target.track.id, target.clip.id, randomNotes(rng, rng.int(1, 8)))
+      return
+    case 21:
+      if (target)
+        moveNotes(doc, user, target.track.id, target.clip.id, someNotes(), {
+          deltaTicks: rng.int(-240, 240),
+          deltaPitch: rng.int(-3, 3),
+        })
+      return
+    case 22:
+      if (target) deleteNotes(doc, user, target.track.id, target.clip.id, someNotes())
+      return
+    case 23:
+      if (target)
+        quantizeNotes(doc, user, target.track.id, target.clip.id, someNotes(), {
+          grid: 120,
+          strength: rng.next(),
+        })
+      return
+    case 24:
+      if (target) {
+        transposeNotes(doc, user, target.track.id, target.clip.id, someNotes(), rng.int(-2, 2))
+        resizeNotes(doc, user, target.track.id, target.clip.id, someNotes(), { duration: rng.int(1, 480) })
+        duplicateNotes(doc, user, target.track.id, target.clip.id, someNotes())
+      }
+      return
+    case 25: {
+      if (!target) return
+      const run = {
+        pluginId: 'fuzz',
+        pluginVersion: '1.0.0',
+        modelHash: 'h',
+        seed: rng.int(0, 9),
+        requestedBy: 'x',
+      }
+      addNotes(doc, new AiAcceptedOrigin(user, run), target.track.id, target.clip.id, randomNotes(rng, 3))
+      return
+    }
+    case 26:
+      setTempo(doc, user, rng.int(20, 400))
+      setTitle(doc, user, `song ${rng.int(0, 9)}`)
+      setTimeSignature(doc, user, { numerator: rng.int(1, 32), denominator: rng.pick([2, 4, 8] as const)! })
+      setKey(doc, user, {
+        tonic: rng.pick(['C', 'F#', 'Bb'])!,
+        mode: rng.pick(['major', 'minor', 'dorian'] as const)!,
+      })
+      return
+    case 27:
+      r.undo.undo()
+      return
+    case 28:
+      r.undo.redo()
+      return
+    default:
+      // Deliberately invalid edits: out-of-range values and ids this replica has never seen.
+      if (target)
+        addNotes(doc, user, target.track.id, target.clip.id, [{ pitch: 128, start: 0, duration: 1 }])
+      else if (track) addClip(doc, user, track.id, { start: -1, length: 1 })
+      else deleteTrack(doc, user, 'no-such-track')
+  }
+}
+
+const allIds = (song: SongSnapshot): string[] =>
+  song.tracks.flatMap((t) => [t.id, ...t.clips.flatMap((c) => [c.id, ...c.notes.map((n) => n.id)])])
+
+/** Every live item's parent chain is live: nothing (a note, a clip) survives inside a deleted parent. */
+const orphans = (doc: Y.Doc): number => {
+  let count = 0
+  for (const structs of doc.store.clients.values()) {
+    for (const struct of structs) {
+      if (!(struct instanceof Y.Item) || struct.deleted) continue
+      let parent = struct.parent as Y.AbstractType<unknown> | null
+      while (parent !== null && parent._item !== null) {
+        if (parent._item.deleted) {
+          count++
+          break
+        }
+        parent = parent._item.parent as Y.AbstractType<unknown> | null
+      }
+    }
+  }
+  return count
+}
+
+const fuzz = (seed: number, steps: number) => {
+  const rng = prng(seed)
+  const origin = createSongDoc()
+  const replicas: Replica[] = ['ana', 'ben', 'cy'].map((name) => {
+    const doc = new Y.Doc()
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(origin))
+    const user = new UserOrigin(name)
+    return { doc, user, undo: createUndo(doc, user), inbox: [] }
+  })
+  for (const [i, r] of replicas.entries()) {
+    r.doc.on('update', (update: Uint8Array, from: unknown) => {
+      if (from instanceof RemoteOrigin) return
+      for (const [j, other] of replicas.entries()) if (j !== i) other.inbox.push(update)
+    })
+  }
+  const deliver = (r: Replica, keepCopy: boolean) => {
+    if (r.inbox.length === 0) return
+    // Any queued update, not the oldest: out-of-order delivery; sometimes it stays queued to arrive twice.
+    const at = rng.int(0, r.inbox.length - 1)
+    const update = r.inbox[at]!
+    if (!keepCopy) r.inbox.splice(at, 1)
+    Y.applyUpdate(r.doc, update, new RemoteOrigin())
+  }
+
+  let edits = 0
+  let refused = 0
+  for (let step = 0; step < steps; step++) {
+    const r = rng.pick(replicas)!
+    if (rng.chance(0.55)) {
+      const before = Y.encodeStateVector(r.doc)
+      try {
+        randomEdit(rng, r)
+        edits++
+      } catch (error) {
+        if (!(error instanceof SongError)) throw error
+        refused++
+        expect(Y.encodeStateVector(r.doc), 'a refused edit must change nothing').toEqual(before)
+      }
+    } else {
+      deliver(r, rng.chance(0.15))
+    }
+  }
+  while (replicas.some((r) => r.inbox.length > 0)) deliver(rng.pick(replicas)!, rng.chance(0.05))
+
+  const songs = replicas.map((r) => readSong(r.doc))
+  const json = songs.map((s) => JSON.stringify(s))
+  expect(json[1]).toBe(json[0])
+  expect(json[2]).toBe(json[0])
+  const vectors = replicas.map((r) => Y.encodeStateVector(r.doc))
+  expect(vectors[1]).toEqual(vectors[0])
+  expect(vectors[2]).toEqual(vectors[0])
+  const song = songs[0]!
+  expect(SongSnapshotSchema.safeParse(song).error).toBeUndefined()
+  const ids = allIds(song)
+  expect(new Set(ids).size).toBe(ids.length)
+  for (const r of replicas) expect(orphans(r.doc)).toBe(0)
+  const order = readTracks(replicas[0]!.doc)
+  for (let i = 1; i < order.length; i++) expect(compareTracks(order[i - 1]!, order[i]!)).toBeLessThan(0)
+  return { edits, refused, tracks: song.tracks.length, notes: ids.length }
+}
+
+describe('convergence', () => {
+  it.each([1, 2, 42, 2026, 31337])('three replicas converge (seed %i)', (seed) => {
+    const stats = fuzz(seed, 450)
+    // Guard against a fuzz that silently does nothing.
+    expect(stats.edits).toBeGreaterThan(120)
+    expect(stats.refused).toBeGreaterThan(0)
+    expect(stats.notes).toBeGreaterThan(0)
+  })
+})
