@@ -1,0 +1,11 @@
+import { fileURLToPath } from 'node:url'
+
+/** Absolute path of a committed fixture (tests must never read ../shared). */
+export function fixturePath(name: string): string {
+  return fileURLToPath(new URL(`../../test/fixtures/${name}`, import.meta.url))
+}
+
+/** Absolute path of a committed model folder. */
+export function modelPath(name: string): string {
+  return fileURLToPath(new URL(`../../models/${name}`, import.meta.url))
+}

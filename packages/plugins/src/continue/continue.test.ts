@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import * as tf from '@tensorflow/tfjs'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { initBackend } from '../common/backend.js'
+import { Rng } from '../common/rng.js'
+import { fixturePath, modelPath } from '../common/test-utils.js'
+import type { WeightsManifest } from '../model-io/fs-handler.js'
+import { getSplit, KEY_MIN, KEYS, loadRolls, perKeyBaseline, sampleRollBatch } from './data.js'
+import { continueRoll } from './infer.js'
+import { loadContinue } from './io.js'
+import { ContinueModel, DEFAULT_CONTINUE_CONFIG, evaluateFrameNll, rollTensors } from './model.js'
+
+const jsb = loadRolls(fixturePath('jsb-pianoroll-slice.json'))
+const nottingham = loadRolls(fixturePath('nottingham-slice.json'))
+const MODEL_DIR = modelPath('continue')
+
+beforeAll(async () => {
+  await initBackend()
+})
+
+describe('continue data + metric', () => {
+  it('the per-key baseline is finite and near the README figure', () => {
+    const nll = perKeyBaseline(getSplit(jsb, 'train'), getSplit(jsb, 'valid'))
+    expect(nll).toBeGreaterThan(7)
+    expect(nll).toBeLessThan(16)
+  })
+})
+
+describe('continue training', () => {
+  it('a few Adam steps on a fixed slice batch lower the loss', () => {
+    const model = new ContinueModel({ ...DEFAULT_CONTINUE_CONFIG, channels: 32, dilations: [1, 2] }, 2)
+    const sources = [
+      { pieces: getSplit(jsb, 'train'), corpus: 0 },
+      { pieces: getSplit(nottingham, 'train'), corpus: 1 },
+    ]
+    const batch = rollTensors(sampleRollBatch(sources, new Rng(4), 4, 32))
+    const vars = [...model.params.vars.values()]
+    const opt = tf.train.adam(3e-3)
+    const before = model.loss(batch, false, 0).dataSync()[0] ?? 0
+    for (let i = 0; i < 12; i++) {
+      const { value, grads } = tf.variableGrads(() => model.loss(batch, true, i), vars)
+      opt.applyGradients(grads as Parameters<typeof opt.applyGradients>[0])
+      tf.dispose([value, ...Object.values(grads)])
+    }
+    const after = model.loss(batch, false, 0).dataSync()[0] ?? 0
+    expect(after).toBeLessThan(before - 0.5)
+    model.dispose()
+    opt.dispose()
+  })
+})
+
+describe('committed continue weights', () => {
+  const manifest = JSON.parse(
+    readFileSync(path.join(MODEL_DIR, 'weights.json'), 'utf8'),
+  ) as WeightsManifest & {
+    fixture: { frame_nll_jsb: number; frame_nll_nottingham: number }
+  }
+
+  it('load (SHA-256 verified) and reproduce the fixture-slice NLL recorded at commit time', async () => {
+    const model = await loadContinue(MODEL_DIR)
+    expect(model.params.count()).toBe(manifest.parameters)
+    expect(evaluateFrameNll(model, getSplit(jsb, 'valid'), 0)).toBeCloseTo(manifest.fixture.frame_nll_jsb, 2)
+    expect(evaluateFrameNll(model, getSplit(nottingham, 'valid'), 1)).toBeCloseTo(
+      manifest.fixture.frame_nll_nottingham,
+      2,
+    )
+    model.dispose()
+  })
+
+  it('continues a roll: N frames of valid keys, reproducible by seed', async () => {
+    const model = await loadContinue(MODEL_DIR)
+    const context = (getSplit(nottingham, 'valid')[0] ?? []).slice(0, 80)
+    const a = continueRoll(model, context, { frames: 16, corpus: 'nottingham', seed: 3, temperature: 1 })
+    const b = continueRoll(model, context, { frames: 16, corpus: 'nottingham', seed: 3, temperature: 1 })
+    expect(a).toEqual(b)
+    expect(a).toHaveLength(16)
+    for (const frame of a) for (const p of frame) expect(p >= KEY_MIN && p < KEY_MIN + KEYS).toBe(true)
+    expect(a.some((f) => f.length > 0)).toBe(true)
+    model.dispose()
+  })
+})

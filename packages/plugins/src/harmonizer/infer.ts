@@ -1,0 +1,163 @@
+import * as tf from '@tensorflow/tfjs'
+import { Rng, sampleIndex } from '../common/rng.js'
+import {
+  classToPitch,
+  emptyBatch,
+  PITCH_MAX,
+  PITCH_MIN,
+  pitchToClass,
+  type Step,
+  VOICE_RANGES,
+} from './data.js'
+import { batchTensors, type HarmonizerModel } from './model.js'
+import { type MelodyNote, melodyToSteps, type Note, stepsToNotes, TICKS_PER_16TH } from './notes.js'
+
+export interface Key {
+  /** Pitch class of the tonic, 0 = C. */
+  tonic: number
+  mode: 'major' | 'minor'
+}
+
+export interface HarmonizeOptions {
+  seed?: number
+  /** Softmax temperature; 0 picks the most likely pitch at every step (greedy). Default 0.8. */
+  temperature?: number
+  /** Optional key: pitches outside it get `keyPenalty` subtracted from their logits. */
+  key?: Key
+  keyPenalty?: number
+}
+
+const MAJOR = [0, 2, 4, 5, 7, 9, 11]
+// Natural minor plus the raised 6th and 7th (melodic/harmonic minor), as Bach's minor chorales use.
+const MINOR = [0, 2, 3, 5, 7, 8, 9, 10, 11]
+
+/** Octave shift that brings the melody closest to the soprano range the model was trained on. */
+function octaveShift(soprano: number[]): number {
+  const [lo, hi] = VOICE_RANGES[0] as readonly [number, number]
+  let best = 0
+  let bestCost = Number.POSITIVE_INFINITY
+  for (let k = -4; k <= 4; k++) {
+    let cost = 0
+    for (const p of soprano) if (p >= 0) cost += Math.max(0, lo - (p + 12 * k)) + Math.max(0, p + 12 * k - hi)
+    if (cost < bestCost || (cost === bestCost && Math.abs(k) < Math.abs(best))) {
+      best = k
+      bestCost = cost
+    }
+  }
+  return 12 * best
+}
+
+function foldIntoVocab(p: number): number {
+  let q = p
+  while (q > PITCH_MAX) q -= 12
+  while (q < PITCH_MIN) q += 12
+  return q
+}
+
+/**
+ * Harmonizes a soprano line given on the 16th grid (MIDI pitches, -1 = rest): returns [S, A, T, B]
+ * per step, S being the input. A, T, B are sampled step by step from the model's harmonize mode
+ * (past of all voices + soprano up to `model.lookahead` steps ahead), so the result is an exact
+ * ancestral sample of that conditional; the same seed gives the same result.
+ */
+export function harmonize(model: HarmonizerModel, soprano: number[], opts: HarmonizeOptions = {}): Step[] {
+  const T = soprano.length
+  if (T === 0) return []
+  const rng = new Rng(opts.seed ?? 0)
+  const temperature = opts.temperature ?? 0.8
+  const shift = octaveShift(soprano)
+  const V = model.config.vocab
+  const cls = new Int32Array(T * 4)
+  for (let t = 0; t < T; t++) {
+    const p = soprano[t] ?? -1
+    cls[t * 4] = p < 0 ? 0 : pitchToClass(foldIntoVocab(Math.round(p) + shift))
+  }
+  // Per-class logit offsets for each voice: voice ranges (+-2 semitones) and the optional key.
+  const bias = [1, 2, 3].map((v) => {
+    const [lo, hi] = VOICE_RANGES[v] as readonly [number, number]
+    const b = new Float32Array(V)
+    for (let c = 1; c < V; c++) {
+      const p = classToPitch(c)
+      if (p < lo - 2 || p > hi + 2) b[c] = Number.NEGATIVE_INFINITY
+      else if (opts.key) {
+        const scale = opts.key.mode === 'major' ? MAJOR : MINOR
+        const pc = (((p - shift - opts.key.tonic) % 12) + 12) % 12
+        if (!scale.includes(pc)) b[c] = -(opts.keyPenalty ?? 1.5)
+      }
+    }
+    return b
+  })
+
+  const R = model.history
+  const L = model.lookahead
+  for (let t = 0; t < T; t++) {
+    const ws = Math.max(0, t - R + 1)
+    const we = Math.min(T, t + L + 1)
+    const b = emptyBatch(1, we - ws)
+    for (let i = 0; i < we - ws; i++) {
+      const s = ws + i
+      b.pos[i] = s
+      b.weight[i] = 1
+      for (let v = 0; v < 4; v++) {
+        b.cur[i * 4 + v] = cls[s * 4 + v] ?? 0
+        b.prev[i * 4 + v] = s > 0 ? (cls[(s - 1) * 4 + v] ?? 0) : -1
+      }
+    }
+    const bt = batchTensors(b, [1])
+    const h = tf.tidy(() => {
+      const all = model.trunk(bt, false, 0)
+      return all.slice([0, t - ws, 0], [1, 1, model.config.channels]).reshape([1, model.config.channels])
+    })
+    for (let v = 1; v < 4; v++) {
+      const row = tf.tensor2d(Array.from(cls.subarray(t * 4, t * 4 + 4)), [1, 4], 'int32')
+      const logits = tf.tidy(() => model.head(v, h, row)).dataSync()
+      row.dispose()
+      const vb = bias[v - 1] as Float32Array
+      let pick = 0
+      if (temperature <= 0) {
+        let best = Number.NEGATIVE_INFINITY
+        for (let c = 0; c < V; c++) {
+          const z = (logits[c] ?? 0) + (vb[c] ?? 0)
+          if (z > best) {
+            best = z
+            pick = c
+          }
+        }
+      } else {
+        let max = Number.NEGATIVE_INFINITY
+        for (let c = 0; c < V; c++) max = Math.max(max, ((logits[c] ?? 0) + (vb[c] ?? 0)) / temperature)
+        const probs = new Float64Array(V)
+        for (let c = 0; c < V; c++) probs[c] = Math.exp(((logits[c] ?? 0) + (vb[c] ?? 0)) / temperature - max)
+        pick = sampleIndex(probs, rng)
+      }
+      cls[t * 4 + v] = pick
+    }
+    h.dispose()
+    tf.dispose(Object.values(bt))
+  }
+  const out: Step[] = []
+  for (let t = 0; t < T; t++) {
+    const row = [0, 1, 2, 3].map((v) => {
+      if (v === 0) return soprano[t] ?? -1
+      const p = classToPitch(cls[t * 4 + v] ?? 0)
+      return p < 0 ? -1 : Math.min(127, Math.max(0, p - shift))
+    })
+    out.push(row as Step)
+  }
+  return out
+}
+
+export interface HarmonizeNotesRequest extends HarmonizeOptions {
+  melody: ReadonlyArray<MelodyNote>
+  /** Window to harmonize, in ticks (480 per quarter); the grid starts at startTick. */
+  startTick: number
+  endTick: number
+}
+
+/** Melody notes in, alto/tenor/bass notes out (voices 1..3), all inside [startTick, endTick). */
+export function harmonizeNotes(model: HarmonizerModel, req: HarmonizeNotesRequest): Note[] {
+  const steps = Math.max(0, Math.floor((req.endTick - req.startTick) / TICKS_PER_16TH))
+  const soprano = melodyToSteps(req.melody, { startTick: req.startTick, steps })
+  const grid = harmonize(model, soprano, req)
+  return stepsToNotes(grid, { startTick: req.startTick, voices: [1, 2, 3] })
+}
