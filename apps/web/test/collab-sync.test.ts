@@ -92,14 +92,15 @@ describe.each(drivers)('collab sync on %s', (driver) => {
 
   it('reports saving while a change is unacknowledged and offline when disconnected', async () => {
     const project = uniqueProjectId()
-    const [c] = (clients = [await connectSynced(collabUrl(server), project)])
+    const c = await connectSynced(collabUrl(server), project)
+    clients = [c]
     const seen: string[] = []
-    c!.saved.subscribe((s) => seen.push(s))
-    c!.map.set('x', 1)
-    expect(c!.saved.get()).toBe('saving')
-    await waitFor(() => c!.saved.get() === 'saved', 'saved')
-    c!.provider.disconnect()
-    expect(c!.saved.get()).toBe('offline')
+    c.saved.subscribe((s) => seen.push(s))
+    c.map.set('x', 1)
+    expect(c.saved.get()).toBe('saving')
+    await waitFor(() => c.saved.get() === 'saved', 'saved')
+    c.provider.disconnect()
+    expect(c.saved.get()).toBe('offline')
     expect(seen).toEqual(['saving', 'saved', 'offline'])
   })
 
