@@ -1,0 +1,35 @@
+/**
+ * Scores the drums model on a Groove MIDI split. Usage:
+ *   pnpm --filter @ensemble/plugins exec tsx src/drums/evaluate.ts [--data DIR] [--split validation] [--model DIR]
+ * --data is a folder with info.csv and the .mid files. Prints the per-position baseline (fitted on
+ * the train split) and, as its last line, `step_nll <value>` (nats per 16th step, 9 classes).
+ */
+import { initBackend } from '../common/backend.js'
+import { defaultDataPath, defaultModelDir, parseArgs, resolveFromCwd } from '../common/cli.js'
+import { DEFAULT_DATA, loadBeats, positionBaseline } from './data.js'
+import { loadDrums } from './io.js'
+import { evaluateStepNll } from './model.js'
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2), { data: 'string', split: 'string', model: 'string' })
+  const backend = await initBackend()
+  const dir = args.get('data') ? resolveFromCwd(args.get('data') as string) : defaultDataPath(DEFAULT_DATA)
+  const modelDir = args.get('model') ? resolveFromCwd(args.get('model') as string) : defaultModelDir('drums')
+  const split = args.get('split') ?? 'validation'
+  const beats = loadBeats(dir, split)
+  const model = await loadDrums(modelDir)
+  const steps = beats.reduce((a, b) => a + b.hits.length, 0)
+  console.log(
+    `backend ${backend}; model ${modelDir}; ${dir} [${split}] ${beats.length} beats (4/4), ${steps} steps`,
+  )
+  const train = loadBeats(dir, 'train')
+  if (train.length > 0 && split !== 'train') {
+    console.log(`per-position baseline (fitted on train) ${positionBaseline(train, beats).toFixed(4)}`)
+  }
+  console.log(`step_nll ${evaluateStepNll(model, beats).toFixed(4)}`)
+}
+
+main().catch((err: unknown) => {
+  console.error(err)
+  process.exit(1)
+})
