@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { freePort, type ServerProcess, spawnServer } from './helpers/child'
+import { freePort, killAllServers, type ServerProcess, spawnServer } from './helpers/child'
 import { canonical, connectSynced, destroyAll, isSaved, type TestClient } from './helpers/clients'
-import { drivers, uniqueProjectId } from './helpers/db'
+import { drivers, seedPgliteDir, uniqueProjectId } from './helpers/db'
 import { waitFor } from './helpers/wait'
 
 /**
@@ -53,13 +53,14 @@ describe.each(drivers)('crash recovery on %s', (driver) => {
   afterEach(async () => {
     destroyAll(clients)
     clients = []
-    for (const s of servers) if (s.child.exitCode === null && s.child.signalCode === null) await s.kill9()
+    await killAllServers()
     servers = []
     if (dataDir) rmSync(dataDir, { recursive: true, force: true })
   })
 
   it('kill -9 mid-storm: acknowledged edits survive, unacknowledged ones are re-sent, replicas converge', async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'ensemble-crash-'))
+    if (driver === 'pglite') await seedPgliteDir(path.join(dataDir, 'pglite'))
     const port = await freePort()
     const url = `ws://127.0.0.1:${port}/collab`
     const project = uniqueProjectId('crash')
@@ -128,5 +129,5 @@ describe.each(drivers)('crash recovery on %s', (driver) => {
     clients = [fresh]
     expect(canonical(fresh.doc)).toBe(expected)
     for (let i = 0; i < clientCount; i++) expect(keysPresent(fresh.doc, i, totals[i]!)).toEqual([])
-  })
+  }, 90_000)
 })

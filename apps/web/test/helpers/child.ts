@@ -19,6 +19,23 @@ export function freePort(): Promise<number> {
   })
 }
 
+/** Every child started by this worker, so a failed test can still kill them all. */
+const running = new Set<ChildProcess>()
+
+export async function killAllServers(): Promise<void> {
+  await Promise.all(
+    [...running].map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve()
+          child.once('exit', () => resolve())
+          child.kill('SIGKILL')
+        }),
+    ),
+  )
+  running.clear()
+}
+
 export interface ServerProcess {
   child: ChildProcess
   port: number
@@ -55,6 +72,7 @@ export async function spawnServer(options: {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   })
+  running.add(child)
   let output = ''
   child.stdout?.on('data', (d: Buffer) => {
     output += d.toString()
@@ -62,7 +80,12 @@ export async function spawnServer(options: {
   child.stderr?.on('data', (d: Buffer) => {
     output += d.toString()
   })
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      running.delete(child)
+      resolve(code)
+    }),
+  )
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`server did not start in time:\n${output}`)),

@@ -24,5 +24,15 @@ export async function openTestDatabase(driver: DriverName): Promise<Database> {
   return openDatabase({ driver: 'pglite', loadDataDir: template })
 }
 
+/**
+ * Seeds a PGlite data directory on disk from the migrated template, so that a server process
+ * started on it skips initdb and migrations (seconds on a busy machine).
+ */
+export async function seedPgliteDir(dataDir: string): Promise<void> {
+  template ??= new Blob([readFileSync(inject('pgliteTemplate'))])
+  const seeded = await openDatabase({ driver: 'pglite', dataDir, loadDataDir: template })
+  await seeded.close()
+}
+
 /** Project ids unique per test, so PostgreSQL runs never see each other's rows. */
 export const uniqueProjectId = (label = 'p'): string => `${label}-${randomUUID()}`
