@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
+import { acceptNotesSuggestion } from './ai'
 import { addClip, deleteClip, duplicateClip, moveClip, moveClips, resizeClip, splitClip } from './clips'
 import { SongError } from './errors'
 import { setKey, setTempo, setTimeSignature, setTitle } from './meta'
@@ -176,7 +177,18 @@ const randomEdit = (rng: Rng, r: Replica): void => {
         seed: rng.int(0, 9),
         requestedBy: 'x',
       }
-      addNotes(doc, new AiAcceptedOrigin(user, run), target.track.id, target.clip.id, randomNotes(rng, 3))
+      const from = rng.int(0, 3840)
+      acceptNotesSuggestion(doc, new AiAcceptedOrigin(user, run), {
+        trackId: target.track.id,
+        fromTick: from,
+        toTick: from + 1920,
+        notes: randomNotes(rng, 3).map((n) => ({
+          ...n,
+          start: n.start % 960,
+          duration: Math.min(n.duration, 960),
+        })),
+        replace: rng.chance(0.5),
+      })
       return
     }
     case 26:
@@ -242,8 +254,8 @@ const fuzz = (seed: number, steps: number) => {
   }
   const deliver = (r: Replica, keepCopy: boolean) => {
     if (r.inbox.length === 0) return
-    // Any queued update, not the oldest: out-of-order delivery; sometimes it stays queued to arrive twice.
-    const at = rng.int(0, r.inbox.length - 1)
+    // Usually the oldest, often any other (out-of-order delivery); sometimes it stays queued to arrive twice.
+    const at = rng.chance(0.6) ? 0 : rng.int(0, r.inbox.length - 1)
     const update = r.inbox[at]!
     if (!keepCopy) r.inbox.splice(at, 1)
     Y.applyUpdate(r.doc, update, new RemoteOrigin())
@@ -285,6 +297,61 @@ const fuzz = (seed: number, steps: number) => {
   for (let i = 1; i < order.length; i++) expect(compareTracks(order[i - 1]!, order[i]!)).toBeLessThan(0)
   return { edits, refused, tracks: song.tracks.length, notes: ids.length }
 }
+
+/** Two replicas that exchange everything they have, both ways. */
+const exchange = (a: Y.Doc, b: Y.Doc) => {
+  Y.applyUpdate(b, Y.encodeStateAsUpdate(a, Y.encodeStateVector(b)), new RemoteOrigin())
+  Y.applyUpdate(a, Y.encodeStateAsUpdate(b, Y.encodeStateVector(a)), new RemoteOrigin())
+}
+
+describe('races', () => {
+  const pair = () => {
+    const a = createSongDoc()
+    const b = new Y.Doc()
+    Y.applyUpdate(b, Y.encodeStateAsUpdate(a))
+    return { a, b, ana: new UserOrigin('ana'), ben: new UserOrigin('ben') }
+  }
+
+  it('a clip deleted while notes are added into it stays deleted, leaving no orphans', () => {
+    const { a, b, ana, ben } = pair()
+    const t = addTrack(a, ana, { kind: 'instrument' })
+    const { clipId } = addClip(a, ana, t, { start: 0, length: 960 })
+    exchange(a, b)
+    deleteClip(a, ana, t, clipId)
+    addNotes(b, ben, t, clipId, randomNotes(prng(7), 20))
+    exchange(a, b)
+    expect(readSong(b)).toEqual(readSong(a))
+    expect(readSong(a).tracks[0]!.clips).toEqual([])
+    expect(orphans(a) + orphans(b)).toBe(0)
+  })
+
+  it('a track deleted while clips and notes are added into it stays deleted', () => {
+    const { a, b, ana, ben } = pair()
+    const t = addTrack(a, ana, { kind: 'instrument' })
+    const { clipId } = addClip(a, ana, t, { start: 0, length: 960 })
+    exchange(a, b)
+    deleteTrack(a, ana, t)
+    addNotes(b, ben, t, clipId, randomNotes(prng(8), 5))
+    addClip(b, ben, t, { start: 960, length: 960, notes: randomNotes(prng(9), 5) })
+    exchange(a, b)
+    expect(readSong(a).tracks).toEqual([])
+    expect(readSong(b)).toEqual(readSong(a))
+    expect(orphans(a) + orphans(b)).toBe(0)
+  })
+
+  it('concurrent reorders of the same tracks agree on one order', () => {
+    const { a, b, ana, ben } = pair()
+    const ids = [0, 1, 2, 3].map(() => addTrack(a, ana, { kind: 'instrument' }))
+    exchange(a, b)
+    reorderTrack(a, ana, ids[0]!, 3)
+    reorderTrack(b, ben, ids[3]!, 0)
+    reorderTrack(b, ben, ids[0]!, 1)
+    exchange(a, b)
+    const order = readTracks(a).map((t) => t.id)
+    expect(readTracks(b).map((t) => t.id)).toEqual(order)
+    expect([...order].sort()).toEqual([...ids].sort())
+  })
+})
 
 describe('convergence', () => {
   it.each([1, 2, 42, 2026, 31337])('three replicas converge (seed %i)', (seed) => {

@@ -3,6 +3,13 @@
  * core reads through the snapshot readers and writes through the operations.
  */
 export {
+  type AcceptNotesInput,
+  type AcceptTracksInput,
+  acceptNotesSuggestion,
+  acceptTracksSuggestion,
+  type SuggestedNote,
+} from './ai'
+export {
   type AddClipInput,
   addClip,
   type ClipRef,

@@ -1,4 +1,4 @@
-import { generateKeyBetween, generateNKeysBetween } from 'fractional-indexing'
+import { generateNKeysBetween } from 'fractional-indexing'
 import type * as Y from 'yjs'
 import { z } from 'zod'
 import { copyClip } from './clips'
@@ -42,34 +42,40 @@ const orderedTracks = (doc: Y.Doc): Track[] =>
   [...tracksMap(doc).entries()].map(([id, y]) => readTrackFields(id, y)).sort(compareTracks)
 
 interface Placement {
-  readonly key: string
+  /** `count` ascending keys for the tracks being placed. */
+  readonly keys: readonly string[]
   /** Fresh keys for the other tracks, when the neighbours' keys left no room (a tie from concurrent inserts). */
   readonly rekey: ReadonlyMap<string, string>
 }
 
 /**
- * Finds an order key that puts a track at `index` among the others. Two replicas inserting at the same spot
- * produce equal keys; the id tie-break keeps that deterministic, but nothing fits strictly between two
+ * Finds order keys that put `count` tracks at `index` among the others. Two replicas inserting at the same
+ * spot produce equal keys; the id tie-break keeps that deterministic, but nothing fits strictly between two
  * equal keys, so then every track gets a fresh, evenly spaced key in the same transaction.
  */
-const placeAt = (doc: Y.Doc, index: number | undefined, excludeId: string | null): Placement => {
+export const placeAt = (
+  doc: Y.Doc,
+  index: number | undefined,
+  excludeId: string | null,
+  count = 1,
+): Placement => {
   const others = orderedTracks(doc).filter((t) => t.id !== excludeId)
   const at = index ?? others.length
-  if (at > others.length) {
-    throw new SongError('out_of_range', `Track index ${at} is past the end (${others.length} other tracks)`)
+  if (!Number.isInteger(at) || at < 0 || at > others.length) {
+    throw new SongError('out_of_range', `Track index ${at} is outside 0..${others.length}`)
   }
   const prev = others[at - 1]?.order ?? null
   const next = others[at]?.order ?? null
   try {
-    return { key: generateKeyBetween(prev, next), rekey: new Map() }
+    return { keys: generateNKeysBetween(prev, next, count), rekey: new Map() }
   } catch {
-    const keys = generateNKeysBetween(null, null, others.length + 1)
-    const rekey = new Map(others.map((t, i) => [t.id, keys[i < at ? i : i + 1]!]))
-    return { key: keys[at]!, rekey }
+    const keys = generateNKeysBetween(null, null, others.length + count)
+    const rekey = new Map(others.map((t, i) => [t.id, keys[i < at ? i : i + count]!]))
+    return { keys: keys.slice(at, at + count), rekey }
   }
 }
 
-const applyRekey = (doc: Y.Doc, rekey: ReadonlyMap<string, string>): void => {
+export const applyRekey = (doc: Y.Doc, rekey: ReadonlyMap<string, string>): void => {
   for (const [id, key] of rekey) tracksMap(doc).get(id)?.set('order', key)
 }
 
@@ -89,7 +95,7 @@ export const addTrack = (doc: Y.Doc, origin: EditOrigin, input: AddTrackInput): 
       solo: false,
       ...fields,
       id,
-      order: placement.key,
+      order: placement.keys[0]!,
     },
     'track',
   )
@@ -113,7 +119,7 @@ export const reorderTrack = (doc: Y.Doc, origin: EditOrigin, trackId: string, in
   const placement = placeAt(doc, at, trackId)
   commit(doc, origin, () => {
     applyRekey(doc, placement.rekey)
-    track.set('order', placement.key)
+    track.set('order', placement.keys[0]!)
   })
 }
 
@@ -128,7 +134,7 @@ export const duplicateTrack = (
   const index = orderedTracks(doc).findIndex((t) => t.id === trackId) + 1
   const placement = placeAt(doc, index, null)
   const id = newId()
-  const copy: Track = { ...fields, id, name: `${fields.name} copy`.slice(0, 200), order: placement.key }
+  const copy: Track = { ...fields, id, name: `${fields.name} copy`.slice(0, 200), order: placement.keys[0]! }
   const clips = [...clipsOf(source).entries()].map(([clipId, clip]) => copyClip(clipId, clip, {}))
   commit(doc, origin, () => {
     applyRekey(doc, placement.rekey)
