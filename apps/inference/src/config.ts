@@ -13,6 +13,14 @@ export interface InferenceConfig {
   secret: string
   backend: TfjsBackendName
   logLevel: 'debug' | 'info' | 'warn' | 'error'
+  /** Suggest calls in flight at once; one more is answered TOO_MANY_REQUESTS ("busy") instead of queued. */
+  maxPending: number
+  /** The longest a suggest may take, whatever deadline the caller asked for. */
+  maxDeadlineMs: number
+  /** How long the first example of a batch waits for others to join it. */
+  batchWindowMs: number
+  /** A batch runs as soon as it holds this many examples; 1 turns micro-batching off. */
+  batchMax: number
 }
 
 const envSchema = z.object({
@@ -22,6 +30,10 @@ const envSchema = z.object({
   INFERENCE_SECRET: z.string().min(16).optional(),
   TFJS_BACKEND: z.enum(['wasm', 'cpu']).default('wasm'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  INFERENCE_MAX_PENDING: z.coerce.number().int().min(1).max(10_000).default(64),
+  INFERENCE_MAX_DEADLINE_MS: z.coerce.number().int().min(10).max(600_000).default(10_000),
+  INFERENCE_BATCH_WINDOW_MS: z.coerce.number().min(0).max(1000).default(5),
+  INFERENCE_BATCH_MAX: z.coerce.number().int().min(1).max(1024).default(32),
 })
 
 /** The workspace root, so that every app agrees on the default data folder whatever its cwd. */
@@ -65,5 +77,9 @@ export function loadInferenceConfig(env: NodeJS.ProcessEnv = process.env): Infer
     secret: sharedInferenceSecret(dataDir, parsed.INFERENCE_SECRET),
     backend: parsed.TFJS_BACKEND,
     logLevel: parsed.LOG_LEVEL,
+    maxPending: parsed.INFERENCE_MAX_PENDING,
+    maxDeadlineMs: parsed.INFERENCE_MAX_DEADLINE_MS,
+    batchWindowMs: parsed.INFERENCE_BATCH_WINDOW_MS,
+    batchMax: parsed.INFERENCE_BATCH_MAX,
   }
 }

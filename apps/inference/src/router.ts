@@ -1,12 +1,57 @@
+import { formatPath, PluginError, SuggestInputSchema } from '@ensemble/core/plugin'
 import { initTRPC, TRPCError } from '@trpc/server'
+import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc'
+import { z } from 'zod'
+import { HostError, type HostErrorCode } from './host-errors'
+import type { PluginHost } from './plugin-host'
 
 export interface InferenceContext {
   authorized: boolean
   backend: string
   startedAt: number
+  host: PluginHost
+  maxPending: number
 }
 
-const t = initTRPC.context<InferenceContext>().create()
+/** An input problem as the web server logs it and the panel may show it. */
+interface Issue {
+  path: string
+  message: string
+}
+
+/** Validation issues from tRPC's input parsing (zod or any standard schema), with readable paths. */
+function issuesOf(cause: unknown): Issue[] | undefined {
+  const issues = (cause as { issues?: unknown } | undefined)?.issues
+  if (!Array.isArray(issues)) return undefined
+  return issues.map(
+    (issue: { path?: readonly (PropertyKey | { key: PropertyKey })[]; message?: string }) => ({
+      path: formatPath((issue.path ?? []).map((p) => (typeof p === 'object' ? p.key : p))),
+      message: issue.message ?? 'invalid',
+    }),
+  )
+}
+
+const t = initTRPC.context<InferenceContext>().create({
+  /**
+   * Every error carries a stable `reason` (busy, deadline_exceeded, plugin_failed, …) and its issues, so the
+   * web server can pick a message and decide whether a retry makes sense without parsing prose.
+   */
+  errorFormatter({ shape, error }) {
+    const cause = error.cause
+    const reason =
+      cause instanceof HostError || cause instanceof PluginError
+        ? cause.code
+        : error.code === 'BAD_REQUEST'
+          ? 'invalid_request'
+          : undefined
+    const issues = cause instanceof PluginError ? [...cause.issues] : issuesOf(cause)
+    const message =
+      reason === 'invalid_request' && issues
+        ? `invalid request: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`
+        : shape.message
+    return { ...shape, message, data: { ...shape.data, reason, issues } }
+  },
+})
 
 /** Only the web server holds the bearer secret; everything else is refused before any work. */
 const authorized = t.procedure.use(({ ctx, next }) => {
@@ -15,12 +60,77 @@ const authorized = t.procedure.use(({ ctx, next }) => {
   return next()
 })
 
+const hostCodes: Record<HostErrorCode, TRPC_ERROR_CODE_KEY> = {
+  not_found: 'NOT_FOUND',
+  unavailable: 'PRECONDITION_FAILED',
+  busy: 'TOO_MANY_REQUESTS',
+}
+
+const pluginCodes: Partial<Record<PluginError['code'], TRPC_ERROR_CODE_KEY>> = {
+  invalid_input: 'BAD_REQUEST',
+  invalid_parameters: 'BAD_REQUEST',
+  deadline_exceeded: 'TIMEOUT',
+  incompatible_host: 'PRECONDITION_FAILED',
+}
+
+/** Plugin faults (throws, bad output, undeclared capabilities) stay INTERNAL_SERVER_ERROR with their reason. */
+function toTRPCError(err: unknown): TRPCError {
+  if (err instanceof TRPCError) return err
+  if (err instanceof HostError)
+    return new TRPCError({ code: hostCodes[err.code], message: err.message, cause: err })
+  if (err instanceof PluginError)
+    return new TRPCError({
+      code: pluginCodes[err.code] ?? 'INTERNAL_SERVER_ERROR',
+      message: err.message,
+      cause: err,
+    })
+  return new TRPCError({
+    code: 'INTERNAL_SERVER_ERROR',
+    message: (err as Error).message ?? String(err),
+    cause: err,
+  })
+}
+
+const pluginRef = z.object({
+  id: z.string().min(1).max(200),
+  /** An exact version or a semver range; the default takes the newest. */
+  version: z.string().min(1).max(64).default('*'),
+})
+
+export const SuggestRequestSchema = z.object({
+  pluginId: z.string().min(1).max(200),
+  version: z.string().min(1).max(64).default('*'),
+  input: SuggestInputSchema,
+})
+
 export const inferenceRouter = t.router({
   health: authorized.query(({ ctx }) => ({
     status: 'ok' as const,
     backend: ctx.backend,
     uptimeMs: Date.now() - ctx.startedAt,
+    inFlight: ctx.host.inFlight,
+    maxPending: ctx.maxPending,
+    models: ctx.host.modelStats(),
   })),
+
+  plugins: t.router({
+    list: authorized.query(({ ctx }) => ctx.host.list()),
+    describe: authorized.input(pluginRef).query(({ ctx, input }) => {
+      try {
+        return ctx.host.describe(input.id, input.version)
+      } catch (err) {
+        throw toTRPCError(err)
+      }
+    }),
+  }),
+
+  suggest: authorized.input(SuggestRequestSchema).mutation(async ({ ctx, input }) => {
+    try {
+      return await ctx.host.suggest(input)
+    } catch (err) {
+      throw toTRPCError(err)
+    }
+  }),
 })
 
 export type InferenceRouter = typeof inferenceRouter

@@ -3,8 +3,12 @@ import type { IncomingMessage, Server } from 'node:http'
 import { createHTTPServer } from '@trpc/server/adapters/standalone'
 import type { InferenceConfig } from './config'
 import type { Logger } from './log'
+import { PluginHost, type PluginRegistration } from './plugin-host'
 import { inferenceRouter } from './router'
 import { initTfjsBackend } from './tfjs-backend'
+
+/** A full suggest body: 33 tracks of 4096 notes is about 8 MB of JSON; nothing legitimate is larger. */
+const MAX_BODY_BYTES = 10 * 1024 * 1024
 
 function bearerMatches(req: IncomingMessage, secret: string): boolean {
   const header = req.headers.authorization ?? ''
@@ -17,16 +21,40 @@ export interface RunningInference {
   server: Server
   url: string
   backend: string
+  host: PluginHost
   close(): Promise<void>
 }
 
-export async function startInference(config: InferenceConfig, log: Logger): Promise<RunningInference> {
+export interface StartOptions {
+  /** The plugins to serve; `main.ts` passes the first-party list, tests pass their own. */
+  plugins?: readonly PluginRegistration[]
+}
+
+export async function startInference(
+  config: InferenceConfig,
+  log: Logger,
+  options: StartOptions = {},
+): Promise<RunningInference> {
   const backend = await initTfjsBackend(config.backend)
+  // Models load, verify and warm up before the port opens: the first request never pays for them.
+  const host = await PluginHost.load(options.plugins ?? [], {
+    batching: { windowMs: config.batchWindowMs, maxBatch: config.batchMax },
+    maxPending: config.maxPending,
+    maxDeadlineMs: config.maxDeadlineMs,
+    log,
+  })
   const startedAt = Date.now()
   const server = createHTTPServer({
     basePath: '/trpc/',
     router: inferenceRouter,
-    createContext: ({ req }) => ({ authorized: bearerMatches(req, config.secret), backend, startedAt }),
+    maxBodySize: MAX_BODY_BYTES,
+    createContext: ({ req }) => ({
+      authorized: bearerMatches(req, config.secret),
+      backend,
+      startedAt,
+      host,
+      maxPending: config.maxPending,
+    }),
     onError: ({ error, path }) => {
       if (error.code === 'INTERNAL_SERVER_ERROR') log.error('procedure failed', { path, err: error.message })
     },
@@ -38,11 +66,16 @@ export async function startInference(config: InferenceConfig, log: Logger): Prom
   const address = server.address()
   const port = typeof address === 'object' && address ? address.port : config.port
   const url = `http://${config.host}:${port}/trpc`
-  log.info('inference listening', { url, backend })
+  log.info('inference listening', { url, backend, plugins: host.list().length })
   return {
     server,
     url,
     backend,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    host,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve())
+        server.closeAllConnections()
+      }),
   }
 }

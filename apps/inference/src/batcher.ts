@@ -1,0 +1,106 @@
+import { type ModelTensor, PluginError } from '@ensemble/core/plugin'
+
+/*
+ * Micro-batching. A model run costs mostly fixed overhead (kernel dispatch, tensor set-up) when one example
+ * is small, so examples that arrive for the same model within a short window are stacked into one batch,
+ * run once, and each caller gets its own slice back. The first example of a batch starts the window's clock;
+ * the batch runs when the window ends or as soon as it holds `maxBatch` examples, whichever comes first.
+ */
+
+/** Runs examples[i] (one ModelTensor per model input) as one batch; returns each example's outputs in order. */
+export type BatchExecutor = (examples: readonly (readonly ModelTensor[])[]) => ModelTensor[][]
+
+export interface BatchOptions {
+  windowMs: number
+  /** 1 runs every example on its own: batching off, for comparison. */
+  maxBatch: number
+  now?: () => number
+}
+
+export interface BatchStats {
+  executions: number
+  examples: number
+  /** How many executions ran with each batch size: `{ "1": 3, "8": 1 }`. */
+  batchSizes: Record<string, number>
+  /** Examples dropped because their request's deadline passed while they waited. */
+  expired: number
+}
+
+interface Pending {
+  inputs: readonly ModelTensor[]
+  deadlineAt: number
+  resolve(outputs: ModelTensor[]): void
+  reject(err: unknown): void
+}
+
+interface Queue {
+  items: Pending[]
+  timer: ReturnType<typeof setTimeout> | undefined
+}
+
+/** Only examples whose every input has the same shape can share one tensor; others wait in their own queue. */
+const signature = (inputs: readonly ModelTensor[]): string => inputs.map((t) => t.shape.join('x')).join('|')
+
+export class MicroBatcher {
+  private readonly queues = new Map<string, Queue>()
+  private readonly counters: BatchStats = { executions: 0, examples: 0, batchSizes: {}, expired: 0 }
+  private readonly now: () => number
+
+  constructor(
+    private readonly execute: BatchExecutor,
+    private readonly options: BatchOptions,
+  ) {
+    this.now = options.now ?? Date.now
+  }
+
+  submit(inputs: readonly ModelTensor[], deadlineAt: number): Promise<ModelTensor[]> {
+    return new Promise((resolve, reject) => {
+      const key = signature(inputs)
+      let queue = this.queues.get(key)
+      if (!queue) {
+        queue = { items: [], timer: undefined }
+        this.queues.set(key, queue)
+      }
+      queue.items.push({ inputs, deadlineAt, resolve, reject })
+      if (queue.items.length >= this.options.maxBatch) this.flush(key)
+      else queue.timer ??= setTimeout(() => this.flush(key), this.options.windowMs)
+    })
+  }
+
+  stats(): BatchStats {
+    return { ...this.counters, batchSizes: { ...this.counters.batchSizes } }
+  }
+
+  private flush(key: string): void {
+    const queue = this.queues.get(key)
+    if (!queue) return
+    this.queues.delete(key)
+    clearTimeout(queue.timer)
+    // A request that has already given up must not make the others in its batch wait for its work.
+    const now = this.now()
+    const live = queue.items.filter((item) => {
+      if (item.deadlineAt > now) return true
+      this.counters.expired++
+      item.reject(
+        new PluginError('deadline_exceeded', [
+          { path: '', message: 'deadline passed while waiting for the model' },
+        ]),
+      )
+      return false
+    })
+    if (live.length === 0) return
+    let outputs: ModelTensor[][]
+    try {
+      outputs = this.execute(live.map((item) => item.inputs))
+    } catch (err) {
+      for (const item of live) item.reject(err)
+      return
+    }
+    this.counters.executions++
+    this.counters.examples += live.length
+    this.counters.batchSizes[live.length] = (this.counters.batchSizes[live.length] ?? 0) + 1
+    live.forEach((item, i) => {
+      item.resolve(outputs[i]!)
+    })
+  }
+}

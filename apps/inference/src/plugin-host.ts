@@ -1,0 +1,299 @@
+import { createHash } from 'node:crypto'
+import path from 'node:path'
+import {
+  assertHostCompatible,
+  highestSatisfying,
+  type ModelRunner,
+  type Plugin,
+  type PluginAsset,
+  PluginError,
+  type PluginManifest,
+  runPlugin,
+  type SuggestOutput,
+} from '@ensemble/core/plugin'
+import * as tf from '@tensorflow/tfjs'
+import type { BatchOptions, BatchStats } from './batcher'
+import { HostError } from './host-errors'
+import { LoadedModel, ModelInputError, type TfModel } from './loaded-model'
+import type { Logger } from './log'
+import { fileSystemModel } from './model-files'
+
+/*
+ * The plugin host: a catalogue of registered plugins, their models loaded from disk after their digests are
+ * checked and warmed, and the suggest pipeline around the contract's `runPlugin`: version choice, admission
+ * (the bounded number of calls in flight), the server's deadline cap, provenance and one log line per call.
+ */
+
+/** A plugin and the folder its manifest's asset paths are relative to (first-party: beside its code). */
+export interface PluginRegistration {
+  plugin: Plugin
+  assetRoot?: string
+}
+
+export interface HostOptions {
+  batching: BatchOptions
+  maxPending: number
+  maxDeadlineMs: number
+  log: Logger
+  now?: () => number
+}
+
+interface Entry {
+  manifest: PluginManifest
+  plugin: Plugin
+  /** Why the plugin cannot run; empty when it is available. */
+  problems: string[]
+  models: Map<string, LoadedModel>
+  modelHashes: { assetId: string; sha256: string }[]
+}
+
+export interface PluginSummary {
+  id: string
+  version: string
+  name: string
+  kind: PluginManifest['kind']
+  trackKinds: PluginManifest['trackKinds']
+  description: string
+  capabilities: PluginManifest['capabilities']
+  /** True only when every asset is present, matches its SHA-256 and loaded. */
+  available: boolean
+  problems: string[]
+}
+
+export interface SuggestRequest {
+  pluginId: string
+  /** An exact version or a semver range; the highest available match runs. */
+  version: string
+  input: unknown
+}
+
+export interface Provenance {
+  pluginId: string
+  version: string
+  /** One digest for the song's note provenance: the model's, or a digest of all of them, or "none". */
+  modelHash: string
+  models: { assetId: string; sha256: string }[]
+  seed: number
+  durationMs: number
+}
+
+export interface SuggestResult extends SuggestOutput {
+  provenance: Provenance
+}
+
+/**
+ * An asset's identity for provenance: the SHA-256 of its model.json's digest and its weights' digests, one
+ * per line in manifest order. The model.json alone would not change when only the weights are retrained.
+ */
+export function assetDigest(asset: PluginAsset): string {
+  return createHash('sha256')
+    .update([asset.sha256, ...asset.weights.map((w) => w.sha256)].join('\n'))
+    .digest('hex')
+}
+
+function combinedHash(models: readonly { assetId: string; sha256: string }[]): string {
+  if (models.length === 0) return 'none'
+  if (models.length === 1) return models[0]!.sha256
+  return createHash('sha256')
+    .update(models.map((m) => `${m.assetId}:${m.sha256}`).join('\n'))
+    .digest('hex')
+}
+
+async function loadAsset(asset: PluginAsset, root: string): Promise<TfModel> {
+  const modelPath = path.join(root, asset.path)
+  const pins = new Map([
+    [path.basename(asset.path), asset.sha256],
+    ...asset.weights.map((w) => [w.path, w.sha256] as const),
+  ])
+  const io = fileSystemModel(modelPath, pins)
+  return asset.format === 'tfjs-graph' ? tf.loadGraphModel(io) : tf.loadLayersModel(io)
+}
+
+export class PluginHost {
+  private readonly entries: Entry[] = []
+  private pending = 0
+  private readonly now: () => number
+
+  private constructor(private readonly options: HostOptions) {
+    this.now = options.now ?? Date.now
+  }
+
+  /**
+   * Loads every registration. A plugin whose assets are missing or do not match their digests stays in the
+   * catalogue as unavailable, with the reason, rather than stopping the service: the others still serve.
+   */
+  static async load(registrations: readonly PluginRegistration[], options: HostOptions): Promise<PluginHost> {
+    const host = new PluginHost(options)
+    for (const registration of registrations) await host.add(registration)
+    return host
+  }
+
+  private async add({ plugin, assetRoot }: PluginRegistration): Promise<void> {
+    const { manifest } = plugin
+    if (this.entries.some((e) => e.manifest.id === manifest.id && e.manifest.version === manifest.version))
+      throw new Error(`${manifest.id}@${manifest.version} is registered twice`)
+    const entry: Entry = { manifest, plugin, problems: [], models: new Map(), modelHashes: [] }
+    this.entries.push(entry)
+    try {
+      assertHostCompatible(manifest)
+    } catch (err) {
+      entry.problems.push((err as Error).message)
+      return
+    }
+    for (const asset of manifest.assets) {
+      if (!assetRoot) {
+        entry.problems.push(`asset ${asset.id}: no asset folder was registered`)
+        continue
+      }
+      try {
+        const name = `${manifest.id}@${manifest.version}/${asset.id}`
+        const model = new LoadedModel(name, await loadAsset(asset, assetRoot), this.options.batching)
+        model.warmUp()
+        entry.models.set(asset.id, model)
+        entry.modelHashes.push({ assetId: asset.id, sha256: assetDigest(asset) })
+      } catch (err) {
+        entry.problems.push(`asset ${asset.id}: ${(err as Error).message}`)
+      }
+    }
+    const level = entry.problems.length ? 'warn' : 'info'
+    this.options.log[level]('plugin registered', {
+      plugin: manifest.id,
+      version: manifest.version,
+      available: entry.problems.length === 0,
+      problems: entry.problems,
+    })
+  }
+
+  list(): PluginSummary[] {
+    return this.entries.map(({ manifest, problems }) => ({
+      id: manifest.id,
+      version: manifest.version,
+      name: manifest.name,
+      kind: manifest.kind,
+      trackKinds: manifest.trackKinds,
+      description: manifest.description,
+      capabilities: manifest.capabilities,
+      available: problems.length === 0,
+      problems,
+    }))
+  }
+
+  describe(
+    pluginId: string,
+    version: string,
+  ): { manifest: PluginManifest; available: boolean; problems: string[] } {
+    const entry = this.pick(pluginId, version, false)
+    return { manifest: entry.manifest, available: entry.problems.length === 0, problems: entry.problems }
+  }
+
+  /** Per model, how its executions were batched: the figures that show micro-batching at work. */
+  modelStats(): ({ plugin: string; version: string; asset: string } & BatchStats)[] {
+    return this.entries.flatMap((e) =>
+      [...e.models].map(([asset, model]) => ({
+        plugin: e.manifest.id,
+        version: e.manifest.version,
+        asset,
+        ...model.stats(),
+      })),
+    )
+  }
+
+  get inFlight(): number {
+    return this.pending
+  }
+
+  /** The highest version of `pluginId` inside `range`; with `mustRun`, the highest that is available. */
+  private pick(pluginId: string, range: string, mustRun: boolean): Entry {
+    const versions = this.entries.filter((e) => e.manifest.id === pluginId)
+    if (versions.length === 0) throw new HostError('not_found', `no plugin ${pluginId}`)
+    const matching = versions.filter((e) => highestSatisfying([e.manifest.version], range) !== null)
+    if (matching.length === 0)
+      throw new HostError(
+        'not_found',
+        `no version of ${pluginId} matches ${range} (have ${versions.map((e) => e.manifest.version).join(', ')})`,
+      )
+    const candidates = mustRun ? matching.filter((e) => e.problems.length === 0) : matching
+    const best = highestSatisfying(
+      candidates.map((e) => e.manifest.version),
+      range,
+    )
+    const entry = candidates.find((e) => e.manifest.version === best)
+    if (!entry) {
+      const newest = highestSatisfying(
+        matching.map((e) => e.manifest.version),
+        range,
+      )
+      const top = matching.find((e) => e.manifest.version === newest)!
+      throw new HostError('unavailable', `${pluginId}@${newest} is not available: ${top.problems.join('; ')}`)
+    }
+    return entry
+  }
+
+  async suggest(request: SuggestRequest): Promise<SuggestResult> {
+    const receivedAt = this.now()
+    const fields: Record<string, unknown> = { plugin: request.pluginId, range: request.version }
+    let outcome = 'ok'
+    try {
+      const entry = this.pick(request.pluginId, request.version, true)
+      fields.version = entry.manifest.version
+      if (this.pending >= this.options.maxPending)
+        throw new HostError('busy', `busy: ${this.pending} suggestions in flight, try again shortly`)
+      this.pending++
+      try {
+        const asked = (request.input as { deadlineMs?: unknown } | null)?.deadlineMs
+        const budget = Math.min(
+          typeof asked === 'number' ? asked : Number.POSITIVE_INFINITY,
+          this.options.maxDeadlineMs,
+        )
+        const deadlineAt = receivedAt + budget
+        const seed = (request.input as { seed?: unknown } | null)?.seed
+        fields.seed = seed
+        const output = await runPlugin(entry.plugin, request.input, {
+          models: this.runnerFor(entry, deadlineAt),
+          deadlineAt,
+          now: this.now,
+        })
+        return {
+          ...output,
+          provenance: {
+            pluginId: entry.manifest.id,
+            version: entry.manifest.version,
+            modelHash: combinedHash(entry.modelHashes),
+            models: entry.modelHashes,
+            seed: seed as number,
+            durationMs: this.now() - receivedAt,
+          },
+        }
+      } finally {
+        this.pending--
+      }
+    } catch (err) {
+      outcome = err instanceof HostError || err instanceof PluginError ? err.code : 'internal_error'
+      fields.error = (err as Error).message
+      throw err
+    } finally {
+      this.options.log[outcome === 'ok' ? 'info' : 'warn']('suggest', {
+        ...fields,
+        durationMs: this.now() - receivedAt,
+        outcome,
+      })
+    }
+  }
+
+  private runnerFor(entry: Entry, deadlineAt: number): ModelRunner {
+    return {
+      run: async (assetId, inputs) => {
+        const model = entry.models.get(assetId)
+        if (!model) throw new Error(`model ${assetId} is not loaded`)
+        try {
+          return await model.run(inputs, deadlineAt)
+        } catch (err) {
+          // The plugin passed a tensor the model cannot take: the plugin's fault, reported as such.
+          if (err instanceof ModelInputError)
+            throw new PluginError('plugin_failed', [{ path: `models.${assetId}`, message: err.message }])
+          throw err
+        }
+      },
+    }
+  }
+}

@@ -1,0 +1,133 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import type { ModelTensor } from '@ensemble/core/plugin'
+import * as tf from '@tensorflow/tfjs'
+import { describe, expect, it } from 'vitest'
+import { type BatchExecutor, MicroBatcher } from '../src/batcher'
+import { LoadedModel } from '../src/loaded-model'
+import { fileSystemModel } from '../src/model-files'
+import { initTfjsBackend } from '../src/tfjs-backend'
+import { saveDenseModel } from './helpers/dense-model'
+
+/** Doubles every value, and remembers the size of each batch it was given. */
+function doubler(): BatchExecutor & { sizes: number[] } {
+  const sizes: number[] = []
+  const run: BatchExecutor = (examples) => {
+    sizes.push(examples.length)
+    return examples.map((inputs) => inputs.map((t) => ({ shape: t.shape, data: t.data.map((x) => x * 2) })))
+  }
+  return Object.assign(run, { sizes })
+}
+
+const one = (x: number, shape = [1]): ModelTensor[] => [{ shape, data: new Array(shape[0]).fill(x) }]
+const far = () => Date.now() + 60_000
+
+describe('MicroBatcher', () => {
+  it('runs examples that arrive within the window as one batch and gives each its own slice', async () => {
+    const exec = doubler()
+    const batcher = new MicroBatcher(exec, { windowMs: 20, maxBatch: 32 })
+    const outs = await Promise.all([1, 2, 3, 4, 5].map((x) => batcher.submit(one(x), far())))
+    expect(outs.map((o) => o[0]!.data[0])).toEqual([2, 4, 6, 8, 10])
+    expect(exec.sizes).toEqual([5])
+    expect(batcher.stats()).toEqual({ executions: 1, examples: 5, batchSizes: { '5': 1 }, expired: 0 })
+  })
+
+  it('runs a full batch at once, without waiting for the window', async () => {
+    const exec = doubler()
+    const batcher = new MicroBatcher(exec, { windowMs: 10_000, maxBatch: 3 })
+    const started = Date.now()
+    await Promise.all([1, 2, 3].map((x) => batcher.submit(one(x), far())))
+    expect(Date.now() - started).toBeLessThan(1000)
+    expect(exec.sizes).toEqual([3])
+  })
+
+  it('with maxBatch 1 runs every example alone: batching off', async () => {
+    const exec = doubler()
+    const batcher = new MicroBatcher(exec, { windowMs: 20, maxBatch: 1 })
+    await Promise.all([1, 2, 3].map((x) => batcher.submit(one(x), far())))
+    expect(exec.sizes).toEqual([1, 1, 1])
+  })
+
+  it('keeps examples of different shapes in different batches', async () => {
+    const exec = doubler()
+    const batcher = new MicroBatcher(exec, { windowMs: 20, maxBatch: 32 })
+    const outs = await Promise.all([
+      batcher.submit(one(1, [2]), far()),
+      batcher.submit(one(2, [3]), far()),
+      batcher.submit(one(3, [2]), far()),
+    ])
+    expect(outs.map((o) => o[0]!.data)).toEqual([
+      [2, 2],
+      [4, 4, 4],
+      [6, 6],
+    ])
+    expect(exec.sizes.sort()).toEqual([1, 2])
+  })
+
+  it('drops an example whose deadline passed while it waited, and runs the rest', async () => {
+    const exec = doubler()
+    const batcher = new MicroBatcher(exec, { windowMs: 30, maxBatch: 32 })
+    const late = batcher.submit(one(1), Date.now() + 5).catch((e: unknown) => e)
+    const fine = batcher.submit(one(2), far())
+    expect(((await late) as Error).message).toMatch(/deadline passed while waiting/)
+    expect((await fine)[0]!.data).toEqual([4])
+    expect(batcher.stats().expired).toBe(1)
+  })
+
+  it('rejects every example of a batch whose execution throws, and keeps working after', async () => {
+    let fail = true
+    const batcher = new MicroBatcher(
+      (examples) => {
+        if (fail) throw new Error('kernel exploded')
+        return examples.map((inputs) => [...inputs])
+      },
+      { windowMs: 5, maxBatch: 32 },
+    )
+    const results = await Promise.allSettled([batcher.submit(one(1), far()), batcher.submit(one(2), far())])
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected'])
+    fail = false
+    expect((await batcher.submit(one(3), far()))[0]!.data).toEqual([3])
+  })
+})
+
+describe('LoadedModel on the wasm backend', () => {
+  it('gives the same numbers batched as unbatched, with fewer executions', async () => {
+    expect(await initTfjsBackend('wasm')).toBe('wasm')
+    const root = mkdtempSync(path.join(tmpdir(), 'ensemble-batch-'))
+    const asset = await saveDenseModel(root)
+    const model = await tf.loadLayersModel(fileSystemModel(path.join(root, asset.path)))
+    const examples = Array.from({ length: 8 }, (_, i) => [
+      { shape: [12], data: Array.from({ length: 12 }, (_, j) => Math.sin(i * 12 + j)) },
+    ])
+    const alone = new LoadedModel('dense', model, { windowMs: 5, maxBatch: 1 })
+    const together = new LoadedModel('dense', model, { windowMs: 50, maxBatch: 8 })
+    const single = await Promise.all(examples.map((inputs) => alone.run(inputs, far())))
+    const batched = await Promise.all(examples.map((inputs) => together.run(inputs, far())))
+    expect(alone.stats().executions).toBe(8)
+    expect(together.stats()).toMatchObject({ executions: 1, examples: 8, batchSizes: { '8': 1 } })
+    batched.forEach((outputs, i) => {
+      expect(outputs[0]!.shape).toEqual([12])
+      expect(outputs[0]!.data).toEqual(single[i]![0]!.data)
+    })
+  })
+
+  it('refuses a tensor of the wrong shape before it can join a batch', async () => {
+    await initTfjsBackend('wasm')
+    const root = mkdtempSync(path.join(tmpdir(), 'ensemble-batch-'))
+    const asset = await saveDenseModel(root)
+    const model = new LoadedModel(
+      'dense',
+      await tf.loadLayersModel(fileSystemModel(path.join(root, asset.path))),
+      {
+        windowMs: 5,
+        maxBatch: 8,
+      },
+    )
+    expect(() => model.run([{ shape: [11], data: new Array(11).fill(0) }], far())).toThrow(
+      /dense input 0 must have shape \[12\], got \[11\]/,
+    )
+    expect(() => model.run([{ shape: [12], data: [1] }], far())).toThrow(/1 values for shape \[12\]/)
+    expect(() => model.run([], far())).toThrow(/takes 1 input\(s\), got 0/)
+  })
+})
