@@ -37,14 +37,14 @@ export default defineConfig({
     {
       command: 'pnpm --filter @ensemble/inference start',
       port: inferencePort,
-      reuseExistingServer: false,
+      reuseExistingServer: process.env.E2E_REUSE === '1',
       timeout: 60_000,
       env: { DATA_DIR: dataDir, INFERENCE_PORT: String(inferencePort), LOG_LEVEL: 'warn' },
     },
     {
       command: 'pnpm --filter @ensemble/web start',
       port,
-      reuseExistingServer: false,
+      reuseExistingServer: process.env.E2E_REUSE === '1',
       timeout: 120_000,
       env: {
         PORT: String(port),

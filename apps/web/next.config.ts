@@ -6,6 +6,8 @@ const config: NextConfig = {
   // The custom server (src/server/main.ts) owns the HTTP port; Next only renders.
   poweredByHeader: false,
   reactStrictMode: true,
+  // Next checks only what it bundles; the server and tests are checked by the `typecheck` task.
+  typescript: { tsconfigPath: 'tsconfig.build.json' },
 }
 
 export default config
