@@ -10,7 +10,7 @@ export default defineConfig({
     pool: 'forks',
     // Two cores shared with other work: two files at a time.
     maxWorkers: 2,
-    testTimeout: 30_000,
+    testTimeout: 60_000,
     hookTimeout: 60_000,
   },
 })

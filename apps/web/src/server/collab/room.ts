@@ -202,14 +202,16 @@ const isConnection = (origin: unknown, conns: Set<Connection>): origin is Connec
 
 /**
  * What the sender may consider stored once everything queued so far commits: for each client in
- * the update, its clocks below min(end of the update, the doc's state). The doc's state caps it
- * because structs with missing dependencies stay pending in Yjs and are not logged yet; every
- * integrated struct was logged by this update or an earlier (FIFO) entry.
+ * the update, the doc's state for that client. The state vector counts only integrated structs
+ * (Yjs keeps structs with missing dependencies pending, unlogged), and every integrated struct
+ * was logged by this update's transaction or an earlier entry, which commit no later (FIFO).
+ * Using the doc's state rather than the update's end clock also acknowledges structs that were
+ * pending until this update filled the gap.
  */
 export function savedClocksAfter(doc: Y.Doc, update: Uint8Array): SavedClocks {
   const saved = new Map<number, number>()
-  for (const [client, to] of Y.parseUpdateMeta(update).to) {
-    const clock = Math.min(to, Y.getState(doc.store, client))
+  for (const client of Y.parseUpdateMeta(update).to.keys()) {
+    const clock = Y.getState(doc.store, client)
     if (clock > 0) saved.set(client, clock)
   }
   return saved
