@@ -160,6 +160,12 @@ describe('editing notes', () => {
     expectRefused(doc, 'note_not_found', () =>
       updateNotes(doc, alice, trackId, clipId, [{ id: 'nope', pitch: 1 }]),
     )
+    expectRefused(doc, 'invalid_value', () =>
+      updateNotes(doc, alice, trackId, clipId, [
+        { id: ids[0]!, pitch: 1 },
+        { id: ids[0]!, pitch: 2 },
+      ]),
+    )
   })
 
   it('replaces a note value rather than mutating it', () => {

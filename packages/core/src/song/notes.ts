@@ -155,8 +155,17 @@ export const updateNotes = (
   patches: readonly NotePatch[],
 ): void => {
   if (!Array.isArray(patches)) throw new SongError('invalid_value', 'patches must be an array')
-  const byId = new Map(patches.map((p, i) => [p?.id, parse(NotePatch, p, `note patch ${i}`)]))
-  editNotes(doc, origin, trackId, clipId, [...byId.keys()] as string[], (n) => ({ ...n, ...byId.get(n.id) }))
+  const parsed = patches.map((p, i) => parse(NotePatch, p, `note patch ${i}`))
+  const byId = new Map(parsed.map((p) => [p.id, p]))
+  // The id list keeps duplicates, so requireNotes refuses a note patched twice instead of one silently winning.
+  editNotes(
+    doc,
+    origin,
+    trackId,
+    clipId,
+    parsed.map((p) => p.id),
+    (n) => ({ ...n, ...byId.get(n.id) }),
+  )
 }
 
 export const deleteNotes = (
