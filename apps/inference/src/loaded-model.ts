@@ -1,23 +1,12 @@
 import type { ModelTensor } from '@ensemble/core/plugin'
 import * as tf from '@tensorflow/tfjs'
+import type { BatchModel } from './batch-model'
 import { type BatchOptions, type BatchStats, MicroBatcher } from './batcher'
 
 /*
  * One warm model, ready for `ctx.models.run`: checks each example against the model's input signature (so
  * one plugin's bad tensor fails alone instead of poisoning a batch), batches, executes, splits.
  */
-
-export type TfModel = tf.LayersModel | tf.GraphModel
-
-/** Per-example shape of each model input; null where the model accepts any size. */
-type Signature = (number | null)[][]
-
-function inputSignature(model: TfModel): Signature {
-  return model.inputs.map((input) => {
-    const shape = (input.shape ?? []) as (number | null)[]
-    return shape.slice(1).map((d) => (d === null || d < 0 ? null : d))
-  })
-}
 
 const product = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1)
 
@@ -26,15 +15,15 @@ export class ModelInputError extends Error {
 }
 
 export class LoadedModel {
-  readonly signature: Signature
+  readonly signature: (number | null)[][]
   private readonly batcher: MicroBatcher
 
   constructor(
     readonly name: string,
-    private readonly model: TfModel,
+    private readonly model: BatchModel,
     batching: BatchOptions,
   ) {
-    this.signature = inputSignature(model)
+    this.signature = model.inputShapes
     this.batcher = new MicroBatcher((examples) => this.executeBatch(examples), batching)
   }
 
@@ -94,9 +83,7 @@ export class LoadedModel {
         })
         return tf.tensor(flat, [n, ...shape], 'float32')
       })
-      const y = this.model.predict(xs.length === 1 ? xs[0]! : xs)
-      if (y instanceof tf.Tensor) return [y]
-      return Array.isArray(y) ? y : Object.values(y)
+      return this.model.predict(xs)
     })
     const result: ModelTensor[][] = examples.map(() => [])
     for (const tensor of outputs) {

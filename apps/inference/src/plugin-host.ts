@@ -12,9 +12,10 @@ import {
   type SuggestOutput,
 } from '@ensemble/core/plugin'
 import * as tf from '@tensorflow/tfjs'
+import { type BatchModel, fromTfModel, functionalFromArtifacts, type ModelRuntime } from './batch-model'
 import type { BatchOptions, BatchStats } from './batcher'
 import { HostError } from './host-errors'
-import { LoadedModel, ModelInputError, type TfModel } from './loaded-model'
+import { LoadedModel, ModelInputError } from './loaded-model'
 import type { Logger } from './log'
 import { fileSystemModel } from './model-files'
 
@@ -28,6 +29,8 @@ import { fileSystemModel } from './model-files'
 export interface PluginRegistration {
   plugin: Plugin
   assetRoot?: string
+  /** The graph code of each `tfjs-functional` asset, by asset id (first-party plugins only). */
+  runtimes?: Readonly<Record<string, ModelRuntime>>
 }
 
 export interface HostOptions {
@@ -99,14 +102,27 @@ function combinedHash(models: readonly { assetId: string; sha256: string }[]): s
     .digest('hex')
 }
 
-async function loadAsset(asset: PluginAsset, root: string): Promise<TfModel> {
+async function loadAsset(
+  asset: PluginAsset,
+  root: string,
+  runtime: ModelRuntime | undefined,
+): Promise<BatchModel> {
   const modelPath = path.join(root, asset.path)
   const pins = new Map([
     [path.basename(asset.path), asset.sha256],
     ...asset.weights.map((w) => [w.path, w.sha256] as const),
   ])
   const io = fileSystemModel(modelPath, pins)
-  return asset.format === 'tfjs-graph' ? tf.loadGraphModel(io) : tf.loadLayersModel(io)
+  switch (asset.format) {
+    case 'tfjs-layers':
+      return fromTfModel(await tf.loadLayersModel(io))
+    case 'tfjs-graph':
+      return fromTfModel(await tf.loadGraphModel(io))
+    case 'tfjs-functional': {
+      if (!runtime) throw new Error('a tfjs-functional asset needs a runtime registered with its plugin')
+      return runtime(functionalFromArtifacts(await io.load!()))
+    }
+  }
 }
 
 export class PluginHost {
@@ -128,7 +144,7 @@ export class PluginHost {
     return host
   }
 
-  private async add({ plugin, assetRoot }: PluginRegistration): Promise<void> {
+  private async add({ plugin, assetRoot, runtimes }: PluginRegistration): Promise<void> {
     const { manifest } = plugin
     if (this.entries.some((e) => e.manifest.id === manifest.id && e.manifest.version === manifest.version))
       throw new Error(`${manifest.id}@${manifest.version} is registered twice`)
@@ -147,7 +163,8 @@ export class PluginHost {
       }
       try {
         const name = `${manifest.id}@${manifest.version}/${asset.id}`
-        const model = new LoadedModel(name, await loadAsset(asset, assetRoot), this.options.batching)
+        const loaded = await loadAsset(asset, assetRoot, runtimes?.[asset.id])
+        const model = new LoadedModel(name, loaded, this.options.batching)
         model.warmUp()
         entry.models.set(asset.id, model)
         entry.modelHashes.push({ assetId: asset.id, sha256: assetDigest(asset) })

@@ -4,6 +4,7 @@ import path from 'node:path'
 import type { ModelTensor } from '@ensemble/core/plugin'
 import * as tf from '@tensorflow/tfjs'
 import { describe, expect, it } from 'vitest'
+import { fromTfModel } from '../src/batch-model'
 import { type BatchExecutor, MicroBatcher } from '../src/batcher'
 import { LoadedModel } from '../src/loaded-model'
 import { fileSystemModel } from '../src/model-files'
@@ -96,7 +97,7 @@ describe('LoadedModel on the wasm backend', () => {
     expect(await initTfjsBackend('wasm')).toBe('wasm')
     const root = mkdtempSync(path.join(tmpdir(), 'ensemble-batch-'))
     const asset = await saveDenseModel(root)
-    const model = await tf.loadLayersModel(fileSystemModel(path.join(root, asset.path)))
+    const model = fromTfModel(await tf.loadLayersModel(fileSystemModel(path.join(root, asset.path))))
     const examples = Array.from({ length: 8 }, (_, i) => [
       { shape: [12], data: Array.from({ length: 12 }, (_, j) => Math.sin(i * 12 + j)) },
     ])
@@ -118,7 +119,7 @@ describe('LoadedModel on the wasm backend', () => {
     const asset = await saveDenseModel(root)
     const model = new LoadedModel(
       'dense',
-      await tf.loadLayersModel(fileSystemModel(path.join(root, asset.path))),
+      fromTfModel(await tf.loadLayersModel(fileSystemModel(path.join(root, asset.path)))),
       {
         windowMs: 5,
         maxBatch: 8,

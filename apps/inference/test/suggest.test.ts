@@ -9,7 +9,7 @@ import { loadInferenceConfig } from '../src/config'
 import { createLogger } from '../src/log'
 import { type RunningInference, startInference } from '../src/server'
 import { initTfjsBackend } from '../src/tfjs-backend'
-import { saveDenseModel } from './helpers/dense-model'
+import { affineRuntime, saveDenseModel, saveFunctionalModel } from './helpers/dense-model'
 import { densePlugin, slowPlugin, throwingPlugin, windowInput } from './helpers/test-plugins'
 
 /*
@@ -36,6 +36,8 @@ beforeAll(async () => {
   const untrained = await saveDenseModel(assets, 'untrained')
   rmSync(path.join(assets, 'untrained', 'model.weights.bin'))
 
+  const functional = await saveFunctionalModel(assets)
+
   const config = loadInferenceConfig({
     DATA_DIR: dataDir,
     INFERENCE_PORT: '0',
@@ -55,6 +57,12 @@ beforeAll(async () => {
       { plugin: densePlugin(dense, 'org.ensemble-tests.dense', '1.1.0'), assetRoot: assets },
       { plugin: densePlugin(tampered, 'org.ensemble-tests.tampered'), assetRoot: assets },
       { plugin: densePlugin(untrained, 'org.ensemble-tests.untrained'), assetRoot: assets },
+      {
+        plugin: densePlugin(functional, 'org.ensemble-tests.functional'),
+        assetRoot: assets,
+        runtimes: { dense: affineRuntime },
+      },
+      { plugin: densePlugin(functional, 'org.ensemble-tests.no-runtime'), assetRoot: assets },
       { plugin: slowPlugin },
       { plugin: throwingPlugin },
     ],
@@ -93,6 +101,20 @@ describe('catalogue', () => {
     const untrained = byKey.get('org.ensemble-tests.untrained@1.0.0')!
     expect(untrained.available).toBe(false)
     expect(untrained.problems.join()).toMatch(/model\.weights\.bin: file missing/)
+  })
+
+  it('runs a first-party style functional model through the runtime its plugin registers', async () => {
+    const list = await client().plugins.list.query()
+    expect(list.find((p) => p.id === 'org.ensemble-tests.functional')?.available).toBe(true)
+    const orphan = list.find((p) => p.id === 'org.ensemble-tests.no-runtime')!
+    expect(orphan.available).toBe(false)
+    expect(orphan.problems.join()).toMatch(/tfjs-functional asset needs a runtime/)
+    const result = await client().suggest.mutate({
+      pluginId: 'org.ensemble-tests.functional',
+      input: windowInput(),
+    })
+    expect(result.suggestions).toHaveLength(1)
+    expect(result.provenance.modelHash).toMatch(/^[0-9a-f]{64}$/)
   })
 
   it('describes a plugin by id and version range, newest match first', async () => {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { PluginAsset } from '@ensemble/core/plugin'
 import * as tf from '@tensorflow/tfjs'
+import type { ModelRuntime } from '../../src/batch-model'
 import { fileSystemModel, sha256Hex } from '../../src/model-files'
 
 /**
@@ -37,4 +38,44 @@ export async function saveDenseModel(root: string, folder = 'dense'): Promise<Pl
     sha256: digest('model.json'),
     weights: [{ path: 'model.weights.bin', sha256: digest('model.weights.bin') }],
   }
+}
+
+const AFFINE_FORMAT = 'ensemble-test-affine/1'
+
+/**
+ * The same kind of model in the form our first-party models take: named weights and a config, no layers
+ * topology. Its graph is the runtime below, as a first-party plugin would register it.
+ */
+export async function saveFunctionalModel(root: string, folder = 'functional'): Promise<PluginAsset> {
+  const weights = {
+    'affine.w': tf.tensor2d(
+      Array.from({ length: 144 }, (_, i) => Math.cos(i)),
+      [12, 12],
+    ),
+    'affine.b': tf.tensor1d(Array.from({ length: 12 }, (_, i) => i / 12)),
+  }
+  const { data, specs } = await tf.io.encodeWeights(weights)
+  const modelPath = path.join(root, folder, 'model.json')
+  await fileSystemModel(modelPath).save!({
+    format: AFFINE_FORMAT,
+    modelTopology: { units: 12 },
+    weightSpecs: specs,
+    weightData: data,
+  })
+  const digest = (file: string) => sha256Hex(readFileSync(path.join(root, folder, file)))
+  return {
+    id: 'dense',
+    format: 'tfjs-functional',
+    path: `${folder}/model.json`,
+    sha256: digest('model.json'),
+    weights: [{ path: 'model.weights.bin', sha256: digest('model.weights.bin') }],
+  }
+}
+
+export const affineRuntime: ModelRuntime = ({ format, config, weights }) => {
+  if (format !== AFFINE_FORMAT) throw new Error(`unknown format ${format}`)
+  const units = (config as { units: number }).units
+  const w = weights['affine.w']!
+  const b = weights['affine.b']!
+  return { inputShapes: [[units]], predict: ([x]) => [tf.softmax(x!.matMul(w).add(b))] }
 }

@@ -22,7 +22,12 @@ export type PluginTrackKind = (typeof PLUGIN_TRACK_KINDS)[number]
 export const PLUGIN_CAPABILITIES = ['models', 'theory'] as const
 export type PluginCapability = (typeof PLUGIN_CAPABILITIES)[number]
 
-export const PLUGIN_ASSET_FORMATS = ['tfjs-layers', 'tfjs-graph'] as const
+/**
+ * `tfjs-layers` and `tfjs-graph`: a model.json a host runs as it is. `tfjs-functional`: named weights and a
+ * config in the model.json, whose graph is code; only a host that holds that code (first-party plugins,
+ * registered with a runtime for the asset) can run it, so a sandboxed third-party plugin cannot use it.
+ */
+export const PLUGIN_ASSET_FORMATS = ['tfjs-layers', 'tfjs-graph', 'tfjs-functional'] as const
 
 /** At least three labels (`org.example.drums`): the owner's domain reversed, then the plugin's own name. */
 const pluginId = z
