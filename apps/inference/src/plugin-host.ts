@@ -9,6 +9,7 @@ import {
   PluginError,
   type PluginManifest,
   runPlugin,
+  type SuggestInput,
   type SuggestOutput,
 } from '@ensemble/core/plugin'
 import * as tf from '@tensorflow/tfjs'
@@ -67,7 +68,8 @@ export interface SuggestRequest {
   pluginId: string
   /** An exact version or a semver range; the highest available match runs. */
   version: string
-  input: unknown
+  /** Already shape-checked by the router; `runPlugin` checks it again, as every host does. */
+  input: SuggestInput
 }
 
 export interface Provenance {
@@ -257,14 +259,10 @@ export class PluginHost {
         throw new HostError('busy', `busy: ${this.pending} suggestions in flight, try again shortly`)
       this.pending++
       try {
-        const asked = (request.input as { deadlineMs?: unknown } | null)?.deadlineMs
-        const budget = Math.min(
-          typeof asked === 'number' ? asked : Number.POSITIVE_INFINITY,
-          this.options.maxDeadlineMs,
-        )
-        const deadlineAt = receivedAt + budget
-        const seed = (request.input as { seed?: unknown } | null)?.seed
-        fields.seed = seed
+        // The caller's budget, never more than the server allows; counted from arrival, so time spent
+        // waiting for a batch or behind other work is part of it.
+        const deadlineAt = receivedAt + Math.min(request.input.deadlineMs, this.options.maxDeadlineMs)
+        fields.seed = request.input.seed
         const output = await runPlugin(entry.plugin, request.input, {
           models: this.runnerFor(entry, deadlineAt),
           deadlineAt,
@@ -277,7 +275,7 @@ export class PluginHost {
             version: entry.manifest.version,
             modelHash: combinedHash(entry.modelHashes),
             models: entry.modelHashes,
-            seed: seed as number,
+            seed: request.input.seed,
             durationMs: this.now() - receivedAt,
           },
         }

@@ -9,6 +9,8 @@ import type { TfjsBackendName } from './config'
  * times faster than the pure-JS cpu backend here; cpu stays as the fallback when wasm cannot start.
  */
 export async function initTfjsBackend(preferred: TfjsBackendName): Promise<string> {
+  // Production mode turns off tfjs' development-time checks and its "install tfjs-node" banner.
+  if (process.env.NODE_ENV === 'production') tf.enableProdMode()
   if (preferred === 'wasm') {
     const require = createRequire(import.meta.url)
     const wasmDir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))
