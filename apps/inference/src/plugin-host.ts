@@ -11,6 +11,7 @@ import {
   runPlugin,
   type SuggestInput,
   type SuggestOutput,
+  versionSatisfies,
 } from '@ensemble/core/plugin'
 import * as tf from '@tensorflow/tfjs'
 import { type BatchModel, fromTfModel, functionalFromArtifacts, type ModelRuntime } from './batch-model'
@@ -225,7 +226,7 @@ export class PluginHost {
   private pick(pluginId: string, range: string, mustRun: boolean): Entry {
     const versions = this.entries.filter((e) => e.manifest.id === pluginId)
     if (versions.length === 0) throw new HostError('not_found', `no plugin ${pluginId}`)
-    const matching = versions.filter((e) => highestSatisfying([e.manifest.version], range) !== null)
+    const matching = versions.filter((e) => versionSatisfies(e.manifest.version, range))
     if (matching.length === 0)
       throw new HostError(
         'not_found',
