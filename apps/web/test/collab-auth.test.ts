@@ -1,3 +1,4 @@
+import { request } from 'node:http'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../src/server/app'
 import type { Database } from '../src/server/db'
@@ -62,6 +63,25 @@ describe.each(drivers)('collab tokens and roles on %s', (driver) => {
       async () => (await upgradeStatus(roomUrl(project, await tokenFor(project, user)))) === 101,
       'slot freed',
     )
+  })
+
+  it("a broken WebSocket handshake with a valid token does not use up the user's connection slots", async () => {
+    const project = uniqueProjectId()
+    const user = { sub: `broken-${project}` }
+    const token = await tokenFor(project, user)
+    for (let i = 0; i < 3; i++) {
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = request(roomUrl(project, token).replace('ws:', 'http:'), {
+          headers: { Connection: 'Upgrade', Upgrade: 'websocket' }, // no Sec-WebSocket-Key
+        })
+        req.on('response', (res) => resolve(res.statusCode ?? 0))
+        req.on('upgrade', () => resolve(101))
+        req.on('error', reject)
+        req.end()
+      })
+      expect(status).toBe(400)
+    }
+    expect(await upgradeStatus(roomUrl(project, token))).toBe(101)
   })
 
   it('viewers sync and see edits, but their writes are neither applied, broadcast nor stored', async () => {

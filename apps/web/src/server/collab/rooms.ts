@@ -12,7 +12,6 @@ import { type CompactionPolicy, Room } from './room'
 export interface RoomsOptions {
   idleUnloadMs: number
   compaction: CompactionPolicy
-  log: (line: string) => void
 }
 
 interface Slot {

@@ -71,7 +71,6 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
   const rooms = new Rooms(options.db, durableLog, {
     idleUnloadMs: options.idleUnloadMs ?? 30_000,
     compaction: { maxTailUpdates: 500, maxTailBytes: 4 * 1024 * 1024, ...options.compaction },
-    log,
   })
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxPayloadBytes })
   const pending = new Gate(limits.maxPendingUpgrades)
@@ -109,7 +108,11 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
       if (!socket.destroyed) refuse(socket, 503, 'server shutting down')
       return
     }
+    // `ws` answers a bad handshake (e.g. missing Sec-WebSocket-Key) itself, with 400, and then
+    // never calls back; it calls back synchronously otherwise, so the flag tells us to undo.
+    let upgraded = false
     wss.handleUpgrade(req, socket, head, (ws) => {
+      upgraded = true
       const conn = new Connection(ws, {
         userId,
         role,
@@ -129,6 +132,10 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
       })
       room.addConnection(conn)
     })
+    if (!upgraded) {
+      perUser.release(userId)
+      rooms.release(projectId)
+    }
   }
 
   return {
