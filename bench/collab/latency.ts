@@ -1,0 +1,317 @@
+/**
+ * Collaboration latency benchmark: N clients in one room, each editing at a steady rate, against
+ * Ensemble's server (durable acknowledgement) and, in the same run, the reference y-websocket
+ * 1.5.4 server (in memory, no persistence). Prints a table and the ratio ours / reference.
+ *
+ *   pnpm --filter @ensemble/bench collab -- --clients 10,100 --rate 1 --seconds 20
+ *
+ * Latency is measured inside this one process (every client shares its clock): edit-to-remote-apply
+ * is the time from a client's edit to each other client applying it; edit-to-saved is the time
+ * until the server's "saved" message covers the edit (Ensemble only).
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { connectSong, readSavedMessage } from '@ensemble/web/collab-client'
+import { signRoomToken } from '@ensemble/web/collab-tokens'
+import WebSocket from 'ws'
+import { WebsocketProvider } from 'y-websocket'
+import * as Y from 'yjs'
+
+interface Options {
+  clients: number[]
+  rate: number
+  seconds: number
+  servers: ServerKind[]
+}
+type ServerKind = 'ensemble' | 'ensemble-postgres' | 'reference'
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
+const SECRET = 'bench-secret-bench-secret-bench-secret'
+
+function parseArgs(argv: string[]): Options {
+  const get = (name: string) => {
+    const i = argv.indexOf(`--${name}`)
+    return i >= 0 ? argv[i + 1] : undefined
+  }
+  const servers: ServerKind[] = ['ensemble', 'reference']
+  if (process.env.DATABASE_URL) servers.splice(1, 0, 'ensemble-postgres')
+  return {
+    clients: (get('clients') ?? '10,100').split(',').map(Number),
+    rate: Number(get('rate') ?? 1),
+    seconds: Number(get('seconds') ?? 20),
+    servers:
+      get('servers')
+        ?.split(',')
+        .map((s) => s as ServerKind) ?? servers,
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer()
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address()
+      const port = typeof address === 'object' && address ? address.port : 0
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+interface RunningServer {
+  kind: ServerKind
+  url: string
+  process: ChildProcess
+  stop(): Promise<void>
+}
+
+async function startServer(kind: ServerKind): Promise<RunningServer> {
+  const port = await freePort()
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'ensemble-bench-'))
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1' }
+  let child: ChildProcess
+  let url: string
+  if (kind === 'reference') {
+    const script = path.join(repoRoot, 'bench/node_modules/y-websocket-reference/bin/server.js')
+    child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'inherit'] })
+    url = `ws://127.0.0.1:${port}`
+  } else {
+    env.DATA_DIR = dataDir
+    env.COLLAB_SECRET = SECRET
+    env.ENSEMBLE_NEXT = '0'
+    // The bench's clients all come from one "user"; lift the per-user cap and rate limit for it.
+    env.COLLAB_MAX_CONNECTIONS_PER_USER = '100000'
+    env.COLLAB_MESSAGES_PER_SECOND = '100000'
+    env.COLLAB_MESSAGE_BURST = '100000'
+    if (kind === 'ensemble') delete env.DATABASE_URL
+    if (kind === 'ensemble-postgres' && !env.DATABASE_URL)
+      throw new Error('ensemble-postgres needs DATABASE_URL')
+    // `node --import tsx` rather than the tsx CLI, so the pid we measure is the server itself.
+    child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts', '--no-next'], {
+      cwd: path.join(repoRoot, 'apps/web'),
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    url = `ws://127.0.0.1:${port}/collab`
+  }
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${kind} did not start`)), 60_000)
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (/listening|running at/.test(chunk.toString())) {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
+    child.once('exit', (code) => reject(new Error(`${kind} exited with ${code}`)))
+  })
+  return {
+    kind,
+    url,
+    process: child,
+    stop: async () => {
+      child.kill('SIGTERM')
+      await new Promise((resolve) => child.once('exit', resolve))
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** Peak and current resident memory of a process, from /proc (Linux). */
+function memoryOf(pid: number): { rssMiB: number; peakMiB: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0)
+  return { rssMiB: kib('VmRSS') / 1024, peakMiB: kib('VmHWM') / 1024 }
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted.length === 0
+    ? Number.NaN
+    : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
+
+interface Result {
+  server: ServerKind
+  clients: number
+  edits: number
+  editsPerSecond: number
+  remoteP50: number
+  remoteP99: number
+  savedP50: number
+  savedP99: number
+  lost: number
+  rssMiB: number
+  peakMiB: number
+}
+
+interface Client {
+  doc: Y.Doc
+  provider: WebsocketProvider
+  destroy(): void
+}
+
+async function runOne(server: RunningServer, clients: number, opts: Options): Promise<Result> {
+  const room = `bench-${clients}-${Date.now()}`
+  const sentAt = new Map<string, number>()
+  const remote: number[] = []
+  const saved: number[] = []
+  const pendingSaves = new Map<number, { clock: number; at: number }[]>()
+  const list: Client[] = []
+
+  for (let i = 0; i < clients; i++) {
+    const doc = new Y.Doc()
+    let provider: WebsocketProvider
+    let destroy: () => void
+    if (server.kind === 'reference') {
+      provider = new WebsocketProvider(server.url, room, doc, {
+        WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+        disableBc: true,
+      })
+      destroy = () => provider.destroy()
+    } else {
+      const token = await signRoomToken({ sub: 'bench', project: room, role: 'editor' }, { secret: SECRET })
+      const connection = connectSong({
+        url: server.url,
+        projectId: room,
+        token,
+        doc,
+        WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+      })
+      provider = connection.provider
+      destroy = () => connection.destroy()
+      // Chain onto the saved handler to time each edit's acknowledgement.
+      const handlers = provider.messageHandlers as unknown as Array<(...args: unknown[]) => void>
+      const original = handlers[100]
+      handlers[100] = (encoder, decoder, ...rest) => {
+        const d = decoder as { arr: Uint8Array; pos: number }
+        const start = d.pos
+        const ack = readSavedMessage(decoder as Parameters<typeof readSavedMessage>[0])
+        d.pos = start
+        original?.(encoder, decoder, ...rest)
+        const clock = ack.get(doc.clientID)
+        const queue = pendingSaves.get(doc.clientID)
+        if (clock === undefined || queue === undefined) return
+        const now = performance.now()
+        while (queue.length > 0 && queue[0]!.clock <= clock) saved.push(now - queue.shift()!.at)
+      }
+    }
+    const map = doc.getMap<number>('bench')
+    map.observe((event) => {
+      if (event.transaction.local) return
+      const now = performance.now()
+      for (const key of event.keysChanged) {
+        const at = sentAt.get(key)
+        if (at !== undefined) remote.push(now - at)
+      }
+    })
+    list.push({ doc, provider, destroy })
+  }
+  await Promise.all(
+    list.map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          if (c.provider.synced) resolve()
+          else c.provider.once('sync', () => resolve())
+        }),
+    ),
+  )
+
+  // Steady rate: each client edits every 1/rate seconds, phases spread evenly across clients.
+  const periodMs = 1000 / opts.rate
+  let edits = 0
+  const timers: NodeJS.Timeout[] = []
+  const started = performance.now()
+  list.forEach((c, i) => {
+    let seq = 0
+    const edit = () => {
+      const key = `${i}:${seq++}`
+      sentAt.set(key, performance.now())
+      c.doc.getMap<number>('bench').set(key, seq)
+      edits++
+      if (server.kind !== 'reference') {
+        const queue = pendingSaves.get(c.doc.clientID) ?? []
+        queue.push({ clock: Y.getState(c.doc.store, c.doc.clientID), at: sentAt.get(key)! })
+        pendingSaves.set(c.doc.clientID, queue)
+      }
+    }
+    const offset = (i / list.length) * periodMs
+    timers.push(
+      setTimeout(() => {
+        edit()
+        timers.push(setInterval(edit, periodMs))
+      }, offset),
+    )
+  })
+  await new Promise((resolve) => setTimeout(resolve, opts.seconds * 1000))
+  for (const t of timers) clearTimeout(t)
+  const elapsed = (performance.now() - started) / 1000
+  // Let in-flight messages land before counting.
+  await new Promise((resolve) => setTimeout(resolve, 2000))
+  const expectedRemote = edits * (clients - 1)
+  const mem = memoryOf(server.process.pid!)
+  for (const c of list) c.destroy()
+  remote.sort((a, b) => a - b)
+  saved.sort((a, b) => a - b)
+  return {
+    server: server.kind,
+    clients,
+    edits,
+    editsPerSecond: edits / elapsed,
+    remoteP50: percentile(remote, 50),
+    remoteP99: percentile(remote, 99),
+    savedP50: percentile(saved, 50),
+    savedP99: percentile(saved, 99),
+    lost: expectedRemote - remote.length,
+    rssMiB: mem.rssMiB,
+    peakMiB: mem.peakMiB,
+  }
+}
+
+const fmt = (n: number, digits = 1) => (Number.isNaN(n) ? '—' : n.toFixed(digits))
+
+async function main() {
+  // Each y-websocket provider registers a process 'exit' listener in Node.
+  process.setMaxListeners(0)
+  const opts = parseArgs(process.argv.slice(2))
+  console.log(
+    `collab bench: clients ${opts.clients.join(', ')}; ${opts.rate} edit/s per client; ${opts.seconds} s`,
+  )
+  const results: Result[] = []
+  for (const clients of opts.clients) {
+    for (const kind of opts.servers) {
+      const server = await startServer(kind)
+      try {
+        const r = await runOne(server, clients, opts)
+        results.push(r)
+        console.log(
+          `  ${kind.padEnd(18)} N=${String(clients).padEnd(4)} remote p50 ${fmt(r.remoteP50)} ms p99 ${fmt(r.remoteP99)} ms · saved p50 ${fmt(r.savedP50)} ms p99 ${fmt(r.savedP99)} ms · ${fmt(r.editsPerSecond)} edits/s · rss ${fmt(r.rssMiB)} MiB (peak ${fmt(r.peakMiB)})`,
+        )
+      } finally {
+        await server.stop()
+      }
+    }
+  }
+  console.log(
+    '\n| server | clients | edits/s | remote p50 (ms) | remote p99 (ms) | saved p50 (ms) | saved p99 (ms) | missed remote applies | server RSS (MiB) | peak RSS (MiB) |',
+  )
+  console.log('|---|---|---|---|---|---|---|---|---|---|')
+  for (const r of results) {
+    console.log(
+      `| ${r.server} | ${r.clients} | ${fmt(r.editsPerSecond)} | ${fmt(r.remoteP50)} | ${fmt(r.remoteP99)} | ${fmt(r.savedP50)} | ${fmt(r.savedP99)} | ${r.lost} | ${fmt(r.rssMiB)} | ${fmt(r.peakMiB)} |`,
+    )
+  }
+  console.log('\nratio ours / reference (remote latency):')
+  for (const clients of opts.clients) {
+    const ref = results.find((r) => r.server === 'reference' && r.clients === clients)
+    for (const r of results.filter((x) => x.server !== 'reference' && x.clients === clients)) {
+      if (!ref) continue
+      console.log(
+        `  N=${clients} ${r.server}: p50 ×${fmt(r.remoteP50 / ref.remoteP50, 2)}, p99 ×${fmt(r.remoteP99 / ref.remoteP99, 2)}`,
+      )
+    }
+  }
+  process.exit(0)
+}
+
+await main()
