@@ -65,7 +65,9 @@ describe.each(drivers)('crash recovery on %s', (driver) => {
     const url = `ws://127.0.0.1:${port}/collab`
     const project = uniqueProjectId('crash')
     const start = async () => {
-      const s = await spawnServer({ port, dataDir, driver })
+      // The storm runs far above a person's message rate; this test is about durability.
+      const env = { COLLAB_MESSAGES_PER_SECOND: '1000000', COLLAB_MESSAGE_BURST: '1000000' }
+      const s = await spawnServer({ port, dataDir, driver, env })
       servers.push(s)
       return s
     }
@@ -74,9 +76,15 @@ describe.each(drivers)('crash recovery on %s', (driver) => {
     clients = await Promise.all(
       Array.from({ length: clientCount }, (_, i) => connectSynced(url, project, { sub: `crash-${i}` })),
     )
+    // A close the client will not retry (4400-4499) would make the rest meaningless: fail fast.
+    const refused: number[] = []
+    for (const c of clients) c.provider.on('closed', (event) => refused.push(event.code))
     const storm = startStorm(clients)
     await waitFor(
-      () => clients.every((c) => c.saved.savedClock(c.doc.clientID) >= 40),
+      () => {
+        if (refused.length > 0) throw new Error(`server closed a client with ${refused.join(', ')}`)
+        return clients.every((c) => c.saved.savedClock(c.doc.clientID) >= 40)
+      },
       'every client has acknowledged edits',
       20_000,
     )

@@ -55,6 +55,7 @@ export async function spawnServer(options: {
   port: number
   dataDir: string
   driver: DriverName
+  env?: Record<string, string>
   timeoutMs?: number
 }): Promise<ServerProcess> {
   const env: NodeJS.ProcessEnv = {
@@ -65,6 +66,7 @@ export async function spawnServer(options: {
     COLLAB_SECRET: testSecret,
     ENSEMBLE_NEXT: '0',
     NODE_ENV: 'test',
+    ...options.env,
   }
   if (options.driver === 'pglite') delete env.DATABASE_URL
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts', '--no-next'], {
