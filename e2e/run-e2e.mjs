@@ -16,6 +16,10 @@ if (!existsSync(chromium)) {
 }
 const run = spawnSync('pnpm', ['exec', 'playwright', 'test', ...process.argv.slice(2)], {
   stdio: 'inherit',
-  env: { ...process.env, CHROMIUM_PATH: chromium, PLAYWRIGHT_JSON_OUTPUT_NAME: '.test-results/playwright.json' },
+  env: {
+    ...process.env,
+    CHROMIUM_PATH: chromium,
+    PLAYWRIGHT_JSON_OUTPUT_NAME: '.test-results/playwright.json',
+  },
 })
 process.exit(run.status ?? 1)

@@ -18,7 +18,18 @@ export interface ServerConfig {
   database: DatabaseConfig
   /** COLLAB_SECRET, or null: then `resolveCollabSecret` generates and persists one. */
   collabSecret: string | null
-  devTokens: boolean
+  /** BETTER_AUTH_SECRET, or null: then `resolveAuthSecret` generates and persists one. */
+  authSecret: string | null
+  /**
+   * ENSEMBLE_ORIGINS (comma-separated), or null: then the origins the server listens on
+   * (http://HOST:PORT and, for a loopback host, http://localhost:PORT and http://127.0.0.1:PORT).
+   * Browsers may only write (HTTP) or connect (WebSocket) from these.
+   */
+  origins: string[] | null
+  /** Lifetime of a room token; the studio renews it at half-life. */
+  roomTokenTtlSeconds: number
+  /** Sign-in / sign-up attempts per IP per window, and the window in seconds. */
+  authRateLimit: { max: number; windowSeconds: number }
   limits: CollabLimits
   compaction: CompactionPolicy
   idleUnloadMs: number
@@ -48,7 +59,17 @@ export function loadConfig(env: Env, argv: readonly string[] = []): ServerConfig
         ? { driver: 'postgres', url: databaseUrl }
         : { driver: 'pglite', dataDir: path.join(dataDir, 'pglite') },
     collabSecret: env.COLLAB_SECRET !== undefined && env.COLLAB_SECRET !== '' ? env.COLLAB_SECRET : null,
-    devTokens: env.NODE_ENV !== 'production' || env.ENSEMBLE_DEV_TOKENS === '1',
+    authSecret:
+      env.BETTER_AUTH_SECRET !== undefined && env.BETTER_AUTH_SECRET !== '' ? env.BETTER_AUTH_SECRET : null,
+    origins:
+      env.ENSEMBLE_ORIGINS !== undefined && env.ENSEMBLE_ORIGINS.trim() !== ''
+        ? env.ENSEMBLE_ORIGINS.split(',').map((o) => new URL(o.trim()).origin)
+        : null,
+    roomTokenTtlSeconds: int(env, 'ROOM_TOKEN_TTL_SECONDS', 600),
+    authRateLimit: {
+      max: int(env, 'AUTH_RATE_LIMIT_MAX', 10),
+      windowSeconds: int(env, 'AUTH_RATE_LIMIT_WINDOW_SECONDS', 60),
+    },
     limits: {
       maxPayloadBytes: int(env, 'COLLAB_MAX_PAYLOAD_BYTES', defaultLimits.maxPayloadBytes),
       messagesPerSecond: int(env, 'COLLAB_MESSAGES_PER_SECOND', defaultLimits.messagesPerSecond),
@@ -79,15 +100,23 @@ function int(env: Env, name: string, fallback: number): number {
  * restart does not invalidate the room tokens clients hold.
  */
 export function resolveCollabSecret(config: Pick<ServerConfig, 'collabSecret' | 'dataDir'>): string {
-  if (config.collabSecret !== null) return config.collabSecret
-  const file = path.join(config.dataDir, 'collab-secret')
+  return config.collabSecret ?? persistedSecret(config.dataDir, 'collab-secret')
+}
+
+/** BETTER_AUTH_SECRET if set; otherwise generated once and kept in DATA_DIR (sessions survive restarts). */
+export function resolveAuthSecret(config: Pick<ServerConfig, 'authSecret' | 'dataDir'>): string {
+  return config.authSecret ?? persistedSecret(config.dataDir, 'auth-secret')
+}
+
+function persistedSecret(dataDir: string, name: string): string {
+  const file = path.join(dataDir, name)
   try {
     const stored = readFileSync(file, 'utf8').trim()
     if (stored !== '') return stored
   } catch {
     // first start
   }
-  mkdirSync(config.dataDir, { recursive: true })
+  mkdirSync(dataDir, { recursive: true })
   const secret = randomBytes(32).toString('base64url')
   writeFileSync(file, `${secret}\n`, { mode: 0o600 })
   return secret
