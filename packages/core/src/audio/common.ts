@@ -1,0 +1,32 @@
+/*
+ * What both audio entries export: everything that does not need a Tone.js module in hand, plus the classes
+ * and functions that take one as an argument.
+ */
+
+export { clipEvents, diffSong, type EngineAction, type EngineActionType, type NoteEvent } from './diff'
+export { type DrumSound, type DrumVoice, drumName, drumVoice, GM_DRUMS } from './drum-map'
+export { type ActionListener, AudioEngine, type AudioEngineOptions } from './engine'
+export { createInstrument, type Instrument } from './instruments/index'
+export { audibleTracks } from './mix'
+export type { Levels, PlayerOptions } from './player'
+export { TonePlayer } from './player'
+export {
+  DEFAULT_PRESET,
+  INSTRUMENT_PRESETS,
+  PRESET_IDS,
+  type PresetId,
+  type PresetInfo,
+  resolvePreset,
+} from './presets'
+export { type RenderedAudio, type RenderOptions, renderDurationSeconds, renderedLength } from './render'
+export {
+  barTicks,
+  beatTicks,
+  midiToFrequency,
+  secondsToTicks,
+  songEndTick,
+  type TickRange,
+  ticksToSeconds,
+} from './timing'
+export type { ToneContext, ToneLib } from './tone'
+export { decodeWav, encodeWav, type WavFormat } from './wav'

@@ -1,0 +1,210 @@
+/*
+ * The thin Tone.js side of the engine: it owns the audio graph (a channel, meter and instrument per track, a
+ * master channel) and applies the actions `diffSong` computes. It never reads the song itself, so what is
+ * played is exactly what the pure, tested diff said.
+ *
+ * Notes are scheduled on the transport in ticks (the transport runs at the song's 480 PPQ), one transport
+ * event per played note, grouped by clip. Rescheduling a clip clears only that clip's events, so an edit
+ * during playback is heard the next time the playhead (or the loop) reaches it, and nothing else is touched.
+ */
+import type * as ToneModule from 'tone'
+import { MIN_VOLUME_DB, PPQ } from '../song/index'
+import type { EngineAction, NoteEvent } from './diff'
+import { createInstrument, type Instrument } from './instruments/index'
+import { Metronome } from './metronome'
+import type { PresetId } from './presets'
+import { ticksToSeconds } from './timing'
+import type { ToneContext, ToneLib } from './tone'
+
+export interface PlayerOptions {
+  /** Level meters per track and on the master; off for offline renders, where nobody reads them. */
+  readonly meters?: boolean
+}
+
+/** Levels in dBFS (RMS, smoothed); -Infinity is silence. */
+export interface Levels {
+  readonly master: number
+  readonly tracks: Readonly<Record<string, number>>
+}
+
+interface TrackGraph {
+  readonly channel: ToneModule.Channel
+  readonly meter: ToneModule.Meter | null
+  preset: PresetId | null
+  instrument: Instrument | null
+  /** Transport event ids per clip id. */
+  readonly clips: Map<string, number[]>
+}
+
+const meterLevel = (meter: ToneModule.Meter | null): number => {
+  if (meter === null) return Number.NEGATIVE_INFINITY
+  // A one-channel meter returns one number; the union type covers meters with more channels.
+  const value = meter.getValue() as number | number[]
+  return typeof value === 'number' ? value : Math.max(...value)
+}
+
+export class TonePlayer {
+  readonly #tone: ToneLib
+  readonly #context: ToneContext
+  readonly #transport: ToneModule.TransportInstance
+  readonly #tracks = new Map<string, TrackGraph>()
+  readonly #master: ToneModule.Channel
+  readonly #masterMeter: ToneModule.Meter | null
+  readonly #meters: boolean
+  readonly metronome: Metronome
+  #bpm = 120
+
+  constructor(tone: ToneLib, context: ToneContext, options: PlayerOptions = {}) {
+    this.#tone = tone
+    this.#context = context
+    this.#transport = context.transport
+    // Song ticks are transport ticks: no conversion anywhere, and a tempo change re-times everything.
+    this.#transport.PPQ = PPQ
+    this.#meters = options.meters ?? true
+    this.#master = new tone.Channel({ context })
+    this.#master.connect(context.destination)
+    this.#masterMeter = this.#meters ? new tone.Meter({ context, smoothing: 0.8, channelCount: 1 }) : null
+    if (this.#masterMeter !== null) this.#master.connect(this.#masterMeter)
+    this.metronome = new Metronome(tone, context, this.#master)
+  }
+
+  /** The graph's master bus; the WAV export and tests tap the destination, the UI reads `levels`. */
+  get master(): ToneModule.Channel {
+    return this.#master
+  }
+
+  apply(actions: readonly EngineAction[]): void {
+    for (const action of actions) this.#apply(action)
+  }
+
+  #apply(action: EngineAction): void {
+    switch (action.type) {
+      case 'tempo':
+        this.#bpm = action.bpm
+        this.#transport.bpm.value = action.bpm
+        return
+      case 'timeSignature':
+        this.#transport.timeSignature = [action.numerator, action.denominator]
+        this.metronome.setTimeSignature({
+          numerator: action.numerator,
+          denominator: action.denominator as 1 | 2 | 4 | 8 | 16 | 32,
+        })
+        return
+      case 'addTrack':
+        this.#addTrack(action.trackId, action.preset)
+        return
+      case 'removeTrack':
+        this.#removeTrack(action.trackId)
+        return
+      case 'setPreset': {
+        const track = this.#tracks.get(action.trackId)
+        if (track !== undefined) this.#setPreset(track, action.preset)
+        return
+      }
+      case 'mix': {
+        const track = this.#tracks.get(action.trackId)
+        if (track === undefined) return
+        // The fader's floor is silence, not -60 dB of audible bleed.
+        track.channel.volume.value =
+          action.volumeDb <= MIN_VOLUME_DB ? Number.NEGATIVE_INFINITY : action.volumeDb
+        track.channel.pan.value = action.pan
+        track.channel.mute = !action.audible
+        return
+      }
+      case 'scheduleClip':
+        this.#scheduleClip(action.trackId, action.clipId, action.events)
+        return
+      case 'removeClip': {
+        const track = this.#tracks.get(action.trackId)
+        if (track === undefined) return
+        this.#clearClip(track, action.clipId)
+        track.clips.delete(action.clipId)
+        return
+      }
+    }
+  }
+
+  #addTrack(trackId: string, preset: PresetId | null): void {
+    if (this.#tracks.has(trackId)) this.#removeTrack(trackId)
+    const channel = new this.#tone.Channel({ context: this.#context })
+    channel.connect(this.#master)
+    const meter = this.#meters
+      ? new this.#tone.Meter({ context: this.#context, smoothing: 0.8, channelCount: 1 })
+      : null
+    if (meter !== null) channel.connect(meter)
+    const track: TrackGraph = { channel, meter, preset: null, instrument: null, clips: new Map() }
+    this.#tracks.set(trackId, track)
+    this.#setPreset(track, preset)
+  }
+
+  #setPreset(track: TrackGraph, preset: PresetId | null): void {
+    if (track.preset === preset && track.instrument !== null) return
+    track.instrument?.dispose()
+    track.instrument = preset === null ? null : createInstrument(this.#tone, this.#context, preset)
+    track.instrument?.output.connect(track.channel)
+    track.preset = preset
+  }
+
+  #removeTrack(trackId: string): void {
+    const track = this.#tracks.get(trackId)
+    if (track === undefined) return
+    for (const clipId of track.clips.keys()) this.#clearClip(track, clipId)
+    track.instrument?.dispose()
+    track.meter?.dispose()
+    track.channel.dispose()
+    this.#tracks.delete(trackId)
+  }
+
+  #clearClip(track: TrackGraph, clipId: string): void {
+    for (const id of track.clips.get(clipId) ?? []) this.#transport.clear(id)
+  }
+
+  #scheduleClip(trackId: string, clipId: string, events: readonly NoteEvent[]): void {
+    const track = this.#tracks.get(trackId)
+    if (track === undefined) return
+    this.#clearClip(track, clipId)
+    const ids = events.map((event) =>
+      this.#transport.schedule((time) => {
+        // Looked up when the note fires, so swapping the preset needs no rescheduling.
+        const instrument = this.#tracks.get(trackId)?.instrument
+        instrument?.play(event.pitch, time, ticksToSeconds(event.duration, this.#bpm), event.velocity)
+      }, `${event.tick}i`),
+    )
+    track.clips.set(clipId, ids)
+  }
+
+  /** Plays a note now on a track's instrument (keyboard preview, MIDI input). */
+  noteOn(trackId: string, pitch: number, velocity: number): void {
+    this.#tracks.get(trackId)?.instrument?.noteOn(pitch, this.#context.now(), velocity)
+  }
+
+  noteOff(trackId: string, pitch: number): void {
+    this.#tracks.get(trackId)?.instrument?.noteOff(pitch, this.#context.now())
+  }
+
+  /** Releases every sounding note, so stopping the transport leaves no note hanging. */
+  releaseAll(): void {
+    const now = this.#context.now()
+    for (const track of this.#tracks.values()) track.instrument?.releaseAll(now)
+  }
+
+  levels(): Levels {
+    const tracks: Record<string, number> = {}
+    for (const [id, track] of this.#tracks) tracks[id] = meterLevel(track.meter)
+    return { master: meterLevel(this.#masterMeter), tracks }
+  }
+
+  /** How many transport events each clip has scheduled (for tests and diagnostics). */
+  scheduledCounts(): ReadonlyMap<string, number> {
+    const counts = new Map<string, number>()
+    for (const track of this.#tracks.values()) for (const [id, ids] of track.clips) counts.set(id, ids.length)
+    return counts
+  }
+
+  dispose(): void {
+    for (const id of [...this.#tracks.keys()]) this.#removeTrack(id)
+    this.metronome.dispose()
+    this.#masterMeter?.dispose()
+    this.#master.dispose()
+  }
+}

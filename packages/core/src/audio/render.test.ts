@@ -1,0 +1,110 @@
+/*
+ * Offline renders in Node through node-web-audio-api: sound where notes are, silence where none are,
+ * onsets on time, mute and solo, the exact length, and sample-identical repeats for pitched presets.
+ */
+import { afterAll, describe, expect, it } from 'vitest'
+import { PPQ, readSong, setMute, setSolo } from '../song/index'
+import { closeTone, loadTone, renderSong } from './node'
+import { BAR, buildSong, onsetAfter, rms, user } from './testing/songs'
+import { songEndTick, ticksToSeconds } from './timing'
+
+const RATE = 22_050
+const SILENT = 1e-3
+const LOUD = 0.01
+
+afterAll(() => closeTone())
+
+/** 4 bars at 120 bpm (2 s a bar): keys in bars 1 and 3, a bass line (track 2) in bar 2, drums in bar 4. */
+const song = () =>
+  buildSong(120, [
+    {
+      track: { name: 'keys', instrument: 'piano' },
+      clips: [
+        [
+          0,
+          BAR,
+          [
+            { pitch: 60, start: 0, duration: PPQ },
+            { pitch: 64, start: 0, duration: PPQ },
+          ],
+        ],
+        [2 * BAR, BAR, [{ pitch: 67, start: PPQ, duration: PPQ }]],
+      ],
+    },
+    {
+      track: { name: 'bass', instrument: 'bass' },
+      clips: [[BAR, BAR, [{ pitch: 40, start: 0, duration: PPQ }]]],
+    },
+    {
+      track: { name: 'drums', kind: 'drums' },
+      clips: [
+        [
+          3 * BAR,
+          BAR,
+          [
+            { pitch: 36, start: 0, duration: 60 },
+            { pitch: 38, start: PPQ, duration: 60 },
+            { pitch: 42, start: 2 * PPQ, duration: 60 },
+          ],
+        ],
+      ],
+    },
+  ])
+
+describe('renderSong (Node)', () => {
+  it('is as long as the song at its tempo, loud where notes are and silent where none sound', async () => {
+    await loadTone()
+    const { doc } = song()
+    const snapshot = readSong(doc)
+    const audio = await renderSong(snapshot, { sampleRate: RATE })
+    expect(audio.channels).toHaveLength(2)
+    const seconds = ticksToSeconds(songEndTick(snapshot), 120)
+    expect(seconds).toBe(8)
+    expect(audio.channels[0]!.length).toBe(seconds * RATE)
+    const left = audio.channels[0]!
+    // Bar 1: a chord on beat 1; it rings out (release under a second) before the bar ends.
+    expect(rms(left, RATE, 0, 0.5)).toBeGreaterThan(LOUD)
+    expect(rms(left, RATE, 1.7, 2)).toBeLessThan(SILENT)
+    // Bar 2: bass; bar 3: one note on beat 2 only; bar 4: drums.
+    expect(rms(left, RATE, 2, 2.5)).toBeGreaterThan(LOUD)
+    expect(rms(left, RATE, 4, 4.45)).toBeLessThan(SILENT)
+    expect(rms(left, RATE, 4.5, 5)).toBeGreaterThan(LOUD)
+    expect(rms(left, RATE, 6, 6.4)).toBeGreaterThan(LOUD)
+    // Onsets land on the note starts (within 5 ms).
+    expect(onsetAfter(left, RATE, 0)).toBeLessThan(0.005)
+    expect(Math.abs(onsetAfter(left, RATE, 1.9)! - 2)).toBeLessThan(0.005)
+    expect(Math.abs(onsetAfter(left, RATE, 4.2)! - 4.5)).toBeLessThan(0.005)
+    expect(Math.abs(onsetAfter(left, RATE, 5.8)! - 6)).toBeLessThan(0.005)
+  })
+
+  it('a muted track is silent; a solo silences the others', async () => {
+    const { doc, trackIds } = song()
+    const [keys, bass] = trackIds as [string, string, string]
+    setMute(doc, user, bass, true)
+    let left = (await renderSong(readSong(doc), { sampleRate: RATE, range: { start: 0, end: 2 * BAR } }))
+      .channels[0]!
+    expect(rms(left, RATE, 0, 0.5)).toBeGreaterThan(LOUD)
+    expect(rms(left, RATE, 2, 4)).toBeLessThan(SILENT)
+
+    setMute(doc, user, bass, false)
+    setSolo(doc, user, bass, true)
+    left = (await renderSong(readSong(doc), { sampleRate: RATE, range: { start: 0, end: 2 * BAR } }))
+      .channels[0]!
+    expect(rms(left, RATE, 0, 2)).toBeLessThan(SILENT)
+    expect(rms(left, RATE, 2, 2.5)).toBeGreaterThan(LOUD)
+    expect(keys).toBeTruthy()
+  })
+
+  it('renders a region from its start, and pitched presets render sample-identically twice', async () => {
+    const { doc } = song()
+    const range = { start: 2 * BAR, end: 3 * BAR }
+    const a = await renderSong(readSong(doc), { sampleRate: RATE, range, tailSeconds: 0.5 })
+    const b = await renderSong(readSong(doc), { sampleRate: RATE, range, tailSeconds: 0.5 })
+    expect(a.channels[0]!.length).toBe(2.5 * RATE)
+    const left = a.channels[0]!
+    expect(rms(left, RATE, 0, 0.45)).toBeLessThan(SILENT)
+    expect(Math.abs(onsetAfter(left, RATE, 0)! - 0.5)).toBeLessThan(0.005)
+    expect(a.channels[0]).toEqual(b.channels[0])
+    expect(a.channels[1]).toEqual(b.channels[1])
+  })
+})
