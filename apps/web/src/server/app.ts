@@ -1,16 +1,24 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
+import { trpcRoute } from './api/route'
+import { type Auth, authRoute, createAuth } from './auth/auth'
 import { type CollabServer, createCollabServer } from './collab/server'
-import { resolveCollabSecret, type ServerConfig, webAppDir } from './config'
+import { signRoomToken } from './collab/tokens'
+import { resolveAuthSecret, resolveCollabSecret, type ServerConfig, webAppDir } from './config'
 import { type Database, openMigratedDatabase } from './db'
-import { devTokenRoute } from './dev-token'
-import { createRequestListener, type Fallback, healthRoute, notFound, type Route } from './http'
+import { RedisBus } from './fanout/redis-bus'
+import { createRequestListener, type Fallback, healthRoute, notFound, type Route, sendJson } from './http'
+import { collabAuthorize } from './projects/access'
+import { seedSong, songState } from './projects/song-state'
+import { readinessRoute } from './readiness'
+import { defaultOrigins, isAllowedOrigin, isStateChanging, stampClientIp } from './security/origin'
 
 /**
  * Assembles the one process: database (migrated), collab WebSocket endpoint, HTTP routes, and
- * Next.js, all on one http.Server. Request order: `routes` (API handlers), then Next. Upgrade
- * order: /collab/* to the collab server, anything else to Next (its dev HMR socket).
+ * Next.js, all on one http.Server. Request order: origin check for writes, health, /api/auth
+ * (better-auth), /api/trpc, `routes`, then Next. Upgrade order: origin check, /collab/* to the
+ * collab server, anything else to Next (its dev HMR socket).
  */
 
 export interface StartOptions {
@@ -29,6 +37,9 @@ export interface RunningServer {
   collab: CollabServer
   database: Database
   secret: string
+  auth: Auth
+  /** The browser origins this server accepts writes and WebSockets from. */
+  origins: readonly string[]
   /** Stops accepting, closes sockets, flushes the update log, closes the database. */
   close(): Promise<void>
 }
@@ -42,13 +53,20 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const ownsDatabase = options.database === undefined
   const database = options.database ?? (await openMigratedDatabase(config.database))
 
+  // Scaled out (REDIS_URL): rooms share updates and awareness with other instances' replicas.
+  const bus =
+    config.redisUrl === null
+      ? null
+      : new RedisBus({ url: config.redisUrl, channelPrefix: config.redisChannelPrefix, log: (l) => console.warn(l) })
   const collab = createCollabServer({
+    ...(bus === null ? {} : { bus, catchUpMs: config.catchUpMs }),
     db: database.db,
     secret,
     limits: config.limits,
     compaction: config.compaction,
     idleUnloadMs: config.idleUnloadMs,
     log: (line) => console.warn(line),
+    authorize: (projectId, userId, tokenRole) => collabAuthorize(database.db, projectId, userId, tokenRole),
   })
 
   let fallback: Fallback = notFound
@@ -61,13 +79,18 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     nextUpgrade = app.getUpgradeHandler()
   }
 
-  const routes: Route[] = [
-    healthRoute,
-    ...(config.devTokens ? [devTokenRoute(secret)] : []),
-    ...(options.routes ?? []),
-  ]
+  // Filled in once the port (and so the default origins) is known; nothing is served before.
+  let origins: readonly string[] = []
+  const routes: Route[] = []
   const server = createServer(createRequestListener(routes, fallback))
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!isAllowedOrigin(req, origins)) {
+      socket.on('error', () => socket.destroy())
+      socket.end(
+        'HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 20\r\n\r\ncross-origin upgrade',
+      )
+      return
+    }
     if (collab.handleUpgrade(req, socket, head)) return
     if (nextUpgrade === null) {
       socket.destroy()
@@ -85,6 +108,33 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   })
   const { port } = server.address() as AddressInfo
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
+  origins = config.origins ?? defaultOrigins(url)
+  const auth = createAuth({
+    db: database.db,
+    secret: resolveAuthSecret(config),
+    origins,
+    rateLimit: config.authRateLimit,
+  })
+  routes.push(
+    sameOriginWrites(() => origins),
+    healthRoute,
+    readinessRoute({ db: database.db, collab, bus }),
+    authRoute(auth),
+    trpcRoute(auth, {
+      db: database.db,
+      songState: (projectId) => songState(collab, database.db, projectId),
+      seedSong: (projectId, state) => seedSong(database.db, projectId, state),
+      setAccess: (projectId, userId, role) => {
+        collab.setAccess(projectId, userId, role)
+      },
+      signRoomToken: async (userId, projectId, role) => {
+        const exp = Math.floor(Date.now() / 1000) + config.roomTokenTtlSeconds
+        const token = await signRoomToken({ sub: userId, project: projectId, role }, { secret, exp })
+        return { token, expiresAt: exp * 1000 }
+      },
+    }),
+    ...(options.routes ?? []),
+  )
   log(
     `[ensemble] web server listening on ${url} (collab ${url.replace('http', 'ws')}/collab, db ${database.driver}, next ${config.next ? (config.dev ? 'dev' : 'prod') : 'off'})`,
   )
@@ -97,15 +147,32 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     collab,
     database,
     secret,
+    auth,
+    origins,
     close() {
       closing ??= (async () => {
         server.close()
         const flushed = await collab.close(config.shutdownFlushMs)
+        await bus?.close()
         if (!flushed) console.warn('[ensemble] shutdown: some document updates could not be stored')
         server.closeAllConnections()
         if (ownsDatabase) await database.close()
       })()
       return closing
     },
+  }
+}
+
+/**
+ * Refuses state-changing requests that a browser sent from another site (CSRF): the session
+ * cookie would ride along, so the Origin header must be one of ours. Also stamps the client IP
+ * that better-auth's rate limiter keys on.
+ */
+function sameOriginWrites(origins: () => readonly string[]): Route {
+  return (req, res) => {
+    stampClientIp(req)
+    if (!isStateChanging(req) || isAllowedOrigin(req, origins())) return false
+    sendJson(res, 403, { error: 'cross-origin request refused' })
+    return true
   }
 }

@@ -34,6 +34,12 @@ export interface ServerConfig {
   compaction: CompactionPolicy
   idleUnloadMs: number
   shutdownFlushMs: number
+  /** REDIS_URL, or null: a single instance, no fan-out (see docs/ARCHITECTURE.md, Scale-out). */
+  redisUrl: string | null
+  /** REDIS_CHANNEL_PREFIX: namespaces the pub/sub channels of one deployment. */
+  redisChannelPrefix: string
+  /** COLLAB_CATCH_UP_MS: how often a scaled-out instance catches every room up from the log. */
+  catchUpMs: number
 }
 
 type Env = Readonly<Record<string, string | undefined>>
@@ -83,6 +89,9 @@ export function loadConfig(env: Env, argv: readonly string[] = []): ServerConfig
     },
     idleUnloadMs: int(env, 'COLLAB_IDLE_UNLOAD_MS', 30_000),
     shutdownFlushMs: int(env, 'SHUTDOWN_FLUSH_MS', 10_000),
+    redisUrl: env.REDIS_URL !== undefined && env.REDIS_URL !== '' ? env.REDIS_URL : null,
+    redisChannelPrefix: env.REDIS_CHANNEL_PREFIX ?? 'ensemble:',
+    catchUpMs: int(env, 'COLLAB_CATCH_UP_MS', 2000),
   }
 }
 

@@ -10,6 +10,7 @@ import type { Role } from './tokens'
 
 export interface ConnectionInfo {
   userId: string
+  projectId: string
   role: Role
   messagesPerSecond: number
   messageBurst: number
@@ -20,7 +21,9 @@ let nextId = 1
 export class Connection {
   readonly id = nextId++
   readonly userId: string
-  readonly role: Role
+  readonly projectId: string
+  /** Mutable: membership changes apply to open connections (`CollabServer.setAccess`). */
+  role: Role
   /** Awareness client ids this connection announced, removed from the room when it closes. */
   readonly awarenessClients = new Set<number>()
   private readonly bucket: TokenBucket
@@ -33,6 +36,7 @@ export class Connection {
     info: ConnectionInfo,
   ) {
     this.userId = info.userId
+    this.projectId = info.projectId
     this.role = info.role
     this.bucket = new TokenBucket(info.messagesPerSecond, info.messageBurst, Date.now())
     ws.on('pong', () => {

@@ -28,6 +28,10 @@ export const CloseCode = {
   tooLarge: 1009,
   /** Unexpected server error: reconnect. */
   internalError: 1011,
+  /** This user's role in the project changed: reconnect (the new role applies) and fetch a new token. */
+  roleChanged: 4001,
+  /** Removed from the project, or the project was deleted: do not reconnect. */
+  accessRevoked: 4403,
   /** Undecodable frame: bad varint, truncated, trailing bytes, unknown message type. */
   malformed: 4400,
   /** A well-formed frame carrying a Yjs update or awareness update that does not decode. */

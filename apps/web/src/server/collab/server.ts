@@ -2,13 +2,15 @@ import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer } from 'ws'
 import type { Db } from '../db'
+import type { RoomBus } from '../fanout/bus'
 import { Connection } from './connection'
 import { DurableLog, type DurableLogStats } from './durable-log'
 import { type CollabLimits, defaultLimits, Gate, KeyedCounter } from './limits'
 import { CloseCode } from './protocol'
+import { Replication, type ReplicationStats } from './replication'
 import type { CompactionPolicy } from './room'
 import { Rooms } from './rooms'
-import { verifyRoomToken } from './tokens'
+import { type Role, verifyRoomToken } from './tokens'
 
 /**
  * The collab endpoint: authenticates upgrades on `/collab/<projectId>`, hands sockets to rooms,
@@ -28,6 +30,17 @@ export interface CollabServerOptions {
   retryMaxMs?: number
   heartbeatMs?: number
   log?: (line: string) => void
+  /** Scaled out: the bus to the room's replicas on other instances (absent: single instance). */
+  bus?: RoomBus
+  /** How often every loaded room catches up from the log when scaled out. */
+  catchUpMs?: number
+  /** How long a gap in the bus's seqs may last before the room catches up from the log. */
+  gapMs?: number
+  /**
+   * Current membership, checked on every upgrade after the token: the role to grant, or null to
+   * refuse (403). Tokens live for minutes; this makes a removal or demotion stick at once.
+   */
+  authorize?: (projectId: string, userId: string, tokenRole: Role) => Promise<Role | null>
 }
 
 export interface CollabServer {
@@ -35,11 +48,19 @@ export interface CollabServer {
   readonly rooms: Rooms
   readonly durableLog: DurableLog
   stats(): CollabStats
+  /**
+   * Applies a membership change to open connections: `null` closes them (4403, no reconnect);
+   * a role closes them with 4001 so the client reconnects under the new role (a demoted editor's
+   * frames are dropped from this moment). `userId` null means everyone in the project.
+   */
+  setAccess(projectId: string, userId: string | null, role: Role | null): number
   /** Closes every connection (1001), flushes the log, unloads rooms. True if all was stored. */
   close(flushTimeoutMs?: number): Promise<boolean>
 }
 
 export interface CollabStats extends DurableLogStats {
+  /** Null on a single instance. */
+  replication: ReplicationStats | null
   connections: number
   pendingUpgrades: number
   rooms: number
@@ -68,9 +89,18 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
     ...(options.retryMinMs !== undefined ? { retryMinMs: options.retryMinMs } : {}),
     ...(options.retryMaxMs !== undefined ? { retryMaxMs: options.retryMaxMs } : {}),
   })
+  const replication =
+    options.bus === undefined
+      ? null
+      : new Replication(options.db, options.bus, {
+          catchUpMs: options.catchUpMs ?? 5000,
+          gapMs: options.gapMs ?? 250,
+          log,
+        })
   const rooms = new Rooms(options.db, durableLog, {
     idleUnloadMs: options.idleUnloadMs ?? 30_000,
     compaction: { maxTailUpdates: 500, maxTailBytes: 4 * 1024 * 1024, ...options.compaction },
+    replication,
   })
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxPayloadBytes })
   const pending = new Gate(limits.maxPendingUpgrades)
@@ -92,7 +122,11 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
   ) {
     const check = await verifyRoomToken(token, projectId, options.secret)
     if (!check.ok) return refuse(socket, check.status, check.reason)
-    const { sub: userId, role } = check.claims
+    const { sub: userId } = check.claims
+    const role = options.authorize
+      ? await options.authorize(projectId, userId, check.claims.role)
+      : check.claims.role
+    if (role === null) return refuse(socket, 403, 'not a member of this project')
     if (!perUser.tryAcquire(userId)) return refuse(socket, 429, 'too many connections for this user')
     let room: Awaited<ReturnType<Rooms['acquire']>>
     try {
@@ -115,6 +149,7 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
       upgraded = true
       const conn = new Connection(ws, {
         userId,
+        projectId,
         role,
         messagesPerSecond: limits.messagesPerSecond,
         messageBurst: limits.messageBurst,
@@ -166,8 +201,24 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
         .finally(() => pending.leave())
       return true
     },
+    setAccess(projectId, userId, role) {
+      let affected = 0
+      for (const c of connections) {
+        if (c.projectId !== projectId || (userId !== null && c.userId !== userId)) continue
+        affected++
+        if (role === null) {
+          c.role = 'viewer'
+          c.close(CloseCode.accessRevoked, 'access to this project was revoked')
+        } else if (role !== c.role) {
+          if (role === 'viewer') c.role = 'viewer'
+          c.close(CloseCode.roleChanged, `role changed to ${role}`)
+        }
+      }
+      return affected
+    },
     stats: () => ({
       ...durableLog.stats,
+      replication: replication === null ? null : { ...replication.stats },
       connections: connections.size,
       pendingUpgrades: pending.size,
       rooms: rooms.loadedCount,
@@ -178,6 +229,7 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
       for (const c of connections) c.close(CloseCode.goingAway, 'server shutting down')
       const flushed = await durableLog.flush(flushTimeoutMs)
       durableLog.close()
+      replication?.close()
       await rooms.destroyAll()
       wss.close()
       return flushed

@@ -1,6 +1,8 @@
 /**
- * The one pg-core schema shared by PGlite and PostgreSQL. One file per area; later issues add
- * `accounts.ts`, `projects.ts`, `versions.ts`, … and re-export them here (drizzle-kit reads this
- * file, see drizzle.config.ts).
+ * The one pg-core schema shared by PGlite and PostgreSQL. One file per area, re-exported here
+ * (drizzle-kit reads this file, see drizzle.config.ts).
  */
+export * from './accounts'
 export * from './collab'
+export * from './projects'
+export * from './versions'

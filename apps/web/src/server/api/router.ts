@@ -1,0 +1,17 @@
+import { invitesRouter } from '../invites/router'
+import { membersRouter } from '../members/router'
+import { projectsRouter } from '../projects/router'
+import { roomsRouter } from '../rooms/router'
+import { router } from '../trpc/init'
+import { versionsRouter } from '../versions/router'
+
+/** The whole web API. The browser imports only this type (src/api/client.ts). */
+export const appRouter = router({
+  projects: projectsRouter,
+  members: membersRouter,
+  invites: invitesRouter,
+  rooms: roomsRouter,
+  versions: versionsRouter,
+})
+
+export type AppRouter = typeof appRouter

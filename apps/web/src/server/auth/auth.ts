@@ -1,0 +1,99 @@
+import type { IncomingMessage } from 'node:http'
+import { betterAuth } from 'better-auth'
+import { drizzleAdapter } from 'better-auth/adapters/drizzle'
+import { fromNodeHeaders, toNodeHandler } from 'better-auth/node'
+import { type Db, schema } from '../db'
+import type { Route } from '../http'
+import { clientIpHeader } from '../security/origin'
+
+/**
+ * Accounts: better-auth with email + password on our drizzle schema (accounts.ts), sessions in
+ * HTTP-only cookies, mounted at /api/auth/* on the one server. Everything else asks
+ * `sessionUser(req)` who is calling.
+ */
+
+export const authBasePath = '/api/auth'
+export const passwordMinLength = 10
+export const passwordMaxLength = 128
+export const nameMaxLength = 80
+
+export interface AuthOptions {
+  db: Db
+  secret: string
+  /** The first is the public base URL; all are trusted origins for better-auth's CSRF check. */
+  origins: readonly string[]
+  rateLimit: { max: number; windowSeconds: number }
+}
+
+export function createAuth(options: AuthOptions) {
+  const rule = { window: options.rateLimit.windowSeconds, max: options.rateLimit.max }
+  return betterAuth({
+    appName: 'Ensemble',
+    baseURL: options.origins[0],
+    basePath: authBasePath,
+    secret: options.secret,
+    trustedOrigins: [...options.origins],
+    database: drizzleAdapter(options.db, {
+      provider: 'pg',
+      usePlural: true,
+      schema: {
+        users: schema.users,
+        sessions: schema.sessions,
+        accounts: schema.accounts,
+        verifications: schema.verifications,
+      },
+    }),
+    emailAndPassword: {
+      enabled: true,
+      minPasswordLength: passwordMinLength,
+      maxPasswordLength: passwordMaxLength,
+      autoSignIn: true,
+    },
+    user: {
+      additionalFields: {},
+    },
+    session: {
+      expiresIn: 60 * 60 * 24 * 14,
+      updateAge: 60 * 60 * 24,
+    },
+    // On in every environment (better-auth's default is production only): the tests check it.
+    rateLimit: {
+      enabled: true,
+      storage: 'memory',
+      window: 60,
+      max: 300,
+      customRules: { '/sign-in/*': rule, '/sign-up/*': rule },
+    },
+    advanced: {
+      // The route below sets this header from the socket address (and drops any client copy), so
+      // the limit is per client rather than one bucket for everyone.
+      ipAddress: { ipAddressHeaders: [clientIpHeader] },
+      defaultCookieAttributes: { httpOnly: true, sameSite: 'lax' },
+    },
+    telemetry: { enabled: false },
+  })
+}
+
+export type Auth = ReturnType<typeof createAuth>
+
+export interface SessionUser {
+  id: string
+  email: string
+  name: string
+}
+
+/** The signed-in user behind a request's session cookie, or null. */
+export async function sessionUser(auth: Auth, req: IncomingMessage): Promise<SessionUser | null> {
+  const result = await auth.api.getSession({ headers: fromNodeHeaders(req.headers) })
+  if (result === null) return null
+  return { id: result.user.id, email: result.user.email, name: result.user.name }
+}
+
+export function authRoute(auth: Auth): Route {
+  const handler = toNodeHandler(auth)
+  return async (req, res, url) => {
+    if (url.pathname !== authBasePath && !url.pathname.startsWith(`${authBasePath}/`)) return false
+    await handler(req, res)
+    return true
+  }
+}

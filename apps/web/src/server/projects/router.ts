@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto'
+import { TRPCError } from '@trpc/server'
+import { eq, inArray, sql } from 'drizzle-orm'
+import { z } from 'zod'
+import { schema } from '../db'
+import { authedProcedure, router } from '../trpc/init'
+import { requireRole } from './access'
+import { projectId, projectName } from './inputs'
+
+/** Projects: create, list (with collaborators and last change), get, rename, duplicate, delete. */
+
+const byId = z.object({ projectId })
+
+export const projectsRouter = router({
+  create: authedProcedure.input(z.object({ name: projectName })).mutation(async ({ ctx, input }) => {
+    const id = randomUUID()
+    await ctx.db.transaction(async (tx) => {
+      await tx.insert(schema.projects).values({ id, name: input.name, createdBy: ctx.user.id })
+      await tx.insert(schema.projectMembers).values({ projectId: id, userId: ctx.user.id, role: 'owner' })
+    })
+    return { id, name: input.name }
+  }),
+
+  list: authedProcedure.query(async ({ ctx }) => {
+    const { projects, projectMembers, users, documentUpdates, documentSnapshots } = schema
+    const mine = await ctx.db
+      .select({
+        id: projects.id,
+        name: projects.name,
+        role: projectMembers.role,
+        updatedAt: projects.updatedAt,
+        // The song's own last change: its newest log row or snapshot, whichever is later.
+        songChangedAt: sql<string | null>`greatest(
+          (select max(${documentUpdates.createdAt}) from ${documentUpdates} where ${documentUpdates.projectId} = ${projects.id}),
+          (select max(${documentSnapshots.createdAt}) from ${documentSnapshots} where ${documentSnapshots.projectId} = ${projects.id}))`,
+      })
+      .from(projectMembers)
+      .innerJoin(projects, eq(projects.id, projectMembers.projectId))
+      .where(eq(projectMembers.userId, ctx.user.id))
+    if (mine.length === 0) return []
+    const people = await ctx.db
+      .select({
+        projectId: projectMembers.projectId,
+        userId: users.id,
+        name: users.name,
+        role: projectMembers.role,
+      })
+      .from(projectMembers)
+      .innerJoin(users, eq(users.id, projectMembers.userId))
+      .where(
+        inArray(
+          projectMembers.projectId,
+          mine.map((p) => p.id),
+        ),
+      )
+    return mine
+      .map((p) => {
+        const song = p.songChangedAt === null ? 0 : new Date(p.songChangedAt).getTime()
+        const lastChange = new Date(Math.max(song, p.updatedAt.getTime())).toISOString()
+        return {
+          id: p.id,
+          name: p.name,
+          role: p.role,
+          lastChange,
+          collaborators: people
+            .filter((m) => m.projectId === p.id)
+            .map(({ userId, name, role }) => ({ userId, name, role })),
+        }
+      })
+      .sort((a, b) => b.lastChange.localeCompare(a.lastChange))
+  }),
+
+  get: authedProcedure.input(byId).query(async ({ ctx, input }) => {
+    const role = await requireRole(ctx.db, input.projectId, ctx.user.id, 'viewer')
+    const [project] = await ctx.db
+      .select({ id: schema.projects.id, name: schema.projects.name, createdAt: schema.projects.createdAt })
+      .from(schema.projects)
+      .where(eq(schema.projects.id, input.projectId))
+    if (project === undefined) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such project.' })
+    return { id: project.id, name: project.name, createdAt: project.createdAt.toISOString(), role }
+  }),
+
+  rename: authedProcedure
+    .input(z.object({ projectId, name: projectName }))
+    .mutation(async ({ ctx, input }) => {
+      await requireRole(ctx.db, input.projectId, ctx.user.id, 'editor')
+      await ctx.db
+        .update(schema.projects)
+        .set({ name: input.name, updatedAt: new Date() })
+        .where(eq(schema.projects.id, input.projectId))
+      return { id: input.projectId, name: input.name }
+    }),
+
+  /** A new project owned by the caller, holding a copy of the song as it is now on the server. */
+  duplicate: authedProcedure
+    .input(z.object({ projectId, name: projectName.optional() }))
+    .mutation(async ({ ctx, input }) => {
+      await requireRole(ctx.db, input.projectId, ctx.user.id, 'viewer')
+      const [source] = await ctx.db
+        .select({ name: schema.projects.name })
+        .from(schema.projects)
+        .where(eq(schema.projects.id, input.projectId))
+      if (source === undefined) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such project.' })
+      const id = randomUUID()
+      const name = input.name ?? `${source.name} (copy)`.slice(0, 120)
+      const state = await ctx.songState(input.projectId)
+      await ctx.db.transaction(async (tx) => {
+        await tx.insert(schema.projects).values({ id, name, createdBy: ctx.user.id })
+        await tx.insert(schema.projectMembers).values({ projectId: id, userId: ctx.user.id, role: 'owner' })
+      })
+      await ctx.seedSong(id, state)
+      return { id, name }
+    }),
+
+  delete: authedProcedure.input(byId).mutation(async ({ ctx, input }) => {
+    await requireRole(ctx.db, input.projectId, ctx.user.id, 'owner')
+    await ctx.db.transaction(async (tx) => {
+      await tx.delete(schema.projects).where(eq(schema.projects.id, input.projectId))
+      await tx.delete(schema.documentUpdates).where(eq(schema.documentUpdates.projectId, input.projectId))
+      await tx.delete(schema.documentSnapshots).where(eq(schema.documentSnapshots.projectId, input.projectId))
+    })
+    ctx.setAccess(input.projectId, null, null)
+    return { id: input.projectId }
+  }),
+})

@@ -1,0 +1,51 @@
+import { initTRPC, TRPCError } from '@trpc/server'
+import { ZodError } from 'zod'
+import type { SessionUser } from '../auth/auth'
+import type { Role } from '../collab/tokens'
+import type { Db } from '../db'
+
+/**
+ * tRPC for the web API (`/api/trpc`). The context carries the caller (from the session cookie)
+ * and the server-side services the routers need; nothing here trusts the client's word on who
+ * it is or what role it has.
+ */
+
+export interface ApiServices {
+  db: Db
+  /** The server's own copy of a song (the loaded room, else the database), as one Yjs update. */
+  songState(projectId: string): Promise<Uint8Array>
+  /** Seeds a new project's song with a state (duplicate). */
+  seedSong(projectId: string, state: Uint8Array): Promise<void>
+  /** Applies a membership change to open collab connections. */
+  setAccess(projectId: string, userId: string | null, role: Role | null): void
+  signRoomToken(userId: string, projectId: string, role: Role): Promise<{ token: string; expiresAt: number }>
+}
+
+export interface ApiContext extends ApiServices {
+  user: SessionUser | null
+}
+
+const t = initTRPC.context<ApiContext>().create({
+  // Input errors come back as one readable sentence, not a serialized zod tree.
+  errorFormatter({ shape, error }) {
+    const cause = error.cause
+    if (cause instanceof ZodError) {
+      const message = cause.issues
+        .map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message))
+        .join('; ')
+      return { ...shape, message }
+    }
+    return shape
+  },
+})
+
+export const router = t.router
+export const publicProcedure = t.procedure
+
+/** Signed in: UNAUTHORIZED otherwise. */
+export const authedProcedure = t.procedure.use(({ ctx, next }) => {
+  if (ctx.user === null) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first.' })
+  return next({ ctx: { ...ctx, user: ctx.user } })
+})
+
+export type AuthedContext = ApiContext & { user: SessionUser }
