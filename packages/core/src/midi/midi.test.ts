@@ -1,0 +1,212 @@
+/*
+ * MIDI import against real files (a Groove MIDI drum performance and hand-written 96-PPQ / format-0 files)
+ * and export -> import round trips.
+ */
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import {
+  addClip,
+  addTrack,
+  createSongDoc,
+  createUndo,
+  PPQ,
+  playedNotes,
+  readMeta,
+  readSong,
+  readTracks,
+  SongError,
+  setKey,
+  setTimeSignature,
+  UserOrigin,
+} from '../song/index'
+import { exportMidi } from './export'
+import { importMidi } from './import'
+import { Midi } from './tonejs'
+
+const fixture = (name: string) => readFileSync(new URL(`../../test/fixtures/midi/${name}`, import.meta.url))
+const user = new UserOrigin('midi-test')
+
+/** Every played note of each track, as comparable tuples. */
+const played = (doc: Y.Doc) =>
+  readTracks(doc).map((t) =>
+    t.clips
+      .flatMap(playedNotes)
+      .map((n) => [n.pitch, n.start, n.duration, n.velocity])
+      .sort((a, b) => a[1]! - b[1]! || a[0]! - b[0]!),
+  )
+
+describe('importMidi', () => {
+  it('reads a Groove MIDI drum performance as one drums track with its tempo and exact timing', () => {
+    const doc = createSongDoc()
+    const { trackIds, parsed } = importMidi(doc, user, fixture('groove-drummer7-rock-86-fill.mid'))
+    expect(trackIds).toHaveLength(1)
+    const meta = readMeta(doc)
+    expect(meta.bpm).toBe(86)
+    expect(meta.timeSignature).toEqual({ numerator: 4, denominator: 4 })
+    const [track] = readTracks(doc)
+    expect(track).toMatchObject({ kind: 'drums', instrument: 'drum-kit', name: 'Midi Drums' })
+    expect(track!.clips).toHaveLength(1)
+    const clip = track!.clips[0]!
+    expect(clip.start % (4 * PPQ)).toBe(0)
+    expect(clip.notes).toHaveLength(40)
+    expect(parsed.tracks[0]!.notes.slice(0, 3)).toEqual([
+      { pitch: 43, start: 0, duration: 52, velocity: 48 },
+      { pitch: 43, start: 226, duration: 69, velocity: 37 },
+      { pitch: 38, start: 470, duration: 69, velocity: 127 },
+    ])
+    const last = Math.max(...clip.notes.map((n) => clip.start + n.start + n.duration))
+    expect(clip.start + clip.length).toBeGreaterThanOrEqual(last)
+    expect(clip.length % (4 * PPQ)).toBe(0)
+  })
+
+  it('rescales 96 PPQ to 480, keeps 3/4, 100 bpm and A minor, and maps programs to presets', () => {
+    const doc = createSongDoc()
+    importMidi(doc, user, fixture('band-96ppq-3-4.mid'))
+    expect(readMeta(doc)).toMatchObject({
+      bpm: 100,
+      timeSignature: { numerator: 3, denominator: 4 },
+      key: { tonic: 'A', mode: 'minor' },
+    })
+    const tracks = readTracks(doc)
+    expect(tracks.map((t) => [t.name, t.kind, t.instrument])).toEqual([
+      ['Piano', 'instrument', 'piano'],
+      ['Bass', 'instrument', 'bass'],
+    ])
+    const [piano, bass] = played(doc)
+    expect(piano).toEqual([
+      [57, 0, 1435, 90],
+      [60, 0, 1435, 90],
+      [64, 0, 1435, 90],
+      [55, 1440, 1145, 70],
+      [59, 1440, 1145, 70],
+      [62, 1440, 1145, 70],
+    ])
+    expect(bass).toEqual([
+      [33, 0, 250, 127],
+      [40, 480, 65, 1],
+      [45, 995, 400, 64],
+      [43, 1920, 480, 100],
+    ])
+    // One clip each, on whole 3/4 bars (1440 ticks).
+    expect(tracks.map((t) => t.clips.map((c) => [c.start, c.length]))).toEqual([[[0, 2880]], [[0, 2880]]])
+  })
+
+  it('splits a format-0 file by channel: channel 10 becomes a drums track', () => {
+    const doc = createSongDoc()
+    importMidi(doc, user, fixture('format0-organ-and-drums.mid'))
+    expect(readMeta(doc).bpm).toBe(132)
+    const tracks = readTracks(doc)
+    expect(tracks.map((t) => [t.kind, t.instrument, t.clips[0]!.notes.length])).toEqual([
+      ['instrument', 'pad', 2],
+      ['drums', 'drum-kit', 12],
+    ])
+  })
+
+  it('is one undo step and refuses bytes that are not MIDI without touching the doc', () => {
+    const doc = createSongDoc()
+    const undo = createUndo(doc, user)
+    importMidi(doc, user, fixture('band-96ppq-3-4.mid'))
+    expect(readTracks(doc)).toHaveLength(2)
+    undo.undo()
+    expect(readTracks(doc)).toHaveLength(0)
+    expect(readMeta(doc).bpm).toBe(120)
+    expect(undo.canUndo()).toBe(false)
+
+    const before = Y.encodeStateAsUpdate(doc)
+    expect(() => importMidi(doc, user, new TextEncoder().encode('not a midi file'))).toThrow(SongError)
+    expect(Y.encodeStateAsUpdate(doc)).toEqual(before)
+    undo.destroy()
+  })
+})
+
+describe('exportMidi', () => {
+  const song = () => {
+    const doc = createSongDoc({ bpm: 93.7, title: 'Round trip' })
+    setTimeSignature(doc, user, { numerator: 7, denominator: 8 })
+    setKey(doc, user, { tonic: 'E', mode: 'minor' })
+    const keys = addTrack(doc, user, { kind: 'instrument', name: 'Keys', instrument: 'pad' })
+    addClip(doc, user, keys, {
+      start: 0,
+      length: 4 * PPQ,
+      notes: [
+        { pitch: 60, start: 0, duration: 959, velocity: 1 },
+        { pitch: 64, start: 0, duration: 960, velocity: 127 },
+        { pitch: 67, start: 17, duration: 1, velocity: 100 },
+      ],
+    })
+    // A looping clip: its two notes repeat three and a half times; export unrolls them.
+    addClip(doc, user, keys, {
+      start: 8 * PPQ,
+      length: 7 * PPQ,
+      loopLength: 2 * PPQ,
+      notes: [
+        { pitch: 72, start: 0, duration: PPQ, velocity: 80 },
+        { pitch: 74, start: PPQ, duration: 2 * PPQ, velocity: 81 },
+      ],
+    })
+    const drums = addTrack(doc, user, { kind: 'drums', name: 'Beat' })
+    addClip(doc, user, drums, {
+      start: 0,
+      length: 4 * PPQ,
+      notes: [0, 1, 2, 3].map((beat) => ({
+        pitch: beat % 2 ? 38 : 36,
+        start: beat * PPQ,
+        duration: 60,
+        velocity: 99,
+      })),
+    })
+    addTrack(doc, user, { kind: 'audio', name: 'Vocals' }) // no notes in MIDI: not exported
+    return doc
+  }
+
+  it('round-trips notes, tempo, time signature, key, kinds and presets', () => {
+    const doc = song()
+    const bytes = exportMidi(readSong(doc))
+    const back = createSongDoc()
+    importMidi(back, user, bytes)
+    const meta = readMeta(back)
+    expect(meta.bpm).toBe(93.7)
+    expect(meta.timeSignature).toEqual({ numerator: 7, denominator: 8 })
+    expect(meta.key).toEqual({ tonic: 'E', mode: 'minor' })
+    expect(readTracks(back).map((t) => [t.name, t.kind, t.instrument])).toEqual([
+      ['Keys', 'instrument', 'pad'],
+      ['Beat', 'drums', 'drum-kit'],
+    ])
+    expect(played(back)).toEqual(played(doc).slice(0, 2))
+    expect(played(back)[0]).toHaveLength(3 + 7)
+  })
+
+  it('writes drums on channel 10 at 480 PPQ with General MIDI programs', () => {
+    const file = new Midi(exportMidi(readSong(song())))
+    expect(file.header.ppq).toBe(480)
+    expect(file.header.name).toBe('Round trip')
+    expect(file.tracks.map((t) => [t.name, t.channel, t.instrument.number])).toEqual([
+      ['Keys', 0, 89],
+      ['Beat', 9, 0],
+    ])
+  })
+
+  it('keeps every key signature through a round trip', () => {
+    for (const key of [
+      { tonic: 'C', mode: 'major' },
+      { tonic: 'F#', mode: 'major' },
+      { tonic: 'Eb', mode: 'major' },
+      { tonic: 'D', mode: 'dorian' },
+      { tonic: 'Bb', mode: 'minor' },
+    ] as const) {
+      const doc = createSongDoc({ key })
+      const back = createSongDoc()
+      importMidi(back, user, exportMidi(readSong(doc)))
+      const minor = key.mode !== 'major'
+      expect(readMeta(back).key).toEqual({ tonic: key.tonic, mode: minor ? 'minor' : 'major' })
+    }
+  })
+
+  it('exports an empty song that imports to no tracks', () => {
+    const back = createSongDoc()
+    const { trackIds } = importMidi(back, user, exportMidi(readSong(createSongDoc({ bpm: 140 }))))
+    expect(trackIds).toEqual([])
+    expect(readMeta(back).bpm).toBe(140)
+  })
+})
