@@ -60,6 +60,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       : new RedisBus({ url: config.redisUrl, channelPrefix: config.redisChannelPrefix, log: (l) => console.warn(l) })
   const collab = createCollabServer({
     ...(bus === null ? {} : { bus, catchUpMs: config.catchUpMs }),
+    heartbeatMs: config.heartbeatMs,
     db: database.db,
     secret,
     limits: config.limits,

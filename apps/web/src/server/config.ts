@@ -40,6 +40,8 @@ export interface ServerConfig {
   redisChannelPrefix: string
   /** COLLAB_CATCH_UP_MS: how often a scaled-out instance catches every room up from the log. */
   catchUpMs: number
+  /** COLLAB_HEARTBEAT_MS: ping interval; a client that missed one ping is dropped at the next. */
+  heartbeatMs: number
 }
 
 type Env = Readonly<Record<string, string | undefined>>
@@ -92,6 +94,7 @@ export function loadConfig(env: Env, argv: readonly string[] = []): ServerConfig
     redisUrl: env.REDIS_URL !== undefined && env.REDIS_URL !== '' ? env.REDIS_URL : null,
     redisChannelPrefix: env.REDIS_CHANNEL_PREFIX ?? 'ensemble:',
     catchUpMs: int(env, 'COLLAB_CATCH_UP_MS', 2000),
+    heartbeatMs: int(env, 'COLLAB_HEARTBEAT_MS', 30_000),
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Db } from '../db'
-import { compact, insertUpdates, type NewUpdateRow } from '../db/update-log'
+import { appendUpdates, compact } from '../db/update-log'
 
 /**
  * Group commit for the document update log, shared by every room of the process.
@@ -12,13 +12,23 @@ import { compact, insertUpdates, type NewUpdateRow } from '../db/update-log'
  *
  * A failed commit (database down) re-queues the whole batch at the front and retries with
  * exponential backoff; nothing is acknowledged meanwhile and rooms keep working in memory.
- * Compactions run in the same loop between commits so the log has a single writer.
+ * Compactions run in the same loop between commits so the log has a single writer per process.
+ *
+ * Seqs are allocated by the database inside the commit (`appendUpdates`, under a per-project
+ * lock), not by the room: several instances may append to the same project's log, and the seq
+ * each row got is handed to `onCommitted` so the room can track what its replica has applied.
  */
+
+export interface PendingRow {
+  projectId: string
+  update: Uint8Array
+}
 
 export interface LogEntry {
   /** `null` for a barrier that only waits for the entries before it. */
-  row: NewUpdateRow | null
-  onCommitted: () => void
+  row: PendingRow | null
+  /** Runs after the commit with the row's seq (null for a barrier). */
+  onCommitted: (seq: number | null) => void
 }
 
 /** Produces the snapshot at the moment it is written (the loop is between commits then). */
@@ -129,24 +139,49 @@ export class DurableLog {
 
   private async commitQueued(): Promise<boolean> {
     const batch = this.queue.splice(0)
-    const rows = batch.flatMap((e) => (e.row === null ? [] : [e.row]))
-    if (rows.length > 0) {
+    // Group by project (one lock and one INSERT each), projects in sorted order (no deadlocks
+    // between instances), rows in queue order within a project.
+    const byProject = new Map<string, Uint8Array[]>()
+    for (const e of batch) {
+      if (e.row === null) continue
+      const list = byProject.get(e.row.projectId)
+      if (list === undefined) byProject.set(e.row.projectId, [e.row.update])
+      else list.push(e.row.update)
+    }
+    const seqsByProject = new Map<string, number[]>()
+    if (byProject.size > 0) {
+      const projects = [...byProject.keys()].sort()
+      let rows = 0
+      for (const updates of byProject.values()) rows += updates.length
       try {
-        await this.db.transaction(async (tx) => insertUpdates(tx, rows))
+        await this.db.transaction(async (tx) => {
+          seqsByProject.clear()
+          for (const projectId of projects) {
+            const updates = byProject.get(projectId) ?? []
+            seqsByProject.set(projectId, await appendUpdates(tx, projectId, updates))
+          }
+        })
       } catch (err) {
         this.queue.unshift(...batch)
         this.stats.failedCommits++
         this.log(
-          `[collab] commit of ${rows.length} updates failed, retrying in ${this.retryDelay} ms: ${errText(err)}`,
+          `[collab] commit of ${rows} updates failed, retrying in ${this.retryDelay} ms: ${errText(err)}`,
         )
         return false
       }
       this.stats.transactions++
-      this.stats.updatesWritten += rows.length
+      this.stats.updatesWritten += rows
     }
+    const next = new Map<string, number>()
     for (const entry of batch) {
+      let seq: number | null = null
+      if (entry.row !== null) {
+        const i = next.get(entry.row.projectId) ?? 0
+        next.set(entry.row.projectId, i + 1)
+        seq = seqsByProject.get(entry.row.projectId)?.[i] ?? null
+      }
       try {
-        entry.onCommitted()
+        entry.onCommitted(seq)
       } catch (err) {
         this.log(`[collab] commit callback failed: ${errText(err)}`)
       }
@@ -161,8 +196,8 @@ export class DurableLog {
       try {
         const snapshot = task()
         if (snapshot !== null) {
-          await compact(this.db, projectId, snapshot.upToSeq, snapshot.state)
-          this.stats.compactions++
+          // False: another instance already wrote a snapshot at least this new, which is as good.
+          if (await compact(this.db, projectId, snapshot.upToSeq, snapshot.state)) this.stats.compactions++
           ok = true
         }
       } catch (err) {

@@ -19,7 +19,23 @@ import {
  * nothing for content it already had), which is appended to the durable log and broadcast.
  * After applying a client's update, the room queues a barrier; when it commits, the sender is
  * told which clocks are stored (see `savedClocksAfter`).
+ *
+ * Scaled out, the same room may be loaded on several instances (replicas). Each replica logs
+ * only what its own clients sent; the seq the log assigns comes back on commit and the update is
+ * then published to the other replicas (`RoomReplica`), which apply it with `replicaOrigin`: sent
+ * to their clients, never logged again. `appliedSeq` is the replica's watermark: every log row up
+ * to it is in this doc. Rows it has seen past a gap wait in `heldSeqs`; catch-up from the
+ * database (`collab/replication.ts`) closes gaps and advances the watermark.
  */
+
+/** Where a replica's committed updates and awareness changes go (the other instances). */
+export interface RoomReplica {
+  publishUpdate(seq: number, update: Uint8Array): void
+  publishAwareness(update: Uint8Array): void
+}
+
+/** Transaction origin of content that came from another replica or from the database. */
+export const replicaOrigin = Symbol('replica')
 
 export interface CompactionPolicy {
   /** Compact once the log tail holds more rows than this... */
@@ -36,8 +52,12 @@ export class Room {
   readonly connections = new Set<Connection>()
   /** Log entries queued but not yet committed: the room may not unload while this is > 0. */
   private pendingWrites = 0
-  private nextSeq: number
-  private committedSeq: number
+  /** Every log row with seq <= this is in `doc`. */
+  private watermark: number
+  /** Seqs above the watermark known to be in `doc` (own commits, bus messages). */
+  private readonly heldSeqs = new Set<number>()
+  /** Set by replication when scaled out; null on a single instance. */
+  replica: RoomReplica | null = null
   private tailUpdates: number
   private tailBytes: number
   private compactionRequested = false
@@ -55,8 +75,7 @@ export class Room {
       for (const row of stored.tail) Y.applyUpdate(this.doc, row.update)
     })
     const lastSeq = stored.tail.at(-1)?.seq ?? stored.snapshot?.upToSeq ?? 0
-    this.nextSeq = lastSeq + 1
-    this.committedSeq = lastSeq
+    this.watermark = lastSeq
     this.tailUpdates = stored.tail.length
     this.tailBytes = stored.tail.reduce((n, r) => n + r.update.byteLength, 0)
 
@@ -131,20 +150,87 @@ export class Room {
     })
   }
 
+  /** The replica's watermark: every log row up to this seq is in the doc. */
+  get appliedSeq(): number {
+    return this.watermark
+  }
+
+  /** Log rows this replica holds beyond a gap: nonzero means a catch-up is due. */
+  get heldCount(): number {
+    return this.heldSeqs.size
+  }
+
+  /** A committed update from another replica (the bus). Idempotent: Yjs ignores known content. */
+  applyReplicaUpdate(seq: number, update: Uint8Array): void {
+    if (seq > this.watermark) {
+      Y.applyUpdate(this.doc, update, replicaOrigin)
+      this.noteSeq(seq)
+    }
+  }
+
+  /** Awareness of clients connected to another replica. */
+  applyReplicaAwareness(update: Uint8Array): void {
+    awarenessProtocol.applyAwarenessUpdate(this.awareness, update, replicaOrigin)
+  }
+
+  /**
+   * Catch-up from the database: `stored` holds the rows after `appliedSeq` (and a snapshot if
+   * another replica compacted past it). Applied as one transaction, so clients get one diff.
+   */
+  applyStored(stored: StoredDocument): void {
+    if (stored.snapshot === null && stored.tail.length === 0) return
+    this.doc.transact(() => {
+      if (stored.snapshot) Y.applyUpdate(this.doc, stored.snapshot.state)
+      for (const row of stored.tail) Y.applyUpdate(this.doc, row.update)
+    }, replicaOrigin)
+    const last = stored.tail.at(-1)?.seq ?? stored.snapshot?.upToSeq ?? this.watermark
+    if (stored.snapshot !== null && stored.snapshot.upToSeq > this.watermark) {
+      // Compacted elsewhere: the tail we counted towards our own compaction is gone.
+      this.tailUpdates = 0
+      this.tailBytes = 0
+    }
+    this.tailUpdates += stored.tail.length
+    this.tailBytes += stored.tail.reduce((n, r) => n + r.update.byteLength, 0)
+    if (last > this.watermark) this.watermark = last
+    for (const seq of this.heldSeqs) if (seq <= this.watermark) this.heldSeqs.delete(seq)
+    this.advanceWatermark()
+  }
+
+  private noteSeq(seq: number): void {
+    if (seq <= this.watermark) return
+    // A single instance is the only writer of its rooms' logs: no gaps to wait for.
+    if (this.replica === null) this.watermark = seq
+    else this.heldSeqs.add(seq)
+    this.advanceWatermark()
+  }
+
+  private advanceWatermark(): void {
+    while (this.heldSeqs.delete(this.watermark + 1)) this.watermark++
+  }
+
   private onDocUpdate(update: Uint8Array, origin: unknown): void {
-    const seq = this.nextSeq++
+    const frame = encodeSyncUpdate(update)
+    if (origin === replicaOrigin) {
+      // Already in the log (another replica committed it): only our clients need it.
+      this.tailUpdates++
+      this.tailBytes += update.byteLength
+      for (const c of this.connections) c.send(frame)
+      return
+    }
     this.pendingWrites++
     this.log.append({
-      row: { projectId: this.projectId, seq, update },
-      onCommitted: () => {
+      row: { projectId: this.projectId, update },
+      onCommitted: (seq) => {
         this.pendingWrites--
-        this.committedSeq = seq
+        if (seq === null) return
+        this.noteSeq(seq)
         this.tailUpdates++
         this.tailBytes += update.byteLength
+        // Published only once committed: a replica never holds what the log lacks.
+        this.replica?.publishUpdate(seq, update)
         this.maybeCompact()
       },
     })
-    const frame = encodeSyncUpdate(update)
     for (const c of this.connections) if (c !== origin) c.send(frame)
   }
 
@@ -154,8 +240,12 @@ export class Room {
       for (const id of added) origin.awarenessClients.add(id)
       for (const id of removed) origin.awarenessClients.delete(id)
     }
-    const frame = encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed))
+    const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)
+    const frame = encodeAwareness(update)
     for (const c of this.connections) c.send(frame)
+    // Not on 'timeout': that is this replica expiring a state it stopped hearing about (e.g. the
+    // bus was down), which must not remove the client on the replica it is still connected to.
+    if (origin !== replicaOrigin && origin !== 'timeout') this.replica?.publishAwareness(update)
   }
 
   private maybeCompact(): void {
@@ -170,9 +260,9 @@ export class Room {
     return new Promise((resolve) => {
       this.log.requestCompaction(
         this.projectId,
-        // Runs between commits: committedSeq is stable and the doc holds at least every committed
-        // row (possibly more, still queued: replaying those later is idempotent in Yjs).
-        () => ({ upToSeq: this.committedSeq, state: Y.encodeStateAsUpdate(this.doc) }),
+        // Runs between commits: the doc holds at least every row up to the watermark (possibly
+        // more, still queued or past a gap: replaying those later is idempotent in Yjs).
+        () => ({ upToSeq: this.watermark, state: Y.encodeStateAsUpdate(this.doc) }),
         (ok) => {
           this.compactionRequested = false
           if (ok) {

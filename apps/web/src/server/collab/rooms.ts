@@ -1,6 +1,7 @@
 import type { Db } from '../db'
 import { readDocument } from '../db/update-log'
 import type { DurableLog } from './durable-log'
+import type { Replication } from './replication'
 import { type CompactionPolicy, Room } from './room'
 
 /**
@@ -12,6 +13,8 @@ import { type CompactionPolicy, Room } from './room'
 export interface RoomsOptions {
   idleUnloadMs: number
   compaction: CompactionPolicy
+  /** Scaled out: rooms join the bus and catch up from the log (see replication.ts). */
+  replication?: Replication | null
 }
 
 interface Slot {
@@ -79,12 +82,17 @@ export class Rooms {
     for (const slot of this.slots.values()) if (slot.idleTimer !== null) clearTimeout(slot.idleTimer)
     const rooms = await this.all()
     this.slots.clear()
-    for (const room of rooms) room.destroy()
+    for (const room of rooms) {
+      this.options.replication?.detach(room)
+      room.destroy()
+    }
   }
 
   private async load(projectId: string): Promise<Room> {
     const stored = await readDocument(this.db, projectId)
-    return new Room(projectId, stored, this.durableLog, this.options.compaction)
+    const room = new Room(projectId, stored, this.durableLog, this.options.compaction)
+    this.options.replication?.attach(room)
+    return room
   }
 
   private scheduleUnload(projectId: string, slot: Slot): void {
@@ -107,6 +115,7 @@ export class Rooms {
     // Queued updates (e.g. database down): keep the room and look again later.
     if (room.hasPendingWrites) return this.scheduleUnload(projectId, slot)
     this.slots.delete(projectId)
+    this.options.replication?.detach(room)
     room.destroy()
   }
 }

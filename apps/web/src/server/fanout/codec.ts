@@ -1,0 +1,48 @@
+import * as decoding from 'lib0/decoding'
+import * as encoding from 'lib0/encoding'
+import type { BusMessage } from './bus'
+
+/**
+ * Wire format of a bus message: the sender's instance id (so an instance ignores its own
+ * messages, which pub/sub echoes back), a kind byte, then the payload. Binary, because the
+ * payloads are Yjs updates; lib0 because Yjs already uses it.
+ */
+
+const kindUpdate = 0
+const kindAwareness = 1
+
+export function encodeBusMessage(instanceId: string, message: BusMessage): Uint8Array {
+  const e = encoding.createEncoder()
+  encoding.writeVarString(e, instanceId)
+  if (message.kind === 'update') {
+    encoding.writeVarUint(e, kindUpdate)
+    encoding.writeVarUint(e, message.seq)
+  } else {
+    encoding.writeVarUint(e, kindAwareness)
+  }
+  encoding.writeVarUint8Array(e, message.update)
+  return encoding.toUint8Array(e)
+}
+
+/** Null for anything that does not decode (another version, or garbage on the channel). */
+export function decodeBusMessage(bytes: Uint8Array): { instanceId: string; message: BusMessage } | null {
+  try {
+    const d = decoding.createDecoder(bytes)
+    const instanceId = decoding.readVarString(d)
+    const kind = decoding.readVarUint(d)
+    if (kind === kindUpdate) {
+      const seq = decoding.readVarUint(d)
+      const update = decoding.readVarUint8Array(d)
+      if (decoding.hasContent(d)) return null
+      return { instanceId, message: { kind: 'update', seq, update } }
+    }
+    if (kind === kindAwareness) {
+      const update = decoding.readVarUint8Array(d)
+      if (decoding.hasContent(d)) return null
+      return { instanceId, message: { kind: 'awareness', update } }
+    }
+    return null
+  } catch {
+    return null
+  }
+}
