@@ -1,10 +1,13 @@
 import type { IncomingMessage } from 'node:http'
 import { betterAuth } from 'better-auth'
 import { drizzleAdapter } from 'better-auth/adapters/drizzle'
+import { APIError, createAuthMiddleware } from 'better-auth/api'
 import { fromNodeHeaders, toNodeHandler } from 'better-auth/node'
 import { type Db, schema } from '../db'
 import type { Route } from '../http'
+import { displayText } from '../projects/inputs'
 import { clientIpHeader } from '../security/origin'
+import { createRateLimitStorage } from './rate-limit'
 
 /**
  * Accounts: better-auth with email + password on our drizzle schema (accounts.ts), sessions in
@@ -16,6 +19,33 @@ export const authBasePath = '/api/auth'
 export const passwordMinLength = 10
 export const passwordMaxLength = 128
 export const nameMaxLength = 80
+
+const displayName = displayText('Name', nameMaxLength)
+
+/** Our rules, checked before better-auth's, so every refusal reads as one plain sentence. */
+function checkSignUp(body: unknown): void {
+  const { name, password } = (typeof body === 'object' && body !== null ? body : {}) as Record<
+    string,
+    unknown
+  >
+  if (name !== undefined) {
+    const parsed = displayName.safeParse(name)
+    if (!parsed.success)
+      throw new APIError('BAD_REQUEST', { message: parsed.error.issues[0]?.message ?? 'Invalid name' })
+  }
+  if (typeof password === 'string') {
+    if (password.length < passwordMinLength)
+      throw new APIError('BAD_REQUEST', {
+        message: `Password must be at least ${passwordMinLength} characters.`,
+      })
+    if (password.length > passwordMaxLength)
+      throw new APIError('BAD_REQUEST', {
+        message: `Password can be at most ${passwordMaxLength} characters.`,
+      })
+    if (password.trim() === '')
+      throw new APIError('BAD_REQUEST', { message: 'Password cannot be only spaces.' })
+  }
+}
 
 export interface AuthOptions {
   db: Db
@@ -49,8 +79,10 @@ export function createAuth(options: AuthOptions) {
       maxPasswordLength: passwordMaxLength,
       autoSignIn: true,
     },
-    user: {
-      additionalFields: {},
+    hooks: {
+      before: createAuthMiddleware(async (ctx) => {
+        if (ctx.path === '/sign-up/email' || ctx.path === '/update-user') checkSignUp(ctx.body)
+      }),
     },
     session: {
       expiresIn: 60 * 60 * 24 * 14,
@@ -59,7 +91,7 @@ export function createAuth(options: AuthOptions) {
     // On in every environment (better-auth's default is production only): the tests check it.
     rateLimit: {
       enabled: true,
-      storage: 'memory',
+      customStorage: createRateLimitStorage(),
       window: 60,
       max: 300,
       customRules: { '/sign-in/*': rule, '/sign-up/*': rule },

@@ -1,0 +1,238 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import type { RunningServer } from '../src/server/app'
+import type { Database } from '../src/server/db'
+import { type Api, type Caller, createApi, outcome, signUp } from './helpers/api'
+import { connectClient, isSaved, loadStoredDoc, tokenFor, upgradeStatus } from './helpers/clients'
+import { drivers, openTestDatabase } from './helpers/db'
+import { seedProject } from './helpers/projects'
+import { collabUrl, startTestServer } from './helpers/server'
+import { waitFor } from './helpers/wait'
+
+/**
+ * Every role against every operation, over real HTTP and a real WebSocket: each tRPC procedure
+ * and the collab write, allowed or refused as it should be. Each case gets a fresh project
+ * (owner, editor, viewer, and a member who was removed) so destructive calls cannot leak.
+ */
+
+const actors = ['owner', 'editor', 'viewer', 'removed', 'stranger', 'signedOut'] as const
+type Actor = (typeof actors)[number]
+
+interface Fixture {
+  projectId: string
+  ids: Record<'owner' | 'editor' | 'viewer' | 'removed' | 'stranger', string>
+  inviteId: string
+  inviteSecret: string
+  versionId: string
+}
+
+type Expect = 'OK' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_REQUEST'
+
+/** Shorthands for the common rows. */
+const signedIn = (): Record<Actor, Expect> => ({
+  owner: 'OK',
+  editor: 'OK',
+  viewer: 'OK',
+  removed: 'OK',
+  stranger: 'OK',
+  signedOut: 'UNAUTHORIZED',
+})
+const members = (min: 'viewer' | 'editor' | 'owner'): Record<Actor, Expect> => ({
+  owner: 'OK',
+  editor: min === 'owner' ? 'FORBIDDEN' : 'OK',
+  viewer: min === 'viewer' ? 'OK' : 'FORBIDDEN',
+  removed: 'NOT_FOUND',
+  stranger: 'NOT_FOUND',
+  signedOut: 'UNAUTHORIZED',
+})
+
+const cases: {
+  name: string
+  call: (api: Api, f: Fixture) => Promise<unknown>
+  expect: Record<Actor, Expect>
+}[] = [
+  { name: 'projects.create', call: (api) => api.projects.create.mutate({ name: 'New' }), expect: signedIn() },
+  { name: 'projects.list', call: (api) => api.projects.list.query(), expect: signedIn() },
+  {
+    name: 'projects.get',
+    call: (api, f) => api.projects.get.query({ projectId: f.projectId }),
+    expect: members('viewer'),
+  },
+  {
+    name: 'projects.rename',
+    call: (api, f) => api.projects.rename.mutate({ projectId: f.projectId, name: 'Renamed' }),
+    expect: members('editor'),
+  },
+  {
+    name: 'projects.duplicate',
+    call: (api, f) => api.projects.duplicate.mutate({ projectId: f.projectId }),
+    expect: members('viewer'),
+  },
+  {
+    name: 'projects.delete',
+    call: (api, f) => api.projects.delete.mutate({ projectId: f.projectId }),
+    expect: members('owner'),
+  },
+  {
+    name: 'members.list',
+    call: (api, f) => api.members.list.query({ projectId: f.projectId }),
+    expect: members('viewer'),
+  },
+  {
+    name: 'members.changeRole',
+    call: (api, f) =>
+      api.members.changeRole.mutate({ projectId: f.projectId, userId: f.ids.viewer, role: 'editor' }),
+    expect: members('owner'),
+  },
+  {
+    name: 'members.remove',
+    call: (api, f) => api.members.remove.mutate({ projectId: f.projectId, userId: f.ids.viewer }),
+    expect: members('owner'),
+  },
+  {
+    name: 'members.leave',
+    call: (api, f) => api.members.leave.mutate({ projectId: f.projectId }),
+    // The owner must hand the project on first.
+    expect: { ...members('viewer'), owner: 'BAD_REQUEST' },
+  },
+  {
+    name: 'members.transferOwnership',
+    call: (api, f) => api.members.transferOwnership.mutate({ projectId: f.projectId, userId: f.ids.editor }),
+    expect: members('owner'),
+  },
+  {
+    name: 'invites.create',
+    call: (api, f) => api.invites.create.mutate({ projectId: f.projectId, role: 'editor' }),
+    expect: members('owner'),
+  },
+  {
+    name: 'invites.list',
+    call: (api, f) => api.invites.list.query({ projectId: f.projectId }),
+    expect: members('owner'),
+  },
+  {
+    name: 'invites.revoke',
+    call: (api, f) => api.invites.revoke.mutate({ projectId: f.projectId, inviteId: f.inviteId }),
+    expect: members('owner'),
+  },
+  // A link is a bearer capability: anyone signed in who holds it may look and join.
+  {
+    name: 'invites.peek',
+    call: (api, f) => api.invites.peek.query({ secret: f.inviteSecret }),
+    expect: signedIn(),
+  },
+  {
+    name: 'invites.accept',
+    call: (api, f) => api.invites.accept.mutate({ secret: f.inviteSecret }),
+    expect: signedIn(),
+  },
+  {
+    name: 'rooms.token',
+    call: (api, f) => api.rooms.token.mutate({ projectId: f.projectId }),
+    expect: members('viewer'),
+  },
+  {
+    name: 'versions.create',
+    call: (api, f) => api.versions.create.mutate({ projectId: f.projectId, name: 'v' }),
+    expect: members('editor'),
+  },
+  {
+    name: 'versions.list',
+    call: (api, f) => api.versions.list.query({ projectId: f.projectId }),
+    expect: members('viewer'),
+  },
+  {
+    name: 'versions.get',
+    call: (api, f) => api.versions.get.query({ projectId: f.projectId, versionId: f.versionId }),
+    expect: members('viewer'),
+  },
+]
+
+describe.each(drivers)('role matrix on %s', (driver) => {
+  let database: Database
+  let server: RunningServer
+  const callers = {} as Record<Exclude<Actor, 'signedOut'>, Caller>
+  let signedOut: Api
+
+  beforeAll(async () => {
+    database = await openTestDatabase(driver)
+    server = await startTestServer(database, { authRateLimit: { max: 10_000, windowSeconds: 60 } })
+    for (const actor of ['owner', 'editor', 'viewer', 'removed', 'stranger'] as const)
+      callers[actor] = await signUp(server.url, actor)
+    signedOut = createApi(server.url)
+  })
+  afterAll(async () => {
+    await server?.close()
+    await database?.close()
+  })
+
+  /** A fresh project; `removed` was an editor and has been removed through the API. */
+  async function fixture(): Promise<Fixture> {
+    const ids = {
+      owner: callers.owner.userId,
+      editor: callers.editor.userId,
+      viewer: callers.viewer.userId,
+      removed: callers.removed.userId,
+      stranger: callers.stranger.userId,
+    }
+    const projectId = await seedProject(database.db, [
+      { userId: ids.owner, role: 'owner' },
+      { userId: ids.editor, role: 'editor' },
+      { userId: ids.viewer, role: 'viewer' },
+      { userId: ids.removed, role: 'editor' },
+    ])
+    await callers.owner.api.members.remove.mutate({ projectId, userId: ids.removed })
+    const invite = await callers.owner.api.invites.create.mutate({ projectId, role: 'viewer', maxUses: 5 })
+    const version = await callers.owner.api.versions.create.mutate({ projectId, name: 'first' })
+    return { projectId, ids, inviteId: invite.id, inviteSecret: invite.secret, versionId: version.id }
+  }
+
+  const apiOf = (actor: Actor): Api => (actor === 'signedOut' ? signedOut : callers[actor].api)
+
+  it.each(cases)('$name', async ({ call, expect: expected }) => {
+    const got: Record<string, string> = {}
+    for (const actor of actors) got[actor] = await outcome(async () => call(apiOf(actor), await fixture()))
+    expect(got).toEqual(expected)
+  })
+
+  it('WebSocket write: owner and editor are stored, a viewer is dropped, removed / stranger / signed out cannot connect', async () => {
+    const f = await fixture()
+    const url = collabUrl(server)
+    const room = `${url}/${f.projectId}`
+    // Tokens come from the API, as the studio gets them.
+    const written: string[] = []
+    for (const actor of ['owner', 'editor', 'viewer'] as const) {
+      const { token } = await callers[actor].api.rooms.token.mutate({ projectId: f.projectId })
+      const doc = new Y.Doc()
+      const { connectSong } = await import('../src/client/collab')
+      const WebSocket = (await import('ws')).default as unknown as typeof globalThis.WebSocket
+      const conn = connectSong({ url, projectId: f.projectId, token, doc, WebSocketPolyfill: WebSocket })
+      await waitFor(() => conn.provider.synced, `${actor} synced`)
+      doc.getMap('m').set(actor, true)
+      if (actor !== 'viewer')
+        await waitFor(() => isSaved({ ...conn, doc, map: doc.getMap('m') }), `${actor} saved`)
+      written.push(actor)
+      conn.destroy()
+    }
+    // The viewer's write went out last; give it every chance to (wrongly) land, via a marker.
+    const marker = await connectClient(url, f.projectId, { sub: f.ids.owner, role: 'owner' })
+    marker.map.set('marker', 1)
+    await waitFor(() => isSaved(marker), 'marker saved')
+    marker.destroy()
+    const stored = (await loadStoredDoc(database.db, f.projectId)).getMap('m').toJSON()
+    expect(stored).toEqual({ owner: true, editor: true, marker: 1 })
+
+    // Removed: a token signed while they were a member no longer opens the room.
+    const oldToken = await tokenFor(f.projectId, { sub: f.ids.removed, role: 'editor' })
+    expect(await upgradeStatus(`${room}?token=${oldToken}`)).toBe(403)
+    // Stranger: the API will not issue a token, and a correctly signed one (leaked) is refused.
+    expect(await outcome(() => callers.stranger.api.rooms.token.mutate({ projectId: f.projectId }))).toBe(
+      'NOT_FOUND',
+    )
+    const leaked = await tokenFor(f.projectId, { sub: f.ids.stranger, role: 'owner' })
+    expect(await upgradeStatus(`${room}?token=${leaked}`)).toBe(403)
+    // Signed out: no token at all.
+    expect(await outcome(() => signedOut.rooms.token.mutate({ projectId: f.projectId }))).toBe('UNAUTHORIZED')
+    expect(await upgradeStatus(room)).toBe(401)
+  })
+})
