@@ -5,9 +5,10 @@
  *
  *   pnpm --filter @ensemble/bench collab -- --clients 10,100 --rate 1 --seconds 20
  *
- * Latency is measured inside this one process (every client shares its clock): edit-to-remote-apply
- * is the time from a client's edit to each other client applying it; edit-to-saved is the time
- * until the server's "saved" message covers the edit (Ensemble only).
+ * Latency is measured inside this one process (every client shares its clock): edit-to-remote is
+ * the time from a client's edit to each other client receiving it; edit-to-saved is the time
+ * until the server's "saved" message covers the edit (Ensemble only). The clients speak the
+ * y-websocket protocol directly (protocol-client.ts) so that the bench process is not the bottleneck.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -15,11 +16,8 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { connectSong, readSavedMessage } from '@ensemble/web/collab-client'
 import { signRoomToken } from '@ensemble/web/collab-tokens'
-import WebSocket from 'ws'
-import { WebsocketProvider } from 'y-websocket'
-import * as Y from 'yjs'
+import { ProtocolClient } from './protocol-client'
 
 interface Options {
   clients: number[]
@@ -145,77 +143,45 @@ interface Result {
   peakMiB: number
 }
 
-interface Client {
-  doc: Y.Doc
-  provider: WebsocketProvider
-  destroy(): void
-}
+const savedQueues = new Map<ProtocolClient, { clock: number; at: number }[]>()
 
 async function runOne(server: RunningServer, clients: number, opts: Options): Promise<Result> {
   const room = `bench-${clients}-${Date.now()}`
-  const sentAt = new Map<string, number>()
+  // Send time of every edit, by client id and the clock right after it.
+  const sentAt = new Map<number, Map<number, number>>()
   const remote: number[] = []
   const saved: number[] = []
-  const pendingSaves = new Map<number, { clock: number; at: number }[]>()
-  const list: Client[] = []
+  const list: ProtocolClient[] = []
 
   for (let i = 0; i < clients; i++) {
-    const doc = new Y.Doc()
-    let provider: WebsocketProvider
-    let destroy: () => void
-    if (server.kind === 'reference') {
-      provider = new WebsocketProvider(server.url, room, doc, {
-        WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-        disableBc: true,
-      })
-      destroy = () => provider.destroy()
-    } else {
+    let url = `${server.url}/${room}`
+    if (server.kind !== 'reference') {
       const token = await signRoomToken({ sub: 'bench', project: room, role: 'editor' }, { secret: SECRET })
-      const connection = connectSong({
-        url: server.url,
-        projectId: room,
-        token,
-        doc,
-        WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-      })
-      provider = connection.provider
-      destroy = () => connection.destroy()
-      // Chain onto the saved handler to time each edit's acknowledgement.
-      const handlers = provider.messageHandlers as unknown as Array<(...args: unknown[]) => void>
-      const original = handlers[100]
-      handlers[100] = (encoder, decoder, ...rest) => {
-        const d = decoder as { arr: Uint8Array; pos: number }
-        const start = d.pos
-        const ack = readSavedMessage(decoder as Parameters<typeof readSavedMessage>[0])
-        d.pos = start
-        original?.(encoder, decoder, ...rest)
-        const clock = ack.get(doc.clientID)
-        const queue = pendingSaves.get(doc.clientID)
-        if (clock === undefined || queue === undefined) return
-        const now = performance.now()
-        while (queue.length > 0 && queue[0]!.clock <= clock) saved.push(now - queue.shift()!.at)
-      }
+      url += `?token=${token}`
     }
-    const map = doc.getMap<number>('bench')
-    map.observe((event) => {
-      if (event.transaction.local) return
-      const now = performance.now()
-      for (const key of event.keysChanged) {
-        const at = sentAt.get(key)
-        if (at !== undefined) remote.push(now - at)
-      }
+    const pending: { clock: number; at: number }[] = []
+    const client: ProtocolClient = new ProtocolClient(url, {
+      onRemote(id, from, to) {
+        const sends = sentAt.get(id)
+        if (sends === undefined) return
+        const now = performance.now()
+        for (let clock = from + 1; clock <= to; clock++) {
+          const at = sends.get(clock)
+          if (at !== undefined) remote.push(now - at)
+        }
+      },
+      onSaved(clock) {
+        const now = performance.now()
+        while (pending.length > 0 && pending[0]!.clock <= clock) saved.push(now - pending.shift()!.at)
+      },
     })
-    list.push({ doc, provider, destroy })
+    sentAt.set(client.clientID, new Map())
+    savedQueues.set(client, pending)
+    list.push(client)
   }
-  await Promise.all(
-    list.map(
-      (c) =>
-        new Promise<void>((resolve) => {
-          if (c.provider.synced) resolve()
-          else c.provider.once('sync', () => resolve())
-        }),
-    ),
-  )
+  await Promise.all(list.map((c) => c.ready))
+  // Give the initial sync round trips time to finish before the clock starts.
+  await new Promise((resolve) => setTimeout(resolve, 500))
 
   // Steady rate: each client edits every 1/rate seconds, phases spread evenly across clients.
   const periodMs = 1000 / opts.rate
@@ -225,15 +191,11 @@ async function runOne(server: RunningServer, clients: number, opts: Options): Pr
   list.forEach((c, i) => {
     let seq = 0
     const edit = () => {
-      const key = `${i}:${seq++}`
-      sentAt.set(key, performance.now())
-      c.doc.getMap<number>('bench').set(key, seq)
+      const at = performance.now()
+      const clock = c.edit(`${i}:${seq++}`, seq)
+      sentAt.get(c.clientID)!.set(clock, at)
+      if (server.kind !== 'reference') savedQueues.get(c)!.push({ clock, at })
       edits++
-      if (server.kind !== 'reference') {
-        const queue = pendingSaves.get(c.doc.clientID) ?? []
-        queue.push({ clock: Y.getState(c.doc.store, c.doc.clientID), at: sentAt.get(key)! })
-        pendingSaves.set(c.doc.clientID, queue)
-      }
     }
     const offset = (i / list.length) * periodMs
     timers.push(
@@ -250,7 +212,7 @@ async function runOne(server: RunningServer, clients: number, opts: Options): Pr
   await new Promise((resolve) => setTimeout(resolve, 2000))
   const expectedRemote = edits * (clients - 1)
   const mem = memoryOf(server.process.pid!)
-  for (const c of list) c.destroy()
+  for (const c of list) c.close()
   remote.sort((a, b) => a - b)
   saved.sort((a, b) => a - b)
   return {
@@ -271,8 +233,6 @@ async function runOne(server: RunningServer, clients: number, opts: Options): Pr
 const fmt = (n: number, digits = 1) => (Number.isNaN(n) ? '—' : n.toFixed(digits))
 
 async function main() {
-  // Each y-websocket provider registers a process 'exit' listener in Node.
-  process.setMaxListeners(0)
   const opts = parseArgs(process.argv.slice(2))
   console.log(
     `collab bench: clients ${opts.clients.join(', ')}; ${opts.rate} edit/s per client; ${opts.seconds} s`,
