@@ -57,7 +57,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const bus =
     config.redisUrl === null
       ? null
-      : new RedisBus({ url: config.redisUrl, channelPrefix: config.redisChannelPrefix, log: (l) => console.warn(l) })
+      : new RedisBus({
+          url: config.redisUrl,
+          channelPrefix: config.redisChannelPrefix,
+          log: (l) => console.warn(l),
+        })
   const collab = createCollabServer({
     ...(bus === null ? {} : { bus, catchUpMs: config.catchUpMs }),
     heartbeatMs: config.heartbeatMs,

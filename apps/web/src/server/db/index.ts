@@ -34,7 +34,15 @@ export const migrationsFolder = fileURLToPath(new URL('../../../drizzle', import
 
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   if (config.driver === 'postgres') {
-    const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize ?? 5 })
+    const pool = new pg.Pool({
+      connectionString: config.url,
+      max: config.poolSize ?? 5,
+      // A database that goes away must turn into errors (the durable log retries them), never into
+      // a query or a pool checkout that waits forever and silently stops every commit after it.
+      connectionTimeoutMillis: 10_000,
+      query_timeout: 60_000,
+      keepAlive: true,
+    })
     // An idle client losing its connection (database restart) must not crash the process;
     // the next query gets a fresh connection and the durable log retries failed commits.
     pool.on('error', (err) => console.warn(`[db] idle PostgreSQL client error: ${err.message}`))
