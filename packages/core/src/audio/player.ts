@@ -32,8 +32,8 @@ interface TrackGraph {
   readonly meter: ToneModule.Meter | null
   preset: PresetId | null
   instrument: Instrument | null
-  /** Transport event ids per clip id. */
-  readonly clips: Map<string, number[]>
+  /** Per clip id: its transport event ids, and the pitches they play (to prepare a swapped instrument). */
+  readonly clips: Map<string, { readonly ids: readonly number[]; readonly pitches: ReadonlySet<number> }>
 }
 
 const meterLevel = (meter: ToneModule.Meter | null): number => {
@@ -142,6 +142,7 @@ export class TonePlayer {
     track.instrument?.dispose()
     track.instrument = preset === null ? null : createInstrument(this.#tone, this.#context, preset)
     track.instrument?.output.connect(track.channel)
+    for (const clip of track.clips.values()) track.instrument?.prepare?.(clip.pitches)
     track.preset = preset
   }
 
@@ -156,13 +157,15 @@ export class TonePlayer {
   }
 
   #clearClip(track: TrackGraph, clipId: string): void {
-    for (const id of track.clips.get(clipId) ?? []) this.#transport.clear(id)
+    for (const id of track.clips.get(clipId)?.ids ?? []) this.#transport.clear(id)
   }
 
   #scheduleClip(trackId: string, clipId: string, events: readonly NoteEvent[]): void {
     const track = this.#tracks.get(trackId)
     if (track === undefined) return
     this.#clearClip(track, clipId)
+    const pitches = new Set(events.map((e) => e.pitch))
+    track.instrument?.prepare?.(pitches)
     const ids = events.map((event) =>
       this.#transport.schedule((time) => {
         // Looked up when the note fires, so swapping the preset needs no rescheduling.
@@ -170,7 +173,7 @@ export class TonePlayer {
         instrument?.play(event.pitch, time, ticksToSeconds(event.duration, this.#bpm), event.velocity)
       }, `${event.tick}i`),
     )
-    track.clips.set(clipId, ids)
+    track.clips.set(clipId, { ids, pitches })
   }
 
   /** Plays a note now on a track's instrument (keyboard preview, MIDI input). */
@@ -197,7 +200,8 @@ export class TonePlayer {
   /** How many transport events each clip has scheduled (for tests and diagnostics). */
   scheduledCounts(): ReadonlyMap<string, number> {
     const counts = new Map<string, number>()
-    for (const track of this.#tracks.values()) for (const [id, ids] of track.clips) counts.set(id, ids.length)
+    for (const track of this.#tracks.values())
+      for (const [id, clip] of track.clips) counts.set(id, clip.ids.length)
     return counts
   }
 

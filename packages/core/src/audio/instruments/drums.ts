@@ -1,7 +1,12 @@
 /*
  * A synthesised drum kit that plays the General MIDI percussion map: membranes for kick and toms, filtered
- * noise for snare and clap, metal (FM) synths for hats and cymbals. No samples to ship or load, so the kit
- * works offline and in Node renders straight away.
+ * noise for snare, clap, hats and cymbals. No samples to ship or load, so the kit works offline and in Node
+ * renders straight away. Not Tone's MetalSynth for the metal: its six FM pairs made a hi-hat track render
+ * about 25 times slower than a kick track, and a filtered noise burst is what most drum machines use anyway.
+ *
+ * Each sound source is built the first time a note needs it (or when the engine announces the pitches a
+ * clip will play). Tone's synths keep their parameter signals running even when silent, so a kit that only
+ * plays kick, snare and hats should not pay for three metal synths it never strikes.
  */
 import type * as ToneModule from 'tone'
 import { type DrumVoice, drumVoice, tomFrequency } from '../drum-map'
@@ -9,26 +14,47 @@ import { midiToFrequency } from '../timing'
 import type { ToneContext, ToneLib } from '../tone'
 import type { Instrument } from './instrument'
 
-interface Disposable {
-  dispose(): void
+/** The sound sources; several GM voices can share one (snare and rim share a body, all hats one metal). */
+type Source = 'kick' | 'snareBody' | 'snareNoise' | 'clap' | 'hat' | 'crash' | 'ride' | 'toms'
+
+const SOURCES_OF: Readonly<Record<DrumVoice, readonly Source[]>> = {
+  kick: ['kick'],
+  snare: ['snareBody', 'snareNoise'],
+  rim: ['snareBody'],
+  clap: ['clap'],
+  closedHat: ['hat'],
+  pedalHat: ['hat'],
+  openHat: ['hat'],
+  tom: ['toms'],
+  crash: ['crash'],
+  ride: ['ride'],
+  percussion: ['toms'],
 }
 
-export const createDrumKit = (tone: ToneLib, context: ToneContext): Instrument => {
-  const out = new tone.Gain({ context, gain: 1 })
-  const nodes: Disposable[] = [out]
-  const add = <T extends ToneModule.ToneAudioNode>(node: T, ...chain: ToneModule.ToneAudioNode[]): T => {
-    let from: ToneModule.ToneAudioNode = node
-    for (const next of chain) {
-      from.connect(next)
-      nodes.push(next)
-      from = next
-    }
-    from.connect(out)
-    nodes.push(node)
-    return node
-  }
+interface Built {
+  readonly kick: ToneModule.MembraneSynth
+  readonly snareBody: ToneModule.MembraneSynth
+  readonly snareNoise: ToneModule.NoiseSynth
+  readonly clap: ToneModule.NoiseSynth
+  readonly hat: ToneModule.NoiseSynth
+  readonly crash: ToneModule.NoiseSynth
+  readonly ride: ToneModule.NoiseSynth
+  readonly toms: ToneModule.PolySynth<ToneModule.MembraneSynth>
+}
 
-  const kick = add(
+type Builders = { readonly [S in Source]: (context: ToneContext) => Built[S] }
+
+/** White noise with a percussive envelope; the filter `insertFor` adds decides what it sounds like. */
+const noise = (tone: ToneLib, context: ToneContext, volume: number, decay: number, release: number) =>
+  new tone.NoiseSynth({
+    context,
+    volume,
+    noise: { type: 'white' },
+    envelope: { attack: 0.001, decay, sustain: 0, release },
+  })
+
+const builders = (tone: ToneLib): Builders => ({
+  kick: (context) =>
     new tone.MembraneSynth({
       context,
       volume: -4,
@@ -36,8 +62,7 @@ export const createDrumKit = (tone: ToneLib, context: ToneContext): Instrument =
       octaves: 6,
       envelope: { attack: 0.001, decay: 0.45, sustain: 0, release: 0.1 },
     }),
-  )
-  const snareBody = add(
+  snareBody: (context) =>
     new tone.MembraneSynth({
       context,
       volume: -10,
@@ -45,60 +70,25 @@ export const createDrumKit = (tone: ToneLib, context: ToneContext): Instrument =
       octaves: 2,
       envelope: { attack: 0.001, decay: 0.12, sustain: 0, release: 0.05 },
     }),
-  )
-  const snareNoise = add(
+  snareNoise: (context) =>
     new tone.NoiseSynth({
       context,
       volume: -10,
       noise: { type: 'white' },
       envelope: { attack: 0.001, decay: 0.18, sustain: 0, release: 0.05 },
     }),
-    new tone.Filter({ context, type: 'highpass', frequency: 1200 }),
-  )
-  const clap = add(
+  clap: (context) =>
     new tone.NoiseSynth({
       context,
       volume: 4,
       noise: { type: 'pink' },
       envelope: { attack: 0.004, decay: 0.22, sustain: 0, release: 0.05 },
     }),
-    new tone.Filter({ context, type: 'bandpass', frequency: 1300, Q: 1.2 }),
-  )
   // Closed, pedal and open hats share one voice, so a closed hat chokes a ringing open one, as on a real kit.
-  const hat = add(
-    new tone.MetalSynth({
-      context,
-      volume: -24,
-      harmonicity: 5.1,
-      modulationIndex: 32,
-      resonance: 5000,
-      octaves: 1.5,
-      envelope: { attack: 0.001, decay: 0.06, release: 0.02 },
-    }),
-  )
-  const crash = add(
-    new tone.MetalSynth({
-      context,
-      volume: -22,
-      harmonicity: 5.1,
-      modulationIndex: 40,
-      resonance: 3500,
-      octaves: 1.5,
-      envelope: { attack: 0.001, decay: 1.6, release: 0.8 },
-    }),
-  )
-  const ride = add(
-    new tone.MetalSynth({
-      context,
-      volume: -26,
-      harmonicity: 3.1,
-      modulationIndex: 20,
-      resonance: 6000,
-      octaves: 1,
-      envelope: { attack: 0.001, decay: 0.9, release: 0.4 },
-    }),
-  )
-  const toms = add(
+  hat: (context) => noise(tone, context, -14, 0.06, 0.02),
+  crash: (context) => noise(tone, context, -14, 1.5, 0.8),
+  ride: (context) => noise(tone, context, -18, 0.9, 0.4),
+  toms: (context) =>
     new tone.PolySynth({
       context,
       voice: tone.MembraneSynth,
@@ -110,7 +100,35 @@ export const createDrumKit = (tone: ToneLib, context: ToneContext): Instrument =
         envelope: { attack: 0.001, decay: 0.35, sustain: 0, release: 0.1 },
       },
     }),
-  )
+})
+
+/** Filters that colour a noise source; the rest go straight to the kit's output. */
+const insertFor = (tone: ToneLib, context: ToneContext, source: Source): ToneModule.Filter | null => {
+  if (source === 'snareNoise') return new tone.Filter({ context, type: 'highpass', frequency: 1200 })
+  if (source === 'clap') return new tone.Filter({ context, type: 'bandpass', frequency: 1300, Q: 1.2 })
+  if (source === 'hat') return new tone.Filter({ context, type: 'highpass', frequency: 7000, Q: 0.7 })
+  if (source === 'crash') return new tone.Filter({ context, type: 'highpass', frequency: 3500, Q: 0.5 })
+  if (source === 'ride') return new tone.Filter({ context, type: 'bandpass', frequency: 6000, Q: 0.9 })
+  return null
+}
+
+export const createDrumKit = (tone: ToneLib, context: ToneContext): Instrument => {
+  const out = new tone.Gain({ context, gain: 1 })
+  const make = builders(tone)
+  const built: Partial<Built> = {}
+  const nodes: ToneModule.ToneAudioNode[] = [out]
+
+  const source = <S extends Source>(name: S): Built[S] => {
+    const existing = built[name]
+    if (existing !== undefined) return existing as Built[S]
+    const node = make[name](context) as Built[S]
+    const insert = insertFor(tone, context, name)
+    if (insert === null) node.connect(out)
+    else node.chain(insert, out)
+    nodes.push(node, ...(insert === null ? [] : [insert]))
+    ;(built as Record<S, Built[S]>)[name] = node
+    return node
+  }
 
   // A monophonic voice cannot start twice at one instant (Tone refuses a second start at the same time), and
   // two GM notes can share a voice (snares 38 and 40), so a voice's hits are nudged to strictly increase.
@@ -127,42 +145,39 @@ export const createDrumKit = (tone: ToneLib, context: ToneContext): Instrument =
     const t = at(voice, time)
     switch (voice) {
       case 'kick':
-        kick.triggerAttackRelease(48, 0.3, t, velocity)
-        break
+        source('kick').triggerAttackRelease(48, 0.3, t, velocity)
+        return
       case 'snare':
-        snareBody.triggerAttackRelease(185, 0.1, t, velocity)
-        snareNoise.triggerAttackRelease(0.15, t, velocity)
-        break
+        source('snareBody').triggerAttackRelease(185, 0.1, t, velocity)
+        source('snareNoise').triggerAttackRelease(0.15, t, velocity)
+        return
       case 'rim':
-        snareBody.triggerAttackRelease(420, 0.03, t, velocity * 0.8)
-        break
+        source('snareBody').triggerAttackRelease(420, 0.03, t, velocity * 0.8)
+        return
       case 'clap':
-        clap.triggerAttackRelease(0.18, t, velocity)
-        break
+        source('clap').triggerAttackRelease(0.18, t, velocity)
+        return
       case 'closedHat':
       case 'pedalHat':
       case 'openHat': {
-        hat.envelope.decay = voice === 'openHat' ? 0.45 : 0.06
-        hat.triggerAttackRelease(
-          300,
-          voice === 'openHat' ? 0.4 : 0.05,
-          t,
-          voice === 'pedalHat' ? velocity * 0.6 : velocity,
-        )
-        break
+        const hat = source('hat')
+        const open = voice === 'openHat'
+        hat.envelope.decay = open ? 0.45 : 0.06
+        hat.triggerAttackRelease(open ? 0.4 : 0.05, t, voice === 'pedalHat' ? velocity * 0.6 : velocity)
+        return
       }
       case 'crash':
-        crash.triggerAttackRelease(300, 1.2, t, velocity)
-        break
+        source('crash').triggerAttackRelease(1.2, t, velocity)
+        return
       case 'ride':
-        ride.triggerAttackRelease(420, 0.6, t, velocity)
-        break
+        source('ride').triggerAttackRelease(0.6, t, velocity)
+        return
       case 'tom':
-        toms.triggerAttackRelease(tomFrequency(note), 0.3, t, velocity)
-        break
+        source('toms').triggerAttackRelease(tomFrequency(note), 0.3, t, velocity)
+        return
       case 'percussion':
-        toms.triggerAttackRelease(midiToFrequency(note), 0.08, t, velocity * 0.7)
-        break
+        source('toms').triggerAttackRelease(midiToFrequency(note), 0.08, t, velocity * 0.7)
+        return
     }
   }
 
@@ -172,8 +187,11 @@ export const createDrumKit = (tone: ToneLib, context: ToneContext): Instrument =
     play: (pitch, time, _duration, velocity) => hit(pitch, time, velocity),
     noteOn: (pitch, time, velocity) => hit(pitch, time, velocity),
     noteOff: () => {},
+    prepare: (pitches) => {
+      for (const pitch of pitches) for (const name of SOURCES_OF[drumVoice(pitch)]) source(name)
+    },
     releaseAll: (time) => {
-      toms.releaseAll(time)
+      built.toms?.releaseAll(time)
     },
     dispose: () => {
       for (const node of nodes) node.dispose()

@@ -9,6 +9,11 @@ export interface Instrument {
   play(pitch: number, time: number, durationSeconds: number, velocity: number): void
   noteOn(pitch: number, time: number, velocity: number): void
   noteOff(pitch: number, time: number): void
+  /**
+   * Builds whatever these pitches will need ahead of time, so the first note does not construct nodes on
+   * the audio clock. Optional: instruments without per-pitch parts do nothing.
+   */
+  prepare?(pitches: Iterable<number>): void
   releaseAll(time?: number): void
   dispose(): void
 }
