@@ -84,11 +84,14 @@ async function startServer(kind: ServerKind): Promise<RunningServer> {
     env.COLLAB_MAX_CONNECTIONS_PER_USER = '100000'
     env.COLLAB_MESSAGES_PER_SECOND = '100000'
     env.COLLAB_MESSAGE_BURST = '100000'
+    env.COLLAB_MAX_PENDING_UPGRADES = '100000'
     if (kind === 'ensemble') delete env.DATABASE_URL
     if (kind === 'ensemble-postgres' && !env.DATABASE_URL)
       throw new Error('ensemble-postgres needs DATABASE_URL')
     // `node --import tsx` rather than the tsx CLI, so the pid we measure is the server itself.
-    child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts', '--no-next'], {
+    // BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the server under load.
+    const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []
+    child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/server/main.ts', '--no-next'], {
       cwd: path.join(repoRoot, 'apps/web'),
       env,
       stdio: ['ignore', 'pipe', 'inherit'],
