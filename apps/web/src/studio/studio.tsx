@@ -1,55 +1,51 @@
 'use client'
 
 import { SongError } from '@ensemble/core'
-import { useCallback, useEffect, useState } from 'react'
+import { useCallback, useEffect, useMemo, useState } from 'react'
+import { Arrangement } from './arrangement/arrangement'
+import { createClipboard } from './commands/clipboard'
+import { useCommandKeys } from './commands/command-keys'
+import { HelpOverlay } from './commands/help-overlay'
+import { STUDIO_COMMANDS } from './commands/studio-commands'
 import { PresenceBar } from './components/presence-bar'
 import { SaveIndicator } from './components/save-indicator'
 import { SongHeader } from './components/song-header'
-import { TrackList } from './components/track-list'
+import { ClipEditor } from './editor/clip-editor'
+import { Mixer } from './mixer/mixer'
+import { useFollow } from './presence/follow'
+import { createPresencePublisher } from './presence/presence-publisher'
 import { usePresence, useSaveStatus, useUndoState } from './session/hooks'
 import { type SongSession, useSongSession } from './session/song-session'
+import { type StudioHandle, StudioProvider, useStudio } from './studio-context'
+import { createClockTransport } from './transport/transport'
+import { TransportBar } from './transport/transport-bar'
+import { createViewStore, useView } from './view/view-store'
+import './studio.css'
 
-function StudioView({ session }: { session: SongSession }) {
+function StudioLayout({ error, onDismiss }: { error: string | null; onDismiss: () => void }) {
+  const studio = useStudio()
+  const { session } = studio
   const status = useSaveStatus(session)
   const people = usePresence(session)
   const { canUndo, canRedo } = useUndoState(session)
-  const [error, setError] = useState<string | null>(null)
-  const onError = useCallback((err: unknown) => {
-    setError(err instanceof SongError || err instanceof Error ? err.message : String(err))
-  }, [])
-
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      const target = e.target as HTMLElement | null
-      if (target && (target.tagName === 'INPUT' || target.tagName === 'SELECT')) return
-      if (!(e.ctrlKey || e.metaKey) || e.key.toLowerCase() !== 'z') return
-      e.preventDefault()
-      if (e.shiftKey) session.undo.redo()
-      else session.undo.undo()
-    }
-    window.addEventListener('keydown', onKey)
-    return () => window.removeEventListener('keydown', onKey)
-  }, [session])
+  const editor = useView(studio.view, (s) => s.editor)
+  const helpOpen = useView(studio.view, (s) => s.helpOpen)
+  const mixerOpen = useView(studio.view, (s) => s.mixerOpen)
+  const following = useView(studio.view, (s) => s.following)
+  useCommandKeys(STUDIO_COMMANDS, studio, studio.report)
+  useFollow()
+  const followed = people.find((p) => p.clientId === following)
 
   return (
-    <div style={{ display: 'grid', gridTemplateRows: 'auto 1fr', height: '100vh' }}>
-      <header
-        style={{
-          display: 'flex',
-          alignItems: 'center',
-          gap: 16,
-          padding: '10px 16px',
-          background: 'var(--panel)',
-          borderBottom: '1px solid var(--line)',
-        }}
-      >
-        <a href="/" style={{ fontWeight: 700, textDecoration: 'none' }}>
+    <div className="st-studio" data-testid="studio">
+      <header className="st-header">
+        <a href="/" className="st-logo">
           Ensemble
         </a>
-        <SongHeader session={session} onError={onError} />
-        <div style={{ flex: 1 }} />
+        <SongHeader session={session} onError={studio.report} />
+        <span className="st-grow" />
         <button type="button" disabled={!canUndo} onClick={() => session.undo.undo()} title="Undo (Ctrl+Z)">
-          Undo
+          ↶ Undo
         </button>
         <button
           type="button"
@@ -57,24 +53,83 @@ function StudioView({ session }: { session: SongSession }) {
           onClick={() => session.undo.redo()}
           title="Redo (Ctrl+Shift+Z)"
         >
-          Redo
+          ↷ Redo
         </button>
-        <PresenceBar people={people} myClientId={session.doc.clientID} />
+        <PresenceBar
+          people={people}
+          myClientId={session.doc.clientID}
+          following={following}
+          onFollow={(clientId) => studio.view.set({ following: clientId })}
+        />
         <SaveIndicator status={status} />
-        {session.role === 'viewer' && <span style={{ color: 'var(--warn)' }}>Read only</span>}
+        {session.role === 'viewer' && <span className="st-warn">Read only</span>}
       </header>
-      <main style={{ overflow: 'auto' }}>
-        {error && (
-          <div role="alert" style={{ background: '#3b1d1d', color: 'var(--danger)', padding: '8px 16px' }}>
-            {error}{' '}
-            <button type="button" onClick={() => setError(null)}>
-              Dismiss
-            </button>
-          </div>
-        )}
-        <TrackList session={session} onError={onError} />
+      <TransportBar />
+      {followed && (
+        <div className="st-following" style={{ ['--who' as string]: followed.colour }}>
+          Following {followed.name}{' '}
+          <button type="button" onClick={() => studio.view.set({ following: null })}>
+            Stop
+          </button>
+        </div>
+      )}
+      {error && (
+        <div role="alert" className="st-alert">
+          {error}{' '}
+          <button type="button" onClick={onDismiss}>
+            Dismiss
+          </button>
+        </div>
+      )}
+      <main className={`st-main${editor ? ' has-editor' : ''}`}>
+        <Arrangement />
+        {editor && <ClipEditor key={`${editor.trackId}/${editor.clipId}`} target={editor} />}
+        {mixerOpen && <Mixer />}
       </main>
+      {helpOpen && (
+        <HelpOverlay commands={STUDIO_COMMANDS} onClose={() => studio.view.set({ helpOpen: false })} />
+      )}
     </div>
+  )
+}
+
+function StudioView({ session }: { session: SongSession }) {
+  const [error, setError] = useState<string | null>(null)
+  const report = useCallback((err: unknown) => {
+    setError(err instanceof SongError || err instanceof Error ? err.message : String(err))
+  }, [])
+  const handle = useMemo<StudioHandle>(() => {
+    const view = createViewStore()
+    const transport = createClockTransport(session.doc, view)
+    const presence = createPresencePublisher(session.connection.provider.awareness, view)
+    return {
+      session,
+      view,
+      clipboard: createClipboard(),
+      transport,
+      presence,
+      report,
+      run(write) {
+        try {
+          write()
+        } catch (err) {
+          report(err)
+        }
+      },
+      audition: () => {},
+    }
+  }, [session, report])
+  useEffect(
+    () => () => {
+      handle.transport.destroy()
+      handle.presence.destroy()
+    },
+    [handle],
+  )
+  return (
+    <StudioProvider value={handle}>
+      <StudioLayout error={error} onDismiss={() => setError(null)} />
+    </StudioProvider>
   )
 }
 

@@ -1,0 +1,340 @@
+'use client'
+
+import {
+  addClip,
+  addTrack,
+  type ClipRef,
+  PPQ,
+  readMeta,
+  readTracks,
+  reorderTrack,
+  type TrackSnapshot,
+} from '@ensemble/core'
+import { type PointerEvent as ReactPointerEvent, useRef, useState } from 'react'
+import { useRemoteViews } from '../presence/remote-views'
+import { useSong } from '../session/hooks'
+import { useStudio } from '../studio-context'
+import { useView } from '../view/view-store'
+import { type ClipGesture, finishGesture, IDLE, updateGesture } from './clip-gesture'
+import { ClipView } from './clip-view'
+import { DEFAULT_INSTRUMENT } from './instrument-catalogue'
+import { Playhead } from './playhead'
+import { Ruler } from './ruler'
+import { floorTick, pxToTick, snapTick, tickToPx } from './timeline-scale'
+import { TrackHeader } from './track-header'
+
+const LANE_HEIGHT = 64
+const EDGE_PX = 7
+
+const barTicksOf = (ts: { numerator: number; denominator: number }) =>
+  (PPQ * 4 * ts.numerator) / ts.denominator
+
+export function Arrangement() {
+  const studio = useStudio()
+  const { doc, me } = studio.session
+  const readOnly = studio.session.role === 'viewer'
+  const tracks = useSong(doc, readTracks)
+  const meta = useSong(doc, readMeta)
+  const pxPerQuarter = useView(studio.view, (s) => s.pxPerQuarter)
+  const snapSetting = useView(studio.view, (s) => s.snap)
+  const selection = useView(studio.view, (s) => s.selection)
+  const remote = useRemoteViews()
+  const [gesture, setGesture] = useState<ClipGesture>(IDLE)
+  const lanesRef = useRef<HTMLDivElement>(null)
+  const bar = barTicksOf(meta.timeSignature)
+  // Clips snap to the grid, but never finer than a beat: the arrangement is about sections, not notes.
+  const snap = snapSetting > 0 ? Math.max(snapSetting, PPQ) : 0
+  const scale = { pxPerQuarter, snap }
+  const songEnd = tracks.reduce((m, t) => t.clips.reduce((n, c) => Math.max(n, c.start + c.length), m), 0)
+  const totalTicks = Math.max(bar * 32, Math.ceil(songEnd / bar) * bar + bar * 8)
+  const width = tickToPx(scale, totalTicks)
+
+  const selectedClip = (id: string) =>
+    selection.kind === 'clips' && selection.clips.some((c) => c.clipId === id)
+
+  const pointAt = (e: { clientX: number; clientY: number }) => {
+    const box = lanesRef.current!.getBoundingClientRect()
+    const tick = pxToTick(scale, e.clientX - box.left)
+    const row = Math.floor((e.clientY - box.top) / LANE_HEIGHT)
+    return {
+      tick: Math.max(0, tick),
+      trackId: tracks[Math.max(0, Math.min(tracks.length - 1, row))]?.id ?? null,
+    }
+  }
+
+  const onPointerDown = (e: ReactPointerEvent<HTMLDivElement>) => {
+    if (e.button !== 0) return
+    const target = e.target as HTMLElement
+    const clipEl = target.closest<HTMLElement>('[data-clip-id]')
+    const laneEl = target.closest<HTMLElement>('[data-lane]')
+    if (!laneEl) return
+    const trackId = laneEl.dataset.lane!
+    const track = tracks.find((t) => t.id === trackId)
+    if (!track) return
+    const p = pointAt(e)
+    studio.view.set({ selectedTrackId: trackId })
+    if (!clipEl) {
+      if (!e.shiftKey) studio.view.set({ selection: { kind: 'none' } })
+      studio.transport.seek(floorTick(snap, p.tick))
+      if (readOnly) return
+      lanesRef.current!.setPointerCapture(e.pointerId)
+      const anchor = floorTick(snap, p.tick)
+      setGesture({ kind: 'creating', trackId, anchor, current: anchor })
+      return
+    }
+    const clipId = clipEl.dataset.clipId!
+    const clip = track.clips.find((c) => c.id === clipId)
+    if (!clip) return
+    const ref: ClipRef = { trackId, clipId }
+    const already = selectedClip(clipId)
+    const current = selection.kind === 'clips' ? selection.clips : []
+    const clips = e.shiftKey
+      ? already
+        ? current.filter((c) => c.clipId !== clipId)
+        : [...current, ref]
+      : already
+        ? current
+        : [ref]
+    studio.view.set({ selection: { kind: 'clips', clips } })
+    if (readOnly) return
+    lanesRef.current!.setPointerCapture(e.pointerId)
+    if (target.dataset.edge === 'right' || clipEl.getBoundingClientRect().right - e.clientX < EDGE_PX) {
+      setGesture({
+        kind: 'resizing',
+        ref,
+        clipStart: clip.start,
+        length: clip.length,
+        originalLength: clip.length,
+      })
+      return
+    }
+    const moving = clips.some((c) => c.clipId === clipId) ? clips : [ref]
+    const starts = new Map<string, number>()
+    for (const t of tracks)
+      for (const c of t.clips) if (moving.some((m) => m.clipId === c.id)) starts.set(c.id, c.start)
+    setGesture({
+      kind: 'moving',
+      refs: moving,
+      grabTick: p.tick,
+      deltaTicks: 0,
+      fromTrackId: trackId,
+      toTrackId: trackId,
+      copy: e.altKey,
+      minStart: Math.min(...starts.values()),
+      starts,
+    })
+  }
+
+  const onPointerMove = (e: ReactPointerEvent<HTMLDivElement>) => {
+    const p = pointAt(e)
+    studio.presence.pointer({ arrangementTick: Math.round(p.tick), pointerTrackId: p.trackId })
+    if (gesture.kind === 'idle') return
+    const next = updateGesture(gesture, p, (t) => snapTick(snap, t))
+    // Moving several clips across tracks would stack them all on one track: only a single clip changes track.
+    if (next.kind === 'moving' && next.refs.length > 1) setGesture({ ...next, toTrackId: next.fromTrackId })
+    else setGesture(next)
+  }
+
+  const onPointerUp = () => {
+    const g = gesture
+    setGesture(IDLE)
+    studio.run(() => {
+      const selected = finishGesture(g, doc, me, snap || PPQ)
+      if (selected) studio.view.set({ selection: { kind: 'clips', clips: selected } })
+    })
+  }
+
+  const onDoubleClick = (e: React.MouseEvent<HTMLDivElement>) => {
+    // The lanes hold pointer capture during a press, so the event target is the lanes themselves:
+    // find what is under the pointer instead.
+    const under = document.elementsFromPoint(e.clientX, e.clientY)
+    const clipEl = under.find(
+      (el): el is HTMLElement => el instanceof HTMLElement && el.dataset.clipId !== undefined,
+    )
+    const trackId = pointAt(e).trackId
+    if (!trackId) return
+    if (clipEl) {
+      const track = tracks.find((t) => t.id === trackId)
+      studio.view.set({
+        editor: {
+          trackId: clipEl.closest<HTMLElement>('[data-lane]')?.dataset.lane ?? trackId,
+          clipId: clipEl.dataset.clipId!,
+        },
+        editorMode: track?.kind === 'drums' ? 'drums' : 'piano',
+        selection: { kind: 'none' },
+      })
+      return
+    }
+    if (readOnly) return
+    const start = Math.floor(pointAt(e).tick / bar) * bar
+    studio.run(() => {
+      const { clipId } = addClip(doc, me, trackId, { start, length: bar })
+      studio.view.set({ selection: { kind: 'clips', clips: [{ trackId, clipId }] } })
+    })
+  }
+
+  const addClipAfter = (track: TrackSnapshot) =>
+    studio.run(() => {
+      const end = track.clips.reduce((max, c) => Math.max(max, c.start + c.length), 0)
+      addClip(doc, me, track.id, { start: end, length: bar, name: '' })
+    })
+
+  const reorder = (trackId: string, toIndex: number) =>
+    studio.run(() => reorderTrack(doc, me, trackId, toIndex))
+
+  const offsetFor = (trackId: string, clipId: string) => {
+    if (gesture.kind !== 'moving' || !gesture.refs.some((r) => r.clipId === clipId)) return null
+    return {
+      dx: tickToPx(scale, gesture.deltaTicks),
+      trackId: gesture.toTrackId !== gesture.fromTrackId ? gesture.toTrackId : trackId,
+    }
+  }
+
+  return (
+    <section className="st-arrangement" aria-label="Arrangement">
+      <div className="st-arr-scroll" data-testid="arrangement">
+        <div className="st-arr-grid" style={{ width: 264 + width }}>
+          <div className="st-arr-corner">
+            <span>{tracks.length} tracks</span>
+          </div>
+          <Ruler scale={scale} bar={bar} totalTicks={totalTicks} />
+          <div className="st-arr-headers">
+            {tracks.map((track, index) => (
+              <TrackHeader
+                key={track.id}
+                track={track}
+                index={index}
+                visitors={remote.filter((r) => r.trackId === track.id)}
+                onAddClip={() => addClipAfter(track)}
+                onReorder={reorder}
+              />
+            ))}
+          </div>
+          {/* biome-ignore lint/a11y/noStaticElementInteractions: pointer gestures on the timeline; keys go through the command registry */}
+          <div
+            ref={lanesRef}
+            className="st-lanes"
+            style={{
+              width,
+              height: Math.max(1, tracks.length) * LANE_HEIGHT,
+              ['--bar-px' as string]: `${tickToPx(scale, bar)}px`,
+              ['--beat-px' as string]: `${tickToPx(scale, PPQ)}px`,
+            }}
+            onPointerDown={onPointerDown}
+            onPointerMove={onPointerMove}
+            onPointerUp={onPointerUp}
+            onPointerCancel={() => setGesture(IDLE)}
+            onPointerLeave={() => studio.presence.pointer({ arrangementTick: null, pointerTrackId: null })}
+            onDoubleClick={onDoubleClick}
+          >
+            {tracks.map((track, row) => (
+              <div
+                key={track.id}
+                data-lane={track.id}
+                data-testid="lane"
+                className="st-lane"
+                style={{ top: row * LANE_HEIGHT, height: LANE_HEIGHT, ['--track' as string]: track.colour }}
+              >
+                {track.clips.map((clip) => {
+                  const offset = offsetFor(track.id, clip.id)
+                  const resizing = gesture.kind === 'resizing' && gesture.ref.clipId === clip.id
+                  const shown = resizing ? { ...clip, length: gesture.length } : clip
+                  const rowShift = offset
+                    ? (tracks.findIndex((t) => t.id === offset.trackId) - row) * LANE_HEIGHT
+                    : 0
+                  return (
+                    <div
+                      key={clip.id}
+                      className="st-clip-slot"
+                      style={{
+                        left: tickToPx(scale, clip.start),
+                        transform: offset ? `translate(${offset.dx}px, ${rowShift}px)` : undefined,
+                        opacity: offset && gesture.kind === 'moving' && gesture.copy ? 0.7 : undefined,
+                      }}
+                    >
+                      <ClipView
+                        clip={shown}
+                        colour={track.colour}
+                        pxPerQuarter={pxPerQuarter}
+                        selected={selectedClip(clip.id)}
+                        markedBy={remote.filter((r) => r.clipIds.includes(clip.id)).map((r) => r.colour)}
+                      />
+                    </div>
+                  )
+                })}
+                {gesture.kind === 'creating' &&
+                  gesture.trackId === track.id &&
+                  gesture.current !== gesture.anchor && (
+                    <div
+                      className="st-clip-ghost"
+                      style={{
+                        left: tickToPx(scale, Math.min(gesture.anchor, gesture.current)),
+                        width: tickToPx(scale, Math.abs(gesture.current - gesture.anchor)),
+                      }}
+                    />
+                  )}
+              </div>
+            ))}
+            {remote
+              .filter((r) => r.arrangementTick !== null && r.pointerTrackId !== null)
+              .map((r) => {
+                const row = tracks.findIndex((t) => t.id === r.pointerTrackId)
+                if (row < 0) return null
+                return (
+                  <div
+                    key={r.clientId}
+                    className="st-remote-cursor"
+                    data-testid="remote-cursor"
+                    style={{
+                      left: tickToPx(scale, r.arrangementTick ?? 0),
+                      top: row * LANE_HEIGHT,
+                      height: LANE_HEIGHT,
+                      ['--who' as string]: r.colour,
+                    }}
+                  >
+                    <span>{r.name}</span>
+                  </div>
+                )
+              })}
+            <Playhead scale={scale} />
+          </div>
+        </div>
+        {tracks.length === 0 && <p className="st-empty">No tracks yet. Add an instrument or a drum track.</p>}
+        <div className="st-add-tracks">
+          <button
+            type="button"
+            disabled={readOnly}
+            onClick={() =>
+              studio.run(() => {
+                const id = addTrack(doc, me, {
+                  kind: 'instrument',
+                  name: 'Keys',
+                  instrument: DEFAULT_INSTRUMENT.instrument,
+                })
+                studio.view.set({ selectedTrackId: id })
+              })
+            }
+          >
+            + Instrument track
+          </button>
+          <button
+            type="button"
+            disabled={readOnly}
+            onClick={() =>
+              studio.run(() => {
+                const id = addTrack(doc, me, {
+                  kind: 'drums',
+                  name: 'Drums',
+                  instrument: DEFAULT_INSTRUMENT.drums,
+                })
+                studio.view.set({ selectedTrackId: id })
+              })
+            }
+          >
+            + Drum track
+          </button>
+        </div>
+      </div>
+    </section>
+  )
+}

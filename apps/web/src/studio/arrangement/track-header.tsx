@@ -1,0 +1,169 @@
+'use client'
+
+import {
+  deleteTrack,
+  duplicateTrack,
+  MAX_VOLUME_DB,
+  MIN_VOLUME_DB,
+  renameTrack,
+  setInstrument,
+  setMute,
+  setSolo,
+  setVolume,
+  type TrackSnapshot,
+} from '@ensemble/core'
+import type { DragEvent } from 'react'
+import { useStudio } from '../studio-context'
+import { useView } from '../view/view-store'
+import { DEFAULT_INSTRUMENT, INSTRUMENT_CHOICES } from './instrument-catalogue'
+
+/** Who else is on this track: dots in their colours, from awareness. */
+export interface TrackVisitor {
+  readonly clientId: number
+  readonly name: string
+  readonly colour: string
+}
+
+export function TrackHeader(props: {
+  track: TrackSnapshot
+  index: number
+  visitors: readonly TrackVisitor[]
+  onAddClip: () => void
+  onReorder: (trackId: string, toIndex: number) => void
+}) {
+  const { track, index, visitors } = props
+  const studio = useStudio()
+  const { doc, me } = studio.session
+  const readOnly = studio.session.role === 'viewer'
+  const selected = useView(studio.view, (s) => s.selectedTrackId === track.id)
+  const kind = track.kind === 'audio' ? null : track.kind
+  const instrument = track.instrument ?? (kind ? DEFAULT_INSTRUMENT[kind] : '')
+
+  const onDrop = (e: DragEvent) => {
+    const id = e.dataTransfer.getData('application/x-ensemble-track')
+    if (id && id !== track.id) props.onReorder(id, index)
+  }
+
+  return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: the header is a drag source and target for reordering
+    <div
+      className={`st-track-header${selected ? ' is-selected' : ''}`}
+      style={{ ['--track' as string]: track.colour }}
+      draggable={!readOnly}
+      onDragStart={(e) => {
+        e.dataTransfer.setData('application/x-ensemble-track', track.id)
+        e.dataTransfer.effectAllowed = 'move'
+      }}
+      onDragOver={(e) => e.preventDefault()}
+      onDrop={onDrop}
+      onPointerDown={() => studio.view.set({ selectedTrackId: track.id })}
+    >
+      <span className="st-track-colour" aria-hidden title="Drag to reorder" />
+      <div className="st-track-main">
+        <div className="st-row">
+          <input
+            aria-label="Track name"
+            data-testid="track-name"
+            className="st-track-name"
+            defaultValue={track.name}
+            key={track.name}
+            readOnly={readOnly}
+            onBlur={(e) =>
+              e.target.value !== track.name &&
+              studio.run(() => renameTrack(doc, me, track.id, e.target.value))
+            }
+            onKeyDown={(e) => e.key === 'Enter' && e.currentTarget.blur()}
+          />
+          <button
+            type="button"
+            className={`st-toggle mute${track.mute ? ' on' : ''}`}
+            aria-pressed={track.mute}
+            disabled={readOnly}
+            title="Mute"
+            onClick={() => studio.run(() => setMute(doc, me, track.id, !track.mute))}
+          >
+            M
+          </button>
+          <button
+            type="button"
+            className={`st-toggle solo${track.solo ? ' on' : ''}`}
+            aria-pressed={track.solo}
+            disabled={readOnly}
+            title="Solo"
+            onClick={() => studio.run(() => setSolo(doc, me, track.id, !track.solo))}
+          >
+            S
+          </button>
+        </div>
+        <div className="st-row st-small">
+          {kind ? (
+            <select
+              aria-label="Instrument"
+              data-testid="track-instrument"
+              value={instrument}
+              disabled={readOnly}
+              onChange={(e) => studio.run(() => setInstrument(doc, me, track.id, e.target.value))}
+            >
+              {INSTRUMENT_CHOICES.filter(
+                (c) => c.kind === kind || !INSTRUMENT_CHOICES.some((x) => x.id === instrument),
+              ).map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.name}
+                </option>
+              ))}
+              {!INSTRUMENT_CHOICES.some((c) => c.id === instrument) && (
+                <option value={instrument}>{instrument}</option>
+              )}
+            </select>
+          ) : (
+            <span>audio</span>
+          )}
+          <input
+            aria-label="Volume (dB)"
+            type="range"
+            min={MIN_VOLUME_DB}
+            max={MAX_VOLUME_DB}
+            step={0.5}
+            value={track.volumeDb}
+            disabled={readOnly}
+            title={`${track.volumeDb.toFixed(1)} dB`}
+            onChange={(e) => studio.run(() => setVolume(doc, me, track.id, Number(e.target.value)))}
+          />
+          <span className="st-visitors">
+            {visitors.map((v) => (
+              <span key={v.clientId} title={`${v.name} is on this track`} style={{ background: v.colour }} />
+            ))}
+          </span>
+        </div>
+        <div className="st-row st-small">
+          <button
+            type="button"
+            disabled={readOnly}
+            onClick={props.onAddClip}
+            title="Add an empty bar after the last clip"
+          >
+            + Clip
+          </button>
+          <button
+            type="button"
+            disabled={readOnly}
+            aria-label={`Duplicate track ${track.name}`}
+            title="Duplicate track"
+            onClick={() => studio.run(() => duplicateTrack(doc, me, track.id))}
+          >
+            Dup
+          </button>
+          <button
+            type="button"
+            aria-label={`Delete track ${track.name}`}
+            title="Delete track"
+            disabled={readOnly}
+            onClick={() => studio.run(() => deleteTrack(doc, me, track.id))}
+          >
+            ✕
+          </button>
+        </div>
+      </div>
+    </div>
+  )
+}

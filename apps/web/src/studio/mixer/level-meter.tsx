@@ -1,0 +1,51 @@
+'use client'
+
+import { useEffect, useRef } from 'react'
+import { useStudio } from '../studio-context'
+
+const FLOOR_DB = -60
+
+/** A peak meter drawn on a small canvas in requestAnimationFrame; `trackId` null is the master bus. */
+export function LevelMeter({ trackId }: { trackId: string | null }) {
+  const { transport } = useStudio()
+  const ref = useRef<HTMLCanvasElement>(null)
+  useEffect(() => {
+    const canvas = ref.current!
+    const c = canvas.getContext('2d')!
+    let frame = 0
+    let shown = FLOOR_DB
+    let peak = FLOOR_DB
+    let peakAge = 0
+    const draw = () => {
+      frame = requestAnimationFrame(draw)
+      const levels = transport.levels()
+      const db = levels
+        ? trackId === null
+          ? levels.master
+          : (levels.tracks.get(trackId) ?? FLOOR_DB)
+        : FLOOR_DB
+      const target = Number.isFinite(db) ? Math.max(FLOOR_DB, Math.min(6, db)) : FLOOR_DB
+      // Fast attack, slow release, like a hardware meter.
+      shown = target > shown ? target : shown - 1.2
+      if (shown > peak || peakAge > 60) {
+        peak = shown
+        peakAge = 0
+      } else peakAge++
+      const { width, height } = canvas
+      c.fillStyle = '#111318'
+      c.fillRect(0, 0, width, height)
+      const h = ((shown - FLOOR_DB) / (6 - FLOOR_DB)) * height
+      const grad = c.createLinearGradient(0, height, 0, 0)
+      grad.addColorStop(0, '#34d399')
+      grad.addColorStop(0.75, '#fbbf24')
+      grad.addColorStop(1, '#f87171')
+      c.fillStyle = grad
+      c.fillRect(0, height - h, width, h)
+      c.fillStyle = '#e7e9ee'
+      c.fillRect(0, height - ((peak - FLOOR_DB) / (6 - FLOOR_DB)) * height, width, 1)
+    }
+    frame = requestAnimationFrame(draw)
+    return () => cancelAnimationFrame(frame)
+  }, [transport, trackId])
+  return <canvas ref={ref} width={8} height={140} className="st-meter" data-testid="meter" aria-hidden />
+}

@@ -1,0 +1,101 @@
+'use client'
+
+import { MAX_VOLUME_DB, MIN_VOLUME_DB, readTracks, setMute, setPan, setSolo, setVolume } from '@ensemble/core'
+import { useSong } from '../session/hooks'
+import { useStudio } from '../studio-context'
+import { useView } from '../view/view-store'
+import { LevelMeter } from './level-meter'
+
+const formatDb = (db: number) => (db <= MIN_VOLUME_DB ? '−∞' : `${db > 0 ? '+' : ''}${db.toFixed(1)}`)
+const formatPan = (pan: number) =>
+  Math.abs(pan) < 0.01 ? 'C' : pan < 0 ? `L${Math.round(-pan * 100)}` : `R${Math.round(pan * 100)}`
+
+/**
+ * Channel strips for every track (volume, pan, mute, solo, level meter) and the master bus. Track settings
+ * are song state, shared with the band; the master level is this listener's own monitoring volume.
+ */
+export function Mixer() {
+  const studio = useStudio()
+  const { doc, me } = studio.session
+  const tracks = useSong(doc, readTracks)
+  const master = useView(studio.view, (s) => s.masterDb)
+  const readOnly = studio.session.role === 'viewer'
+  return (
+    <section className="st-mixer" aria-label="Mixer" data-testid="mixer">
+      {tracks.map((t) => (
+        <div key={t.id} className="st-strip" style={{ ['--track' as string]: t.colour }}>
+          <div className="st-strip-name" title={t.name}>
+            {t.name || 'Track'}
+          </div>
+          <input
+            aria-label={`Pan ${t.name}`}
+            type="range"
+            min={-1}
+            max={1}
+            step={0.05}
+            value={t.pan}
+            disabled={readOnly}
+            onChange={(e) => studio.run(() => setPan(doc, me, t.id, Number(e.target.value)))}
+            onDoubleClick={() => studio.run(() => setPan(doc, me, t.id, 0))}
+            className="st-pan"
+          />
+          <span className="st-small st-muted">{formatPan(t.pan)}</span>
+          <div className="st-fader-row">
+            <input
+              aria-label={`Volume ${t.name}`}
+              type="range"
+              className="st-fader"
+              min={MIN_VOLUME_DB}
+              max={MAX_VOLUME_DB}
+              step={0.5}
+              value={t.volumeDb}
+              disabled={readOnly}
+              onChange={(e) => studio.run(() => setVolume(doc, me, t.id, Number(e.target.value)))}
+              onDoubleClick={() => studio.run(() => setVolume(doc, me, t.id, 0))}
+            />
+            <LevelMeter trackId={t.id} />
+          </div>
+          <span className="st-small">{formatDb(t.volumeDb)} dB</span>
+          <div className="st-row">
+            <button
+              type="button"
+              className={`st-toggle mute${t.mute ? ' on' : ''}`}
+              aria-pressed={t.mute}
+              disabled={readOnly}
+              onClick={() => studio.run(() => setMute(doc, me, t.id, !t.mute))}
+            >
+              M
+            </button>
+            <button
+              type="button"
+              className={`st-toggle solo${t.solo ? ' on' : ''}`}
+              aria-pressed={t.solo}
+              disabled={readOnly}
+              onClick={() => studio.run(() => setSolo(doc, me, t.id, !t.solo))}
+            >
+              S
+            </button>
+          </div>
+        </div>
+      ))}
+      <div className="st-strip st-master">
+        <div className="st-strip-name">Master</div>
+        <div className="st-fader-row">
+          <input
+            aria-label="Master volume"
+            type="range"
+            className="st-fader"
+            min={MIN_VOLUME_DB}
+            max={MAX_VOLUME_DB}
+            step={0.5}
+            value={master}
+            onChange={(e) => studio.view.set({ masterDb: Number(e.target.value) })}
+            onDoubleClick={() => studio.view.set({ masterDb: 0 })}
+          />
+          <LevelMeter trackId={null} />
+        </div>
+        <span className="st-small">{formatDb(master)} dB</span>
+      </div>
+    </section>
+  )
+}

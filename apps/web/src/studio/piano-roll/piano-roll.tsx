@@ -1,0 +1,303 @@
+'use client'
+
+import { type ClipSnapshot, PPQ, readClip, readMeta, readTrack, subscribe } from '@ensemble/core'
+import { pitchClassOf, scalePitchClasses } from '@ensemble/core/plugin'
+import { useEffect, useMemo, useRef } from 'react'
+import { drumRowName } from '../drums/drum-rows'
+import { readRemoteViews } from '../presence/remote-views'
+import { useStudio } from '../studio-context'
+import { type EditorTarget, selectedNoteIds } from '../view/view-store'
+import {
+  KEYS_WIDTH,
+  pitchAt,
+  type RollGeometry,
+  RULER_HEIGHT,
+  tickAt,
+  VELOCITY_HEIGHT,
+  zoneAt,
+} from './roll-geometry'
+import type { RollPreview } from './roll-preview'
+import { drawRoll } from './roll-renderer'
+import { createDrawTool } from './tools/draw'
+import { createSelectTool } from './tools/select'
+import type { RollPointer, RollTool, ToolContext } from './tools/tool'
+import { createVelocityTool } from './tools/velocity'
+
+const ROW_HEIGHT = 14
+const NAMES = ['C', 'C#', 'D', 'D#', 'E', 'F', 'F#', 'G', 'G#', 'A', 'A#', 'B']
+
+/**
+ * The canvas says in words what it draws (screen readers, and tests that cannot read pixels): a summary
+ * in its label and the notes as pitch:start:duration:velocity in data-notes (the first 256).
+ */
+function describe(canvas: HTMLCanvasElement, clip: ClipSnapshot, selected: readonly string[]): void {
+  const notes = clip.notes.slice(0, 256)
+  const data = notes.map((n) => `${n.pitch}:${n.start}:${n.duration}:${n.velocity}`).join(',')
+  if (canvas.dataset.notes === data && canvas.dataset.selected === String(selected.length)) return
+  canvas.dataset.notes = data
+  canvas.dataset.selected = String(selected.length)
+  const names = notes.slice(0, 16).map((n) => `${NAMES[n.pitch % 12]}${Math.floor(n.pitch / 12) - 1}`)
+  canvas.setAttribute(
+    'aria-label',
+    `Piano roll, ${clip.notes.length} notes, ${selected.length} selected${names.length ? `: ${names.join(' ')}` : ''}`,
+  )
+}
+
+/**
+ * The piano roll: one canvas, drawn in requestAnimationFrame whenever the clip, the view, a collaborator or
+ * the playhead changed. No React element per note; React only mounts the canvas and the toolbar.
+ */
+export function PianoRoll({ target, drums }: { target: EditorTarget; drums: boolean }) {
+  const studio = useStudio()
+  const canvasRef = useRef<HTMLCanvasElement>(null)
+  const wrapRef = useRef<HTMLDivElement>(null)
+  const tools = useMemo(
+    () => ({ draw: createDrawTool(), select: createSelectTool(), velocity: createVelocityTool() }),
+    [],
+  )
+
+  useEffect(() => {
+    const canvas = canvasRef.current!
+    const wrap = wrapRef.current!
+    const c = canvas.getContext('2d')!
+    const { doc, me } = studio.session
+    const awareness = studio.session.connection.provider.awareness
+    let size = { width: 800, height: 360 }
+    let dirty = true
+    let preview: RollPreview | null = null
+    let active: RollTool | null = null
+    let lastPlayhead: number | null = null
+    let frame = 0
+    const markDirty = () => {
+      dirty = true
+    }
+
+    const readTarget = (): ClipSnapshot | undefined => readClip(doc, target.trackId, target.clipId)
+    const geometry = (): RollGeometry => {
+      const roll = studio.view.get().roll
+      return { ...size, ...roll, rowHeight: ROW_HEIGHT }
+    }
+    const barTicks = () => {
+      const ts = readMeta(doc).timeSignature
+      return (PPQ * 4 * ts.numerator) / ts.denominator
+    }
+    const grid = () => {
+      const snap = studio.view.get().snap
+      return snap > 0 ? Math.min(snap, PPQ) : PPQ / 4
+    }
+    const clipStart = () => readTarget()?.start ?? 0
+    // The grid is anchored at song tick 0 (as quantize is), so snapping works in song time.
+    const snapRel = (t: number) => {
+      const step = studio.view.get().snap > 0 ? grid() : 1
+      return Math.round((clipStart() + t) / step) * step - clipStart()
+    }
+    const floorRel = (t: number) => {
+      const step = studio.view.get().snap > 0 ? grid() : 1
+      return Math.floor((clipStart() + t) / step) * step - clipStart()
+    }
+
+    const ctx: ToolContext = {
+      doc,
+      me,
+      trackId: target.trackId,
+      clipId: target.clipId,
+      readOnly: studio.session.role === 'viewer',
+      clip: readTarget,
+      geometry,
+      snap: snapRel,
+      floor: floorRel,
+      grid,
+      selection: () => selectedNoteIds(studio.view.get(), target),
+      select: (noteIds) => studio.view.set({ selection: { kind: 'notes', ...target, noteIds } }),
+      setPreview: (p) => {
+        preview = p
+        dirty = true
+      },
+      audition: (pitch, velocity) => studio.audition(target.trackId, pitch, velocity),
+      run: studio.run,
+    }
+
+    const draw = () => {
+      frame = requestAnimationFrame(draw)
+      const clip = readTarget()
+      const playing = studio.transport.playing()
+      const position = studio.transport.position() - (clip?.start ?? 0)
+      const playhead = clip && position >= 0 && position <= clip.length ? position : null
+      if (!dirty && playhead === lastPlayhead) return
+      dirty = false
+      lastPlayhead = playing || playhead !== null ? playhead : null
+      if (!clip) return
+      describe(canvas, clip, selectedNoteIds(studio.view.get(), target))
+      canvas.dataset.topPitch = String(studio.view.get().roll.topPitch)
+      canvas.dataset.pxPerQuarter = String(studio.view.get().roll.pxPerQuarter)
+      const meta = readMeta(doc)
+      const track = readTrack(doc, target.trackId)
+      const dpr = window.devicePixelRatio || 1
+      c.setTransform(dpr, 0, 0, dpr, 0, 0)
+      drawRoll(c, {
+        geometry: geometry(),
+        clip,
+        colour: track?.colour ?? '#6ee7b7',
+        selected: new Set(selectedNoteIds(studio.view.get(), target)),
+        preview,
+        scale: new Set(scalePitchClasses(meta.key)),
+        tonic: pitchClassOf(meta.key.tonic),
+        barTicks: barTicks(),
+        grid: grid(),
+        playhead: lastPlayhead,
+        remote: readRemoteViews(awareness),
+        rowNames: drums ? drumRowName : null,
+      })
+    }
+
+    const resize = () => {
+      const box = wrap.getBoundingClientRect()
+      const dpr = window.devicePixelRatio || 1
+      size = { width: Math.max(200, box.width), height: Math.max(160, box.height) }
+      canvas.width = Math.round(size.width * dpr)
+      canvas.height = Math.round(size.height * dpr)
+      canvas.style.width = `${size.width}px`
+      canvas.style.height = `${size.height}px`
+      dirty = true
+    }
+    const observer = new ResizeObserver(resize)
+    observer.observe(wrap)
+    resize()
+
+    // Start with the clip's notes in view (or, for an empty clip, the octaves around middle C / the kit).
+    const initial = readTarget()
+    const rows = Math.max(8, Math.floor((size.height - RULER_HEIGHT - VELOCITY_HEIGHT) / ROW_HEIGHT))
+    const pitches = initial?.notes.map((n) => n.pitch) ?? []
+    const centre =
+      pitches.length > 0 ? Math.round((Math.max(...pitches) + Math.min(...pitches)) / 2) : drums ? 44 : 66
+    const topPitch = Math.min(127, Math.max(rows - 1, centre + Math.floor(rows / 2)))
+    studio.view.set((s) => ({ roll: { ...s.roll, scrollTick: 0, topPitch } }))
+
+    const pointer = (e: PointerEvent | WheelEvent): RollPointer => {
+      const box = canvas.getBoundingClientRect()
+      const x = e.clientX - box.left
+      const y = e.clientY - box.top
+      const g = geometry()
+      return {
+        x,
+        y,
+        tick: tickAt(g, x),
+        pitch: pitchAt(g, y),
+        shift: e.shiftKey,
+        alt: e.altKey,
+        mod: e.ctrlKey || e.metaKey,
+      }
+    }
+    const toolFor = (p: RollPointer): RollTool | null => {
+      const zone = zoneAt(geometry(), p.x, p.y)
+      if (zone === 'velocity') return tools.velocity
+      if (zone !== 'grid') return null
+      const tool = studio.view.get().tool
+      return tool === 'velocity' ? tools.select : tools[tool]
+    }
+
+    const onDown = (e: PointerEvent) => {
+      if (e.button !== 0) return
+      const p = pointer(e)
+      const zone = zoneAt(geometry(), p.x, p.y)
+      if (zone === 'keys') {
+        ctx.audition(p.pitch, 100)
+        return
+      }
+      if (zone === 'ruler') {
+        studio.transport.seek(clipStart() + Math.max(0, floorRel(p.tick)))
+        return
+      }
+      active = toolFor(p)
+      if (!active) return
+      canvas.setPointerCapture(e.pointerId)
+      active.down(p, ctx)
+      dirty = true
+    }
+    const onMove = (e: PointerEvent) => {
+      const p = pointer(e)
+      const g = geometry()
+      studio.presence.pointer({
+        editorCursor: p.x > KEYS_WIDTH ? { tick: Math.round(p.tick), pitch: p.pitch } : null,
+      })
+      if (active) {
+        active.move(p, ctx)
+        canvas.style.cursor = active.cursor(p, ctx)
+        return
+      }
+      const tool = toolFor(p)
+      canvas.style.cursor = tool
+        ? tool.cursor(p, ctx)
+        : zoneAt(g, p.x, p.y) === 'keys'
+          ? 'pointer'
+          : 'default'
+    }
+    const onUp = (e: PointerEvent) => {
+      if (!active) return
+      const tool = active
+      active = null
+      tool.up(pointer(e), ctx)
+      dirty = true
+    }
+    const onLeave = () => studio.presence.pointer({ editorCursor: null })
+    const onWheel = (e: WheelEvent) => {
+      e.preventDefault()
+      const g = geometry()
+      if (e.ctrlKey || e.metaKey) {
+        const p = pointer(e)
+        const factor = e.deltaY < 0 ? 1.15 : 1 / 1.15
+        const pxPerQuarter = Math.max(12, Math.min(480, g.pxPerQuarter * factor))
+        // Zoom around the pointer: the tick under it stays under it.
+        const scrollTick = Math.max(0, p.tick - ((p.x - KEYS_WIDTH) / pxPerQuarter) * PPQ)
+        studio.view.set((s) => ({ roll: { ...s.roll, pxPerQuarter, scrollTick } }))
+        return
+      }
+      const horizontal = e.shiftKey || Math.abs(e.deltaX) > Math.abs(e.deltaY)
+      if (horizontal) {
+        const d = e.shiftKey ? e.deltaY : e.deltaX
+        const scrollTick = Math.max(0, g.scrollTick + (d / g.pxPerQuarter) * PPQ)
+        studio.view.set((s) => ({ roll: { ...s.roll, scrollTick } }))
+      } else {
+        const rows = Math.round(e.deltaY / ROW_HEIGHT) || Math.sign(e.deltaY)
+        const visible = Math.floor((size.height - 100) / ROW_HEIGHT)
+        const topPitch = Math.max(visible, Math.min(127, g.topPitch - rows))
+        studio.view.set((s) => ({ roll: { ...s.roll, topPitch } }))
+      }
+    }
+
+    canvas.addEventListener('pointerdown', onDown)
+    canvas.addEventListener('pointermove', onMove)
+    canvas.addEventListener('pointerup', onUp)
+    canvas.addEventListener('pointerleave', onLeave)
+    canvas.addEventListener('pointercancel', () => {
+      active?.cancel(ctx)
+      active = null
+    })
+    canvas.addEventListener('wheel', onWheel, { passive: false })
+    const offSong = subscribe(doc, readTarget, markDirty)
+    const offMeta = subscribe(doc, readMeta, markDirty)
+    const offView = studio.view.subscribe(markDirty)
+    awareness.on('change', markDirty)
+    frame = requestAnimationFrame(draw)
+    return () => {
+      cancelAnimationFrame(frame)
+      observer.disconnect()
+      offSong()
+      offMeta()
+      offView()
+      awareness.off('change', markDirty)
+      canvas.removeEventListener('pointerdown', onDown)
+      canvas.removeEventListener('pointermove', onMove)
+      canvas.removeEventListener('pointerup', onUp)
+      canvas.removeEventListener('pointerleave', onLeave)
+      canvas.removeEventListener('wheel', onWheel)
+      studio.presence.pointer({ editorCursor: null })
+    }
+  }, [studio, target, tools, drums])
+
+  return (
+    <div ref={wrapRef} className="st-roll-wrap">
+      <canvas ref={canvasRef} data-testid="piano-roll" aria-label="Piano roll" role="img" />
+    </div>
+  )
+}

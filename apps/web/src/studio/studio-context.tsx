@@ -1,0 +1,25 @@
+'use client'
+
+import { createContext, useContext } from 'react'
+import type { StudioContext } from './commands/command'
+import type { PresencePublisher } from './presence/presence-publisher'
+
+export interface StudioHandle extends StudioContext {
+  /** Shows a refused operation (SongError) or any failure to the user. */
+  readonly report: (err: unknown) => void
+  /** Runs a song write and reports what it refuses. */
+  readonly run: (write: () => void) => void
+  /** Sounds a pitch on a track's instrument (piano-roll keys, drum rows); silent until audio starts. */
+  readonly audition: (trackId: string, pitch: number, velocity: number) => void
+  readonly presence: PresencePublisher
+}
+
+const Context = createContext<StudioHandle | null>(null)
+
+export const StudioProvider = Context.Provider
+
+export function useStudio(): StudioHandle {
+  const handle = useContext(Context)
+  if (!handle) throw new Error('useStudio outside the studio')
+  return handle
+}

@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto'
+import {
+  type APIRequestContext,
+  type Browser,
+  type BrowserContext,
+  expect,
+  type Page,
+} from '@playwright/test'
+
+/**
+ * How a test opens a song: the one place that knows about accounts, so when sign-up or the studio's token
+ * fetch changes, only this file does. Each browser context is its own signed-up user; the first one makes
+ * the song (a project), the others join it through an invite link, as bandmates do.
+ */
+
+interface SongRecord {
+  readonly inviteSecret: string
+}
+
+const songs = new Map<string, SongRecord>()
+const users = new WeakMap<BrowserContext, { id: string; name: string }>()
+
+async function trpc<T>(
+  request: APIRequestContext,
+  baseURL: string,
+  path: string,
+  input: unknown,
+): Promise<T> {
+  const res = await request.post(`${baseURL}/api/trpc/${path}`, {
+    data: input,
+    headers: { origin: baseURL, 'content-type': 'application/json' },
+  })
+  if (!res.ok()) throw new Error(`${path} failed: ${res.status()} ${await res.text()}`)
+  return ((await res.json()) as { result: { data: T } }).result.data
+}
+
+/** The same address playwright.config.ts serves on; writes must carry it as their Origin. */
+const baseOf = (_page: Page): string => `http://127.0.0.1:${process.env.E2E_PORT ?? 3900}`
+
+/** Signs this context up as a new user (cookies land in the context), once. */
+export async function signUp(
+  page: Page,
+  name = `player-${randomUUID().slice(0, 4)}`,
+): Promise<{ id: string; name: string }> {
+  const known = users.get(page.context())
+  if (known) return known
+  const baseURL = baseOf(page)
+  const res = await page.context().request.post(`${baseURL}/api/auth/sign-up/email`, {
+    data: { email: `${name}-${randomUUID()}@example.test`, password: 'correct horse battery', name },
+    headers: { origin: baseURL },
+  })
+  if (!res.ok()) throw new Error(`sign-up failed: ${res.status()} ${await res.text()}`)
+  const user = ((await res.json()) as { user: { id: string; name: string } }).user
+  users.set(page.context(), user)
+  return user
+}
+
+/** Makes a new song owned by this page's user and returns its id. */
+export async function createSong(page: Page, name = 'E2E song'): Promise<string> {
+  await signUp(page)
+  const baseURL = baseOf(page)
+  const request = page.context().request
+  const { id } = await trpc<{ id: string }>(request, baseURL, 'projects.create', { name })
+  const invite = await trpc<{ secret: string }>(request, baseURL, 'invites.create', {
+    projectId: id,
+    role: 'editor',
+    maxUses: 100,
+  })
+  songs.set(id, { inviteSecret: invite.secret })
+  return id
+}
+
+/**
+ * Opens a song the way a user does and waits until the studio has synced with the server. A page whose
+ * user is not yet a member joins through the song's invite.
+ */
+export async function openSong(page: Page, songId: string): Promise<Page> {
+  const user = await signUp(page)
+  const baseURL = baseOf(page)
+  const request = page.context().request
+  const record = songs.get(songId)
+  if (record) await trpc(request, baseURL, 'invites.accept', { secret: record.inviteSecret })
+  // Bridge for a studio that still asks the retired dev-token route: answer it with a real room token.
+  await page.route('**/api/dev-token**', async (route) => {
+    const project = new URL(route.request().url()).searchParams.get('project') ?? songId
+    const { token, role } = await trpc<{ token: string; role: string }>(request, baseURL, 'rooms.token', {
+      projectId: project,
+    })
+    await route.fulfill({ json: { token, role, user: user.id } })
+  })
+  await page.goto(`/songs/${songId}`)
+  await expect(page.getByTestId('save-status')).toHaveAttribute('data-status', 'saved')
+  return page
+}
+
+/** A fresh browser context (its own user, storage and IndexedDB) with the song open; a new song if none. */
+export async function openSongAs(
+  browser: Browser,
+  songId?: string,
+): Promise<{ context: BrowserContext; page: Page; songId: string }> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } })
+  const page = await context.newPage()
+  const id = songId ?? (await createSong(page))
+  await openSong(page, id)
+  return { context, page, songId: id }
+}
