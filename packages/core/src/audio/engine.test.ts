@@ -15,7 +15,7 @@ const RATE = 22_050
 
 afterAll(() => closeTone())
 
-describe('AudioEngine', () => {
+describe('AudioEngine', { timeout: 30_000 }, () => {
   it('hears a remote edit on the next loop without stopping the transport or touching other clips', async () => {
     const tone = await loadTone()
     // Replica A plays; replica B (a bandmate) edits. 120 bpm: one 4/4 bar is 2 s.

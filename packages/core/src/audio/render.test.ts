@@ -51,7 +51,8 @@ const song = () =>
     },
   ])
 
-describe('renderSong (Node)', () => {
+// Renders take a few seconds, more on a busy machine; the budget is generous so load never fails a test.
+describe('renderSong (Node)', { timeout: 30_000 }, () => {
   it('is as long as the song at its tempo, loud where notes are and silent where none sound', async () => {
     await loadTone()
     const { doc } = song()
@@ -93,6 +94,30 @@ describe('renderSong (Node)', () => {
     expect(rms(left, RATE, 0, 2)).toBeLessThan(SILENT)
     expect(rms(left, RATE, 2, 2.5)).toBeGreaterThan(LOUD)
     expect(keys).toBeTruthy()
+  })
+
+  it('the drum kit sounds every GM voice family on time', async () => {
+    // kick, snare, rim, clap, closed / pedal / open hat, toms low and high, crash, ride, cowbell (percussion)
+    const pitches = [36, 38, 37, 39, 42, 44, 46, 41, 50, 49, 51, 56]
+    const { doc } = buildSong(120, [
+      {
+        track: { kind: 'drums' },
+        clips: [[0, 3 * BAR, pitches.map((pitch, i) => ({ pitch, start: i * PPQ, duration: 30 }))]],
+      },
+    ])
+    const left = (await renderSong(readSong(doc), { sampleRate: RATE, range: { start: 0, end: 3 * BAR } }))
+      .channels[0]!
+    pitches.forEach((pitch, i) => {
+      const at = i * 0.5
+      expect(rms(left, RATE, at, at + 0.05), `GM note ${pitch}`).toBeGreaterThan(LOUD / 2)
+      // Where the previous hit has died away (cymbals ring on), the new one starts on time.
+      if (rms(left, RATE, at - 0.02, at) < 1e-4) {
+        expect(
+          Math.abs(onsetAfter(left, RATE, at - 0.02, 1e-4)! - at),
+          `GM note ${pitch} onset`,
+        ).toBeLessThan(0.005)
+      }
+    })
   })
 
   it('renders a region from its start, and pitched presets render sample-identically twice', async () => {

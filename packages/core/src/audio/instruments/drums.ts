@@ -80,14 +80,14 @@ const builders = (tone: ToneLib): Builders => ({
   clap: (context) =>
     new tone.NoiseSynth({
       context,
-      volume: 4,
+      volume: 8,
       noise: { type: 'pink' },
       envelope: { attack: 0.004, decay: 0.22, sustain: 0, release: 0.05 },
     }),
   // Closed, pedal and open hats share one voice, so a closed hat chokes a ringing open one, as on a real kit.
-  hat: (context) => noise(tone, context, -14, 0.06, 0.02),
-  crash: (context) => noise(tone, context, -14, 1.5, 0.8),
-  ride: (context) => noise(tone, context, -18, 0.9, 0.4),
+  hat: (context) => noise(tone, context, -4, 0.06, 0.02),
+  crash: (context) => noise(tone, context, -8, 1.5, 0.8),
+  ride: (context) => noise(tone, context, -8, 0.9, 0.4),
   toms: (context) =>
     new tone.PolySynth({
       context,
