@@ -120,10 +120,19 @@ describe('renderSong (Node)', { timeout: 30_000 }, () => {
     })
   })
 
-  it('renders a region from its start, and pitched presets render sample-identically twice', async () => {
+  it('renders a region from its start with progress, and pitched presets render sample-identically twice', async () => {
     const { doc } = song()
     const range = { start: 2 * BAR, end: 3 * BAR }
-    const a = await renderSong(readSong(doc), { sampleRate: RATE, range, tailSeconds: 0.5 })
+    const progress: number[] = []
+    const a = await renderSong(readSong(doc), {
+      sampleRate: RATE,
+      range,
+      tailSeconds: 0.5,
+      onProgress: (f) => progress.push(f),
+    })
+    expect(progress.length).toBeGreaterThan(5)
+    expect(progress).toEqual([...progress].sort((x, y) => x - y))
+    expect(progress.at(-1)).toBe(1)
     const b = await renderSong(readSong(doc), { sampleRate: RATE, range, tailSeconds: 0.5 })
     expect(a.channels[0]!.length).toBe(2.5 * RATE)
     const left = a.channels[0]!
