@@ -77,17 +77,18 @@ export async function appendUpdates(
   return seqs
 }
 
-/** The highest seq used by a project: newest log row, or the snapshot that swallowed it. */
+/** The highest seq used by a project: newest log row, or the snapshot that swallowed it. One round trip. */
 export async function headSeq(db: Db, projectId: string): Promise<number> {
+  // An aggregate over no rows still yields one row; greatest() skips NULLs.
   const [row] = await db
-    .select({ seq: sql<string | number | null>`max(${documentUpdates.seq})` })
+    .select({
+      head: sql<
+        string | number | null
+      >`greatest(max(${documentUpdates.seq}), (select max(${documentSnapshots.upToSeq}) from ${documentSnapshots} where ${documentSnapshots.projectId} = ${projectId}))`,
+    })
     .from(documentUpdates)
     .where(eq(documentUpdates.projectId, projectId))
-  const [snap] = await db
-    .select({ seq: sql<string | number | null>`max(${documentSnapshots.upToSeq})` })
-    .from(documentSnapshots)
-    .where(eq(documentSnapshots.projectId, projectId))
-  return Math.max(Number(row?.seq ?? 0), Number(snap?.seq ?? 0))
+  return Number(row?.head ?? 0)
 }
 
 /** One multi-row INSERT; callers run it inside their group-commit transaction. */

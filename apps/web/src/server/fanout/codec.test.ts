@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest'
+import { decodeBusMessage, encodeBusMessage } from './codec'
+
+describe('bus message codec', () => {
+  it('round-trips updates (with their seq) and awareness', () => {
+    const update = { kind: 'update', seq: 123456789, update: new Uint8Array([1, 2, 3]) } as const
+    expect(decodeBusMessage(encodeBusMessage('i-1', update))).toEqual({ instanceId: 'i-1', message: update })
+    const awareness = { kind: 'awareness', update: new Uint8Array([9]) } as const
+    expect(decodeBusMessage(encodeBusMessage('i-2', awareness))).toEqual({
+      instanceId: 'i-2',
+      message: awareness,
+    })
+  })
+
+  it('anything else decodes to null, never throws', () => {
+    const good = encodeBusMessage('i', { kind: 'update', seq: 1, update: new Uint8Array([1]) })
+    expect(decodeBusMessage(good.slice(0, good.length - 1))).toBeNull()
+    expect(decodeBusMessage(new Uint8Array([...good, 0]))).toBeNull()
+    expect(decodeBusMessage(new Uint8Array([1, 65, 7]))).toBeNull()
+    expect(decodeBusMessage(new Uint8Array([0xff, 0xff, 0xff]))).toBeNull()
+  })
+})
