@@ -1,18 +1,12 @@
-import { randomUUID } from 'node:crypto'
-import { type Browser, expect, type Page, test } from '@playwright/test'
-
-async function openSong(browser: Browser, songId: string): Promise<Page> {
-  const context = await browser.newContext()
-  const page = await context.newPage()
-  await page.goto(`/songs/${songId}`)
-  await expect(page.getByTestId('save-status')).toHaveAttribute('data-status', 'saved')
-  return page
-}
+import { expect, test } from '@playwright/test'
+import { acceptInvite, createSong, inviteLink, signUpUser } from './helpers'
 
 test('two bandmates co-edit a song and each sees the other’s changes, durably saved', async ({ browser }) => {
-  const songId = randomUUID()
-  const alice = await openSong(browser, songId)
-  const bob = await openSong(browser, songId)
+  const alice = await signUpUser(browser, 'Alice')
+  const songId = await createSong(alice, 'Night drive')
+  const link = await inviteLink(alice, songId, 'editor', 2)
+  const bob = await signUpUser(browser, 'Bob')
+  await acceptInvite(bob, link)
 
   // Both see each other.
   await expect(alice.getByTestId('presence').locator('li')).toHaveCount(2)
@@ -42,15 +36,16 @@ test('two bandmates co-edit a song and each sees the other’s changes, durably 
   await expect(bob.getByTestId('track-name')).toHaveValue('Rhodes')
   await expect(alice.getByTestId('clip')).toHaveCount(1)
 
-  // A third visitor, arriving later, loads the saved song from the server.
-  const carol = await openSong(browser, songId)
+  // A third bandmate, arriving later, loads the saved song from the server.
+  const carol = await signUpUser(browser, 'Carol')
+  await acceptInvite(carol, link)
   await expect(carol.getByTestId('track-name')).toHaveValue('Rhodes')
   await expect(carol.getByTestId('clip')).toHaveCount(1)
 })
 
 test('a reload shows exactly the saved song', async ({ browser }) => {
-  const songId = randomUUID()
-  const page = await openSong(browser, songId)
+  const page = await signUpUser(browser, 'Dana')
+  await createSong(page, 'Reload me')
   await page.getByRole('button', { name: '+ Drum track' }).click()
   await page.getByTestId('song-tempo').fill('96')
   await page.getByTestId('song-tempo').press('Enter')

@@ -1,16 +1,5 @@
-import { NewSongButton } from './home/new-song-button'
+import { Home } from './home/home'
 
 export default function HomePage() {
-  return (
-    <main style={{ maxWidth: 720, margin: '12vh auto', padding: '0 24px' }}>
-      <h1 style={{ fontSize: 40, marginBottom: 8 }}>Ensemble</h1>
-      <p style={{ color: 'var(--muted)', fontSize: 18, lineHeight: 1.5 }}>
-        Write songs together in the browser. Everyone in the band edits the same song at once, every edit is
-        saved the moment the server confirms it, and AI bandmates suggest parts you can audition together.
-      </p>
-      <div style={{ display: 'flex', gap: 12, marginTop: 24 }}>
-        <NewSongButton />
-      </div>
-    </main>
-  )
+  return <Home />
 }

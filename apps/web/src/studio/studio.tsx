@@ -20,6 +20,7 @@ import { type StudioHandle, StudioProvider, useStudio } from './studio-context'
 import { createClockTransport } from './transport/transport'
 import { TransportBar } from './transport/transport-bar'
 import { createViewStore, useView } from './view/view-store'
+import { VersionHistory } from './versions/version-panel'
 import './studio.css'
 
 function StudioLayout({ error, onDismiss }: { error: string | null; onDismiss: () => void }) {
@@ -62,6 +63,7 @@ function StudioLayout({ error, onDismiss }: { error: string | null; onDismiss: (
           onFollow={(clientId) => studio.view.set({ following: clientId })}
         />
         <SaveIndicator status={status} />
+        <VersionHistory session={session} />
         {session.role === 'viewer' && <span className="st-warn">Read only</span>}
       </header>
       <TransportBar />

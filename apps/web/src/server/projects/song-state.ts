@@ -15,9 +15,12 @@ export async function songState(collab: CollabServer, db: Db, projectId: string)
   return parts.length === 0 ? Y.encodeStateAsUpdate(new Y.Doc()) : Y.mergeUpdates(parts)
 }
 
-/** Gives a new project its first stored state: a snapshot that covers no log rows (seq 0). */
+/**
+ * Gives a new project its first stored state: a snapshot at seq 1 (loaders read snapshots above
+ * seq 0; the room's own log continues after it).
+ */
 export async function seedSong(db: Db, projectId: string, state: Uint8Array): Promise<void> {
   await db
     .insert(schema.documentSnapshots)
-    .values({ projectId, upToSeq: 0, state, byteLength: state.byteLength })
+    .values({ projectId, upToSeq: 1, state, byteLength: state.byteLength })
 }

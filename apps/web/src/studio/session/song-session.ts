@@ -3,6 +3,7 @@
 import { createUndo, migrateSong, type SongUndo, UserOrigin } from '@ensemble/core'
 import { useEffect, useState } from 'react'
 import * as Y from 'yjs'
+import { api, errorCode, messageOf } from '../../api/client'
 import { connectSong, type SongConnection } from '../../client/collab'
 
 /** Everything a studio view needs for one open song: the shared doc, its connection, and this user's undo. */
@@ -15,27 +16,17 @@ export interface SongSession {
   readonly role: 'owner' | 'editor' | 'viewer'
 }
 
-interface TokenResponse {
-  token: string
-  role: SongSession['role']
-  user: string
-}
+/** Close codes from the collab server (docs/PROTOCOL.md). */
+const ROLE_CHANGED = 4001
+const ACCESS_REVOKED = 4403
 
-/** A stable per-browser user id until accounts exist, so presence and undo survive reloads. */
-function localUserId(): string {
-  const key = 'ensemble.user'
-  const known = localStorage.getItem(key)
-  if (known) return known
-  const id = `guest-${crypto.randomUUID().slice(0, 8)}`
-  localStorage.setItem(key, id)
-  return id
-}
+type Grant = Awaited<ReturnType<typeof api.rooms.token.mutate>>
 
-async function fetchRoomToken(projectId: string, user: string, role: string): Promise<TokenResponse> {
-  const params = new URLSearchParams({ project: projectId, user, role })
-  const res = await fetch(`/api/dev-token?${params}`)
-  if (!res.ok) throw new Error(`Could not get a room token (${res.status})`)
-  return (await res.json()) as TokenResponse
+function explain(err: unknown): string {
+  const code = errorCode(err)
+  if (code === 'UNAUTHORIZED') return 'Sign in to open this song.'
+  if (code === 'NOT_FOUND') return 'This song does not exist, or you are not a member of it.'
+  return `Could not open the song: ${messageOf(err)}`
 }
 
 export type SessionState =
@@ -43,45 +34,100 @@ export type SessionState =
   | { readonly status: 'ready'; readonly session: SongSession }
   | { readonly status: 'failed'; readonly message: string }
 
-export function useSongSession(projectId: string, role: SongSession['role'] = 'editor'): SessionState {
+/**
+ * Opens a song with a room token from the API (`rooms.token`: members only, short-lived). While
+ * the tab is open the token is renewed at half-life, so y-websocket's reconnects always carry a
+ * valid one. A role change (close 4001) re-reads the role at once and hands the studio a session
+ * with the new role; removal (4403) ends the session with a message.
+ */
+export function useSongSession(projectId: string): SessionState {
   const [state, setState] = useState<SessionState>({ status: 'connecting' })
 
   useEffect(() => {
     let cancelled = false
     let session: SongSession | null = null
+    let renewTimer: ReturnType<typeof setTimeout> | undefined
     const doc = new Y.Doc()
-    fetchRoomToken(projectId, localUserId(), role)
-      .then(({ token, user, role: granted }) => {
+
+    const fail = (message: string) => {
+      if (cancelled) return
+      cancelled = true
+      clearTimeout(renewTimer)
+      session?.connection.destroy()
+      setState({ status: 'failed', message })
+    }
+
+    /** Puts a fresh token on the provider (used by its next reconnect) and applies the role it carries. */
+    const apply = (grant: Grant) => {
+      if (cancelled || session === null) return
+      session.connection.provider.params.token = grant.token
+      if (grant.role !== session.role) {
+        session = { ...session, role: grant.role }
+        setState({ status: 'ready', session })
+      }
+      scheduleRenewal(grant)
+    }
+
+    const renew = () => {
+      api.rooms.token
+        .mutate({ projectId })
+        .then(apply)
+        .catch((err: unknown) => {
+          const code = errorCode(err)
+          if (code === 'NOT_FOUND' || code === 'UNAUTHORIZED') fail(explain(err))
+          // Anything else (network): try again soon; the open connection does not need the token.
+          else if (!cancelled) renewTimer = setTimeout(renew, 5000)
+        })
+    }
+
+    const scheduleRenewal = (grant: Grant) => {
+      clearTimeout(renewTimer)
+      renewTimer = setTimeout(renew, Math.max(5000, (grant.expiresAt - Date.now()) / 2))
+    }
+
+    api.rooms.token
+      .mutate({ projectId })
+      .then((grant) => {
         if (cancelled) return
         const scheme = location.protocol === 'https:' ? 'wss' : 'ws'
-        const connection = connectSong({ url: `${scheme}://${location.host}/collab`, projectId, token, doc })
-        const me = new UserOrigin(user)
-        session = { projectId, doc, me, connection, undo: createUndo(doc, me), role: granted }
+        const connection = connectSong({
+          url: `${scheme}://${location.host}/collab`,
+          projectId,
+          token: grant.token,
+          doc,
+        })
+        const me = new UserOrigin(grant.userId)
+        session = { projectId, doc, me, connection, undo: createUndo(doc, me), role: grant.role }
+        scheduleRenewal(grant)
+        connection.provider.on('connection-close', (event) => {
+          if (event?.code === ROLE_CHANGED) renew()
+        })
+        connection.provider.on('closed', (event) => {
+          if (event.code === ACCESS_REVOKED) fail('You no longer have access to this song.')
+        })
         // Only after the first sync can a replica tell a new song from one it has not received yet.
         const onSync = (synced: boolean) => {
           if (!synced || cancelled || !session) return
           connection.provider.off('sync', onSync)
-          if (granted !== 'viewer') migrateSong(doc)
+          if (session.role !== 'viewer') migrateSong(doc)
           setState({ status: 'ready', session })
         }
         connection.provider.on('sync', onSync)
         connection.provider.awareness.setLocalStateField('user', {
-          id: user,
-          name: user,
-          colour: colourFor(user),
+          id: grant.userId,
+          name: grant.name,
+          colour: colourFor(grant.userId),
         })
       })
-      .catch((err: unknown) => {
-        if (!cancelled)
-          setState({ status: 'failed', message: err instanceof Error ? err.message : String(err) })
-      })
+      .catch((err: unknown) => fail(explain(err)))
     return () => {
       cancelled = true
+      clearTimeout(renewTimer)
       session?.undo.destroy()
       session?.connection.destroy()
       doc.destroy()
     }
-  }, [projectId, role])
+  }, [projectId])
 
   return state
 }

@@ -1,0 +1,119 @@
+'use client'
+
+import { useRouter } from 'next/navigation'
+import { type FormEvent, useCallback, useEffect, useState } from 'react'
+import { api, messageOf } from '../../api/client'
+import { type Me, signOut } from '../../auth/client'
+
+type Project = Awaited<ReturnType<typeof api.projects.list.query>>[number]
+
+const when = (iso: string) => new Date(iso).toLocaleString()
+
+export function ProjectList({ me }: { me: Me }) {
+  const router = useRouter()
+  const [projects, setProjects] = useState<Project[] | null>(null)
+  const [error, setError] = useState<string | null>(null)
+
+  const load = useCallback(() => {
+    api.projects.list
+      .query()
+      .then(setProjects)
+      .catch((err: unknown) => setError(messageOf(err)))
+  }, [])
+  useEffect(load, [load])
+
+  const create = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault()
+    const name = String(new FormData(e.currentTarget).get('name') ?? '')
+    try {
+      const { id } = await api.projects.create.mutate({ name })
+      router.push(`/songs/${id}`)
+    } catch (err) {
+      setError(messageOf(err))
+    }
+  }
+
+  const duplicate = async (projectId: string) => {
+    try {
+      await api.projects.duplicate.mutate({ projectId })
+      load()
+    } catch (err) {
+      setError(messageOf(err))
+    }
+  }
+
+  return (
+    <main style={{ maxWidth: 860, margin: '6vh auto', padding: '0 24px' }}>
+      <header style={{ display: 'flex', alignItems: 'center', gap: 12 }}>
+        <h1 style={{ flex: 1 }}>Your songs</h1>
+        <span data-testid="me" style={{ color: 'var(--muted)' }}>
+          {me.name}
+        </span>
+        <button
+          type="button"
+          onClick={async () => {
+            await signOut().catch(() => {})
+            location.assign('/')
+          }}
+        >
+          Sign out
+        </button>
+      </header>
+      <form onSubmit={create} style={{ display: 'flex', gap: 8, margin: '16px 0' }}>
+        <input
+          name="name"
+          aria-label="Song name"
+          placeholder="Song name"
+          required
+          maxLength={120}
+          style={{ flex: 1 }}
+        />
+        <button type="submit" className="primary">
+          New song
+        </button>
+      </form>
+      {error && (
+        <p role="alert" style={{ color: 'var(--danger)' }}>
+          {error}
+        </p>
+      )}
+      {projects === null ? (
+        <p style={{ color: 'var(--muted)' }}>Loading…</p>
+      ) : projects.length === 0 ? (
+        <p style={{ color: 'var(--muted)' }}>No songs yet. Name one above to start.</p>
+      ) : (
+        <ul data-testid="project-list" style={{ listStyle: 'none', padding: 0, display: 'grid', gap: 8 }}>
+          {projects.map((p) => (
+            <li
+              key={p.id}
+              data-testid="project"
+              style={{
+                background: 'var(--panel)',
+                border: '1px solid var(--line)',
+                borderRadius: 'var(--radius)',
+                padding: 12,
+                display: 'flex',
+                alignItems: 'center',
+                gap: 12,
+              }}
+            >
+              <div style={{ flex: 1, minWidth: 0 }}>
+                <a href={`/songs/${p.id}`} style={{ fontWeight: 600, overflowWrap: 'anywhere' }}>
+                  {p.name}
+                </a>
+                <div style={{ color: 'var(--muted)', fontSize: 13 }}>
+                  {p.role} · {p.collaborators.map((c) => c.name).join(', ')} · last change{' '}
+                  {when(p.lastChange)}
+                </div>
+              </div>
+              <button type="button" onClick={() => duplicate(p.id)}>
+                Duplicate
+              </button>
+              <a href={`/projects/${p.id}/settings`}>Settings</a>
+            </li>
+          ))}
+        </ul>
+      )}
+    </main>
+  )
+}

@@ -1,0 +1,255 @@
+'use client'
+
+import { type FormEvent, useCallback, useEffect, useState } from 'react'
+import { api, messageOf } from '../../../../api/client'
+
+/**
+ * Project settings: name, members (role, remove, ownership transfer), invite links, leave and
+ * delete. What a non-owner may not do is hidden here and refused by the API anyway.
+ */
+
+type Project = Awaited<ReturnType<typeof api.projects.get.query>>
+type Member = Awaited<ReturnType<typeof api.members.list.query>>[number]
+type Invite = Awaited<ReturnType<typeof api.invites.list.query>>[number]
+
+const section = { background: 'var(--panel)', border: '1px solid var(--line)', borderRadius: 8, padding: 16 }
+
+export function ProjectSettings({ projectId }: { projectId: string }) {
+  const [project, setProject] = useState<Project | null>(null)
+  const [members, setMembers] = useState<Member[]>([])
+  const [invites, setInvites] = useState<Invite[]>([])
+  const [newLink, setNewLink] = useState<string | null>(null)
+  const [error, setError] = useState<string | null>(null)
+
+  const load = useCallback(async () => {
+    try {
+      const p = await api.projects.get.query({ projectId })
+      setProject(p)
+      setMembers(await api.members.list.query({ projectId }))
+      setInvites(p.role === 'owner' ? await api.invites.list.query({ projectId }) : [])
+    } catch (err) {
+      setError(messageOf(err))
+    }
+  }, [projectId])
+  useEffect(() => {
+    void load()
+  }, [load])
+
+  /** Runs a change, shows its refusal if any, then re-reads everything. */
+  const act = async (change: () => Promise<unknown>) => {
+    setError(null)
+    try {
+      await change()
+    } catch (err) {
+      setError(messageOf(err))
+    }
+    await load()
+  }
+
+  if (project === null)
+    return (
+      <main style={{ padding: 24 }}>
+        {error ? (
+          <p role="alert" style={{ color: 'var(--danger)' }}>
+            {error}
+          </p>
+        ) : (
+          <p style={{ color: 'var(--muted)' }}>Loading…</p>
+        )}
+      </main>
+    )
+
+  const isOwner = project.role === 'owner'
+  const rename = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault()
+    const name = String(new FormData(e.currentTarget).get('name') ?? '')
+    void act(() => api.projects.rename.mutate({ projectId, name }))
+  }
+  const invite = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault()
+    const form = new FormData(e.currentTarget)
+    void act(async () => {
+      const created = await api.invites.create.mutate({
+        projectId,
+        role: form.get('role') === 'viewer' ? 'viewer' : 'editor',
+        maxUses: Number(form.get('maxUses') ?? 1),
+        expiresInHours: Number(form.get('expiresInHours') ?? 72),
+      })
+      setNewLink(`${location.origin}${created.path}`)
+    })
+  }
+
+  return (
+    <main style={{ maxWidth: 860, margin: '4vh auto', padding: '0 24px', display: 'grid', gap: 16 }}>
+      <p>
+        <a href="/">← Your songs</a> · <a href={`/songs/${projectId}`}>Open the song</a>
+      </p>
+      <h1 style={{ overflowWrap: 'anywhere' }}>{project.name}</h1>
+      {error && (
+        <p role="alert" style={{ color: 'var(--danger)' }}>
+          {error}
+        </p>
+      )}
+
+      {project.role !== 'viewer' && (
+        <section style={section}>
+          <h2>Name</h2>
+          <form onSubmit={rename} style={{ display: 'flex', gap: 8 }}>
+            <input
+              name="name"
+              aria-label="Project name"
+              defaultValue={project.name}
+              required
+              maxLength={120}
+              style={{ flex: 1 }}
+            />
+            <button type="submit">Rename</button>
+          </form>
+        </section>
+      )}
+
+      <section style={section}>
+        <h2>Members</h2>
+        <ul data-testid="members" style={{ listStyle: 'none', padding: 0, display: 'grid', gap: 8 }}>
+          {members.map((m) => (
+            <li key={m.userId} data-testid="member" style={{ display: 'flex', gap: 8, alignItems: 'center' }}>
+              <span style={{ flex: 1, overflowWrap: 'anywhere' }}>
+                {m.name} <span style={{ color: 'var(--muted)' }}>{m.email}</span>
+              </span>
+              {isOwner && m.role !== 'owner' ? (
+                <>
+                  <select
+                    aria-label={`Role of ${m.name}`}
+                    value={m.role}
+                    onChange={(e) =>
+                      act(() =>
+                        api.members.changeRole.mutate({
+                          projectId,
+                          userId: m.userId,
+                          role: e.target.value === 'viewer' ? 'viewer' : 'editor',
+                        }),
+                      )
+                    }
+                  >
+                    <option value="editor">editor</option>
+                    <option value="viewer">viewer</option>
+                  </select>
+                  <button
+                    type="button"
+                    onClick={() => {
+                      if (confirm(`Make ${m.name} the owner? You will become an editor.`))
+                        void act(() => api.members.transferOwnership.mutate({ projectId, userId: m.userId }))
+                    }}
+                  >
+                    Make owner
+                  </button>
+                  <button
+                    type="button"
+                    aria-label={`Remove ${m.name}`}
+                    onClick={() => act(() => api.members.remove.mutate({ projectId, userId: m.userId }))}
+                  >
+                    Remove
+                  </button>
+                </>
+              ) : (
+                <span data-testid="member-role">{m.role}</span>
+              )}
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      {isOwner && (
+        <section style={section}>
+          <h2>Invite links</h2>
+          <form onSubmit={invite} style={{ display: 'flex', gap: 8, flexWrap: 'wrap', alignItems: 'end' }}>
+            <label style={{ display: 'grid' }}>
+              Role
+              <select name="role" aria-label="Invite role" defaultValue="editor">
+                <option value="editor">editor</option>
+                <option value="viewer">viewer</option>
+              </select>
+            </label>
+            <label style={{ display: 'grid' }}>
+              Uses
+              <input name="maxUses" type="number" min={1} max={100} defaultValue={1} style={{ width: 80 }} />
+            </label>
+            <label style={{ display: 'grid' }}>
+              Expires in (hours)
+              <input
+                name="expiresInHours"
+                type="number"
+                min={1}
+                max={720}
+                defaultValue={72}
+                style={{ width: 100 }}
+              />
+            </label>
+            <button type="submit" className="primary">
+              Create invite link
+            </button>
+          </form>
+          {newLink && (
+            <p>
+              Share this link (shown once):{' '}
+              <input data-testid="invite-link" readOnly value={newLink} style={{ width: '100%' }} />
+            </p>
+          )}
+          <ul style={{ listStyle: 'none', padding: 0 }}>
+            {invites.map((i) => (
+              <li key={i.id} data-testid="invite" style={{ display: 'flex', gap: 8, alignItems: 'center' }}>
+                <span style={{ flex: 1 }}>
+                  {i.role} · {i.uses}/{i.maxUses} used · expires {new Date(i.expiresAt).toLocaleString()} ·{' '}
+                  {i.revoked ? 'revoked' : i.active ? 'active' : 'inactive'}
+                </span>
+                {!i.revoked && (
+                  <button
+                    type="button"
+                    onClick={() => act(() => api.invites.revoke.mutate({ projectId, inviteId: i.id }))}
+                  >
+                    Revoke
+                  </button>
+                )}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+
+      <section style={section}>
+        <h2>Leave or delete</h2>
+        {isOwner ? (
+          <button
+            type="button"
+            style={{ borderColor: 'var(--danger)', color: 'var(--danger)' }}
+            onClick={async () => {
+              if (!confirm(`Delete “${project.name}” for everyone? This cannot be undone.`)) return
+              try {
+                await api.projects.delete.mutate({ projectId })
+                location.assign('/')
+              } catch (err) {
+                setError(messageOf(err))
+              }
+            }}
+          >
+            Delete project
+          </button>
+        ) : (
+          <button
+            type="button"
+            onClick={async () => {
+              try {
+                await api.members.leave.mutate({ projectId })
+                location.assign('/')
+              } catch (err) {
+                setError(messageOf(err))
+              }
+            }}
+          >
+            Leave project
+          </button>
+        )}
+      </section>
+    </main>
+  )
+}

@@ -1,0 +1,10 @@
+import { Suspense } from 'react'
+import { AuthForm } from '../../auth/auth-form'
+
+export default function SignInPage() {
+  return (
+    <Suspense>
+      <AuthForm mode="sign-in" />
+    </Suspense>
+  )
+}

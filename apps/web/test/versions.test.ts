@@ -1,0 +1,112 @@
+import { addTrack, createUndo, readSong, setTitle, UserOrigin } from '@ensemble/core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
+import * as Y from 'yjs'
+import { connectSong } from '../src/client/collab'
+import type { RunningServer } from '../src/server/app'
+import type { Database } from '../src/server/db'
+import { decodeState, restoreVersion } from '../src/studio/versions/restore'
+import { type Caller, signUp } from './helpers/api'
+import { isSaved, loadStoredDoc } from './helpers/clients'
+import { drivers, openTestDatabase } from './helpers/db'
+import { seedProject } from './helpers/projects'
+import { collabUrl, startTestServer } from './helpers/server'
+import { waitFor } from './helpers/wait'
+
+const NodeWebSocket = WebSocket as unknown as typeof globalThis.WebSocket
+
+describe.each(drivers)('versions on %s', (driver) => {
+  let database: Database
+  let server: RunningServer
+  let alice: Caller
+  let bob: Caller
+
+  beforeAll(async () => {
+    database = await openTestDatabase(driver)
+    server = await startTestServer(database, { authRateLimit: { max: 10_000, windowSeconds: 60 } })
+    alice = await signUp(server.url, 'alice')
+    bob = await signUp(server.url, 'bob')
+  })
+  afterAll(async () => {
+    await server?.close()
+    await database?.close()
+  })
+
+  async function open(caller: Caller, projectId: string) {
+    const { token, userId } = await caller.api.rooms.token.mutate({ projectId })
+    const doc = new Y.Doc()
+    const conn = connectSong({
+      url: collabUrl(server),
+      projectId,
+      token,
+      doc,
+      WebSocketPolyfill: NodeWebSocket,
+    })
+    await waitFor(() => conn.provider.synced, 'synced')
+    return { conn, doc, me: new UserOrigin(userId), map: doc.getMap('m') }
+  }
+
+  it('a version is the server’s copy; restoring it reaches collaborators live, is stored, and can be undone', async () => {
+    const projectId = await seedProject(database.db, [
+      { userId: alice.userId, role: 'owner' },
+      { userId: bob.userId, role: 'editor' },
+    ])
+    const a = await open(alice, projectId)
+    const b = await open(bob, projectId)
+    const undo = createUndo(a.doc, a.me)
+    setTitle(a.doc, a.me, 'Verse idea')
+    addTrack(a.doc, a.me, { name: 'Piano', kind: 'instrument' })
+    await waitFor(() => isSaved({ ...a.conn, doc: a.doc, map: a.map }), 'saved')
+    const v = await alice.api.versions.create.mutate({ projectId, name: 'Verse idea' })
+    const versionSong = readSong(a.doc)
+
+    setTitle(b.doc, b.me, 'Chorus idea')
+    addTrack(b.doc, b.me, { name: 'Strings', kind: 'instrument' })
+    await waitFor(
+      () => readSong(a.doc).meta.title === 'Chorus idea' && readSong(a.doc).tracks.length === 2,
+      'a sees b',
+    )
+    const beforeRestore = readSong(a.doc)
+
+    const list = await bob.api.versions.list.query({ projectId })
+    expect(list.map((x) => [x.name, x.authorName])).toEqual([['Verse idea', 'alice']])
+    const stored = await bob.api.versions.get.query({ projectId, versionId: v.id })
+    const preview = new Y.Doc()
+    Y.applyUpdate(preview, decodeState(stored.state))
+    expect(readSong(preview)).toEqual(versionSong)
+
+    restoreVersion(a.doc, a.me, v.id, decodeState(stored.state))
+    await waitFor(
+      () => JSON.stringify(readSong(b.doc)) === JSON.stringify(versionSong),
+      'bob received the restore',
+    )
+    await waitFor(async () => {
+      const saved = await loadStoredDoc(database.db, projectId)
+      return JSON.stringify(readSong(saved)) === JSON.stringify(versionSong)
+    }, 'restore stored')
+
+    undo.undo()
+    await waitFor(() => JSON.stringify(readSong(b.doc)) === JSON.stringify(beforeRestore), 'undo reached bob')
+    // The version itself is untouched by all of this.
+    const again = await bob.api.versions.get.query({ projectId, versionId: v.id })
+    expect(again.state).toBe(stored.state)
+    a.conn.destroy()
+    b.conn.destroy()
+  })
+
+  it('duplicate copies the song as the server has it now', async () => {
+    const projectId = await seedProject(database.db, [{ userId: alice.userId, role: 'owner' }])
+    const a = await open(alice, projectId)
+    setTitle(a.doc, a.me, 'Original')
+    await waitFor(() => isSaved({ ...a.conn, doc: a.doc, map: a.map }), 'saved')
+    const copy = await alice.api.projects.duplicate.mutate({ projectId })
+    expect(copy.name).toBe('Fixture song (copy)')
+    const c = await open(alice, copy.id)
+    expect(readSong(c.doc).meta.title).toBe('Original')
+    setTitle(c.doc, c.me, 'Changed copy')
+    await waitFor(() => isSaved({ ...c.conn, doc: c.doc, map: c.map }), 'copy saved')
+    expect(readSong(a.doc).meta.title).toBe('Original')
+    a.conn.destroy()
+    c.conn.destroy()
+  })
+})
