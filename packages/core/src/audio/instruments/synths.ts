@@ -7,9 +7,7 @@ import { midiToFrequency } from '../timing'
 import type { ToneContext, ToneLib } from '../tone'
 import type { Instrument } from './instrument'
 
-type AnyPoly = ToneModule.PolySynth<
-  ToneModule.Synth | ToneModule.FMSynth | ToneModule.MonoSynth | ToneModule.AMSynth
->
+type AnyPoly = ToneModule.PolySynth<ToneModule.Synth | ToneModule.FMSynth | ToneModule.MonoSynth>
 
 /** Wraps a PolySynth (behind an optional insert effect) as an Instrument. */
 const polyInstrument = (
@@ -96,20 +94,20 @@ export const createLead = (tone: ToneLib, context: ToneContext): Instrument => {
   return polyInstrument(synth, synth)
 }
 
-/** Slow amplitude-modulated triangles under a gentle low-pass: a soft bed that swells in and fades out. */
+/**
+ * Sawtooths with a slow swell and long release under a low-pass: a soft bed. Plain Synth voices, not AM or
+ * FM: long releases keep many voices alive at once, and this was the costliest preset to render.
+ */
 export const createPad = (tone: ToneLib, context: ToneContext): Instrument => {
-  const filter = new tone.Filter({ context, type: 'lowpass', frequency: 2400, Q: 0.5 })
+  const filter = new tone.Filter({ context, type: 'lowpass', frequency: 1800, Q: 0.3 })
   const synth = new tone.PolySynth({
     context,
-    voice: tone.AMSynth,
+    voice: tone.Synth,
     maxPolyphony: 24,
-    volume: -4,
+    volume: -14,
     options: {
-      harmonicity: 1.005,
-      oscillator: { type: 'triangle' },
-      modulation: { type: 'sine' },
+      oscillator: { type: 'sawtooth' },
       envelope: { attack: 0.35, decay: 0.5, sustain: 0.8, release: 1.4 },
-      modulationEnvelope: { attack: 0.5, decay: 0.1, sustain: 1, release: 1.4 },
     },
   })
   synth.connect(filter)
