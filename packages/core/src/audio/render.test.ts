@@ -120,6 +120,15 @@ describe('renderSong (Node)', { timeout: 30_000 }, () => {
     })
   })
 
+  it('clicks the metronome on every beat, louder on the downbeat', async () => {
+    const { doc } = buildSong(120, [{ track: {}, clips: [[0, BAR, []]] }])
+    const left = (await renderSong(readSong(doc), { sampleRate: RATE, metronome: true })).channels[0]!
+    const beats = [0, 0.5, 1, 1.5].map((at) => rms(left, RATE, at, at + 0.03))
+    for (const level of beats) expect(level).toBeGreaterThan(LOUD)
+    expect(beats[0]).toBeGreaterThan(beats[1]! * 1.2)
+    expect(rms(left, RATE, 0.2, 0.45)).toBeLessThan(SILENT)
+  })
+
   it('renders a region from its start with progress, and pitched presets render sample-identically twice', async () => {
     const { doc } = song()
     const range = { start: 2 * BAR, end: 3 * BAR }
