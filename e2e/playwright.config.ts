@@ -50,7 +50,8 @@ export default defineConfig({
         PORT: String(port),
         DATA_DIR: dataDir,
         INFERENCE_URL: `http://127.0.0.1:${inferencePort}/trpc`,
-        ENSEMBLE_DEV_TOKENS: '1',
+        // Every test signs up fresh users from 127.0.0.1; production keeps the default of 10 a minute.
+        AUTH_RATE_LIMIT_MAX: '1000',
         LOG_LEVEL: 'warn',
       },
     },

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module'
 import { expect, type Page, test } from '@playwright/test'
-import { acceptInvite, createSong, inviteLink, signUpUser } from './helpers'
+import { acceptInvite, createSong, inviteLink, signUpUser } from './helpers/accounts'
 
 // yjs from the web app's dependencies: the test builds a real update for the forced write below.
 interface YDoc {
@@ -121,9 +121,9 @@ test('sign up, create, invite, accept, co-edit, demote to viewer, remove', async
 
   // Remove Bob: his studio is disconnected and says why.
   await settings.getByRole('button', { name: 'Remove Bob' }).click()
-  await expect(bob.getByRole('alert')).toHaveText('You no longer have access to this song.')
+  await expect(bob.getByText('You no longer have access to this song.')).toBeVisible()
   await bob.goto(`/songs/${projectId}`)
-  await expect(bob.getByRole('alert')).toHaveText('This song does not exist, or you are not a member of it.')
+  await expect(bob.getByText('This song does not exist, or you are not a member of it.')).toBeVisible()
 })
 
 test('version history: save, preview read-only, restore live, undo the restore', async ({ browser }) => {
@@ -168,7 +168,7 @@ test('signed out: landing page, clear sign-in errors, and a hostile song name sh
   await page.getByLabel('Email').fill('nobody@example.test')
   await page.getByLabel('Password').fill('not the password')
   await page.getByRole('button', { name: 'Sign in' }).click()
-  await expect(page.getByRole('alert')).toContainText(/invalid email or password/i)
+  await expect(page.getByText(/invalid email or password/i)).toBeVisible()
 
   const eve = await signUpUser(browser, 'Eve')
   const hostile = '<img src=x onerror="document.title=\'pwned\'"><script>document.title="pwned"</script>'
