@@ -111,7 +111,7 @@ export interface OwnPostgres {
   destroy(): Promise<void>
 }
 
-/** initdb + pg_ctl in a temp dir (as the postgres user when we are root), fsync off. */
+/** initdb + pg_ctl in a temp dir (as the postgres user when we are root). */
 export async function startOwnPostgres(): Promise<OwnPostgres> {
   if (pgBinDir === undefined) throw new Error('PostgreSQL binaries not found')
   const dir = mkdtempSync(path.join(tmpdir(), 'ensemble-pg-'))
@@ -125,7 +125,10 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
       : run(file, args, { timeout: 60_000 })
   }
   await asPg('initdb', ['-D', dataDir, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8'])
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`
+  // fsync off: the OS page cache survives the server being killed, so commits stay durable for
+  // these tests. Never synchronous_commit off: an immediate stop would then lose acknowledged
+  // commits, which is a database breaking the "saved" promise, not a fault we test.
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`
   const start = async () => {
     await asPg('pg_ctl', [
       '-D',

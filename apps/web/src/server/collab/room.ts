@@ -114,6 +114,7 @@ export class Room {
     switch (message.kind) {
       case 'sync-step1':
         conn.send(encodeSyncStep2(this.doc, message.stateVector))
+        if (conn.canWrite) this.ackKnownState(conn, message.stateVector)
         return
       case 'sync-step2':
       case 'sync-update':
@@ -134,6 +135,29 @@ export class Room {
         )
         return
     }
+  }
+
+  /**
+   * A (re)connecting client may hold edits the room already has: sent on a connection that died
+   * before their "saved" arrived (database down, instance paused, another replica). Its step 2 then
+   * carries nothing, so nothing would ever acknowledge them. Acknowledge what the client and the
+   * room have in common, once everything queued so far is committed (a barrier, as for updates).
+   */
+  private ackKnownState(conn: Connection, stateVector: Uint8Array): void {
+    const saved = new Map<number, number>()
+    for (const [client, clock] of Y.decodeStateVector(stateVector)) {
+      const known = Math.min(clock, Y.getState(this.doc.store, client))
+      if (known > 0) saved.set(client, known)
+    }
+    if (saved.size === 0) return
+    this.pendingWrites++
+    this.log.append({
+      row: null,
+      onCommitted: () => {
+        this.pendingWrites--
+        conn.queueSaved(saved)
+      },
+    })
   }
 
   private applyClientUpdate(conn: Connection, update: Uint8Array): void {

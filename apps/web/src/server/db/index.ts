@@ -46,6 +46,11 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     // An idle client losing its connection (database restart) must not crash the process;
     // the next query gets a fresh connection and the durable log retries failed commits.
     pool.on('error', (err) => console.warn(`[db] idle PostgreSQL client error: ${err.message}`))
+    // A checked-out client whose connection drops emits 'error' too, with no pool listener on it:
+    // that would be an uncaught exception. The query in flight rejects on its own (and is retried).
+    pool.on('connect', (client) => {
+      client.on('error', (err) => console.warn(`[db] PostgreSQL connection lost: ${err.message}`))
+    })
     const db = drizzleNodePg({ client: pool, schema })
     return {
       db,
