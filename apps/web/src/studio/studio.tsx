@@ -17,10 +17,10 @@ import { createPresencePublisher } from './presence/presence-publisher'
 import { usePresence, useSaveStatus, useUndoState } from './session/hooks'
 import { type SongSession, useSongSession } from './session/song-session'
 import { type StudioHandle, StudioProvider, useStudio } from './studio-context'
-import { createClockTransport } from './transport/transport'
+import { createAudioTransport } from './transport/audio-transport'
 import { TransportBar } from './transport/transport-bar'
-import { createViewStore, useView } from './view/view-store'
 import { VersionHistory } from './versions/version-panel'
+import { createViewStore, useView } from './view/view-store'
 import './studio.css'
 
 function StudioLayout({ error, onDismiss }: { error: string | null; onDismiss: () => void }) {
@@ -102,7 +102,7 @@ function StudioView({ session }: { session: SongSession }) {
   }, [])
   const handle = useMemo<StudioHandle>(() => {
     const view = createViewStore()
-    const transport = createClockTransport(session.doc, view)
+    const transport = createAudioTransport(session.doc, view)
     const presence = createPresencePublisher(session.connection.provider.awareness, view)
     return {
       session,
@@ -118,7 +118,7 @@ function StudioView({ session }: { session: SongSession }) {
           report(err)
         }
       },
-      audition: () => {},
+      audition: (trackId, pitch, velocity) => transport.audition(trackId, pitch, velocity),
     }
   }, [session, report])
   useEffect(

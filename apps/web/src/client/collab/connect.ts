@@ -1,3 +1,4 @@
+import { IndexeddbPersistence } from 'y-indexeddb'
 import { WebsocketProvider } from 'y-websocket'
 import type * as Y from 'yjs'
 import { attachSavedStatus, type SavedStatus } from './saved-status'
@@ -13,11 +14,18 @@ export interface ConnectSongOptions {
   WebSocketPolyfill?: typeof WebSocket
   /** Defaults to true. */
   connect?: boolean
+  /**
+   * Keep a copy of the song in IndexedDB (y-indexeddb), so edits made offline survive closing the tab and
+   * merge when the song is next opened online. Defaults to true where IndexedDB exists (browsers).
+   */
+  persist?: boolean
 }
 
 export interface SongConnection {
   provider: WebsocketProvider
   saved: SavedStatus
+  /** The browser's own copy of the song, when persisted. */
+  local: IndexeddbPersistence | null
   destroy(): void
 }
 
@@ -31,12 +39,32 @@ export function connectSong(options: ConnectSongOptions): SongConnection {
     ...(options.WebSocketPolyfill !== undefined ? { WebSocketPolyfill: options.WebSocketPolyfill } : {}),
   })
   const saved = attachSavedStatus(provider)
+  const persist = options.persist ?? typeof indexedDB !== 'undefined'
+  // Every local update is written to IndexedDB as it happens; what the server never acknowledged is sent
+  // again on the next sync, as CRDT updates merge in any order.
+  const local = persist ? new IndexeddbPersistence(`ensemble-song-${options.projectId}`, options.doc) : null
+  // A socket can sit half-dead for a long time after the network goes; when the browser knows it is offline,
+  // drop the socket at once (the indicator says Offline, edits go to IndexedDB) and reconnect when it is back.
+  const online = () => provider.connect()
+  const offline = () => provider.disconnect()
+  const wantsConnection = options.connect ?? true
+  if (typeof window !== 'undefined' && wantsConnection) {
+    window.addEventListener('online', online)
+    window.addEventListener('offline', offline)
+  }
   return {
     provider,
     saved,
+    local,
     destroy() {
+      if (typeof window !== 'undefined') {
+        window.removeEventListener('online', online)
+        window.removeEventListener('offline', offline)
+      }
       saved.destroy()
       provider.destroy()
+      // Closes the database; the stored copy stays for next time.
+      void local?.destroy()
     },
   }
 }

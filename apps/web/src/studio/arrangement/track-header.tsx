@@ -48,6 +48,8 @@ export function TrackHeader(props: {
     // biome-ignore lint/a11y/noStaticElementInteractions: the header is a drag source and target for reordering
     <div
       className={`st-track-header${selected ? ' is-selected' : ''}`}
+      data-testid="track"
+      data-track-id={track.id}
       style={{ ['--track' as string]: track.colour }}
       draggable={!readOnly}
       onDragStart={(e) => {

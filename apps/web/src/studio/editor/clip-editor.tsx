@@ -1,6 +1,6 @@
 'use client'
 
-import { PPQ, readClip, readTrack, renameClip, resizeClip } from '@ensemble/core'
+import { PPQ, readClip, readMeta, readTrack, renameClip, resizeClip } from '@ensemble/core'
 import { runCommand } from '../commands/command-keys'
 import { formatShortcut } from '../commands/shortcut'
 import { commandById } from '../commands/studio-commands'
@@ -47,6 +47,8 @@ export function ClipEditor({ target }: { target: EditorTarget }) {
     target.clipId,
   ])
   const track = useSong(doc, (d) => readTrack(d, target.trackId), [target.trackId])
+  const ts = useSong(doc, (d) => readMeta(d).timeSignature)
+  const bar = (PPQ * 4 * ts.numerator) / ts.denominator
   const tool = useView(studio.view, (s) => s.tool)
   const mode = useView(studio.view, (s) => s.editorMode)
   if (!clip || !track) {
@@ -121,16 +123,16 @@ export function ClipEditor({ target }: { target: EditorTarget }) {
           Length{' '}
           <select
             aria-label="Clip length in bars"
-            value={String(clip.length / (PPQ * 4))}
+            value={String(clip.length / bar)}
             onChange={(e) =>
               studio.run(() =>
                 resizeClip(doc, me, target.trackId, clip.id, {
-                  length: Math.round(Number(e.target.value) * PPQ * 4),
+                  length: Math.round(Number(e.target.value) * bar),
                 }),
               )
             }
           >
-            {[...new Set([1, 2, 4, 8, 16, clip.length / (PPQ * 4)])]
+            {[...new Set([1, 2, 4, 8, 16, clip.length / bar])]
               .sort((a, b) => a - b)
               .map((b) => (
                 <option key={b} value={String(b)}>

@@ -19,11 +19,7 @@ export function LevelMeter({ trackId }: { trackId: string | null }) {
     const draw = () => {
       frame = requestAnimationFrame(draw)
       const levels = transport.levels()
-      const db = levels
-        ? trackId === null
-          ? levels.master
-          : (levels.tracks.get(trackId) ?? FLOOR_DB)
-        : FLOOR_DB
+      const db = levels ? (trackId === null ? levels.master : (levels.tracks[trackId] ?? FLOOR_DB)) : FLOOR_DB
       const target = Number.isFinite(db) ? Math.max(FLOOR_DB, Math.min(6, db)) : FLOOR_DB
       // Fast attack, slow release, like a hardware meter.
       shown = target > shown ? target : shown - 1.2

@@ -3,6 +3,7 @@
 import { PPQ } from '@ensemble/core'
 import { useSyncExternalStore } from 'react'
 import { CommandButton } from '../editor/clip-editor'
+import { SongFiles } from '../files/song-files'
 import { useStudio } from '../studio-context'
 import { useView } from '../view/view-store'
 import { PositionDisplay } from './position-display'
@@ -70,6 +71,7 @@ export function TransportBar({ children }: { children?: React.ReactNode }) {
       </button>
       {children}
       <span className="st-grow" />
+      <SongFiles />
       <CommandButton id="help">?</CommandButton>
     </div>
   )

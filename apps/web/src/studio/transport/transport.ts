@@ -21,7 +21,7 @@ export interface Transport {
 }
 
 export interface TransportLevels {
-  readonly tracks: ReadonlyMap<string, number>
+  readonly tracks: Readonly<Record<string, number>>
   readonly master: number
 }
 

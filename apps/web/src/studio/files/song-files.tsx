@@ -1,0 +1,134 @@
+'use client'
+
+import { readMeta, readSong } from '@ensemble/core'
+import { exportMidi, importMidi } from '@ensemble/core/midi'
+import { type ChangeEvent, useEffect, useRef, useState } from 'react'
+import { useStudio } from '../studio-context'
+import { fileNameFor, saveBlob } from './save-blob'
+
+type RenderState = { readonly status: 'idle' } | { readonly status: 'rendering'; readonly progress: number }
+
+/**
+ * Import and export in the transport bar: MIDI in (pick a file, or drop one anywhere on the studio: one
+ * track per MIDI track, tempo and meter kept, one undo step), MIDI out, and WAV of the song or the loop
+ * region rendered offline with a progress bar. Tone.js loads only when a WAV is asked for.
+ */
+export function SongFiles() {
+  const studio = useStudio()
+  const { doc, me } = studio.session
+  const input = useRef<HTMLInputElement>(null)
+  const [render, setRender] = useState<RenderState>({ status: 'idle' })
+  const [scope, setScope] = useState<'song' | 'loop'>('song')
+  const readOnly = studio.session.role === 'viewer'
+
+  const importBytes = (bytes: ArrayBuffer) =>
+    studio.run(() => {
+      const result = importMidi(doc, me, bytes)
+      studio.view.set({
+        selectedTrackId: result.trackIds[0] ?? null,
+        editor: null,
+        selection: { kind: 'none' },
+      })
+    })
+
+  // A .mid dropped anywhere on the page imports it.
+  useEffect(() => {
+    if (readOnly) return
+    const isMidi = (f: File) => /\.(mid|midi)$/i.test(f.name) || f.type === 'audio/midi'
+    const over = (e: DragEvent) => {
+      if (e.dataTransfer?.types.includes('Files')) e.preventDefault()
+    }
+    const drop = (e: DragEvent) => {
+      const file = [...(e.dataTransfer?.files ?? [])].find(isMidi)
+      if (!file) return
+      e.preventDefault()
+      void file.arrayBuffer().then(importBytes)
+    }
+    window.addEventListener('dragover', over)
+    window.addEventListener('drop', drop)
+    return () => {
+      window.removeEventListener('dragover', over)
+      window.removeEventListener('drop', drop)
+    }
+  })
+
+  const onPick = async (e: ChangeEvent<HTMLInputElement>) => {
+    const file = e.target.files?.[0]
+    e.target.value = ''
+    if (file) importBytes(await file.arrayBuffer())
+  }
+
+  const exportMid = () =>
+    studio.run(() =>
+      saveBlob(exportMidi(readSong(doc)), 'audio/midi', fileNameFor(readMeta(doc).title, 'mid')),
+    )
+
+  const exportWav = async () => {
+    if (render.status === 'rendering') return
+    setRender({ status: 'rendering', progress: 0 })
+    try {
+      const audio = await import('@ensemble/core/audio')
+      const { loop } = studio.view.get()
+      const range = scope === 'loop' ? { start: loop.start, end: loop.end } : undefined
+      const rendered = await audio.renderSong(readSong(doc), {
+        ...(range ? { range } : { tailSeconds: 1 }),
+        onProgress: (progress) => setRender({ status: 'rendering', progress }),
+      })
+      const suffix = scope === 'loop' ? '-loop' : ''
+      saveBlob(audio.encodeWav(rendered), 'audio/wav', fileNameFor(`${readMeta(doc).title}${suffix}`, 'wav'))
+    } catch (err) {
+      studio.report(err)
+    } finally {
+      setRender({ status: 'idle' })
+    }
+  }
+
+  return (
+    <span className="st-files">
+      <input
+        ref={input}
+        type="file"
+        accept=".mid,.midi,audio/midi"
+        hidden
+        onChange={onPick}
+        data-testid="midi-input"
+      />
+      <button
+        type="button"
+        disabled={readOnly}
+        onClick={() => input.current?.click()}
+        title="Import a MIDI file (or drop one on the studio)"
+      >
+        Import MIDI
+      </button>
+      <button type="button" onClick={exportMid} data-testid="export-midi">
+        Export MIDI
+      </button>
+      <select
+        aria-label="Audio export range"
+        value={scope}
+        onChange={(e) => setScope(e.target.value === 'loop' ? 'loop' : 'song')}
+      >
+        <option value="song">Whole song</option>
+        <option value="loop">Loop region</option>
+      </select>
+      <button
+        type="button"
+        onClick={exportWav}
+        disabled={render.status === 'rendering'}
+        data-testid="export-wav"
+      >
+        Export WAV
+      </button>
+      {render.status === 'rendering' && (
+        <progress
+          className="st-progress"
+          max={1}
+          value={render.progress}
+          data-testid="render-progress"
+          aria-label="Rendering audio"
+        />
+      )}
+    </span>
+  )
+}

@@ -1,0 +1,121 @@
+import type { AudioEngine } from '@ensemble/core/audio'
+import type * as Y from 'yjs'
+import type { ViewStore } from '../view/view-store'
+import { createClockTransport, type Transport } from './transport'
+
+export interface AudioTransport extends Transport {
+  /** Sounds one pitch on a track's instrument for a moment (piano-roll keys, drawing, drum rows). */
+  audition(trackId: string, pitch: number, velocity: number): void
+  noteOn(trackId: string, pitch: number, velocity: number): void
+  noteOff(trackId: string, pitch: number): void
+  /** Whether the audio engine is running (after the first gesture that needed sound). */
+  audible(): boolean
+}
+
+/**
+ * The studio transport with sound: core's AudioEngine (Tone.js), loaded on the first gesture that needs
+ * audio so the studio's first paint does not carry Tone, and started with `resume()` inside that gesture
+ * (browsers allow audio only then). Until it is loaded, and wherever audio cannot start, the silent clock
+ * keeps the playhead moving. Loop and metronome follow the view store; the engine follows the song itself.
+ */
+export function createAudioTransport(doc: Y.Doc, view: ViewStore): AudioTransport {
+  const clock = createClockTransport(doc, view)
+  let engine: AudioEngine | null = null
+  let loading: Promise<AudioEngine | null> | null = null
+  let failed = false
+  const listeners = new Set<() => void>()
+  const emit = () => {
+    for (const l of [...listeners]) l()
+  }
+
+  const syncView = () => {
+    if (!engine) return
+    const { loop, metronome } = view.get()
+    engine.setLoop(loop.enabled ? { start: loop.start, end: loop.end } : null)
+    if (engine.metronome !== metronome) engine.setMetronome(metronome)
+  }
+  const offView = view.subscribe(syncView)
+
+  const load = (): Promise<AudioEngine | null> => {
+    loading ??= import('@ensemble/core/audio')
+      .then(async (audio) => {
+        const created = audio.createAudioEngine(doc, { meters: true, metronome: view.get().metronome })
+        await created.resume()
+        engine = created
+        syncView()
+        return created
+      })
+      .catch((err: unknown) => {
+        // No audio device, or a browser policy: the studio still works, silently.
+        console.warn('Audio engine unavailable; playing silently', err)
+        failed = true
+        return null
+      })
+    return loading
+  }
+
+  const transport: AudioTransport = {
+    playing: () => (engine ? engine.playing : clock.playing()),
+    play() {
+      if (transport.playing()) return
+      const from = Math.round(clock.position())
+      if (engine) {
+        void engine.resume()
+        const { loop } = view.get()
+        engine.play(loop.enabled && (from < loop.start || from >= loop.end) ? loop.start : from)
+        emit()
+        return
+      }
+      // Start the silent clock at once so the button answers; hand over to the engine when it is ready.
+      clock.play()
+      emit()
+      if (failed) return
+      void load().then((e) => {
+        if (!e || !clock.playing()) return
+        const at = Math.round(clock.position())
+        clock.stop()
+        e.play(at)
+        emit()
+      })
+    },
+    stop() {
+      if (engine?.playing) {
+        const at = Math.round(engine.position)
+        engine.pause()
+        clock.seek(at)
+      } else clock.stop()
+      emit()
+    },
+    toggle: () => (transport.playing() ? transport.stop() : transport.play()),
+    position: () => (engine?.playing ? engine.position : clock.position()),
+    seek(tick) {
+      clock.seek(tick)
+      if (engine?.playing) engine.seek(tick)
+      emit()
+    },
+    subscribe(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+    levels: () => (engine ? engine.getLevels() : null),
+    audition(trackId, pitch, velocity) {
+      transport.noteOn(trackId, pitch, velocity)
+      setTimeout(() => transport.noteOff(trackId, pitch), 280)
+    },
+    noteOn(trackId, pitch, velocity) {
+      if (engine) engine.noteOn(trackId, pitch, velocity / 127)
+      else if (!failed) void load().then((e) => e?.noteOn(trackId, pitch, velocity / 127))
+    },
+    noteOff(trackId, pitch) {
+      engine?.noteOff(trackId, pitch)
+    },
+    audible: () => engine !== null,
+    destroy() {
+      offView()
+      listeners.clear()
+      clock.destroy()
+      engine?.dispose()
+    },
+  }
+  return transport
+}
