@@ -3,6 +3,7 @@
 import { createContext, useContext } from 'react'
 import type { StudioContext } from './commands/command'
 import type { PresencePublisher } from './presence/presence-publisher'
+import type { AudioTransport } from './transport/audio-transport'
 
 export interface StudioHandle extends StudioContext {
   /** Shows a refused operation (SongError) or any failure to the user. */
@@ -12,6 +13,8 @@ export interface StudioHandle extends StudioContext {
   /** Sounds a pitch on a track's instrument (piano-roll keys, drum rows); silent until audio starts. */
   readonly audition: (trackId: string, pitch: number, velocity: number) => void
   readonly presence: PresencePublisher
+  /** The transport with its sound controls (monitoring, auditions). */
+  readonly audio: AudioTransport
 }
 
 const Context = createContext<StudioHandle | null>(null)

@@ -109,6 +109,7 @@ function StudioView({ session }: { session: SongSession }) {
       view,
       clipboard: createClipboard(),
       transport,
+      audio: transport,
       presence,
       report,
       run(write) {

@@ -4,6 +4,7 @@ import { PPQ } from '@ensemble/core'
 import { useSyncExternalStore } from 'react'
 import { CommandButton } from '../editor/clip-editor'
 import { SongFiles } from '../files/song-files'
+import { RecordControls } from '../recording/record-controls'
 import { useStudio } from '../studio-context'
 import { useView } from '../view/view-store'
 import { PositionDisplay } from './position-display'
@@ -45,6 +46,7 @@ export function TransportBar({ children }: { children?: React.ReactNode }) {
         ♩ Click
       </CommandButton>
       <PositionDisplay />
+      <RecordControls transport={studio.audio} />
       <label className="st-small">
         Snap{' '}
         <select
