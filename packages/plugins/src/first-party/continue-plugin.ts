@@ -1,0 +1,110 @@
+import { definePlugin } from '@ensemble/core/plugin'
+import { KEY_MIN } from '../continue/data.js'
+import { CONTINUE_FORMAT, DEFAULT_CONTINUE_CONFIG } from '../continue/model.js'
+import {
+  DEFAULT_MODELS_DIR,
+  type FirstPartyOptions,
+  type FirstPartyRegistration,
+  publishedAsset,
+} from './assets.js'
+import { publishedRollShape, sampleRoll } from './roll.js'
+import { NEVER, rollRuntime } from './runtime.js'
+import { gridToNotes, notesToGrid } from './steps.js'
+
+export const CONTINUE_ID = 'studio.ensemble.continue'
+
+/** The model's two corpora: JSB chorales on quarter-note frames, Nottingham folk tunes on 8th frames. */
+const STYLES = {
+  chorale: { corpus: 0, frameTicks: 480 },
+  folk: { corpus: 1, frameTicks: 240 },
+} as const
+
+/**
+ * Continue: the notes of the selection (melody or chords) go on as a piano roll for N bars, starting at the
+ * first bar line after the last note and ending inside the window (the caller sends the selection plus the
+ * room to fill). Key-aware: out-of-key keys are never drawn unless asked; metre-aware: whole bars of the
+ * song's metre from a bar line.
+ */
+export function continuePlugin(options: FirstPartyOptions = {}): FirstPartyRegistration {
+  const modelsDir = options.modelsDir ?? DEFAULT_MODELS_DIR
+  const shape = publishedRollShape(modelsDir, 'continue', {
+    format: CONTINUE_FORMAT,
+    config: DEFAULT_CONTINUE_CONFIG,
+  })
+  const plugin = definePlugin({
+    manifest: {
+      id: CONTINUE_ID,
+      name: 'Continue',
+      version: '1.0.0',
+      hostApi: '^1.0.0',
+      kind: 'generator',
+      description:
+        'Continues the selected melody or chords for a number of bars, in the song key and metre (trained on the JSB chorales and the Nottingham folk tunes).',
+      author: 'Ensemble',
+      licence: 'MIT',
+      trackKinds: ['instrument'],
+      parameters: [
+        { id: 'bars', type: 'int', label: 'Bars', min: 1, max: 16, default: 4, step: 1 },
+        { id: 'temperature', type: 'float', label: 'Temperature', min: 0, max: 1.5, default: 1, step: 0.05 },
+        {
+          id: 'style',
+          type: 'choice',
+          label: 'Style',
+          default: 'folk',
+          options: [
+            { value: 'folk', label: 'Folk tune (8th notes)' },
+            { value: 'chorale', label: 'Chorale (quarter notes)' },
+          ],
+        },
+        { id: 'strictKey', type: 'bool', label: 'Stay in key', default: true },
+      ],
+      assets: [publishedAsset(modelsDir, 'continue')],
+      capabilities: ['models', 'theory'],
+    },
+    async suggest(input, ctx) {
+      const { song, target, parameters } = input
+      const style = STYLES[parameters.style]
+      const windowTicks = target.toTick - target.fromTick
+      const barTicks = ctx.theory.ticksPerBar(song.timeSignature)
+      const lastEnd = Math.max(0, ...target.notes.map((n) => n.start + n.duration))
+      // The continuation starts on the first bar line (absolute, so the song's bars) after the selection.
+      const startTick = Math.ceil((target.fromTick + lastEnd) / barTicks) * barTicks - target.fromTick
+      const frames = Math.floor(
+        Math.min(parameters.bars * barTicks, windowTicks - startTick) / style.frameTicks,
+      )
+      if (frames <= 0) return { suggestions: [] }
+      // Known frames end at the bar line: silence between the last note and the bar line is context too.
+      const knownFrames = Math.floor(startTick / style.frameTicks)
+      const context = notesToGrid(target.notes, {
+        startTick: 0,
+        steps: knownFrames,
+        ticksPerStep: style.frameTicks,
+      }).map((cell) => cell.map((p) => p - KEY_MIN).filter((k) => k >= 0 && k < shape.outputs))
+      const scale = new Set(ctx.theory.scalePitchClasses(song.key))
+      const bias = Array.from({ length: shape.outputs }, (_, k) =>
+        parameters.strictKey && !scale.has((k + KEY_MIN) % 12) ? NEVER : 0,
+      )
+      const suggestions = await Promise.all(
+        Array.from({ length: input.variations }, async (_, v) => {
+          const grid = await sampleRoll(ctx, 'continue', shape, {
+            context,
+            frames,
+            extra: () => style.corpus,
+            bias: () => bias,
+            temperature: parameters.temperature,
+            random: ctx.fork(v),
+          })
+          return {
+            label: `Continuation ${v + 1}`,
+            notes: gridToNotes(
+              grid.map((cell) => cell.map((k) => k + KEY_MIN)),
+              { startTick, ticksPerStep: style.frameTicks, velocity: 80 },
+            ),
+          }
+        }),
+      )
+      return { suggestions }
+    },
+  })
+  return { plugin, assetRoot: modelsDir, runtimes: { continue: rollRuntime } }
+}

@@ -1,0 +1,125 @@
+import type { PluginContext, PluginNote, SongContext } from '@ensemble/core/plugin'
+import { DRUM_CLASSES, drumClassOf } from '../drums/data.js'
+import { DEFAULT_DRUMS_CONFIG, DRUMS_FORMAT } from '../drums/model.js'
+import { publishedRollShape, sampleRoll } from './roll.js'
+import { NEVER, type RollShape } from './runtime.js'
+import { notesToGrid, TICKS_PER_16TH } from './steps.js'
+
+/*
+ * Drum generation shared by the drums and arranger plugins: 16th-step hit masks over the 9 GrooVAE classes.
+ * The model has no style input, so a style is a one-bar primer the model continues (it then keeps to that
+ * groove's feel, as a drummer continuing a fill would), and density is a logit offset on every class.
+ */
+
+export const DRUM_STYLES = ['rock', 'funk', 'hiphop', 'jazz'] as const
+export type DrumStyle = (typeof DRUM_STYLES)[number]
+
+const K = 0
+const S = 1
+const CH = 2
+const RIDE = 8
+
+/** One bar of 16ths per style: the classes hit at each step. */
+const PRIMERS: Record<DrumStyle, number[][]> = {
+  rock: bar((t) => [...(t % 8 === 0 ? [K] : []), ...(t % 8 === 4 ? [S] : []), ...(t % 2 === 0 ? [CH] : [])]),
+  funk: bar((t) => [...([0, 3, 10].includes(t) ? [K] : []), ...(t % 8 === 4 ? [S] : []), CH]),
+  hiphop: bar((t) => [
+    ...([0, 7, 10].includes(t) ? [K] : []),
+    ...(t % 8 === 4 ? [S] : []),
+    ...(t % 2 === 0 ? [CH] : []),
+  ]),
+  jazz: bar((t) => [
+    ...(t === 0 ? [K] : []),
+    ...([0, 4, 7, 8, 12, 15].includes(t) ? [RIDE] : []),
+    ...(t % 8 === 4 ? [CH] : []),
+  ]),
+}
+
+function bar(at: (t: number) => number[]): number[][] {
+  return Array.from({ length: 16 }, (_, t) => at(t))
+}
+
+export function drumsShape(modelsDir: string): RollShape {
+  return publishedRollShape(modelsDir, 'drums', { format: DRUMS_FORMAT, config: DEFAULT_DRUMS_CONFIG })
+}
+
+/** Onset steps of a track's notes on the 16th grid of the window. */
+export function onsetSteps(notes: readonly PluginNote[], steps: number): Set<number> {
+  const out = new Set<number>()
+  for (const n of notes) {
+    const t = Math.round(n.start / TICKS_PER_16TH)
+    if (t >= 0 && t < steps) out.add(t)
+  }
+  return out
+}
+
+export interface DrumsRequest {
+  song: SongContext
+  /** Window start, absolute ticks (for the bar position). */
+  fromTick: number
+  /** Existing drum notes of the window before `startStep` (window-relative), continued when present. */
+  existing: readonly PluginNote[]
+  /** First new step, window-relative. */
+  startStep: number
+  steps: number
+  style: DrumStyle
+  /** 0..1; 0.5 is the model's own density. */
+  density: number
+  /** Window-relative onset steps of another part for the kick to follow, or none. */
+  follow: Set<number> | undefined
+  temperature: number
+  random: () => number
+}
+
+/** Window-relative drum notes from `startStep` on. */
+export async function generateDrumNotes(
+  ctx: PluginContext,
+  assetId: string,
+  shape: RollShape,
+  req: DrumsRequest,
+): Promise<PluginNote[]> {
+  const barSteps = Math.max(1, Math.round(ctx.theory.ticksPerBar(req.song.timeSignature) / TICKS_PER_16TH))
+  const phase = Math.round(req.fromTick / TICKS_PER_16TH)
+  const known = notesToGrid(req.existing, {
+    startTick: 0,
+    steps: req.startStep,
+    ticksPerStep: TICKS_PER_16TH,
+  }).map((cell) => [...new Set(cell.flatMap((p) => drumClassOf(p) ?? []))])
+  // Without drums to continue, the style's bar comes first (placed just before the window; not returned).
+  const hasDrums = known.some((cell) => cell.length > 0)
+  const primer = hasDrums ? [] : PRIMERS[req.style]
+  const context = [...primer, ...known]
+  const offsetSteps = primer.length
+  const d = Math.min(0.98, Math.max(0.02, req.density))
+  const densityOffset = Math.log(d / (1 - d))
+  const bias = (t: number): number[] => {
+    const step = t - offsetSteps
+    return DRUM_CLASSES.map((_, k) => {
+      if (k >= shape.outputs) return NEVER
+      let b = densityOffset
+      if (req.follow && k === K && step >= req.startStep) b += req.follow.has(step) ? 2 : -1
+      return b
+    })
+  }
+  const frames = await sampleRoll(ctx, assetId, shape, {
+    context,
+    frames: req.steps,
+    extra: (t) => ((((phase + t - offsetSteps) % barSteps) + barSteps) % barSteps) % shape.extra,
+    bias,
+    temperature: req.temperature,
+    random: req.random,
+  })
+  const notes: PluginNote[] = []
+  frames.forEach((cell, i) => {
+    for (const k of cell) {
+      notes.push({
+        pitch: DRUM_CLASSES[k]?.pitches[0] ?? 36,
+        start: (req.startStep + i) * TICKS_PER_16TH,
+        duration: TICKS_PER_16TH,
+        // Accents on the beat, as the model has no velocity output.
+        velocity: (phase + req.startStep + i) % 4 === 0 ? 100 : 80,
+      })
+    }
+  })
+  return notes
+}

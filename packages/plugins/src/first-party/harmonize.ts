@@ -1,0 +1,143 @@
+import { existsSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import type { PluginContext, SongKey } from '@ensemble/core/plugin'
+import { classToPitch, PITCH_MAX, PITCH_MIN, pitchToClass, VOICE_RANGES } from '../harmonizer/data.js'
+import { DEFAULT_CONFIG } from '../harmonizer/model.js'
+import { first } from './assets.js'
+import { type HarmonizerShape, harmonizerMelodyRuntime, harmonizerRuntime, NEVER } from './runtime.js'
+import { ConvHistory, uniforms } from './steps.js'
+
+/*
+ * The harmonizer's sampling loop (the plugin side of `../harmonizer/infer.ts`'s `harmonize`), with every
+ * model step a `ctx.models.run` of the step runtime. Shared by the harmonizer and arranger plugins.
+ */
+
+/** The published model's shape (from its model.json), so the plugin builds inputs that fit the weights. */
+export function harmonizerShape(modelsDir: string): HarmonizerShape {
+  const file = path.join(modelsDir, 'harmonizer', 'model.json')
+  if (existsSync(file)) {
+    try {
+      const json = JSON.parse(readFileSync(file, 'utf8')) as { modelTopology?: HarmonizerShape }
+      if (json.modelTopology?.dilations) return json.modelTopology
+    } catch {
+      // An unreadable model.json makes the host list the plugin as unavailable; the defaults keep it loadable.
+    }
+  }
+  return DEFAULT_CONFIG
+}
+
+export interface HarmonizeRequest {
+  /** Soprano per 16th step (MIDI pitch, -1 = rest). */
+  soprano: readonly number[]
+  /** 16th steps from the bar line to the first step (bar phase for the model's metre input). */
+  phase: number
+  /** 16th steps per bar of the song's metre. */
+  barSteps: number
+  key: SongKey
+  /** Out-of-key pitches are never picked when true; otherwise penalised as the model's own `harmonize`. */
+  strictKey: boolean
+  temperature: number
+  random: () => number
+}
+
+const KEY_PENALTY = 1.5
+
+/** Octave shift that brings the melody closest to the soprano range the model was trained on. */
+function octaveShift(soprano: readonly number[]): number {
+  const [lo, hi] = VOICE_RANGES[0]!
+  let best = 0
+  let bestCost = Number.POSITIVE_INFINITY
+  for (let k = -4; k <= 4; k++) {
+    let cost = 0
+    for (const p of soprano) if (p >= 0) cost += Math.max(0, lo - (p + 12 * k)) + Math.max(0, p + 12 * k - hi)
+    if (cost < bestCost || (cost === bestCost && Math.abs(k) < Math.abs(best))) {
+      best = k
+      bestCost = cost
+    }
+  }
+  return 12 * best
+}
+
+function foldIntoVocab(p: number): number {
+  let q = p
+  while (q > PITCH_MAX) q -= 12
+  while (q < PITCH_MIN) q += 12
+  return q
+}
+
+/** [S, A, T, B] per step (MIDI pitch or -1), S being the input melody. */
+export async function harmonizeSteps(
+  ctx: PluginContext,
+  assets: { melody: string; step: string },
+  shape: HarmonizerShape,
+  req: HarmonizeRequest,
+): Promise<number[][]> {
+  const T = req.soprano.length
+  const V = shape.vocab
+  const shift = octaveShift(req.soprano)
+  const scale = new Set(ctx.theory.scalePitchClasses(req.key))
+  const sop = req.soprano.map((p) => (p < 0 ? 0 : pitchToClass(foldIntoVocab(Math.round(p) + shift))))
+  // Per voice, the logit offsets of every class: outside the voice's range (+-2) never, out of key never
+  // (strict) or penalised; and never a pitch that would leave MIDI's range once shifted back.
+  const bias: number[] = []
+  for (let v = 1; v < 4; v++) {
+    const [lo, hi] = VOICE_RANGES[v]!
+    for (let c = 0; c < V; c++) {
+      if (c === 0) {
+        bias.push(0)
+        continue
+      }
+      const p = classToPitch(c)
+      const out = p - shift
+      if (p < lo - 2 || p > hi + 2 || out < 0 || out > 127) bias.push(NEVER)
+      else if (!scale.has(out % 12)) bias.push(req.strictKey ? NEVER : -KEY_PENALTY)
+      else bias.push(0)
+    }
+  }
+  // The look-ahead stream depends on the melody only: one call for the whole window.
+  const oneHots = sop.flatMap((c) => Array.from({ length: V }, (_, k) => (k === c ? 1 : 0)))
+  const [stream] = await ctx.models.run(assets.melody, [{ shape: [T, V], data: oneHots }])
+  if (!stream) throw new Error('the melody model returned nothing')
+  const history = new ConvHistory(shape.dilations, shape.channels)
+  const C = shape.channels
+  const cls: number[][] = []
+  for (let t = 0; t < T; t++) {
+    const prev = new Array<number>(4 * V + shape.metre).fill(0)
+    const before = cls[t - 1]
+    if (before)
+      before.forEach((c, v) => {
+        prev[v * V + c] = 1
+      })
+    prev[4 * V + (((((req.phase + t) % req.barSteps) + req.barSteps) % req.barSteps) % shape.metre)] = 1
+    const out = await ctx.models.run(assets.step, [
+      { shape: [4 * V + shape.metre], data: prev },
+      { shape: [C], data: stream.data.slice(t * C, (t + 1) * C) },
+      { shape: [V], data: oneHots.slice(t * V, (t + 1) * V) },
+      ...history.pastInputs(t),
+      { shape: [3, V], data: bias },
+      { shape: [3], data: uniforms(req.random, 3) },
+      { shape: [1], data: [req.temperature] },
+    ])
+    history.push(out.slice(0, history.rows).map((o) => o.data))
+    const picks = first(out, history.rows)
+    cls.push([sop[t]!, ...[0, 1, 2].map((v) => Math.round(picks[v] ?? 0))])
+  }
+  return cls.map((row, t) =>
+    row.map((c, v) => {
+      if (v === 0) return req.soprano[t] ?? -1
+      const p = classToPitch(c)
+      return p < 0 ? -1 : p - shift
+    }),
+  )
+}
+
+/**
+ * The harmonizer's weights are declared as two assets of the same files: the melody stream (once per
+ * request) and the sampling step (once per 16th). A functional asset has one graph, and these are two.
+ */
+export const HARMONIZER_ASSETS = { melody: 'harmonizer-melody', step: 'harmonizer' } as const
+
+export const HARMONIZER_RUNTIMES = {
+  [HARMONIZER_ASSETS.melody]: harmonizerMelodyRuntime,
+  [HARMONIZER_ASSETS.step]: harmonizerRuntime,
+}

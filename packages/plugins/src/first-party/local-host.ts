@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import type { ModelRunner, ModelTensor, PluginAsset } from '@ensemble/core/plugin'
+import * as tf from '@tensorflow/tfjs'
+import type { FirstPartyRegistration } from './assets.js'
+import type { StepModel } from './runtime.js'
+
+/*
+ * A minimal in-process host for this package's tests and tools: loads each asset of a registration the way
+ * the inference service does (digests checked on the bytes that are parsed), builds its runtime, and runs
+ * `ctx.models.run` one example at a time. The service adds micro-batching, deadlines and provenance; the
+ * plugins' behaviour over real HTTP is tested in apps/inference.
+ */
+
+const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex')
+
+function readPinned(file: string, expected: string): Uint8Array {
+  const bytes = readFileSync(file)
+  const actual = sha256(bytes)
+  if (actual !== expected)
+    throw new Error(`${path.basename(file)}: SHA-256 is ${actual}, the manifest pins ${expected}`)
+  return bytes
+}
+
+function loadAsset(asset: PluginAsset, root: string, registration: FirstPartyRegistration): StepModel {
+  const modelPath = path.join(root, asset.path)
+  const json = JSON.parse(new TextDecoder().decode(readPinned(modelPath, asset.sha256))) as tf.io.ModelJSON
+  const specs: tf.io.WeightsManifestEntry[] = []
+  const buffers: ArrayBuffer[] = []
+  for (const group of json.weightsManifest) {
+    specs.push(...group.weights)
+    for (const file of group.paths) {
+      const pin = asset.weights.find((w) => w.path === file)
+      if (!pin) throw new Error(`${file}: not pinned by the manifest`)
+      const bytes = readPinned(path.join(path.dirname(modelPath), file), pin.sha256)
+      buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer)
+    }
+  }
+  const runtime = registration.runtimes[asset.id]
+  if (!runtime) throw new Error(`no runtime for asset ${asset.id}`)
+  return runtime({
+    format: json.format,
+    config: json.modelTopology,
+    weights: tf.io.decodeWeights(tf.io.CompositeArrayBuffer.join(buffers), specs),
+    metadata: (json.userDefinedMetadata ?? {}) as Record<string, unknown>,
+  })
+}
+
+export interface LocalModels {
+  runner: ModelRunner
+  /** Why the plugin cannot run, as the service would list it; empty when every asset loaded. */
+  problems: string[]
+  /** Model executions so far (one per `ctx.models.run` here). */
+  calls(): number
+}
+
+export function loadLocalModels(registration: FirstPartyRegistration): LocalModels {
+  const models = new Map<string, StepModel>()
+  const problems: string[] = []
+  for (const asset of registration.plugin.manifest.assets) {
+    try {
+      models.set(asset.id, loadAsset(asset, registration.assetRoot, registration))
+    } catch (err) {
+      problems.push(`asset ${asset.id}: ${(err as Error).message}`)
+      if (process.env.FP_DEBUG) console.error((err as Error).stack)
+    }
+  }
+  let calls = 0
+  return {
+    problems,
+    calls: () => calls,
+    runner: {
+      async run(assetId, inputs): Promise<ModelTensor[]> {
+        const model = models.get(assetId)
+        if (!model) throw new Error(`model ${assetId} is not loaded`)
+        calls++
+        const outputs = tf.tidy(() =>
+          model.predict(inputs.map((x) => tf.tensor(Float32Array.from(x.data), [1, ...x.shape], 'float32'))),
+        )
+        const result = outputs.map((t) => ({ shape: t.shape.slice(1), data: Array.from(t.dataSync()) }))
+        tf.dispose(outputs)
+        return result
+      },
+    },
+  }
+}

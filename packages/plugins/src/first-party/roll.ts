@@ -1,0 +1,85 @@
+import { existsSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import type { PluginContext } from '@ensemble/core/plugin'
+import { first } from './assets.js'
+import { type RollShape, rollShape } from './runtime.js'
+import { ConvHistory, uniforms } from './steps.js'
+
+/*
+ * The sampling loop of the continue and drums models (the plugin side of `../continue/infer.ts`'s
+ * `continueRoll` and `../drums/infer.ts`'s `generateDrums`): the known frames are fed first (teacher forced,
+ * their draws unused), then each new frame is drawn given the past; every step is one `ctx.models.run`.
+ */
+
+/** The published model's shape from its model.json, or the training defaults when it is not there yet. */
+export function publishedRollShape(
+  modelsDir: string,
+  model: string,
+  fallback: { format: string; config: unknown },
+): RollShape {
+  const file = path.join(modelsDir, model, 'model.json')
+  if (existsSync(file)) {
+    try {
+      const json = JSON.parse(readFileSync(file, 'utf8')) as { format?: string; modelTopology?: unknown }
+      return rollShape({ format: json.format, config: json.modelTopology })
+    } catch {
+      // Unreadable or another format: the host will list the plugin as unavailable; keep the module loadable.
+    }
+  }
+  return rollShape(fallback)
+}
+
+/** Receptive field in steps: older frames cannot change a draw, so the loop feeds at most this many. */
+export const receptiveField = (shape: RollShape): number => 1 + 2 * shape.dilations.reduce((a, d) => a + d, 0)
+
+export interface RollRequest {
+  /** Known frames before the first new one (indices of the outputs that are on). */
+  context: readonly (readonly number[])[]
+  /** New frames to draw. */
+  frames: number
+  /** Index of the extra one-hot (corpus, or bar position) at frame `t` of context + new frames. */
+  extra(t: number): number
+  /** Logit offsets of frame `t` (length = shape.outputs). */
+  bias(t: number): readonly number[]
+  temperature: number
+  random: () => number
+}
+
+/** The new frames, each the list of outputs that are on. */
+export async function sampleRoll(
+  ctx: PluginContext,
+  assetId: string,
+  shape: RollShape,
+  req: RollRequest,
+): Promise<number[][]> {
+  const keep = Math.max(0, receptiveField(shape) - 1)
+  const skipped = Math.max(0, req.context.length - keep)
+  const frames: (readonly number[])[] = req.context.slice(skipped)
+  const known = frames.length
+  const history = new ConvHistory(shape.dilations, shape.channels)
+  const K = shape.outputs
+  const generated: number[][] = []
+  for (let t = 0; t < known + req.frames; t++) {
+    const x = new Array<number>(K + shape.extra).fill(0)
+    for (const k of frames[t - 1] ?? []) if (k >= 0 && k < K) x[k] = 1
+    x[K + req.extra(skipped + t)] = 1
+    const out = await ctx.models.run(assetId, [
+      { shape: [K + shape.extra], data: x },
+      ...history.pastInputs(t),
+      { shape: [K], data: req.bias(skipped + t) },
+      // Known frames draw too (unused): one step shape for every call, so they share batches with new ones.
+      { shape: [K], data: uniforms(req.random, K) },
+      { shape: [1], data: [req.temperature] },
+    ])
+    history.push(out.slice(0, history.rows).map((o) => o.data))
+    if (t < known) continue
+    const on = first(out, history.rows)
+    const frame: number[] = []
+    on.forEach((v, k) => {
+      if (v > 0.5) frame.push(k)
+    })
+    frames.push(frame)
+    generated.push(frame)
+  }
+  return generated
+}

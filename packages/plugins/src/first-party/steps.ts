@@ -1,0 +1,111 @@
+import type { PluginNote, SongContext, SongKey, Theory } from '@ensemble/core/plugin'
+
+/*
+ * Plugin-side helpers shared by the first-party plugins: the conv-input history a step model needs
+ * (see runtime.ts), grids of 16th/frame steps, and the note conversions at the contract's boundary.
+ */
+
+/** The conv inputs of every past step, and the `past` rows step t needs (block i reads t - d_i). */
+export class ConvHistory {
+  private readonly states: (readonly (readonly number[])[])[] = []
+  private readonly zeros: readonly number[]
+
+  constructor(
+    private readonly dilations: readonly number[],
+    readonly channels: number,
+  ) {
+    this.zeros = new Array<number>(channels).fill(0)
+  }
+
+  /** 2n rows of [C]: rows 2i and 2i+1 are block i's conv inputs at t - d_i (zeros before step 0). */
+  past(t: number): (readonly number[])[] {
+    return this.dilations.flatMap((d, i) => {
+      const state = this.states[t - d]
+      return [state?.[2 * i] ?? this.zeros, state?.[2 * i + 1] ?? this.zeros]
+    })
+  }
+
+  /** The step's conv inputs, as the step model returned them (its first 2n outputs). */
+  push(state: readonly (readonly number[])[]): void {
+    if (state.length !== 2 * this.dilations.length) throw new Error(`a step returned ${state.length} states`)
+    this.states.push(state)
+  }
+
+  /** As `ctx.models.run` inputs. */
+  pastInputs(t: number): { shape: number[]; data: readonly number[] }[] {
+    return this.past(t).map((data) => ({ shape: [this.channels], data }))
+  }
+
+  get rows(): number {
+    return 2 * this.dilations.length
+  }
+}
+
+export const TICKS_PER_16TH = 120
+
+/** Uniforms for one step, drawn from the contract's seeded source. */
+export function uniforms(random: () => number, n: number): number[] {
+  return Array.from({ length: n }, () => random())
+}
+
+/**
+ * Cells of a grid to note events: `grid[t]` lists the pitches on at step t; a pitch on over consecutive
+ * steps is one held note (a piano roll cannot tell held from repeated, like the training data).
+ */
+export function gridToNotes(
+  grid: readonly (readonly number[])[],
+  opts: { startTick: number; ticksPerStep: number; velocity: number; legato?: boolean },
+): PluginNote[] {
+  const notes: PluginNote[] = []
+  const open = new Map<number, number>()
+  const close = (pitch: number, end: number) => {
+    const onset = open.get(pitch)
+    if (onset === undefined) return
+    open.delete(pitch)
+    notes.push({
+      pitch,
+      start: opts.startTick + onset * opts.ticksPerStep,
+      duration: (end - onset) * opts.ticksPerStep,
+      velocity: opts.velocity,
+    })
+  }
+  grid.forEach((cell, t) => {
+    const now = new Set(cell)
+    for (const pitch of [...open.keys()]) if (!now.has(pitch) || opts.legato === false) close(pitch, t)
+    for (const pitch of now) if (!open.has(pitch)) open.set(pitch, t)
+  })
+  for (const pitch of [...open.keys()]) close(pitch, grid.length)
+  return notes.sort((a, b) => a.start - b.start || a.pitch - b.pitch)
+}
+
+/** Pitches sounding at the middle of each step (a note a few ticks early or late still lands on its step). */
+export function notesToGrid(
+  notes: readonly PluginNote[],
+  opts: { startTick: number; steps: number; ticksPerStep: number },
+): number[][] {
+  const grid: number[][] = Array.from({ length: opts.steps }, () => [])
+  for (const n of notes) {
+    const first = Math.max(0, Math.ceil((n.start - opts.startTick) / opts.ticksPerStep - 0.5))
+    for (let t = first; t < opts.steps; t++) {
+      const mid = opts.startTick + (t + 0.5) * opts.ticksPerStep
+      if (mid < n.start) continue
+      if (mid >= n.start + n.duration) break
+      if (!grid[t]!.includes(n.pitch)) grid[t]!.push(n.pitch)
+    }
+  }
+  return grid
+}
+
+/** Steps per bar on a grid of `ticksPerStep`, for the song's metre. */
+export function stepsPerBar(song: SongContext, theory: Theory, ticksPerStep: number): number {
+  return Math.max(1, Math.round(theory.ticksPerBar(song.timeSignature) / ticksPerStep))
+}
+
+/** Pitch classes allowed when the plugin keeps to the key. */
+export function keyClasses(key: SongKey, theory: Theory): Set<number> {
+  return new Set(theory.scalePitchClasses(key))
+}
+
+export function clampVelocity(v: number): number {
+  return Math.min(127, Math.max(1, Math.round(v)))
+}
