@@ -97,9 +97,11 @@ export async function openSong(page: Page, songId: string): Promise<Page> {
 export async function openSongAs(
   browser: Browser,
   songId?: string,
+  name?: string,
 ): Promise<{ context: BrowserContext; page: Page; songId: string }> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } })
   const page = await context.newPage()
+  await signUp(page, name)
   const id = songId ?? (await createSong(page))
   await openSong(page, id)
   return { context, page, songId: id }
