@@ -1,11 +1,14 @@
+import { type FirstPartyOptions, firstPartyPlugins as registrations } from '@ensemble/plugins/first-party'
 import type { PluginRegistration } from './plugin-host'
 
 /**
- * The plugins this service ships with. First-party plugins come from `@ensemble/plugins`, each as
- * `{ plugin: definePlugin({ manifest, suggest }), assetRoot }` with committed, SHA-256-pinned tfjs weights;
- * that package exports no list yet, so the service starts with none. A test plugin is never listed here:
- * musicians must not be offered a plugin without trained weights.
+ * The plugins this service ships with: the first-party plugins of `@ensemble/plugins` (harmonizer,
+ * continue, drums, arranger), each with the folder of its committed weights and the graph code of its
+ * `tfjs-functional` assets. Their manifests pin the SHA-256 that the ML side's publish step recorded in
+ * `models/<model>/weights.json`; a model not trained or not published yet (no weights, or files that do not
+ * match) leaves its plugin listed with `available: false` and the reason, never served. A test plugin is
+ * never listed here.
  */
-export function firstPartyPlugins(): PluginRegistration[] {
-  return []
+export function firstPartyPlugins(options: FirstPartyOptions = {}): PluginRegistration[] {
+  return registrations(options)
 }
