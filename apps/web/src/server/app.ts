@@ -10,6 +10,7 @@ import { type Database, openMigratedDatabase } from './db'
 import { RedisBus } from './fanout/redis-bus'
 import { createRequestListener, type Fallback, healthRoute, notFound, type Route, sendJson } from './http'
 import { collabAuthorize } from './projects/access'
+import { startMembershipSweep } from './projects/membership-sweep'
 import { seedSong, songState } from './projects/song-state'
 import { readinessRoute } from './readiness'
 import { defaultOrigins, isAllowedOrigin, isStateChanging, stampClientIp } from './security/origin'
@@ -120,6 +121,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     origins,
     rateLimit: config.authRateLimit,
   })
+  const stopSweep = startMembershipSweep(collab, database.db, config.membershipSweepMs)
   routes.push(
     sameOriginWrites(() => origins),
     healthRoute,
@@ -157,6 +159,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     close() {
       closing ??= (async () => {
         server.close()
+        stopSweep()
         const flushed = await collab.close(config.shutdownFlushMs)
         await bus?.close()
         if (!flushed) console.warn('[ensemble] shutdown: some document updates could not be stored')

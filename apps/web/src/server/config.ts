@@ -28,6 +28,8 @@ export interface ServerConfig {
   origins: string[] | null
   /** Lifetime of a room token; the studio renews it at half-life. */
   roomTokenTtlSeconds: number
+  /** How often open connections are checked against membership changed on other instances. */
+  membershipSweepMs: number
   /** Sign-in / sign-up attempts per IP per window, and the window in seconds. */
   authRateLimit: { max: number; windowSeconds: number }
   limits: CollabLimits
@@ -74,6 +76,7 @@ export function loadConfig(env: Env, argv: readonly string[] = []): ServerConfig
         ? env.ENSEMBLE_ORIGINS.split(',').map((o) => new URL(o.trim()).origin)
         : null,
     roomTokenTtlSeconds: int(env, 'ROOM_TOKEN_TTL_SECONDS', 600),
+    membershipSweepMs: int(env, 'MEMBERSHIP_SWEEP_MS', 5000),
     authRateLimit: {
       max: int(env, 'AUTH_RATE_LIMIT_MAX', 10),
       windowSeconds: int(env, 'AUTH_RATE_LIMIT_WINDOW_SECONDS', 60),

@@ -54,6 +54,8 @@ export interface CollabServer {
    * frames are dropped from this moment). `userId` null means everyone in the project.
    */
   setAccess(projectId: string, userId: string | null, role: Role | null): number
+  /** Who holds which open connection, for the membership sweep (changes made on other instances). */
+  openAccess(): { projectId: string; userId: string; role: Role }[]
   /** Closes every connection (1001), flushes the log, unloads rooms. True if all was stored. */
   close(flushTimeoutMs?: number): Promise<boolean>
 }
@@ -201,6 +203,8 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
         .finally(() => pending.leave())
       return true
     },
+    openAccess: () =>
+      [...connections].map((c) => ({ projectId: c.projectId, userId: c.userId, role: c.role })),
     setAccess(projectId, userId, role) {
       let affected = 0
       for (const c of connections) {
