@@ -1,0 +1,123 @@
+import {
+  addClip,
+  addNotes,
+  addTrack,
+  createSongDoc,
+  createUndo,
+  PPQ,
+  readClip,
+  UserOrigin,
+} from '@ensemble/core'
+import { describe, expect, it } from 'vitest'
+import type { SongSession } from '../session/song-session'
+import { createClockTransport } from '../transport/transport'
+import { createViewStore } from '../view/view-store'
+import { createClipboard } from './clipboard'
+import type { StudioContext } from './command'
+import { matches } from './shortcut'
+import { commandById, STUDIO_COMMANDS } from './studio-commands'
+
+function studio() {
+  const doc = createSongDoc()
+  const me = new UserOrigin('tester')
+  // Commands touch only the doc, the user and their undo; the connection is not needed here.
+  const session = {
+    projectId: 'p',
+    doc,
+    me,
+    undo: createUndo(doc, me),
+    role: 'editor',
+  } as unknown as SongSession
+  const view = createViewStore()
+  const ctx: StudioContext = {
+    session,
+    view,
+    clipboard: createClipboard(),
+    transport: createClockTransport(doc, view),
+  }
+  const trackId = addTrack(doc, me, { kind: 'instrument', name: 'Keys' })
+  const { clipId } = addClip(doc, me, trackId, { start: 0, length: PPQ * 8 })
+  const ids = addNotes(doc, me, trackId, clipId, [
+    { pitch: 60, start: 10, duration: PPQ },
+    { pitch: 64, start: PPQ + 30, duration: PPQ },
+  ])
+  view.set({ editor: { trackId, clipId }, selection: { kind: 'notes', trackId, clipId, noteIds: ids } })
+  const run = (id: string) => {
+    const command = commandById(id)
+    expect(command.enabled(ctx)).toBe(true)
+    command.perform(ctx)
+  }
+  const notes = () => readClip(doc, trackId, clipId)!.notes.map((n) => [n.pitch, n.start])
+  return { ctx, run, notes, view, trackId, clipId }
+}
+
+const key = (k: string, mods: { ctrl?: boolean; shift?: boolean; alt?: boolean } = {}) =>
+  ({
+    key: k,
+    ctrlKey: mods.ctrl ?? false,
+    metaKey: false,
+    shiftKey: mods.shift ?? false,
+    altKey: mods.alt ?? false,
+  }) as KeyboardEvent
+
+describe('studio command registry', () => {
+  it('gives every shortcut to exactly one command', () => {
+    const seen = new Map<string, string>()
+    for (const c of STUDIO_COMMANDS) {
+      for (const s of c.shortcuts) {
+        const id = `${s.mod ? 'mod+' : ''}${s.shift ? 'shift+' : ''}${s.alt ? 'alt+' : ''}${s.key}`
+        expect(seen.get(id), `${id} is taken by ${seen.get(id)}`).toBeUndefined()
+        seen.set(id, c.id)
+      }
+    }
+    expect(
+      STUDIO_COMMANDS.find((c) => c.shortcuts.some((s) => matches(s, key('z', { ctrl: true }))))?.id,
+    ).toBe('undo')
+    expect(
+      STUDIO_COMMANDS.find((c) => c.shortcuts.some((s) => matches(s, key('Z', { ctrl: true, shift: true }))))
+        ?.id,
+    ).toBe('redo')
+    expect(
+      STUDIO_COMMANDS.find((c) => c.shortcuts.some((s) => matches(s, key('?', { shift: true }))))?.id,
+    ).toBe('help')
+  })
+
+  it('nudges, transposes, quantizes and undoes through core operations', () => {
+    const s = studio()
+    s.run('transpose-up')
+    s.run('nudge-right')
+    expect(s.notes()).toEqual([
+      [61, 10 + PPQ],
+      [65, 2 * PPQ + 30],
+    ])
+    s.run('quantize')
+    expect(s.notes()).toEqual([
+      [61, PPQ],
+      [65, 2 * PPQ],
+    ])
+    s.run('undo')
+    s.run('undo')
+    expect(s.notes()).toEqual([
+      [61, 10],
+      [65, PPQ + 30],
+    ])
+  })
+
+  it('copies and pastes notes at the playhead, duplicates, and deletes the selection', () => {
+    const s = studio()
+    s.run('copy')
+    s.ctx.transport.seek(PPQ * 4)
+    s.run('paste')
+    expect(s.notes()).toHaveLength(4)
+    expect(s.notes().slice(2)).toEqual([
+      [60, PPQ * 4],
+      [64, PPQ * 5 + 20],
+    ])
+    s.run('duplicate')
+    expect(s.notes()).toHaveLength(6)
+    s.run('select-all')
+    s.run('delete')
+    expect(s.notes()).toEqual([])
+    expect(commandById('delete').enabled(s.ctx)).toBe(false)
+  })
+})
