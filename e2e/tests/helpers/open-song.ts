@@ -75,19 +75,11 @@ export async function createSong(page: Page, name = 'E2E song'): Promise<string>
  * user is not yet a member joins through the song's invite.
  */
 export async function openSong(page: Page, songId: string): Promise<Page> {
-  const user = await signUp(page)
+  await signUp(page)
   const baseURL = baseOf(page)
   const request = page.context().request
   const record = songs.get(songId)
   if (record) await trpc(request, baseURL, 'invites.accept', { secret: record.inviteSecret })
-  // Bridge for a studio that still asks the retired dev-token route: answer it with a real room token.
-  await page.route('**/api/dev-token**', async (route) => {
-    const project = new URL(route.request().url()).searchParams.get('project') ?? songId
-    const { token, role } = await trpc<{ token: string; role: string }>(request, baseURL, 'rooms.token', {
-      projectId: project,
-    })
-    await route.fulfill({ json: { token, role, user: user.id } })
-  })
   await page.goto(`/songs/${songId}`)
   await expect(page.getByTestId('save-status')).toHaveAttribute('data-status', 'saved')
   return page
