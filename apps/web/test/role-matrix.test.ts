@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
+import { appRouter } from '../src/server/api/router'
 import type { RunningServer } from '../src/server/app'
 import type { Database } from '../src/server/db'
 import { type Api, type Caller, createApi, outcome, signUp } from './helpers/api'
@@ -147,6 +148,10 @@ const cases: {
     expect: members('viewer'),
   },
 ]
+
+it('the matrix covers every procedure of the API (a new one must be added here)', () => {
+  expect(cases.map((c) => c.name).sort()).toEqual(Object.keys(appRouter._def.procedures).sort())
+})
 
 describe.each(drivers)('role matrix on %s', (driver) => {
   let database: Database
