@@ -7,8 +7,10 @@ import type { PluginRegistration } from './plugin-host'
  * `tfjs-functional` assets. Their manifests pin the SHA-256 that the ML side's publish step recorded in
  * `models/<model>/weights.json`; a model not trained or not published yet (no weights, or files that do not
  * match) leaves its plugin listed with `available: false` and the reason, never served. A test plugin is
- * never listed here.
+ * never listed here. `INFERENCE_MODELS_DIR` points the service at another weights folder (a benchmark's copy).
  */
-export function firstPartyPlugins(options: FirstPartyOptions = {}): PluginRegistration[] {
+export function firstPartyPlugins(
+  options: FirstPartyOptions = { modelsDir: process.env.INFERENCE_MODELS_DIR || undefined },
+): PluginRegistration[] {
   return registrations(options)
 }

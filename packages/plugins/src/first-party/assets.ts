@@ -26,7 +26,7 @@ export interface FirstPartyRegistration {
 
 export interface FirstPartyOptions {
   /** Folder holding `<model>/model.json`; the committed models by default (tests point it at a copy). */
-  modelsDir?: string
+  modelsDir?: string | undefined
 }
 
 /**
