@@ -6,6 +6,7 @@ import {
   MAX_VOLUME_DB,
   MIN_VOLUME_DB,
   renameTrack,
+  setColour,
   setInstrument,
   setMute,
   setSolo,
@@ -60,7 +61,15 @@ export function TrackHeader(props: {
       onDrop={onDrop}
       onPointerDown={() => studio.view.set({ selectedTrackId: track.id })}
     >
-      <span className="st-track-colour" aria-hidden title="Drag to reorder" />
+      <label className="st-track-colour" title="Drag the header to reorder; click to change the colour">
+        <input
+          type="color"
+          aria-label={`Colour of ${track.name}`}
+          value={track.colour}
+          disabled={readOnly}
+          onChange={(e) => studio.run(() => setColour(doc, me, track.id, e.target.value.toLowerCase()))}
+        />
+      </label>
       <div className="st-track-main">
         <div className="st-row">
           <input
