@@ -1,3 +1,4 @@
+import { MIN_VOLUME_DB } from '@ensemble/core'
 import type { AudioEngine } from '@ensemble/core/audio'
 import type * as Y from 'yjs'
 import type { ViewStore } from '../view/view-store'
@@ -28,17 +29,22 @@ export function createAudioTransport(doc: Y.Doc, view: ViewStore): AudioTranspor
     for (const l of [...listeners]) l()
   }
 
+  // The master fader is this listener's monitoring level, so it sets Tone's output, not the song.
+  let destination: { volume: { value: number } } | null = null
   const syncView = () => {
     if (!engine) return
-    const { loop, metronome } = view.get()
+    const { loop, metronome, masterDb } = view.get()
     engine.setLoop(loop.enabled ? { start: loop.start, end: loop.end } : null)
     if (engine.metronome !== metronome) engine.setMetronome(metronome)
+    if (destination)
+      destination.volume.value = masterDb <= MIN_VOLUME_DB ? Number.NEGATIVE_INFINITY : masterDb
   }
   const offView = view.subscribe(syncView)
 
   const load = (): Promise<AudioEngine | null> => {
-    loading ??= import('@ensemble/core/audio')
-      .then(async (audio) => {
+    loading ??= Promise.all([import('@ensemble/core/audio'), import('tone')])
+      .then(async ([audio, tone]) => {
+        destination = tone.getDestination()
         const created = audio.createAudioEngine(doc, { meters: true, metronome: view.get().metronome })
         await created.resume()
         engine = created
