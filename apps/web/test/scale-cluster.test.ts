@@ -1,5 +1,5 @@
 import * as encoding from 'lib0/encoding'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { CloseCode } from '../src/server/collab/protocol'
 import { type Database, openDatabase } from '../src/server/db'
@@ -53,6 +53,10 @@ describe.skipIf(skip)('three instances on Redis and PostgreSQL', () => {
     })
     database = await openDatabase({ driver: 'postgres', url: databaseUrl ?? '', poolSize: 2 })
   }, 120_000)
+  afterEach(() => {
+    destroyAll(clients)
+    clients = []
+  })
   afterAll(async () => {
     destroyAll(clients)
     await cluster?.destroy()
@@ -61,13 +65,21 @@ describe.skipIf(skip)('three instances on Redis and PostgreSQL', () => {
 
   it('clients spread over 3 instances editing one song converge; updates and awareness cross instances', async () => {
     const project = uniqueProjectId('scale')
-    clients = await spreadClients(cluster.instances, project, 6)
-    // Awareness: a client on instance 0 is seen by clients on instances 1 and 2.
-    clients[0]?.provider.awareness.setLocalStateField('user', { name: 'zero' })
-    const zeroId = clients[0]?.doc.clientID ?? 0
+    // Client 0 is present before instances 1 and 2 load the room: they ask the others for their
+    // clients' awareness on load instead of waiting up to 15 s for its renewal.
+    const first = await connectSynced(cluster.instances[0]?.url ?? '', project, { sub: 'u0' })
+    first.provider.awareness.setLocalStateField('user', { name: 'zero' })
+    const rest = await Promise.all(
+      [1, 2, 3, 4, 5].map((i) =>
+        connectSynced(cluster.instances[i % 3]?.url ?? '', project, { sub: `u${i}` }),
+      ),
+    )
+    clients = [first, ...rest]
+    const zeroId = first.doc.clientID
     await waitFor(
       () => clients.every((c) => c.provider.awareness.getStates().get(zeroId)?.user !== undefined),
       'awareness reached every instance',
+      10_000,
     )
 
     const storm = startStorm(clients)

@@ -12,7 +12,7 @@ import { drivers, openTestDatabase, uniqueProjectId } from './helpers/db'
  */
 
 const edit = (doc: Y.Doc, key: string): Uint8Array => {
-  let update = new Uint8Array()
+  let update: Uint8Array = new Uint8Array()
   const capture = (u: Uint8Array) => {
     update = u
   }

@@ -60,7 +60,11 @@ export class Replication {
     this.bus
       .join(room.projectId, (message) => this.onMessage(tracked, message))
       .then(
-        () => this.catchUp(tracked),
+        () => {
+          // Others' clients renew their awareness only every 15 s: ask for it now.
+          this.bus.publish(room.projectId, { kind: 'awareness-query' })
+          return this.catchUp(tracked)
+        },
         (err: unknown) => this.options.log(`[collab] subscribing ${room.projectId} failed: ${errText(err)}`),
       )
   }
@@ -88,6 +92,11 @@ export class Replication {
     if (this.rooms.get(tracked.room.projectId) !== tracked) return
     if (message.kind === 'awareness') {
       tracked.room.applyReplicaAwareness(message.update)
+      return
+    }
+    if (message.kind === 'awareness-query') {
+      const update = tracked.room.localAwareness()
+      if (update !== null) this.bus.publish(tracked.room.projectId, { kind: 'awareness', update })
       return
     }
     tracked.room.applyReplicaUpdate(message.seq, message.update)

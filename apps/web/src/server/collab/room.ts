@@ -192,6 +192,13 @@ export class Room {
     }
   }
 
+  /** Awareness states of this replica's own clients (for a replica that just loaded the room). */
+  localAwareness(): Uint8Array | null {
+    const ids: number[] = []
+    for (const c of this.connections) for (const id of c.awarenessClients) ids.push(id)
+    return ids.length === 0 ? null : awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids)
+  }
+
   /** Awareness of clients connected to another replica. */
   applyReplicaAwareness(update: Uint8Array): void {
     awarenessProtocol.applyAwarenessUpdate(this.awareness, update, replicaOrigin)

@@ -11,6 +11,8 @@
 export type BusMessage =
   | { kind: 'update'; seq: number; update: Uint8Array }
   | { kind: 'awareness'; update: Uint8Array }
+  /** A replica just loaded the room: the others answer with their own clients' awareness. */
+  | { kind: 'awareness-query' }
 
 export type BusStatus = 'ready' | 'connecting' | 'down'
 

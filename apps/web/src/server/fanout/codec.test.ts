@@ -12,6 +12,11 @@ describe('bus message codec', () => {
     })
   })
 
+  it('round-trips the awareness query of a replica that just loaded a room', () => {
+    const query = { kind: 'awareness-query' } as const
+    expect(decodeBusMessage(encodeBusMessage('i-3', query))).toEqual({ instanceId: 'i-3', message: query })
+  })
+
   it('anything else decodes to null, never throws', () => {
     const good = encodeBusMessage('i', { kind: 'update', seq: 1, update: new Uint8Array([1]) })
     expect(decodeBusMessage(good.slice(0, good.length - 1))).toBeNull()

@@ -10,6 +10,7 @@ import type { BusMessage } from './bus'
 
 const kindUpdate = 0
 const kindAwareness = 1
+const kindAwarenessQuery = 2
 
 export function encodeBusMessage(instanceId: string, message: BusMessage): Uint8Array {
   const e = encoding.createEncoder()
@@ -17,10 +18,13 @@ export function encodeBusMessage(instanceId: string, message: BusMessage): Uint8
   if (message.kind === 'update') {
     encoding.writeVarUint(e, kindUpdate)
     encoding.writeVarUint(e, message.seq)
-  } else {
+    encoding.writeVarUint8Array(e, message.update)
+  } else if (message.kind === 'awareness') {
     encoding.writeVarUint(e, kindAwareness)
+    encoding.writeVarUint8Array(e, message.update)
+  } else {
+    encoding.writeVarUint(e, kindAwarenessQuery)
   }
-  encoding.writeVarUint8Array(e, message.update)
   return encoding.toUint8Array(e)
 }
 
@@ -40,6 +44,10 @@ export function decodeBusMessage(bytes: Uint8Array): { instanceId: string; messa
       const update = decoding.readVarUint8Array(d)
       if (decoding.hasContent(d)) return null
       return { instanceId, message: { kind: 'awareness', update } }
+    }
+    if (kind === kindAwarenessQuery) {
+      if (decoding.hasContent(d)) return null
+      return { instanceId, message: { kind: 'awareness-query' } }
     }
     return null
   } catch {
