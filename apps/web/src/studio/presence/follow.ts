@@ -38,9 +38,13 @@ export function useFollow(): void {
       })
     }
     awareness.on('change', apply)
+    let following = studio.view.get().following
     const off = studio.view.subscribe(() => {
-      // Starting to follow applies at once rather than waiting for their next move.
-      if (studio.view.get().following !== null && !studio.view.get().editor) apply()
+      // Starting to follow someone applies their view at once rather than at their next move.
+      const now = studio.view.get().following
+      if (now === following) return
+      following = now
+      if (now !== null) apply()
     })
     return () => {
       awareness.off('change', apply)
