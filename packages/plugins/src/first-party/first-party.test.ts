@@ -256,6 +256,54 @@ describe('first-party plugins', () => {
     expect(follow.out).not.toEqual(out)
   })
 
+  it('drums: continues the drums already in the window after their last bar', async () => {
+    const reg = drumsPlugin({ modelsDir: dir })
+    const beat = [0, 240, 480, 720].map((start) => ({
+      pitch: start % 480 ? 42 : 36,
+      start,
+      duration: 120,
+      velocity: 90,
+    }))
+    const raw = input({
+      target: { trackId: 'kit', kind: 'drums', fromTick: 0, toTick: 4 * BAR, notes: beat },
+      parameters: { bars: 2 },
+      variations: 1,
+    })
+    const { out, calls } = await run(reg, raw)
+    // The first bar is known (16 steps, no style primer), cut to the test model's receptive field
+    // (dilations 1, 2, 4: 15 steps, so the last 14 can matter), then 2 bars of new steps.
+    expect(calls).toBe(14 + 32)
+    const notes = allNotes(out)
+    expectInside(notes, 3 * BAR)
+    for (const n of notes) expect(n.start).toBeGreaterThanOrEqual(BAR)
+  })
+
+  it('harmonizer: 3/4, a window that starts off the bar line, a minor key', async () => {
+    const reg = harmonizerPlugin({ modelsDir: dir })
+    const raw = input({
+      song: { bpm: 80, timeSignature: { numerator: 3, denominator: 4 }, key: { tonic: 'D', mode: 'minor' } },
+      target: {
+        trackId: 'lead',
+        kind: 'instrument',
+        fromTick: 1440 + 480,
+        toTick: 1440 + 480 + 3 * 1440,
+        notes: [62, 64, 65, 67, 69, 67].map((pitch, i) => ({
+          pitch,
+          start: i * 480,
+          duration: 480,
+          velocity: 80,
+        })),
+      },
+      variations: 1,
+    })
+    const { out } = await run(reg, raw)
+    const notes = allNotes(out)
+    expect(notes.length).toBeGreaterThan(0)
+    expectInside(notes, 3 * 1440)
+    const dMinor = new Set([2, 4, 5, 7, 9, 10, 0])
+    for (const n of notes) expect(dMinor.has(n.pitch % 12)).toBe(true)
+  })
+
   it('arranger: chords, bass and drums tracks in key for N bars of the melody', async () => {
     const reg = arrangerPlugin({ modelsDir: dir })
     expect(reg.plugin.manifest.assets.map((a) => a.id)).toEqual(['harmonizer-melody', 'harmonizer', 'drums'])
