@@ -11,6 +11,11 @@ test('each bandmate sees the others’ cursors and tracks, and can follow a band
   const bob = b.page
   await expect(alice.getByTestId('presence').locator('li')).toHaveCount(2)
 
+  // Bob changes the tempo; Alice sees it.
+  await bob.getByTestId('song-tempo').fill('96')
+  await bob.getByTestId('song-tempo').press('Enter')
+  await expect(alice.getByTestId('song-tempo')).toHaveValue('96')
+
   await addInstrumentTrack(alice)
   await createClipByDoubleClick(alice, 0, 1)
   await expect(bob.getByTestId('clip')).toHaveCount(1)
