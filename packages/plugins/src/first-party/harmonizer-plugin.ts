@@ -56,6 +56,8 @@ export function harmonizerPlugin(options: FirstPartyOptions = {}): FirstPartyReg
           id: 'output',
           type: 'choice',
           label: 'Output',
+          description:
+            'A track per voice returns each voice as its own suggestion (ask for as many variations as voices)',
           default: 'one-track',
           options: [
             { value: 'one-track', label: 'One harmony track' },
