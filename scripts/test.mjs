@@ -10,7 +10,17 @@ const extra = process.argv.slice(2)
 const lint = spawnSync('pnpm', ['exec', 'biome', 'check', '.'], { cwd: root, stdio: 'inherit' })
 const run = spawnSync(
   'pnpm',
-  ['exec', 'turbo', 'run', 'typecheck', 'test', '--env-mode=loose', '--concurrency=1', '--continue', ...extra],
+  [
+    'exec',
+    'turbo',
+    'run',
+    'typecheck',
+    'test',
+    '--env-mode=loose',
+    '--concurrency=1',
+    '--continue',
+    ...extra,
+  ],
   { cwd: root, stdio: 'inherit' },
 )
 const status = lint.status === 0 ? (run.status ?? 1) : 1
