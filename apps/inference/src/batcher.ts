@@ -5,6 +5,10 @@ import { type ModelTensor, PluginError } from '@ensemble/core/plugin'
  * is small, so examples that arrive for the same model within a short window are stacked into one batch,
  * run once, and each caller gets its own slice back. The first example of a batch starts the window's clock;
  * the batch runs when the window ends or as soon as it holds `maxBatch` examples, whichever comes first.
+ *
+ * A window of 0 means "the next turn of the event loop" (setImmediate). Plugins step their models in a loop,
+ * so concurrent requests resolve together and submit their next steps in the same microtask drain: they all
+ * join the batch, while a lone request pays no fixed wait per step (128 steps × 5 ms would be 640 ms).
  */
 
 /** Runs examples[i] (one ModelTensor per model input) as one batch; returns each example's outputs in order. */
@@ -35,7 +39,7 @@ interface Pending {
 
 interface Queue {
   items: Pending[]
-  timer: ReturnType<typeof setTimeout> | undefined
+  cancel: (() => void) | undefined
 }
 
 /** Only examples whose every input has the same shape can share one tensor; others wait in their own queue. */
@@ -58,13 +62,22 @@ export class MicroBatcher {
       const key = signature(inputs)
       let queue = this.queues.get(key)
       if (!queue) {
-        queue = { items: [], timer: undefined }
+        queue = { items: [], cancel: undefined }
         this.queues.set(key, queue)
       }
       queue.items.push({ inputs, deadlineAt, resolve, reject })
       if (queue.items.length >= this.options.maxBatch) this.flush(key)
-      else queue.timer ??= setTimeout(() => this.flush(key), this.options.windowMs)
+      else queue.cancel ??= this.schedule(() => this.flush(key))
     })
+  }
+
+  private schedule(run: () => void): () => void {
+    if (this.options.windowMs <= 0) {
+      const immediate = setImmediate(run)
+      return () => clearImmediate(immediate)
+    }
+    const timer = setTimeout(run, this.options.windowMs)
+    return () => clearTimeout(timer)
   }
 
   stats(): BatchStats {
@@ -75,7 +88,7 @@ export class MicroBatcher {
     const queue = this.queues.get(key)
     if (!queue) return
     this.queues.delete(key)
-    clearTimeout(queue.timer)
+    queue.cancel?.()
     // A request that has already given up must not make the others in its batch wait for its work.
     const now = this.now()
     const live = queue.items.filter((item) => {

@@ -32,7 +32,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   INFERENCE_MAX_PENDING: z.coerce.number().int().min(1).max(10_000).default(64),
   INFERENCE_MAX_DEADLINE_MS: z.coerce.number().int().min(10).max(600_000).default(10_000),
-  INFERENCE_BATCH_WINDOW_MS: z.coerce.number().min(0).max(1000).default(5),
+  INFERENCE_BATCH_WINDOW_MS: z.coerce.number().min(0).max(1000).default(0),
   INFERENCE_BATCH_MAX: z.coerce.number().int().min(1).max(1024).default(32),
 })
 
