@@ -10,6 +10,7 @@ import {
   reorderTrack,
   type TrackSnapshot,
 } from '@ensemble/core'
+import { DEFAULT_PRESET } from '@ensemble/core/audio/catalogue'
 import { type PointerEvent as ReactPointerEvent, useRef, useState } from 'react'
 import { useRemoteViews } from '../presence/remote-views'
 import { useSong } from '../session/hooks'
@@ -17,7 +18,6 @@ import { useStudio } from '../studio-context'
 import { useView } from '../view/view-store'
 import { type ClipGesture, finishGesture, IDLE, updateGesture } from './clip-gesture'
 import { ClipView } from './clip-view'
-import { DEFAULT_INSTRUMENT } from './instrument-catalogue'
 import { Playhead } from './playhead'
 import { Ruler } from './ruler'
 import { floorTick, pxToTick, snapTick, tickToPx } from './timeline-scale'
@@ -309,7 +309,7 @@ export function Arrangement() {
                 const id = addTrack(doc, me, {
                   kind: 'instrument',
                   name: 'Keys',
-                  instrument: DEFAULT_INSTRUMENT.instrument,
+                  instrument: DEFAULT_PRESET.instrument,
                 })
                 studio.view.set({ selectedTrackId: id })
               })
@@ -325,7 +325,7 @@ export function Arrangement() {
                 const id = addTrack(doc, me, {
                   kind: 'drums',
                   name: 'Drums',
-                  instrument: DEFAULT_INSTRUMENT.drums,
+                  instrument: DEFAULT_PRESET.drums,
                 })
                 studio.view.set({ selectedTrackId: id })
               })

@@ -13,10 +13,10 @@ import {
   setVolume,
   type TrackSnapshot,
 } from '@ensemble/core'
+import { DEFAULT_PRESET, INSTRUMENT_PRESETS } from '@ensemble/core/audio/catalogue'
 import type { DragEvent } from 'react'
 import { useStudio } from '../studio-context'
 import { useView } from '../view/view-store'
-import { DEFAULT_INSTRUMENT, INSTRUMENT_CHOICES } from './instrument-catalogue'
 
 /** Who else is on this track: dots in their colours, from awareness. */
 export interface TrackVisitor {
@@ -38,7 +38,7 @@ export function TrackHeader(props: {
   const readOnly = studio.session.role === 'viewer'
   const selected = useView(studio.view, (s) => s.selectedTrackId === track.id)
   const kind = track.kind === 'audio' ? null : track.kind
-  const instrument = track.instrument ?? (kind ? DEFAULT_INSTRUMENT[kind] : '')
+  const instrument = track.instrument ?? (kind ? DEFAULT_PRESET[kind] : '')
 
   const onDrop = (e: DragEvent) => {
     const id = e.dataTransfer.getData('application/x-ensemble-track')
@@ -115,14 +115,14 @@ export function TrackHeader(props: {
               disabled={readOnly}
               onChange={(e) => studio.run(() => setInstrument(doc, me, track.id, e.target.value))}
             >
-              {INSTRUMENT_CHOICES.filter(
-                (c) => c.kind === kind || !INSTRUMENT_CHOICES.some((x) => x.id === instrument),
+              {INSTRUMENT_PRESETS.filter(
+                (c) => c.kind === kind || !INSTRUMENT_PRESETS.some((x) => x.id === instrument),
               ).map((c) => (
                 <option key={c.id} value={c.id}>
                   {c.name}
                 </option>
               ))}
-              {!INSTRUMENT_CHOICES.some((c) => c.id === instrument) && (
+              {!INSTRUMENT_PRESETS.some((c) => c.id === instrument) && (
                 <option value={instrument}>{instrument}</option>
               )}
             </select>
