@@ -11,12 +11,12 @@
  * y-websocket protocol directly (protocol-client.ts) so that the bench process is not the bottleneck.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { signRoomToken } from '@ensemble/web/collab-tokens'
+import { freePort, memoryOf, percentile } from './measure'
 import { ProtocolClient } from './protocol-client'
 
 interface Options {
@@ -46,17 +46,6 @@ function parseArgs(argv: string[]): Options {
         ?.split(',')
         .map((s) => s as ServerKind) ?? servers,
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer()
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      srv.close(() => resolve(port))
-    })
-  })
 }
 
 interface RunningServer {
@@ -119,18 +108,6 @@ async function startServer(kind: ServerKind): Promise<RunningServer> {
     },
   }
 }
-
-/** Peak and current resident memory of a process, from /proc (Linux). */
-function memoryOf(pid: number): { rssMiB: number; peakMiB: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-  const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0)
-  return { rssMiB: kib('VmRSS') / 1024, peakMiB: kib('VmHWM') / 1024 }
-}
-
-const percentile = (sorted: number[], p: number) =>
-  sorted.length === 0
-    ? Number.NaN
-    : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
 
 interface Result {
   server: ServerKind

@@ -13,11 +13,11 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { signRoomToken } from '@ensemble/web/collab-tokens'
+import { freePort, percentile } from './measure'
 import { ProtocolClient } from './protocol-client'
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
@@ -43,17 +43,6 @@ function parseArgs(argv: string[]): Options {
     capacity: (get('capacity') ?? '100,200,400,800').split(',').filter(Boolean).map(Number),
     roomSize: Number(get('room-size') ?? 10),
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer()
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      srv.close(() => resolve(port))
-    })
-  })
 }
 
 interface Instance {
@@ -104,11 +93,6 @@ async function startInstance(redisUrl: string | null, prefix: string): Promise<I
     },
   }
 }
-
-const percentile = (sorted: number[], p: number) =>
-  sorted.length === 0
-    ? Number.NaN
-    : (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0)
 
 interface Result {
   label: string
