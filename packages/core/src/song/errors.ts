@@ -8,6 +8,7 @@ export type SongErrorCode =
   | 'out_of_range'
   | 'unsupported'
   | 'unknown_version'
+  | 'proposal_not_found'
 
 /**
  * The one error every song operation throws. An operation that throws has changed nothing, so a caller can

@@ -54,6 +54,22 @@ export {
   UserOrigin,
 } from './origins'
 export {
+  type AcceptProposalOptions,
+  AiRunSchema,
+  acceptProposal,
+  addProposal,
+  createProposalStore,
+  dismissProposal,
+  MAX_OPEN_PROPOSALS,
+  MAX_PROPOSAL_VARIATIONS,
+  observeProposals,
+  type Proposal,
+  type ProposalInput,
+  ProposalSchema,
+  readProposal,
+  readProposals,
+} from './proposals'
+export {
   type PlacedNote,
   playedNotes,
   readClip,

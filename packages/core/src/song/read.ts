@@ -40,7 +40,8 @@ class SnapshotCache {
 
 const caches = new WeakMap<Y.Doc, SnapshotCache>()
 
-const cached = <T>(doc: Y.Doc, type: object, compute: () => T): T => {
+/** Memoizes `compute` per Y type until a transaction changes that type or anything under it. */
+export const cached = <T>(doc: Y.Doc, type: object, compute: () => T): T => {
   // Mid-transaction the cache may be behind the doc (invalidation happens at commit), so read directly.
   if (doc._transaction !== null) return compute()
   let cache = caches.get(doc)
