@@ -3,6 +3,7 @@
  * (drizzle-kit reads this file, see drizzle.config.ts).
  */
 export * from './accounts'
+export * from './ai'
 export * from './collab'
 export * from './projects'
 export * from './versions'

@@ -1,0 +1,38 @@
+import { bigint, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core'
+import { users } from './accounts'
+import { projects } from './projects'
+
+/**
+ * One row per `ai.suggest` call that passed the role check, whatever its outcome: who asked which
+ * plugin, with what parameters and seed, how long it took and how it ended. With the seed and the
+ * song's history a suggestion can be reproduced; with the failures an operator sees a sick service.
+ */
+export const aiRuns = pgTable(
+  'ai_runs',
+  {
+    id: text('id').primaryKey(),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    // Kept when the account goes: the run happened, only the name is gone.
+    userId: text('user_id').references(() => users.id, { onDelete: 'set null' }),
+    trackId: text('track_id').notNull(),
+    fromTick: integer('from_tick').notNull(),
+    toTick: integer('to_tick').notNull(),
+    pluginId: text('plugin_id').notNull(),
+    /** The version that ran; the requested range when the call failed before one was chosen. */
+    version: text('version').notNull(),
+    /** The model digest from the service's provenance; null when the call failed. */
+    modelHash: text('model_hash'),
+    /** The parameters as the caller sent them (the service fills defaults). */
+    parameters: jsonb('parameters').$type<Record<string, number | boolean | string>>().notNull(),
+    // bigint: a uint32 seed does not fit PostgreSQL's signed integer.
+    seed: bigint('seed', { mode: 'number' }).notNull(),
+    variations: integer('variations').notNull(),
+    durationMs: integer('duration_ms').notNull(),
+    /** `ok`, or the stable failure reason (busy, deadline_exceeded, plugin_failed, service_unreachable, …). */
+    outcome: text('outcome').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('ai_runs_project_idx').on(t.projectId, t.createdAt)],
+)
