@@ -1,6 +1,6 @@
 /*
  * The thin Tone.js side of the engine: it owns the audio graph (a channel, meter and instrument per track, a
- * master channel) and applies the actions `diffSong` computes. It never reads the song itself, so what is
+ * master channel ending in a limiter) and applies the actions `diffSong` computes. It never reads the song itself, so what is
  * played is exactly what the pure, tested diff said.
  *
  * Notes are scheduled on the transport in ticks (the transport runs at the song's 480 PPQ), one transport
@@ -11,6 +11,7 @@ import type * as ToneModule from 'tone'
 import { MIN_VOLUME_DB, PPQ } from '../song/index'
 import type { EngineAction, NoteEvent } from './diff'
 import { createInstrument, type Instrument } from './instruments/index'
+import { createMasterLimiter, type MasterLimiter } from './limiter'
 import { Metronome } from './metronome'
 import type { PresetId } from './presets'
 import { ticksToSeconds } from './timing'
@@ -24,6 +25,8 @@ export interface PlayerOptions {
 /** Levels in dBFS (RMS, smoothed); -Infinity is silence. */
 export interface Levels {
   readonly master: number
+  /** The master limiter's gain reduction in dB (0, or negative while it limits). */
+  readonly limiterDb: number
   readonly tracks: Readonly<Record<string, number>>
 }
 
@@ -50,6 +53,7 @@ export class TonePlayer {
   readonly #tracks = new Map<string, TrackGraph>()
   readonly #master: ToneModule.Channel
   readonly #masterMeter: ToneModule.Meter | null
+  readonly #limiter: MasterLimiter
   readonly #meters: boolean
   readonly metronome: Metronome
   #bpm = 120
@@ -62,9 +66,12 @@ export class TonePlayer {
     this.#transport.PPQ = PPQ
     this.#meters = options.meters ?? true
     this.#master = new tone.Channel({ context })
-    this.#master.connect(context.destination)
+    // The master meter reads after the limiter: it shows what leaves the mix, which never reaches 0 dBFS.
+    this.#limiter = createMasterLimiter(tone, context)
+    this.#master.connect(this.#limiter.input)
+    this.#limiter.output.connect(context.destination)
     this.#masterMeter = this.#meters ? new tone.Meter({ context, smoothing: 0.8, channelCount: 1 }) : null
-    if (this.#masterMeter !== null) this.#master.connect(this.#masterMeter)
+    if (this.#masterMeter !== null) this.#limiter.output.connect(this.#masterMeter)
     this.metronome = new Metronome(tone, context, this.#master)
   }
 
@@ -194,7 +201,7 @@ export class TonePlayer {
   levels(): Levels {
     const tracks: Record<string, number> = {}
     for (const [id, track] of this.#tracks) tracks[id] = meterLevel(track.meter)
-    return { master: meterLevel(this.#masterMeter), tracks }
+    return { master: meterLevel(this.#masterMeter), limiterDb: this.#limiter.reductionDb(), tracks }
   }
 
   /** How many transport events each clip has scheduled (for tests and diagnostics). */
@@ -209,6 +216,7 @@ export class TonePlayer {
     for (const id of [...this.#tracks.keys()]) this.#removeTrack(id)
     this.metronome.dispose()
     this.#masterMeter?.dispose()
+    this.#limiter.dispose()
     this.#master.dispose()
   }
 }

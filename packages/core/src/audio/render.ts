@@ -4,6 +4,7 @@
  */
 import type { SongSnapshot } from '../song/index'
 import { diffSong } from './diff'
+import { limiterLatency } from './limiter'
 import { TonePlayer } from './player'
 import { songEndTick, type TickRange, ticksToSeconds } from './timing'
 import type { ToneLib } from './tone'
@@ -55,7 +56,10 @@ export const renderSong = async (
     return { sampleRate, channels: Array.from({ length: channelCount }, () => new Float32Array(0)) }
   }
 
-  const context = new tone.OfflineContext(channelCount, duration, sampleRate)
+  // The master limiter delays everything by its look-ahead: render that much longer and trim it off the front.
+  const frames = Math.round(duration * sampleRate)
+  const latency = await limiterLatency(tone, sampleRate)
+  const context = new tone.OfflineContext(channelCount, (frames + latency + 0.5) / sampleRate, sampleRate)
   // What Tone.Offline does: nodes that Tone builds internally look up the global context.
   const previous = tone.getContext()
   tone.setContext(context)
@@ -81,7 +85,9 @@ export const renderSong = async (
   context.transport.start(0, `${start}i`)
   const buffer = await context.render()
   progress?.(1)
-  const channels = Array.from({ length: channelCount }, (_, c) => Float32Array.from(buffer.getChannelData(c)))
+  const channels = Array.from({ length: channelCount }, (_, c) =>
+    buffer.getChannelData(c).slice(latency, latency + frames),
+  )
   player.dispose()
   await context.dispose()
   return { sampleRate, channels }

@@ -45,3 +45,39 @@ export function LevelMeter({ trackId }: { trackId: string | null }) {
   }, [transport, trackId])
   return <canvas ref={ref} width={8} height={140} className="st-meter" data-testid="meter" aria-hidden />
 }
+
+/**
+ * The master limiter at work: how many dB it is taking off the mix right now, updated per frame without
+ * React renders. Dim at 0; lit while it limits, so a band sees that the mix is hitting the ceiling.
+ */
+export function LimiterReadout() {
+  const { transport } = useStudio()
+  const ref = useRef<HTMLSpanElement>(null)
+  useEffect(() => {
+    const span = ref.current!
+    let frame = 0
+    let held = 0
+    const draw = () => {
+      frame = requestAnimationFrame(draw)
+      const reduction = transport.levels()?.limiterDb ?? 0
+      // Hold the deepest reduction for a moment so a short peak is readable.
+      held = reduction < held ? reduction : Math.min(0, held + 0.25)
+      const text = held < -0.1 ? `Lim ${held.toFixed(1)}` : 'Lim'
+      if (span.textContent !== text) span.textContent = text
+      span.dataset.active = String(held < -0.1)
+    }
+    frame = requestAnimationFrame(draw)
+    return () => cancelAnimationFrame(frame)
+  }, [transport])
+  return (
+    <span
+      ref={ref}
+      className="st-small st-limiter"
+      data-testid="limiter"
+      data-active="false"
+      title="Master limiter: gain reduction in dB (the mix never goes over 0 dBFS)"
+    >
+      Lim
+    </span>
+  )
+}

@@ -4,7 +4,7 @@ import { MAX_VOLUME_DB, MIN_VOLUME_DB, readTracks, setMute, setPan, setSolo, set
 import { useSong } from '../session/hooks'
 import { useStudio } from '../studio-context'
 import { useView } from '../view/view-store'
-import { LevelMeter } from './level-meter'
+import { LevelMeter, LimiterReadout } from './level-meter'
 
 const formatDb = (db: number) => (db <= MIN_VOLUME_DB ? '−∞' : `${db > 0 ? '+' : ''}${db.toFixed(1)}`)
 const formatPan = (pan: number) =>
@@ -95,6 +95,7 @@ export function Mixer() {
           <LevelMeter trackId={null} />
         </div>
         <span className="st-small">{formatDb(master)} dB</span>
+        <LimiterReadout />
       </div>
     </section>
   )

@@ -23,6 +23,8 @@ export interface Transport {
 export interface TransportLevels {
   readonly tracks: Readonly<Record<string, number>>
   readonly master: number
+  /** The master limiter's gain reduction in dB: 0, or negative while it holds the mix under 0 dBFS. */
+  readonly limiterDb: number
 }
 
 /**
