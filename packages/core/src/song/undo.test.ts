@@ -6,6 +6,7 @@ import { createSongDoc, migrateSong } from './migrate'
 import { setVolume } from './mixer'
 import { addNote, addNotes, moveNotes } from './notes'
 import { AiAcceptedOrigin, RemoteOrigin, RestoreOrigin, UserOrigin } from './origins'
+import { acceptProposal, addProposal, dismissProposal, readProposals } from './proposals'
 import { readClip, readMeta, readSong, readTrack, readTracks } from './read'
 import { SongSnapshotSchema } from './schema'
 import { connectedReplicas } from './testing/harness'
@@ -193,5 +194,71 @@ describe('per-user undo', () => {
     deleteClip(doc, alice, t, clipId)
     undo.undo()
     expect(readClip(doc, t, clipId)!.notes).toHaveLength(1)
+  })
+})
+
+describe('undo of a bandmate accepting my proposal', () => {
+  const setup = () => {
+    const [a, b] = connectedReplicas(2) as [Y.Doc, Y.Doc]
+    const alice = new UserOrigin('alice')
+    const bob = new UserOrigin('bob')
+    const undoA = createUndo(a, alice)
+    const undoB = createUndo(b, bob)
+    const trackId = addTrack(b, bob, { kind: 'instrument', name: 'Keys' })
+    const { clipId } = addClip(b, bob, trackId, { start: 0, length: 1920 })
+    const melody = addNote(b, bob, trackId, clipId, { pitch: 72, start: 0, duration: 480 })
+    const ask = (requestedBy: string) =>
+      addProposal(
+        a,
+        {
+          pluginId: 'dev.ensemble.test',
+          pluginVersion: '1.0.0',
+          modelHash: 'sha256:ab',
+          seed: 7,
+          requestedBy,
+        },
+        {
+          trackId,
+          kind: 'notes',
+          fromTick: 0,
+          toTick: 1920,
+          pluginId: 'dev.ensemble.test',
+          pluginName: 'Test',
+          pluginVersion: '1.0.0',
+          requestedByName: requestedBy,
+          variations: [{ label: 'one', notes: [{ pitch: 60, start: 0, duration: 480, velocity: 90 }] }],
+        },
+      )
+    const pitches = (doc: Y.Doc) => readClip(doc, trackId, clipId)!.notes.map((n) => n.pitch)
+    return { a, b, alice, bob, undoA, undoB, trackId, clipId, melody, ask, pitches }
+  }
+
+  it('lets the requester undo it as well as the acceptor', () => {
+    const { a, b, bob, undoA, ask, pitches } = setup()
+    const proposalId = ask('alice')
+    expect(undoA.canUndo()).toBe(false)
+    acceptProposal(b, bob, proposalId, 0, { replace: false })
+    expect(pitches(a)).toEqual([60, 72])
+    expect(undoA.canUndo()).toBe(true)
+    expect(undoA.undo()).toBe(true)
+    for (const doc of [a, b]) expect(pitches(doc)).toEqual([72])
+    expect(readProposals(a)).toEqual([]) // the proposal stays closed
+    expect(undoA.redo()).toBe(true)
+    for (const doc of [a, b]) expect(pitches(doc)).toEqual([60, 72])
+  })
+
+  it('still lets the acceptor undo it', () => {
+    const { a, b, bob, undoB, ask, pitches } = setup()
+    acceptProposal(b, bob, ask('alice'), 0, { replace: false })
+    expect(undoB.undo()).toBe(true)
+    for (const doc of [a, b]) expect(pitches(doc)).toEqual([72])
+  })
+
+  it('gives the requester nothing to undo for a dismissal or for someone else’s proposal', () => {
+    const { b, bob, undoA, ask } = setup()
+    dismissProposal(b, bob, ask('alice'))
+    expect(undoA.canUndo()).toBe(false)
+    acceptProposal(b, bob, ask('carol'), 0)
+    expect(undoA.canUndo()).toBe(false)
   })
 })

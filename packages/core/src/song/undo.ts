@@ -1,5 +1,6 @@
 import * as Y from 'yjs'
 import { actingUser, type UserOrigin } from './origins'
+import { PROPOSALS } from './proposals'
 import { metaMap, tracksMap } from './ydoc'
 
 export interface SongUndo {
@@ -34,6 +35,11 @@ export const undoOwner = (origin: unknown): UserOrigin | null =>
  * Undo history for one user session. It tracks only transactions whose origin is `user` itself, or an
  * AiAcceptedOrigin / RestoreOrigin acting for it, so undo never reverts a collaborator's change, a remote
  * update, a migration or a shared AI proposal.
+ *
+ * One exception, on purpose: when a bandmate accepts a proposal this user asked for, the acceptance joins
+ * this user's history as well as the acceptor's, so the person who asked for the idea can take it back in
+ * one step (issue 6). It is recognised as a remote transaction that closes one of this user's open
+ * proposals; the acceptance writes its notes and closes the proposal in that same transaction.
  */
 export const createUndo = (doc: Y.Doc, user: UserOrigin, options: UndoOptions = {}): SongUndo => {
   const manager = new Y.UndoManager([metaMap(doc), tracksMap(doc)], {
@@ -46,17 +52,46 @@ export const createUndo = (doc: Y.Doc, user: UserOrigin, options: UndoOptions = 
   // is tracked for exactly the one transaction it runs. The manager's own afterTransaction handler was
   // registered first (in its constructor) and so has seen the origin before we drop it again.
   const adopted = new Set<unknown>()
+  const adopt = (origin: unknown) => {
+    if (manager.trackedOrigins.has(origin)) return
+    manager.addTrackedOrigin(origin)
+    adopted.add(origin)
+  }
   const before = (tr: Y.Transaction) => {
     const origin: unknown = tr.origin
-    if (origin !== user && actingUser(origin) === user && !manager.trackedOrigins.has(origin)) {
-      manager.addTrackedOrigin(origin)
-      adopted.add(origin)
+    if (origin !== user && actingUser(origin) === user) adopt(origin)
+  }
+
+  // Open proposals this user asked for, as of the last transaction that touched them.
+  const proposals = doc.getMap<unknown>(PROPOSALS)
+  const mine = new Set<string>()
+  const refreshMine = () => {
+    mine.clear()
+    for (const [key, value] of proposals) {
+      const run = (value as { run?: { requestedBy?: unknown } } | null)?.run
+      if (run?.requestedBy === user.userId) mine.add(key)
     }
+  }
+  refreshMine()
+  const proposalKeysChanged = (tr: Y.Transaction): Set<string | null> | undefined => {
+    for (const [type, keys] of tr.changed) if ((type as unknown) === proposals) return keys
+    return undefined
+  }
+  // Runs after the transaction's changes are known and before the manager decides, in afterTransaction,
+  // whether to record it. The manager's own scope check still requires the song itself to have changed,
+  // so a bandmate dismissing the proposal adds nothing to this user's history.
+  const beforeObservers = (tr: Y.Transaction) => {
+    if (tr.local || mine.size === 0) return
+    const keys = proposalKeysChanged(tr)
+    if (keys && [...keys].some((key) => key !== null && mine.has(key) && !proposals.has(key)))
+      adopt(tr.origin)
   }
   const after = (tr: Y.Transaction) => {
     if (adopted.delete(tr.origin)) manager.removeTrackedOrigin(tr.origin)
+    if (proposalKeysChanged(tr)) refreshMine()
   }
   doc.on('beforeTransaction', before)
+  doc.on('beforeObserverCalls', beforeObservers)
   doc.on('afterTransaction', after)
 
   const listeners = new Set<() => void>()
@@ -105,6 +140,7 @@ export const createUndo = (doc: Y.Doc, user: UserOrigin, options: UndoOptions = 
     },
     destroy: () => {
       doc.off('beforeTransaction', before)
+      doc.off('beforeObserverCalls', beforeObservers)
       doc.off('afterTransaction', after)
       listeners.clear()
       manager.destroy()
