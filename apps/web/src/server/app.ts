@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
+import { createInferenceClient } from '@ensemble/inference/client'
+import { sharedInferenceSecret } from '@ensemble/inference/config'
 import { trpcRoute } from './api/route'
 import { type Auth, authRoute, createAuth } from './auth/auth'
 import { type CollabServer, createCollabServer } from './collab/server'
@@ -139,6 +141,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         const token = await signRoomToken({ sub: userId, project: projectId, role }, { secret, exp })
         return { token, expiresAt: exp * 1000 }
       },
+      inference: createInferenceClient(
+        config.inferenceUrl,
+        sharedInferenceSecret(config.dataDir, config.inferenceSecret ?? undefined),
+      ),
     }),
     ...(options.routes ?? []),
   )

@@ -44,6 +44,13 @@ export interface ServerConfig {
   catchUpMs: number
   /** COLLAB_HEARTBEAT_MS: ping interval; a client that missed one ping is dropped at the next. */
   heartbeatMs: number
+  /** INFERENCE_URL: the inference service's tRPC endpoint (apps/inference). */
+  inferenceUrl: string
+  /**
+   * INFERENCE_SECRET, or null: then the bearer secret the two processes share through
+   * DATA_DIR/secrets (`sharedInferenceSecret`), so a fresh checkout needs no configuration.
+   */
+  inferenceSecret: string | null
 }
 
 type Env = Readonly<Record<string, string | undefined>>
@@ -98,6 +105,12 @@ export function loadConfig(env: Env, argv: readonly string[] = []): ServerConfig
     redisChannelPrefix: env.REDIS_CHANNEL_PREFIX ?? 'ensemble:',
     catchUpMs: int(env, 'COLLAB_CATCH_UP_MS', 2000),
     heartbeatMs: int(env, 'COLLAB_HEARTBEAT_MS', 30_000),
+    inferenceUrl:
+      env.INFERENCE_URL !== undefined && env.INFERENCE_URL !== ''
+        ? new URL(env.INFERENCE_URL).href.replace(/\/$/, '')
+        : 'http://127.0.0.1:4100/trpc',
+    inferenceSecret:
+      env.INFERENCE_SECRET !== undefined && env.INFERENCE_SECRET !== '' ? env.INFERENCE_SECRET : null,
   }
 }
 

@@ -1,3 +1,4 @@
+import { aiRouter } from '../ai/router'
 import { invitesRouter } from '../invites/router'
 import { membersRouter } from '../members/router'
 import { projectsRouter } from '../projects/router'
@@ -12,6 +13,7 @@ export const appRouter = router({
   invites: invitesRouter,
   rooms: roomsRouter,
   versions: versionsRouter,
+  ai: aiRouter,
 })
 
 export type AppRouter = typeof appRouter

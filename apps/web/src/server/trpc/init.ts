@@ -1,3 +1,4 @@
+import type { InferenceClient } from '@ensemble/inference/client'
 import { initTRPC, TRPCError } from '@trpc/server'
 import { ZodError } from 'zod'
 import type { SessionUser } from '../auth/auth'
@@ -19,6 +20,21 @@ export interface ApiServices {
   /** Applies a membership change to open collab connections. */
   setAccess(projectId: string, userId: string | null, role: Role | null): void
   signRoomToken(userId: string, projectId: string, role: Role): Promise<{ token: string; expiresAt: number }>
+  /** The inference service (AI suggestions), over HTTP with the shared bearer secret. */
+  inference: InferenceClient
+}
+
+/**
+ * A failure the client branches on rather than only shows (the AI panel retries on 'busy', offers another
+ * plugin on 'plugin_unavailable'): `reason` reaches the client as `data.reason`.
+ */
+export class ReasonedError extends TRPCError {
+  constructor(
+    readonly reason: string,
+    options: ConstructorParameters<typeof TRPCError>[0],
+  ) {
+    super(options)
+  }
 }
 
 export interface ApiContext extends ApiServices {
@@ -35,6 +51,7 @@ const t = initTRPC.context<ApiContext>().create({
         .join('; ')
       return { ...shape, message }
     }
+    if (error instanceof ReasonedError) return { ...shape, data: { ...shape.data, reason: error.reason } }
     return shape
   },
 })

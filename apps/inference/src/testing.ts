@@ -1,0 +1,61 @@
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { DEFAULT_MODELS_DIR } from '@ensemble/plugins/first-party'
+import { loadInferenceConfig } from './config'
+import { firstPartyPlugins } from './first-party'
+import { createLogger } from './log'
+import { type RunningInference, startInference } from './server'
+
+/*
+ * The real service for other packages' tests (the web server's AI router): its first-party plugins over
+ * HTTP on a free port, on a private copy of the committed weights of the models named, so that a training
+ * run republishing weights cannot tear the files mid-test. Models not copied are listed as unavailable,
+ * exactly as a checkout without their weights would list them.
+ */
+
+export interface TestInference {
+  readonly url: string
+  readonly secret: string
+  readonly running: RunningInference
+  close(): Promise<void>
+}
+
+export interface TestInferenceOptions {
+  /** Folders under packages/plugins/models to serve, e.g. ['harmonizer']. */
+  readonly models: readonly string[]
+  /** Extra INFERENCE_* settings (INFERENCE_MAX_PENDING, INFERENCE_BATCH_MAX, …). */
+  readonly env?: Readonly<Record<string, string>>
+}
+
+export async function startTestInference(options: TestInferenceOptions): Promise<TestInference> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'ensemble-inference-test-'))
+  const modelsDir = path.join(dataDir, 'models')
+  for (const model of options.models) {
+    const from = path.join(DEFAULT_MODELS_DIR, model)
+    mkdirSync(path.join(modelsDir, model), { recursive: true })
+    for (const file of ['model.json', 'model.weights.bin', 'weights.json'])
+      if (existsSync(path.join(from, file)))
+        copyFileSync(path.join(from, file), path.join(modelsDir, model, file))
+  }
+  const config = loadInferenceConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: dataDir,
+    INFERENCE_PORT: '0',
+    TFJS_BACKEND: 'wasm',
+    INFERENCE_SECRET: 'test-inference-secret-0123456789',
+    ...options.env,
+  })
+  const running = await startInference({ ...config, port: 0 }, createLogger('error'), {
+    plugins: firstPartyPlugins({ modelsDir }),
+  })
+  return {
+    url: running.url,
+    secret: config.secret,
+    running,
+    close: async () => {
+      await running.close()
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}
