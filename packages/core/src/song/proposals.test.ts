@@ -70,7 +70,9 @@ describe('proposals', () => {
   it('are shared with every replica and survive a reload', () => {
     const [a, b] = connectedReplicas(2) as [Y.Doc, Y.Doc]
     const { trackId } = setup(a)
-    const id = addProposal(a, run, input(trackId))
+    // The server's provenance carries more than the run (timings, model list): only the run is kept.
+    const provenance = { ...run, models: [{ assetId: 'm', sha256: 'beef' }], durationMs: 12 }
+    const id = addProposal(a, provenance, input(trackId))
     expect(readProposals(b)).toEqual([
       expect.objectContaining({ id, trackId, run, kind: 'notes', requestedByName: 'Alice', fromTick: BAR }),
     ])
