@@ -1,12 +1,14 @@
 /*
  * A song as a Standard MIDI File (format 1, 480 PPQ, so ticks are written unchanged): a conductor track with
  * tempo, time signature and key, then one track per instrument or drums track. Looping clips are unrolled
- * with `playedNotes`, since MIDI has no clips; drums go on channel 10 as General MIDI expects.
+ * with `playedNotes`, since MIDI has no clips; drums go on channel 10 as General MIDI expects. AI-made notes'
+ * provenance goes into text meta events (provenance.ts).
  */
 import { resolvePreset } from '../audio/presets'
 import { PPQ, playedNotes, type SongSnapshot } from '../song/index'
 import { majorNameOf, patchKeySignature, signatureOf } from './keys'
 import { DRUM_CHANNEL, PROGRAM_FOR_PRESET } from './programs'
+import { provenanceRecords, provenanceText } from './provenance'
 import { Midi } from './tonejs'
 
 export const exportMidi = (song: SongSnapshot): Uint8Array => {
@@ -42,16 +44,18 @@ export const exportMidi = (song: SongSnapshot): Uint8Array => {
       if (nextChannel === DRUM_CHANNEL) nextChannel++
       out.instrument.number = PROGRAM_FOR_PRESET[preset]
     }
-    for (const clip of track.clips) {
-      for (const note of playedNotes(clip)) {
-        out.addNote({
-          midi: note.pitch,
-          ticks: note.start,
-          durationTicks: note.duration,
-          // The writer stores floor(velocity * 127); the half step keeps float error from losing one.
-          velocity: (note.velocity + 0.5) / 127,
-        })
-      }
+    const played = track.clips.flatMap(playedNotes)
+    // The file's track 0 is the conductor (the header), so `out`, the last of midi.tracks, is file track N.
+    for (const record of provenanceRecords(midi.tracks.length, track.name, played))
+      midi.header.meta.push({ type: 'text', ticks: record.fromTick, text: provenanceText(record) })
+    for (const note of played) {
+      out.addNote({
+        midi: note.pitch,
+        ticks: note.start,
+        durationTicks: note.duration,
+        // The writer stores floor(velocity * 127); the half step keeps float error from losing one.
+        velocity: (note.velocity + 0.5) / 127,
+      })
     }
   }
   if (midi.header.ppq !== PPQ) throw new Error(`@tonejs/midi writes ${midi.header.ppq} PPQ, expected ${PPQ}`)

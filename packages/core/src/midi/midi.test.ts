@@ -6,7 +6,10 @@ import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import {
+  AiAcceptedOrigin,
+  acceptNotesSuggestion,
   addClip,
+  addNotes,
   addTrack,
   createSongDoc,
   createUndo,
@@ -22,6 +25,7 @@ import {
 } from '../song/index'
 import { exportMidi } from './export'
 import { importMidi } from './import'
+import { readMidiProvenance } from './provenance'
 import { Midi } from './tonejs'
 
 const fixture = (name: string) => readFileSync(new URL(`../../test/fixtures/midi/${name}`, import.meta.url))
@@ -208,5 +212,69 @@ describe('exportMidi', () => {
     const { trackIds } = importMidi(back, user, exportMidi(readSong(createSongDoc({ bpm: 140 }))))
     expect(trackIds).toEqual([])
     expect(readMeta(back).bpm).toBe(140)
+  })
+
+  it('keeps the provenance of AI-made notes as text meta events, per track and run', () => {
+    const doc = createSongDoc({ title: 'AI song' })
+    const keys = addTrack(doc, user, { kind: 'instrument', name: 'Kéys' })
+    const bass = addTrack(doc, user, { kind: 'instrument', name: 'Bass' })
+    const { clipId } = addClip(doc, user, keys, { start: 0, length: PPQ * 8 })
+    addNotes(doc, user, keys, clipId, [{ pitch: 48, start: 0, duration: PPQ }]) // a person's note
+    const run = {
+      pluginId: 'studio.ensemble.harmonizer',
+      pluginVersion: '1.0.0',
+      modelHash: 'a'.repeat(64),
+      seed: 4_000_000_000,
+      requestedBy: 'user-anna',
+      runId: 'run-7',
+    }
+    const suggestion = [
+      { pitch: 60, start: 0, duration: PPQ, velocity: 90 },
+      { pitch: 64, start: PPQ * 2, duration: PPQ * 2, velocity: 80 },
+    ]
+    const accepted = new AiAcceptedOrigin(new UserOrigin('user-ben'), run)
+    acceptNotesSuggestion(doc, accepted, {
+      trackId: keys,
+      fromTick: PPQ * 4,
+      toTick: PPQ * 8,
+      notes: suggestion,
+      replace: false,
+    })
+    const other = new AiAcceptedOrigin(new UserOrigin('user-anna'), { ...run, seed: 5, runId: 'run-8' })
+    acceptNotesSuggestion(doc, other, { trackId: bass, fromTick: 0, toTick: PPQ * 4, notes: suggestion })
+
+    const bytes = exportMidi(readSong(doc))
+    expect(readMidiProvenance(bytes)).toEqual([
+      {
+        track: 1,
+        trackName: 'Kéys',
+        fromTick: PPQ * 4,
+        toTick: PPQ * 8,
+        notes: 2,
+        provenance: { ...run, acceptedBy: 'user-ben' },
+      },
+      {
+        track: 2,
+        trackName: 'Bass',
+        fromTick: 0,
+        toTick: PPQ * 4,
+        notes: 2,
+        provenance: { ...run, seed: 5, runId: 'run-8', acceptedBy: 'user-anna' },
+      },
+    ])
+    // The lines are ordinary text events in the conductor track, and the notes still import as notes.
+    const file = new Midi(bytes)
+    expect(file.header.meta.filter((e) => e.type === 'text')).toHaveLength(2)
+    const back = createSongDoc()
+    importMidi(back, user, bytes)
+    expect(played(back)[0]!.map((n) => n[0])).toEqual([48, 60, 64])
+  })
+
+  it('writes no provenance events for a song without AI-made notes', () => {
+    const doc = createSongDoc()
+    const t = addTrack(doc, user, { kind: 'instrument' })
+    const { clipId } = addClip(doc, user, t, { start: 0, length: PPQ * 4 })
+    addNotes(doc, user, t, clipId, [{ pitch: 60, start: 0, duration: PPQ }])
+    expect(readMidiProvenance(exportMidi(readSong(doc)))).toEqual([])
   })
 })
