@@ -2,6 +2,7 @@
 
 import { SongError } from '@ensemble/core'
 import { useCallback, useEffect, useMemo, useState } from 'react'
+import { AiPanel } from './ai/ai-panel'
 import { Arrangement } from './arrangement/arrangement'
 import { createClipboard } from './commands/clipboard'
 import { useCommandKeys } from './commands/command-keys'
@@ -33,6 +34,7 @@ function StudioLayout({ error, onDismiss }: { error: string | null; onDismiss: (
   const helpOpen = useView(studio.view, (s) => s.helpOpen)
   const mixerOpen = useView(studio.view, (s) => s.mixerOpen)
   const following = useView(studio.view, (s) => s.following)
+  const aiTrackId = useView(studio.view, (s) => s.aiTrackId)
   useCommandKeys(STUDIO_COMMANDS, studio, studio.report)
   useFollow()
   const followed = people.find((p) => p.clientId === following)
@@ -83,11 +85,14 @@ function StudioLayout({ error, onDismiss }: { error: string | null; onDismiss: (
           </button>
         </div>
       )}
-      <main className={`st-main${editor ? ' has-editor' : ''}`}>
-        <Arrangement />
-        {editor && <ClipEditor key={`${editor.trackId}/${editor.clipId}`} target={editor} />}
-        {mixerOpen && <Mixer />}
-      </main>
+      <div className={`st-body${aiTrackId ? ' has-ai' : ''}`}>
+        <main className={`st-main${editor ? ' has-editor' : ''}`}>
+          <Arrangement />
+          {editor && <ClipEditor key={`${editor.trackId}/${editor.clipId}`} target={editor} />}
+          {mixerOpen && <Mixer />}
+        </main>
+        {aiTrackId && <AiPanel key={aiTrackId} trackId={aiTrackId} />}
+      </div>
       {helpOpen && (
         <HelpOverlay commands={STUDIO_COMMANDS} onClose={() => studio.view.set({ helpOpen: false })} />
       )}

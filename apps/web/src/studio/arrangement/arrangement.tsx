@@ -12,6 +12,9 @@ import {
 } from '@ensemble/core'
 import { DEFAULT_PRESET } from '@ensemble/core/audio/catalogue'
 import { type PointerEvent as ReactPointerEvent, useRef, useState } from 'react'
+import { shownProposal } from '../ai/ghost-notes'
+import { ProposalOverlay } from '../ai/proposal-overlay'
+import { useProposals } from '../ai/use-proposals'
 import { useRemoteViews } from '../presence/remote-views'
 import { useSong } from '../session/hooks'
 import { useStudio } from '../studio-context'
@@ -39,6 +42,8 @@ export function Arrangement() {
   const snapSetting = useView(studio.view, (s) => s.snap)
   const selection = useView(studio.view, (s) => s.selection)
   const remote = useRemoteViews()
+  const proposals = useProposals(doc)
+  const aiFocus = useView(studio.view, (s) => s.aiFocus)
   const [gesture, setGesture] = useState<ClipGesture>(IDLE)
   const lanesRef = useRef<HTMLDivElement>(null)
   const bar = barTicksOf(meta.timeSignature)
@@ -262,6 +267,16 @@ export function Arrangement() {
                     </div>
                   )
                 })}
+                {(() => {
+                  const shown = shownProposal(proposals, track.id, aiFocus)
+                  return shown ? (
+                    <ProposalOverlay
+                      proposal={shown.proposal}
+                      variation={shown.variation}
+                      pxPerQuarter={pxPerQuarter}
+                    />
+                  ) : null
+                })()}
                 {gesture.kind === 'creating' &&
                   gesture.trackId === track.id &&
                   gesture.current !== gesture.anchor && (

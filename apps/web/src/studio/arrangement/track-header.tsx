@@ -37,6 +37,7 @@ export function TrackHeader(props: {
   const { doc, me } = studio.session
   const readOnly = studio.session.role === 'viewer'
   const selected = useView(studio.view, (s) => s.selectedTrackId === track.id)
+  const aiOpen = useView(studio.view, (s) => s.aiTrackId === track.id)
   const kind = track.kind === 'audio' ? null : track.kind
   const instrument = track.instrument ?? (kind ? DEFAULT_PRESET[kind] : '')
 
@@ -163,6 +164,18 @@ export function TrackHeader(props: {
             onClick={() => studio.run(() => duplicateTrack(doc, me, track.id))}
           >
             Dup
+          </button>
+          <button
+            type="button"
+            aria-label={`AI suggestions for ${track.name}`}
+            aria-pressed={aiOpen}
+            className={aiOpen ? 'is-on' : undefined}
+            title="AI suggestions for this track (I)"
+            onClick={() =>
+              studio.view.set({ aiTrackId: aiOpen ? null : track.id, selectedTrackId: track.id })
+            }
+          >
+            ✦ AI
           </button>
           <button
             type="button"

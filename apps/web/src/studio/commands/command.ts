@@ -12,7 +12,7 @@ export interface StudioContext {
   readonly transport: Transport
 }
 
-export type CommandGroup = 'Edit' | 'Notes' | 'Arrange' | 'Transport' | 'View' | 'Tools'
+export type CommandGroup = 'Edit' | 'Notes' | 'Arrange' | 'Transport' | 'View' | 'Tools' | 'AI'
 
 /**
  * A studio action registered once and read by the keyboard handler, the toolbar and the help overlay.

@@ -3,7 +3,7 @@
 import type { Command, CommandGroup } from './command'
 import { formatShortcut } from './shortcut'
 
-const GROUPS: readonly CommandGroup[] = ['Transport', 'Edit', 'Notes', 'Arrange', 'Tools', 'View']
+const GROUPS: readonly CommandGroup[] = ['Transport', 'Edit', 'Notes', 'Arrange', 'Tools', 'View', 'AI']
 
 /** Lists every registered command with its shortcuts: the same list the key handler runs. */
 export function HelpOverlay({ commands, onClose }: { commands: readonly Command[]; onClose: () => void }) {
@@ -41,7 +41,8 @@ export function HelpOverlay({ commands, onClose }: { commands: readonly Command[
         <p className="st-muted">
           Piano roll: drag on empty space to draw (Draw) or box-select (Select); Shift-click adds to the
           selection; drag a note's right edge to resize; Alt-drag copies. Arrangement: double-click or drag on
-          an empty lane to make a clip.
+          an empty lane to make a clip. AI: suggestions show as ghost notes in the asker’s colour; ✦ marks
+          notes a plugin wrote (select one to see its provenance).
         </p>
       </div>
     </div>

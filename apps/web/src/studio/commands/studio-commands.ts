@@ -17,6 +17,7 @@ import {
   splitClip,
   transposeNotes,
 } from '@ensemble/core'
+import { AI_COMMANDS } from '../ai/ai-commands'
 import type { ViewState } from '../view/view-store'
 import { pasteClips } from './clip-paste'
 import { type Command, defineCommand, type StudioContext } from './command'
@@ -438,6 +439,7 @@ export const STUDIO_COMMANDS: readonly Command[] = [
     enabled: () => true,
     perform: (ctx) => ctx.view.set((s) => ({ helpOpen: !s.helpOpen })),
   }),
+  ...AI_COMMANDS,
 ]
 
 export const commandById = (id: string): Command => {

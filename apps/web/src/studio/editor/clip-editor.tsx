@@ -1,6 +1,7 @@
 'use client'
 
 import { PPQ, readClip, readMeta, readTrack, renameClip, resizeClip } from '@ensemble/core'
+import { NoteProvenance } from '../ai/note-provenance'
 import { runCommand } from '../commands/command-keys'
 import { formatShortcut } from '../commands/shortcut'
 import { commandById } from '../commands/studio-commands'
@@ -156,6 +157,7 @@ export function ClipEditor({ target }: { target: EditorTarget }) {
         >
           ⟳ Loop
         </button>
+        <CommandButton id="ai-panel">✦ AI</CommandButton>
         <span className="st-grow" />
         <span className="st-muted st-small" data-testid="note-count">
           {clip.notes.length} notes
@@ -168,6 +170,7 @@ export function ClipEditor({ target }: { target: EditorTarget }) {
           ✕
         </button>
       </div>
+      <NoteProvenance target={target} />
       {showGrid ? <DrumGrid target={target} /> : <PianoRoll target={target} drums={drums} />}
     </section>
   )

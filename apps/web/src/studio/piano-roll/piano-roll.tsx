@@ -1,13 +1,27 @@
 'use client'
 
-import { type ClipSnapshot, PPQ, readClip, readMeta, readTrack, subscribe } from '@ensemble/core'
+import {
+  type ClipSnapshot,
+  observeProposals,
+  PPQ,
+  readClip,
+  readMeta,
+  readProposals,
+  readTrack,
+  subscribe,
+} from '@ensemble/core'
 import { pitchClassOf, scalePitchClasses } from '@ensemble/core/plugin'
 import { useEffect, useMemo, useRef } from 'react'
+import { type GhostLayer, proposalLabel, shownProposal, variationNotes } from '../ai/ghost-notes'
+import { useMemberNames } from '../ai/member-names'
+import { describeProvenance } from '../ai/provenance'
 import { drumRowName } from '../drums/drum-rows'
 import { readRemoteViews } from '../presence/remote-views'
+import { colourFor } from '../session/song-session'
 import { useStudio } from '../studio-context'
 import { type EditorTarget, selectedNoteIds } from '../view/view-store'
 import {
+  hitNote,
   KEYS_WIDTH,
   pitchAt,
   type RollGeometry,
@@ -30,17 +44,58 @@ const NAMES = ['C', 'C#', 'D', 'D#', 'E', 'F', 'F#', 'G', 'G#', 'A', 'A#', 'B']
  * The canvas says in words what it draws (screen readers, and tests that cannot read pixels): a summary
  * in its label and the notes as pitch:start:duration:velocity in data-notes (the first 256).
  */
-function describe(canvas: HTMLCanvasElement, clip: ClipSnapshot, selected: readonly string[]): void {
+function describe(
+  canvas: HTMLCanvasElement,
+  clip: ClipSnapshot,
+  selected: readonly string[],
+  proposal: GhostLayer | null,
+): void {
   const notes = clip.notes.slice(0, 256)
   const data = notes.map((n) => `${n.pitch}:${n.start}:${n.duration}:${n.velocity}`).join(',')
-  if (canvas.dataset.notes === data && canvas.dataset.selected === String(selected.length)) return
+  const ai = String(clip.notes.filter((n) => n.provenance !== undefined).length)
+  const ghosts =
+    proposal?.notes
+      .slice(0, 256)
+      .map((n) => `${n.pitch}:${n.start}:${n.duration}:${n.velocity}`)
+      .join(',') ?? ''
+  const ghostLabel = proposal?.label ?? ''
+  if (
+    canvas.dataset.notes === data &&
+    canvas.dataset.selected === String(selected.length) &&
+    canvas.dataset.aiNotes === ai &&
+    canvas.dataset.ghostNotes === ghosts &&
+    canvas.dataset.ghostLabel === ghostLabel
+  )
+    return
   canvas.dataset.notes = data
   canvas.dataset.selected = String(selected.length)
+  canvas.dataset.aiNotes = ai
+  canvas.dataset.ghostNotes = ghosts
+  canvas.dataset.ghostLabel = ghostLabel
   const names = notes.slice(0, 16).map((n) => `${NAMES[n.pitch % 12]}${Math.floor(n.pitch / 12) - 1}`)
+  const aiText = ai === '0' ? '' : `, ${ai} made by AI`
+  const ghostText = proposal ? `; suggestion (${proposal.label}): ${proposal.notes.length} ghost notes` : ''
   canvas.setAttribute(
     'aria-label',
-    `Piano roll, ${clip.notes.length} notes, ${selected.length} selected${names.length ? `: ${names.join(' ')}` : ''}`,
+    `Piano roll, ${clip.notes.length} notes${aiText}, ${selected.length} selected${names.length ? `: ${names.join(' ')}` : ''}${ghostText}`,
   )
+}
+
+/** The proposal this tab shows on the clip's track, as ghost notes relative to the clip. */
+function ghostLayer(
+  doc: Parameters<typeof readProposals>[0],
+  clip: ClipSnapshot,
+  trackId: string,
+  focus: { readonly proposalId: string; readonly variation: number } | null,
+): GhostLayer | null {
+  const shown = shownProposal(readProposals(doc), trackId, focus)
+  if (!shown || shown.proposal.kind !== 'notes') return null
+  return {
+    proposalId: shown.proposal.id,
+    notes: variationNotes(shown.proposal, shown.variation, clip.start),
+    colour: colourFor(shown.proposal.run.requestedBy),
+    label: proposalLabel(shown.proposal, shown.variation),
+  }
 }
 
 /**
@@ -49,6 +104,10 @@ function describe(canvas: HTMLCanvasElement, clip: ClipSnapshot, selected: reado
  */
 export function PianoRoll({ target, drums }: { target: EditorTarget; drums: boolean }) {
   const studio = useStudio()
+  const nameOf = useMemberNames(studio.session)
+  // The draw loop outlives renders; it reads the latest names through this ref.
+  const nameOfRef = useRef(nameOf)
+  nameOfRef.current = nameOf
   const canvasRef = useRef<HTMLCanvasElement>(null)
   const wrapRef = useRef<HTMLDivElement>(null)
   const tools = useMemo(
@@ -127,7 +186,8 @@ export function PianoRoll({ target, drums }: { target: EditorTarget; drums: bool
       dirty = false
       lastPlayhead = playing || playhead !== null ? playhead : null
       if (!clip) return
-      describe(canvas, clip, selectedNoteIds(studio.view.get(), target))
+      const proposal = ghostLayer(doc, clip, target.trackId, studio.view.get().aiFocus)
+      describe(canvas, clip, selectedNoteIds(studio.view.get(), target), proposal)
       canvas.dataset.topPitch = String(studio.view.get().roll.topPitch)
       canvas.dataset.pxPerQuarter = String(studio.view.get().roll.pxPerQuarter)
       const meta = readMeta(doc)
@@ -147,6 +207,7 @@ export function PianoRoll({ target, drums }: { target: EditorTarget; drums: bool
         playhead: lastPlayhead,
         remote: readRemoteViews(awareness),
         rowNames: drums ? drumRowName : null,
+        proposal,
       })
     }
 
@@ -225,6 +286,13 @@ export function PianoRoll({ target, drums }: { target: EditorTarget; drums: bool
         canvas.style.cursor = active.cursor(p, ctx)
         return
       }
+      // Hovering an AI-made note says where it came from.
+      const hit = zoneAt(g, p.x, p.y) === 'grid' ? hitNote(g, readTarget()?.notes ?? [], p.x, p.y) : null
+      const provenance = hit?.note.provenance
+      const title = provenance
+        ? `Made by AI\n${describeProvenance(provenance, nameOfRef.current).join('\n')}`
+        : ''
+      if (canvas.title !== title) canvas.title = title
       const tool = toolFor(p)
       canvas.style.cursor = tool
         ? tool.cursor(p, ctx)
@@ -276,6 +344,7 @@ export function PianoRoll({ target, drums }: { target: EditorTarget; drums: bool
     canvas.addEventListener('wheel', onWheel, { passive: false })
     const offSong = subscribe(doc, readTarget, markDirty)
     const offMeta = subscribe(doc, readMeta, markDirty)
+    const offProposals = observeProposals(doc, markDirty)
     const offView = studio.view.subscribe(markDirty)
     awareness.on('change', markDirty)
     frame = requestAnimationFrame(draw)
@@ -284,6 +353,7 @@ export function PianoRoll({ target, drums }: { target: EditorTarget; drums: bool
       observer.disconnect()
       offSong()
       offMeta()
+      offProposals()
       offView()
       awareness.off('change', markDirty)
       canvas.removeEventListener('pointerdown', onDown)

@@ -1,4 +1,5 @@
 import { type ClipSnapshot, type Note, PPQ } from '@ensemble/core'
+import type { GhostLayer } from '../ai/ghost-notes'
 import type { RemoteView } from '../presence/remote-views'
 import {
   gridBottom,
@@ -28,6 +29,8 @@ export interface RollScene {
   readonly remote: readonly RemoteView[]
   /** Row names for a drum track (GM map); null for melodic tracks. */
   readonly rowNames: ((pitch: number) => string | null) | null
+  /** An AI proposal's notes, drawn translucent in the requester's colour; null when none is open here. */
+  readonly proposal: GhostLayer | null
 }
 
 const NAMES = ['C', 'C#', 'D', 'D#', 'E', 'F', 'F#', 'G', 'G#', 'A', 'A#', 'B']
@@ -70,6 +73,56 @@ function previewNotes(
     notes: [...notes.filter((n) => !ids.has(n.id)), ...moved],
     ghosts: notes.filter((n) => ids.has(n.id)),
   }
+}
+
+/** A four-pointed star: the mark of an AI-made note. */
+function drawSparkle(c: CanvasRenderingContext2D, cx: number, cy: number, r: number, colour: string): void {
+  const q = r * 0.3
+  c.fillStyle = colour
+  c.beginPath()
+  c.moveTo(cx, cy - r)
+  c.lineTo(cx + q, cy - q)
+  c.lineTo(cx + r, cy)
+  c.lineTo(cx + q, cy + q)
+  c.lineTo(cx, cy + r)
+  c.lineTo(cx - q, cy + q)
+  c.lineTo(cx - r, cy)
+  c.lineTo(cx - q, cy - q)
+  c.closePath()
+  c.fill()
+}
+
+/** Ghost notes of a proposal: translucent fill, dashed outline, and who asked beside the first note. */
+function drawProposal(c: CanvasRenderingContext2D, g: RollGeometry, layer: GhostLayer): void {
+  const { rowHeight } = g
+  c.save()
+  c.strokeStyle = layer.colour
+  c.fillStyle = layer.colour
+  c.setLineDash([4, 3])
+  for (const n of layer.notes) {
+    const x = xOf(g, n.start)
+    const w = Math.max(3, (n.duration / PPQ) * g.pxPerQuarter - 1)
+    const y = yOf(g, n.pitch)
+    c.globalAlpha = 0.28
+    c.fillRect(x, y + 1, w, rowHeight - 2)
+    c.globalAlpha = 0.95
+    c.strokeRect(x + 0.5, y + 1.5, w - 1, rowHeight - 3)
+  }
+  c.setLineDash([])
+  const first = [...layer.notes].sort((a, b) => a.start - b.start || b.pitch - a.pitch)[0]
+  if (first) {
+    c.globalAlpha = 1
+    c.font = '11px ui-sans-serif, system-ui'
+    const text = `✦ ${layer.label}`
+    const lw = c.measureText(text).width + 8
+    const x = Math.max(KEYS_WIDTH + 2, xOf(g, first.start))
+    const y = Math.max(RULER_HEIGHT + 2, yOf(g, first.pitch) - 18)
+    c.fillStyle = layer.colour
+    c.fillRect(x, y, lw, 16)
+    c.fillStyle = '#0b0d10'
+    c.fillText(text, x + 4, y + 12)
+  }
+  c.restore()
 }
 
 /** Draws the whole piano roll in one pass. Called from requestAnimationFrame when something changed. */
@@ -165,12 +218,21 @@ export function drawRoll(c: CanvasRenderingContext2D, scene: RollScene): void {
       c.strokeRect(x - 1, y, w + 2, rowHeight)
       c.lineWidth = 1
     }
+    // A plugin wrote this note: a small sparkle at its start, so AI-made notes read apart from played ones.
+    const ai = n.provenance !== undefined
+    if (ai)
+      drawSparkle(c, x + 5, y + rowHeight / 2, Math.min(4, rowHeight / 2 - 1), selected ? '#111' : '#fff')
     if (scene.rowNames === null && w > 28 && rowHeight >= 11) {
       c.fillStyle = selected ? '#111' : 'rgba(0,0,0,0.7)'
       c.font = '9px ui-sans-serif, system-ui'
-      c.fillText(`${NAMES[n.pitch % 12]}${Math.floor(n.pitch / 12) - 1}`, x + 3, y + rowHeight - 3)
+      c.fillText(
+        `${NAMES[n.pitch % 12]}${Math.floor(n.pitch / 12) - 1}`,
+        x + (ai ? 11 : 3),
+        y + rowHeight - 3,
+      )
     }
   }
+  if (scene.proposal) drawProposal(c, g, scene.proposal)
   // Collaborators' pointers in this clip, in their colour with their name.
   for (const r of scene.remote) {
     if (r.editorClipId !== scene.clip.id || !r.editorCursor) continue

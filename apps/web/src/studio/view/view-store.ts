@@ -45,6 +45,13 @@ export interface ViewState {
   readonly mixerOpen: boolean
   /** This listener's monitoring level; not song state. */
   readonly masterDb: number
+  /** The track whose AI panel is open, if any. */
+  readonly aiTrackId: string | null
+  /**
+   * The proposal this tab looks at (its ghost notes, what Accept and Dismiss act on) and which of its
+   * variations. Proposals are shared; which one a person looks at is not.
+   */
+  readonly aiFocus: { readonly proposalId: string; readonly variation: number } | null
 }
 
 export const INITIAL_VIEW: ViewState = {
@@ -62,6 +69,8 @@ export const INITIAL_VIEW: ViewState = {
   metronome: false,
   mixerOpen: false,
   masterDb: 0,
+  aiTrackId: null,
+  aiFocus: null,
 }
 
 export interface ViewStore {

@@ -1,0 +1,88 @@
+'use client'
+
+import type { ParameterSpec, ParameterValue } from '@ensemble/core/plugin'
+
+/** Every parameter at its declared default: what the panel starts from when a plugin is chosen. */
+export const parameterDefaults = (specs: readonly ParameterSpec[]): Record<string, ParameterValue> =>
+  Object.fromEntries(specs.map((p) => [p.id, p.default]))
+
+const formatNumber = (value: number, step: number | undefined): string => {
+  const decimals = step === undefined || Number.isInteger(step) ? (Number.isInteger(value) ? 0 : 2) : 2
+  return value.toFixed(decimals)
+}
+
+/**
+ * The controls a plugin's manifest declares: sliders with their units for float and int, a toggle for
+ * bool, a select for choice. Values stay as typed as the declarations; the server checks them again.
+ */
+export function PluginParameters(props: {
+  specs: readonly ParameterSpec[]
+  values: Readonly<Record<string, ParameterValue>>
+  disabled: boolean
+  onChange: (id: string, value: ParameterValue) => void
+}) {
+  const { specs, values, disabled, onChange } = props
+  if (specs.length === 0) return <p className="st-muted st-small">This plugin has no settings.</p>
+  return (
+    <div className="st-ai-params">
+      {specs.map((spec) => {
+        const value = values[spec.id] ?? spec.default
+        const hint = spec.description
+        if (spec.type === 'bool')
+          return (
+            <label key={spec.id} className="st-ai-param is-bool" title={hint}>
+              <input
+                type="checkbox"
+                checked={value === true}
+                disabled={disabled}
+                onChange={(e) => onChange(spec.id, e.target.checked)}
+              />{' '}
+              {spec.label}
+            </label>
+          )
+        if (spec.type === 'choice')
+          return (
+            <label key={spec.id} className="st-ai-param" title={hint}>
+              <span>{spec.label}</span>
+              <select
+                value={String(value)}
+                disabled={disabled}
+                onChange={(e) => onChange(spec.id, e.target.value)}
+              >
+                {spec.options.map((o) => (
+                  <option key={o.value} value={o.value}>
+                    {o.label}
+                  </option>
+                ))}
+              </select>
+            </label>
+          )
+        const step = spec.step ?? (spec.type === 'int' ? 1 : (spec.max - spec.min) / 100)
+        const n = typeof value === 'number' ? value : spec.default
+        return (
+          <label key={spec.id} className="st-ai-param" title={hint}>
+            <span>
+              {spec.label}{' '}
+              <output className="st-muted">
+                {formatNumber(n, spec.step)}
+                {spec.units ? ` ${spec.units}` : ''}
+              </output>
+            </span>
+            <input
+              type="range"
+              min={spec.min}
+              max={spec.max}
+              step={step}
+              value={n}
+              disabled={disabled}
+              onChange={(e) => {
+                const next = Number(e.target.value)
+                onChange(spec.id, spec.type === 'int' ? Math.round(next) : next)
+              }}
+            />
+          </label>
+        )
+      })}
+    </div>
+  )
+}
