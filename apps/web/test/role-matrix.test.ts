@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { appRouter } from '../src/server/api/router'
@@ -46,6 +47,16 @@ const members = (min: 'viewer' | 'editor' | 'owner'): Record<Actor, Expect> => (
   stranger: 'NOT_FOUND',
   signedOut: 'UNAUTHORIZED',
 })
+
+const everyone = (e: Expect): Record<Actor, Expect> => ({
+  owner: e,
+  editor: e,
+  viewer: e,
+  removed: e,
+  stranger: e,
+  signedOut: e,
+})
+const nonPublishers = (): Record<Actor, Expect> => ({ ...everyone('FORBIDDEN'), signedOut: 'UNAUTHORIZED' })
 
 const cases: {
   name: string
@@ -146,6 +157,71 @@ const cases: {
     name: 'versions.get',
     call: (api, f) => api.versions.get.query({ projectId: f.projectId, versionId: f.versionId }),
     expect: members('viewer'),
+  },
+  // AI suggestions. The role is checked before the track is looked up: editors get as far as "no such
+  // track" (this server has no inference service; ai.plugins answers `reachable: false`, not an error).
+  {
+    name: 'ai.plugins',
+    call: (api, f) => api.ai.plugins.query({ projectId: f.projectId }),
+    expect: members('viewer'),
+  },
+  {
+    name: 'ai.suggest',
+    call: (api, f) =>
+      api.ai.suggest.mutate({
+        projectId: f.projectId,
+        trackId: 'no-such-track',
+        fromTick: 0,
+        toTick: 1920,
+        pluginId: 'studio.ensemble.harmonizer',
+      }),
+    expect: { ...members('editor'), owner: 'BAD_REQUEST', editor: 'BAD_REQUEST' },
+  },
+  // The plugin registry. Publisher procedures do not look at project roles: whoever is not a publisher
+  // is refused. These rows run before `registry.becomePublisher` makes everyone in this file one.
+  { name: 'registry.me', call: (api) => api.registry.me.query(), expect: signedIn() },
+  {
+    name: 'registry.createPublisherToken',
+    call: (api) => api.registry.createPublisherToken.mutate({ label: 'cli' }),
+    expect: nonPublishers(),
+  },
+  {
+    name: 'registry.revokePublisherToken',
+    call: (api) => api.registry.revokePublisherToken.mutate({ tokenId: 'some-token' }),
+    expect: nonPublishers(),
+  },
+  {
+    name: 'registry.yank',
+    call: (api) =>
+      api.registry.yank.mutate({ pluginId: 'org.example.none', version: '1.0.0', reason: 'bad' }),
+    expect: nonPublishers(),
+  },
+  {
+    name: 'registry.becomePublisher',
+    call: (api) => api.registry.becomePublisher.mutate({ name: `p-${randomUUID().slice(0, 8)}` }),
+    expect: signedIn(),
+  },
+  { name: 'registry.search', call: (api) => api.registry.search.query({ query: 'x' }), expect: signedIn() },
+  {
+    name: 'registry.describe',
+    call: (api) => api.registry.describe.query({ pluginId: 'org.example.none' }),
+    expect: { ...everyone('NOT_FOUND'), signedOut: 'UNAUTHORIZED' },
+  },
+  {
+    name: 'registry.installs',
+    call: (api, f) => api.registry.installs.query({ projectId: f.projectId }),
+    expect: members('viewer'),
+  },
+  // The role is checked before the plugin is looked up: the owner gets as far as "no such plugin".
+  {
+    name: 'registry.install',
+    call: (api, f) => api.registry.install.mutate({ projectId: f.projectId, pluginId: 'org.example.none' }),
+    expect: { ...members('owner'), owner: 'BAD_REQUEST' },
+  },
+  {
+    name: 'registry.uninstall',
+    call: (api, f) => api.registry.uninstall.mutate({ projectId: f.projectId, pluginId: 'org.example.none' }),
+    expect: { ...members('owner'), owner: 'BAD_REQUEST' },
   },
 ]
 

@@ -15,6 +15,7 @@ import { collabAuthorize } from './projects/access'
 import { startMembershipSweep } from './projects/membership-sweep'
 import { seedSong, songState } from './projects/song-state'
 import { readinessRoute } from './readiness'
+import { publishRoute } from './registry/publish'
 import { defaultOrigins, isAllowedOrigin, isStateChanging, stampClientIp } from './security/origin'
 
 /**
@@ -146,6 +147,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         sharedInferenceSecret(config.dataDir, config.inferenceSecret ?? undefined),
       ),
     }),
+    publishRoute({ db: database.db }),
     ...(options.routes ?? []),
   )
   log(

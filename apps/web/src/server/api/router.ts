@@ -2,6 +2,7 @@ import { aiRouter } from '../ai/router'
 import { invitesRouter } from '../invites/router'
 import { membersRouter } from '../members/router'
 import { projectsRouter } from '../projects/router'
+import { registryRouter } from '../registry/router'
 import { roomsRouter } from '../rooms/router'
 import { router } from '../trpc/init'
 import { versionsRouter } from '../versions/router'
@@ -14,6 +15,7 @@ export const appRouter = router({
   rooms: roomsRouter,
   versions: versionsRouter,
   ai: aiRouter,
+  registry: registryRouter,
 })
 
 export type AppRouter = typeof appRouter

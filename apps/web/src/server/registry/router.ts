@@ -1,0 +1,108 @@
+import { TRPCError } from '@trpc/server'
+import { z } from 'zod'
+import { requireRole } from '../projects/access'
+import { displayText, projectId } from '../projects/inputs'
+import { authedProcedure, router } from '../trpc/init'
+import { describePlugin, pluginIdInput, searchInput, searchPlugins, versionInput } from './catalogue'
+import { installPlugin, listInstalls, uninstallPlugin } from './installs'
+import { yankVersion } from './kill-list'
+import {
+  becomePublisher,
+  createToken,
+  listTokens,
+  publisherName,
+  publisherOf,
+  requirePublisher,
+  revokeToken,
+  tokenLabel,
+} from './publishers'
+
+/**
+ * The plugin registry (docs/PLUGINS.md): publishers and their tokens, the gallery (search and
+ * describe, for anyone signed in), yanking (the plugin's publisher only), and installs per project
+ * (the owner installs and removes; every member sees the list). Uploads are not here but at
+ * `POST /api/plugins/publish` (publish.ts): the CLI sends raw archive bytes with a token.
+ */
+
+export const registryRouter = router({
+  /** The caller's publisher identity, or null: the Publisher page starts here. */
+  me: authedProcedure.query(async ({ ctx }) => {
+    const publisher = await publisherOf(ctx.db, ctx.user.id)
+    if (publisher === null) return { publisher: null, tokens: [] }
+    return {
+      publisher: { name: publisher.name, createdAt: publisher.createdAt.toISOString() },
+      tokens: (await listTokens(ctx.db, publisher.id)).map((t) => ({
+        id: t.id,
+        label: t.label,
+        createdAt: t.createdAt.toISOString(),
+        lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
+        revokedAt: t.revokedAt?.toISOString() ?? null,
+      })),
+    }
+  }),
+
+  becomePublisher: authedProcedure
+    .input(z.object({ name: publisherName }))
+    .mutation(async ({ ctx, input }) => {
+      const publisher = await becomePublisher(ctx.db, ctx.user.id, input.name)
+      return { name: publisher.name }
+    }),
+
+  /** The token is in this answer and nowhere else, ever. */
+  createPublisherToken: authedProcedure
+    .input(z.object({ label: tokenLabel.default('CLI') }))
+    .mutation(async ({ ctx, input }) => {
+      const publisher = await requirePublisher(ctx.db, ctx.user.id)
+      const created = await createToken(ctx.db, publisher.id, input.label)
+      return { ...created, createdAt: created.createdAt.toISOString() }
+    }),
+
+  revokePublisherToken: authedProcedure
+    .input(z.object({ tokenId: z.string().min(1).max(64) }))
+    .mutation(async ({ ctx, input }) => {
+      const publisher = await requirePublisher(ctx.db, ctx.user.id)
+      await revokeToken(ctx.db, publisher.id, input.tokenId)
+      return { ok: true as const }
+    }),
+
+  search: authedProcedure.input(searchInput).query(({ ctx, input }) => searchPlugins(ctx.db, input)),
+
+  describe: authedProcedure.input(z.object({ pluginId: pluginIdInput })).query(async ({ ctx, input }) => {
+    const plugin = await describePlugin(ctx.db, input.pluginId)
+    if (plugin === null) throw new TRPCError({ code: 'NOT_FOUND', message: `No plugin ${input.pluginId}.` })
+    return plugin
+  }),
+
+  yank: authedProcedure
+    .input(
+      z.object({
+        pluginId: pluginIdInput,
+        version: versionInput,
+        reason: displayText('Reason', 500),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const publisher = await requirePublisher(ctx.db, ctx.user.id)
+      return yankVersion(ctx.db, publisher.id, input)
+    }),
+
+  installs: authedProcedure.input(z.object({ projectId })).query(async ({ ctx, input }) => {
+    const role = await requireRole(ctx.db, input.projectId, ctx.user.id, 'viewer')
+    return { canManage: role === 'owner', installs: await listInstalls(ctx.db, input.projectId) }
+  }),
+
+  install: authedProcedure
+    .input(z.object({ projectId, pluginId: pluginIdInput, version: versionInput.optional() }))
+    .mutation(async ({ ctx, input }) => {
+      await requireRole(ctx.db, input.projectId, ctx.user.id, 'owner')
+      return installPlugin(ctx.db, { ...input, userId: ctx.user.id })
+    }),
+
+  uninstall: authedProcedure
+    .input(z.object({ projectId, pluginId: pluginIdInput }))
+    .mutation(async ({ ctx, input }) => {
+      await requireRole(ctx.db, input.projectId, ctx.user.id, 'owner')
+      await uninstallPlugin(ctx.db, input.projectId, input.pluginId)
+      return { ok: true as const }
+    }),
+})
