@@ -66,6 +66,12 @@ function StudioLayout({ error, onDismiss }: { error: string | null; onDismiss: (
         />
         <SaveIndicator status={status} />
         <VersionHistory session={session} />
+        <a
+          href={`/plugins?project=${encodeURIComponent(session.projectId)}`}
+          title="Find and install AI plugins"
+        >
+          Plugins
+        </a>
         {session.role === 'viewer' && <span className="st-warn">Read only</span>}
       </header>
       <TransportBar />

@@ -46,6 +46,7 @@ export function ProjectList({ me }: { me: Me }) {
     <main style={{ maxWidth: 860, margin: '6vh auto', padding: '0 24px' }}>
       <header style={{ display: 'flex', alignItems: 'center', gap: 12 }}>
         <h1 style={{ flex: 1 }}>Your songs</h1>
+        <a href="/plugins">Plugins</a>
         <span data-testid="me" style={{ color: 'var(--muted)' }}>
           {me.name}
         </span>
@@ -109,6 +110,9 @@ export function ProjectList({ me }: { me: Me }) {
               <button type="button" onClick={() => duplicate(p.id)}>
                 Duplicate
               </button>
+              <a href={`/plugins?project=${encodeURIComponent(p.id)}`} aria-label={`Plugins for ${p.name}`}>
+                Plugins
+              </a>
               <a href={`/projects/${p.id}/settings`}>Settings</a>
             </li>
           ))}

@@ -82,7 +82,8 @@ export function ProjectSettings({ projectId }: { projectId: string }) {
   return (
     <main style={{ maxWidth: 860, margin: '4vh auto', padding: '0 24px', display: 'grid', gap: 16 }}>
       <p>
-        <a href="/">← Your songs</a> · <a href={`/songs/${projectId}`}>Open the song</a>
+        <a href="/">← Your songs</a> · <a href={`/songs/${projectId}`}>Open the song</a> ·{' '}
+        <a href={`/plugins?project=${encodeURIComponent(projectId)}`}>Plugins</a>
       </p>
       <h1 style={{ overflowWrap: 'anywhere' }}>{project.name}</h1>
       {error && (

@@ -1,0 +1,10 @@
+import { RequireSignIn } from '../../../auth/require-sign-in'
+import { PublisherPage } from './publisher'
+
+export default function Page() {
+  return (
+    <RequireSignIn>
+      <PublisherPage />
+    </RequireSignIn>
+  )
+}
