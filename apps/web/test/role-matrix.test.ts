@@ -223,25 +223,6 @@ const cases: {
     call: (api, f) => api.registry.uninstall.mutate({ projectId: f.projectId, pluginId: 'org.example.none' }),
     expect: { ...members('owner'), owner: 'BAD_REQUEST' },
   },
-  // AI suggestions. The role is checked before the track is looked up: editors get as far as "no such
-  // track" (this server has no inference service; ai.plugins answers `reachable: false`, not an error).
-  {
-    name: 'ai.plugins',
-    call: (api, f) => api.ai.plugins.query({ projectId: f.projectId }),
-    expect: members('viewer'),
-  },
-  {
-    name: 'ai.suggest',
-    call: (api, f) =>
-      api.ai.suggest.mutate({
-        projectId: f.projectId,
-        trackId: 'no-such-track',
-        fromTick: 0,
-        toTick: 1920,
-        pluginId: 'studio.ensemble.harmonizer',
-      }),
-    expect: { ...members('editor'), owner: 'BAD_REQUEST', editor: 'BAD_REQUEST' },
-  },
 ]
 
 it('the matrix covers every procedure of the API (a new one must be added here)', () => {
