@@ -61,6 +61,7 @@ export {
   createProposalStore,
   dismissProposal,
   MAX_OPEN_PROPOSALS,
+  MAX_PROPOSAL_NOTES,
   MAX_PROPOSAL_VARIATIONS,
   observeProposals,
   type Proposal,

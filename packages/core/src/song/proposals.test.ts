@@ -103,6 +103,14 @@ describe('proposals', () => {
       addProposal(doc, run, input(trackId, { variations: Array.from({ length: 9 }, () => melody(60)) })),
     )
     expectRefused(doc, 'invalid_value', () => addProposal(doc, run, input(trackId, { variations: [] })))
+    const crowded = {
+      label: 'crowded',
+      notes: Array.from({ length: 2049 }, () => ({ pitch: 60, start: 0, duration: 1, velocity: 1 })),
+    }
+    const tooMany = expectRefused(doc, 'invalid_value', () =>
+      addProposal(doc, run, input(trackId, { variations: [crowded, crowded, crowded, crowded] })),
+    )
+    expect(tooMany.message).toMatch(/at most 8192/)
     expectRefused(doc, 'invalid_value', () => addProposal(doc, run, input(trackId, { toTick: BAR })))
     expectRefused(doc, 'invalid_value', () =>
       addProposal(doc, { ...run, pluginId: 'someone.else' }, input(trackId)),

@@ -40,6 +40,11 @@ export const PROPOSALS = 'proposals'
 /** Open proposals kept per song; adding one more drops the oldest, so an eager room cannot grow the doc. */
 export const MAX_OPEN_PROPOSALS = 20
 export const MAX_PROPOSAL_VARIATIONS = MAX_VARIATIONS
+/**
+ * Notes across all variations of one proposal. A proposal reaches every peer as one update, which must stay
+ * far below the collab server's 2 MiB frame limit (a note is about 40 bytes there).
+ */
+export const MAX_PROPOSAL_NOTES = 8192
 
 const id = z.string().min(1).max(64)
 
@@ -74,6 +79,16 @@ const fitsWindow = (
   ctx: z.RefinementCtx,
 ) => {
   const span = proposal.toTick - proposal.fromTick
+  const total = proposal.variations.reduce(
+    (n, v) => n + ('tracks' in v ? v.tracks.reduce((m, t) => m + t.notes.length, 0) : v.notes.length),
+    0,
+  )
+  if (total > MAX_PROPOSAL_NOTES)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['variations'],
+      message: `${total} notes in all; a proposal may hold at most ${MAX_PROPOSAL_NOTES}`,
+    })
   if (span <= 0) {
     ctx.addIssue({ code: 'custom', path: ['toTick'], message: 'must be after fromTick' })
     return
