@@ -52,6 +52,8 @@ export default defineConfig({
         INFERENCE_URL: `http://127.0.0.1:${inferencePort}/trpc`,
         // Every test signs up fresh users from 127.0.0.1; production keeps the default of 10 a minute.
         AUTH_RATE_LIMIT_MAX: '1000',
+        // Short-lived room tokens, so every spec runs with renewal happening (token-renewal.spec.ts relies on it).
+        ROOM_TOKEN_TTL_SECONDS: '20',
         LOG_LEVEL: 'warn',
       },
     },
