@@ -1,9 +1,11 @@
 /**
- * Plugin latency benchmark: p50/p99 of each first-party plugin for an 8-bar request, through the real
- * inference service (its own process, over HTTP), with micro-batching on and off and 1 or 8 concurrent
- * requests; model sizes; peak RSS of the service with every model loaded. Prints a table.
+ * Plugin latency and throughput benchmark: p50/p99 of each first-party plugin for an 8-bar request, through
+ * the real inference service (its own process, over HTTP), with micro-batching on and off and 1, 8 or 32
+ * concurrent requests; throughput (requests per second) and its batching on/off ratio per concurrency;
+ * model sizes; peak RSS of the service with every model loaded. Prints tables.
  *
- *   pnpm --filter @ensemble/bench plugins [-- --rounds 4 --concurrency 1,8 --plugins harmonizer,drums]
+ *   pnpm --filter @ensemble/bench plugins [-- --rounds 4 --concurrency 1,8,32 --plugins harmonizer,drums]
+ *                                         [--window-ms 5]   (batching on: the service default unless given)
  *
  * Each model runs on the committed weights (copied to a temp folder with their weights.json; a checkpoint
  * still in training, with no weights.json, gets digests recorded now). A model with no weights yet:
@@ -43,6 +45,8 @@ interface Options {
   rounds: number
   concurrency: number[]
   plugins: string[]
+  /** INFERENCE_BATCH_WINDOW_MS for the batching-on service; null keeps the service default. */
+  windowMs: number | null
 }
 
 function parseArgs(argv: string[]): Options {
@@ -52,8 +56,9 @@ function parseArgs(argv: string[]): Options {
   }
   return {
     rounds: Number(get('rounds') ?? 4),
-    concurrency: (get('concurrency') ?? '1,8').split(',').map(Number),
+    concurrency: (get('concurrency') ?? '1,8,32').split(',').map(Number),
     plugins: (get('plugins') ?? 'harmonizer,continue,drums,arranger').split(','),
+    windowMs: get('window-ms') === undefined ? null : Number(get('window-ms')),
   }
 }
 
@@ -125,7 +130,12 @@ interface Service {
   close(): Promise<void>
 }
 
-async function startService(dataDir: string, modelsDir: string, batchMax: number): Promise<Service> {
+async function startService(
+  dataDir: string,
+  modelsDir: string,
+  batchMax: number,
+  windowMs: number | null,
+): Promise<Service> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: path.join(repoRoot, 'apps/inference'),
     env: {
@@ -137,7 +147,8 @@ async function startService(dataDir: string, modelsDir: string, batchMax: number
       INFERENCE_SECRET: SECRET,
       INFERENCE_MAX_PENDING: '256',
       INFERENCE_MAX_DEADLINE_MS: '600000',
-      INFERENCE_BATCH_WINDOW_MS: '5',
+      ...(windowMs === null ? {} : { INFERENCE_BATCH_WINDOW_MS: String(windowMs) }),
+      // 1: every model call runs alone, which is how the service turns micro-batching off.
       INFERENCE_BATCH_MAX: String(batchMax),
       LOG_LEVEL: 'info',
     },
@@ -289,8 +300,9 @@ async function main(): Promise<void> {
   const rows: Row[] = []
   const memoryRows: string[] = []
   const calibrations: number[] = [calibrate()]
+  const window = options.windowMs === null ? 'default window' : `${options.windowMs} ms`
   const modes = [
-    { mode: 'on (5 ms, max 32)', batchMax: 32 },
+    { mode: `on (${window}, max 32)`, batchMax: 32 },
     { mode: 'off (max 1)', batchMax: 1 },
   ] as const
   // Both services run side by side and each measurement runs on one then the other at once, so a change in
@@ -298,7 +310,9 @@ async function main(): Promise<void> {
   const services: Service[] = []
   try {
     for (const { batchMax } of modes)
-      services.push(await startService(path.join(work, `data-${batchMax}`), modelsDir, batchMax))
+      services.push(
+        await startService(path.join(work, `data-${batchMax}`), modelsDir, batchMax, options.windowMs),
+      )
     const loaded = services.map((s) => memory(s.child.pid!))
     const list = await call<{ id: string; available: boolean; problems: string[] }[]>(
       services[0]!,
@@ -309,6 +323,7 @@ async function main(): Promise<void> {
       if (!list.find((p) => p.id === `studio.ensemble.${plugin}`)?.available) continue
       for (const c of options.concurrency) {
         for (const [i, { mode }] of modes.entries()) {
+          // Concurrent rounds are c requests each: a quarter of the rounds keeps the run's length bounded.
           const rounds = c === 1 ? options.rounds : Math.max(1, Math.ceil(options.rounds / 4))
           const row = await measure(services[i]!, plugin, c, rounds)
           row.batching = mode
@@ -347,6 +362,21 @@ async function main(): Promise<void> {
       `| ${r.plugin} | ${weights} | ${r.batching} | ${r.concurrency} | ${r.n} | ${r.p50.toFixed(0)} | ${r.p99.toFixed(0)} | ${r.throughput.toFixed(2)} |`,
     )
   }
+  out.push('')
+  out.push('Throughput (requests per second) with batching on and off, and the ratio on / off:')
+  out.push('')
+  out.push(`| plugin | concurrent | req/s on | req/s off | on / off |`)
+  out.push('|---|---|---|---|---|')
+  for (const plugin of options.plugins)
+    for (const c of options.concurrency) {
+      const [on, off] = modes.map(({ mode }) =>
+        rows.find((r) => r.plugin === plugin && r.concurrency === c && r.batching === mode),
+      )
+      if (on === undefined || off === undefined) continue
+      out.push(
+        `| ${plugin} | ${c} | ${on.throughput.toFixed(2)} | ${off.throughput.toFixed(2)} | ${(on.throughput / off.throughput).toFixed(2)} |`,
+      )
+    }
   out.push('')
   out.push('| model | parameters | weights file |')
   out.push('|---|---|---|')
