@@ -97,7 +97,7 @@ export function assetDigest(asset: PluginAsset): string {
     .digest('hex')
 }
 
-function combinedHash(models: readonly { assetId: string; sha256: string }[]): string {
+export function combinedHash(models: readonly { assetId: string; sha256: string }[]): string {
   if (models.length === 0) return 'none'
   if (models.length === 1) return models[0]!.sha256
   return createHash('sha256')
@@ -105,7 +105,7 @@ function combinedHash(models: readonly { assetId: string; sha256: string }[]): s
     .digest('hex')
 }
 
-async function loadAsset(
+export async function loadAsset(
   asset: PluginAsset,
   root: string,
   runtime: ModelRuntime | undefined,

@@ -4,12 +4,16 @@ import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc'
 import { z } from 'zod'
 import { HostError, type HostErrorCode } from './host-errors'
 import type { PluginHost } from './plugin-host'
+import { thirdPartyReason, thirdPartyTrpcCode } from './third-party/errors'
+import type { ThirdPartyHost } from './third-party/host'
 
 export interface InferenceContext {
   authorized: boolean
   backend: string
   startedAt: number
   host: PluginHost
+  /** Sandboxed third-party plugins (archives loaded by the web server). */
+  thirdParty: ThirdPartyHost
   maxPending: number
 }
 
@@ -38,13 +42,16 @@ const t = initTRPC.context<InferenceContext>().create({
    */
   errorFormatter({ shape, error }) {
     const cause = error.cause
+    const thirdParty = thirdPartyReason(cause)
     const reason =
       cause instanceof HostError || cause instanceof PluginError
         ? cause.code
-        : error.code === 'BAD_REQUEST'
-          ? 'invalid_request'
-          : undefined
-    const issues = cause instanceof PluginError ? [...cause.issues] : issuesOf(cause)
+        : thirdParty
+          ? thirdParty.reason
+          : error.code === 'BAD_REQUEST'
+            ? 'invalid_request'
+            : undefined
+    const issues = cause instanceof PluginError ? [...cause.issues] : (thirdParty?.issues ?? issuesOf(cause))
     const message =
       reason === 'invalid_request' && issues
         ? `invalid request: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`
@@ -76,6 +83,9 @@ const pluginCodes: Partial<Record<PluginError['code'], TRPC_ERROR_CODE_KEY>> = {
 /** Plugin faults (throws, bad output, undeclared capabilities) stay INTERNAL_SERVER_ERROR with their reason. */
 function toTRPCError(err: unknown): TRPCError {
   if (err instanceof TRPCError) return err
+  const thirdPartyCode = thirdPartyTrpcCode(err)
+  if (thirdPartyCode)
+    return new TRPCError({ code: thirdPartyCode, message: (err as Error).message, cause: err })
   if (err instanceof HostError)
     return new TRPCError({ code: hostCodes[err.code], message: err.message, cause: err })
   if (err instanceof PluginError)
@@ -96,6 +106,9 @@ const pluginRef = z.object({
   /** An exact version or a semver range; the default takes the newest. */
   version: z.string().min(1).max(64).default('*'),
 })
+
+/** An 8 MiB archive (the SDK's limit) in base64. */
+const MAX_ARCHIVE_BASE64 = Math.ceil((8 * 1024 * 1024) / 3) * 4
 
 export const SuggestRequestSchema = z.object({
   pluginId: z.string().min(1).max(200),
@@ -126,10 +139,31 @@ export const inferenceRouter = t.router({
 
   suggest: authorized.input(SuggestRequestSchema).mutation(async ({ ctx, input }) => {
     try {
-      return await ctx.host.suggest(input)
+      // First-party ids are served in-process; any other id is a third-party plugin, run in the sandbox.
+      const firstParty = ctx.host.list().some((p) => p.id === input.pluginId)
+      return firstParty ? await ctx.host.suggest(input) : await ctx.thirdParty.suggest(input)
     } catch (err) {
       throw toTRPCError(err)
     }
+  }),
+
+  thirdParty: t.router({
+    /** A `.ensemble-plugin` archive, base64: verified, cached by id@version, its models loaded. */
+    load: authorized
+      .input(z.object({ archive: z.string().min(1).max(MAX_ARCHIVE_BASE64) }))
+      .mutation(async ({ ctx, input }) => {
+        try {
+          return await ctx.thirdParty.load(new Uint8Array(Buffer.from(input.archive, 'base64')))
+        } catch (err) {
+          throw toTRPCError(err)
+        }
+      }),
+    /** The kill list: the version is refused from now on and its running calls are aborted. */
+    yank: authorized
+      .input(z.object({ id: z.string().min(1).max(200), version: z.string().min(1).max(64) }))
+      .mutation(({ ctx, input }) => ctx.thirdParty.yank(input.id, input.version)),
+    /** Loaded versions with their strikes, suspension and kill-list state. */
+    status: authorized.query(({ ctx }) => ctx.thirdParty.status()),
   }),
 })
 

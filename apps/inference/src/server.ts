@@ -6,9 +6,13 @@ import type { Logger } from './log'
 import { PluginHost, type PluginRegistration } from './plugin-host'
 import { inferenceRouter } from './router'
 import { initTfjsBackend } from './tfjs-backend'
+import { ThirdPartyHost, type ThirdPartyOptions } from './third-party/host'
 
-/** A full suggest body: 33 tracks of 4096 notes is about 8 MB of JSON; nothing legitimate is larger. */
-const MAX_BODY_BYTES = 10 * 1024 * 1024
+/**
+ * A full suggest body: 33 tracks of 4096 notes is about 8 MB of JSON; a third-party archive of 8 MiB is
+ * about 11 MB in base64. Nothing legitimate is larger.
+ */
+const MAX_BODY_BYTES = 12 * 1024 * 1024
 
 function bearerMatches(req: IncomingMessage, secret: string): boolean {
   const header = req.headers.authorization ?? ''
@@ -28,6 +32,8 @@ export interface RunningInference {
 export interface StartOptions {
   /** The plugins to serve; `main.ts` passes the first-party list, tests pass their own. */
   plugins?: readonly PluginRegistration[]
+  /** Sandbox limits and strike policy for third-party plugins (tests tighten them). */
+  thirdParty?: Pick<ThirdPartyOptions, 'limits' | 'maxRunning' | 'maxStrikes' | 'strikeWindowMs'>
 }
 
 export async function startInference(
@@ -43,6 +49,13 @@ export async function startInference(
     maxDeadlineMs: config.maxDeadlineMs,
     log,
   })
+  const thirdParty = await ThirdPartyHost.create({
+    dataDir: config.dataDir,
+    batching: { windowMs: config.batchWindowMs, maxBatch: config.batchMax },
+    maxDeadlineMs: config.maxDeadlineMs,
+    log,
+    ...options.thirdParty,
+  })
   const startedAt = Date.now()
   const server = createHTTPServer({
     basePath: '/trpc/',
@@ -53,6 +66,7 @@ export async function startInference(
       backend,
       startedAt,
       host,
+      thirdParty,
       maxPending: config.maxPending,
     }),
     onError: ({ error, path }) => {

@@ -136,7 +136,8 @@ export async function runInSandbox(options: SandboxRunOptions): Promise<SuggestO
 
   const engine = await sandboxEngine()
   const runtime = engine.module.newRuntime()
-  const call = new SandboxCall(runtime, { ...options, limits, deadlineAt, name })
+  const budgetMs = Math.max(0, Math.round(deadlineAt - startedAt))
+  const call = new SandboxCall(runtime, { ...options, limits, deadlineAt, budgetMs, name })
   let result: unknown
   let failure: unknown
   try {
@@ -183,6 +184,8 @@ function abortedError(name: string, signal: AbortSignal): SandboxError {
 interface CallOptions extends SandboxRunOptions {
   limits: SandboxLimits
   deadlineAt: number
+  /** The call's time from its start to its deadline, for messages. */
+  budgetMs: number
   name: string
 }
 
@@ -412,11 +415,11 @@ class SandboxCall {
   }
 
   private stoppedError(): SandboxError {
-    const { name, limits, signal } = this.options
+    const { name, budgetMs, signal } = this.options
     if (this.stopped === 'aborted' && signal) return abortedError(name, signal)
     return new SandboxError(
       'timeout',
-      `${name} ran past its ${limits.deadlineMs} ms deadline (an endless loop, or more work than one call allows); the sandbox stopped it`,
+      `${name} ran past its ${budgetMs} ms deadline (an endless loop, or more work than one call allows); the sandbox stopped it`,
     )
   }
 

@@ -1,0 +1,283 @@
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { gunzipSync, gzipSync } from 'node:zlib'
+import { type PluginAsset, type PluginManifest, parseManifest } from '@ensemble/core/plugin'
+import { packPlugin } from '@ensemble/plugin-sdk/archive'
+import { bundlePlugin } from '@ensemble/plugin-sdk/sandbox'
+import { TRPCClientError } from '@trpc/client'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createInferenceClient, type InferenceRouter, inferenceFailureReason } from '../src/client'
+import { loadInferenceConfig } from '../src/config'
+import { createLogger } from '../src/log'
+import { type RunningInference, startInference } from '../src/server'
+import { initTfjsBackend } from '../src/tfjs-backend'
+import { saveDenseModel } from './helpers/dense-model'
+import { densePlugin, windowInput } from './helpers/test-plugins'
+
+/*
+ * Third-party plugins through the real service over HTTP: archives packed by the SDK, loaded by
+ * `thirdParty.load`, run in the QuickJS sandbox, their declared model run by the host's tfjs. The hostile
+ * plugin is called with a short deadline so that it fails fast; the strike limit is low so that suspension
+ * is reached in a few calls.
+ */
+
+const HOSTILE_DEADLINE_MS = 400
+const MAX_STRIKES = 3
+const DENSE_FIRST_PARTY = 'org.ensemble-tests.dense'
+
+let running: RunningInference
+let dataDir: string
+let secret: string
+let denseAsset: PluginAsset
+let denseFiles: Record<string, Uint8Array>
+let walkerArchive: Uint8Array
+let walkerManifest: PluginManifest
+
+/** The notes of the first suggestion (a generator's suggestions are notes, never tracks). */
+const notesOf = (out: { suggestions: ({ notes: { pitch: number }[] } | { tracks: unknown[] })[] }) => {
+  const first = out.suggestions[0]
+  return first && 'notes' in first ? first.notes : []
+}
+
+const client = () => createInferenceClient(running.url, secret)
+const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64')
+
+function manifestFor(id: string, overrides: Partial<PluginManifest> = {}): PluginManifest {
+  return parseManifest({
+    id,
+    name: id.split('.').at(-1)!,
+    version: '1.0.0',
+    hostApi: '^1.0.0',
+    kind: 'generator',
+    description: 'A third-party plugin for the service tests.',
+    author: 'Ensemble tests',
+    licence: 'MIT',
+    trackKinds: ['instrument'],
+    parameters: [],
+    assets: [],
+    capabilities: [],
+    ...overrides,
+  })
+}
+
+/** A bundle written by hand, as anyone could upload one: no SDK needed to be hostile. */
+const handBundle = (manifest: PluginManifest, suggest: string) =>
+  `const manifest = ${JSON.stringify({ id: manifest.id, version: manifest.version, kind: manifest.kind })}\nexport default { manifest, suggest: ${suggest} }\n`
+
+async function load(archive: Uint8Array) {
+  return client().thirdParty.load.mutate({ archive: base64(archive) })
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<TRPCClientError<InferenceRouter>> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  expect(err).toBeInstanceOf(TRPCClientError)
+  return err as TRPCClientError<InferenceRouter>
+}
+
+const suggest = (pluginId: string, deadlineMs = 5000) =>
+  client().suggest.mutate({ pluginId, version: '1.0.0', input: windowInput({ variations: 2, deadlineMs }) })
+
+async function firstPartyStillServes() {
+  const out = await client().suggest.mutate({ pluginId: DENSE_FIRST_PARTY, input: windowInput() })
+  expect(out.suggestions).toHaveLength(1)
+  expect(notesOf(out)).toHaveLength(8)
+}
+
+beforeAll(async () => {
+  await initTfjsBackend('wasm')
+  dataDir = mkdtempSync(path.join(tmpdir(), 'ensemble-third-party-'))
+  const assets = path.join(dataDir, 'first-party-assets')
+  denseAsset = await saveDenseModel(assets, 'dense')
+  denseFiles = {
+    'dense/model.json': new Uint8Array(readFileSync(path.join(assets, 'dense', 'model.json'))),
+    'dense/model.weights.bin': new Uint8Array(readFileSync(path.join(assets, 'dense', 'model.weights.bin'))),
+  }
+  const walkerSource = fileURLToPath(
+    new URL('../../../packages/plugins/sdk/src/sandbox/fixtures/scale-walker.ts', import.meta.url),
+  )
+  walkerManifest = manifestFor('org.ensemble-tests.scale-walker', {
+    name: 'Scale walker',
+    parameters: [{ id: 'notes', type: 'int', label: 'Notes', min: 1, max: 64, default: 16, step: 1 }],
+    capabilities: ['theory'],
+  })
+  walkerArchive = await packPlugin({
+    manifest: walkerManifest,
+    bundle: await bundlePlugin(walkerSource),
+    assets: {},
+  })
+  const config = loadInferenceConfig({ DATA_DIR: dataDir, INFERENCE_PORT: '0', TFJS_BACKEND: 'wasm' })
+  secret = config.secret
+  running = await startInference({ ...config, port: 0 }, createLogger('error'), {
+    plugins: [{ plugin: densePlugin(denseAsset), assetRoot: assets }],
+    thirdParty: { maxStrikes: MAX_STRIKES },
+  })
+})
+afterAll(() => running?.close())
+
+describe('third-party plugins in the inference service', () => {
+  it('serves a loaded plugin through the sandbox, reproducibly', async () => {
+    const loaded = await load(walkerArchive)
+    expect(loaded).toEqual({
+      id: 'org.ensemble-tests.scale-walker',
+      version: '1.0.0',
+      bundleSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    })
+    const first = await suggest('org.ensemble-tests.scale-walker')
+    const again = await suggest('org.ensemble-tests.scale-walker')
+    expect(first.suggestions).toHaveLength(2)
+    expect(notesOf(first)).toHaveLength(16)
+    expect(again.suggestions).toEqual(first.suggestions)
+    expect(first.provenance).toMatchObject({ modelHash: 'none', bundleSha256: loaded.bundleSha256, seed: 7 })
+    // Loading the same archive again is harmless.
+    expect(await load(walkerArchive)).toEqual(loaded)
+  })
+
+  it('runs a declared model on the host, verified against the manifest digests', async () => {
+    const manifest = manifestFor('org.ensemble-tests.third-dense', {
+      assets: [{ ...denseAsset }],
+      capabilities: ['models'],
+    })
+    const bundle = handBundle(
+      manifest,
+      `async (input, ctx) => {
+        const features = new Array(12).fill(0)
+        for (const n of input.target.notes) features[n.pitch % 12] += 1
+        const [probs] = await ctx.models.run('dense', [{ shape: [12], data: features }])
+        const best = probs.data.indexOf(Math.max(...probs.data))
+        return { suggestions: [{ label: 'Dense', notes: [{ pitch: 60 + best, start: 0, duration: 480, velocity: 90 }] }] }
+      }`,
+    )
+    await load(await packPlugin({ manifest, bundle, assets: denseFiles }))
+    const out = await suggest('org.ensemble-tests.third-dense')
+    expect(notesOf(out)[0]!.pitch).toBeGreaterThanOrEqual(60)
+    expect(out.provenance.modelHash).toMatch(/^[0-9a-f]{64}$/)
+    expect(out.provenance.models).toEqual([{ assetId: 'dense', sha256: out.provenance.modelHash }])
+  })
+
+  it('contains a hostile plugin with a clear error, strikes it, suspends it, and keeps serving others', async () => {
+    const manifest = manifestFor('org.ensemble-tests.spinner')
+    await load(
+      await packPlugin({ manifest, bundle: handBundle(manifest, '() => { for (;;) {} }'), assets: {} }),
+    )
+    for (let strike = 1; strike <= MAX_STRIKES; strike++) {
+      const err = await failureOf(suggest(manifest.id, HOSTILE_DEADLINE_MS))
+      expect(err.data?.code).toBe('TIMEOUT')
+      expect(inferenceFailureReason(err)).toBe('timeout')
+      expect(err.message).toMatch(/org.ensemble-tests.spinner@1.0.0 ran past its \d+ ms deadline/)
+      await firstPartyStillServes()
+    }
+    const status = (await client().thirdParty.status.query()).find((s) => s.id === manifest.id)
+    expect(status).toMatchObject({ strikes: MAX_STRIKES, suspended: true, yanked: false })
+    const suspended = await failureOf(suggest(manifest.id))
+    expect(inferenceFailureReason(suspended)).toBe('suspended')
+    expect(suspended.message).toMatch(/is suspended: it failed 3 times within 10 minutes \(last: timeout/)
+    await firstPartyStillServes()
+  })
+
+  it('reports a plugin that reaches for process, and its invalid output, as that plugin failing', async () => {
+    const manifest = manifestFor('org.ensemble-tests.escaper')
+    await load(
+      await packPlugin({
+        manifest,
+        bundle: handBundle(manifest, `() => globalThis.constructor.constructor('return process')().exit(1)`),
+        assets: {},
+      }),
+    )
+    const escaped = await failureOf(suggest(manifest.id))
+    expect(escaped.data?.code).toBe('INTERNAL_SERVER_ERROR')
+    expect(inferenceFailureReason(escaped)).toBe('plugin_threw')
+    expect(escaped.message).toMatch(/'process' is not defined/)
+
+    const liar = manifestFor('org.ensemble-tests.liar')
+    await load(
+      await packPlugin({
+        manifest: liar,
+        bundle: handBundle(
+          liar,
+          `() => ({ suggestions: [{ label: 'x', notes: [{ pitch: 300, start: 0, duration: 1, velocity: 1 }] }] })`,
+        ),
+        assets: {},
+      }),
+    )
+    const invalid = await failureOf(suggest(liar.id))
+    expect(inferenceFailureReason(invalid)).toBe('invalid_output')
+    expect((invalid.data as { issues?: { path: string }[] }).issues?.[0]?.path).toBe(
+      'suggestions[0].notes[0].pitch',
+    )
+    await firstPartyStillServes()
+  })
+
+  it('refuses an archive whose bundle does not match its recorded hash', async () => {
+    const tar = gunzipSync(walkerArchive)
+    const at = tar.indexOf('Walk ')
+    expect(at).toBeGreaterThan(0)
+    tar.write('Wa1k ', at)
+    const err = await failureOf(load(new Uint8Array(gzipSync(tar))))
+    expect(err.data?.code).toBe('BAD_REQUEST')
+    expect(inferenceFailureReason(err)).toBe('hash_mismatch')
+    expect(err.message).toMatch(/plugin.js/)
+  })
+
+  it('answers not_loaded for a plugin it has never seen', async () => {
+    const err = await failureOf(suggest('org.example.never-loaded'))
+    expect(err.data?.code).toBe('NOT_FOUND')
+    expect(inferenceFailureReason(err)).toBe('not_loaded')
+  })
+
+  it('a yank aborts the running call and refuses every later one, across a restart', async () => {
+    const manifest = manifestFor('org.ensemble-tests.stepper', {
+      assets: [{ ...denseAsset }],
+      capabilities: ['models'],
+    })
+    // Steps its model many times, the way a sequence generator does: each step awaits the host.
+    const bundle = handBundle(
+      manifest,
+      `async (input, ctx) => {
+        let x = new Array(12).fill(0.5)
+        for (let i = 0; i < 100000; i++) x = (await ctx.models.run('dense', [{ shape: [12], data: x }]))[0].data
+        return { suggestions: [] }
+      }`,
+    )
+    await load(await packPlugin({ manifest, bundle, assets: denseFiles }))
+    const call = client().suggest.mutate({
+      pluginId: manifest.id,
+      version: '1.0.0',
+      input: windowInput({ deadlineMs: 60_000 }),
+    })
+    const outcome = failureOf(call)
+    while (!(await client().thirdParty.status.query()).some((s) => s.id === manifest.id && s.running === 1));
+    expect(await client().thirdParty.yank.mutate({ id: manifest.id, version: '1.0.0' })).toEqual({
+      id: manifest.id,
+      version: '1.0.0',
+      aborted: 1,
+    })
+    const aborted = await outcome
+    expect(inferenceFailureReason(aborted)).toBe('yanked')
+    expect(aborted.message).toMatch(/yanked by its publisher while this call ran/)
+    expect(inferenceFailureReason(await failureOf(suggest(manifest.id)))).toBe('yanked')
+
+    // A restarted service on the same data folder serves what was loaded, from disk, and remembers the yank.
+    const config = loadInferenceConfig({ DATA_DIR: dataDir, INFERENCE_PORT: '0', TFJS_BACKEND: 'wasm' })
+    const restarted = await startInference({ ...config, port: 0 }, createLogger('error'))
+    try {
+      const again = createInferenceClient(restarted.url, secret)
+      const out = await again.suggest.mutate({
+        pluginId: walkerManifest.id,
+        version: '1.0.0',
+        input: windowInput({ variations: 2 }),
+      })
+      expect(notesOf(out)).toHaveLength(16)
+      const refused = await failureOf(
+        again.suggest.mutate({ pluginId: manifest.id, version: '1.0.0', input: windowInput() }),
+      )
+      expect(inferenceFailureReason(refused)).toBe('yanked')
+    } finally {
+      await restarted.close()
+    }
+  })
+})
