@@ -1,0 +1,320 @@
+/**
+ * Musical checks on what the first-party plugins generate, beside the same checks on the real music of the
+ * valid split (see musical-checks.ts for the definitions). Each plugin runs through its real contract code
+ * on the in-process host, with prompts taken from the data:
+ * - harmonizer: the soprano of the first 8 bars of each chorale → A, T, B (strictKey off, so the in-key
+ *   share is the model's own; with the default strictKey on it is 1 by construction);
+ * - continue: the first 8 bars of each Nottingham tune → the next 8 bars (folk style, strictKey off),
+ *   against the tune's real next 8 bars; parallels between the outer voices (top and bottom note);
+ * - drums: 8 bars of each style from nothing, against the validation beats' hits per bar.
+ * Usage (from the repository root):
+ *   pnpm --filter @ensemble/plugins exec tsx src/first-party/music-report.ts [--jsb PATH] [--nottingham PATH]
+ *     [--groove DIR] [--prompts N] [--seed N]
+ */
+import path from 'node:path'
+import { type PluginNote, runPlugin, type SongKey, type SuggestInput } from '@ensemble/core/plugin'
+import { initBackend } from '../common/backend.js'
+import { defaultDataPath, numArg, parseArgs, resolveFromCwd } from '../common/cli.js'
+import { getSplit as getRollSplit, loadRolls } from '../continue/data.js'
+import { drumClassOf, loadBeats, STEPS_PER_BAR } from '../drums/data.js'
+import { getSplit, loadChorales, VOICE_RANGES } from '../harmonizer/data.js'
+import type { FirstPartyOptions, FirstPartyRegistration } from './assets.js'
+import { continuePlugin } from './continue-plugin.js'
+import { DRUM_STYLES } from './drums-gen.js'
+import { drumsPlugin } from './drums-plugin.js'
+import { harmonizerPlugin } from './harmonizer-plugin.js'
+import { loadLocalModels } from './local-host.js'
+import {
+  addParallels,
+  countParallels,
+  estimateKey,
+  gridPitches,
+  inKeyShare,
+  inRangeShare,
+  outerVoices,
+  type ParallelCount,
+  type PitchKey,
+  parallelRate,
+  TONIC_NAMES,
+} from './musical-checks.js'
+import { gridToNotes, notesToGrid, TICKS_PER_16TH } from './steps.js'
+
+const BAR = 1920
+const BARS = 8
+
+export interface Figures {
+  inKey: number
+  inRange: number
+  parallelsPer100: number
+  parallels: ParallelCount
+}
+
+export interface HarmonizerReport {
+  prompts: number
+  generated: Figures
+  chorales: Figures
+}
+
+export interface ContinueReport {
+  prompts: number
+  generated: Figures
+  real: Figures
+}
+
+export interface DrumsReport {
+  bars: number
+  generatedHitsPerBar: number
+  realHitsPerBar: number
+  /** Share of generated notes on a pitch of the 9-class drum map. */
+  inMap: number
+}
+
+const songKey = (k: PitchKey): SongKey => ({ tonic: TONIC_NAMES[k.tonic] as string, mode: k.mode })
+
+function request(
+  key: PitchKey,
+  target: SuggestInput['target'],
+  parameters: Record<string, unknown>,
+  seed: number,
+  variations: number,
+): SuggestInput {
+  return {
+    song: { bpm: 90, timeSignature: { numerator: 4, denominator: 4 }, key: songKey(key) },
+    target,
+    context: [],
+    parameters,
+    seed,
+    variations,
+    deadlineMs: 600_000,
+  } as SuggestInput
+}
+
+async function suggest(reg: FirstPartyRegistration, input: SuggestInput) {
+  const local = loadLocalModels(reg)
+  if (local.problems.length > 0) throw new Error(local.problems.join('; '))
+  return runPlugin(reg.plugin, input, { models: local.runner })
+}
+
+function figures(
+  grids: number[][][],
+  keys: PitchKey[],
+  ranges: ReadonlyArray<readonly [number, number] | null>,
+  keyVoices?: number[],
+): Figures {
+  let inKey = 0
+  let notes = 0
+  let inRange = 0
+  let ranged = 0
+  let parallels: ParallelCount = { motions: 0, fifths: 0, octaves: 0 }
+  grids.forEach((grid, i) => {
+    const pitches = gridPitches(grid, keyVoices)
+    inKey += inKeyShare(pitches, keys[i] as PitchKey) * pitches.length
+    notes += pitches.length
+    const r = grid.reduce((n, row) => n + row.filter((p, v) => p >= 0 && ranges[v]).length, 0)
+    inRange += inRangeShare(grid, ranges) * r
+    ranged += r
+    parallels = addParallels(parallels, countParallels(grid))
+  })
+  return {
+    inKey: inKey / notes,
+    inRange: ranged > 0 ? inRange / ranged : Number.NaN,
+    parallelsPer100: parallelRate(parallels),
+    parallels,
+  }
+}
+
+/** Harmonizes the first 8 bars of each chorale's soprano. */
+export async function harmonizerReport(
+  chorales: ReadonlyArray<ReadonlyArray<readonly number[]>>,
+  opts: FirstPartyOptions & { seed?: number } = {},
+): Promise<HarmonizerReport> {
+  const reg = harmonizerPlugin(opts)
+  const steps = BARS * 16
+  const generated: number[][][] = []
+  const real: number[][][] = []
+  const keys: PitchKey[] = []
+  for (const [i, chorale] of chorales.entries()) {
+    const piece = chorale.slice(0, steps).map((s) => [...s])
+    const key = estimateKey(gridPitches(chorale.map((s) => [...s])))
+    const melody = gridToNotes(
+      piece.map((s) => ((s[0] ?? -1) >= 0 ? [s[0] as number] : [])),
+      { startTick: 0, ticksPerStep: TICKS_PER_16TH, velocity: 90 },
+    )
+    const out = await suggest(
+      reg,
+      request(
+        key,
+        { trackId: 'melody', kind: 'instrument', fromTick: 0, toTick: steps * TICKS_PER_16TH, notes: melody },
+        { output: 'tracks', voices: 3, temperature: 0.8, strictKey: false },
+        (opts.seed ?? 1) + i,
+        3,
+      ),
+    )
+    const voices = out.suggestions.map((s) =>
+      notesToGrid('notes' in s ? s.notes : [], {
+        startTick: 0,
+        steps: piece.length,
+        ticksPerStep: TICKS_PER_16TH,
+      }),
+    )
+    generated.push(
+      piece.map((s, t) => [
+        s[0] ?? -1,
+        ...voices.map((g) => (g[t]?.length ? Math.max(...(g[t] ?? [])) : -1)),
+      ]),
+    )
+    real.push(piece)
+    keys.push(key)
+  }
+  // In-key share over A, T, B only: the soprano is the prompt, the same in both.
+  return {
+    prompts: chorales.length,
+    generated: figures(generated, keys, [null, ...VOICE_RANGES.slice(1)], [1, 2, 3]),
+    chorales: figures(real, keys, [null, ...VOICE_RANGES.slice(1)], [1, 2, 3]),
+  }
+}
+
+/** Continues the first 8 bars (64 8th-note frames) of each tune by 8 bars; tunes shorter than 16 bars are skipped. */
+export async function continueReport(
+  tunes: ReadonlyArray<ReadonlyArray<readonly number[]>>,
+  opts: FirstPartyOptions & { seed?: number } = {},
+): Promise<ContinueReport> {
+  const reg = continuePlugin(opts)
+  const frames = BARS * 8
+  const generated: number[][][] = []
+  const real: number[][][] = []
+  const keys: PitchKey[] = []
+  // The pitch range the corpus uses (from the prompts), for the in-range share.
+  const used = gridPitches(tunes.flatMap((t) => t.slice(0, frames).map((f) => [...f])))
+  const range: [number, number] = [Math.min(...used), Math.max(...used)]
+  for (const [i, tune] of tunes.entries()) {
+    if (tune.length < 2 * frames) continue
+    const prompt = tune.slice(0, frames).map((f) => [...f])
+    const key = estimateKey(gridPitches(prompt))
+    const notes: PluginNote[] = gridToNotes(prompt, { startTick: 0, ticksPerStep: 240, velocity: 80 })
+    const out = await suggest(
+      reg,
+      request(
+        key,
+        { trackId: 'tune', kind: 'instrument', fromTick: 0, toTick: 2 * BARS * BAR, notes },
+        { bars: BARS, temperature: 1, style: 'folk', strictKey: false },
+        (opts.seed ?? 1) + i,
+        1,
+      ),
+    )
+    const s = out.suggestions[0]
+    const grid = notesToGrid(s && 'notes' in s ? s.notes : [], {
+      startTick: BARS * BAR,
+      steps: frames,
+      ticksPerStep: 240,
+    })
+    generated.push(outerVoices(grid))
+    real.push(outerVoices(tune.slice(frames, 2 * frames).map((f) => [...f])))
+    keys.push(key)
+  }
+  return {
+    prompts: generated.length,
+    generated: figures(generated, keys, [range, range]),
+    real: figures(real, keys, [range, range]),
+  }
+}
+
+/** 8 bars of each style from an empty drums track, against the real beats' hits per 4/4 bar. */
+export async function drumsReport(
+  beats: ReadonlyArray<ArrayLike<number>>,
+  opts: FirstPartyOptions & { seed?: number } = {},
+): Promise<DrumsReport> {
+  const reg = drumsPlugin(opts)
+  let hits = 0
+  let inMap = 0
+  for (const [i, style] of DRUM_STYLES.entries()) {
+    const out = await suggest(
+      reg,
+      request(
+        { tonic: 0, mode: 'major' },
+        { trackId: 'drums', kind: 'drums', fromTick: 0, toTick: BARS * BAR, notes: [] },
+        { style, density: 0.5, bars: BARS, temperature: 1, followRhythm: false },
+        (opts.seed ?? 1) + i,
+        1,
+      ),
+    )
+    const notes = out.suggestions.flatMap((s) => ('notes' in s ? s.notes : []))
+    hits += notes.length
+    inMap += notes.filter((n) => drumClassOf(n.pitch) !== undefined).length
+  }
+  let realHits = 0
+  let realSteps = 0
+  for (const beat of beats) {
+    realSteps += beat.length
+    for (let t = 0; t < beat.length; t++) {
+      let mask = beat[t] ?? 0
+      while (mask) {
+        realHits += mask & 1
+        mask >>= 1
+      }
+    }
+  }
+  return {
+    bars: BARS * DRUM_STYLES.length,
+    generatedHitsPerBar: hits / (BARS * DRUM_STYLES.length),
+    realHitsPerBar: (realHits * STEPS_PER_BAR) / realSteps,
+    inMap: hits > 0 ? inMap / hits : Number.NaN,
+  }
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`
+const par = (f: Figures) =>
+  `${f.parallelsPer100.toFixed(2)} per 100 moving voice pairs (${f.parallels.fifths} fifths, ${f.parallels.octaves} octaves / ${f.parallels.motions})`
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2), {
+    jsb: 'string',
+    nottingham: 'string',
+    groove: 'string',
+    prompts: 'string',
+    seed: 'string',
+  })
+  const backend = await initBackend()
+  const data = (key: string, rel: string) =>
+    args.get(key) ? resolveFromCwd(args.get(key) as string) : defaultDataPath(rel)
+  const n = numArg(args, 'prompts', 16)
+  const seed = numArg(args, 'seed', 1)
+  console.log(`backend ${backend}; ${n} prompts per plugin from the valid splits, seed ${seed}`)
+
+  const chorales = getSplit(loadChorales(data('jsb', 'jsb-chorales/Jsb16thSeparated.json')), 'valid')
+  const h = await harmonizerReport(chorales.slice(0, n), { seed })
+  console.log(`harmonizer (${h.prompts} chorales, 8 bars, temperature 0.8, strictKey off)`)
+  console.log(`  A,T,B in key: generated ${pct(h.generated.inKey)}, chorales ${pct(h.chorales.inKey)}`)
+  console.log(
+    `  A,T,B inside their ranges: generated ${pct(h.generated.inRange)}, chorales ${pct(h.chorales.inRange)}`,
+  )
+  console.log(`  parallel 5ths/8ves: generated ${par(h.generated)}; chorales ${par(h.chorales)}`)
+
+  const tunes = getRollSplit(loadRolls(data('nottingham', 'piano-roll/Nottingham.json')), 'valid')
+  const c = await continueReport(
+    tunes.slice(0, n).map((t) => t.map((f) => f.map((k) => k))),
+    { seed },
+  )
+  console.log(`continue (${c.prompts} Nottingham tunes, 8 bars after 8, folk, temperature 1, strictKey off)`)
+  console.log(`  in key: generated ${pct(c.generated.inKey)}, real continuation ${pct(c.real.inKey)}`)
+  console.log(
+    `  inside the prompts' pitch range: generated ${pct(c.generated.inRange)}, real ${pct(c.real.inRange)}`,
+  )
+  console.log(`  parallel 5ths/8ves (outer voices): generated ${par(c.generated)}; real ${par(c.real)}`)
+
+  const groove = data('groove', 'groove-midi')
+  const beats = loadBeats(groove, 'validation').map((b) => b.hits)
+  const d = await drumsReport(beats, { seed })
+  console.log(`drums (${d.bars} bars: 8 per style, density 0.5)`)
+  console.log(
+    `  hits per bar: generated ${d.generatedHitsPerBar.toFixed(2)}, validation beats ${d.realHitsPerBar.toFixed(2)}; on the drum map ${pct(d.inMap)}`,
+  )
+  console.log(`harmonizer_parallels_per_100 ${h.generated.parallelsPer100.toFixed(2)}`)
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
+  main().catch((err: unknown) => {
+    console.error(err)
+    process.exit(1)
+  })
+}
