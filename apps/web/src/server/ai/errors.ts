@@ -92,6 +92,47 @@ export function inferenceFailure(err: unknown, deadlineMs: number): AiFailure {
         'BAD_GATEWAY',
         'The plugin failed on this request; nothing was changed. Try again, or try another seed or plugin.',
       )
+    // Third-party plugins (apps/inference third-party host, registry/third-party.ts).
+    case 'yanked':
+      return fail(
+        'plugin_unavailable',
+        'yanked',
+        'PRECONDITION_FAILED',
+        'The publisher withdrew this plugin version; it no longer runs. Choose another plugin.',
+      )
+    case 'suspended':
+      return fail(
+        'plugin_unavailable',
+        'suspended',
+        'PRECONDITION_FAILED',
+        'This plugin failed too often and is paused for a while. Choose another plugin.',
+      )
+    case 'not_loaded':
+      return fail(
+        'plugin_unavailable',
+        'not_loaded',
+        'PRECONDITION_FAILED',
+        'The AI service could not load this plugin. Try again in a moment.',
+      )
+    case 'timeout':
+      return fail(
+        'deadline',
+        'timeout',
+        'TIMEOUT',
+        `The plugin did not finish within ${seconds(deadlineMs)}. Try a shorter range or fewer variations.`,
+      )
+    case 'memory':
+    case 'stack':
+    case 'output_too_large':
+    case 'plugin_threw':
+    case 'bad_bundle':
+    case 'aborted':
+      return fail(
+        'plugin_failed',
+        serviceReason,
+        'BAD_GATEWAY',
+        'The plugin failed on this request; nothing was changed. Try again, or try another seed or plugin.',
+      )
     default:
       break
   }

@@ -6,6 +6,13 @@ import { z } from 'zod'
 import { schema } from '../db'
 import { requireRole } from '../projects/access'
 import { projectId } from '../projects/inputs'
+import {
+  installedForPanel,
+  type SuggestTarget,
+  suggestTarget,
+  suggestThirdParty,
+  ThirdPartyRefusal,
+} from '../registry/third-party'
 import { authedProcedure, router } from '../trpc/init'
 import { aiFailure, inferenceFailure } from './errors'
 import { toSuggestInput } from './window'
@@ -95,9 +102,14 @@ export const aiRouter = router({
             description: m.description,
             author: m.author,
             parameters: m.parameters,
+            thirdParty: false as const,
+            publisher: null,
+            capabilities: m.capabilities,
           }))
           .sort((a, b) => a.name.localeCompare(b.name))
-        return { reachable: true as const, plugins }
+        // Third-party plugins this project installed (registry/third-party.ts), after ours.
+        const installed = await installedForPanel(ctx.db, input.projectId, input.trackKind)
+        return { reachable: true as const, plugins: [...plugins, ...installed] }
       } catch (err) {
         const failure = inferenceFailure(err, PLUGIN_LIST_TIMEOUT_MS)
         return {
@@ -156,6 +168,17 @@ export const aiRouter = router({
       doc.destroy()
     }
 
+    // A registry plugin runs only where installed, in the installed version, never once yanked.
+    let target: SuggestTarget
+    try {
+      target = await suggestTarget(ctx.db, input.projectId, input.pluginId)
+    } catch (err) {
+      if (!(err instanceof ThirdPartyRefusal)) throw err
+      await audit(err.failure.outcome, err.version ?? input.version, null)
+      throw err.failure.error
+    }
+    const version = target.thirdParty ? target.version : input.version
+
     const request = toSuggestInput(window, {
       parameters: input.parameters,
       seed,
@@ -164,13 +187,17 @@ export const aiRouter = router({
     })
     let result: Awaited<ReturnType<typeof ctx.inference.suggest.mutate>>
     try {
-      result = await ctx.inference.suggest.mutate(
-        { pluginId: input.pluginId, version: input.version, input: request },
-        { signal: AbortSignal.timeout(SUGGEST_DEADLINE_MS + TRANSPORT_GRACE_MS) },
-      )
+      const signal = AbortSignal.timeout(SUGGEST_DEADLINE_MS + TRANSPORT_GRACE_MS)
+      result = target.thirdParty
+        ? await suggestThirdParty(ctx.db, ctx.inference, target, request, signal)
+        : await ctx.inference.suggest.mutate(
+            { pluginId: input.pluginId, version, input: request },
+            { signal },
+          )
     } catch (err) {
-      const failure = inferenceFailure(err, SUGGEST_DEADLINE_MS)
-      await audit(failure.outcome, input.version, null)
+      const failure =
+        err instanceof ThirdPartyRefusal ? err.failure : inferenceFailure(err, SUGGEST_DEADLINE_MS)
+      await audit(failure.outcome, version, null)
       throw failure.error
     }
     const { provenance } = result

@@ -83,7 +83,9 @@ export const registryRouter = router({
     )
     .mutation(async ({ ctx, input }) => {
       const publisher = await requirePublisher(ctx.db, ctx.user.id)
-      return yankVersion(ctx.db, publisher.id, input)
+      return yankVersion(ctx.db, publisher.id, input, (id, version, signal) =>
+        ctx.inference.thirdParty.yank.mutate({ id, version }, { signal }),
+      )
     }),
 
   installs: authedProcedure.input(z.object({ projectId })).query(async ({ ctx, input }) => {

@@ -70,13 +70,14 @@ export function AiPanel({ trackId }: { trackId: string }) {
   const [auditioning, setAuditioning] = useState<string | null>(null)
   const stopAudition = useRef<(() => void) | null>(null)
   const alive = useRef(true)
-  useEffect(
-    () => () => {
+  useEffect(() => {
+    // Set here too: React may unmount and mount an effect again without a new ref (strict mode).
+    alive.current = true
+    return () => {
       alive.current = false
       stopAudition.current?.()
-    },
-    [],
-  )
+    }
+  }, [])
 
   const kind = track?.kind
   const loadPlugins = useCallback(() => {
@@ -250,7 +251,7 @@ export function AiPanel({ trackId }: { trackId: string }) {
             >
               {listing.plugins.map((p) => (
                 <option key={p.id} value={p.id}>
-                  {p.name}
+                  {p.thirdParty ? `${p.name} (third-party, ${p.publisher})` : p.name}
                 </option>
               ))}
             </select>
@@ -258,6 +259,13 @@ export function AiPanel({ trackId }: { trackId: string }) {
           {plugin && (
             <p className="st-muted st-small" data-testid="ai-plugin-about">
               {plugin.description} <span title={plugin.id}>v{plugin.version}</span> · {plugin.author}
+              {plugin.thirdParty && (
+                <>
+                  {' '}
+                  · third-party, published by {plugin.publisher}, sandboxed; may use{' '}
+                  {plugin.capabilities.length > 0 ? plugin.capabilities.join(', ') : 'only the song'}
+                </>
+              )}
             </p>
           )}
           {plugin && (

@@ -1,0 +1,191 @@
+import { addTrack, UserOrigin } from '@ensemble/core'
+import { createInferenceClient, inferenceFailureReason } from '@ensemble/inference/client'
+import { startTestInference, type TestInference } from '@ensemble/inference/testing'
+import { TRPCClientError } from '@trpc/client'
+import { eq } from 'drizzle-orm'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
+import * as Y from 'yjs'
+import { connectSong } from '../src/client/collab'
+import type { RunningServer } from '../src/server/app'
+import { type Database, schema } from '../src/server/db'
+import { type Caller, signUp } from './helpers/api'
+import { isSaved } from './helpers/clients'
+import { openTestDatabase } from './helpers/db'
+import { fixtureArchive, publish } from './helpers/plugins'
+import { seedProject } from './helpers/projects'
+import { collabUrl, startTestServer } from './helpers/server'
+import { waitFor } from './helpers/wait'
+
+/*
+ * Third-party plugins end to end on the server side: published through the upload route, installed
+ * by a project's owner, listed by `ai.plugins` and run by `ai.suggest` in the real inference
+ * service's sandbox (in this process, over HTTP); and the kill list: a yanked version stops at once.
+ */
+
+const NodeWebSocket = WebSocket as unknown as typeof globalThis.WebSocket
+const BAR = 1920
+
+let database: Database
+let inference: TestInference
+let server: RunningServer
+let alice: Caller
+let carol: Caller
+let dave: Caller
+let token: string
+let projectId: string
+let trackId: string
+let counter = 0
+const pluginId = (label: string) => `org.${label}${Date.now().toString(36)}${(counter++).toString(36)}.rising`
+
+async function failure(call: () => Promise<unknown>) {
+  try {
+    await call()
+  } catch (err) {
+    if (!(err instanceof TRPCClientError)) throw err
+    const data = err.data as { code?: string; reason?: string } | undefined
+    return { code: data?.code, reason: data?.reason, message: err.message }
+  }
+  throw new Error('expected the call to fail')
+}
+
+const auditOutcomes = async (id: string) =>
+  (
+    await database.db
+      .select({ outcome: schema.aiRuns.outcome, version: schema.aiRuns.version })
+      .from(schema.aiRuns)
+      .where(eq(schema.aiRuns.pluginId, id))
+      .orderBy(schema.aiRuns.createdAt)
+  ).map((r) => `${r.outcome}@${r.version}`)
+
+beforeAll(async () => {
+  ;[database, inference] = await Promise.all([openTestDatabase('pglite'), startTestInference({ models: [] })])
+  server = await startTestServer(database, {
+    authRateLimit: { max: 10_000, windowSeconds: 60 },
+    inferenceUrl: inference.url,
+    inferenceSecret: inference.secret,
+  })
+  ;[alice, carol, dave] = await Promise.all([
+    signUp(server.url, 'alice'),
+    signUp(server.url, 'carol'),
+    signUp(server.url, 'dave'),
+  ])
+  await alice.api.registry.becomePublisher.mutate({ name: `alice-${Date.now().toString(36)}` })
+  token = (await alice.api.registry.createPublisherToken.mutate({ label: 'tests' })).token
+  projectId = await seedProject(database.db, [
+    { userId: carol.userId, role: 'owner' },
+    { userId: dave.userId, role: 'editor' },
+  ])
+  const grant = await carol.api.rooms.token.mutate({ projectId })
+  const doc = new Y.Doc()
+  const conn = connectSong({
+    url: collabUrl(server),
+    projectId,
+    token: grant.token,
+    doc,
+    WebSocketPolyfill: NodeWebSocket,
+  })
+  await waitFor(() => conn.provider.synced, 'synced')
+  trackId = addTrack(doc, new UserOrigin(grant.userId), { kind: 'instrument', name: 'Lead' })
+  await waitFor(() => isSaved({ ...conn, doc, map: doc.getMap('m') }), 'track saved on the server')
+  conn.destroy()
+}, 120_000)
+
+afterAll(async () => {
+  await server?.close()
+  await inference?.close()
+  await database?.close()
+})
+
+const ask = (id: string, caller: Caller = dave) =>
+  caller.api.ai.suggest.mutate({
+    projectId,
+    trackId,
+    fromTick: 0,
+    toTick: BAR,
+    pluginId: id,
+    parameters: { start: 64 },
+    seed: 7,
+  })
+
+describe('third-party plugins in the AI router', () => {
+  it('a published plugin runs only once the owner installs it, and then produces suggestions in the sandbox', async () => {
+    const id = pluginId('alice')
+    expect((await publish(server, await fixtureArchive(id, '1.0.0'), token)).status).toBe(201)
+
+    const notInstalled = await failure(() => ask(id))
+    expect(notInstalled).toMatchObject({ code: 'PRECONDITION_FAILED', reason: 'plugin_unavailable' })
+    expect(notInstalled.message).toMatch(/not installed in this song/)
+    expect((await dave.api.ai.plugins.query({ projectId })).plugins.map((p) => p.id)).not.toContain(id)
+
+    await carol.api.registry.install.mutate({ projectId, pluginId: id })
+    const listed = await dave.api.ai.plugins.query({ projectId, trackKind: 'instrument' })
+    expect(listed.plugins.find((p) => p.id === id)).toMatchObject({
+      id,
+      version: '1.0.0',
+      name: 'Rising line',
+      kind: 'generator',
+      thirdParty: true,
+      publisher: expect.stringMatching(/^alice-/),
+      capabilities: ['theory'],
+    })
+    expect(
+      (await dave.api.ai.plugins.query({ projectId, trackKind: 'drums' })).plugins.map((p) => p.id),
+    ).not.toContain(id)
+
+    // The service has never seen this plugin: the web loads the archive from the registry, then retries.
+    const result = await ask(id)
+    expect(result.provenance).toMatchObject({ pluginId: id, pluginVersion: '1.0.0', seed: 7 })
+    const [first] = result.suggestions
+    expect(first && 'notes' in first ? first.notes.slice(0, 3) : null).toEqual([
+      { pitch: 64, start: 0, duration: 240, velocity: 96 },
+      { pitch: 65, start: 240, duration: 240, velocity: 96 },
+      { pitch: 66, start: 480, duration: 240, velocity: 96 },
+    ])
+    // Loaded now: the second call runs straight away and gives the same answer.
+    expect((await ask(id)).suggestions).toEqual(result.suggestions)
+    expect(await auditOutcomes(id)).toEqual(['not_installed@*', 'ok@1.0.0', 'ok@1.0.0'])
+  })
+
+  it('a yanked version stops running: the next call is refused, the panel drops it, the service refuses it too', async () => {
+    const id = pluginId('alice')
+    await publish(server, await fixtureArchive(id, '1.0.0'), token)
+    await carol.api.registry.install.mutate({ projectId, pluginId: id })
+    expect((await ask(id)).suggestions).toHaveLength(1)
+
+    const yanked = await alice.api.registry.yank.mutate({
+      pluginId: id,
+      version: '1.0.0',
+      reason: 'Leaks the seed',
+    })
+    expect(yanked.serviceNotified).toBe(true)
+    const refused = await failure(() => ask(id))
+    expect(refused).toMatchObject({ code: 'PRECONDITION_FAILED', reason: 'plugin_unavailable' })
+    expect(refused.message).toBe(`The publisher withdrew ${id} 1.0.0 (Leaks the seed); it no longer runs.`)
+    expect((await dave.api.ai.plugins.query({ projectId })).plugins.map((p) => p.id)).not.toContain(id)
+    expect(await auditOutcomes(id)).toEqual(['ok@1.0.0', 'yanked@1.0.0'])
+
+    // Straight to the service, as another web instance with a stale view would call it: on its kill list.
+    const direct = createInferenceClient(inference.url, inference.secret)
+    const input = {
+      song: {
+        bpm: 120,
+        timeSignature: { numerator: 4, denominator: 4 as const },
+        key: { tonic: 'C', mode: 'major' as const },
+      },
+      target: { trackId, kind: 'instrument' as const, fromTick: 0, toTick: BAR, notes: [] },
+      context: [],
+      parameters: { start: 60 },
+      seed: 1,
+      variations: 1,
+      deadlineMs: 5_000,
+    }
+    let reason: string | undefined
+    try {
+      await direct.suggest.mutate({ pluginId: id, version: '1.0.0', input })
+    } catch (err) {
+      reason = inferenceFailureReason(err)
+    }
+    expect(reason).toBe('yanked')
+  })
+})
