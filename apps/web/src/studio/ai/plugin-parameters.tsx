@@ -59,17 +59,16 @@ export function PluginParameters(props: {
           )
         const step = spec.step ?? (spec.type === 'int' ? 1 : (spec.max - spec.min) / 100)
         const n = typeof value === 'number' ? value : spec.default
+        const shown = `${formatNumber(n, spec.step)}${spec.units ? ` ${spec.units}` : ''}`
         return (
           <label key={spec.id} className="st-ai-param" title={hint}>
             <span>
-              {spec.label}{' '}
-              <output className="st-muted">
-                {formatNumber(n, spec.step)}
-                {spec.units ? ` ${spec.units}` : ''}
-              </output>
+              {spec.label} <span className="st-muted">{shown}</span>
             </span>
             <input
               type="range"
+              aria-label={spec.label}
+              aria-valuetext={shown}
               min={spec.min}
               max={spec.max}
               step={step}

@@ -1,0 +1,104 @@
+import { expect, type Page, test } from '@playwright/test'
+import { openSongAs } from './helpers/open-song'
+import {
+  addInstrumentTrack,
+  clickRoll,
+  createClipByDoubleClick,
+  expectRollNotes,
+  openClipEditor,
+  rollNotes,
+} from './helpers/studio'
+
+const Q = 480
+const MELODY = [
+  { pitch: 60, start: 0 },
+  { pitch: 62, start: Q },
+  { pitch: 64, start: 2 * Q },
+  { pitch: 67, start: 3 * Q },
+]
+
+/** How many of the notes the roll draws a plugin wrote (the canvas says so in data-ai-notes). */
+const aiNotes = async (page: Page): Promise<number> =>
+  Number((await page.getByTestId('piano-roll').getAttribute('data-ai-notes')) ?? '0')
+
+test('A asks the harmonizer, B sees the proposal and accepts it, both see its provenance, A’s undo removes it', async ({
+  browser,
+}) => {
+  test.setTimeout(120_000)
+  const a = await openSongAs(browser, undefined, 'Alice')
+  const b = await openSongAs(browser, a.songId, 'Bob')
+  const alice = a.page
+  const bob = b.page
+
+  // Alice plays a one-bar melody.
+  await addInstrumentTrack(alice)
+  await createClipByDoubleClick(alice, 0, 0)
+  await expect(bob.getByTestId('clip')).toHaveCount(1)
+  await openClipEditor(alice, alice.getByTestId('clip').first())
+  for (const n of MELODY) await clickRoll(alice, n.pitch, n.start / Q + 0.2)
+  await expectRollNotes(alice, MELODY)
+
+  // She opens the AI panel on the track and asks the harmonizer for two variations of that bar.
+  await alice.getByRole('button', { name: 'AI suggestions for Keys' }).click()
+  const panel = alice.getByTestId('ai-panel')
+  await expect(panel.getByLabel('Plugin')).toBeVisible({ timeout: 30_000 })
+  await panel.getByLabel('Plugin').selectOption({ label: 'Harmonizer' })
+  // The manifest's typed parameters became controls with their defaults.
+  await expect(panel.getByLabel('Stay in key')).toBeChecked()
+  await expect(panel.getByRole('slider', { name: /Temperature/ })).toHaveValue('0.8')
+  await expect(panel.getByLabel('From bar')).toHaveValue('1')
+  await expect(panel.getByLabel('To bar')).toHaveValue('1')
+  await panel.getByLabel('Variations').fill('2')
+  await panel.getByRole('button', { name: 'Generate' }).click()
+  await expect(panel.getByTestId('proposal')).toHaveCount(1, { timeout: 45_000 })
+  await expect(panel.getByTestId('ai-error')).toHaveCount(0)
+  await expect(panel.getByTestId('proposal')).toContainText('Alice asked Harmonizer')
+  // Her own roll shows the ghost notes; nothing was written into the song yet.
+  await expect(alice.getByTestId('piano-roll')).toHaveAttribute('data-ghost-label', /Alice asked Harmonizer/)
+  await expectRollNotes(alice, MELODY)
+
+  // Bob sees the proposal on the arrangement and as ghost notes in his piano roll, with who asked.
+  await expect(bob.getByTestId('proposal-overlay')).toContainText('Alice asked Harmonizer')
+  await openClipEditor(bob, bob.getByTestId('clip').first())
+  const bobRoll = bob.getByTestId('piano-roll')
+  await expect(bobRoll).toHaveAttribute('data-ghost-label', /Alice asked Harmonizer · 1\/2/)
+  await expect(bobRoll).not.toHaveAttribute('data-ghost-notes', '')
+  const ghosts = ((await bobRoll.getAttribute('data-ghost-notes')) ?? '').split(',').length
+  expect(ghosts).toBeGreaterThan(0)
+  await bob.screenshot({ path: '.test-results/studio-ai-proposal.png' })
+
+  // Bob opens the panel, looks at the second variation, then accepts it.
+  await bob.getByRole('button', { name: 'AI suggestions for Keys' }).click()
+  const bobPanel = bob.getByTestId('ai-panel')
+  await expect(bobPanel.getByTestId('proposal')).toHaveCount(1)
+  await bobPanel.getByRole('button', { name: /^Variation 2/ }).click()
+  await expect(bobRoll).toHaveAttribute('data-ghost-label', /· 2\/2/)
+  const chosen = ((await bobRoll.getAttribute('data-ghost-notes')) ?? '').split(',').length
+  await bobPanel.getByRole('button', { name: 'Accept' }).click()
+  await expect(bobPanel.getByTestId('proposal')).toHaveCount(0)
+  await expect(alice.getByTestId('ai-panel').getByTestId('proposal')).toHaveCount(0)
+
+  // Both see the harmony under the melody, marked as AI-made, with its provenance.
+  for (const page of [alice, bob]) {
+    await expect.poll(() => aiNotes(page)).toBe(chosen)
+    await expect.poll(async () => (await rollNotes(page)).length).toBe(MELODY.length + chosen)
+    await expect(page.getByTestId('piano-roll')).toHaveAttribute('data-ghost-notes', '')
+    await page.getByTestId('piano-roll').click({ position: { x: 5, y: 5 } }) // the ruler: focus leaves the panel
+    await page.keyboard.press('Control+a')
+    const provenance = page.getByTestId('note-provenance')
+    await expect(provenance).toContainText(`${chosen === 1 ? 'Made by AI' : `${chosen} notes made by AI`}`)
+    await expect(provenance).toContainText('Plugin studio.ensemble.harmonizer')
+    await expect(provenance).toContainText(/Model [0-9a-f]{8} · seed \d+/)
+    await expect(provenance).toContainText('Asked by Alice · accepted by Bob')
+  }
+  await alice.screenshot({ path: '.test-results/studio-ai-accepted.png' })
+
+  // Alice asked for it, so her undo takes it back, for both of them; the melody stays.
+  await alice.getByRole('button', { name: '↶ Undo' }).click()
+  for (const page of [alice, bob]) {
+    await expectRollNotes(page, MELODY)
+    await expect.poll(() => aiNotes(page)).toBe(0)
+  }
+  await a.context.close()
+  await b.context.close()
+})
