@@ -9,7 +9,7 @@
  * - drums: 8 bars of each style from nothing, against the validation beats' hits per bar.
  * Usage (from the repository root):
  *   pnpm --filter @ensemble/plugins exec tsx src/first-party/music-report.ts [--jsb PATH] [--nottingham PATH]
- *     [--groove DIR] [--prompts N] [--seed N]
+ *     [--groove DIR] [--prompts N] [--seed N] [--plugins harmonizer,continue,drums]
  */
 import path from 'node:path'
 import { type PluginNote, runPlugin, type SongKey, type SuggestInput } from '@ensemble/core/plugin'
@@ -273,7 +273,9 @@ async function main(): Promise<void> {
     groove: 'string',
     prompts: 'string',
     seed: 'string',
+    plugins: 'string',
   })
+  const only = (args.get('plugins') ?? 'harmonizer,continue,drums').split(',')
   const backend = await initBackend()
   const data = (key: string, rel: string) =>
     args.get(key) ? resolveFromCwd(args.get(key) as string) : defaultDataPath(rel)
@@ -281,35 +283,42 @@ async function main(): Promise<void> {
   const seed = numArg(args, 'seed', 1)
   console.log(`backend ${backend}; ${n} prompts per plugin from the valid splits, seed ${seed}`)
 
-  const chorales = getSplit(loadChorales(data('jsb', 'jsb-chorales/Jsb16thSeparated.json')), 'valid')
-  const h = await harmonizerReport(chorales.slice(0, n), { seed })
-  console.log(`harmonizer (${h.prompts} chorales, 8 bars, temperature 0.8, strictKey off)`)
-  console.log(`  A,T,B in key: generated ${pct(h.generated.inKey)}, chorales ${pct(h.chorales.inKey)}`)
-  console.log(
-    `  A,T,B inside their ranges: generated ${pct(h.generated.inRange)}, chorales ${pct(h.chorales.inRange)}`,
-  )
-  console.log(`  parallel 5ths/8ves: generated ${par(h.generated)}; chorales ${par(h.chorales)}`)
+  if (only.includes('harmonizer')) {
+    const chorales = getSplit(loadChorales(data('jsb', 'jsb-chorales/Jsb16thSeparated.json')), 'valid')
+    const h = await harmonizerReport(chorales.slice(0, n), { seed })
+    console.log(`harmonizer (${h.prompts} chorales, 8 bars, temperature 0.8, strictKey off)`)
+    console.log(`  A,T,B in key: generated ${pct(h.generated.inKey)}, chorales ${pct(h.chorales.inKey)}`)
+    console.log(
+      `  A,T,B inside their ranges: generated ${pct(h.generated.inRange)}, chorales ${pct(h.chorales.inRange)}`,
+    )
+    console.log(`  parallel 5ths/8ves: generated ${par(h.generated)}; chorales ${par(h.chorales)}`)
 
-  const tunes = getRollSplit(loadRolls(data('nottingham', 'piano-roll/Nottingham.json')), 'valid')
-  const c = await continueReport(
-    tunes.slice(0, n).map((t) => t.map((f) => f.map((k) => k))),
-    { seed },
-  )
-  console.log(`continue (${c.prompts} Nottingham tunes, 8 bars after 8, folk, temperature 1, strictKey off)`)
-  console.log(`  in key: generated ${pct(c.generated.inKey)}, real continuation ${pct(c.real.inKey)}`)
-  console.log(
-    `  inside the prompts' pitch range: generated ${pct(c.generated.inRange)}, real ${pct(c.real.inRange)}`,
-  )
-  console.log(`  parallel 5ths/8ves (outer voices): generated ${par(c.generated)}; real ${par(c.real)}`)
-
-  const groove = data('groove', 'groove-midi')
-  const beats = loadBeats(groove, 'validation').map((b) => b.hits)
-  const d = await drumsReport(beats, { seed })
-  console.log(`drums (${d.bars} bars: 8 per style, density 0.5)`)
-  console.log(
-    `  hits per bar: generated ${d.generatedHitsPerBar.toFixed(2)}, validation beats ${d.realHitsPerBar.toFixed(2)}; on the drum map ${pct(d.inMap)}`,
-  )
-  console.log(`harmonizer_parallels_per_100 ${h.generated.parallelsPer100.toFixed(2)}`)
+    console.log(`harmonizer_parallels_per_100 ${h.generated.parallelsPer100.toFixed(2)}`)
+  }
+  if (only.includes('continue')) {
+    const tunes = getRollSplit(loadRolls(data('nottingham', 'piano-roll/Nottingham.json')), 'valid')
+    const c = await continueReport(
+      tunes.slice(0, n).map((t) => t.map((f) => f.map((k) => k))),
+      { seed },
+    )
+    console.log(
+      `continue (${c.prompts} Nottingham tunes, 8 bars after 8, folk, temperature 1, strictKey off)`,
+    )
+    console.log(`  in key: generated ${pct(c.generated.inKey)}, real continuation ${pct(c.real.inKey)}`)
+    console.log(
+      `  inside the prompts' pitch range: generated ${pct(c.generated.inRange)}, real ${pct(c.real.inRange)}`,
+    )
+    console.log(`  parallel 5ths/8ves (outer voices): generated ${par(c.generated)}; real ${par(c.real)}`)
+  }
+  if (only.includes('drums')) {
+    const groove = data('groove', 'groove-midi')
+    const beats = loadBeats(groove, 'validation').map((b) => b.hits)
+    const d = await drumsReport(beats, { seed })
+    console.log(`drums (${d.bars} bars: 8 per style, density 0.5)`)
+    console.log(
+      `  hits per bar: generated ${d.generatedHitsPerBar.toFixed(2)}, validation beats ${d.realHitsPerBar.toFixed(2)}; on the drum map ${pct(d.inMap)}`,
+    )
+  }
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
