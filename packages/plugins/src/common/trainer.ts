@@ -30,6 +30,14 @@ export interface TrainOptions {
   seed: number
   resume: boolean
   metadata: Record<string, unknown>
+  /**
+   * Fine-tuning: a saved model folder to start from when there is no checkpoint. Its weights are
+   * loaded, its step (metadata) becomes the first step, its curve is continued, its valid figure is
+   * the one to beat, and the schedule (warm-up + cosine) restarts there; Adam's moments start fresh.
+   */
+  init?: string
+  /** Saves the weights every N steps to <out>/snapshots/step-N, for checkpoint averaging (0: never). */
+  snapshotEvery?: number
 }
 
 interface CheckpointState {
@@ -37,6 +45,8 @@ interface CheckpointState {
   rngState: number
   best: number | null
   elapsedSeconds: number
+  /** The step at which the learning-rate schedule started (non-zero when fine-tuning). */
+  scheduleStart?: number
 }
 
 /** Linear warm-up, then cosine decay to minLrFactor * lr. */
@@ -85,6 +95,7 @@ export async function train<C>(
   let best: number | null = null
   let elapsedBefore = 0
   let curve: CurveRow[] = []
+  let scheduleStart = 0
 
   if (o.resume && existsSync(path.join(ckptDir, 'state.json'))) {
     const state = JSON.parse(readFileSync(path.join(ckptDir, 'state.json'), 'utf8')) as CheckpointState
@@ -99,11 +110,28 @@ export async function train<C>(
     best = state.best
     elapsedBefore = state.elapsedSeconds
     rng.setState(state.rngState)
+    scheduleStart = state.scheduleStart ?? 0
     if (existsSync(path.join(o.out, 'curve.csv'))) {
       curve = csvToCurve(readFileSync(path.join(o.out, 'curve.csv'), 'utf8')).filter((r) => r.step <= step)
     }
     console.log(`resumed from ${ckptDir} at step ${step} (best valid ${best ?? 'n/a'})`)
+  } else if (o.init) {
+    const saved = await loadFunctionalModel<C>(o.init)
+    task.params.assign(saved.weights)
+    tf.dispose(Object.values(saved.weights))
+    const meta = saved.metadata ?? {}
+    step = typeof meta.step === 'number' ? meta.step : 0
+    best = typeof meta.valid === 'number' ? meta.valid : null
+    elapsedBefore = typeof meta.seconds === 'number' ? meta.seconds : 0
+    scheduleStart = step
+    // A different stream from the original run's, so the fine-tune does not replay its batches.
+    rng.setState((o.seed * 7919 + step) >>> 0)
+    if (existsSync(path.join(o.init, 'curve.csv'))) {
+      curve = csvToCurve(readFileSync(path.join(o.init, 'curve.csv'), 'utf8')).filter((r) => r.step <= step)
+    }
+    console.log(`fine-tuning from ${o.init} at step ${step} (valid to beat ${best ?? 'n/a'})`)
   }
+  const schedule = { ...o, steps: o.steps - scheduleStart }
 
   const saveCheckpoint = async (): Promise<void> => {
     await saveFunctionalModel(ckptDir, { config: task.config, weights: task.params.named() }, task.format)
@@ -124,6 +152,7 @@ export async function train<C>(
       rngState: rng.getState(),
       best,
       elapsedSeconds: elapsedBefore + (Date.now() - start) / 1000,
+      scheduleStart,
     }
     writeFileSync(path.join(ckptDir, 'state.json'), `${JSON.stringify(state, null, 2)}\n`)
   }
@@ -136,7 +165,7 @@ export async function train<C>(
   let sinceEval: number[] = []
 
   while (step < o.steps) {
-    const lr = learningRate(step, o)
+    const lr = learningRate(step - scheduleStart, schedule)
     // AdamOptimizer keeps the rate in a protected field that applyGradients reads on every call;
     // setting it here is the cheapest way to schedule it without rebuilding the optimizer.
     ;(optimizer as unknown as { learningRate: number }).learningRate = lr
@@ -188,6 +217,13 @@ export async function train<C>(
       if (tty) process.stdout.write('\n')
       console.log(
         `eval step ${step} train ${trainLoss.toFixed(4)} valid ${valid.toFixed(4)}${improved ? ' (best, saved)' : ''} elapsed ${seconds.toFixed(0)}s`,
+      )
+    }
+    if (o.snapshotEvery && step % o.snapshotEvery === 0) {
+      await saveFunctionalModel(
+        path.join(o.out, 'snapshots', `step-${step}`),
+        { config: task.config, weights: task.params.named(), metadata: { ...o.metadata, step } },
+        task.format,
       )
     }
     if (step % o.checkpointEvery === 0 || last) await saveCheckpoint()

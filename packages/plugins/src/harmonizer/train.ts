@@ -2,7 +2,9 @@
  * Trains the harmonizer. Usage (from the repo root):
  *   pnpm --filter @ensemble/plugins exec tsx src/harmonizer/train.ts [--data PATH] [--steps N] [--out DIR]
  *     [--seed N] [--batch N] [--time N] [--lr X] [--channels N] [--eval-every N] [--checkpoint-every N] [--fresh]
- * Resumes from <out>/checkpoint when present unless --fresh.
+ *     [--init DIR] [--warmup N] [--min-lr-factor X] [--snapshot-every N]
+ * Resumes from <out>/checkpoint when present unless --fresh. With --init (and no checkpoint) it
+ * fine-tunes a saved model: the schedule restarts at that model's step and runs to --steps.
  */
 import path from 'node:path'
 import type * as tf from '@tensorflow/tfjs'
@@ -34,6 +36,10 @@ async function main(): Promise<void> {
     'checkpoint-every': 'string',
     'harmonize-fraction': 'string',
     fresh: 'boolean',
+    init: 'string',
+    warmup: 'string',
+    'min-lr-factor': 'string',
+    'snapshot-every': 'string',
   })
   const backend = await initBackend()
   const dataPath = args.get('data')
@@ -92,13 +98,15 @@ async function main(): Promise<void> {
       out,
       steps,
       lr: numArg(args, 'lr', 2e-3),
-      warmup: 200,
-      minLrFactor: 0.05,
+      warmup: numArg(args, 'warmup', 200),
+      minLrFactor: numArg(args, 'min-lr-factor', 0.05),
       clip: 1,
       evalEvery: numArg(args, 'eval-every', 250),
       checkpointEvery: numArg(args, 'checkpoint-every', 250),
       seed,
       resume: args.get('fresh') !== 'true',
+      init: args.get('init') ? resolveFromCwd(args.get('init') as string) : undefined,
+      snapshotEvery: numArg(args, 'snapshot-every', 0),
       metadata: { data: path.basename(dataPath), batch, time, steps, seed, harmonizeFraction, backend },
     },
   )
