@@ -87,9 +87,9 @@ export async function startInference(
     backend,
     host,
     close: () =>
-      new Promise((resolve) => {
+      new Promise<void>((resolve) => {
         server.close(() => resolve())
         server.closeAllConnections()
-      }),
+      }).then(() => thirdParty.close()),
   }
 }

@@ -179,6 +179,26 @@ describe('third-party plugins in the inference service', () => {
     await firstPartyStillServes()
   })
 
+  it('keeps answering while a plugin spins on its own thread, and a yank stops the spinning', async () => {
+    const manifest = manifestFor('org.ensemble-tests.busy-loop')
+    await load(
+      await packPlugin({ manifest, bundle: handBundle(manifest, '() => { for (;;) {} }'), assets: {} }),
+    )
+    const order: string[] = []
+    const spinning = failureOf(suggest(manifest.id, 5000)).then((err) => {
+      order.push('spinner stopped')
+      return err
+    })
+    while (!(await client().thirdParty.status.query()).some((s) => s.id === manifest.id && s.running === 1));
+    // The plugin is computing right now; the service still serves a first-party plugin.
+    await firstPartyStillServes()
+    order.push('first-party served')
+    await client().thirdParty.yank.mutate({ id: manifest.id, version: '1.0.0' })
+    const err = await spinning
+    expect(inferenceFailureReason(err)).toBe('yanked')
+    expect(order).toEqual(['first-party served', 'spinner stopped'])
+  })
+
   it('reports a plugin that reaches for process, and its invalid output, as that plugin failing', async () => {
     const manifest = manifestFor('org.ensemble-tests.escaper')
     await load(

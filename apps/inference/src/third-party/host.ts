@@ -6,7 +6,7 @@ import {
   versionSatisfies,
 } from '@ensemble/core/plugin'
 import { readArchive } from '@ensemble/plugin-sdk/archive'
-import { runInSandbox, SandboxError, type SandboxLimits } from '@ensemble/plugin-sdk/sandbox'
+import { SandboxError, type SandboxLimits } from '@ensemble/plugin-sdk/sandbox'
 import type { BatchOptions } from '../batcher'
 import { LoadedModel, ModelInputError } from '../loaded-model'
 import type { Logger } from '../log'
@@ -19,13 +19,14 @@ import {
   type SuggestResult,
 } from '../plugin-host'
 import { ThirdPartyError } from './errors'
+import { SandboxThread } from './sandbox-thread'
 import { ArchiveStore, pluginKey } from './store'
 
 /*
  * Third-party plugins in the inference service: archives the web server hands over (verified by
  * readArchive, every digest recomputed), cached by id@version in memory and on disk, their declared models
  * loaded through the same digest-checked tfjs path and micro-batchers as first-party ones, and their code run
- * only in the sandbox. Each failure that is the plugin's fault is a strike; too many within the window
+ * only in the sandbox, on its own thread (sandbox-thread.ts). Each failure that is the plugin's fault is a strike; too many within the window
  * suspend the version for the rest of it. A yanked version is refused from then on, and its running calls
  * are aborted.
  */
@@ -83,6 +84,7 @@ export class ThirdPartyHost {
   private readonly loaded = new Map<string, Loaded>()
   private readonly loading = new Map<string, Promise<Loaded>>()
   private running = 0
+  private readonly thread = new SandboxThread()
   private readonly store: ArchiveStore
   private readonly now: () => number
   private readonly maxRunning: number
@@ -229,24 +231,22 @@ export class ThirdPartyHost {
     this.running++
     let outcome = 'ok'
     try {
-      const output = await runInSandbox({
+      const output = await this.thread.run({
         bundle: entry.bundle,
         manifest,
         input: request.input,
         deadlineAt,
         signal: controller.signal,
         ...(this.options.limits ? { limits: this.options.limits } : {}),
-        host: {
-          runModel: async (assetId, inputs) => {
-            const model = entry.models.get(assetId)
-            if (!model) throw new Error(`model ${assetId} is not loaded`)
-            try {
-              return await model.run(inputs, deadlineAt)
-            } catch (err) {
-              if (err instanceof ModelInputError) throw new Error(err.message)
-              throw err
-            }
-          },
+        runModel: async (assetId, inputs) => {
+          const model = entry.models.get(assetId)
+          if (!model) throw new Error(`model ${assetId} is not loaded`)
+          try {
+            return await model.run(inputs, deadlineAt)
+          } catch (err) {
+            if (err instanceof ModelInputError) throw new Error(err.message)
+            throw err
+          }
         },
       })
       return {
@@ -290,6 +290,11 @@ export class ThirdPartyHost {
     for (const controller of running) controller.abort(new Error(`${key} was yanked`))
     this.options.log.warn('third-party plugin yanked', { plugin: id, version, aborted: running.length })
     return { id, version, aborted: running.length }
+  }
+
+  /** Stops the sandbox thread (the service is shutting down). */
+  close(): Promise<void> {
+    return this.thread.close()
   }
 
   status(): ThirdPartyStatus[] {

@@ -63,6 +63,12 @@ export interface SandboxRunOptions {
   limits?: Partial<SandboxLimits>
   /** Aborting stops the call wherever it is (a yanked version, a caller that went away). */
   signal?: AbortSignal
+  /**
+   * Called whenever QuickJS checks for interrupts; may abort `signal` there and then. For a host running
+   * the sandbox on a worker thread: no message reaches the worker while the plugin computes, but a flag in
+   * shared memory does.
+   */
+  pollAbort?: () => void
   /** An absolute deadline (Date.now() ms) the caller already counts from; the earlier one wins. */
   deadlineAt?: number
   /** Where the plugin's console lines go (the CLI prints them); dropped when absent. */
@@ -212,6 +218,7 @@ class SandboxCall {
     runtime.setMemoryLimit(limits.memoryBytes)
     runtime.setMaxStackSize(limits.stackBytes)
     runtime.setInterruptHandler(() => {
+      options.pollAbort?.()
       if (signal?.aborted) this.stopped ??= 'aborted'
       else if (Date.now() >= deadlineAt) this.stopped ??= 'timeout'
       return this.stopped !== undefined
