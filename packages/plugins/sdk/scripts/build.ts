@@ -9,7 +9,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs'
-import { createRequire } from 'node:module'
+import { builtinModules, createRequire } from 'node:module'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build, type Plugin as EsbuildPlugin, type Metafile } from 'esbuild'
@@ -45,20 +45,13 @@ interface Manifest {
 }
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Manifest
 
-/** Public entry points: subpath → source file. `./register` is plain JS and is copied. */
-const entries: Record<string, string> = {
-  index: 'src/index.ts',
-  archive: 'src/archive/index.ts',
-  sandbox: 'src/sandbox/index.ts',
-  samples: 'src/samples/index.ts',
-  cli: 'src/cli/main.ts',
-}
-const subpaths: Record<string, string> = {
-  '.': 'index',
-  './archive': 'archive',
-  './sandbox': 'sandbox',
-  './samples': 'samples',
-  './cli': 'cli',
+/** Public entry points: subpath → [output name, source]. `./register` is plain JS and is copied. */
+const entries: Record<string, [name: string, source: string]> = {
+  '.': ['index', 'src/index.ts'],
+  './archive': ['archive', 'src/archive/index.ts'],
+  './sandbox': ['sandbox', 'src/sandbox/index.ts'],
+  './samples': ['samples', 'src/samples/index.ts'],
+  './cli': ['cli', 'src/cli/main.ts'],
 }
 
 /** Workspace packages are inlined; every other bare import stays an import of a declared npm dependency. */
@@ -85,21 +78,16 @@ function checkImports(metafile: Metafile): void {
       if (!imported.external || imported.path.startsWith('node:') || imported.path.startsWith('.')) continue
       const name = packageOf(imported.path)
       if (name.startsWith('@ensemble/')) missing.add(`${name} (workspace packages must be inlined)`)
-      else if (!(name in manifest.dependencies) && !isBuiltin(name)) missing.add(name)
+      else if (!(name in manifest.dependencies) && !builtinModules.includes(name)) missing.add(name)
     }
   if (missing.size > 0)
     throw new Error(`dist imports packages missing from dependencies: ${[...missing].join(', ')}`)
 }
 
-const builtins = new Set(createRequire(import.meta.url)('node:module').builtinModules as string[])
-function isBuiltin(name: string): boolean {
-  return builtins.has(name)
-}
-
 async function buildCode(): Promise<void> {
   const result = await build({
     absWorkingDir: root,
-    entryPoints: Object.fromEntries(Object.entries(entries).map(([name, src]) => [name, src])),
+    entryPoints: Object.fromEntries(Object.values(entries)),
     outdir: lib,
     bundle: true,
     splitting: true,
@@ -177,9 +165,9 @@ function buildTypes(): void {
 
 function writeManifest(): void {
   const exports: Record<string, unknown> = {}
-  for (const [subpath, name] of Object.entries(subpaths)) {
-    const source = entries[name]!.replace(/^src\//, '').replace(/\.ts$/, '.d.ts')
-    exports[subpath] = { types: `./dist/types/${sdkTypes}/${source}`, default: `./dist/lib/${name}.js` }
+  for (const [subpath, [name, source]] of Object.entries(entries)) {
+    const types = source.replace(/^src\//, '').replace(/\.ts$/, '.d.ts')
+    exports[subpath] = { types: `./dist/types/${sdkTypes}/${types}`, default: `./dist/lib/${name}.js` }
   }
   exports['./register'] = './dist/register.js'
   exports['./package.json'] = './package.json'
