@@ -53,15 +53,17 @@ describe('musical checks', () => {
 })
 
 describe('first-party output against the music it learnt from', () => {
-  it('harmonizer: A, T, B mostly in key and in range; parallels within 12x the chorales', async () => {
+  it('harmonizer: A, T, B mostly in key and in range; parallels bounded (Bach under 2 per 100, the model under 12)', async () => {
     const chorales = getSplit(loadChorales(fixturePath('jsb16th-slice.json')), 'valid')
     const r = await harmonizerReport(chorales, { seed: 1 })
     expect(r.prompts).toBe(chorales.length)
     expect(r.generated.inKey).toBeGreaterThan(0.85)
     expect(r.generated.inRange).toBeGreaterThan(0.95)
     expect(r.generated.parallels.motions).toBeGreaterThan(50)
-    // The model writes more parallels than Bach (see the model card); this bounds how many more.
-    expect(r.generated.parallelsPer100).toBeLessThan(12 * Math.max(1, r.chorales.parallelsPer100))
+    // The model writes far more parallels than Bach (the card: 6.3 vs 0.18 per 100 on 16 valid chorales);
+    // this bounds the regression rather than claiming parity.
+    expect(r.chorales.parallelsPer100).toBeLessThan(2)
+    expect(r.generated.parallelsPer100).toBeLessThan(12)
   }, 180_000)
 
   it('continue: the continuation stays in key and in the tune range like the real one', async () => {
