@@ -104,7 +104,9 @@ export class ThirdPartyHost {
 
   static async create(options: ThirdPartyOptions): Promise<ThirdPartyHost> {
     const store = new ArchiveStore(path.join(options.dataDir, 'plugins'))
-    return new ThirdPartyHost(options, new Set(await store.readYanked()))
+    const host = new ThirdPartyHost(options, new Set(await store.readYanked()))
+    await host.thread.warm()
+    return host
   }
 
   /** Verifies an archive, caches it, loads its models. Loading the same archive again is a no-op. */

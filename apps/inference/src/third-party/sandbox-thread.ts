@@ -41,8 +41,10 @@ export type ToWorker =
     }
   | { type: 'model'; callId: number; outputs?: ModelTensor[]; error?: string }
   | { type: 'abort'; id: number; reason: string }
+  | { type: 'warm' }
 
 export type FromWorker =
+  | { type: 'warm' }
   | { type: 'model'; id: number; callId: number; assetId: string; inputs: ModelTensor[] }
   | { type: 'done'; id: number; output: SuggestOutput }
   | { type: 'failed'; id: number; failure: SerializedFailure }
@@ -92,15 +94,20 @@ export class SandboxThread {
   private worker: Worker | undefined
   private readonly pending = new Map<number, Pending>()
   private nextId = 0
+  private warmed: (() => void) | undefined
 
   private start(): Worker {
     const worker = new Worker(`(async () => {${bootstrap}})()`, { eval: true })
     worker.on('message', (message: FromWorker) => this.receive(worker, message))
     worker.on('error', (err) => this.fail(worker, err))
     worker.on('exit', (code) => this.fail(worker, new Error(`the sandbox thread exited (${code})`)))
-    // An idle sandbox thread must not keep the process alive.
-    worker.unref()
     return worker
+  }
+
+  /** A thread with work keeps the process alive (it may be all that is left to wait on); an idle one not. */
+  private updateRef(): void {
+    if (this.pending.size > 0 || this.warmed) this.worker?.ref()
+    else this.worker?.unref()
   }
 
   /** Everything in flight on a thread that died fails; the next call starts a fresh thread. */
@@ -109,9 +116,32 @@ export class SandboxThread {
     this.worker = undefined
     for (const pending of this.pending.values()) pending.reject(err)
     this.pending.clear()
+    // Warming is best effort: a thread that failed to start is started again by the next call.
+    this.warmed?.()
+    this.warmed = undefined
+  }
+
+  /**
+   * Starts the thread and compiles the QuickJS module and driver there, so the first sandboxed suggestion
+   * does not pay for them (about 1–3 s on a busy machine).
+   */
+  warm(): Promise<void> {
+    this.worker ??= this.start()
+    const worker = this.worker
+    return new Promise<void>((resolve) => {
+      this.warmed = resolve
+      this.updateRef()
+      worker.postMessage({ type: 'warm' } satisfies ToWorker)
+    })
   }
 
   private receive(worker: Worker, message: FromWorker): void {
+    if (message.type === 'warm') {
+      this.warmed?.()
+      this.warmed = undefined
+      this.updateRef()
+      return
+    }
     const pending = this.pending.get(message.id)
     if (!pending) return
     switch (message.type) {
@@ -129,10 +159,12 @@ export class SandboxThread {
         break
       case 'done':
         this.pending.delete(message.id)
+        this.updateRef()
         pending.resolve(message.output)
         break
       case 'failed':
         this.pending.delete(message.id)
+        this.updateRef()
         pending.reject(revive(message.failure))
         break
     }
@@ -145,6 +177,7 @@ export class SandboxThread {
     const flags = new SharedArrayBuffer(4)
     return new Promise<SuggestOutput>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, runModel: call.runModel })
+      this.updateRef()
       const reason = () =>
         call.signal.reason instanceof Error ? call.signal.reason.message : String(call.signal.reason)
       const abort = () => {

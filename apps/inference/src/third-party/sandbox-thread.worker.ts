@@ -1,7 +1,7 @@
 import { parentPort } from 'node:worker_threads'
 import type { ModelTensor } from '@ensemble/core/plugin'
 import { PluginError } from '@ensemble/core/plugin'
-import { runInSandbox, SandboxError } from '@ensemble/plugin-sdk/sandbox'
+import { runInSandbox, SandboxError, sandboxEngine } from '@ensemble/plugin-sdk/sandbox'
 import type { FromWorker, SerializedFailure, ToWorker } from './sandbox-thread'
 
 /*
@@ -79,6 +79,9 @@ port.on('message', (message: ToWorker) => {
     }
     case 'abort':
       calls.get(message.id)?.abort(new Error(message.reason))
+      break
+    case 'warm':
+      void sandboxEngine().then(() => send({ type: 'warm' }))
       break
   }
 })
