@@ -1,4 +1,5 @@
 import { expect, type Page, test } from '@playwright/test'
+import { acceptInvite, inviteLink, signUpUser } from './helpers/accounts'
 import { openSongAs } from './helpers/open-song'
 import {
   addInstrumentTrack,
@@ -67,6 +68,18 @@ test('A asks the harmonizer, B sees the proposal and accepts it, both see its pr
   expect(ghosts).toBeGreaterThan(0)
   await bob.screenshot({ path: '.test-results/studio-ai-proposal.png' })
 
+  // Carol, a viewer, sees it too and can audition it, but cannot accept, dismiss or ask.
+  const carol = await signUpUser(browser, 'Carol')
+  await acceptInvite(carol, await inviteLink(alice, a.songId, 'viewer'))
+  await expect(carol.getByTestId('proposal-overlay')).toContainText('Alice asked Harmonizer')
+  await carol.getByRole('button', { name: 'AI suggestions for Keys' }).click()
+  const carolPanel = carol.getByTestId('ai-panel')
+  await expect(carolPanel.getByTestId('proposal')).toContainText('Alice asked Harmonizer')
+  await expect(carolPanel.getByRole('button', { name: '▶ Audition' })).toBeVisible()
+  await expect(carolPanel.getByRole('button', { name: 'Accept' })).toHaveCount(0)
+  await expect(carolPanel.getByRole('button', { name: 'Dismiss' })).toHaveCount(0)
+  await expect(carolPanel.getByRole('button', { name: 'Generate' })).toHaveCount(0)
+
   // Bob opens the panel, looks at the second variation, then accepts it.
   await bob.getByRole('button', { name: 'AI suggestions for Keys' }).click()
   const bobPanel = bob.getByTestId('ai-panel')
@@ -101,4 +114,5 @@ test('A asks the harmonizer, B sees the proposal and accepts it, both see its pr
   }
   await a.context.close()
   await b.context.close()
+  await carol.context().close()
 })
