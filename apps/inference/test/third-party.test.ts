@@ -121,7 +121,9 @@ afterAll(() => running?.close())
 
 describe('third-party plugins in the inference service', () => {
   it('serves a loaded plugin through the sandbox, reproducibly', async () => {
-    const loaded = await load(walkerArchive)
+    // Two loads at once (two projects asking) install it once and agree.
+    const [loaded, twin] = await Promise.all([load(walkerArchive), load(walkerArchive)])
+    expect(twin).toEqual(loaded)
     expect(loaded).toEqual({
       id: 'org.ensemble-tests.scale-walker',
       version: '1.0.0',

@@ -5,7 +5,7 @@ import {
   type PluginManifest,
   versionSatisfies,
 } from '@ensemble/core/plugin'
-import { readArchive } from '@ensemble/plugin-sdk/archive'
+import { type PluginArchive, readArchive } from '@ensemble/plugin-sdk/archive'
 import { SandboxError, type SandboxLimits } from '@ensemble/plugin-sdk/sandbox'
 import type { BatchOptions } from '../batcher'
 import { LoadedModel, ModelInputError } from '../loaded-model'
@@ -115,15 +115,28 @@ export class ThirdPartyHost {
     const { manifest } = archive
     const key = pluginKey(manifest.id, manifest.version)
     if (this.yanked.has(key)) throw new ThirdPartyError('yanked', `${key} was yanked; it cannot be loaded`)
-    const existing = this.loaded.get(key)
-    if (existing) {
-      if (existing.archiveSha256 !== archive.archiveSha256)
-        throw new ThirdPartyError(
-          'unavailable',
-          `${key} is already loaded from a different archive; a published version never changes`,
-        )
-      return { id: manifest.id, version: manifest.version, bundleSha256: existing.bundleSha256 }
+    const entry = this.loaded.get(key) ?? (await this.installOnce(key, archive, bytes))
+    if (entry.archiveSha256 !== archive.archiveSha256)
+      throw new ThirdPartyError(
+        'unavailable',
+        `${key} is already loaded from a different archive; a published version never changes`,
+      )
+    return { id: manifest.id, version: manifest.version, bundleSha256: entry.bundleSha256 }
+  }
+
+  /** Two loads of one version at once (two projects asking) share one installation. */
+  private installOnce(key: string, archive: PluginArchive, bytes: Uint8Array): Promise<Loaded> {
+    let pending = this.loading.get(key)
+    if (!pending) {
+      pending = this.install(key, archive, bytes)
+      this.loading.set(key, pending)
+      void pending.finally(() => this.loading.delete(key)).catch(() => {})
     }
+    return pending
+  }
+
+  private async install(key: string, archive: PluginArchive, bytes: Uint8Array): Promise<Loaded> {
+    const { manifest } = archive
     try {
       assertHostCompatible(manifest)
     } catch (err) {
@@ -170,7 +183,7 @@ export class ThirdPartyHost {
       bundleSha256: entry.bundleSha256,
       models: entry.modelHashes.length,
     })
-    return { id: manifest.id, version: manifest.version, bundleSha256: entry.bundleSha256 }
+    return entry
   }
 
   /** The loaded version for `range`; an exact version may come back from the disk cache. */
@@ -191,13 +204,8 @@ export class ThirdPartyHost {
     const cached = await this.store.read(exact)
     if (cached) {
       // Verified again as if it had just arrived: the disk is not trusted more than the network.
-      let pending = this.loading.get(exact)
-      if (!pending) {
-        pending = this.load(cached).then(() => this.loaded.get(exact)!)
-        this.loading.set(exact, pending)
-        void pending.finally(() => this.loading.delete(exact)).catch(() => {})
-      }
-      return pending
+      await this.load(cached)
+      return this.loaded.get(exact)!
     }
     throw new ThirdPartyError('not_loaded', `${pluginId}@${range} is not loaded in the inference service`)
   }
