@@ -107,6 +107,13 @@ export function inferenceFailure(err: unknown, deadlineMs: number): AiFailure {
         'PRECONDITION_FAILED',
         'This plugin failed too often and is paused for a while. Choose another plugin.',
       )
+    case 'incompatible_host':
+      return fail(
+        'plugin_unavailable',
+        'incompatible_host',
+        'PRECONDITION_FAILED',
+        'This plugin needs a newer studio than this one. Choose another plugin.',
+      )
     case 'not_loaded':
       return fail(
         'plugin_unavailable',
@@ -143,6 +150,14 @@ export function inferenceFailure(err: unknown, deadlineMs: number): AiFailure {
       'service_misconfigured',
       'SERVICE_UNAVAILABLE',
       'The AI service is not set up to accept this server. Ask the administrator to check INFERENCE_SECRET.',
+    )
+  // The service answered with a reason this server does not know yet: the plugin's problem, not the network's.
+  if (serviceReason !== undefined)
+    return fail(
+      'plugin_failed',
+      serviceReason,
+      'BAD_GATEWAY',
+      'The plugin failed on this request; nothing was changed. Try again, or try another plugin.',
     )
   // The tRPC client wraps the fetch abort; our own AbortSignal.timeout names it TimeoutError.
   const root = err instanceof TRPCClientError && err.cause instanceof Error ? err.cause : err
