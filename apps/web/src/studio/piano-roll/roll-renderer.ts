@@ -36,12 +36,68 @@ export interface RollScene {
 const NAMES = ['C', 'C#', 'D', 'D#', 'E', 'F', 'F#', 'G', 'G#', 'A', 'A#', 'B']
 const BLACK = new Set([1, 3, 6, 8, 10])
 
+interface StartIndex {
+  /** Positions into the notes array, ordered by note start. */
+  readonly byStart: Int32Array
+  readonly starts: Float64Array
+  readonly longest: number
+}
+
+// Snapshots are immutable, so an index built for one notes array holds for as long as that array lives.
+const startIndexes = new WeakMap<readonly Note[], StartIndex>()
+
+function startIndex(notes: readonly Note[]): StartIndex {
+  const known = startIndexes.get(notes)
+  if (known) return known
+  const byStart = Int32Array.from(notes.keys()).sort((a, b) => notes[a]!.start - notes[b]!.start)
+  const starts = Float64Array.from(byStart, (i) => notes[i]!.start)
+  let longest = 0
+  for (const n of notes) longest = Math.max(longest, n.duration)
+  const index = { byStart, starts, longest }
+  startIndexes.set(notes, index)
+  return index
+}
+
+/**
+ * The notes that can show between two ticks, in their drawing order (the array's: later notes on top, as
+ * hitNote assumes). A binary search on the start index instead of a pass over every note: with 10,000
+ * notes only the few hundred on screen are touched.
+ */
+export function notesBetween(notes: readonly Note[], fromTick: number, toTick: number): readonly Note[] {
+  if (notes.length < 64) return notes
+  const { byStart, starts, longest } = startIndex(notes)
+  const first = lowerBound(starts, fromTick - longest)
+  const last = lowerBound(starts, toTick)
+  const picked: number[] = []
+  for (let k = first; k < last; k++) {
+    const i = byStart[k]!
+    if (starts[k]! + notes[i]!.duration >= fromTick) picked.push(i)
+  }
+  picked.sort((a, b) => a - b)
+  return picked.map((i) => notes[i]!)
+}
+
+function lowerBound(sorted: Float64Array, value: number): number {
+  let lo = 0
+  let hi = sorted.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (sorted[mid]! < value) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+/** Note fills come in this many opacity steps (by velocity), so each step is one batched path. */
+const ALPHA_STEPS = 8
+
 /** Notes as they would be after the preview's edit, so the canvas shows the drag before it is written. */
 function previewNotes(
   notes: readonly Note[],
   preview: RollPreview | null,
-): { notes: Note[]; ghosts: Note[] } {
-  if (!preview || preview.kind === 'box') return { notes: [...notes], ghosts: [] }
+): { notes: readonly Note[]; ghosts: readonly Note[] } {
+  // No copy when nothing previews: the snapshot's own array keeps its cached visibility index.
+  if (!preview || preview.kind === 'box') return { notes, ghosts: [] }
   if (preview.kind === 'draw') {
     const ghost = {
       id: '__draw',
@@ -198,39 +254,53 @@ export function drawRoll(c: CanvasRenderingContext2D, scene: RollScene): void {
   const remoteSel = new Map<string, string>()
   for (const r of scene.remote)
     if (r.editorClipId === scene.clip.id) for (const id of r.noteIds) remoteSel.set(id, r.colour)
-  for (const n of notes) {
+  // Only the notes on screen, drawn as one path per fill (colour and velocity step) instead of a state
+  // change and a fill per note: with thousands of notes in view that is what keeps a frame short.
+  const visible = notesBetween(notes, g.scrollTick - PPQ, endTick)
+  const fills: Path2D[] = Array.from({ length: 2 * ALPHA_STEPS }, () => new Path2D())
+  const caps = new Path2D()
+  const marked: { x: number; y: number; w: number; colour: string }[] = []
+  const labelled: { x: number; y: number; pitch: number; selected: boolean; ai: boolean; named: boolean }[] =
+    []
+  for (const n of visible) {
     const x = xOf(g, n.start)
     const w = Math.max(3, (n.duration / PPQ) * g.pxPerQuarter - 1)
     if (x > width || x + w < KEYS_WIDTH) continue
     const y = yOf(g, n.pitch)
     if (y > bottom || y + rowHeight < RULER_HEIGHT) continue
     const selected = scene.selected.has(n.id) || n.id === '__draw'
-    c.globalAlpha = 0.55 + (n.velocity / 127) * 0.45
-    c.fillStyle = selected ? '#f5f7fa' : scene.colour
-    c.fillRect(x, y + 1, w, rowHeight - 2)
-    c.globalAlpha = 1
-    c.fillStyle = 'rgba(0,0,0,0.35)'
-    c.fillRect(x + w - 2, y + 1, 2, rowHeight - 2)
+    const step = Math.min(ALPHA_STEPS - 1, Math.floor((n.velocity / 128) * ALPHA_STEPS))
+    fills[(selected ? ALPHA_STEPS : 0) + step]!.rect(x, y + 1, w, rowHeight - 2)
+    caps.rect(x + w - 2, y + 1, 2, rowHeight - 2)
     const mark = remoteSel.get(n.id)
-    if (mark) {
-      c.strokeStyle = mark
-      c.lineWidth = 2
-      c.strokeRect(x - 1, y, w + 2, rowHeight)
-      c.lineWidth = 1
-    }
-    // A plugin wrote this note: a small sparkle at its start, so AI-made notes read apart from played ones.
+    if (mark) marked.push({ x, y, w, colour: mark })
     const ai = n.provenance !== undefined
+    const named = scene.rowNames === null && w > 28 && rowHeight >= 11
+    if (ai || named) labelled.push({ x, y, pitch: n.pitch, selected, ai, named })
+  }
+  fills.forEach((path, i) => {
+    const step = i % ALPHA_STEPS
+    c.globalAlpha = 0.55 + ((step + 0.5) / ALPHA_STEPS) * 0.45
+    c.fillStyle = i >= ALPHA_STEPS ? '#f5f7fa' : scene.colour
+    c.fill(path)
+  })
+  c.globalAlpha = 1
+  c.fillStyle = 'rgba(0,0,0,0.35)'
+  c.fill(caps)
+  c.lineWidth = 2
+  for (const { x, y, w, colour } of marked) {
+    c.strokeStyle = colour
+    c.strokeRect(x - 1, y, w + 2, rowHeight)
+  }
+  c.lineWidth = 1
+  c.font = '9px ui-sans-serif, system-ui'
+  for (const { x, y, pitch, selected, ai, named } of labelled) {
+    // A plugin wrote this note: a small sparkle at its start, so AI-made notes read apart from played ones.
     if (ai)
       drawSparkle(c, x + 5, y + rowHeight / 2, Math.min(4, rowHeight / 2 - 1), selected ? '#111' : '#fff')
-    if (scene.rowNames === null && w > 28 && rowHeight >= 11) {
-      c.fillStyle = selected ? '#111' : 'rgba(0,0,0,0.7)'
-      c.font = '9px ui-sans-serif, system-ui'
-      c.fillText(
-        `${NAMES[n.pitch % 12]}${Math.floor(n.pitch / 12) - 1}`,
-        x + (ai ? 11 : 3),
-        y + rowHeight - 3,
-      )
-    }
+    if (!named) continue
+    c.fillStyle = selected ? '#111' : 'rgba(0,0,0,0.7)'
+    c.fillText(`${NAMES[pitch % 12]}${Math.floor(pitch / 12) - 1}`, x + (ai ? 11 : 3), y + rowHeight - 3)
   }
   if (scene.proposal) drawProposal(c, g, scene.proposal)
   // Collaborators' pointers in this clip, in their colour with their name.
@@ -308,14 +378,19 @@ export function drawRoll(c: CanvasRenderingContext2D, scene: RollScene): void {
   c.fillRect(0, bottom, width, 1)
   c.fillStyle = '#9aa3b5'
   c.fillText('Velocity', 6, bottom + 16)
-  for (const n of notes) {
+  const stems = [new Path2D(), new Path2D()]
+  for (const n of visible) {
     const x = xOf(g, n.start)
     if (x < KEYS_WIDTH || x > width) continue
     const top = velocityTop(g, n.velocity)
-    c.fillStyle = scene.selected.has(n.id) ? '#f5f7fa' : scene.colour
-    c.fillRect(x, top, 2, height - 6 - top)
-    c.fillRect(x - 2, top - 2, 6, 4)
+    const stem = stems[scene.selected.has(n.id) ? 1 : 0]!
+    stem.rect(x, top, 2, height - 6 - top)
+    stem.rect(x - 2, top - 2, 6, 4)
   }
+  c.fillStyle = scene.colour
+  c.fill(stems[0]!)
+  c.fillStyle = '#f5f7fa'
+  c.fill(stems[1]!)
 
   if (scene.playhead !== null) {
     const x = xOf(g, scene.playhead)
