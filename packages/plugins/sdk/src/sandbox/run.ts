@@ -1,4 +1,5 @@
 import {
+  formatPath,
   type ModelTensor,
   PluginError,
   type PluginManifest,
@@ -108,7 +109,7 @@ function checkInput(manifest: PluginManifest, raw: SuggestInput) {
   if (!parsed.success)
     throw new PluginError(
       'invalid_input',
-      parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })),
       'invalid suggest input',
     )
   const input = parsed.data

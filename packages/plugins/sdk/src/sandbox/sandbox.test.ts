@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url'
 import {
   type ModelTensor,
+  PluginError,
   type PluginManifest,
   parseManifest,
   runPlugin,
@@ -114,6 +115,20 @@ describe('a well-behaved plugin in the sandbox', () => {
     const second = await runInSandbox({ bundle, manifest: manifestFor(), input: input() })
     expect(first.suggestions[0]!.label).toMatch(/^0 0 string 0\.\d{6}$/)
     expect(second).toEqual(first)
+  })
+
+  it('refuses a bad input before any plugin code runs, as the contract does', async () => {
+    const err = await runInSandbox({
+      bundle: hostileBundle(`() => { throw new Error('must not run') }`),
+      manifest: manifestFor(),
+      input: input({
+        target: { trackId: 'beat', kind: 'drums', fromTick: 0, toTick: 1920, notes: [] },
+        seed: -1,
+      }),
+    }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(PluginError)
+    expect((err as PluginError).code).toBe('invalid_input')
+    expect((err as PluginError).issues.map((i) => i.path)).toEqual(['seed'])
   })
 
   it('passes console lines to the host, bounded', async () => {
