@@ -116,3 +116,42 @@ test('A asks the harmonizer, B sees the proposal and accepts it, both see its pr
   await b.context.close()
   await carol.context().close()
 })
+
+test('a drums suggestion lights ghost steps in the grid; dismiss clears it, accept writes AI-made hits', async ({
+  browser,
+}) => {
+  test.setTimeout(120_000)
+  const a = await openSongAs(browser, undefined, 'Dana')
+  const page = a.page
+  await page.getByRole('button', { name: '+ Drum track' }).click()
+  await createClipByDoubleClick(page, 0, 0)
+  await openClipEditor(page, page.getByTestId('clip').first())
+  const grid = page.getByTestId('drum-grid')
+  await expect(grid).toBeVisible()
+
+  await page.getByRole('button', { name: 'AI suggestions for Drums' }).click()
+  const panel = page.getByTestId('ai-panel')
+  await expect(panel.getByLabel('Plugin')).toHaveValue('studio.ensemble.drums', { timeout: 30_000 })
+  await panel.getByLabel('Variations').fill('1')
+  await panel.getByRole('button', { name: 'Generate' }).click()
+  await expect(panel.getByTestId('proposal')).toHaveCount(1, { timeout: 45_000 })
+  await expect(grid.getByTestId('drum-proposal')).toContainText('Dana asked Drums')
+  const ghosts = grid.locator('[data-ghost="true"]')
+  await expect.poll(() => ghosts.count()).toBeGreaterThan(0)
+  await expect(grid.locator('[data-on="true"]')).toHaveCount(0)
+
+  // Dismissed: the ghosts go, nothing was written.
+  await panel.getByRole('button', { name: 'Dismiss' }).click()
+  await expect(panel.getByTestId('proposal')).toHaveCount(0)
+  await expect(ghosts).toHaveCount(0)
+
+  // Asked again and accepted: the hits are in the song, each marked as AI-made.
+  await panel.getByRole('button', { name: 'Generate' }).click()
+  await expect(panel.getByTestId('proposal')).toHaveCount(1, { timeout: 45_000 })
+  const suggested = await ghosts.count()
+  await panel.getByRole('button', { name: 'Accept' }).click()
+  await expect(ghosts).toHaveCount(0)
+  await expect(grid.locator('[data-on="true"][data-ai="true"]')).toHaveCount(suggested)
+  await page.screenshot({ path: '.test-results/studio-ai-drums.png' })
+  await a.context.close()
+})

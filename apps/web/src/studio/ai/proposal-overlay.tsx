@@ -13,7 +13,13 @@ export function ProposalOverlay(props: { proposal: Proposal; variation: number; 
   const { proposal, variation, pxPerQuarter } = props
   const px = (ticks: number) => (ticks / PPQ) * pxPerQuarter
   const width = Math.max(6, px(proposal.toTick - proposal.fromTick))
-  const notes = variationNotes(proposal, variation, proposal.fromTick)
+  // An arranger's variation adds tracks: the overlay sketches all their notes together.
+  const chosen = proposal.variations[variation]
+  const notes =
+    chosen && 'tracks' in chosen
+      ? chosen.tracks.flatMap((t) => t.notes)
+      : variationNotes(proposal, variation, proposal.fromTick)
+  const extra = chosen && 'tracks' in chosen ? ` · +${chosen.tracks.length} tracks` : ''
   const pitches = notes.map((n) => n.pitch)
   const lo = Math.min(...pitches, 60) - 1
   const hi = Math.max(...pitches, 72) + 1
@@ -25,7 +31,7 @@ export function ProposalOverlay(props: { proposal: Proposal; variation: number; 
     d += `M${x.toFixed(1)} ${y.toFixed(1)}h${Math.max(1.5, px(n.duration) - 1).toFixed(1)}v2.5h${(-Math.max(1.5, px(n.duration) - 1)).toFixed(1)}z`
   }
   const colour = colourFor(proposal.run.requestedBy)
-  const label = proposalLabel(proposal, variation)
+  const label = `${proposalLabel(proposal, variation)}${extra}`
   return (
     <div
       className="st-proposal-overlay"

@@ -1,9 +1,12 @@
 'use client'
 
 import { addNote, deleteNotes, type Note, PPQ, readClip, readMeta, setNoteVelocities } from '@ensemble/core'
+import { proposalLabel, shownProposal, variationNotes } from '../ai/ghost-notes'
+import { useProposals } from '../ai/use-proposals'
 import { useSong } from '../session/hooks'
+import { colourFor } from '../session/song-session'
 import { useStudio } from '../studio-context'
-import type { EditorTarget } from '../view/view-store'
+import { type EditorTarget, useView } from '../view/view-store'
 import { DRUM_ROWS, drumRowName } from './drum-rows'
 
 /** Velocity levels a Shift-click cycles through: ghost, normal, accent. */
@@ -22,6 +25,8 @@ export function DrumGrid({ target }: { target: EditorTarget }) {
     target.clipId,
   ])
   const ts = useSong(doc, (d) => readMeta(d).timeSignature)
+  const proposals = useProposals(doc)
+  const aiFocus = useView(studio.view, (s) => s.aiFocus)
   if (!clip) return <p className="st-empty">This clip was deleted.</p>
   const step = PPQ / 4
   const barTicks = (PPQ * 4 * ts.numerator) / ts.denominator
@@ -38,6 +43,15 @@ export function DrumGrid({ target }: { target: EditorTarget }) {
   const byCell = new Map<string, Note>()
   for (const n of clip.notes) byCell.set(`${n.pitch}:${Math.floor(n.start / step)}`, n)
   const readOnly = studio.session.role === 'viewer'
+  // A proposal for this track lights its steps as ghosts in the requester's colour.
+  const shown = shownProposal(proposals, target.trackId, aiFocus)
+  const ghosts = new Set(
+    shown
+      ? variationNotes(shown.proposal, shown.variation, clip.start)
+          .filter((n) => n.start >= 0)
+          .map((n) => `${n.pitch}:${Math.floor(n.start / step)}`)
+      : [],
+  )
 
   const toggle = (pitch: number, index: number, cycle: boolean) => {
     const hit = byCell.get(`${pitch}:${index}`)
@@ -60,6 +74,15 @@ export function DrumGrid({ target }: { target: EditorTarget }) {
 
   return (
     <div className="st-drums" data-testid="drum-grid" style={{ ['--steps' as string]: steps }}>
+      {shown && ghosts.size > 0 && (
+        <p
+          className="st-drum-proposal"
+          data-testid="drum-proposal"
+          style={{ ['--who' as string]: colourFor(shown.proposal.run.requestedBy) }}
+        >
+          ✦ {proposalLabel(shown.proposal, shown.variation)}
+        </p>
+      )}
       {rows.map((row) => (
         <div key={row.pitch} className="st-drum-row" data-pitch={row.pitch}>
           <button
@@ -73,6 +96,7 @@ export function DrumGrid({ target }: { target: EditorTarget }) {
           <div className="st-drum-steps">
             {Array.from({ length: steps }, (_, i) => {
               const hit = byCell.get(`${row.pitch}:${i}`)
+              const ghost = ghosts.has(`${row.pitch}:${i}`)
               const beat = ((i * step) % barTicks) % PPQ === 0
               const barStart = (i * step) % barTicks === 0
               return (
@@ -83,11 +107,24 @@ export function DrumGrid({ target }: { target: EditorTarget }) {
                   data-testid="drum-step"
                   data-step={i}
                   data-on={hit ? 'true' : 'false'}
+                  data-ghost={ghost ? 'true' : undefined}
+                  data-ai={hit?.provenance ? 'true' : undefined}
                   aria-pressed={Boolean(hit)}
                   aria-label={`${row.short} step ${i + 1}`}
                   disabled={readOnly}
-                  className={`st-step${beat ? ' beat' : ''}${barStart ? ' bar' : ''}${hit ? ' on' : ''}`}
-                  title={hit ? `velocity ${hit.velocity} (Shift-click to change)` : undefined}
+                  className={`st-step${beat ? ' beat' : ''}${barStart ? ' bar' : ''}${hit ? ' on' : ''}${ghost ? ' ghost' : ''}${hit?.provenance ? ' ai' : ''}`}
+                  style={
+                    ghost && shown
+                      ? { ['--who' as string]: colourFor(shown.proposal.run.requestedBy) }
+                      : undefined
+                  }
+                  title={
+                    hit
+                      ? `velocity ${hit.velocity} (Shift-click to change)${hit.provenance ? ' · made by AI' : ''}`
+                      : ghost
+                        ? 'suggested'
+                        : undefined
+                  }
                   onClick={(e) => toggle(row.pitch, i, e.shiftKey)}
                 >
                   {hit && <span style={{ height: `${Math.round((hit.velocity / 127) * 100)}%` }} />}
