@@ -2,7 +2,9 @@
  * Trains the continue model on both piano-roll corpora at once. Usage (from the repo root):
  *   pnpm --filter @ensemble/plugins exec tsx src/continue/train.ts [--data PATH] [--data2 PATH] [--steps N]
  *     [--out DIR] [--seed N] [--batch N] [--time N] [--lr X] [--eval-every N] [--checkpoint-every N] [--fresh]
+ *     [--init DIR] [--warmup N] [--min-lr-factor X] [--snapshot-every N]
  * --data is the JSB piano roll, --data2 Nottingham (defaults under ../shared/datasets/piano-roll/).
+ * With --init (and no checkpoint) it fine-tunes a saved model: the schedule restarts at its step.
  */
 import path from 'node:path'
 import type * as tf from '@tensorflow/tfjs'
@@ -41,6 +43,10 @@ async function main(): Promise<void> {
     'eval-every': 'string',
     'checkpoint-every': 'string',
     fresh: 'boolean',
+    init: 'string',
+    warmup: 'string',
+    'min-lr-factor': 'string',
+    'snapshot-every': 'string',
   })
   const backend = await initBackend()
   const paths = [
@@ -89,13 +95,15 @@ async function main(): Promise<void> {
       out,
       steps,
       lr: numArg(args, 'lr', 2e-3),
-      warmup: 150,
-      minLrFactor: 0.05,
+      warmup: numArg(args, 'warmup', 150),
+      minLrFactor: numArg(args, 'min-lr-factor', 0.05),
       clip: 5,
       evalEvery: numArg(args, 'eval-every', 250),
       checkpointEvery: numArg(args, 'checkpoint-every', 250),
       seed,
       resume: args.get('fresh') !== 'true',
+      init: args.get('init') ? resolveFromCwd(args.get('init') as string) : undefined,
+      snapshotEvery: numArg(args, 'snapshot-every', 0),
       metadata: { data: paths.map((p) => path.basename(p)), batch, time, steps, seed, backend },
     },
   )
