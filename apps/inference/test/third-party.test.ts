@@ -245,6 +245,30 @@ describe('third-party plugins in the inference service', () => {
     expect(err.message).toMatch(/plugin.js/)
   })
 
+  it('refuses at load a bundle that lies about its kind, or does not load', async () => {
+    const manifest = manifestFor('org.ensemble-tests.shapeshifter')
+    const liar = await failureOf(
+      load(
+        await packPlugin({
+          manifest,
+          bundle: `export default { manifest: { id: '${manifest.id}', version: '1.0.0', kind: 'arranger' }, suggest() {} }`,
+          assets: {},
+        }),
+      ),
+    )
+    expect(inferenceFailureReason(liar)).toBe('bad_bundle')
+    expect(liar.message).toMatch(
+      /\(arranger\) but manifest.json declares org.ensemble-tests.shapeshifter@1.0.0 \(generator\)/,
+    )
+    const broken = await failureOf(
+      load(await packPlugin({ manifest, bundle: `throw new Error('no')\nexport default {}`, assets: {} })),
+    )
+    expect(inferenceFailureReason(broken)).toBe('bad_bundle')
+    expect(broken.data?.code).toBe('BAD_REQUEST')
+    expect(broken.message).toMatch(/plugin.js threw while loading: Error: no/)
+    expect(inferenceFailureReason(await failureOf(suggest(manifest.id)))).toBe('not_loaded')
+  })
+
   it('answers not_loaded for a plugin it has never seen', async () => {
     const err = await failureOf(suggest('org.example.never-loaded'))
     expect(err.data?.code).toBe('NOT_FOUND')

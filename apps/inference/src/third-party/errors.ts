@@ -13,6 +13,8 @@ export type ThirdPartyErrorCode =
   | 'incompatible_host'
   | 'unavailable'
   | 'busy'
+  /** At load: the bundle does not load in the sandbox, or is not the plugin its manifest describes. */
+  | 'bad_bundle'
 
 export class ThirdPartyError extends Error {
   override readonly name = 'ThirdPartyError'
@@ -31,6 +33,7 @@ const thirdPartyCodes: Record<ThirdPartyErrorCode, TRPC_ERROR_CODE_KEY> = {
   incompatible_host: 'PRECONDITION_FAILED',
   unavailable: 'PRECONDITION_FAILED',
   busy: 'TOO_MANY_REQUESTS',
+  bad_bundle: 'BAD_REQUEST',
 }
 
 /** A sandbox failure is the plugin's fault (INTERNAL_SERVER_ERROR) except running out of time. */

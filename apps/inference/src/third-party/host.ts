@@ -142,6 +142,10 @@ export class ThirdPartyHost {
     } catch (err) {
       throw new ThirdPartyError('incompatible_host', (err as Error).message)
     }
+    // A bundle that does not load, or is not the plugin its manifest describes, is refused here, once.
+    await this.thread.check(archive.bundle, manifest).catch((err: unknown) => {
+      throw new ThirdPartyError('bad_bundle', `${key} is refused: ${(err as Error).message}`)
+    })
     await this.store.save(key, archive, bytes)
     const entry: Loaded = {
       key,

@@ -42,11 +42,12 @@ export type ToWorker =
   | { type: 'model'; callId: number; outputs?: ModelTensor[]; error?: string }
   | { type: 'abort'; id: number; reason: string }
   | { type: 'warm' }
+  | { type: 'check'; id: number; bundle: string; manifest: PluginManifest }
 
 export type FromWorker =
   | { type: 'warm' }
   | { type: 'model'; id: number; callId: number; assetId: string; inputs: ModelTensor[] }
-  | { type: 'done'; id: number; output: SuggestOutput }
+  | { type: 'done'; id: number; output?: SuggestOutput }
   | { type: 'failed'; id: number; failure: SerializedFailure }
 
 export interface ThreadCall {
@@ -160,7 +161,7 @@ export class SandboxThread {
       case 'done':
         this.pending.delete(message.id)
         this.updateRef()
-        pending.resolve(message.output)
+        pending.resolve(message.output ?? { suggestions: [] })
         break
       case 'failed':
         this.pending.delete(message.id)
@@ -168,6 +169,22 @@ export class SandboxThread {
         pending.reject(revive(message.failure))
         break
     }
+  }
+
+  /** `checkBundle` on the thread: the bundle loads and is the plugin its manifest describes. */
+  check(bundle: string, manifest: PluginManifest): Promise<void> {
+    this.worker ??= this.start()
+    const worker = this.worker
+    const id = this.nextId++
+    return new Promise<void>((resolve, reject) => {
+      this.pending.set(id, {
+        resolve: () => resolve(),
+        reject,
+        runModel: () => Promise.reject(new Error('no models while checking a bundle')),
+      })
+      this.updateRef()
+      worker.postMessage({ type: 'check', id, bundle, manifest } satisfies ToWorker)
+    })
   }
 
   run(call: ThreadCall): Promise<SuggestOutput> {

@@ -1,7 +1,7 @@
 import { parentPort } from 'node:worker_threads'
 import type { ModelTensor } from '@ensemble/core/plugin'
 import { PluginError } from '@ensemble/core/plugin'
-import { runInSandbox, SandboxError, sandboxEngine } from '@ensemble/plugin-sdk/sandbox'
+import { checkBundle, runInSandbox, SandboxError, sandboxEngine } from '@ensemble/plugin-sdk/sandbox'
 import type { FromWorker, SerializedFailure, ToWorker } from './sandbox-thread'
 
 /*
@@ -79,6 +79,12 @@ port.on('message', (message: ToWorker) => {
     }
     case 'abort':
       calls.get(message.id)?.abort(new Error(message.reason))
+      break
+    case 'check':
+      checkBundle({ bundle: message.bundle, manifest: message.manifest }).then(
+        () => send({ type: 'done', id: message.id }),
+        (err: unknown) => send({ type: 'failed', id: message.id, failure: serialize(err) }),
+      )
       break
     case 'warm':
       void sandboxEngine().then(() => send({ type: 'warm' }))

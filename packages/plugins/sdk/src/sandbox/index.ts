@@ -7,6 +7,8 @@ export { BundleError, bundlePlugin } from './bundle'
 export { discardSandboxEngine, sandboxEngine } from './engine'
 export { SANDBOX_ERROR_CODES, SandboxError, type SandboxErrorCode, type SandboxIssue } from './errors'
 export {
+  type BundleCheckOptions,
+  checkBundle,
   DEFAULT_SANDBOX_LIMITS,
   runInSandbox,
   type SandboxHost,

@@ -130,13 +130,46 @@ function checkInput(manifest: PluginManifest, raw: SuggestInput) {
 /** Runs the plugin's `suggest` in a fresh sandbox; resolves with validated output or throws SandboxError. */
 export async function runInSandbox(options: SandboxRunOptions): Promise<SuggestOutput> {
   const { manifest } = options
-  const limits: SandboxLimits = { ...DEFAULT_SANDBOX_LIMITS, ...options.limits }
   const input = checkInput(manifest, options.input)
+  const name = `${manifest.id}@${manifest.version}`
+  const result = await execute(options, input, input.deadlineMs)
+  try {
+    return validateOutput(result, {
+      kind: manifest.kind,
+      windowTicks: input.target.toTick - input.target.fromTick,
+      variations: input.variations,
+    })
+  } catch (err) {
+    if (err instanceof PluginError)
+      throw new SandboxError('invalid_output', `${name} returned ${err.message}`, err.issues)
+    throw err
+  }
+}
+
+export type BundleCheckOptions = Pick<SandboxRunOptions, 'bundle' | 'manifest' | 'limits' | 'signal'>
+
+/**
+ * Evaluates the bundle's top level in a fresh sandbox and checks it is the plugin manifest.json describes
+ * (same id, version and kind), without calling `suggest`: what a host runs when an archive arrives, so a
+ * bundle that does not parse, throws while loading or lies about itself is refused once, up front.
+ */
+export async function checkBundle(options: BundleCheckOptions): Promise<void> {
+  await execute(options, undefined, Number.POSITIVE_INFINITY)
+}
+
+/** One fresh runtime: the bundle loaded, identified and, given an input, its `suggest` run. */
+async function execute(
+  options: Omit<SandboxRunOptions, 'input'>,
+  input: object | undefined,
+  inputDeadlineMs: number,
+): Promise<unknown> {
+  const { manifest } = options
+  const limits: SandboxLimits = { ...DEFAULT_SANDBOX_LIMITS, ...options.limits }
   const startedAt = Date.now()
   const deadlineAt = Math.min(
     options.deadlineAt ?? Number.POSITIVE_INFINITY,
     startedAt + limits.deadlineMs,
-    startedAt + input.deadlineMs,
+    startedAt + inputDeadlineMs,
   )
   const name = `${manifest.id}@${manifest.version}`
   if (options.signal?.aborted) throw abortedError(name, options.signal)
@@ -170,17 +203,7 @@ export async function runInSandbox(options: SandboxRunOptions): Promise<SuggestO
     failure ??= new SandboxError('plugin_threw', `${name}: the sandbox failed to clean up (${String(err)})`)
   }
   if (failure !== undefined) throw failure
-  try {
-    return validateOutput(result, {
-      kind: manifest.kind,
-      windowTicks: input.target.toTick - input.target.fromTick,
-      variations: input.variations,
-    })
-  } catch (err) {
-    if (err instanceof PluginError)
-      throw new SandboxError('invalid_output', `${name} returned ${err.message}`, err.issues)
-    throw err
-  }
+  return result
 }
 
 function abortedError(name: string, signal: AbortSignal): SandboxError {
@@ -188,7 +211,7 @@ function abortedError(name: string, signal: AbortSignal): SandboxError {
   return new SandboxError('aborted', `${name} was stopped by the host${reason ? `: ${reason}` : ''}`)
 }
 
-interface CallOptions extends SandboxRunOptions {
+interface CallOptions extends Omit<SandboxRunOptions, 'input'> {
   limits: SandboxLimits
   deadlineAt: number
   /** The call's time from its start to its deadline, for messages. */
@@ -256,7 +279,8 @@ class SandboxCall {
     return this.keep(result.value)
   }
 
-  async run(driverScript: string, input: object): Promise<unknown> {
+  /** Without an input, stops once the bundle is loaded and identified. */
+  async run(driverScript: string, input: object | undefined): Promise<unknown> {
     const { vm } = this
     const { manifest, bundle, name } = this.options
     const createDriver = this.value(
@@ -265,7 +289,7 @@ class SandboxCall {
     )
     const setup: SandboxSetup = {
       pluginId: manifest.id,
-      seed: (input as { seed: number }).seed,
+      seed: (input as { seed?: number } | undefined)?.seed ?? 0,
       capabilities: manifest.capabilities,
       assetIds: manifest.assets.map((a) => a.id),
     }
@@ -294,6 +318,7 @@ class SandboxCall {
         `plugin.js defines ${clip(claims, 300)} but manifest.json declares ${declared}: pack the bundle and the manifest from the same source`,
       )
 
+    if (input === undefined) return undefined
     const inputJson = this.keep(vm.newString(JSON.stringify(input)))
     const pending = this.value(vm.callMethod(driver, 'run', [namespace, inputJson]), 'run')
     const output = await this.settle(pending, 'run')

@@ -9,7 +9,14 @@ import {
   type SuggestOutput,
 } from '@ensemble/core/plugin'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { bundlePlugin, runInSandbox, SandboxError, type SandboxErrorCode, type SandboxRunOptions } from '.'
+import {
+  bundlePlugin,
+  checkBundle,
+  runInSandbox,
+  SandboxError,
+  type SandboxErrorCode,
+  type SandboxRunOptions,
+} from '.'
 import scaleWalker from './fixtures/scale-walker'
 
 /*
@@ -332,6 +339,18 @@ describe('hostile plugins are contained', () => {
       'bad_bundle',
       /org.example.other@1.0.0/,
     )
+  })
+
+  it('checkBundle refuses the liar up front and accepts the honest plugin', async () => {
+    const err = await checkBundle({
+      bundle: hostileBundle('() => ({ suggestions: [] })', { kind: 'harmonizer' }),
+      manifest: manifestFor(),
+    }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(SandboxError)
+    expect((err as SandboxError).code).toBe('bad_bundle')
+    await expect(
+      checkBundle({ bundle: walkerBundle, manifest: scaleWalker.manifest }),
+    ).resolves.toBeUndefined()
   })
 
   it('a bundle without a plugin, or that does not parse, is a bad bundle', async () => {
