@@ -231,6 +231,12 @@ describe.each(drivers)('plugin registry on %s', (driver) => {
 
     const plugin = await carol.api.registry.describe.query({ pluginId: id })
     expect(plugin.latest).toBeNull()
+    // The publisher's own page lists it as withdrawn; nobody else's lists it at all.
+    const mine = (await alice.api.registry.me.query()).plugins.find((p) => p.id === id)
+    expect(mine?.versions.map((v) => [v.version, v.yankReason])).toEqual([
+      ['1.0.0', 'Writes notes out of key'],
+    ])
+    expect((await bob.api.registry.me.query()).plugins.map((p) => p.id)).not.toContain(id)
     expect(plugin.versions[0]?.yankReason).toBe('Writes notes out of key')
     expect((await carol.api.registry.installs.query({ projectId })).installs[0]?.yankedAt).not.toBeNull()
     expect(

@@ -158,3 +158,16 @@ export async function describePlugin(db: Db, pluginId: string): Promise<Catalogu
   const [plugin] = await versionsOf(db, [pluginId])
   return plugin ?? null
 }
+
+/** Every plugin a publisher owns, for their Publisher page (where they yank versions). */
+export async function pluginsOfPublisher(db: Db, publisherId: string): Promise<CataloguePlugin[]> {
+  const ids = await db
+    .select({ id: schema.plugins.id })
+    .from(schema.plugins)
+    .where(eq(schema.plugins.publisherId, publisherId))
+    .orderBy(asc(schema.plugins.id))
+  return versionsOf(
+    db,
+    ids.map((r) => r.id),
+  )
+}

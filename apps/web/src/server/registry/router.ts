@@ -3,7 +3,14 @@ import { z } from 'zod'
 import { requireRole } from '../projects/access'
 import { displayText, projectId } from '../projects/inputs'
 import { authedProcedure, router } from '../trpc/init'
-import { describePlugin, pluginIdInput, searchInput, searchPlugins, versionInput } from './catalogue'
+import {
+  describePlugin,
+  pluginIdInput,
+  pluginsOfPublisher,
+  searchInput,
+  searchPlugins,
+  versionInput,
+} from './catalogue'
 import { installPlugin, listInstalls, uninstallPlugin } from './installs'
 import { yankVersion } from './kill-list'
 import {
@@ -28,7 +35,7 @@ export const registryRouter = router({
   /** The caller's publisher identity, or null: the Publisher page starts here. */
   me: authedProcedure.query(async ({ ctx }) => {
     const publisher = await publisherOf(ctx.db, ctx.user.id)
-    if (publisher === null) return { publisher: null, tokens: [] }
+    if (publisher === null) return { publisher: null, tokens: [], plugins: [] }
     return {
       publisher: { name: publisher.name, createdAt: publisher.createdAt.toISOString() },
       tokens: (await listTokens(ctx.db, publisher.id)).map((t) => ({
@@ -38,6 +45,7 @@ export const registryRouter = router({
         lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
         revokedAt: t.revokedAt?.toISOString() ?? null,
       })),
+      plugins: await pluginsOfPublisher(ctx.db, publisher.id),
     }
   }),
 

@@ -103,6 +103,53 @@ export function PublisherPage() {
             </p>
           </section>
           <section style={section}>
+            <h2>Your plugins</h2>
+            {me.plugins.length === 0 ? (
+              <p style={{ color: 'var(--muted)' }}>Nothing published yet.</p>
+            ) : (
+              <ul style={{ listStyle: 'none', padding: 0, display: 'grid', gap: 10 }}>
+                {me.plugins.map((p) => (
+                  <li key={p.id} data-testid="my-plugin">
+                    <strong>{p.latest?.name ?? p.versions[0]?.name}</strong> <code>{p.id}</code>
+                    <ul style={{ paddingLeft: 20 }}>
+                      {p.versions.map((v) => (
+                        <li key={v.version} style={{ display: 'flex', gap: 8, alignItems: 'center' }}>
+                          <span style={{ flex: 1 }}>
+                            {v.version} · published {when(v.publishedAt)}
+                            {v.yankedAt && (
+                              <span style={{ color: 'var(--danger)' }}>
+                                {' '}
+                                · withdrawn {when(v.yankedAt)}
+                                {v.yankReason ? `: ${v.yankReason}` : ''}
+                              </span>
+                            )}
+                          </span>
+                          {v.yankedAt === null && (
+                            <button
+                              type="button"
+                              aria-label={`Withdraw ${p.id} ${v.version}`}
+                              onClick={() => {
+                                const reason = prompt(
+                                  `Withdraw ${p.id} ${v.version}? It stops running in every song at once and cannot be undone. Why?`,
+                                )
+                                if (reason !== null)
+                                  void act(() =>
+                                    api.registry.yank.mutate({ pluginId: p.id, version: v.version, reason }),
+                                  )
+                              }}
+                            >
+                              Withdraw
+                            </button>
+                          )}
+                        </li>
+                      ))}
+                    </ul>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+          <section style={section}>
             <h2>Tokens</h2>
             <form onSubmit={createToken} style={{ display: 'flex', gap: 8 }}>
               <input
