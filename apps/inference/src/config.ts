@@ -21,6 +21,8 @@ export interface InferenceConfig {
   batchWindowMs: number
   /** A batch runs as soon as it holds this many examples; 1 turns micro-batching off. */
   batchMax: number
+  /** Worker threads that run sandboxed third-party calls; a plugin stuck in one delays only that one's calls. */
+  sandboxThreads: number
 }
 
 const envSchema = z.object({
@@ -34,6 +36,7 @@ const envSchema = z.object({
   INFERENCE_MAX_DEADLINE_MS: z.coerce.number().int().min(10).max(600_000).default(10_000),
   INFERENCE_BATCH_WINDOW_MS: z.coerce.number().min(0).max(1000).default(0),
   INFERENCE_BATCH_MAX: z.coerce.number().int().min(1).max(1024).default(32),
+  INFERENCE_SANDBOX_THREADS: z.coerce.number().int().min(1).max(16).default(2),
 })
 
 /** The workspace root, so that every app agrees on the default data folder whatever its cwd. */
@@ -81,5 +84,6 @@ export function loadInferenceConfig(env: NodeJS.ProcessEnv = process.env): Infer
     maxDeadlineMs: parsed.INFERENCE_MAX_DEADLINE_MS,
     batchWindowMs: parsed.INFERENCE_BATCH_WINDOW_MS,
     batchMax: parsed.INFERENCE_BATCH_MAX,
+    sandboxThreads: parsed.INFERENCE_SANDBOX_THREADS,
   }
 }

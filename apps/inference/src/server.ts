@@ -33,7 +33,10 @@ export interface StartOptions {
   /** The plugins to serve; `main.ts` passes the first-party list, tests pass their own. */
   plugins?: readonly PluginRegistration[]
   /** Sandbox limits and strike policy for third-party plugins (tests tighten them). */
-  thirdParty?: Pick<ThirdPartyOptions, 'limits' | 'maxRunning' | 'maxStrikes' | 'strikeWindowMs'>
+  thirdParty?: Pick<
+    ThirdPartyOptions,
+    'limits' | 'maxRunning' | 'maxStrikes' | 'strikeWindowMs' | 'sandboxThreads' | 'hardDeadlineGraceMs'
+  >
 }
 
 export async function startInference(
@@ -53,6 +56,7 @@ export async function startInference(
     dataDir: config.dataDir,
     batching: { windowMs: config.batchWindowMs, maxBatch: config.batchMax },
     maxDeadlineMs: config.maxDeadlineMs,
+    sandboxThreads: config.sandboxThreads,
     log,
     ...options.thirdParty,
   })

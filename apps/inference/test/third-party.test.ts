@@ -25,6 +25,8 @@ import { densePlugin, windowInput } from './helpers/test-plugins'
 
 const HOSTILE_DEADLINE_MS = 400
 const MAX_STRIKES = 3
+/** Long enough for well-behaved calls to be sent and served while the grinder still holds its thread. */
+const GRINDER_DEADLINE_MS = 1000
 const DENSE_FIRST_PARTY = 'org.ensemble-tests.dense'
 
 let running: RunningInference
@@ -199,6 +201,87 @@ describe('third-party plugins in the inference service', () => {
     const err = await spinning
     expect(inferenceFailureReason(err)).toBe('yanked')
     expect(order).toEqual(['first-party served', 'spinner stopped'])
+  })
+
+  it('stops a thread held past the deadline by a built-in, re-runs its neighbours, and keeps serving', async () => {
+    // One default sort of millions of numbers (compared as strings) overran a short deadline by seconds on
+    // this machine: QuickJS cannot interrupt it. A short grace makes the watchdog, not the sandbox, answer.
+    const grinderManifest = manifestFor('org.ensemble-tests.grinder')
+    const grinder = await packPlugin({
+      manifest: grinderManifest,
+      bundle: handBundle(
+        grinderManifest,
+        `() => { Array.from(new Array(3000000).keys()).sort(); return { suggestions: [] } }`,
+      ),
+      assets: {},
+    })
+    const own = await startInference(
+      {
+        ...loadInferenceConfig({
+          DATA_DIR: mkdtempSync(path.join(tmpdir(), 'ensemble-watchdog-')),
+          INFERENCE_PORT: '0',
+          TFJS_BACKEND: 'wasm',
+          INFERENCE_SECRET: secret,
+        }),
+        port: 0,
+      },
+      createLogger('error'),
+      { thirdParty: { sandboxThreads: 2, hardDeadlineGraceMs: 100 } },
+    )
+    try {
+      const api = createInferenceClient(own.url, secret)
+      for (const archive of [grinder, walkerArchive])
+        await api.thirdParty.load.mutate({ archive: base64(archive) })
+      const walk = () =>
+        api.suggest.mutate({
+          pluginId: walkerManifest.id,
+          version: '1.0.0',
+          input: windowInput({ variations: 2 }),
+        })
+      const order: string[] = []
+      const grinding = failureOf(
+        api.suggest.mutate({
+          pluginId: grinderManifest.id,
+          version: '1.0.0',
+          input: windowInput({ deadlineMs: GRINDER_DEADLINE_MS }),
+        }),
+      ).then((err) => {
+        order.push('grinder answered')
+        return err
+      })
+      while (
+        !(await api.thirdParty.status.query()).some((s) => s.id === grinderManifest.id && s.running === 1)
+      );
+      // Three well-behaved calls while it grinds: some go to the other thread, some queue behind the grinder
+      // and are run again on the thread that replaces its one.
+      const served = Promise.all(
+        [walk(), walk(), walk()].map((call) =>
+          call.then((out) => {
+            order.push('walker served')
+            return out
+          }),
+        ),
+      )
+      // Settled below; a failed assertion first must not leave it unhandled.
+      served.catch(() => {})
+      const err = await grinding
+      expect(err.data?.code).toBe('TIMEOUT')
+      expect(inferenceFailureReason(err)).toBe('timeout')
+      expect(err.message).toMatch(
+        /org.ensemble-tests.grinder@1.0.0 ran past its \d+ ms deadline inside a built-in .* the sandbox thread was stopped/,
+      )
+      for (const out of await served) expect(notesOf(out)).toHaveLength(16)
+      // The other thread kept serving while the grinder held its own.
+      expect(order[0]).toBe('walker served')
+      expect(order).toHaveLength(4)
+      // Its strike is counted, and the replacement thread serves.
+      const status = (await api.thirdParty.status.query()).find((s) => s.id === grinderManifest.id)
+      expect(status).toMatchObject({ strikes: 1, running: 0, lastFailure: { code: 'timeout' } })
+      expect(notesOf(await walk())).toHaveLength(16)
+      expect(notesOf(await walk())).toHaveLength(16)
+    } finally {
+      await own.close()
+    }
   })
 
   it('reports a plugin that reaches for process, and its invalid output, as that plugin failing', async () => {

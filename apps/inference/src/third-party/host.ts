@@ -26,7 +26,7 @@ import { ArchiveStore, pluginKey } from './store'
  * Third-party plugins in the inference service: archives the web server hands over (verified by
  * readArchive, every digest recomputed), cached by id@version in memory and on disk, their declared models
  * loaded through the same digest-checked tfjs path and micro-batchers as first-party ones, and their code run
- * only in the sandbox, on its own thread (sandbox-thread.ts). Each failure that is the plugin's fault is a strike; too many within the window
+ * only in the sandbox, on a small pool of its own threads (sandbox-thread.ts). Each failure that is the plugin's fault is a strike; too many within the window
  * suspend the version for the rest of it. A yanked version is refused from then on, and its running calls
  * are aborted.
  */
@@ -40,6 +40,10 @@ export interface ThirdPartyOptions {
   limits?: Partial<SandboxLimits>
   /** Sandboxed calls in flight at once; one more is answered busy. */
   maxRunning?: number
+  /** Worker threads the sandboxed calls share (default 2). */
+  sandboxThreads?: number
+  /** How long past its deadline a call may hold its thread before the thread is stopped (default 750 ms). */
+  hardDeadlineGraceMs?: number
   /** Failures within `strikeWindowMs` that suspend a version. */
   maxStrikes?: number
   strikeWindowMs?: number
@@ -84,7 +88,7 @@ export class ThirdPartyHost {
   private readonly loaded = new Map<string, Loaded>()
   private readonly loading = new Map<string, Promise<Loaded>>()
   private running = 0
-  private readonly thread = new SandboxThread()
+  private readonly thread: SandboxThread
   private readonly store: ArchiveStore
   private readonly now: () => number
   private readonly maxRunning: number
@@ -100,6 +104,10 @@ export class ThirdPartyHost {
     this.maxRunning = options.maxRunning ?? 16
     this.maxStrikes = options.maxStrikes ?? 5
     this.strikeWindowMs = options.strikeWindowMs ?? 10 * 60_000
+    this.thread = new SandboxThread({
+      ...(options.sandboxThreads ? { threads: options.sandboxThreads } : {}),
+      ...(options.hardDeadlineGraceMs !== undefined ? { graceMs: options.hardDeadlineGraceMs } : {}),
+    })
   }
 
   static async create(options: ThirdPartyOptions): Promise<ThirdPartyHost> {
@@ -306,7 +314,7 @@ export class ThirdPartyHost {
     return { id, version, aborted: running.length }
   }
 
-  /** Stops the sandbox thread (the service is shutting down). */
+  /** Stops the sandbox threads (the service is shutting down). */
   close(): Promise<void> {
     return this.thread.close()
   }

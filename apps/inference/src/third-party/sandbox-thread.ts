@@ -10,13 +10,26 @@ import {
   type SuggestInput,
   type SuggestOutput,
 } from '@ensemble/core/plugin'
-import { SandboxError, type SandboxErrorCode, type SandboxLimits } from '@ensemble/plugin-sdk/sandbox'
+import {
+  DEFAULT_SANDBOX_LIMITS,
+  SandboxError,
+  type SandboxErrorCode,
+  type SandboxLimits,
+} from '@ensemble/plugin-sdk/sandbox'
+import { ThirdPartyError } from './errors'
 
 /*
- * The main thread's side of the sandbox thread. Sandboxed code is synchronous while it computes: on the
+ * The main thread's side of the sandbox threads. Sandboxed code is synchronous while it computes: on the
  * service's own thread a plugin spinning to its deadline would stall every other request, first-party ones
- * included. So all sandboxed calls run on one worker thread (QuickJS module compiled there once), and only
- * the model steps come back here, to the loaded models and their micro-batchers.
+ * included. So sandboxed calls run on a small pool of worker threads (QuickJS module compiled in each once),
+ * and only the model steps come back here, to the loaded models and their micro-batchers.
+ *
+ * QuickJS checks its interrupt handler only between bytecode instructions, so one built-in call that grinds
+ * (a huge default `sort`, an allocation near the memory limit) can hold a thread far past the call's
+ * deadline, and nothing inside the thread can stop it. The watchdog here can: a call that has not come back
+ * `HARD_DEADLINE_GRACE_MS` after its deadline gets its thread terminated, is answered `timeout`, and the
+ * other calls that were on that thread run again on a fresh one (a suggestion is a pure function of its
+ * input, so running it twice is harmless).
  */
 
 export interface SerializedFailure {
@@ -47,6 +60,8 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'warm' }
   | { type: 'model'; id: number; callId: number; assetId: string; inputs: ModelTensor[] }
+  /** The thread has begun the call: from now on it may be the one holding the thread. */
+  | { type: 'started'; id: number }
   | { type: 'done'; id: number; output?: SuggestOutput }
   | { type: 'failed'; id: number; failure: SerializedFailure }
 
@@ -60,7 +75,32 @@ export interface ThreadCall {
   runModel(assetId: string, inputs: ModelTensor[]): Promise<ModelTensor[]>
 }
 
+/**
+ * How long past its deadline a call may keep its thread before the thread is terminated. The sandbox's own
+ * interrupt handler stops ordinary loops at the deadline; this only catches a built-in that will not return.
+ */
+export const HARD_DEADLINE_GRACE_MS = 750
+
+export interface SandboxThreadOptions {
+  /** Worker threads in the pool. */
+  threads?: number
+  /** Tests shorten it to catch a built-in that overruns by less than the default. */
+  graceMs?: number
+}
+
+/** A call re-run on a fresh thread with less time than this left is answered busy instead. */
+const MIN_RERUN_MS = 50
+
+type CallMessage = Extract<ToWorker, { type: 'run' | 'check' }>
+
 interface Pending {
+  message: CallMessage
+  /** id@version, for the watchdog's message. */
+  name: string
+  /** When the watchdog may stop the thread (the call's deadline + grace). */
+  hardDeadlineAt: number
+  budgetMs: number
+  started: boolean
   resolve(output: SuggestOutput): void
   reject(err: Error): void
   runModel: ThreadCall['runModel']
@@ -91,52 +131,74 @@ const bootstrap = `
   await import(${JSON.stringify(new URL('./sandbox-thread.worker.ts', import.meta.url).href)})
 `
 
-export class SandboxThread {
-  private worker: Worker | undefined
-  private readonly pending = new Map<number, Pending>()
-  private nextId = 0
+/** One worker thread and the calls in flight on it. */
+class SandboxWorker {
+  readonly pending = new Map<number, Pending>()
   private warmed: (() => void) | undefined
+  private readonly worker: Worker
+  private dead = false
 
-  private start(): Worker {
-    const worker = new Worker(`(async () => {${bootstrap}})()`, { eval: true })
-    worker.on('message', (message: FromWorker) => this.receive(worker, message))
-    worker.on('error', (err) => this.fail(worker, err))
-    worker.on('exit', (code) => this.fail(worker, new Error(`the sandbox thread exited (${code})`)))
-    return worker
+  constructor(private readonly onDeath: (worker: SandboxWorker, err: Error) => void) {
+    this.worker = new Worker(`(async () => {${bootstrap}})()`, { eval: true })
+    this.worker.on('message', (message: FromWorker) => this.receive(message))
+    this.worker.on('error', (err) => this.die(err))
+    this.worker.on('exit', (code) => this.die(new Error(`the sandbox thread exited (${code})`)))
+  }
+
+  get alive(): boolean {
+    return !this.dead
   }
 
   /** A thread with work keeps the process alive (it may be all that is left to wait on); an idle one not. */
   private updateRef(): void {
-    if (this.pending.size > 0 || this.warmed) this.worker?.ref()
-    else this.worker?.unref()
+    if (this.dead) return
+    if (this.pending.size > 0 || this.warmed) this.worker.ref()
+    else this.worker.unref()
   }
 
-  /** Everything in flight on a thread that died fails; the next call starts a fresh thread. */
-  private fail(worker: Worker, err: Error): void {
-    if (this.worker !== worker) return
-    this.worker = undefined
-    for (const pending of this.pending.values()) pending.reject(err)
-    this.pending.clear()
-    // Warming is best effort: a thread that failed to start is started again by the next call.
-    this.warmed?.()
-    this.warmed = undefined
-  }
-
-  /**
-   * Starts the thread and compiles the QuickJS module and driver there, so the first sandboxed suggestion
-   * does not pay for them (about 1–3 s on a busy machine).
-   */
+  /** Compiles the QuickJS module and driver on the thread, so the first call does not pay for them. */
   warm(): Promise<void> {
-    this.worker ??= this.start()
-    const worker = this.worker
     return new Promise<void>((resolve) => {
       this.warmed = resolve
       this.updateRef()
-      worker.postMessage({ type: 'warm' } satisfies ToWorker)
+      this.worker.postMessage({ type: 'warm' } satisfies ToWorker)
     })
   }
 
-  private receive(worker: Worker, message: FromWorker): void {
+  post(id: number, pending: Pending): void {
+    this.pending.set(id, pending)
+    this.updateRef()
+    this.worker.postMessage(pending.message satisfies ToWorker)
+  }
+
+  send(message: ToWorker): void {
+    if (!this.dead) this.worker.postMessage(message)
+  }
+
+  /** Forgets a call (answered elsewhere); the thread drops it on its own at its deadline. */
+  forget(id: number): void {
+    this.pending.delete(id)
+    this.updateRef()
+  }
+
+  /** Stops the thread; its calls are left to the caller, which took them from `pending` first. */
+  terminate(): Promise<number> {
+    this.dead = true
+    this.warmed?.()
+    this.warmed = undefined
+    return this.worker.terminate()
+  }
+
+  private die(err: Error): void {
+    if (this.dead) return
+    this.dead = true
+    // Warming is best effort: a thread that failed to start is replaced by the next call.
+    this.warmed?.()
+    this.warmed = undefined
+    this.onDeath(this, err)
+  }
+
+  private receive(message: FromWorker): void {
     if (message.type === 'warm') {
       this.warmed?.()
       this.warmed = undefined
@@ -146,89 +208,208 @@ export class SandboxThread {
     const pending = this.pending.get(message.id)
     if (!pending) return
     switch (message.type) {
+      case 'started':
+        pending.started = true
+        break
       case 'model':
         pending.runModel(message.assetId, message.inputs).then(
-          (outputs) =>
-            worker.postMessage({ type: 'model', callId: message.callId, outputs } satisfies ToWorker),
+          (outputs) => this.send({ type: 'model', callId: message.callId, outputs }),
           (err: unknown) =>
-            worker.postMessage({
+            this.send({
               type: 'model',
               callId: message.callId,
               error: err instanceof Error ? err.message : String(err),
-            } satisfies ToWorker),
+            }),
         )
         break
       case 'done':
-        this.pending.delete(message.id)
-        this.updateRef()
+        this.forget(message.id)
         pending.resolve(message.output ?? { suggestions: [] })
         break
       case 'failed':
-        this.pending.delete(message.id)
-        this.updateRef()
+        this.forget(message.id)
         pending.reject(revive(message.failure))
         break
     }
   }
+}
 
-  /** `checkBundle` on the thread: the bundle loads and is the plugin its manifest describes. */
+/** The pool: each call goes to the thread with the fewest calls in flight. */
+export class SandboxThread {
+  private readonly workers: (SandboxWorker | undefined)[]
+  private nextId = 0
+
+  private readonly graceMs: number
+
+  constructor(options: SandboxThreadOptions = {}) {
+    this.workers = new Array<SandboxWorker | undefined>(Math.max(1, options.threads ?? 2)).fill(undefined)
+    this.graceMs = options.graceMs ?? HARD_DEADLINE_GRACE_MS
+  }
+
+  private spawn(slot: number): SandboxWorker {
+    const worker = new SandboxWorker((dead, err) => this.died(dead, err))
+    this.workers[slot] = worker
+    return worker
+  }
+
+  private pick(): SandboxWorker {
+    let best: SandboxWorker | undefined
+    for (let slot = 0; slot < this.workers.length; slot++) {
+      const worker = this.workers[slot] ?? this.spawn(slot)
+      if (!best || worker.pending.size < best.pending.size) best = worker
+    }
+    return best!
+  }
+
+  /** Starts every thread and compiles QuickJS there before the service takes requests. */
+  async warm(): Promise<void> {
+    await Promise.all(this.workers.map((w, slot) => (w ?? this.spawn(slot)).warm()))
+  }
+
+  /** A thread that crashed: everything in flight on it fails; its slot is refilled by the next call. */
+  private died(worker: SandboxWorker, err: Error): void {
+    const slot = this.workers.indexOf(worker)
+    if (slot >= 0) this.workers[slot] = undefined
+    const pending = [...worker.pending.values()]
+    worker.pending.clear()
+    for (const call of pending) call.reject(err)
+  }
+
+  /**
+   * A call's hard deadline passed. If a call the thread had begun is overdue, that call holds the thread in
+   * a built-in that will not return: the thread is terminated and replaced by a warm one, the overdue calls
+   * are answered `timeout`, and the others run again there. An overdue call the thread never began was only
+   * queued behind a legitimate one: it is answered busy, and nothing is stopped.
+   */
+  private watchdog(worker: SandboxWorker): void {
+    if (!worker.alive) return
+    const now = Date.now()
+    const overdue = [...worker.pending.entries()].filter(([, call]) => call.hardDeadlineAt <= now)
+    const culprits = overdue.filter(([, call]) => call.started)
+    if (culprits.length === 0) {
+      for (const [id, call] of overdue) {
+        worker.forget(id)
+        call.reject(
+          new ThirdPartyError(
+            'busy',
+            `busy: ${call.name} waited its whole deadline for a sandbox thread; try again`,
+          ),
+        )
+      }
+      return
+    }
+    const slot = this.workers.indexOf(worker)
+    const calls = [...worker.pending.entries()]
+    worker.pending.clear()
+    void worker.terminate()
+    const fresh = this.spawn(slot)
+    void fresh.warm()
+    for (const [id, call] of calls) {
+      if (call.hardDeadlineAt <= now && call.started) {
+        call.reject(
+          new SandboxError(
+            'timeout',
+            `${call.name} ran past its ${call.budgetMs} ms deadline inside a built-in that does not check for interrupts, and was still running ${this.graceMs} ms later; the sandbox thread was stopped`,
+          ),
+        )
+      } else if (call.message.type === 'run' && call.message.deadlineAt - now < MIN_RERUN_MS) {
+        call.reject(
+          new ThirdPartyError(
+            'busy',
+            `busy: ${call.name} shared a sandbox thread with a plugin that had to be stopped, and has no time left to run again; try again`,
+          ),
+        )
+      } else {
+        this.schedule(fresh, id, { ...call, started: false })
+      }
+    }
+  }
+
+  private schedule(worker: SandboxWorker, id: number, call: Pending): void {
+    const timer = setTimeout(() => this.watchdog(worker), Math.max(0, call.hardDeadlineAt - Date.now()))
+    timer.unref()
+    const { resolve, reject } = call
+    worker.post(id, {
+      ...call,
+      resolve: (output) => {
+        clearTimeout(timer)
+        resolve(output)
+      },
+      reject: (err) => {
+        clearTimeout(timer)
+        reject(err)
+      },
+    })
+  }
+
+  /** The thread a call is on now (it moves if its thread was stopped). */
+  private holder(id: number): SandboxWorker | undefined {
+    return this.workers.find((w) => w?.pending.has(id))
+  }
+
+  /** `checkBundle` on a thread: the bundle loads and is the plugin its manifest describes. */
   check(bundle: string, manifest: PluginManifest): Promise<void> {
-    this.worker ??= this.start()
-    const worker = this.worker
     const id = this.nextId++
+    const budgetMs = DEFAULT_SANDBOX_LIMITS.deadlineMs
     return new Promise<void>((resolve, reject) => {
-      this.pending.set(id, {
+      this.schedule(this.pick(), id, {
+        message: { type: 'check', id, bundle, manifest },
+        name: `${manifest.id}@${manifest.version}`,
+        hardDeadlineAt: Date.now() + budgetMs + this.graceMs,
+        budgetMs,
+        started: false,
         resolve: () => resolve(),
         reject,
         runModel: () => Promise.reject(new Error('no models while checking a bundle')),
       })
-      this.updateRef()
-      worker.postMessage({ type: 'check', id, bundle, manifest } satisfies ToWorker)
     })
   }
 
   run(call: ThreadCall): Promise<SuggestOutput> {
-    this.worker ??= this.start()
-    const worker = this.worker
     const id = this.nextId++
     const flags = new SharedArrayBuffer(4)
     return new Promise<SuggestOutput>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, runModel: call.runModel })
-      this.updateRef()
       const reason = () =>
         call.signal.reason instanceof Error ? call.signal.reason.message : String(call.signal.reason)
       const abort = () => {
         Atomics.store(new Int32Array(flags), 0, 1)
-        worker.postMessage({ type: 'abort', id, reason: reason() } satisfies ToWorker)
+        this.holder(id)?.send({ type: 'abort', id, reason: reason() })
       }
       call.signal.addEventListener('abort', abort, { once: true })
       const settle = () => call.signal.removeEventListener('abort', abort)
-      this.pending.get(id)!.resolve = (output) => {
-        settle()
-        resolve(output)
-      }
-      this.pending.get(id)!.reject = (err) => {
-        settle()
-        reject(err)
-      }
-      worker.postMessage({
-        type: 'run',
-        id,
-        bundle: call.bundle,
-        manifest: call.manifest,
-        input: call.input,
-        deadlineAt: call.deadlineAt,
-        ...(call.limits ? { limits: call.limits } : {}),
-        flags,
-        abortReason: 'aborted by the host',
-      } satisfies ToWorker)
+      this.schedule(this.pick(), id, {
+        message: {
+          type: 'run',
+          id,
+          bundle: call.bundle,
+          manifest: call.manifest,
+          input: call.input,
+          deadlineAt: call.deadlineAt,
+          ...(call.limits ? { limits: call.limits } : {}),
+          flags,
+          abortReason: 'aborted by the host',
+        },
+        name: `${call.manifest.id}@${call.manifest.version}`,
+        hardDeadlineAt: call.deadlineAt + this.graceMs,
+        budgetMs: Math.max(0, Math.round(call.deadlineAt - Date.now())),
+        started: false,
+        resolve: (output) => {
+          settle()
+          resolve(output)
+        },
+        reject: (err) => {
+          settle()
+          reject(err)
+        },
+        runModel: call.runModel,
+      })
       if (call.signal.aborted) abort()
     })
   }
 
   async close(): Promise<void> {
-    const worker = this.worker
-    this.worker = undefined
-    await worker?.terminate()
+    const workers = this.workers.filter((w): w is SandboxWorker => w !== undefined)
+    this.workers.fill(undefined)
+    await Promise.all(workers.map((w) => w.terminate()))
   }
 }

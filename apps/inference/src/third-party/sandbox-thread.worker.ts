@@ -35,6 +35,7 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   const controller = new AbortController()
   calls.set(message.id, controller)
   const flags = new Int32Array(message.flags)
+  send({ type: 'started', id: message.id })
   try {
     const output = await runInSandbox({
       bundle: message.bundle,
@@ -81,6 +82,7 @@ port.on('message', (message: ToWorker) => {
       calls.get(message.id)?.abort(new Error(message.reason))
       break
     case 'check':
+      send({ type: 'started', id: message.id })
       checkBundle({ bundle: message.bundle, manifest: message.manifest }).then(
         () => send({ type: 'done', id: message.id }),
         (err: unknown) => send({ type: 'failed', id: message.id, failure: serialize(err) }),
