@@ -15,6 +15,7 @@ import {
   type SongContext,
   type SuggestInput,
   type SuggestOutput,
+  theory,
 } from '@ensemble/core/plugin'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { initBackend } from '../common/backend.js'
@@ -24,6 +25,7 @@ import { DEFAULT_DRUMS_CONFIG, DRUMS_FORMAT, DrumsModel } from '../drums/model.j
 import { harmonizeNotes } from '../harmonizer/infer.js'
 import { loadHarmonizer } from '../harmonizer/io.js'
 import { hashModelFiles, saveFunctionalModel } from '../model-io/fs-handler.js'
+import { harmonyPitchClasses } from './harmonize.js'
 import { arrangerPlugin, continuePlugin, drumsPlugin, firstPartyPlugins, harmonizerPlugin } from './index.js'
 import { loadLocalModels } from './local-host.js'
 
@@ -300,8 +302,19 @@ describe('first-party plugins', () => {
     const notes = allNotes(out)
     expect(notes.length).toBeGreaterThan(0)
     expectInside(notes, 3 * 1440)
-    const dMinor = new Set([2, 4, 5, 7, 9, 10, 0])
+    // D natural minor plus the raised 6th and 7th (B, C#) of melodic/harmonic minor.
+    const dMinor = new Set([2, 4, 5, 7, 9, 10, 0, 11, 1])
     for (const n of notes) expect(dMinor.has(n.pitch % 12)).toBe(true)
+  })
+
+  it('harmonizer: in minor keys the raised 7th (leading tone) and 6th count as in key, in major nothing is added', () => {
+    expect([...harmonyPitchClasses({ tonic: 'A', mode: 'minor' }, theory)].sort((a, b) => a - b)).toEqual([
+      0, 2, 4, 5, 6, 7, 8, 9, 11,
+    ])
+    expect(harmonyPitchClasses({ tonic: 'A', mode: 'minor' }, theory).has(8)).toBe(true)
+    expect([...harmonyPitchClasses({ tonic: 'G', mode: 'major' }, theory)].sort((a, b) => a - b)).toEqual([
+      0, 2, 4, 6, 7, 9, 11,
+    ])
   })
 
   it('arranger: chords, bass and drums tracks in key for N bars of the melody', async () => {

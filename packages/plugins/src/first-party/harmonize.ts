@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import type { PluginContext, SongKey } from '@ensemble/core/plugin'
+import type { PluginContext, SongKey, Theory } from '@ensemble/core/plugin'
 import { classToPitch, PITCH_MAX, PITCH_MIN, pitchToClass, VOICE_RANGES } from '../harmonizer/data.js'
 import { DEFAULT_CONFIG } from '../harmonizer/model.js'
 import { first } from './assets.js'
@@ -65,6 +65,21 @@ function foldIntoVocab(p: number): number {
   return q
 }
 
+/**
+ * Pitch classes the harmonizer counts as in key. In minor this is natural minor plus the raised 6th and 7th
+ * (melodic/harmonic minor): a cadence in A minor needs G# (the leading tone of the E major dominant), and Bach's
+ * minor chorales, the training data, use both. The model's own `harmonize` (../harmonizer/infer.ts) does the same.
+ */
+export function harmonyPitchClasses(key: SongKey, theory: Pick<Theory, 'scalePitchClasses'>): Set<number> {
+  const classes = new Set(theory.scalePitchClasses(key))
+  if (key.mode === 'minor' || key.mode === 'aeolian') {
+    const tonic = theory.scalePitchClasses(key)[0]!
+    classes.add((tonic + 9) % 12)
+    classes.add((tonic + 11) % 12)
+  }
+  return classes
+}
+
 /** [S, A, T, B] per step (MIDI pitch or -1), S being the input melody. */
 export async function harmonizeSteps(
   ctx: PluginContext,
@@ -75,7 +90,7 @@ export async function harmonizeSteps(
   const T = req.soprano.length
   const V = shape.vocab
   const shift = octaveShift(req.soprano)
-  const scale = new Set(ctx.theory.scalePitchClasses(req.key))
+  const scale = harmonyPitchClasses(req.key, ctx.theory)
   const sop = req.soprano.map((p) => (p < 0 ? 0 : pitchToClass(foldIntoVocab(Math.round(p) + shift))))
   // Per voice, the logit offsets of every class: outside the voice's range (+-2) never, out of key never
   // (strict) or penalised; and never a pitch that would leave MIDI's range once shifted back.
