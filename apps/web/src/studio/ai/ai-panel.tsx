@@ -1,6 +1,7 @@
 'use client'
 
 import { type AiRun, addProposal, PPQ, type Proposal, readMeta, readTrack } from '@ensemble/core'
+import type { PresetId } from '@ensemble/core/audio/catalogue'
 import {
   MAX_VARIATIONS,
   type NotesSuggestion,
@@ -16,9 +17,10 @@ import { useView } from '../view/view-store'
 import { proposalLabel, shownProposal, variationNotes } from './ghost-notes'
 import { PluginParameters, parameterDefaults } from './plugin-parameters'
 import { acceptShown, dismissShown } from './proposal-actions'
-import { auditionNotes } from './proposal-audition'
+import { auditionParts, type NoteSink } from './proposal-audition'
 import { explainFailure, type SuggestFailure } from './suggest-failure'
 import { defaultRange, fromBars, type SuggestRange, toBars } from './suggest-range'
+import { previewLanes } from './tracks-preview'
 import { useProposals } from './use-proposals'
 
 type PluginList = Awaited<ReturnType<typeof api.ai.plugins.query>>
@@ -192,13 +194,27 @@ export function AiPanel({ trackId }: { trackId: string }) {
       setAuditioning(null)
       return
     }
+    const onEnd = () => {
+      stopAudition.current = null
+      if (alive.current) setAuditioning(null)
+    }
+    // A notes proposal plays on this track's instrument; an arranger's tracks each on the preset they would get.
+    if (proposal.kind === 'tracks') {
+      const lanes = previewLanes([proposal], [proposal.trackId], { proposalId: proposal.id, variation })
+      const parts = lanes.flatMap((l) => (l.preset === null ? [] : [{ voice: l.preset, notes: l.notes }]))
+      if (parts.every((p) => p.notes.length === 0)) return
+      const presets: NoteSink<PresetId> = {
+        noteOn: (preset, pitch, velocity) => studio.audio.presetNoteOn(preset, pitch, velocity),
+        noteOff: (preset, pitch) => studio.audio.presetNoteOff(preset, pitch),
+      }
+      setAuditioning(proposal.id)
+      stopAudition.current = auditionParts(presets, parts, meta.bpm, onEnd)
+      return
+    }
     const notes = variationNotes(proposal, variation, proposal.fromTick)
     if (notes.length === 0) return
     setAuditioning(proposal.id)
-    stopAudition.current = auditionNotes(studio.audio, trackId, notes, meta.bpm, () => {
-      stopAudition.current = null
-      if (alive.current) setAuditioning(null)
-    })
+    stopAudition.current = auditionParts(studio.audio, [{ voice: trackId, notes }], meta.bpm, onEnd)
   }
 
   const bars = range ? toBars(range, bar) : null
@@ -414,11 +430,9 @@ export function AiPanel({ trackId }: { trackId: string }) {
                 </fieldset>
               )}
               <div className="st-row">
-                {proposal.kind === 'notes' && (
-                  <button type="button" onClick={() => audition(proposal, variation)}>
-                    {auditioning === proposal.id ? '■ Stop' : '▶ Audition'}
-                  </button>
-                )}
+                <button type="button" onClick={() => audition(proposal, variation)}>
+                  {auditioning === proposal.id ? '■ Stop' : '▶ Audition'}
+                </button>
                 {!readOnly && (
                   <>
                     <button

@@ -10,6 +10,9 @@ export interface GhostNote {
 
 export interface GhostLayer {
   readonly proposalId: string
+  readonly variation: number
+  /** The user who asked: their own tab follows the ghosts, a bandmate's only hints where they are. */
+  readonly requestedBy: string
   readonly notes: readonly GhostNote[]
   readonly colour: string
   /** Who asked and with which plugin, drawn beside the first note. */

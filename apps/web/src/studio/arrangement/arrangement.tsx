@@ -13,7 +13,9 @@ import {
 import { DEFAULT_PRESET } from '@ensemble/core/audio/catalogue'
 import { type PointerEvent as ReactPointerEvent, useRef, useState } from 'react'
 import { shownProposal } from '../ai/ghost-notes'
+import { ProposalLane, ProposalLaneHeader } from '../ai/proposal-lanes'
 import { ProposalOverlay } from '../ai/proposal-overlay'
+import { previewLanes } from '../ai/tracks-preview'
 import { useProposals } from '../ai/use-proposals'
 import { useRemoteViews } from '../presence/remote-views'
 import { useSong } from '../session/hooks'
@@ -44,6 +46,11 @@ export function Arrangement() {
   const remote = useRemoteViews()
   const proposals = useProposals(doc)
   const aiFocus = useView(studio.view, (s) => s.aiFocus)
+  const ghostLanes = previewLanes(
+    proposals,
+    tracks.map((t) => t.id),
+    aiFocus,
+  )
   const [gesture, setGesture] = useState<ClipGesture>(IDLE)
   const lanesRef = useRef<HTMLDivElement>(null)
   const bar = barTicksOf(meta.timeSignature)
@@ -157,7 +164,8 @@ export function Arrangement() {
       (el): el is HTMLElement => el instanceof HTMLElement && el.dataset.clipId !== undefined,
     )
     const trackId = pointAt(e).trackId
-    if (!trackId) return
+    if (!trackId || under.some((el) => el instanceof HTMLElement && el.dataset.ghostLane !== undefined))
+      return
     if (clipEl) {
       const track = tracks.find((t) => t.id === trackId)
       studio.view.set({
@@ -214,6 +222,9 @@ export function Arrangement() {
                 onReorder={reorder}
               />
             ))}
+            {ghostLanes.map((lane) => (
+              <ProposalLaneHeader key={lane.key} lane={lane} height={LANE_HEIGHT} />
+            ))}
           </div>
           {/* biome-ignore lint/a11y/noStaticElementInteractions: pointer gestures on the timeline; keys go through the command registry */}
           <div
@@ -221,7 +232,7 @@ export function Arrangement() {
             className="st-lanes"
             style={{
               width,
-              height: Math.max(1, tracks.length) * LANE_HEIGHT,
+              height: Math.max(1, tracks.length + ghostLanes.length) * LANE_HEIGHT,
               ['--bar-px' as string]: `${tickToPx(scale, bar)}px`,
               ['--beat-px' as string]: `${tickToPx(scale, PPQ)}px`,
             }}
@@ -289,6 +300,15 @@ export function Arrangement() {
                     />
                   )}
               </div>
+            ))}
+            {ghostLanes.map((lane, i) => (
+              <ProposalLane
+                key={lane.key}
+                lane={lane}
+                top={(tracks.length + i) * LANE_HEIGHT}
+                height={LANE_HEIGHT}
+                pxPerQuarter={pxPerQuarter}
+              />
             ))}
             {remote
               .filter((r) => r.arrangementTick !== null && r.pointerTrackId !== null)

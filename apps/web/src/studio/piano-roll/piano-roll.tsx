@@ -13,6 +13,7 @@ import {
 import { pitchClassOf, scalePitchClasses } from '@ensemble/core/plugin'
 import { useEffect, useMemo, useRef } from 'react'
 import { type GhostLayer, proposalLabel, shownProposal, variationNotes } from '../ai/ghost-notes'
+import { offscreenGhosts, scrollToShow } from '../ai/ghost-scroll'
 import { useMemberNames } from '../ai/member-names'
 import { describeProvenance } from '../ai/provenance'
 import { drumRowName } from '../drums/drum-rows'
@@ -92,6 +93,8 @@ function ghostLayer(
   if (!shown || shown.proposal.kind !== 'notes') return null
   return {
     proposalId: shown.proposal.id,
+    variation: shown.variation,
+    requestedBy: shown.proposal.run.requestedBy,
     notes: variationNotes(shown.proposal, shown.variation, clip.start),
     colour: colourFor(shown.proposal.run.requestedBy),
     label: proposalLabel(shown.proposal, shown.variation),
@@ -110,6 +113,7 @@ export function PianoRoll({ target, drums }: { target: EditorTarget; drums: bool
   nameOfRef.current = nameOf
   const canvasRef = useRef<HTMLCanvasElement>(null)
   const wrapRef = useRef<HTMLDivElement>(null)
+  const ghostHintRef = useRef<HTMLButtonElement>(null)
   const tools = useMemo(
     () => ({ draw: createDrawTool(), select: createSelectTool(), velocity: createVelocityTool() }),
     [],
@@ -118,6 +122,7 @@ export function PianoRoll({ target, drums }: { target: EditorTarget; drums: bool
   useEffect(() => {
     const canvas = canvasRef.current!
     const wrap = wrapRef.current!
+    const ghostHint = ghostHintRef.current!
     const c = canvas.getContext('2d')!
     const { doc, me } = studio.session
     const awareness = studio.session.connection.provider.awareness
@@ -177,6 +182,45 @@ export function PianoRoll({ target, drums }: { target: EditorTarget; drums: bool
       run: studio.run,
     }
 
+    // Ghost notes out of view: the roll scrolls to a proposal this person asked for or picked (when it
+    // arrives or its variation changes); a bandmate's only gets a hint, so nobody's view is yanked.
+    let ghostKey: string | null = null
+    let ghostPitches: number[] = []
+    const pitchView = () => ({
+      topPitch: studio.view.get().roll.topPitch,
+      rows: Math.max(8, Math.floor((size.height - RULER_HEIGHT - VELOCITY_HEIGHT) / ROW_HEIGHT)),
+    })
+    const scrollToGhosts = (): boolean => {
+      const topPitch = scrollToShow(ghostPitches, pitchView())
+      if (topPitch === null) return false
+      studio.view.set((s) => ({ roll: { ...s.roll, topPitch } }))
+      return true
+    }
+    const followGhosts = (layer: GhostLayer | null) => {
+      ghostPitches = layer?.notes.map((n) => n.pitch) ?? []
+      const key = layer ? `${layer.proposalId}:${layer.variation}` : null
+      if (key !== ghostKey) {
+        ghostKey = key
+        const picked = studio.view.get().aiFocus?.proposalId === layer?.proposalId
+        if (layer && (layer.requestedBy === me.userId || picked) && scrollToGhosts()) return
+      }
+      const { above, below } = offscreenGhosts(ghostPitches, pitchView())
+      const text = [
+        above > 0 ? `${above} ghost note${above === 1 ? '' : 's'} above ↑` : '',
+        below > 0 ? `${below} ghost note${below === 1 ? '' : 's'} below ↓` : '',
+      ]
+        .filter(Boolean)
+        .join(' · ')
+      if (ghostHint.textContent !== text) ghostHint.textContent = text
+      ghostHint.hidden = text === ''
+      ghostHint.style.top = above > 0 ? `${RULER_HEIGHT + 6}px` : ''
+      ghostHint.style.bottom = above > 0 ? '' : `${VELOCITY_HEIGHT + 6}px`
+      if (layer) ghostHint.style.setProperty('--who', layer.colour)
+    }
+    const onGhostHint = () => {
+      scrollToGhosts()
+    }
+
     const draw = () => {
       frame = requestAnimationFrame(draw)
       const clip = readTarget()
@@ -188,6 +232,7 @@ export function PianoRoll({ target, drums }: { target: EditorTarget; drums: bool
       lastPlayhead = playing || playhead !== null ? playhead : null
       if (!clip) return
       const proposal = ghostLayer(doc, clip, target.trackId, studio.view.get().aiFocus)
+      followGhosts(proposal)
       describe(canvas, clip, selectedNoteIds(studio.view.get(), target), proposal)
       canvas.dataset.topPitch = String(studio.view.get().roll.topPitch)
       canvas.dataset.pxPerQuarter = String(studio.view.get().roll.pxPerQuarter)
@@ -348,6 +393,7 @@ export function PianoRoll({ target, drums }: { target: EditorTarget; drums: bool
       active = null
     })
     canvas.addEventListener('wheel', onWheel, { passive: false })
+    ghostHint.addEventListener('click', onGhostHint)
     const offSong = subscribe(doc, readTarget, markDirty)
     const offMeta = subscribe(doc, readMeta, markDirty)
     const offProposals = observeProposals(doc, markDirty)
@@ -367,6 +413,7 @@ export function PianoRoll({ target, drums }: { target: EditorTarget; drums: bool
       canvas.removeEventListener('pointerup', onUp)
       canvas.removeEventListener('pointerleave', onLeave)
       canvas.removeEventListener('wheel', onWheel)
+      ghostHint.removeEventListener('click', onGhostHint)
       studio.presence.pointer({ editorCursor: null })
     }
   }, [studio, target, tools, drums])
@@ -374,6 +421,7 @@ export function PianoRoll({ target, drums }: { target: EditorTarget; drums: bool
   return (
     <div ref={wrapRef} className="st-roll-wrap">
       <canvas ref={canvasRef} data-testid="piano-roll" aria-label="Piano roll" role="img" />
+      <button ref={ghostHintRef} type="button" className="st-roll-ghosts" data-testid="ghost-hint" hidden />
     </div>
   )
 }

@@ -1,5 +1,5 @@
 import { MIN_VOLUME_DB } from '@ensemble/core'
-import type { AudioEngine } from '@ensemble/core/audio'
+import type { AudioEngine, Instrument, PresetId } from '@ensemble/core/audio'
 import type * as Y from 'yjs'
 import type { ViewStore } from '../view/view-store'
 import { createClockTransport, type Transport } from './transport'
@@ -9,6 +9,9 @@ export interface AudioTransport extends Transport {
   audition(trackId: string, pitch: number, velocity: number): void
   noteOn(trackId: string, pitch: number, velocity: number): void
   noteOff(trackId: string, pitch: number): void
+  /** Plays a preset that belongs to no track (auditioning the tracks an arranger proposes). */
+  presetNoteOn(preset: PresetId, pitch: number, velocity: number): void
+  presetNoteOff(preset: PresetId, pitch: number): void
   /** Whether the audio engine is running (after the first gesture that needed sound). */
   audible(): boolean
 }
@@ -31,6 +34,19 @@ export function createAudioTransport(doc: Y.Doc, view: ViewStore): AudioTranspor
 
   // The master fader is this listener's monitoring level, so it sets Tone's output, not the song.
   let destination: { volume: { value: number } } | null = null
+  // Voices for presetNoteOn, built on first use on the engine's context and kept until destroy.
+  let makeVoice: ((preset: PresetId) => Instrument) | null = null
+  let contextNow = () => 0
+  const voices = new Map<PresetId, Instrument>()
+  const voice = (preset: PresetId): Instrument | null => {
+    if (!makeVoice) return null
+    let v = voices.get(preset)
+    if (!v) {
+      v = makeVoice(preset)
+      voices.set(preset, v)
+    }
+    return v
+  }
   const syncView = () => {
     if (!engine) return
     const { loop, metronome, masterDb } = view.get()
@@ -45,6 +61,12 @@ export function createAudioTransport(doc: Y.Doc, view: ViewStore): AudioTranspor
     loading ??= Promise.all([import('@ensemble/core/audio'), import('tone')])
       .then(async ([audio, tone]) => {
         destination = tone.getDestination()
+        makeVoice = (preset) => {
+          const v = audio.createInstrument(tone, tone.getContext(), preset)
+          v.output.toDestination()
+          return v
+        }
+        contextNow = () => tone.getContext().now()
         const created = audio.createAudioEngine(doc, { meters: true, metronome: view.get().metronome })
         await created.resume()
         engine = created
@@ -115,11 +137,20 @@ export function createAudioTransport(doc: Y.Doc, view: ViewStore): AudioTranspor
     noteOff(trackId, pitch) {
       engine?.noteOff(trackId, pitch)
     },
+    presetNoteOn(preset, pitch, velocity) {
+      const play = () => voice(preset)?.noteOn(pitch, contextNow(), velocity / 127)
+      if (engine) play()
+      else if (!failed) void load().then(play)
+    },
+    presetNoteOff(preset, pitch) {
+      voice(preset)?.noteOff(pitch, contextNow())
+    },
     audible: () => engine !== null,
     destroy() {
       offView()
       listeners.clear()
       clock.destroy()
+      for (const v of voices.values()) v.dispose()
       engine?.dispose()
     },
   }
