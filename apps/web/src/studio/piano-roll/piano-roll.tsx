@@ -198,10 +198,11 @@ export function PianoRoll({ target, drums }: { target: EditorTarget; drums: bool
     }
     const followGhosts = (layer: GhostLayer | null) => {
       ghostPitches = layer?.notes.map((n) => n.pitch) ?? []
-      const key = layer ? `${layer.proposalId}:${layer.variation}` : null
+      // Picking the proposal that is already shown counts as a change too: it asks to see it.
+      const picked = layer !== null && studio.view.get().aiFocus?.proposalId === layer.proposalId
+      const key = layer ? `${layer.proposalId}:${layer.variation}:${picked}` : null
       if (key !== ghostKey) {
         ghostKey = key
-        const picked = studio.view.get().aiFocus?.proposalId === layer?.proposalId
         if (layer && (layer.requestedBy === me.userId || picked) && scrollToGhosts()) return
       }
       const { above, below } = offscreenGhosts(ghostPitches, pitchView())
