@@ -1,6 +1,7 @@
 /**
  * Cost of one model step of each first-party step runtime, alone in this process (no service, no
- * batching): mean ms per step over 128 steps on zero inputs and the tfjs kernels one step launches.
+ * batching): mean ms per step over 128 steps on zero inputs and the tfjs kernels one step launches (0 for the
+ * plain-TypeScript steps of step-maths.ts).
  * Explains the plugins' latency (a request is ~128 steps). Usage (from the repository root):
  *   pnpm --filter @ensemble/plugins exec tsx src/first-party/profile-steps.ts [--steps 128]
  */

@@ -1,4 +1,17 @@
 import * as tf from '@tensorflow/tfjs'
+import {
+  addBias,
+  addProduct,
+  addRow,
+  bernoulli,
+  categorical,
+  type Dense,
+  denseOf,
+  relu,
+  type Stack,
+  stackOf,
+  tcnStep,
+} from './step-maths.js'
 
 /*
  * The graph code of our `tfjs-functional` assets, as the inference service runs them (its `ModelRuntime`),
@@ -11,6 +24,11 @@ import * as tf from '@tensorflow/tfjs'
  * each conv's past inputs and hands the step exactly the ones it needs (`past`, one row per conv); the step
  * returns the conv inputs at t (`state`) for the plugin to remember. Same weights, same maths (the zero
  * padding before the first step is the zero `past` row), a fraction of the work.
+ *
+ * The per-step runtimes compute in plain TypeScript (step-maths.ts), not tfjs kernels: a step is ~40 small
+ * products, and each wasm kernel launch cost more than its arithmetic (243 kernels, ~3-4 ms per harmonizer
+ * step). The melody stream, one large call per request, stays on tfjs. step-maths.test.ts checks the step's
+ * logits against the training code.
  *
  * Sampling happens inside the step from uniforms the plugin draws with `ctx.random`, so randomness still
  * comes only from the contract's seeded source, and a step that needs several dependent draws (the
@@ -94,54 +112,6 @@ function splitStack(w: tf.NamedTensorMap, prefix: string, blocks: number, channe
     for (const ab of ['a', 'b']) splitRows(w, `${prefix}.${i}.${ab}`, [channels, channels])
 }
 
-/**
- * One time step of nn.ts's causal `tcnStack`: `h0` [B, C] is the stack's input at t; `past[k]` [B, C] is, for
- * block i = floor(k / 2), the input of its conv a (k even) or conv b (k odd) at t - d_i. Returns the output at
- * t and `state`, the conv inputs at t, which later steps need as their `past`. Separate tensors rather than
- * one [2n, C] input: slicing and stacking would add ~40 small ops to every step.
- */
-export function tcnStep(
-  w: tf.NamedTensorMap,
-  prefix: string,
-  h0: tf.Tensor2D,
-  past: tf.Tensor2D[],
-  blocks: number,
-): { h: tf.Tensor2D; state: tf.Tensor2D[] } {
-  const state: tf.Tensor2D[] = []
-  let h = h0
-  for (let i = 0; i < blocks; i++) {
-    state.push(h)
-    const a = denseParts(w, `${prefix}.${i}.a`, [h, past[2 * i]!], { relu: true })
-    state.push(a)
-    h = denseParts(w, `${prefix}.${i}.b`, [a, past[2 * i + 1]!], { add: h })
-  }
-  return { h, state }
-}
-
-/**
- * Categorical draw per row: z [B, V] logits (bias already added), u [B] uniforms, temperature [B];
- * temperature <= 0 takes the argmax. Inverse CDF, as `sampleIndex` in common/rng.ts does it.
- */
-function categorical(z: tf.Tensor2D, u: tf.Tensor1D, temperature: tf.Tensor1D): tf.Tensor1D {
-  const V = z.shape[1]
-  const greedy = tf.argMax(z, 1).toFloat()
-  const t = tf.maximum(temperature, 1e-6).reshape([-1, 1])
-  const probs = tf.softmax(tf.div(z, t))
-  const cdf = tf.cumsum(probs, 1)
-  const total = cdf.slice([0, V - 1], [-1, 1])
-  const below = tf.less(cdf, tf.mul(u.reshape([-1, 1]), total)).toFloat()
-  const sampled = tf.minimum(tf.sum(below, 1), V - 1)
-  return tf.where(tf.lessEqual(temperature, 0), greedy, sampled) as tf.Tensor1D
-}
-
-/** Independent Bernoulli per column: 1 where u < sigmoid(z / T); temperature <= 0 thresholds at 0.5. */
-function bernoulli(z: tf.Tensor2D, u: tf.Tensor2D, temperature: tf.Tensor1D): tf.Tensor2D {
-  const t = temperature.reshape([-1, 1])
-  const greedy = tf.greater(z, 0).toFloat()
-  const sampled = tf.less(u, tf.sigmoid(tf.div(z, tf.maximum(t, 1e-6)))).toFloat()
-  return tf.where(tf.lessEqual(t, 0).tile([1, z.shape[1]]), greedy, sampled) as tf.Tensor2D
-}
-
 function expectFormat(asset: FunctionalAsset, format: string): void {
   if (asset.format !== format)
     throw new Error(`expected a ${format} model, got ${asset.format ?? 'no format'}`)
@@ -153,6 +123,26 @@ function warm(model: StepModel): StepModel {
   tf.dispose(tf.tidy(() => model.predict(zeros)))
   tf.dispose(zeros)
   return model
+}
+
+/** Per input, the row of example b (a view on the batch's data, read once). */
+function inputRows(inputs: tf.Tensor[]): ((b: number) => Float32Array)[] {
+  return inputs.map((t) => {
+    const data = t.dataSync() as Float32Array
+    const size = t.size / (t.shape[0] ?? 1)
+    return (b: number) => data.subarray(b * size, (b + 1) * size)
+  })
+}
+
+/** The per-example state rows as `count` tensors [B, C] (output k holds every example's row k). */
+function stackRows(states: Float32Array[][], count: number, channels: number): tf.Tensor2D[] {
+  return Array.from({ length: count }, (_, k) => {
+    const flat = new Float32Array(states.length * channels)
+    states.forEach((state, b) => {
+      flat.set(state[k]!, b * channels)
+    })
+    return tf.tensor2d(flat, [states.length, channels])
+  })
 }
 
 // ---------------------------------------------------------------------------------------------- harmonizer
@@ -216,6 +206,64 @@ export const harmonizerMelodyRuntime: StepRuntime = (asset) => {
   })
 }
 
+/** The harmonizer's step weights as plain arrays (see step-maths.ts). */
+export interface HarmonizerNet {
+  config: HarmonizerShape
+  input: Dense
+  trunk: Stack
+  /** Per voice 1..3: hidden layer from the trunk, from the known voices' one-hots, and the logits layer. */
+  heads: { h: Dense; cond: Dense; out: Dense }[]
+}
+
+export function harmonizerNet(weights: tf.NamedTensorMap, config: HarmonizerShape): HarmonizerNet {
+  return {
+    config,
+    input: denseOf(weights, 'in', false),
+    trunk: stackOf(weights, 'tcn', config.dilations.length),
+    heads: [1, 2, 3].map((v) => ({
+      h: denseOf(weights, `head${v}.h`),
+      cond: denseOf(weights, `head${v}.cond`, false),
+      out: denseOf(weights, `head${v}.out`),
+    })),
+  }
+}
+
+/**
+ * One harmonizer step for one example: `prev` [4V + metre], `melody` [C], `soprano` [V] one-hot, `past(k)`
+ * as tcnStep. For each voice v = 1..3 it computes the logits from the trunk and the voices picked before it,
+ * and `pick(v, logits)` chooses the class (it may add offsets to `logits` in place first). Returns [A, T, B].
+ */
+export function harmonizerStep(
+  net: HarmonizerNet,
+  prev: Float32Array,
+  melody: Float32Array,
+  soprano: Float32Array,
+  past: (k: number) => Float32Array,
+  state: Float32Array[],
+  pick: (v: number, logits: Float32Array) => number,
+): number[] {
+  const { config: c } = net
+  const h0 = Float32Array.from(melody)
+  addProduct(h0, prev, net.input)
+  const h = relu(tcnStep(net.trunk, h0, past, state))
+  const picks: number[] = []
+  net.heads.forEach((head, i) => {
+    const z = new Float32Array(c.headHidden)
+    addProduct(z, h, head.h)
+    addBias(z, head.h)
+    addProduct(z, soprano, head.cond)
+    picks.forEach((p, k) => {
+      addRow(z, head.cond, (k + 1) * c.vocab + p)
+    })
+    relu(z)
+    const logits = new Float32Array(c.vocab)
+    addProduct(logits, z, head.out)
+    addBias(logits, head.out)
+    picks.push(pick(i + 1, logits))
+  })
+  return picks
+}
+
 /**
  * Harmonizer step. Inputs (per example): 0 `prev` [4V + metre]: one-hots of S,A,T,B at t-1 (zeros before
  * the start) and of the bar position at t; 1 `melody` [C]: the look-ahead stream at t (from the melody
@@ -226,44 +274,45 @@ export const harmonizerMelodyRuntime: StepRuntime = (asset) => {
 export const harmonizerRuntime: StepRuntime = (asset) => {
   expectFormat(asset, HARMONIZER_FORMAT)
   const c = asset.config as HarmonizerShape
-  const w = asset.weights
-  const V = c.vocab
   const n = c.dilations.length
-  splitStack(w, 'tcn', n, c.channels)
-  for (let v = 1; v < 4; v++) splitRows(w, `head${v}.cond`, new Array(v).fill(V))
+  const net = harmonizerNet(asset.weights, c)
   return warm({
     inputShapes: [
-      [4 * V + c.metre],
+      [4 * c.vocab + c.metre],
       [c.channels],
-      [V],
+      [c.vocab],
       ...Array.from({ length: 2 * n }, () => [c.channels]),
-      [3, V],
+      [3, c.vocab],
       [3],
       [1],
     ],
     predict(inputs) {
-      const [prev, melody, soprano] = inputs as tf.Tensor2D[]
-      const past = inputs.slice(3, 3 + 2 * n) as tf.Tensor2D[]
-      const [bias, u, temperature] = inputs.slice(3 + 2 * n) as [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D]
-      const B = prev!.shape[0]
-      const h0 = tf.add(dense(w, 'in', prev!, false), melody!) as tf.Tensor2D
-      const { h: trunk, state } = tcnStep(w, 'tcn', h0, past, n)
-      const h = tf.relu(trunk) as tf.Tensor2D
-      const temp = temperature.reshape([B]) as tf.Tensor1D
-      const known: tf.Tensor2D[] = [soprano!]
-      const picks: tf.Tensor1D[] = []
-      for (let v = 1; v < 4; v++) {
-        const z = denseParts(w, `head${v}.cond`, known, { bias: false, add: dense(w, `head${v}.h`, h) })
-        const logits = tf.add(
-          dense(w, `head${v}.out`, tf.relu(z) as tf.Tensor2D),
-          bias.slice([0, v - 1, 0], [B, 1, V]).reshape([B, V]),
-        ) as tf.Tensor2D
-        const uv = u.slice([0, v - 1], [B, 1]).reshape([B]) as tf.Tensor1D
-        const pick = categorical(logits, uv, temp)
-        picks.push(pick)
-        known.push(tf.oneHot(pick.toInt(), V).toFloat() as tf.Tensor2D)
+      const rows = inputRows(inputs)
+      const B = inputs[0]!.shape[0]!
+      const states: Float32Array[][] = []
+      const picks = new Float32Array(B * 3)
+      for (let b = 0; b < B; b++) {
+        const x = (k: number) => rows[k]!(b)
+        const bias = x(3 + 2 * n)
+        const u = x(4 + 2 * n)
+        const temperature = x(5 + 2 * n)[0]!
+        const state: Float32Array[] = []
+        const out = harmonizerStep(
+          net,
+          x(0),
+          x(1),
+          x(2),
+          (k) => x(3 + k),
+          state,
+          (v, logits) => {
+            for (let j = 0; j < logits.length; j++) logits[j]! += bias[(v - 1) * c.vocab + j]!
+            return categorical(logits, u[v - 1]!, temperature)
+          },
+        )
+        picks.set(out, b * 3)
+        states.push(state)
       }
-      return [...state, tf.stack(picks, 1)]
+      return [...stackRows(states, 2 * n, c.channels), tf.tensor2d(picks, [B, 3])]
     },
   })
 }
@@ -304,9 +353,10 @@ export function rollShape(asset: { format: string | undefined; config: unknown }
  */
 export const rollRuntime: StepRuntime = (asset) => {
   const c = rollShape(asset)
-  const w = asset.weights
   const n = c.dilations.length
-  splitStack(w, 'tcn', n, c.channels)
+  const input = denseOf(asset.weights, 'in')
+  const stack = stackOf(asset.weights, 'tcn', n)
+  const output = denseOf(asset.weights, 'out')
   return warm({
     inputShapes: [
       [c.outputs + c.extra],
@@ -316,13 +366,26 @@ export const rollRuntime: StepRuntime = (asset) => {
       [1],
     ],
     predict(inputs) {
-      const x = inputs[0] as tf.Tensor2D
-      const past = inputs.slice(1, 1 + 2 * n) as tf.Tensor2D[]
-      const [bias, u, temperature] = inputs.slice(1 + 2 * n) as tf.Tensor2D[]
-      const B = x.shape[0]
-      const { h, state } = tcnStep(w, 'tcn', dense(w, 'in', x), past, n)
-      const z = tf.add(dense(w, 'out', tf.relu(h) as tf.Tensor2D), bias!) as tf.Tensor2D
-      return [...state, bernoulli(z, u!, temperature!.reshape([B]) as tf.Tensor1D)]
+      const rows = inputRows(inputs)
+      const B = inputs[0]!.shape[0]!
+      const states: Float32Array[][] = []
+      const on = new Float32Array(B * c.outputs)
+      for (let b = 0; b < B; b++) {
+        const x = (k: number) => rows[k]!(b)
+        const h0 = new Float32Array(c.channels)
+        addProduct(h0, x(0), input)
+        addBias(h0, input)
+        const state: Float32Array[] = []
+        const h = relu(tcnStep(stack, h0, (k) => x(1 + k), state))
+        const z = Float32Array.from(x(1 + 2 * n))
+        addProduct(z, h, output)
+        addBias(z, output)
+        const u = x(2 + 2 * n)
+        const temperature = x(3 + 2 * n)[0]!
+        for (let k = 0; k < c.outputs; k++) on[b * c.outputs + k] = bernoulli(z[k]!, u[k]!, temperature)
+        states.push(state)
+      }
+      return [...stackRows(states, 2 * n, c.channels), tf.tensor2d(on, [B, c.outputs])]
     },
   })
 }
