@@ -169,10 +169,14 @@ try {
   const topPitch = Number(await roll.getAttribute('data-top-pitch'))
   const pxPerQuarter = Number(await roll.getAttribute('data-px-per-quarter'))
   // Every edit on its own (pitch, quarter) cell inside the view: a click on an existing note would delete it.
+  // The zoom is whatever the gestures above left, so fit the cells to the view: rows first, then columns.
   const quarters = Math.max(1, Math.floor((box.width - 56) / pxPerQuarter) - 1)
+  const rows = Math.max(1, Math.floor((box.height - 22 - 76) / 14) - 3)
+  if (rows * quarters < EDITS)
+    throw new Error(`only ${rows * quarters} free cells in view for ${EDITS} edits`)
   for (let i = 0; i < EDITS; i++) {
-    const pitch = topPitch - 2 - (i % 12)
-    const quarter = Math.floor(i / 12) % quarters
+    const pitch = topPitch - 2 - (i % rows)
+    const quarter = Math.floor(i / rows)
     // B records the wall clock of the frame whose draw first shows one more note.
     const seen = b.page.evaluate((count) => {
       const canvas = document.querySelector('[data-testid="piano-roll"]') as HTMLCanvasElement
