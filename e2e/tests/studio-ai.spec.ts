@@ -155,3 +155,52 @@ test('a drums suggestion lights ghost steps in the grid; dismiss clears it, acce
   await page.screenshot({ path: '.test-results/studio-ai-drums.png' })
   await a.context.close()
 })
+
+test('an arranger’s proposed tracks show as ghost lanes to the band, audition together, and become tracks on accept', async ({
+  browser,
+}) => {
+  test.setTimeout(150_000)
+  const a = await openSongAs(browser, undefined, 'Alice')
+  const b = await openSongAs(browser, a.songId, 'Bob')
+  const alice = a.page
+  const bob = b.page
+  await addInstrumentTrack(alice)
+  await createClipByDoubleClick(alice, 0, 0)
+  await openClipEditor(alice, alice.getByTestId('clip').first())
+  for (const n of MELODY) await clickRoll(alice, n.pitch, n.start / Q + 0.2)
+  await expectRollNotes(alice, MELODY)
+
+  await alice.getByRole('button', { name: 'AI suggestions for Keys' }).click()
+  const panel = alice.getByTestId('ai-panel')
+  await expect(panel.getByLabel('Plugin')).toBeVisible({ timeout: 30_000 })
+  await panel.getByLabel('Plugin').selectOption({ label: 'Arranger' })
+  await panel.getByLabel('Variations').fill('1')
+  await panel.getByRole('button', { name: 'Generate' }).click()
+  await expect(panel.getByTestId('proposal')).toHaveCount(1, { timeout: 45_000 })
+
+  // Both see the proposed tracks as ghost lanes below the song's one track, named, with notes, who asked.
+  for (const page of [alice, bob]) {
+    await expect(page.getByTestId('lane')).toHaveCount(1)
+    const headers = page.getByTestId('ghost-lane-header')
+    await expect.poll(() => headers.count()).toBeGreaterThanOrEqual(2)
+    await expect(headers.first()).toContainText('Alice asked Arranger')
+    await expect(page.getByTestId('ghost-lane').filter({ hasText: 'Bass' })).toHaveCount(1)
+    await expect(page.getByTestId('ghost-lane').first()).not.toHaveAttribute('data-notes', '0')
+  }
+  const proposed = await alice.getByTestId('ghost-lane').count()
+  await alice.screenshot({ path: '.test-results/studio-ai-arranger.png' })
+
+  // Audition plays them together; it can be stopped.
+  await panel.getByRole('button', { name: '▶ Audition' }).click()
+  await panel.getByRole('button', { name: '■ Stop' }).click()
+  await expect(panel.getByRole('button', { name: '▶ Audition' })).toBeVisible()
+
+  // Accepted: the ghosts become real tracks for everyone.
+  await panel.getByRole('button', { name: 'Accept' }).click()
+  for (const page of [alice, bob]) {
+    await expect(page.getByTestId('ghost-lane')).toHaveCount(0)
+    await expect(page.getByTestId('lane')).toHaveCount(1 + proposed)
+  }
+  await a.context.close()
+  await b.context.close()
+})
