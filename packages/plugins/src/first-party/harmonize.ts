@@ -128,13 +128,13 @@ export async function harmonizeSteps(
       { shape: [4 * V + shape.metre], data: prev },
       { shape: [C], data: stream.data.slice(t * C, (t + 1) * C) },
       { shape: [V], data: oneHots.slice(t * V, (t + 1) * V) },
-      ...history.pastInputs(t),
+      history.pastInput(t),
       { shape: [3, V], data: bias },
       { shape: [3], data: uniforms(req.random, 3) },
       { shape: [1], data: [req.temperature] },
     ])
-    history.push(out.slice(0, history.rows).map((o) => o.data))
-    const picks = first(out, history.rows)
+    history.push(first(out, 0))
+    const picks = first(out, 1)
     cls.push([sop[t]!, ...[0, 1, 2].map((v) => Math.round(picks[v] ?? 0))])
   }
   return cls.map((row, t) =>

@@ -65,15 +65,15 @@ export async function sampleRoll(
     x[K + req.extra(skipped + t)] = 1
     const out = await ctx.models.run(assetId, [
       { shape: [K + shape.extra], data: x },
-      ...history.pastInputs(t),
+      history.pastInput(t),
       { shape: [K], data: req.bias(skipped + t) },
       // Known frames draw too (unused): one step shape for every call, so they share batches with new ones.
       { shape: [K], data: uniforms(req.random, K) },
       { shape: [1], data: [req.temperature] },
     ])
-    history.push(out.slice(0, history.rows).map((o) => o.data))
+    history.push(first(out, 0))
     if (t < known) continue
-    const on = first(out, history.rows)
+    const on = first(out, 1)
     const frame: number[] = []
     on.forEach((v, k) => {
       if (v > 0.5) frame.push(k)

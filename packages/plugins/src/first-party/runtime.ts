@@ -134,15 +134,15 @@ function inputRows(inputs: tf.Tensor[]): ((b: number) => Float32Array)[] {
   })
 }
 
-/** The per-example state rows as `count` tensors [B, C] (output k holds every example's row k). */
-function stackRows(states: Float32Array[][], count: number, channels: number): tf.Tensor2D[] {
-  return Array.from({ length: count }, (_, k) => {
-    const flat = new Float32Array(states.length * channels)
-    states.forEach((state, b) => {
-      flat.set(state[k]!, b * channels)
+/** The per-example state rows as one [B, count, C] tensor. */
+function stackStates(states: Float32Array[][], count: number, channels: number): tf.Tensor3D {
+  const flat = new Float32Array(states.length * count * channels)
+  states.forEach((state, b) => {
+    state.forEach((row, k) => {
+      flat.set(row, (b * count + k) * channels)
     })
-    return tf.tensor2d(flat, [states.length, channels])
   })
+  return tf.tensor3d(flat, [states.length, count, channels])
 }
 
 // ---------------------------------------------------------------------------------------------- harmonizer
@@ -267,9 +267,10 @@ export function harmonizerStep(
 /**
  * Harmonizer step. Inputs (per example): 0 `prev` [4V + metre]: one-hots of S,A,T,B at t-1 (zeros before
  * the start) and of the bar position at t; 1 `melody` [C]: the look-ahead stream at t (from the melody
- * asset); 2 `soprano` [V]: one-hot of the soprano at t; 3..2n+2 `past` [C] each (see tcnStep); then `bias`
+ * asset); 2 `soprano` [V]: one-hot of the soprano at t; 3 `past` [2n, C] (row k as
+ * step-maths.ts's tcnStep reads it); then `bias`
  * [3, V] (logit offsets for A, T, B: ranges, key), `u` [3] (uniforms for the three draws), `temperature`
- * [1]. Outputs: 0..2n-1 the conv inputs at t, [C] each; then `picks` [3] (classes of A, T, B at t).
+ * [1]. Outputs: 0 the conv inputs at t [2n, C]; 1 `picks` [3] (classes of A, T, B at t).
  */
 export const harmonizerRuntime: StepRuntime = (asset) => {
   expectFormat(asset, HARMONIZER_FORMAT)
@@ -281,7 +282,7 @@ export const harmonizerRuntime: StepRuntime = (asset) => {
       [4 * c.vocab + c.metre],
       [c.channels],
       [c.vocab],
-      ...Array.from({ length: 2 * n }, () => [c.channels]),
+      [2 * n, c.channels],
       [3, c.vocab],
       [3],
       [1],
@@ -293,16 +294,17 @@ export const harmonizerRuntime: StepRuntime = (asset) => {
       const picks = new Float32Array(B * 3)
       for (let b = 0; b < B; b++) {
         const x = (k: number) => rows[k]!(b)
-        const bias = x(3 + 2 * n)
-        const u = x(4 + 2 * n)
-        const temperature = x(5 + 2 * n)[0]!
+        const past = x(3)
+        const bias = x(4)
+        const u = x(5)
+        const temperature = x(6)[0]!
         const state: Float32Array[] = []
         const out = harmonizerStep(
           net,
           x(0),
           x(1),
           x(2),
-          (k) => x(3 + k),
+          (k) => past.subarray(k * c.channels, (k + 1) * c.channels),
           state,
           (v, logits) => {
             for (let j = 0; j < logits.length; j++) logits[j]! += bias[(v - 1) * c.vocab + j]!
@@ -312,7 +314,7 @@ export const harmonizerRuntime: StepRuntime = (asset) => {
         picks.set(out, b * 3)
         states.push(state)
       }
-      return [...stackRows(states, 2 * n, c.channels), tf.tensor2d(picks, [B, 3])]
+      return [stackStates(states, 2 * n, c.channels), tf.tensor2d(picks, [B, 3])]
     },
   })
 }
@@ -348,8 +350,8 @@ export function rollShape(asset: { format: string | undefined; config: unknown }
 /**
  * Continue / drums step (the same network shape: previous step + a one-hot feature in, independent
  * Bernoulli logits out). Inputs: 0 `x` [K + E] (the step before t, and the corpus or bar-position one-hot
- * at t); 1..2n `past` [C] each; then `bias` [K] logit offsets (key, density, rhythm to follow), `u` [K],
- * `temperature` [1]. Outputs: 0..2n-1 the conv inputs at t; then `on` [K] (0/1).
+ * at t); 1 `past` [2n, C]; then `bias` [K] logit offsets (key, density, rhythm to follow), `u` [K],
+ * `temperature` [1]. Outputs: 0 the conv inputs at t [2n, C]; 1 `on` [K] (0/1).
  */
 export const rollRuntime: StepRuntime = (asset) => {
   const c = rollShape(asset)
@@ -358,13 +360,7 @@ export const rollRuntime: StepRuntime = (asset) => {
   const stack = stackOf(asset.weights, 'tcn', n)
   const output = denseOf(asset.weights, 'out')
   return warm({
-    inputShapes: [
-      [c.outputs + c.extra],
-      ...Array.from({ length: 2 * n }, () => [c.channels]),
-      [c.outputs],
-      [c.outputs],
-      [1],
-    ],
+    inputShapes: [[c.outputs + c.extra], [2 * n, c.channels], [c.outputs], [c.outputs], [1]],
     predict(inputs) {
       const rows = inputRows(inputs)
       const B = inputs[0]!.shape[0]!
@@ -376,16 +372,17 @@ export const rollRuntime: StepRuntime = (asset) => {
         addProduct(h0, x(0), input)
         addBias(h0, input)
         const state: Float32Array[] = []
-        const h = relu(tcnStep(stack, h0, (k) => x(1 + k), state))
-        const z = Float32Array.from(x(1 + 2 * n))
+        const past = x(1)
+        const h = relu(tcnStep(stack, h0, (k) => past.subarray(k * c.channels, (k + 1) * c.channels), state))
+        const z = Float32Array.from(x(2))
         addProduct(z, h, output)
         addBias(z, output)
-        const u = x(2 + 2 * n)
-        const temperature = x(3 + 2 * n)[0]!
+        const u = x(3)
+        const temperature = x(4)[0]!
         for (let k = 0; k < c.outputs; k++) on[b * c.outputs + k] = bernoulli(z[k]!, u[k]!, temperature)
         states.push(state)
       }
-      return [...stackRows(states, 2 * n, c.channels), tf.tensor2d(on, [B, c.outputs])]
+      return [stackStates(states, 2 * n, c.channels), tf.tensor2d(on, [B, c.outputs])]
     },
   })
 }

@@ -5,35 +5,43 @@ import type { PluginNote, SongContext, SongKey, Theory } from '@ensemble/core/pl
  * (see runtime.ts), grids of 16th/frame steps, and the note conversions at the contract's boundary.
  */
 
-/** The conv inputs of every past step, and the `past` rows step t needs (block i reads t - d_i). */
+/**
+ * The conv inputs of every past step, and the `past` input step t needs (block i reads t - d_i). One stacked
+ * [2n, C] input and output rather than 2n of [C]: each model input and output is a tensor the host builds or
+ * reads back, which cost more per step than the step's arithmetic (see runtime.ts).
+ */
 export class ConvHistory {
-  private readonly states: (readonly (readonly number[])[])[] = []
+  private readonly states: (readonly number[])[] = []
   private readonly zeros: readonly number[]
 
   constructor(
     private readonly dilations: readonly number[],
     readonly channels: number,
   ) {
-    this.zeros = new Array<number>(channels).fill(0)
+    this.zeros = new Array<number>(2 * dilations.length * channels).fill(0)
   }
 
-  /** 2n rows of [C]: rows 2i and 2i+1 are block i's conv inputs at t - d_i (zeros before step 0). */
-  past(t: number): (readonly number[])[] {
-    return this.dilations.flatMap((d, i) => {
-      const state = this.states[t - d]
-      return [state?.[2 * i] ?? this.zeros, state?.[2 * i + 1] ?? this.zeros]
+  /** 2n rows of [C], flat: rows 2i and 2i+1 are block i's conv inputs at t - d_i (zeros before step 0). */
+  past(t: number): number[] {
+    const C = this.channels
+    const out: number[] = []
+    this.dilations.forEach((d, i) => {
+      const state = this.states[t - d] ?? this.zeros
+      for (let j = 2 * i * C; j < (2 * i + 2) * C; j++) out.push(state[j]!)
     })
+    return out
   }
 
-  /** The step's conv inputs, as the step model returned them (its first 2n outputs). */
-  push(state: readonly (readonly number[])[]): void {
-    if (state.length !== 2 * this.dilations.length) throw new Error(`a step returned ${state.length} states`)
+  /** The step's conv inputs at t ([2n, C], the step model's first output). */
+  push(state: readonly number[]): void {
+    if (state.length !== this.rows * this.channels)
+      throw new Error(`a step returned ${state.length} state values, expected ${this.rows * this.channels}`)
     this.states.push(state)
   }
 
-  /** As `ctx.models.run` inputs. */
-  pastInputs(t: number): { shape: number[]; data: readonly number[] }[] {
-    return this.past(t).map((data) => ({ shape: [this.channels], data }))
+  /** As a `ctx.models.run` input. */
+  pastInput(t: number): { shape: number[]; data: readonly number[] } {
+    return { shape: [this.rows, this.channels], data: this.past(t) }
   }
 
   get rows(): number {
