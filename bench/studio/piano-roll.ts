@@ -166,6 +166,12 @@ try {
   let lost = 0
   const roll = a.page.getByTestId('piano-roll')
   const box = (await roll.boundingBox())!
+  // Zoom A's roll all the way out (the gestures above leave it anywhere), so the clip's cells all fit.
+  await a.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
+  await a.page.keyboard.down('Control')
+  for (let i = 0; i < 40; i++) await a.page.mouse.wheel(0, 100)
+  await a.page.keyboard.up('Control')
+  await sleep(300)
   const topPitch = Number(await roll.getAttribute('data-top-pitch'))
   const pxPerQuarter = Number(await roll.getAttribute('data-px-per-quarter'))
   // Every edit on its own (pitch, quarter) cell inside the view: a click on an existing note would delete it.
