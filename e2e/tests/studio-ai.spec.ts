@@ -68,6 +68,14 @@ test('A asks the harmonizer, B sees the proposal and accepts it, both see its pr
   expect(ghosts).toBeGreaterThan(0)
   await bob.screenshot({ path: '.test-results/studio-ai-proposal.png' })
 
+  // Bob scrolls up the keyboard: his roll says where the ghost notes went, and one click brings them back.
+  await bobRoll.hover()
+  for (let i = 0; i < 4; i++) await bob.mouse.wheel(0, -600)
+  const hint = bob.getByTestId('ghost-hint')
+  await expect(hint).toContainText(/ghost notes? below ↓/)
+  await hint.click()
+  await expect(hint).toBeHidden()
+
   // Carol, a viewer, sees it too and can audition it, but cannot accept, dismiss or ask.
   const carol = await signUpUser(browser, 'Carol')
   await acceptInvite(carol, await inviteLink(alice, a.songId, 'viewer'))
