@@ -95,9 +95,11 @@ export function arrangerPlugin(options: FirstPartyOptions = {}): FirstPartyRegis
             grid.map((row) => (row[3]! >= 0 ? [row[3]!] : [])),
             { startTick: 0, ticksPerStep: TICKS_PER_16TH, velocity: 85 },
           )
+          // Preset ids from the studio's catalogue (core audio/presets), so the band hears a bass
+          // line on a bass and sustained chords on a pad, in the preview and once accepted.
           const tracks: NewTrack[] = [
-            { name: 'Chords', kind: 'instrument', instrument: null, notes: chords },
-            { name: 'Bass', kind: 'instrument', instrument: null, notes: bass },
+            { name: 'Chords', kind: 'instrument', instrument: 'pad', notes: chords },
+            { name: 'Bass', kind: 'instrument', instrument: 'bass', notes: bass },
           ]
           if (parameters.drums) {
             const notes = withDrumsModel
@@ -114,7 +116,7 @@ export function arrangerPlugin(options: FirstPartyOptions = {}): FirstPartyRegis
                   random,
                 })
               : backbeat(steps, phase, barSteps)
-            tracks.push({ name: 'Drums', kind: 'drums', instrument: null, notes })
+            tracks.push({ name: 'Drums', kind: 'drums', instrument: 'drum-kit', notes })
           }
           return { label: `Arrangement ${v + 1}`, tracks }
         }),

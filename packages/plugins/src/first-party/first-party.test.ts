@@ -330,6 +330,10 @@ describe('first-party plugins', () => {
       ['Bass', 'instrument'],
       ['Drums', 'drums'],
     ])
+    // Each proposed track names the catalogue preset it should play on.
+    expect(arrangement && 'tracks' in arrangement ? arrangement.tracks.map((t) => t.instrument) : []).toEqual(
+      ['pad', 'bass', 'drum-kit'],
+    )
     expectInside(allNotes(out), 2 * BAR)
     if (arrangement && 'tracks' in arrangement)
       for (const t of arrangement.tracks.slice(0, 2))
