@@ -5,7 +5,7 @@
  * than real time). `--presets` also renders each preset's tracks alone for the same length, to see where
  * the time goes.
  *
- *   pnpm --filter @ensemble/bench studio-render [-- --bars 90 --rate 44100 --presets]
+ *   pnpm --filter @ensemble/bench studio-render [-- --bars 90 --rate 44100 --presets | --only pluck]
  */
 import { cpus, loadavg } from 'node:os'
 import { readSong } from '@ensemble/core'
@@ -55,7 +55,10 @@ console.log(
   '| song | tracks | notes | audio (s) | wall (s) | CPU (s) | × real time (wall) | × real time (CPU) | peak (dBFS) |',
 )
 console.log('|---|---|---|---|---|---|---|---|---|')
-const rows = perPreset ? [null, 'drum-kit', 'bass', 'piano', 'pad', 'pluck', 'lead'] : [null]
+const onlyPreset = arg('only', '')
+const rows = perPreset
+  ? [null, 'drum-kit', 'bass', 'piano', 'pad', 'pluck', 'lead']
+  : [onlyPreset === '' ? null : onlyPreset]
 for (const only of rows) {
   const r = await timeRender(only)
   console.log(

@@ -9,7 +9,12 @@
 import type * as Y from 'yjs'
 import type { SongSnapshot } from '../song/index'
 import { AudioEngine, type AudioEngineOptions } from './engine'
-import { type RenderedAudio, type RenderOptions, renderSong as renderWith } from './render'
+import {
+  type NativeOfflineContextClass,
+  type RenderedAudio,
+  type RenderOptions,
+  renderSong as renderWith,
+} from './render'
 import type { ToneLib } from './tone'
 
 export * from './common'
@@ -44,8 +49,12 @@ export const loadTone = (): Promise<ToneLib> => {
   return loading
 }
 
-export const renderSong = async (song: SongSnapshot, options: RenderOptions = {}): Promise<RenderedAudio> =>
-  renderWith(await loadTone(), song, options)
+/** Renders window by window on node-web-audio-api's own OfflineAudioContext, so long songs stay fast. */
+export const renderSong = async (song: SongSnapshot, options: RenderOptions = {}): Promise<RenderedAudio> => {
+  const tone = await loadTone()
+  const { OfflineAudioContext } = await import('node-web-audio-api')
+  return renderWith(tone, song, options, OfflineAudioContext as unknown as NativeOfflineContextClass)
+}
 
 export const createAudioEngine = async (doc: Y.Doc, options: AudioEngineOptions = {}): Promise<AudioEngine> =>
   new AudioEngine(await loadTone(), doc, options)

@@ -2,6 +2,7 @@
  * Offline render of a song snapshot, or a region of it, through Tone.Offline. The same player as live
  * playback builds the graph, so an export sounds like what the studio plays.
  */
+import type * as ToneModule from 'tone'
 import type { SongSnapshot } from '../song/index'
 import { diffSong } from './diff'
 import { limiterLatency } from './limiter'
@@ -42,10 +43,75 @@ export const renderDurationSeconds = (song: SongSnapshot, options: RenderOptions
  */
 const LOOKAHEAD_SECONDS = 0.05
 
+/**
+ * Audio rendered per window, in seconds. Tone's own `OfflineContext.render` runs the transport's clock over
+ * the whole song before the audio renderer starts, so every note's voice (oscillators, filters, gains) is
+ * built up front and sits in the render graph from the first block: each 128-sample block then walks
+ * nodes for every note of the song, and a render costs O(notes × length). Rendering window by window,
+ * with the transport run only up to the end of the next window, keeps the graph to the voices that are
+ * sounding or about to, so the cost per audio second stays flat however long the song is.
+ */
+const WINDOW_SECONDS = 1
+
+/** What the render needs of Tone's offline context beyond its public API (Tone 15's field names). */
+interface OfflineClock {
+  /** The artificial clock Tone's `now()` reads while rendering offline. */
+  _currentTime: number
+}
+
+/** A native OfflineAudioContext class, for `renderSong`'s windowed render. */
+export type NativeOfflineContextClass = new (options: OfflineAudioContextOptions) => OfflineAudioContext
+/**
+ * Renders `context` (on a native offline context) in windows: the render suspends at each window's start,
+ * the transport schedules that window's notes (plus its look-ahead), and rendering resumes.
+ */
+const renderInWindows = async (tone: ToneLib, context: ToneModule.OfflineContext): Promise<AudioBuffer> => {
+  const clock = context as unknown as OfflineClock
+  const native = context.rawContext as unknown as OfflineAudioContext
+  if (typeof clock._currentTime !== 'number')
+    throw new Error('renderSong: this Tone version has no offline clock')
+  const duration = native.length / native.sampleRate
+  const block = 128 / native.sampleRate
+  // Tone's clock loop: one 'tick' per 128-sample block, with this context as the global one meanwhile.
+  const runClockUntil = (end: number): void => {
+    const previous = tone.getContext()
+    tone.setContext(context)
+    try {
+      while (clock._currentTime < end && clock._currentTime <= duration) {
+        context.emit('tick')
+        clock._currentTime += block
+      }
+    } finally {
+      tone.setContext(previous)
+    }
+  }
+  // Suspensions land on block boundaries; one in the last (partial) block would never be reached.
+  const lastBlockStart = Math.floor((native.length - 1) / 128) * block
+  const starts: number[] = []
+  for (let at = WINDOW_SECONDS; Math.ceil(at / block) * block < lastBlockStart; at += WINDOW_SECONDS)
+    starts.push(at)
+  // Each window's notes are scheduled when the render reaches its start; the last one runs the clock out.
+  const windows = starts.map((at, i) =>
+    native.suspend(at).then(() => {
+      runClockUntil(starts[i + 1] ?? Number.POSITIVE_INFINITY)
+      return native.resume()
+    }),
+  )
+  runClockUntil(starts[0] ?? Number.POSITIVE_INFINITY)
+  const [buffer] = await Promise.all([native.startRendering(), ...windows])
+  return buffer
+}
+
 export const renderSong = async (
   tone: ToneLib,
   song: SongSnapshot,
   options: RenderOptions = {},
+  /**
+   * Renders on this native class, window by window (see WINDOW_SECONDS). Without it, Tone's own context
+   * (wrapped by standardized-audio-context, which connects offline nodes only when rendering starts, so
+   * it cannot take nodes built between windows) renders in one pass.
+   */
+  windowedOn?: NativeOfflineContextClass,
 ): Promise<RenderedAudio> => {
   const sampleRate = options.sampleRate ?? 44_100
   const channelCount = options.channels ?? 2
@@ -59,7 +125,12 @@ export const renderSong = async (
   // The master limiter delays everything by its look-ahead: render that much longer and trim it off the front.
   const frames = Math.round(duration * sampleRate)
   const latency = await limiterLatency(tone, sampleRate)
-  const context = new tone.OfflineContext(channelCount, (frames + latency + 0.5) / sampleRate, sampleRate)
+  const context =
+    windowedOn === undefined
+      ? new tone.OfflineContext(channelCount, (frames + latency + 0.5) / sampleRate, sampleRate)
+      : new tone.OfflineContext(
+          new windowedOn({ numberOfChannels: channelCount, length: frames + latency, sampleRate }),
+        )
   // What Tone.Offline does: nodes that Tone builds internally look up the global context.
   const previous = tone.getContext()
   tone.setContext(context)
@@ -83,7 +154,8 @@ export const renderSong = async (
   }
   context.lookAhead = LOOKAHEAD_SECONDS
   context.transport.start(0, `${start}i`)
-  const buffer = await context.render()
+  const buffer: { getChannelData(channel: number): Float32Array } =
+    windowedOn === undefined ? await context.render() : await renderInWindows(tone, context)
   progress?.(1)
   const channels = Array.from({ length: channelCount }, (_, c) =>
     buffer.getChannelData(c).slice(latency, latency + frames),
