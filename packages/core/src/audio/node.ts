@@ -6,6 +6,8 @@
  *
  * `node-web-audio-api` is a native module; a Node app that uses this entry must depend on it.
  */
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import type * as Y from 'yjs'
 import type { SongSnapshot } from '../song/index'
 import { AudioEngine, type AudioEngineOptions } from './engine'
@@ -53,7 +55,20 @@ export const loadTone = (): Promise<ToneLib> => {
 export const renderSong = async (song: SongSnapshot, options: RenderOptions = {}): Promise<RenderedAudio> => {
   const tone = await loadTone()
   const { OfflineAudioContext } = await import('node-web-audio-api')
-  return renderWith(tone, song, options, OfflineAudioContext as unknown as NativeOfflineContextClass)
+  const native = OfflineAudioContext as unknown as NativeOfflineContextClass
+  return renderWith(tone, song, options, { native, collectGarbage: garbageCollector() })
+}
+
+let collector: (() => void) | null = null
+
+/** V8's collector, exposed at runtime when Node was not started with --expose-gc (see WindowedRender). */
+const garbageCollector = (): (() => void) => {
+  if (collector === null) {
+    const exposed = (globalThis as { gc?: () => void }).gc
+    if (exposed === undefined) setFlagsFromString('--expose-gc')
+    collector = exposed ?? (runInNewContext('gc') as () => void)
+  }
+  return collector
 }
 
 export const createAudioEngine = async (doc: Y.Doc, options: AudioEngineOptions = {}): Promise<AudioEngine> =>

@@ -134,6 +134,7 @@ const voicedInstrument = (
     const amp = gain(raw)
     const params: Shaped[] = [{ param: amp.gain, env: spec.envelope, start: time, peak: velocity, floor: 0 }]
     const oscillators = [carrier]
+    const nodes: AudioNode[] = [carrier, amp]
     let chainEnd: AudioNode = carrier
     if (spec.fm) {
       const modulator = oscillator(raw, 'sine', frequency * spec.fm.harmonicity)
@@ -142,6 +143,7 @@ const voicedInstrument = (
       params.push({ param: depth.gain, env: spec.fm.envelope, start: time, peak, floor: 0 })
       modulator.connect(depth).connect(carrier.frequency)
       oscillators.push(modulator)
+      nodes.push(modulator, depth)
     }
     if (spec.filter) {
       const { envelope } = spec.filter
@@ -157,6 +159,7 @@ const voicedInstrument = (
         params.push({ param: filter.frequency, env, start: time, peak: range, floor })
         chainEnd.connect(filter)
         chainEnd = filter
+        nodes.push(filter)
       }
     }
     for (const shaped of params) attackDecay(shaped)
@@ -164,7 +167,11 @@ const voicedInstrument = (
     for (const oscillator of oscillators) oscillator.start(time)
     const voice: Voice = { params, oscillators, releaseAt: Number.POSITIVE_INFINITY }
     sounding.add(voice)
-    carrier.onended = () => sounding.delete(voice)
+    carrier.onended = () => {
+      sounding.delete(voice)
+      // Unwired, the ended nodes can leave node-web-audio-api's render graph once V8 collects them.
+      for (const node of nodes) node.disconnect()
+    }
     return voice
   }
 
