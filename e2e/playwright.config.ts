@@ -49,6 +49,10 @@ export default defineConfig({
       env: {
         PORT: String(port),
         DATA_DIR: dataDir,
+        // The embedded database in that fresh folder, even where CI exports DATABASE_URL / REDIS_URL for
+        // the server suites: a shared PostgreSQL keeps earlier runs' songs, publishers and plugin ids.
+        DATABASE_URL: '',
+        REDIS_URL: '',
         INFERENCE_URL: `http://127.0.0.1:${inferencePort}/trpc`,
         // Every test signs up fresh users from 127.0.0.1; production keeps the default of 10 a minute.
         AUTH_RATE_LIMIT_MAX: '1000',
