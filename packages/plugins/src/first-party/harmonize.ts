@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { PluginContext, SongKey, Theory } from '@ensemble/core/plugin'
-import { classToPitch, PITCH_MAX, PITCH_MIN, pitchToClass, VOICE_RANGES } from '../harmonizer/data.js'
+import { classToPitch, foldIntoVocab, octaveShift, pitchToClass, VOICE_RANGES } from '../harmonizer/data.js'
 import { DEFAULT_CONFIG } from '../harmonizer/model.js'
 import { first } from './assets.js'
 import { type HarmonizerShape, harmonizerMelodyRuntime, harmonizerRuntime, NEVER } from './runtime.js'
@@ -41,29 +41,6 @@ export interface HarmonizeRequest {
 }
 
 const KEY_PENALTY = 1.5
-
-/** Octave shift that brings the melody closest to the soprano range the model was trained on. */
-function octaveShift(soprano: readonly number[]): number {
-  const [lo, hi] = VOICE_RANGES[0]!
-  let best = 0
-  let bestCost = Number.POSITIVE_INFINITY
-  for (let k = -4; k <= 4; k++) {
-    let cost = 0
-    for (const p of soprano) if (p >= 0) cost += Math.max(0, lo - (p + 12 * k)) + Math.max(0, p + 12 * k - hi)
-    if (cost < bestCost || (cost === bestCost && Math.abs(k) < Math.abs(best))) {
-      best = k
-      bestCost = cost
-    }
-  }
-  return 12 * best
-}
-
-function foldIntoVocab(p: number): number {
-  let q = p
-  while (q > PITCH_MAX) q -= 12
-  while (q < PITCH_MIN) q += 12
-  return q
-}
 
 /**
  * Pitch classes the harmonizer counts as in key. In minor this is natural minor plus the raised 6th and 7th

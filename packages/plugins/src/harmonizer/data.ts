@@ -187,3 +187,27 @@ export function unigramBaseline(train: Chorale[], test: Chorale[]): number {
       })
   return nll / n
 }
+
+/** Octave shift that brings the melody closest to the soprano range the model was trained on. */
+export function octaveShift(soprano: readonly number[]): number {
+  const [lo, hi] = VOICE_RANGES[0]!
+  let best = 0
+  let bestCost = Number.POSITIVE_INFINITY
+  for (let k = -4; k <= 4; k++) {
+    let cost = 0
+    for (const p of soprano) if (p >= 0) cost += Math.max(0, lo - (p + 12 * k)) + Math.max(0, p + 12 * k - hi)
+    if (cost < bestCost || (cost === bestCost && Math.abs(k) < Math.abs(best))) {
+      best = k
+      bestCost = cost
+    }
+  }
+  return 12 * best
+}
+
+/** The nearest octave of a pitch inside the model's pitch vocabulary. */
+export function foldIntoVocab(p: number): number {
+  let q = p
+  while (q > PITCH_MAX) q -= 12
+  while (q < PITCH_MIN) q += 12
+  return q
+}

@@ -3,8 +3,8 @@ import { Rng, sampleIndex } from '../common/rng.js'
 import {
   classToPitch,
   emptyBatch,
-  PITCH_MAX,
-  PITCH_MIN,
+  foldIntoVocab,
+  octaveShift,
   pitchToClass,
   type Step,
   VOICE_RANGES,
@@ -30,29 +30,6 @@ export interface HarmonizeOptions {
 const MAJOR = [0, 2, 4, 5, 7, 9, 11]
 // Natural minor plus the raised 6th and 7th (melodic/harmonic minor), as Bach's minor chorales use.
 const MINOR = [0, 2, 3, 5, 7, 8, 9, 10, 11]
-
-/** Octave shift that brings the melody closest to the soprano range the model was trained on. */
-function octaveShift(soprano: number[]): number {
-  const [lo, hi] = VOICE_RANGES[0] as readonly [number, number]
-  let best = 0
-  let bestCost = Number.POSITIVE_INFINITY
-  for (let k = -4; k <= 4; k++) {
-    let cost = 0
-    for (const p of soprano) if (p >= 0) cost += Math.max(0, lo - (p + 12 * k)) + Math.max(0, p + 12 * k - hi)
-    if (cost < bestCost || (cost === bestCost && Math.abs(k) < Math.abs(best))) {
-      best = k
-      bestCost = cost
-    }
-  }
-  return 12 * best
-}
-
-function foldIntoVocab(p: number): number {
-  let q = p
-  while (q > PITCH_MAX) q -= 12
-  while (q < PITCH_MIN) q += 12
-  return q
-}
 
 /**
  * Harmonizes a soprano line given on the 16th grid (MIDI pitches, -1 = rest): returns [S, A, T, B]
