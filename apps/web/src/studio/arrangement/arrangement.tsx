@@ -30,6 +30,11 @@ import { TrackHeader } from './track-header'
 
 const LANE_HEIGHT = 64
 const EDGE_PX = 7
+/** The arrangement's "add track" buttons; each starts on its kind's default preset. */
+const NEW_TRACKS = [
+  { kind: 'instrument', name: 'Keys', label: '+ Instrument track' },
+  { kind: 'drums', name: 'Drums', label: '+ Drum track' },
+] as const
 
 const barTicksOf = (ts: { numerator: number; denominator: number }) =>
   (PPQ * 4 * ts.numerator) / ts.denominator
@@ -336,38 +341,21 @@ export function Arrangement() {
         </div>
         {tracks.length === 0 && <p className="st-empty">No tracks yet. Add an instrument or a drum track.</p>}
         <div className="st-add-tracks">
-          <button
-            type="button"
-            disabled={readOnly}
-            onClick={() =>
-              studio.run(() => {
-                const id = addTrack(doc, me, {
-                  kind: 'instrument',
-                  name: 'Keys',
-                  instrument: DEFAULT_PRESET.instrument,
+          {NEW_TRACKS.map(({ kind, name, label }) => (
+            <button
+              key={kind}
+              type="button"
+              disabled={readOnly}
+              onClick={() =>
+                studio.run(() => {
+                  const id = addTrack(doc, me, { kind, name, instrument: DEFAULT_PRESET[kind] })
+                  studio.view.set({ selectedTrackId: id })
                 })
-                studio.view.set({ selectedTrackId: id })
-              })
-            }
-          >
-            + Instrument track
-          </button>
-          <button
-            type="button"
-            disabled={readOnly}
-            onClick={() =>
-              studio.run(() => {
-                const id = addTrack(doc, me, {
-                  kind: 'drums',
-                  name: 'Drums',
-                  instrument: DEFAULT_PRESET.drums,
-                })
-                studio.view.set({ selectedTrackId: id })
-              })
-            }
-          >
-            + Drum track
-          </button>
+              }
+            >
+              {label}
+            </button>
+          ))}
         </div>
       </div>
     </section>
