@@ -38,14 +38,24 @@ export class Params {
     return Object.fromEntries(this.vars)
   }
 
-  /** Copies saved values into the existing variables; shapes must match the built model. */
-  assign(weights: tf.NamedTensorMap): void {
+  /**
+   * Copies saved values into the existing variables; shapes must match the built model. With `allowNew`
+   * (fine-tuning a saved model into a larger one), variables the save lacks keep their initialisation;
+   * their names are returned.
+   */
+  assign(weights: tf.NamedTensorMap, opts: { allowNew?: boolean } = {}): string[] {
+    const fresh: string[] = []
     for (const [name, v] of this.vars) {
       const w = weights[name]
+      if (!w && opts.allowNew) {
+        fresh.push(name)
+        continue
+      }
       if (!w) throw new Error(`missing weight ${name}`)
       if (w.shape.join(',') !== v.shape.join(',')) throw new Error(`shape mismatch for ${name}`)
       v.assign(w)
     }
+    return fresh
   }
 
   count(): number {

@@ -117,8 +117,9 @@ export async function train<C>(
     console.log(`resumed from ${ckptDir} at step ${step} (best valid ${best ?? 'n/a'})`)
   } else if (o.init) {
     const saved = await loadFunctionalModel<C>(o.init)
-    task.params.assign(saved.weights)
+    const fresh = task.params.assign(saved.weights, { allowNew: true })
     tf.dispose(Object.values(saved.weights))
+    if (fresh.length > 0) console.log(`new weights, not in ${o.init}: ${fresh.join(', ')}`)
     const meta = saved.metadata ?? {}
     step = typeof meta.step === 'number' ? meta.step : 0
     best = typeof meta.valid === 'number' ? meta.valid : null

@@ -81,8 +81,39 @@ export interface Corpus2 {
   corpus: number
 }
 
-/** Random crops; each row picks a corpus uniformly, then a piece in proportion to its length. */
-export function sampleRollBatch(sources: Corpus2[], rng: Rng, batch: number, time: number): RollBatch {
+/** Semitones a training crop may move by: every key is reached from the corpora's C major / minor. */
+export const TRANSPOSE_RANGE = { down: 6, up: 5 } as const
+
+/**
+ * The crop moved by a random interval in TRANSPOSE_RANGE, narrowed so every pitch stays on the 88 keys.
+ * Frame `start - 1` comes along (it is the first frame's input).
+ */
+export function transposedCrop(piece: Piece, start: number, time: number, rng: Rng): Piece {
+  const crop = piece.slice(Math.max(0, start - 1), start + time)
+  let low = KEY_MIN + KEYS
+  let high = KEY_MIN - 1
+  for (const f of crop)
+    for (const p of f) {
+      low = Math.min(low, p)
+      high = Math.max(high, p)
+    }
+  const down = Math.min(TRANSPOSE_RANGE.down, Math.max(0, low - KEY_MIN))
+  const up = Math.min(TRANSPOSE_RANGE.up, Math.max(0, KEY_MIN + KEYS - 1 - high))
+  const shift = rng.int(down + up + 1) - down
+  return crop.map((f) => f.map((p) => p + shift))
+}
+
+/**
+ * Random crops; each row picks a corpus uniformly, then a piece in proportion to its length, and with
+ * probability `transpose` moves the crop to another key (augmentation: both corpora are in C).
+ */
+export function sampleRollBatch(
+  sources: Corpus2[],
+  rng: Rng,
+  batch: number,
+  time: number,
+  transpose = 0,
+): RollBatch {
   const out = emptyRollBatch(batch, time)
   for (let r = 0; r < batch; r++) {
     const src = sources[rng.int(sources.length)] as Corpus2
@@ -97,7 +128,10 @@ export function sampleRollBatch(sources: Corpus2[], rng: Rng, batch: number, tim
       k -= p.length
     }
     const start = piece.length > time ? rng.int(piece.length - time + 1) : 0
-    fillRollRow(out, r, piece, start, src.corpus)
+    if (transpose > 0 && rng.next() < transpose) {
+      const crop = transposedCrop(piece, start, time, rng)
+      fillRollRow(out, r, crop, start > 0 ? 1 : 0, src.corpus)
+    } else fillRollRow(out, r, piece, start, src.corpus)
   }
   return out
 }

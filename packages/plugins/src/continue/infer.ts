@@ -13,8 +13,9 @@ export interface ContinueOptions {
 
 /**
  * Continues a piano roll (frames of sounding pitches) by `frames` frames, sampling the 88 keys of
- * each new frame independently given the past, as the model was trained. Pitches outside the 88
- * keys in the context are ignored. The same seed gives the same continuation.
+ * each new frame given the past and, for a within-frame model, given the keys below already drawn
+ * (low to high, as the model factorises the frame). Pitches outside the 88 keys in the context are
+ * ignored. The same seed gives the same continuation.
  */
 export function continueRoll(model: ContinueModel, context: Frame[], opts: ContinueOptions): Frame[] {
   const rng = new Rng(opts.seed ?? 0)
@@ -23,6 +24,7 @@ export function continueRoll(model: ContinueModel, context: Frame[], opts: Conti
   const roll: Frame[] = context.map((f) => f.filter((p) => p >= KEY_MIN && p < KEY_MIN + KEYS))
   const generated: Frame[] = []
   const R = model.history
+  const within = model.frameWeights()
   for (let i = 0; i < opts.frames; i++) {
     // The frame to predict is roll.length; the input at that position is the last known frame.
     const start = Math.max(0, roll.length - R + 1)
@@ -43,7 +45,8 @@ export function continueRoll(model: ContinueModel, context: Frame[], opts: Conti
     tf.dispose([logits, ...Object.values(t)])
     const frame: Frame = []
     for (let k = 0; k < KEYS; k++) {
-      const zk = z[k] ?? 0
+      let zk = z[k] ?? 0
+      if (within) for (const p of frame) zk += within[(p - KEY_MIN) * KEYS + k] ?? 0
       const on = temperature <= 0 ? zk > 0 : rng.next() < 1 / (1 + Math.exp(-zk / temperature))
       if (on) frame.push(k + KEY_MIN)
     }

@@ -6,8 +6,14 @@ export const CONTINUE_FORMAT = 'ensemble-continue-tcn/1'
 
 /**
  * Causal TCN over piano-roll frames (Bai et al. 2018's polyphonic-music setup): the previous frames
- * in, 88 independent key logits for the next frame out. A corpus one-hot (JSB / Nottingham) is added
- * to every frame so one network learns both styles and both grids (quarter vs 8th notes).
+ * in, 88 key logits for the next frame out. A corpus one-hot (JSB / Nottingham) is added to every
+ * frame so one network learns both styles and both grids (quarter vs 8th notes).
+ *
+ * With `withinFrame`, key k's logit also gets a learned term from the keys below it in the same
+ * frame (a strictly triangular 88 x 88 matrix): the frame's probability is the chain-rule product
+ * p(k | keys < k, past), as in NADE-style outputs (Boulanger-Lewandowski et al. 2012), so chords
+ * stop being 88 independent guesses. Training stays one parallel product (teacher forcing on the
+ * target frame); sampling draws the keys from low to high.
  */
 export interface ContinueConfig {
   keys: number
@@ -15,6 +21,13 @@ export interface ContinueConfig {
   channels: number
   dilations: number[]
   dropout: number
+  /** Absent in models saved before the within-frame term (they keep independent keys). */
+  withinFrame?: boolean
+  /**
+   * The term's weights are stored divided by this: Adam moves every weight by about the learning rate
+   * per step, and these start at zero beside an already trained network, so they learn this much faster.
+   */
+  withinFrameScale?: number
 }
 
 export const DEFAULT_CONTINUE_CONFIG: ContinueConfig = {
@@ -23,6 +36,17 @@ export const DEFAULT_CONTINUE_CONFIG: ContinueConfig = {
   channels: 128,
   dilations: [1, 2, 4, 8, 16],
   dropout: 0.2,
+  withinFrame: true,
+  withinFrameScale: 10,
+}
+
+/** [K, K] with 1 where row j < column k: key k may depend on key j of the same frame. */
+function lowerKeysMask(keys: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const j = tf.range(0, keys).reshape([keys, 1])
+    const k = tf.range(0, keys).reshape([1, keys])
+    return tf.less(j, k).toFloat() as tf.Tensor2D
+  })
 }
 
 export interface RollTensors {
@@ -43,12 +67,14 @@ export function rollTensors(b: RollBatch): RollTensors {
 
 export class ContinueModel {
   readonly params: Params
+  private readonly mask: tf.Tensor2D | null
 
   constructor(
     readonly config: ContinueConfig,
     seed = 1,
   ) {
     this.params = new Params(seed)
+    this.mask = config.withinFrame ? lowerKeysMask(config.keys) : null
     const b = emptyRollBatch(1, 2)
     fillRollRow(b, 0, [[60], [64]], 0, 0)
     const t = rollTensors(b)
@@ -64,7 +90,10 @@ export class ContinueModel {
     return receptiveField(this.config.dilations)
   }
 
-  /** Key logits [B, T, 88] for frame t from frames < t. */
+  /**
+   * Key logits [B, T, 88] for frame t from frames < t, and (withinFrame) from `t.target`'s keys below
+   * each key at t; a sampler passes the keys drawn so far there.
+   */
   logits(t: RollTensors, training: boolean, seed: number): tf.Tensor {
     const c = this.config
     const p = this.params
@@ -74,7 +103,19 @@ export class ContinueModel {
     h = tcnStack(p, 'tcn', h, c.dilations, 'causal', { dropout: c.dropout, training, seed })
     h = tf.relu(h)
     if (training && c.dropout > 0) h = tf.dropout(h, c.dropout, undefined, seed + 991)
-    return dense(p, 'out', h, c.keys)
+    const z = dense(p, 'out', h, c.keys)
+    if (!this.mask) return z
+    // Zero at first: a fine-tuned model starts exactly where the independent-keys one was.
+    const w = tf.mul(p.get('frame.w', [c.keys, c.keys], 'zeros'), tf.mul(this.mask, c.withinFrameScale ?? 1))
+    return tf.add(z, tf.matMul(t.target.reshape([B * T, c.keys]), w).reshape([B, T, c.keys]))
+  }
+
+  /** The within-frame weights as a plain [K * K] row-major array (row = lower key, scaled), or null. */
+  frameWeights(): Float32Array | null {
+    const w = this.params.vars.get('frame.w')
+    if (!this.mask || !w) return null
+    const scale = this.config.withinFrameScale ?? 1
+    return (w.dataSync() as Float32Array).map((v) => v * scale)
   }
 
   /** Sum over keys of the Bernoulli NLL, per frame [B, T]. */
@@ -91,6 +132,7 @@ export class ContinueModel {
 
   dispose(): void {
     this.params.dispose()
+    this.mask?.dispose()
   }
 }
 

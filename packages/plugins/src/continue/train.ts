@@ -2,9 +2,10 @@
  * Trains the continue model on both piano-roll corpora at once. Usage (from the repo root):
  *   pnpm --filter @ensemble/plugins exec tsx src/continue/train.ts [--data PATH] [--data2 PATH] [--steps N]
  *     [--out DIR] [--seed N] [--batch N] [--time N] [--lr X] [--eval-every N] [--checkpoint-every N] [--fresh]
- *     [--init DIR] [--warmup N] [--min-lr-factor X] [--snapshot-every N]
+ *     [--init DIR] [--warmup N] [--min-lr-factor X] [--snapshot-every N] [--transpose P]
  * --data is the JSB piano roll, --data2 Nottingham (defaults under ../shared/datasets/piano-roll/).
  * With --init (and no checkpoint) it fine-tunes a saved model: the schedule restarts at its step.
+ * --transpose: share of training crops moved to a random key (default 0.5).
  */
 import path from 'node:path'
 import type * as tf from '@tensorflow/tfjs'
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
     warmup: 'string',
     'min-lr-factor': 'string',
     'snapshot-every': 'string',
+    transpose: 'string',
   })
   const backend = await initBackend()
   const paths = [
@@ -60,6 +62,7 @@ async function main(): Promise<void> {
   const batch = numArg(args, 'batch', 16)
   const time = numArg(args, 'time', 128)
   const steps = numArg(args, 'steps', 2500)
+  const transpose = numArg(args, 'transpose', 0.5)
   const config: ContinueConfig = { ...DEFAULT_CONTINUE_CONFIG }
 
   const sets = paths.map((p) => loadRolls(p))
@@ -79,7 +82,7 @@ async function main(): Promise<void> {
       config,
       params: model.params,
       loss: (rng: Rng, step: number): tf.Scalar => {
-        const t = rollTensors(sampleRollBatch(sources, rng, batch, time))
+        const t = rollTensors(sampleRollBatch(sources, rng, batch, time, transpose))
         const loss = model.loss(t, true, seed * 100003 + step * 17)
         for (const x of Object.values(t)) x.dispose()
         return loss
@@ -104,7 +107,7 @@ async function main(): Promise<void> {
       resume: args.get('fresh') !== 'true',
       init: args.get('init') ? resolveFromCwd(args.get('init') as string) : undefined,
       snapshotEvery: numArg(args, 'snapshot-every', 0),
-      metadata: { data: paths.map((p) => path.basename(p)), batch, time, steps, seed, backend },
+      metadata: { data: paths.map((p) => path.basename(p)), batch, time, steps, seed, transpose, backend },
     },
   )
 }

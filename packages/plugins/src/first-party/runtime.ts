@@ -3,7 +3,7 @@ import {
   addBias,
   addProduct,
   addRow,
-  bernoulli,
+  bernoulliChain,
   categorical,
   type Dense,
   denseOf,
@@ -348,8 +348,8 @@ export function rollShape(asset: { format: string | undefined; config: unknown }
 }
 
 /**
- * Continue / drums step (the same network shape: previous step + a one-hot feature in, independent
- * Bernoulli logits out). Inputs: 0 `x` [K + E] (the step before t, and the corpus or bar-position one-hot
+ * Continue / drums step (the same network shape: previous step + a one-hot feature in, Bernoulli logits
+ * out, independent or, with a `frame.w` weight, chained low to high within the step). Inputs: 0 `x` [K + E] (the step before t, and the corpus or bar-position one-hot
  * at t); 1 `past` [2n, C]; then `bias` [K] logit offsets (key, density, rhythm to follow), `u` [K],
  * `temperature` [1]. Outputs: 0 the conv inputs at t [2n, C]; 1 `on` [K] (0/1).
  */
@@ -359,6 +359,10 @@ export const rollRuntime: StepRuntime = (asset) => {
   const input = denseOf(asset.weights, 'in')
   const stack = stackOf(asset.weights, 'tcn', n)
   const output = denseOf(asset.weights, 'out')
+  const scale = (asset.config as { withinFrameScale?: number }).withinFrameScale ?? 1
+  const within = asset.weights['frame.w']
+    ? denseOf(asset.weights, 'frame', false).w.map((v) => v * scale)
+    : undefined
   return warm({
     inputShapes: [[c.outputs + c.extra], [2 * n, c.channels], [c.outputs], [c.outputs], [1]],
     predict(inputs) {
@@ -377,9 +381,7 @@ export const rollRuntime: StepRuntime = (asset) => {
         const z = Float32Array.from(x(2))
         addProduct(z, h, output)
         addBias(z, output)
-        const u = x(3)
-        const temperature = x(4)[0]!
-        for (let k = 0; k < c.outputs; k++) on[b * c.outputs + k] = bernoulli(z[k]!, u[k]!, temperature)
+        on.set(bernoulliChain(z, x(3), x(4)[0]!, within), b * c.outputs)
         states.push(state)
       }
       return [stackStates(states, 2 * n, c.channels), tf.tensor2d(on, [B, c.outputs])]

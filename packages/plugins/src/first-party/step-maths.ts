@@ -128,3 +128,24 @@ export function bernoulli(z: number, u: number, temperature: number): number {
   if (temperature <= 0) return z > 0 ? 1 : 0
   return u < 1 / (1 + Math.exp(-z / Math.max(temperature, 1e-6))) ? 1 : 0
 }
+
+/**
+ * The draws of one frame of Bernoulli outputs z (offsets already added; modified in place). With `within`
+ * ([K * K] row-major, row j < column k; the continue model's within-frame term), output k's logit first gets
+ * row j's weight for every j < k already on, so outputs are drawn low to high as the model factorises the
+ * frame. Returns 0/1 per output.
+ */
+export function bernoulliChain(
+  z: Float32Array,
+  u: Float32Array,
+  temperature: number,
+  within: Float32Array | undefined,
+): Float32Array {
+  const K = z.length
+  const on = new Float32Array(K)
+  for (let k = 0; k < K; k++) {
+    if (within) for (let j = 0; j < k; j++) if (on[j]) z[k]! += within[j * K + k]!
+    on[k] = bernoulli(z[k]!, u[k]!, temperature)
+  }
+  return on
+}
