@@ -86,6 +86,7 @@ export function arrangerPlugin(options: FirstPartyOptions = {}): FirstPartyRegis
             barSteps,
             key: song.key,
             strictKey: true,
+            avoidParallels: true,
             temperature: parameters.temperature,
             random,
           })

@@ -36,11 +36,18 @@ export interface HarmonizeRequest {
   key: SongKey
   /** Out-of-key pitches are never picked when true; otherwise penalised as the model's own `harmonize`. */
   strictKey: boolean
+  /** Steer away from parallel fifths and octaves between voices (a strong penalty, not a ban). */
+  avoidParallels: boolean
   temperature: number
   random: () => number
 }
 
 const KEY_PENALTY = 1.5
+/**
+ * Logit penalty on a pitch that would make parallel 5ths/8ves: e^-6, so taken only when the model all but
+ * insists. Not a ban, so a step whose every choice is parallel still gets a sensible draw.
+ */
+const PARALLEL_PENALTY = 6
 
 /**
  * Pitch classes the harmonizer counts as in key. In minor this is natural minor plus the raised 6th and 7th
@@ -109,6 +116,7 @@ export async function harmonizeSteps(
       { shape: [3, V], data: bias },
       { shape: [3], data: uniforms(req.random, 3) },
       { shape: [1], data: [req.temperature] },
+      { shape: [1], data: [req.avoidParallels ? PARALLEL_PENALTY : 0] },
     ])
     history.push(first(out, 0))
     const picks = first(out, 1)

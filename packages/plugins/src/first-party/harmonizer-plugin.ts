@@ -90,6 +90,13 @@ export function harmonizerPlugin(options: FirstPartyOptions = {}): FirstPartyReg
           description: 'Off: out-of-key notes are only discouraged (chromatic passing notes, leading tones)',
           default: true,
         },
+        {
+          id: 'avoidParallels',
+          type: 'bool',
+          label: 'Avoid parallel 5ths and octaves',
+          description: 'Steers each voice away from moving in parallel fifths or octaves with another',
+          default: true,
+        },
       ],
       assets: [
         publishedAsset(modelsDir, 'harmonizer', HARMONIZER_ASSETS.melody),
@@ -111,6 +118,7 @@ export function harmonizerPlugin(options: FirstPartyOptions = {}): FirstPartyReg
         barSteps,
         key: song.key,
         strictKey: parameters.strictKey,
+        avoidParallels: parameters.avoidParallels,
         temperature: parameters.temperature,
       }
       const kept = KEPT[parameters.voices] ?? [1, 2, 3]

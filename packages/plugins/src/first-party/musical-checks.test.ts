@@ -53,17 +53,17 @@ describe('musical checks', () => {
 })
 
 describe('first-party output against the music it learnt from', () => {
-  it('harmonizer: A, T, B mostly in key and in range; parallels bounded (Bach under 2 per 100, the model under 12)', async () => {
+  it('harmonizer: A, T, B mostly in key and in range; parallels as rare as Bach’s (under 2 per 100 moving pairs)', async () => {
     const chorales = getSplit(loadChorales(fixturePath('jsb16th-slice.json')), 'valid')
     const r = await harmonizerReport(chorales, { seed: 1 })
     expect(r.prompts).toBe(chorales.length)
     expect(r.generated.inKey).toBeGreaterThan(0.85)
     expect(r.generated.inRange).toBeGreaterThan(0.95)
     expect(r.generated.parallels.motions).toBeGreaterThan(50)
-    // The model writes far more parallels than Bach (the card: 6.3 vs 0.18 per 100 on 16 valid chorales);
-    // this bounds the regression rather than claiming parity.
+    // With "avoid parallels" (the default) the card has 0.07 per 100 against Bach's 0.18 on 16 valid
+    // chorales; without it the model writes 5.2.
     expect(r.chorales.parallelsPer100).toBeLessThan(2)
-    expect(r.generated.parallelsPer100).toBeLessThan(12)
+    expect(r.generated.parallelsPer100).toBeLessThan(2)
   }, 180_000)
 
   it('continue: the continuation stays in key and in the tune range like the real one', async () => {

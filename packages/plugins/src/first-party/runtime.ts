@@ -7,6 +7,7 @@ import {
   categorical,
   type Dense,
   denseOf,
+  penaliseParallels,
   relu,
   type Stack,
   stackOf,
@@ -270,7 +271,8 @@ export function harmonizerStep(
  * asset); 2 `soprano` [V]: one-hot of the soprano at t; 3 `past` [2n, C] (row k as
  * step-maths.ts's tcnStep reads it); then `bias`
  * [3, V] (logit offsets for A, T, B: ranges, key), `u` [3] (uniforms for the three draws), `temperature`
- * [1]. Outputs: 0 the conv inputs at t [2n, C]; 1 `picks` [3] (classes of A, T, B at t).
+ * [1], `voiceLeading` [1] (logit penalty for parallel 5ths/8ves with the voices decided before, 0 = none).
+ * Outputs: 0 the conv inputs at t [2n, C]; 1 `picks` [3] (classes of A, T, B at t).
  */
 export const harmonizerRuntime: StepRuntime = (asset) => {
   expectFormat(asset, HARMONIZER_FORMAT)
@@ -286,10 +288,12 @@ export const harmonizerRuntime: StepRuntime = (asset) => {
       [3, c.vocab],
       [3],
       [1],
+      [1],
     ],
     predict(inputs) {
       const rows = inputRows(inputs)
       const B = inputs[0]!.shape[0]!
+      const V = c.vocab
       const states: Float32Array[][] = []
       const picks = new Float32Array(B * 3)
       for (let b = 0; b < B; b++) {
@@ -298,6 +302,10 @@ export const harmonizerRuntime: StepRuntime = (asset) => {
         const bias = x(4)
         const u = x(5)
         const temperature = x(6)[0]!
+        const penalty = x(7)[0]!
+        const prev = x(0)
+        const before = [0, 1, 2, 3].map((v) => prev.subarray(v * V, (v + 1) * V).indexOf(1))
+        const now = [x(2).indexOf(1)]
         const state: Float32Array[] = []
         const out = harmonizerStep(
           net,
@@ -308,7 +316,10 @@ export const harmonizerRuntime: StepRuntime = (asset) => {
           state,
           (v, logits) => {
             for (let j = 0; j < logits.length; j++) logits[j]! += bias[(v - 1) * c.vocab + j]!
-            return categorical(logits, u[v - 1]!, temperature)
+            penaliseParallels(logits, v, before, now, penalty)
+            const pick = categorical(logits, u[v - 1]!, temperature)
+            now.push(pick)
+            return pick
           },
         )
         picks.set(out, b * 3)

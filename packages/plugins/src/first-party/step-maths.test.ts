@@ -9,6 +9,7 @@ import { loadHarmonizer } from '../harmonizer/io.js'
 import { batchTensors } from '../harmonizer/model.js'
 import { loadFunctionalModel } from '../model-io/fs-handler.js'
 import { type HarmonizerShape, harmonizerMelodyRuntime, harmonizerNet, harmonizerStep } from './runtime.js'
+import { penaliseParallels } from './step-maths.js'
 
 /*
  * The correctness guard of the plain-TypeScript step (step-maths.ts): on a committed chorale, teacher-forced,
@@ -85,5 +86,31 @@ describe('harmonizer step maths', () => {
       states.push(state)
     }
     expect(worst).toBeLessThan(1e-4)
+  })
+})
+
+describe('voice leading', () => {
+  // Classes are semitones: S moves 20 -> 22 (up a tone); A was a fifth below at 13.
+  const prev = [20, 13, -1, -1]
+  const now = [22]
+
+  it('penalises exactly the pitches that move in parallel fifths or octaves with a decided voice', () => {
+    const logits = new Float32Array(40)
+    penaliseParallels(logits, 1, prev, now, 6)
+    const hit = [...logits.keys()].filter((c) => logits[c]! < 0)
+    // Up, to a fifth below 22 (15) or above it (29); 3 (a twelfth below) would be downwards: contrary, allowed.
+    expect(hit).toEqual([15, 29])
+  })
+
+  it('leaves held notes, contrary motion and other intervals alone, and does nothing at penalty 0', () => {
+    const held = new Float32Array(40)
+    penaliseParallels(held, 1, prev, [20], 6)
+    expect(held.every((z) => z === 0)).toBe(true)
+    const octave = new Float32Array(40)
+    penaliseParallels(octave, 1, [20, 8, -1, -1], now, 6)
+    expect([...octave.keys()].filter((c) => octave[c]! < 0)).toEqual([10, 22, 34])
+    const off = new Float32Array(40)
+    penaliseParallels(off, 1, prev, now, 0)
+    expect(off.every((z) => z === 0)).toBe(true)
   })
 })

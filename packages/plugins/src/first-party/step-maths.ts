@@ -149,3 +149,34 @@ export function bernoulliChain(
   }
   return on
 }
+
+/**
+ * Voice leading for the harmonizer's draws: lowers by `penalty` the logit of every class of voice `v` that
+ * would move in parallel perfect fifths or octaves/unisons with a voice already decided at this step (the
+ * soprano, then the voices picked before v). Classes are semitones above the vocabulary's lowest pitch
+ * (0 = rest), so class differences are intervals. `prev` holds each voice's class at t - 1 (-1 before the
+ * start), `now` the classes decided at t so far, by voice. Same definition as musical-checks.ts's
+ * countParallels: both voices move, in the same direction, from a fifth to a fifth or an octave to an octave.
+ */
+export function penaliseParallels(
+  logits: Float32Array,
+  v: number,
+  prev: readonly number[],
+  now: readonly number[],
+  penalty: number,
+): void {
+  const from = prev[v] ?? -1
+  if (penalty <= 0 || from <= 0) return
+  for (let u = 0; u < v; u++) {
+    const a = prev[u] ?? -1
+    const b = now[u] ?? -1
+    if (a <= 0 || b <= 0 || a === b) continue
+    const before = Math.abs(from - a) % 12
+    if (before !== 7 && before !== 0) continue
+    const up = b > a
+    for (let c = 1; c < logits.length; c++) {
+      if (c === from || c > from !== up) continue
+      if (Math.abs(c - b) % 12 === before) logits[c]! -= penalty
+    }
+  }
+}
