@@ -7,7 +7,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -79,8 +79,13 @@ export async function startStudioServer(): Promise<StudioServer> {
   }
 }
 
-export const launchChromium = (): Promise<Browser> =>
-  chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS })
+export function launchChromium(): Promise<Browser> {
+  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+  // Checked before the studio server starts, so a missing browser fails at once instead of leaving it running.
+  if (!existsSync(executablePath))
+    throw new Error(`no Chromium at ${executablePath}: apt-get install chromium, or set CHROMIUM_PATH`)
+  return chromium.launch({ executablePath, args: CHROMIUM_ARGS })
+}
 
 async function trpc<T>(page: Page, base: string, procedure: string, input: unknown): Promise<T> {
   const res = await page.context().request.post(`${base}/api/trpc/${procedure}`, {
