@@ -13,12 +13,13 @@ import { drivers, openTestDatabase, uniqueProjectId } from './helpers/db'
 import { collabUrl, startTestServer } from './helpers/server'
 import { waitFor } from './helpers/wait'
 
-/** The real database, except that transactions fail while `down` is set. */
+/** The real database, except that transactions and raw statements (the log's writes) fail while `down` is set. */
 function flaky(db: Db): { db: Db; setDown: (down: boolean) => void } {
   let down = false
   const proxy = new Proxy(db, {
     get(target, prop, receiver) {
-      if (prop === 'transaction' && down) return () => Promise.reject(new Error('database is down (test)'))
+      if ((prop === 'transaction' || prop === 'execute') && down)
+        return () => Promise.reject(new Error('database is down (test)'))
       return Reflect.get(target, prop, receiver)
     },
   })

@@ -1,6 +1,7 @@
+import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { type Database, openDatabase } from '../src/server/db'
+import { type Database, openDatabase, schema } from '../src/server/db'
 import { appendUpdates, compact, countRows, readDocument } from '../src/server/db/update-log'
 import { drivers, openTestDatabase, uniqueProjectId } from './helpers/db'
 
@@ -56,6 +57,45 @@ describe.each(drivers)('update log with several writers on %s', (driver) => {
     const stored = await readDocument(a.db, project)
     expect(stored.tail.map((r) => r.seq)).toEqual(seqs)
     expect(load(stored).getMap('m').size).toBe(40)
+  })
+
+  it('single-statement appends (the group commit of one room) racing transactions stay gap-free', async () => {
+    const project = uniqueProjectId('seq1')
+    const doc = new Y.Doc()
+    const writes = Array.from({ length: 30 }, (_, i) => {
+      const db = (i % 2 === 0 ? a : b).db
+      const update = edit(doc, `k${i}`)
+      // Every third write in a transaction, the rest as the lone statement the durable log sends.
+      return i % 3 === 0
+        ? db.transaction((tx) => appendUpdates(tx, project, [update]))
+        : appendUpdates(db, project, [update])
+    })
+    const seqs = (await Promise.all(writes)).flat().sort((x, y) => x - y)
+    expect(seqs).toEqual(Array.from({ length: 30 }, (_, i) => i + 1))
+    expect(load(await readDocument(a.db, project)).getMap('m').size).toBe(30)
+  })
+
+  it('the first append continues above rows and a snapshot written before the head existed', async () => {
+    const project = uniqueProjectId('seq2')
+    const doc = new Y.Doc()
+    // As a new project is seeded (a snapshot at seq 1) and as logs written before migration 0004 look.
+    await a.db
+      .insert(schema.documentSnapshots)
+      .values({ projectId: project, upToSeq: 1, state: edit(doc, 's'), byteLength: 1 })
+    expect(await appendUpdates(a.db, project, [edit(doc, 'k0')])).toEqual([2])
+    await a.db.delete(schema.documentLogHeads).where(eq(schema.documentLogHeads.projectId, project))
+    expect(await appendUpdates(a.db, project, [edit(doc, 'k1')])).toEqual([3])
+  })
+
+  it('a burst of 2,500 updates in one append is numbered in order', async () => {
+    const project = uniqueProjectId('seq3')
+    const doc = new Y.Doc()
+    const updates = Array.from({ length: 2500 }, (_, i) => edit(doc, `k${i}`))
+    const seqs = await a.db.transaction((tx) => appendUpdates(tx, project, updates))
+    expect(seqs).toEqual(Array.from({ length: 2500 }, (_, i) => i + 1))
+    const stored = await readDocument(a.db, project)
+    expect(stored.tail.map((r) => r.seq)).toEqual(seqs)
+    expect(load(stored).getMap('m').size).toBe(2500)
   })
 
   it('two compactions at once: the newest snapshot wins, nothing is lost or duplicated', async () => {

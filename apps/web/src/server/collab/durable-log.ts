@@ -14,8 +14,8 @@ import { appendUpdates, compact } from '../db/update-log'
  * exponential backoff; nothing is acknowledged meanwhile and rooms keep working in memory.
  * Compactions run in the same loop between commits so the log has a single writer per process.
  *
- * Seqs are allocated by the database inside the commit (`appendUpdates`, under a per-project
- * lock), not by the room: several instances may append to the same project's log, and the seq
+ * Seqs are allocated by the database inside the commit (`appendUpdates`, from the project's head
+ * row), not by the room: several instances may append to the same project's log, and the seq
  * each row got is handed to `onCommitted` so the room can track what its replica has applied.
  */
 
@@ -139,8 +139,8 @@ export class DurableLog {
 
   private async commitQueued(): Promise<boolean> {
     const batch = this.queue.splice(0)
-    // Group by project (one lock and one INSERT each), projects in sorted order (no deadlocks
-    // between instances), rows in queue order within a project.
+    // Group by project (one statement each), projects in sorted order (no deadlocks between
+    // instances), rows in queue order within a project.
     const byProject = new Map<string, Uint8Array[]>()
     for (const e of batch) {
       if (e.row === null) continue
@@ -154,13 +154,19 @@ export class DurableLog {
       let rows = 0
       for (const updates of byProject.values()) rows += updates.length
       try {
-        await this.db.transaction(async (tx) => {
-          seqsByProject.clear()
-          for (const projectId of projects) {
-            const updates = byProject.get(projectId) ?? []
-            seqsByProject.set(projectId, await appendUpdates(tx, projectId, updates))
-          }
-        })
+        const [only] = projects
+        if (projects.length === 1 && only !== undefined) {
+          // The common case, one room's updates: a single statement, which commits on its own.
+          seqsByProject.set(only, await appendUpdates(this.db, only, byProject.get(only) ?? []))
+        } else {
+          await this.db.transaction(async (tx) => {
+            seqsByProject.clear()
+            for (const projectId of projects) {
+              const updates = byProject.get(projectId) ?? []
+              seqsByProject.set(projectId, await appendUpdates(tx, projectId, updates))
+            }
+          })
+        }
       } catch (err) {
         this.queue.unshift(...batch)
         this.stats.failedCommits++

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gt, gte, lt, lte, sql } from 'drizzle-orm'
 import type { Db } from './index'
-import { documentSnapshots, documentUpdates } from './schema'
+import { documentLogHeads, documentSnapshots, documentUpdates } from './schema'
 
 /** Queries over the document update log and its snapshots. Pure data access, no Yjs. */
 
@@ -47,48 +47,54 @@ export async function readDocument(db: Db, projectId: string, afterSeq = 0): Pro
 }
 
 /**
- * Serializes writers of one project's log across processes until the transaction ends: appends
- * (seq allocation) and compaction take it, so seqs are gap-free in commit order and two
- * compactions never interleave. Readers never take it (REPEATABLE READ gives them a consistent view).
+ * Serializes compactions of one project's log across processes until the transaction ends, so two
+ * never interleave. Appends do not take it (they are ordered by the head row, see appendUpdates);
+ * readers never take it (REPEATABLE READ gives them a consistent view).
  */
 async function lockProjectLog(db: Db, projectId: string): Promise<void> {
   await db.execute(sql`select pg_advisory_xact_lock(hashtext(${`ensemble.doc-log:${projectId}`}))`)
 }
 
 /**
- * Appends one project's updates inside the caller's transaction and returns their seqs. The seq
- * is allocated here, under the project lock, from the current head (newest row or snapshot), so
- * several instances writing the same room get one gap-free sequence, numbered in commit order:
- * a replica that has applied everything up to seq N can catch up by reading `seq > N`.
- * Call it for projects in sorted order so two transactions cannot deadlock on the locks.
+ * Appends one project's updates and returns their seqs, in one statement: the head row is bumped
+ * (created on the first append, above the project's existing rows and snapshot) and the rows
+ * inserted under it. The upsert's row lock makes concurrent appenders of the same project (several
+ * instances writing one room) wait for each other and continue from the committed head, so seqs
+ * are gap-free and numbered in commit order: a replica that has applied everything up to seq N can
+ * catch up by reading `seq > N`.
+ *
+ * A statement commits on its own, so the common case (one project per group commit) costs one
+ * round trip. Several projects must run inside the caller's transaction, in sorted order (so two
+ * transactions cannot deadlock on the head rows). The updates travel as one bytea[] parameter,
+ * whatever their number.
  */
 export async function appendUpdates(
-  tx: Db,
+  db: Db,
   projectId: string,
   updates: readonly Uint8Array[],
 ): Promise<number[]> {
   if (updates.length === 0) return []
-  await lockProjectLog(tx, projectId)
-  const head = await headSeq(tx, projectId)
-  const seqs = updates.map((_, i) => head + 1 + i)
-  await tx
-    .insert(documentUpdates)
-    .values(updates.map((update, i) => ({ projectId, seq: head + 1 + i, update })))
-  return seqs
-}
-
-/** The highest seq used by a project: newest log row, or the snapshot that swallowed it. One round trip. */
-export async function headSeq(db: Db, projectId: string): Promise<number> {
-  // An aggregate over no rows still yields one row; greatest() skips NULLs.
-  const [row] = await db
-    .select({
-      head: sql<
-        string | number | null
-      >`greatest(max(${documentUpdates.seq}), (select max(${documentSnapshots.upToSeq}) from ${documentSnapshots} where ${documentSnapshots.projectId} = ${projectId}))`,
-    })
-    .from(documentUpdates)
-    .where(eq(documentUpdates.projectId, projectId))
-  return Number(row?.head ?? 0)
+  const n = updates.length
+  // node-postgres serialises Buffers inside arrays (a plain Uint8Array it would not); no copy.
+  const data = updates.map((u) => Buffer.from(u.buffer, u.byteOffset, u.byteLength))
+  const result = await db.execute(sql`
+    with head as (
+      insert into ${documentLogHeads} (project_id, seq)
+      values (${projectId}, ${n}::bigint + greatest(
+        (select max(seq) from ${documentUpdates} where project_id = ${projectId}),
+        (select max(up_to_seq) from ${documentSnapshots} where project_id = ${projectId}),
+        0))
+      on conflict (project_id) do update set seq = ${documentLogHeads}.seq + ${n}::bigint
+      returning seq
+    )
+    insert into ${documentUpdates} (project_id, seq, update)
+    select ${projectId}, head.seq - ${n}::bigint + u.ord, u.data
+    from head, unnest(${sql.param(data)}::bytea[]) with ordinality as u(data, ord)
+    returning seq`)
+  // Both drivers answer with `{ rows }` (node-postgres' QueryResult, PGlite's Results); drizzle's shared
+  // Db type cannot say which. bigint arrives as a string from node-postgres, a number from PGlite.
+  const { rows } = result as unknown as { rows: { seq: string | number }[] }
+  return rows.map((r) => Number(r.seq)).sort((a, b) => a - b)
 }
 
 /** One multi-row INSERT; callers run it inside their group-commit transaction. */

@@ -118,6 +118,7 @@ export const projectsRouter = router({
       await tx.delete(schema.projects).where(eq(schema.projects.id, input.projectId))
       await tx.delete(schema.documentUpdates).where(eq(schema.documentUpdates.projectId, input.projectId))
       await tx.delete(schema.documentSnapshots).where(eq(schema.documentSnapshots.projectId, input.projectId))
+      await tx.delete(schema.documentLogHeads).where(eq(schema.documentLogHeads.projectId, input.projectId))
     })
     ctx.setAccess(input.projectId, null, null)
     return { id: input.projectId }

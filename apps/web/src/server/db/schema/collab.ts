@@ -2,9 +2,9 @@ import { bigint, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-o
 import { bytea } from './columns'
 
 /**
- * The durable log of one project's Y.Doc: every accepted document update, in the order the server
- * applied it. `seq` is per project and assigned by the (single) server that owns the room, so it
- * is gap-free and monotonically increasing within a project.
+ * The durable log of one project's Y.Doc: every accepted document update, in commit order. `seq` is
+ * per project, allocated from `documentLogHeads` by the statement that inserts the rows, so it is
+ * gap-free and increasing within a project even with several instances writing one room.
  */
 export const documentUpdates = pgTable(
   'document_updates',
@@ -34,3 +34,15 @@ export const documentSnapshots = pgTable(
   // The primary key also serves "newest snapshot of a project" (ORDER BY up_to_seq DESC LIMIT 1).
   (t) => [primaryKey({ columns: [t.projectId, t.upToSeq] })],
 )
+
+/**
+ * The highest seq allocated in each project's log. Appends bump it and insert their rows in one
+ * statement: the upsert's row lock orders concurrent writers (across instances) and each sees the
+ * previous writer's committed head, which a lock plus `max(seq)` could only do in separate
+ * statements (a statement reads the snapshot taken before it waited). Created on a project's first
+ * append, from its existing rows and snapshot.
+ */
+export const documentLogHeads = pgTable('document_log_heads', {
+  projectId: text('project_id').primaryKey(),
+  seq: bigint('seq', { mode: 'number' }).notNull(),
+})
