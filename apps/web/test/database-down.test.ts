@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../src/server/app'
-import type { Database, Db } from '../src/server/db'
+import type { Database } from '../src/server/db'
 import {
   connectSynced,
   destroyAll,
@@ -10,31 +10,19 @@ import {
   type TestClient,
 } from './helpers/clients'
 import { drivers, openTestDatabase, uniqueProjectId } from './helpers/db'
+import { flakyDb } from './helpers/flaky-db'
 import { collabUrl, startTestServer } from './helpers/server'
 import { waitFor } from './helpers/wait'
-
-/** The real database, except that transactions and raw statements (the log's writes) fail while `down` is set. */
-function flaky(db: Db): { db: Db; setDown: (down: boolean) => void } {
-  let down = false
-  const proxy = new Proxy(db, {
-    get(target, prop, receiver) {
-      if ((prop === 'transaction' || prop === 'execute') && down)
-        return () => Promise.reject(new Error('database is down (test)'))
-      return Reflect.get(target, prop, receiver)
-    },
-  })
-  return { db: proxy, setDown: (d) => (down = d) }
-}
 
 describe.each(drivers)('database outage on %s', (driver) => {
   let database: Database
   let server: RunningServer
-  let control: ReturnType<typeof flaky>
+  let control: ReturnType<typeof flakyDb>
   let clients: TestClient[] = []
 
   beforeAll(async () => {
     database = await openTestDatabase(driver)
-    control = flaky(database.db)
+    control = flakyDb(database.db)
     server = await startTestServer({ ...database, db: control.db })
   })
   afterEach(() => {

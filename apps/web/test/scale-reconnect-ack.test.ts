@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../src/server/app'
-import type { Database, Db } from '../src/server/db'
+import type { Database } from '../src/server/db'
 import {
   connectSynced,
   destroyAll,
@@ -10,6 +10,7 @@ import {
   type TestClient,
 } from './helpers/clients'
 import { openTestDatabase, uniqueProjectId } from './helpers/db'
+import { flakyDb } from './helpers/flaky-db'
 import { collabUrl, startTestServer } from './helpers/server'
 import { waitFor } from './helpers/wait'
 
@@ -19,27 +20,15 @@ import { waitFor } from './helpers/wait'
  * "saved" would ever come (the UI would say "Saving…" forever). The room acknowledges the state it
  * shares with a connecting client once everything queued before is committed.
  */
-
-function flaky(db: Db): { db: Db; setDown: (down: boolean) => void } {
-  let down = false
-  const proxy = new Proxy(db, {
-    get(target, prop, receiver) {
-      if (prop === 'transaction' && down) return () => Promise.reject(new Error('database is down (test)'))
-      return Reflect.get(target, prop, receiver)
-    },
-  })
-  return { db: proxy, setDown: (d) => (down = d) }
-}
-
 describe('reconnect while saves are pending', () => {
   let database: Database
   let server: RunningServer
-  let control: ReturnType<typeof flaky>
+  let control: ReturnType<typeof flakyDb>
   let clients: TestClient[] = []
 
   beforeAll(async () => {
     database = await openTestDatabase('pglite')
-    control = flaky(database.db)
+    control = flakyDb(database.db)
     server = await startTestServer({ ...database, db: control.db })
   })
   afterEach(() => {
