@@ -3,7 +3,12 @@
  * Ensemble's server (durable acknowledgement) and, in the same run, the reference y-websocket
  * 1.5.4 server (in memory, no persistence). Prints a table and the ratio ours / reference.
  *
- *   pnpm --filter @ensemble/bench collab -- --clients 10,100 --rate 1 --seconds 20
+ *   pnpm --filter @ensemble/bench collab -- --clients 10,100 --rate 1 --seconds 20 [--repeat 3]
+ *
+ * With --repeat K every (N, server) pair runs K times, the servers taking turns, and the ratios use
+ * the median of the K runs: on a small shared machine one run's percentiles move by tens of percent.
+ * Server CPU is the server process's own (user + system, all threads); PostgreSQL's processes are
+ * not in it.
  *
  * Latency is measured inside this one process (every client shares its clock): edit-to-remote is
  * the time from a client's edit to each other client receiving it; edit-to-saved is the time
@@ -16,7 +21,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { signRoomToken } from '@ensemble/web/collab-tokens'
-import { freePort, memoryOf, percentile } from './measure'
+import { cpuMsOf, freePort, memoryOf, percentile } from './measure'
 import { ProtocolClient } from './protocol-client'
 
 interface Options {
@@ -24,6 +29,7 @@ interface Options {
   rate: number
   seconds: number
   servers: ServerKind[]
+  repeat: number
 }
 type ServerKind = 'ensemble' | 'ensemble-postgres' | 'reference'
 
@@ -41,6 +47,7 @@ function parseArgs(argv: string[]): Options {
     clients: (get('clients') ?? '10,100').split(',').map(Number),
     rate: Number(get('rate') ?? 1),
     seconds: Number(get('seconds') ?? 20),
+    repeat: Math.max(1, Number(get('repeat') ?? 1)),
     servers:
       get('servers')
         ?.split(',')
@@ -121,6 +128,8 @@ interface Result {
   lost: number
   rssMiB: number
   peakMiB: number
+  /** Server CPU (user + system) per second of the measured window, in ms (1000 = one core busy). */
+  cpuMsPerSecond: number
 }
 
 const savedQueues = new Map<ProtocolClient, { clock: number; at: number }[]>()
@@ -168,6 +177,7 @@ async function runOne(server: RunningServer, clients: number, opts: Options): Pr
   let edits = 0
   const timers: NodeJS.Timeout[] = []
   const started = performance.now()
+  const cpuBefore = cpuMsOf(server.process.pid!)
   list.forEach((c, i) => {
     let seq = 0
     const edit = () => {
@@ -188,6 +198,7 @@ async function runOne(server: RunningServer, clients: number, opts: Options): Pr
   await new Promise((resolve) => setTimeout(resolve, opts.seconds * 1000))
   for (const t of timers) clearTimeout(t)
   const elapsed = (performance.now() - started) / 1000
+  const cpuMsPerSecond = (cpuMsOf(server.process.pid!) - cpuBefore) / elapsed
   // Let in-flight messages land before counting.
   await new Promise((resolve) => setTimeout(resolve, 2000))
   const expectedRemote = edits * (clients - 1)
@@ -205,6 +216,7 @@ async function runOne(server: RunningServer, clients: number, opts: Options): Pr
     savedP50: percentile(saved, 50),
     savedP99: percentile(saved, 99),
     lost: expectedRemote - remote.length,
+    cpuMsPerSecond,
     rssMiB: mem.rssMiB,
     peakMiB: mem.peakMiB,
   }
@@ -219,35 +231,51 @@ async function main() {
   )
   const results: Result[] = []
   for (const clients of opts.clients) {
-    for (const kind of opts.servers) {
-      const server = await startServer(kind)
-      try {
-        const r = await runOne(server, clients, opts)
-        results.push(r)
-        console.log(
-          `  ${kind.padEnd(18)} N=${String(clients).padEnd(4)} remote p50 ${fmt(r.remoteP50)} ms p99 ${fmt(r.remoteP99)} ms · saved p50 ${fmt(r.savedP50)} ms p99 ${fmt(r.savedP99)} ms · ${fmt(r.editsPerSecond)} edits/s · rss ${fmt(r.rssMiB)} MiB (peak ${fmt(r.peakMiB)})`,
-        )
-      } finally {
-        await server.stop()
+    for (let run = 0; run < opts.repeat; run++) {
+      for (const kind of opts.servers) {
+        const server = await startServer(kind)
+        try {
+          const r = await runOne(server, clients, opts)
+          results.push(r)
+          console.log(
+            `  ${kind.padEnd(18)} N=${String(clients).padEnd(4)} remote p50 ${fmt(r.remoteP50)} ms p99 ${fmt(r.remoteP99)} ms · saved p50 ${fmt(r.savedP50)} ms p99 ${fmt(r.savedP99)} ms · ${fmt(r.editsPerSecond)} edits/s · cpu ${fmt(r.cpuMsPerSecond, 0)} ms/s · rss ${fmt(r.rssMiB)} MiB (peak ${fmt(r.peakMiB)})`,
+          )
+        } finally {
+          await server.stop()
+        }
       }
     }
   }
   console.log(
-    '\n| server | clients | edits/s | remote p50 (ms) | remote p99 (ms) | saved p50 (ms) | saved p99 (ms) | missed remote applies | server RSS (MiB) | peak RSS (MiB) |',
+    '\n| server | clients | edits/s | remote p50 (ms) | remote p99 (ms) | saved p50 (ms) | saved p99 (ms) | missed remote applies | server CPU (ms/s) | server RSS (MiB) | peak RSS (MiB) |',
   )
-  console.log('|---|---|---|---|---|---|---|---|---|---|')
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|')
   for (const r of results) {
     console.log(
-      `| ${r.server} | ${r.clients} | ${fmt(r.editsPerSecond)} | ${fmt(r.remoteP50)} | ${fmt(r.remoteP99)} | ${fmt(r.savedP50)} | ${fmt(r.savedP99)} | ${r.lost} | ${fmt(r.rssMiB)} | ${fmt(r.peakMiB)} |`,
+      `| ${r.server} | ${r.clients} | ${fmt(r.editsPerSecond)} | ${fmt(r.remoteP50)} | ${fmt(r.remoteP99)} | ${fmt(r.savedP50)} | ${fmt(r.savedP99)} | ${r.lost} | ${fmt(r.cpuMsPerSecond, 0)} | ${fmt(r.rssMiB)} | ${fmt(r.peakMiB)} |`,
     )
   }
-  console.log('\nratio ours / reference (remote latency):')
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b)
+    const mid = sorted.length >> 1
+    return sorted.length % 2 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2
+  }
+  const medians = (kind: ServerKind, clients: number) => {
+    const runs = results.filter((r) => r.server === kind && r.clients === clients)
+    return {
+      p50: median(runs.map((r) => r.remoteP50)),
+      p99: median(runs.map((r) => r.remoteP99)),
+      cpu: median(runs.map((r) => r.cpuMsPerSecond)),
+    }
+  }
+  console.log(`\nratio ours / reference (remote latency; medians of ${opts.repeat} run(s)):`)
   for (const clients of opts.clients) {
-    const ref = results.find((r) => r.server === 'reference' && r.clients === clients)
-    for (const r of results.filter((x) => x.server !== 'reference' && x.clients === clients)) {
-      if (!ref) continue
+    if (!opts.servers.includes('reference')) continue
+    const ref = medians('reference', clients)
+    for (const kind of opts.servers.filter((k) => k !== 'reference')) {
+      const m = medians(kind, clients)
       console.log(
-        `  N=${clients} ${r.server}: p50 ×${fmt(r.remoteP50 / ref.remoteP50, 2)}, p99 ×${fmt(r.remoteP99 / ref.remoteP99, 2)}`,
+        `  N=${clients} ${kind}: p50 ${fmt(m.p50, 2)} / ${fmt(ref.p50, 2)} ms ×${fmt(m.p50 / ref.p50, 2)}, p99 ${fmt(m.p99, 1)} / ${fmt(ref.p99, 1)} ms ×${fmt(m.p99 / ref.p99, 2)}, server CPU ${fmt(m.cpu, 0)} / ${fmt(ref.cpu, 0)} ms/s`,
       )
     }
   }
