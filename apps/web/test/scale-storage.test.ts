@@ -50,29 +50,13 @@ describe.each(drivers)('update log with several writers on %s', (driver) => {
     const writes = Array.from({ length: 20 }, (_, i) => {
       const db = (i % 2 === 0 ? a : b).db
       const updates = [edit(doc, `k${i}a`), edit(doc, `k${i}b`)]
-      return db.transaction((tx) => appendUpdates(tx, project, updates))
+      return appendUpdates(db, project, updates)
     })
     const seqs = (await Promise.all(writes)).flat().sort((x, y) => x - y)
     expect(seqs).toEqual(Array.from({ length: 40 }, (_, i) => i + 1))
     const stored = await readDocument(a.db, project)
     expect(stored.tail.map((r) => r.seq)).toEqual(seqs)
     expect(load(stored).getMap('m').size).toBe(40)
-  })
-
-  it('single-statement appends (the group commit of one room) racing transactions stay gap-free', async () => {
-    const project = uniqueProjectId('seq1')
-    const doc = new Y.Doc()
-    const writes = Array.from({ length: 30 }, (_, i) => {
-      const db = (i % 2 === 0 ? a : b).db
-      const update = edit(doc, `k${i}`)
-      // Every third write in a transaction, the rest as the lone statement the durable log sends.
-      return i % 3 === 0
-        ? db.transaction((tx) => appendUpdates(tx, project, [update]))
-        : appendUpdates(db, project, [update])
-    })
-    const seqs = (await Promise.all(writes)).flat().sort((x, y) => x - y)
-    expect(seqs).toEqual(Array.from({ length: 30 }, (_, i) => i + 1))
-    expect(load(await readDocument(a.db, project)).getMap('m').size).toBe(30)
   })
 
   it('the first append continues above rows and a snapshot written before the head existed', async () => {
@@ -91,7 +75,7 @@ describe.each(drivers)('update log with several writers on %s', (driver) => {
     const project = uniqueProjectId('seq3')
     const doc = new Y.Doc()
     const updates = Array.from({ length: 2500 }, (_, i) => edit(doc, `k${i}`))
-    const seqs = await a.db.transaction((tx) => appendUpdates(tx, project, updates))
+    const seqs = await appendUpdates(a.db, project, updates)
     expect(seqs).toEqual(Array.from({ length: 2500 }, (_, i) => i + 1))
     const stored = await readDocument(a.db, project)
     expect(stored.tail.map((r) => r.seq)).toEqual(seqs)
@@ -102,7 +86,7 @@ describe.each(drivers)('update log with several writers on %s', (driver) => {
     const project = uniqueProjectId('compact')
     const doc = new Y.Doc()
     const updates = Array.from({ length: 12 }, (_, i) => edit(doc, `k${i}`))
-    await a.db.transaction((tx) => appendUpdates(tx, project, updates))
+    await appendUpdates(a.db, project, updates)
     // Replica states as of seq 5 and seq 8 (each replica holds exactly the rows up to its watermark).
     const upTo = (n: number) => {
       const d = new Y.Doc()
@@ -124,7 +108,7 @@ describe.each(drivers)('update log with several writers on %s', (driver) => {
     expect(await compact(b.db, project, 6, upTo(6))).toBe(false)
     expect(await countRows(a.db, project)).toEqual({ updates: 4, snapshots: 1 })
     // New appends continue after the snapshot, and a replica at seq 3 catches up via the snapshot.
-    const [next] = await b.db.transaction((tx) => appendUpdates(tx, project, [edit(doc, 'k12')]))
+    const [next] = await appendUpdates(b.db, project, [edit(doc, 'k12')])
     expect(next).toBe(13)
     const catchUp = await readDocument(a.db, project, 3)
     expect(catchUp.snapshot?.upToSeq).toBe(8)
@@ -137,7 +121,7 @@ describe.each(drivers)('update log with several writers on %s', (driver) => {
     const project = uniqueProjectId('race')
     const doc = new Y.Doc()
     const updates = Array.from({ length: 30 }, (_, i) => edit(doc, `k${i}`))
-    await a.db.transaction((tx) => appendUpdates(tx, project, updates))
+    await appendUpdates(a.db, project, updates)
     const state = (n: number) => {
       const d = new Y.Doc()
       for (const u of updates.slice(0, n)) Y.applyUpdate(d, u)

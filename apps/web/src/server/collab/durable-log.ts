@@ -4,14 +4,15 @@ import { appendUpdates, compact } from '../db/update-log'
 /**
  * Group commit for the document update log, shared by every room of the process.
  *
- * One writer loop: while a transaction is in flight, new entries queue up and go into the next
- * transaction together (many updates, one transaction, across rooms). An entry's `onCommitted`
- * runs only after its transaction committed; entries commit in FIFO order, so an entry without
- * an update works as a barrier ("everything queued before me is stored"), which is how the
- * server acknowledges a client message whose content was already known.
+ * One writer loop: while a commit is in flight, new entries queue up and go into the next one
+ * together: each room's queued updates become one statement (`appendUpdates`), which commits on
+ * its own. An entry's `onCommitted` runs only after its rows committed; acknowledgements go out in
+ * FIFO order, so an entry without an update works as a barrier ("everything queued before me is
+ * stored"), which is how the server acknowledges a client message whose content was already known.
  *
- * A failed commit (database down) re-queues the whole batch at the front and retries with
- * exponential backoff; nothing is acknowledged meanwhile and rooms keep working in memory.
+ * A failed commit (database down) re-queues, at the front and in order, the entries of the rooms
+ * whose statement failed or was not tried, plus every barrier behind them, and retries with
+ * exponential backoff; nothing of theirs is acknowledged meanwhile and rooms keep working in memory.
  * Compactions run in the same loop between commits so the log has a single writer per process.
  *
  * Seqs are allocated by the database inside the commit (`appendUpdates`, from the project's head
@@ -41,7 +42,7 @@ export interface DurableLogOptions {
 }
 
 export interface DurableLogStats {
-  /** Committed transactions that wrote at least one update. */
+  /** Committed statements (one room's updates each). */
   transactions: number
   updatesWritten: number
   failedCommits: number
@@ -139,8 +140,8 @@ export class DurableLog {
 
   private async commitQueued(): Promise<boolean> {
     const batch = this.queue.splice(0)
-    // Group by project (one statement each), projects in sorted order (no deadlocks between
-    // instances), rows in queue order within a project.
+    // One statement per project (rows in queue order), each committing on its own: the common
+    // case, one busy room, is a single round trip.
     const byProject = new Map<string, Uint8Array[]>()
     for (const e of batch) {
       if (e.row === null) continue
@@ -149,37 +150,32 @@ export class DurableLog {
       else list.push(e.row.update)
     }
     const seqsByProject = new Map<string, number[]>()
-    if (byProject.size > 0) {
-      const projects = [...byProject.keys()].sort()
-      let rows = 0
-      for (const updates of byProject.values()) rows += updates.length
-      try {
-        const [only] = projects
-        if (projects.length === 1 && only !== undefined) {
-          // The common case, one room's updates: a single statement, which commits on its own.
-          seqsByProject.set(only, await appendUpdates(this.db, only, byProject.get(only) ?? []))
-        } else {
-          await this.db.transaction(async (tx) => {
-            seqsByProject.clear()
-            for (const projectId of projects) {
-              const updates = byProject.get(projectId) ?? []
-              seqsByProject.set(projectId, await appendUpdates(tx, projectId, updates))
-            }
-          })
-        }
-      } catch (err) {
-        this.queue.unshift(...batch)
-        this.stats.failedCommits++
-        this.log(
-          `[collab] commit of ${rows} updates failed, retrying in ${this.retryDelay} ms: ${errText(err)}`,
-        )
-        return false
+    const failed = new Set<string>()
+    let error: unknown = null
+    for (const [projectId, updates] of byProject) {
+      // After one failure the database is most likely down: the rest wait for the retry too.
+      if (error !== null) {
+        failed.add(projectId)
+        continue
       }
-      this.stats.transactions++
-      this.stats.updatesWritten += rows
+      try {
+        seqsByProject.set(projectId, await appendUpdates(this.db, projectId, updates))
+        this.stats.transactions++
+        this.stats.updatesWritten += updates.length
+      } catch (err) {
+        error = err
+        failed.add(projectId)
+      }
     }
+    // Acknowledge in FIFO order. A failed project's entries wait for the retry, and so does every
+    // barrier after the first waiting entry ("everything before me is stored" no longer holds).
+    const waiting: LogEntry[] = []
     const next = new Map<string, number>()
     for (const entry of batch) {
+      if (entry.row === null ? waiting.length > 0 : failed.has(entry.row.projectId)) {
+        waiting.push(entry)
+        continue
+      }
       let seq: number | null = null
       if (entry.row !== null) {
         const i = next.get(entry.row.projectId) ?? 0
@@ -192,7 +188,14 @@ export class DurableLog {
         this.log(`[collab] commit callback failed: ${errText(err)}`)
       }
     }
-    return true
+    if (waiting.length === 0) return true
+    this.queue.unshift(...waiting)
+    this.stats.failedCommits++
+    const rows = waiting.filter((e) => e.row !== null).length
+    this.log(
+      `[collab] commit of ${rows} updates (${failed.size} room${failed.size === 1 ? '' : 's'}) failed, retrying in ${this.retryDelay} ms: ${errText(error)}`,
+    )
+    return false
   }
 
   private async runCompactions(): Promise<void> {

@@ -1,6 +1,8 @@
+import type { PGlite } from '@electric-sql/pglite'
 import { and, asc, desc, eq, gt, gte, lt, lte, sql } from 'drizzle-orm'
+import pg from 'pg'
 import type { Db } from './index'
-import { documentLogHeads, documentSnapshots, documentUpdates } from './schema'
+import { documentSnapshots, documentUpdates } from './schema'
 
 /** Queries over the document update log and its snapshots. Pure data access, no Yjs. */
 
@@ -56,17 +58,35 @@ async function lockProjectLog(db: Db, projectId: string): Promise<void> {
 }
 
 /**
- * Appends one project's updates and returns their seqs, in one statement: the head row is bumped
- * (created on the first append, above the project's existing rows and snapshot) and the rows
- * inserted under it. The upsert's row lock makes concurrent appenders of the same project (several
+ * Bumps the project's head row (created on the first append, above the project's existing rows and
+ * snapshot) and inserts the updates under it; returns their seqs. $1 project id, $2 row count, $3
+ * the updates as one bytea[].
+ */
+const APPEND_SQL = `
+  with head as (
+    insert into document_log_heads (project_id, seq)
+    values ($1, $2::bigint + greatest(
+      (select max(seq) from document_updates where project_id = $1),
+      (select max(up_to_seq) from document_snapshots where project_id = $1),
+      0))
+    on conflict (project_id) do update set seq = document_log_heads.seq + $2::bigint
+    returning seq
+  )
+  insert into document_updates (project_id, seq, update)
+  select $1, head.seq - $2::bigint + u.ord, u.data
+  from head, unnest($3::bytea[]) with ordinality as u(data, ord)
+  returning seq`
+
+/** The driver under drizzle (its `$client`): a node-postgres pool or a PGlite instance. */
+type RawClient = pg.Pool | PGlite
+
+/**
+ * Appends one project's updates as one statement, which commits on its own, and returns their
+ * seqs. The upsert's row lock on the head makes concurrent appenders of the same project (several
  * instances writing one room) wait for each other and continue from the committed head, so seqs
  * are gap-free and numbered in commit order: a replica that has applied everything up to seq N can
- * catch up by reading `seq > N`.
- *
- * A statement commits on its own, so the common case (one project per group commit) costs one
- * round trip. Several projects must run inside the caller's transaction, in sorted order (so two
- * transactions cannot deadlock on the head rows). The updates travel as one bytea[] parameter,
- * whatever their number.
+ * catch up by reading `seq > N`. One round trip; on PostgreSQL a named prepared statement, so each
+ * connection parses and plans it once (this is the group commit's hot path).
  */
 export async function appendUpdates(
   db: Db,
@@ -74,26 +94,15 @@ export async function appendUpdates(
   updates: readonly Uint8Array[],
 ): Promise<number[]> {
   if (updates.length === 0) return []
-  const n = updates.length
   // node-postgres serialises Buffers inside arrays (a plain Uint8Array it would not); no copy.
   const data = updates.map((u) => Buffer.from(u.buffer, u.byteOffset, u.byteLength))
-  const result = await db.execute(sql`
-    with head as (
-      insert into ${documentLogHeads} (project_id, seq)
-      values (${projectId}, ${n}::bigint + greatest(
-        (select max(seq) from ${documentUpdates} where project_id = ${projectId}),
-        (select max(up_to_seq) from ${documentSnapshots} where project_id = ${projectId}),
-        0))
-      on conflict (project_id) do update set seq = ${documentLogHeads}.seq + ${n}::bigint
-      returning seq
-    )
-    insert into ${documentUpdates} (project_id, seq, update)
-    select ${projectId}, head.seq - ${n}::bigint + u.ord, u.data
-    from head, unnest(${sql.param(data)}::bytea[]) with ordinality as u(data, ord)
-    returning seq`)
-  // Both drivers answer with `{ rows }` (node-postgres' QueryResult, PGlite's Results); drizzle's shared
-  // Db type cannot say which. bigint arrives as a string from node-postgres, a number from PGlite.
-  const { rows } = result as unknown as { rows: { seq: string | number }[] }
+  const values = [projectId, updates.length, data]
+  const client = (db as unknown as { $client: RawClient }).$client
+  // bigint arrives as a string from node-postgres, a number from PGlite.
+  const { rows } =
+    client instanceof pg.Pool
+      ? await client.query<{ seq: string }>({ name: 'ensemble.append-updates', text: APPEND_SQL, values })
+      : await client.query<{ seq: number }>(APPEND_SQL, values)
   return rows.map((r) => Number(r.seq)).sort((a, b) => a - b)
 }
 

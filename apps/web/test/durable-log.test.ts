@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest'
+import { DurableLog, type LogEntry } from '../src/server/collab/durable-log'
+import type { Db } from '../src/server/db'
+import { waitFor } from './helpers/wait'
+
+/**
+ * The group commit's bookkeeping when one room's statement fails and another's succeeds: the good
+ * room is acknowledged at once, the failed room's entries (and every barrier behind them) wait,
+ * in order, for the retry. The driver is a stand-in that answers `appendUpdates`' statement:
+ * this is about what the log acknowledges, not about SQL (the storage suites run the real one).
+ */
+function fakeDb(failing: Set<string>): { db: Db; statements: string[] } {
+  const statements: string[] = []
+  const heads = new Map<string, number>()
+  const client = {
+    query: async (_text: string, values: [string, number, unknown[]]) => {
+      const [projectId, n] = values
+      statements.push(projectId)
+      if (failing.has(projectId)) throw new Error(`${projectId} is down (test)`)
+      const head = heads.get(projectId) ?? 0
+      heads.set(projectId, head + n)
+      return { rows: Array.from({ length: n }, (_, i) => ({ seq: head + 1 + i })) }
+    },
+  }
+  return { db: { $client: client } as unknown as Db, statements }
+}
+
+describe('durable log group commit', () => {
+  it('acknowledges the rooms whose statement committed; a failed room and the barriers after it wait for the retry', async () => {
+    const failing = new Set(['room-b'])
+    const { db, statements } = fakeDb(failing)
+    const log = new DurableLog(db, { retryMinMs: 20, log: () => {} })
+    const acked: string[] = []
+    const entry = (name: string, projectId: string | null): LogEntry => ({
+      row: projectId === null ? null : { projectId, update: new Uint8Array([1]) },
+      onCommitted: (seq) => acked.push(`${name}:${seq}`),
+    })
+    log.append(entry('a1', 'room-a'))
+    log.append(entry('b1', 'room-b'))
+    log.append(entry('a2', 'room-a'))
+    log.append(entry('barrier', null))
+    log.append(entry('b2', 'room-b'))
+    await waitFor(() => log.stats.failedCommits >= 1, 'the first commit failed for room-b')
+    // room-a's rows are stored and acknowledged, in queue order; nothing of room-b, and not the barrier.
+    expect(acked).toEqual(['a1:1', 'a2:2'])
+    failing.clear()
+    expect(await log.flush(5_000)).toBe(true)
+    expect(acked).toEqual(['a1:1', 'a2:2', 'b1:1', 'barrier:null', 'b2:2'])
+    // room-a was written once: its acknowledged rows are not sent again with the retry.
+    expect(statements.filter((p) => p === 'room-a')).toHaveLength(1)
+    log.close()
+  })
+})
