@@ -1,16 +1,13 @@
 import { createServer } from 'node:net'
-import { addClip, addNotes, addTrack, UserOrigin } from '@ensemble/core'
+import { addClip, addNotes, addTrack } from '@ensemble/core'
 import { startTestInference, type TestInference } from '@ensemble/inference/testing'
 import { TRPCClientError } from '@trpc/client'
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import WebSocket from 'ws'
-import * as Y from 'yjs'
-import { connectSong } from '../src/client/collab'
 import type { RunningServer } from '../src/server/app'
 import { type Database, schema } from '../src/server/db'
 import { type Caller, outcome, signUp } from './helpers/api'
-import { isSaved } from './helpers/clients'
+import { isSaved, openSongAs } from './helpers/clients'
 import { openTestDatabase } from './helpers/db'
 import { seedProject } from './helpers/projects'
 import { collabUrl, startTestServer } from './helpers/server'
@@ -21,7 +18,6 @@ import { waitFor } from './helpers/wait'
  * harmonizer weights, a real collab client seeding the server's copy of the song, and PGlite.
  */
 
-const NodeWebSocket = WebSocket as unknown as typeof globalThis.WebSocket
 const HARMONIZER = 'studio.ensemble.harmonizer'
 const BAR = 1920
 
@@ -94,22 +90,12 @@ beforeAll(async () => {
   ])
 
   // The owner writes the melody through a real collab connection: the server's copy is the room's.
-  const { token, userId } = await owner.api.rooms.token.mutate({ projectId })
-  const doc = new Y.Doc()
-  const conn = connectSong({
-    url: collabUrl(server),
-    projectId,
-    token,
-    doc,
-    WebSocketPolyfill: NodeWebSocket,
-  })
-  await waitFor(() => conn.provider.synced, 'synced')
-  const me = new UserOrigin(userId)
-  trackId = addTrack(doc, me, { kind: 'instrument', name: 'Lead' })
-  const { clipId } = addClip(doc, me, trackId, { start: 0, length: 2 * BAR })
-  addNotes(doc, me, trackId, clipId, melody)
-  await waitFor(() => isSaved({ ...conn, doc, map: doc.getMap('m') }), 'melody saved on the server')
-  conn.destroy()
+  const song = await openSongAs(collabUrl(server), owner, projectId)
+  trackId = addTrack(song.doc, song.me, { kind: 'instrument', name: 'Lead' })
+  const { clipId } = addClip(song.doc, song.me, trackId, { start: 0, length: 2 * BAR })
+  addNotes(song.doc, song.me, trackId, clipId, melody)
+  await waitFor(() => isSaved(song), 'melody saved on the server')
+  song.destroy()
 }, 120_000)
 
 afterAll(async () => {
@@ -248,18 +234,9 @@ describe('ai router', () => {
     try {
       const me = await signUp(down.url, 'down-editor')
       const project = await seedProject(database.db, [{ userId: me.userId, role: 'owner' }])
-      const { token, userId } = await me.api.rooms.token.mutate({ projectId: project })
-      const doc = new Y.Doc()
-      const conn = connectSong({
-        url: collabUrl(down),
-        projectId: project,
-        token,
-        doc,
-        WebSocketPolyfill: NodeWebSocket,
-      })
-      await waitFor(() => conn.provider.synced, 'synced')
-      const track = addTrack(doc, new UserOrigin(userId), { kind: 'instrument' })
-      await waitFor(() => isSaved({ ...conn, doc, map: doc.getMap('m') }), 'track saved')
+      const song = await openSongAs(collabUrl(down), me, project)
+      const track = addTrack(song.doc, song.me, { kind: 'instrument' })
+      await waitFor(() => isSaved(song), 'track saved')
 
       const input = { ...suggestInput(), projectId: project, trackId: track, seed: 4242 }
       const failed = await failure(() => me.api.ai.suggest.mutate(input))
@@ -272,9 +249,9 @@ describe('ai router', () => {
 
       // The rest of the app is unaffected: the API answers and the room still syncs.
       expect((await me.api.projects.list.query()).map((p) => p.id)).toContain(project)
-      addTrack(doc, new UserOrigin(userId), { kind: 'drums' })
-      await waitFor(() => isSaved({ ...conn, doc, map: doc.getMap('m') }), 'still saving')
-      conn.destroy()
+      addTrack(song.doc, song.me, { kind: 'drums' })
+      await waitFor(() => isSaved(song), 'still saving')
+      song.destroy()
 
       const other = await signUp(wrongSecret.url, 'misconfigured')
       const theirs = await seedProject(database.db, [{ userId: other.userId, role: 'owner' }])

@@ -1,16 +1,13 @@
-import { addTrack, UserOrigin } from '@ensemble/core'
+import { addTrack } from '@ensemble/core'
 import { createInferenceClient, inferenceFailureReason } from '@ensemble/inference/client'
 import { startTestInference, type TestInference } from '@ensemble/inference/testing'
 import { TRPCClientError } from '@trpc/client'
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import WebSocket from 'ws'
-import * as Y from 'yjs'
-import { connectSong } from '../src/client/collab'
 import type { RunningServer } from '../src/server/app'
 import { type Database, schema } from '../src/server/db'
 import { type Caller, signUp } from './helpers/api'
-import { isSaved } from './helpers/clients'
+import { isSaved, openSongAs } from './helpers/clients'
 import { openTestDatabase } from './helpers/db'
 import { fixtureArchive, publish } from './helpers/plugins'
 import { seedProject } from './helpers/projects'
@@ -23,7 +20,6 @@ import { waitFor } from './helpers/wait'
  * service's sandbox (in this process, over HTTP); and the kill list: a yanked version stops at once.
  */
 
-const NodeWebSocket = WebSocket as unknown as typeof globalThis.WebSocket
 const BAR = 1920
 
 let database: Database
@@ -76,19 +72,10 @@ beforeAll(async () => {
     { userId: carol.userId, role: 'owner' },
     { userId: dave.userId, role: 'editor' },
   ])
-  const grant = await carol.api.rooms.token.mutate({ projectId })
-  const doc = new Y.Doc()
-  const conn = connectSong({
-    url: collabUrl(server),
-    projectId,
-    token: grant.token,
-    doc,
-    WebSocketPolyfill: NodeWebSocket,
-  })
-  await waitFor(() => conn.provider.synced, 'synced')
-  trackId = addTrack(doc, new UserOrigin(grant.userId), { kind: 'instrument', name: 'Lead' })
-  await waitFor(() => isSaved({ ...conn, doc, map: doc.getMap('m') }), 'track saved on the server')
-  conn.destroy()
+  const song = await openSongAs(collabUrl(server), carol, projectId)
+  trackId = addTrack(song.doc, song.me, { kind: 'instrument', name: 'Lead' })
+  await waitFor(() => isSaved(song), 'track saved on the server')
+  song.destroy()
 }, 120_000)
 
 afterAll(async () => {

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import * as Y from 'yjs'
 import { appRouter } from '../src/server/api/router'
 import type { RunningServer } from '../src/server/app'
 import type { Database } from '../src/server/db'
 import { type Api, type Caller, createApi, outcome, signUp } from './helpers/api'
-import { connectClient, isSaved, loadStoredDoc, tokenFor, upgradeStatus } from './helpers/clients'
+import { connectClient, isSaved, loadStoredDoc, openSongAs, tokenFor, upgradeStatus } from './helpers/clients'
 import { drivers, openTestDatabase } from './helpers/db'
 import { seedProject } from './helpers/projects'
 import { collabUrl, startTestServer } from './helpers/server'
@@ -283,17 +282,11 @@ describe.each(drivers)('role matrix on %s', (driver) => {
     // Tokens come from the API, as the studio gets them.
     const written: string[] = []
     for (const actor of ['owner', 'editor', 'viewer'] as const) {
-      const { token } = await callers[actor].api.rooms.token.mutate({ projectId: f.projectId })
-      const doc = new Y.Doc()
-      const { connectSong } = await import('../src/client/collab')
-      const WebSocket = (await import('ws')).default as unknown as typeof globalThis.WebSocket
-      const conn = connectSong({ url, projectId: f.projectId, token, doc, WebSocketPolyfill: WebSocket })
-      await waitFor(() => conn.provider.synced, `${actor} synced`)
-      doc.getMap('m').set(actor, true)
-      if (actor !== 'viewer')
-        await waitFor(() => isSaved({ ...conn, doc, map: doc.getMap('m') }), `${actor} saved`)
+      const song = await openSongAs(url, callers[actor], f.projectId)
+      song.map.set(actor, true)
+      if (actor !== 'viewer') await waitFor(() => isSaved(song), `${actor} saved`)
       written.push(actor)
-      conn.destroy()
+      song.destroy()
     }
     // The viewer's write went out last; give it every chance to (wrongly) land, via a marker.
     const marker = await connectClient(url, f.projectId, { sub: f.ids.owner, role: 'owner' })

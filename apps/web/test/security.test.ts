@@ -1,19 +1,15 @@
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import * as Y from 'yjs'
-import { connectSong } from '../src/client/collab'
 import type { RunningServer } from '../src/server/app'
 import { CloseCode } from '../src/server/collab/protocol'
 import { type Database, schema } from '../src/server/db'
 import { type Caller, createApi, errorMessage, outcome, signUp } from './helpers/api'
-import { isSaved, loadStoredDoc, tokenFor, upgradeStatus } from './helpers/clients'
+import { isSaved, loadStoredDoc, openSongAs, tokenFor, upgradeStatus } from './helpers/clients'
 import { drivers, openTestDatabase } from './helpers/db'
 import { seedProject } from './helpers/projects'
 import { collabUrl, startTestServer } from './helpers/server'
 import { waitFor } from './helpers/wait'
-
-const NodeWebSocket = WebSocket as unknown as typeof globalThis.WebSocket
 
 describe.each(drivers)('security on %s', (driver) => {
   let database: Database
@@ -34,38 +30,19 @@ describe.each(drivers)('security on %s', (driver) => {
     await database?.close()
   })
 
-  /** The studio's way in: a token from the API, then the stock provider. */
-  async function openAs(caller: Caller, projectId: string) {
-    const { token, role } = await caller.api.rooms.token.mutate({ projectId })
-    const doc = new Y.Doc()
-    const conn = connectSong({
-      url: collabUrl(server),
-      projectId,
-      token,
-      doc,
-      WebSocketPolyfill: NodeWebSocket,
-    })
-    const closes: number[] = []
-    conn.provider.on('connection-close', (event) => {
-      if (event) closes.push(event.code)
-    })
-    await waitFor(() => conn.provider.synced, 'synced')
-    return { conn, doc, role, closes, map: doc.getMap('m') }
-  }
-
   it('a demoted editor can no longer write on the open connection, and a removed member is disconnected (4403)', async () => {
     const projectId = await seedProject(database.db, [
       { userId: owner.userId, role: 'owner' },
       { userId: editor.userId, role: 'editor' },
     ])
-    const ed = await openAs(editor, projectId)
+    const ed = await openSongAs(collabUrl(server), editor, projectId)
     ed.map.set('before', 1)
-    await waitFor(() => isSaved({ ...ed.conn, doc: ed.doc, map: ed.map }), 'editor write saved')
+    await waitFor(() => isSaved(ed), 'editor write saved')
 
     await owner.api.members.changeRole.mutate({ projectId, userId: editor.userId, role: 'viewer' })
     await waitFor(() => ed.closes.includes(CloseCode.roleChanged), 'role-change close (4001)', 5000)
     // y-websocket reconnects by itself, with its old editor token: the server grants viewer.
-    await waitFor(() => ed.conn.provider.wsconnected && ed.conn.provider.synced, 'reconnected')
+    await waitFor(() => ed.provider.wsconnected && ed.provider.synced, 'reconnected')
     ed.map.set('after-demotion', 1)
     const room = await server.collab.rooms.peek(projectId)
     await waitFor(() => (room?.droppedViewerUpdates ?? 0) > 0, 'write dropped')
@@ -79,9 +56,9 @@ describe.each(drivers)('security on %s', (driver) => {
     )
     // 44xx: y-websocket does not come back.
     await new Promise((r) => setTimeout(r, 300))
-    expect(ed.conn.provider.wsconnected).toBe(false)
+    expect(ed.provider.wsconnected).toBe(false)
     expect((await loadStoredDoc(database.db, projectId)).getMap('m').toJSON()).toEqual({ before: 1 })
-    ed.conn.destroy()
+    ed.destroy()
   })
 
   it('deleting a project disconnects everyone in it', async () => {
@@ -89,10 +66,10 @@ describe.each(drivers)('security on %s', (driver) => {
       { userId: owner.userId, role: 'owner' },
       { userId: editor.userId, role: 'editor' },
     ])
-    const ed = await openAs(editor, projectId)
+    const ed = await openSongAs(collabUrl(server), editor, projectId)
     await owner.api.projects.delete.mutate({ projectId })
     await waitFor(() => ed.closes.includes(CloseCode.accessRevoked), 'disconnected on delete', 5000)
-    ed.conn.destroy()
+    ed.destroy()
   })
 
   it('refuses forged, expired and other-project room tokens', async () => {

@@ -1,19 +1,15 @@
-import { addTrack, createUndo, readSong, setTitle, UserOrigin } from '@ensemble/core'
+import { addTrack, createUndo, readSong, setTitle } from '@ensemble/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import WebSocket from 'ws'
 import * as Y from 'yjs'
-import { connectSong } from '../src/client/collab'
 import type { RunningServer } from '../src/server/app'
 import type { Database } from '../src/server/db'
 import { decodeState, restoreVersion } from '../src/studio/versions/restore'
 import { type Caller, signUp } from './helpers/api'
-import { isSaved, loadStoredDoc } from './helpers/clients'
+import { isSaved, loadStoredDoc, openSongAs } from './helpers/clients'
 import { drivers, openTestDatabase } from './helpers/db'
 import { seedProject } from './helpers/projects'
 import { collabUrl, startTestServer } from './helpers/server'
 import { waitFor } from './helpers/wait'
-
-const NodeWebSocket = WebSocket as unknown as typeof globalThis.WebSocket
 
 describe.each(drivers)('versions on %s', (driver) => {
   let database: Database
@@ -32,31 +28,17 @@ describe.each(drivers)('versions on %s', (driver) => {
     await database?.close()
   })
 
-  async function open(caller: Caller, projectId: string) {
-    const { token, userId } = await caller.api.rooms.token.mutate({ projectId })
-    const doc = new Y.Doc()
-    const conn = connectSong({
-      url: collabUrl(server),
-      projectId,
-      token,
-      doc,
-      WebSocketPolyfill: NodeWebSocket,
-    })
-    await waitFor(() => conn.provider.synced, 'synced')
-    return { conn, doc, me: new UserOrigin(userId), map: doc.getMap('m') }
-  }
-
   it('a version is the server’s copy; restoring it reaches collaborators live, is stored, and can be undone', async () => {
     const projectId = await seedProject(database.db, [
       { userId: alice.userId, role: 'owner' },
       { userId: bob.userId, role: 'editor' },
     ])
-    const a = await open(alice, projectId)
-    const b = await open(bob, projectId)
+    const a = await openSongAs(collabUrl(server), alice, projectId)
+    const b = await openSongAs(collabUrl(server), bob, projectId)
     const undo = createUndo(a.doc, a.me)
     setTitle(a.doc, a.me, 'Verse idea')
     addTrack(a.doc, a.me, { name: 'Piano', kind: 'instrument' })
-    await waitFor(() => isSaved({ ...a.conn, doc: a.doc, map: a.map }), 'saved')
+    await waitFor(() => isSaved(a), 'saved')
     const v = await alice.api.versions.create.mutate({ projectId, name: 'Verse idea' })
     const versionSong = readSong(a.doc)
 
@@ -90,23 +72,23 @@ describe.each(drivers)('versions on %s', (driver) => {
     // The version itself is untouched by all of this.
     const again = await bob.api.versions.get.query({ projectId, versionId: v.id })
     expect(again.state).toBe(stored.state)
-    a.conn.destroy()
-    b.conn.destroy()
+    a.destroy()
+    b.destroy()
   })
 
   it('duplicate copies the song as the server has it now', async () => {
     const projectId = await seedProject(database.db, [{ userId: alice.userId, role: 'owner' }])
-    const a = await open(alice, projectId)
+    const a = await openSongAs(collabUrl(server), alice, projectId)
     setTitle(a.doc, a.me, 'Original')
-    await waitFor(() => isSaved({ ...a.conn, doc: a.doc, map: a.map }), 'saved')
+    await waitFor(() => isSaved(a), 'saved')
     const copy = await alice.api.projects.duplicate.mutate({ projectId })
     expect(copy.name).toBe('Fixture song (copy)')
-    const c = await open(alice, copy.id)
+    const c = await openSongAs(collabUrl(server), alice, copy.id)
     expect(readSong(c.doc).meta.title).toBe('Original')
     setTitle(c.doc, c.me, 'Changed copy')
-    await waitFor(() => isSaved({ ...c.conn, doc: c.doc, map: c.map }), 'copy saved')
+    await waitFor(() => isSaved(c), 'copy saved')
     expect(readSong(a.doc).meta.title).toBe('Original')
-    a.conn.destroy()
-    c.conn.destroy()
+    a.destroy()
+    c.destroy()
   })
 })

@@ -1,9 +1,11 @@
+import { UserOrigin } from '@ensemble/core'
 import WebSocket from 'ws'
 import * as Y from 'yjs'
 import { connectSong, type SongConnection } from '../../src/client/collab'
-import { type RoomClaims, signRoomToken } from '../../src/server/collab/tokens'
+import { type Role, type RoomClaims, signRoomToken } from '../../src/server/collab/tokens'
 import type { Db } from '../../src/server/db'
 import * as Ydb from '../../src/server/db/update-log'
+import type { Caller } from './api'
 import { testSecret } from './server'
 import { waitFor } from './wait'
 
@@ -48,6 +50,27 @@ export async function connectSynced(
   const client = await connectClient(url, projectId, claims)
   await waitFor(() => client.provider.synced, `client ${claims.sub ?? 'user-1'} synced`)
   return client
+}
+
+/** A song opened the studio's way, by a signed-in caller. */
+export interface OpenSong extends TestClient {
+  me: UserOrigin
+  role: Role
+  /** Close codes the server sent this connection, in order. */
+  closes: number[]
+}
+
+/** The studio's way in: a room token from the API for `caller`, then the stock provider; resolves synced. */
+export async function openSongAs(url: string, caller: Caller, projectId: string): Promise<OpenSong> {
+  const { token, userId, role } = await caller.api.rooms.token.mutate({ projectId })
+  const doc = new Y.Doc()
+  const conn = connectSong({ url, projectId, token, doc, WebSocketPolyfill: NodeWebSocket })
+  const closes: number[] = []
+  conn.provider.on('connection-close', (event) => {
+    if (event) closes.push(event.code)
+  })
+  await waitFor(() => conn.provider.synced, `${caller.name} synced`)
+  return { ...conn, doc, map: doc.getMap('m'), me: new UserOrigin(userId), role, closes }
 }
 
 /** True once the server acknowledged every local change of this client. */
