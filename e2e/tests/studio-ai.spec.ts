@@ -1,4 +1,4 @@
-import { expect, type Page, test } from '@playwright/test'
+import { type Browser, expect, type Locator, type Page, test } from '@playwright/test'
 import { acceptInvite, inviteLink, signUpUser } from './helpers/accounts'
 import { openSongAs } from './helpers/open-song'
 import {
@@ -18,6 +18,28 @@ const MELODY = [
   { pitch: 67, start: 3 * Q },
 ]
 
+/** Alice and Bob in one song; Alice plays MELODY into a new Keys track's first clip, and Bob sees the clip. */
+async function bandWithMelody(browser: Browser) {
+  const a = await openSongAs(browser, undefined, 'Alice')
+  const b = await openSongAs(browser, a.songId, 'Bob')
+  await addInstrumentTrack(a.page)
+  await createClipByDoubleClick(a.page, 0, 0)
+  await expect(b.page.getByTestId('clip')).toHaveCount(1)
+  await openClipEditor(a.page, a.page.getByTestId('clip').first())
+  for (const n of MELODY) await clickRoll(a.page, n.pitch, n.start / Q + 0.2)
+  await expectRollNotes(a.page, MELODY)
+  return { a, b, alice: a.page, bob: b.page }
+}
+
+/** Opens the AI panel on the Keys track and picks a plugin; returns the panel. */
+async function askOnKeys(page: Page, plugin: string): Promise<Locator> {
+  await page.getByRole('button', { name: 'AI suggestions for Keys' }).click()
+  const panel = page.getByTestId('ai-panel')
+  await expect(panel.getByLabel('Plugin')).toBeVisible({ timeout: 30_000 })
+  await panel.getByLabel('Plugin').selectOption({ label: plugin })
+  return panel
+}
+
 /** How many of the notes the roll draws a plugin wrote (the canvas says so in data-ai-notes). */
 const aiNotes = async (page: Page): Promise<number> =>
   Number((await page.getByTestId('piano-roll').getAttribute('data-ai-notes')) ?? '0')
@@ -26,24 +48,10 @@ test('A asks the harmonizer, B sees the proposal and accepts it, both see its pr
   browser,
 }) => {
   test.setTimeout(120_000)
-  const a = await openSongAs(browser, undefined, 'Alice')
-  const b = await openSongAs(browser, a.songId, 'Bob')
-  const alice = a.page
-  const bob = b.page
-
-  // Alice plays a one-bar melody.
-  await addInstrumentTrack(alice)
-  await createClipByDoubleClick(alice, 0, 0)
-  await expect(bob.getByTestId('clip')).toHaveCount(1)
-  await openClipEditor(alice, alice.getByTestId('clip').first())
-  for (const n of MELODY) await clickRoll(alice, n.pitch, n.start / Q + 0.2)
-  await expectRollNotes(alice, MELODY)
-
-  // She opens the AI panel on the track and asks the harmonizer for two variations of that bar.
-  await alice.getByRole('button', { name: 'AI suggestions for Keys' }).click()
-  const panel = alice.getByTestId('ai-panel')
-  await expect(panel.getByLabel('Plugin')).toBeVisible({ timeout: 30_000 })
-  await panel.getByLabel('Plugin').selectOption({ label: 'Harmonizer' })
+  // Alice plays a one-bar melody, opens the AI panel on the track and asks the harmonizer for two
+  // variations of that bar.
+  const { a, b, alice, bob } = await bandWithMelody(browser)
+  const panel = await askOnKeys(alice, 'Harmonizer')
   // The manifest's typed parameters became controls with their defaults.
   await expect(panel.getByLabel('Stay in key')).toBeChecked()
   await expect(panel.getByRole('slider', { name: /Temperature/ })).toHaveValue('0.8')
@@ -168,20 +176,8 @@ test('an arranger’s proposed tracks show as ghost lanes to the band, audition 
   browser,
 }) => {
   test.setTimeout(150_000)
-  const a = await openSongAs(browser, undefined, 'Alice')
-  const b = await openSongAs(browser, a.songId, 'Bob')
-  const alice = a.page
-  const bob = b.page
-  await addInstrumentTrack(alice)
-  await createClipByDoubleClick(alice, 0, 0)
-  await openClipEditor(alice, alice.getByTestId('clip').first())
-  for (const n of MELODY) await clickRoll(alice, n.pitch, n.start / Q + 0.2)
-  await expectRollNotes(alice, MELODY)
-
-  await alice.getByRole('button', { name: 'AI suggestions for Keys' }).click()
-  const panel = alice.getByTestId('ai-panel')
-  await expect(panel.getByLabel('Plugin')).toBeVisible({ timeout: 30_000 })
-  await panel.getByLabel('Plugin').selectOption({ label: 'Arranger' })
+  const { a, b, alice, bob } = await bandWithMelody(browser)
+  const panel = await askOnKeys(alice, 'Arranger')
   await panel.getByLabel('Variations').fill('1')
   await panel.getByRole('button', { name: 'Generate' }).click()
   await expect(panel.getByTestId('proposal')).toHaveCount(1, { timeout: 45_000 })

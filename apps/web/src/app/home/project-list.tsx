@@ -45,9 +45,9 @@ export function ProjectList({ me }: { me: Me }) {
   return (
     <main style={{ maxWidth: 860, margin: '6vh auto', padding: '0 24px' }}>
       <header style={{ display: 'flex', alignItems: 'center', gap: 12 }}>
-        <h1 style={{ flex: 1 }}>Your songs</h1>
+        <h1 className="grow">Your songs</h1>
         <a href="/plugins">Plugins</a>
-        <span data-testid="me" style={{ color: 'var(--muted)' }}>
+        <span data-testid="me" className="muted">
           {me.name}
         </span>
         <button
@@ -67,23 +67,23 @@ export function ProjectList({ me }: { me: Me }) {
           placeholder="Song name"
           required
           maxLength={120}
-          style={{ flex: 1 }}
+          className="grow"
         />
         <button type="submit" className="primary">
           New song
         </button>
       </form>
       {error && (
-        <p role="alert" style={{ color: 'var(--danger)' }}>
+        <p role="alert" className="error">
           {error}
         </p>
       )}
       {projects === null ? (
-        <p style={{ color: 'var(--muted)' }}>Loading…</p>
+        <p className="muted">Loading…</p>
       ) : projects.length === 0 ? (
-        <p style={{ color: 'var(--muted)' }}>No songs yet. Name one above to start.</p>
+        <p className="muted">No songs yet. Name one above to start.</p>
       ) : (
-        <ul data-testid="project-list" style={{ listStyle: 'none', padding: 0, display: 'grid', gap: 8 }}>
+        <ul data-testid="project-list" className="plain-list">
           {projects.map((p) => (
             <li
               key={p.id}
@@ -98,7 +98,7 @@ export function ProjectList({ me }: { me: Me }) {
                 gap: 12,
               }}
             >
-              <div style={{ flex: 1, minWidth: 0 }}>
+              <div className="grow">
                 <a href={`/songs/${p.id}`} style={{ fontWeight: 600, overflowWrap: 'anywhere' }}>
                   {p.name}
                 </a>

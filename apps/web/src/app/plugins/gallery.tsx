@@ -94,7 +94,7 @@ export function PluginGallery({ initialProjectId }: { initialProjectId: string |
   const installed = new Map((installs?.installs ?? []).map((i) => [i.pluginId, i]))
 
   return (
-    <main style={{ maxWidth: 960, margin: '4vh auto', padding: '0 24px', display: 'grid', gap: 16 }}>
+    <main className="page" style={{ '--page-width': '960px' } as React.CSSProperties}>
       <p>
         <a href="/">← Your songs</a>
         {project && (
@@ -129,35 +129,31 @@ export function PluginGallery({ initialProjectId }: { initialProjectId: string |
         {installs && (
           <div data-testid="installed">
             {installs.installs.length === 0 ? (
-              <span style={{ color: 'var(--muted)' }}>No plugins installed in this song yet.</span>
+              <span className="muted">No plugins installed in this song yet.</span>
             ) : (
               <span>
                 Installed:{' '}
                 {installs.installs.map((i) => (
                   <span key={i.pluginId} data-testid="installed-plugin" style={{ marginRight: 12 }}>
                     {i.name} {i.version}
-                    {i.yankedAt && <span style={{ color: 'var(--danger)' }}> (withdrawn)</span>}
+                    {i.yankedAt && <span className="error"> (withdrawn)</span>}
                   </span>
                 ))}
               </span>
             )}
-            {!canManage && (
-              <div style={{ color: 'var(--muted)' }}>
-                Only the song’s owner can install or remove plugins.
-              </div>
-            )}
+            {!canManage && <div className="muted">Only the song’s owner can install or remove plugins.</div>}
           </div>
         )}
       </section>
 
-      <form onSubmit={submit} style={{ display: 'flex', gap: 8 }}>
+      <form onSubmit={submit} className="row">
         <input
           aria-label="Search plugins"
           placeholder="Search by name, id, publisher or description"
           value={query}
           maxLength={200}
           onChange={(e) => setQuery(e.target.value)}
-          style={{ flex: 1 }}
+          className="grow"
         />
         <select
           aria-label="Kind"
@@ -181,15 +177,15 @@ export function PluginGallery({ initialProjectId }: { initialProjectId: string |
       </form>
 
       {error && (
-        <p role="alert" style={{ color: 'var(--danger)' }}>
+        <p role="alert" className="error">
           {error}
         </p>
       )}
 
       {plugins === null ? (
-        <p style={{ color: 'var(--muted)' }}>Loading…</p>
+        <p className="muted">Loading…</p>
       ) : plugins.length === 0 ? (
-        <p style={{ color: 'var(--muted)' }}>No plugins match.</p>
+        <p className="muted">No plugins match.</p>
       ) : (
         <ul style={{ listStyle: 'none', padding: 0, margin: 0, display: 'grid', gap: 10 }}>
           {plugins.map((plugin) => {
@@ -200,8 +196,8 @@ export function PluginGallery({ initialProjectId }: { initialProjectId: string |
               <li key={plugin.id} data-testid="plugin-card" data-plugin-id={plugin.id} style={card}>
                 <div style={{ display: 'flex', gap: 8, alignItems: 'baseline', flexWrap: 'wrap' }}>
                   <strong style={{ fontSize: 17 }}>{shown.name}</strong>
-                  <code style={{ color: 'var(--muted)' }}>{plugin.id}</code>
-                  <span style={{ flex: 1 }} />
+                  <code className="muted">{plugin.id}</code>
+                  <span className="grow" />
                   <span style={chip}>{shown.kind}</span>
                   <span style={chip} data-testid="licence">
                     {shown.licence}
@@ -226,7 +222,7 @@ export function PluginGallery({ initialProjectId }: { initialProjectId: string |
                         {v.version} · {day(v.publishedAt)} · {v.capabilities.join(', ') || 'no capabilities'}{' '}
                         · {v.licence} · sha256 <code>{v.archiveSha256.slice(0, 12)}</code>
                         {v.yankedAt && (
-                          <span style={{ color: 'var(--danger)' }}>
+                          <span className="error">
                             {' '}
                             · withdrawn {day(v.yankedAt)}
                             {v.yankReason ? `: ${v.yankReason}` : ''}
@@ -237,14 +233,12 @@ export function PluginGallery({ initialProjectId }: { initialProjectId: string |
                   </ul>
                 </details>
                 {projectId !== null && canManage && (
-                  <div style={{ display: 'flex', gap: 8, alignItems: 'center' }}>
+                  <div className="row">
                     {mine ? (
                       <>
                         <span>
                           Installed in this song: {mine.version}
-                          {mine.yankedAt && (
-                            <span style={{ color: 'var(--danger)' }}> (withdrawn, no longer runs)</span>
-                          )}
+                          {mine.yankedAt && <span className="error"> (withdrawn, no longer runs)</span>}
                         </span>
                         <button
                           type="button"
@@ -266,7 +260,7 @@ export function PluginGallery({ initialProjectId }: { initialProjectId: string |
                         Install {plugin.latest.version}…
                       </button>
                     ) : (
-                      <span style={{ color: 'var(--muted)' }}>Every version was withdrawn.</span>
+                      <span className="muted">Every version was withdrawn.</span>
                     )}
                   </div>
                 )}
@@ -297,7 +291,7 @@ export function PluginGallery({ initialProjectId }: { initialProjectId: string |
               Install {confirming.version.name} {confirming.version.version}
               {project ? ` in ${project.name}` : ''}?
             </h2>
-            <div style={{ color: 'var(--muted)' }}>
+            <div className="muted">
               Published by {confirming.plugin.publisher} · licence {confirming.version.licence}
             </div>
             <div>

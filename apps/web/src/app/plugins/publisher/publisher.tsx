@@ -56,26 +56,26 @@ export function PublisherPage() {
   }
 
   return (
-    <main style={{ maxWidth: 760, margin: '4vh auto', padding: '0 24px', display: 'grid', gap: 16 }}>
+    <main className="page" style={{ '--page-width': '760px' } as React.CSSProperties}>
       <p>
         <a href="/">← Your songs</a> · <a href="/plugins">Plugin gallery</a>
       </p>
       <h1>Publish plugins</h1>
       {error && (
-        <p role="alert" style={{ color: 'var(--danger)' }}>
+        <p role="alert" className="error">
           {error}
         </p>
       )}
       {me === null ? (
-        <p style={{ color: 'var(--muted)' }}>Loading…</p>
+        <p className="muted">Loading…</p>
       ) : me.publisher === null ? (
         <section style={section}>
           <h2>Choose a publisher name</h2>
-          <p style={{ color: 'var(--muted)' }}>
+          <p className="muted">
             Shown on every plugin you publish. It cannot be changed later, and each plugin id you publish
             stays yours.
           </p>
-          <form onSubmit={become} style={{ display: 'flex', gap: 8 }}>
+          <form onSubmit={become} className="row">
             <input
               name="name"
               aria-label="Publisher name"
@@ -84,7 +84,7 @@ export function PublisherPage() {
               maxLength={40}
               pattern="[a-z0-9][a-z0-9\-]{1,38}[a-z0-9]"
               title="3 to 40 lower-case letters, digits or dashes"
-              style={{ flex: 1 }}
+              className="grow"
             />
             <button type="submit" className="primary">
               Become a publisher
@@ -97,7 +97,7 @@ export function PublisherPage() {
             <h2>
               Publisher <span data-testid="publisher-name">{me.publisher.name}</span>
             </h2>
-            <p style={{ color: 'var(--muted)' }}>
+            <p className="muted">
               Publish from your plugin's folder with{' '}
               <code>ensemble-plugin publish --registry {origin} --token &lt;token&gt;</code>.
             </p>
@@ -105,7 +105,7 @@ export function PublisherPage() {
           <section style={section}>
             <h2>Your plugins</h2>
             {me.plugins.length === 0 ? (
-              <p style={{ color: 'var(--muted)' }}>Nothing published yet.</p>
+              <p className="muted">Nothing published yet.</p>
             ) : (
               <ul style={{ listStyle: 'none', padding: 0, display: 'grid', gap: 10 }}>
                 {me.plugins.map((p) => (
@@ -113,11 +113,11 @@ export function PublisherPage() {
                     <strong>{p.latest?.name ?? p.versions[0]?.name}</strong> <code>{p.id}</code>
                     <ul style={{ paddingLeft: 20 }}>
                       {p.versions.map((v) => (
-                        <li key={v.version} style={{ display: 'flex', gap: 8, alignItems: 'center' }}>
-                          <span style={{ flex: 1 }}>
+                        <li key={v.version} className="row">
+                          <span className="grow">
                             {v.version} · published {when(v.publishedAt)}
                             {v.yankedAt && (
-                              <span style={{ color: 'var(--danger)' }}>
+                              <span className="error">
                                 {' '}
                                 · withdrawn {when(v.yankedAt)}
                                 {v.yankReason ? `: ${v.yankReason}` : ''}
@@ -151,14 +151,14 @@ export function PublisherPage() {
           </section>
           <section style={section}>
             <h2>Tokens</h2>
-            <form onSubmit={createToken} style={{ display: 'flex', gap: 8 }}>
+            <form onSubmit={createToken} className="row">
               <input
                 name="label"
                 aria-label="Token label"
                 placeholder="What it is for, e.g. laptop or CI"
                 required
                 maxLength={80}
-                style={{ flex: 1 }}
+                className="grow"
               />
               <button type="submit" className="primary">
                 Create token
@@ -172,10 +172,10 @@ export function PublisherPage() {
             )}
             <ul style={{ listStyle: 'none', padding: 0, display: 'grid', gap: 6 }}>
               {me.tokens.map((t) => (
-                <li key={t.id} data-testid="token" style={{ display: 'flex', gap: 8, alignItems: 'center' }}>
-                  <span style={{ flex: 1 }}>
+                <li key={t.id} data-testid="token" className="row">
+                  <span className="grow">
                     {t.label}{' '}
-                    <span style={{ color: 'var(--muted)' }}>
+                    <span className="muted">
                       created {when(t.createdAt)}
                       {t.lastUsedAt ? ` · last used ${when(t.lastUsedAt)}` : ' · never used'}
                       {t.revokedAt ? ` · revoked ${when(t.revokedAt)}` : ''}

@@ -50,11 +50,11 @@ export function ProjectSettings({ projectId }: { projectId: string }) {
     return (
       <main style={{ padding: 24 }}>
         {error ? (
-          <p role="alert" style={{ color: 'var(--danger)' }}>
+          <p role="alert" className="error">
             {error}
           </p>
         ) : (
-          <p style={{ color: 'var(--muted)' }}>Loading…</p>
+          <p className="muted">Loading…</p>
         )}
       </main>
     )
@@ -80,14 +80,14 @@ export function ProjectSettings({ projectId }: { projectId: string }) {
   }
 
   return (
-    <main style={{ maxWidth: 860, margin: '4vh auto', padding: '0 24px', display: 'grid', gap: 16 }}>
+    <main className="page">
       <p>
         <a href="/">← Your songs</a> · <a href={`/songs/${projectId}`}>Open the song</a> ·{' '}
         <a href={`/plugins?project=${encodeURIComponent(projectId)}`}>Plugins</a>
       </p>
       <h1 style={{ overflowWrap: 'anywhere' }}>{project.name}</h1>
       {error && (
-        <p role="alert" style={{ color: 'var(--danger)' }}>
+        <p role="alert" className="error">
           {error}
         </p>
       )}
@@ -95,14 +95,14 @@ export function ProjectSettings({ projectId }: { projectId: string }) {
       {project.role !== 'viewer' && (
         <section style={section}>
           <h2>Name</h2>
-          <form onSubmit={rename} style={{ display: 'flex', gap: 8 }}>
+          <form onSubmit={rename} className="row">
             <input
               name="name"
               aria-label="Project name"
               defaultValue={project.name}
               required
               maxLength={120}
-              style={{ flex: 1 }}
+              className="grow"
             />
             <button type="submit">Rename</button>
           </form>
@@ -111,11 +111,11 @@ export function ProjectSettings({ projectId }: { projectId: string }) {
 
       <section style={section}>
         <h2>Members</h2>
-        <ul data-testid="members" style={{ listStyle: 'none', padding: 0, display: 'grid', gap: 8 }}>
+        <ul data-testid="members" className="plain-list">
           {members.map((m) => (
-            <li key={m.userId} data-testid="member" style={{ display: 'flex', gap: 8, alignItems: 'center' }}>
-              <span style={{ flex: 1, overflowWrap: 'anywhere' }}>
-                {m.name} <span style={{ color: 'var(--muted)' }}>{m.email}</span>
+            <li key={m.userId} data-testid="member" className="row">
+              <span className="grow">
+                {m.name} <span className="muted">{m.email}</span>
               </span>
               {isOwner && m.role !== 'owner' ? (
                 <>
@@ -164,18 +164,18 @@ export function ProjectSettings({ projectId }: { projectId: string }) {
         <section style={section}>
           <h2>Invite links</h2>
           <form onSubmit={invite} style={{ display: 'flex', gap: 8, flexWrap: 'wrap', alignItems: 'end' }}>
-            <label style={{ display: 'grid' }}>
+            <label className="field">
               Role
               <select name="role" aria-label="Invite role" defaultValue="editor">
                 <option value="editor">editor</option>
                 <option value="viewer">viewer</option>
               </select>
             </label>
-            <label style={{ display: 'grid' }}>
+            <label className="field">
               Uses
               <input name="maxUses" type="number" min={1} max={100} defaultValue={1} style={{ width: 80 }} />
             </label>
-            <label style={{ display: 'grid' }}>
+            <label className="field">
               Expires in (hours)
               <input
                 name="expiresInHours"
@@ -198,8 +198,8 @@ export function ProjectSettings({ projectId }: { projectId: string }) {
           )}
           <ul style={{ listStyle: 'none', padding: 0 }}>
             {invites.map((i) => (
-              <li key={i.id} data-testid="invite" style={{ display: 'flex', gap: 8, alignItems: 'center' }}>
-                <span style={{ flex: 1 }}>
+              <li key={i.id} data-testid="invite" className="row">
+                <span className="grow">
                   {i.role} · {i.uses}/{i.maxUses} used · expires {new Date(i.expiresAt).toLocaleString()} ·{' '}
                   {i.revoked ? 'revoked' : i.active ? 'active' : 'inactive'}
                 </span>
