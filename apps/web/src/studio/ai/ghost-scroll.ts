@@ -21,14 +21,25 @@ export function offscreenGhosts(
 
 /**
  * The `topPitch` that brings ghost notes into view, or null when they all are already. The range is
- * centred; one taller than the view shows its top (a harmony's highest voice sits nearest the melody).
+ * centred. One taller than the view shows its top (a harmony's highest voice sits nearest the melody),
+ * unless `towards` says which end the person asked for (the hint they clicked: "… below ↓" shows the
+ * lowest notes), so each click on the hint moves the view.
  */
-export function scrollToShow(pitches: readonly number[], view: PitchView): number | null {
+export function scrollToShow(
+  pitches: readonly number[],
+  view: PitchView,
+  towards: 'above' | 'below' = 'above',
+): number | null {
   if (pitches.length === 0) return null
   const { above, below } = offscreenGhosts(pitches, view)
   if (above === 0 && below === 0) return null
   const hi = Math.max(...pitches)
   const lo = Math.min(...pitches)
-  const wanted = hi - lo + 1 > view.rows ? hi + 1 : Math.ceil((hi + lo) / 2) + Math.floor(view.rows / 2)
+  const tall = hi - lo + 1 > view.rows
+  const wanted = !tall
+    ? Math.ceil((hi + lo) / 2) + Math.floor(view.rows / 2)
+    : towards === 'below' && below > 0
+      ? lo + view.rows - 2
+      : hi + 1
   return Math.max(Math.min(view.rows - 1, 127), Math.min(127, wanted))
 }

@@ -82,6 +82,15 @@ describe('bringing ghost notes into view', () => {
     expect(scrollToShow([30, 70], view)).toBe(71)
   })
 
+  it('asked for the lower notes of a tall range (the "below" hint), shows its bottom', () => {
+    const tall = [30, 45, 70]
+    const shown = { ...view, topPitch: scrollToShow(tall, view)! }
+    expect(offscreenGhosts(tall, shown)).toEqual({ above: 0, below: 2 })
+    const down = scrollToShow(tall, shown, 'below')
+    expect(down).toBe(30 + 20 - 2)
+    expect(offscreenGhosts(tall, { ...view, topPitch: down! })).toEqual({ above: 1, below: 0 })
+  })
+
   it('never scrolls past the top or bottom of the keyboard', () => {
     expect(scrollToShow([127, 126], view)).toBe(127)
     expect(scrollToShow([0, 1], view)).toBe(19)

@@ -190,8 +190,8 @@ export function PianoRoll({ target, drums }: { target: EditorTarget; drums: bool
       topPitch: studio.view.get().roll.topPitch,
       rows: Math.max(8, Math.floor((size.height - RULER_HEIGHT - VELOCITY_HEIGHT) / ROW_HEIGHT)),
     })
-    const scrollToGhosts = (): boolean => {
-      const topPitch = scrollToShow(ghostPitches, pitchView())
+    const scrollToGhosts = (towards: 'above' | 'below' = 'above'): boolean => {
+      const topPitch = scrollToShow(ghostPitches, pitchView(), towards)
       if (topPitch === null) return false
       studio.view.set((s) => ({ roll: { ...s.roll, topPitch } }))
       return true
@@ -218,8 +218,10 @@ export function PianoRoll({ target, drums }: { target: EditorTarget; drums: bool
       ghostHint.style.bottom = above > 0 ? '' : `${VELOCITY_HEIGHT + 6}px`
       if (layer) ghostHint.style.setProperty('--who', layer.colour)
     }
+    // The hint says where the notes went; a click goes there (towards the lower ones when only those are out).
     const onGhostHint = () => {
-      scrollToGhosts()
+      const { above, below } = offscreenGhosts(ghostPitches, pitchView())
+      scrollToGhosts(below > 0 && above === 0 ? 'below' : 'above')
     }
 
     const draw = () => {
