@@ -15,6 +15,7 @@ import path from 'node:path'
 import { type PluginNote, runPlugin, type SongKey, type SuggestInput } from '@ensemble/core/plugin'
 import { initBackend } from '../common/backend.js'
 import { defaultDataPath, numArg, parseArgs, resolveFromCwd } from '../common/cli.js'
+import type { PitchKey } from '../common/key.js'
 import { getSplit as getRollSplit, loadRolls } from '../continue/data.js'
 import { drumClassOf, loadBeats, STEPS_PER_BAR } from '../drums/data.js'
 import { getSplit, loadChorales, VOICE_RANGES } from '../harmonizer/data.js'
@@ -33,7 +34,6 @@ import {
   inRangeShare,
   outerVoices,
   type ParallelCount,
-  type PitchKey,
   parallelRate,
   TONIC_NAMES,
 } from './musical-checks.js'

@@ -5,24 +5,9 @@
  * step, one column per voice, -1 = silent), so they score plugin output and dataset pieces alike.
  */
 
-export type KeyMode = 'major' | 'minor'
-
-export interface PitchKey {
-  /** Pitch class of the tonic, C = 0. */
-  tonic: number
-  mode: KeyMode
-}
-
-const MAJOR = [0, 2, 4, 5, 7, 9, 11]
-// Natural minor plus the raised 6th and 7th: Bach's (and the folk tunes') minor uses both, so a leading
-// tone must not count as out of key.
-const MINOR = [0, 2, 3, 5, 7, 8, 9, 10, 11]
+import { keyPitchClasses, type PitchKey } from '../common/key.js'
 
 export const TONIC_NAMES = ['C', 'Db', 'D', 'Eb', 'E', 'F', 'F#', 'G', 'Ab', 'A', 'Bb', 'B'] as const
-
-export function keyPitchClasses(key: PitchKey): Set<number> {
-  return new Set((key.mode === 'major' ? MAJOR : MINOR).map((s) => (key.tonic + s) % 12))
-}
 
 // Krumhansl-Kessler key profiles (probe-tone ratings), tonic first.
 const KK_MAJOR = [6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88]

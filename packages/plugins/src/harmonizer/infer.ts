@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
+import { keyPitchClasses, type PitchKey } from '../common/key.js'
 import { Rng, sampleIndex } from '../common/rng.js'
 import {
   classToPitch,
@@ -12,11 +13,7 @@ import {
 import { batchTensors, type HarmonizerModel } from './model.js'
 import { type MelodyNote, melodyToSteps, type Note, stepsToNotes, TICKS_PER_16TH } from './notes.js'
 
-export interface Key {
-  /** Pitch class of the tonic, 0 = C. */
-  tonic: number
-  mode: 'major' | 'minor'
-}
+export type Key = PitchKey
 
 export interface HarmonizeOptions {
   seed?: number
@@ -26,10 +23,6 @@ export interface HarmonizeOptions {
   key?: Key
   keyPenalty?: number
 }
-
-const MAJOR = [0, 2, 4, 5, 7, 9, 11]
-// Natural minor plus the raised 6th and 7th (melodic/harmonic minor), as Bach's minor chorales use.
-const MINOR = [0, 2, 3, 5, 7, 8, 9, 10, 11]
 
 /**
  * Harmonizes a soprano line given on the 16th grid (MIDI pitches, -1 = rest): returns [S, A, T, B]
@@ -50,17 +43,14 @@ export function harmonize(model: HarmonizerModel, soprano: number[], opts: Harmo
     cls[t * 4] = p < 0 ? 0 : pitchToClass(foldIntoVocab(Math.round(p) + shift))
   }
   // Per-class logit offsets for each voice: voice ranges (+-2 semitones) and the optional key.
+  const inKey = opts.key ? keyPitchClasses(opts.key) : null
   const bias = [1, 2, 3].map((v) => {
     const [lo, hi] = VOICE_RANGES[v] as readonly [number, number]
     const b = new Float32Array(V)
     for (let c = 1; c < V; c++) {
       const p = classToPitch(c)
       if (p < lo - 2 || p > hi + 2) b[c] = Number.NEGATIVE_INFINITY
-      else if (opts.key) {
-        const scale = opts.key.mode === 'major' ? MAJOR : MINOR
-        const pc = (((p - shift - opts.key.tonic) % 12) + 12) % 12
-        if (!scale.includes(pc)) b[c] = -(opts.keyPenalty ?? 1.5)
-      }
+      else if (inKey && !inKey.has((((p - shift) % 12) + 12) % 12)) b[c] = -(opts.keyPenalty ?? 1.5)
     }
     return b
   })
