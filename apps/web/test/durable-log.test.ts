@@ -50,4 +50,23 @@ describe('durable log group commit', () => {
     expect(statements.filter((p) => p === 'room-a')).toHaveLength(1)
     log.close()
   })
+
+  it('with a commit window, edits that arrive within it share one statement', async () => {
+    const { db, statements } = fakeDb(new Set())
+    const log = new DurableLog(db, { commitWindowMs: 30, log: () => {} })
+    const acked: (number | null)[] = []
+    const edit = () =>
+      log.append({
+        row: { projectId: 'room', update: new Uint8Array([1]) },
+        onCommitted: (s) => acked.push(s),
+      })
+    edit()
+    await new Promise((r) => setTimeout(r, 5))
+    edit()
+    edit()
+    expect(await log.flush(5_000)).toBe(true)
+    expect(statements).toEqual(['room'])
+    expect(acked).toEqual([1, 2, 3])
+    log.close()
+  })
 })

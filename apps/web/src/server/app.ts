@@ -74,6 +74,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     limits: config.limits,
     compaction: config.compaction,
     idleUnloadMs: config.idleUnloadMs,
+    commitWindowMs: config.commitWindowMs,
     log: (line) => console.warn(line),
     authorize: (projectId, userId, tokenRole) => collabAuthorize(database.db, projectId, userId, tokenRole),
   })

@@ -35,6 +35,8 @@ export interface ServerConfig {
   limits: CollabLimits
   compaction: CompactionPolicy
   idleUnloadMs: number
+  /** COLLAB_COMMIT_WINDOW_MS: how long a group commit waits for more edits before it starts. */
+  commitWindowMs: number
   shutdownFlushMs: number
   /** REDIS_URL, or null: a single instance, no fan-out (see docs/ARCHITECTURE.md, Scale-out). */
   redisUrl: string | null
@@ -100,6 +102,7 @@ export function loadConfig(env: Env, argv: readonly string[] = []): ServerConfig
       maxTailBytes: int(env, 'COLLAB_COMPACT_AFTER_BYTES', 4 * 1024 * 1024),
     },
     idleUnloadMs: int(env, 'COLLAB_IDLE_UNLOAD_MS', 30_000),
+    commitWindowMs: int(env, 'COLLAB_COMMIT_WINDOW_MS', 4),
     shutdownFlushMs: int(env, 'SHUTDOWN_FLUSH_MS', 10_000),
     redisUrl: env.REDIS_URL !== undefined && env.REDIS_URL !== '' ? env.REDIS_URL : null,
     redisChannelPrefix: env.REDIS_CHANNEL_PREFIX ?? 'ensemble:',

@@ -36,6 +36,12 @@ export interface LogEntry {
 export type CompactionTask = () => { upToSeq: number; state: Uint8Array } | null
 
 export interface DurableLogOptions {
+  /**
+   * How long the first entry waits for others before its commit starts (0: the next event-loop turn).
+   * A few milliseconds batch a busy room's edits into fewer statements and keep the database's work out
+   * of the moment the broadcast is being read; "saved" comes that much later.
+   */
+  commitWindowMs?: number
   retryMinMs?: number
   retryMaxMs?: number
   log?: (line: string) => void
@@ -65,6 +71,7 @@ export class DurableLog {
     compactions: 0,
     queued: 0,
   }
+  private readonly commitWindowMs: number
   private readonly retryMinMs: number
   private readonly retryMaxMs: number
   private readonly log: (line: string) => void
@@ -73,6 +80,7 @@ export class DurableLog {
     private readonly db: Db,
     options: DurableLogOptions = {},
   ) {
+    this.commitWindowMs = options.commitWindowMs ?? 0
     this.retryMinMs = options.retryMinMs ?? 100
     this.retryMaxMs = options.retryMaxMs ?? 5000
     this.retryDelay = this.retryMinMs
@@ -118,10 +126,12 @@ export class DurableLog {
   private kick(): void {
     if (this.running || this.retryTimer !== null || this.closed) return
     this.running = true
-    // setImmediate, not a microtask: frames already read from the sockets get in the first batch.
-    setImmediate(() => {
+    const run = () => {
       this.run().catch((err: unknown) => this.log(`[collab] durable log loop failed: ${String(err)}`))
-    })
+    }
+    // Never a microtask: frames already read from the sockets get in the first batch.
+    if (this.commitWindowMs > 0) setTimeout(run, this.commitWindowMs)
+    else setImmediate(run)
   }
 
   private async run(): Promise<void> {

@@ -26,6 +26,8 @@ export interface CollabServerOptions {
   limits?: Partial<CollabLimits>
   compaction?: Partial<CompactionPolicy>
   idleUnloadMs?: number
+  /** See DurableLogOptions.commitWindowMs (default 0; the app passes COLLAB_COMMIT_WINDOW_MS). */
+  commitWindowMs?: number
   retryMinMs?: number
   retryMaxMs?: number
   heartbeatMs?: number
@@ -88,6 +90,7 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
   const log = options.log ?? ((line: string) => console.warn(line))
   const durableLog = new DurableLog(options.db, {
     log,
+    ...(options.commitWindowMs !== undefined ? { commitWindowMs: options.commitWindowMs } : {}),
     ...(options.retryMinMs !== undefined ? { retryMinMs: options.retryMinMs } : {}),
     ...(options.retryMaxMs !== undefined ? { retryMaxMs: options.retryMaxMs } : {}),
   })
