@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
 import { Rng } from '../common/rng.js'
+import { bernoulliChain } from '../first-party/step-maths.js'
 import { CORPORA, type Corpus, emptyRollBatch, type Frame, fillRollRow, KEY_MIN, KEYS } from './data.js'
 import { type ContinueModel, rollTensors } from './model.js'
 
@@ -41,15 +42,15 @@ export function continueRoll(model: ContinueModel, context: Frame[], opts: Conti
         .slice([0, window.length - 1, 0], [1, 1, KEYS])
         .reshape([KEYS]),
     )
-    const z = logits.dataSync()
+    const z = logits.dataSync() as Float32Array
     tf.dispose([logits, ...Object.values(t)])
+    // The plugin runtime's draw, one uniform per key in key order (as the keys are drawn).
+    const u = Float32Array.from({ length: KEYS }, () => (temperature <= 0 ? 0 : rng.next()))
+    const on = bernoulliChain(z, u, temperature, within)
     const frame: Frame = []
-    for (let k = 0; k < KEYS; k++) {
-      let zk = z[k] ?? 0
-      if (within) for (const p of frame) zk += within[(p - KEY_MIN) * KEYS + k] ?? 0
-      const on = temperature <= 0 ? zk > 0 : rng.next() < 1 / (1 + Math.exp(-zk / temperature))
-      if (on) frame.push(k + KEY_MIN)
-    }
+    on.forEach((v, k) => {
+      if (v) frame.push(k + KEY_MIN)
+    })
     roll.push(frame)
     generated.push(frame)
   }

@@ -110,10 +110,10 @@ export class ContinueModel {
     return tf.add(z, tf.matMul(t.target.reshape([B * T, c.keys]), w).reshape([B, T, c.keys]))
   }
 
-  /** The within-frame weights as a plain [K * K] row-major array (row = lower key, scaled), or null. */
-  frameWeights(): Float32Array | null {
+  /** The within-frame weights as a plain [K * K] row-major array (row = lower key, scaled), if any. */
+  frameWeights(): Float32Array | undefined {
     const w = this.params.vars.get('frame.w')
-    if (!this.mask || !w) return null
+    if (!this.mask || !w) return undefined
     const scale = this.config.withinFrameScale ?? 1
     return (w.dataSync() as Float32Array).map((v) => v * scale)
   }

@@ -105,6 +105,18 @@ export interface ParallelCount {
  * between the voices is a perfect fifth (or compound) at both steps, resp. an octave or unison, and the
  * voices move in the same direction.
  */
+/**
+ * Two voices that both move from (a0, b0) to (a1, b1) (sounding pitches, or any numbering in semitones):
+ * 'fifth' or 'octave' when they move in the same direction from a perfect fifth (or compound) to a fifth,
+ * resp. an octave or unison to an octave or unison; otherwise null. Callers check that both move.
+ */
+export function parallelMotion(a0: number, a1: number, b0: number, b1: number): 'fifth' | 'octave' | null {
+  if (Math.sign(a1 - a0) !== Math.sign(b1 - b0)) return null
+  const before = Math.abs(a0 - b0) % 12
+  if (before !== Math.abs(a1 - b1) % 12) return null
+  return before === 7 ? 'fifth' : before === 0 ? 'octave' : null
+}
+
 export function countParallels(grid: ReadonlyArray<ReadonlyArray<number>>): ParallelCount {
   const count: ParallelCount = { motions: 0, fifths: 0, octaves: 0 }
   for (let t = 1; t < grid.length; t++) {
@@ -115,11 +127,9 @@ export function countParallels(grid: ReadonlyArray<ReadonlyArray<number>>): Para
         const [pi, pj, qi, qj] = [a[i] ?? -1, a[j] ?? -1, b[i] ?? -1, b[j] ?? -1]
         if (pi < 0 || pj < 0 || qi < 0 || qj < 0 || pi === qi || pj === qj) continue
         count.motions++
-        if (Math.sign(qi - pi) !== Math.sign(qj - pj)) continue
-        const before = Math.abs(pi - pj) % 12
-        const after = Math.abs(qi - qj) % 12
-        if (before === 7 && after === 7) count.fifths++
-        else if (before === 0 && after === 0) count.octaves++
+        const parallel = parallelMotion(pi, qi, pj, qj)
+        if (parallel === 'fifth') count.fifths++
+        else if (parallel === 'octave') count.octaves++
       }
     }
   }

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs'
+import { parallelMotion } from './musical-checks.js'
 
 /*
  * One generation step of the first-party TCNs, in plain TypeScript on Float32Arrays. A step is a handful of
@@ -155,8 +156,8 @@ export function bernoulliChain(
  * would move in parallel perfect fifths or octaves/unisons with a voice already decided at this step (the
  * soprano, then the voices picked before v). Classes are semitones above the vocabulary's lowest pitch
  * (0 = rest), so class differences are intervals. `prev` holds each voice's class at t - 1 (-1 before the
- * start), `now` the classes decided at t so far, by voice. Same definition as musical-checks.ts's
- * countParallels: both voices move, in the same direction, from a fifth to a fifth or an octave to an octave.
+ * start), `now` the classes decided at t so far, by voice. A parallel is what the musical checks count
+ * (`parallelMotion`).
  */
 export function penaliseParallels(
   logits: Float32Array,
@@ -171,12 +172,7 @@ export function penaliseParallels(
     const a = prev[u] ?? -1
     const b = now[u] ?? -1
     if (a <= 0 || b <= 0 || a === b) continue
-    const before = Math.abs(from - a) % 12
-    if (before !== 7 && before !== 0) continue
-    const up = b > a
-    for (let c = 1; c < logits.length; c++) {
-      if (c === from || c > from !== up) continue
-      if (Math.abs(c - b) % 12 === before) logits[c]! -= penalty
-    }
+    for (let c = 1; c < logits.length; c++)
+      if (c !== from && parallelMotion(from, c, a, b) !== null) logits[c]! -= penalty
   }
 }
