@@ -74,7 +74,7 @@ describe.each(drivers)('collab sync on %s', (driver) => {
     },
   )
 
-  it('group commit batches many updates into fewer transactions', async () => {
+  it('group commit batches many updates into fewer commits', async () => {
     const project = uniqueProjectId()
     clients = await Promise.all(
       Array.from({ length: 5 }, (_, i) => connectSynced(collabUrl(server), project, { sub: `g${i}` })),
@@ -84,10 +84,10 @@ describe.each(drivers)('collab sync on %s', (driver) => {
     await waitFor(() => clients.every(isSaved), 'all edits saved', 20_000)
     const after = server.collab.stats()
     const updates = after.updatesWritten - before.updatesWritten
-    const transactions = after.transactions - before.transactions
+    const commits = after.commits - before.commits
     expect(updates).toBeGreaterThanOrEqual(5 * 40 * 2)
-    // Fewer transactions than updates: commits arriving during a commit share the next one.
-    expect(transactions).toBeLessThan(updates / 2)
+    // Fewer commits than updates: updates arriving during a commit share the next one.
+    expect(commits).toBeLessThan(updates / 2)
   })
 
   it('reports saving while a change is unacknowledged and offline when disconnected', async () => {

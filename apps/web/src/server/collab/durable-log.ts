@@ -49,7 +49,7 @@ export interface DurableLogOptions {
 
 export interface DurableLogStats {
   /** Committed statements (one room's updates each). */
-  transactions: number
+  commits: number
   updatesWritten: number
   failedCommits: number
   compactions: number
@@ -65,7 +65,7 @@ export class DurableLog {
   private idleWaiters: (() => void)[] = []
   private closed = false
   readonly stats: DurableLogStats = {
-    transactions: 0,
+    commits: 0,
     updatesWritten: 0,
     failedCommits: 0,
     compactions: 0,
@@ -170,7 +170,7 @@ export class DurableLog {
       }
       try {
         seqsByProject.set(projectId, await appendUpdates(this.db, projectId, updates))
-        this.stats.transactions++
+        this.stats.commits++
         this.stats.updatesWritten += updates.length
       } catch (err) {
         error = err
