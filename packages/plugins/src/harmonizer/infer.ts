@@ -13,14 +13,12 @@ import {
 import { batchTensors, type HarmonizerModel } from './model.js'
 import { type MelodyNote, melodyToSteps, type Note, stepsToNotes, TICKS_PER_16TH } from './notes.js'
 
-export type Key = PitchKey
-
 export interface HarmonizeOptions {
   seed?: number
   /** Softmax temperature; 0 picks the most likely pitch at every step (greedy). Default 0.8. */
   temperature?: number
   /** Optional key: pitches outside it get `keyPenalty` subtracted from their logits. */
-  key?: Key
+  key?: PitchKey
   keyPenalty?: number
 }
 
