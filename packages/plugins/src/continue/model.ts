@@ -49,6 +49,20 @@ function lowerKeysMask(keys: number): tf.Tensor2D {
   })
 }
 
+/**
+ * A model's within-frame term as applied ([K * K] row-major, row j < column k, stored weights times their
+ * scale), or undefined for a model without one: for the sampler here and the plugin's step runtime alike.
+ */
+export function withinFrameWeights(
+  weights: tf.NamedTensorMap,
+  config: Pick<ContinueConfig, 'withinFrame' | 'withinFrameScale'>,
+): Float32Array | undefined {
+  const w = weights['frame.w']
+  if (!config.withinFrame || !w) return undefined
+  const scale = config.withinFrameScale ?? 1
+  return (w.dataSync() as Float32Array).map((v) => v * scale)
+}
+
 export interface RollTensors {
   input: tf.Tensor3D
   target: tf.Tensor3D
@@ -110,12 +124,9 @@ export class ContinueModel {
     return tf.add(z, tf.matMul(t.target.reshape([B * T, c.keys]), w).reshape([B, T, c.keys]))
   }
 
-  /** The within-frame weights as a plain [K * K] row-major array (row = lower key, scaled), if any. */
+  /** The within-frame weights as a plain [K * K] row-major array (row = lower key), if any. */
   frameWeights(): Float32Array | undefined {
-    const w = this.params.vars.get('frame.w')
-    if (!this.mask || !w) return undefined
-    const scale = this.config.withinFrameScale ?? 1
-    return (w.dataSync() as Float32Array).map((v) => v * scale)
+    return withinFrameWeights(this.params.named(), this.config)
   }
 
   /** Sum over keys of the Bernoulli NLL, per frame [B, T]. */

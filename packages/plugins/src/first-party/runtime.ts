@@ -1,4 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
+import { CONTINUE_FORMAT, type ContinueConfig, withinFrameWeights } from '../continue/model.js'
+import { DRUMS_FORMAT } from '../drums/model.js'
+import { HARMONIZER_FORMAT } from '../harmonizer/model.js'
 import {
   addBias,
   addProduct,
@@ -147,8 +150,6 @@ function stackStates(states: Float32Array[][], count: number, channels: number):
 }
 
 // ---------------------------------------------------------------------------------------------- harmonizer
-
-export const HARMONIZER_FORMAT = 'ensemble-harmonizer-tcn/1'
 
 export interface HarmonizerShape {
   vocab: number
@@ -341,9 +342,6 @@ export interface RollShape {
   dilations: number[]
 }
 
-export const CONTINUE_FORMAT = 'ensemble-continue-tcn/1'
-export const DRUMS_FORMAT = 'ensemble-drums-tcn/1'
-
 export function rollShape(asset: { format: string | undefined; config: unknown }): RollShape {
   if (asset.format === CONTINUE_FORMAT) {
     const c = asset.config as { keys: number; corpora: number; channels: number; dilations: number[] }
@@ -370,10 +368,7 @@ export const rollRuntime: StepRuntime = (asset) => {
   const input = denseOf(asset.weights, 'in')
   const stack = stackOf(asset.weights, 'tcn', n)
   const output = denseOf(asset.weights, 'out')
-  const scale = (asset.config as { withinFrameScale?: number }).withinFrameScale ?? 1
-  const within = asset.weights['frame.w']
-    ? denseOf(asset.weights, 'frame', false).w.map((v) => v * scale)
-    : undefined
+  const within = withinFrameWeights(asset.weights, asset.config as ContinueConfig)
   return warm({
     inputShapes: [[c.outputs + c.extra], [2 * n, c.channels], [c.outputs], [c.outputs], [1]],
     predict(inputs) {
