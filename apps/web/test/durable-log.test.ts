@@ -13,7 +13,7 @@ function fakeDb(failing: Set<string>): { db: Db; statements: string[] } {
   const statements: string[] = []
   const heads = new Map<string, number>()
   const client = {
-    query: async (_text: string, values: [string, number, unknown[]]) => {
+    query: async ({ values }: { values: [string, number, unknown[]] }) => {
       const [projectId, n] = values
       statements.push(projectId)
       if (failing.has(projectId)) throw new Error(`${projectId} is down (test)`)

@@ -1,12 +1,9 @@
-import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { PGlite } from '@electric-sql/pglite'
-import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres'
-import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator'
+import { drizzle } from 'drizzle-orm/node-postgres'
+import { migrate } from 'drizzle-orm/node-postgres/migrator'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator'
 import pg from 'pg'
+import { startEmbeddedPostgres } from './pglite/thread'
 import * as schema from './schema'
 
 export { schema }
@@ -16,7 +13,10 @@ export type Schema = typeof schema
 export type Db = PgDatabase<PgQueryResultHKT, Schema>
 
 export type DatabaseConfig =
-  /** Embedded PostgreSQL. `dataDir` undefined = in memory; `loadDataDir` seeds it from a dump. */
+  /**
+   * Embedded PostgreSQL (PGlite, in a thread of its own). `dataDir` undefined = in memory;
+   * `loadDataDir` seeds it from a dump.
+   */
   | { driver: 'pglite'; dataDir?: string; loadDataDir?: Blob }
   | { driver: 'postgres'; url: string; poolSize?: number }
 
@@ -51,26 +51,22 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     pool.on('connect', (client) => {
       client.on('error', (err) => console.warn(`[db] PostgreSQL connection lost: ${err.message}`))
     })
-    const db = drizzleNodePg({ client: pool, schema })
+    const db = drizzle({ client: pool, schema })
     return {
       db,
       driver: 'postgres',
-      migrate: () => migrateNodePg(db, { migrationsFolder }),
+      migrate: () => migrate(db, { migrationsFolder }),
       close: () => pool.end(),
     }
   }
-  if (config.dataDir !== undefined) mkdirSync(config.dataDir, { recursive: true })
-  const client = await PGlite.create({
-    ...(config.dataDir !== undefined ? { dataDir: config.dataDir } : {}),
-    ...(config.loadDataDir !== undefined ? { loadDataDir: config.loadDataDir } : {}),
-  })
-  const db = drizzlePglite({ client, schema })
+  const embedded = await startEmbeddedPostgres(config)
+  const db = drizzle({ client: embedded.pool, schema })
   return {
     db,
     driver: 'pglite',
-    migrate: () => migratePglite(db, { migrationsFolder }),
-    close: () => client.close(),
-    dumpDataDir: () => client.dumpDataDir('none'),
+    migrate: () => migrate(db, { migrationsFolder }),
+    close: () => embedded.close(),
+    dumpDataDir: () => embedded.dump(),
   }
 }
 

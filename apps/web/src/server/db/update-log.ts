@@ -1,6 +1,5 @@
-import type { PGlite } from '@electric-sql/pglite'
 import { and, asc, desc, eq, gt, gte, lt, lte, sql } from 'drizzle-orm'
-import pg from 'pg'
+import type pg from 'pg'
 import type { Db } from './index'
 import { documentSnapshots, documentUpdates } from './schema'
 
@@ -77,16 +76,13 @@ const APPEND_SQL = `
   from head, unnest($3::bytea[]) with ordinality as u(data, ord)
   returning seq`
 
-/** The driver under drizzle (its `$client`): a node-postgres pool or a PGlite instance. */
-type RawClient = pg.Pool | PGlite
-
 /**
  * Appends one project's updates as one statement, which commits on its own, and returns their
  * seqs. The upsert's row lock on the head makes concurrent appenders of the same project (several
  * instances writing one room) wait for each other and continue from the committed head, so seqs
  * are gap-free and numbered in commit order: a replica that has applied everything up to seq N can
- * catch up by reading `seq > N`. One round trip; on PostgreSQL a named prepared statement, so each
- * connection parses and plans it once (this is the group commit's hot path).
+ * catch up by reading `seq > N`. One round trip as a named prepared statement, so each connection
+ * parses and plans it once (this is the group commit's hot path).
  */
 export async function appendUpdates(
   db: Db,
@@ -97,12 +93,14 @@ export async function appendUpdates(
   // node-postgres serialises Buffers inside arrays (a plain Uint8Array it would not); no copy.
   const data = updates.map((u) => Buffer.from(u.buffer, u.byteOffset, u.byteLength))
   const values = [projectId, updates.length, data]
-  const client = (db as unknown as { $client: RawClient }).$client
-  // bigint arrives as a string from node-postgres, a number from PGlite.
-  const { rows } =
-    client instanceof pg.Pool
-      ? await client.query<{ seq: string }>({ name: 'ensemble.append-updates', text: APPEND_SQL, values })
-      : await client.query<{ seq: number }>(APPEND_SQL, values)
+  // The driver under drizzle: a node-postgres pool, for PostgreSQL and the embedded PGlite alike.
+  const client = (db as unknown as { $client: pg.Pool }).$client
+  const { rows } = await client.query<{ seq: string }>({
+    name: 'ensemble.append-updates',
+    text: APPEND_SQL,
+    values,
+  })
+  // bigint arrives as a string.
   return rows.map((r) => Number(r.seq)).sort((a, b) => a - b)
 }
 

@@ -1,0 +1,245 @@
+import { createRequire } from 'node:module'
+import path from 'node:path'
+import { Duplex } from 'node:stream'
+import { pathToFileURL } from 'node:url'
+import { Worker } from 'node:worker_threads'
+import pg from 'pg'
+import type { HostOptions, HostReply, HostRequest } from './wire'
+
+/**
+ * The embedded database, seen from the server's main thread: PGlite runs in its own worker thread
+ * (host.ts) and is reached through node-postgres over an in-process wire, so the app uses one
+ * driver for embedded and external PostgreSQL, and the WebAssembly SQL engine never runs on the
+ * thread that forwards collaboration frames.
+ */
+export interface EmbeddedPostgres {
+  /** A one-connection pool: PGlite is a single backend, so its statements queue here. */
+  readonly pool: pg.Pool
+  /** The data directory as a tarball (tests clone a migrated template from it). */
+  dump(): Promise<Blob>
+  close(): Promise<void>
+}
+
+export interface EmbeddedOptions {
+  dataDir?: string
+  loadDataDir?: Blob
+}
+
+// The host is TypeScript like the rest of the server. A worker does not inherit the main thread's
+// loader, so its entry loads the host through tsx's API: the same under `tsx`, Vitest and the bench.
+// (tsx/esm/api's `import` entry: require.resolve would give its CommonJS one.)
+const tsxApi = pathToFileURL(
+  path.join(
+    path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')),
+    'dist/esm/api/index.mjs',
+  ),
+).href
+const hostEntry = `import(${JSON.stringify(tsxApi)}).then(({ tsImport }) => tsImport(${JSON.stringify(
+  new URL('./host.ts', import.meta.url).href,
+)}, ${JSON.stringify(import.meta.url)}))`
+
+export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedPostgres> {
+  const host = await HostThread.start({
+    ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
+    ...(options.loadDataDir !== undefined
+      ? { loadDataDir: new Uint8Array(await options.loadDataDir.arrayBuffer()) }
+      : {}),
+  })
+  const pool = new pg.Pool({
+    max: 1,
+    stream: () => host.openWire(),
+    // PGlite's one role and database; any other name ends its backend at startup.
+    user: 'postgres',
+    database: 'postgres',
+    // A statement still waiting after this long means the host is wedged: fail it so the durable
+    // log retries instead of stalling every commit behind it.
+    query_timeout: 60_000,
+  })
+  pool.on('error', (err) => console.warn(`[db] embedded database connection error: ${err.message}`))
+  return {
+    pool,
+    dump: async () => new Blob([await host.dump()]),
+    close: async () => {
+      await pool.end()
+      await host.close()
+    },
+  }
+}
+
+class HostThread {
+  private nextId = 1
+  private readonly wires = new Map<number, WireStream>()
+  private readonly waiting = new Map<number, (reply: HostReply) => void>()
+  private dead: Error | null = null
+
+  private constructor(private readonly worker: Worker) {
+    worker.on('message', (reply: HostReply) => this.receive(reply))
+    worker.on('error', (err) => this.fail(err))
+    worker.on('exit', (code) => this.fail(new Error(`embedded database thread exited (code ${code})`)))
+  }
+
+  static start(options: HostOptions): Promise<HostThread> {
+    const transfer = options.loadDataDir ? [options.loadDataDir.buffer as ArrayBuffer] : []
+    const worker = new Worker(hostEntry, { eval: true, workerData: options, transferList: transfer })
+    return new Promise((resolve, reject) => {
+      const onFirst = (reply: HostReply): void => {
+        worker.off('error', reject)
+        if (reply.kind === 'ready') resolve(new HostThread(worker))
+        else {
+          reject(
+            new Error(
+              `embedded database failed to start: ${reply.kind === 'failed' ? reply.message : reply.kind}`,
+            ),
+          )
+          void worker.terminate()
+        }
+      }
+      worker.once('message', onFirst)
+      worker.once('error', reject)
+    })
+  }
+
+  openWire(): WireStream {
+    const id = this.nextId++
+    const wire = new WireStream(
+      (bytes) => this.send({ kind: 'data', connection: id, bytes }, [bytes.buffer]),
+      () => {
+        this.wires.delete(id)
+        if (this.dead === null) this.send({ kind: 'end', connection: id })
+      },
+      this.dead,
+    )
+    if (this.dead === null) this.wires.set(id, wire)
+    return wire
+  }
+
+  async dump(): Promise<Uint8Array<ArrayBuffer>> {
+    const reply = await this.request({ kind: 'dump', id: this.nextId++ })
+    if (reply.kind !== 'dumped') throw new Error(`unexpected reply ${reply.kind}`)
+    return reply.tar
+  }
+
+  async close(): Promise<void> {
+    if (this.dead !== null) return
+    await this.request({ kind: 'close', id: this.nextId++ })
+    await this.worker.terminate()
+  }
+
+  private request(message: Extract<HostRequest, { id: number }>): Promise<HostReply> {
+    if (this.dead !== null) return Promise.reject(this.dead)
+    return new Promise((resolve) => {
+      this.waiting.set(message.id, resolve)
+      this.send(message)
+    })
+  }
+
+  private send(message: HostRequest, transfer: ArrayBuffer[] = []): void {
+    this.worker.postMessage(message, transfer)
+  }
+
+  private receive(reply: HostReply): void {
+    switch (reply.kind) {
+      case 'data':
+        this.wires.get(reply.connection)?.deliver(reply.bytes)
+        return
+      case 'dumped':
+      case 'closed': {
+        const resolve = this.waiting.get(reply.id)
+        this.waiting.delete(reply.id)
+        resolve?.(reply)
+        return
+      }
+      case 'fault': {
+        // The statement in flight on that connection will never be answered: fail it.
+        const err = new Error(`embedded database: ${reply.message}`)
+        if (reply.connection !== undefined) this.wires.get(reply.connection)?.destroy(err)
+        else for (const wire of this.wires.values()) wire.destroy(err)
+        return
+      }
+      default:
+        return
+    }
+  }
+
+  private fail(err: Error): void {
+    if (this.dead !== null) return
+    this.dead = err
+    for (const wire of this.wires.values()) wire.destroy(err)
+    this.wires.clear()
+    for (const resolve of this.waiting.values()) resolve({ kind: 'failed', message: err.message })
+    this.waiting.clear()
+  }
+}
+
+/**
+ * The socket node-postgres thinks it has: what it writes goes to the host thread, what the host
+ * answers is pushed back. Implements the few `net.Socket` methods the driver calls.
+ */
+class WireStream extends Duplex {
+  private finished = false
+
+  constructor(
+    private readonly send: (bytes: Uint8Array<ArrayBuffer>) => void,
+    private readonly onFinish: () => void,
+    private readonly deadOnArrival: Error | null,
+  ) {
+    super()
+  }
+
+  connect(): this {
+    process.nextTick(() => {
+      if (this.deadOnArrival !== null) this.destroy(this.deadOnArrival)
+      else this.emit('connect')
+    })
+    return this
+  }
+
+  setNoDelay(): this {
+    return this
+  }
+
+  setKeepAlive(): this {
+    return this
+  }
+
+  ref(): this {
+    return this
+  }
+
+  unref(): this {
+    return this
+  }
+
+  deliver(bytes: Uint8Array): void {
+    this.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
+  }
+
+  override _read(): void {}
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.send(new Uint8Array(chunk))
+    callback()
+  }
+
+  override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
+    this.send(new Uint8Array(Buffer.concat(chunks.map((c) => c.chunk))))
+    callback()
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    this.finish()
+    this.push(null)
+    callback()
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.finish()
+    callback(error)
+  }
+
+  private finish(): void {
+    if (this.finished) return
+    this.finished = true
+    this.onFinish()
+  }
+}

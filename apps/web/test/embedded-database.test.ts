@@ -1,0 +1,96 @@
+import { sql } from 'drizzle-orm'
+import type pg from 'pg'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Database } from '../src/server/db'
+import { splitWireMessages } from '../src/server/db/pglite/wire'
+import { openTestDatabase } from './helpers/db'
+
+/** The embedded PGlite runs in a thread of its own and is reached over the PostgreSQL wire protocol. */
+describe('embedded database thread', () => {
+  let database: Database
+  let pool: pg.Pool
+  beforeAll(async () => {
+    database = await openTestDatabase('pglite')
+    pool = (database.db as unknown as { $client: pg.Pool }).$client
+  })
+  afterAll(async () => {
+    await database.close()
+  })
+
+  it('keeps the server thread free while a statement runs', async () => {
+    // In-process PGlite runs SQL synchronously: no timer could fire until the statement returned.
+    let timerFiredFirst: boolean | null = null
+    const query = database.db
+      .execute(sql`select count(*) from generate_series(1, 3000000) a join generate_series(1, 1) b on true`)
+      .then(() => {
+        timerFiredFirst ??= false
+      })
+    setTimeout(() => {
+      timerFiredFirst ??= true
+    }, 1)
+    await query
+    expect(timerFiredFirst).toBe(true)
+  })
+
+  it('a failed statement leaves the connection usable', async () => {
+    await expect(database.db.execute(sql`select nonsense from nowhere`)).rejects.toThrow()
+    const rows = await database.db.execute(sql`select 41 + 1 as answer`)
+    expect(rows.rows[0]).toEqual({ answer: 42 })
+  })
+
+  it('rolls back the transaction of a connection that went away, so the next one starts clean', async () => {
+    await database.db.execute(sql`create table if not exists dropped_tx (id int)`)
+    const client = await pool.connect()
+    await client.query('begin')
+    await client.query('insert into dropped_tx values (1)')
+    client.release(new Error('connection lost (test)'))
+    const { rows } = await pool.query<{ n: number }>('select count(*)::int as n from dropped_tx')
+    expect(rows[0]?.n).toBe(0)
+    // A transaction left open would swallow this statement into it; committed, it is visible.
+    await pool.query('insert into dropped_tx values (2)')
+    const again = await pool.query<{ n: number }>('select count(*)::int as n from dropped_tx')
+    expect(again.rows[0]?.n).toBe(1)
+  })
+
+  it('serves concurrent callers one statement at a time without mixing their results', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => pool.query<{ v: number }>('select $1::int as v', [i])),
+    )
+    expect(results.map((r) => r.rows[0]?.v)).toEqual(Array.from({ length: 50 }, (_, i) => i))
+  })
+})
+
+describe('wire framing', () => {
+  const startup = new Uint8Array([0, 0, 0, 9, 0, 3, 0, 0, 0])
+  const query = new Uint8Array([0x51, 0, 0, 0, 6, 0x41, 0]) // 'Q', length 6, "A\0"
+  const join = (...parts: Uint8Array[]) => {
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0))
+    let at = 0
+    for (const p of parts) {
+      out.set(p, at)
+      at += p.byteLength
+    }
+    return out
+  }
+
+  it('splits the startup message (no type byte) and typed messages, keeping a partial tail', () => {
+    const bytes = join(startup, query, query.subarray(0, 3))
+    const { messages, rest } = splitWireMessages(bytes, false)
+    expect(messages.map((m) => [...m])).toEqual([[...startup], [...query]])
+    expect([...rest]).toEqual([...query.subarray(0, 3)])
+    const next = splitWireMessages(join(rest, query.subarray(3)), true)
+    expect(next.messages.map((m) => [...m])).toEqual([[...query]])
+    expect(next.rest.byteLength).toBe(0)
+  })
+
+  it('waits for more bytes when even the header is incomplete', () => {
+    expect(splitWireMessages(startup.subarray(0, 3), false)).toEqual({
+      messages: [],
+      rest: startup.subarray(0, 3),
+    })
+  })
+
+  it('refuses a length that cannot be a message', () => {
+    expect(() => splitWireMessages(new Uint8Array([0x51, 0, 0, 0, 1]), true)).toThrow(/malformed/)
+  })
+})
