@@ -26,6 +26,9 @@ const enqueue = (work: () => Promise<void>, connection?: number): void => {
   queue = queue.then(work).catch((err: unknown) => {
     const message = err instanceof Error ? err.message : JSON.stringify(err)
     post(connection === undefined ? { kind: 'fault', message } : { kind: 'fault', message, connection })
+    // PGlite's program has exited (it throws an ExitStatus, not an Error): every later statement
+    // would fail too, so end the thread and let the server see the database as gone at once.
+    if (isExitStatus(err)) process.exit(1)
   })
 }
 
@@ -89,6 +92,9 @@ async function main(): Promise<void> {
   })
   post({ kind: 'ready' })
 }
+
+const isExitStatus = (err: unknown): boolean =>
+  typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'ExitStatus'
 
 /** Joins byte arrays into one that owns its buffer (so it can be transferred). */
 function concat(...parts: Uint8Array<ArrayBuffer>[]): Uint8Array<ArrayBuffer> {

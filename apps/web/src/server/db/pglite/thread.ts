@@ -71,6 +71,7 @@ class HostThread {
   private readonly wires = new Map<number, WireStream>()
   private readonly waiting = new Map<number, (reply: HostReply) => void>()
   private dead: Error | null = null
+  private closing = false
 
   private constructor(private readonly worker: Worker) {
     worker.on('message', (reply: HostReply) => this.receive(reply))
@@ -121,6 +122,7 @@ class HostThread {
 
   async close(): Promise<void> {
     if (this.dead !== null) return
+    this.closing = true
     await this.request({ kind: 'close', id: this.nextId++ })
     await this.worker.terminate()
   }
@@ -164,6 +166,8 @@ class HostThread {
   private fail(err: Error): void {
     if (this.dead !== null) return
     this.dead = err
+    if (!this.closing)
+      console.error(`[db] ${err.message}: every statement fails from now on; restart the server`)
     for (const wire of this.wires.values()) wire.destroy(err)
     this.wires.clear()
     for (const resolve of this.waiting.values()) resolve({ kind: 'failed', message: err.message })
