@@ -1,7 +1,10 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { sql } from 'drizzle-orm'
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Database } from '../src/server/db'
+import { type Database, openDatabase } from '../src/server/db'
 import { splitWireMessages } from '../src/server/db/pglite/wire'
 import { openTestDatabase } from './helpers/db'
 
@@ -57,6 +60,16 @@ describe('embedded database thread', () => {
       Array.from({ length: 50 }, (_, i) => pool.query<{ v: number }>('select $1::int as v', [i])),
     )
     expect(results.map((r) => r.rows[0]?.v)).toEqual(Array.from({ length: 50 }, (_, i) => i))
+  })
+})
+
+describe('embedded database start', () => {
+  it('fails with a clear error, not a hang, when its data directory cannot be used', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'ensemble-embedded-')), 'not-a-dir')
+    writeFileSync(file, 'x')
+    await expect(openDatabase({ driver: 'pglite', dataDir: path.join(file, 'pglite') })).rejects.toThrow(
+      /embedded database failed to start: .*ENOTDIR/,
+    )
   })
 })
 

@@ -51,9 +51,10 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     // PGlite's one role and database; any other name ends its backend at startup.
     user: 'postgres',
     database: 'postgres',
-    // A statement still waiting after this long means the host is wedged: fail it so the durable
-    // log retries instead of stalling every commit behind it.
+    // A statement (or a wait for the one connection) this long means the host is wedged: fail it
+    // so the durable log retries instead of stalling every commit behind it.
     query_timeout: 60_000,
+    connectionTimeoutMillis: 60_000,
   })
   pool.on('error', (err) => console.warn(`[db] embedded database connection error: ${err.message}`))
   return {
@@ -83,20 +84,26 @@ class HostThread {
     const transfer = options.loadDataDir ? [options.loadDataDir.buffer as ArrayBuffer] : []
     const worker = new Worker(hostEntry, { eval: true, workerData: options, transferList: transfer })
     return new Promise((resolve, reject) => {
+      const failed = (err: Error): void => {
+        worker.off('message', onFirst)
+        worker.off('error', failed)
+        worker.off('exit', exited)
+        reject(new Error(`embedded database failed to start: ${err.message}`))
+        void worker.terminate()
+      }
+      const exited = (code: number): void => failed(new Error(`its thread exited (code ${code})`))
       const onFirst = (reply: HostReply): void => {
-        worker.off('error', reject)
-        if (reply.kind === 'ready') resolve(new HostThread(worker))
-        else {
-          reject(
-            new Error(
-              `embedded database failed to start: ${reply.kind === 'failed' ? reply.message : reply.kind}`,
-            ),
-          )
-          void worker.terminate()
+        if (reply.kind !== 'ready') {
+          failed(new Error(reply.kind === 'failed' ? reply.message : reply.kind))
+          return
         }
+        worker.off('error', failed)
+        worker.off('exit', exited)
+        resolve(new HostThread(worker))
       }
       worker.once('message', onFirst)
-      worker.once('error', reject)
+      worker.once('error', failed)
+      worker.once('exit', exited)
     })
   }
 
