@@ -70,7 +70,10 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
 class HostThread {
   private nextId = 1
   private readonly wires = new Map<number, WireStream>()
-  private readonly waiting = new Map<number, (reply: HostReply) => void>()
+  private readonly waiting = new Map<
+    number,
+    { resolve: (reply: HostReply) => void; reject: (err: Error) => void }
+  >()
   private dead: Error | null = null
   private closing = false
 
@@ -136,8 +139,8 @@ class HostThread {
 
   private request(message: Extract<HostRequest, { id: number }>): Promise<HostReply> {
     if (this.dead !== null) return Promise.reject(this.dead)
-    return new Promise((resolve) => {
-      this.waiting.set(message.id, resolve)
+    return new Promise((resolve, reject) => {
+      this.waiting.set(message.id, { resolve, reject })
       this.send(message)
     })
   }
@@ -153,9 +156,8 @@ class HostThread {
         return
       case 'dumped':
       case 'closed': {
-        const resolve = this.waiting.get(reply.id)
+        this.waiting.get(reply.id)?.resolve(reply)
         this.waiting.delete(reply.id)
-        resolve?.(reply)
         return
       }
       case 'fault': {
@@ -177,7 +179,7 @@ class HostThread {
       console.error(`[db] ${err.message}: every statement fails from now on; restart the server`)
     for (const wire of this.wires.values()) wire.destroy(err)
     this.wires.clear()
-    for (const resolve of this.waiting.values()) resolve({ kind: 'failed', message: err.message })
+    for (const { reject } of this.waiting.values()) reject(err)
     this.waiting.clear()
   }
 }
