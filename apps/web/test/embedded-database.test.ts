@@ -5,7 +5,7 @@ import { sql } from 'drizzle-orm'
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Database, openDatabase } from '../src/server/db'
-import { splitWireMessages } from '../src/server/db/pglite/wire'
+import { joinBytes, splitWireMessages } from '../src/server/db/pglite/wire'
 import { openTestDatabase } from './helpers/db'
 
 /** The embedded PGlite runs in a thread of its own and is reached over the PostgreSQL wire protocol. */
@@ -76,22 +76,13 @@ describe('embedded database start', () => {
 describe('wire framing', () => {
   const startup = new Uint8Array([0, 0, 0, 9, 0, 3, 0, 0, 0])
   const query = new Uint8Array([0x51, 0, 0, 0, 6, 0x41, 0]) // 'Q', length 6, "A\0"
-  const join = (...parts: Uint8Array[]) => {
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0))
-    let at = 0
-    for (const p of parts) {
-      out.set(p, at)
-      at += p.byteLength
-    }
-    return out
-  }
 
   it('splits the startup message (no type byte) and typed messages, keeping a partial tail', () => {
-    const bytes = join(startup, query, query.subarray(0, 3))
+    const bytes = joinBytes(startup, query, query.subarray(0, 3))
     const { messages, rest } = splitWireMessages(bytes, false)
     expect(messages.map((m) => [...m])).toEqual([[...startup], [...query]])
     expect([...rest]).toEqual([...query.subarray(0, 3)])
-    const next = splitWireMessages(join(rest, query.subarray(3)), true)
+    const next = splitWireMessages(joinBytes(rest, query.subarray(3)), true)
     expect(next.messages.map((m) => [...m])).toEqual([[...query]])
     expect(next.rest.byteLength).toBe(0)
   })

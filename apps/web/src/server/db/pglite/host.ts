@@ -1,7 +1,14 @@
 import { mkdirSync } from 'node:fs'
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads'
 import { PGlite } from '@electric-sql/pglite'
-import { type HostOptions, type HostReply, type HostRequest, splitWireMessages, TERMINATE } from './wire'
+import {
+  type HostOptions,
+  type HostReply,
+  type HostRequest,
+  joinBytes,
+  splitWireMessages,
+  TERMINATE,
+} from './wire'
 
 /**
  * Runs in a worker thread and owns the embedded database. PGlite executes SQL synchronously in
@@ -42,7 +49,7 @@ async function main(): Promise<void> {
   const runWire = async (connection: number, bytes: Uint8Array<ArrayBuffer>): Promise<void> => {
     const state = connections.get(connection) ?? { started: false, rest: new Uint8Array(0) }
     connections.set(connection, state)
-    const { messages, rest } = splitWireMessages(concat(state.rest, bytes), state.started)
+    const { messages, rest } = splitWireMessages(joinBytes(state.rest, bytes), state.started)
     state.rest = rest
     // One reply per batch: node-postgres writes Parse/Bind/Describe/Execute/Sync together.
     const out: Uint8Array<ArrayBuffer>[] = []
@@ -57,7 +64,7 @@ async function main(): Promise<void> {
       lastConnection = connection
       state.started = true
     }
-    const reply = concat(...out)
+    const reply = joinBytes(...out)
     if (reply.byteLength > 0) post({ kind: 'data', connection, bytes: reply }, [reply.buffer])
   }
 
@@ -95,20 +102,6 @@ async function main(): Promise<void> {
 
 const isExitStatus = (err: unknown): boolean =>
   typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'ExitStatus'
-
-/** Joins byte arrays into one that owns its buffer (so it can be transferred). */
-function concat(...parts: Uint8Array<ArrayBuffer>[]): Uint8Array<ArrayBuffer> {
-  const present = parts.filter((p) => p.byteLength > 0)
-  const only = present[0]
-  if (present.length === 1 && only !== undefined && only.byteLength === only.buffer.byteLength) return only
-  const out = new Uint8Array(present.reduce((n, p) => n + p.byteLength, 0))
-  let at = 0
-  for (const p of present) {
-    out.set(p, at)
-    at += p.byteLength
-  }
-  return out
-}
 
 main().catch((err: unknown) => {
   post({ kind: 'failed', message: err instanceof Error ? (err.stack ?? err.message) : String(err) })

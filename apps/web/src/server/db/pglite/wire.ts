@@ -52,3 +52,17 @@ export function splitWireMessages(
   }
   return { messages, rest: bytes.subarray(at) }
 }
+
+/** Joins byte arrays into one that owns its buffer (so it can be transferred). */
+export function joinBytes(...parts: Uint8Array<ArrayBuffer>[]): Uint8Array<ArrayBuffer> {
+  const present = parts.filter((p) => p.byteLength > 0)
+  const only = present[0]
+  if (present.length === 1 && only !== undefined && only.byteLength === only.buffer.byteLength) return only
+  const out = new Uint8Array(present.reduce((n, p) => n + p.byteLength, 0))
+  let at = 0
+  for (const p of present) {
+    out.set(p, at)
+    at += p.byteLength
+  }
+  return out
+}
