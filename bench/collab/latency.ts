@@ -3,7 +3,7 @@
  * Ensemble's server (durable acknowledgement) and, in the same run, the reference y-websocket
  * 1.5.4 server (in memory, no persistence). Prints a table and the ratio ours / reference.
  *
- *   pnpm --filter @ensemble/bench collab -- --clients 10,100 --rate 1 --seconds 20 [--repeat 3]
+ *   pnpm --filter @ensemble/bench collab -- --clients 10,100 --rate 1 --seconds 20 [--repeat 3] [--warmup 5]
  *
  * With --repeat K every (N, server) pair runs K times, the servers taking turns, and the ratios use
  * the median of the K runs: on a small shared machine one run's percentiles move by tens of percent.
@@ -30,6 +30,8 @@ interface Options {
   seconds: number
   servers: ServerKind[]
   repeat: number
+  /** Seconds of editing at the same rate before the measured window, not counted. */
+  warmup: number
 }
 type ServerKind = 'ensemble' | 'ensemble-postgres' | 'reference'
 
@@ -48,6 +50,7 @@ function parseArgs(argv: string[]): Options {
     rate: Number(get('rate') ?? 1),
     seconds: Number(get('seconds') ?? 20),
     repeat: Math.max(1, Number(get('repeat') ?? 1)),
+    warmup: Math.max(0, Number(get('warmup') ?? 5)),
     servers:
       get('servers')
         ?.split(',')
@@ -66,11 +69,13 @@ async function startServer(kind: ServerKind): Promise<RunningServer> {
   const port = await freePort()
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ensemble-bench-'))
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1' }
+  // BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles each server under load.
+  const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []
   let child: ChildProcess
   let url: string
   if (kind === 'reference') {
     const script = path.join(repoRoot, 'bench/node_modules/y-websocket-reference/bin/server.js')
-    child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'inherit'] })
+    child = spawn(process.execPath, [...nodeArgs, script], { env, stdio: ['ignore', 'pipe', 'inherit'] })
     url = `ws://127.0.0.1:${port}`
   } else {
     env.DATA_DIR = dataDir
@@ -85,8 +90,6 @@ async function startServer(kind: ServerKind): Promise<RunningServer> {
     if (kind === 'ensemble-postgres' && !env.DATABASE_URL)
       throw new Error('ensemble-postgres needs DATABASE_URL')
     // `node --import tsx` rather than the tsx CLI, so the pid we measure is the server itself.
-    // BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the server under load.
-    const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []
     child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/server/main.ts', '--no-next'], {
       cwd: path.join(repoRoot, 'apps/web'),
       env,
@@ -172,17 +175,19 @@ async function runOne(server: RunningServer, clients: number, opts: Options): Pr
   // Give the initial sync round trips time to finish before the clock starts.
   await new Promise((resolve) => setTimeout(resolve, 500))
 
-  // Steady rate: each client edits every 1/rate seconds, phases spread evenly across clients.
+  // Steady rate: each client edits every 1/rate seconds, phases spread evenly across clients. The
+  // first `warmup` seconds are not counted: a server has just started (its code not yet optimised,
+  // a fresh data directory still being written back to disk), and the figures are about a running one.
   const periodMs = 1000 / opts.rate
   let edits = 0
+  let measuring = false
   const timers: NodeJS.Timeout[] = []
-  const started = performance.now()
-  const cpuBefore = cpuMsOf(server.process.pid!)
   list.forEach((c, i) => {
     let seq = 0
     const edit = () => {
       const at = performance.now()
       const clock = c.edit(`${i}:${seq++}`, seq)
+      if (!measuring) return
       sentAt.get(c.clientID)!.set(clock, at)
       if (server.kind !== 'reference') savedQueues.get(c)!.push({ clock, at })
       edits++
@@ -195,6 +200,10 @@ async function runOne(server: RunningServer, clients: number, opts: Options): Pr
       }, offset),
     )
   })
+  await new Promise((resolve) => setTimeout(resolve, opts.warmup * 1000))
+  measuring = true
+  const started = performance.now()
+  const cpuBefore = cpuMsOf(server.process.pid!)
   await new Promise((resolve) => setTimeout(resolve, opts.seconds * 1000))
   for (const t of timers) clearTimeout(t)
   const elapsed = (performance.now() - started) / 1000
@@ -227,7 +236,7 @@ const fmt = (n: number, digits = 1) => (Number.isNaN(n) ? '—' : n.toFixed(digi
 async function main() {
   const opts = parseArgs(process.argv.slice(2))
   console.log(
-    `collab bench: clients ${opts.clients.join(', ')}; ${opts.rate} edit/s per client; ${opts.seconds} s`,
+    `collab bench: clients ${opts.clients.join(', ')}; ${opts.rate} edit/s per client; ${opts.seconds} s measured after ${opts.warmup} s of warm-up`,
   )
   const results: Result[] = []
   for (const clients of opts.clients) {

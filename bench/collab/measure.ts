@@ -19,7 +19,6 @@ export const percentile = (sorted: readonly number[], p: number): number =>
     ? Number.NaN
     : (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN)
 
-/** Peak and current resident memory of a process, from /proc (Linux). */
 /** CPU time (user + system, all threads) a process has used so far, in ms. */
 export function cpuMsOf(pid: number): number {
   // Fields after the parenthesised command name; utime and stime are the 12th and 13th of them.
@@ -29,6 +28,7 @@ export function cpuMsOf(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond
 }
 
+/** Peak and current resident memory of a process, from /proc (Linux). */
 export function memoryOf(pid: number): { rssMiB: number; peakMiB: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
   const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0)
