@@ -55,6 +55,29 @@ describe('embedded database thread', () => {
     expect(again.rows[0]?.n).toBe(1)
   })
 
+  it('starts every new connection in a fresh session: named statements and settings do not outlive theirs', async () => {
+    // PGlite is one backend for every connection. node-postgres replaces a connection that failed
+    // or sat idle past the pool's timeout and re-prepares its named statements on the new one:
+    // "already exists" there stopped every commit after it for good.
+    const first = await pool.connect()
+    await first.query({ name: 'session-probe', text: 'select $1::int as v', values: [1] })
+    await first.query("set application_name = 'first'")
+    first.release(true)
+    const second = await pool.connect()
+    try {
+      const { rows } = await second.query<{ v: number }>({
+        name: 'session-probe',
+        text: 'select $1::int as v',
+        values: [2],
+      })
+      expect(rows[0]?.v).toBe(2)
+      const name = await second.query<{ application_name: string }>('show application_name')
+      expect(name.rows[0]?.application_name).not.toBe('first')
+    } finally {
+      second.release()
+    }
+  })
+
   it('serves concurrent callers one statement at a time without mixing their results', async () => {
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) => pool.query<{ v: number }>('select $1::int as v', [i])),

@@ -68,10 +68,14 @@ async function main(): Promise<void> {
     if (reply.byteLength > 0) post({ kind: 'data', connection, bytes: reply }, [reply.buffer])
   }
 
-  // A connection that goes away mid-transaction must not leave the next one inside it.
+  // PGlite is one backend (one session) under every connection. A connection that goes away must not
+  // leave the next one inside its transaction, nor with its named prepared statements and settings:
+  // node-postgres prepares its statements again on a new connection and "already exists" would fail
+  // every one of them. Ends arrive twice (Terminate, then the stream's end); the second is a no-op.
   const endConnection = async (connection: number): Promise<void> => {
-    connections.delete(connection)
+    if (!connections.delete(connection)) return
     if (lastConnection === connection && db.isInTransaction()) await db.exec('ROLLBACK')
+    if (connections.size === 0) await db.exec('DISCARD ALL')
   }
 
   port.on('message', (request: HostRequest) => {

@@ -55,6 +55,8 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     // so the durable log retries instead of stalling every commit behind it.
     query_timeout: 60_000,
     connectionTimeoutMillis: 60_000,
+    // The one connection costs nothing to keep (no socket): do not close it when idle.
+    idleTimeoutMillis: 0,
   })
   pool.on('error', (err) => console.warn(`[db] embedded database connection error: ${err.message}`))
   return {
