@@ -3,10 +3,13 @@
  * Ensemble's server (durable acknowledgement) and, in the same run, the reference y-websocket
  * 1.5.4 server (in memory, no persistence). Prints a table and the ratio ours / reference.
  *
- *   pnpm --filter @ensemble/bench collab -- --clients 10,100 --rate 1 --seconds 20 [--repeat 3] [--warmup 5]
+ *   pnpm --filter @ensemble/bench collab -- --clients 10,100 --rate 1 --seconds 20 [--repeat 3] [--warmup 60]
  *
- * With --repeat K every (N, server) pair runs K times, the servers taking turns, and the ratios use
- * the median of the K runs: on a small shared machine one run's percentiles move by tens of percent.
+ * For each N every server is started once and warmed up (--warmup seconds of the same load, not
+ * counted): a just-started server spends its first minute compiling hot code in background threads
+ * (V8's JIT, and for PGlite the tier-up of a large WebAssembly module), on the cores the clients
+ * share. Then every (N, server) pair runs --repeat K times in fresh rooms, the servers taking turns,
+ * and the ratios use the median of the K runs: one run's percentiles move by tens of percent here.
  * Server CPU is the server process's own (user + system, all threads); PostgreSQL's processes are
  * not in it.
  *
@@ -30,7 +33,7 @@ interface Options {
   seconds: number
   servers: ServerKind[]
   repeat: number
-  /** Seconds of editing at the same rate before the measured window, not counted. */
+  /** Seconds of the same load on each freshly started server before any run is measured. */
   warmup: number
 }
 type ServerKind = 'ensemble' | 'ensemble-postgres' | 'reference'
@@ -50,7 +53,7 @@ function parseArgs(argv: string[]): Options {
     rate: Number(get('rate') ?? 1),
     seconds: Number(get('seconds') ?? 20),
     repeat: Math.max(1, Number(get('repeat') ?? 1)),
-    warmup: Math.max(0, Number(get('warmup') ?? 5)),
+    warmup: Math.max(0, Number(get('warmup') ?? 60)),
     servers:
       get('servers')
         ?.split(',')
@@ -137,7 +140,14 @@ interface Result {
 
 const savedQueues = new Map<ProtocolClient, { clock: number; at: number }[]>()
 
-async function runOne(server: RunningServer, clients: number, opts: Options): Promise<Result> {
+/** Seconds each run edits before its window opens: the room's clients joined and are editing steadily. */
+const SETTLE_SECONDS = 2
+
+async function runOne(
+  server: RunningServer,
+  clients: number,
+  opts: Pick<Options, 'rate' | 'seconds'> & { settle: number },
+): Promise<Result> {
   const room = `bench-${clients}-${Date.now()}`
   // Send time of every edit, by client id and the clock right after it.
   const sentAt = new Map<number, Map<number, number>>()
@@ -176,8 +186,7 @@ async function runOne(server: RunningServer, clients: number, opts: Options): Pr
   await new Promise((resolve) => setTimeout(resolve, 500))
 
   // Steady rate: each client edits every 1/rate seconds, phases spread evenly across clients. The
-  // first `warmup` seconds are not counted: a server has just started (its code not yet optimised,
-  // a fresh data directory still being written back to disk), and the figures are about a running one.
+  // first `settle` seconds are not counted.
   const periodMs = 1000 / opts.rate
   let edits = 0
   let measuring = false
@@ -200,7 +209,7 @@ async function runOne(server: RunningServer, clients: number, opts: Options): Pr
       }, offset),
     )
   })
-  await new Promise((resolve) => setTimeout(resolve, opts.warmup * 1000))
+  await new Promise((resolve) => setTimeout(resolve, opts.settle * 1000))
   measuring = true
   const started = performance.now()
   const cpuBefore = cpuMsOf(server.process.pid!)
@@ -236,23 +245,28 @@ const fmt = (n: number, digits = 1) => (Number.isNaN(n) ? '—' : n.toFixed(digi
 async function main() {
   const opts = parseArgs(process.argv.slice(2))
   console.log(
-    `collab bench: clients ${opts.clients.join(', ')}; ${opts.rate} edit/s per client; ${opts.seconds} s measured after ${opts.warmup} s of warm-up`,
+    `collab bench: clients ${opts.clients.join(', ')}; ${opts.rate} edit/s per client; ${opts.seconds} s measured; each server warmed up for ${opts.warmup} s first`,
   )
   const results: Result[] = []
   for (const clients of opts.clients) {
-    for (let run = 0; run < opts.repeat; run++) {
+    const running: RunningServer[] = []
+    try {
       for (const kind of opts.servers) {
         const server = await startServer(kind)
-        try {
-          const r = await runOne(server, clients, opts)
+        running.push(server)
+        if (opts.warmup > 0) await runOne(server, clients, { ...opts, settle: opts.warmup, seconds: 0 })
+      }
+      for (let run = 0; run < opts.repeat; run++) {
+        for (const server of running) {
+          const r = await runOne(server, clients, { ...opts, settle: SETTLE_SECONDS })
           results.push(r)
           console.log(
-            `  ${kind.padEnd(18)} N=${String(clients).padEnd(4)} remote p50 ${fmt(r.remoteP50)} ms p99 ${fmt(r.remoteP99)} ms · saved p50 ${fmt(r.savedP50)} ms p99 ${fmt(r.savedP99)} ms · ${fmt(r.editsPerSecond)} edits/s · cpu ${fmt(r.cpuMsPerSecond, 0)} ms/s · rss ${fmt(r.rssMiB)} MiB (peak ${fmt(r.peakMiB)})`,
+            `  ${server.kind.padEnd(18)} N=${String(clients).padEnd(4)} remote p50 ${fmt(r.remoteP50)} ms p99 ${fmt(r.remoteP99)} ms · saved p50 ${fmt(r.savedP50)} ms p99 ${fmt(r.savedP99)} ms · ${fmt(r.editsPerSecond)} edits/s · cpu ${fmt(r.cpuMsPerSecond, 0)} ms/s · rss ${fmt(r.rssMiB)} MiB (peak ${fmt(r.peakMiB)})`,
           )
-        } finally {
-          await server.stop()
         }
       }
+    } finally {
+      for (const server of running) await server.stop()
     }
   }
   console.log(
