@@ -132,6 +132,8 @@ interface Result {
   savedP50: number
   savedP99: number
   lost: number
+  /** Measured edits whose "saved" never came (Ensemble only; 0 unless saving is broken). */
+  unsaved: number | null
   rssMiB: number
   peakMiB: number
   /** Server CPU (user + system) per second of the measured window, in ms (1000 = one core busy). */
@@ -234,6 +236,7 @@ async function runOne(
     savedP50: percentile(saved, 50),
     savedP99: percentile(saved, 99),
     lost: expectedRemote - remote.length,
+    unsaved: server.kind === 'reference' ? null : list.reduce((n, c) => n + savedQueues.get(c)!.length, 0),
     cpuMsPerSecond,
     rssMiB: mem.rssMiB,
     peakMiB: mem.peakMiB,
@@ -261,7 +264,7 @@ async function main() {
           const r = await runOne(server, clients, { ...opts, settle: SETTLE_SECONDS })
           results.push(r)
           console.log(
-            `  ${server.kind.padEnd(18)} N=${String(clients).padEnd(4)} remote p50 ${fmt(r.remoteP50)} ms p99 ${fmt(r.remoteP99)} ms · saved p50 ${fmt(r.savedP50)} ms p99 ${fmt(r.savedP99)} ms · ${fmt(r.editsPerSecond)} edits/s · cpu ${fmt(r.cpuMsPerSecond, 0)} ms/s · rss ${fmt(r.rssMiB)} MiB (peak ${fmt(r.peakMiB)})`,
+            `  ${server.kind.padEnd(18)} N=${String(clients).padEnd(4)} remote p50 ${fmt(r.remoteP50)} ms p99 ${fmt(r.remoteP99)} ms · saved p50 ${fmt(r.savedP50)} ms p99 ${fmt(r.savedP99)} ms · ${fmt(r.editsPerSecond)} edits/s · cpu ${fmt(r.cpuMsPerSecond, 0)} ms/s · rss ${fmt(r.rssMiB)} MiB (peak ${fmt(r.peakMiB)})${r.unsaved ? ` · ${r.unsaved} edits never saved` : ''}`,
           )
         }
       }
@@ -270,12 +273,12 @@ async function main() {
     }
   }
   console.log(
-    '\n| server | clients | edits/s | remote p50 (ms) | remote p99 (ms) | saved p50 (ms) | saved p99 (ms) | missed remote applies | server CPU (ms/s) | server RSS (MiB) | peak RSS (MiB) |',
+    '\n| server | clients | edits/s | remote p50 (ms) | remote p99 (ms) | saved p50 (ms) | saved p99 (ms) | missed remote applies | unsaved edits | server CPU (ms/s) | server RSS (MiB) | peak RSS (MiB) |',
   )
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|')
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|')
   for (const r of results) {
     console.log(
-      `| ${r.server} | ${r.clients} | ${fmt(r.editsPerSecond)} | ${fmt(r.remoteP50)} | ${fmt(r.remoteP99)} | ${fmt(r.savedP50)} | ${fmt(r.savedP99)} | ${r.lost} | ${fmt(r.cpuMsPerSecond, 0)} | ${fmt(r.rssMiB)} | ${fmt(r.peakMiB)} |`,
+      `| ${r.server} | ${r.clients} | ${fmt(r.editsPerSecond)} | ${fmt(r.remoteP50)} | ${fmt(r.remoteP99)} | ${fmt(r.savedP50)} | ${fmt(r.savedP99)} | ${r.lost} | ${r.unsaved ?? '—'} | ${fmt(r.cpuMsPerSecond, 0)} | ${fmt(r.rssMiB)} | ${fmt(r.peakMiB)} |`,
     )
   }
   const median = (values: number[]) => {
