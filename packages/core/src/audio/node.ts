@@ -61,12 +61,23 @@ export const renderSong = async (song: SongSnapshot, options: RenderOptions = {}
 
 let collector: (() => void) | null = null
 
-/** V8's collector, exposed at runtime when Node was not started with --expose-gc (see WindowedRender). */
+/**
+ * V8's collector (see WindowedRender). When Node was not started with --expose-gc, the flag is on only
+ * while one fresh context is made to hand its `gc` over, so contexts and workers created later in the
+ * process (a server's) do not get a global `gc`.
+ */
 const garbageCollector = (): (() => void) => {
   if (collector === null) {
     const exposed = (globalThis as { gc?: () => void }).gc
-    if (exposed === undefined) setFlagsFromString('--expose-gc')
-    collector = exposed ?? (runInNewContext('gc') as () => void)
+    if (exposed !== undefined) collector = exposed
+    else {
+      setFlagsFromString('--expose-gc')
+      try {
+        collector = runInNewContext('gc') as () => void
+      } finally {
+        setFlagsFromString('--no-expose-gc')
+      }
+    }
   }
   return collector
 }
