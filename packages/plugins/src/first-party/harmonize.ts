@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { PluginContext, SongKey, Theory } from '@ensemble/core/plugin'
+import { keyPitchClasses } from '../common/key.js'
 import { classToPitch, foldIntoVocab, octaveShift, pitchToClass, VOICE_RANGES } from '../harmonizer/data.js'
 import { DEFAULT_CONFIG } from '../harmonizer/model.js'
 import { first } from './assets.js'
@@ -50,18 +51,15 @@ const KEY_PENALTY = 1.5
 const PARALLEL_PENALTY = 6
 
 /**
- * Pitch classes the harmonizer counts as in key. In minor this is natural minor plus the raised 6th and 7th
- * (melodic/harmonic minor): a cadence in A minor needs G# (the leading tone of the E major dominant), and Bach's
- * minor chorales, the training data, use both. The model's own `harmonize` (../harmonizer/infer.ts) does the same.
+ * Pitch classes the harmonizer counts as in key: the song's scale in its mode, and in minor the pitch classes
+ * the models and the musical checks use (`keyPitchClasses`, with the raised 6th and 7th: a cadence in A minor
+ * needs G#, the leading tone of the E major dominant).
  */
 export function harmonyPitchClasses(key: SongKey, theory: Pick<Theory, 'scalePitchClasses'>): Set<number> {
-  const classes = new Set(theory.scalePitchClasses(key))
-  if (key.mode === 'minor' || key.mode === 'aeolian') {
-    const tonic = theory.scalePitchClasses(key)[0]!
-    classes.add((tonic + 9) % 12)
-    classes.add((tonic + 11) % 12)
-  }
-  return classes
+  const scale = theory.scalePitchClasses(key)
+  if (key.mode === 'minor' || key.mode === 'aeolian')
+    return keyPitchClasses({ tonic: scale[0]!, mode: 'minor' })
+  return new Set(scale)
 }
 
 /** [S, A, T, B] per step (MIDI pitch or -1), S being the input melody. */
