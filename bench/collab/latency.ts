@@ -223,7 +223,11 @@ async function runOne(
   await new Promise((resolve) => setTimeout(resolve, 2000))
   const expectedRemote = edits * (clients - 1)
   const mem = memoryOf(server.process.pid!)
-  for (const c of list) c.close()
+  const unsaved = list.reduce((n, c) => n + savedQueues.get(c)!.length, 0)
+  for (const c of list) {
+    c.close()
+    savedQueues.delete(c)
+  }
   remote.sort((a, b) => a - b)
   saved.sort((a, b) => a - b)
   return {
@@ -236,7 +240,7 @@ async function runOne(
     savedP50: percentile(saved, 50),
     savedP99: percentile(saved, 99),
     lost: expectedRemote - remote.length,
-    unsaved: server.kind === 'reference' ? null : list.reduce((n, c) => n + savedQueues.get(c)!.length, 0),
+    unsaved: server.kind === 'reference' ? null : unsaved,
     cpuMsPerSecond,
     rssMiB: mem.rssMiB,
     peakMiB: mem.peakMiB,
