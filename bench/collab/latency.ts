@@ -140,8 +140,6 @@ interface Result {
   cpuMsPerSecond: number
 }
 
-const savedQueues = new Map<ProtocolClient, { clock: number; at: number }[]>()
-
 /** Seconds each run edits before its window opens: the room's clients joined and are editing steadily. */
 const SETTLE_SECONDS = 2
 
@@ -156,6 +154,8 @@ async function runOne(
   const remote: number[] = []
   const saved: number[] = []
   const list: ProtocolClient[] = []
+  // Per client, its edits still waiting for "saved", oldest first.
+  const savedQueues = new Map<ProtocolClient, { clock: number; at: number }[]>()
 
   for (let i = 0; i < clients; i++) {
     let url = `${server.url}/${room}`
@@ -224,10 +224,7 @@ async function runOne(
   const expectedRemote = edits * (clients - 1)
   const mem = memoryOf(server.process.pid!)
   const unsaved = list.reduce((n, c) => n + savedQueues.get(c)!.length, 0)
-  for (const c of list) {
-    c.close()
-    savedQueues.delete(c)
-  }
+  for (const c of list) c.close()
   remote.sort((a, b) => a - b)
   saved.sort((a, b) => a - b)
   return {
