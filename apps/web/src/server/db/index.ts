@@ -3,7 +3,7 @@ import { drizzle } from 'drizzle-orm/node-postgres'
 import { migrate } from 'drizzle-orm/node-postgres/migrator'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import pg from 'pg'
-import { startEmbeddedPostgres } from './pglite/thread'
+import { type EmbeddedOptions, startEmbeddedPostgres } from './pglite/thread'
 import * as schema from './schema'
 
 export { schema }
@@ -13,12 +13,8 @@ export type Schema = typeof schema
 export type Db = PgDatabase<PgQueryResultHKT, Schema>
 
 export type DatabaseConfig =
-  /**
-   * Embedded PostgreSQL (PGlite, in a thread of its own). `dataDir` undefined = in memory;
-   * `loadDataDir` seeds it from a dump.
-   */
-  | { driver: 'pglite'; dataDir?: string; loadDataDir?: Blob }
-  | { driver: 'postgres'; url: string; poolSize?: number }
+  /** Embedded PostgreSQL (PGlite, in a thread of its own). */
+  ({ driver: 'pglite' } & EmbeddedOptions) | { driver: 'postgres'; url: string; poolSize?: number }
 
 export interface Database {
   readonly db: Db

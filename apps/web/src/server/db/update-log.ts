@@ -104,7 +104,7 @@ export async function appendUpdates(
   return rows.map((r) => Number(r.seq)).sort((a, b) => a - b)
 }
 
-/** One multi-row INSERT; callers run it inside their group-commit transaction. */
+/** Inserts rows at the seqs given, in one statement (tests seed a log with it; the server appends with `appendUpdates`). */
 export async function insertUpdates(db: Db, rows: readonly NewUpdateRow[]): Promise<void> {
   if (rows.length === 0) return
   await db.insert(documentUpdates).values([...rows])

@@ -21,7 +21,9 @@ export interface EmbeddedPostgres {
 }
 
 export interface EmbeddedOptions {
+  /** Data directory on disk; undefined = in memory. */
   dataDir?: string
+  /** A tarball from `dump()` to start from (tests clone a migrated template). */
   loadDataDir?: Blob
 }
 
