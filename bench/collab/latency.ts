@@ -4,12 +4,16 @@
  * 1.5.4 server (in memory, no persistence). Prints a table and the ratio ours / reference.
  *
  *   pnpm --filter @ensemble/bench collab -- --clients 10,100 --rate 1 --seconds 20 [--repeat 3] [--warmup 60]
+ *     [--server-cpus 0 --client-cpus 1]
  *
  * For each N every server is started once and warmed up (--warmup seconds of the same load, not
  * counted): a just-started server spends its first minute compiling hot code in background threads
  * (V8's JIT, and for PGlite the tier-up of a large WebAssembly module), on the cores the clients
  * share. Then every (N, server) pair runs --repeat K times in fresh rooms, the servers taking turns,
  * and the ratios use the median of the K runs: one run's percentiles move by tens of percent here.
+ * The p99 is also given over all K runs' deliveries pooled: one run's p99 rests on a dozen samples.
+ * A run's room is unloaded in the pause after it, not during the next server's run. --server-cpus
+ * and --client-cpus pin the servers and the clients (taskset lists) to separate cores.
  * Server CPU is the server process's own (user + system, all threads); PostgreSQL's processes are
  * not in it.
  *
@@ -18,7 +22,7 @@
  * until the server's "saved" message covers the edit (Ensemble only). The clients speak the
  * y-websocket protocol directly (protocol-client.ts) so that the bench process is not the bottleneck.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -35,6 +39,10 @@ interface Options {
   repeat: number
   /** Seconds of the same load on each freshly started server before any run is measured. */
   warmup: number
+  /** CPUs (taskset list, e.g. "0") the servers run on; undefined: anywhere. */
+  serverCpus: string | undefined
+  /** CPUs this process (the clients) runs on; undefined: anywhere. */
+  clientCpus: string | undefined
 }
 type ServerKind = 'ensemble' | 'ensemble-postgres' | 'reference'
 
@@ -54,6 +62,8 @@ function parseArgs(argv: string[]): Options {
     seconds: Number(get('seconds') ?? 20),
     repeat: Math.max(1, Number(get('repeat') ?? 1)),
     warmup: Math.max(0, Number(get('warmup') ?? 60)),
+    serverCpus: get('server-cpus'),
+    clientCpus: get('client-cpus'),
     servers:
       get('servers')
         ?.split(',')
@@ -68,17 +78,25 @@ interface RunningServer {
   stop(): Promise<void>
 }
 
-async function startServer(kind: ServerKind): Promise<RunningServer> {
+async function startServer(kind: ServerKind, cpus: string | undefined): Promise<RunningServer> {
   const port = await freePort()
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ensemble-bench-'))
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1' }
   // BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles each server under load.
   const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []
+  // taskset execs node in place, so the child's pid is still the server's.
+  const node = (args: string[], cwd?: string): ChildProcess =>
+    cpus === undefined
+      ? spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'inherit'] })
+      : spawn('taskset', ['-c', cpus, process.execPath, ...args], {
+          cwd,
+          env,
+          stdio: ['ignore', 'pipe', 'inherit'],
+        })
   let child: ChildProcess
   let url: string
   if (kind === 'reference') {
-    const script = path.join(repoRoot, 'bench/node_modules/y-websocket-reference/bin/server.js')
-    child = spawn(process.execPath, [...nodeArgs, script], { env, stdio: ['ignore', 'pipe', 'inherit'] })
+    child = node([...nodeArgs, path.join(repoRoot, 'bench/node_modules/y-websocket-reference/bin/server.js')])
     url = `ws://127.0.0.1:${port}`
   } else {
     env.DATA_DIR = dataDir
@@ -89,15 +107,17 @@ async function startServer(kind: ServerKind): Promise<RunningServer> {
     env.COLLAB_MESSAGES_PER_SECOND = '100000'
     env.COLLAB_MESSAGE_BURST = '100000'
     env.COLLAB_MAX_PENDING_UPGRADES = '100000'
+    // A finished run's room is flushed, snapshotted and unloaded in the pause after it (see runOne),
+    // not during the next server's measured run on the same cores.
+    env.COLLAB_IDLE_UNLOAD_MS = String(UNLOAD_SECONDS * 1000)
     if (kind === 'ensemble') delete env.DATABASE_URL
     if (kind === 'ensemble-postgres' && !env.DATABASE_URL)
       throw new Error('ensemble-postgres needs DATABASE_URL')
     // `node --import tsx` rather than the tsx CLI, so the pid we measure is the server itself.
-    child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/server/main.ts', '--no-next'], {
-      cwd: path.join(repoRoot, 'apps/web'),
-      env,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    })
+    child = node(
+      [...nodeArgs, '--import', 'tsx', 'src/server/main.ts', '--no-next'],
+      path.join(repoRoot, 'apps/web'),
+    )
     url = `ws://127.0.0.1:${port}/collab`
   }
   await new Promise<void>((resolve, reject) => {
@@ -129,6 +149,8 @@ interface Result {
   editsPerSecond: number
   remoteP50: number
   remoteP99: number
+  /** Every edit-to-remote latency of the run, ascending (the summary pools them across runs). */
+  remote: number[]
   savedP50: number
   savedP99: number
   lost: number
@@ -142,6 +164,8 @@ interface Result {
 
 /** Seconds each run edits before its window opens: the room's clients joined and are editing steadily. */
 const SETTLE_SECONDS = 2
+/** Our servers unload a room this long after its last client left; each run then waits twice that. */
+const UNLOAD_SECONDS = 1
 
 async function runOne(
   server: RunningServer,
@@ -225,6 +249,7 @@ async function runOne(
   const mem = memoryOf(server.process.pid!)
   const unsaved = list.reduce((n, c) => n + savedQueues.get(c)!.length, 0)
   for (const c of list) c.close()
+  await new Promise((resolve) => setTimeout(resolve, 2 * UNLOAD_SECONDS * 1000))
   remote.sort((a, b) => a - b)
   saved.sort((a, b) => a - b)
   return {
@@ -234,6 +259,7 @@ async function runOne(
     editsPerSecond: edits / elapsed,
     remoteP50: percentile(remote, 50),
     remoteP99: percentile(remote, 99),
+    remote,
     savedP50: percentile(saved, 50),
     savedP99: percentile(saved, 99),
     lost: expectedRemote - remote.length,
@@ -248,15 +274,18 @@ const fmt = (n: number, digits = 1) => (Number.isNaN(n) ? '—' : n.toFixed(digi
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2))
+  // Every thread of this process, including the ones libuv and V8 already started.
+  if (opts.clientCpus !== undefined)
+    execFileSync('taskset', ['-a', '-p', '-c', opts.clientCpus, String(process.pid)])
   console.log(
-    `collab bench: clients ${opts.clients.join(', ')}; ${opts.rate} edit/s per client; ${opts.seconds} s measured; each server warmed up for ${opts.warmup} s first`,
+    `collab bench: clients ${opts.clients.join(', ')}; ${opts.rate} edit/s per client; ${opts.seconds} s measured; each server warmed up for ${opts.warmup} s first${opts.serverCpus === undefined ? '' : `; servers on CPU ${opts.serverCpus}`}${opts.clientCpus === undefined ? '' : `; clients on CPU ${opts.clientCpus}`}`,
   )
   const results: Result[] = []
   for (const clients of opts.clients) {
     const running: RunningServer[] = []
     try {
       for (const kind of opts.servers) {
-        const server = await startServer(kind)
+        const server = await startServer(kind, opts.serverCpus)
         running.push(server)
         if (opts.warmup > 0) await runOne(server, clients, { ...opts, settle: opts.warmup, seconds: 0 })
       }
@@ -289,20 +318,25 @@ async function main() {
   }
   const medians = (kind: ServerKind, clients: number) => {
     const runs = results.filter((r) => r.server === kind && r.clients === clients)
+    // One run's p99 rests on its dozen slowest deliveries; the pooled one on all runs' together.
+    const pooled = runs.flatMap((r) => r.remote).sort((a, b) => a - b)
     return {
       p50: median(runs.map((r) => r.remoteP50)),
       p99: median(runs.map((r) => r.remoteP99)),
+      pooledP99: percentile(pooled, 99),
       cpu: median(runs.map((r) => r.cpuMsPerSecond)),
     }
   }
-  console.log(`\nratio ours / reference (remote latency; medians of ${opts.repeat} run(s)):`)
+  console.log(
+    `\nratio ours / reference (remote latency; medians of ${opts.repeat} run(s), and p99 over all runs' deliveries pooled):`,
+  )
   for (const clients of opts.clients) {
     if (!opts.servers.includes('reference')) continue
     const ref = medians('reference', clients)
     for (const kind of opts.servers.filter((k) => k !== 'reference')) {
       const m = medians(kind, clients)
       console.log(
-        `  N=${clients} ${kind}: p50 ${fmt(m.p50, 2)} / ${fmt(ref.p50, 2)} ms ×${fmt(m.p50 / ref.p50, 2)}, p99 ${fmt(m.p99, 1)} / ${fmt(ref.p99, 1)} ms ×${fmt(m.p99 / ref.p99, 2)}, server CPU ${fmt(m.cpu, 0)} / ${fmt(ref.cpu, 0)} ms/s`,
+        `  N=${clients} ${kind}: p50 ${fmt(m.p50, 2)} / ${fmt(ref.p50, 2)} ms ×${fmt(m.p50 / ref.p50, 2)}, p99 ${fmt(m.p99, 1)} / ${fmt(ref.p99, 1)} ms ×${fmt(m.p99 / ref.p99, 2)}, pooled p99 ${fmt(m.pooledP99, 1)} / ${fmt(ref.pooledP99, 1)} ms ×${fmt(m.pooledP99 / ref.pooledP99, 2)}, server CPU ${fmt(m.cpu, 0)} / ${fmt(ref.cpu, 0)} ms/s`,
       )
     }
   }
