@@ -85,14 +85,10 @@ async function startServer(kind: ServerKind, cpus: string | undefined): Promise<
   // BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles each server under load.
   const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []
   // taskset execs node in place, so the child's pid is still the server's.
+  const [command, prefix] =
+    cpus === undefined ? [process.execPath, []] : ['taskset', ['-c', cpus, process.execPath]]
   const node = (args: string[], cwd?: string): ChildProcess =>
-    cpus === undefined
-      ? spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'inherit'] })
-      : spawn('taskset', ['-c', cpus, process.execPath, ...args], {
-          cwd,
-          env,
-          stdio: ['ignore', 'pipe', 'inherit'],
-        })
+    spawn(command, [...prefix, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'inherit'] })
   let child: ChildProcess
   let url: string
   if (kind === 'reference') {
@@ -107,8 +103,8 @@ async function startServer(kind: ServerKind, cpus: string | undefined): Promise<
     env.COLLAB_MESSAGES_PER_SECOND = '100000'
     env.COLLAB_MESSAGE_BURST = '100000'
     env.COLLAB_MAX_PENDING_UPGRADES = '100000'
-    // A finished run's room is flushed, snapshotted and unloaded in the pause after it (see runOne),
-    // not during the next server's measured run on the same cores.
+    // A finished run's room is unloaded in the pause after it (see runOne), not during the next
+    // server's measured run on the same cores.
     env.COLLAB_IDLE_UNLOAD_MS = String(UNLOAD_SECONDS * 1000)
     if (kind === 'ensemble') delete env.DATABASE_URL
     if (kind === 'ensemble-postgres' && !env.DATABASE_URL)

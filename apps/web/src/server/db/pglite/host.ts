@@ -42,7 +42,7 @@ const enqueue = (work: () => Promise<void>, connection?: number): void => {
 
 /**
  * The nice value of this thread. Its work (a commit a few milliseconds after the edit it stores, a
- * compaction, an idle room's snapshot) can wait; the main thread's fan-out of an edit to the room
+ * compaction, a room's first load) can wait; the main thread's fan-out of an edit to the room
  * cannot. With a lower priority the scheduler runs the main thread first whenever both want a core,
  * and under overload the durable log batches more per commit instead of delaying the broadcasts.
  */
