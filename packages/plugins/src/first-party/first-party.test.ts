@@ -187,6 +187,34 @@ describe('first-party plugins', () => {
     expect(on.fifths + on.octaves).toBeLessThanOrEqual(Math.floor((off.fifths + off.octaves) / 4))
   })
 
+  it('harmonizer: every variation sounds under every melody note, even on a draw that once came back empty', async () => {
+    const reg = harmonizerPlugin({ modelsDir: dir })
+    // The e2e test's one-bar melody; with the committed weights, seed 1035's second variation used to be
+    // no notes at all (the voices rested from the first step on and the model kept resting).
+    const tune = [60, 62, 64, 67].map((pitch, i) => ({ pitch, start: i * 480, duration: 480, velocity: 100 }))
+    const { out } = await run(
+      reg,
+      input({
+        song: {
+          bpm: 120,
+          timeSignature: { numerator: 4, denominator: 4 },
+          key: { tonic: 'C', mode: 'major' },
+        },
+        target: { trackId: 'lead', kind: 'instrument', fromTick: 0, toTick: BAR, notes: tune },
+        seed: 1035,
+      }),
+    )
+    expect(out.suggestions).toHaveLength(2)
+    for (const s of out.suggestions) {
+      const grid = notesToGrid('notes' in s ? s.notes : [], {
+        startTick: 0,
+        steps: BAR / TICKS_PER_16TH,
+        ticksPerStep: TICKS_PER_16TH,
+      })
+      expect(grid.every((cell) => cell.length > 0)).toBe(true)
+    }
+  })
+
   it('harmonizer: one suggestion per voice with output "tracks", and only the bass with one voice', async () => {
     const reg = harmonizerPlugin({ modelsDir: dir })
     const tracks = await run(reg, input({ variations: 3, parameters: { output: 'tracks' } }))

@@ -62,6 +62,15 @@ export function harmonyPitchClasses(key: SongKey, theory: Pick<Theory, 'scalePit
   return new Set(scale)
 }
 
+/**
+ * The bias with every voice's rest class (0) ruled out. Where the melody sounds, the harmony sounds too, as
+ * in the chorales' four-part texture: left to chance, one early rest tends to be continued, and a few draws
+ * in a thousand came back as an empty or one-note harmony. Under the melody's rests the model decides.
+ */
+export function restForbidden(bias: readonly number[], vocab: number): number[] {
+  return bias.map((b, i) => (i % vocab === 0 ? NEVER : b))
+}
+
 /** [S, A, T, B] per step (MIDI pitch or -1), S being the input melody. */
 export async function harmonizeSteps(
   ctx: PluginContext,
@@ -91,6 +100,7 @@ export async function harmonizeSteps(
       else bias.push(0)
     }
   }
+  const underMelody = restForbidden(bias, V)
   // The look-ahead stream depends on the melody only: one call for the whole window.
   const oneHots = sop.flatMap((c) => Array.from({ length: V }, (_, k) => (k === c ? 1 : 0)))
   const [stream] = await ctx.models.run(assets.melody, [{ shape: [T, V], data: oneHots }])
@@ -111,7 +121,7 @@ export async function harmonizeSteps(
       { shape: [C], data: stream.data.slice(t * C, (t + 1) * C) },
       { shape: [V], data: oneHots.slice(t * V, (t + 1) * V) },
       history.pastInput(t),
-      { shape: [3, V], data: bias },
+      { shape: [3, V], data: req.soprano[t]! >= 0 ? underMelody : bias },
       { shape: [3], data: uniforms(req.random, 3) },
       { shape: [1], data: [req.temperature] },
       { shape: [1], data: [req.avoidParallels ? PARALLEL_PENALTY : 0] },

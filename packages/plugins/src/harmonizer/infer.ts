@@ -26,7 +26,8 @@ export interface HarmonizeOptions {
  * Harmonizes a soprano line given on the 16th grid (MIDI pitches, -1 = rest): returns [S, A, T, B]
  * per step, S being the input. A, T, B are sampled step by step from the model's harmonize mode
  * (past of all voices + soprano up to `model.lookahead` steps ahead), so the result is an exact
- * ancestral sample of that conditional; the same seed gives the same result.
+ * ancestral sample of that conditional, except that a voice never rests under a sounding melody note; the
+ * same seed gives the same result.
  */
 export function harmonize(model: HarmonizerModel, soprano: number[], opts: HarmonizeOptions = {}): Step[] {
   const T = soprano.length
@@ -78,6 +79,8 @@ export function harmonize(model: HarmonizerModel, soprano: number[], opts: Harmo
       const logits = tf.tidy(() => model.head(v, h, row)).dataSync()
       row.dispose()
       const vb = bias[v - 1] as Float32Array
+      // Under a sounding melody note the voice sings (the chorales' four-part texture): no rest.
+      vb[0] = (soprano[t] ?? -1) >= 0 ? Number.NEGATIVE_INFINITY : 0
       let pick = 0
       if (temperature <= 0) {
         let best = Number.NEGATIVE_INFINITY

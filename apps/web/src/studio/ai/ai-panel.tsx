@@ -167,7 +167,8 @@ export function AiPanel({ trackId }: { trackId: string }) {
         pluginVersion: p.pluginVersion,
         requestedByName: myName(session.connection.provider.awareness),
       }
-      const notes = result.suggestions.filter((s): s is NotesSuggestion => 'notes' in s)
+      // A variation without notes would be an Accept that writes nothing: not offered.
+      const notes = result.suggestions.filter((s): s is NotesSuggestion => 'notes' in s && s.notes.length > 0)
       const tracks = result.suggestions.filter((s): s is TracksSuggestion => 'tracks' in s)
       if (notes.length + tracks.length === 0) {
         setJob({
