@@ -208,16 +208,17 @@ describe('third-party plugins in the inference service', () => {
 
   it('stops a thread held past the deadline by a built-in, re-runs its neighbours, and keeps serving', async () => {
     // A default sort of a million numbers (compared as strings) is one built-in call QuickJS cannot
-    // interrupt: 0.5-0.6 s on a quiet machine, more under load. Sorting twice (no bytecode between for
-    // the interrupt to land on) holds the thread ~1.4 s even on a quiet machine, well past the 600 ms
-    // deadline + 100 ms grace, so the watchdog, not the sandbox, answers. (One sort finished inside the
-    // deadline on a quiet machine; three million numbers overran the 64 MiB limit.)
+    // interrupt: 0.3-0.6 s depending on the machine, more under load. Chained sorts (no bytecode between
+    // for the interrupt to land on) hold the thread for seconds on any machine, far past the 600 ms
+    // deadline + 100 ms grace, so the watchdog, not the sandbox, answers, and stops it at ~700 ms. (Two
+    // sorts once finished inside the deadline on a fast machine; three million numbers overran the 64 MiB
+    // limit.)
     const grinderManifest = manifestFor('org.ensemble-tests.grinder')
     const grinder = await packPlugin({
       manifest: grinderManifest,
       bundle: handBundle(
         grinderManifest,
-        `() => { Array.from(new Array(1000000).keys()).sort().sort(); return { suggestions: [] } }`,
+        `() => { Array.from(new Array(1000000).keys()).sort().sort().sort().sort().sort().sort(); return { suggestions: [] } }`,
       ),
       assets: {},
     })
