@@ -1,4 +1,7 @@
+import * as decoding from 'lib0/decoding'
+import * as encoding from 'lib0/encoding'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
 import type { RunningServer } from '../src/server/app'
 import type { Database } from '../src/server/db'
 import {
@@ -8,7 +11,10 @@ import {
   docState,
   isSaved,
   loadStoredDoc,
+  openRawSocket,
+  type RawSocket,
   type TestClient,
+  tokenFor,
 } from './helpers/clients'
 import { drivers, openTestDatabase, uniqueProjectId } from './helpers/db'
 import { collabUrl, startTestServer } from './helpers/server'
@@ -25,6 +31,26 @@ function editStorm(clients: readonly TestClient[], editsPerClient: number): void
       c.doc.getArray<number>('a').push([i * 1000 + n])
     })
   }
+}
+
+/** A sync frame (0 = sync; step 2 is 1, a live update 2) around a Yjs update, as a client sends it. */
+function syncFrame(step: 1 | 2, update: Uint8Array): Uint8Array {
+  const e = encoding.createEncoder()
+  encoding.writeVarUint(e, 0)
+  encoding.writeVarUint(e, step)
+  encoding.writeVarUint8Array(e, update)
+  return encoding.toUint8Array(e)
+}
+
+/** Every live update (sync type 2) a raw socket receives, in order. */
+function liveUpdatesOf(raw: RawSocket): Uint8Array[] {
+  const updates: Uint8Array[] = []
+  raw.ws.on('message', (data: Buffer) => {
+    const d = decoding.createDecoder(new Uint8Array(data))
+    if (decoding.readVarUint(d) === 0 && decoding.readVarUint(d) === 2)
+      updates.push(decoding.readVarUint8Array(d))
+  })
+  return updates
 }
 
 const converged = (clients: readonly TestClient[]): boolean => {
@@ -73,6 +99,56 @@ describe.each(drivers)('collab sync on %s', (driver) => {
       expect(stored.getArray('a').toJSON()).toEqual(clients[0]!.doc.getArray('a').toJSON())
     },
   )
+
+  it('a live edit reaches each bandmate once, and is stored', async () => {
+    const project = uniqueProjectId()
+    const author = await openRawSocket(collabUrl(server), project, await tokenFor(project, { sub: 'author' }))
+    const bandmate = await openRawSocket(collabUrl(server), project, await tokenFor(project, { sub: 'mate' }))
+    const received = liveUpdatesOf(bandmate)
+    const edit = new Y.Doc()
+    edit.getMap('m').set('riff', 'C-E-G')
+    author.ws.send(syncFrame(2, Y.encodeStateAsUpdate(edit)))
+    const stored = async (key: string) => (await loadStoredDoc(database.db, project)).getMap('m').has(key)
+    await waitFor(() => stored('riff'), 'the edit stored')
+    // Frames on one socket arrive in order: once a later edit is in, any second copy of the first
+    // (the room's own broadcast after integrating it) would have arrived before it.
+    const before = Y.encodeStateVector(edit)
+    edit.getMap('m').set('bridge', 'F')
+    author.ws.send(syncFrame(2, Y.encodeStateAsUpdate(edit, before)))
+    await waitFor(() => received.length >= 2, 'the second edit reached the bandmate')
+    expect(received).toHaveLength(2)
+    const seen = new Y.Doc()
+    Y.applyUpdate(seen, received[0]!)
+    expect(docState(seen)).toEqual({ riff: 'C-E-G' })
+    Y.applyUpdate(seen, received[1]!)
+    expect(docState(seen)).toEqual({ riff: 'C-E-G', bridge: 'F' })
+    await waitFor(() => stored('bridge'), 'the second edit stored')
+    author.ws.close()
+    bandmate.ws.close()
+  })
+
+  it('an edit that releases structs the room held back for a missing dependency brings them to the bandmates', async () => {
+    const project = uniqueProjectId()
+    const mate = await connectSynced(collabUrl(server), project, { sub: 'mate' })
+    clients = [mate]
+    const author = await openRawSocket(collabUrl(server), project, await tokenFor(project, { sub: 'author' }))
+    const local = new Y.Doc()
+    local.getMap('m').set('verse', 1)
+    const first = Y.encodeStateAsUpdate(local)
+    const afterFirst = Y.encodeStateVector(local)
+    local.getMap('m').set('chorus', 2)
+    const second = Y.encodeStateAsUpdate(local, afterFirst)
+    // The second edit arrives first (in a reconnect's step 2): it waits in the room for the first.
+    author.ws.send(syncFrame(1, second))
+    author.ws.send(syncFrame(2, first))
+    await waitFor(() => mate.map.get('chorus') === 2, 'the held-back edit reached the bandmate')
+    expect(docState(mate.doc)).toEqual({ verse: 1, chorus: 2 })
+    await waitFor(
+      async () => (await loadStoredDoc(database.db, project)).getMap('m').get('chorus') === 2,
+      'both edits stored',
+    )
+    author.ws.close()
+  })
 
   it('group commit batches many updates into fewer commits', async () => {
     const project = uniqueProjectId()

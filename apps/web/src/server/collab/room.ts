@@ -16,7 +16,8 @@ import {
  * One loaded project: its Y.Doc, awareness, connections, and its slice of the update log.
  *
  * Every change to the doc arrives through `doc.on('update')` as the effective diff (Yjs emits
- * nothing for content it already had), which is appended to the durable log and broadcast.
+ * nothing for content it already had), which is appended to the durable log and broadcast (a
+ * client's live edit is sent on to the others as it came, before that: see `forward`).
  * After applying a client's update, the room queues a barrier; when it commits, the sender is
  * told which clocks are stored (see `savedClocksAfter`).
  *
@@ -61,6 +62,8 @@ export class Room {
   private tailUpdates: number
   private tailBytes: number
   private compactionRequested = false
+  /** The connection whose live edit is being applied, already sent to the others (`forward`). */
+  private forwardedFrom: Connection | null = null
   /** Updates a viewer tried to write, for tests and logs. */
   droppedViewerUpdates = 0
 
@@ -122,7 +125,7 @@ export class Room {
           this.droppedViewerUpdates++
           return
         }
-        this.applyClientUpdate(conn, message.update)
+        this.applyClientUpdate(conn, message.update, message.kind === 'sync-update')
         return
       case 'awareness':
         awarenessProtocol.applyAwarenessUpdate(this.awareness, message.update, conn)
@@ -160,9 +163,15 @@ export class Room {
     })
   }
 
-  private applyClientUpdate(conn: Connection, update: Uint8Array): void {
-    // Validated by parseMessage (Y.decodeUpdate) before we get here, so it cannot half-apply.
-    Y.applyUpdate(this.doc, update, conn)
+  private applyClientUpdate(conn: Connection, update: Uint8Array, live: boolean): void {
+    // Validated by parseMessage (Y.decodeUpdate) before we get here, so it cannot half-apply, and
+    // any Yjs client can apply it as it came.
+    if (live) this.forward(conn, update)
+    try {
+      Y.applyUpdate(this.doc, update, conn)
+    } finally {
+      this.forwardedFrom = null
+    }
     const saved = savedClocksAfter(this.doc, update)
     this.pendingWrites++
     this.log.append({
@@ -172,6 +181,22 @@ export class Room {
         conn.queueSaved(saved)
       },
     })
+  }
+
+  /**
+   * A live edit goes to the other clients as its author sent it, before the room integrates it:
+   * integrating is the slowest step between a bandmate's edit and everyone else seeing it, and the
+   * clients need nothing from the room's copy to apply it. The room's own broadcast of the same
+   * change (`onDocUpdate`) is then skipped, unless structs the room held back for missing
+   * dependencies were waiting: this update may release them, and those the clients have not seen.
+   * Step 2 of a (re)connecting client is not forwarded: it mostly repeats what the room has, and
+   * only the effective diff is worth sending on.
+   */
+  private forward(from: Connection, update: Uint8Array): void {
+    const frame = encodeSyncUpdate(update)
+    for (const c of this.connections) if (c !== from) c.send(frame)
+    const store = this.doc.store
+    if (store.pendingStructs === null && store.pendingDs === null) this.forwardedFrom = from
   }
 
   /** The replica's watermark: every log row up to this seq is in the doc. */
@@ -240,11 +265,11 @@ export class Room {
   }
 
   private onDocUpdate(update: Uint8Array, origin: unknown): void {
-    const frame = encodeSyncUpdate(update)
     if (origin === replicaOrigin) {
       // Already in the log (another replica committed it): only our clients need it.
       this.tailUpdates++
       this.tailBytes += update.byteLength
+      const frame = encodeSyncUpdate(update)
       for (const c of this.connections) c.send(frame)
       return
     }
@@ -262,6 +287,9 @@ export class Room {
         this.maybeCompact()
       },
     })
+    // A live edit the room already sent on as its author sent it (`forward`).
+    if (origin === this.forwardedFrom) return
+    const frame = encodeSyncUpdate(update)
     for (const c of this.connections) if (c !== origin) c.send(frame)
   }
 
