@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { DurableLog, type LogEntry } from '../src/server/collab/durable-log'
 import type { Db } from '../src/server/db'
 import { waitFor } from './helpers/wait'
@@ -68,5 +68,28 @@ describe('durable log group commit', () => {
     expect(statements).toEqual(['room'])
     expect(acked).toEqual([1, 2, 3])
     log.close()
+  })
+
+  it('an announced append’s commit window opens at the announcement, not at the append', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    try {
+      const { db } = fakeDb(new Set())
+      const log = new DurableLog(db, { commitWindowMs: 30, log: () => {} })
+      const acked: (number | null)[] = []
+      log.expectAppend()
+      // The room sends the edit on to the bandmates first, which takes a while with many of them.
+      vi.advanceTimersByTime(20)
+      log.append({
+        row: { projectId: 'room', update: new Uint8Array([1]) },
+        onCommitted: (s) => acked.push(s),
+      })
+      await vi.advanceTimersByTimeAsync(10)
+      await new Promise((resolve) => setImmediate(resolve))
+      // 30 ms after the announcement, 10 after the append: committed.
+      expect(acked).toEqual([1])
+      log.close()
+    } finally {
+      vi.useRealTimers()
+    }
   })
 })

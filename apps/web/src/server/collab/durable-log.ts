@@ -93,6 +93,14 @@ export class DurableLog {
     this.kick()
   }
 
+  /**
+   * An entry is about to be appended (after other work, such as sending an edit on): its commit
+   * window starts now rather than at the append.
+   */
+  expectAppend(): void {
+    this.kick()
+  }
+
   /** At most one pending compaction per project; a newer request replaces the older one. */
   requestCompaction(projectId: string, task: CompactionTask, onDone: (ok: boolean) => void): void {
     this.compactions.get(projectId)?.onDone(false)

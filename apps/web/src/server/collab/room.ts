@@ -193,6 +193,8 @@ export class Room {
    * only the effective diff is worth sending on.
    */
   private forward(from: Connection, update: Uint8Array): void {
+    // The sends come before the append: the commit window starts now, so "saved" is not later for them.
+    this.log.expectAppend()
     const frame = encodeSyncUpdate(update)
     for (const c of this.connections) if (c !== from) c.send(frame)
     const store = this.doc.store
