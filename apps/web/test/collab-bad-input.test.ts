@@ -1,8 +1,7 @@
-import * as encoding from 'lib0/encoding'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import type { RunningServer } from '../src/server/app'
-import { CloseCode } from '../src/server/collab/protocol'
+import { CloseCode, encodeSyncUpdate } from '../src/server/collab/protocol'
 import type { Database } from '../src/server/db'
 import {
   connectSynced,
@@ -20,15 +19,6 @@ import { waitFor } from './helpers/wait'
 
 const maxPayloadBytes = 64 * 1024
 
-/** A sync "update" frame around arbitrary bytes. */
-function syncUpdateFrame(update: Uint8Array): Uint8Array {
-  const e = encoding.createEncoder()
-  encoding.writeVarUint(e, 0)
-  encoding.writeVarUint(e, 2)
-  encoding.writeVarUint8Array(e, update)
-  return encoding.toUint8Array(e)
-}
-
 function realUpdate(): Uint8Array {
   const doc = new Y.Doc()
   doc.getMap('m').set('evil', 'x'.repeat(50))
@@ -43,10 +33,10 @@ const badFrames: [string, () => Uint8Array, number][] = [
   ['trailing bytes', () => new Uint8Array([3, 7]), CloseCode.malformed],
   [
     'corrupt update (garbage)',
-    () => syncUpdateFrame(new Uint8Array([5, 0xff, 0xff, 0xff, 1, 2, 3])),
+    () => encodeSyncUpdate(new Uint8Array([5, 0xff, 0xff, 0xff, 1, 2, 3])),
     CloseCode.invalidUpdate,
   ],
-  ['corrupt update (truncated)', () => syncUpdateFrame(realUpdate().slice(0, 20)), CloseCode.invalidUpdate],
+  ['corrupt update (truncated)', () => encodeSyncUpdate(realUpdate().slice(0, 20)), CloseCode.invalidUpdate],
   ['corrupt awareness', () => new Uint8Array([1, 4, 1, 1, 1, 0x7b]), CloseCode.invalidUpdate],
   ['oversized frame', () => new Uint8Array(maxPayloadBytes + 1024), CloseCode.tooLarge],
 ]

@@ -1,8 +1,7 @@
-import * as decoding from 'lib0/decoding'
-import * as encoding from 'lib0/encoding'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import type { RunningServer } from '../src/server/app'
+import { encodeSyncStep2, encodeSyncUpdate, parseMessage } from '../src/server/collab/protocol'
 import type { Database } from '../src/server/db'
 import {
   canonical,
@@ -33,22 +32,12 @@ function editStorm(clients: readonly TestClient[], editsPerClient: number): void
   }
 }
 
-/** A sync frame (0 = sync; step 2 is 1, a live update 2) around a Yjs update, as a client sends it. */
-function syncFrame(step: 1 | 2, update: Uint8Array): Uint8Array {
-  const e = encoding.createEncoder()
-  encoding.writeVarUint(e, 0)
-  encoding.writeVarUint(e, step)
-  encoding.writeVarUint8Array(e, update)
-  return encoding.toUint8Array(e)
-}
-
 /** Every live update (sync type 2) a raw socket receives, in order. */
 function liveUpdatesOf(raw: RawSocket): Uint8Array[] {
   const updates: Uint8Array[] = []
   raw.ws.on('message', (data: Buffer) => {
-    const d = decoding.createDecoder(new Uint8Array(data))
-    if (decoding.readVarUint(d) === 0 && decoding.readVarUint(d) === 2)
-      updates.push(decoding.readVarUint8Array(d))
+    const message = parseMessage(new Uint8Array(data))
+    if (message.kind === 'sync-update') updates.push(message.update)
   })
   return updates
 }
@@ -107,14 +96,14 @@ describe.each(drivers)('collab sync on %s', (driver) => {
     const received = liveUpdatesOf(bandmate)
     const edit = new Y.Doc()
     edit.getMap('m').set('riff', 'C-E-G')
-    author.ws.send(syncFrame(2, Y.encodeStateAsUpdate(edit)))
+    author.ws.send(encodeSyncUpdate(Y.encodeStateAsUpdate(edit)))
     const stored = async (key: string) => (await loadStoredDoc(database.db, project)).getMap('m').has(key)
     await waitFor(() => stored('riff'), 'the edit stored')
     // Frames on one socket arrive in order: once a later edit is in, any second copy of the first
     // (the room's own broadcast after integrating it) would have arrived before it.
     const before = Y.encodeStateVector(edit)
     edit.getMap('m').set('bridge', 'F')
-    author.ws.send(syncFrame(2, Y.encodeStateAsUpdate(edit, before)))
+    author.ws.send(encodeSyncUpdate(Y.encodeStateAsUpdate(edit, before)))
     await waitFor(() => received.length >= 2, 'the second edit reached the bandmate')
     expect(received).toHaveLength(2)
     const seen = new Y.Doc()
@@ -137,10 +126,9 @@ describe.each(drivers)('collab sync on %s', (driver) => {
     const first = Y.encodeStateAsUpdate(local)
     const afterFirst = Y.encodeStateVector(local)
     local.getMap('m').set('chorus', 2)
-    const second = Y.encodeStateAsUpdate(local, afterFirst)
     // The second edit arrives first (in a reconnect's step 2): it waits in the room for the first.
-    author.ws.send(syncFrame(1, second))
-    author.ws.send(syncFrame(2, first))
+    author.ws.send(encodeSyncStep2(local, afterFirst))
+    author.ws.send(encodeSyncUpdate(first))
     await waitFor(() => mate.map.get('chorus') === 2, 'the held-back edit reached the bandmate')
     expect(docState(mate.doc)).toEqual({ verse: 1, chorus: 2 })
     await waitFor(

@@ -1,7 +1,6 @@
-import * as encoding from 'lib0/encoding'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { CloseCode } from '../src/server/collab/protocol'
+import { CloseCode, encodeSyncUpdate } from '../src/server/collab/protocol'
 import { type Database, openDatabase } from '../src/server/db'
 import {
   canonical,
@@ -171,11 +170,7 @@ function mulberry32(seed: number): () => number {
 function validUpdateFrame(rand: () => number): Uint8Array {
   const doc = new Y.Doc()
   doc.getMap('m').set(`k${Math.floor(rand() * 1e6)}`, 'x'.repeat(1 + Math.floor(rand() * 64)))
-  const e = encoding.createEncoder()
-  encoding.writeVarUint(e, 0)
-  encoding.writeVarUint(e, 2)
-  encoding.writeVarUint8Array(e, Y.encodeStateAsUpdate(doc))
-  return encoding.toUint8Array(e)
+  return encodeSyncUpdate(Y.encodeStateAsUpdate(doc))
 }
 
 /**

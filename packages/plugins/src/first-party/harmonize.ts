@@ -67,7 +67,7 @@ export function harmonyPitchClasses(key: SongKey, theory: Pick<Theory, 'scalePit
  * in the chorales' four-part texture: left to chance, one early rest tends to be continued, and a few draws
  * in a thousand came back as an empty or one-note harmony. Under the melody's rests the model decides.
  */
-export function restForbidden(bias: readonly number[], vocab: number): number[] {
+function restForbidden(bias: readonly number[], vocab: number): number[] {
   return bias.map((b, i) => (i % vocab === 0 ? NEVER : b))
 }
 
