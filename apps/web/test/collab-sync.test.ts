@@ -32,12 +32,12 @@ function editStorm(clients: readonly TestClient[], editsPerClient: number): void
   }
 }
 
-/** Every live update (sync type 2) a raw socket receives, in order. */
-function liveUpdatesOf(raw: RawSocket): Uint8Array[] {
+/** Every update of one sync kind (a live update, or the answer to step 1) a raw socket receives, in order. */
+function messagesOf(raw: RawSocket, kind: 'sync-update' | 'sync-step2'): Uint8Array[] {
   const updates: Uint8Array[] = []
   raw.ws.on('message', (data: Buffer) => {
     const message = parseMessage(new Uint8Array(data))
-    if (message.kind === 'sync-update') updates.push(message.update)
+    if (message.kind === kind) updates.push(message.update)
   })
   return updates
 }
@@ -93,7 +93,7 @@ describe.each(drivers)('collab sync on %s', (driver) => {
     const project = uniqueProjectId()
     const author = await openRawSocket(collabUrl(server), project, await tokenFor(project, { sub: 'author' }))
     const bandmate = await openRawSocket(collabUrl(server), project, await tokenFor(project, { sub: 'mate' }))
-    const received = liveUpdatesOf(bandmate)
+    const received = messagesOf(bandmate, 'sync-update')
     const edit = new Y.Doc()
     edit.getMap('m').set('riff', 'C-E-G')
     author.ws.send(encodeSyncUpdate(Y.encodeStateAsUpdate(edit)))
@@ -136,6 +136,45 @@ describe.each(drivers)('collab sync on %s', (driver) => {
       'both edits stored',
     )
     author.ws.close()
+  })
+
+  it('a bandmate who asks for the song right after an edit was sent on gets that edit', async () => {
+    const project = uniqueProjectId()
+    const author = await openRawSocket(collabUrl(server), project, await tokenFor(project, { sub: 'author' }))
+    const joiner = await openRawSocket(collabUrl(server), project, await tokenFor(project, { sub: 'joiner' }))
+    const replies = messagesOf(joiner, 'sync-step2')
+    const room = await server.collab.rooms.peek(project)
+    await waitFor(() => room?.connections.size === 2, 'both connected')
+    const connectionOf = (sub: string) => [...room!.connections].find((c) => c.userId === sub)!
+    const edit = new Y.Doc()
+    edit.getMap('m').set('riff', 'C-E-G')
+    // Both frames in one turn of the server's event loop (as when they arrive in one read): the
+    // edit is sent on at once and integrated a moment later; the answer must not miss it.
+    room!.handle(connectionOf('author'), { kind: 'sync-update', update: Y.encodeStateAsUpdate(edit) })
+    room!.handle(connectionOf('joiner'), {
+      kind: 'sync-step1',
+      stateVector: Y.encodeStateVector(new Y.Doc()),
+    })
+    await waitFor(() => replies.length === 1, 'the answer to step 1')
+    const seen = new Y.Doc()
+    Y.applyUpdate(seen, replies[0]!)
+    expect(docState(seen)).toEqual({ riff: 'C-E-G' })
+    author.ws.close()
+    joiner.ws.close()
+  })
+
+  it('an edit sent on just before the server shuts down is stored', async () => {
+    // No commit window: the log goes idle at once, so only the shutdown itself can store the edit.
+    const own = await startTestServer(database, { commitWindowMs: 0 })
+    const project = uniqueProjectId()
+    await openRawSocket(collabUrl(own), project, await tokenFor(project, { sub: 'author' }))
+    const room = await own.collab.rooms.peek(project)
+    await waitFor(() => room?.connections.size === 1, 'connected')
+    const edit = new Y.Doc()
+    edit.getMap('m').set('outro', 'fade')
+    room!.handle([...room!.connections][0]!, { kind: 'sync-update', update: Y.encodeStateAsUpdate(edit) })
+    await own.close()
+    expect(docState(await loadStoredDoc(database.db, project))).toEqual({ outro: 'fade' })
   })
 
   it('group commit batches many updates into fewer commits', async () => {

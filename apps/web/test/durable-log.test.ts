@@ -9,13 +9,14 @@ import { waitFor } from './helpers/wait'
  * in order, for the retry. The driver is a stand-in that answers `appendUpdates`' statement:
  * this is about what the log acknowledges, not about SQL (the storage suites run the real one).
  */
-function fakeDb(failing: Set<string>): { db: Db; statements: string[] } {
+function fakeDb(failing: Set<string>, statementMs = 0): { db: Db; statements: string[] } {
   const statements: string[] = []
   const heads = new Map<string, number>()
   const client = {
     query: async ({ values }: { values: [string, number, unknown[]] }) => {
       const [projectId, n] = values
       statements.push(projectId)
+      if (statementMs > 0) await new Promise((resolve) => setTimeout(resolve, statementMs))
       if (failing.has(projectId)) throw new Error(`${projectId} is down (test)`)
       const head = heads.get(projectId) ?? 0
       heads.set(projectId, head + n)
@@ -87,6 +88,33 @@ describe('durable log group commit', () => {
       await new Promise((resolve) => setImmediate(resolve))
       // 30 ms after the announcement, 10 after the append: committed.
       expect(acked).toEqual([1])
+      log.close()
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('an append announced while a commit is in flight commits one window after the announcement', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    try {
+      const { db } = fakeDb(new Set(), 10)
+      const log = new DurableLog(db, { commitWindowMs: 30, log: () => {} })
+      const acked: (number | null)[] = []
+      const edit = () =>
+        log.append({
+          row: { projectId: 'room', update: new Uint8Array([1]) },
+          onCommitted: (s) => acked.push(s),
+        })
+      edit() // its window closes at 30, and its statement runs until 40
+      await vi.advanceTimersByTimeAsync(35)
+      log.expectAppend() // at 35, while that commit is in flight
+      await vi.advanceTimersByTimeAsync(10)
+      expect(acked).toEqual([1])
+      edit() // at 45: the room integrated it after the first commit finished
+      // Its window closed at 65 (35 + 30), its statement ran until 75; from the append it would be 85.
+      await vi.advanceTimersByTimeAsync(35)
+      await new Promise((resolve) => setImmediate(resolve))
+      expect(acked).toEqual([1, 2])
       log.close()
     } finally {
       vi.useRealTimers()

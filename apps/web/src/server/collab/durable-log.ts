@@ -60,6 +60,8 @@ export class DurableLog {
   private queue: LogEntry[] = []
   private compactions = new Map<string, { task: CompactionTask; onDone: (ok: boolean) => void }>()
   private running = false
+  /** When the oldest entry not yet in a commit was appended or announced (Date.now()). */
+  private windowFrom: number | null = null
   private retryTimer: NodeJS.Timeout | null = null
   private retryDelay: number
   private idleWaiters: (() => void)[] = []
@@ -88,16 +90,19 @@ export class DurableLog {
   }
 
   append(entry: LogEntry): void {
+    this.windowFrom ??= Date.now()
     this.queue.push(entry)
     this.stats.queued = this.queue.length
     this.kick()
   }
 
   /**
-   * An entry is about to be appended (after other work, such as sending an edit on): its commit
-   * window starts now rather than at the append.
+   * An entry is about to be appended (after other work, such as sending an edit on and integrating
+   * it): its commit window starts now rather than at the append, also when a commit is in flight
+   * now and finishes before the append.
    */
   expectAppend(): void {
+    this.windowFrom ??= Date.now()
     this.kick()
   }
 
@@ -138,7 +143,8 @@ export class DurableLog {
       this.run().catch((err: unknown) => this.log(`[collab] durable log loop failed: ${String(err)}`))
     }
     // Never a microtask: frames already read from the sockets get in the first batch.
-    if (this.commitWindowMs > 0) setTimeout(run, this.commitWindowMs)
+    const wait = this.windowFrom === null ? 0 : this.windowFrom + this.commitWindowMs - Date.now()
+    if (wait > 0) setTimeout(run, wait)
     else setImmediate(run)
   }
 
@@ -158,6 +164,7 @@ export class DurableLog {
 
   private async commitQueued(): Promise<boolean> {
     const batch = this.queue.splice(0)
+    this.windowFrom = null
     // One statement per project (rows in queue order), each committing on its own: the common
     // case, one busy room, is a single round trip.
     const byProject = new Map<string, Uint8Array[]>()

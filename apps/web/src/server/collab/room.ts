@@ -4,6 +4,7 @@ import type { StoredDocument } from '../db/update-log'
 import type { Connection } from './connection'
 import type { DurableLog } from './durable-log'
 import {
+  CloseCode,
   encodeAwareness,
   encodeSyncStep1,
   encodeSyncStep2,
@@ -17,9 +18,9 @@ import {
  *
  * Every change to the doc arrives through `doc.on('update')` as the effective diff (Yjs emits
  * nothing for content it already had), which is appended to the durable log and broadcast (a
- * client's live edit is sent on to the others as it came, before that: see `forward`).
- * After applying a client's update, the room queues a barrier; when it commits, the sender is
- * told which clocks are stored (see `savedClocksAfter`).
+ * client's live edit is sent on to the others as it came, and integrated a moment later: see
+ * `forward` and `integrate`). After applying a client's update, the room queues a barrier; when it
+ * commits, the sender is told which clocks are stored (see `savedClocksAfter`).
  *
  * Scaled out, the same room may be loaded on several instances (replicas). Each replica logs
  * only what its own clients sent; the seq the log assigns comes back on commit and the update is
@@ -47,8 +48,17 @@ export interface CompactionPolicy {
 
 export type RoomMessage = Exclude<IncomingMessage, { kind: 'malformed' }>
 
+/**
+ * How long a forwarded live edit waits before the room integrates it (a timer of 0 ms runs after
+ * at least 1 ms). The wait ends the server's turn on the CPU right after the sends: on a shared
+ * machine the processes it just woke (its clients, the database) run at once instead of after the
+ * integration, and a burst of edits is sent on in full before any of it is integrated. Anything
+ * that reads the doc integrates first (`doc`), so nothing is ever seen without them.
+ */
+const INTEGRATE_AFTER_MS = 0
+
 export class Room {
-  readonly doc = new Y.Doc()
+  private readonly ydoc = new Y.Doc()
   readonly awareness: awarenessProtocol.Awareness
   readonly connections = new Set<Connection>()
   /** Log entries queued but not yet committed: the room may not unload while this is > 0. */
@@ -62,6 +72,9 @@ export class Room {
   private tailUpdates: number
   private tailBytes: number
   private compactionRequested = false
+  /** Live edits already sent to the others, in arrival order, not yet in the doc (`integrate`). */
+  private forwarded: { from: Connection; update: Uint8Array }[] = []
+  private integrateTimer: NodeJS.Timeout | null = null
   /** The connection whose live edit is being applied, already sent to the others (`forward`). */
   private forwardedFrom: Connection | null = null
   /** Updates a viewer tried to write, for tests and logs. */
@@ -73,32 +86,39 @@ export class Room {
     private readonly log: DurableLog,
     private readonly policy: CompactionPolicy,
   ) {
-    this.doc.transact(() => {
-      if (stored.snapshot) Y.applyUpdate(this.doc, stored.snapshot.state)
-      for (const row of stored.tail) Y.applyUpdate(this.doc, row.update)
+    this.ydoc.transact(() => {
+      if (stored.snapshot) Y.applyUpdate(this.ydoc, stored.snapshot.state)
+      for (const row of stored.tail) Y.applyUpdate(this.ydoc, row.update)
     })
     const lastSeq = stored.tail.at(-1)?.seq ?? stored.snapshot?.upToSeq ?? 0
     this.watermark = lastSeq
     this.tailUpdates = stored.tail.length
     this.tailBytes = stored.tail.reduce((n, r) => n + r.update.byteLength, 0)
 
-    this.awareness = new awarenessProtocol.Awareness(this.doc)
+    this.awareness = new awarenessProtocol.Awareness(this.ydoc)
     // The server is not a participant.
     this.awareness.setLocalState(null)
     // Registered after loading so stored content is not logged again.
-    this.doc.on('update', (update: Uint8Array, origin: unknown) => this.onDocUpdate(update, origin))
+    this.ydoc.on('update', (update: Uint8Array, origin: unknown) => this.onDocUpdate(update, origin))
     this.awareness.on('update', (change: AwarenessChange, origin: unknown) =>
       this.onAwarenessUpdate(change, origin),
     )
   }
 
+  /** The room's song, with every edit it has sent on integrated. */
+  get doc(): Y.Doc {
+    this.integrate()
+    return this.ydoc
+  }
+
   get hasPendingWrites(): boolean {
-    return this.pendingWrites > 0
+    return this.pendingWrites > 0 || this.forwarded.length > 0
   }
 
   addConnection(conn: Connection): void {
+    const step1 = encodeSyncStep1(this.doc)
     this.connections.add(conn)
-    conn.send(encodeSyncStep1(this.doc))
+    conn.send(step1)
     const states = this.awareness.getStates()
     if (states.size > 0) {
       conn.send(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...states.keys()])))
@@ -125,7 +145,13 @@ export class Room {
           this.droppedViewerUpdates++
           return
         }
-        this.applyClientUpdate(conn, message.update, message.kind === 'sync-update')
+        if (message.kind === 'sync-update') {
+          this.forward(conn, message.update)
+          return
+        }
+        // In arrival order: what was sent on before comes first.
+        this.integrate()
+        this.applyClientUpdate(conn, message.update, false)
         return
       case 'awareness':
         awarenessProtocol.applyAwarenessUpdate(this.awareness, message.update, conn)
@@ -148,8 +174,9 @@ export class Room {
    */
   private ackKnownState(conn: Connection, stateVector: Uint8Array): void {
     const saved = new Map<number, number>()
+    const store = this.doc.store
     for (const [client, clock] of Y.decodeStateVector(stateVector)) {
-      const known = Math.min(clock, Y.getState(this.doc.store, client))
+      const known = Math.min(clock, Y.getState(store, client))
       if (known > 0) saved.set(client, known)
     }
     if (saved.size === 0) return
@@ -163,16 +190,20 @@ export class Room {
     })
   }
 
-  private applyClientUpdate(conn: Connection, update: Uint8Array, live: boolean): void {
-    // Validated by parseMessage (Y.decodeUpdate) before we get here, so it cannot half-apply, and
-    // any Yjs client can apply it as it came.
-    if (live) this.forward(conn, update)
+  /**
+   * `forwarded`: the update already went to the other connections as it came, so the room's own
+   * broadcast of it is skipped, unless structs held back for missing dependencies were waiting:
+   * this update may release them, and those the clients have not seen.
+   */
+  private applyClientUpdate(conn: Connection, update: Uint8Array, forwarded: boolean): void {
+    const store = this.ydoc.store
+    if (forwarded && store.pendingStructs === null && store.pendingDs === null) this.forwardedFrom = conn
     try {
-      Y.applyUpdate(this.doc, update, conn)
+      Y.applyUpdate(this.ydoc, update, conn)
     } finally {
       this.forwardedFrom = null
     }
-    const saved = savedClocksAfter(this.doc, update)
+    const saved = savedClocksAfter(this.ydoc, update)
     this.pendingWrites++
     this.log.append({
       row: null,
@@ -186,19 +217,36 @@ export class Room {
   /**
    * A live edit goes to the other clients as its author sent it, before the room integrates it:
    * integrating is the slowest step between a bandmate's edit and everyone else seeing it, and the
-   * clients need nothing from the room's copy to apply it. The room's own broadcast of the same
-   * change (`onDocUpdate`) is then skipped, unless structs the room held back for missing
-   * dependencies were waiting: this update may release them, and those the clients have not seen.
-   * Step 2 of a (re)connecting client is not forwarded: it mostly repeats what the room has, and
-   * only the effective diff is worth sending on.
+   * clients need nothing from the room's copy to apply it (validated by parseMessage, with
+   * Y.decodeUpdate, so any Yjs client can apply it; it cannot half-apply). Step 2 of a
+   * (re)connecting client is not forwarded: it mostly repeats what the room has, and only the
+   * effective diff is worth sending on.
    */
   private forward(from: Connection, update: Uint8Array): void {
     // The sends come before the append: the commit window starts now, so "saved" is not later for them.
     this.log.expectAppend()
     const frame = encodeSyncUpdate(update)
     for (const c of this.connections) if (c !== from) c.send(frame)
-    const store = this.doc.store
-    if (store.pendingStructs === null && store.pendingDs === null) this.forwardedFrom = from
+    this.forwarded.push({ from, update })
+    this.integrateTimer ??= setTimeout(() => this.integrate(), INTEGRATE_AFTER_MS)
+  }
+
+  /** Applies and logs the forwarded edits, in the order they came. */
+  integrate(): void {
+    if (this.integrateTimer !== null) clearTimeout(this.integrateTimer)
+    this.integrateTimer = null
+    if (this.forwarded.length === 0) return
+    const edits = this.forwarded
+    this.forwarded = []
+    for (const { from, update } of edits) {
+      try {
+        this.applyClientUpdate(from, update, true)
+      } catch (err) {
+        // Not on the socket's callback any more: a server bug here must cost only its author.
+        console.error(`[collab] room ${this.projectId}: integrating an edit failed:`, err)
+        from.close(CloseCode.internalError, 'internal error')
+      }
+    }
   }
 
   /** The replica's watermark: every log row up to this seq is in the doc. */
@@ -237,9 +285,10 @@ export class Room {
    */
   applyStored(stored: StoredDocument): void {
     if (stored.snapshot === null && stored.tail.length === 0) return
-    this.doc.transact(() => {
-      if (stored.snapshot) Y.applyUpdate(this.doc, stored.snapshot.state)
-      for (const row of stored.tail) Y.applyUpdate(this.doc, row.update)
+    const doc = this.doc
+    doc.transact(() => {
+      if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot.state)
+      for (const row of stored.tail) Y.applyUpdate(doc, row.update)
     }, replicaOrigin)
     const last = stored.tail.at(-1)?.seq ?? stored.snapshot?.upToSeq ?? this.watermark
     if (stored.snapshot !== null && stored.snapshot.upToSeq > this.watermark) {
@@ -337,8 +386,9 @@ export class Room {
   }
 
   destroy(): void {
+    if (this.integrateTimer !== null) clearTimeout(this.integrateTimer)
     this.awareness.destroy()
-    this.doc.destroy()
+    this.ydoc.destroy()
   }
 }
 

@@ -234,6 +234,7 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
       closing = true
       clearInterval(heartbeat)
       for (const c of connections) c.close(CloseCode.goingAway, 'server shutting down')
+      for (const room of await rooms.all()) room.integrate()
       const flushed = await durableLog.flush(flushTimeoutMs)
       durableLog.close()
       replication?.close()
