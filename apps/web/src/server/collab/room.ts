@@ -85,6 +85,7 @@ export class Room {
     stored: StoredDocument,
     private readonly log: DurableLog,
     private readonly policy: CompactionPolicy,
+    private readonly logLine: (line: string) => void,
   ) {
     this.ydoc.transact(() => {
       if (stored.snapshot) Y.applyUpdate(this.ydoc, stored.snapshot.state)
@@ -243,7 +244,9 @@ export class Room {
         this.applyClientUpdate(from, update, true)
       } catch (err) {
         // Not on the socket's callback any more: a server bug here must cost only its author.
-        console.error(`[collab] room ${this.projectId}: integrating an edit failed:`, err)
+        this.logLine(
+          `[collab] room ${this.projectId}: integrating an edit failed: ${err instanceof Error ? err.stack : String(err)}`,
+        )
         from.close(CloseCode.internalError, 'internal error')
       }
     }

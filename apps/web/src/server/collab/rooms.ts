@@ -15,6 +15,7 @@ export interface RoomsOptions {
   compaction: CompactionPolicy
   /** Scaled out: rooms join the bus and catch up from the log (see replication.ts). */
   replication?: Replication | null
+  log: (line: string) => void
 }
 
 interface Slot {
@@ -90,7 +91,7 @@ export class Rooms {
 
   private async load(projectId: string): Promise<Room> {
     const stored = await readDocument(this.db, projectId)
-    const room = new Room(projectId, stored, this.durableLog, this.options.compaction)
+    const room = new Room(projectId, stored, this.durableLog, this.options.compaction, this.options.log)
     this.options.replication?.attach(room)
     return room
   }

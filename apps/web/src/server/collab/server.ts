@@ -106,6 +106,7 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
     idleUnloadMs: options.idleUnloadMs ?? 30_000,
     compaction: { maxTailUpdates: 500, maxTailBytes: 4 * 1024 * 1024, ...options.compaction },
     replication,
+    log,
   })
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxPayloadBytes })
   const pending = new Gate(limits.maxPendingUpgrades)
