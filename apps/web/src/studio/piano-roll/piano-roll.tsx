@@ -90,7 +90,7 @@ function ghostLayer(
   focus: { readonly proposalId: string; readonly variation: number } | null,
 ): GhostLayer | null {
   const shown = shownProposal(readProposals(doc), trackId, focus)
-  if (!shown || shown.proposal.kind !== 'notes') return null
+  if (shown?.proposal.kind !== 'notes') return null
   return {
     proposalId: shown.proposal.id,
     variation: shown.variation,
