@@ -26,6 +26,17 @@ function fakeDb(failing: Set<string>, statementMs = 0): { db: Db; statements: st
   return { db: { $client: client } as unknown as Db, statements }
 }
 
+/** `edit()` appends one update of the room "room"; `acked` collects the seqs its commits report, in order. */
+function roomEdits(log: DurableLog): { edit: () => void; acked: (number | null)[] } {
+  const acked: (number | null)[] = []
+  const edit = () =>
+    log.append({
+      row: { projectId: 'room', update: new Uint8Array([1]) },
+      onCommitted: (s) => acked.push(s),
+    })
+  return { edit, acked }
+}
+
 describe('durable log group commit', () => {
   it('acknowledges the rooms whose statement committed; a failed room and the barriers after it wait for the retry', async () => {
     const failing = new Set(['room-b'])
@@ -55,12 +66,7 @@ describe('durable log group commit', () => {
   it('with a commit window, edits that arrive within it share one statement', async () => {
     const { db, statements } = fakeDb(new Set())
     const log = new DurableLog(db, { commitWindowMs: 30, log: () => {} })
-    const acked: (number | null)[] = []
-    const edit = () =>
-      log.append({
-        row: { projectId: 'room', update: new Uint8Array([1]) },
-        onCommitted: (s) => acked.push(s),
-      })
+    const { edit, acked } = roomEdits(log)
     edit()
     await new Promise((r) => setTimeout(r, 5))
     edit()
@@ -76,14 +82,11 @@ describe('durable log group commit', () => {
     try {
       const { db } = fakeDb(new Set())
       const log = new DurableLog(db, { commitWindowMs: 30, log: () => {} })
-      const acked: (number | null)[] = []
+      const { edit, acked } = roomEdits(log)
       log.expectAppend()
       // The room sends the edit on to the bandmates first, which takes a while with many of them.
       vi.advanceTimersByTime(20)
-      log.append({
-        row: { projectId: 'room', update: new Uint8Array([1]) },
-        onCommitted: (s) => acked.push(s),
-      })
+      edit()
       await vi.advanceTimersByTimeAsync(10)
       await new Promise((resolve) => setImmediate(resolve))
       // 30 ms after the announcement, 10 after the append: committed.
@@ -99,12 +102,7 @@ describe('durable log group commit', () => {
     try {
       const { db } = fakeDb(new Set(), 10)
       const log = new DurableLog(db, { commitWindowMs: 30, log: () => {} })
-      const acked: (number | null)[] = []
-      const edit = () =>
-        log.append({
-          row: { projectId: 'room', update: new Uint8Array([1]) },
-          onCommitted: (s) => acked.push(s),
-        })
+      const { edit, acked } = roomEdits(log)
       edit() // its window closes at 30, and its statement runs until 40
       await vi.advanceTimersByTimeAsync(35)
       log.expectAppend() // at 35, while that commit is in flight

@@ -75,8 +75,8 @@ export class Room {
   /** Live edits already sent to the others, in arrival order, not yet in the doc (`integrate`). */
   private forwarded: { from: Connection; update: Uint8Array }[] = []
   private integrateTimer: NodeJS.Timeout | null = null
-  /** The connection whose live edit is being applied, already sent to the others (`forward`). */
-  private forwardedFrom: Connection | null = null
+  /** True while applying a live edit the others already have as it came (`applyClientUpdate`). */
+  private applyingSentOn = false
   /** Updates a viewer tried to write, for tests and logs. */
   droppedViewerUpdates = 0
 
@@ -198,11 +198,11 @@ export class Room {
    */
   private applyClientUpdate(conn: Connection, update: Uint8Array, forwarded: boolean): void {
     const store = this.ydoc.store
-    if (forwarded && store.pendingStructs === null && store.pendingDs === null) this.forwardedFrom = conn
+    this.applyingSentOn = forwarded && store.pendingStructs === null && store.pendingDs === null
     try {
       Y.applyUpdate(this.ydoc, update, conn)
     } finally {
-      this.forwardedFrom = null
+      this.applyingSentOn = false
     }
     const saved = savedClocksAfter(this.ydoc, update)
     this.pendingWrites++
@@ -342,7 +342,7 @@ export class Room {
       },
     })
     // A live edit the room already sent on as its author sent it (`forward`).
-    if (origin === this.forwardedFrom) return
+    if (this.applyingSentOn) return
     const frame = encodeSyncUpdate(update)
     for (const c of this.connections) if (c !== origin) c.send(frame)
   }
