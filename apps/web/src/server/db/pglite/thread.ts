@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { Duplex } from 'node:stream'
@@ -41,6 +42,13 @@ const hostEntry = `import(${JSON.stringify(tsxApi)}).then(({ tsImport }) => tsIm
 )}, ${JSON.stringify(import.meta.url)}))`
 
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedPostgres> {
+  if (options.dataDir !== undefined && options.loadDataDir === undefined && isFresh(options.dataDir)) {
+    // Creating a cluster runs initdb inside PGlite, which leaves ~500 MiB of WebAssembly memory and
+    // buffers resident in the thread that ran it. A thread of its own creates the cluster and ends,
+    // taking that memory with it; the host that serves the server then opens an existing directory.
+    const initializer = await HostThread.start({ dataDir: options.dataDir })
+    await initializer.close()
+  }
   const host = await HostThread.start({
     ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
     ...(options.loadDataDir !== undefined
@@ -70,6 +78,9 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     },
   }
 }
+
+/** A data directory PostgreSQL has not initialized yet (its cluster is created on first open). */
+const isFresh = (dataDir: string): boolean => !existsSync(path.join(dataDir, 'PG_VERSION'))
 
 class HostThread {
   private nextId = 1

@@ -1,0 +1,188 @@
+/**
+ * Resident memory of the default studio before anyone opens a song: the web server (pages,
+ * collaboration, API) and the inference service, started the way `pnpm start` starts them, on a
+ * fresh data directory and again on the same directory (a restart), on the embedded database and,
+ * with DATABASE_URL, on PostgreSQL.
+ *
+ *   pnpm --filter @ensemble/bench memory -- [--settle 30] [--databases pglite,postgres] [--no-inference]
+ *
+ * The web app must be built (`pnpm --filter @ensemble/web build`) for its pages to load; without a
+ * build the server runs with `--no-next` and the figures say so. Prints one row per start: RSS of the
+ * web server and of the inference service (the node processes that run them, not the tsx wrappers),
+ * their sum, and each one's peak (VmHWM).
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { freePort, memoryOf } from '../collab/measure'
+
+const repoRoot = path.resolve(import.meta.dirname, '../..')
+const tsxCli = path.join(
+  path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')),
+  'dist/cli.mjs',
+)
+
+interface Options {
+  settleSeconds: number
+  databases: ('pglite' | 'postgres')[]
+  inference: boolean
+}
+
+function parseOptions(argv: string[]): Options {
+  const get = (name: string) => {
+    const i = argv.indexOf(`--${name}`)
+    return i >= 0 ? argv[i + 1] : undefined
+  }
+  const databases = (get('databases') ?? (process.env.DATABASE_URL ? 'pglite,postgres' : 'pglite'))
+    .split(',')
+    .map((d) => (d === 'postgres' ? 'postgres' : 'pglite') as 'pglite' | 'postgres')
+  return {
+    settleSeconds: Number(get('settle') ?? 30),
+    databases,
+    inference: !argv.includes('--no-inference'),
+  }
+}
+
+/** The node process of a tree that runs `script` (tsx's CLI re-executes node with its loader). */
+function findNode(rootPid: number, script: string): number | undefined {
+  const queue = [rootPid]
+  while (queue.length > 0) {
+    const pid = queue.shift() as number
+    let cmdline = ''
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ')
+    } catch {
+      continue
+    }
+    if (cmdline.includes('preflight.cjs') && cmdline.includes(script)) return pid
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const children = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim()
+        if (children) queue.push(...children.split(' ').map(Number))
+      } catch {}
+    }
+  }
+  return undefined
+}
+
+interface Started {
+  child: ChildProcess
+  pid: () => number | undefined
+}
+
+function start(cwd: string, script: string, env: NodeJS.ProcessEnv, args: string[] = []): Started {
+  const child = spawn(process.execPath, [tsxCli, script, ...args], {
+    cwd,
+    env: { ...env, NODE_ENV: 'production' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  return { child, pid: () => (child.pid === undefined ? undefined : findNode(child.pid, script)) }
+}
+
+async function waitFor(url: string, seconds: number): Promise<void> {
+  const until = Date.now() + seconds * 1000
+  while (Date.now() < until) {
+    try {
+      const res = await fetch(url)
+      if (res.status < 500) return
+    } catch {}
+    await new Promise((r) => setTimeout(r, 500))
+  }
+  throw new Error(`${url} did not answer within ${seconds} s`)
+}
+
+async function stop(started: Started): Promise<void> {
+  if (started.child.exitCode !== null) return
+  const exited = new Promise((r) => started.child.once('exit', r))
+  started.child.kill('SIGTERM')
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))])
+  if (started.child.exitCode === null) started.child.kill('SIGKILL')
+}
+
+interface Row {
+  database: string
+  start: 'first start' | 'restart'
+  next: boolean
+  web: { rssMiB: number; peakMiB: number }
+  inference?: { rssMiB: number; peakMiB: number }
+}
+
+async function measure(
+  database: 'pglite' | 'postgres',
+  dataDir: string,
+  first: boolean,
+  options: Options,
+): Promise<Row> {
+  const next = existsSync(path.join(repoRoot, 'apps/web/.next/BUILD_ID'))
+  const webPort = await freePort()
+  const inferencePort = await freePort()
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATA_DIR: dataDir,
+    PORT: String(webPort),
+    INFERENCE_PORT: String(inferencePort),
+    INFERENCE_URL: `http://127.0.0.1:${inferencePort}/trpc`,
+    LOG_LEVEL: 'warn',
+  }
+  if (database === 'pglite') delete env.DATABASE_URL
+  delete env.REDIS_URL
+  const inference = options.inference
+    ? start(path.join(repoRoot, 'apps/inference'), 'src/main.ts', env)
+    : undefined
+  const web = start(path.join(repoRoot, 'apps/web'), 'src/server/main.ts', env, next ? [] : ['--no-next'])
+  try {
+    await waitFor(`http://127.0.0.1:${webPort}/api/health`, 300)
+    if (inference) await waitFor(`http://127.0.0.1:${inferencePort}/trpc`, 300)
+    // One page load, as a visitor's first request would make: Next.js loads its server code lazily.
+    if (next) await fetch(`http://127.0.0.1:${webPort}/`).then((r) => r.arrayBuffer())
+    await new Promise((r) => setTimeout(r, options.settleSeconds * 1000))
+    const webPid = web.pid()
+    const inferencePid = inference?.pid()
+    if (webPid === undefined) throw new Error('web server process not found')
+    return {
+      database,
+      start: first ? 'first start' : 'restart',
+      next,
+      web: memoryOf(webPid),
+      ...(inferencePid !== undefined ? { inference: memoryOf(inferencePid) } : {}),
+    }
+  } finally {
+    await Promise.all([stop(web), ...(inference ? [stop(inference)] : [])])
+  }
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2))
+  const rows: Row[] = []
+  for (const database of options.databases) {
+    if (database === 'postgres' && !process.env.DATABASE_URL) {
+      console.log('postgres: skipped (set DATABASE_URL)')
+      continue
+    }
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'ensemble-memory-'))
+    try {
+      for (const first of [true, false]) {
+        const row = await measure(database, dataDir, first, options)
+        rows.push(row)
+        console.log(JSON.stringify(row))
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true })
+    }
+  }
+  const fmt = (n: number | undefined) => (n === undefined ? '—' : n.toFixed(0))
+  console.log(`\nidle after ${options.settleSeconds} s (MiB)`)
+  console.log('| database | start | pages | web RSS (peak) | inference RSS (peak) | studio RSS |')
+  console.log('|---|---|---|---|---|---|')
+  for (const r of rows)
+    console.log(
+      `| ${r.database} | ${r.start} | ${r.next ? 'Next.js' : 'off'} | ${fmt(r.web.rssMiB)} (${fmt(r.web.peakMiB)}) | ${fmt(r.inference?.rssMiB)} (${fmt(r.inference?.peakMiB)}) | ${fmt(r.web.rssMiB + (r.inference?.rssMiB ?? 0))} |`,
+    )
+}
+
+main().catch((err: unknown) => {
+  console.error(err)
+  process.exit(1)
+})
