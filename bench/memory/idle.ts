@@ -13,16 +13,11 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { freePort, memoryOf } from '../collab/measure'
 
 const repoRoot = path.resolve(import.meta.dirname, '../..')
-const tsxCli = path.join(
-  path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')),
-  'dist/cli.mjs',
-)
 
 interface Options {
   settleSeconds: number
@@ -72,11 +67,17 @@ interface Started {
   pid: () => number | undefined
 }
 
+/** Runs a package's own `start` script, as `pnpm start` does, so its flags and environment count. */
 function start(cwd: string, script: string, env: NodeJS.ProcessEnv, args: string[] = []): Started {
-  const child = spawn(process.execPath, [tsxCli, script, ...args], {
+  const command = (
+    JSON.parse(readFileSync(path.join(cwd, 'package.json'), 'utf8')) as { scripts: { start: string } }
+  ).scripts.start
+  const child = spawn('sh', ['-c', [command, ...args].join(' ')], {
     cwd,
-    env: { ...env, NODE_ENV: 'production' },
+    env: { ...env, PATH: `${path.join(cwd, 'node_modules/.bin')}:${env.PATH ?? ''}` },
     stdio: ['ignore', 'pipe', 'inherit'],
+    // Its own process group, so stopping it reaches tsx's node under the shell.
+    detached: true,
   })
   return { child, pid: () => (child.pid === undefined ? undefined : findNode(child.pid, script)) }
 }
@@ -96,9 +97,11 @@ async function waitFor(url: string, seconds: number): Promise<void> {
 async function stop(started: Started): Promise<void> {
   if (started.child.exitCode !== null) return
   const exited = new Promise((r) => started.child.once('exit', r))
-  started.child.kill('SIGTERM')
+  const group = (signal: NodeJS.Signals) =>
+    started.child.pid !== undefined && process.kill(-started.child.pid, signal)
+  group('SIGTERM')
   await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))])
-  if (started.child.exitCode === null) started.child.kill('SIGKILL')
+  if (started.child.exitCode === null) group('SIGKILL')
 }
 
 interface Row {

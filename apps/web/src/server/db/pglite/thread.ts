@@ -100,7 +100,14 @@ class HostThread {
 
   static start(options: HostOptions): Promise<HostThread> {
     const transfer = options.loadDataDir ? [options.loadDataDir.buffer as ArrayBuffer] : []
-    const worker = new Worker(hostEntry, { eval: true, workerData: options, transferList: transfer })
+    const worker = new Worker(hostEntry, {
+      eval: true,
+      workerData: options,
+      transferList: transfer,
+      // The host's own JavaScript only moves wire messages (the SQL engine's memory is WebAssembly):
+      // V8's default young generation (up to 48 MiB, resident once grown) buys it nothing.
+      resourceLimits: { maxYoungGenerationSizeMb: 4 },
+    })
     return new Promise((resolve, reject) => {
       const failed = (err: Error): void => {
         worker.off('message', onFirst)
