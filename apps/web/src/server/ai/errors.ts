@@ -63,60 +63,64 @@ function issueList(issues: FailureData['issues']): string {
  * Why the sandbox stopped a third-party plugin, in a musician's words. The timeout's number is the budget
  * the sandbox gave the plugin, which is shorter than the studio's own deadline.
  */
-function sandboxFailure(reason: string, data: FailureData, deadlineMs: number) {
+function sandboxFailure(
+  reason: string,
+  data: FailureData,
+  deadlineMs: number,
+): { reason: AiFailureReason; code: TRPCError['code']; message: string } | undefined {
   switch (reason) {
     case 'timeout':
       return {
-        reason: 'deadline' as const,
-        code: 'TIMEOUT' as const,
+        reason: 'deadline',
+        code: 'TIMEOUT',
         message: `The plugin took longer than ${seconds(data.budgetMs ?? deadlineMs)} and was stopped; ${NOTHING_CHANGED}. Try a shorter range or fewer variations.`,
       }
     case 'memory':
       return {
-        reason: 'plugin_failed' as const,
-        code: 'BAD_GATEWAY' as const,
+        reason: 'plugin_failed',
+        code: 'BAD_GATEWAY',
         message: `The plugin ran out of memory and was stopped; ${NOTHING_CHANGED}. Try a shorter range or fewer variations.`,
       }
     case 'stack':
       return {
-        reason: 'plugin_failed' as const,
-        code: 'BAD_GATEWAY' as const,
+        reason: 'plugin_failed',
+        code: 'BAD_GATEWAY',
         message: `The plugin went too deep (a recursion without end) and was stopped; ${NOTHING_CHANGED}. ${PUBLISHERS_FAULT}`,
       }
     case 'invalid_output':
       return {
-        reason: 'plugin_failed' as const,
-        code: 'BAD_GATEWAY' as const,
+        reason: 'plugin_failed',
+        code: 'BAD_GATEWAY',
         message: `The plugin returned notes the studio cannot use${issueList(data.issues)}; ${NOTHING_CHANGED}. ${PUBLISHERS_FAULT}`,
       }
     case 'output_too_large':
       return {
-        reason: 'plugin_failed' as const,
-        code: 'BAD_GATEWAY' as const,
+        reason: 'plugin_failed',
+        code: 'BAD_GATEWAY',
         message: `The plugin returned more than the studio accepts; ${NOTHING_CHANGED}. Try a shorter range or fewer variations.`,
       }
     case 'plugin_threw':
       return {
-        reason: 'plugin_failed' as const,
-        code: 'BAD_GATEWAY' as const,
+        reason: 'plugin_failed',
+        code: 'BAD_GATEWAY',
         message: `The plugin stopped with an error of its own; ${NOTHING_CHANGED}. Try another seed, or another plugin.`,
       }
     case 'bad_bundle':
       return {
-        reason: 'plugin_failed' as const,
-        code: 'BAD_GATEWAY' as const,
+        reason: 'plugin_failed',
+        code: 'BAD_GATEWAY',
         message: `The plugin’s code does not load; ${NOTHING_CHANGED}. ${PUBLISHERS_FAULT}`,
       }
     case 'aborted':
       return {
-        reason: 'plugin_failed' as const,
-        code: 'BAD_GATEWAY' as const,
+        reason: 'plugin_failed',
+        code: 'BAD_GATEWAY',
         message: `The plugin was stopped before it finished; ${NOTHING_CHANGED}. Try again.`,
       }
     case 'infrastructure':
       return {
-        reason: 'unavailable' as const,
-        code: 'SERVICE_UNAVAILABLE' as const,
+        reason: 'unavailable',
+        code: 'SERVICE_UNAVAILABLE',
         message: `The AI service failed while running the plugin (not the plugin’s fault); ${NOTHING_CHANGED}. Try again in a moment.`,
       }
     default:
