@@ -72,7 +72,8 @@ test('the example plugins are published with the CLI, installed by the owner, an
 }) => {
   test.setTimeout(300_000)
   const publisherContext = await browser.newContext()
-  const token = await becomePublisher(await publisherContext.newPage())
+  const publisherPage = await publisherContext.newPage()
+  const token = await becomePublisher(publisherPage)
 
   const root = mkdtempSync(path.join(tmpdir(), 'ensemble-e2e-plugins-'))
   try {
@@ -136,4 +137,15 @@ test('the example plugins are published with the CLI, installed by the owner, an
   }
   await expect(panel.getByTestId('ai-error')).toHaveCount(0)
   await studio.screenshot({ path: '.test-results/third-party-plugins.png' })
+
+  // The publisher's failures page: both versions, no failures, and the service's strikes (it ran them).
+  await publisherPage.goto('/plugins/publisher')
+  await publisherPage.getByRole('link', { name: /Failures and strikes/ }).click()
+  const versions = publisherPage.getByTestId('version-trouble')
+  await expect(versions).toHaveCount(EXAMPLES.length)
+  for (const example of EXAMPLES) {
+    const version = versions.filter({ hasText: example.id })
+    await expect(version).toContainText('No failures.')
+    await expect(version.getByTestId('strikes')).toHaveText('Strikes: 0')
+  }
 })

@@ -23,6 +23,8 @@ export interface InferenceConfig {
   batchMax: number
   /** Worker threads that run sandboxed third-party calls; a plugin stuck in one delays only that one's calls. */
   sandboxThreads: number
+  /** The QuickJS memory all sandbox threads together may hold (each gets an equal share), in MiB. */
+  sandboxMemoryMb: number
 }
 
 const envSchema = z.object({
@@ -37,6 +39,7 @@ const envSchema = z.object({
   INFERENCE_BATCH_WINDOW_MS: z.coerce.number().min(0).max(1000).default(0),
   INFERENCE_BATCH_MAX: z.coerce.number().int().min(1).max(1024).default(32),
   INFERENCE_SANDBOX_THREADS: z.coerce.number().int().min(1).max(16).default(2),
+  INFERENCE_SANDBOX_MEMORY_MB: z.coerce.number().int().min(32).max(16_384).optional(),
 })
 
 /** The workspace root, so that every app agrees on the default data folder whatever its cwd. */
@@ -85,5 +88,7 @@ export function loadInferenceConfig(env: NodeJS.ProcessEnv = process.env): Infer
     batchWindowMs: parsed.INFERENCE_BATCH_WINDOW_MS,
     batchMax: parsed.INFERENCE_BATCH_MAX,
     sandboxThreads: parsed.INFERENCE_SANDBOX_THREADS,
+    // 112 MiB a thread unless set (sandbox-thread.ts says why).
+    sandboxMemoryMb: parsed.INFERENCE_SANDBOX_MEMORY_MB ?? parsed.INFERENCE_SANDBOX_THREADS * 112,
   }
 }

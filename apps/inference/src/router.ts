@@ -56,7 +56,8 @@ const t = initTRPC.context<InferenceContext>().create({
       reason === 'invalid_request' && issues
         ? `invalid request: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`
         : shape.message
-    return { ...shape, message, data: { ...shape.data, reason, issues } }
+    const budgetMs = thirdParty?.budgetMs
+    return { ...shape, message, data: { ...shape.data, reason, issues, budgetMs } }
   },
 })
 
@@ -154,6 +155,19 @@ export const inferenceRouter = t.router({
       .mutation(async ({ ctx, input }) => {
         try {
           return await ctx.thirdParty.load(new Uint8Array(Buffer.from(input.archive, 'base64')))
+        } catch (err) {
+          throw toTRPCError(err)
+        }
+      }),
+    /**
+     * The registry's check at publish: the archive verified and its bundle loaded once in the sandbox, with a
+     * short budget; nothing is cached. BAD_REQUEST `bad_bundle` with the reason when it can never run.
+     */
+    check: authorized
+      .input(z.object({ archive: z.string().min(1).max(MAX_ARCHIVE_BASE64) }))
+      .mutation(async ({ ctx, input }) => {
+        try {
+          return await ctx.thirdParty.check(new Uint8Array(Buffer.from(input.archive, 'base64')))
         } catch (err) {
           throw toTRPCError(err)
         }

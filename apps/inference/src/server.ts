@@ -26,6 +26,7 @@ export interface RunningInference {
   url: string
   backend: string
   host: PluginHost
+  thirdParty: ThirdPartyHost
   close(): Promise<void>
 }
 
@@ -35,7 +36,13 @@ export interface StartOptions {
   /** Sandbox limits and strike policy for third-party plugins (tests tighten them). */
   thirdParty?: Pick<
     ThirdPartyOptions,
-    'limits' | 'maxRunning' | 'maxStrikes' | 'strikeWindowMs' | 'sandboxThreads' | 'hardDeadlineGraceMs'
+    | 'limits'
+    | 'maxRunning'
+    | 'maxStrikes'
+    | 'strikeWindowMs'
+    | 'sandboxThreads'
+    | 'sandboxMemoryBytes'
+    | 'hardDeadlineGraceMs'
   >
 }
 
@@ -57,6 +64,7 @@ export async function startInference(
     batching: { windowMs: config.batchWindowMs, maxBatch: config.batchMax },
     maxDeadlineMs: config.maxDeadlineMs,
     sandboxThreads: config.sandboxThreads,
+    sandboxMemoryBytes: config.sandboxMemoryMb * 1024 * 1024,
     log,
     ...options.thirdParty,
   })
@@ -90,6 +98,7 @@ export async function startInference(
     url,
     backend,
     host,
+    thirdParty,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve())

@@ -47,6 +47,7 @@ const notesOf = (out: { suggestions: ({ notes: { pitch: number }[] } | { tracks:
 }
 
 const client = () => createInferenceClient(running.url, secret)
+const budgetOf = (err: TRPCClientError<InferenceRouter>) => (err.data as { budgetMs?: number }).budgetMs
 const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64')
 
 function manifestFor(id: string, overrides: Partial<PluginManifest> = {}): PluginManifest {
@@ -357,6 +358,131 @@ describe('third-party plugins in the inference service', () => {
     expect(broken.data?.code).toBe('BAD_REQUEST')
     expect(broken.message).toMatch(/plugin.js threw while loading: Error: no/)
     expect(inferenceFailureReason(await failureOf(suggest(manifest.id)))).toBe('not_loaded')
+  })
+
+  it('checks a bundle for the registry without loading it, and says why one can never run', async () => {
+    const manifest = manifestFor('org.ensemble-tests.candidate')
+    const check = async (bundle: string, declared = manifest) =>
+      client().thirdParty.check.mutate({
+        archive: base64(await packPlugin({ manifest: declared, bundle, assets: {} })),
+      })
+    const refusal = async (bundle: string, declared = manifest) => {
+      const err = await failureOf(check(bundle, declared))
+      expect(err.data?.code).toBe('BAD_REQUEST')
+      expect(inferenceFailureReason(err)).toBe('bad_bundle')
+      return err.message
+    }
+    expect(await refusal(`export default {`)).toMatch(/plugin.js does not parse: SyntaxError/)
+    expect(await refusal(`import fs from 'fs'\nexport default fs`)).toMatch(
+      /plugin.js imports a module .*a bundle must be self-contained/,
+    )
+    expect(await refusal(`for (;;) {}\nexport default {}`)).toMatch(
+      /plugin.js did not finish loading within 2000 ms \(a loop or too much work at its top level\)/,
+    )
+    const other = manifestFor('org.ensemble-tests.someone-else')
+    expect(await refusal(handBundle(other, '() => ({ suggestions: [] })'))).toMatch(
+      /defines org.ensemble-tests.someone-else@1.0.0 \(generator\) but manifest.json declares org.ensemble-tests.candidate@1.0.0 \(generator\)/,
+    )
+    const checked = await check(handBundle(manifest, '() => ({ suggestions: [] })'))
+    expect(checked).toMatchObject({ id: manifest.id, version: '1.0.0' })
+    // Checked, not loaded: running it still needs the archive.
+    expect(inferenceFailureReason(await failureOf(suggest(manifest.id)))).toBe('not_loaded')
+  })
+
+  it('stops a plugin at the sandbox budget, not at the longer deadline its caller asked for, and says which', async () => {
+    const spinner = manifestFor('org.ensemble-tests.budget-spinner')
+    const grinder = manifestFor('org.ensemble-tests.budget-grinder')
+    const own = await startInference(
+      {
+        ...loadInferenceConfig({
+          DATA_DIR: mkdtempSync(path.join(tmpdir(), 'ensemble-budget-')),
+          INFERENCE_PORT: '0',
+          TFJS_BACKEND: 'wasm',
+          INFERENCE_SECRET: secret,
+        }),
+        port: 0,
+      },
+      createLogger('error'),
+      { thirdParty: { limits: { deadlineMs: GRINDER_DEADLINE_MS }, hardDeadlineGraceMs: 100 } },
+    )
+    try {
+      const api = createInferenceClient(own.url, secret)
+      await api.thirdParty.load.mutate({
+        archive: base64(
+          await packPlugin({
+            manifest: spinner,
+            bundle: handBundle(spinner, '() => { for (;;) {} }'),
+            assets: {},
+          }),
+        ),
+      })
+      await api.thirdParty.load.mutate({
+        archive: base64(
+          await packPlugin({
+            manifest: grinder,
+            bundle: handBundle(
+              grinder,
+              `() => { Array.from(new Array(1000000).keys()).sort().sort().sort().sort().sort().sort(); return { suggestions: [] } }`,
+            ),
+            assets: {},
+          }),
+        ),
+      })
+      // The web asks for 8 s; the sandbox allows 600 ms here, and that is when both are stopped.
+      const ask = (id: string) =>
+        failureOf(
+          api.suggest.mutate({ pluginId: id, version: '1.0.0', input: windowInput({ deadlineMs: 8000 }) }),
+        )
+      for (const id of [spinner.id, grinder.id]) {
+        const err = await ask(id)
+        expect(inferenceFailureReason(err)).toBe('timeout')
+        expect(budgetOf(err)).toBeGreaterThan(GRINDER_DEADLINE_MS - 100)
+        expect(budgetOf(err)).toBeLessThanOrEqual(GRINDER_DEADLINE_MS)
+        expect(err.message).toMatch(new RegExp(`${id}@1.0.0 ran past its ${budgetOf(err)} ms deadline`))
+      }
+    } finally {
+      await own.close()
+    }
+  })
+
+  it('runs a call again on a fresh thread when its thread dies, and never strikes the plugin for it', async () => {
+    // Computes for about 1.5 s of its budget, then answers: long enough to be caught on its thread.
+    const manifest = manifestFor('org.ensemble-tests.patient')
+    await load(
+      await packPlugin({
+        manifest,
+        bundle: handBundle(
+          manifest,
+          `(input, ctx) => { const until = ctx.timeLeftMs() - 1500; while (ctx.timeLeftMs() > until) {} return { suggestions: [] } }`,
+        ),
+        assets: {},
+      }),
+    )
+    const onItsThread = async () => {
+      while (
+        !(await client().thirdParty.status.query()).some((s) => s.id === manifest.id && s.running === 1)
+      );
+    }
+    // Its thread dies once: it runs again on a fresh one and answers.
+    const once = suggest(manifest.id)
+    await onItsThread()
+    expect(running.thirdParty.restartBusyThreads('killed by the test')).toBe(1)
+    expect((await once).suggestions).toEqual([])
+
+    // Its thread dies, and the fresh one too: the service's failure, said so, and no strike.
+    const twice = failureOf(suggest(manifest.id))
+    await onItsThread()
+    expect(running.thirdParty.restartBusyThreads('killed by the test')).toBe(1)
+    expect(running.thirdParty.restartBusyThreads('killed by the test')).toBe(1)
+    const err = await twice
+    expect(err.data?.code).toBe('SERVICE_UNAVAILABLE')
+    expect(inferenceFailureReason(err)).toBe('infrastructure')
+    expect(err.message).toMatch(
+      /stopped \(killed by the test\), twice; this is the service's failure, not the plugin's/,
+    )
+    const status = (await client().thirdParty.status.query()).find((s) => s.id === manifest.id)
+    expect(status).toMatchObject({ strikes: 0, suspended: false, running: 0 })
+    await firstPartyStillServes()
   })
 
   it('answers not_loaded for a plugin it has never seen', async () => {

@@ -1,6 +1,7 @@
 import { addTrack } from '@ensemble/core'
 import { createInferenceClient, inferenceFailureReason } from '@ensemble/inference/client'
 import { startTestInference, type TestInference } from '@ensemble/inference/testing'
+import { packPlugin } from '@ensemble/plugin-sdk/archive'
 import { TRPCClientError } from '@trpc/client'
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -9,7 +10,7 @@ import { type Database, schema } from '../src/server/db'
 import { type Caller, signUp } from './helpers/api'
 import { isSaved, openSongAs } from './helpers/clients'
 import { openTestDatabase } from './helpers/db'
-import { fixtureArchive, publish } from './helpers/plugins'
+import { fixtureArchive, fixtureManifest, publish } from './helpers/plugins'
 import { seedProject } from './helpers/projects'
 import { collabUrl, startTestServer } from './helpers/server'
 import { waitFor } from './helpers/wait'
@@ -95,6 +96,17 @@ const ask = (id: string, caller: Caller = dave) =>
     seed: 7,
   })
 
+/** A plugin with the fixture's manifest whose `suggest` is the given source. */
+function archiveSuggesting(id: string, suggest: string) {
+  const manifest = fixtureManifest(id, '1.0.0')
+  const identity = JSON.stringify({ id, version: '1.0.0', kind: manifest.kind })
+  return packPlugin({
+    manifest,
+    bundle: `const manifest = ${identity};\nexport default { manifest, suggest: ${suggest} };\n`,
+    assets: {},
+  })
+}
+
 describe('third-party plugins in the AI router', () => {
   it('a published plugin runs only once the owner installs it, and then produces suggestions in the sandbox', async () => {
     const id = pluginId('alice')
@@ -174,5 +186,49 @@ describe('third-party plugins in the AI router', () => {
       reason = inferenceFailureReason(err)
     }
     expect(reason).toBe('yanked')
+  })
+
+  it('a failing plugin is explained in a musician’s words, and its publisher sees the failures and strikes', async () => {
+    const plugins = {
+      memory: [pluginId('alice'), `() => { let s = 'x'; for (;;) s += s }`],
+      invalid: [
+        pluginId('alice'),
+        `() => ({ suggestions: [{ label: 'x', notes: [{ pitch: 300, start: 0, duration: 240, velocity: 90 }] }] })`,
+      ],
+      timeout: [pluginId('alice'), '() => { for (;;) {} }'],
+    } as const
+    for (const [id, suggest] of Object.values(plugins)) {
+      expect((await publish(server, await archiveSuggesting(id, suggest), token)).status).toBe(201)
+      await carol.api.registry.install.mutate({ projectId, pluginId: id })
+    }
+
+    const memory = await failure(() => ask(plugins.memory[0]))
+    expect(memory).toMatchObject({ code: 'BAD_GATEWAY', reason: 'plugin_failed' })
+    expect(memory.message).toMatch(/^The plugin ran out of memory and was stopped; nothing was changed\./)
+
+    const invalid = await failure(() => ask(plugins.invalid[0]))
+    expect(invalid).toMatchObject({ code: 'BAD_GATEWAY', reason: 'plugin_failed' })
+    expect(invalid.message).toMatch(
+      /^The plugin returned notes the studio cannot use \(suggestions\[0\]\.notes\[0\]\.pitch: .*127.*\); nothing was changed\./,
+    )
+
+    // The studio gives a plugin 8 s; the sandbox stops a third-party one at 5 s, and says 5 s.
+    const timeout = await failure(() => ask(plugins.timeout[0]))
+    expect(timeout).toMatchObject({ code: 'TIMEOUT', reason: 'deadline' })
+    expect(timeout.message).toMatch(/^The plugin took longer than 5 s and was stopped; nothing was changed\./)
+
+    const { versions, strikesKnown } = await alice.api.registry.failures.query()
+    expect(strikesKnown).toBe(true)
+    for (const [outcome, [id]] of [
+      ['memory', plugins.memory],
+      ['invalid_output', plugins.invalid],
+      ['timeout', plugins.timeout],
+    ] as const) {
+      const trouble = versions.find((v) => v.pluginId === id)
+      expect(trouble?.failures).toEqual([
+        { outcome, meaning: expect.any(String), count: 1, lastAt: expect.any(String) },
+      ])
+      expect(trouble?.strikes).toMatchObject({ strikes: 1, suspended: false, lastStrike: { code: outcome } })
+    }
   })
 })

@@ -1,24 +1,36 @@
 import { createHash } from 'node:crypto'
+import type { PluginManifest } from '@ensemble/core/plugin'
+import { startTestInference, type TestInference } from '@ensemble/inference/testing'
+import { packPlugin } from '@ensemble/plugin-sdk/archive'
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../src/server/app'
 import { type Database, schema } from '../src/server/db'
 import { type Caller, errorMessage, outcome, signUp } from './helpers/api'
 import { drivers, openTestDatabase } from './helpers/db'
-import { fixtureArchive, publish, tamperBundle } from './helpers/plugins'
+import { fixtureArchive, fixtureManifest, publish, tamperBundle } from './helpers/plugins'
 import { seedProject } from './helpers/projects'
 import { startTestServer } from './helpers/server'
 
 /*
  * The plugin registry over real HTTP on a real database: publishers and tokens, the upload route
- * (every refusal), the gallery, yanking and installs per project. Running the plugins is in
- * registry-suggest.test.ts, against the real inference service.
+ * (every refusal), the gallery, yanking and installs per project. Publishing asks the real inference
+ * service to load the bundle once; running the plugins is in registry-suggest.test.ts.
  */
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
 let counter = 0
 /** Plugin ids and publisher names unique per test, so a PostgreSQL run never sees another's rows. */
 const unique = (label: string) => `${label}${Date.now().toString(36)}${(counter++).toString(36)}`
+
+let inference: TestInference
+beforeAll(async () => {
+  inference = await startTestInference({ models: [] })
+}, 120_000)
+afterAll(() => inference?.close())
+
+/** An archive whose manifest is honest and whose bundle is whatever the test says. */
+const archiveWith = (manifest: PluginManifest, bundle: string) => packPlugin({ manifest, bundle, assets: {} })
 
 describe.each(drivers)('plugin registry on %s', (driver) => {
   let database: Database
@@ -31,7 +43,11 @@ describe.each(drivers)('plugin registry on %s', (driver) => {
 
   beforeAll(async () => {
     database = await openTestDatabase(driver)
-    server = await startTestServer(database, { authRateLimit: { max: 10_000, windowSeconds: 60 } })
+    server = await startTestServer(database, {
+      authRateLimit: { max: 10_000, windowSeconds: 60 },
+      inferenceUrl: inference.url,
+      inferenceSecret: inference.secret,
+    })
     ;[alice, bob, carol] = await Promise.all([
       signUp(server.url, 'alice'),
       signUp(server.url, 'bob'),
@@ -183,6 +199,63 @@ describe.each(drivers)('plugin registry on %s', (driver) => {
 
     expect((await publish(server, new Uint8Array(), aliceToken)).body.error).toBe('empty')
     expect(await carol.api.registry.search.query({ query: id })).toEqual([])
+  })
+
+  it('a bundle that can never run is refused with the reason, and nothing is stored', async () => {
+    const id = `org.${unique('alice')}.unrunnable`
+    const manifest = fixtureManifest(id, '1.0.0')
+    const identity = (m: Pick<PluginManifest, 'id' | 'version' | 'kind'>) =>
+      `const manifest = ${JSON.stringify({ id: m.id, version: m.version, kind: m.kind })};\nexport default { manifest, suggest() { return { suggestions: [] } } };\n`
+    const cases: [string, string, RegExp][] = [
+      ['invalid JavaScript', 'export default {', /plugin.js does not parse: SyntaxError/],
+      [
+        'an import',
+        `import fs from 'fs';\n${identity(manifest)}`,
+        /plugin.js imports a module .*a bundle must be self-contained/,
+      ],
+      [
+        'a loop at load',
+        `for (;;) {}\n${identity(manifest)}`,
+        /plugin.js did not finish loading within 2000 ms/,
+      ],
+      [
+        'another id',
+        identity({ ...manifest, id: 'org.someone-else.plugin' }),
+        /defines org.someone-else.plugin@1.0.0 \(generator\) but manifest.json declares/,
+      ],
+      [
+        'another kind',
+        identity({ ...manifest, kind: 'harmonizer' }),
+        /\(harmonizer\) but manifest.json declares .*\(generator\)/,
+      ],
+    ]
+    for (const [what, bundle, reason] of cases) {
+      const answer = await publish(server, await archiveWith(manifest, bundle), aliceToken)
+      expect(answer.status, what).toBe(400)
+      expect(answer.body.error, what).toBe('bad_bundle')
+      expect(answer.body.message, what).toMatch(/^The plugin's code cannot run, so it was not published: /)
+      expect(answer.body.message, what).toMatch(reason)
+    }
+    expect(await carol.api.registry.search.query({ query: id })).toEqual([])
+    // The honest bundle under the same id and version still publishes: nothing was claimed by the refusals.
+    expect((await publish(server, await fixtureArchive(id, '1.0.0'), aliceToken)).status).toBe(201)
+  })
+
+  it('when the inference service cannot check a bundle, nothing is published', async () => {
+    const blind = await startTestServer(database, {
+      inferenceUrl: 'http://127.0.0.1:9/trpc',
+      inferenceSecret: inference.secret,
+    })
+    try {
+      const id = `org.${unique('alice')}.unchecked`
+      const answer = await publish(blind, await fixtureArchive(id, '1.0.0'), aliceToken)
+      expect(answer.status).toBe(503)
+      expect(answer.body.error).toBe('check_unavailable')
+      expect(answer.body.message).toMatch(/could not check the plugin’s code right now/)
+      expect(await carol.api.registry.search.query({ query: id })).toEqual([])
+    } finally {
+      await blind.close()
+    }
   })
 
   it('only the owner installs or removes; every member sees the installs', async () => {

@@ -195,6 +195,7 @@ const cases: {
       api.registry.yank.mutate({ pluginId: 'org.example.none', version: '1.0.0', reason: 'bad' }),
     expect: nonPublishers(),
   },
+  { name: 'registry.failures', call: (api) => api.registry.failures.query(), expect: nonPublishers() },
   {
     name: 'registry.becomePublisher',
     call: (api) => api.registry.becomePublisher.mutate({ name: `p-${randomUUID().slice(0, 8)}` }),

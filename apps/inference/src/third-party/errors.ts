@@ -15,6 +15,8 @@ export type ThirdPartyErrorCode =
   | 'busy'
   /** At load: the bundle does not load in the sandbox, or is not the plugin its manifest describes. */
   | 'bad_bundle'
+  /** A sandbox thread stopped under the call, twice: the service's failure, never a strike. */
+  | 'infrastructure'
 
 export class ThirdPartyError extends Error {
   override readonly name = 'ThirdPartyError'
@@ -34,6 +36,7 @@ const thirdPartyCodes: Record<ThirdPartyErrorCode, TRPC_ERROR_CODE_KEY> = {
   unavailable: 'PRECONDITION_FAILED',
   busy: 'TOO_MANY_REQUESTS',
   bad_bundle: 'BAD_REQUEST',
+  infrastructure: 'SERVICE_UNAVAILABLE',
 }
 
 /** A sandbox failure is the plugin's fault (INTERNAL_SERVER_ERROR) except running out of time. */
@@ -51,13 +54,20 @@ export function thirdPartyTrpcCode(err: unknown): TRPC_ERROR_CODE_KEY | undefine
   return undefined
 }
 
-/** The stable reason and issues the router puts in `data`, for the errors above. */
+/**
+ * The stable reason and issues the router puts in `data`, for the errors above; for a timeout, the budget
+ * the plugin had, so the web tells the musician the real number.
+ */
 export function thirdPartyReason(
   err: unknown,
-): { reason: string; issues?: { path: string; message: string }[] } | undefined {
+): { reason: string; issues?: { path: string; message: string }[]; budgetMs?: number } | undefined {
   if (err instanceof ThirdPartyError) return { reason: err.code }
   if (err instanceof SandboxError)
-    return { reason: err.code, ...(err.issues.length ? { issues: [...err.issues] } : {}) }
+    return {
+      reason: err.code,
+      ...(err.issues.length ? { issues: [...err.issues] } : {}),
+      ...(err.budgetMs === undefined ? {} : { budgetMs: err.budgetMs }),
+    }
   if (err instanceof ArchiveError) return { reason: err.code }
   return undefined
 }

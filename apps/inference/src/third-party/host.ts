@@ -6,7 +6,7 @@ import {
   versionSatisfies,
 } from '@ensemble/core/plugin'
 import { type PluginArchive, readArchive } from '@ensemble/plugin-sdk/archive'
-import { SandboxError, type SandboxLimits } from '@ensemble/plugin-sdk/sandbox'
+import { DEFAULT_SANDBOX_LIMITS, SandboxError, type SandboxLimits } from '@ensemble/plugin-sdk/sandbox'
 import type { BatchOptions } from '../batcher'
 import { LoadedModel, ModelInputError } from '../loaded-model'
 import type { Logger } from '../log'
@@ -42,6 +42,8 @@ export interface ThirdPartyOptions {
   maxRunning?: number
   /** Worker threads the sandboxed calls share (default 2). */
   sandboxThreads?: number
+  /** The WebAssembly memory all sandbox threads together may hold; each thread gets an equal share. */
+  sandboxMemoryBytes?: number
   /** How long past its deadline a call may hold its thread before the thread is stopped (default 750 ms). */
   hardDeadlineGraceMs?: number
   /** Failures within `strikeWindowMs` that suspend a version. */
@@ -84,6 +86,12 @@ export interface ThirdPartyResult extends SuggestResult {
   provenance: Provenance & { bundleSha256: string }
 }
 
+/**
+ * How long a bundle's top level may take when the registry checks it at publish. A plugin loads its bundle
+ * again on every call, inside that call's budget, so a load this slow already leaves little for `suggest`.
+ */
+export const PUBLISH_CHECK_BUDGET_MS = 2000
+
 export class ThirdPartyHost {
   private readonly loaded = new Map<string, Loaded>()
   private readonly loading = new Map<string, Promise<Loaded>>()
@@ -94,6 +102,8 @@ export class ThirdPartyHost {
   private readonly maxRunning: number
   private readonly maxStrikes: number
   private readonly strikeWindowMs: number
+  /** The sandbox's own deadline: a call never gets more, whatever its caller asked for. */
+  private readonly sandboxDeadlineMs: number
 
   private constructor(
     private readonly options: ThirdPartyOptions,
@@ -104,9 +114,14 @@ export class ThirdPartyHost {
     this.maxRunning = options.maxRunning ?? 16
     this.maxStrikes = options.maxStrikes ?? 5
     this.strikeWindowMs = options.strikeWindowMs ?? 10 * 60_000
+    this.sandboxDeadlineMs = options.limits?.deadlineMs ?? DEFAULT_SANDBOX_LIMITS.deadlineMs
+    const threads = options.sandboxThreads ?? 2
     this.thread = new SandboxThread({
-      ...(options.sandboxThreads ? { threads: options.sandboxThreads } : {}),
+      threads,
       ...(options.hardDeadlineGraceMs !== undefined ? { graceMs: options.hardDeadlineGraceMs } : {}),
+      ...(options.sandboxMemoryBytes !== undefined
+        ? { memoryPerThreadBytes: Math.floor(options.sandboxMemoryBytes / threads) }
+        : {}),
     })
   }
 
@@ -132,6 +147,25 @@ export class ThirdPartyHost {
     return { id: manifest.id, version: manifest.version, bundleSha256: entry.bundleSha256 }
   }
 
+  /**
+   * The registry's check at publish: the archive is verified and its bundle loaded once in the sandbox, with
+   * a short budget, without caching or installing anything. Throws `bad_bundle` with the reason when the
+   * bundle does not parse, imports a module, throws or loops while loading, or is not the plugin its
+   * manifest declares.
+   */
+  async check(bytes: Uint8Array): Promise<{ id: string; version: string; bundleSha256: string }> {
+    const { manifest, bundle, bundleSha256 } = await readArchive(bytes)
+    try {
+      assertHostCompatible(manifest)
+    } catch (err) {
+      throw new ThirdPartyError('incompatible_host', (err as Error).message)
+    }
+    await this.thread
+      .check(bundle, manifest, PUBLISH_CHECK_BUDGET_MS)
+      .catch(refuseBundle(pluginKey(manifest.id, manifest.version)))
+    return { id: manifest.id, version: manifest.version, bundleSha256 }
+  }
+
   /** Two loads of one version at once (two projects asking) share one installation. */
   private installOnce(key: string, archive: PluginArchive, bytes: Uint8Array): Promise<Loaded> {
     let pending = this.loading.get(key)
@@ -151,9 +185,7 @@ export class ThirdPartyHost {
       throw new ThirdPartyError('incompatible_host', (err as Error).message)
     }
     // A bundle that does not load, or is not the plugin its manifest describes, is refused here, once.
-    await this.thread.check(archive.bundle, manifest).catch((err: unknown) => {
-      throw new ThirdPartyError('bad_bundle', `${key} is refused: ${(err as Error).message}`)
-    })
+    await this.thread.check(archive.bundle, manifest).catch(refuseBundle(key))
     await this.store.save(key, archive, bytes)
     const entry: Loaded = {
       key,
@@ -247,7 +279,9 @@ export class ThirdPartyHost {
         'busy',
         `busy: ${this.running} sandboxed suggestions in flight, try again shortly`,
       )
-    const deadlineAt = receivedAt + Math.min(request.input.deadlineMs, this.options.maxDeadlineMs)
+    // The sandbox stops the plugin at its own deadline; the watchdog's hard stop comes a grace after that.
+    const deadlineAt =
+      receivedAt + Math.min(request.input.deadlineMs, this.options.maxDeadlineMs, this.sandboxDeadlineMs)
     const controller = new AbortController()
     entry.running.add(controller)
     this.running++
@@ -314,6 +348,11 @@ export class ThirdPartyHost {
     return { id, version, aborted: running.length }
   }
 
+  /** See `SandboxThread.restartBusyThreads`: what a crashed thread does to the calls on it. */
+  restartBusyThreads(reason?: string): number {
+    return this.thread.restartBusyThreads(reason)
+  }
+
   /** Stops the sandbox threads (the service is shutting down). */
   close(): Promise<void> {
     return this.thread.close()
@@ -335,3 +374,15 @@ export class ThirdPartyHost {
     })
   }
 }
+
+/** A sandbox failure while checking a bundle is the bundle's; anything else (a dead thread) passes through. */
+const refuseBundle =
+  (key: string) =>
+  (err: unknown): never => {
+    if (!(err instanceof SandboxError)) throw err
+    const reason =
+      err.code === 'timeout'
+        ? `plugin.js did not finish loading within ${err.budgetMs ?? '?'} ms (a loop or too much work at its top level)`
+        : err.message
+    throw new ThirdPartyError('bad_bundle', `${key} is refused: ${reason}`)
+  }

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { Worker } from 'node:worker_threads'
+import { type ResourceLimits, Worker } from 'node:worker_threads'
 import {
   type ModelTensor,
   PluginError,
@@ -30,6 +30,14 @@ import { ThirdPartyError } from './errors'
  * `HARD_DEADLINE_GRACE_MS` after its deadline gets its thread terminated, is answered `timeout`, and the
  * other calls that were on that thread run again on a fresh one (a suggestion is a pure function of its
  * input, so running it twice is harmless).
+ *
+ * A thread that dies on its own (its heap limit, a crash in the engine) is not any one plugin's doing: its
+ * calls run once more on a fresh thread, and a call whose second thread dies too is answered
+ * `infrastructure`, which is never a strike against the plugin.
+ *
+ * Memory is bounded per thread, so the pool's total is `threads × memoryPerThreadBytes` plus each thread's
+ * own heap: QuickJS's WebAssembly memory may grow to the thread's share and no further (see the SDK's
+ * `setSandboxMemoryCeiling`), and the thread's JavaScript heap has V8's resource limits.
  */
 
 export interface SerializedFailure {
@@ -37,6 +45,12 @@ export interface SerializedFailure {
   code: string
   message: string
   issues: { path: string; message: string }[]
+  budgetMs?: number
+}
+
+/** What each thread is started with (its `workerData`). */
+export interface SandboxThreadData {
+  memoryCeilingBytes: number
 }
 
 export type ToWorker =
@@ -55,7 +69,7 @@ export type ToWorker =
   | { type: 'model'; callId: number; outputs?: ModelTensor[]; error?: string }
   | { type: 'abort'; id: number; reason: string }
   | { type: 'warm' }
-  | { type: 'check'; id: number; bundle: string; manifest: PluginManifest }
+  | { type: 'check'; id: number; bundle: string; manifest: PluginManifest; budgetMs: number }
 
 export type FromWorker =
   | { type: 'warm' }
@@ -81,11 +95,26 @@ export interface ThreadCall {
  */
 export const HARD_DEADLINE_GRACE_MS = 750
 
+/**
+ * The WebAssembly memory each thread's calls share by default. A call's 64 MiB limit is QuickJS's count of
+ * what the plugin allocated; the module's memory holds more than that (a default sort of a million numbers,
+ * inside the limit, grew it to 94 MiB), and the engine starts with 16 MiB of its own.
+ */
+export const MEMORY_PER_THREAD_BYTES = 112 * 1024 * 1024
+
+/**
+ * Each thread's own JavaScript heap (the driver, messages, a plugin's output being parsed); QuickJS's memory
+ * is not in it. A thread that outgrows it is stopped by V8, which the pool reports as `infrastructure`.
+ */
+const THREAD_RESOURCE_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 }
+
 export interface SandboxThreadOptions {
   /** Worker threads in the pool. */
   threads?: number
   /** Tests shorten it to catch a built-in that overruns by less than the default. */
   graceMs?: number
+  /** The WebAssembly memory all calls on one thread share; the pool's total is this times `threads`. */
+  memoryPerThreadBytes?: number
 }
 
 /** A call re-run on a fresh thread with less time than this left is answered busy instead. */
@@ -101,6 +130,8 @@ interface Pending {
   hardDeadlineAt: number
   budgetMs: number
   started: boolean
+  /** Already run again after its thread died: a second death is answered, not retried. */
+  retried: boolean
   resolve(output: SuggestOutput): void
   reject(err: Error): void
   runModel: ThreadCall['runModel']
@@ -108,7 +139,12 @@ interface Pending {
 
 function revive(failure: SerializedFailure): Error {
   if (failure.kind === 'sandbox')
-    return new SandboxError(failure.code as SandboxErrorCode, failure.message, failure.issues)
+    return new SandboxError(
+      failure.code as SandboxErrorCode,
+      failure.message,
+      failure.issues,
+      failure.budgetMs,
+    )
   if (failure.kind === 'plugin') {
     // PluginError builds its message from the issues; keep the worker's text exactly.
     const err = new PluginError(failure.code as PluginErrorCode, failure.issues)
@@ -138,8 +174,15 @@ class SandboxWorker {
   private readonly worker: Worker
   private dead = false
 
-  constructor(private readonly onDeath: (worker: SandboxWorker, err: Error) => void) {
-    this.worker = new Worker(`(async () => {${bootstrap}})()`, { eval: true })
+  constructor(
+    data: SandboxThreadData,
+    private readonly onDeath: (worker: SandboxWorker, err: Error) => void,
+  ) {
+    this.worker = new Worker(`(async () => {${bootstrap}})()`, {
+      eval: true,
+      workerData: data,
+      resourceLimits: THREAD_RESOURCE_LIMITS,
+    })
     this.worker.on('message', (message: FromWorker) => this.receive(message))
     this.worker.on('error', (err) => this.die(err))
     this.worker.on('exit', (code) => this.die(new Error(`the sandbox thread exited (${code})`)))
@@ -179,6 +222,12 @@ class SandboxWorker {
   forget(id: number): void {
     this.pending.delete(id)
     this.updateRef()
+  }
+
+  /** Stops the thread as if it had died: its calls go to `onDeath`. */
+  kill(reason: string): void {
+    void this.worker.terminate()
+    this.die(new Error(reason))
   }
 
   /** Stops the thread; its calls are left to the caller, which took them from `pending` first. */
@@ -240,14 +289,16 @@ export class SandboxThread {
   private nextId = 0
 
   private readonly graceMs: number
+  private readonly data: SandboxThreadData
 
   constructor(options: SandboxThreadOptions = {}) {
     this.workers = new Array<SandboxWorker | undefined>(Math.max(1, options.threads ?? 2)).fill(undefined)
     this.graceMs = options.graceMs ?? HARD_DEADLINE_GRACE_MS
+    this.data = { memoryCeilingBytes: options.memoryPerThreadBytes ?? MEMORY_PER_THREAD_BYTES }
   }
 
   private spawn(slot: number): SandboxWorker {
-    const worker = new SandboxWorker((dead, err) => this.died(dead, err))
+    const worker = new SandboxWorker(this.data, (dead, err) => this.died(dead, err))
     this.workers[slot] = worker
     return worker
   }
@@ -266,13 +317,39 @@ export class SandboxThread {
     await Promise.all(this.workers.map((w, slot) => (w ?? this.spawn(slot)).warm()))
   }
 
-  /** A thread that crashed: everything in flight on it fails; its slot is refilled by the next call. */
+  /**
+   * A thread that died on its own: not a plugin's failure. Each of its calls runs once more on a fresh
+   * thread; one that was already retried, or has no time left, is answered `infrastructure`.
+   */
   private died(worker: SandboxWorker, err: Error): void {
     const slot = this.workers.indexOf(worker)
     if (slot >= 0) this.workers[slot] = undefined
-    const pending = [...worker.pending.values()]
+    const calls = [...worker.pending.entries()]
     worker.pending.clear()
-    for (const call of pending) call.reject(err)
+    const now = Date.now()
+    for (const [id, call] of calls) {
+      if (call.retried || call.hardDeadlineAt - this.graceMs - now < MIN_RERUN_MS) {
+        call.reject(
+          new ThirdPartyError(
+            'infrastructure',
+            `the sandbox thread running ${call.name} stopped (${err.message})${call.retried ? ', twice' : ''}; this is the service's failure, not the plugin's`,
+          ),
+        )
+        continue
+      }
+      const fresh = slot >= 0 ? (this.workers[slot] ?? this.spawn(slot)) : this.pick()
+      this.schedule(fresh, id, { ...call, started: false, retried: true })
+    }
+  }
+
+  /**
+   * Stops every thread with calls in flight as if it had died (an operator recovering a wedged sandbox; the
+   * tests failing a thread under a call). Returns how many were stopped.
+   */
+  restartBusyThreads(reason = 'restarted by the host'): number {
+    const busy = this.workers.filter((w): w is SandboxWorker => w !== undefined && w.pending.size > 0)
+    for (const worker of busy) worker.kill(reason)
+    return busy.length
   }
 
   /**
@@ -310,6 +387,8 @@ export class SandboxThread {
           new SandboxError(
             'timeout',
             `${call.name} ran past its ${call.budgetMs} ms deadline inside a built-in that does not check for interrupts, and was still running ${this.graceMs} ms later; the sandbox thread was stopped`,
+            [],
+            call.budgetMs,
           ),
         )
       } else if (call.message.type === 'run' && call.message.deadlineAt - now < MIN_RERUN_MS) {
@@ -347,17 +426,23 @@ export class SandboxThread {
     return this.workers.find((w) => w?.pending.has(id))
   }
 
-  /** `checkBundle` on a thread: the bundle loads and is the plugin its manifest describes. */
-  check(bundle: string, manifest: PluginManifest): Promise<void> {
+  /**
+   * `checkBundle` on a thread: the bundle loads within `budgetMs` and is the plugin its manifest describes.
+   */
+  check(
+    bundle: string,
+    manifest: PluginManifest,
+    budgetMs = DEFAULT_SANDBOX_LIMITS.deadlineMs,
+  ): Promise<void> {
     const id = this.nextId++
-    const budgetMs = DEFAULT_SANDBOX_LIMITS.deadlineMs
     return new Promise<void>((resolve, reject) => {
       this.schedule(this.pick(), id, {
-        message: { type: 'check', id, bundle, manifest },
+        message: { type: 'check', id, bundle, manifest, budgetMs },
         name: `${manifest.id}@${manifest.version}`,
         hardDeadlineAt: Date.now() + budgetMs + this.graceMs,
         budgetMs,
         started: false,
+        retried: false,
         resolve: () => resolve(),
         reject,
         runModel: () => Promise.reject(new Error('no models while checking a bundle')),
@@ -393,6 +478,7 @@ export class SandboxThread {
         hardDeadlineAt: call.deadlineAt + this.graceMs,
         budgetMs: Math.max(0, Math.round(call.deadlineAt - Date.now())),
         started: false,
+        retried: false,
         resolve: (output) => {
           settle()
           resolve(output)

@@ -1,8 +1,14 @@
-import { parentPort } from 'node:worker_threads'
+import { parentPort, workerData } from 'node:worker_threads'
 import type { ModelTensor } from '@ensemble/core/plugin'
 import { PluginError } from '@ensemble/core/plugin'
-import { checkBundle, runInSandbox, SandboxError, sandboxEngine } from '@ensemble/plugin-sdk/sandbox'
-import type { FromWorker, SerializedFailure, ToWorker } from './sandbox-thread'
+import {
+  checkBundle,
+  runInSandbox,
+  SandboxError,
+  sandboxEngine,
+  setSandboxMemoryCeiling,
+} from '@ensemble/plugin-sdk/sandbox'
+import type { FromWorker, SandboxThreadData, SerializedFailure, ToWorker } from './sandbox-thread'
 
 /*
  * The sandbox's own thread: runs each call it is sent with `runInSandbox`, asks the main thread for every
@@ -12,6 +18,7 @@ import type { FromWorker, SerializedFailure, ToWorker } from './sandbox-thread'
  */
 
 const port = parentPort!
+setSandboxMemoryCeiling((workerData as SandboxThreadData).memoryCeilingBytes)
 const calls = new Map<number, AbortController>()
 const models = new Map<number, { resolve(o: ModelTensor[]): void; reject(e: Error): void }>()
 let nextModelCall = 0
@@ -20,7 +27,13 @@ const send = (message: FromWorker) => port.postMessage(message)
 
 function serialize(err: unknown): SerializedFailure {
   if (err instanceof SandboxError)
-    return { kind: 'sandbox', code: err.code, message: err.message, issues: [...err.issues] }
+    return {
+      kind: 'sandbox',
+      code: err.code,
+      message: err.message,
+      issues: [...err.issues],
+      ...(err.budgetMs === undefined ? {} : { budgetMs: err.budgetMs }),
+    }
   if (err instanceof PluginError)
     return { kind: 'plugin', code: err.code, message: err.message, issues: [...err.issues] }
   return {
@@ -83,7 +96,11 @@ port.on('message', (message: ToWorker) => {
       break
     case 'check':
       send({ type: 'started', id: message.id })
-      checkBundle({ bundle: message.bundle, manifest: message.manifest }).then(
+      checkBundle({
+        bundle: message.bundle,
+        manifest: message.manifest,
+        limits: { deadlineMs: message.budgetMs },
+      }).then(
         () => send({ type: 'done', id: message.id }),
         (err: unknown) => send({ type: 'failed', id: message.id, failure: serialize(err) }),
       )

@@ -15,6 +15,7 @@ import { collabAuthorize } from './projects/access'
 import { startMembershipSweep } from './projects/membership-sweep'
 import { seedSong, songState } from './projects/song-state'
 import { readinessRoute } from './readiness'
+import { inferenceBundleCheck } from './registry/bundle-check'
 import { publishRoute } from './registry/publish'
 import { defaultOrigins, isAllowedOrigin, isStateChanging, stampClientIp } from './security/origin'
 
@@ -126,6 +127,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     rateLimit: config.authRateLimit,
   })
   const stopSweep = startMembershipSweep(collab, database.db, config.membershipSweepMs)
+  const inference = createInferenceClient(
+    config.inferenceUrl,
+    sharedInferenceSecret(config.dataDir, config.inferenceSecret ?? undefined),
+  )
   routes.push(
     sameOriginWrites(() => origins),
     healthRoute,
@@ -143,12 +148,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         const token = await signRoomToken({ sub: userId, project: projectId, role }, { secret, exp })
         return { token, expiresAt: exp * 1000 }
       },
-      inference: createInferenceClient(
-        config.inferenceUrl,
-        sharedInferenceSecret(config.dataDir, config.inferenceSecret ?? undefined),
-      ),
+      inference,
     }),
-    publishRoute({ db: database.db }),
+    publishRoute({ db: database.db, checkBundle: inferenceBundleCheck(inference) }),
     ...(options.routes ?? []),
   )
   log(

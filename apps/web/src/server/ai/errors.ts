@@ -4,11 +4,11 @@ import type { TRPCError } from '@trpc/server'
 import { ReasonedError } from '../trpc/init'
 
 /**
- * Inference failures, as the studio's AI panel shows them. `reason` (data.reason on the client) is
- * what the panel branches on: 'unavailable' (the service is down or refuses this server), 'busy',
- * 'deadline', 'plugin_unavailable', 'plugin_failed', 'bad_request'. `outcome` is what the
- * audit row keeps: the service's own, more specific reason where it gave one. Messages are for a
- * musician, not an engineer.
+ * Inference failures, as the studio's AI panel shows them: the one place each of the service's reasons
+ * becomes words for a musician. `reason` (data.reason on the client) is what the panel branches on:
+ * 'unavailable' (the service is down or refuses this server), 'busy', 'deadline', 'plugin_unavailable',
+ * 'plugin_failed', 'bad_request'. `outcome` is what the audit row keeps (and the publisher's failures
+ * page counts): the service's own, more specific reason where it gave one.
  */
 
 export type AiFailureReason =
@@ -39,9 +39,102 @@ export const aiFailure = (
 
 const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`
 
+const NOTHING_CHANGED = 'nothing was changed'
+const PUBLISHERS_FAULT = 'This is a fault in the plugin; its publisher can see it on their Publisher page.'
+
+/** What the service's `data` may carry besides the reason (apps/inference router.ts). */
+interface FailureData {
+  issues?: { path: string; message: string }[]
+  /** For a sandbox `timeout`: the time the plugin really had. */
+  budgetMs?: number
+}
+
+const dataOf = (err: unknown): FailureData =>
+  err instanceof TRPCClientError ? ((err.data as FailureData | undefined) ?? {}) : {}
+
+/** The first problems of an invalid output, as paths a publisher can find in their code. */
+function issueList(issues: FailureData['issues']): string {
+  if (!issues?.length) return ''
+  const shown = issues.slice(0, 3).map((i) => `${i.path}: ${i.message}`)
+  return ` (${shown.join('; ')}${issues.length > 3 ? `; and ${issues.length - 3} more` : ''})`
+}
+
+/**
+ * Why the sandbox stopped a third-party plugin, in a musician's words. The timeout's number is the budget
+ * the sandbox gave the plugin, which is shorter than the studio's own deadline.
+ */
+function sandboxFailure(
+  reason: string,
+  data: FailureData,
+  deadlineMs: number,
+): { reason: AiFailureReason; code: TRPCError['code']; message: string } | undefined {
+  switch (reason) {
+    case 'timeout':
+      return {
+        reason: 'deadline',
+        code: 'TIMEOUT',
+        message: `The plugin took longer than ${seconds(data.budgetMs ?? deadlineMs)} and was stopped; ${NOTHING_CHANGED}. Try a shorter range or fewer variations.`,
+      }
+    case 'memory':
+      return {
+        reason: 'plugin_failed',
+        code: 'BAD_GATEWAY',
+        message: `The plugin ran out of memory and was stopped; ${NOTHING_CHANGED}. Try a shorter range or fewer variations.`,
+      }
+    case 'stack':
+      return {
+        reason: 'plugin_failed',
+        code: 'BAD_GATEWAY',
+        message: `The plugin went too deep (a recursion without end) and was stopped; ${NOTHING_CHANGED}. ${PUBLISHERS_FAULT}`,
+      }
+    case 'invalid_output':
+      return {
+        reason: 'plugin_failed',
+        code: 'BAD_GATEWAY',
+        message: `The plugin returned notes the studio cannot use${issueList(data.issues)}; ${NOTHING_CHANGED}. ${PUBLISHERS_FAULT}`,
+      }
+    case 'output_too_large':
+      return {
+        reason: 'plugin_failed',
+        code: 'BAD_GATEWAY',
+        message: `The plugin returned more than the studio accepts; ${NOTHING_CHANGED}. Try a shorter range or fewer variations.`,
+      }
+    case 'plugin_threw':
+      return {
+        reason: 'plugin_failed',
+        code: 'BAD_GATEWAY',
+        message: `The plugin stopped with an error of its own; ${NOTHING_CHANGED}. Try another seed, or another plugin.`,
+      }
+    case 'bad_bundle':
+      return {
+        reason: 'plugin_failed',
+        code: 'BAD_GATEWAY',
+        message: `The plugin’s code does not load; ${NOTHING_CHANGED}. ${PUBLISHERS_FAULT}`,
+      }
+    case 'aborted':
+      return {
+        reason: 'plugin_failed',
+        code: 'BAD_GATEWAY',
+        message: `The plugin was stopped before it finished; ${NOTHING_CHANGED}. Try again.`,
+      }
+    case 'infrastructure':
+      return {
+        reason: 'unavailable',
+        code: 'SERVICE_UNAVAILABLE',
+        message: `The AI service failed while running the plugin (not the plugin’s fault); ${NOTHING_CHANGED}. Try again in a moment.`,
+      }
+    default:
+      return undefined
+  }
+}
+
 export function inferenceFailure(err: unknown, deadlineMs: number): AiFailure {
   const serviceReason = inferenceFailureReason(err)
   const detail = err instanceof Error ? err.message : String(err)
+  const sandbox =
+    serviceReason === undefined ? undefined : sandboxFailure(serviceReason, dataOf(err), deadlineMs)
+  if (serviceReason !== undefined && sandbox !== undefined)
+    return aiFailure(sandbox.reason, serviceReason, sandbox.code, sandbox.message, err)
   const fail = (reason: AiFailureReason, outcome: string, code: TRPCError['code'], message: string) =>
     aiFailure(reason, outcome, code, message, err)
   switch (serviceReason) {
@@ -84,7 +177,6 @@ export function inferenceFailure(err: unknown, deadlineMs: number): AiFailure {
         `The plugin cannot use these settings: ${detail}`,
       )
     case 'plugin_failed':
-    case 'invalid_output':
     case 'capability_missing':
       return fail(
         'plugin_failed',
@@ -120,25 +212,6 @@ export function inferenceFailure(err: unknown, deadlineMs: number): AiFailure {
         'not_loaded',
         'PRECONDITION_FAILED',
         'The AI service could not load this plugin. Try again in a moment.',
-      )
-    case 'timeout':
-      return fail(
-        'deadline',
-        'timeout',
-        'TIMEOUT',
-        `The plugin did not finish within ${seconds(deadlineMs)}. Try a shorter range or fewer variations.`,
-      )
-    case 'memory':
-    case 'stack':
-    case 'output_too_large':
-    case 'plugin_threw':
-    case 'bad_bundle':
-    case 'aborted':
-      return fail(
-        'plugin_failed',
-        serviceReason,
-        'BAD_GATEWAY',
-        'The plugin failed on this request; nothing was changed. Try again, or try another seed or plugin.',
       )
     default:
       break

@@ -4,6 +4,7 @@ import { ArchiveError, MAX_ARCHIVE_BYTES, readArchive, sha256 } from '@ensemble/
 import { and, eq } from 'drizzle-orm'
 import { type Db, schema } from '../db'
 import { type Route, sendJson } from '../http'
+import type { BundleCheck } from './bundle-check'
 import { publisherForToken } from './publishers'
 
 /**
@@ -13,7 +14,9 @@ import { publisherForToken } from './publishers'
  *
  * The archive is opened with the same `readArchive` the inference service uses, so every digest is
  * recomputed here; a version is stored once and never replaced (the primary key refuses a second
- * row), and a plugin id belongs to the publisher who first used it.
+ * row), and a plugin id belongs to the publisher who first used it. The bundle must also load in the
+ * inference service's sandbox and be the plugin its manifest declares (bundle-check.ts): a version that
+ * can never run is refused with the reason, not stored.
  */
 
 export const publishPath = '/api/plugins/publish'
@@ -23,6 +26,7 @@ export const RESERVED_ID_PREFIX = 'studio.ensemble.'
 
 export interface PublishOptions {
   db: Db
+  checkBundle: BundleCheck
   maxBytes?: number
 }
 
@@ -71,6 +75,7 @@ function bearer(req: IncomingMessage): string | null {
 
 export async function publishArchive(
   db: Db,
+  checkBundle: BundleCheck,
   token: string | null,
   readBytes: () => Promise<Uint8Array>,
   maxBytes: number,
@@ -118,6 +123,8 @@ export async function publishArchive(
       'incompatible_host',
       `The plugin needs host API ${manifest.hostApi}; this studio provides ${PLUGIN_HOST_API}.`,
     )
+  const verdict = await checkBundle(bytes)
+  if (!verdict.ok) throw new Refusal(verdict.status, verdict.code, verdict.message)
   // Recomputed from the bytes received, whatever the archive says about itself.
   const archiveSha256 = sha256(bytes)
 
@@ -197,7 +204,13 @@ export function publishRoute(options: PublishOptions): Route {
       return true
     }
     try {
-      const published = await publishArchive(options.db, bearer(req), () => readBody(req, maxBytes), maxBytes)
+      const published = await publishArchive(
+        options.db,
+        options.checkBundle,
+        bearer(req),
+        () => readBody(req, maxBytes),
+        maxBytes,
+      )
       sendJson(res, 201, { ok: true, ...published })
     } catch (err) {
       if (!(err instanceof Refusal)) throw err

@@ -11,6 +11,7 @@ import {
   searchPlugins,
   versionInput,
 } from './catalogue'
+import { troubleOfPublisher } from './failures'
 import { installPlugin, listInstalls, uninstallPlugin } from './installs'
 import { yankVersion } from './kill-list'
 import {
@@ -47,6 +48,12 @@ export const registryRouter = router({
       })),
       plugins: await pluginsOfPublisher(ctx.db, publisher.id),
     }
+  }),
+
+  /** The caller's versions' recent failures and the inference service's strikes (failures.ts). */
+  failures: authedProcedure.query(async ({ ctx }) => {
+    const publisher = await requirePublisher(ctx.db, ctx.user.id)
+    return troubleOfPublisher(ctx.db, ctx.inference, publisher.id)
   }),
 
   becomePublisher: authedProcedure

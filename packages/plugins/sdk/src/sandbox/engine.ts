@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
-import { newQuickJSWASMModule, type QuickJSWASMModule, RELEASE_SYNC } from 'quickjs-emscripten'
+import { newQuickJSWASMModule, newVariant, type QuickJSWASMModule, RELEASE_SYNC } from 'quickjs-emscripten'
 
 /*
  * What every sandboxed call shares, made once per process: the compiled QuickJS WebAssembly module (~80 ms
@@ -42,10 +42,38 @@ async function buildDriverScript(): Promise<string> {
 }
 
 let engine: Promise<SandboxEngine> | undefined
+let memoryCeilingBytes: number | undefined
+
+const WASM_PAGE = 64 * 1024
+/** The module's own initial memory (emscripten's INITIAL_MEMORY): a smaller memory is refused. */
+const INITIAL_MEMORY_BYTES = 16 * 1024 * 1024
+
+/**
+ * Caps the WebAssembly memory every runtime of this thread's engine shares. The per-call memory limit is
+ * QuickJS's own count of what the plugin allocated, and it does not see everything: typed arrays and large
+ * arrays grew one module's memory to its 2 GiB maximum before QuickJS said "out of memory". Memory a module
+ * grew is never given back, so the cap is what bounds the process; a call that reaches it fails with
+ * `memory` like one that reaches its own limit. Set before the first call (the inference service's sandbox
+ * threads do); the CLI runs without one.
+ */
+export function setSandboxMemoryCeiling(bytes: number): void {
+  if (engine !== undefined)
+    throw new Error('the sandbox engine is already made; set its memory ceiling first')
+  memoryCeilingBytes = Math.max(INITIAL_MEMORY_BYTES, bytes)
+}
+
+function newModule(): Promise<QuickJSWASMModule> {
+  if (memoryCeilingBytes === undefined) return newQuickJSWASMModule(RELEASE_SYNC)
+  const wasmMemory = new WebAssembly.Memory({
+    initial: INITIAL_MEMORY_BYTES / WASM_PAGE,
+    maximum: Math.floor(memoryCeilingBytes / WASM_PAGE),
+  })
+  return newQuickJSWASMModule(newVariant(RELEASE_SYNC, { wasmMemory }))
+}
 
 /** The process's engine, made on first use. */
 export function sandboxEngine(): Promise<SandboxEngine> {
-  engine ??= Promise.all([newQuickJSWASMModule(RELEASE_SYNC), buildDriverScript()]).then(
+  engine ??= Promise.all([newModule(), buildDriverScript()]).then(
     ([module, driverScript]) => ({ module, driverScript }),
     (err: unknown) => {
       engine = undefined

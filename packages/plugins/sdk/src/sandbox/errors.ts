@@ -43,6 +43,8 @@ export class SandboxError extends Error {
     message: string,
     /** For `invalid_output`: every problem, as `validateOutput` lists them. */
     readonly issues: readonly SandboxIssue[] = [],
+    /** For `timeout`: the time the plugin had, so a host can tell its user the real number. */
+    readonly budgetMs?: number,
   ) {
     super(message)
   }

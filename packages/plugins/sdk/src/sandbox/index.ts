@@ -4,7 +4,7 @@
  * nothing of the host inside but the plugin's narrow context. Read run.ts first, then inside.ts.
  */
 export { BundleError, bundlePlugin } from './bundle'
-export { discardSandboxEngine, sandboxEngine } from './engine'
+export { discardSandboxEngine, sandboxEngine, setSandboxMemoryCeiling } from './engine'
 export { SANDBOX_ERROR_CODES, SandboxError, type SandboxErrorCode, type SandboxIssue } from './errors'
 export {
   type BundleCheckOptions,

@@ -453,6 +453,8 @@ class SandboxCall {
     return new SandboxError(
       'timeout',
       `${name} ran past its ${budgetMs} ms deadline (an endless loop, or more work than one call allows); the sandbox stopped it`,
+      [],
+      budgetMs,
     )
   }
 

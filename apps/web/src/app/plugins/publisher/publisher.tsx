@@ -101,6 +101,9 @@ export function PublisherPage() {
               Publish from your plugin's folder with{' '}
               <code>ensemble-plugin publish --registry {origin} --token &lt;token&gt;</code>.
             </p>
+            <p>
+              <a href="/plugins/publisher/failures">Failures and strikes of your versions →</a>
+            </p>
           </section>
           <section style={section}>
             <h2>Your plugins</h2>
