@@ -6,7 +6,7 @@ import { connectSong } from '../src/client/collab'
 import type { RunningServer } from '../src/server/app'
 import { CloseCode } from '../src/server/collab/protocol'
 import { type Database, type Db, openDatabase, schema } from '../src/server/db'
-import { type Caller, outcome, signUp } from './helpers/api'
+import { type Caller, errorMessage, outcome, signUp } from './helpers/api'
 import { isSaved, loadStoredDoc, openSongAs, tokenFor, upgradeStatus } from './helpers/clients'
 import { type Cluster, startCluster } from './helpers/cluster'
 import { drivers, openTestDatabase, uniqueProjectId } from './helpers/db'
@@ -115,12 +115,19 @@ describe.each(drivers)('deleting a song on %s', (driver) => {
     return conn
   }
 
-  it('a member removed and then the song deleted: the old token is refused too', async () => {
+  it('a member removed and then the song deleted: the old token is refused too, and so is an old invite link', async () => {
     const projectId = await sharedSong()
     const { token } = await editor.api.rooms.token.mutate({ projectId })
+    const invite = await owner.api.invites.create.mutate({ projectId, role: 'editor', maxUses: 5 })
     await owner.api.members.remove.mutate({ projectId, userId: editor.userId })
     await owner.api.projects.delete.mutate({ projectId })
     expect(await upgradeStatus(roomUrl(projectId, token))).toBe(403)
+    for (const call of [
+      () => editor.api.invites.peek.query({ secret: invite.secret }),
+      () => editor.api.invites.accept.mutate({ secret: invite.secret }),
+    ])
+      expect(await errorMessage(call)).toBe('This invite link is not valid.')
+    expect((await rowsOf(database.db, projectId)).members).toBe(1)
   })
 
   it('a token for an id with no project is refused unless token-only rooms are switched on', async () => {
