@@ -74,6 +74,11 @@ export class Rooms {
     if (slot.refs === 0) this.scheduleUnload(room.projectId, slot)
   }
 
+  /** False once the room was evicted (or unloaded): a connection must not join it then. */
+  holds(room: Room): boolean {
+    return this.slots.get(room.projectId)?.loaded === room
+  }
+
   /** The room if it is loaded and ready (tests, diagnostics). */
   async peek(projectId: string): Promise<Room | undefined> {
     return this.slots.get(projectId)?.room

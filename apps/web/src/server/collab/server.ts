@@ -154,6 +154,11 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
       if (!socket.destroyed) refuse(socket, 503, 'server shutting down')
       return
     }
+    // The project was deleted while this upgrade waited for its room.
+    if (!rooms.holds(room)) {
+      perUser.release(userId)
+      return refuse(socket, 403, 'this project was deleted')
+    }
     // `ws` answers a bad handshake (e.g. missing Sec-WebSocket-Key) itself, with 400, and then
     // never calls back; it calls back synchronously otherwise, so the flag tells us to undo.
     let upgraded = false
