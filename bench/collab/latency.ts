@@ -103,6 +103,8 @@ async function startServer(kind: ServerKind, cpus: string | undefined): Promise<
     env.COLLAB_MESSAGES_PER_SECOND = '100000'
     env.COLLAB_MESSAGE_BURST = '100000'
     env.COLLAB_MAX_PENDING_UPGRADES = '100000'
+    // The bench signs its own room tokens for ids that have no project (no accounts): opt in.
+    env.COLLAB_TOKEN_ONLY_ROOMS = '1'
     // A finished run's room is unloaded in the pause after it (see runOne), not during the next
     // server's measured run on the same cores.
     env.COLLAB_IDLE_UNLOAD_MS = String(UNLOAD_SECONDS * 1000)

@@ -64,6 +64,8 @@ async function startInstance(redisUrl: string | null, prefix: string): Promise<I
     COLLAB_MAX_CONNECTIONS_PER_USER: '100000',
     COLLAB_MESSAGES_PER_SECOND: '100000',
     COLLAB_MESSAGE_BURST: '100000',
+    // Room tokens signed by the bench for ids with no project (no accounts): opt in.
+    COLLAB_TOKEN_ONLY_ROOMS: '1',
     REDIS_CHANNEL_PREFIX: prefix,
   }
   if (redisUrl === null) delete env.REDIS_URL

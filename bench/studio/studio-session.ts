@@ -109,11 +109,19 @@ export async function newPlayer(browser: Browser, base: string, name: string): P
   // helper that only exists in Node; the page gets a no-op one.
   await context.addInitScript('globalThis.__name = globalThis.__name || ((f) => f)')
   const page = await context.newPage()
-  const res = await context.request.post(`${base}/api/auth/sign-up/email`, {
-    data: { email: `${name}-${randomUUID()}@example.test`, password: 'correct horse battery', name },
+  const email = `${name}-${randomUUID()}@example.test`
+  const password = 'correct horse battery'
+  const up = await context.request.post(`${base}/api/auth/sign-up/email`, {
+    data: { email, password, name },
     headers: { origin: base },
   })
-  if (!res.ok()) throw new Error(`sign-up: ${res.status()} ${await res.text()}`)
+  if (!up.ok()) throw new Error(`sign-up: ${up.status()} ${await up.text()}`)
+  // Sign-up opens no session (it answers alike for a new and a known address): sign in.
+  const res = await context.request.post(`${base}/api/auth/sign-in/email`, {
+    data: { email, password },
+    headers: { origin: base },
+  })
+  if (!res.ok()) throw new Error(`sign-in: ${res.status()} ${await res.text()}`)
   const userId = ((await res.json()) as { user: { id: string } }).user.id
   return { context, page, userId }
 }

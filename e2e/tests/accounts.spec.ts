@@ -185,3 +185,66 @@ test('signed out: landing page, clear sign-in errors, and a hostile song name sh
   expect(await eve.title()).not.toBe('pwned')
   expect(dialogs).toBe(0)
 })
+
+test('the owner deletes a song: its open studios close; Recently deleted, Restore, and it opens again', async ({
+  browser,
+}) => {
+  const alice = await signUpUser(browser, 'Alice')
+  const projectId = await createSong(alice, 'Encore')
+  await alice.getByTestId('song-title').fill('Worth keeping')
+  await alice.getByTestId('song-title').press('Enter')
+  await expect(alice.getByTestId('save-status')).toHaveAttribute('data-status', 'saved')
+  const bob = await signUpUser(browser, 'Bob')
+  await acceptInvite(bob, await inviteLink(alice, projectId, 'editor'))
+
+  const settings = await alice.context().newPage()
+  await settings.goto(`/projects/${projectId}/settings`)
+  settings.once('dialog', (d) => d.accept())
+  await settings.getByRole('button', { name: 'Delete project' }).click()
+  await settings.waitForURL((url) => url.pathname === '/')
+  await expect(bob.getByText('You no longer have access to this song.')).toBeVisible()
+
+  // Gone from every list and from the studio; only its owner sees it under Recently deleted.
+  await expect(settings.getByTestId('deleted-project')).toContainText('Encore')
+  await expect(settings.getByTestId('project')).toHaveCount(0)
+  await bob.goto('/')
+  await expect(bob.getByRole('heading', { name: 'Your songs' })).toBeVisible()
+  await expect(bob.getByRole('heading', { name: 'Recently deleted' })).toHaveCount(0)
+  await bob.goto(`/songs/${projectId}`)
+  await expect(bob.getByText('This song does not exist, or you are not a member of it.')).toBeVisible()
+
+  await settings.getByRole('button', { name: 'Restore Encore' }).click()
+  await expect(settings.getByTestId('project').filter({ hasText: 'Encore' })).toBeVisible()
+  await expect(settings.getByRole('heading', { name: 'Recently deleted' })).toHaveCount(0)
+  await bob.goto(`/songs/${projectId}`)
+  await expect(bob.getByTestId('save-status')).toHaveAttribute('data-status', 'saved')
+  await expect(bob.getByTestId('song-title')).toHaveValue('Worth keeping')
+})
+
+test('sign-up with an address that has an account: its owner gets in with their password, anyone else reads one neutral answer', async ({
+  browser,
+}) => {
+  const email = `dana-${Date.now()}@example.test`
+  const signUpWith = async (password: string) => {
+    const context = await browser.newContext()
+    const page = await context.newPage()
+    await page.goto('/sign-up')
+    await page.getByLabel('Name').fill('Dana')
+    await page.getByLabel('Email').fill(email)
+    await page.getByLabel('Password').fill(password)
+    await page.getByRole('button', { name: 'Sign up' }).click()
+    return page
+  }
+  await expect(
+    (await signUpWith('danas own password')).getByRole('heading', { name: 'Your songs' }),
+  ).toBeVisible()
+  const stranger = await signUpWith('a strangers guess')
+  await expect(
+    stranger.getByText(
+      'We could not sign you in with this email and password. If you already have an account with this address, sign in with its password instead.',
+    ),
+  ).toBeVisible()
+  await expect(
+    (await signUpWith('danas own password')).getByRole('heading', { name: 'Your songs' }),
+  ).toBeVisible()
+})

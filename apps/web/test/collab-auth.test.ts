@@ -24,7 +24,7 @@ describe.each(drivers)('collab tokens and roles on %s', (driver) => {
 
   beforeAll(async () => {
     database = await openTestDatabase(driver)
-    server = await startTestServer(database, { limits: { maxConnectionsPerUser: 2 } })
+    server = await startTestServer(database, { tokenOnlyRooms: true, limits: { maxConnectionsPerUser: 2 } })
   })
   afterEach(() => {
     destroyAll(clients)

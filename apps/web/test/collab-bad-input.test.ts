@@ -49,6 +49,7 @@ describe.each(drivers)('bad input on %s', (driver) => {
   beforeAll(async () => {
     database = await openTestDatabase(driver)
     server = await startTestServer(database, {
+      tokenOnlyRooms: true,
       limits: { maxPayloadBytes, messageBurst: 30, messagesPerSecond: 10 },
     })
   })

@@ -54,7 +54,7 @@ describe.each(drivers)('collab sync on %s', (driver) => {
 
   beforeAll(async () => {
     database = await openTestDatabase(driver)
-    server = await startTestServer(database)
+    server = await startTestServer(database, { tokenOnlyRooms: true })
   })
   afterEach(() => {
     destroyAll(clients)
@@ -165,7 +165,7 @@ describe.each(drivers)('collab sync on %s', (driver) => {
 
   it('an edit sent on just before the server shuts down is stored', async () => {
     // No commit window: the log goes idle at once, so only the shutdown itself can store the edit.
-    const own = await startTestServer(database, { commitWindowMs: 0 })
+    const own = await startTestServer(database, { tokenOnlyRooms: true, commitWindowMs: 0 })
     const project = uniqueProjectId()
     await openRawSocket(collabUrl(own), project, await tokenFor(project, { sub: 'author' }))
     const room = await own.collab.rooms.peek(project)
@@ -217,7 +217,7 @@ describe.each(drivers)('collab sync on %s', (driver) => {
     destroyAll(clients)
     clients = []
     await server.close()
-    server = await startTestServer(database)
+    server = await startTestServer(database, { tokenOnlyRooms: true })
     clients = [await connectSynced(collabUrl(server), project, { sub: 'fresh' })]
     expect(docState(clients[0]!.doc)).toEqual(before)
   })

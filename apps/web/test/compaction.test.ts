@@ -21,7 +21,11 @@ describe.each(drivers)('compaction and room lifecycle on %s', (driver) => {
 
   beforeAll(async () => {
     database = await openTestDatabase(driver)
-    server = await startTestServer(database, { compaction: { maxTailUpdates: 25 }, idleUnloadMs: 50 })
+    server = await startTestServer(database, {
+      tokenOnlyRooms: true,
+      compaction: { maxTailUpdates: 25 },
+      idleUnloadMs: 50,
+    })
   })
   afterEach(() => {
     destroyAll(clients)

@@ -66,7 +66,11 @@ describe.each(drivers)('crash recovery on %s', (driver) => {
     const project = uniqueProjectId('crash')
     const start = async () => {
       // The storm runs far above a person's message rate; this test is about durability.
-      const env = { COLLAB_MESSAGES_PER_SECOND: '1000000', COLLAB_MESSAGE_BURST: '1000000' }
+      const env = {
+        COLLAB_MESSAGES_PER_SECOND: '1000000',
+        COLLAB_MESSAGE_BURST: '1000000',
+        COLLAB_TOKEN_ONLY_ROOMS: '1',
+      }
       const s = await spawnServer({ port, dataDir, driver, env })
       servers.push(s)
       return s

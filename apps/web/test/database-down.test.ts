@@ -23,7 +23,7 @@ describe.each(drivers)('database outage on %s', (driver) => {
   beforeAll(async () => {
     database = await openTestDatabase(driver)
     control = flakyDb(database.db)
-    server = await startTestServer({ ...database, db: control.db })
+    server = await startTestServer({ ...database, db: control.db }, { tokenOnlyRooms: true })
   })
   afterEach(() => {
     destroyAll(clients)

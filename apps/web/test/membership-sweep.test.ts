@@ -53,10 +53,12 @@ describe.each(drivers)('membership sweep on %s', (driver) => {
     await waitFor(() => conn.closes.includes(CloseCode.accessRevoked), 'removal applied', 5000)
     conn.destroy()
 
-    // Deletion elsewhere: the owner's open connection is closed too.
+    // Deletion elsewhere (the row marked deleted, as projects.delete does): the owner's open connection is closed too.
     const ownerConn = await openSongAs(collabUrl(server), owner, projectId)
-    await new Promise((r) => setTimeout(r, 400)) // one sweep sees the project
-    await database.db.delete(schema.projects).where(eq(schema.projects.id, projectId))
+    await database.db
+      .update(schema.projects)
+      .set({ deletedAt: new Date() })
+      .where(eq(schema.projects.id, projectId))
     await waitFor(() => ownerConn.closes.includes(CloseCode.accessRevoked), 'deletion applied', 5000)
     expect(server.collab.openAccess().filter((c) => c.projectId === projectId)).toEqual([])
     ownerConn.destroy()

@@ -25,6 +25,8 @@ interface Fixture {
   inviteId: string
   inviteSecret: string
   versionId: string
+  /** A second project with the same members, deleted by its owner. */
+  deletedProjectId: string
 }
 
 type Expect = 'OK' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_REQUEST'
@@ -83,6 +85,13 @@ const cases: {
     name: 'projects.delete',
     call: (api, f) => api.projects.delete.mutate({ projectId: f.projectId }),
     expect: members('owner'),
+  },
+  { name: 'projects.deleted', call: (api) => api.projects.deleted.query(), expect: signedIn() },
+  {
+    name: 'projects.restore',
+    call: (api, f) => api.projects.restore.mutate({ projectId: f.deletedProjectId }),
+    // Whoever else asks learns nothing, not even that it exists.
+    expect: { ...members('owner'), editor: 'NOT_FOUND', viewer: 'NOT_FOUND' },
   },
   {
     name: 'members.list',
@@ -265,7 +274,20 @@ describe.each(drivers)('role matrix on %s', (driver) => {
     await callers.owner.api.members.remove.mutate({ projectId, userId: ids.removed })
     const invite = await callers.owner.api.invites.create.mutate({ projectId, role: 'viewer', maxUses: 5 })
     const version = await callers.owner.api.versions.create.mutate({ projectId, name: 'first' })
-    return { projectId, ids, inviteId: invite.id, inviteSecret: invite.secret, versionId: version.id }
+    const deletedProjectId = await seedProject(database.db, [
+      { userId: ids.owner, role: 'owner' },
+      { userId: ids.editor, role: 'editor' },
+      { userId: ids.viewer, role: 'viewer' },
+    ])
+    await callers.owner.api.projects.delete.mutate({ projectId: deletedProjectId })
+    return {
+      projectId,
+      ids,
+      inviteId: invite.id,
+      inviteSecret: invite.secret,
+      versionId: version.id,
+      deletedProjectId,
+    }
   }
 
   const apiOf = (actor: Actor): Api => (actor === 'signedOut' ? signedOut : callers[actor].api)

@@ -29,7 +29,7 @@ describe('reconnect while saves are pending', () => {
   beforeAll(async () => {
     database = await openTestDatabase('pglite')
     control = flakyDb(database.db)
-    server = await startTestServer({ ...database, db: control.db })
+    server = await startTestServer({ ...database, db: control.db }, { tokenOnlyRooms: true })
   })
   afterEach(() => {
     destroyAll(clients)

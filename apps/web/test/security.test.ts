@@ -205,6 +205,67 @@ describe.each(drivers)('security on %s', (driver) => {
     ).rejects.toThrow()
   })
 
+  it('sign-up answers a new and an existing address alike: same status, same fields, no session either way', async () => {
+    const signUpAs = (email: string, name: string) =>
+      fetch(`${server.url}/api/auth/sign-up/email`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: server.url },
+        body: JSON.stringify({ email, password: 'a stranger guessing', name }),
+      })
+    const shape = async (res: Response) => {
+      const body = (await res.json()) as { token: unknown; user: Record<string, unknown> }
+      const { id, createdAt, updatedAt, ...stable } = body.user
+      return {
+        status: res.status,
+        cookies: res.headers.getSetCookie().map((c) => c.split('=')[0] ?? ''),
+        token: body.token,
+        userKeys: Object.keys(body.user).sort(),
+        stable,
+        idKind: typeof id,
+      }
+    }
+    const fresh = `fresh-${Date.now()}@example.test`
+    const answers = {
+      existing: await shape(await signUpAs(owner.email, 'Stranger')),
+      fresh: await shape(await signUpAs(fresh, 'Stranger')),
+    }
+    expect(answers.existing).toEqual({
+      ...answers.fresh,
+      stable: { ...answers.fresh.stable, email: owner.email },
+    })
+    expect(answers.existing.status).toBe(200)
+    expect(answers.existing.token).toBeNull()
+    expect(answers.existing.cookies.some((c) => c.includes('session_token'))).toBe(false)
+    // The existing account is untouched: its owner still signs in with their own password.
+    const signIn = (email: string, password: string) =>
+      fetch(`${server.url}/api/auth/sign-in/email`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: server.url },
+        body: JSON.stringify({ email, password }),
+      })
+    expect((await signIn(owner.email, 'correct horse battery')).status).toBe(200)
+    expect((await signIn(owner.email, 'a stranger guessing')).status).toBe(401)
+    // ...and the new address got a real account.
+    expect((await signIn(fresh, 'a stranger guessing')).status).toBe(200)
+  })
+
+  it('members.list shows emails to the owner only; editors and viewers see names and roles', async () => {
+    const viewer = await signUp(server.url, 'viewer')
+    const projectId = await seedProject(database.db, [
+      { userId: owner.userId, role: 'owner' },
+      { userId: editor.userId, role: 'editor' },
+      { userId: viewer.userId, role: 'viewer' },
+    ])
+    const asOwner = await owner.api.members.list.query({ projectId })
+    expect(asOwner.map((m) => m.email).sort()).toEqual([owner.email, editor.email, viewer.email].sort())
+    for (const caller of [viewer, editor]) {
+      const seen = await caller.api.members.list.query({ projectId })
+      expect(seen.map((m) => m.name).sort()).toEqual(['editor', 'owner', 'viewer'])
+      expect(seen.every((m) => !('email' in m))).toBe(true)
+      expect(JSON.stringify(seen)).not.toContain('@example.test')
+    }
+  })
+
   it('accounts: password rules, clear errors, HTTP-only session cookie, sign-out ends the session', async () => {
     const post = (path: string, body: unknown, cookie = '') =>
       fetch(`${server.url}/api/auth${path}`, {
@@ -226,16 +287,14 @@ describe.each(drivers)('security on %s', (driver) => {
     expect(res.status).toBe(400)
     res = await post('/sign-up/email', { email, password: 'long enough pass', name: 'Rules' })
     expect(res.status).toBe(200)
-    const setCookie = res.headers.getSetCookie().find((c) => c.includes('session_token'))
-    expect(setCookie).toMatch(/HttpOnly/i)
-    expect(setCookie).toMatch(/SameSite=Lax/i)
-    res = await post('/sign-up/email', { email, password: 'long enough pass', name: 'Again' })
-    expect(res.status).toBe(422)
     res = await post('/sign-in/email', { email, password: 'wrong password!' })
     expect(res.status).toBe(401)
     expect(((await res.json()) as { message: string }).message).toMatch(/invalid email or password/i)
     res = await post('/sign-in/email', { email, password: 'long enough pass' })
     expect(res.status).toBe(200)
+    const setCookie = res.headers.getSetCookie().find((c) => c.includes('session_token'))
+    expect(setCookie).toMatch(/HttpOnly/i)
+    expect(setCookie).toMatch(/SameSite=Lax/i)
     const cookie = res.headers
       .getSetCookie()
       .map((c) => c.split(';')[0])

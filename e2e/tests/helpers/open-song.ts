@@ -45,11 +45,19 @@ export async function signUp(
   const known = users.get(page.context())
   if (known) return known
   const baseURL = baseOf(page)
-  const res = await page.context().request.post(`${baseURL}/api/auth/sign-up/email`, {
-    data: { email: `${name}-${randomUUID()}@example.test`, password: 'correct horse battery', name },
+  const email = `${name}-${randomUUID()}@example.test`
+  const password = 'correct horse battery'
+  const up = await page.context().request.post(`${baseURL}/api/auth/sign-up/email`, {
+    data: { email, password, name },
     headers: { origin: baseURL },
   })
-  if (!res.ok()) throw new Error(`sign-up failed: ${res.status()} ${await res.text()}`)
+  if (!up.ok()) throw new Error(`sign-up failed: ${up.status()} ${await up.text()}`)
+  // Sign-up opens no session (it answers alike for a new and a known address); sign in as the studio does.
+  const res = await page.context().request.post(`${baseURL}/api/auth/sign-in/email`, {
+    data: { email, password },
+    headers: { origin: baseURL },
+  })
+  if (!res.ok()) throw new Error(`sign-in failed: ${res.status()} ${await res.text()}`)
   const user = ((await res.json()) as { user: { id: string; name: string } }).user
   users.set(page.context(), user)
   return user

@@ -2,7 +2,7 @@
 
 import { useRouter, useSearchParams } from 'next/navigation'
 import { type FormEvent, useState } from 'react'
-import { signIn, signUp } from './client'
+import { signIn, signUpAndIn } from './client'
 
 /** Sign-up and sign-in share one form; `next` (a same-site path) says where to go afterwards. */
 
@@ -34,7 +34,7 @@ export function AuthForm({ mode }: { mode: 'sign-in' | 'sign-up' }) {
     setBusy(true)
     setError(null)
     try {
-      if (mode === 'sign-up') await signUp({ name, email, password })
+      if (mode === 'sign-up') await signUpAndIn({ name, email, password })
       else await signIn({ email, password })
       router.push(next)
       router.refresh()

@@ -27,9 +27,25 @@ async function post(path: string, body: unknown): Promise<unknown> {
   return data
 }
 
-export const signUp = (input: { name: string; email: string; password: string }) =>
-  post('/sign-up/email', input)
 export const signIn = (input: { email: string; password: string }) => post('/sign-in/email', input)
+
+/**
+ * Sign-up answers alike whether or not the address already has an account (server auth.ts), so
+ * the studio signs in with the same password right after: a new account gets in, and so does its
+ * owner if they signed up again with their own password. Anyone else meets one sentence that fits
+ * both cases and says what to do.
+ */
+export async function signUpAndIn(input: { name: string; email: string; password: string }): Promise<void> {
+  await post('/sign-up/email', input)
+  try {
+    await signIn({ email: input.email, password: input.password })
+  } catch (err) {
+    if (err instanceof Error && /too many/i.test(err.message)) throw err
+    throw new Error(
+      'We could not sign you in with this email and password. If you already have an account with this address, sign in with its password instead.',
+    )
+  }
+}
 export const signOut = () => post('/sign-out', {})
 
 export async function fetchMe(): Promise<Me | null> {

@@ -13,6 +13,7 @@ import { RedisBus } from './fanout/redis-bus'
 import { createRequestListener, type Fallback, healthRoute, notFound, type Route, sendJson } from './http'
 import { collabAuthorize } from './projects/access'
 import { startMembershipSweep } from './projects/membership-sweep'
+import { startPurge } from './projects/purge'
 import { seedSong, songState } from './projects/song-state'
 import { readinessRoute } from './readiness'
 import { inferenceBundleCheck } from './registry/bundle-check'
@@ -77,7 +78,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     idleUnloadMs: config.idleUnloadMs,
     commitWindowMs: config.commitWindowMs,
     log: (line) => console.warn(line),
-    authorize: (projectId, userId, tokenRole) => collabAuthorize(database.db, projectId, userId, tokenRole),
+    authorize: (projectId, userId, tokenRole) =>
+      collabAuthorize(database.db, projectId, userId, tokenRole, { tokenOnlyRooms: config.tokenOnlyRooms }),
   })
 
   let fallback: Fallback = notFound
@@ -126,7 +128,16 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     origins,
     rateLimit: config.authRateLimit,
   })
-  const stopSweep = startMembershipSweep(collab, database.db, config.membershipSweepMs)
+  const stopSweep = startMembershipSweep(collab, database.db, {
+    intervalMs: config.membershipSweepMs,
+    tokenOnlyRooms: config.tokenOnlyRooms,
+  })
+  const deletedRetentionMs = config.deletedRetentionDays * 24 * 60 * 60 * 1000
+  const stopPurge = startPurge(database.db, {
+    retentionMs: deletedRetentionMs,
+    intervalMs: config.purgeIntervalMs,
+    log,
+  })
   const inference = createInferenceClient(
     config.inferenceUrl,
     sharedInferenceSecret(config.dataDir, config.inferenceSecret ?? undefined),
@@ -143,6 +154,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       setAccess: (projectId, userId, role) => {
         collab.setAccess(projectId, userId, role)
       },
+      closeProject: (projectId) => {
+        collab.closeProject(projectId)
+      },
+      deletedRetentionMs,
       signRoomToken: async (userId, projectId, role) => {
         const exp = Math.floor(Date.now() / 1000) + config.roomTokenTtlSeconds
         const token = await signRoomToken({ sub: userId, project: projectId, role }, { secret, exp })
@@ -171,6 +186,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       closing ??= (async () => {
         server.close()
         stopSweep()
+        stopPurge()
         const flushed = await collab.close(config.shutdownFlushMs)
         await bus?.close()
         if (!flushed) console.warn('[ensemble] shutdown: some document updates could not be stored')

@@ -30,6 +30,16 @@ export interface ServerConfig {
   roomTokenTtlSeconds: number
   /** How often open connections are checked against membership changed on other instances. */
   membershipSweepMs: number
+  /**
+   * COLLAB_TOKEN_ONLY_ROOMS=1: a room token for an id that has no project row is trusted as it
+   * stands (protocol benches and tests, which need no accounts). Off by default: then every token
+   * for a project that does not exist, or was deleted, is refused at the upgrade.
+   */
+  tokenOnlyRooms: boolean
+  /** DELETED_PROJECT_RETENTION_DAYS: how long the owner can restore a deleted project before the purge. */
+  deletedRetentionDays: number
+  /** PURGE_INTERVAL_MS: how often deleted projects past their retention are purged. */
+  purgeIntervalMs: number
   /** Sign-in / sign-up attempts per IP per window, and the window in seconds. */
   authRateLimit: { max: number; windowSeconds: number }
   limits: CollabLimits
@@ -86,6 +96,9 @@ export function loadConfig(env: Env, argv: readonly string[] = []): ServerConfig
         : null,
     roomTokenTtlSeconds: int(env, 'ROOM_TOKEN_TTL_SECONDS', 600),
     membershipSweepMs: int(env, 'MEMBERSHIP_SWEEP_MS', 5000),
+    tokenOnlyRooms: flag(env, 'COLLAB_TOKEN_ONLY_ROOMS'),
+    deletedRetentionDays: int(env, 'DELETED_PROJECT_RETENTION_DAYS', 30),
+    purgeIntervalMs: int(env, 'PURGE_INTERVAL_MS', 60 * 60 * 1000),
     authRateLimit: {
       max: int(env, 'AUTH_RATE_LIMIT_MAX', 10),
       windowSeconds: int(env, 'AUTH_RATE_LIMIT_WINDOW_SECONDS', 60),
@@ -115,6 +128,14 @@ export function loadConfig(env: Env, argv: readonly string[] = []): ServerConfig
     inferenceSecret:
       env.INFERENCE_SECRET !== undefined && env.INFERENCE_SECRET !== '' ? env.INFERENCE_SECRET : null,
   }
+}
+
+/** Off unless set to 1 or true; anything else is a mistake worth stopping for. */
+function flag(env: Env, name: string): boolean {
+  const raw = env[name]
+  if (raw === undefined || raw === '' || raw === '0' || raw === 'false') return false
+  if (raw === '1' || raw === 'true') return true
+  throw new Error(`${name} must be 1, true, 0 or false, got "${raw}"`)
 }
 
 function int(env: Env, name: string, fallback: number): number {

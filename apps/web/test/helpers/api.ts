@@ -47,14 +47,17 @@ export const cookieOf = (res: Response): string =>
     .map((c) => c.split(';')[0])
     .join('; ')
 
+/** A new account, signed in the studio's way: sign-up opens no session (it answers alike for any address). */
 export async function signUp(baseUrl: string, label = 'user', name?: string): Promise<Caller> {
   const email = uniqueEmail(label)
-  const res = await authPost(baseUrl, '/sign-up/email', {
+  const up = await authPost(baseUrl, '/sign-up/email', {
     email,
     password: goodPassword,
     name: name ?? label,
   })
-  if (!res.ok) throw new Error(`sign-up failed: ${res.status} ${await res.text()}`)
+  if (!up.ok) throw new Error(`sign-up failed: ${up.status} ${await up.text()}`)
+  const res = await authPost(baseUrl, '/sign-in/email', { email, password: goodPassword })
+  if (!res.ok) throw new Error(`sign-in after sign-up failed: ${res.status} ${await res.text()}`)
   const body = (await res.json()) as { user: { id: string; name: string } }
   const cookie = cookieOf(res)
   return { api: createApi(baseUrl, cookie), cookie, userId: body.user.id, email, name: body.user.name }

@@ -44,6 +44,8 @@ export const clusterTestEnv: Record<string, string> = {
   COLLAB_MESSAGES_PER_SECOND: '1000000',
   COLLAB_MESSAGE_BURST: '1000000',
   COLLAB_IDLE_UNLOAD_MS: '2000',
+  // The storms use token-only rooms (no accounts); tests that need projects seed them.
+  COLLAB_TOKEN_ONLY_ROOMS: '1',
 }
 
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {

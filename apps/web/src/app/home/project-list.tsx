@@ -6,18 +6,24 @@ import { api, messageOf } from '../../api/client'
 import { type Me, signOut } from '../../auth/client'
 
 type Project = Awaited<ReturnType<typeof api.projects.list.query>>[number]
+type DeletedProject = Awaited<ReturnType<typeof api.projects.deleted.query>>[number]
 
 const when = (iso: string) => new Date(iso).toLocaleString()
 
 export function ProjectList({ me }: { me: Me }) {
   const router = useRouter()
   const [projects, setProjects] = useState<Project[] | null>(null)
+  const [deleted, setDeleted] = useState<DeletedProject[]>([])
   const [error, setError] = useState<string | null>(null)
 
   const load = useCallback(() => {
     api.projects.list
       .query()
       .then(setProjects)
+      .catch((err: unknown) => setError(messageOf(err)))
+    api.projects.deleted
+      .query()
+      .then(setDeleted)
       .catch((err: unknown) => setError(messageOf(err)))
   }, [])
   useEffect(load, [load])
@@ -28,6 +34,15 @@ export function ProjectList({ me }: { me: Me }) {
     try {
       const { id } = await api.projects.create.mutate({ name })
       router.push(`/songs/${id}`)
+    } catch (err) {
+      setError(messageOf(err))
+    }
+  }
+
+  const restore = async (projectId: string) => {
+    try {
+      await api.projects.restore.mutate({ projectId })
+      load()
     } catch (err) {
       setError(messageOf(err))
     }
@@ -117,6 +132,31 @@ export function ProjectList({ me }: { me: Me }) {
             </li>
           ))}
         </ul>
+      )}
+      {deleted.length > 0 && (
+        <section aria-labelledby="recently-deleted" style={{ marginTop: 32 }}>
+          <h2 id="recently-deleted">Recently deleted</h2>
+          <p className="muted" style={{ marginTop: 0 }}>
+            Nobody can open these songs. Restore one to bring it back for everyone in it; after the date shown
+            it is removed for good.
+          </p>
+          <ul data-testid="deleted-list" className="plain-list">
+            {deleted.map((p) => (
+              <li key={p.id} data-testid="deleted-project" className="row" style={{ padding: '8px 0' }}>
+                <span className="grow" style={{ overflowWrap: 'anywhere' }}>
+                  {p.name}
+                  <span className="muted" style={{ fontSize: 13 }}>
+                    {' '}
+                    · deleted {when(p.deletedAt)} · removed for good after {when(p.purgeAfter)}
+                  </span>
+                </span>
+                <button type="button" onClick={() => restore(p.id)} aria-label={`Restore ${p.name}`}>
+                  Restore
+                </button>
+              </li>
+            ))}
+          </ul>
+        </section>
       )}
     </main>
   )

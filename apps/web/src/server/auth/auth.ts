@@ -12,7 +12,8 @@ import { createRateLimitStorage } from './rate-limit'
 /**
  * Accounts: better-auth with email + password on our drizzle schema (accounts.ts), sessions in
  * HTTP-only cookies, mounted at /api/auth/* on the one server. Everything else asks
- * `sessionUser(req)` who is calling.
+ * `sessionUser(req)` who is calling. Sign-up never reveals whether an address has an account
+ * (see `autoSignIn` below).
  */
 
 export const authBasePath = '/api/auth'
@@ -77,7 +78,12 @@ export function createAuth(options: AuthOptions) {
       enabled: true,
       minPasswordLength: passwordMinLength,
       maxPasswordLength: passwordMaxLength,
-      autoSignIn: true,
+      // Sign-up answers the same for a new and an existing address, so it cannot tell a stranger
+      // which addresses have accounts: better-auth then returns 200 with a user record and no
+      // session in both cases (for an existing address a synthetic record, after hashing the
+      // password all the same), where auto sign-in answered USER_ALREADY_EXISTS. The studio
+      // signs in right after (auth/client.ts `signUpAndIn`).
+      autoSignIn: false,
     },
     hooks: {
       before: createAuthMiddleware(async (ctx) => {

@@ -19,6 +19,8 @@ export interface ReplicationOptions {
   catchUpMs: number
   gapMs: number
   log: (line: string) => void
+  /** Another instance deleted the room's project: close its connections and unload it here too. */
+  onClosed: (projectId: string) => void
 }
 
 export interface ReplicationStats {
@@ -78,6 +80,11 @@ export class Replication {
     room.replica = null
   }
 
+  /** Tells the room's other replicas that its project was deleted (see `onClosed`). */
+  publishClosed(projectId: string): void {
+    this.bus.publish(projectId, { kind: 'closed' })
+  }
+
   catchUpAll(): void {
     for (const tracked of this.rooms.values()) void this.catchUp(tracked)
   }
@@ -92,6 +99,10 @@ export class Replication {
     if (this.rooms.get(tracked.room.projectId) !== tracked) return
     if (message.kind === 'awareness') {
       tracked.room.applyReplicaAwareness(message.update)
+      return
+    }
+    if (message.kind === 'closed') {
+      this.options.onClosed(tracked.room.projectId)
       return
     }
     if (message.kind === 'awareness-query') {

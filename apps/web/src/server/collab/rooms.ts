@@ -20,6 +20,8 @@ export interface RoomsOptions {
 
 interface Slot {
   room: Promise<Room>
+  /** The room once loaded: a release must come from a holder of this very room (see `evict`). */
+  loaded: Room | null
   /** Holders: connections plus upgrades waiting for the load. */
   refs: number
   idleTimer: NodeJS.Timeout | null
@@ -38,7 +40,14 @@ export class Rooms {
   async acquire(projectId: string): Promise<Room> {
     let slot = this.slots.get(projectId)
     if (slot === undefined) {
-      slot = { room: this.load(projectId), refs: 0, idleTimer: null }
+      const created: Slot = { room: this.load(projectId), loaded: null, refs: 0, idleTimer: null }
+      created.room.then(
+        (room) => {
+          created.loaded = room
+        },
+        () => {},
+      )
+      slot = created
       this.slots.set(projectId, slot)
       // A failed load must not poison the slot: the next connection tries again.
       const failed = slot
@@ -57,11 +66,17 @@ export class Rooms {
     }
   }
 
-  release(projectId: string): void {
-    const slot = this.slots.get(projectId)
-    if (slot === undefined) return
+  /** Drops a reference taken by `acquire`; a no-op for a room that was evicted since. */
+  release(room: Room): void {
+    const slot = this.slots.get(room.projectId)
+    if (slot === undefined || slot.loaded !== room) return
     slot.refs = Math.max(0, slot.refs - 1)
-    if (slot.refs === 0) this.scheduleUnload(projectId, slot)
+    if (slot.refs === 0) this.scheduleUnload(room.projectId, slot)
+  }
+
+  /** False once the room was evicted (or unloaded): a connection must not join it then. */
+  holds(room: Room): boolean {
+    return this.slots.get(room.projectId)?.loaded === room
   }
 
   /** The room if it is loaded and ready (tests, diagnostics). */
@@ -76,6 +91,28 @@ export class Rooms {
   async all(): Promise<Room[]> {
     const settled = await Promise.allSettled([...this.slots.values()].map((s) => s.room))
     return settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))
+  }
+
+  /**
+   * Unloads a room now, whatever holds it: its project was deleted and the caller has closed its
+   * connections (their late releases find no slot). Edits already queued still commit, so the
+   * doc lives until they have: a compaction reads it, and a restore brings those edits back.
+   */
+  async evict(projectId: string): Promise<void> {
+    const slot = this.slots.get(projectId)
+    if (slot === undefined) return
+    this.slots.delete(projectId)
+    if (slot.idleTimer !== null) clearTimeout(slot.idleTimer)
+    let room: Room
+    try {
+      room = await slot.room
+    } catch {
+      return
+    }
+    this.options.replication?.detach(room)
+    room.integrate()
+    while (room.hasPendingWrites) await new Promise((resolve) => setTimeout(resolve, 100))
+    room.destroy()
   }
 
   /** Drops every room (after the caller flushed the log). */

@@ -8,7 +8,7 @@ import { DurableLog, type DurableLogStats } from './durable-log'
 import { type CollabLimits, defaultLimits, Gate, KeyedCounter } from './limits'
 import { CloseCode } from './protocol'
 import { Replication, type ReplicationStats } from './replication'
-import type { CompactionPolicy } from './room'
+import type { CompactionPolicy, Room } from './room'
 import { Rooms } from './rooms'
 import { type Role, verifyRoomToken } from './tokens'
 
@@ -56,6 +56,11 @@ export interface CollabServer {
    * frames are dropped from this moment). `userId` null means everyone in the project.
    */
   setAccess(projectId: string, userId: string | null, role: Role | null): number
+  /**
+   * The project was deleted: closes its connections (4403) and unloads its room, here and (scaled
+   * out) on every instance that has it loaded. Returns the connections closed here.
+   */
+  closeProject(projectId: string): number
   /** Who holds which open connection, for the membership sweep (changes made on other instances). */
   openAccess(): { projectId: string; userId: string; role: Role }[]
   /** Closes every connection (1001), flushes the log, unloads rooms. True if all was stored. */
@@ -101,6 +106,7 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
           catchUpMs: options.catchUpMs ?? 5000,
           gapMs: options.gapMs ?? 250,
           log,
+          onClosed: (projectId) => closeHere(projectId),
         })
   const rooms = new Rooms(options.db, durableLog, {
     idleUnloadMs: options.idleUnloadMs ?? 30_000,
@@ -134,7 +140,7 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
       : check.claims.role
     if (role === null) return refuse(socket, 403, 'not a member of this project')
     if (!perUser.tryAcquire(userId)) return refuse(socket, 429, 'too many connections for this user')
-    let room: Awaited<ReturnType<Rooms['acquire']>>
+    let room: Room
     try {
       room = await rooms.acquire(projectId)
     } catch (err) {
@@ -144,9 +150,14 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
     }
     if (closing || socket.destroyed) {
       perUser.release(userId)
-      rooms.release(projectId)
+      rooms.release(room)
       if (!socket.destroyed) refuse(socket, 503, 'server shutting down')
       return
+    }
+    // The project was deleted while this upgrade waited for its room.
+    if (!rooms.holds(room)) {
+      perUser.release(userId)
+      return refuse(socket, 403, 'this project was deleted')
     }
     // `ws` answers a bad handshake (e.g. missing Sec-WebSocket-Key) itself, with 400, and then
     // never calls back; it calls back synchronously otherwise, so the flag tells us to undo.
@@ -167,7 +178,7 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
           connections.delete(c)
           room.removeConnection(c)
           perUser.release(userId)
-          rooms.release(projectId)
+          rooms.release(room)
         },
         log,
       })
@@ -175,8 +186,34 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
     })
     if (!upgraded) {
       perUser.release(userId)
-      rooms.release(projectId)
+      rooms.release(room)
     }
+  }
+
+  function setAccess(projectId: string, userId: string | null, role: Role | null): number {
+    let affected = 0
+    for (const c of connections) {
+      if (c.projectId !== projectId || (userId !== null && c.userId !== userId)) continue
+      affected++
+      if (role === null) {
+        c.role = 'viewer'
+        c.close(CloseCode.accessRevoked, 'access to this project was revoked')
+      } else if (role !== c.role) {
+        if (role === 'viewer') c.role = 'viewer'
+        c.close(CloseCode.roleChanged, `role changed to ${role}`)
+      }
+    }
+    return affected
+  }
+
+  function closeHere(projectId: string): number {
+    const closed = setAccess(projectId, null, null)
+    rooms.evict(projectId).catch((err: unknown) => {
+      log(
+        `[collab] unloading deleted room ${projectId} failed: ${err instanceof Error ? err.message : String(err)}`,
+      )
+    })
+    return closed
   }
 
   return {
@@ -209,20 +246,10 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
     },
     openAccess: () =>
       [...connections].map((c) => ({ projectId: c.projectId, userId: c.userId, role: c.role })),
-    setAccess(projectId, userId, role) {
-      let affected = 0
-      for (const c of connections) {
-        if (c.projectId !== projectId || (userId !== null && c.userId !== userId)) continue
-        affected++
-        if (role === null) {
-          c.role = 'viewer'
-          c.close(CloseCode.accessRevoked, 'access to this project was revoked')
-        } else if (role !== c.role) {
-          if (role === 'viewer') c.role = 'viewer'
-          c.close(CloseCode.roleChanged, `role changed to ${role}`)
-        }
-      }
-      return affected
+    setAccess,
+    closeProject(projectId) {
+      replication?.publishClosed(projectId)
+      return closeHere(projectId)
     },
     stats: () => ({
       ...durableLog.stats,

@@ -5,7 +5,7 @@
  * update log, with the seq the log gave it, so a replica never holds content the log lacks and
  * can tell exactly which rows it missed; lost messages (bus down, process paused) are recovered
  * from the database by `collab/replication.ts`. Awareness is ephemeral and simply re-sent by
- * clients every 15 s.
+ * clients every 15 s. A lost `closed` is made up for by each instance's membership sweep.
  */
 
 export type BusMessage =
@@ -13,6 +13,8 @@ export type BusMessage =
   | { kind: 'awareness'; update: Uint8Array }
   /** A replica just loaded the room: the others answer with their own clients' awareness. */
   | { kind: 'awareness-query' }
+  /** The project was deleted: every replica closes its connections (4403) and unloads the room. */
+  | { kind: 'closed' }
 
 export type BusStatus = 'ready' | 'connecting' | 'down'
 

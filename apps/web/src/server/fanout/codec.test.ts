@@ -12,9 +12,11 @@ describe('bus message codec', () => {
     })
   })
 
-  it('round-trips the awareness query of a replica that just loaded a room', () => {
+  it('round-trips the awareness query of a replica that just loaded a room, and a deleted project', () => {
     const query = { kind: 'awareness-query' } as const
     expect(decodeBusMessage(encodeBusMessage('i-3', query))).toEqual({ instanceId: 'i-3', message: query })
+    const closed = { kind: 'closed' } as const
+    expect(decodeBusMessage(encodeBusMessage('i-4', closed))).toEqual({ instanceId: 'i-4', message: closed })
   })
 
   it('anything else decodes to null, never throws', () => {

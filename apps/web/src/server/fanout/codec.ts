@@ -11,6 +11,7 @@ import type { BusMessage } from './bus'
 const kindUpdate = 0
 const kindAwareness = 1
 const kindAwarenessQuery = 2
+const kindClosed = 3
 
 export function encodeBusMessage(instanceId: string, message: BusMessage): Uint8Array {
   const e = encoding.createEncoder()
@@ -22,8 +23,10 @@ export function encodeBusMessage(instanceId: string, message: BusMessage): Uint8
   } else if (message.kind === 'awareness') {
     encoding.writeVarUint(e, kindAwareness)
     encoding.writeVarUint8Array(e, message.update)
-  } else {
+  } else if (message.kind === 'awareness-query') {
     encoding.writeVarUint(e, kindAwarenessQuery)
+  } else {
+    encoding.writeVarUint(e, kindClosed)
   }
   return encoding.toUint8Array(e)
 }
@@ -48,6 +51,10 @@ export function decodeBusMessage(bytes: Uint8Array): { instanceId: string; messa
     if (kind === kindAwarenessQuery) {
       if (decoding.hasContent(d)) return null
       return { instanceId, message: { kind: 'awareness-query' } }
+    }
+    if (kind === kindClosed) {
+      if (decoding.hasContent(d)) return null
+      return { instanceId, message: { kind: 'closed' } }
     }
     return null
   } catch {

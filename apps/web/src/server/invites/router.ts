@@ -20,18 +20,25 @@ export const invitePath = (secret: string) => `/invite/${secret}`
 
 async function explainUnusable(db: import('../db').Db, tokenHash: string): Promise<never> {
   const [invite] = await db
-    .select()
+    .select({
+      revokedAt: schema.projectInvites.revokedAt,
+      expiresAt: schema.projectInvites.expiresAt,
+      projectDeletedAt: schema.projects.deletedAt,
+    })
     .from(schema.projectInvites)
+    .innerJoin(schema.projects, eq(schema.projects.id, schema.projectInvites.projectId))
     .where(eq(schema.projectInvites.tokenHash, tokenHash))
+  // A deleted project's links read as unknown ones: nobody outside learns it existed.
   const message =
-    invite === undefined
+    invite === undefined || invite.projectDeletedAt !== null
       ? 'This invite link is not valid.'
       : invite.revokedAt !== null
         ? 'This invite link was revoked.'
         : invite.expiresAt.getTime() <= Date.now()
           ? 'This invite link has expired.'
           : 'This invite link has been used up.'
-  throw new TRPCError({ code: invite === undefined ? 'NOT_FOUND' : 'FORBIDDEN', message })
+  const unknown = invite === undefined || invite.projectDeletedAt !== null
+  throw new TRPCError({ code: unknown ? 'NOT_FOUND' : 'FORBIDDEN', message })
 }
 
 export const invitesRouter = router({
@@ -123,7 +130,7 @@ export const invitesRouter = router({
       })
       .from(schema.projectInvites)
       .innerJoin(schema.projects, eq(schema.projects.id, schema.projectInvites.projectId))
-      .where(eq(schema.projectInvites.tokenHash, hash(input.secret)))
+      .where(and(eq(schema.projectInvites.tokenHash, hash(input.secret)), isNull(schema.projects.deletedAt)))
     if (
       row === undefined ||
       row.revokedAt !== null ||
@@ -145,7 +152,8 @@ export const invitesRouter = router({
     const [invite] = await ctx.db
       .select({ projectId: schema.projectInvites.projectId })
       .from(schema.projectInvites)
-      .where(eq(schema.projectInvites.tokenHash, tokenHash))
+      .innerJoin(schema.projects, eq(schema.projects.id, schema.projectInvites.projectId))
+      .where(and(eq(schema.projectInvites.tokenHash, tokenHash), isNull(schema.projects.deletedAt)))
     if (invite === undefined) return explainUnusable(ctx.db, tokenHash)
     const current = await memberRole(ctx.db, invite.projectId, ctx.user.id)
     // Already in: no use is spent and the role is left alone (an invite never demotes).

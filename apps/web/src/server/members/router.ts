@@ -28,8 +28,9 @@ const touch = (db: import('../db').Db, id: string) =>
   db.update(schema.projects).set({ updatedAt: new Date() }).where(eq(schema.projects.id, id))
 
 export const membersRouter = router({
+  /** Everyone sees names and roles; only the owner, who manages the members, sees their emails. */
   list: authedProcedure.input(z.object({ projectId })).query(async ({ ctx, input }) => {
-    await requireRole(ctx.db, input.projectId, ctx.user.id, 'viewer')
+    const role = await requireRole(ctx.db, input.projectId, ctx.user.id, 'viewer')
     const rows = await ctx.db
       .select({
         userId: schema.users.id,
@@ -42,7 +43,11 @@ export const membersRouter = router({
       .innerJoin(schema.users, eq(schema.users.id, schema.projectMembers.userId))
       .where(eq(schema.projectMembers.projectId, input.projectId))
       .orderBy(asc(schema.projectMembers.joinedAt))
-    return rows.map((r) => ({ ...r, joinedAt: r.joinedAt.toISOString() }))
+    return rows.map(({ email, ...r }) => ({
+      ...r,
+      ...(role === 'owner' ? { email } : {}),
+      joinedAt: r.joinedAt.toISOString(),
+    }))
   }),
 
   changeRole: authedProcedure

@@ -4,13 +4,16 @@ import { type Db, schema } from '../db'
 
 /**
  * Membership changes are pushed to open connections by the instance that made them
- * (`setAccess`). With several instances (REDIS_URL) the others learn here: every `intervalMs`
- * each instance re-reads the membership of the projects it has connections in and applies any
- * difference. One query per sweep; nothing runs while there are no connections.
+ * (`setAccess`, `closeProject`). With several instances (REDIS_URL) the others learn over the
+ * bus, and here as well, should that message be lost: every `intervalMs` each instance re-reads
+ * the membership of the projects it has connections in and applies any difference. One query per
+ * sweep; nothing runs while there are no connections.
  */
-export function startMembershipSweep(collab: CollabServer, db: Db, intervalMs: number): () => void {
-  /** Projects seen with a row: if the row disappears, the project was deleted elsewhere. */
-  const known = new Set<string>()
+export function startMembershipSweep(
+  collab: CollabServer,
+  db: Db,
+  options: { intervalMs: number; tokenOnlyRooms: boolean },
+): () => void {
   let running = false
 
   const sweep = async () => {
@@ -20,7 +23,10 @@ export function startMembershipSweep(collab: CollabServer, db: Db, intervalMs: n
     try {
       const ids = [...new Set(open.map((c) => c.projectId))]
       const [projects, members] = await Promise.all([
-        db.select({ id: schema.projects.id }).from(schema.projects).where(inArray(schema.projects.id, ids)),
+        db
+          .select({ id: schema.projects.id, deletedAt: schema.projects.deletedAt })
+          .from(schema.projects)
+          .where(inArray(schema.projects.id, ids)),
         db
           .select({
             projectId: schema.projectMembers.projectId,
@@ -30,15 +36,19 @@ export function startMembershipSweep(collab: CollabServer, db: Db, intervalMs: n
           .from(schema.projectMembers)
           .where(inArray(schema.projectMembers.projectId, ids)),
       ])
-      const existing = new Set(projects.map((p) => p.id))
+      const deleted = new Map(projects.map((p) => [p.id, p.deletedAt !== null]))
       const roles = new Map(members.map((m) => [`${m.projectId}\u0000${m.userId}`, m.role]))
+      const closed = new Set<string>()
       for (const c of open) {
-        if (!existing.has(c.projectId)) {
-          // Token-only rooms never had a row; a project we saw before did and was deleted.
-          if (known.delete(c.projectId)) collab.setAccess(c.projectId, null, null)
+        if (closed.has(c.projectId)) continue
+        const isDeleted = deleted.get(c.projectId)
+        // No row: a token-only room (when allowed), or a project purged since.
+        if (isDeleted === undefined && options.tokenOnlyRooms) continue
+        if (isDeleted !== false) {
+          closed.add(c.projectId)
+          collab.closeProject(c.projectId)
           continue
         }
-        known.add(c.projectId)
         const role = roles.get(`${c.projectId}\u0000${c.userId}`) ?? null
         if (role !== c.role) collab.setAccess(c.projectId, c.userId, role)
       }
@@ -49,7 +59,7 @@ export function startMembershipSweep(collab: CollabServer, db: Db, intervalMs: n
     }
   }
 
-  const timer = setInterval(() => void sweep(), intervalMs)
+  const timer = setInterval(() => void sweep(), options.intervalMs)
   timer.unref()
   return () => clearInterval(timer)
 }

@@ -1,15 +1,23 @@
 import { randomUUID } from 'node:crypto'
 import { TRPCError } from '@trpc/server'
-import { eq, inArray, sql } from 'drizzle-orm'
+import { and, desc, eq, exists, gt, inArray, isNotNull, isNull, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import { schema } from '../db'
 import { authedProcedure, router } from '../trpc/init'
 import { requireRole } from './access'
 import { projectId, projectName } from './inputs'
 
-/** Projects: create, list (with collaborators and last change), get, rename, duplicate, delete. */
+/**
+ * Projects: create, list (with collaborators and last change), get, rename, duplicate, delete,
+ * and the owner's "Recently deleted": deleting only marks the project (nobody can open it, its
+ * connections close on every instance), the owner can restore it until `projects/purge.ts`
+ * removes it for good.
+ */
 
 const byId = z.object({ projectId })
+
+const purgeAfter = (deletedAt: Date, retentionMs: number): string =>
+  new Date(deletedAt.getTime() + retentionMs).toISOString()
 
 export const projectsRouter = router({
   create: authedProcedure.input(z.object({ name: projectName })).mutation(async ({ ctx, input }) => {
@@ -36,7 +44,7 @@ export const projectsRouter = router({
       })
       .from(projectMembers)
       .innerJoin(projects, eq(projects.id, projectMembers.projectId))
-      .where(eq(projectMembers.userId, ctx.user.id))
+      .where(and(eq(projectMembers.userId, ctx.user.id), isNull(projects.deletedAt)))
     if (mine.length === 0) return []
     const people = await ctx.db
       .select({
@@ -114,13 +122,73 @@ export const projectsRouter = router({
 
   delete: authedProcedure.input(byId).mutation(async ({ ctx, input }) => {
     await requireRole(ctx.db, input.projectId, ctx.user.id, 'owner')
-    await ctx.db.transaction(async (tx) => {
-      await tx.delete(schema.projects).where(eq(schema.projects.id, input.projectId))
-      await tx.delete(schema.documentUpdates).where(eq(schema.documentUpdates.projectId, input.projectId))
-      await tx.delete(schema.documentSnapshots).where(eq(schema.documentSnapshots.projectId, input.projectId))
-      await tx.delete(schema.documentLogHeads).where(eq(schema.documentLogHeads.projectId, input.projectId))
-    })
-    ctx.setAccess(input.projectId, null, null)
-    return { id: input.projectId }
+    const deletedAt = new Date()
+    await ctx.db
+      .update(schema.projects)
+      .set({ deletedAt })
+      .where(and(eq(schema.projects.id, input.projectId), isNull(schema.projects.deletedAt)))
+    ctx.closeProject(input.projectId)
+    return { id: input.projectId, purgeAfter: purgeAfter(deletedAt, ctx.deletedRetentionMs) }
+  }),
+
+  /** The caller's own deleted projects that can still be restored, newest first. */
+  deleted: authedProcedure.query(async ({ ctx }) => {
+    const { projects, projectMembers } = schema
+    const since = new Date(Date.now() - ctx.deletedRetentionMs)
+    const rows = await ctx.db
+      .select({ id: projects.id, name: projects.name, deletedAt: projects.deletedAt })
+      .from(projectMembers)
+      .innerJoin(projects, eq(projects.id, projectMembers.projectId))
+      .where(
+        and(
+          eq(projectMembers.userId, ctx.user.id),
+          eq(projectMembers.role, 'owner'),
+          isNotNull(projects.deletedAt),
+          gt(projects.deletedAt, since),
+        ),
+      )
+      .orderBy(desc(projects.deletedAt))
+    return rows.flatMap(({ id, name, deletedAt }) =>
+      deletedAt === null
+        ? []
+        : [
+            {
+              id,
+              name,
+              deletedAt: deletedAt.toISOString(),
+              purgeAfter: purgeAfter(deletedAt, ctx.deletedRetentionMs),
+            },
+          ],
+    )
+  }),
+
+  /** The owner brings a deleted project back, as it was, for every member. */
+  restore: authedProcedure.input(byId).mutation(async ({ ctx, input }) => {
+    const since = new Date(Date.now() - ctx.deletedRetentionMs)
+    const [restored] = await ctx.db
+      .update(schema.projects)
+      .set({ deletedAt: null, updatedAt: new Date() })
+      .where(
+        and(
+          eq(schema.projects.id, input.projectId),
+          gt(schema.projects.deletedAt, since),
+          exists(
+            ctx.db
+              .select({ one: sql`1` })
+              .from(schema.projectMembers)
+              .where(
+                and(
+                  eq(schema.projectMembers.projectId, input.projectId),
+                  eq(schema.projectMembers.userId, ctx.user.id),
+                  eq(schema.projectMembers.role, 'owner'),
+                ),
+              ),
+          ),
+        ),
+      )
+      .returning({ id: schema.projects.id, name: schema.projects.name })
+    // Not deleted, past the window, not the owner, or no such project: one answer for all.
+    if (restored === undefined) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such deleted song.' })
+    return restored
   }),
 })

@@ -19,6 +19,10 @@ export interface ApiServices {
   seedSong(projectId: string, state: Uint8Array): Promise<void>
   /** Applies a membership change to open collab connections. */
   setAccess(projectId: string, userId: string | null, role: Role | null): void
+  /** The project was deleted: closes its connections and unloads its room on every instance. */
+  closeProject(projectId: string): void
+  /** How long a deleted project can be restored (DELETED_PROJECT_RETENTION_DAYS). */
+  deletedRetentionMs: number
   signRoomToken(userId: string, projectId: string, role: Role): Promise<{ token: string; expiresAt: number }>
   /** The inference service (AI suggestions), over HTTP with the shared bearer secret. */
   inference: InferenceClient

@@ -7,14 +7,23 @@ import { users } from './accounts'
  * Roles: `owner` | `editor` | `viewer`, the same strings the room tokens carry.
  */
 
-export const projects = pgTable('projects', {
-  id: text('id').primaryKey(),
-  name: text('name').notNull(),
-  createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  /** Metadata changes (rename, membership); song edits are dated by the update log. */
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
-})
+export const projects = pgTable(
+  'projects',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Metadata changes (rename, membership); song edits are dated by the update log. */
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * Set when the owner deleted the project: nobody can open it, the owner can restore it until the
+     * purge (`projects/purge.ts`) removes it with its log, snapshots and versions.
+     */
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
+  },
+  (t) => [index('projects_deleted_idx').on(t.deletedAt).where(sql`${t.deletedAt} is not null`)],
+)
 
 export const projectMembers = pgTable(
   'project_members',

@@ -224,7 +224,12 @@ export function ProjectSettings({ projectId }: { projectId: string }) {
             type="button"
             style={{ borderColor: 'var(--danger)', color: 'var(--danger)' }}
             onClick={async () => {
-              if (!confirm(`Delete “${project.name}” for everyone? This cannot be undone.`)) return
+              if (
+                !confirm(
+                  `Delete “${project.name}” for everyone? You can restore it from Recently deleted on your song list for a while.`,
+                )
+              )
+                return
               try {
                 await api.projects.delete.mutate({ projectId })
                 location.assign('/')
