@@ -14,6 +14,7 @@ import { createRequestListener, type Fallback, healthRoute, notFound, type Route
 import { collabAuthorize } from './projects/access'
 import { startMembershipSweep } from './projects/membership-sweep'
 import { seedSong, songState } from './projects/song-state'
+import { followSongTitle, retitleSong } from './projects/song-title'
 import { readinessRoute } from './readiness'
 import { publishRoute } from './registry/publish'
 import { defaultOrigins, isAllowedOrigin, isStateChanging, stampClientIp } from './security/origin'
@@ -77,6 +78,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     commitWindowMs: config.commitWindowMs,
     log: (line) => console.warn(line),
     authorize: (projectId, userId, tokenRole) => collabAuthorize(database.db, projectId, userId, tokenRole),
+    onRoomLoaded: (room) => followSongTitle(room, database.db, (line) => console.warn(line)),
   })
 
   let fallback: Fallback = notFound
@@ -135,6 +137,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       db: database.db,
       songState: (projectId) => songState(collab, database.db, projectId),
       seedSong: (projectId, state) => seedSong(database.db, projectId, state),
+      retitleSong: (projectId, title) => retitleSong(collab.rooms, projectId, title),
       setAccess: (projectId, userId, role) => {
         collab.setAccess(projectId, userId, role)
       },

@@ -8,7 +8,7 @@ import { DurableLog, type DurableLogStats } from './durable-log'
 import { type CollabLimits, defaultLimits, Gate, KeyedCounter } from './limits'
 import { CloseCode } from './protocol'
 import { Replication, type ReplicationStats } from './replication'
-import type { CompactionPolicy } from './room'
+import type { CompactionPolicy, Room } from './room'
 import { Rooms } from './rooms'
 import { type Role, verifyRoomToken } from './tokens'
 
@@ -43,6 +43,8 @@ export interface CollabServerOptions {
    * refuse (403). Tokens live for minutes; this makes a removal or demotion stick at once.
    */
   authorize?: (projectId: string, userId: string, tokenRole: Role) => Promise<Role | null>
+  /** Called with each room once loaded (see RoomsOptions.onLoad). */
+  onRoomLoaded?: (room: Room) => void
 }
 
 export interface CollabServer {
@@ -106,6 +108,7 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
     idleUnloadMs: options.idleUnloadMs ?? 30_000,
     compaction: { maxTailUpdates: 500, maxTailBytes: 4 * 1024 * 1024, ...options.compaction },
     replication,
+    ...(options.onRoomLoaded === undefined ? {} : { onLoad: options.onRoomLoaded }),
     log,
   })
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxPayloadBytes })
