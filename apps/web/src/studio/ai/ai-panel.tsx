@@ -221,10 +221,10 @@ export function AiPanel({ trackId }: { trackId: string }) {
   }
 
   const bars = range ? toBars(range, bar) : null
-  // A generator writes after the range: say which bars, so nobody wonders where the notes will land.
-  const written =
+  // A generator writes on from the range's last note: say how far, so nobody wonders where notes will land.
+  const reach =
     range && plugin?.kind === 'generator'
-      ? toBars({ fromTick: range.toTick, toTick: suggestWindow(range, plugin, values, bar).toTick }, bar)
+      ? toBars(suggestWindow(range, plugin, values, bar), bar).toBar
       : null
   const running = job.status === 'running'
   return (
@@ -344,9 +344,9 @@ export function AiPanel({ trackId }: { trackId: string }) {
               >
                 From selection
               </button>
-              {written && written.toBar >= written.fromBar && (
+              {reach !== null && (
                 <p className="st-muted st-small" data-testid="ai-writes-bars">
-                  {plugin?.name} writes after them, in bars {written.fromBar}–{written.toBar}.
+                  {plugin?.name} goes on from the last note in them, up to bar {reach}.
                 </p>
               )}
             </fieldset>
