@@ -26,5 +26,5 @@ export const extraDrumRows = (pitches: Iterable<number>): DrumRow[] =>
     .sort((a, b) => b - a)
     .map(row)
 
-/** A short name for any drum note, for row labels in the step grid and the piano roll. */
-export const drumRowName = (pitch: number): string => drumShortName(pitch)
+/** The piano roll's label for a drum row: notes outside the drum map stay unlabelled there. */
+export const drumRowName = (pitch: number): string | null => drumSound(pitch)?.short ?? null
