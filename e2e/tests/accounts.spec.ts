@@ -98,10 +98,15 @@ test('sign up, create, invite, accept, co-edit, demote to viewer, remove', async
   await expect(bob.getByTestId('track')).toHaveCount(1)
   await expect(bob.getByTestId('save-status')).toHaveAttribute('data-status', 'saved')
 
-  // The project list shows the collaborators.
+  // The project list shows the collaborators, under the title Bob gave the song (the row follows it).
   const list = await alice.context().newPage()
-  await list.goto('/')
-  await expect(list.getByTestId('project').filter({ hasText: 'Band practice' })).toContainText('Alice, Bob')
+  await expect(async () => {
+    await list.goto('/')
+    await expect(list.getByTestId('project').filter({ hasText: 'Written together' })).toContainText(
+      'Alice, Bob',
+      { timeout: 1000 },
+    )
+  }).toPass({ timeout: 20_000 })
 
   // Demote Bob to viewer: his open studio turns read-only within seconds.
   const settings = await alice.context().newPage()

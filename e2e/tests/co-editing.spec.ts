@@ -29,10 +29,10 @@ test('two bandmates co-edit a song and each sees the other’s changes, durably 
   await expect(alice.getByTestId('save-status')).toHaveAttribute('data-status', 'saved')
   await expect(bob.getByTestId('save-status')).toHaveAttribute('data-status', 'saved')
 
-  // Undo is per user: Alice's undo takes back her title, and nothing of Bob's.
+  // Undo is per user: Alice's undo takes back her title (to the one the song was made with), not Bob's edits.
   await alice.locator('body').click({ position: { x: 5, y: 300 } })
   await alice.keyboard.press('Control+z')
-  await expect(bob.getByTestId('song-title')).toHaveValue('Untitled')
+  await expect(bob.getByTestId('song-title')).toHaveValue('Night drive')
   await expect(bob.getByTestId('track-name')).toHaveValue('Rhodes')
   await expect(alice.getByTestId('clip')).toHaveCount(1)
 

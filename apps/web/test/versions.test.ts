@@ -81,10 +81,15 @@ describe.each(drivers)('versions on %s', (driver) => {
     const a = await openSongAs(collabUrl(server), alice, projectId)
     setTitle(a.doc, a.me, 'Original')
     await waitFor(() => isSaved(a), 'saved')
+    // The project's name follows the song's title (projects/song-title.ts), and the copy is named after it.
+    await waitFor(
+      async () => (await alice.api.projects.get.query({ projectId })).name === 'Original',
+      'the name follows the title',
+    )
     const copy = await alice.api.projects.duplicate.mutate({ projectId })
-    expect(copy.name).toBe('Fixture song (copy)')
+    expect(copy.name).toBe('Original (copy)')
     const c = await openSongAs(collabUrl(server), alice, copy.id)
-    expect(readSong(c.doc).meta.title).toBe('Original')
+    expect(readSong(c.doc).meta.title).toBe('Original (copy)')
     setTitle(c.doc, c.me, 'Changed copy')
     await waitFor(() => isSaved(c), 'copy saved')
     expect(readSong(a.doc).meta.title).toBe('Original')

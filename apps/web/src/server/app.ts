@@ -15,6 +15,7 @@ import { collabAuthorize } from './projects/access'
 import { startMembershipSweep } from './projects/membership-sweep'
 import { startPurge } from './projects/purge'
 import { seedSong, songState } from './projects/song-state'
+import { followSongTitle, retitleSong } from './projects/song-title'
 import { readinessRoute } from './readiness'
 import { inferenceBundleCheck } from './registry/bundle-check'
 import { publishRoute } from './registry/publish'
@@ -80,6 +81,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     log: (line) => console.warn(line),
     authorize: (projectId, userId, tokenRole) =>
       collabAuthorize(database.db, projectId, userId, tokenRole, { tokenOnlyRooms: config.tokenOnlyRooms }),
+    onRoomLoaded: (room) => followSongTitle(room, database.db, (line) => console.warn(line)),
   })
 
   let fallback: Fallback = notFound
@@ -151,6 +153,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       db: database.db,
       songState: (projectId) => songState(collab, database.db, projectId),
       seedSong: (projectId, state) => seedSong(database.db, projectId, state),
+      retitleSong: (projectId, title) => retitleSong(collab.rooms, projectId, title),
       setAccess: (projectId, userId, role) => {
         collab.setAccess(projectId, userId, role)
       },

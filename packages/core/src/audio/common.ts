@@ -3,8 +3,16 @@
  * and functions that take one as an argument.
  */
 
+export {
+  DRUM_SOUNDS,
+  type DrumSound,
+  type DrumVoice,
+  drumName,
+  drumShortName,
+  drumSound,
+  drumVoice,
+} from '../music/drums'
 export { clipEvents, diffSong, type EngineAction, type EngineActionType, type NoteEvent } from './diff'
-export { type DrumSound, type DrumVoice, drumName, drumVoice, GM_DRUMS } from './drum-map'
 export { type ActionListener, AudioEngine, type AudioEngineOptions } from './engine'
 export { createInstrument, type Instrument } from './instruments/index'
 export { audibleTracks } from './mix'

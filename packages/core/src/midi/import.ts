@@ -1,17 +1,31 @@
 /*
- * MIDI into a song: one track per MIDI track with notes (channel 10 becomes a drums track), one clip per
- * track spanning its notes on whole bars, and the file's tempo, meter and key. It writes only through core's
+ * MIDI into a song: one track per MIDI track with notes (channel 10 becomes a drums track; the notes stay as
+ * the file has them, music/drums.ts says what each one is), one clip per track spanning its notes on whole
+ * bars, the file's tempo, meter and key, and the provenance an Ensemble export wrote for AI-made notes. A
+ * song without tracks yet takes the file's title too: its name meta, else the file name. It writes only through core's
  * operations; they nest into one outer transaction with the caller's origin, so the whole import is one
  * undo step and collaborators receive it as one update.
  */
 import type * as Y from 'yjs'
 import { barTicks } from '../audio/timing'
-import { addClip, addTrack, type EditOrigin, setKey, setTempo, setTimeSignature } from '../song/index'
+import {
+  addClip,
+  addTrack,
+  type EditOrigin,
+  MetaSchema,
+  readTracks,
+  setKey,
+  setTempo,
+  setTimeSignature,
+  setTitle,
+} from '../song/index'
 import { type ParsedMidi, type ParsedTrack, parseMidi } from './parse'
 
 export interface MidiImportOptions {
-  /** Also take the file's tempo, time signature and key (default true). */
+  /** Also take the file's tempo, time signature and key, and its title into an empty song (default true). */
   readonly meta?: boolean
+  /** The file's name, the title of last resort for an empty song ("night-drive.mid" gives "night-drive"). */
+  readonly fileName?: string
 }
 
 export interface MidiImportResult {
@@ -21,6 +35,13 @@ export interface MidiImportResult {
 }
 
 /** Whole bars from the bar of the first note to the bar after the last note's end. */
+/** The title a song without tracks takes from a file: the file's own name meta, else its file name. */
+export const titleOf = (parsed: ParsedMidi, fileName: string | undefined): string | null => {
+  const base = fileName?.replace(/\.(mid|midi|smf|kar)$/i, '').trim() ?? ''
+  const title = (parsed.name || base).slice(0, MetaSchema.shape.title.maxLength ?? 200)
+  return title === '' ? null : title
+}
+
 const clipSpan = (track: ParsedTrack, bar: number): { start: number; length: number } => {
   let first = Number.POSITIVE_INFINITY
   let last = 0
@@ -43,6 +64,8 @@ export const importParsedMidi = (
   const clipIds: string[] = []
   doc.transact(() => {
     if (options.meta ?? true) {
+      const title = titleOf(parsed, options.fileName)
+      if (title !== null && readTracks(doc).length === 0) setTitle(doc, origin, title)
       setTempo(doc, origin, parsed.bpm)
       setTimeSignature(doc, origin, parsed.timeSignature)
       if (parsed.key !== null) setKey(doc, origin, parsed.key)

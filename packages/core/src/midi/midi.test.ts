@@ -107,6 +107,25 @@ describe('importMidi', () => {
     ])
   })
 
+  it('names an empty song after the file: its title meta, else the file name without extension', () => {
+    const named = new Midi()
+    named.header.name = 'Night Drive'
+    named.addTrack().addNote({ midi: 60, ticks: 0, durationTicks: PPQ })
+    const doc = createSongDoc({ title: 'Untitled' })
+    importMidi(doc, user, named.toArray(), { fileName: 'take-3.mid' })
+    expect(readMeta(doc).title).toBe('Night Drive')
+
+    const nameless = new Midi()
+    nameless.addTrack().addNote({ midi: 62, ticks: 0, durationTicks: PPQ })
+    const take = createSongDoc({ title: 'Untitled' })
+    importMidi(take, user, nameless.toArray(), { fileName: 'night-drive take 2.MID' })
+    expect(readMeta(take).title).toBe('night-drive take 2')
+
+    // A song that already has tracks keeps its title: the file is added to it.
+    importMidi(take, user, named.toArray(), { fileName: 'take-3.mid' })
+    expect(readMeta(take).title).toBe('night-drive take 2')
+  })
+
   it('is one undo step and refuses bytes that are not MIDI without touching the doc', () => {
     const doc = createSongDoc()
     const undo = createUndo(doc, user)
@@ -251,6 +270,10 @@ describe('exportMidi', () => {
         fromTick: PPQ * 4,
         toTick: PPQ * 8,
         notes: 2,
+        at: [
+          [PPQ * 4, 60],
+          [PPQ * 6, 64],
+        ],
         provenance: { ...run, acceptedBy: 'user-ben' },
       },
       {
@@ -259,6 +282,10 @@ describe('exportMidi', () => {
         fromTick: 0,
         toTick: PPQ * 4,
         notes: 2,
+        at: [
+          [0, 60],
+          [PPQ * 2, 64],
+        ],
         provenance: { ...run, seed: 5, runId: 'run-8', acceptedBy: 'user-anna' },
       },
     ])
@@ -268,6 +295,75 @@ describe('exportMidi', () => {
     const back = createSongDoc()
     importMidi(back, user, bytes)
     expect(played(back)[0]!.map((n) => n[0])).toEqual([48, 60, 64])
+  })
+
+  it("gives AI-made notes their provenance back on import, and a person's notes none", () => {
+    const doc = createSongDoc()
+    const keys = addTrack(doc, user, { kind: 'instrument', name: 'Keys' })
+    const { clipId } = addClip(doc, user, keys, { start: 0, length: PPQ * 8 })
+    // A person's note at the same tick and pitch range as the AI's, so only `at` can tell them apart.
+    addNotes(doc, user, keys, clipId, [{ pitch: 62, start: PPQ * 4, duration: PPQ }])
+    const run = {
+      pluginId: 'studio.ensemble.continue',
+      pluginVersion: '1.0.0',
+      modelHash: 'b'.repeat(64),
+      seed: 11,
+      requestedBy: 'user-anna',
+      runId: 'run-9',
+    }
+    acceptNotesSuggestion(doc, new AiAcceptedOrigin(new UserOrigin('user-ben'), run), {
+      trackId: keys,
+      fromTick: PPQ * 4,
+      toTick: PPQ * 8,
+      notes: [
+        { pitch: 60, start: 0, duration: PPQ, velocity: 90 },
+        { pitch: 64, start: PPQ * 2, duration: PPQ * 2, velocity: 80 },
+      ],
+      replace: false,
+    })
+
+    const back = createSongDoc()
+    importMidi(back, user, exportMidi(readSong(doc)))
+    const notes = readTracks(back)[0]!.clips.flatMap(playedNotes)
+    const made = (pitch: number) => notes.find((n) => n.pitch === pitch)?.provenance
+    expect(made(60)).toEqual({ ...run, acceptedBy: 'user-ben' })
+    expect(made(64)).toEqual({ ...run, acceptedBy: 'user-ben' })
+    expect(made(62)).toBeUndefined()
+    // ...and the restored notes export the same provenance lines again.
+    expect(readMidiProvenance(exportMidi(readSong(back)))).toEqual(
+      readMidiProvenance(exportMidi(readSong(doc))),
+    )
+  })
+
+  it('restores provenance from a line without note positions only when its span holds exactly its notes', () => {
+    const provenance = {
+      pluginId: 'studio.ensemble.harmonizer',
+      pluginVersion: '1.0.0',
+      modelHash: 'c'.repeat(64),
+      seed: 1,
+      requestedBy: 'user-anna',
+      acceptedBy: 'user-anna',
+    }
+    const file = new Midi()
+    const track = file.addTrack()
+    for (const [pitch, ticks] of [
+      [60, 0],
+      [64, PPQ],
+      [67, PPQ * 4],
+    ] as const)
+      track.addNote({ midi: pitch, ticks, durationTicks: PPQ, velocity: 0.7 })
+    const line = (fromTick: number, toTick: number, notes: number) =>
+      `ensemble:ai ${JSON.stringify({ track: 1, trackName: '', fromTick, toTick, notes, provenance })}`
+    file.header.meta.push({ type: 'text', ticks: 0, text: line(0, PPQ * 2, 2) })
+    file.header.meta.push({ type: 'text', ticks: 0, text: line(PPQ * 3, PPQ * 8, 2) })
+    const back = createSongDoc()
+    importMidi(back, user, file.toArray())
+    const notes = readTracks(back)[0]!.clips.flatMap(playedNotes)
+    expect(notes.map((n) => [n.pitch, n.provenance !== undefined])).toEqual([
+      [60, true],
+      [64, true],
+      [67, false],
+    ])
   })
 
   it('writes no provenance events for a song without AI-made notes', () => {

@@ -11,12 +11,14 @@ import {
   MAX_TICK,
   MIN_BPM,
   PPQ,
+  type Provenance,
   SongError,
   type TimeSignature,
   TimeSignatureSchema,
 } from '../song/index'
 import { keyFromMidi } from './keys'
 import { DRUM_CHANNEL, presetForProgram } from './programs'
+import { provenanceByNote, provenanceOf } from './provenance'
 import { Midi } from './tonejs'
 
 /** A note on the song timeline: absolute ticks at 480 PPQ. */
@@ -25,6 +27,8 @@ export interface ParsedNote {
   readonly start: number
   readonly duration: number
   readonly velocity: number
+  /** Where an AI-made note came from, as an Ensemble export wrote it (provenance.ts). */
+  readonly provenance?: Provenance
 }
 
 export interface ParsedTrack {
@@ -80,10 +84,17 @@ export const parseMidi = (bytes: ArrayBuffer | Uint8Array): ParsedMidi => {
   const key = firstAt(midi.header.keySignatures)
   const parsedKey = KeySchema.safeParse(keyFromMidi(key?.key, key?.scale))
 
+  const provenance = provenanceOf(midi).map((r) => ({
+    ...r,
+    fromTick: toTicks(r.fromTick),
+    toTick: toTicks(r.toTick),
+    at: r.at?.map(([tick, pitch]): [number, number] => [toTicks(tick), pitch]),
+  }))
+
   const tracks: ParsedTrack[] = []
-  for (const track of midi.tracks) {
+  for (const [index, track] of midi.tracks.entries()) {
     const drums = track.channel === DRUM_CHANNEL || track.instrument.percussion
-    const notes: ParsedNote[] = []
+    let notes: ParsedNote[] = []
     for (const note of track.notes) {
       const start = toTicks(note.ticks)
       const end = toTicks(note.ticks + note.durationTicks)
@@ -96,6 +107,15 @@ export const parseMidi = (bytes: ArrayBuffer | Uint8Array): ParsedMidi => {
       })
     }
     if (notes.length === 0) continue
+    // The file's track 0 is the conductor, so the lines name this track as index + 1.
+    const made = provenanceByNote(
+      notes,
+      provenance.filter((r) => r.track === index + 1),
+    )
+    notes = notes.map((n, i) => {
+      const p = made.get(i)
+      return p === undefined ? n : { ...n, provenance: p }
+    })
     notes.sort((a, b) => a.start - b.start || a.pitch - b.pitch)
     const program = drums ? 0 : track.instrument.number
     const fallback = drums ? 'Drums' : track.instrument.name || `Track ${tracks.length + 1}`

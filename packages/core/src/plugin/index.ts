@@ -77,6 +77,7 @@ export {
   type ParameterValue,
   type ParameterValueOf,
   type ParameterValues,
+  parameterDefaults,
   resolveParameters,
 } from './parameters'
 export { createRandom } from './random'

@@ -170,6 +170,10 @@ function describe(value: unknown): string {
   return Array.isArray(value) ? 'an array' : 'an object'
 }
 
+/** Every parameter at its declared default: what a run gets when nobody touched a knob. */
+export const parameterDefaults = (specs: readonly ParameterSpec[]): Record<string, ParameterValue> =>
+  Object.fromEntries(specs.map((p) => [p.id, p.default]))
+
 /**
  * The values a plugin run gets: every declared parameter, the caller's value where given and valid, the
  * declared default otherwise. Unknown ids and bad values are refused (all of them, in one error) rather than

@@ -54,14 +54,39 @@ describe('acceptNotesSuggestion', () => {
       [false, 60, PPQ * 2],
     ])
     const fresh = readClip(doc, trackId, result.clipIds[0]!)!
-    expect(fresh).toMatchObject({ name: 'AI melody', start: PPQ * 2, length: BAR })
-    expect(fresh.notes.map((n) => [n.pitch, n.start])).toEqual([[62, PPQ * 3]])
+    // The new clip starts where the old one ends, so neither hides the other.
+    expect(fresh).toMatchObject({ name: 'AI melody', start: BAR, length: PPQ * 2 })
+    expect(fresh.notes.map((n) => [n.pitch, n.start])).toEqual([[62, PPQ]])
     const all = readNotesInRange(doc, trackId, 0, BAR * 2)
     expect(all.filter((n) => n.provenance).map((n) => n.provenance)).toEqual([
       { ...run, acceptedBy: 'alice' },
       { ...run, acceptedBy: 'alice' },
     ])
     expect(SongSnapshotSchema.safeParse(readSong(doc)).success).toBe(true)
+  })
+
+  it('puts a continuation after its source clip, from the bar line after it, never over it', () => {
+    const { doc, trackId, clipId } = setup()
+    // The window a continuation asks for: the source bar and four bars after it.
+    acceptNotesSuggestion(doc, accepted(), {
+      trackId,
+      fromTick: 0,
+      toTick: BAR * 5,
+      notes: [
+        { pitch: 60, start: BAR + PPQ, duration: PPQ, velocity: 90 },
+        { pitch: 62, start: BAR * 3, duration: BAR, velocity: 90 },
+      ],
+      replace: false,
+    })
+    const clips = readTrack(doc, trackId)!.clips
+    expect(clips.map((c) => [c.id === clipId, c.start, c.length])).toEqual([
+      [true, 0, BAR],
+      [false, BAR, BAR * 3],
+    ])
+    expect(clips[1]!.notes.map((n) => [n.pitch, n.start])).toEqual([
+      [60, PPQ],
+      [62, BAR * 2],
+    ])
   })
 
   it('adds on top when replace is false, and leaves looping clips alone', () => {

@@ -10,7 +10,17 @@ import { SongError } from './errors'
 import { newId } from './ids'
 import { stampNotes } from './notes'
 import { AiAcceptedOrigin } from './origins'
-import { type Clip, ClipSchema, MAX_TICK, type Note, NoteSchema, type Track, TrackSchema } from './schema'
+import { readMeta } from './read'
+import {
+  type Clip,
+  ClipSchema,
+  MAX_TICK,
+  type Note,
+  NoteSchema,
+  PPQ,
+  type Track,
+  TrackSchema,
+} from './schema'
 import { applyRekey, placeAt, TRACK_COLOURS } from './tracks'
 import {
   clipsOf,
@@ -23,6 +33,7 @@ import {
   readClipFields,
   requireTrack,
   tracksMap,
+  type YRecord,
 } from './ydoc'
 
 const SuggestedNote = NoteSchema.pick({ pitch: true, start: true, duration: true, velocity: true })
@@ -59,6 +70,32 @@ const placeNotes = (
   return stampNotes(notes, origin).map((note) => ({ note, at: fromTick + note.start }))
 }
 
+/**
+ * The clip for accepted notes that no clip holds: from the bar line before the first of them (not before
+ * the window, nor before the end of a clip already there, so a continuation lands after its source instead
+ * of on top of it) to the bar line after the last, within the window. `notes` start at the window's start.
+ */
+const newClipFor = (
+  doc: Y.Doc,
+  track: YRecord,
+  notes: readonly Note[],
+  fromTick: number,
+  toTick: number,
+  name: string,
+): Clip => {
+  const { numerator, denominator } = readMeta(doc).timeSignature
+  const bar = (PPQ * 4 * numerator) / denominator
+  const first = fromTick + Math.min(...notes.map((n) => n.start))
+  const last = fromTick + Math.max(...notes.map((n) => n.start + n.duration))
+  const endsBefore = [...clipsOf(track).entries()]
+    .map(([id, y]) => readClipFields(id, y))
+    .map((c) => c.start + c.length)
+    .filter((end) => end <= first)
+  const start = Math.max(fromTick, Math.floor(first / bar) * bar, ...endsBefore)
+  const end = Math.min(toTick, Math.max(last, Math.ceil(last / bar) * bar))
+  return { id: newId(), name, start, length: end - start, loopLength: null }
+}
+
 export interface AcceptNotesInput {
   readonly trackId: string
   readonly fromTick: number
@@ -73,7 +110,7 @@ export interface AcceptNotesInput {
 
 /**
  * Writes a notes suggestion into a track. Each note goes into the track's non-looping clip that contains its
- * start (earliest such clip); notes with no such clip go into one new clip spanning the window. With
+ * start (earliest such clip); notes with no such clip go into one new clip (`newClipFor`). With
  * `replace`, notes of non-looping clips starting inside the window are removed first; looping clips are
  * left alone, since their notes also play outside the window.
  */
@@ -104,11 +141,9 @@ export const acceptNotesSuggestion = (
     const home = clips.find(({ clip }) => at >= clip.start && at < clip.start + clip.length)
     return { home, note: home ? { ...note, start: at - home.clip.start } : { ...note, start: at - fromTick } }
   })
-  const homeless = into.filter((p) => p.home === undefined).map((p) => p.note)
-  const created: Clip | null =
-    homeless.length > 0
-      ? { id: newId(), name: clipName, start: fromTick, length: toTick - fromTick, loopLength: null }
-      : null
+  const outside = into.filter((p) => p.home === undefined).map((p) => p.note)
+  const created = outside.length > 0 ? newClipFor(doc, track, outside, fromTick, toTick, clipName) : null
+  const homeless = created ? outside.map((n) => ({ ...n, start: n.start + fromTick - created.start })) : []
 
   commit(doc, origin, () => {
     for (const { y, id } of removed) notesOf(y).delete(id)

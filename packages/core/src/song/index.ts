@@ -23,7 +23,7 @@ export {
   splitClip,
 } from './clips'
 export { SongError, type SongErrorCode } from './errors'
-export { setKey, setTempo, setTimeSignature, setTitle } from './meta'
+export { observeTitle, setKey, setTempo, setTimeSignature, setTitle } from './meta'
 export { createSongDoc, MIGRATION_ORIGIN, migrateSong, songVersion } from './migrate'
 export { setColour, setInstrument, setMute, setPan, setSolo, setVolume } from './mixer'
 export {

@@ -8,6 +8,24 @@ export const setTitle = (doc: Y.Doc, origin: EditOrigin, title: string): void =>
   commit(doc, origin, () => metaMap(doc).set('title', value))
 }
 
+/**
+ * Calls `listener` with the new title whenever a transaction changes it (with that transaction's origin),
+ * so a server can keep its own record of the song's name in step. Returns unsubscribe.
+ */
+export const observeTitle = (
+  doc: Y.Doc,
+  listener: (title: string, origin: unknown) => void,
+): (() => void) => {
+  const meta = metaMap(doc)
+  const onChange = (event: Y.YMapEvent<unknown>) => {
+    if (!event.keysChanged.has('title')) return
+    const title = MetaSchema.shape.title.safeParse(meta.get('title'))
+    if (title.success) listener(title.data, event.transaction.origin)
+  }
+  meta.observe(onChange)
+  return () => meta.unobserve(onChange)
+}
+
 export const setTempo = (doc: Y.Doc, origin: EditOrigin, bpm: number): void => {
   const value = parse(MetaSchema.shape.bpm, bpm, 'tempo')
   commit(doc, origin, () => metaMap(doc).set('bpm', value))

@@ -8,15 +8,19 @@ import { commit, notesOf, parse, readClipFields, requireClip, requireNotes, type
 
 export const DEFAULT_VELOCITY = 100
 
-const NoteInputSchema = NoteSchema.pick({ pitch: true, start: true, duration: true }).extend({
-  velocity: NoteSchema.shape.velocity.default(DEFAULT_VELOCITY),
-})
+const NoteInputSchema = NoteSchema.pick({
+  pitch: true,
+  start: true,
+  duration: true,
+  provenance: true,
+}).extend({ velocity: NoteSchema.shape.velocity.default(DEFAULT_VELOCITY) })
 export type NoteInput = z.input<typeof NoteInputSchema>
 
 /**
  * Validates new notes and gives them ids. Under an AiAcceptedOrigin each note is stamped with the run's
  * provenance, which then travels with the note through moves, copies and splits: the note itself says
- * which plugin, version, model and seed wrote it, and who asked and who accepted.
+ * which plugin, version, model and seed wrote it, and who asked and who accepted. A note that already
+ * carries provenance (a copy, a MIDI file exported by Ensemble) keeps it under any other origin.
  */
 export const stampNotes = (inputs: readonly NoteInput[], origin: EditOrigin): Note[] => {
   if (!Array.isArray(inputs)) throw new SongError('invalid_value', 'notes must be an array')
@@ -24,6 +28,7 @@ export const stampNotes = (inputs: readonly NoteInput[], origin: EditOrigin): No
   return inputs.map((input, i) => {
     const fields = parse(NoteInputSchema, input, `note ${i}`)
     const note: Note = { id: newId(), ...fields, ...(provenance ? { provenance } : {}) }
+    if (note.provenance === undefined) delete note.provenance
     return parse(NoteSchema, note, `note ${i}`)
   })
 }

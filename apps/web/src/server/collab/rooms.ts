@@ -15,6 +15,8 @@ export interface RoomsOptions {
   compaction: CompactionPolicy
   /** Scaled out: rooms join the bus and catch up from the log (see replication.ts). */
   replication?: Replication | null
+  /** Called with each room once loaded, before anyone uses it (the song title's follower). */
+  onLoad?: (room: Room) => void
   log: (line: string) => void
 }
 
@@ -130,6 +132,7 @@ export class Rooms {
     const stored = await readDocument(this.db, projectId)
     const room = new Room(projectId, stored, this.durableLog, this.options.compaction, this.options.log)
     this.options.replication?.attach(room)
+    this.options.onLoad?.(room)
     return room
   }
 

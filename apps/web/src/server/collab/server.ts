@@ -43,6 +43,8 @@ export interface CollabServerOptions {
    * refuse (403). Tokens live for minutes; this makes a removal or demotion stick at once.
    */
   authorize?: (projectId: string, userId: string, tokenRole: Role) => Promise<Role | null>
+  /** Called with each room once loaded (see RoomsOptions.onLoad). */
+  onRoomLoaded?: (room: Room) => void
 }
 
 export interface CollabServer {
@@ -112,6 +114,7 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
     idleUnloadMs: options.idleUnloadMs ?? 30_000,
     compaction: { maxTailUpdates: 500, maxTailBytes: 4 * 1024 * 1024, ...options.compaction },
     replication,
+    ...(options.onRoomLoaded === undefined ? {} : { onLoad: options.onRoomLoaded }),
     log,
   })
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxPayloadBytes })

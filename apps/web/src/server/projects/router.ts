@@ -6,12 +6,15 @@ import { schema } from '../db'
 import { authedProcedure, router } from '../trpc/init'
 import { requireRole } from './access'
 import { projectId, projectName } from './inputs'
+import { retitledState, titledSong } from './song-title'
 
 /**
  * Projects: create, list (with collaborators and last change), get, rename, duplicate, delete,
  * and the owner's "Recently deleted": deleting only marks the project (nobody can open it, its
  * connections close on every instance), the owner can restore it until `projects/purge.ts`
- * removes it for good.
+ * removes it for good. A project's name and its song's title are one name (song-title.ts): create
+ * and duplicate seed the song with it, rename writes it into the song, and a title changed in the
+ * studio comes back to the row.
  */
 
 const byId = z.object({ projectId })
@@ -26,6 +29,7 @@ export const projectsRouter = router({
       await tx.insert(schema.projects).values({ id, name: input.name, createdBy: ctx.user.id })
       await tx.insert(schema.projectMembers).values({ projectId: id, userId: ctx.user.id, role: 'owner' })
     })
+    await ctx.seedSong(id, titledSong(input.name))
     return { id, name: input.name }
   }),
 
@@ -96,6 +100,7 @@ export const projectsRouter = router({
         .update(schema.projects)
         .set({ name: input.name, updatedAt: new Date() })
         .where(eq(schema.projects.id, input.projectId))
+      await ctx.retitleSong(input.projectId, input.name)
       return { id: input.projectId, name: input.name }
     }),
 
@@ -116,7 +121,7 @@ export const projectsRouter = router({
         await tx.insert(schema.projects).values({ id, name, createdBy: ctx.user.id })
         await tx.insert(schema.projectMembers).values({ projectId: id, userId: ctx.user.id, role: 'owner' })
       })
-      await ctx.seedSong(id, state)
+      await ctx.seedSong(id, retitledState(state, name))
       return { id, name }
     }),
 

@@ -15,8 +15,10 @@ export interface ApiServices {
   db: Db
   /** The server's own copy of a song (the loaded room, else the database), as one Yjs update. */
   songState(projectId: string): Promise<Uint8Array>
-  /** Seeds a new project's song with a state (duplicate). */
+  /** Seeds a new project's song with a state (create, duplicate). */
   seedSong(projectId: string, state: Uint8Array): Promise<void>
+  /** Writes a project's new name into its song's title, live for everyone in the studio. */
+  retitleSong(projectId: string, title: string): Promise<void>
   /** Applies a membership change to open collab connections. */
   setAccess(projectId: string, userId: string | null, role: Role | null): void
   /** The project was deleted: closes its connections and unloads its room on every instance. */

@@ -6,6 +6,7 @@ import {
   MAX_VARIATIONS,
   type NotesSuggestion,
   type ParameterValue,
+  parameterDefaults,
   type TracksSuggestion,
 } from '@ensemble/core/plugin'
 import { useCallback, useEffect, useRef, useState } from 'react'
@@ -15,11 +16,11 @@ import { colourFor } from '../session/song-session'
 import { useStudio } from '../studio-context'
 import { useView } from '../view/view-store'
 import { proposalLabel, shownProposal, variationNotes } from './ghost-notes'
-import { PluginParameters, parameterDefaults } from './plugin-parameters'
+import { PluginParameters } from './plugin-parameters'
 import { acceptShown, dismissShown } from './proposal-actions'
 import { auditionParts, type NoteSink } from './proposal-audition'
 import { explainFailure, type SuggestFailure } from './suggest-failure'
-import { defaultRange, fromBars, type SuggestRange, toBars } from './suggest-range'
+import { defaultRange, fromBars, type SuggestRange, suggestWindow, toBars } from './suggest-range'
 import { previewLanes } from './tracks-preview'
 import { useProposals } from './use-proposals'
 
@@ -137,12 +138,13 @@ export function AiPanel({ trackId }: { trackId: string }) {
     if (!plugin || !range) return
     setElapsed(0)
     setJob({ status: 'running', pluginName: plugin.name, startedAt: performance.now() })
+    const asked = suggestWindow(range, plugin, values, bar)
     try {
       const result = await api.ai.suggest.mutate({
         projectId: session.projectId,
         trackId,
-        fromTick: range.fromTick,
-        toTick: range.toTick,
+        fromTick: asked.fromTick,
+        toTick: asked.toTick,
         pluginId: plugin.id,
         version: plugin.version,
         parameters: values,
@@ -219,6 +221,11 @@ export function AiPanel({ trackId }: { trackId: string }) {
   }
 
   const bars = range ? toBars(range, bar) : null
+  // A generator writes on from the range's last note: say how far, so nobody wonders where notes will land.
+  const reach =
+    range && plugin?.kind === 'generator'
+      ? toBars(suggestWindow(range, plugin, values, bar), bar).toBar
+      : null
   const running = job.status === 'running'
   return (
     <aside className="st-ai" aria-label="AI suggestions" data-testid="ai-panel">
@@ -337,6 +344,11 @@ export function AiPanel({ trackId }: { trackId: string }) {
               >
                 From selection
               </button>
+              {reach !== null && (
+                <p className="st-muted st-small" data-testid="ai-writes-bars">
+                  {plugin?.name} goes on from the last note in them, up to bar {reach}.
+                </p>
+              )}
             </fieldset>
           )}
           <label className="st-ai-param">

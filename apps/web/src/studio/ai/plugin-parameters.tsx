@@ -2,10 +2,6 @@
 
 import type { ParameterSpec, ParameterValue } from '@ensemble/core/plugin'
 
-/** Every parameter at its declared default: what the panel starts from when a plugin is chosen. */
-export const parameterDefaults = (specs: readonly ParameterSpec[]): Record<string, ParameterValue> =>
-  Object.fromEntries(specs.map((p) => [p.id, p.default]))
-
 const formatNumber = (value: number, step: number | undefined): string => {
   const decimals = step === undefined || Number.isInteger(step) ? (Number.isInteger(value) ? 0 : 2) : 2
   return value.toFixed(decimals)

@@ -1,5 +1,5 @@
 import { type ClipSnapshot, MAX_TICK, type TrackSnapshot } from '@ensemble/core'
-import { MAX_WINDOW_TICKS } from '@ensemble/core/plugin'
+import { MAX_WINDOW_TICKS, type ParameterValue, type PluginKind } from '@ensemble/core/plugin'
 import type { ViewState } from '../view/view-store'
 
 /** A window of a track to ask a plugin about, in whole bars (the plugins think in bars). */
@@ -55,4 +55,25 @@ export const fromBars = (fromBar: number, toBar: number, bar: number): SuggestRa
   const first = Math.max(1, Math.floor(fromBar))
   const last = Math.max(first, Math.floor(toBar))
   return { ...outward((first - 1) * bar, last * bar, bar), source: 'bars' }
+}
+
+/** Bars a generator writes when it declares no `bars` parameter. */
+const GENERATED_BARS = 4
+
+/**
+ * The window a plugin is asked about for a range. A generator writes after what it is given (Continue and
+ * Drums go on from the bar line after the last note), so its window is the range and then the bars it is
+ * set to write: with the defaults, the selected clip and the four bars after it. An arranger or a
+ * harmonizer writes under the range itself.
+ */
+export function suggestWindow(
+  range: { fromTick: number; toTick: number },
+  plugin: { readonly kind: PluginKind },
+  values: Readonly<Record<string, ParameterValue>>,
+  bar: number,
+): { fromTick: number; toTick: number } {
+  if (plugin.kind !== 'generator') return { fromTick: range.fromTick, toTick: range.toTick }
+  const bars = typeof values.bars === 'number' && values.bars >= 1 ? Math.floor(values.bars) : GENERATED_BARS
+  const toTick = Math.min(range.toTick + bars * bar, range.fromTick + MAX_WINDOW_TICKS, MAX_TICK)
+  return { fromTick: range.fromTick, toTick }
 }

@@ -126,6 +126,15 @@ export function Arrangement() {
       return
     }
     const moving = clips.some((c) => c.clipId === clipId) ? clips : [ref]
+    // Clips of this lane under the pointer, top first: the one after the pressed clip is next in the cycle.
+    const stack = document
+      .elementsFromPoint(e.clientX, e.clientY)
+      .filter((el): el is HTMLElement => el instanceof HTMLElement && el.dataset.clipId !== undefined)
+      .filter((el) => el.closest<HTMLElement>('[data-lane]') === laneEl)
+      .map((el) => el.dataset.clipId!)
+    const next = stack[(stack.indexOf(clipId) + 1) % stack.length]
+    const below =
+      already && !e.shiftKey && next !== undefined && next !== clipId ? { trackId, clipId: next } : null
     const starts = new Map<string, number>()
     for (const t of tracks)
       for (const c of t.clips) if (moving.some((m) => m.clipId === c.id)) starts.set(c.id, c.start)
@@ -139,6 +148,7 @@ export function Arrangement() {
       copy: e.altKey,
       minStart: Math.min(...starts.values()),
       starts,
+      below,
     })
   }
 
@@ -271,6 +281,8 @@ export function Arrangement() {
                         left: tickToPx(scale, clip.start),
                         transform: offset ? `translate(${offset.dx}px, ${rowShift}px)` : undefined,
                         opacity: offset && gesture.kind === 'moving' && gesture.copy ? 0.7 : undefined,
+                        // The selected clip draws above any it overlaps, so what was picked is what is seen.
+                        zIndex: selectedClip(clip.id) ? 2 : undefined,
                       }}
                     >
                       <ClipView

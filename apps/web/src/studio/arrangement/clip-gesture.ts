@@ -3,7 +3,8 @@ import type * as Y from 'yjs'
 
 /**
  * The arrangement's pointer tool as a small state machine: idle, creating (drag on an empty lane), moving
- * (drag a clip; Alt copies), resizing (drag a clip's right edge). Only `finish` writes to the song, as one
+ * (drag a clip; Alt copies; a click on a selected clip that covers another selects that one), resizing
+ * (drag a clip's right edge). Only `finish` writes to the song, as one
  * operation, so a drag is one undo step and bandmates see the result, not every intermediate pixel.
  */
 export type ClipGesture =
@@ -20,6 +21,11 @@ export type ClipGesture =
       readonly minStart: number
       /** Each clip's start when the drag began, so a copy lands where its preview was drawn. */
       readonly starts: ReadonlyMap<string, number>
+      /**
+       * The clip under the selected one at the press: released without moving, the press selects it, so
+       * clicks cycle through clips that overlap and none stays out of reach.
+       */
+      readonly below: ClipRef | null
     }
   | {
       readonly kind: 'resizing'
@@ -69,7 +75,7 @@ export function finishGesture(
     }
     case 'moving': {
       const crossing = g.toTrackId !== g.fromTrackId
-      if (g.deltaTicks === 0 && !crossing) return null
+      if (g.deltaTicks === 0 && !crossing) return g.below ? [g.below] : null
       if (g.copy) {
         return g.refs.map((ref) => {
           const target = crossing ? g.toTrackId : ref.trackId

@@ -7,7 +7,7 @@ import { useSong } from '../session/hooks'
 import { colourFor } from '../session/song-session'
 import { useStudio } from '../studio-context'
 import { type EditorTarget, useView } from '../view/view-store'
-import { DRUM_ROWS, drumRowName } from './drum-rows'
+import { DRUM_ROWS, extraDrumRows } from './drum-rows'
 
 /** Velocity levels a Shift-click cycles through: ghost, normal, accent. */
 const LEVELS = [50, 96, 127] as const
@@ -31,15 +31,7 @@ export function DrumGrid({ target }: { target: EditorTarget }) {
   const step = PPQ / 4
   const barTicks = (PPQ * 4 * ts.numerator) / ts.denominator
   const steps = Math.max(1, Math.floor(clip.length / step))
-  const extra = [...new Set(clip.notes.map((n) => n.pitch))]
-    .filter((p) => !DRUM_ROWS.some((r) => r.pitch === p))
-    .sort((a, b) => b - a)
-    .map((pitch) => ({
-      pitch,
-      name: drumRowName(pitch) ?? `Note ${pitch}`,
-      short: drumRowName(pitch) ?? `Note ${pitch}`,
-    }))
-  const rows = [...extra, ...DRUM_ROWS]
+  const rows = [...extraDrumRows(clip.notes.map((n) => n.pitch)), ...DRUM_ROWS]
   const byCell = new Map<string, Note>()
   for (const n of clip.notes) byCell.set(`${n.pitch}:${Math.floor(n.start / step)}`, n)
   const readOnly = studio.session.role === 'viewer'

@@ -1,7 +1,9 @@
+import { drumShortName, drumSound } from '@ensemble/core/audio/catalogue'
+
 /**
- * The rows of the step editor: the General MIDI percussion notes a kit most often uses, top to bottom as
- * drummers read them (cymbals, hats, toms, snares, kick). Names follow the GM percussion map, the same
- * names the audio engine's kit uses (packages/core/src/audio/drum-map.ts).
+ * The rows the step editor always shows: the drums a kit most often uses, top to bottom as drummers read
+ * them (cymbals, hats, toms, snares, kick). What each note is called comes from core's drum map
+ * (packages/core/src/music/drums.ts), the same map the kit plays.
  */
 export interface DrumRow {
   readonly pitch: number
@@ -9,37 +11,20 @@ export interface DrumRow {
   readonly short: string
 }
 
-export const DRUM_ROWS: readonly DrumRow[] = [
-  { pitch: 49, name: 'Crash Cymbal 1', short: 'Crash' },
-  { pitch: 51, name: 'Ride Cymbal 1', short: 'Ride' },
-  { pitch: 46, name: 'Open Hi-Hat', short: 'Open hat' },
-  { pitch: 42, name: 'Closed Hi-Hat', short: 'Closed hat' },
-  { pitch: 44, name: 'Pedal Hi-Hat', short: 'Pedal hat' },
-  { pitch: 50, name: 'High Tom', short: 'High tom' },
-  { pitch: 47, name: 'Low-Mid Tom', short: 'Mid tom' },
-  { pitch: 43, name: 'High Floor Tom', short: 'Floor tom' },
-  { pitch: 39, name: 'Hand Clap', short: 'Clap' },
-  { pitch: 37, name: 'Side Stick', short: 'Rim' },
-  { pitch: 38, name: 'Acoustic Snare', short: 'Snare' },
-  { pitch: 36, name: 'Bass Drum 1', short: 'Kick' },
-]
+const row = (pitch: number): DrumRow => ({
+  pitch,
+  name: drumSound(pitch)?.name ?? drumShortName(pitch),
+  short: drumShortName(pitch),
+})
 
-const GM_NAMES: Record<number, string> = {
-  35: 'Kick 2',
-  40: 'E. Snare',
-  41: 'Low floor tom',
-  45: 'Low tom',
-  48: 'Hi-mid tom',
-  52: 'China',
-  53: 'Ride bell',
-  54: 'Tambourine',
-  55: 'Splash',
-  56: 'Cowbell',
-  57: 'Crash 2',
-  59: 'Ride 2',
-}
+export const DRUM_ROWS: readonly DrumRow[] = [49, 51, 46, 42, 44, 50, 47, 43, 39, 37, 38, 36].map(row)
 
-/** A short name for any drum note, for row labels in the step grid and the piano roll. */
-export function drumRowName(pitch: number): string | null {
-  return DRUM_ROWS.find((r) => r.pitch === pitch)?.short ?? GM_NAMES[pitch] ?? null
-}
+/** Rows for the notes a clip holds beyond the usual ones (a Groove MIDI file's hat edges, say), high to low. */
+export const extraDrumRows = (pitches: Iterable<number>): DrumRow[] =>
+  [...new Set(pitches)]
+    .filter((p) => !DRUM_ROWS.some((r) => r.pitch === p))
+    .sort((a, b) => b - a)
+    .map(row)
+
+/** The piano roll's label for a drum row: notes outside the drum map stay unlabelled there. */
+export const drumRowName = (pitch: number): string | null => drumSound(pitch)?.short ?? null

@@ -10,7 +10,7 @@ type RenderState = { readonly status: 'idle' } | { readonly status: 'rendering';
 
 /**
  * Import and export in the transport bar: MIDI in (pick a file, or drop one anywhere on the studio: one
- * track per MIDI track, tempo and meter kept, one undo step), MIDI out, and WAV of the song or the loop
+ * track per MIDI track, tempo and meter kept, an empty song takes the file's title, one undo step), MIDI out, and WAV of the song or the loop
  * region rendered offline with a progress bar. Tone.js loads only when a WAV is asked for.
  */
 export function SongFiles() {
@@ -21,15 +21,17 @@ export function SongFiles() {
   const [scope, setScope] = useState<'song' | 'loop'>('song')
   const readOnly = studio.session.role === 'viewer'
 
-  const importBytes = (bytes: ArrayBuffer) =>
+  const importFile = async (file: File) => {
+    const bytes = await file.arrayBuffer()
     studio.run(() => {
-      const result = importMidi(doc, me, bytes)
+      const result = importMidi(doc, me, bytes, { fileName: file.name })
       studio.view.set({
         selectedTrackId: result.trackIds[0] ?? null,
         editor: null,
         selection: { kind: 'none' },
       })
     })
+  }
 
   // A .mid dropped anywhere on the page imports it.
   useEffect(() => {
@@ -42,7 +44,7 @@ export function SongFiles() {
       const file = [...(e.dataTransfer?.files ?? [])].find(isMidi)
       if (!file) return
       e.preventDefault()
-      void file.arrayBuffer().then(importBytes)
+      void importFile(file)
     }
     window.addEventListener('dragover', over)
     window.addEventListener('drop', drop)
@@ -55,7 +57,7 @@ export function SongFiles() {
   const onPick = async (e: ChangeEvent<HTMLInputElement>) => {
     const file = e.target.files?.[0]
     e.target.value = ''
-    if (file) importBytes(await file.arrayBuffer())
+    if (file) await importFile(file)
   }
 
   const exportMid = () =>

@@ -9,7 +9,7 @@
  * plays kick, snare and hats should not pay for three metal synths it never strikes.
  */
 import type * as ToneModule from 'tone'
-import { type DrumVoice, drumVoice, tomFrequency } from '../drum-map'
+import { type DrumVoice, drumVoice, tomFrequency } from '../../music/drums'
 import { midiToFrequency } from '../timing'
 import type { ToneContext, ToneLib } from '../tone'
 import type { Instrument } from './instrument'
