@@ -77,6 +77,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     commitWindowMs: config.commitWindowMs,
     log: (line) => console.warn(line),
     authorize: (projectId, userId, tokenRole) => collabAuthorize(database.db, projectId, userId, tokenRole),
+    membershipStaleMs: config.membershipStaleMs,
   })
 
   let fallback: Fallback = notFound

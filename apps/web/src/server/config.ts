@@ -30,6 +30,11 @@ export interface ServerConfig {
   roomTokenTtlSeconds: number
   /** How often open connections are checked against membership changed on other instances. */
   membershipSweepMs: number
+  /**
+   * COLLAB_MEMBERSHIP_STALE_MS: while the database is unreachable, a member whose membership this
+   * instance read within this long may still join a room loaded here (0: never).
+   */
+  membershipStaleMs: number
   /** Sign-in / sign-up attempts per IP per window, and the window in seconds. */
   authRateLimit: { max: number; windowSeconds: number }
   limits: CollabLimits
@@ -86,6 +91,7 @@ export function loadConfig(env: Env, argv: readonly string[] = []): ServerConfig
         : null,
     roomTokenTtlSeconds: int(env, 'ROOM_TOKEN_TTL_SECONDS', 600),
     membershipSweepMs: int(env, 'MEMBERSHIP_SWEEP_MS', 5000),
+    membershipStaleMs: int(env, 'COLLAB_MEMBERSHIP_STALE_MS', 60_000),
     authRateLimit: {
       max: int(env, 'AUTH_RATE_LIMIT_MAX', 10),
       windowSeconds: int(env, 'AUTH_RATE_LIMIT_WINDOW_SECONDS', 60),

@@ -20,6 +20,8 @@ export interface RoomsOptions {
 
 interface Slot {
   room: Promise<Room>
+  /** True once the load succeeded. */
+  loaded: boolean
   /** Holders: connections plus upgrades waiting for the load. */
   refs: number
   idleTimer: NodeJS.Timeout | null
@@ -38,13 +40,18 @@ export class Rooms {
   async acquire(projectId: string): Promise<Room> {
     let slot = this.slots.get(projectId)
     if (slot === undefined) {
-      slot = { room: this.load(projectId), refs: 0, idleTimer: null }
-      this.slots.set(projectId, slot)
-      // A failed load must not poison the slot: the next connection tries again.
-      const failed = slot
-      slot.room.catch(() => {
-        if (this.slots.get(projectId) === failed) this.slots.delete(projectId)
-      })
+      const created: Slot = { room: this.load(projectId), loaded: false, refs: 0, idleTimer: null }
+      slot = created
+      this.slots.set(projectId, created)
+      created.room.then(
+        () => {
+          created.loaded = true
+        },
+        // A failed load must not poison the slot: the next connection tries again.
+        () => {
+          if (this.slots.get(projectId) === created) this.slots.delete(projectId)
+        },
+      )
     }
     slot.refs++
     if (slot.idleTimer !== null) clearTimeout(slot.idleTimer)
@@ -62,6 +69,11 @@ export class Rooms {
     if (slot === undefined) return
     slot.refs = Math.max(0, slot.refs - 1)
     if (slot.refs === 0) this.scheduleUnload(projectId, slot)
+  }
+
+  /** Whether the room is loaded here (not merely loading): joining it needs no database. */
+  holds(projectId: string): boolean {
+    return this.slots.get(projectId)?.loaded === true
   }
 
   /** The room if it is loaded and ready (tests, diagnostics). */

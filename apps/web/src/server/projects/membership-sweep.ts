@@ -6,7 +6,9 @@ import { type Db, schema } from '../db'
  * Membership changes are pushed to open connections by the instance that made them
  * (`setAccess`). With several instances (REDIS_URL) the others learn here: every `intervalMs`
  * each instance re-reads the membership of the projects it has connections in and applies any
- * difference. One query per sweep; nothing runs while there are no connections.
+ * difference. One query per sweep; nothing runs while there are no connections. What it read is
+ * also handed to the collab server (`recordMembership`): while the database is unreachable, those
+ * members may still join these rooms here, e.g. coming from an instance that died meanwhile.
  */
 export function startMembershipSweep(collab: CollabServer, db: Db, intervalMs: number): () => void {
   /** Projects seen with a row: if the row disappears, the project was deleted elsewhere. */
@@ -19,6 +21,7 @@ export function startMembershipSweep(collab: CollabServer, db: Db, intervalMs: n
     running = true
     try {
       const ids = [...new Set(open.map((c) => c.projectId))]
+      const at = Date.now()
       const [projects, members] = await Promise.all([
         db.select({ id: schema.projects.id }).from(schema.projects).where(inArray(schema.projects.id, ids)),
         db
@@ -31,6 +34,13 @@ export function startMembershipSweep(collab: CollabServer, db: Db, intervalMs: n
           .where(inArray(schema.projectMembers.projectId, ids)),
       ])
       const existing = new Set(projects.map((p) => p.id))
+      for (const projectId of existing) {
+        collab.recordMembership(
+          projectId,
+          members.filter((m) => m.projectId === projectId),
+          at,
+        )
+      }
       const roles = new Map(members.map((m) => [`${m.projectId}\u0000${m.userId}`, m.role]))
       for (const c of open) {
         if (!existing.has(c.projectId)) {
