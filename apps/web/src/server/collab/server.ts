@@ -147,7 +147,7 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
       verified.record(projectId, userId, role, at)
       return { role }
     } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err)
+      const reason = errorText(err)
       const known = rooms.holds(projectId) ? verified.lookup(projectId, userId, Date.now()) : null
       if (known === null) return { unavailable: reason }
       log(
@@ -187,7 +187,7 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
       room = await rooms.acquire(projectId)
     } catch (err) {
       perUser.release(userId)
-      log(`[collab] loading room ${projectId} failed: ${err instanceof Error ? err.message : String(err)}`)
+      log(`[collab] loading room ${projectId} failed: ${errorText(err)}`)
       return refuse(socket, 503, 'room unavailable')
     }
     if (closing || socket.destroyed) {
@@ -306,6 +306,10 @@ const statusText: Record<number, string> = {
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 }
+
+/** One line for the log. A refused connect to several addresses is an AggregateError with no message. */
+const errorText = (err: unknown): string =>
+  err instanceof Error ? err.message || (err as NodeJS.ErrnoException).code || err.name : String(err)
 
 /** Answers the upgrade request with a plain HTTP error; no WebSocket is ever created. */
 function refuse(socket: Duplex, status: number, reason: string): void {
