@@ -71,9 +71,14 @@ export interface CollabServer {
   openAccess(): { projectId: string; userId: string; role: Role }[]
   /**
    * A project's whole membership as read by a query that started at `at` (the membership sweep),
-   * for admitting its members while the database is unreachable.
+   * for admitting its members while the database is unreachable; `null`: the project has no row
+   * (its room opens on the token alone).
    */
-  recordMembership(projectId: string, members: readonly { userId: string; role: Role }[], at: number): void
+  recordMembership(
+    projectId: string,
+    members: readonly { userId: string; role: Role }[] | null,
+    at: number,
+  ): void
   /** Closes every connection (1001), flushes the log, unloads rooms. True if all was stored. */
   close(flushTimeoutMs?: number): Promise<boolean>
 }
@@ -153,7 +158,7 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
       log(
         `[collab] membership of ${userId} in ${projectId} unreadable (${reason}): admitted as read ${Math.round(known.ageMs / 1000)} s ago`,
       )
-      return { role: lesserRole(known.role, tokenRole) }
+      return { role: 'tokenOnly' in known ? tokenRole : lesserRole(known.role, tokenRole) }
     }
   }
 

@@ -19,8 +19,13 @@ interface Verified {
   at: number
 }
 
+/** What a lookup finds: a member's role, or a project without a row (opened on the token alone). */
+export type RecentRead = ({ role: Role } | { tokenOnly: true }) & { ageMs: number }
+
 export class VerifiedMembers {
   private readonly byProject = new Map<string, Map<string, Verified>>()
+  /** Projects a read found without a row, and when that read started. */
+  private readonly tokenOnly = new Map<string, number>()
   private prunedAt = 0
 
   constructor(private readonly maxAgeMs: number) {}
@@ -44,8 +49,21 @@ export class VerifiedMembers {
     if (known === undefined || known.at <= at) members.set(userId, { role, at })
   }
 
-  /** A project's whole membership as just read: whoever is not in it is not a member. */
-  recordProject(projectId: string, members: readonly { userId: string; role: Role }[], at: number): void {
+  /**
+   * A project's whole membership as just read: whoever is not in it is not a member. `null`: the
+   * project has no row, so its room opens on the token alone (internal and test rooms).
+   */
+  recordProject(
+    projectId: string,
+    members: readonly { userId: string; role: Role }[] | null,
+    at: number,
+  ): void {
+    if (members === null) {
+      this.forget(projectId, null)
+      if (this.maxAgeMs > 0) this.tokenOnly.set(projectId, Math.max(at, this.tokenOnly.get(projectId) ?? 0))
+      return
+    }
+    this.tokenOnly.delete(projectId)
     const listed = new Set(members.map((m) => m.userId))
     for (const [userId, known] of this.byProject.get(projectId) ?? []) {
       if (!listed.has(userId) && known.at <= at) this.forget(projectId, userId)
@@ -55,17 +73,22 @@ export class VerifiedMembers {
 
   /** Forgets one member, or with `userId` null the whole project. */
   forget(projectId: string, userId: string | null): void {
+    if (userId === null) this.tokenOnly.delete(projectId)
     const members = this.byProject.get(projectId)
     if (members === undefined) return
     if (userId !== null) members.delete(userId)
     if (userId === null || members.size === 0) this.byProject.delete(projectId)
   }
 
-  /** The role read within the last `maxAgeMs`, with its age in ms; null if there is none. */
-  lookup(projectId: string, userId: string, now: number): { role: Role; ageMs: number } | null {
+  /** What a read within the last `maxAgeMs` found, with its age in ms; null if there is none. */
+  lookup(projectId: string, userId: string, now: number): RecentRead | null {
     const known = this.byProject.get(projectId)?.get(userId)
-    if (known === undefined || now - known.at >= this.maxAgeMs) return null
-    return { role: known.role, ageMs: now - known.at }
+    if (known !== undefined && now - known.at < this.maxAgeMs)
+      return { role: known.role, ageMs: now - known.at }
+    const tokenOnlyAt = this.tokenOnly.get(projectId)
+    if (tokenOnlyAt !== undefined && now - tokenOnlyAt < this.maxAgeMs)
+      return { tokenOnly: true, ageMs: now - tokenOnlyAt }
+    return null
   }
 
   /** Drops what has expired, at most once per `maxAgeMs`, so memory follows the recent reads. */
@@ -76,5 +99,7 @@ export class VerifiedMembers {
       for (const [userId, known] of members) if (now - known.at >= this.maxAgeMs) members.delete(userId)
       if (members.size === 0) this.byProject.delete(projectId)
     }
+    for (const [projectId, at] of this.tokenOnly)
+      if (now - at >= this.maxAgeMs) this.tokenOnly.delete(projectId)
   }
 }

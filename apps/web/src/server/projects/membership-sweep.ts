@@ -34,14 +34,17 @@ export function startMembershipSweep(collab: CollabServer, db: Db, intervalMs: n
           .where(inArray(schema.projectMembers.projectId, ids)),
       ])
       const existing = new Set(projects.map((p) => p.id))
-      for (const projectId of existing) {
-        collab.recordMembership(
-          projectId,
-          members.filter((m) => m.projectId === projectId),
-          at,
-        )
-      }
       const roles = new Map(members.map((m) => [`${m.projectId}\u0000${m.userId}`, m.role]))
+      for (const projectId of ids) {
+        // A project deleted since the last sweep is closed below, not opened to tokens alone.
+        if (existing.has(projectId)) {
+          collab.recordMembership(
+            projectId,
+            members.filter((m) => m.projectId === projectId),
+            at,
+          )
+        } else if (!known.has(projectId)) collab.recordMembership(projectId, null, at)
+      }
       for (const c of open) {
         if (!existing.has(c.projectId)) {
           // Token-only rooms never had a row; a project we saw before did and was deleted.
