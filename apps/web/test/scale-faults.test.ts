@@ -53,9 +53,11 @@ describe.skipIf(unavailable !== null)('faults during an edit storm on three inst
     })
     database = await openDatabase({ driver: 'postgres', url: postgres.url, poolSize: 2 })
   }, 120_000)
-  afterEach(() => {
+  afterEach(async () => {
     destroyAll(clients)
     clients = []
+    // A test that failed with the database stopped must not fail the ones after it.
+    await postgres?.start().catch(() => {})
   })
   afterAll(async () => {
     await cluster?.destroy()
@@ -167,11 +169,15 @@ describe.skipIf(unavailable !== null)('faults during an edit storm on three inst
     const project = uniqueProjectId('pg')
     const storm = await stormUntilSaved(project, 30)
     await postgres.stop()
-    // Commits in flight when it died settle (fail) within a moment; from then on nothing is acked.
-    await new Promise((r) => setTimeout(r, 500))
-    const savedDuring = clients.map((c) => c.saved.savedClock(c.doc.clientID))
-    await new Promise((r) => setTimeout(r, 1500))
-    expect(clients.map((c) => c.saved.savedClock(c.doc.clientID))).toEqual(savedDuring)
+    const madeBefore = clients.map((c) => Y.getState(c.doc.store, c.doc.clientID))
+    await new Promise((r) => setTimeout(r, 2000))
+    // No edit made after the database went away is acknowledged while it is away. (What was stored
+    // before may still be, late: a client that a loaded machine drops from the heartbeat reconnects
+    // to a room its instance holds and is told what the room had stored of its edits.)
+    for (const [i, c] of clients.entries())
+      expect(c.saved.savedClock(c.doc.clientID)).toBeLessThanOrEqual(madeBefore[i] ?? 0)
+    // ...while the storm went on making them.
+    expect(clients.every((c, i) => Y.getState(c.doc.store, c.doc.clientID) > (madeBefore[i] ?? 0))).toBe(true)
     expect(clients.map((c) => c.saved.get())).toEqual(clients.map(() => 'saving'))
     for (const instance of cluster.instances) expect(instance.process.child.exitCode).toBeNull()
     await postgres.start()
