@@ -33,9 +33,11 @@ export class VerifiedMembers {
   /** One member's role as just read (`null`: not a member). `at`: when that read started. */
   record(projectId: string, userId: string, role: Role | null, at: number): void {
     this.prune(at)
-    // Forgetting is always safe, whichever read was newer.
+    // Forgetting is always safe, whichever read was newer. A read that found no membership found
+    // the project's row (without one, the token decides): the room no longer opens on a token alone.
     if (role === null) {
       this.forget(projectId, userId)
+      this.tokenOnly.delete(projectId)
       return
     }
     if (this.maxAgeMs === 0) return
