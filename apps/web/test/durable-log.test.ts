@@ -63,6 +63,36 @@ describe('durable log group commit', () => {
     log.close()
   })
 
+  it('commits go on while a compaction is still writing its snapshot', async () => {
+    const { db: base } = fakeDb(new Set())
+    // A compaction whose transaction does not finish: a slow snapshot write, or a lock wait.
+    let compactionStarted = false
+    const db = new Proxy(base, {
+      get: (target, prop, receiver) =>
+        prop === 'transaction'
+          ? () => {
+              compactionStarted = true
+              return new Promise(() => {})
+            }
+          : Reflect.get(target, prop, receiver),
+    })
+    const log = new DurableLog(db, { log: () => {} })
+    const { edit, acked } = roomEdits(log)
+    edit()
+    await waitFor(() => acked.length === 1, 'first edit committed')
+    log.requestCompaction(
+      'room',
+      () => ({ upToSeq: 1, state: new Uint8Array([1]) }),
+      () => {},
+    )
+    await waitFor(() => compactionStarted, 'compaction started')
+    edit()
+    edit()
+    await waitFor(() => acked.length === 3, 'edits after the compaction started committed')
+    expect(acked).toEqual([1, 2, 3])
+    log.close()
+  })
+
   it('with a commit window, edits that arrive within it share one statement', async () => {
     const { db, statements } = fakeDb(new Set())
     const log = new DurableLog(db, { commitWindowMs: 30, log: () => {} })

@@ -82,6 +82,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     authorize: (projectId, userId, tokenRole) =>
       collabAuthorize(database.db, projectId, userId, tokenRole, { tokenOnlyRooms: config.tokenOnlyRooms }),
     onRoomLoaded: (room) => followSongTitle(room, database.db, (line) => console.warn(line)),
+    membershipStaleMs: config.membershipStaleMs,
   })
 
   let fallback: Fallback = notFound

@@ -40,6 +40,11 @@ export interface ServerConfig {
   deletedRetentionDays: number
   /** PURGE_INTERVAL_MS: how often deleted projects past their retention are purged. */
   purgeIntervalMs: number
+  /**
+   * COLLAB_MEMBERSHIP_STALE_MS: while the database is unreachable, a member whose membership this
+   * instance read within this long may still join a room loaded here (0: never).
+   */
+  membershipStaleMs: number
   /** Sign-in / sign-up attempts per IP per window, and the window in seconds. */
   authRateLimit: { max: number; windowSeconds: number }
   limits: CollabLimits
@@ -99,6 +104,7 @@ export function loadConfig(env: Env, argv: readonly string[] = []): ServerConfig
     tokenOnlyRooms: flag(env, 'COLLAB_TOKEN_ONLY_ROOMS'),
     deletedRetentionDays: int(env, 'DELETED_PROJECT_RETENTION_DAYS', 30),
     purgeIntervalMs: int(env, 'PURGE_INTERVAL_MS', 60 * 60 * 1000),
+    membershipStaleMs: int(env, 'COLLAB_MEMBERSHIP_STALE_MS', 60_000),
     authRateLimit: {
       max: int(env, 'AUTH_RATE_LIMIT_MAX', 10),
       windowSeconds: int(env, 'AUTH_RATE_LIMIT_WINDOW_SECONDS', 60),

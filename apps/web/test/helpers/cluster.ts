@@ -20,6 +20,8 @@ export interface ClusterOptions {
   redisUrl: string
   /** Extra env for every instance. */
   env?: Record<string, string>
+  /** Extra env for instance `i` only (after `env`). */
+  envOf?: (i: number) => Record<string, string>
 }
 
 export interface Instance {
@@ -67,6 +69,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         DATABASE_URL: options.databaseUrl,
         REDIS_URL: options.redisUrl,
         ...options.env,
+        ...options.envOf?.(i),
       },
     })
     return { index: i, port, url: `ws://127.0.0.1:${port}/collab`, process: proc }

@@ -1,5 +1,5 @@
 import type { Db } from '../db'
-import { appendUpdates, compact } from '../db/update-log'
+import { appendUpdates, type CompactionOutcome, compact } from '../db/update-log'
 
 /**
  * Group commit for the document update log, shared by every room of the process.
@@ -13,7 +13,12 @@ import { appendUpdates, compact } from '../db/update-log'
  * A failed commit (database down) re-queues, at the front and in order, the entries of the rooms
  * whose statement failed or was not tried, plus every barrier behind them, and retries with
  * exponential backoff; nothing of theirs is acknowledged meanwhile and rooms keep working in memory.
- * Compactions run in the same loop between commits so the log has a single writer per process.
+ *
+ * Compactions run beside the writer loop, one at a time, never in it: a compaction writes a whole
+ * snapshot and takes the project's lock, and no room's "saved" may wait for that (an instance
+ * paused while holding the lock once stopped every commit of the instance that waited for it). The
+ * lock is only tried (`compact` answers 'busy'), and a compaction touches only rows its room has
+ * already committed, below every seq an append can get, so the two never wait for each other.
  *
  * Seqs are allocated by the database inside the commit (`appendUpdates`, from the project's head
  * row), not by the room: several instances may append to the same project's log, and the seq
@@ -32,8 +37,11 @@ export interface LogEntry {
   onCommitted: (seq: number | null) => void
 }
 
-/** Produces the snapshot at the moment it is written (the loop is between commits then). */
+/** Produces the snapshot at the moment it is written. */
 export type CompactionTask = () => { upToSeq: number; state: Uint8Array } | null
+
+/** 'failed': the database refused (down); 'skipped': the task had nothing to write, or the log closed. */
+export type CompactionResult = CompactionOutcome | 'failed' | 'skipped'
 
 export interface DurableLogOptions {
   /**
@@ -58,8 +66,12 @@ export interface DurableLogStats {
 
 export class DurableLog {
   private queue: LogEntry[] = []
-  private compactions = new Map<string, { task: CompactionTask; onDone: (ok: boolean) => void }>()
+  private compactions = new Map<
+    string,
+    { task: CompactionTask; onDone: (result: CompactionResult) => void }
+  >()
   private running = false
+  private compacting = false
   /** When the oldest entry not yet in a commit was appended or announced (Date.now()). */
   private windowFrom: number | null = null
   private retryTimer: NodeJS.Timeout | null = null
@@ -107,14 +119,30 @@ export class DurableLog {
   }
 
   /** At most one pending compaction per project; a newer request replaces the older one. */
-  requestCompaction(projectId: string, task: CompactionTask, onDone: (ok: boolean) => void): void {
-    this.compactions.get(projectId)?.onDone(false)
+  requestCompaction(
+    projectId: string,
+    task: CompactionTask,
+    onDone: (result: CompactionResult) => void,
+  ): void {
+    this.compactions.get(projectId)?.onDone('skipped')
     this.compactions.set(projectId, { task, onDone })
-    this.kick()
+    if (this.compacting || this.closed) return
+    this.compacting = true
+    setImmediate(() => {
+      this.runCompactions().catch((err: unknown) =>
+        this.log(`[collab] compaction loop failed: ${String(err)}`),
+      )
+    })
   }
 
   get idle(): boolean {
-    return !this.running && this.retryTimer === null && this.queue.length === 0 && this.compactions.size === 0
+    return (
+      !this.running &&
+      !this.compacting &&
+      this.retryTimer === null &&
+      this.queue.length === 0 &&
+      this.compactions.size === 0
+    )
   }
 
   /** Resolves true once everything queued is committed, false if `timeoutMs` passes first. */
@@ -134,6 +162,8 @@ export class DurableLog {
     this.closed = true
     if (this.retryTimer !== null) clearTimeout(this.retryTimer)
     this.retryTimer = null
+    for (const { onDone } of this.compactions.values()) onDone('skipped')
+    this.compactions.clear()
   }
 
   private kick(): void {
@@ -150,15 +180,18 @@ export class DurableLog {
 
   private async run(): Promise<void> {
     try {
-      while (!this.closed && (this.queue.length > 0 || this.compactions.size > 0)) {
+      while (!this.closed && this.queue.length > 0) {
         if (!(await this.commitQueued())) return this.scheduleRetry()
         this.retryDelay = this.retryMinMs
-        await this.runCompactions()
       }
     } finally {
       this.running = false
       this.stats.queued = this.queue.length
     }
+    this.wakeIfIdle()
+  }
+
+  private wakeIfIdle(): void {
     if (this.idle) for (const wake of this.idleWaiters.splice(0)) wake()
   }
 
@@ -224,22 +257,29 @@ export class DurableLog {
   }
 
   private async runCompactions(): Promise<void> {
-    for (const [projectId, { task, onDone }] of [...this.compactions]) {
-      this.compactions.delete(projectId)
-      let ok = false
-      try {
-        const snapshot = task()
-        if (snapshot !== null) {
-          // False: another instance already wrote a snapshot at least this new, which is as good.
-          if (await compact(this.db, projectId, snapshot.upToSeq, snapshot.state)) this.stats.compactions++
-          ok = true
+    try {
+      for (const [projectId, { task, onDone }] of this.compactions) {
+        this.compactions.delete(projectId)
+        if (this.closed) {
+          onDone('skipped')
+          continue
         }
-      } catch (err) {
-        // Not fatal: the log rows are still there and the room asks again after more updates.
-        this.log(`[collab] compaction of ${projectId} failed: ${errText(err)}`)
+        let result: CompactionResult = 'skipped'
+        try {
+          const snapshot = task()
+          if (snapshot !== null) result = await compact(this.db, projectId, snapshot.upToSeq, snapshot.state)
+          if (result === 'compacted') this.stats.compactions++
+        } catch (err) {
+          // Not fatal: the log rows are still there and the room asks again after more updates.
+          result = 'failed'
+          this.log(`[collab] compaction of ${projectId} failed: ${errText(err)}`)
+        }
+        onDone(result)
       }
-      onDone(ok)
+    } finally {
+      this.compacting = false
     }
+    this.wakeIfIdle()
   }
 
   private scheduleRetry(): void {

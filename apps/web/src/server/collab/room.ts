@@ -2,7 +2,7 @@ import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import type { StoredDocument } from '../db/update-log'
 import type { Connection } from './connection'
-import type { DurableLog } from './durable-log'
+import type { CompactionResult, DurableLog } from './durable-log'
 import {
   CloseCode,
   encodeAwareness,
@@ -57,6 +57,13 @@ export type RoomMessage = Exclude<IncomingMessage, { kind: 'malformed' }>
  */
 const INTEGRATE_AFTER_MS = 0
 
+/**
+ * How long a room waits before compacting again after another instance held the project's
+ * compaction lock: that instance is compacting the same log (or is paused while it does), and
+ * trying after every commit would only add round trips.
+ */
+const COMPACTION_BUSY_RETRY_MS = 1000
+
 export class Room {
   private readonly ydoc = new Y.Doc()
   readonly awareness: awarenessProtocol.Awareness
@@ -72,6 +79,7 @@ export class Room {
   private tailUpdates: number
   private tailBytes: number
   private compactionRequested = false
+  private compactionRetry: NodeJS.Timeout | null = null
   /** Live edits already sent to the others, in arrival order, not yet in the doc (`integrate`). */
   private forwarded: { from: Connection; update: Uint8Array }[] = []
   private integrateTimer: NodeJS.Timeout | null = null
@@ -362,25 +370,38 @@ export class Room {
   }
 
   private maybeCompact(): void {
-    if (this.compactionRequested) return
+    if (this.compactionRequested || this.compactionRetry !== null) return
     if (this.tailUpdates <= this.policy.maxTailUpdates && this.tailBytes <= this.policy.maxTailBytes) return
     void this.compactNow()
   }
 
-  /** Writes a snapshot and drops the covered log rows; resolves false if it failed. */
+  /** Writes a snapshot and drops the covered log rows; resolves false if it did not. */
   compactNow(): Promise<boolean> {
     this.compactionRequested = true
+    // What the snapshot covers of the tail counted so far: commits made while it is written stay counted.
+    let covered = { updates: 0, bytes: 0 }
     return new Promise((resolve) => {
       this.log.requestCompaction(
         this.projectId,
-        // Runs between commits: the doc holds at least every row up to the watermark (possibly
-        // more, still queued or past a gap: replaying those later is idempotent in Yjs).
-        () => ({ upToSeq: this.watermark, state: Y.encodeStateAsUpdate(this.doc) }),
-        (ok) => {
+        // The doc holds at least every row up to the watermark (possibly more, still queued or past
+        // a gap: replaying those later is idempotent in Yjs).
+        () => {
+          covered = { updates: this.tailUpdates, bytes: this.tailBytes }
+          return { upToSeq: this.watermark, state: Y.encodeStateAsUpdate(this.doc) }
+        },
+        (result: CompactionResult) => {
           this.compactionRequested = false
+          const ok = result === 'compacted' || result === 'superseded'
           if (ok) {
-            this.tailUpdates = 0
-            this.tailBytes = 0
+            this.tailUpdates = Math.max(0, this.tailUpdates - covered.updates)
+            this.tailBytes = Math.max(0, this.tailBytes - covered.bytes)
+            // The commits made meanwhile may already call for the next one.
+            this.maybeCompact()
+          } else if (result === 'busy' && this.compactionRetry === null) {
+            this.compactionRetry = setTimeout(() => {
+              this.compactionRetry = null
+              this.maybeCompact()
+            }, COMPACTION_BUSY_RETRY_MS)
           }
           resolve(ok)
         },
@@ -390,6 +411,7 @@ export class Room {
 
   destroy(): void {
     if (this.integrateTimer !== null) clearTimeout(this.integrateTimer)
+    if (this.compactionRetry !== null) clearTimeout(this.compactionRetry)
     this.awareness.destroy()
     this.ydoc.destroy()
   }

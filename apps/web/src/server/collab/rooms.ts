@@ -81,6 +81,11 @@ export class Rooms {
     return this.slots.get(room.projectId)?.loaded === room
   }
 
+  /** Whether the project's room is loaded here (not merely loading): joining it needs no database. */
+  isLoaded(projectId: string): boolean {
+    return (this.slots.get(projectId)?.loaded ?? null) !== null
+  }
+
   /** The room if it is loaded and ready (tests, diagnostics). */
   async peek(projectId: string): Promise<Room | undefined> {
     return this.slots.get(projectId)?.room

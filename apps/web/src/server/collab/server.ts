@@ -10,12 +10,18 @@ import { CloseCode } from './protocol'
 import { Replication, type ReplicationStats } from './replication'
 import type { CompactionPolicy, Room } from './room'
 import { Rooms } from './rooms'
-import { type Role, verifyRoomToken } from './tokens'
+import { lesserRole, type Role, verifyRoomToken } from './tokens'
+import { VerifiedMembers } from './verified-members'
 
 /**
  * The collab endpoint: authenticates upgrades on `/collab/<projectId>`, hands sockets to rooms,
  * and owns the process-wide durable log. Attach `handleUpgrade` to the http server's `upgrade`
  * event; it returns false for paths that are not its own.
+ *
+ * When the membership cannot be read (the database is down), an upgrade is refused with 503 and
+ * Retry-After, logged as one line, unless the room is loaded here and this instance read the
+ * user's membership within `membershipStaleMs` (`VerifiedMembers`): then it is admitted with the
+ * lesser of that role and the token's. The token is verified either way.
  */
 
 export const collabPathPrefix = '/collab/'
@@ -45,6 +51,11 @@ export interface CollabServerOptions {
   authorize?: (projectId: string, userId: string, tokenRole: Role) => Promise<Role | null>
   /** Called with each room once loaded (see RoomsOptions.onLoad). */
   onRoomLoaded?: (room: Room) => void
+  /**
+   * How old a membership this instance read may be and still admit that member to a room loaded
+   * here while `authorize` fails (database unreachable); 0 never admits without a fresh read.
+   */
+  membershipStaleMs?: number
 }
 
 export interface CollabServer {
@@ -65,6 +76,16 @@ export interface CollabServer {
   closeProject(projectId: string): number
   /** Who holds which open connection, for the membership sweep (changes made on other instances). */
   openAccess(): { projectId: string; userId: string; role: Role }[]
+  /**
+   * A project's whole membership as read by a query that started at `at` (the membership sweep),
+   * for admitting its members while the database is unreachable; `null`: the project has no row
+   * (its room opens on the token alone).
+   */
+  recordMembership(
+    projectId: string,
+    members: readonly { userId: string; role: Role }[] | null,
+    at: number,
+  ): void
   /** Closes every connection (1001), flushes the log, unloads rooms. True if all was stored. */
   close(flushTimeoutMs?: number): Promise<boolean>
 }
@@ -79,6 +100,9 @@ export interface CollabStats extends DurableLogStats {
 
 /** Project ids are opaque but bounded, so a path cannot smuggle anything into logs or SQL. */
 const projectIdPattern = /^[A-Za-z0-9_.:-]{1,128}$/
+
+/** Sent with every 503: the refusal is temporary (y-websocket clients retry on their own backoff). */
+const retryAfterSeconds = 2
 
 export function parseCollabPath(url: string | undefined): { projectId: string; token: string | null } | null {
   const parsed = new URL(url ?? '/', 'http://localhost')
@@ -121,7 +145,31 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
   const pending = new Gate(limits.maxPendingUpgrades)
   const perUser = new KeyedCounter(limits.maxConnectionsPerUser)
   const connections = new Set<Connection>()
+  const verified = new VerifiedMembers(options.membershipStaleMs ?? 60_000)
   let closing = false
+
+  /** The role to grant: the membership as read now, or as read lately if the database cannot answer. */
+  async function admit(
+    projectId: string,
+    userId: string,
+    tokenRole: Role,
+  ): Promise<{ role: Role | null } | { unavailable: string }> {
+    if (options.authorize === undefined) return { role: tokenRole }
+    const at = Date.now()
+    try {
+      const role = await options.authorize(projectId, userId, tokenRole)
+      verified.record(projectId, userId, role, at)
+      return { role }
+    } catch (err) {
+      const reason = errorText(err)
+      const known = rooms.isLoaded(projectId) ? verified.lookup(projectId, userId, Date.now()) : null
+      if (known === null) return { unavailable: reason }
+      log(
+        `[collab] membership of ${userId} in ${projectId} unreadable (${reason}): admitted as read ${Math.round(known.ageMs / 1000)} s ago`,
+      )
+      return { role: 'tokenOnly' in known ? tokenRole : lesserRole(known.role, tokenRole) }
+    }
+  }
 
   const heartbeat = setInterval(() => {
     for (const c of connections) c.heartbeat()
@@ -138,9 +186,14 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
     const check = await verifyRoomToken(token, projectId, options.secret)
     if (!check.ok) return refuse(socket, check.status, check.reason)
     const { sub: userId } = check.claims
-    const role = options.authorize
-      ? await options.authorize(projectId, userId, check.claims.role)
-      : check.claims.role
+    const admission = await admit(projectId, userId, check.claims.role)
+    if ('unavailable' in admission) {
+      log(
+        `[collab] upgrade to ${projectId} refused with 503: membership unreadable (${admission.unavailable})`,
+      )
+      return refuse(socket, 503, 'membership cannot be checked now, try again')
+    }
+    const { role } = admission
     if (role === null) return refuse(socket, 403, 'not a member of this project')
     if (!perUser.tryAcquire(userId)) return refuse(socket, 429, 'too many connections for this user')
     let room: Room
@@ -148,7 +201,7 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
       room = await rooms.acquire(projectId)
     } catch (err) {
       perUser.release(userId)
-      log(`[collab] loading room ${projectId} failed: ${err instanceof Error ? err.message : String(err)}`)
+      log(`[collab] loading room ${projectId} failed: ${errorText(err)}`)
       return refuse(socket, 503, 'room unavailable')
     }
     if (closing || socket.destroyed) {
@@ -194,6 +247,9 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
   }
 
   function setAccess(projectId: string, userId: string | null, role: Role | null): number {
+    // Written to the database just now: what an upgrade would read.
+    if (userId === null || role === null) verified.forget(projectId, userId)
+    else verified.record(projectId, userId, role, Date.now())
     let affected = 0
     for (const c of connections) {
       if (c.projectId !== projectId || (userId !== null && c.userId !== userId)) continue
@@ -249,6 +305,7 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
     },
     openAccess: () =>
       [...connections].map((c) => ({ projectId: c.projectId, userId: c.userId, role: c.role })),
+    recordMembership: (projectId, members, at) => verified.recordProject(projectId, members, at),
     setAccess,
     closeProject(projectId) {
       replication?.publishClosed(projectId)
@@ -285,6 +342,10 @@ const statusText: Record<number, string> = {
   503: 'Service Unavailable',
 }
 
+/** One line for the log. A refused connect to several addresses is an AggregateError with no message. */
+const errorText = (err: unknown): string =>
+  err instanceof Error ? err.message || (err as NodeJS.ErrnoException).code || err.name : String(err)
+
 /** Answers the upgrade request with a plain HTTP error; no WebSocket is ever created. */
 function refuse(socket: Duplex, status: number, reason: string): void {
   if (socket.destroyed) return
@@ -292,6 +353,7 @@ function refuse(socket: Duplex, status: number, reason: string): void {
   socket.end(
     `HTTP/1.1 ${status} ${statusText[status] ?? 'Error'}\r\n` +
       'Connection: close\r\nContent-Type: text/plain; charset=utf-8\r\n' +
+      (status === 503 ? `Retry-After: ${retryAfterSeconds}\r\n` : '') +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   )
 }

@@ -9,6 +9,9 @@ import { z } from 'zod'
 export const roles = ['owner', 'editor', 'viewer'] as const
 export type Role = (typeof roles)[number]
 
+/** The lesser of two roles (viewer < editor < owner; `roles` lists them from the top). */
+export const lesserRole = (a: Role, b: Role): Role => (roles.indexOf(a) >= roles.indexOf(b) ? a : b)
+
 export interface RoomClaims {
   /** User id. */
   sub: string

@@ -47,13 +47,23 @@ export async function readDocument(db: Db, projectId: string, afterSeq = 0): Pro
   )
 }
 
+/** The text whose `hashtext` is the advisory lock key of a project's log (`tryLockProjectLog`). */
+export const projectLogLockKey = (projectId: string): string => `ensemble.doc-log:${projectId}`
+
 /**
  * Serializes compactions of one project's log across processes until the transaction ends, so two
- * never interleave. Appends do not take it (they are ordered by the head row, see appendUpdates);
- * readers never take it (REPEATABLE READ gives them a consistent view).
+ * never interleave. Only tried, never waited for: the holder may be an instance that is paused
+ * (SIGSTOP, a long GC, a frozen VM) with its transaction open, and a compaction that can wait
+ * instead is one more thing that can stall. Appends do not take it (they are ordered by the head
+ * row, see appendUpdates); readers never take it (REPEATABLE READ gives them a consistent view).
  */
-async function lockProjectLog(db: Db, projectId: string): Promise<void> {
-  await db.execute(sql`select pg_advisory_xact_lock(hashtext(${`ensemble.doc-log:${projectId}`}))`)
+async function tryLockProjectLog(db: Db, projectId: string): Promise<boolean> {
+  const result = await db.execute(
+    sql`select pg_try_advisory_xact_lock(hashtext(${projectLogLockKey(projectId)})) as locked`,
+  )
+  // Both drivers are node-postgres underneath (see appendUpdates): a QueryResult.
+  const [row] = (result as unknown as pg.QueryResult<{ locked: boolean }>).rows
+  return row?.locked === true
 }
 
 /**
@@ -111,26 +121,33 @@ export async function insertUpdates(db: Db, rows: readonly NewUpdateRow[]): Prom
 }
 
 /**
+ * What a compaction did: wrote its snapshot; found one at least as new (another replica compacted
+ * further, which is as good); or skipped because another compaction of the project holds its lock
+ * (the caller tries again later).
+ */
+export type CompactionOutcome = 'compacted' | 'superseded' | 'busy'
+
+/**
  * Writes a snapshot covering every row with `seq <= upToSeq` and deletes those rows and older
  * snapshots, atomically: a reader sees either the old snapshot + tail or the new one + tail.
- * Several instances may hold the room and compact at once: the project lock serializes them and
- * a compaction that finds a snapshot at least as new as its own does nothing (returns false), so
- * nothing is deleted that the newest snapshot does not cover.
+ * Several instances may hold the room and compact at once: the project lock serializes them (the
+ * second one skips instead of waiting), and a compaction that finds a snapshot at least as new as
+ * its own does nothing, so nothing is deleted that the newest snapshot does not cover.
  */
 export async function compact(
   db: Db,
   projectId: string,
   upToSeq: number,
   state: Uint8Array,
-): Promise<boolean> {
+): Promise<CompactionOutcome> {
   return db.transaction(async (tx) => {
-    await lockProjectLog(tx, projectId)
+    if (!(await tryLockProjectLog(tx, projectId))) return 'busy'
     const [newer] = await tx
       .select({ upToSeq: documentSnapshots.upToSeq })
       .from(documentSnapshots)
       .where(and(eq(documentSnapshots.projectId, projectId), gte(documentSnapshots.upToSeq, upToSeq)))
       .limit(1)
-    if (newer !== undefined) return false
+    if (newer !== undefined) return 'superseded'
     await tx.insert(documentSnapshots).values({ projectId, upToSeq, state, byteLength: state.byteLength })
     await tx
       .delete(documentUpdates)
@@ -138,7 +155,7 @@ export async function compact(
     await tx
       .delete(documentSnapshots)
       .where(and(eq(documentSnapshots.projectId, projectId), lt(documentSnapshots.upToSeq, upToSeq)))
-    return true
+    return 'compacted'
   })
 }
 

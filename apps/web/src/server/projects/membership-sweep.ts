@@ -7,7 +7,9 @@ import { type Db, schema } from '../db'
  * (`setAccess`, `closeProject`). With several instances (REDIS_URL) the others learn over the
  * bus, and here as well, should that message be lost: every `intervalMs` each instance re-reads
  * the membership of the projects it has connections in and applies any difference. One query per
- * sweep; nothing runs while there are no connections.
+ * sweep; nothing runs while there are no connections. What it read is also handed to the collab
+ * server (`recordMembership`): while the database is unreachable, those members may still join
+ * these rooms here, e.g. coming from an instance that died meanwhile.
  */
 export function startMembershipSweep(
   collab: CollabServer,
@@ -22,6 +24,7 @@ export function startMembershipSweep(
     running = true
     try {
       const ids = [...new Set(open.map((c) => c.projectId))]
+      const at = Date.now()
       const [projects, members] = await Promise.all([
         db
           .select({ id: schema.projects.id, deletedAt: schema.projects.deletedAt })
@@ -39,6 +42,18 @@ export function startMembershipSweep(
       const deleted = new Map(projects.map((p) => [p.id, p.deletedAt !== null]))
       const roles = new Map(members.map((m) => [`${m.projectId}\u0000${m.userId}`, m.role]))
       const closed = new Set<string>()
+      for (const projectId of ids) {
+        const isDeleted = deleted.get(projectId)
+        if (isDeleted === false)
+          collab.recordMembership(
+            projectId,
+            members.filter((m) => m.projectId === projectId),
+            at,
+          )
+        // A token-only room (when allowed) has no row: during an outage it opens on the token alone.
+        else if (isDeleted === undefined && options.tokenOnlyRooms)
+          collab.recordMembership(projectId, null, at)
+      }
       for (const c of open) {
         if (closed.has(c.projectId)) continue
         const isDeleted = deleted.get(c.projectId)
