@@ -138,9 +138,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       setAccess: (projectId, userId, role) => {
         collab.setAccess(projectId, userId, role)
       },
-      signRoomToken: async (userId, projectId, role) => {
+      signRoomToken: async (claims) => {
         const exp = Math.floor(Date.now() / 1000) + config.roomTokenTtlSeconds
-        const token = await signRoomToken({ sub: userId, project: projectId, role }, { secret, exp })
+        const token = await signRoomToken(claims, { secret, exp })
         return { token, expiresAt: exp * 1000 }
       },
       inference: createInferenceClient(

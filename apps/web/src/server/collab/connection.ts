@@ -10,8 +10,12 @@ import type { Role } from './tokens'
 
 export interface ConnectionInfo {
   userId: string
+  /** The name bandmates see for this connection's presence (from the room token). */
+  userName: string
   projectId: string
   role: Role
+  /** The client asked for "saved" messages (`saved=1` on the WebSocket URL). */
+  wantsSaved: boolean
   messagesPerSecond: number
   messageBurst: number
 }
@@ -21,11 +25,16 @@ let nextId = 1
 export class Connection {
   readonly id = nextId++
   readonly userId: string
+  readonly userName: string
   readonly projectId: string
+  readonly wantsSaved: boolean
   /** Mutable: membership changes apply to open connections (`CollabServer.setAccess`). */
   role: Role
-  /** Awareness client ids this connection announced, removed from the room when it closes. */
-  readonly awarenessClients = new Set<number>()
+  /**
+   * The awareness client id this connection owns: the first it sent a state for that no other
+   * live connection owned (`Room.acceptAwareness`). Its state is removed when the connection closes.
+   */
+  awarenessClient: number | null = null
   private readonly bucket: TokenBucket
   private pendingSaved: Map<number, number> | null = null
   private closed = false
@@ -36,7 +45,9 @@ export class Connection {
     info: ConnectionInfo,
   ) {
     this.userId = info.userId
+    this.userName = info.userName
     this.projectId = info.projectId
+    this.wantsSaved = info.wantsSaved
     this.role = info.role
     this.bucket = new TokenBucket(info.messagesPerSecond, info.messageBurst, Date.now())
     ws.on('pong', () => {
@@ -92,7 +103,7 @@ export class Connection {
 
   /** Coalesces the acks of one group commit into a single "saved" message. */
   queueSaved(saved: SavedClocks): void {
-    if (saved.size === 0) return
+    if (!this.wantsSaved || saved.size === 0) return
     if (this.pendingSaved !== null) {
       mergeSaved(this.pendingSaved, saved)
       return

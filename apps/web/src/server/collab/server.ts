@@ -73,7 +73,17 @@ export interface CollabStats extends DurableLogStats {
 /** Project ids are opaque but bounded, so a path cannot smuggle anything into logs or SQL. */
 const projectIdPattern = /^[A-Za-z0-9_.:-]{1,128}$/
 
-export function parseCollabPath(url: string | undefined): { projectId: string; token: string | null } | null {
+export interface CollabTarget {
+  projectId: string
+  token: string | null
+  /**
+   * `saved=1`: the client understands the "saved" message (type 100). Without it the server is a
+   * plain y-websocket server: a stock y-websocket client logs every unknown message type.
+   */
+  wantsSaved: boolean
+}
+
+export function parseCollabPath(url: string | undefined): CollabTarget | null {
   const parsed = new URL(url ?? '/', 'http://localhost')
   if (!parsed.pathname.startsWith(collabPathPrefix)) return null
   let projectId: string
@@ -82,7 +92,11 @@ export function parseCollabPath(url: string | undefined): { projectId: string; t
   } catch {
     projectId = ''
   }
-  return { projectId, token: parsed.searchParams.get('token') }
+  return {
+    projectId,
+    token: parsed.searchParams.get('token'),
+    wantsSaved: parsed.searchParams.get('saved') === '1',
+  }
 }
 
 export function createCollabServer(options: CollabServerOptions): CollabServer {
@@ -119,14 +133,9 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
   }, options.heartbeatMs ?? 30_000)
   heartbeat.unref()
 
-  async function accept(
-    req: IncomingMessage,
-    socket: Duplex,
-    head: Buffer,
-    projectId: string,
-    token: string | null,
-  ) {
-    const check = await verifyRoomToken(token, projectId, options.secret)
+  async function accept(req: IncomingMessage, socket: Duplex, head: Buffer, target: CollabTarget) {
+    const { projectId } = target
+    const check = await verifyRoomToken(target.token, projectId, options.secret)
     if (!check.ok) return refuse(socket, check.status, check.reason)
     const { sub: userId } = check.claims
     const role = options.authorize
@@ -155,8 +164,10 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
       upgraded = true
       const conn = new Connection(ws, {
         userId,
+        userName: check.claims.name ?? userId,
         projectId,
         role,
+        wantsSaved: target.wantsSaved,
         messagesPerSecond: limits.messagesPerSecond,
         messageBurst: limits.messageBurst,
       })
@@ -199,7 +210,7 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
         refuse(socket, 503, 'too many pending connections')
         return true
       }
-      accept(req, socket, head, target.projectId, target.token)
+      accept(req, socket, head, target)
         .catch((err: unknown) => {
           log(`[collab] upgrade failed: ${err instanceof Error ? err.stack : String(err)}`)
           if (!socket.destroyed) refuse(socket, 500, 'internal error')

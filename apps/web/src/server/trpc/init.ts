@@ -2,7 +2,7 @@ import type { InferenceClient } from '@ensemble/inference/client'
 import { initTRPC, TRPCError } from '@trpc/server'
 import { ZodError } from 'zod'
 import type { SessionUser } from '../auth/auth'
-import type { Role } from '../collab/tokens'
+import type { Role, RoomClaims } from '../collab/tokens'
 import type { Db } from '../db'
 
 /**
@@ -19,7 +19,7 @@ export interface ApiServices {
   seedSong(projectId: string, state: Uint8Array): Promise<void>
   /** Applies a membership change to open collab connections. */
   setAccess(projectId: string, userId: string | null, role: Role | null): void
-  signRoomToken(userId: string, projectId: string, role: Role): Promise<{ token: string; expiresAt: number }>
+  signRoomToken(claims: RoomClaims): Promise<{ token: string; expiresAt: number }>
   /** The inference service (AI suggestions), over HTTP with the shared bearer secret. */
   inference: InferenceClient
 }
