@@ -38,7 +38,9 @@ export class Connection {
   private readonly bucket: TokenBucket
   private pendingSaved: Map<number, number> | null = null
   private closed = false
-  private alive = true
+  /** The payload of the latest ping, and whether its pong came back (`heartbeat`). */
+  private ping = 0
+  private answered = true
 
   constructor(
     private readonly ws: WebSocket,
@@ -50,8 +52,8 @@ export class Connection {
     this.wantsSaved = info.wantsSaved
     this.role = info.role
     this.bucket = new TokenBucket(info.messagesPerSecond, info.messageBurst, Date.now())
-    ws.on('pong', () => {
-      this.alive = true
+    ws.on('pong', (data) => {
+      if (data.toString() === String(this.ping)) this.answered = true
     })
   }
 
@@ -122,14 +124,20 @@ export class Connection {
     this.ws.close(code, reason)
   }
 
-  /** Liveness check driven by the server's ping interval; dead sockets are terminated. */
-  heartbeat(): void {
-    if (!this.alive) {
+  /**
+   * One tick of the server's heartbeat: a client that has not answered the previous ping is
+   * terminated; otherwise it gets a new one. Only the pong to the latest ping counts (pings carry
+   * a number), so an answer the client sent before it went away cannot keep it for another round.
+   * `judge` false (a late tick, see `createCollabServer`): ping only, judge at the next tick.
+   */
+  heartbeat(judge: boolean): void {
+    if (judge && !this.answered) {
       this.ws.terminate()
       return
     }
-    this.alive = false
-    if (this.ws.readyState === this.ws.OPEN) this.ws.ping()
+    this.ping++
+    this.answered = false
+    if (this.ws.readyState === this.ws.OPEN) this.ws.ping(String(this.ping))
   }
 }
 

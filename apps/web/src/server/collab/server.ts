@@ -128,9 +128,17 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
   const connections = new Set<Connection>()
   let closing = false
 
+  const heartbeatMs = options.heartbeatMs ?? 30_000
+  let lastBeat = performance.now()
   const heartbeat = setInterval(() => {
-    for (const c of connections) c.heartbeat()
-  }, options.heartbeatMs ?? 30_000)
+    const now = performance.now()
+    // A tick this late means the process could not run (SIGSTOP, a VM pause, starvation). After
+    // SIGCONT Node runs due timers before it reads the sockets, so the pongs to the last ping may
+    // be sitting unread: judging now would drop every live client. Ping again; judge next tick.
+    const onTime = now - lastBeat < heartbeatMs * 1.5
+    lastBeat = now
+    for (const c of connections) c.heartbeat(onTime)
+  }, heartbeatMs)
   heartbeat.unref()
 
   async function accept(req: IncomingMessage, socket: Duplex, head: Buffer, target: CollabTarget) {
