@@ -9,15 +9,18 @@ import {
 } from '../src/server/collab/protocol'
 import type { Role } from '../src/server/collab/tokens'
 import type { Database } from '../src/server/db'
+import { signUp } from './helpers/api'
 import {
   connectSynced,
   destroyAll,
   openRawSocket,
+  openSongAs,
   type RawSocket,
   type TestClient,
   tokenFor,
 } from './helpers/clients'
 import { drivers, openTestDatabase, uniqueProjectId } from './helpers/db'
+import { seedProject } from './helpers/projects'
 import { collabUrl, startTestServer } from './helpers/server'
 import { waitFor } from './helpers/wait'
 
@@ -136,6 +139,31 @@ describe.each(drivers)('collab presence on %s', (driver) => {
     await waitFor(() => malloryAsBobSees()?.user?.colour !== undefined, "Mallory's claim reached Bob")
     // The colour is the client's own; who it is, is not.
     expect(malloryAsBobSees()?.user).toEqual({ id: 'mallory', name: 'Mallory', colour: '#60a5fa' })
+  })
+
+  it('the name bandmates see is the one the account signed up with (room token from the API)', async () => {
+    const base = `http://127.0.0.1:${server.port}`
+    const [olivia, vic] = await Promise.all([signUp(base, 'olivia', 'Olivia'), signUp(base, 'vic', 'Vic')])
+    const project = await seedProject(database.db, [
+      { userId: olivia.userId, role: 'owner' },
+      { userId: vic.userId, role: 'viewer' },
+    ])
+    const [owner, viewer] = await Promise.all([
+      openSongAs(collabUrl(server), olivia, project),
+      openSongAs(collabUrl(server), vic, project),
+    ])
+    clients = [owner, viewer]
+    viewer.provider.awareness.setLocalStateField('user', {
+      id: olivia.userId,
+      name: 'Olivia',
+      colour: '#f87171',
+    })
+    const viewerAsOwnerSees = () => owner.provider.awareness.getStates().get(viewer.doc.clientID)
+    await waitFor(
+      () => viewerAsOwnerSees()?.user?.colour !== undefined,
+      "the viewer's claim reached the owner",
+    )
+    expect(viewerAsOwnerSees()?.user).toEqual({ id: vic.userId, name: 'Vic', colour: '#f87171' })
   })
 
   it("a client id is its connection's until it closes; then a reconnect may use it again, or a new one", async () => {
