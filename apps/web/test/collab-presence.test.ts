@@ -113,6 +113,7 @@ describe.each(drivers)('collab presence on %s', (driver) => {
     expect(watcher.seen.filter((e) => e.clientID === OWNER_ID)).toEqual([
       { clientID: OWNER_ID, clock: 1, state: ownerState },
     ])
+    expect((await server.collab.rooms.peek(project))?.droppedAwarenessEntries).toBe(2)
     expect(watcher.seen.find((e) => e.clientID === VIEWER_ID)?.state).toEqual({
       user: { id: 'viewer', name: 'Vic' },
       cursor: { x: 7 },
