@@ -183,7 +183,8 @@ async function runOne(
     let url = `${server.url}/${room}`
     if (server.kind !== 'reference') {
       const token = await signRoomToken({ sub: 'bench', project: room, role: 'editor' }, { secret: SECRET })
-      url += `?token=${token}`
+      // saved=1: this server sends "saved" (type 100) only to clients that ask for it.
+      url += `?token=${token}&saved=1`
     }
     const pending: { clock: number; at: number }[] = []
     const client: ProtocolClient = new ProtocolClient(url, {

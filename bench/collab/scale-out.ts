@@ -143,7 +143,9 @@ async function run(
       }
       const instance = i % instances.length
       const pending: { clock: number; at: number }[] = []
-      const client: ProtocolClient = new ProtocolClient(`${instances[instance]?.url}/${project}?token=${t}`, {
+      // saved=1: the server sends "saved" (type 100) only to clients that ask for it.
+      const url = `${instances[instance]?.url}/${project}?token=${t}&saved=1`
+      const client: ProtocolClient = new ProtocolClient(url, {
         onRemote(id, from, to) {
           const sends = sentAt.get(id)
           if (sends === undefined) return

@@ -1,7 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import type { RunningServer } from '../src/server/app'
-import { encodeSyncStep2, encodeSyncUpdate, parseMessage } from '../src/server/collab/protocol'
+import {
+  encodeSyncStep1,
+  encodeSyncStep2,
+  encodeSyncUpdate,
+  MessageType,
+  parseMessage,
+} from '../src/server/collab/protocol'
 import type { Database } from '../src/server/db'
 import {
   canonical,
@@ -205,6 +211,44 @@ describe.each(drivers)('collab sync on %s', (driver) => {
     c.provider.disconnect()
     expect(c.saved.get()).toBe('offline')
     expect(seen).toEqual(['saving', 'saved', 'offline'])
+  })
+
+  it('"saved" (type 100) goes only to a client that asks with saved=1, once the edit is committed', async () => {
+    const project = uniqueProjectId()
+    const token = async (sub: string) => tokenFor(project, { sub })
+    const plain = await openRawSocket(collabUrl(server), project, await token('plain'))
+    const asking = await openRawSocket(collabUrl(server), project, await token('asking'), { saved: true })
+    const framesOf = (raw: RawSocket) => {
+      const frames: Uint8Array[] = []
+      raw.ws.on('message', (data: Buffer) => frames.push(new Uint8Array(data)))
+      return frames
+    }
+    const plainFrames = framesOf(plain)
+    const askingFrames = framesOf(asking)
+    const isSavedFrame = (frame: Uint8Array) => frame[0] === MessageType.saved
+    const stored = async (key: string) => (await loadStoredDoc(database.db, project)).getMap('m').has(key)
+
+    const plainEdit = new Y.Doc()
+    plainEdit.getMap('m').set('plain', 1)
+    plain.ws.send(encodeSyncUpdate(Y.encodeStateAsUpdate(plainEdit)))
+    plain.ws.send(encodeSyncStep1(plainEdit))
+    await waitFor(() => stored('plain'), "the plain client's edit stored")
+    const askingEdit = new Y.Doc()
+    askingEdit.getMap('m').set('asking', 1)
+    asking.ws.send(encodeSyncUpdate(Y.encodeStateAsUpdate(askingEdit)))
+    await waitFor(() => askingFrames.some(isSavedFrame), '"saved" for the client that asked')
+    expect(await stored('asking')).toBe(true)
+    // Commits are in order: a "saved" for the plain client would have gone out before the answer
+    // to a step 1 it sends from now on (one socket's frames stay in order).
+    const repliesBefore = plainFrames.filter((f) => parseMessage(f).kind === 'sync-step2').length
+    plain.ws.send(encodeSyncStep1(plainEdit))
+    await waitFor(
+      () => plainFrames.filter((f) => parseMessage(f).kind === 'sync-step2').length > repliesBefore,
+      'the plain client got its answer',
+    )
+    expect(plainFrames.filter(isSavedFrame)).toEqual([])
+    plain.ws.close()
+    asking.ws.close()
   })
 
   it('after a restart with no clients, a fresh client loads exactly the stored doc', async () => {

@@ -162,9 +162,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         collab.closeProject(projectId)
       },
       deletedRetentionMs,
-      signRoomToken: async (userId, projectId, role) => {
+      signRoomToken: async (claims) => {
         const exp = Math.floor(Date.now() / 1000) + config.roomTokenTtlSeconds
-        const token = await signRoomToken({ sub: userId, project: projectId, role }, { secret, exp })
+        const token = await signRoomToken(claims, { secret, exp })
         return { token, expiresAt: exp * 1000 }
       },
       inference,

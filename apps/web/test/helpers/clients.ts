@@ -24,7 +24,12 @@ export function tokenFor(
   exp?: number,
 ): Promise<string> {
   return signRoomToken(
-    { sub: claims.sub ?? 'user-1', project: claims.project ?? projectId, role: claims.role ?? 'editor' },
+    {
+      sub: claims.sub ?? 'user-1',
+      project: claims.project ?? projectId,
+      role: claims.role ?? 'editor',
+      name: claims.name,
+    },
     { secret, ...(exp !== undefined ? { exp } : {}) },
   )
 }
@@ -99,9 +104,18 @@ export async function loadStoredDoc(db: Db, projectId: string): Promise<Y.Doc> {
   return doc
 }
 
-/** A raw `ws` socket on a room, for sending hand-made frames. Resolves once open. */
-export async function openRawSocket(url: string, projectId: string, token: string): Promise<RawSocket> {
-  const ws = new WebSocket(`${url}/${projectId}?token=${encodeURIComponent(token)}`)
+/**
+ * A raw `ws` socket on a room, for sending hand-made frames. Resolves once open. Like any plain
+ * y-websocket client it gets no "saved" messages unless `saved` asks for them (`saved=1`).
+ */
+export async function openRawSocket(
+  url: string,
+  projectId: string,
+  token: string,
+  options: { saved?: boolean } = {},
+): Promise<RawSocket> {
+  const query = `token=${encodeURIComponent(token)}${options.saved ? '&saved=1' : ''}`
+  const ws = new WebSocket(`${url}/${projectId}?${query}`)
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
     ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
   )

@@ -32,7 +32,8 @@ export interface SongConnection {
 /** Opens a song's room with the saved-status wiring. Browser-safe. */
 export function connectSong(options: ConnectSongOptions): SongConnection {
   const provider = new WebsocketProvider(options.url, options.projectId, options.doc, {
-    params: { token: options.token },
+    // saved=1: the server sends "saved" (type 100) only to clients that ask; `attachSavedStatus` reads it.
+    params: { token: options.token, saved: '1' },
     connect: options.connect ?? true,
     // Cross-tab sync would bypass the server's durable acknowledgement; one path keeps it honest.
     disableBc: true,

@@ -10,8 +10,12 @@ import type { Role } from './tokens'
 
 export interface ConnectionInfo {
   userId: string
+  /** The name bandmates see for this connection's presence (from the room token). */
+  userName: string
   projectId: string
   role: Role
+  /** The client asked for "saved" messages (`saved=1` on the WebSocket URL). */
+  wantsSaved: boolean
   messagesPerSecond: number
   messageBurst: number
 }
@@ -21,26 +25,35 @@ let nextId = 1
 export class Connection {
   readonly id = nextId++
   readonly userId: string
+  readonly userName: string
   readonly projectId: string
+  readonly wantsSaved: boolean
   /** Mutable: membership changes apply to open connections (`CollabServer.setAccess`). */
   role: Role
-  /** Awareness client ids this connection announced, removed from the room when it closes. */
-  readonly awarenessClients = new Set<number>()
+  /**
+   * The awareness client id this connection owns: the first it sent a state for that no other
+   * live connection owned (`Room.acceptAwareness`). Its state is removed when the connection closes.
+   */
+  awarenessClient: number | null = null
   private readonly bucket: TokenBucket
   private pendingSaved: Map<number, number> | null = null
   private closed = false
-  private alive = true
+  /** The payload of the latest ping, and whether its pong came back (`heartbeat`). */
+  private ping = 0
+  private answered = true
 
   constructor(
     private readonly ws: WebSocket,
     info: ConnectionInfo,
   ) {
     this.userId = info.userId
+    this.userName = info.userName
     this.projectId = info.projectId
+    this.wantsSaved = info.wantsSaved
     this.role = info.role
     this.bucket = new TokenBucket(info.messagesPerSecond, info.messageBurst, Date.now())
-    ws.on('pong', () => {
-      this.alive = true
+    ws.on('pong', (data) => {
+      if (data.toString() === String(this.ping)) this.answered = true
     })
   }
 
@@ -92,7 +105,7 @@ export class Connection {
 
   /** Coalesces the acks of one group commit into a single "saved" message. */
   queueSaved(saved: SavedClocks): void {
-    if (saved.size === 0) return
+    if (!this.wantsSaved || saved.size === 0) return
     if (this.pendingSaved !== null) {
       mergeSaved(this.pendingSaved, saved)
       return
@@ -111,14 +124,20 @@ export class Connection {
     this.ws.close(code, reason)
   }
 
-  /** Liveness check driven by the server's ping interval; dead sockets are terminated. */
-  heartbeat(): void {
-    if (!this.alive) {
+  /**
+   * One tick of the server's heartbeat: a client that has not answered the previous ping is
+   * terminated; otherwise it gets a new one. Only the pong to the latest ping counts (pings carry
+   * a number), so an answer the client sent before it went away cannot keep it for another round.
+   * `judge` false (a late tick, see `createCollabServer`): ping only, judge at the next tick.
+   */
+  heartbeat(judge: boolean): void {
+    if (judge && !this.answered) {
       this.ws.terminate()
       return
     }
-    this.alive = false
-    if (this.ws.readyState === this.ws.OPEN) this.ws.ping()
+    this.ping++
+    this.answered = false
+    if (this.ws.readyState === this.ws.OPEN) this.ws.ping(String(this.ping))
   }
 }
 

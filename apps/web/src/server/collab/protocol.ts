@@ -44,7 +44,7 @@ export type IncomingMessage =
   | { kind: 'sync-step1'; stateVector: Uint8Array }
   | { kind: 'sync-step2'; update: Uint8Array }
   | { kind: 'sync-update'; update: Uint8Array }
-  | { kind: 'awareness'; update: Uint8Array }
+  | { kind: 'awareness'; entries: AwarenessEntry[] }
   | { kind: 'query-awareness' }
   | { kind: 'malformed'; code: number; reason: string }
 
@@ -85,7 +85,7 @@ function readMessage(decoder: decoding.Decoder): IncomingMessage {
       return malformed(`unknown sync message type ${sub}`)
     }
     case MessageType.awareness:
-      return { kind: 'awareness', update: readBytes(decoder) }
+      return readAwareness(readBytes(decoder))
     case MessageType.queryAwareness:
       return { kind: 'query-awareness' }
     default:
@@ -109,8 +109,6 @@ function validate(message: IncomingMessage): IncomingMessage {
     case 'sync-step2':
     case 'sync-update':
       return isValidUpdate(message.update) ? message : invalid('corrupt document update')
-    case 'awareness':
-      return isValidAwarenessUpdate(message.update) ? message : invalid('corrupt awareness update')
     default:
       return message
   }
@@ -135,18 +133,47 @@ export function isValidUpdate(update: Uint8Array): boolean {
   return attempt(() => Y.decodeUpdate(update))
 }
 
-/** Mirrors y-protocols' `applyAwarenessUpdate` decoding, including the JSON state. */
-export function isValidAwarenessUpdate(update: Uint8Array): boolean {
-  return attempt(() => {
-    const decoder = decoding.createDecoder(update)
-    const count = decoding.readVarUint(decoder)
-    for (let i = 0; i < count; i++) {
-      decoding.readVarUint(decoder) // clientID
-      decoding.readVarUint(decoder) // clock
-      JSON.parse(decoding.readVarString(decoder))
-    }
-    if (decoding.hasContent(decoder)) throw new Error('trailing bytes')
-  })
+/** An awareness frame's payload, decoded in full here: the room reads each entry (`Room.acceptAwareness`). */
+function readAwareness(update: Uint8Array): IncomingMessage {
+  try {
+    return { kind: 'awareness', entries: readAwarenessEntries(update) }
+  } catch {
+    return invalid('corrupt awareness update')
+  }
+}
+
+/** One client's presence in an awareness update; `state` null means the client left. */
+export interface AwarenessEntry {
+  clientID: number
+  clock: number
+  state: unknown
+}
+
+/** Mirrors y-protocols' `applyAwarenessUpdate` decoding, including the JSON state. Throws if corrupt. */
+export function readAwarenessEntries(update: Uint8Array): AwarenessEntry[] {
+  const decoder = decoding.createDecoder(update)
+  const count = decoding.readVarUint(decoder)
+  const entries: AwarenessEntry[] = []
+  for (let i = 0; i < count; i++) {
+    const clientID = decoding.readVarUint(decoder)
+    const clock = decoding.readVarUint(decoder)
+    const state: unknown = JSON.parse(decoding.readVarString(decoder))
+    entries.push({ clientID, clock, state })
+  }
+  if (decoding.hasContent(decoder)) throw new Error('trailing bytes')
+  return entries
+}
+
+/** The inverse of `readAwarenessEntries`: an awareness update y-protocols applies. */
+export function encodeAwarenessEntries(entries: readonly AwarenessEntry[]): Uint8Array {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, entries.length)
+  for (const { clientID, clock, state } of entries) {
+    encoding.writeVarUint(encoder, clientID)
+    encoding.writeVarUint(encoder, clock)
+    encoding.writeVarString(encoder, JSON.stringify(state))
+  }
+  return encoding.toUint8Array(encoder)
 }
 
 /** "Everything of `clientID` with a clock below `clock` is stored." */

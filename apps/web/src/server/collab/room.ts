@@ -4,8 +4,10 @@ import type { StoredDocument } from '../db/update-log'
 import type { Connection } from './connection'
 import type { CompactionResult, DurableLog } from './durable-log'
 import {
+  type AwarenessEntry,
   CloseCode,
   encodeAwareness,
+  encodeAwarenessEntries,
   encodeSyncStep1,
   encodeSyncStep2,
   encodeSyncUpdate,
@@ -87,6 +89,8 @@ export class Room {
   private applyingSentOn = false
   /** Updates a viewer tried to write, for tests and logs. */
   droppedViewerUpdates = 0
+  /** Awareness entries a connection sent for a client id it does not own (`acceptAwareness`). */
+  droppedAwarenessEntries = 0
 
   constructor(
     readonly projectId: string,
@@ -136,8 +140,9 @@ export class Room {
 
   removeConnection(conn: Connection): void {
     this.connections.delete(conn)
-    if (conn.awarenessClients.size > 0) {
-      awarenessProtocol.removeAwarenessStates(this.awareness, [...conn.awarenessClients], null)
+    const own = conn.awarenessClient
+    if (own !== null && this.awareness.getStates().has(own)) {
+      awarenessProtocol.removeAwarenessStates(this.awareness, [own], null)
     }
   }
 
@@ -146,7 +151,7 @@ export class Room {
     switch (message.kind) {
       case 'sync-step1':
         conn.send(encodeSyncStep2(this.doc, message.stateVector))
-        if (conn.canWrite) this.ackKnownState(conn, message.stateVector)
+        if (conn.canWrite && conn.wantsSaved) this.ackKnownState(conn, message.stateVector)
         return
       case 'sync-step2':
       case 'sync-update':
@@ -162,9 +167,13 @@ export class Room {
         this.integrate()
         this.applyClientUpdate(conn, message.update, false)
         return
-      case 'awareness':
-        awarenessProtocol.applyAwarenessUpdate(this.awareness, message.update, conn)
+      case 'awareness': {
+        const accepted = this.acceptAwareness(conn, message.entries)
+        if (accepted.length > 0) {
+          awarenessProtocol.applyAwarenessUpdate(this.awareness, encodeAwarenessEntries(accepted), conn)
+        }
         return
+      }
       case 'query-awareness':
         conn.send(
           encodeAwareness(
@@ -173,6 +182,47 @@ export class Room {
         )
         return
     }
+  }
+
+  /**
+   * Presence is the sender's own, under its verified name. A connection owns one awareness client
+   * id: the first it sends a state for, unless another live connection owns it or another replica
+   * shows it under another user (a stock y-websocket client has one id for the life of its
+   * provider; a reload makes a new provider, a new id and a new connection). Entries for any other
+   * id, removals included, are dropped: a viewer cannot move the owner's cursor, rename them or
+   * make them leave. Each accepted state's `user.id` and `user.name` are set from the room token,
+   * so what a client claims about itself is never what its bandmates see; other fields (the
+   * presence colour, the view) are the client's own.
+   */
+  private acceptAwareness(conn: Connection, entries: readonly AwarenessEntry[]): AwarenessEntry[] {
+    const accepted: AwarenessEntry[] = []
+    for (const entry of entries) {
+      // y-protocols clients only send objects; anything else has nowhere to hold the verified user.
+      const valid = entry.state === null || isRecord(entry.state)
+      if (!valid || !this.claim(conn, entry)) {
+        this.droppedAwarenessEntries++
+        continue
+      }
+      if (!isRecord(entry.state)) {
+        accepted.push(entry)
+        continue
+      }
+      const user = isRecord(entry.state.user) ? entry.state.user : {}
+      const verified = { ...user, id: conn.userId, name: conn.userName }
+      accepted.push({ ...entry, state: { ...entry.state, user: verified } })
+    }
+    return accepted
+  }
+
+  private claim(conn: Connection, { clientID, state }: AwarenessEntry): boolean {
+    if (conn.awarenessClient !== null) return conn.awarenessClient === clientID
+    // Leaving claims nothing.
+    if (state === null) return false
+    for (const c of this.connections) if (c.awarenessClient === clientID) return false
+    const known = this.awareness.getStates().get(clientID)
+    if (known !== undefined && isRecord(known.user) && known.user.id !== conn.userId) return false
+    conn.awarenessClient = clientID
+    return true
   }
 
   /**
@@ -212,6 +262,7 @@ export class Room {
     } finally {
       this.applyingSentOn = false
     }
+    if (!conn.wantsSaved) return
     const saved = savedClocksAfter(this.ydoc, update)
     this.pendingWrites++
     this.log.append({
@@ -280,8 +331,11 @@ export class Room {
 
   /** Awareness states of this replica's own clients (for a replica that just loaded the room). */
   localAwareness(): Uint8Array | null {
+    const states = this.awareness.getStates()
     const ids: number[] = []
-    for (const c of this.connections) for (const id of c.awarenessClients) ids.push(id)
+    for (const c of this.connections) {
+      if (c.awarenessClient !== null && states.has(c.awarenessClient)) ids.push(c.awarenessClient)
+    }
     return ids.length === 0 ? null : awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids)
   }
 
@@ -357,10 +411,6 @@ export class Room {
 
   private onAwarenessUpdate({ added, updated, removed }: AwarenessChange, origin: unknown): void {
     const changed = [...added, ...updated, ...removed]
-    if (isConnection(origin, this.connections)) {
-      for (const id of added) origin.awarenessClients.add(id)
-      for (const id of removed) origin.awarenessClients.delete(id)
-    }
     const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)
     const frame = encodeAwareness(update)
     for (const c of this.connections) c.send(frame)
@@ -423,8 +473,8 @@ interface AwarenessChange {
   removed: number[]
 }
 
-const isConnection = (origin: unknown, conns: Set<Connection>): origin is Connection =>
-  conns.has(origin as Connection)
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
 
 /**
  * What the sender may consider stored once everything queued so far commits: for each client in

@@ -104,7 +104,17 @@ const projectIdPattern = /^[A-Za-z0-9_.:-]{1,128}$/
 /** Sent with every 503: the refusal is temporary (y-websocket clients retry on their own backoff). */
 const retryAfterSeconds = 2
 
-export function parseCollabPath(url: string | undefined): { projectId: string; token: string | null } | null {
+export interface CollabTarget {
+  projectId: string
+  token: string | null
+  /**
+   * `saved=1`: the client understands the "saved" message (type 100). Without it the server is a
+   * plain y-websocket server: a stock y-websocket client logs every unknown message type.
+   */
+  wantsSaved: boolean
+}
+
+export function parseCollabPath(url: string | undefined): CollabTarget | null {
   const parsed = new URL(url ?? '/', 'http://localhost')
   if (!parsed.pathname.startsWith(collabPathPrefix)) return null
   let projectId: string
@@ -113,7 +123,11 @@ export function parseCollabPath(url: string | undefined): { projectId: string; t
   } catch {
     projectId = ''
   }
-  return { projectId, token: parsed.searchParams.get('token') }
+  return {
+    projectId,
+    token: parsed.searchParams.get('token'),
+    wantsSaved: parsed.searchParams.get('saved') === '1',
+  }
 }
 
 export function createCollabServer(options: CollabServerOptions): CollabServer {
@@ -171,19 +185,22 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
     }
   }
 
+  const heartbeatMs = options.heartbeatMs ?? 30_000
+  let lastBeat = performance.now()
   const heartbeat = setInterval(() => {
-    for (const c of connections) c.heartbeat()
-  }, options.heartbeatMs ?? 30_000)
+    const now = performance.now()
+    // A tick this late means the process could not run (SIGSTOP, a VM pause, starvation). After
+    // SIGCONT Node runs due timers before it reads the sockets, so the pongs to the last ping may
+    // be sitting unread: judging now would drop every live client. Ping again; judge next tick.
+    const onTime = now - lastBeat < heartbeatMs * 1.5
+    lastBeat = now
+    for (const c of connections) c.heartbeat(onTime)
+  }, heartbeatMs)
   heartbeat.unref()
 
-  async function accept(
-    req: IncomingMessage,
-    socket: Duplex,
-    head: Buffer,
-    projectId: string,
-    token: string | null,
-  ) {
-    const check = await verifyRoomToken(token, projectId, options.secret)
+  async function accept(req: IncomingMessage, socket: Duplex, head: Buffer, target: CollabTarget) {
+    const { projectId } = target
+    const check = await verifyRoomToken(target.token, projectId, options.secret)
     if (!check.ok) return refuse(socket, check.status, check.reason)
     const { sub: userId } = check.claims
     const admission = await admit(projectId, userId, check.claims.role)
@@ -222,8 +239,10 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
       upgraded = true
       const conn = new Connection(ws, {
         userId,
+        userName: check.claims.name ?? userId,
         projectId,
         role,
+        wantsSaved: target.wantsSaved,
         messagesPerSecond: limits.messagesPerSecond,
         messageBurst: limits.messageBurst,
       })
@@ -295,7 +314,7 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
         refuse(socket, 503, 'too many pending connections')
         return true
       }
-      accept(req, socket, head, target.projectId, target.token)
+      accept(req, socket, head, target)
         .catch((err: unknown) => {
           log(`[collab] upgrade failed: ${err instanceof Error ? err.stack : String(err)}`)
           if (!socket.destroyed) refuse(socket, 500, 'internal error')

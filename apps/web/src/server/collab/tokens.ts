@@ -17,12 +17,18 @@ export interface RoomClaims {
   sub: string
   project: string
   role: Role
+  /**
+   * The user's display name, from the session that asked for the token: the collab server shows
+   * bandmates this name, whatever a client puts in its awareness state. Absent: the user id.
+   */
+  name?: string
 }
 
 const claimsSchema = z.object({
   sub: z.string().min(1),
   project: z.string().min(1),
   role: z.enum(roles),
+  name: z.string().max(200).optional(),
   exp: z.number(),
 })
 
@@ -38,7 +44,7 @@ export interface SignOptions {
 
 export async function signRoomToken(claims: RoomClaims, options: SignOptions): Promise<string> {
   const exp = options.exp ?? Math.floor(Date.now() / 1000) + (options.expiresInSeconds ?? 3600)
-  return new SignJWT({ project: claims.project, role: claims.role })
+  return new SignJWT({ project: claims.project, role: claims.role, name: claims.name })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(claims.sub)
     .setIssuedAt()
@@ -64,7 +70,7 @@ export async function verifyRoomToken(
   }
   const parsed = claimsSchema.safeParse(payload)
   if (!parsed.success) return { ok: false, status: 401, reason: 'invalid token claims' }
-  const { sub, project, role } = parsed.data
+  const { sub, project, role, name } = parsed.data
   if (project !== projectId) return { ok: false, status: 403, reason: 'token is for another project' }
-  return { ok: true, claims: { sub, project, role } }
+  return { ok: true, claims: { sub, project, role, name } }
 }

@@ -10,7 +10,12 @@ import { authedProcedure, router } from '../trpc/init'
 export const roomsRouter = router({
   token: authedProcedure.input(z.object({ projectId })).mutation(async ({ ctx, input }) => {
     const role = await requireRole(ctx.db, input.projectId, ctx.user.id, 'viewer')
-    const { token, expiresAt } = await ctx.signRoomToken(ctx.user.id, input.projectId, role)
+    const { token, expiresAt } = await ctx.signRoomToken({
+      sub: ctx.user.id,
+      project: input.projectId,
+      role,
+      name: ctx.user.name,
+    })
     return { token, role, userId: ctx.user.id, name: ctx.user.name, expiresAt }
   }),
 })

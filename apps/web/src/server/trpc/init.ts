@@ -2,7 +2,7 @@ import type { InferenceClient } from '@ensemble/inference/client'
 import { initTRPC, TRPCError } from '@trpc/server'
 import { ZodError } from 'zod'
 import type { SessionUser } from '../auth/auth'
-import type { Role } from '../collab/tokens'
+import type { Role, RoomClaims } from '../collab/tokens'
 import type { Db } from '../db'
 
 /**
@@ -25,7 +25,7 @@ export interface ApiServices {
   closeProject(projectId: string): void
   /** How long a deleted project can be restored (DELETED_PROJECT_RETENTION_DAYS). */
   deletedRetentionMs: number
-  signRoomToken(userId: string, projectId: string, role: Role): Promise<{ token: string; expiresAt: number }>
+  signRoomToken(claims: RoomClaims): Promise<{ token: string; expiresAt: number }>
   /** The inference service (AI suggestions), over HTTP with the shared bearer secret. */
   inference: InferenceClient
 }
