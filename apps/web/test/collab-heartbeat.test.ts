@@ -52,7 +52,7 @@ describe('collab heartbeat', () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'ensemble-heartbeat-'))
     await seedPgliteDir(path.join(dataDir, 'pglite'))
     const port = await freePort()
-    const env = { COLLAB_HEARTBEAT_MS: String(HEARTBEAT_MS) }
+    const env = { COLLAB_HEARTBEAT_MS: String(HEARTBEAT_MS), COLLAB_TOKEN_ONLY_ROOMS: '1' }
     const server = await spawnServer({ port, dataDir, driver: 'pglite', env })
     const project = uniqueProjectId('heartbeat')
     const url = `ws://127.0.0.1:${port}/collab/${project}?token=${await tokenFor(project, { sub: 'pinged' })}`

@@ -71,7 +71,7 @@ describe.each(drivers)('collab presence on %s', (driver) => {
 
   beforeAll(async () => {
     database = await openTestDatabase(driver)
-    server = await startTestServer(database)
+    server = await startTestServer(database, { tokenOnlyRooms: true })
   })
   afterEach(() => {
     for (const p of peers) p.ws.close()
