@@ -62,8 +62,9 @@ test('a song with two hits on one drum step, same-pitch overlaps and held notes 
   const errors = watchErrors(page)
 
   // The pairs the Drums plugin writes on one step (closed + open hat, pedal + closed hat), snare + rim, both
-  // kicks, in two overlapping clips (so every pitch also sounds twice at once); a piano and a lead with a
-  // one-tick note on the same pitch and start as a longer one, and a note held past its clip's end.
+  // kicks, in every bar of two overlapping clips (so every pitch also sounds twice at once); a piano and a
+  // lead with a one-tick note on the same pitch and start as a longer one, and a note held past its clip's
+  // end. Every bar, because live playback starts a moment after Play while the audio engine loads.
   const step = PPQ / 4
   const pairs = [
     [42, 46],
@@ -72,23 +73,25 @@ test('a song with two hits on one drum step, same-pitch overlaps and held notes 
     [35, 36],
     [46, 42],
   ]
-  const drums = pairs.flatMap(([a, b], i) => [
-    { pitch: a!, start: i * step, duration: 30, velocity: 100 },
-    { pitch: b!, start: i * step, duration: 1, velocity: 100 },
+  const drums = [0, 1, 2, 3].flatMap((bar) =>
+    pairs.flatMap(([a, b], i) => [
+      { pitch: a!, start: bar * BAR + i * step, duration: 30, velocity: 100 },
+      { pitch: b!, start: bar * BAR + i * step, duration: 1, velocity: 100 },
+    ]),
+  )
+  const melodic = [0, 1, 2, 3].flatMap((bar) => [
+    { pitch: 60, start: bar * BAR, duration: 1, velocity: 100 },
+    { pitch: 60, start: bar * BAR, duration: PPQ, velocity: 100 },
+    { pitch: 64, start: bar * BAR + PPQ, duration: 8 * BAR, velocity: 100 },
   ])
-  const melodic = [
-    { pitch: 60, start: 0, duration: 1, velocity: 100 },
-    { pitch: 60, start: 0, duration: PPQ, velocity: 100 },
-    { pitch: 64, start: PPQ, duration: 8 * BAR, velocity: 100 },
-  ]
   await writeAsBandmate(page, songId, (doc, me) => {
     const kit = addTrack(doc, me, { kind: 'drums', name: 'Beat' })
-    addClip(doc, me, kit, { start: 0, length: 2 * BAR, notes: drums })
-    addClip(doc, me, kit, { start: 0, length: BAR, notes: drums })
+    addClip(doc, me, kit, { start: 0, length: 4 * BAR, notes: drums })
+    addClip(doc, me, kit, { start: 0, length: 4 * BAR, notes: drums })
     for (const instrument of ['piano', 'lead']) {
       const track = addTrack(doc, me, { kind: 'instrument', name: instrument, instrument })
-      addClip(doc, me, track, { start: 0, length: BAR, notes: melodic })
-      addClip(doc, me, track, { start: 0, length: 2 * BAR, notes: melodic })
+      addClip(doc, me, track, { start: 0, length: 4 * BAR, notes: melodic })
+      addClip(doc, me, track, { start: 0, length: 4 * BAR, notes: melodic })
     }
   })
   await expect(page.getByTestId('track')).toHaveCount(3)
@@ -101,9 +104,9 @@ test('a song with two hits on one drum step, same-pitch overlaps and held notes 
   // The master meter's floor (-60 dB) is silence.
   const master = page.getByTestId('mixer').getByTestId('meter').last()
   await expect.poll(async () => Number(await master.getAttribute('data-level-db'))).toBeGreaterThan(-55)
-  // Through both bars: the doubled hits, then the longer clip's second bar.
+  // Through the bars of doubled hits (the song ends after bar 4).
   const bar = async () => Number.parseInt((await page.getByTestId('position').textContent()) ?? '', 10)
-  await expect.poll(bar, { timeout: 20_000 }).toBeGreaterThanOrEqual(3)
+  await expect.poll(bar, { timeout: 30_000 }).toBeGreaterThanOrEqual(5)
   await page.getByTestId('play').click()
   await expect(page.getByTestId('play')).toHaveAttribute('aria-pressed', 'false')
   expect(errors).toEqual([])
@@ -117,10 +120,9 @@ test('a song with two hits on one drum step, same-pitch overlaps and held notes 
   const wav = await readWav(await download)
   expect(wav.channels).toBe(2)
   expect((await download).suggestedFilename()).toBe('Night Drive - take 2.wav')
-  // Two bars at 120 bpm and a second of tail; the doubled hits are in the first half second.
-  expect(seconds(wav)).toBeCloseTo(5, 1)
-  expect(peakBetween(wav, 0, 0.5)).toBeGreaterThan(0.05)
-  expect(peakBetween(wav, 2, 4)).toBeGreaterThan(0.05)
+  // Four bars at 120 bpm and a second of tail; the doubled hits open every bar.
+  expect(seconds(wav)).toBeCloseTo(9, 1)
+  for (const at of [0, 2, 4, 6]) expect(peakBetween(wav, at, at + 0.5)).toBeGreaterThan(0.05)
   expect(errors).toEqual([])
   await context.close()
 })
