@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { addClip, addTrack, PPQ, setTitle } from '@ensemble/core'
+import { addClip, addTrack, PPQ, setTempo, setTitle } from '@ensemble/core'
 import { type Download, expect, type Page, test } from '@playwright/test'
 import { addDenseArrangement } from '../../bench/studio/dense-song'
 import { writeAsBandmate } from './helpers/bandmate'
@@ -179,6 +179,33 @@ test('the 3-minute, 16-track song exports with progress as it renders; Cancel st
   expect(between.length).toBeGreaterThan(5)
   expect(between).toEqual([...between].sort((a, b) => a - b))
   await expect(progress).toBeHidden()
+  expect(errors).toEqual([])
+  await context.close()
+})
+
+test('a song too long for one WAV file is refused with a clear message before any rendering', async ({
+  browser,
+}) => {
+  const { page, songId, context } = await openSongAs(browser)
+  const errors = watchErrors(page)
+  // A clip far out on the timeline at the slowest tempo: bar 2,500 at 20 bpm is 8.3 hours in.
+  await writeAsBandmate(page, songId, (doc, me) => {
+    setTempo(doc, me, 20)
+    const track = addTrack(doc, me, { kind: 'instrument', name: 'Far away', instrument: 'piano' })
+    addClip(doc, me, track, {
+      start: 2500 * BAR,
+      length: BAR,
+      notes: [{ pitch: 60, start: 0, duration: PPQ, velocity: 100 }],
+    })
+  })
+  await expect(page.getByTestId('track')).toHaveCount(1)
+  const downloads: Download[] = []
+  page.on('download', (d) => downloads.push(d))
+  await page.getByTestId('export-wav').click()
+  await expect(page.getByRole('alert').filter({ hasText: 'WAV' })).toContainText('a WAV file holds at most 6.8')
+  await expect(page.getByTestId('export-wav')).toBeEnabled()
+  await expect(page.getByTestId('render-progress')).toBeHidden()
+  expect(downloads).toEqual([])
   expect(errors).toEqual([])
   await context.close()
 })

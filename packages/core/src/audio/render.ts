@@ -187,7 +187,16 @@ export const renderSong = async (
   const frames = Math.round(duration * sampleRate)
   const latency = await limiterLatency(tone, sampleRate)
   options.signal?.throwIfAborted()
-  const native = new renderer.native({ numberOfChannels: channelCount, length: frames + latency, sampleRate })
+  let native: OfflineAudioContext
+  try {
+    native = new renderer.native({ numberOfChannels: channelCount, length: frames + latency, sampleRate })
+  } catch (error) {
+    // The browser holds the whole render in memory; a very long song can be more than it will allocate.
+    const minutes = (frames / sampleRate / 60).toFixed(1)
+    throw new Error(`Could not set up a render of ${minutes} minutes of audio: ${String(error)}`, {
+      cause: error,
+    })
+  }
   const context = new tone.OfflineContext(native)
   // What Tone.Offline does: nodes that Tone builds internally look up the global context.
   const previous = tone.getContext()

@@ -6,6 +6,8 @@ import { type ChangeEvent, useEffect, useRef, useState } from 'react'
 import { useStudio } from '../studio-context'
 import { fileNameFor, saveBlob } from './save-blob'
 
+const SAMPLE_RATE = 44_100
+
 type RenderState =
   | { readonly status: 'idle' }
   | { readonly status: 'rendering'; readonly progress: number; readonly cancel: AbortController }
@@ -75,8 +77,18 @@ export function SongFiles() {
       const { loop } = studio.view.get()
       const range = scope === 'loop' ? { start: loop.start, end: loop.end } : undefined
       const title = readMeta(doc).title
-      const rendered = await audio.renderSong(readSong(doc), {
-        ...(range ? { range } : { tailSeconds: 1 }),
+      const song = readSong(doc)
+      const length = range ? { range, sampleRate: SAMPLE_RATE } : { tailSeconds: 1, sampleRate: SAMPLE_RATE }
+      // Refused before hours of rendering: the file could not hold it (a clip far out on the timeline).
+      const seconds = audio.renderDurationSeconds(song, length)
+      const limit = audio.wavLimitSeconds(SAMPLE_RATE, 2)
+      if (seconds > limit) {
+        throw new Error(
+          `This song runs ${(seconds / 3600).toFixed(1)} hours; a WAV file holds at most ${(limit / 3600).toFixed(1)}. Export the loop region instead.`,
+        )
+      }
+      const rendered = await audio.renderSong(song, {
+        ...length,
         signal: cancel.signal,
         onProgress: (progress) => setRender({ status: 'rendering', progress, cancel }),
       })
