@@ -202,7 +202,9 @@ test('a song too long for one WAV file is refused with a clear message before an
   const downloads: Download[] = []
   page.on('download', (d) => downloads.push(d))
   await page.getByTestId('export-wav').click()
-  await expect(page.getByRole('alert').filter({ hasText: 'WAV' })).toContainText('a WAV file holds at most 6.8')
+  await expect(page.getByRole('alert').filter({ hasText: 'WAV' })).toContainText(
+    'a WAV file holds at most 6.8',
+  )
   await expect(page.getByTestId('export-wav')).toBeEnabled()
   await expect(page.getByTestId('render-progress')).toBeHidden()
   expect(downloads).toEqual([])
