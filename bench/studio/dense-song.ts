@@ -8,6 +8,7 @@ import {
   addClip,
   addTrack,
   createSongDoc,
+  type EditOrigin,
   type NoteInput,
   PPQ,
   UserOrigin,
@@ -90,23 +91,36 @@ export interface DenseSong {
   readonly tracks: number
 }
 
-/** `only` keeps the tracks of one preset (for per-preset timings); null keeps all 16. */
-export function buildDenseSong(bars: number, only: string | null = null): DenseSong {
-  const doc = createSongDoc({ bpm: 120 })
+/**
+ * Adds the arrangement's tracks to `doc` (a song already open elsewhere, e.g. a collab client's copy) as
+ * `origin`; the song's tempo is left as it is. `only` keeps the tracks of one preset; null keeps all 16.
+ */
+export function addDenseArrangement(
+  doc: Y.Doc,
+  origin: EditOrigin,
+  bars: number,
+  only: string | null = null,
+): { readonly notes: number; readonly tracks: number } {
   let notes = 0
   let tracks = 0
   for (const [part, kind, instrument, volumeDb] of TRACKS) {
     if (only !== null && instrument !== only) continue
-    const trackId = addTrack(doc, user, { kind, name: `${part} ${tracks + 1}`, instrument, volumeDb })
+    const trackId = addTrack(doc, origin, { kind, name: `${part} ${tracks + 1}`, instrument, volumeDb })
     const clipNotes = range(bars).flatMap((bar) =>
       parts[part]!(bar, ROOTS[Math.floor(bar / 2) % ROOTS.length]!).map((n) => ({
         ...n,
         start: n.start + bar * BAR,
       })),
     )
-    addClip(doc, user, trackId, { start: 0, length: bars * BAR, notes: clipNotes })
+    addClip(doc, origin, trackId, { start: 0, length: bars * BAR, notes: clipNotes })
     notes += clipNotes.length
     tracks++
   }
-  return { doc, notes, tracks }
+  return { notes, tracks }
+}
+
+/** The arrangement in a new song at 120 bpm; `only` as for `addDenseArrangement`. */
+export function buildDenseSong(bars: number, only: string | null = null): DenseSong {
+  const doc = createSongDoc({ bpm: 120 })
+  return { doc, ...addDenseArrangement(doc, user, bars, only) }
 }

@@ -38,8 +38,9 @@ export interface StudioServer {
   stop(): Promise<void>
 }
 
-export async function startStudioServer(): Promise<StudioServer> {
-  const port = await freePort()
+/** On `port`, or a free one. */
+export async function startStudioServer(port?: number): Promise<StudioServer> {
+  port ??= await freePort()
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ensemble-studio-bench-'))
   const env: NodeJS.ProcessEnv = {
     ...process.env,

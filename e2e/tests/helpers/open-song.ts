@@ -78,6 +78,11 @@ export async function createSong(page: Page, name = 'E2E song'): Promise<string>
   return id
 }
 
+/** A room token for this page's user, as the studio fetches one (for a second client of the same user). */
+export async function roomToken(page: Page, songId: string): Promise<{ token: string; userId: string }> {
+  return trpc(page.context().request, baseOf(page), 'rooms.token', { projectId: songId })
+}
+
 /**
  * Opens a song the way a user does and waits until the studio has synced with the server. A page whose
  * user is not yet a member joins through the song's invite.

@@ -37,4 +37,4 @@ export {
   ticksToSeconds,
 } from './timing'
 export type { ToneContext, ToneLib } from './tone'
-export { decodeWav, encodeWav, type WavFormat } from './wav'
+export { decodeWav, encodeWav, type WavFormat, wavLimitSeconds } from './wav'

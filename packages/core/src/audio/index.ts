@@ -15,6 +15,6 @@ export * from './common'
 export const createAudioEngine = (doc: Y.Doc, options: AudioEngineOptions = {}): AudioEngine =>
   new AudioEngine(Tone, doc, options)
 
-/** Renders a song (or `options.range`) offline with `Tone.Offline`. */
+/** Renders a song (or `options.range`) offline on the browser's OfflineAudioContext, window by window. */
 export const renderSong = (song: SongSnapshot, options: RenderOptions = {}): Promise<RenderedAudio> =>
-  renderWith(Tone, song, options)
+  renderWith(Tone, song, options, { native: OfflineAudioContext })

@@ -4,16 +4,21 @@
  */
 import type * as ToneModule from 'tone'
 import { PPQ, type TimeSignature } from '../song/index'
+import { SourceStarts } from './instruments/source-starts'
 import { barTicks, beatTicks } from './timing'
 import type { ToneContext, ToneLib } from './tone'
 
 export class Metronome {
   readonly #synth: ToneModule.Synth
+  readonly #context: ToneContext
+  // The click is one oscillator: two clicks that a busy main thread runs late would start it at one instant.
+  readonly #starts = new SourceStarts<'click'>()
   readonly #transport: ToneModule.TransportInstance
   #eventId: number | null = null
   #timeSignature: TimeSignature = { numerator: 4, denominator: 4 }
 
   constructor(tone: ToneLib, context: ToneContext, destination: ToneModule.InputNode) {
+    this.#context = context
     this.#transport = context.transport
     this.#synth = new tone.Synth({
       context,
@@ -51,7 +56,8 @@ export class Metronome {
         // The tick the click lands on tells downbeat from beat, whatever loop or seek brought us here.
         const tick = Math.round(this.#transport.getTicksAtTime(time))
         const downbeat = tick % bar < PPQ / 8
-        this.#synth.triggerAttackRelease(downbeat ? 1760 : 1320, 0.03, time, downbeat ? 1 : 0.6)
+        const at = this.#starts.start('click', time, this.#context.currentTime)
+        this.#synth.triggerAttackRelease(downbeat ? 1760 : 1320, 0.03, at, downbeat ? 1 : 0.6)
       },
       `${beat}i`,
       0,

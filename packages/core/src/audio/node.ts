@@ -62,7 +62,7 @@ export const renderSong = async (song: SongSnapshot, options: RenderOptions = {}
 let collector: (() => void) | null = null
 
 /**
- * V8's collector (see WindowedRender). When Node was not started with --expose-gc, the flag is on only
+ * V8's collector (see OfflineRenderer). When Node was not started with --expose-gc, the flag is on only
  * while one fresh context is made to hand its `gc` over, so contexts and workers created later in the
  * process (a server's) do not get a global `gc`.
  */

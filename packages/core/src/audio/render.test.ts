@@ -120,6 +120,51 @@ describe('renderSong (Node)', { timeout: 30_000 }, () => {
     })
   })
 
+  it('plays what the model can hold without throwing: shared drum sources on one step, same-pitch overlaps, notes past the end', async () => {
+    // Closed + open hat and pedal + closed hat (one choking hat), snare + rim (one snare body), both kicks,
+    // the same pitch twice on one step (two overlapping clips), one-tick notes and a note held past its
+    // clip, on drums, a monophonic metronome and every melodic preset.
+    const step = PPQ / 4
+    const kit = [
+      [42, 46],
+      [44, 42],
+      [38, 37],
+      [35, 36],
+      [46, 42],
+      [38, 40],
+    ].flatMap(([a, b], i) => [
+      { pitch: a!, start: i * step, duration: 30 },
+      { pitch: b!, start: i * step, duration: 1 },
+    ])
+    const melodic = [
+      { pitch: 60, start: 0, duration: 1 },
+      { pitch: 60, start: 0, duration: PPQ },
+      { pitch: 64, start: PPQ / 2, duration: 4 * BAR },
+    ]
+    const { doc } = buildSong(120, [
+      {
+        track: { kind: 'drums' },
+        clips: [
+          [0, BAR, kit],
+          [0, BAR, kit],
+        ],
+      },
+      ...['piano', 'bass', 'lead', 'pad', 'pluck'].map((instrument) => ({
+        track: { instrument },
+        clips: [
+          [0, BAR, melodic],
+          [0, BAR, melodic],
+        ] as const,
+      })),
+    ])
+    const audio = await renderSong(readSong(doc), { sampleRate: RATE, metronome: true, tailSeconds: 0.5 })
+    const left = audio.channels[0]!
+    for (let i = 0; i < 6; i++) {
+      const at = (i * step * 60) / (120 * PPQ)
+      expect(rms(left, RATE, at, at + 0.05), `step ${i}`).toBeGreaterThan(LOUD)
+    }
+  })
+
   it('clicks the metronome on every beat, louder on the downbeat', async () => {
     const { doc } = buildSong(120, [{ track: {}, clips: [[0, BAR, []]] }])
     const left = (await renderSong(readSong(doc), { sampleRate: RATE, metronome: true })).channels[0]!
@@ -139,7 +184,9 @@ describe('renderSong (Node)', { timeout: 30_000 }, () => {
       tailSeconds: 0.5,
       onProgress: (f) => progress.push(f),
     })
-    expect(progress.length).toBeGreaterThan(5)
+    // 0, each 1-second window as the renderer reaches it (2.5 s of audio), then 1.
+    expect(progress[0]).toBe(0)
+    expect(progress.length).toBeGreaterThanOrEqual(4)
     expect(progress).toEqual([...progress].sort((x, y) => x - y))
     expect(progress.at(-1)).toBe(1)
     const b = await renderSong(readSong(doc), { sampleRate: RATE, range, tailSeconds: 0.5 })
@@ -149,5 +196,30 @@ describe('renderSong (Node)', { timeout: 30_000 }, () => {
     expect(Math.abs(onsetAfter(left, RATE, 0)! - 0.5)).toBeLessThan(0.005)
     expect(a.channels[0]).toEqual(b.channels[0])
     expect(a.channels[1]).toEqual(b.channels[1])
+  })
+
+  it('stops a render when its signal aborts, with the signal reason', async () => {
+    const { doc } = buildSong(120, [
+      {
+        track: { instrument: 'piano' },
+        clips: [[0, 8 * BAR, [{ pitch: 60, start: 0, duration: PPQ }]]],
+      },
+    ])
+    const controller = new AbortController()
+    const progress: number[] = []
+    const render = renderSong(readSong(doc), {
+      sampleRate: RATE,
+      signal: controller.signal,
+      onProgress: (f) => {
+        progress.push(f)
+        if (f > 0) controller.abort(new Error('cancelled by the test'))
+      },
+    })
+    await expect(render).rejects.toThrow('cancelled by the test')
+    // Aborted at the first window: nothing after it was reported.
+    expect(progress.at(-1)).toBeLessThan(0.5)
+    await expect(
+      renderSong(readSong(doc), { sampleRate: RATE, signal: AbortSignal.abort(new Error('before')) }),
+    ).rejects.toThrow('before')
   })
 })

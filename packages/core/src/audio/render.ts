@@ -1,6 +1,7 @@
 /*
- * Offline render of a song snapshot, or a region of it, through Tone.Offline. The same player as live
- * playback builds the graph, so an export sounds like what the studio plays.
+ * Offline render of a song snapshot, or a region of it, on a native OfflineAudioContext, window by window
+ * (see WINDOW_SECONDS). The same player as live playback builds the graph, so an export sounds like what the
+ * studio plays. The browser and Node differ only in the context class they pass (`index.ts`, `node.ts`).
  */
 import type * as ToneModule from 'tone'
 import type { SongSnapshot } from '../song/index'
@@ -18,8 +19,13 @@ export interface RenderOptions {
   /** Extra seconds after the range so releases ring out (0 keeps the length exactly the range's). */
   readonly tailSeconds?: number
   readonly metronome?: boolean
-  /** Called with 0..1 while the render runs (at most about every tenth of a second of audio). */
+  /**
+   * Called with the share of the audio rendered so far (0..1): 0 first, then once a window as the audio
+   * renderer reaches it, and 1 when the audio is complete.
+   */
   readonly onProgress?: (fraction: number) => void
+  /** Stops the render: the promise rejects with the signal's reason at once, and no further notes are made. */
+  readonly signal?: AbortSignal
 }
 
 export interface RenderedAudio {
@@ -47,9 +53,10 @@ const LOOKAHEAD_SECONDS = 0.05
  * Audio rendered per window, in seconds. Tone's own `OfflineContext.render` runs the transport's clock over
  * the whole song before the audio renderer starts, so every note's voice (oscillators, filters, gains) is
  * built up front and sits in the render graph from the first block: each 128-sample block then walks
- * nodes for every note of the song, and a render costs O(notes × length). Rendering window by window,
- * with the transport run only up to the end of the next window, keeps the graph to the voices that are
- * sounding or about to, so the cost per audio second stays flat however long the song is.
+ * nodes for every note of the song, and a render costs O(notes × length). A 3-minute, 16-track song never
+ * finished that way in Chromium. Rendering window by window, with the transport run only up to the end of
+ * the next window, keeps the graph to the voices that are sounding or about to, so the cost per audio
+ * second stays flat however long the song is; the windows are also where progress and cancel are honest.
  */
 const WINDOW_SECONDS = 1
 
@@ -59,10 +66,15 @@ interface OfflineClock {
   _currentTime: number
 }
 
-/** A native OfflineAudioContext class, for `renderSong`'s windowed render. */
+/** A native OfflineAudioContext class (the browser's, or node-web-audio-api's). */
 export type NativeOfflineContextClass = new (options: OfflineAudioContextOptions) => OfflineAudioContext
 
-export interface WindowedRender {
+/** Where `renderSong` renders. */
+export interface OfflineRenderer {
+  /**
+   * The native class, not Tone's default wrapper: standardized-audio-context connects offline nodes only
+   * when rendering starts, so nodes built between windows would stay silent.
+   */
   readonly native: NativeOfflineContextClass
   /**
    * Run between windows. node-web-audio-api keeps an ended voice's nodes in its render graph until V8
@@ -71,63 +83,97 @@ export interface WindowedRender {
    */
   readonly collectGarbage?: () => void
 }
+
 /**
  * Renders `context` (on a native offline context) in windows: the render suspends at each window's start,
- * the transport schedules that window's notes (plus its look-ahead), and rendering resumes.
+ * the transport schedules that window's notes (plus its look-ahead), and rendering resumes. `reached` is
+ * told each window's start in seconds as the audio renderer gets there.
+ *
+ * On abort (or a throw while scheduling) the promise rejects at once; the native render is resumed at every
+ * remaining window without scheduling anything, so it runs out over an emptying graph and is released,
+ * instead of staying suspended for ever.
  */
-const renderInWindows = async (
+const renderInWindows = (
   tone: ToneLib,
   context: ToneModule.OfflineContext,
-  collectGarbage: (() => void) | undefined,
-): Promise<AudioBuffer> => {
-  const clock = context as unknown as OfflineClock
-  const native = context.rawContext as unknown as OfflineAudioContext
-  if (typeof clock._currentTime !== 'number')
-    throw new Error('renderSong: this Tone version has no offline clock')
-  const duration = native.length / native.sampleRate
-  const block = 128 / native.sampleRate
-  // Tone's clock loop: one 'tick' per 128-sample block, with this context as the global one meanwhile.
-  const runClockUntil = (end: number): void => {
-    const previous = tone.getContext()
-    tone.setContext(context)
-    try {
-      while (clock._currentTime < end && clock._currentTime <= duration) {
-        context.emit('tick')
-        clock._currentTime += block
-      }
-    } finally {
-      tone.setContext(previous)
+  renderer: OfflineRenderer,
+  reached: (seconds: number) => void,
+  signal: AbortSignal | undefined,
+): Promise<AudioBuffer> =>
+  new Promise((resolve, reject) => {
+    const clock = context as unknown as OfflineClock
+    const native = context.rawContext as unknown as OfflineAudioContext
+    if (typeof clock._currentTime !== 'number') {
+      reject(new Error('renderSong: this Tone version has no offline clock'))
+      return
     }
-  }
-  // Suspensions land on block boundaries; one in the last (partial) block would never be reached.
-  const lastBlockStart = Math.floor((native.length - 1) / 128) * block
-  const starts: number[] = []
-  for (let at = WINDOW_SECONDS; Math.ceil(at / block) * block < lastBlockStart; at += WINDOW_SECONDS)
-    starts.push(at)
-  // Each window's notes are scheduled when the render reaches its start; the last one runs the clock out.
-  const windows = starts.map((at, i) =>
-    native.suspend(at).then(() => {
-      collectGarbage?.()
-      runClockUntil(starts[i + 1] ?? Number.POSITIVE_INFINITY)
-      return native.resume()
-    }),
-  )
-  runClockUntil(starts[0] ?? Number.POSITIVE_INFINITY)
-  const [buffer] = await Promise.all([native.startRendering(), ...windows])
-  return buffer
-}
+    let failed = false
+    const fail = (error: unknown): void => {
+      if (failed) return
+      failed = true
+      signal?.removeEventListener('abort', onAbort)
+      reject(error)
+    }
+    const onAbort = (): void => fail(signal?.reason)
+    signal?.addEventListener('abort', onAbort, { once: true })
+
+    const duration = native.length / native.sampleRate
+    const block = 128 / native.sampleRate
+    // Tone's clock loop: one 'tick' per 128-sample block, with this context as the global one meanwhile.
+    const runClockUntil = (end: number): void => {
+      const previous = tone.getContext()
+      tone.setContext(context)
+      try {
+        while (clock._currentTime < end && clock._currentTime <= duration) {
+          context.emit('tick')
+          clock._currentTime += block
+        }
+      } finally {
+        tone.setContext(previous)
+      }
+    }
+    // Suspensions land on block boundaries; one in the last (partial) block would never be reached.
+    const lastBlockStart = Math.floor((native.length - 1) / 128) * block
+    const starts: number[] = []
+    for (let at = WINDOW_SECONDS; Math.ceil(at / block) * block < lastBlockStart; at += WINDOW_SECONDS)
+      starts.push(at)
+    // Each window's notes are scheduled when the render reaches its start; the last one runs the clock out.
+    starts.forEach((at, i) => {
+      native
+        .suspend(at)
+        .then(() => {
+          if (!failed) {
+            try {
+              reached(at)
+              renderer.collectGarbage?.()
+              runClockUntil(starts[i + 1] ?? Number.POSITIVE_INFINITY)
+            } catch (error) {
+              fail(error)
+            }
+          }
+          return native.resume()
+        })
+        .catch(fail)
+    })
+    try {
+      runClockUntil(starts[0] ?? Number.POSITIVE_INFINITY)
+    } catch (error) {
+      fail(error)
+    }
+    if (failed) return
+    native.startRendering().then((buffer) => {
+      signal?.removeEventListener('abort', onAbort)
+      if (!failed) resolve(buffer)
+    }, fail)
+  })
 
 export const renderSong = async (
   tone: ToneLib,
   song: SongSnapshot,
-  options: RenderOptions = {},
-  /**
-   * Renders on this native class, window by window (see WINDOW_SECONDS). Without it, Tone's own context
-   * (wrapped by standardized-audio-context, which connects offline nodes only when rendering starts, so
-   * it cannot take nodes built between windows) renders in one pass.
-   */
-  windowed?: WindowedRender,
+  options: RenderOptions,
+  renderer: OfflineRenderer,
 ): Promise<RenderedAudio> => {
+  options.signal?.throwIfAborted()
   const sampleRate = options.sampleRate ?? 44_100
   const channelCount = options.channels ?? 2
   const start = options.range?.start ?? 0
@@ -140,12 +186,18 @@ export const renderSong = async (
   // The master limiter delays everything by its look-ahead: render that much longer and trim it off the front.
   const frames = Math.round(duration * sampleRate)
   const latency = await limiterLatency(tone, sampleRate)
-  const context =
-    windowed === undefined
-      ? new tone.OfflineContext(channelCount, (frames + latency + 0.5) / sampleRate, sampleRate)
-      : new tone.OfflineContext(
-          new windowed.native({ numberOfChannels: channelCount, length: frames + latency, sampleRate }),
-        )
+  options.signal?.throwIfAborted()
+  let native: OfflineAudioContext
+  try {
+    native = new renderer.native({ numberOfChannels: channelCount, length: frames + latency, sampleRate })
+  } catch (error) {
+    // The browser holds the whole render in memory; a very long song can be more than it will allocate.
+    const minutes = (frames / sampleRate / 60).toFixed(1)
+    throw new Error(`Could not set up a render of ${minutes} minutes of audio: ${String(error)}`, {
+      cause: error,
+    })
+  }
+  const context = new tone.OfflineContext(native)
   // What Tone.Offline does: nodes that Tone builds internally look up the global context.
   const previous = tone.getContext()
   tone.setContext(context)
@@ -159,25 +211,27 @@ export const renderSong = async (
     tone.setContext(previous)
   }
   const progress = options.onProgress
-  if (progress !== undefined) {
-    let next = 0
-    context.on('tick', () => {
-      if (context.currentTime < next) return
-      next += 0.1
-      progress(Math.min(1, context.currentTime / duration))
-    })
-  }
+  const total = native.length / sampleRate
+  progress?.(0)
   context.lookAhead = LOOKAHEAD_SECONDS
   context.transport.start(0, `${start}i`)
-  const buffer: { getChannelData(channel: number): Float32Array } =
-    windowed === undefined
-      ? await context.render()
-      : await renderInWindows(tone, context, windowed.collectGarbage)
-  progress?.(1)
-  const channels = Array.from({ length: channelCount }, (_, c) =>
-    buffer.getChannelData(c).slice(latency, latency + frames),
-  )
-  player.dispose()
-  await context.dispose()
-  return { sampleRate, channels }
+  try {
+    const buffer = await renderInWindows(
+      tone,
+      context,
+      renderer,
+      (seconds) => progress?.(Math.min(1, seconds / total)),
+      options.signal,
+    )
+    progress?.(1)
+    return {
+      sampleRate,
+      channels: Array.from({ length: channelCount }, (_, c) =>
+        buffer.getChannelData(c).slice(latency, latency + frames),
+      ),
+    }
+  } finally {
+    player.dispose()
+    await context.dispose()
+  }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { decodeWav, encodeWav } from './wav'
+import { decodeWav, encodeWav, wavLimitSeconds } from './wav'
 
 const audio = {
   sampleRate: 8000,
@@ -33,5 +33,14 @@ describe('encodeWav', () => {
     const bytes = encodeWav(audio, 'float32')
     expect(new DataView(bytes.buffer).getUint16(20, true)).toBe(3)
     expect(decodeWav(bytes).channels).toEqual(audio.channels)
+  })
+
+  it('refuses audio longer than a WAV file can hold, instead of wrapping its sizes', () => {
+    // 44.1 kHz stereo, 16-bit: 4 GiB of samples is 6.76 hours.
+    expect(wavLimitSeconds(44_100, 2) / 3600).toBeCloseTo(6.76, 2)
+    const frames = Math.ceil(wavLimitSeconds(44_100, 2) * 44_100) + 1
+    // Only the length is read before the refusal, so no 4 GiB array is needed to check it.
+    const long = { length: frames } as unknown as Float32Array
+    expect(() => encodeWav({ sampleRate: 44_100, channels: [long, long] })).toThrow(/at most 6\.8 hours/)
   })
 })

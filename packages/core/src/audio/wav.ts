@@ -6,12 +6,29 @@ import type { RenderedAudio } from './render'
 
 export type WavFormat = 'pcm16' | 'float32'
 
-export const encodeWav = (audio: RenderedAudio, format: WavFormat = 'pcm16'): Uint8Array => {
+/** The most sample bytes one RIFF/WAVE file holds: its sizes are 32-bit, and the RIFF size counts 36 more. */
+const MAX_DATA_BYTES = 0xffff_ffff - 36
+
+const bytesPerSampleOf = (format: WavFormat): number => (format === 'pcm16' ? 2 : 4)
+
+/** The longest audio one WAV file holds at this rate, channel count and format (about 6.8 hours of CD audio). */
+export const wavLimitSeconds = (
+  sampleRate: number,
+  channelCount: number,
+  format: WavFormat = 'pcm16',
+): number => Math.floor(MAX_DATA_BYTES / (channelCount * bytesPerSampleOf(format))) / sampleRate
+
+export const encodeWav = (audio: RenderedAudio, format: WavFormat = 'pcm16'): Uint8Array<ArrayBuffer> => {
   const channels = audio.channels
   const channelCount = channels.length
   const frames = channels[0]?.length ?? 0
-  const bytesPerSample = format === 'pcm16' ? 2 : 4
+  const bytesPerSample = bytesPerSampleOf(format)
   const dataBytes = frames * channelCount * bytesPerSample
+  // Past the limit the header's sizes would wrap and every player would read a short, corrupt file.
+  if (dataBytes > MAX_DATA_BYTES)
+    throw new RangeError(
+      `A WAV file holds at most ${(wavLimitSeconds(audio.sampleRate, channelCount, format) / 3600).toFixed(1)} hours of this audio`,
+    )
   const bytes = new Uint8Array(44 + dataBytes)
   const view = new DataView(bytes.buffer)
   const text = (offset: number, value: string) => {

@@ -11,12 +11,21 @@ export function saveBlob(bytes: Uint8Array, type: string, filename: string): voi
   setTimeout(() => URL.revokeObjectURL(url), 10_000)
 }
 
-/** A file name from the song title: letters, digits, dashes. */
+/** Characters no file system takes in a name (Windows' reserved set, which covers the others), and controls. */
+const FORBIDDEN = /[<>:"/\\|?*\p{Cc}]+/gu
+
+/**
+ * A download's name from the song's title, as the musician wrote it: characters a file system refuses
+ * become a dash, runs of spaces one space, leading and trailing dots, dashes and spaces go, and it is cut
+ * to 120 characters. A title with nothing left names the file `Untitled`.
+ */
 export function fileNameFor(title: string, extension: string): string {
   const base =
     title
-      .trim()
-      .replace(/[^\p{L}\p{N}]+/gu, '-')
-      .replace(/^-|-$/g, '') || 'song'
+      .replace(FORBIDDEN, '-')
+      .replace(/\s+/g, ' ')
+      .replace(/^[\s.-]+|[\s.-]+$/g, '')
+      .slice(0, 120)
+      .trim() || 'Untitled'
   return `${base}.${extension}`
 }

@@ -6,12 +6,18 @@ import { type ChangeEvent, useEffect, useRef, useState } from 'react'
 import { useStudio } from '../studio-context'
 import { fileNameFor, saveBlob } from './save-blob'
 
-type RenderState = { readonly status: 'idle' } | { readonly status: 'rendering'; readonly progress: number }
+const SAMPLE_RATE = 44_100
+
+type RenderState =
+  | { readonly status: 'idle' }
+  | { readonly status: 'rendering'; readonly progress: number; readonly cancel: AbortController }
 
 /**
  * Import and export in the transport bar: MIDI in (pick a file, or drop one anywhere on the studio: one
- * track per MIDI track, tempo and meter kept, an empty song takes the file's title, one undo step), MIDI out, and WAV of the song or the loop
- * region rendered offline with a progress bar. Tone.js loads only when a WAV is asked for.
+ * track per MIDI track, tempo and meter kept, an empty song takes the file's title, one undo step), MIDI
+ * out, and WAV of the song or the loop region rendered offline with a progress bar (the share of the
+ * audio rendered so far) and a Cancel button. Tone.js loads only when a WAV is asked for. Files are
+ * named after the song's title.
  */
 export function SongFiles() {
   const studio = useStudio()
@@ -67,19 +73,33 @@ export function SongFiles() {
 
   const exportWav = async () => {
     if (render.status === 'rendering') return
-    setRender({ status: 'rendering', progress: 0 })
+    const cancel = new AbortController()
+    setRender({ status: 'rendering', progress: 0, cancel })
     try {
       const audio = await import('@ensemble/core/audio')
       const { loop } = studio.view.get()
       const range = scope === 'loop' ? { start: loop.start, end: loop.end } : undefined
-      const rendered = await audio.renderSong(readSong(doc), {
-        ...(range ? { range } : { tailSeconds: 1 }),
-        onProgress: (progress) => setRender({ status: 'rendering', progress }),
+      const title = readMeta(doc).title
+      const song = readSong(doc)
+      const length = range ? { range, sampleRate: SAMPLE_RATE } : { tailSeconds: 1, sampleRate: SAMPLE_RATE }
+      // Refused before hours of rendering: the file could not hold it (a clip far out on the timeline).
+      const seconds = audio.renderDurationSeconds(song, length)
+      const limit = audio.wavLimitSeconds(SAMPLE_RATE, 2)
+      if (seconds > limit) {
+        throw new Error(
+          `This song runs ${(seconds / 3600).toFixed(1)} hours; a WAV file holds at most ${(limit / 3600).toFixed(1)}. Export the loop region instead.`,
+        )
+      }
+      const rendered = await audio.renderSong(song, {
+        ...length,
+        signal: cancel.signal,
+        onProgress: (progress) => setRender({ status: 'rendering', progress, cancel }),
       })
-      const suffix = scope === 'loop' ? '-loop' : ''
-      saveBlob(audio.encodeWav(rendered), 'audio/wav', fileNameFor(`${readMeta(doc).title}${suffix}`, 'wav'))
+      const suffix = scope === 'loop' ? ' (loop)' : ''
+      saveBlob(audio.encodeWav(rendered), 'audio/wav', fileNameFor(`${title}${suffix}`, 'wav'))
     } catch (err) {
-      studio.report(err)
+      // Cancelled on purpose: nothing to report, and no file.
+      if (!cancel.signal.aborted) studio.report(err)
     } finally {
       setRender({ status: 'idle' })
     }
@@ -123,13 +143,18 @@ export function SongFiles() {
         Export WAV
       </button>
       {render.status === 'rendering' && (
-        <progress
-          className="st-progress"
-          max={1}
-          value={render.progress}
-          data-testid="render-progress"
-          aria-label="Rendering audio"
-        />
+        <>
+          <progress
+            className="st-progress"
+            max={1}
+            value={render.progress}
+            data-testid="render-progress"
+            aria-label="Rendering audio"
+          />
+          <button type="button" onClick={() => render.cancel.abort()} data-testid="cancel-export">
+            Cancel
+          </button>
+        </>
       )}
     </span>
   )

@@ -27,6 +27,9 @@ export function LevelMeter({ trackId }: { trackId: string | null }) {
         peak = shown
         peakAge = 0
       } else peakAge++
+      // What the meter shows, in whole dB, where a test (or a screen reader's script) can read it.
+      const reading = String(Math.round(shown))
+      if (canvas.dataset.levelDb !== reading) canvas.dataset.levelDb = reading
       const { width, height } = canvas
       c.fillStyle = '#111318'
       c.fillRect(0, 0, width, height)

@@ -13,6 +13,7 @@ import { type DrumVoice, drumVoice, tomFrequency } from '../../music/drums'
 import { midiToFrequency } from '../timing'
 import type { ToneContext, ToneLib } from '../tone'
 import type { Instrument } from './instrument'
+import { SourceStarts } from './source-starts'
 
 /** The sound sources; several GM voices can share one (snare and rim share a body, all hats one metal). */
 type Source = 'kick' | 'snareBody' | 'snareNoise' | 'clap' | 'hat' | 'crash' | 'ride' | 'toms'
@@ -130,53 +131,60 @@ export const createDrumKit = (tone: ToneLib, context: ToneContext): Instrument =
     return node
   }
 
-  // A monophonic voice cannot start twice at one instant (Tone refuses a second start at the same time), and
-  // two GM notes can share a voice (snares 38 and 40), so a voice's hits are nudged to strictly increase.
-  const last = new Map<DrumVoice, number>()
-  const at = (voice: DrumVoice, time: number): number => {
-    const prev = last.get(voice) ?? -1
-    const t = time > prev ? time : prev + 0.001
-    last.set(voice, t)
-    return t
+  // Every source but the toms is monophonic: each start goes through `starts`, and a second hit on one source
+  // at one instant (snare 38 and 40, snare and rim, the same note in two overlapping clips) merges into the
+  // first. See source-starts.ts for why Tone needs this.
+  const starts = new SourceStarts<Source>()
+  let hatOpen = false
+  const strike = (name: Source, time: number, play: (at: number) => void): void => {
+    if (starts.repeats(name, time)) return
+    play(starts.start(name, time, context.currentTime))
   }
 
   const hit = (note: number, time: number, velocity: number): void => {
     const voice = drumVoice(note)
-    const t = at(voice, time)
     switch (voice) {
       case 'kick':
-        source('kick').triggerAttackRelease(48, 0.3, t, velocity)
+        strike('kick', time, (t) => source('kick').triggerAttackRelease(48, 0.3, t, velocity))
         return
       case 'snare':
-        source('snareBody').triggerAttackRelease(185, 0.1, t, velocity)
-        source('snareNoise').triggerAttackRelease(0.15, t, velocity)
+        strike('snareBody', time, (t) => source('snareBody').triggerAttackRelease(185, 0.1, t, velocity))
+        strike('snareNoise', time, (t) => source('snareNoise').triggerAttackRelease(0.15, t, velocity))
         return
       case 'rim':
-        source('snareBody').triggerAttackRelease(420, 0.03, t, velocity * 0.8)
+        strike('snareBody', time, (t) =>
+          source('snareBody').triggerAttackRelease(420, 0.03, t, velocity * 0.8),
+        )
         return
       case 'clap':
-        source('clap').triggerAttackRelease(0.18, t, velocity)
+        strike('clap', time, (t) => source('clap').triggerAttackRelease(0.18, t, velocity))
         return
       case 'closedHat':
       case 'pedalHat':
       case 'openHat': {
-        const hat = source('hat')
         const open = voice === 'openHat'
+        // A closed or pedal hat on the open hat's step would choke it a millisecond later, so at one instant
+        // the open hat wins: it replaces a closed one struck first, and a closed one struck after it merges.
+        if (starts.repeats('hat', time) && (hatOpen || !open)) return
+        const hat = source('hat')
+        const t = starts.start('hat', time, context.currentTime)
+        hatOpen = open
         hat.envelope.decay = open ? 0.45 : 0.06
         hat.triggerAttackRelease(open ? 0.4 : 0.05, t, voice === 'pedalHat' ? velocity * 0.6 : velocity)
         return
       }
       case 'crash':
-        source('crash').triggerAttackRelease(1.2, t, velocity)
+        strike('crash', time, (t) => source('crash').triggerAttackRelease(1.2, t, velocity))
         return
       case 'ride':
-        source('ride').triggerAttackRelease(0.6, t, velocity)
+        strike('ride', time, (t) => source('ride').triggerAttackRelease(0.6, t, velocity))
         return
+      // The toms are a PolySynth: a voice per hit, so hits on one step need no care.
       case 'tom':
-        source('toms').triggerAttackRelease(tomFrequency(note), 0.3, t, velocity)
+        source('toms').triggerAttackRelease(tomFrequency(note), 0.3, time, velocity)
         return
       case 'percussion':
-        source('toms').triggerAttackRelease(midiToFrequency(note), 0.08, t, velocity * 0.7)
+        source('toms').triggerAttackRelease(midiToFrequency(note), 0.08, time, velocity * 0.7)
         return
     }
   }
