@@ -55,12 +55,8 @@ export function TransportBar({ children }: { children?: React.ReactNode }) {
         )}
         {playing ? 'Stop' : 'Play'}
       </button>
-      <CommandButton id="loop-region" icon={Repeat} pressed={loop}>
-        Loop
-      </CommandButton>
-      <CommandButton id="metronome" icon={Metronome} pressed={metronome}>
-        Click
-      </CommandButton>
+      <CommandButton id="loop-region" icon={Repeat} pressed={loop} />
+      <CommandButton id="metronome" icon={Metronome} pressed={metronome} />
       <PositionDisplay />
       <RecordControls transport={studio.audio} />
       <label className="st-small">
