@@ -122,8 +122,10 @@ test('sign up, create, invite, accept, co-edit, demote to viewer, remove', async
   // Remove Bob: his studio is disconnected and says why.
   await settings.getByRole('button', { name: 'Remove Bob' }).click()
   await expect(bob.getByText('You no longer have access to this song.')).toBeVisible()
-  await bob.goto(`/songs/${projectId}`)
-  await expect(bob.getByText('This song does not exist, or you are not a member of it.')).toBeVisible()
+  // Opened again, the song is the 404 page for him, as for any song he is not in.
+  const gone = await bob.goto(`/songs/${projectId}`)
+  expect(gone?.status()).toBe(404)
+  await expect(bob.getByRole('heading', { name: 'Nothing here' })).toBeVisible()
 })
 
 test('version history: save, preview read-only, restore live, undo the restore', async ({ browser }) => {
