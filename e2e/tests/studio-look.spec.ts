@@ -159,6 +159,8 @@ test('Share in the studio: invite by role, copy the link, see and revoke pending
   await signUp(bobPage, 'Bob')
   await bobPage.goto(link)
   await expect(bobPage.getByText('as viewer')).toBeVisible()
+  await bobPage.screenshot({ path: test.info().outputPath('invite-1280.png') })
+  await expectNoClippedText(bobPage, 'the invite page')
   await bobPage.getByRole('button', { name: 'Accept invite' }).click()
   await expect(bobPage.getByTestId('save-status')).toHaveAttribute('data-status', 'saved')
   // Bob, not the owner, sees the band but cannot invite.
