@@ -1,9 +1,10 @@
 'use client'
 
-import { Check, Copy, Link2, Share2, Trash2, X } from 'lucide-react'
-import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react'
+import { Link2, Share2, Trash2, X } from 'lucide-react'
+import { type FormEvent, useCallback, useEffect, useState } from 'react'
 import { api, messageOf } from '../../api/client'
 import { Avatar } from '../../brand/avatar'
+import { CopyLink } from '../../sharing/copy-link'
 import { relativeTime } from '../../text/relative-time'
 import type { SongSession } from '../session/song-session'
 
@@ -40,9 +41,7 @@ function ShareDialog({ session, onClose }: { session: SongSession; onClose: () =
   const [members, setMembers] = useState<Member[] | null>(null)
   const [invites, setInvites] = useState<Invite[]>([])
   const [link, setLink] = useState<string | null>(null)
-  const [copied, setCopied] = useState<'copied' | 'select' | null>(null)
   const [error, setError] = useState<string | null>(null)
-  const linkField = useRef<HTMLInputElement>(null)
 
   const load = useCallback(async () => {
     try {
@@ -66,25 +65,12 @@ function ShareDialog({ session, onClose }: { session: SongSession; onClose: () =
     e.preventDefault()
     const inviteRole = new FormData(e.currentTarget).get('role') === 'viewer' ? 'viewer' : 'editor'
     setError(null)
-    setCopied(null)
     try {
       const created = await api.invites.create.mutate({ projectId, role: inviteRole })
       setLink(`${location.origin}${created.path}`)
       await load()
     } catch (err) {
       setError(messageOf(err))
-    }
-  }
-
-  const copy = async () => {
-    if (link === null) return
-    try {
-      await navigator.clipboard.writeText(link)
-      setCopied('copied')
-    } catch {
-      // No clipboard (an insecure origin, or permission refused): leave the link selected to copy by hand.
-      linkField.current?.select()
-      setCopied('select')
     }
   }
 
@@ -139,25 +125,7 @@ function ShareDialog({ session, onClose }: { session: SongSession; onClose: () =
                 <Link2 size={15} aria-hidden /> Create invite link
               </button>
             </form>
-            {link && (
-              <div className="st-share-link">
-                <input
-                  ref={linkField}
-                  readOnly
-                  aria-label="Invite link"
-                  data-testid="share-link"
-                  value={link}
-                  onFocus={(e) => e.currentTarget.select()}
-                />
-                <button type="button" onClick={copy}>
-                  {copied === 'copied' ? <Check size={15} aria-hidden /> : <Copy size={15} aria-hidden />}{' '}
-                  Copy link
-                </button>
-                <span role="status" className="st-copied" data-testid="copy-status">
-                  {copied === 'copied' ? 'Copied' : copied === 'select' ? 'Press Ctrl+C to copy' : ''}
-                </span>
-              </div>
-            )}
+            {link && <CopyLink link={link} testId="share-link" />}
             <h3>Pending invites</h3>
             {pending.length === 0 ? (
               <p className="st-muted st-small">No open invite links.</p>
