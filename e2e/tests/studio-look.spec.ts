@@ -163,6 +163,10 @@ test('Share in the studio: invite by role, copy the link, see and revoke pending
   await expectNoClippedText(bobPage, 'the invite page')
   await bobPage.getByRole('button', { name: 'Accept invite' }).click()
   await expect(bobPage.getByTestId('save-status')).toHaveAttribute('data-status', 'saved')
+  // A viewer's header says "Read only" and still keeps one row at 1024 px.
+  await expect(bobPage.getByText('Read only')).toBeVisible()
+  await bobPage.setViewportSize({ width: 1024, height: 800 })
+  await expectOneRow(bobPage.locator('.st-header'), 'a viewer’s studio header at 1024 px')
   // Bob, not the owner, sees the band but cannot invite.
   await bobPage.getByRole('button', { name: 'Share' }).click()
   const bobDialog = bobPage.getByRole('dialog', { name: 'Share' })

@@ -78,8 +78,8 @@ function StudioLayout({ error, onDismiss }: { error: string | null; onDismiss: (
         />
         <SaveIndicator status={status} />
         {session.role === 'viewer' && (
-          <span className="st-warn st-nowrap">
-            <Eye size={14} aria-hidden /> Read only
+          <span className="st-warn st-nowrap" title="Read only: viewers can listen and look">
+            <Eye size={14} aria-hidden /> <span className="st-label">Read only</span>
           </span>
         )}
         <VersionHistory session={session} />
