@@ -16,14 +16,14 @@ test('two bandmates co-edit a song and each sees the other’s changes, durably 
   await alice.getByTestId('song-title').press('Enter')
   await expect(bob.getByTestId('song-title')).toHaveValue('Midnight Train')
 
-  await bob.getByRole('button', { name: '+ Instrument track' }).click()
+  await bob.getByRole('button', { name: 'Instrument track' }).click()
   await expect(alice.getByTestId('track')).toHaveCount(1)
 
   await bob.getByTestId('track-name').fill('Rhodes')
   await bob.getByTestId('track-name').press('Enter')
   await expect(alice.getByTestId('track-name')).toHaveValue('Rhodes')
 
-  await bob.getByRole('button', { name: '+ Clip' }).click()
+  await bob.getByRole('button', { name: 'Add clip' }).click()
   await expect(alice.getByTestId('clip')).toHaveCount(1)
 
   await expect(alice.getByTestId('save-status')).toHaveAttribute('data-status', 'saved')
@@ -46,7 +46,7 @@ test('two bandmates co-edit a song and each sees the other’s changes, durably 
 test('a reload shows exactly the saved song', async ({ browser }) => {
   const page = await signUpUser(browser, 'Dana')
   await createSong(page, 'Reload me')
-  await page.getByRole('button', { name: '+ Drum track' }).click()
+  await page.getByRole('button', { name: 'Drum track' }).click()
   await page.getByTestId('song-tempo').fill('96')
   await page.getByTestId('song-tempo').press('Enter')
   await expect(page.getByTestId('save-status')).toHaveAttribute('data-status', 'saved')

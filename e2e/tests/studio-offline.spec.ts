@@ -9,7 +9,7 @@ test('edits made offline are kept in the browser and merge on reconnect, even af
   const alice = a.page
   const bob = b.page
 
-  await alice.getByRole('button', { name: '+ Instrument track' }).click()
+  await alice.getByRole('button', { name: 'Instrument track' }).click()
   await expect(bob.getByTestId('track')).toHaveCount(1)
 
   // Alice loses the network and keeps working; Bob edits meanwhile.
@@ -17,8 +17,8 @@ test('edits made offline are kept in the browser and merge on reconnect, even af
   await expect(alice.getByTestId('save-status')).toHaveAttribute('data-status', 'offline')
   await alice.getByTestId('track-name').fill('Offline keys')
   await alice.getByTestId('track-name').press('Enter')
-  await alice.getByRole('button', { name: '+ Clip' }).click()
-  await bob.getByRole('button', { name: '+ Drum track' }).click()
+  await alice.getByRole('button', { name: 'Add clip' }).click()
+  await bob.getByRole('button', { name: 'Drum track' }).click()
   await expect(bob.getByTestId('lane')).toHaveCount(2)
   await expect(bob.getByTestId('track-name').first()).not.toHaveValue('Offline keys')
 
@@ -32,7 +32,7 @@ test('edits made offline are kept in the browser and merge on reconnect, even af
   // Offline again, an edit, and the tab is closed before the network returns.
   await a.context.setOffline(true)
   await expect(alice.getByTestId('save-status')).toHaveAttribute('data-status', 'offline')
-  await alice.getByRole('button', { name: '+ Instrument track' }).click()
+  await alice.getByRole('button', { name: 'Instrument track' }).click()
   await expect(alice.getByTestId('lane')).toHaveCount(3)
   // Give IndexedDB its write (y-indexeddb stores each update as it happens).
   await alice.waitForTimeout(300)

@@ -128,6 +128,9 @@ test('the example plugins are published with the CLI, installed by the owner, an
   for (const example of EXAMPLES) {
     await panel.getByLabel('Plugin').selectOption({ value: example.id })
     await expect(panel.getByTestId('ai-plugin-about')).toContainText('third-party')
+    // A fraction declared in '%' reads as a percentage: the arpeggiator's gate of 0.8 is "80 %".
+    if (example.id === 'com.example.arpeggiator')
+      await expect(panel.getByRole('slider', { name: 'Gate' })).toHaveAttribute('aria-valuetext', '80 %')
     await panel.getByRole('button', { name: 'Generate' }).click()
     const proposal = panel.getByTestId('proposal').filter({ hasText: `asked ${example.name}` })
     const failed = panel.getByTestId('ai-error')

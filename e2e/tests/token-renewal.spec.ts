@@ -12,7 +12,7 @@ test('an open tab renews its room token, so a reconnect after the first token ex
   const b = await openSongAs(browser, a.songId)
   const alice = a.page
   const bob = b.page
-  await alice.getByRole('button', { name: '+ Instrument track' }).click()
+  await alice.getByRole('button', { name: 'Instrument track' }).click()
   await expect(bob.getByTestId('track')).toHaveCount(1)
 
   await alice.waitForTimeout(25_000)

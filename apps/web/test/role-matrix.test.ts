@@ -72,6 +72,11 @@ const cases: {
     expect: members('viewer'),
   },
   {
+    name: 'projects.outline',
+    call: (api, f) => api.projects.outline.query({ projectId: f.projectId }),
+    expect: members('viewer'),
+  },
+  {
     name: 'projects.rename',
     call: (api, f) => api.projects.rename.mutate({ projectId: f.projectId, name: 'Renamed' }),
     expect: members('editor'),

@@ -13,7 +13,7 @@ export interface RollNote {
 }
 
 export async function addInstrumentTrack(page: Page): Promise<void> {
-  await page.getByRole('button', { name: '+ Instrument track' }).click()
+  await page.getByRole('button', { name: 'Instrument track' }).click()
 }
 
 /** Double-clicks an empty spot of a lane (bar `bar`, 0-based) to make a one-bar clip. */

@@ -11,7 +11,9 @@ import { resolveAuthSecret, resolveCollabSecret, type ServerConfig, webAppDir } 
 import { type Database, openMigratedDatabase } from './db'
 import { RedisBus } from './fanout/redis-bus'
 import { createRequestListener, type Fallback, healthRoute, notFound, type Route, sendJson } from './http'
-import { collabAuthorize } from './projects/access'
+import { installPageAccess } from './page-access'
+import { collabAuthorize, memberRole } from './projects/access'
+import { projectId as projectIdInput } from './projects/inputs'
 import { startMembershipSweep } from './projects/membership-sweep'
 import { startPurge } from './projects/purge'
 import { seedSong, songState } from './projects/song-state'
@@ -131,6 +133,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     origins,
     rateLimit: config.authRateLimit,
   })
+  if (config.next)
+    installPageAccess(async (headers, projectId) => {
+      const session = await auth.api.getSession({ headers })
+      if (session === null) return 'signed-out'
+      if (!projectIdInput.safeParse(projectId).success) return 'none'
+      return (await memberRole(database.db, projectId, session.user.id)) ?? 'none'
+    })
   const stopSweep = startMembershipSweep(collab, database.db, {
     intervalMs: config.membershipSweepMs,
     tokenOnlyRooms: config.tokenOnlyRooms,

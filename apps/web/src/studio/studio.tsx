@@ -1,7 +1,9 @@
 'use client'
 
 import { SongError } from '@ensemble/core'
+import { Eye, House, Puzzle, Redo2, Undo2 } from 'lucide-react'
 import { useCallback, useEffect, useMemo, useState } from 'react'
+import { Logo } from '../brand/logo'
 import { AiPanel } from './ai/ai-panel'
 import { Arrangement } from './arrangement/arrangement'
 import { createClipboard } from './commands/clipboard'
@@ -10,6 +12,7 @@ import { HelpOverlay } from './commands/help-overlay'
 import { STUDIO_COMMANDS } from './commands/studio-commands'
 import { PresenceBar } from './components/presence-bar'
 import { SaveIndicator } from './components/save-indicator'
+import { ShareButton } from './components/share-dialog'
 import { SongHeader } from './components/song-header'
 import { ClipEditor } from './editor/clip-editor'
 import { Mixer } from './mixer/mixer'
@@ -42,22 +45,31 @@ function StudioLayout({ error, onDismiss }: { error: string | null; onDismiss: (
   return (
     <div className="st-studio" data-testid="studio">
       <header className="st-header">
-        <a href="/" className="st-logo">
-          Ensemble
-        </a>
+        <Logo size={18} />
         <SongHeader session={session} onError={studio.report} />
         <span className="st-grow" />
-        <button type="button" disabled={!canUndo} onClick={() => session.undo.undo()} title="Undo (Ctrl+Z)">
-          ↶ Undo
-        </button>
-        <button
-          type="button"
-          disabled={!canRedo}
-          onClick={() => session.undo.redo()}
-          title="Redo (Ctrl+Shift+Z)"
-        >
-          ↷ Redo
-        </button>
+        <span className="st-seg">
+          <button
+            type="button"
+            className="st-icon-button"
+            disabled={!canUndo}
+            onClick={() => session.undo.undo()}
+            aria-label="Undo"
+            title="Undo (Ctrl+Z)"
+          >
+            <Undo2 size={16} aria-hidden />
+          </button>
+          <button
+            type="button"
+            className="st-icon-button"
+            disabled={!canRedo}
+            onClick={() => session.undo.redo()}
+            aria-label="Redo"
+            title="Redo (Ctrl+Shift+Z)"
+          >
+            <Redo2 size={16} aria-hidden />
+          </button>
+        </span>
         <PresenceBar
           people={people}
           myClientId={session.doc.clientID}
@@ -65,14 +77,21 @@ function StudioLayout({ error, onDismiss }: { error: string | null; onDismiss: (
           onFollow={(clientId) => studio.view.set({ following: clientId })}
         />
         <SaveIndicator status={status} />
+        {session.role === 'viewer' && (
+          <span className="st-warn st-nowrap" title="Read only: viewers can listen and look">
+            <Eye size={14} aria-hidden /> <span className="st-label">Read only</span>
+          </span>
+        )}
         <VersionHistory session={session} />
         <a
+          className="button"
+          aria-label="Plugins"
           href={`/plugins?project=${encodeURIComponent(session.projectId)}`}
           title="Find and install AI plugins"
         >
-          Plugins
+          <Puzzle size={15} aria-hidden /> <span className="st-label">Plugins</span>
         </a>
-        {session.role === 'viewer' && <span className="st-warn">Read only</span>}
+        <ShareButton session={session} />
       </header>
       <TransportBar />
       {followed && (
@@ -151,9 +170,16 @@ export function Studio({ projectId }: { projectId: string }) {
   const state = useSongSession(projectId)
   if (state.status === 'failed') {
     return (
-      <p role="alert" style={{ padding: 24, color: 'var(--danger)' }}>
-        {state.message}
-      </p>
+      <main className="page narrow">
+        <section className="card notice">
+          <p role="alert" className="error">
+            {state.message}
+          </p>
+          <a href="/" className="button primary">
+            <House size={16} aria-hidden /> Back to your songs
+          </a>
+        </section>
+      </main>
     )
   }
   if (state.status === 'connecting')

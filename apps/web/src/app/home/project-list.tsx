@@ -1,14 +1,17 @@
 'use client'
 
+import { Copy as CopyIcon, LogOut, Music, Plus, Puzzle, Settings } from 'lucide-react'
 import { useRouter } from 'next/navigation'
 import { type FormEvent, useCallback, useEffect, useState } from 'react'
 import { api, messageOf } from '../../api/client'
 import { type Me, signOut } from '../../auth/client'
+import { Avatar } from '../../brand/avatar'
+import { Logo } from '../../brand/logo'
+import { relativeTime } from '../../text/relative-time'
+import { SongThumbnail } from './song-thumbnail'
 
 type Project = Awaited<ReturnType<typeof api.projects.list.query>>[number]
 type DeletedProject = Awaited<ReturnType<typeof api.projects.deleted.query>>[number]
-
-const when = (iso: string) => new Date(iso).toLocaleString()
 
 export function ProjectList({ me }: { me: Me }) {
   const router = useRouter()
@@ -58,12 +61,20 @@ export function ProjectList({ me }: { me: Me }) {
   }
 
   return (
-    <main style={{ maxWidth: 860, margin: '6vh auto', padding: '0 24px' }}>
-      <header style={{ display: 'flex', alignItems: 'center', gap: 12 }}>
-        <h1 className="grow">Your songs</h1>
-        <a href="/plugins">Plugins</a>
-        <span data-testid="me" className="muted">
-          {me.name}
+    <div className="app-shell">
+      <header className="app-bar">
+        <Logo />
+        <nav className="app-nav">
+          <a href="/plugins" className="button">
+            <Puzzle size={15} aria-hidden /> Plugins
+          </a>
+        </nav>
+        <span className="grow" />
+        <span className="row">
+          <Avatar id={me.id} name={me.name} />
+          <span data-testid="me" className="muted">
+            {me.name}
+          </span>
         </span>
         <button
           type="button"
@@ -72,92 +83,114 @@ export function ProjectList({ me }: { me: Me }) {
             location.assign('/')
           }}
         >
-          Sign out
+          <LogOut size={15} aria-hidden /> Sign out
         </button>
       </header>
-      <form onSubmit={create} style={{ display: 'flex', gap: 8, margin: '16px 0' }}>
-        <input
-          name="name"
-          aria-label="Song name"
-          placeholder="Song name"
-          required
-          maxLength={120}
-          className="grow"
-        />
-        <button type="submit" className="primary">
-          New song
-        </button>
-      </form>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
-      {projects === null ? (
-        <p className="muted">Loading…</p>
-      ) : projects.length === 0 ? (
-        <p className="muted">No songs yet. Name one above to start.</p>
-      ) : (
-        <ul data-testid="project-list" className="plain-list">
-          {projects.map((p) => (
-            <li
-              key={p.id}
-              data-testid="project"
-              style={{
-                background: 'var(--panel)',
-                border: '1px solid var(--line)',
-                borderRadius: 'var(--radius)',
-                padding: 12,
-                display: 'flex',
-                alignItems: 'center',
-                gap: 12,
-              }}
-            >
-              <div className="grow">
-                <a href={`/songs/${p.id}`} style={{ fontWeight: 600, overflowWrap: 'anywhere' }}>
-                  {p.name}
-                </a>
-                <div style={{ color: 'var(--muted)', fontSize: 13 }}>
-                  {p.role} · {p.collaborators.map((c) => c.name).join(', ')} · last change{' '}
-                  {when(p.lastChange)}
-                </div>
-              </div>
-              <button type="button" onClick={() => duplicate(p.id)}>
-                Duplicate
-              </button>
-              <a href={`/plugins?project=${encodeURIComponent(p.id)}`} aria-label={`Plugins for ${p.name}`}>
-                Plugins
-              </a>
-              <a href={`/projects/${p.id}/settings`}>Settings</a>
-            </li>
-          ))}
-        </ul>
-      )}
-      {deleted.length > 0 && (
-        <section aria-labelledby="recently-deleted" style={{ marginTop: 32 }}>
-          <h2 id="recently-deleted">Recently deleted</h2>
-          <p className="muted" style={{ marginTop: 0 }}>
-            Nobody can open these songs. Restore one to bring it back for everyone in it; after the date shown
-            it is removed for good.
+      <main className="page wide">
+        <div className="songs-head">
+          <h1>Your songs</h1>
+          <form onSubmit={create} className="row new-song">
+            <input
+              name="name"
+              aria-label="Song name"
+              placeholder="Name a new song"
+              required
+              maxLength={120}
+              className="grow"
+            />
+            <button type="submit" className="primary">
+              <Plus size={16} aria-hidden /> New song
+            </button>
+          </form>
+        </div>
+        {error && (
+          <p role="alert" className="error">
+            {error}
           </p>
-          <ul data-testid="deleted-list" className="plain-list">
-            {deleted.map((p) => (
-              <li key={p.id} data-testid="deleted-project" className="row" style={{ padding: '8px 0' }}>
-                <span className="grow" style={{ overflowWrap: 'anywhere' }}>
-                  {p.name}
-                  <span className="muted" style={{ fontSize: 13 }}>
-                    {' '}
-                    · deleted {when(p.deletedAt)} · removed for good after {when(p.purgeAfter)}
-                  </span>
-                </span>
-                <button type="button" onClick={() => restore(p.id)} aria-label={`Restore ${p.name}`}>
-                  Restore
-                </button>
+        )}
+        {projects === null ? (
+          <p className="muted">Loading…</p>
+        ) : projects.length === 0 ? (
+          <section className="card empty-songs">
+            <Music size={28} aria-hidden className="notice-icon" />
+            <p>No songs yet. Name one above to start, or open an invite link from a bandmate.</p>
+          </section>
+        ) : (
+          <ul data-testid="project-list" className="song-grid">
+            {projects.map((p) => (
+              <li key={p.id} data-testid="project" className="song-card">
+                <a href={`/songs/${p.id}`} className="song-card-open" aria-label={`Open ${p.name}`}>
+                  <SongThumbnail projectId={p.id} name={p.name} />
+                </a>
+                <div className="song-card-body">
+                  <div className="song-card-title">
+                    <a href={`/songs/${p.id}`}>{p.name}</a>
+                    <span className="role-badge">{p.role}</span>
+                  </div>
+                  <div className="muted small">
+                    <span data-testid="last-edited" title={new Date(p.lastChange).toLocaleString()}>
+                      Edited {relativeTime(p.lastChange)}
+                    </span>
+                  </div>
+                  <div className="row collaborators" data-testid="collaborators">
+                    <span className="avatar-stack">
+                      {p.collaborators.slice(0, 5).map((c) => (
+                        <Avatar key={c.userId} id={c.userId} name={c.name} title={`${c.name} (${c.role})`} />
+                      ))}
+                    </span>
+                    <span className="muted small grow">{p.collaborators.map((c) => c.name).join(', ')}</span>
+                  </div>
+                </div>
+                <div className="song-card-actions">
+                  <button
+                    type="button"
+                    onClick={() => duplicate(p.id)}
+                    title="A copy of the song, owned by you"
+                  >
+                    <CopyIcon size={14} aria-hidden /> Duplicate
+                  </button>
+                  <a
+                    className="button"
+                    href={`/plugins?project=${encodeURIComponent(p.id)}`}
+                    aria-label={`Plugins for ${p.name}`}
+                  >
+                    <Puzzle size={14} aria-hidden /> Plugins
+                  </a>
+                  <a className="button" href={`/projects/${p.id}/settings`}>
+                    <Settings size={14} aria-hidden /> Settings
+                  </a>
+                </div>
               </li>
             ))}
           </ul>
-        </section>
-      )}
-    </main>
+        )}
+        {deleted.length > 0 && (
+          <section aria-labelledby="recently-deleted" style={{ marginTop: 32 }}>
+            <h2 id="recently-deleted">Recently deleted</h2>
+            <p className="muted" style={{ marginTop: 0 }}>
+              Nobody can open these songs. Restore one to bring it back for everyone in it; after the date
+              shown it is removed for good.
+            </p>
+            <ul data-testid="deleted-list" className="plain-list">
+              {deleted.map((p) => (
+                <li key={p.id} data-testid="deleted-project" className="row" style={{ padding: '8px 0' }}>
+                  <span className="grow" style={{ overflowWrap: 'anywhere' }}>
+                    {p.name}
+                    <span className="muted" style={{ fontSize: 13 }}>
+                      {' '}
+                      · deleted {relativeTime(p.deletedAt)} · removed for good on{' '}
+                      {new Date(p.purgeAfter).toLocaleDateString()}
+                    </span>
+                  </span>
+                  <button type="button" onClick={() => restore(p.id)} aria-label={`Restore ${p.name}`}>
+                    Restore
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </section>
+        )}
+      </main>
+    </div>
   )
 }

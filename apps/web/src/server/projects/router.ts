@@ -6,10 +6,11 @@ import { schema } from '../db'
 import { authedProcedure, router } from '../trpc/init'
 import { requireRole } from './access'
 import { projectId, projectName } from './inputs'
+import { songOutline } from './outline'
 import { retitledState, titledSong } from './song-title'
 
 /**
- * Projects: create, list (with collaborators and last change), get, rename, duplicate, delete,
+ * Projects: create, list (with collaborators and last change), get, outline, rename, duplicate, delete,
  * and the owner's "Recently deleted": deleting only marks the project (nobody can open it, its
  * connections close on every instance), the owner can restore it until `projects/purge.ts`
  * removes it for good. A project's name and its song's title are one name (song-title.ts): create
@@ -90,6 +91,12 @@ export const projectsRouter = router({
       .where(eq(schema.projects.id, input.projectId))
     if (project === undefined) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such project.' })
     return { id: project.id, name: project.name, createdAt: project.createdAt.toISOString(), role }
+  }),
+
+  /** The song list's thumbnail of a song's arrangement, from the server's own copy of the song. */
+  outline: authedProcedure.input(byId).query(async ({ ctx, input }) => {
+    await requireRole(ctx.db, input.projectId, ctx.user.id, 'viewer')
+    return songOutline(await ctx.songState(input.projectId))
   }),
 
   rename: authedProcedure

@@ -9,6 +9,7 @@ import {
   parameterDefaults,
   type TracksSuggestion,
 } from '@ensemble/core/plugin'
+import { Sparkles, X } from 'lucide-react'
 import { useCallback, useEffect, useRef, useState } from 'react'
 import { api } from '../../api/client'
 import { useSong } from '../session/hooks'
@@ -231,14 +232,15 @@ export function AiPanel({ trackId }: { trackId: string }) {
     <aside className="st-ai" aria-label="AI suggestions" data-testid="ai-panel">
       <header className="st-ai-head">
         <h2>
-          <span aria-hidden>✦</span> AI · {track.name}
+          <Sparkles size={15} aria-hidden className="st-ai-mark" /> AI · {track.name}
         </h2>
         <button
           type="button"
+          className="st-icon-button"
           aria-label="Close AI panel"
           onClick={() => studio.view.set({ aiTrackId: null })}
         >
-          ✕
+          <X size={15} aria-hidden />
         </button>
       </header>
 

@@ -1,11 +1,7 @@
 'use client'
 
 import type { ParameterSpec, ParameterValue } from '@ensemble/core/plugin'
-
-const formatNumber = (value: number, step: number | undefined): string => {
-  const decimals = step === undefined || Number.isInteger(step) ? (Number.isInteger(value) ? 0 : 2) : 2
-  return value.toFixed(decimals)
-}
+import { shownValue } from './parameter-value'
 
 /**
  * The controls a plugin's manifest declares: sliders with their units for float and int, a toggle for
@@ -55,7 +51,7 @@ export function PluginParameters(props: {
           )
         const step = spec.step ?? (spec.type === 'int' ? 1 : (spec.max - spec.min) / 100)
         const n = typeof value === 'number' ? value : spec.default
-        const shown = `${formatNumber(n, spec.step)}${spec.units ? ` ${spec.units}` : ''}`
+        const shown = shownValue(spec, n)
         return (
           <label key={spec.id} className="st-ai-param" title={hint}>
             <span>

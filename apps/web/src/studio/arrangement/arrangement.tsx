@@ -11,6 +11,7 @@ import {
   type TrackSnapshot,
 } from '@ensemble/core'
 import { DEFAULT_PRESET } from '@ensemble/core/audio/catalogue'
+import { Drum, Piano, Plus } from 'lucide-react'
 import { type PointerEvent as ReactPointerEvent, useRef, useState } from 'react'
 import { shownProposal } from '../ai/ghost-notes'
 import { ProposalLane, ProposalLaneHeader } from '../ai/proposal-lanes'
@@ -32,8 +33,8 @@ const LANE_HEIGHT = 64
 const EDGE_PX = 7
 /** The arrangement's "add track" buttons; each starts on its kind's default preset. */
 const NEW_TRACKS = [
-  { kind: 'instrument', name: 'Keys', label: '+ Instrument track' },
-  { kind: 'drums', name: 'Drums', label: '+ Drum track' },
+  { kind: 'instrument', name: 'Keys', label: 'Instrument track', icon: Piano },
+  { kind: 'drums', name: 'Drums', label: 'Drum track', icon: Drum },
 ] as const
 
 const barTicksOf = (ts: { numerator: number; denominator: number }) =>
@@ -353,7 +354,7 @@ export function Arrangement() {
         </div>
         {tracks.length === 0 && <p className="st-empty">No tracks yet. Add an instrument or a drum track.</p>}
         <div className="st-add-tracks">
-          {NEW_TRACKS.map(({ kind, name, label }) => (
+          {NEW_TRACKS.map(({ kind, name, label, icon: Icon }) => (
             <button
               key={kind}
               type="button"
@@ -365,7 +366,8 @@ export function Arrangement() {
                 })
               }
             >
-              {label}
+              <Plus size={14} aria-hidden />
+              <Icon size={14} aria-hidden /> {label}
             </button>
           ))}
         </div>

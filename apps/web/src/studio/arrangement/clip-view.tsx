@@ -2,6 +2,7 @@
 
 import { type ClipSnapshot, PPQ, playedNotes } from '@ensemble/core'
 import { memo } from 'react'
+import { countOf } from '../../text/plural'
 
 /**
  * One clip on the timeline: a coloured block with its notes drawn small (loops unrolled), a loop marker and
@@ -41,7 +42,7 @@ export const ClipView = memo(function ClipView(props: {
       data-clip-id={clip.id}
       data-selected={selected}
       role="img"
-      aria-label={`Clip ${clip.name || 'untitled'} with ${clip.notes.length} notes`}
+      aria-label={`Clip ${clip.name || 'untitled'} with ${countOf(clip.notes.length, 'note')}`}
       className={`st-clip${selected ? ' is-selected' : ''}`}
       style={{
         width,

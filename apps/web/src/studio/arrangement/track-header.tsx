@@ -14,6 +14,7 @@ import {
   type TrackSnapshot,
 } from '@ensemble/core'
 import { DEFAULT_PRESET, INSTRUMENT_PRESETS } from '@ensemble/core/audio/catalogue'
+import { Copy, Drum, Piano, Plus, Sparkles, Trash2 } from 'lucide-react'
 import type { DragEvent } from 'react'
 import { useStudio } from '../studio-context'
 import { useView } from '../view/view-store'
@@ -86,6 +87,22 @@ export function TrackHeader(props: {
             }
             onKeyDown={(e) => e.key === 'Enter' && e.currentTarget.blur()}
           />
+          <span className="st-visitors">
+            {visitors.map((v) => (
+              <span key={v.clientId} title={`${v.name} is on this track`} style={{ background: v.colour }} />
+            ))}
+          </span>
+          <input
+            aria-label="Volume (dB)"
+            type="range"
+            min={MIN_VOLUME_DB}
+            max={MAX_VOLUME_DB}
+            step={0.5}
+            value={track.volumeDb}
+            disabled={readOnly}
+            title={`${track.volumeDb.toFixed(1)} dB`}
+            onChange={(e) => studio.run(() => setVolume(doc, me, track.id, Number(e.target.value)))}
+          />
           <button
             type="button"
             className={`st-toggle mute${track.mute ? ' on' : ''}`}
@@ -106,12 +123,30 @@ export function TrackHeader(props: {
           >
             S
           </button>
+          <button
+            type="button"
+            aria-label={`AI suggestions for ${track.name}`}
+            aria-pressed={aiOpen}
+            className={`st-icon-button${aiOpen ? ' is-on' : ''}`}
+            title="AI suggestions for this track (I)"
+            onClick={() =>
+              studio.view.set({ aiTrackId: aiOpen ? null : track.id, selectedTrackId: track.id })
+            }
+          >
+            <Sparkles size={14} aria-hidden />
+          </button>
         </div>
-        <div className="st-row st-small">
+        <div className="st-row">
+          {kind === 'drums' ? (
+            <Drum size={14} aria-hidden className="st-track-kind" />
+          ) : (
+            <Piano size={14} aria-hidden className="st-track-kind" />
+          )}
           {kind ? (
             <select
               aria-label="Instrument"
               data-testid="track-instrument"
+              className="st-instrument"
               value={instrument}
               disabled={readOnly}
               onChange={(e) => studio.run(() => setInstrument(doc, me, track.id, e.target.value))}
@@ -128,63 +163,37 @@ export function TrackHeader(props: {
               )}
             </select>
           ) : (
-            <span>audio</span>
+            <span className="st-instrument">audio</span>
           )}
-          <input
-            aria-label="Volume (dB)"
-            type="range"
-            min={MIN_VOLUME_DB}
-            max={MAX_VOLUME_DB}
-            step={0.5}
-            value={track.volumeDb}
-            disabled={readOnly}
-            title={`${track.volumeDb.toFixed(1)} dB`}
-            onChange={(e) => studio.run(() => setVolume(doc, me, track.id, Number(e.target.value)))}
-          />
-          <span className="st-visitors">
-            {visitors.map((v) => (
-              <span key={v.clientId} title={`${v.name} is on this track`} style={{ background: v.colour }} />
-            ))}
-          </span>
-        </div>
-        <div className="st-row st-small">
           <button
             type="button"
+            className="st-icon-button"
             disabled={readOnly}
             onClick={props.onAddClip}
+            aria-label="Add clip"
             title="Add an empty bar after the last clip"
           >
-            + Clip
+            <Plus size={14} aria-hidden />
           </button>
           <button
             type="button"
+            className="st-icon-button"
             disabled={readOnly}
             aria-label={`Duplicate track ${track.name}`}
             title="Duplicate track"
             onClick={() => studio.run(() => duplicateTrack(doc, me, track.id))}
           >
-            Dup
+            <Copy size={14} aria-hidden />
           </button>
           <button
             type="button"
-            aria-label={`AI suggestions for ${track.name}`}
-            aria-pressed={aiOpen}
-            className={aiOpen ? 'is-on' : undefined}
-            title="AI suggestions for this track (I)"
-            onClick={() =>
-              studio.view.set({ aiTrackId: aiOpen ? null : track.id, selectedTrackId: track.id })
-            }
-          >
-            ✦ AI
-          </button>
-          <button
-            type="button"
+            className="st-icon-button"
             aria-label={`Delete track ${track.name}`}
             title="Delete track"
             disabled={readOnly}
             onClick={() => studio.run(() => deleteTrack(doc, me, track.id))}
           >
-            ✕
+            <Trash2 size={14} aria-hidden />
           </button>
         </div>
       </div>

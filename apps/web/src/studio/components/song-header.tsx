@@ -22,6 +22,7 @@ function CommitField(props: {
   onCommit: (value: string) => void
   readOnly: boolean
   width?: number
+  className?: string
   type?: 'text' | 'number'
   testId?: string
 }) {
@@ -37,6 +38,7 @@ function CommitField(props: {
       type={props.type ?? 'text'}
       value={draft}
       readOnly={props.readOnly}
+      className={props.className}
       style={{ width: props.width }}
       onFocus={() => setEditing(true)}
       onChange={(e) => setDraft(e.target.value)}
@@ -66,29 +68,29 @@ export function SongHeader({ session, onError }: { session: SongSession; onError
     }
   }
   return (
-    <div style={{ display: 'flex', gap: 10, alignItems: 'center', flexWrap: 'wrap' }}>
+    <div className="st-song-meta">
       <CommitField
         label="Song title"
         testId="song-title"
         value={meta.title}
         readOnly={readOnly}
-        width={260}
+        className="st-song-title"
         onCommit={(v) => run(() => setTitle(session.doc, session.me, v))}
       />
-      <span style={{ color: 'var(--muted)' }}>
-        BPM{' '}
+      <span className="st-meta-field">
+        <span>BPM</span>
         <CommitField
           label="Tempo"
           testId="song-tempo"
           type="number"
           value={String(meta.bpm)}
           readOnly={readOnly}
-          width={72}
+          width={64}
           onCommit={(v) => run(() => setTempo(session.doc, session.me, Number(v)))}
         />
       </span>
-      <label style={{ color: 'var(--muted)' }}>
-        Time{' '}
+      <label className="st-meta-field">
+        <span>Time</span>
         <select
           aria-label="Time signature"
           disabled={readOnly}
@@ -109,8 +111,8 @@ export function SongHeader({ session, onError }: { session: SongSession; onError
           ))}
         </select>
       </label>
-      <label style={{ color: 'var(--muted)' }}>
-        Key{' '}
+      <label className="st-meta-field">
+        <span>Key</span>
         <select
           aria-label="Key tonic"
           disabled={readOnly}
@@ -120,7 +122,7 @@ export function SongHeader({ session, onError }: { session: SongSession; onError
           {TONICS.map((t) => (
             <option key={t}>{t}</option>
           ))}
-        </select>{' '}
+        </select>
         <select
           aria-label="Key mode"
           disabled={readOnly}

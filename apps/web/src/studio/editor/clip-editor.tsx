@@ -1,6 +1,19 @@
 'use client'
 
 import { PPQ, readClip, readMeta, readTrack, renameClip, resizeClip } from '@ensemble/core'
+import {
+  ChartNoAxesColumn,
+  Grid3x3,
+  type LucideIcon,
+  Magnet,
+  MousePointer2,
+  Pencil,
+  Piano,
+  Repeat,
+  Sparkles,
+  X,
+} from 'lucide-react'
+import { countOf } from '../../text/plural'
 import { NoteProvenance } from '../ai/note-provenance'
 import { runCommand } from '../commands/command-keys'
 import { formatShortcut } from '../commands/shortcut'
@@ -10,14 +23,22 @@ import { PianoRoll } from '../piano-roll/piano-roll'
 import { useSong } from '../session/hooks'
 import { useStudio } from '../studio-context'
 import { type EditorTarget, useView } from '../view/view-store'
+import { barsAndBeats } from './clip-length'
 
+/**
+ * A button that runs a registered command. Its title is the command's label and shortcut (what the help
+ * overlay lists), which also names an icon-only button; no aria-label, so finding a form field by its
+ * label never meets a toolbar button.
+ */
 function CommandButton({
   id,
+  icon: Icon,
   children,
   pressed,
 }: {
   id: string
-  children: React.ReactNode
+  icon?: LucideIcon
+  children?: React.ReactNode
   pressed?: boolean
 }) {
   const studio = useStudio()
@@ -28,10 +49,14 @@ function CommandButton({
       type="button"
       data-command={id}
       aria-pressed={pressed}
-      className={pressed ? 'is-on' : undefined}
+      className={
+        `${Icon && children === undefined ? 'st-icon-button' : ''}${pressed ? ' is-on' : ''}`.trim() ||
+        undefined
+      }
       title={keys ? `${command.label} (${keys})` : command.label}
       onClick={() => runCommand(command, studio, studio.report)}
     >
+      {Icon && <Icon size={15} aria-hidden />}
       {children}
     </button>
   )
@@ -89,63 +114,62 @@ export function ClipEditor({ target }: { target: EditorTarget }) {
           <fieldset className="st-seg" aria-label="Editor">
             <button
               type="button"
-              className={showGrid ? 'is-on' : undefined}
+              aria-label="Steps"
+              title="Step grid"
+              className={`st-icon-button${showGrid ? ' is-on' : ''}`}
               onClick={() => studio.view.set({ editorMode: 'drums' })}
             >
-              Steps
+              <Grid3x3 size={15} aria-hidden />
             </button>
             <button
               type="button"
-              className={!showGrid ? 'is-on' : undefined}
+              aria-label="Piano roll"
+              title="Piano roll"
+              className={`st-icon-button${!showGrid ? ' is-on' : ''}`}
               onClick={() => studio.view.set({ editorMode: 'piano' })}
             >
-              Piano roll
+              <Piano size={15} aria-hidden />
             </button>
           </fieldset>
         )}
         {!showGrid && (
           <fieldset className="st-seg" aria-label="Tool">
-            <CommandButton id="tool-draw" pressed={tool === 'draw'}>
-              ✎ Draw
-            </CommandButton>
-            <CommandButton id="tool-select" pressed={tool === 'select'}>
-              ⬚ Select
-            </CommandButton>
-            <CommandButton id="tool-velocity" pressed={tool === 'velocity'}>
-              ▮ Velocity
-            </CommandButton>
+            <CommandButton id="tool-draw" icon={Pencil} pressed={tool === 'draw'} />
+            <CommandButton id="tool-select" icon={MousePointer2} pressed={tool === 'select'} />
+            <CommandButton id="tool-velocity" icon={ChartNoAxesColumn} pressed={tool === 'velocity'} />
           </fieldset>
         )}
-        <CommandButton id="quantize">Quantize</CommandButton>
-        <CommandButton id="transpose-down">−1</CommandButton>
-        <CommandButton id="transpose-up">+1</CommandButton>
-        <CommandButton id="transpose-octave-up">+12</CommandButton>
-        <label className="st-small">
-          Length{' '}
-          <select
-            aria-label="Clip length in bars"
-            value={String(clip.length / bar)}
-            onChange={(e) =>
-              studio.run(() =>
-                resizeClip(doc, me, target.trackId, clip.id, {
-                  length: Math.round(Number(e.target.value) * bar),
-                }),
-              )
-            }
-          >
-            {[...new Set([1, 2, 4, 8, 16, clip.length / bar])]
-              .sort((a, b) => a - b)
-              .map((b) => (
-                <option key={b} value={String(b)}>
-                  {Number.isInteger(b) ? b : b.toFixed(2)} bars
-                </option>
-              ))}
-          </select>
-        </label>
+        <CommandButton id="quantize" icon={Magnet} />
+        <fieldset className="st-seg" aria-label="Transpose">
+          <CommandButton id="transpose-down">−1</CommandButton>
+          <CommandButton id="transpose-up">+1</CommandButton>
+          <CommandButton id="transpose-octave-up">+12</CommandButton>
+        </fieldset>
+        <select
+          aria-label="Clip length in bars"
+          title="Clip length"
+          value={String(clip.length / bar)}
+          onChange={(e) =>
+            studio.run(() =>
+              resizeClip(doc, me, target.trackId, clip.id, {
+                length: Math.round(Number(e.target.value) * bar),
+              }),
+            )
+          }
+        >
+          {[...new Set([1, 2, 4, 8, 16, clip.length / bar])]
+            .sort((a, b) => a - b)
+            .map((b) => (
+              <option key={b} value={String(b)}>
+                {barsAndBeats(b * bar, ts)}
+              </option>
+            ))}
+        </select>
         <button
           type="button"
           aria-pressed={clip.loopLength !== null}
-          className={clip.loopLength !== null ? 'is-on' : undefined}
+          aria-label="Loop clip"
+          className={`st-icon-button${clip.loopLength !== null ? ' is-on' : ''}`}
           title="Loop the clip: its first loop's notes repeat to the clip's end"
           onClick={() =>
             studio.run(() =>
@@ -155,19 +179,22 @@ export function ClipEditor({ target }: { target: EditorTarget }) {
             )
           }
         >
-          ⟳ Loop
+          <Repeat size={15} aria-hidden />
         </button>
-        <CommandButton id="ai-panel">✦ AI</CommandButton>
+        <CommandButton id="ai-panel" icon={Sparkles}>
+          AI
+        </CommandButton>
         <span className="st-grow" />
-        <span className="st-muted st-small" data-testid="note-count">
-          {clip.notes.length} notes
+        <span className="st-muted st-small st-nowrap" data-testid="note-count">
+          {countOf(clip.notes.length, 'note')}
         </span>
         <button
           type="button"
+          className="st-icon-button"
           aria-label="Close editor"
           onClick={() => studio.view.set({ editor: null, selection: { kind: 'none' } })}
         >
-          ✕
+          <X size={15} aria-hidden />
         </button>
       </div>
       <NoteProvenance target={target} />

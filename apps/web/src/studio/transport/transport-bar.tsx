@@ -1,6 +1,17 @@
 'use client'
 
 import { PPQ } from '@ensemble/core'
+import {
+  Keyboard,
+  Metronome,
+  Play,
+  Repeat,
+  SkipBack,
+  SlidersVertical,
+  Square,
+  ZoomIn,
+  ZoomOut,
+} from 'lucide-react'
 import { useSyncExternalStore } from 'react'
 import { CommandButton } from '../editor/clip-editor'
 import { SongFiles } from '../files/song-files'
@@ -28,7 +39,7 @@ export function TransportBar({ children }: { children?: React.ReactNode }) {
   const mixerOpen = useView(studio.view, (s) => s.mixerOpen)
   return (
     <div className="st-transport" role="toolbar" aria-label="Transport">
-      <CommandButton id="rewind">⇤</CommandButton>
+      <CommandButton id="rewind" icon={SkipBack} />
       <button
         type="button"
         data-testid="play"
@@ -37,14 +48,15 @@ export function TransportBar({ children }: { children?: React.ReactNode }) {
         title="Play / stop (Space)"
         onClick={() => transport.toggle()}
       >
-        {playing ? '■ Stop' : '▶ Play'}
+        {playing ? (
+          <Square size={14} aria-hidden fill="currentColor" />
+        ) : (
+          <Play size={14} aria-hidden fill="currentColor" />
+        )}
+        {playing ? 'Stop' : 'Play'}
       </button>
-      <CommandButton id="loop-region" pressed={loop}>
-        ⟳ Loop
-      </CommandButton>
-      <CommandButton id="metronome" pressed={metronome}>
-        ♩ Click
-      </CommandButton>
+      <CommandButton id="loop-region" icon={Repeat} pressed={loop} />
+      <CommandButton id="metronome" icon={Metronome} pressed={metronome} />
       <PositionDisplay />
       <RecordControls transport={studio.audio} />
       <label className="st-small">
@@ -61,20 +73,22 @@ export function TransportBar({ children }: { children?: React.ReactNode }) {
           ))}
         </select>
       </label>
-      <CommandButton id="zoom-out">−</CommandButton>
-      <CommandButton id="zoom-in">+</CommandButton>
+      <span className="st-seg">
+        <CommandButton id="zoom-out" icon={ZoomOut} />
+        <CommandButton id="zoom-in" icon={ZoomIn} />
+      </span>
       <button
         type="button"
         aria-pressed={mixerOpen}
         className={mixerOpen ? 'is-on' : undefined}
         onClick={() => studio.view.set((s) => ({ mixerOpen: !s.mixerOpen }))}
       >
-        Mixer
+        <SlidersVertical size={15} aria-hidden /> Mixer
       </button>
       {children}
       <span className="st-grow" />
       <SongFiles />
-      <CommandButton id="help">?</CommandButton>
+      <CommandButton id="help" icon={Keyboard} />
     </div>
   )
 }

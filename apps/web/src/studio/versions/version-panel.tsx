@@ -1,6 +1,7 @@
 'use client'
 
 import { readSong, type SongSnapshot } from '@ensemble/core'
+import { History as HistoryIcon } from 'lucide-react'
 import { type FormEvent, useCallback, useEffect, useState } from 'react'
 import * as Y from 'yjs'
 import { api, messageOf } from '../../api/client'
@@ -23,8 +24,14 @@ export function VersionHistory({ session }: { session: SongSession }) {
   const [open, setOpen] = useState(false)
   return (
     <>
-      <button type="button" aria-expanded={open} onClick={() => setOpen((o) => !o)}>
-        History
+      <button
+        type="button"
+        aria-expanded={open}
+        aria-label="History"
+        title="Version history"
+        onClick={() => setOpen((o) => !o)}
+      >
+        <HistoryIcon size={15} aria-hidden /> <span className="st-label">History</span>
       </button>
       {open && <VersionPanel session={session} onClose={() => setOpen(false)} />}
     </>

@@ -1,7 +1,9 @@
 'use client'
 
+import { House, UserPlus } from 'lucide-react'
 import { useEffect, useState } from 'react'
 import { api, messageOf } from '../../../api/client'
+import { Logo } from '../../../brand/logo'
 
 type Offer = Awaited<ReturnType<typeof api.invites.peek.query>>
 
@@ -27,31 +29,37 @@ export function AcceptInvite({ secret }: { secret: string }) {
   }
 
   return (
-    <main style={{ maxWidth: 520, margin: '12vh auto', padding: '0 24px' }}>
-      <h1>Join a song</h1>
-      {error && (
-        <p role="alert" style={{ color: 'var(--danger)' }}>
-          {error}
-        </p>
-      )}
-      {offer && (
-        <>
-          <p>
-            You are invited to <strong style={{ overflowWrap: 'anywhere' }}>{offer.projectName}</strong> as{' '}
-            <strong>{offer.role}</strong>.
+    <main className="page narrow">
+      <Logo />
+      <section className="card notice">
+        <UserPlus size={28} aria-hidden className="notice-icon" />
+        <h1>Join a song</h1>
+        {error && (
+          <p role="alert" className="error">
+            {error}
           </p>
-          {offer.alreadyMember ? (
-            <a href={`/songs/${offer.projectId}`}>You are already a member: open the song</a>
-          ) : (
-            <button type="button" className="primary" onClick={accept}>
-              Accept invite
-            </button>
-          )}
-        </>
-      )}
-      <p>
-        <a href="/">← Your songs</a>
-      </p>
+        )}
+        {offer && (
+          <>
+            <p>
+              You are invited to <strong style={{ overflowWrap: 'anywhere' }}>{offer.projectName}</strong> as{' '}
+              <strong>{offer.role}</strong>.
+            </p>
+            {offer.alreadyMember ? (
+              <a href={`/songs/${offer.projectId}`} className="button primary">
+                You are already a member: open the song
+              </a>
+            ) : (
+              <button type="button" className="primary" onClick={accept}>
+                Accept invite
+              </button>
+            )}
+          </>
+        )}
+        <a href="/">
+          <House size={14} aria-hidden /> Your songs
+        </a>
+      </section>
     </main>
   )
 }

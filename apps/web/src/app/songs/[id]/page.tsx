@@ -1,9 +1,11 @@
+import { requireMember } from '../../../auth/require-member'
 import { RequireSignIn } from '../../../auth/require-sign-in'
 import { Studio } from '../../../studio/studio'
 
-/** Signed-in users only; membership is checked by the API when the studio asks for its room token. */
+/** Members only: anyone else gets a 404 before the studio loads. */
 export default async function SongPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params
+  await requireMember(id, `/songs/${id}`)
   return (
     <RequireSignIn>
       <Studio projectId={id} />

@@ -1,7 +1,10 @@
 'use client'
 
+import { House, Music, Puzzle } from 'lucide-react'
 import { type FormEvent, useCallback, useEffect, useState } from 'react'
 import { api, messageOf } from '../../../../api/client'
+import { Logo } from '../../../../brand/logo'
+import { CopyLink } from '../../../../sharing/copy-link'
 
 /**
  * Project settings: name, members (role, remove, ownership transfer), invite links, leave and
@@ -81,10 +84,19 @@ export function ProjectSettings({ projectId }: { projectId: string }) {
 
   return (
     <main className="page">
-      <p>
-        <a href="/">← Your songs</a> · <a href={`/songs/${projectId}`}>Open the song</a> ·{' '}
-        <a href={`/plugins?project=${encodeURIComponent(projectId)}`}>Plugins</a>
-      </p>
+      <nav className="row">
+        <Logo />
+        <span className="grow" />
+        <a href="/" className="button">
+          <House size={15} aria-hidden /> Your songs
+        </a>
+        <a href={`/songs/${projectId}`} className="button">
+          <Music size={15} aria-hidden /> Open the song
+        </a>
+        <a href={`/plugins?project=${encodeURIComponent(projectId)}`} className="button">
+          <Puzzle size={15} aria-hidden /> Plugins
+        </a>
+      </nav>
       <h1 style={{ overflowWrap: 'anywhere' }}>{project.name}</h1>
       {error && (
         <p role="alert" className="error">
@@ -191,10 +203,10 @@ export function ProjectSettings({ projectId }: { projectId: string }) {
             </button>
           </form>
           {newLink && (
-            <p>
-              Share this link (shown once):{' '}
-              <input data-testid="invite-link" readOnly value={newLink} style={{ width: '100%' }} />
-            </p>
+            <div className="field">
+              <p className="muted small">Share this link with your bandmate (it is shown once):</p>
+              <CopyLink link={newLink} testId="invite-link" />
+            </div>
           )}
           <ul style={{ listStyle: 'none', padding: 0 }}>
             {invites.map((i) => (
