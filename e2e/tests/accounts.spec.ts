@@ -211,17 +211,18 @@ test('the owner deletes a song: its open studios close; Recently deleted, Restor
   await settings.waitForURL((url) => url.pathname === '/')
   await expect(bob.getByText('You no longer have access to this song.')).toBeVisible()
 
-  // Gone from every list and from the studio; only its owner sees it under Recently deleted.
-  await expect(settings.getByTestId('deleted-project')).toContainText('Encore')
+  // Gone from every list and from the studio; only its owner sees it under Recently deleted, by the
+  // one name the song has (its title, renamed in the studio).
+  await expect(settings.getByTestId('deleted-project')).toContainText('Worth keeping')
   await expect(settings.getByTestId('project')).toHaveCount(0)
   await bob.goto('/')
   await expect(bob.getByRole('heading', { name: 'Your songs' })).toBeVisible()
   await expect(bob.getByRole('heading', { name: 'Recently deleted' })).toHaveCount(0)
   await bob.goto(`/songs/${projectId}`)
-  await expect(bob.getByText('This song does not exist, or you are not a member of it.')).toBeVisible()
+  await expect(bob.getByTestId('not-found')).toBeVisible()
 
-  await settings.getByRole('button', { name: 'Restore Encore' }).click()
-  await expect(settings.getByTestId('project').filter({ hasText: 'Encore' })).toBeVisible()
+  await settings.getByRole('button', { name: 'Restore Worth keeping' }).click()
+  await expect(settings.getByTestId('project').filter({ hasText: 'Worth keeping' })).toBeVisible()
   await expect(settings.getByRole('heading', { name: 'Recently deleted' })).toHaveCount(0)
   await bob.goto(`/songs/${projectId}`)
   await expect(bob.getByTestId('save-status')).toHaveAttribute('data-status', 'saved')

@@ -98,7 +98,7 @@ test('a song with two hits on one drum step, same-pitch overlaps and held notes 
 
   // Play with the click on (a monophonic synth of its own) and the mixer open, whose master meter shows sound.
   await page.getByRole('button', { name: 'Mixer', exact: true }).click()
-  await page.getByRole('button', { name: /Click/ }).click()
+  await page.getByRole('button', { name: /Metronome/ }).click()
   await page.getByTestId('play').click()
   await expect(page.getByTestId('play')).toHaveAttribute('aria-pressed', 'true')
   // The master meter's floor (-60 dB) is silence.
