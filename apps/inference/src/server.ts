@@ -35,7 +35,14 @@ export interface StartOptions {
   /** Sandbox limits and strike policy for third-party plugins (tests tighten them). */
   thirdParty?: Pick<
     ThirdPartyOptions,
-    'limits' | 'maxRunning' | 'maxStrikes' | 'strikeWindowMs' | 'sandboxThreads' | 'hardDeadlineGraceMs'
+    | 'limits'
+    | 'maxRunning'
+    | 'maxRunningPerPublisher'
+    | 'maxRunningPerUser'
+    | 'maxStrikes'
+    | 'strikeWindowMs'
+    | 'sandboxThreads'
+    | 'hardDeadlineGraceMs'
   >
 }
 
@@ -48,7 +55,12 @@ export async function startInference(
   // Models load, verify and warm up before the port opens: the first request never pays for them.
   const host = await PluginHost.load(options.plugins ?? [], {
     batching: { windowMs: config.batchWindowMs, maxBatch: config.batchMax },
-    maxPending: config.maxPending,
+    admission: {
+      running: config.maxRunning,
+      runningPerCaller: config.maxRunningPerUser,
+      inFlight: config.maxPending,
+      inFlightPerCaller: config.maxPendingPerUser,
+    },
     maxDeadlineMs: config.maxDeadlineMs,
     log,
   })
