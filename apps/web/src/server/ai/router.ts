@@ -126,6 +126,8 @@ export const aiRouter = router({
     }),
 
   suggest: authedProcedure.input(suggestInput).mutation(async ({ ctx, input }) => {
+    const busy = ctx.suggestionsInFlight.userRefusal(ctx.user.id)
+    if (busy) throw busy.error
     await requireRole(ctx.db, input.projectId, ctx.user.id, 'editor')
     const admitted = ctx.suggestionsInFlight.enter(ctx.user.id, input.projectId)
     if ('refused' in admitted) throw admitted.refused.error

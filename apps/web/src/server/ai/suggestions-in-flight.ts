@@ -28,18 +28,26 @@ export class SuggestionsInFlight {
 
   constructor(private readonly limits: SuggestionLimits) {}
 
+  /**
+   * The busy failure when this user already has their limit running, whatever the song: checked before the
+   * database is asked anything, so a flood of refusals costs no query.
+   */
+  userRefusal(userId: string): AiFailure | undefined {
+    const mine = this.byUser.get(userId) ?? 0
+    if (mine < this.limits.perUser) return undefined
+    return aiFailure(
+      'busy',
+      'user_busy',
+      'TOO_MANY_REQUESTS',
+      `You already have ${plural(mine)} running; try again when one finishes.`,
+    )
+  }
+
   /** Counts the suggestion in, or returns the busy failure that refuses it (nothing is counted then). */
   enter(userId: string, projectId: string): { leave: Leave } | { refused: AiFailure } {
+    const refused = this.userRefusal(userId)
+    if (refused) return { refused }
     const mine = this.byUser.get(userId) ?? 0
-    if (mine >= this.limits.perUser)
-      return {
-        refused: aiFailure(
-          'busy',
-          'user_busy',
-          'TOO_MANY_REQUESTS',
-          `You already have ${plural(mine)} running; try again when one finishes.`,
-        ),
-      }
     const song = this.byProject.get(projectId) ?? 0
     if (song >= this.limits.perProject)
       return {
