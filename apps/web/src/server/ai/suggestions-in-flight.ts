@@ -30,7 +30,7 @@ export class SuggestionsInFlight {
 
   /**
    * The busy failure when this user already has their limit running, whatever the song: checked before the
-   * database is asked anything, so a flood of refusals costs no query.
+   * role check and the song are read, so a flood of refusals costs only its session lookups.
    */
   userRefusal(userId: string): AiFailure | undefined {
     const mine = this.byUser.get(userId) ?? 0
