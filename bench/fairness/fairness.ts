@@ -310,8 +310,13 @@ async function main(): Promise<void> {
 
     const row = (name: string, r: { ms: number[]; failed: string[] }) =>
       `| ${name} | ${r.ms.length} | ${percentile(r.ms, 50).toFixed(0)} | ${percentile(r.ms, 95).toFixed(0)} | ${r.failed.length ? r.failed.join(', ') : '-'} |`
+    // Limits set in the bench's own environment reach both processes.
+    const set = Object.entries(process.env)
+      .filter(([name]) => /^(AI_MAX_|INFERENCE_MAX_)/.test(name))
+      .map(([name, value]) => `${name}=${value}`)
+    const limits = opts.limits ? (set.length ? set.join(' ') : 'as shipped') : 'lifted'
     console.log(
-      `\nfairness: ${opts.direct ? 'straight to the inference service' : 'through the web server'}, limits ${opts.limits ? 'as shipped' : 'lifted'}, greedy ${opts.greedy} in flight (retry after ${opts.retryMs} ms), polite ${opts.calls} sequential calls`,
+      `\nfairness: ${opts.direct ? 'straight to the inference service' : 'through the web server'}, limits ${limits}, greedy ${opts.greedy} in flight (retry after ${opts.retryMs} ms), polite ${opts.calls} sequential calls`,
     )
     console.log(
       `machine: ${cpus().length} cores, load ${loadavg()
