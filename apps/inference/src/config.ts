@@ -13,8 +13,14 @@ export interface InferenceConfig {
   secret: string
   backend: TfjsBackendName
   logLevel: 'debug' | 'info' | 'warn' | 'error'
-  /** Suggest calls in flight at once; one more is answered TOO_MANY_REQUESTS ("busy") instead of queued. */
+  /** Suggest calls in flight (running or waiting their turn); one more is answered TOO_MANY_REQUESTS ("busy"). */
   maxPending: number
+  /** Of those, the calls one user may have in flight. */
+  maxPendingPerUser: number
+  /** Suggest calls running at once; the others wait, and a freed slot goes to the next user in turn. */
+  maxRunning: number
+  /** Of those, the calls one user may have running. */
+  maxRunningPerUser: number
   /** The longest a suggest may take, whatever deadline the caller asked for. */
   maxDeadlineMs: number
   /** How long the first example of a batch waits for others to join it. */
@@ -35,6 +41,9 @@ const envSchema = z.object({
   TFJS_BACKEND: z.enum(['wasm', 'cpu']).default('wasm'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   INFERENCE_MAX_PENDING: z.coerce.number().int().min(1).max(10_000).default(64),
+  INFERENCE_MAX_PENDING_PER_USER: z.coerce.number().int().min(1).max(10_000).default(8),
+  INFERENCE_MAX_RUNNING: z.coerce.number().int().min(1).max(10_000).default(32),
+  INFERENCE_MAX_RUNNING_PER_USER: z.coerce.number().int().min(1).max(10_000).default(4),
   INFERENCE_MAX_DEADLINE_MS: z.coerce.number().int().min(10).max(600_000).default(10_000),
   INFERENCE_BATCH_WINDOW_MS: z.coerce.number().min(0).max(1000).default(0),
   INFERENCE_BATCH_MAX: z.coerce.number().int().min(1).max(1024).default(32),
@@ -84,6 +93,9 @@ export function loadInferenceConfig(env: NodeJS.ProcessEnv = process.env): Infer
     backend: parsed.TFJS_BACKEND,
     logLevel: parsed.LOG_LEVEL,
     maxPending: parsed.INFERENCE_MAX_PENDING,
+    maxPendingPerUser: parsed.INFERENCE_MAX_PENDING_PER_USER,
+    maxRunning: parsed.INFERENCE_MAX_RUNNING,
+    maxRunningPerUser: parsed.INFERENCE_MAX_RUNNING_PER_USER,
     maxDeadlineMs: parsed.INFERENCE_MAX_DEADLINE_MS,
     batchWindowMs: parsed.INFERENCE_BATCH_WINDOW_MS,
     batchMax: parsed.INFERENCE_BATCH_MAX,

@@ -14,6 +14,7 @@ import {
   versionSatisfies,
 } from '@ensemble/core/plugin'
 import * as tf from '@tensorflow/tfjs'
+import { Admission, type AdmissionLimits } from './admission'
 import { type BatchModel, fromTfModel, functionalFromArtifacts, type ModelRuntime } from './batch-model'
 import type { BatchOptions, BatchStats } from './batcher'
 import { HostError } from './host-errors'
@@ -24,7 +25,8 @@ import { fileSystemModel } from './model-files'
 /*
  * The plugin host: a catalogue of registered plugins, their models loaded from disk after their digests are
  * checked and warmed, and the suggest pipeline around the contract's `runPlugin`: version choice, admission
- * (the bounded number of calls in flight), the server's deadline cap, provenance and one log line per call.
+ * (admission.ts: bounded calls in flight, a fair share of them per caller), the server's deadline cap,
+ * provenance and one log line per call.
  */
 
 /** A plugin and the folder its manifest's asset paths are relative to (first-party: beside its code). */
@@ -37,7 +39,7 @@ export interface PluginRegistration {
 
 export interface HostOptions {
   batching: BatchOptions
-  maxPending: number
+  admission: AdmissionLimits
   maxDeadlineMs: number
   log: Logger
   now?: () => number
@@ -65,12 +67,24 @@ export interface PluginSummary {
   problems: string[]
 }
 
+/**
+ * Who a suggest is for, as the web server names them (it authorized the call; the browser never reaches
+ * this service). Fair shares are counted per user, and for third-party plugins per publisher too.
+ */
+export interface Caller {
+  userId: string
+  projectId: string
+  /** The registry publisher of a third-party plugin. */
+  publisher?: string | undefined
+}
+
 export interface SuggestRequest {
   pluginId: string
   /** An exact version or a semver range; the highest available match runs. */
   version: string
   /** Already shape-checked by the router; `runPlugin` checks it again, as every host does. */
   input: SuggestInput
+  caller?: Caller | undefined
 }
 
 export interface Provenance {
@@ -130,11 +144,13 @@ export async function loadAsset(
 
 export class PluginHost {
   private readonly entries: Entry[] = []
-  private pending = 0
+  private readonly admission: Admission
   private readonly now: () => number
+  private anonymous = 0
 
   private constructor(private readonly options: HostOptions) {
     this.now = options.now ?? Date.now
+    this.admission = new Admission(options.admission, this.now)
   }
 
   /**
@@ -218,8 +234,9 @@ export class PluginHost {
     )
   }
 
+  /** Calls running or waiting for their turn. */
   get inFlight(): number {
-    return this.pending
+    return this.admission.inFlight
   }
 
   /** The highest version of `pluginId` inside `range`; with `mustRun`, the highest that is available. */
@@ -256,13 +273,14 @@ export class PluginHost {
     try {
       const entry = this.pick(request.pluginId, request.version, true)
       fields.version = entry.manifest.version
-      if (this.pending >= this.options.maxPending)
-        throw new HostError('busy', `busy: ${this.pending} suggestions in flight, try again shortly`)
-      this.pending++
+      // The caller's budget, never more than the server allows; counted from arrival, so time spent
+      // waiting for a turn, for a batch or behind other work is part of it.
+      const deadlineAt = receivedAt + Math.min(request.input.deadlineMs, this.options.maxDeadlineMs)
+      // A call that names no caller (tests, an operator's script) shares with nobody.
+      const callerKey = request.caller?.userId ?? `anonymous:${this.anonymous++}`
+      if (request.caller) fields.user = request.caller.userId
+      const release = await this.admission.admit(callerKey, deadlineAt)
       try {
-        // The caller's budget, never more than the server allows; counted from arrival, so time spent
-        // waiting for a batch or behind other work is part of it.
-        const deadlineAt = receivedAt + Math.min(request.input.deadlineMs, this.options.maxDeadlineMs)
         fields.seed = request.input.seed
         const output = await runPlugin(entry.plugin, request.input, {
           models: this.runnerFor(entry, deadlineAt),
@@ -281,7 +299,7 @@ export class PluginHost {
           },
         }
       } finally {
-        this.pending--
+        release()
       }
     } catch (err) {
       outcome = err instanceof HostError || err instanceof PluginError ? err.code : 'internal_error'

@@ -111,10 +111,19 @@ const pluginRef = z.object({
 /** An 8 MiB archive (the SDK's limit) in base64. */
 const MAX_ARCHIVE_BASE64 = Math.ceil((8 * 1024 * 1024) / 3) * 4
 
+const name = z.string().min(1).max(200)
+
+/**
+ * Who the call is for, named by the web server, which authorized it (only it holds the bearer secret):
+ * admission and the sandbox give each user, and each third-party publisher, a bounded share.
+ */
+export const CallerSchema = z.object({ userId: name, projectId: name, publisher: name.optional() })
+
 export const SuggestRequestSchema = z.object({
   pluginId: z.string().min(1).max(200),
   version: z.string().min(1).max(64).default('*'),
   input: SuggestInputSchema,
+  caller: CallerSchema.optional(),
 })
 
 export const inferenceRouter = t.router({

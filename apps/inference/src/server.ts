@@ -38,6 +38,8 @@ export interface StartOptions {
     ThirdPartyOptions,
     | 'limits'
     | 'maxRunning'
+    | 'maxRunningPerPublisher'
+    | 'maxRunningPerUser'
     | 'maxStrikes'
     | 'strikeWindowMs'
     | 'sandboxThreads'
@@ -55,7 +57,12 @@ export async function startInference(
   // Models load, verify and warm up before the port opens: the first request never pays for them.
   const host = await PluginHost.load(options.plugins ?? [], {
     batching: { windowMs: config.batchWindowMs, maxBatch: config.batchMax },
-    maxPending: config.maxPending,
+    admission: {
+      running: config.maxRunning,
+      runningPerCaller: config.maxRunningPerUser,
+      inFlight: config.maxPending,
+      inFlightPerCaller: config.maxPendingPerUser,
+    },
     maxDeadlineMs: config.maxDeadlineMs,
     log,
   })

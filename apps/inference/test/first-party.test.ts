@@ -167,7 +167,7 @@ describe('first-party plugins in the inference service', () => {
     writeFileSync(bin, bytes)
     const host = await PluginHost.load(firstPartyPlugins({ modelsDir: broken }), {
       batching: { windowMs: 1, maxBatch: 8 },
-      maxPending: 4,
+      admission: { running: 4, runningPerCaller: 4, inFlight: 4, inFlightPerCaller: 4 },
       maxDeadlineMs: 1000,
       log: createLogger('error'),
     })

@@ -7,7 +7,7 @@ import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../src/server/app'
 import { type Database, schema } from '../src/server/db'
-import { type Caller, signUp } from './helpers/api'
+import { type Caller, createApi, signUp } from './helpers/api'
 import { isSaved, openSongAs } from './helpers/clients'
 import { openTestDatabase } from './helpers/db'
 import { fixtureArchive, fixtureManifest, publish } from './helpers/plugins'
@@ -229,6 +229,86 @@ describe('third-party plugins in the AI router', () => {
         { outcome, meaning: expect.any(String), count: 1, lastAt: expect.any(String) },
       ])
       expect(trouble?.strikes).toMatchObject({ strikes: 1, suspended: false, lastStrike: { code: outcome } })
+    }
+  })
+
+  it('refuses a user, then a song, past their suggestions running, while a user elsewhere is served beside a spinning publisher', async () => {
+    // Two running per user, two per song, on a server of its own.
+    const limited = await startTestServer(database, {
+      authRateLimit: { max: 10_000, windowSeconds: 60 },
+      inferenceUrl: inference.url,
+      inferenceSecret: inference.secret,
+      suggestionLimits: { perUser: 2, perProject: 2 },
+    })
+    try {
+      // Dave and Carol, signed in as before (sessions live in the shared database), on this server.
+      const here = (who: Caller): Caller => ({ ...who, api: createApi(limited.url, who.cookie) })
+      const [daveHere, carolHere] = [here(dave), here(carol)]
+      const [bob, erin] = await Promise.all([signUp(limited.url, 'bob'), signUp(limited.url, 'erin')])
+
+      // Alice publishes a plugin that spins until it is stopped; Bob, another publisher, a plain one.
+      const spinner = pluginId('alice')
+      const manifest = fixtureManifest(spinner, '1.0.0')
+      const spinning = `const manifest = ${JSON.stringify(manifest)};\nexport default { manifest, suggest: () => { for (;;) {} } };\n`
+      const spinnerArchive = await packPlugin({ manifest, bundle: spinning, assets: {} })
+      expect((await publish(limited, spinnerArchive, token)).status).toBe(201)
+      await bob.api.registry.becomePublisher.mutate({ name: `bob-${Date.now().toString(36)}` })
+      const bobToken = (await bob.api.registry.createPublisherToken.mutate({ label: 'tests' })).token
+      const rising = pluginId('bob')
+      expect((await publish(limited, await fixtureArchive(rising, '1.0.0'), bobToken)).status).toBe(201)
+      await carolHere.api.registry.install.mutate({ projectId, pluginId: spinner })
+      const erinsSong = await seedProject(database.db, [{ userId: erin.userId, role: 'owner' }])
+      await erin.api.registry.install.mutate({ projectId: erinsSong, pluginId: rising })
+      const song = await openSongAs(collabUrl(limited), erin, erinsSong)
+      const erinsTrack = addTrack(song.doc, song.me, { kind: 'instrument' })
+      await waitFor(() => isSaved(song), 'track saved on the server')
+      song.destroy()
+      const asErin = () =>
+        erin.api.ai.suggest.mutate({
+          projectId: erinsSong,
+          trackId: erinsTrack,
+          fromTick: 0,
+          toTick: BAR,
+          pluginId: rising,
+          parameters: { start: 60 },
+        })
+      // Both archives in the service beforehand (as after earlier calls): what follows runs inside the
+      // spinning calls' 8 s on a slow machine too.
+      const service = createInferenceClient(inference.url, inference.secret)
+      await service.thirdParty.load.mutate({ archive: Buffer.from(spinnerArchive).toString('base64') })
+      expect((await asErin()).suggestions).toHaveLength(1)
+
+      const spinners = async () =>
+        (await service.thirdParty.status.query()).find((s) => s.id === spinner)?.running ?? 0
+      const ask = (who: Caller) =>
+        who.api.ai.suggest.mutate({ projectId, trackId, fromTick: 0, toTick: BAR, pluginId: spinner })
+      const daves = [ask(daveHere), ask(daveHere)].map((call) =>
+        call.catch((err: unknown) => (err as TRPCClientError<never>).data),
+      )
+      await waitFor(async () => (await spinners()) === 2, 'both of Dave’s calls spinning')
+
+      const overUser = await failure(() => ask(daveHere))
+      expect(overUser).toMatchObject({ code: 'TOO_MANY_REQUESTS', reason: 'busy' })
+      expect(overUser.message).toBe('You already have 2 suggestions running; try again when one finishes.')
+      const overSong = await failure(() => ask(carolHere))
+      expect(overSong).toMatchObject({ code: 'TOO_MANY_REQUESTS', reason: 'busy' })
+      expect(overSong.message).toBe(
+        'This song already has 2 suggestions running (yours and your bandmates’); try again when one finishes.',
+      )
+
+      // Erin, in another song, asks another publisher's plugin: answered while both calls still spin.
+      expect((await asErin()).suggestions).toHaveLength(1)
+      expect(await spinners()).toBe(2)
+
+      // Stopped, the spinning calls end, and their places are free again.
+      await alice.api.registry.yank.mutate({ pluginId: spinner, version: '1.0.0', reason: 'Spins' })
+      for (const data of await Promise.all(daves))
+        expect(data).toMatchObject({ code: 'PRECONDITION_FAILED', reason: 'plugin_unavailable' })
+      expect(await failure(() => ask(daveHere))).toMatchObject({ reason: 'plugin_unavailable' })
+      // A refusal for being busy is not a run: only the two spinning calls and the last one are audited.
+      expect(await auditOutcomes(spinner)).toEqual(['yanked@1.0.0', 'yanked@1.0.0', 'yanked@1.0.0'])
+    } finally {
+      await limited.close()
     }
   })
 })

@@ -26,7 +26,9 @@ import { ArchiveStore, pluginKey } from './store'
  * Third-party plugins in the inference service: archives the web server hands over (verified by
  * readArchive, every digest recomputed), cached by id@version in memory and on disk, their declared models
  * loaded through the same digest-checked tfjs path and micro-batchers as first-party ones, and their code run
- * only in the sandbox, on a small pool of its own threads (sandbox-thread.ts). Each failure that is the plugin's fault is a strike; too many within the window
+ * only in the sandbox, on a small pool of its own threads (sandbox-thread.ts). No publisher and no user gets
+ * more than a bounded share: of the calls in flight, and of the threads (a publisher's calls, however many
+ * of them spin, go to at most half of them). Each failure that is the plugin's fault is a strike; too many within the window
  * suspend the version for the rest of it. A yanked version is refused from then on, and its running calls
  * are aborted.
  */
@@ -40,6 +42,9 @@ export interface ThirdPartyOptions {
   limits?: Partial<SandboxLimits>
   /** Sandboxed calls in flight at once; one more is answered busy. */
   maxRunning?: number
+  /** Of those, the calls of one publisher's plugins, and of one user (default: half of `maxRunning`). */
+  maxRunningPerPublisher?: number
+  maxRunningPerUser?: number
   /** Worker threads the sandboxed calls share (default 2). */
   sandboxThreads?: number
   /** The WebAssembly memory all sandbox threads together may hold; each thread gets an equal share. */
@@ -96,10 +101,14 @@ export class ThirdPartyHost {
   private readonly loaded = new Map<string, Loaded>()
   private readonly loading = new Map<string, Promise<Loaded>>()
   private running = 0
+  /** Calls in flight per publisher and per user, for their shares. */
+  private readonly runningBy = new Map<string, number>()
   private readonly thread: SandboxThread
   private readonly store: ArchiveStore
   private readonly now: () => number
   private readonly maxRunning: number
+  private readonly maxRunningPerPublisher: number
+  private readonly maxRunningPerUser: number
   private readonly maxStrikes: number
   private readonly strikeWindowMs: number
   /** The sandbox's own deadline: a call never gets more, whatever its caller asked for. */
@@ -112,6 +121,8 @@ export class ThirdPartyHost {
     this.store = new ArchiveStore(path.join(options.dataDir, 'plugins'))
     this.now = options.now ?? Date.now
     this.maxRunning = options.maxRunning ?? 16
+    this.maxRunningPerPublisher = options.maxRunningPerPublisher ?? Math.ceil(this.maxRunning / 2)
+    this.maxRunningPerUser = options.maxRunningPerUser ?? Math.ceil(this.maxRunning / 2)
     this.maxStrikes = options.maxStrikes ?? 5
     this.strikeWindowMs = options.strikeWindowMs ?? 10 * 60_000
     this.sandboxDeadlineMs = options.limits?.deadlineMs ?? DEFAULT_SANDBOX_LIMITS.deadlineMs
@@ -279,12 +290,28 @@ export class ThirdPartyHost {
         'busy',
         `busy: ${this.running} sandboxed suggestions in flight, try again shortly`,
       )
+    // Without a publisher named (tests, an operator's script), each plugin counts as its own.
+    const publisher = `publisher:${request.caller?.publisher ?? manifest.id}`
+    const user = request.caller ? `user:${request.caller.userId}` : undefined
+    const full = (share: string, max: number) => (this.runningBy.get(share) ?? 0) >= max
+    if (full(publisher, this.maxRunningPerPublisher))
+      throw new ThirdPartyError(
+        'busy',
+        `busy: ${this.maxRunningPerPublisher} sandboxed suggestions of this publisher's plugins are in flight, try again shortly`,
+      )
+    if (user && full(user, this.maxRunningPerUser))
+      throw new ThirdPartyError(
+        'busy',
+        `busy: this user has ${this.maxRunningPerUser} sandboxed suggestions in flight, try again shortly`,
+      )
+    const shares = user ? [publisher, user] : [publisher]
     // The sandbox stops the plugin at its own deadline; the watchdog's hard stop comes a grace after that.
     const deadlineAt =
       receivedAt + Math.min(request.input.deadlineMs, this.options.maxDeadlineMs, this.sandboxDeadlineMs)
     const controller = new AbortController()
     entry.running.add(controller)
     this.running++
+    for (const share of shares) this.runningBy.set(share, (this.runningBy.get(share) ?? 0) + 1)
     let outcome = 'ok'
     try {
       const output = await this.thread.run({
@@ -293,6 +320,7 @@ export class ThirdPartyHost {
         input: request.input,
         deadlineAt,
         signal: controller.signal,
+        shares,
         ...(this.options.limits ? { limits: this.options.limits } : {}),
         runModel: async (assetId, inputs) => {
           const model = entry.models.get(assetId)
@@ -327,6 +355,11 @@ export class ThirdPartyHost {
     } finally {
       entry.running.delete(controller)
       this.running--
+      for (const share of shares) {
+        const left = (this.runningBy.get(share) ?? 1) - 1
+        if (left > 0) this.runningBy.set(share, left)
+        else this.runningBy.delete(share)
+      }
       this.options.log[outcome === 'ok' ? 'info' : 'warn']('third-party suggest', {
         plugin: manifest.id,
         version: manifest.version,

@@ -38,6 +38,13 @@ import { ThirdPartyError } from './errors'
  * Memory is bounded per thread, so the pool's total is `threads × memoryPerThreadBytes` plus each thread's
  * own heap: QuickJS's WebAssembly memory may grow to the thread's share and no further (see the SDK's
  * `setSandboxMemoryCeiling`), and the thread's JavaScript heap has V8's resource limits.
+ *
+ * Until its deadline, though, a plugin that spins holds its thread, and every call sent there waits. So no
+ * one may spin on every thread: each call names its shares (its publisher, its user), and a share's calls
+ * go to at most `threadsPerShare` threads (half the pool), whichever threads it already holds once it holds
+ * that many. Two looping plugins of one publisher, or one user's loops, then hold one thread of two, and
+ * everyone else's calls go to the other: among the threads a call may use it takes the least loaded, and a
+ * thread that has gone quiet while it holds a call (a plugin computing) counts as fuller than any other.
  */
 
 export interface SerializedFailure {
@@ -86,6 +93,8 @@ export interface ThreadCall {
   deadlineAt: number
   limits?: Partial<SandboxLimits>
   signal: AbortSignal
+  /** Who the call counts against ('publisher:…', 'user:…'); each may hold only its share of the threads. */
+  shares: readonly string[]
   runModel(assetId: string, inputs: ModelTensor[]): Promise<ModelTensor[]>
 }
 
@@ -115,7 +124,12 @@ export interface SandboxThreadOptions {
   graceMs?: number
   /** The WebAssembly memory all calls on one thread share; the pool's total is this times `threads`. */
   memoryPerThreadBytes?: number
+  /** Threads one share's calls may occupy at once (default: half the pool, at least one). */
+  threadsPerShare?: number
 }
+
+/** A thread that holds calls and has sent nothing for this long is computing, not waiting for a model. */
+const QUIET_MS = 50
 
 /** A call re-run on a fresh thread with less time than this left is answered busy instead. */
 const MIN_RERUN_MS = 50
@@ -129,6 +143,7 @@ interface Pending {
   /** When the watchdog may stop the thread (the call's deadline + grace). */
   hardDeadlineAt: number
   budgetMs: number
+  shares: readonly string[]
   started: boolean
   /** Already run again after its thread died: a second death is answered, not retried. */
   retried: boolean
@@ -173,6 +188,8 @@ class SandboxWorker {
   private warmed: (() => void) | undefined
   private readonly worker: Worker
   private dead = false
+  /** When the thread last sent a message, or was given work while it had none. */
+  private heardAt = Date.now()
 
   constructor(
     data: SandboxThreadData,
@@ -208,7 +225,19 @@ class SandboxWorker {
     })
   }
 
+  /** True when one of its calls counts against `share`. */
+  holds(share: string): boolean {
+    for (const call of this.pending.values()) if (call.shares.includes(share)) return true
+    return false
+  }
+
+  /** Holds calls and has been silent a while: a plugin is computing there, and new calls would wait. */
+  quiet(now: number): boolean {
+    return this.pending.size > 0 && now - this.heardAt > QUIET_MS
+  }
+
   post(id: number, pending: Pending): void {
+    if (this.pending.size === 0) this.heardAt = Date.now()
     this.pending.set(id, pending)
     this.updateRef()
     this.worker.postMessage(pending.message satisfies ToWorker)
@@ -248,6 +277,7 @@ class SandboxWorker {
   }
 
   private receive(message: FromWorker): void {
+    this.heardAt = Date.now()
     if (message.type === 'warm') {
       this.warmed?.()
       this.warmed = undefined
@@ -283,18 +313,21 @@ class SandboxWorker {
   }
 }
 
-/** The pool: each call goes to the thread with the fewest calls in flight. */
+/** The pool: each call goes to the least loaded thread its shares allow. */
 export class SandboxThread {
   private readonly workers: (SandboxWorker | undefined)[]
   private nextId = 0
 
   private readonly graceMs: number
   private readonly data: SandboxThreadData
+  private readonly threadsPerShare: number
 
   constructor(options: SandboxThreadOptions = {}) {
-    this.workers = new Array<SandboxWorker | undefined>(Math.max(1, options.threads ?? 2)).fill(undefined)
+    const threads = Math.max(1, options.threads ?? 2)
+    this.workers = new Array<SandboxWorker | undefined>(threads).fill(undefined)
     this.graceMs = options.graceMs ?? HARD_DEADLINE_GRACE_MS
     this.data = { memoryCeilingBytes: options.memoryPerThreadBytes ?? MEMORY_PER_THREAD_BYTES }
+    this.threadsPerShare = Math.max(1, options.threadsPerShare ?? Math.floor(threads / 2))
   }
 
   private spawn(slot: number): SandboxWorker {
@@ -303,13 +336,21 @@ export class SandboxThread {
     return worker
   }
 
-  private pick(): SandboxWorker {
-    let best: SandboxWorker | undefined
-    for (let slot = 0; slot < this.workers.length; slot++) {
-      const worker = this.workers[slot] ?? this.spawn(slot)
-      if (!best || worker.pending.size < best.pending.size) best = worker
+  private pick(shares: readonly string[]): SandboxWorker {
+    const workers = this.workers.map((w, slot) => w ?? this.spawn(slot))
+    let allowed = workers
+    // A share that holds its quota of threads stays on them. Where the publisher's and the user's threads
+    // do not meet, the publisher's (named first) win: one publisher's loops must never spread.
+    for (const share of shares) {
+      const held = workers.filter((w) => w.holds(share))
+      if (held.length < this.threadsPerShare) continue
+      const within = allowed.filter((w) => held.includes(w))
+      if (within.length > 0) allowed = within
     }
-    return best!
+    const now = Date.now()
+    const lighter = (a: SandboxWorker, b: SandboxWorker) =>
+      a.quiet(now) !== b.quiet(now) ? !a.quiet(now) : a.pending.size < b.pending.size
+    return allowed.reduce((best, w) => (lighter(w, best) ? w : best))
   }
 
   /** Starts every thread and compiles QuickJS there before the service takes requests. */
@@ -337,7 +378,7 @@ export class SandboxThread {
         )
         continue
       }
-      const fresh = slot >= 0 ? (this.workers[slot] ?? this.spawn(slot)) : this.pick()
+      const fresh = slot >= 0 ? (this.workers[slot] ?? this.spawn(slot)) : this.pick(call.shares)
       this.schedule(fresh, id, { ...call, started: false, retried: true })
     }
   }
@@ -436,11 +477,12 @@ export class SandboxThread {
   ): Promise<void> {
     const id = this.nextId++
     return new Promise<void>((resolve, reject) => {
-      this.schedule(this.pick(), id, {
+      this.schedule(this.pick([]), id, {
         message: { type: 'check', id, bundle, manifest, budgetMs },
         name: `${manifest.id}@${manifest.version}`,
         hardDeadlineAt: Date.now() + budgetMs + this.graceMs,
         budgetMs,
+        shares: [],
         started: false,
         retried: false,
         resolve: () => resolve(),
@@ -462,7 +504,7 @@ export class SandboxThread {
       }
       call.signal.addEventListener('abort', abort, { once: true })
       const settle = () => call.signal.removeEventListener('abort', abort)
-      this.schedule(this.pick(), id, {
+      this.schedule(this.pick(call.shares), id, {
         message: {
           type: 'run',
           id,
@@ -477,6 +519,7 @@ export class SandboxThread {
         name: `${call.manifest.id}@${call.manifest.version}`,
         hardDeadlineAt: call.deadlineAt + this.graceMs,
         budgetMs: Math.max(0, Math.round(call.deadlineAt - Date.now())),
+        shares: call.shares,
         started: false,
         retried: false,
         resolve: (output) => {

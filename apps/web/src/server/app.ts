@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { createInferenceClient } from '@ensemble/inference/client'
 import { sharedInferenceSecret } from '@ensemble/inference/config'
+import { SuggestionsInFlight } from './ai/suggestions-in-flight'
 import { trpcRoute } from './api/route'
 import { type Auth, authRoute, createAuth } from './auth/auth'
 import { type CollabServer, createCollabServer } from './collab/server'
@@ -177,6 +178,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         return { token, expiresAt: exp * 1000 }
       },
       inference,
+      suggestionsInFlight: new SuggestionsInFlight(config.suggestionLimits),
     }),
     publishRoute({ db: database.db, checkBundle: inferenceBundleCheck(inference) }),
     ...(options.routes ?? []),

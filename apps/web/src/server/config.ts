@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { defaultSuggestionLimits, type SuggestionLimits } from './ai/suggestions-in-flight'
 import type { CollabLimits } from './collab/limits'
 import { defaultLimits } from './collab/limits'
 import type { CompactionPolicy } from './collab/room'
@@ -68,6 +69,8 @@ export interface ServerConfig {
    * DATA_DIR/secrets (`sharedInferenceSecret`), so a fresh checkout needs no configuration.
    */
   inferenceSecret: string | null
+  /** AI_MAX_SUGGESTIONS_PER_USER / _PER_PROJECT: suggestions running at once per user and per song. */
+  suggestionLimits: SuggestionLimits
 }
 
 type Env = Readonly<Record<string, string | undefined>>
@@ -133,6 +136,10 @@ export function loadConfig(env: Env, argv: readonly string[] = []): ServerConfig
         : 'http://127.0.0.1:4100/trpc',
     inferenceSecret:
       env.INFERENCE_SECRET !== undefined && env.INFERENCE_SECRET !== '' ? env.INFERENCE_SECRET : null,
+    suggestionLimits: {
+      perUser: int(env, 'AI_MAX_SUGGESTIONS_PER_USER', defaultSuggestionLimits.perUser),
+      perProject: int(env, 'AI_MAX_SUGGESTIONS_PER_PROJECT', defaultSuggestionLimits.perProject),
+    },
   }
 }
 

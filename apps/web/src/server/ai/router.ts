@@ -13,7 +13,7 @@ import {
   suggestThirdParty,
   ThirdPartyRefusal,
 } from '../registry/third-party'
-import { authedProcedure, router } from '../trpc/init'
+import { type AuthedContext, authedProcedure, router } from '../trpc/init'
 import { aiFailure, inferenceFailure } from './errors'
 import { toSuggestInput } from './window'
 
@@ -26,6 +26,10 @@ import { toSuggestInput } from './window'
  *
  * Failures are ReasonedErrors: the client reads `data.reason` ('unavailable', 'busy', 'deadline',
  * 'plugin_unavailable', 'plugin_failed', 'bad_request') and shows the message.
+ *
+ * A user, and a song, may have only so many suggestions running (suggestions-in-flight.ts); one more is
+ * refused as 'busy' before anything is read or asked, and is not audited: a flood of refusals writes nothing.
+ * The inference service is told who the call is for (user, song, a plugin's publisher), for its own shares.
  */
 
 /** The budget given to the plugin; the inference service caps it (INFERENCE_MAX_DEADLINE_MS, 10 s). */
@@ -122,107 +126,121 @@ export const aiRouter = router({
     }),
 
   suggest: authedProcedure.input(suggestInput).mutation(async ({ ctx, input }) => {
+    const busy = ctx.suggestionsInFlight.userRefusal(ctx.user.id)
+    if (busy) throw busy.error
     await requireRole(ctx.db, input.projectId, ctx.user.id, 'editor')
-    const seed = input.seed ?? randomInt(0, 0x1_0000_0000)
-    const runId = randomUUID()
-    const started = performance.now()
-
-    const audit = async (outcome: string, version: string, modelHash: string | null) => {
-      await ctx.db.insert(schema.aiRuns).values({
-        id: runId,
-        projectId: input.projectId,
-        userId: ctx.user.id,
-        trackId: input.trackId,
-        fromTick: input.fromTick,
-        toTick: input.toTick,
-        pluginId: input.pluginId,
-        version,
-        modelHash,
-        parameters: input.parameters,
-        seed,
-        variations: input.variations,
-        durationMs: Math.round(performance.now() - started),
-        outcome,
-      })
-    }
-
-    // The server's copy: the loaded room if there is one, else the database (versions does the same).
-    const doc = new Y.Doc()
-    let window: SongWindow
+    const admitted = ctx.suggestionsInFlight.enter(ctx.user.id, input.projectId)
+    if ('refused' in admitted) throw admitted.refused.error
     try {
-      Y.applyUpdate(doc, await ctx.songState(input.projectId))
-      window = readWindow(doc, input.trackId, input.fromTick, input.toTick)
-    } catch (err) {
-      if (!(err instanceof SongError)) throw err
-      const missing = err.code === 'track_not_found'
-      // BAD_REQUEST, not NOT_FOUND: NOT_FOUND means "no such project" to every other router.
-      const failure = aiFailure(
-        'bad_request',
-        missing ? 'track_not_found' : 'invalid_window',
-        'BAD_REQUEST',
-        missing ? 'This track is not in the song any more (someone may have deleted it).' : err.message,
-      )
-      await audit(failure.outcome, input.version, null)
-      throw failure.error
+      return await suggest(ctx, input)
     } finally {
-      doc.destroy()
-    }
-
-    // A registry plugin runs only where installed, in the installed version, never once yanked.
-    let target: SuggestTarget
-    try {
-      target = await suggestTarget(ctx.db, input.projectId, input.pluginId)
-    } catch (err) {
-      if (!(err instanceof ThirdPartyRefusal)) throw err
-      await audit(err.failure.outcome, err.version ?? input.version, null)
-      throw err.failure.error
-    }
-    const version = target.thirdParty ? target.version : input.version
-
-    const request = toSuggestInput(window, {
-      parameters: input.parameters,
-      seed,
-      variations: input.variations,
-      deadlineMs: SUGGEST_DEADLINE_MS,
-    })
-    let result: Awaited<ReturnType<typeof ctx.inference.suggest.mutate>>
-    try {
-      const signal = AbortSignal.timeout(SUGGEST_DEADLINE_MS + TRANSPORT_GRACE_MS)
-      result = target.thirdParty
-        ? await suggestThirdParty(ctx.db, ctx.inference, target, request, signal)
-        : await ctx.inference.suggest.mutate(
-            { pluginId: input.pluginId, version, input: request },
-            { signal },
-          )
-    } catch (err) {
-      const failure =
-        err instanceof ThirdPartyRefusal ? err.failure : inferenceFailure(err, SUGGEST_DEADLINE_MS)
-      await audit(failure.outcome, version, null)
-      throw failure.error
-    }
-    const { provenance } = result
-    await audit('ok', provenance.version, provenance.modelHash)
-    return {
-      runId,
-      window: {
-        trackId: input.trackId,
-        kind: window.track.kind,
-        fromTick: input.fromTick,
-        toTick: input.toTick,
-      },
-      // Note starts are relative to window.fromTick, as core's acceptNotesSuggestion expects them.
-      suggestions: result.suggestions,
-      // The shape of core's AiRun, so the studio can stamp proposals and accepted notes with it.
-      provenance: {
-        runId,
-        pluginId: provenance.pluginId,
-        pluginVersion: provenance.version,
-        modelHash: provenance.modelHash,
-        models: provenance.models,
-        seed: provenance.seed,
-        requestedBy: ctx.user.id,
-        durationMs: provenance.durationMs,
-      },
+      admitted.leave()
     }
   }),
 })
+
+/** One admitted suggestion: read the window, pick the plugin, ask the service, audit the outcome. */
+async function suggest(ctx: AuthedContext, input: z.output<typeof suggestInput>) {
+  const seed = input.seed ?? randomInt(0, 0x1_0000_0000)
+  const runId = randomUUID()
+  const started = performance.now()
+
+  const audit = async (outcome: string, version: string, modelHash: string | null) => {
+    await ctx.db.insert(schema.aiRuns).values({
+      id: runId,
+      projectId: input.projectId,
+      userId: ctx.user.id,
+      trackId: input.trackId,
+      fromTick: input.fromTick,
+      toTick: input.toTick,
+      pluginId: input.pluginId,
+      version,
+      modelHash,
+      parameters: input.parameters,
+      seed,
+      variations: input.variations,
+      durationMs: Math.round(performance.now() - started),
+      outcome,
+    })
+  }
+
+  // The server's copy: the loaded room if there is one, else the database (versions does the same).
+  const doc = new Y.Doc()
+  let window: SongWindow
+  try {
+    Y.applyUpdate(doc, await ctx.songState(input.projectId))
+    window = readWindow(doc, input.trackId, input.fromTick, input.toTick)
+  } catch (err) {
+    if (!(err instanceof SongError)) throw err
+    const missing = err.code === 'track_not_found'
+    // BAD_REQUEST, not NOT_FOUND: NOT_FOUND means "no such project" to every other router.
+    const failure = aiFailure(
+      'bad_request',
+      missing ? 'track_not_found' : 'invalid_window',
+      'BAD_REQUEST',
+      missing ? 'This track is not in the song any more (someone may have deleted it).' : err.message,
+    )
+    await audit(failure.outcome, input.version, null)
+    throw failure.error
+  } finally {
+    doc.destroy()
+  }
+
+  // A registry plugin runs only where installed, in the installed version, never once yanked.
+  let target: SuggestTarget
+  try {
+    target = await suggestTarget(ctx.db, input.projectId, input.pluginId)
+  } catch (err) {
+    if (!(err instanceof ThirdPartyRefusal)) throw err
+    await audit(err.failure.outcome, err.version ?? input.version, null)
+    throw err.failure.error
+  }
+  const version = target.thirdParty ? target.version : input.version
+
+  const caller = { userId: ctx.user.id, projectId: input.projectId }
+  const request = toSuggestInput(window, {
+    parameters: input.parameters,
+    seed,
+    variations: input.variations,
+    deadlineMs: SUGGEST_DEADLINE_MS,
+  })
+  let result: Awaited<ReturnType<typeof ctx.inference.suggest.mutate>>
+  try {
+    const signal = AbortSignal.timeout(SUGGEST_DEADLINE_MS + TRANSPORT_GRACE_MS)
+    result = target.thirdParty
+      ? await suggestThirdParty(ctx.db, ctx.inference, target, request, caller, signal)
+      : await ctx.inference.suggest.mutate(
+          { pluginId: input.pluginId, version, input: request, caller },
+          { signal },
+        )
+  } catch (err) {
+    const failure =
+      err instanceof ThirdPartyRefusal ? err.failure : inferenceFailure(err, SUGGEST_DEADLINE_MS)
+    await audit(failure.outcome, version, null)
+    throw failure.error
+  }
+  const { provenance } = result
+  await audit('ok', provenance.version, provenance.modelHash)
+  return {
+    runId,
+    window: {
+      trackId: input.trackId,
+      kind: window.track.kind,
+      fromTick: input.fromTick,
+      toTick: input.toTick,
+    },
+    // Note starts are relative to window.fromTick, as core's acceptNotesSuggestion expects them.
+    suggestions: result.suggestions,
+    // The shape of core's AiRun, so the studio can stamp proposals and accepted notes with it.
+    provenance: {
+      runId,
+      pluginId: provenance.pluginId,
+      pluginVersion: provenance.version,
+      modelHash: provenance.modelHash,
+      models: provenance.models,
+      seed: provenance.seed,
+      requestedBy: ctx.user.id,
+      durationMs: provenance.durationMs,
+    },
+  }
+}

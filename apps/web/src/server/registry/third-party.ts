@@ -66,7 +66,9 @@ export class ThirdPartyRefusal extends Error {
 const refuse = (outcome: 'not_installed' | 'yanked', message: string, version: string | null = null) =>
   new ThirdPartyRefusal(aiFailure('plugin_unavailable', outcome, 'PRECONDITION_FAILED', message), version)
 
-export type SuggestTarget = { thirdParty: false } | { thirdParty: true; pluginId: string; version: string }
+export type SuggestTarget =
+  | { thirdParty: false }
+  | { thirdParty: true; pluginId: string; version: string; publisherId: string }
 
 /**
  * Decides how `ai.suggest` runs `pluginId` in this project: as a first-party plugin (the registry
@@ -76,7 +78,7 @@ export type SuggestTarget = { thirdParty: false } | { thirdParty: true; pluginId
  */
 export async function suggestTarget(db: Db, projectId: string, pluginId: string): Promise<SuggestTarget> {
   const [known] = await db
-    .select({ id: schema.plugins.id })
+    .select({ id: schema.plugins.id, publisherId: schema.plugins.publisherId })
     .from(schema.plugins)
     .where(eq(schema.plugins.id, pluginId))
   if (known === undefined) return { thirdParty: false }
@@ -106,22 +108,35 @@ export async function suggestTarget(db: Db, projectId: string, pluginId: string)
       `The publisher withdrew ${pluginId} ${installed.version}${installed.yankReason ? ` (${installed.yankReason})` : ''}; it no longer runs.`,
       installed.version,
     )
-  return { thirdParty: true, pluginId, version: installed.version }
+  return { thirdParty: true, pluginId, version: installed.version, publisherId: known.publisherId }
 }
 
 type SuggestRequest = Parameters<InferenceClient['suggest']['mutate']>[0]
+type Caller = NonNullable<SuggestRequest['caller']>
 type SuggestResult = Awaited<ReturnType<InferenceClient['suggest']['mutate']>>
 
-/** Runs the installed version; loads its archive into the service first if the service does not hold it. */
+/**
+ * Runs the installed version; loads its archive into the service first if the service does not hold it.
+ * The service counts the call against the user and the plugin's publisher (their fair shares).
+ */
 export async function suggestThirdParty(
   db: Db,
   client: InferenceClient,
-  target: { pluginId: string; version: string },
+  target: { pluginId: string; version: string; publisherId: string },
   input: SuggestRequest['input'],
+  caller: Omit<Caller, 'publisher'>,
   signal: AbortSignal,
 ): Promise<SuggestResult> {
   const call = () =>
-    client.suggest.mutate({ pluginId: target.pluginId, version: target.version, input }, { signal })
+    client.suggest.mutate(
+      {
+        pluginId: target.pluginId,
+        version: target.version,
+        input,
+        caller: { ...caller, publisher: target.publisherId },
+      },
+      { signal },
+    )
   try {
     return await call()
   } catch (err) {

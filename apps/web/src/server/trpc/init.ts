@@ -1,6 +1,7 @@
 import type { InferenceClient } from '@ensemble/inference/client'
 import { initTRPC, TRPCError } from '@trpc/server'
 import { ZodError } from 'zod'
+import type { SuggestionsInFlight } from '../ai/suggestions-in-flight'
 import type { SessionUser } from '../auth/auth'
 import type { Role, RoomClaims } from '../collab/tokens'
 import type { Db } from '../db'
@@ -28,6 +29,8 @@ export interface ApiServices {
   signRoomToken(claims: RoomClaims): Promise<{ token: string; expiresAt: number }>
   /** The inference service (AI suggestions), over HTTP with the shared bearer secret. */
   inference: InferenceClient
+  /** Each user's and each song's suggestions running on this instance, for their limits. */
+  suggestionsInFlight: SuggestionsInFlight
 }
 
 /**

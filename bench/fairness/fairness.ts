@@ -1,0 +1,343 @@
+/**
+ * Fairness benchmark: does a greedy user's flood of suggestions slow a polite user's suggestion down? The
+ * real web server and the real inference service (each its own process, the committed harmonizer weights),
+ * two signed-up users with a song each. The polite user asks for a harmonization, waits for it, asks again;
+ * first alone (idle), then while the greedy user keeps `--greedy` calls in flight (each answered call, busy
+ * or not, is sent again at once, or after `--retry-ms`). Prints the polite user's p50/p95 idle and loaded,
+ * the loaded/idle p95 ratio (goal: at most 2), and what the greedy user got.
+ *
+ *   pnpm --filter @ensemble/bench fairness [-- --greedy 200 --calls 20 --retry-ms 0]
+ *                                          [--direct]     (both users straight to the inference service,
+ *                                                          named as the web server names them: its shares
+ *                                                          alone, without the web server's limits)
+ *                                          [--no-limits]  (every per-user limit lifted: the service as it
+ *                                                          was before, for comparison)
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { cpus, loadavg, tmpdir } from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { addClip, addNotes, addTrack, UserOrigin } from '@ensemble/core'
+import { connectSong } from '@ensemble/web/collab-client'
+import WebSocket from 'ws'
+import * as Y from 'yjs'
+import { freePort, percentile } from '../collab/measure'
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
+const SECRET = 'bench-secret-bench-secret-bench-secret'
+const BAR = 1920
+const HARMONIZER = 'studio.ensemble.harmonizer'
+const melody = [72, 74, 76, 77, 79, 77, 76, 74].map((pitch, i) => ({ pitch, start: i * 480, duration: 480 }))
+
+interface Options {
+  greedy: number
+  calls: number
+  retryMs: number
+  direct: boolean
+  limits: boolean
+}
+
+function parseArgs(argv: string[]): Options {
+  const get = (name: string) => {
+    const i = argv.indexOf(`--${name}`)
+    return i >= 0 ? argv[i + 1] : undefined
+  }
+  return {
+    greedy: Number(get('greedy') ?? 200),
+    calls: Number(get('calls') ?? 20),
+    retryMs: Number(get('retry-ms') ?? 0),
+    direct: argv.includes('--direct'),
+    limits: !argv.includes('--no-limits'),
+  }
+}
+
+/** A process that is ready once a line of its output matches `ready`; resolves with that line. */
+async function startProcess(
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  ready: RegExp,
+): Promise<{ child: ChildProcess; line: string; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  const line = await new Promise<string>((resolve, reject) => {
+    let buffer = ''
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString()
+      const lines = buffer.split('\n')
+      buffer = lines.pop() ?? ''
+      for (const l of lines) if (ready.test(l)) resolve(l)
+    })
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)))
+  })
+  // Keep draining its output (one log line per suggest) so the pipe never fills.
+  child.stdout!.resume()
+  return {
+    child,
+    line,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve()
+        child.once('exit', () => resolve())
+        child.kill('SIGTERM')
+      }),
+  }
+}
+
+/** The limits as shipped, or lifted far past the bench's load. */
+function limitEnv(limits: boolean): NodeJS.ProcessEnv {
+  if (limits) return {}
+  const lifted = '100000'
+  return {
+    AI_MAX_SUGGESTIONS_PER_USER: lifted,
+    AI_MAX_SUGGESTIONS_PER_PROJECT: lifted,
+    INFERENCE_MAX_PENDING: '10000',
+    INFERENCE_MAX_PENDING_PER_USER: '10000',
+    INFERENCE_MAX_RUNNING: '10000',
+    INFERENCE_MAX_RUNNING_PER_USER: '10000',
+  }
+}
+
+type Answer<T = unknown> = { ok: true; data: T } | { ok: false; reason: string }
+
+/** One tRPC call over plain HTTP (no batching), as the studio's client makes it. */
+async function trpc<T>(url: string, headers: Record<string, string>, input: unknown): Promise<Answer<T>> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(input),
+  })
+  const body = (await res.json()) as {
+    result?: { data: T }
+    error?: { message: string; data?: { reason?: string; code?: string } }
+  }
+  if (body.result) return { ok: true, data: body.result.data }
+  return {
+    ok: false,
+    reason: body.error?.data?.reason ?? body.error?.data?.code ?? body.error?.message ?? '?',
+  }
+}
+
+interface User {
+  id: string
+  cookie: string
+  projectId: string
+  trackId: string
+}
+
+async function signUpWithSong(web: string, label: string): Promise<User> {
+  const res = await fetch(`${web}/api/auth/sign-up/email`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: web },
+    body: JSON.stringify({
+      email: `${label}-${Date.now()}@bench.test`,
+      password: 'correct horse battery',
+      name: label,
+    }),
+  })
+  if (!res.ok) throw new Error(`sign-up failed: ${res.status} ${await res.text()}`)
+  const { user } = (await res.json()) as { user: { id: string } }
+  const cookie = res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ')
+  const api = `${web}/api/trpc`
+  const project = must(await trpc<{ id: string }>(`${api}/projects.create`, { cookie }, { name: label }))
+  const { token } = must(
+    await trpc<{ token: string }>(`${api}/rooms.token`, { cookie }, { projectId: project.id }),
+  )
+  // The melody is written into the song through the collaboration server, as the studio writes it.
+  const doc = new Y.Doc()
+  const conn = connectSong({
+    url: `${web.replace('http', 'ws')}/collab`,
+    projectId: project.id,
+    token,
+    doc,
+    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+  })
+  const me = new UserOrigin(user.id)
+  await until(() => conn.provider.synced)
+  const trackId = addTrack(doc, me, { kind: 'instrument', name: 'Lead' })
+  const { clipId } = addClip(doc, me, trackId, { start: 0, length: 2 * BAR })
+  addNotes(doc, me, trackId, clipId, melody)
+  await until(() => conn.saved.savedClock(doc.clientID) >= Y.getState(doc.store, doc.clientID))
+  conn.destroy()
+  return { id: user.id, cookie, projectId: project.id, trackId }
+}
+
+function must<T>(answer: Answer<T>): T {
+  if (!answer.ok) throw new Error(answer.reason)
+  return answer.data
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10))
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** What the service is asked for in --direct mode: the same two bars the web server would read. */
+function directInput(seed: number) {
+  return {
+    song: { bpm: 120, timeSignature: { numerator: 4, denominator: 4 }, key: { tonic: 'C', mode: 'major' } },
+    target: {
+      trackId: 'lead',
+      kind: 'instrument',
+      fromTick: 0,
+      toTick: 2 * BAR,
+      notes: melody.map((n) => ({ ...n, velocity: 100 })),
+    },
+    context: [],
+    parameters: {},
+    seed,
+    variations: 1,
+    deadlineMs: 8000,
+  }
+}
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2))
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'ensemble-bench-fairness-'))
+  const modelsDir = path.join(dataDir, 'models')
+  const from = path.join(repoRoot, 'packages/plugins/models/harmonizer')
+  mkdirSync(path.join(modelsDir, 'harmonizer'), { recursive: true })
+  for (const file of ['model.json', 'model.weights.bin', 'weights.json'])
+    if (existsSync(path.join(from, file)))
+      copyFileSync(path.join(from, file), path.join(modelsDir, 'harmonizer', file))
+
+  const inferencePort = await freePort()
+  const inference = await startProcess(
+    ['src/main.ts'],
+    path.join(repoRoot, 'apps/inference'),
+    {
+      NODE_ENV: 'production',
+      DATA_DIR: dataDir,
+      INFERENCE_MODELS_DIR: modelsDir,
+      INFERENCE_PORT: String(inferencePort),
+      INFERENCE_SECRET: SECRET,
+      LOG_LEVEL: 'info',
+      ...limitEnv(opts.limits),
+    },
+    /inference listening/,
+  )
+  const inferenceUrl = `http://127.0.0.1:${inferencePort}/trpc`
+  const webPort = await freePort()
+  const web = await startProcess(
+    ['src/server/main.ts', '--no-next'],
+    path.join(repoRoot, 'apps/web'),
+    {
+      DATA_DIR: dataDir,
+      PORT: String(webPort),
+      HOST: '127.0.0.1',
+      ENSEMBLE_NEXT: '0',
+      INFERENCE_URL: inferenceUrl,
+      INFERENCE_SECRET: SECRET,
+      AUTH_RATE_LIMIT_MAX: '10000',
+      ...limitEnv(opts.limits),
+    },
+    /listening/,
+  )
+  const webUrl = `http://127.0.0.1:${webPort}`
+  try {
+    const [polite, greedy] = [await signUpWithSong(webUrl, 'polite'), await signUpWithSong(webUrl, 'greedy')]
+    let seed = 0
+    const ask = (user: User): Promise<Answer> => {
+      seed++
+      return opts.direct
+        ? trpc(
+            `${inferenceUrl}/suggest`,
+            { authorization: `Bearer ${SECRET}` },
+            {
+              pluginId: HARMONIZER,
+              input: directInput(seed),
+              caller: { userId: user.id, projectId: user.projectId },
+            },
+          )
+        : trpc(
+            `${webUrl}/api/trpc/ai.suggest`,
+            { cookie: user.cookie },
+            {
+              projectId: user.projectId,
+              trackId: user.trackId,
+              fromTick: 0,
+              toTick: 2 * BAR,
+              pluginId: HARMONIZER,
+              seed,
+              variations: 1,
+            },
+          )
+    }
+    /** The polite user's sequential calls: each one's latency, and any that failed. */
+    const politeRun = async (): Promise<{ ms: number[]; failed: string[] }> => {
+      const ms: number[] = []
+      const failed: string[] = []
+      for (let i = 0; i < opts.calls; i++) {
+        const started = performance.now()
+        const answer = await ask(polite)
+        if (answer.ok) ms.push(performance.now() - started)
+        else failed.push(answer.reason)
+        if (answer.ok) console.error(`  polite call ${i + 1}: ${(performance.now() - started).toFixed(0)} ms`)
+      }
+      return { ms: ms.sort((a, b) => a - b), failed }
+    }
+
+    for (let i = 0; i < 5; i++) await ask(polite) // warm-up: connections, the room, the JIT
+    const idle = await politeRun()
+    console.error(`idle: p95 ${percentile(idle.ms, 95).toFixed(0)} ms; the greedy user starts`)
+
+    let flooding = true
+    const greedyOutcomes = new Map<string, number>()
+    const greedyLoop = async () => {
+      while (flooding) {
+        const answer = await ask(greedy)
+        const outcome = answer.ok ? 'ok' : answer.reason
+        greedyOutcomes.set(outcome, (greedyOutcomes.get(outcome) ?? 0) + 1)
+        if (!answer.ok && opts.retryMs > 0) await sleep(opts.retryMs)
+      }
+    }
+    const loops = Array.from({ length: opts.greedy }, greedyLoop)
+    await sleep(2000) // the flood is at full strength before the polite user asks
+    greedyOutcomes.clear()
+    const floodStarted = performance.now()
+    const loaded = await politeRun()
+    const floodSeconds = (performance.now() - floodStarted) / 1000
+    flooding = false
+    await Promise.all(loops)
+
+    const row = (name: string, r: { ms: number[]; failed: string[] }) =>
+      `| ${name} | ${r.ms.length} | ${percentile(r.ms, 50).toFixed(0)} | ${percentile(r.ms, 95).toFixed(0)} | ${r.failed.length ? r.failed.join(', ') : '-'} |`
+    // Limits set in the bench's own environment reach both processes.
+    const set = Object.entries(process.env)
+      .filter(([name]) => /^(AI_MAX_|INFERENCE_MAX_)/.test(name))
+      .map(([name, value]) => `${name}=${value}`)
+    const limits = opts.limits ? (set.length ? set.join(' ') : 'as shipped') : 'lifted'
+    console.log(
+      `\nfairness: ${opts.direct ? 'straight to the inference service' : 'through the web server'}, limits ${limits}, greedy ${opts.greedy} in flight (retry after ${opts.retryMs} ms), polite ${opts.calls} sequential calls`,
+    )
+    console.log(
+      `machine: ${cpus().length} cores, load ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}\n`,
+    )
+    console.log('| polite user | answered | p50 ms | p95 ms | failed |')
+    console.log('|---|---|---|---|---|')
+    console.log(row('idle', idle))
+    console.log(row(`greedy at ${opts.greedy}`, loaded))
+    const ratio = percentile(loaded.ms, 95) / percentile(idle.ms, 95)
+    console.log(`\nloaded/idle p95: x${ratio.toFixed(2)} (goal: at most x2)`)
+    const perSecond = [...greedyOutcomes]
+      .map(([reason, n]) => `${reason} ${(n / floodSeconds).toFixed(1)}/s`)
+      .join(', ')
+    console.log(`greedy user during the polite run: ${perSecond}`)
+  } finally {
+    await web.stop()
+    await inference.stop()
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+await main()
