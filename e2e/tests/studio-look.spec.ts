@@ -64,6 +64,20 @@ test('every page at 1024, 1440 and 1920 px: nothing cut off, toolbars on one row
     await shoot(page, 'settings', width)
     await expectNoClippedText(page, `settings at ${width} px`)
   }
+  // The plugin gallery and a publisher's pages (Alice is no publisher yet: what she meets first).
+  for (const [path, name] of [
+    ['/plugins', 'plugins'],
+    ['/plugins/publisher', 'publisher'],
+    ['/plugins/publisher/failures', 'publisher-failures'],
+  ] as const) {
+    await page.goto(path)
+    await expect(page.locator('main').first()).toBeVisible()
+    for (const width of WIDTHS) {
+      await page.setViewportSize({ width, height: 900 })
+      await shoot(page, name, width)
+      await expectNoClippedText(page, `${path} at ${width} px`)
+    }
+  }
   await page.goto('/no-such-page')
   for (const width of WIDTHS) {
     await page.setViewportSize({ width, height: 900 })
@@ -73,7 +87,7 @@ test('every page at 1024, 1440 and 1920 px: nothing cut off, toolbars on one row
 
   // Landing and sign-in, signed out.
   const guest = await visitor(browser)
-  for (const path of ['/', '/sign-in']) {
+  for (const path of ['/', '/sign-in', '/sign-up']) {
     await guest.goto(path)
     await expect(
       guest
@@ -83,7 +97,7 @@ test('every page at 1024, 1440 and 1920 px: nothing cut off, toolbars on one row
     ).toBeVisible()
     for (const width of WIDTHS) {
       await guest.setViewportSize({ width, height: 900 })
-      await shoot(guest, path === '/' ? 'landing' : 'sign-in', width)
+      await shoot(guest, path === '/' ? 'landing' : path.slice(1), width)
       await expectNoClippedText(guest, `${path} at ${width} px`)
     }
   }
