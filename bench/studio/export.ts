@@ -10,6 +10,7 @@
  */
 import { cpus, loadavg } from 'node:os'
 import { setTitle, UserOrigin } from '@ensemble/core'
+import { arg } from './command-line'
 import { addDenseArrangement } from './dense-song'
 import {
   collabClient,
@@ -21,10 +22,6 @@ import {
   startStudioServer,
 } from './studio-session'
 
-const arg = (name: string, fallback: string): string => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback
-}
 const bars = Number(arg('bars', '90'))
 const port = arg('port', '')
 

@@ -16,6 +16,7 @@ import { cpus, loadavg } from 'node:os'
 import { addClip, addTrack, type NoteInput, PPQ, UserOrigin } from '@ensemble/core'
 import type { Page } from 'playwright-core'
 import { percentile } from '../collab/measure'
+import { arg } from './command-line'
 import {
   collabClient,
   launchChromium,
@@ -26,10 +27,6 @@ import {
   startStudioServer,
 } from './studio-session'
 
-const arg = (name: string, fallback: string): string => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback
-}
 const NOTES = Number(arg('notes', '10000'))
 const EDITS = Number(arg('edits', '30'))
 const BAR = PPQ * 4

@@ -10,12 +10,9 @@
 import { cpus, loadavg } from 'node:os'
 import { readSong } from '@ensemble/core'
 import { closeTone, loadTone, renderSong } from '@ensemble/core/audio/node'
+import { arg } from './command-line'
 import { buildDenseSong } from './dense-song'
 
-const arg = (name: string, fallback: string): string => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback
-}
 const bars = Number(arg('bars', '90'))
 const sampleRate = Number(arg('rate', '44100'))
 const perPreset = process.argv.includes('--presets')
