@@ -1,8 +1,9 @@
 'use client'
 
 import { SongError } from '@ensemble/core'
-import { Eye, House, Puzzle, Redo2, Undo2 } from 'lucide-react'
+import { Eye, Puzzle, Redo2, Undo2 } from 'lucide-react'
 import { useCallback, useEffect, useMemo, useState } from 'react'
+import { DeadEndNotice } from '../brand/dead-end-notice'
 import { Logo } from '../brand/logo'
 import { AiPanel } from './ai/ai-panel'
 import { Arrangement } from './arrangement/arrangement'
@@ -171,14 +172,11 @@ export function Studio({ projectId }: { projectId: string }) {
   if (state.status === 'failed') {
     return (
       <main className="page narrow">
-        <section className="card notice">
+        <DeadEndNotice>
           <p role="alert" className="error">
             {state.message}
           </p>
-          <a href="/" className="button primary">
-            <House size={16} aria-hidden /> Back to your songs
-          </a>
-        </section>
+        </DeadEndNotice>
       </main>
     )
   }
