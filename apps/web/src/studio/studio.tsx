@@ -27,6 +27,7 @@ import { TransportBar } from './transport/transport-bar'
 import { VersionHistory } from './versions/version-panel'
 import { createViewStore, useView } from './view/view-store'
 import './studio.css'
+import { IconButton } from './components/icon-button'
 
 function StudioLayout({ error, onDismiss }: { error: string | null; onDismiss: () => void }) {
   const studio = useStudio()
@@ -50,26 +51,22 @@ function StudioLayout({ error, onDismiss }: { error: string | null; onDismiss: (
         <SongHeader session={session} onError={studio.report} />
         <span className="st-grow" />
         <span className="st-seg">
-          <button
-            type="button"
-            className="st-icon-button"
+          <IconButton
+            icon={Undo2}
+            size={16}
+            label="Undo"
+            title="Undo (Ctrl+Z)"
             disabled={!canUndo}
             onClick={() => session.undo.undo()}
-            aria-label="Undo"
-            title="Undo (Ctrl+Z)"
-          >
-            <Undo2 size={16} aria-hidden />
-          </button>
-          <button
-            type="button"
-            className="st-icon-button"
+          />
+          <IconButton
+            icon={Redo2}
+            size={16}
+            label="Redo"
+            title="Redo (Ctrl+Shift+Z)"
             disabled={!canRedo}
             onClick={() => session.undo.redo()}
-            aria-label="Redo"
-            title="Redo (Ctrl+Shift+Z)"
-          >
-            <Redo2 size={16} aria-hidden />
-          </button>
+          />
         </span>
         <PresenceBar
           people={people}
