@@ -132,7 +132,7 @@ function ShareDialog({ session, onClose }: { session: SongSession; onClose: () =
               <ul className="st-share-list" data-testid="pending-invites">
                 {pending.map((i) => (
                   <li key={i.id} data-testid="pending-invite">
-                    <span className="st-role">{i.role}</span>
+                    <span className="role-badge">{i.role}</span>
                     <span className="st-grow st-muted st-small">
                       {i.uses}/{i.maxUses} used · expires {relativeTime(i.expiresAt)}
                     </span>
@@ -158,7 +158,7 @@ function ShareDialog({ session, onClose }: { session: SongSession; onClose: () =
             <li key={m.userId}>
               <Avatar id={m.userId} name={m.name} />
               <span className="st-grow">{m.name}</span>
-              <span className="st-role">{m.role}</span>
+              <span className="role-badge">{m.role}</span>
             </li>
           ))}
         </ul>
