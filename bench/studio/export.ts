@@ -8,9 +8,10 @@
  *
  *   pnpm --filter @ensemble/bench studio-export [-- --bars 90 --port 3960]
  */
-import { cpus, loadavg } from 'node:os'
 import { setTitle, UserOrigin } from '@ensemble/core'
+import { arg } from './command-line'
 import { addDenseArrangement } from './dense-song'
+import { describeMachine } from './machine'
 import {
   collabClient,
   launchChromium,
@@ -21,21 +22,13 @@ import {
   startStudioServer,
 } from './studio-session'
 
-const arg = (name: string, fallback: string): string => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback
-}
 const bars = Number(arg('bars', '90'))
 const port = arg('port', '')
 
 const browser = await launchChromium()
 const server = await startStudioServer(port === '' ? undefined : Number(port))
 try {
-  console.log(
-    `export bench: ${bars} bars at 120 bpm, Chromium ${browser.version()}; ${cpus().length} cores, load ${loadavg()
-      .map((l) => l.toFixed(1))
-      .join(' ')}`,
-  )
+  console.log(`export bench: ${bars} bars at 120 bpm, Chromium ${browser.version()}; ${describeMachine()}`)
   const player = await newPlayer(browser, server.base, 'exporter')
   const songId = await shareSong(server.base, player, [])
   await openStudio(player, server.base, songId)

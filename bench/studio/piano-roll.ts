@@ -12,10 +12,11 @@
  * same frame as the pixels), minus A's wall clock at the pointerup that committed it; both pages run on
  * this machine's clock.
  */
-import { cpus, loadavg } from 'node:os'
 import { addClip, addTrack, type NoteInput, PPQ, UserOrigin } from '@ensemble/core'
 import type { Page } from 'playwright-core'
 import { percentile } from '../collab/measure'
+import { arg } from './command-line'
+import { describeMachine } from './machine'
 import {
   collabClient,
   launchChromium,
@@ -26,10 +27,6 @@ import {
   startStudioServer,
 } from './studio-session'
 
-const arg = (name: string, fallback: string): string => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback
-}
 const NOTES = Number(arg('notes', '10000'))
 const EDITS = Number(arg('edits', '30'))
 const BAR = PPQ * 4
@@ -105,11 +102,7 @@ async function wheelGesture(page: Page, kind: 'scroll' | 'pan' | 'zoom', steps: 
 const browser = await launchChromium()
 const server = await startStudioServer()
 try {
-  console.log(
-    `piano-roll bench: ${NOTES} notes, Chromium ${browser.version()}; ${cpus().length} cores, load ${loadavg()
-      .map((l) => l.toFixed(1))
-      .join(' ')}`,
-  )
+  console.log(`piano-roll bench: ${NOTES} notes, Chromium ${browser.version()}; ${describeMachine()}`)
   const a = await newPlayer(browser, server.base, 'alice')
   const b = await newPlayer(browser, server.base, 'bob')
   const songId = await shareSong(server.base, a, [b])

@@ -7,15 +7,12 @@
  *
  *   pnpm --filter @ensemble/bench studio-render [-- --bars 90 --rate 44100 --presets | --only pluck]
  */
-import { cpus, loadavg } from 'node:os'
 import { readSong } from '@ensemble/core'
 import { closeTone, loadTone, renderSong } from '@ensemble/core/audio/node'
+import { arg } from './command-line'
 import { buildDenseSong } from './dense-song'
+import { describeMachine } from './machine'
 
-const arg = (name: string, fallback: string): string => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback
-}
 const bars = Number(arg('bars', '90'))
 const sampleRate = Number(arg('rate', '44100'))
 const perPreset = process.argv.includes('--presets')
@@ -46,11 +43,7 @@ async function timeRender(only: string | null) {
 }
 
 await loadTone()
-console.log(
-  `render bench: ${bars} bars at 120 bpm, ${sampleRate} Hz stereo; ${cpus().length} cores, load ${loadavg()
-    .map((l) => l.toFixed(1))
-    .join(' ')}`,
-)
+console.log(`render bench: ${bars} bars at 120 bpm, ${sampleRate} Hz stereo; ${describeMachine()}`)
 console.log(
   '| song | tracks | notes | audio (s) | wall (s) | CPU (s) | × real time (wall) | × real time (CPU) | peak (dBFS) |',
 )

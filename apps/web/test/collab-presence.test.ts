@@ -84,12 +84,29 @@ describe.each(drivers)('collab presence on %s', (driver) => {
     await database?.close()
   })
 
-  it("a viewer's awareness for the owner's client id never reaches a bandmate; its own gets its verified name", async () => {
+  /** Peers joining a new song one after another, in the order given; closed after the test. */
+  async function joinNewSong<T extends readonly (readonly [sub: string, name: string, role: Role])[]>(
+    ...who: T
+  ): Promise<{ project: string; peers: { [K in keyof T]: Peer } }> {
     const project = uniqueProjectId('presence')
-    const owner = await openPeer(project, server, 'owner', 'Olivia', 'owner')
-    const watcher = await openPeer(project, server, 'watcher', 'Wanda', 'editor')
-    const viewer = await openPeer(project, server, 'viewer', 'Vic', 'viewer')
-    peers = [owner, watcher, viewer]
+    const joined: Peer[] = []
+    for (const [sub, name, role] of who) {
+      const peer = await openPeer(project, server, sub, name, role)
+      peers.push(peer)
+      joined.push(peer)
+    }
+    return { project, peers: joined as { [K in keyof T]: Peer } }
+  }
+
+  it("a viewer's awareness for the owner's client id never reaches a bandmate; its own gets its verified name", async () => {
+    const {
+      project,
+      peers: [owner, watcher, viewer],
+    } = await joinNewSong(
+      ['owner', 'Olivia', 'owner'],
+      ['watcher', 'Wanda', 'editor'],
+      ['viewer', 'Vic', 'viewer'],
+    )
     owner.announce([{ clientID: OWNER_ID, clock: 1, state: ownerState }])
     await waitFor(
       () => watcher.seen.some((e) => e.clientID === OWNER_ID),
@@ -168,11 +185,14 @@ describe.each(drivers)('collab presence on %s', (driver) => {
   })
 
   it("a client id is its connection's until it closes; then a reconnect may use it again, or a new one", async () => {
-    const project = uniqueProjectId('presence')
-    const first = await openPeer(project, server, 'alice', 'Alice', 'editor')
-    const watcher = await openPeer(project, server, 'watcher', 'Wanda', 'editor')
-    const rival = await openPeer(project, server, 'alice', 'Alice', 'editor')
-    peers = [first, watcher, rival]
+    const {
+      project,
+      peers: [first, watcher, rival],
+    } = await joinNewSong(
+      ['alice', 'Alice', 'editor'],
+      ['watcher', 'Wanda', 'editor'],
+      ['alice', 'Alice', 'editor'],
+    )
     first.announce([{ clientID: OWNER_ID, clock: 1, state: { cursor: { x: 1 } } }])
     await waitFor(() => watcher.seen.some((e) => e.clientID === OWNER_ID), 'the first presence')
     // Even the same user's other connection cannot take the id while its owner is connected.

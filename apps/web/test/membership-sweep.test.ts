@@ -1,13 +1,11 @@
 import { and, eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { RunningServer } from '../src/server/app'
 import { CloseCode } from '../src/server/collab/protocol'
-import { type Database, schema } from '../src/server/db'
-import { type Caller, signUp } from './helpers/api'
+import { schema } from '../src/server/db'
 import { openSongAs } from './helpers/clients'
-import { drivers, openTestDatabase } from './helpers/db'
+import { drivers } from './helpers/db'
 import { seedProject } from './helpers/projects'
-import { collabUrl, startTestServer } from './helpers/server'
+import { collabUrl, startTwoUserServer, type TwoUserServer } from './helpers/server'
 import { waitFor } from './helpers/wait'
 
 /**
@@ -15,52 +13,48 @@ import { waitFor } from './helpers/wait'
  * all this instance would see of it) still reaches open connections within seconds.
  */
 describe.each(drivers)('membership sweep on %s', (driver) => {
-  let database: Database
-  let server: RunningServer
-  let owner: Caller
-  let editor: Caller
+  let band: TwoUserServer
 
   beforeAll(async () => {
-    database = await openTestDatabase(driver)
-    server = await startTestServer(database, {
+    band = await startTwoUserServer(driver, {
       membershipSweepMs: 200,
       authRateLimit: { max: 10_000, windowSeconds: 60 },
     })
-    owner = await signUp(server.url, 'owner')
-    editor = await signUp(server.url, 'editor')
   })
   afterAll(async () => {
-    await server?.close()
-    await database?.close()
+    await band?.close()
   })
 
   it('applies a demotion, a removal and a deletion made elsewhere', async () => {
-    const projectId = await seedProject(database.db, [
-      { userId: owner.userId, role: 'owner' },
-      { userId: editor.userId, role: 'editor' },
+    const projectId = await seedProject(band.database.db, [
+      { userId: band.owner.userId, role: 'owner' },
+      { userId: band.editor.userId, role: 'editor' },
     ])
-    const conn = await openSongAs(collabUrl(server), editor, projectId)
+    const conn = await openSongAs(collabUrl(band.server), band.editor, projectId)
     const member = and(
       eq(schema.projectMembers.projectId, projectId),
-      eq(schema.projectMembers.userId, editor.userId),
+      eq(schema.projectMembers.userId, band.editor.userId),
     )
 
-    await database.db.update(schema.projectMembers).set({ role: 'viewer' }).where(member)
+    await band.database.db.update(schema.projectMembers).set({ role: 'viewer' }).where(member)
     await waitFor(() => conn.closes.includes(CloseCode.roleChanged), 'demotion applied', 5000)
-    await waitFor(() => server.collab.openAccess().some((c) => c.role === 'viewer'), 'reconnected as viewer')
+    await waitFor(
+      () => band.server.collab.openAccess().some((c) => c.role === 'viewer'),
+      'reconnected as viewer',
+    )
 
-    await database.db.delete(schema.projectMembers).where(member)
+    await band.database.db.delete(schema.projectMembers).where(member)
     await waitFor(() => conn.closes.includes(CloseCode.accessRevoked), 'removal applied', 5000)
     conn.destroy()
 
     // Deletion elsewhere (the row marked deleted, as projects.delete does): the owner's open connection is closed too.
-    const ownerConn = await openSongAs(collabUrl(server), owner, projectId)
-    await database.db
+    const ownerConn = await openSongAs(collabUrl(band.server), band.owner, projectId)
+    await band.database.db
       .update(schema.projects)
       .set({ deletedAt: new Date() })
       .where(eq(schema.projects.id, projectId))
     await waitFor(() => ownerConn.closes.includes(CloseCode.accessRevoked), 'deletion applied', 5000)
-    expect(server.collab.openAccess().filter((c) => c.projectId === projectId)).toEqual([])
+    expect(band.server.collab.openAccess().filter((c) => c.projectId === projectId)).toEqual([])
     ownerConn.destroy()
   })
 })

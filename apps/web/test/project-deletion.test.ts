@@ -3,14 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import * as Y from 'yjs'
 import { connectSong } from '../src/client/collab'
-import type { RunningServer } from '../src/server/app'
 import { CloseCode } from '../src/server/collab/protocol'
 import { type Database, type Db, openDatabase, schema } from '../src/server/db'
-import { type Caller, errorMessage, outcome, signUp } from './helpers/api'
+import { errorMessage, outcome, signUp } from './helpers/api'
 import { isSaved, loadStoredDoc, openSongAs, tokenFor, upgradeStatus } from './helpers/clients'
 import { type Cluster, startCluster } from './helpers/cluster'
-import { drivers, openTestDatabase, uniqueProjectId } from './helpers/db'
-import { collabUrl, startTestServer } from './helpers/server'
+import { drivers, uniqueProjectId } from './helpers/db'
+import { collabUrl, startTwoUserServer, type TwoUserServer } from './helpers/server'
 import { recordSkip } from './helpers/services'
 import { waitFor } from './helpers/wait'
 
@@ -41,58 +40,51 @@ async function rowsOf(db: Db, projectId: string): Promise<Record<string, number>
 }
 
 describe.each(drivers)('deleting a song on %s', (driver) => {
-  let database: Database
-  let server: RunningServer
-  let owner: Caller
-  let editor: Caller
+  let band: TwoUserServer
 
   beforeAll(async () => {
-    database = await openTestDatabase(driver)
-    server = await startTestServer(database, {
+    band = await startTwoUserServer(driver, {
       authRateLimit: { max: 10_000, windowSeconds: 60 },
       purgeIntervalMs: 200,
     })
-    owner = await signUp(server.url, 'owner')
-    editor = await signUp(server.url, 'editor')
   })
   afterAll(async () => {
-    await server?.close()
-    await database?.close()
+    await band?.close()
   })
 
   const roomUrl = (projectId: string, token: string) =>
-    `${collabUrl(server)}/${projectId}?token=${encodeURIComponent(token)}`
+    `${collabUrl(band.server)}/${projectId}?token=${encodeURIComponent(token)}`
 
   /** A song the owner made through the API, with the editor invited in through the API. */
   async function sharedSong(name = 'Doomed song'): Promise<string> {
-    const { id } = await owner.api.projects.create.mutate({ name })
-    const invite = await owner.api.invites.create.mutate({ projectId: id, role: 'editor', maxUses: 1 })
-    await editor.api.invites.accept.mutate({ secret: invite.secret })
+    const { id } = await band.owner.api.projects.create.mutate({ name })
+    const invite = await band.owner.api.invites.create.mutate({ projectId: id, role: 'editor', maxUses: 1 })
+    await band.editor.api.invites.accept.mutate({ secret: invite.secret })
     return id
   }
 
   it('a room token issued before the deletion is refused at the upgrade, and nothing more is stored', async () => {
     const projectId = await sharedSong()
-    const song = await openSongAs(collabUrl(server), editor, projectId)
+    const song = await openSongAs(collabUrl(band.server), band.editor, projectId)
     song.map.set('verse', 1)
     await waitFor(() => isSaved(song), 'edit before deletion saved')
     song.destroy()
-    const { token: editorToken } = await editor.api.rooms.token.mutate({ projectId })
-    const { token: ownerToken } = await owner.api.rooms.token.mutate({ projectId })
-    const before = await rowsOf(database.db, projectId)
+    const { token: editorToken } = await band.editor.api.rooms.token.mutate({ projectId })
+    const { token: ownerToken } = await band.owner.api.rooms.token.mutate({ projectId })
+    const before = await rowsOf(band.database.db, projectId)
 
-    await owner.api.projects.delete.mutate({ projectId })
+    await band.owner.api.projects.delete.mutate({ projectId })
 
     expect(await upgradeStatus(roomUrl(projectId, editorToken))).toBe(403)
     expect(await upgradeStatus(roomUrl(projectId, ownerToken))).toBe(403)
     // The studio's way in, with a write waiting: it never gets a connection, so nothing is stored.
     const late = await openLate(projectId, editorToken)
-    expect(await rowsOf(database.db, projectId)).toEqual(before)
+    expect(await rowsOf(band.database.db, projectId)).toEqual(before)
     late.destroy()
     // Nor can anyone get a new token, or see the song.
-    expect(await outcome(() => editor.api.rooms.token.mutate({ projectId }))).toBe('NOT_FOUND')
-    expect(await outcome(() => owner.api.projects.get.query({ projectId }))).toBe('NOT_FOUND')
-    expect((await owner.api.projects.list.query()).map((p) => p.id)).not.toContain(projectId)
+    expect(await outcome(() => band.editor.api.rooms.token.mutate({ projectId }))).toBe('NOT_FOUND')
+    expect(await outcome(() => band.owner.api.projects.get.query({ projectId }))).toBe('NOT_FOUND')
+    expect((await band.owner.api.projects.list.query()).map((p) => p.id)).not.toContain(projectId)
   })
 
   /** A provider with the token, a write queued: it gets no connection (the upgrade is refused). */
@@ -100,7 +92,7 @@ describe.each(drivers)('deleting a song on %s', (driver) => {
     const doc = new Y.Doc()
     doc.getMap('m').set('after-deletion', 1)
     const conn = connectSong({
-      url: collabUrl(server),
+      url: collabUrl(band.server),
       projectId,
       token,
       doc,
@@ -117,106 +109,106 @@ describe.each(drivers)('deleting a song on %s', (driver) => {
 
   it('a member removed and then the song deleted: the old token is refused too, and so is an old invite link', async () => {
     const projectId = await sharedSong()
-    const { token } = await editor.api.rooms.token.mutate({ projectId })
-    const invite = await owner.api.invites.create.mutate({ projectId, role: 'editor', maxUses: 5 })
-    await owner.api.members.remove.mutate({ projectId, userId: editor.userId })
-    await owner.api.projects.delete.mutate({ projectId })
+    const { token } = await band.editor.api.rooms.token.mutate({ projectId })
+    const invite = await band.owner.api.invites.create.mutate({ projectId, role: 'editor', maxUses: 5 })
+    await band.owner.api.members.remove.mutate({ projectId, userId: band.editor.userId })
+    await band.owner.api.projects.delete.mutate({ projectId })
     expect(await upgradeStatus(roomUrl(projectId, token))).toBe(403)
     for (const call of [
-      () => editor.api.invites.peek.query({ secret: invite.secret }),
-      () => editor.api.invites.accept.mutate({ secret: invite.secret }),
+      () => band.editor.api.invites.peek.query({ secret: invite.secret }),
+      () => band.editor.api.invites.accept.mutate({ secret: invite.secret }),
     ])
       expect(await errorMessage(call)).toBe('This invite link is not valid.')
-    expect((await rowsOf(database.db, projectId)).members).toBe(1)
+    expect((await rowsOf(band.database.db, projectId)).members).toBe(1)
   })
 
   it('a token for an id with no project is refused unless token-only rooms are switched on', async () => {
-    const token = await tokenFor('never-a-project', { sub: owner.userId, role: 'owner' })
+    const token = await tokenFor('never-a-project', { sub: band.owner.userId, role: 'owner' })
     expect(await upgradeStatus(roomUrl('never-a-project', token))).toBe(403)
   })
 
   it('deleting closes every open connection (4403) and unloads the room', async () => {
     const projectId = await sharedSong()
-    const mine = await openSongAs(collabUrl(server), owner, projectId)
-    const theirs = await openSongAs(collabUrl(server), editor, projectId)
+    const mine = await openSongAs(collabUrl(band.server), band.owner, projectId)
+    const theirs = await openSongAs(collabUrl(band.server), band.editor, projectId)
     theirs.map.set('chorus', 1)
     await waitFor(() => isSaved(theirs), 'edit saved')
-    expect(await server.collab.rooms.peek(projectId)).toBeDefined()
+    expect(await band.server.collab.rooms.peek(projectId)).toBeDefined()
 
-    await owner.api.projects.delete.mutate({ projectId })
+    await band.owner.api.projects.delete.mutate({ projectId })
 
     await waitFor(
       () => mine.closes.includes(CloseCode.accessRevoked) && theirs.closes.includes(CloseCode.accessRevoked),
       'both connections closed with 4403',
     )
-    expect(await server.collab.rooms.peek(projectId)).toBeUndefined()
-    expect(server.collab.openAccess().filter((c) => c.projectId === projectId)).toEqual([])
+    expect(await band.server.collab.rooms.peek(projectId)).toBeUndefined()
+    expect(band.server.collab.openAccess().filter((c) => c.projectId === projectId)).toEqual([])
     mine.destroy()
     theirs.destroy()
   })
 
   it('the owner restores it within the window: back in the list, and it opens with its song', async () => {
     const projectId = await sharedSong('Second chance')
-    const song = await openSongAs(collabUrl(server), editor, projectId)
+    const song = await openSongAs(collabUrl(band.server), band.editor, projectId)
     song.map.set('bridge', 'kept')
     await waitFor(() => isSaved(song), 'edit saved')
     song.destroy()
-    const { purgeAfter } = await owner.api.projects.delete.mutate({ projectId })
+    const { purgeAfter } = await band.owner.api.projects.delete.mutate({ projectId })
 
-    const deleted = await owner.api.projects.deleted.query()
+    const deleted = await band.owner.api.projects.deleted.query()
     const entry = deleted.find((p) => p.id === projectId)
     expect(entry).toMatchObject({ name: 'Second chance', purgeAfter })
     const left = new Date(purgeAfter).getTime() - Date.now()
     expect(left).toBeGreaterThan(29 * day)
     expect(left).toBeLessThanOrEqual(30 * day)
     // Only the owner sees it, and only the owner may restore it.
-    expect((await editor.api.projects.deleted.query()).map((p) => p.id)).not.toContain(projectId)
-    expect(await outcome(() => editor.api.projects.restore.mutate({ projectId }))).toBe('NOT_FOUND')
+    expect((await band.editor.api.projects.deleted.query()).map((p) => p.id)).not.toContain(projectId)
+    expect(await outcome(() => band.editor.api.projects.restore.mutate({ projectId }))).toBe('NOT_FOUND')
 
-    expect(await owner.api.projects.restore.mutate({ projectId })).toEqual({
+    expect(await band.owner.api.projects.restore.mutate({ projectId })).toEqual({
       id: projectId,
       name: 'Second chance',
     })
-    expect((await owner.api.projects.deleted.query()).map((p) => p.id)).not.toContain(projectId)
-    expect((await editor.api.projects.list.query()).map((p) => p.id)).toContain(projectId)
-    const reopened = await openSongAs(collabUrl(server), editor, projectId)
+    expect((await band.owner.api.projects.deleted.query()).map((p) => p.id)).not.toContain(projectId)
+    expect((await band.editor.api.projects.list.query()).map((p) => p.id)).toContain(projectId)
+    const reopened = await openSongAs(collabUrl(band.server), band.editor, projectId)
     expect(reopened.map.get('bridge')).toBe('kept')
     reopened.destroy()
     // Restoring twice finds nothing to restore.
-    expect(await outcome(() => owner.api.projects.restore.mutate({ projectId }))).toBe('NOT_FOUND')
+    expect(await outcome(() => band.owner.api.projects.restore.mutate({ projectId }))).toBe('NOT_FOUND')
   })
 
   it('after the retention window the purge removes the project with its log, snapshots and versions', async () => {
     const projectId = await sharedSong('Gone for good')
     const keep = await sharedSong('Deleted yesterday')
-    const song = await openSongAs(collabUrl(server), owner, projectId)
+    const song = await openSongAs(collabUrl(band.server), band.owner, projectId)
     song.map.set('intro', 1)
     await waitFor(() => isSaved(song), 'edit saved')
-    await owner.api.versions.create.mutate({ projectId, name: 'v1' })
-    const room = await server.collab.rooms.peek(projectId)
+    await band.owner.api.versions.create.mutate({ projectId, name: 'v1' })
+    const room = await band.server.collab.rooms.peek(projectId)
     expect(await room?.compactNow()).toBe(true)
     song.map.set('outro', 1)
     await waitFor(() => isSaved(song), 'edit after the snapshot saved')
     song.destroy()
-    const before = await rowsOf(database.db, projectId)
+    const before = await rowsOf(band.database.db, projectId)
     expect(before).toMatchObject({ projects: 1, members: 2, snapshots: 1, heads: 1, versions: 1 })
     expect(before.updates).toBeGreaterThan(0)
 
-    await owner.api.projects.delete.mutate({ projectId })
-    await owner.api.projects.delete.mutate({ projectId: keep })
+    await band.owner.api.projects.delete.mutate({ projectId })
+    await band.owner.api.projects.delete.mutate({ projectId: keep })
     // 31 days ago for one, a day ago for the other: the purge (every 200 ms here) takes only the first.
     const ago = (days: number) => new Date(Date.now() - days * day)
-    await database.db
+    await band.database.db
       .update(schema.projects)
       .set({ deletedAt: ago(31) })
       .where(eq(schema.projects.id, projectId))
-    await database.db
+    await band.database.db
       .update(schema.projects)
       .set({ deletedAt: ago(1) })
       .where(eq(schema.projects.id, keep))
 
-    await waitFor(async () => (await rowsOf(database.db, projectId)).projects === 0, 'project purged')
-    expect(await rowsOf(database.db, projectId)).toEqual({
+    await waitFor(async () => (await rowsOf(band.database.db, projectId)).projects === 0, 'project purged')
+    expect(await rowsOf(band.database.db, projectId)).toEqual({
       projects: 0,
       members: 0,
       updates: 0,
@@ -224,14 +216,14 @@ describe.each(drivers)('deleting a song on %s', (driver) => {
       heads: 0,
       versions: 0,
     })
-    expect((await owner.api.projects.deleted.query()).map((p) => p.id)).toEqual(
+    expect((await band.owner.api.projects.deleted.query()).map((p) => p.id)).toEqual(
       expect.arrayContaining([keep]),
     )
-    expect((await owner.api.projects.deleted.query()).map((p) => p.id)).not.toContain(projectId)
-    expect(await outcome(() => owner.api.projects.restore.mutate({ projectId }))).toBe('NOT_FOUND')
-    expect(await outcome(() => owner.api.projects.restore.mutate({ projectId: keep }))).toBe('OK')
+    expect((await band.owner.api.projects.deleted.query()).map((p) => p.id)).not.toContain(projectId)
+    expect(await outcome(() => band.owner.api.projects.restore.mutate({ projectId }))).toBe('NOT_FOUND')
+    expect(await outcome(() => band.owner.api.projects.restore.mutate({ projectId: keep }))).toBe('OK')
     // Nothing of the purged song comes back from the log.
-    expect((await loadStoredDoc(database.db, projectId)).getMap('m').size).toBe(0)
+    expect((await loadStoredDoc(band.database.db, projectId)).getMap('m').size).toBe(0)
   })
 })
 

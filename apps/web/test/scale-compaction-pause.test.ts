@@ -1,24 +1,16 @@
 import { sql } from 'drizzle-orm'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { type Database, openDatabase } from '../src/server/db'
 import { connectSynced, destroyAll, loadStoredDoc, type TestClient } from './helpers/clients'
 import {
-  type Cluster,
   type Instance,
   missingKeys,
-  startCluster,
+  type OwnCluster,
+  startOwnCluster,
   startStorm,
   waitAllSaved,
 } from './helpers/cluster'
 import { uniqueProjectId } from './helpers/db'
-import {
-  type OwnPostgres,
-  type OwnRedis,
-  ownServicesUnavailable,
-  recordSkip,
-  startOwnPostgres,
-  startOwnRedis,
-} from './helpers/services'
+import { ownServicesUnavailable, recordSkip } from './helpers/services'
 
 /**
  * An instance paused (SIGSTOP) in the middle of a compaction keeps its transaction, and with it
@@ -38,40 +30,30 @@ const pausedApp = 'ensemble-paused'
 const editsWhilePaused = 40
 
 describe.skipIf(unavailable !== null)('an instance paused while it holds the compaction lock', () => {
-  let redis: OwnRedis
-  let postgres: OwnPostgres
-  let cluster: Cluster
-  let database: Database
+  let own: OwnCluster
   let clients: TestClient[] = []
 
   beforeAll(async () => {
-    ;[redis, postgres] = await Promise.all([startOwnRedis(), startOwnPostgres()])
-    cluster = await startCluster({
+    own = await startOwnCluster({
       instances: 2,
-      databaseUrl: postgres.url,
-      redisUrl: redis.url,
       // Compaction after every few rows, so the instance that is paused is compacting most of the time.
       env: { COLLAB_COMPACT_AFTER_UPDATES: '5' },
-      envOf: (i): Record<string, string> =>
-        i === 1 ? { DATABASE_URL: `${postgres.url}?application_name=${pausedApp}` } : {},
+      envOf: (i, databaseUrl): Record<string, string> =>
+        i === 1 ? { DATABASE_URL: `${databaseUrl}?application_name=${pausedApp}` } : {},
     })
-    database = await openDatabase({ driver: 'postgres', url: postgres.url, poolSize: 2 })
   }, 120_000)
   afterEach(() => {
     destroyAll(clients)
     clients = []
   })
   afterAll(async () => {
-    for (const s of cluster?.instances ?? []) s.process.child.kill('SIGCONT')
-    await cluster?.destroy()
-    await database?.close()
-    await redis?.destroy()
-    await postgres?.destroy()
+    for (const s of own?.cluster.instances ?? []) s.process.child.kill('SIGCONT')
+    await own?.destroy()
   })
 
   /** Whether the paused instance's session holds an advisory lock (`idle`: and waits for its client). */
   async function pausedHoldsLock(idle: boolean): Promise<boolean> {
-    const result = await database.db.execute(sql`
+    const result = await own.database.db.execute(sql`
       select 1 from pg_locks l join pg_stat_activity a on a.pid = l.pid
       where l.locktype = 'advisory' and l.granted and a.application_name = ${pausedApp}
         and (not ${idle} or a.state = 'idle in transaction')`)
@@ -120,7 +102,7 @@ describe.skipIf(unavailable !== null)('an instance paused while it holds the com
   }
 
   it('the other instance saves every edit of the same song and of another one while it is stopped', async () => {
-    const [healthy, paused] = cluster.instances
+    const [healthy, paused] = own.cluster.instances
     if (healthy === undefined || paused === undefined) throw new Error('two instances expected')
     const song = uniqueProjectId('paused-song')
     const otherSong = uniqueProjectId('other-song')
@@ -150,10 +132,10 @@ describe.skipIf(unavailable !== null)('an instance paused while it holds the com
 
     paused.process.child.kill('SIGCONT')
     await waitAllSaved(clients, 40_000)
-    const stored = await loadStoredDoc(database.db, song)
+    const stored = await loadStoredDoc(own.database.db, song)
     expect(missingKeys(stored, 0, storm.edits[0] ?? 0)).toEqual([])
     for (let n = 0; n < editsWhilePaused; n++) expect(stored.getMap('m').get(`same-${n}`)).toBe(n)
-    expect((await loadStoredDoc(database.db, otherSong)).getMap('m').size).toBe(2 * editsWhilePaused)
+    expect((await loadStoredDoc(own.database.db, otherSong)).getMap('m').size).toBe(2 * editsWhilePaused)
   }, 120_000)
 })
 

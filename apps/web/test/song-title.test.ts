@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../src/server/app'
 import type { Database } from '../src/server/db'
 import { type Caller, signUp } from './helpers/api'
-import { isSaved, openSongAs } from './helpers/clients'
+import { isSaved, type OpenSong, openSongAs } from './helpers/clients'
 import { openTestDatabase } from './helpers/db'
 import { collabUrl, startTestServer } from './helpers/server'
 import { waitFor } from './helpers/wait'
@@ -40,27 +40,35 @@ async function newSong(name: string): Promise<string> {
   return id
 }
 
+/** A new song named Night Drive, open in the bandmate's studio. */
+async function openNewSong(): Promise<{ id: string; song: OpenSong }> {
+  const id = await newSong('Night Drive')
+  return { id, song: await openSongAs(collabUrl(server), bandmate, id) }
+}
+
+/** Sets the title in the studio and waits until the server has stored it. */
+async function saveTitle(song: OpenSong, title: string): Promise<void> {
+  setTitle(song.doc, song.me, title)
+  await waitFor(() => isSaved(song), `title ${JSON.stringify(title)} saved`)
+}
+
 describe('a song has one name', () => {
   it('opens titled as it was created', async () => {
-    const id = await newSong('Night Drive')
-    const song = await openSongAs(collabUrl(server), bandmate, id)
+    const { song } = await openNewSong()
     expect(readMeta(song.doc).title).toBe('Night Drive')
     song.destroy()
   })
 
   it('takes a title changed in the studio into the song list and the settings', async () => {
-    const id = await newSong('Night Drive')
-    const song = await openSongAs(collabUrl(server), bandmate, id)
-    setTitle(song.doc, song.me, 'Night Drive (slow)')
-    await waitFor(() => isSaved(song), 'title saved')
+    const { id, song } = await openNewSong()
+    await saveTitle(song, 'Night Drive (slow)')
     await waitFor(async () => (await listedName(owner, id)) === 'Night Drive (slow)', 'the list follows')
     expect((await owner.api.projects.get.query({ projectId: id })).name).toBe('Night Drive (slow)')
     song.destroy()
   })
 
   it('shows a rename from the settings in the open studio at once, and in the song when it reloads', async () => {
-    const id = await newSong('Night Drive')
-    const song = await openSongAs(collabUrl(server), bandmate, id)
+    const { id, song } = await openNewSong()
     await owner.api.projects.rename.mutate({ projectId: id, name: 'Midnight Drive' })
     await waitFor(() => readMeta(song.doc).title === 'Midnight Drive', 'the studio follows')
     song.destroy()
@@ -82,10 +90,8 @@ describe('a song has one name', () => {
   })
 
   it('keeps a title the row cannot hold (blank) out of the list, and follows the next one', async () => {
-    const id = await newSong('Night Drive')
-    const song = await openSongAs(collabUrl(server), bandmate, id)
-    setTitle(song.doc, song.me, '   ')
-    await waitFor(() => isSaved(song), 'blank title saved')
+    const { id, song } = await openNewSong()
+    await saveTitle(song, '   ')
     expect(await listedName(owner, id)).toBe('Night Drive')
     setTitle(song.doc, song.me, 'After the blank')
     await waitFor(async () => (await listedName(owner, id)) === 'After the blank', 'the list follows')

@@ -1,4 +1,5 @@
-import { House, SearchX } from 'lucide-react'
+import { SearchX } from 'lucide-react'
+import { DeadEndNotice } from '../brand/dead-end-notice'
 import { Logo } from '../brand/logo'
 
 /**
@@ -9,17 +10,14 @@ export default function NotFound() {
   return (
     <main className="page narrow" data-testid="not-found">
       <Logo />
-      <section className="card notice">
+      <DeadEndNotice>
         <SearchX size={32} aria-hidden className="notice-icon" />
         <h1>Nothing here</h1>
         <p className="muted">
           This page does not exist, or it is a song you are not a member of. Ask the song’s owner for an
           invite link.
         </p>
-        <a href="/" className="button primary">
-          <House size={16} aria-hidden /> Back to your songs
-        </a>
-      </section>
+      </DeadEndNotice>
     </main>
   )
 }

@@ -1,8 +1,9 @@
 'use client'
 
 import { SongError } from '@ensemble/core'
-import { Eye, House, Puzzle, Redo2, Undo2 } from 'lucide-react'
+import { Eye, Puzzle, Redo2, Undo2 } from 'lucide-react'
 import { useCallback, useEffect, useMemo, useState } from 'react'
+import { DeadEndNotice } from '../brand/dead-end-notice'
 import { Logo } from '../brand/logo'
 import { AiPanel } from './ai/ai-panel'
 import { Arrangement } from './arrangement/arrangement'
@@ -26,6 +27,7 @@ import { TransportBar } from './transport/transport-bar'
 import { VersionHistory } from './versions/version-panel'
 import { createViewStore, useView } from './view/view-store'
 import './studio.css'
+import { IconButton } from './components/icon-button'
 
 function StudioLayout({ error, onDismiss }: { error: string | null; onDismiss: () => void }) {
   const studio = useStudio()
@@ -49,26 +51,22 @@ function StudioLayout({ error, onDismiss }: { error: string | null; onDismiss: (
         <SongHeader session={session} onError={studio.report} />
         <span className="st-grow" />
         <span className="st-seg">
-          <button
-            type="button"
-            className="st-icon-button"
+          <IconButton
+            icon={Undo2}
+            size={16}
+            label="Undo"
+            title="Undo (Ctrl+Z)"
             disabled={!canUndo}
             onClick={() => session.undo.undo()}
-            aria-label="Undo"
-            title="Undo (Ctrl+Z)"
-          >
-            <Undo2 size={16} aria-hidden />
-          </button>
-          <button
-            type="button"
-            className="st-icon-button"
+          />
+          <IconButton
+            icon={Redo2}
+            size={16}
+            label="Redo"
+            title="Redo (Ctrl+Shift+Z)"
             disabled={!canRedo}
             onClick={() => session.undo.redo()}
-            aria-label="Redo"
-            title="Redo (Ctrl+Shift+Z)"
-          >
-            <Redo2 size={16} aria-hidden />
-          </button>
+          />
         </span>
         <PresenceBar
           people={people}
@@ -171,14 +169,11 @@ export function Studio({ projectId }: { projectId: string }) {
   if (state.status === 'failed') {
     return (
       <main className="page narrow">
-        <section className="card notice">
+        <DeadEndNotice>
           <p role="alert" className="error">
             {state.message}
           </p>
-          <a href="/" className="button primary">
-            <House size={16} aria-hidden /> Back to your songs
-          </a>
-        </section>
+        </DeadEndNotice>
       </main>
     )
   }

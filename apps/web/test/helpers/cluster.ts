@@ -4,9 +4,10 @@ import path from 'node:path'
 import WebSocket from 'ws'
 import type * as Y from 'yjs'
 import { connectSong } from '../../src/client/collab'
-import { openMigratedDatabase } from '../../src/server/db'
+import { type Database, openDatabase, openMigratedDatabase } from '../../src/server/db'
 import { freePort, type ServerProcess, spawnServer } from './child'
 import { connectSynced, isSaved, type TestClient, tokenFor } from './clients'
+import { type OwnPostgres, type OwnRedis, startOwnPostgres, startOwnRedis } from './services'
 import { waitFor } from './wait'
 
 /**
@@ -86,6 +87,57 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       await Promise.all(instances.map((s) => s.process.kill9().catch(() => {})))
       rmSync(dataDir, { recursive: true, force: true })
     },
+  }
+}
+
+export interface OwnClusterOptions extends Omit<ClusterOptions, 'databaseUrl' | 'redisUrl' | 'envOf'> {
+  /** As `ClusterOptions.envOf`, given the URL of the cluster's own PostgreSQL. */
+  envOf?: (i: number, databaseUrl: string) => Record<string, string>
+}
+
+/**
+ * A cluster on a PostgreSQL and a Redis of its own, for tests that stop, kill or pause them
+ * (doing that to the shared ones would break other runs), with a connection of the test's own.
+ */
+export interface OwnCluster {
+  redis: OwnRedis
+  postgres: OwnPostgres
+  cluster: Cluster
+  database: Database
+  destroy(): Promise<void>
+}
+
+export async function startOwnCluster(options: OwnClusterOptions): Promise<OwnCluster> {
+  const [redis, postgres] = await Promise.all([startOwnRedis(), startOwnPostgres()])
+  const { envOf, ...rest } = options
+  let cluster: Cluster | undefined
+  try {
+    cluster = await startCluster({
+      ...rest,
+      databaseUrl: postgres.url,
+      redisUrl: redis.url,
+      envOf: envOf === undefined ? undefined : (i) => envOf(i, postgres.url),
+    })
+    const database = await openDatabase({ driver: 'postgres', url: postgres.url, poolSize: 2 })
+    const started = cluster
+    return {
+      redis,
+      postgres,
+      cluster: started,
+      database,
+      async destroy() {
+        await started.destroy()
+        await database.close()
+        await redis.destroy()
+        await postgres.destroy()
+      },
+    }
+  } catch (err) {
+    // Nothing else holds these processes yet: a failed start must not leave them running.
+    await cluster?.destroy()
+    await redis.destroy()
+    await postgres.destroy()
+    throw err
   }
 }
 

@@ -1,6 +1,8 @@
 import { type RunningServer, startServer } from '../../src/server/app'
 import { loadConfig, type ServerConfig } from '../../src/server/config'
 import type { Database } from '../../src/server/db'
+import { type Caller, signUp } from './api'
+import { type DriverName, openTestDatabase } from './db'
 
 export const testSecret = 'test-collab-secret'
 
@@ -30,3 +32,30 @@ export async function startTestServer(
 }
 
 export const collabUrl = (server: { port: number }): string => `ws://127.0.0.1:${server.port}/collab`
+
+/** A test server on a fresh database with two signed-up users, `owner` and `editor`. */
+export interface TwoUserServer {
+  database: Database
+  server: RunningServer
+  owner: Caller
+  editor: Caller
+  close(): Promise<void>
+}
+
+export async function startTwoUserServer(
+  driver: DriverName,
+  overrides: ConfigOverrides = {},
+): Promise<TwoUserServer> {
+  const database = await openTestDatabase(driver)
+  const server = await startTestServer(database, overrides)
+  return {
+    database,
+    server,
+    owner: await signUp(server.url, 'owner'),
+    editor: await signUp(server.url, 'editor'),
+    async close() {
+      await server.close()
+      await database.close()
+    },
+  }
+}

@@ -12,6 +12,7 @@ import {
 import { Sparkles, X } from 'lucide-react'
 import { useCallback, useEffect, useRef, useState } from 'react'
 import { api } from '../../api/client'
+import { IconButton } from '../components/icon-button'
 import { useSong } from '../session/hooks'
 import { colourFor } from '../session/song-session'
 import { useStudio } from '../studio-context'
@@ -234,14 +235,12 @@ export function AiPanel({ trackId }: { trackId: string }) {
         <h2>
           <Sparkles size={15} aria-hidden className="st-ai-mark" /> AI · {track.name}
         </h2>
-        <button
-          type="button"
-          className="st-icon-button"
-          aria-label="Close AI panel"
+        <IconButton
+          icon={X}
+          size={15}
+          label="Close AI panel"
           onClick={() => studio.view.set({ aiTrackId: null })}
-        >
-          <X size={15} aria-hidden />
-        </button>
+        />
       </header>
 
       {listing.status === 'loading' && (

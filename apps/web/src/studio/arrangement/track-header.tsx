@@ -16,6 +16,7 @@ import {
 import { DEFAULT_PRESET, INSTRUMENT_PRESETS } from '@ensemble/core/audio/catalogue'
 import { Copy, Drum, Piano, Plus, Sparkles, Trash2 } from 'lucide-react'
 import type { DragEvent } from 'react'
+import { IconButton } from '../components/icon-button'
 import { useStudio } from '../studio-context'
 import { useView } from '../view/view-store'
 
@@ -165,36 +166,30 @@ export function TrackHeader(props: {
           ) : (
             <span className="st-instrument">audio</span>
           )}
-          <button
-            type="button"
-            className="st-icon-button"
+          <IconButton
+            icon={Plus}
+            size={14}
+            label="Add clip"
+            title="Add an empty bar after the last clip"
             disabled={readOnly}
             onClick={props.onAddClip}
-            aria-label="Add clip"
-            title="Add an empty bar after the last clip"
-          >
-            <Plus size={14} aria-hidden />
-          </button>
-          <button
-            type="button"
-            className="st-icon-button"
-            disabled={readOnly}
-            aria-label={`Duplicate track ${track.name}`}
+          />
+          <IconButton
+            icon={Copy}
+            size={14}
+            label={`Duplicate track ${track.name}`}
             title="Duplicate track"
+            disabled={readOnly}
             onClick={() => studio.run(() => duplicateTrack(doc, me, track.id))}
-          >
-            <Copy size={14} aria-hidden />
-          </button>
-          <button
-            type="button"
-            className="st-icon-button"
-            aria-label={`Delete track ${track.name}`}
+          />
+          <IconButton
+            icon={Trash2}
+            size={14}
+            label={`Delete track ${track.name}`}
             title="Delete track"
             disabled={readOnly}
             onClick={() => studio.run(() => deleteTrack(doc, me, track.id))}
-          >
-            <Trash2 size={14} aria-hidden />
-          </button>
+          />
         </div>
       </div>
     </div>

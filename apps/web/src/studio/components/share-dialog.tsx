@@ -7,6 +7,7 @@ import { Avatar } from '../../brand/avatar'
 import { CopyLink } from '../../sharing/copy-link'
 import { relativeTime } from '../../text/relative-time'
 import type { SongSession } from '../session/song-session'
+import { IconButton } from './icon-button'
 
 /**
  * Sharing from inside the studio: who is in the band, and, for the owner, invite links by role with
@@ -101,9 +102,7 @@ function ShareDialog({ session, onClose }: { session: SongSession; onClose: () =
           <h2>
             <Share2 size={18} aria-hidden /> Share this song
           </h2>
-          <button type="button" className="st-icon-button" aria-label="Close share" onClick={onClose}>
-            <X size={16} aria-hidden />
-          </button>
+          <IconButton icon={X} size={16} label="Close share" onClick={onClose} />
         </header>
         {error && (
           <p role="alert" className="st-alert">
@@ -133,19 +132,17 @@ function ShareDialog({ session, onClose }: { session: SongSession; onClose: () =
               <ul className="st-share-list" data-testid="pending-invites">
                 {pending.map((i) => (
                   <li key={i.id} data-testid="pending-invite">
-                    <span className="st-role">{i.role}</span>
+                    <span className="role-badge">{i.role}</span>
                     <span className="st-grow st-muted st-small">
                       {i.uses}/{i.maxUses} used · expires {relativeTime(i.expiresAt)}
                     </span>
-                    <button
-                      type="button"
-                      className="st-icon-button"
-                      aria-label={`Revoke ${i.role} invite`}
+                    <IconButton
+                      icon={Trash2}
+                      size={15}
+                      label={`Revoke ${i.role} invite`}
                       title="Revoke: the link stops working"
                       onClick={() => revoke(i.id)}
-                    >
-                      <Trash2 size={15} aria-hidden />
-                    </button>
+                    />
                   </li>
                 ))}
               </ul>
@@ -161,7 +158,7 @@ function ShareDialog({ session, onClose }: { session: SongSession; onClose: () =
             <li key={m.userId}>
               <Avatar id={m.userId} name={m.name} />
               <span className="st-grow">{m.name}</span>
-              <span className="st-role">{m.role}</span>
+              <span className="role-badge">{m.role}</span>
             </li>
           ))}
         </ul>

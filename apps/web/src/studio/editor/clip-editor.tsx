@@ -18,6 +18,7 @@ import { NoteProvenance } from '../ai/note-provenance'
 import { runCommand } from '../commands/command-keys'
 import { formatShortcut } from '../commands/shortcut'
 import { commandById } from '../commands/studio-commands'
+import { IconButton } from '../components/icon-button'
 import { DrumGrid } from '../drums/drum-grid'
 import { PianoRoll } from '../piano-roll/piano-roll'
 import { useSong } from '../session/hooks'
@@ -188,14 +189,12 @@ export function ClipEditor({ target }: { target: EditorTarget }) {
         <span className="st-muted st-small st-nowrap" data-testid="note-count">
           {countOf(clip.notes.length, 'note')}
         </span>
-        <button
-          type="button"
-          className="st-icon-button"
-          aria-label="Close editor"
+        <IconButton
+          icon={X}
+          size={15}
+          label="Close editor"
           onClick={() => studio.view.set({ editor: null, selection: { kind: 'none' } })}
-        >
-          <X size={15} aria-hidden />
-        </button>
+        />
       </div>
       <NoteProvenance target={target} />
       {showGrid ? <DrumGrid target={target} /> : <PianoRoll target={target} drums={drums} />}
