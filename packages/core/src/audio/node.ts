@@ -56,8 +56,26 @@ export const renderSong = async (song: SongSnapshot, options: RenderOptions = {}
   const tone = await loadTone()
   const { OfflineAudioContext } = await import('node-web-audio-api')
   const native = OfflineAudioContext as unknown as NativeOfflineContextClass
-  return renderWith(tone, song, options, { native, collectGarbage: garbageCollector() })
+  // node-web-audio-api registers suspensions on its runtime's threads (see OfflineRenderer.beforeRendering):
+  // a pause lets them land first (5 ms: none of 200 renders lost one on an idle machine, where starting at
+  // once lost one in most). A busier machine can still be slower: the render then starts again, waiting longer.
+  for (let settleMs = 5; ; settleMs *= 8) {
+    const beforeRendering = () => new Promise<void>((resolve) => setTimeout(resolve, settleMs))
+    try {
+      return await renderWith(tone, song, options, {
+        native,
+        collectGarbage: garbageCollector(),
+        beforeRendering,
+      })
+    } catch (error) {
+      if (!isLostSuspension(error) || settleMs >= 320) throw error
+    }
+  }
 }
+
+/** node-web-audio-api's report of a suspension registered after the render started (a panic in Rust). */
+const isLostSuspension = (error: unknown): boolean =>
+  error instanceof Error && error.name === 'InvalidStateError' && error.message === 'Error in async function'
 
 let collector: (() => void) | null = null
 

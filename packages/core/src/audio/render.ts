@@ -82,6 +82,12 @@ export interface OfflineRenderer {
    * CPU per audio second doubled from 8 to 32 bars; with it, and voices disconnected, it stays flat).
    */
   readonly collectGarbage?: () => void
+  /**
+   * Awaited after the windows' suspensions are asked for and before the render starts. node-web-audio-api
+   * registers a suspension on its own runtime thread some time after `suspend()` returns; one that a
+   * started render beats fails ("Error in async function") and the render would pass that window.
+   */
+  readonly beforeRendering?: () => Promise<void>
 }
 
 /**
@@ -161,10 +167,13 @@ const renderInWindows = (
       fail(error)
     }
     if (failed) return
-    native.startRendering().then((buffer) => {
-      signal?.removeEventListener('abort', onAbort)
-      if (!failed) resolve(buffer)
-    }, fail)
+    const ready = renderer.beforeRendering?.() ?? Promise.resolve()
+    ready
+      .then(() => (failed ? undefined : native.startRendering()))
+      .then((buffer) => {
+        signal?.removeEventListener('abort', onAbort)
+        if (!failed && buffer !== undefined) resolve(buffer)
+      }, fail)
   })
 
 export const renderSong = async (
