@@ -2,7 +2,6 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { type PluginManifest, parseManifest } from '@ensemble/core/plugin'
 import { packPlugin } from '@ensemble/plugin-sdk/archive'
 import { bundlePlugin } from '@ensemble/plugin-sdk/sandbox'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -10,7 +9,7 @@ import { createInferenceClient, inferenceFailureReason } from '../src/client'
 import { loadInferenceConfig } from '../src/config'
 import { createLogger } from '../src/log'
 import { type RunningInference, startInference } from '../src/server'
-import { slowPlugin, windowInput } from './helpers/test-plugins'
+import { manifestFor, slowPlugin, windowInput } from './helpers/test-plugins'
 
 /*
  * Fair shares through the real service over HTTP: a user with more calls than their share neither
@@ -28,24 +27,6 @@ const callerOf = (userId: string, publisher?: string) => ({
   projectId: `project-of-${userId}`,
   ...(publisher ? { publisher } : {}),
 })
-
-function manifestFor(id: string, overrides: Partial<PluginManifest> = {}): PluginManifest {
-  return parseManifest({
-    id,
-    name: id.split('.').at(-1)!,
-    version: '1.0.0',
-    hostApi: '^1.0.0',
-    kind: 'generator',
-    description: 'A third-party plugin for the fairness tests.',
-    author: 'Ensemble tests',
-    licence: 'MIT',
-    trackKinds: ['instrument'],
-    parameters: [],
-    assets: [],
-    capabilities: [],
-    ...overrides,
-  })
-}
 
 /** A plugin that spins until the sandbox stops it: at its deadline, or when it is yanked. */
 async function loadSpinner(id: string): Promise<void> {

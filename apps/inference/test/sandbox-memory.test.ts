@@ -3,11 +3,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseManifest } from '@ensemble/core/plugin'
 import { packPlugin } from '@ensemble/plugin-sdk/archive'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createInferenceClient, inferenceFailureReason } from '../src/client'
-import { windowInput } from './helpers/test-plugins'
+import { manifestFor, windowInput } from './helpers/test-plugins'
 
 /*
  * The inference process's memory under hostile plugins: the real service (`src/main.ts`, first-party models
@@ -33,19 +32,9 @@ const BOMBS = {
 } as const
 
 function bombArchive(name: keyof typeof BOMBS) {
-  const manifest = parseManifest({
-    id: `org.ensemble-tests.bomb-${name}`,
+  const manifest = manifestFor(`org.ensemble-tests.bomb-${name}`, {
     name: `Bomb ${name}`,
-    version: '1.0.0',
-    hostApi: '^1.0.0',
-    kind: 'generator',
     description: 'Allocates until the sandbox stops it.',
-    author: 'Ensemble tests',
-    licence: 'MIT',
-    trackKinds: ['instrument'],
-    parameters: [],
-    assets: [],
-    capabilities: [],
   })
   const identity = JSON.stringify({ id: manifest.id, version: manifest.version, kind: manifest.kind })
   return packPlugin({

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gunzipSync, gzipSync } from 'node:zlib'
-import { type PluginAsset, type PluginManifest, parseManifest } from '@ensemble/core/plugin'
+import type { PluginAsset, PluginManifest } from '@ensemble/core/plugin'
 import { packPlugin } from '@ensemble/plugin-sdk/archive'
 import { bundlePlugin } from '@ensemble/plugin-sdk/sandbox'
 import { TRPCClientError } from '@trpc/client'
@@ -14,7 +14,7 @@ import { createLogger } from '../src/log'
 import { type RunningInference, startInference } from '../src/server'
 import { initTfjsBackend } from '../src/tfjs-backend'
 import { saveDenseModel } from './helpers/dense-model'
-import { densePlugin, windowInput } from './helpers/test-plugins'
+import { densePlugin, manifestFor, windowInput } from './helpers/test-plugins'
 
 /*
  * Third-party plugins through the real service over HTTP: archives packed by the SDK, loaded by
@@ -49,24 +49,6 @@ const notesOf = (out: { suggestions: ({ notes: { pitch: number }[] } | { tracks:
 const client = () => createInferenceClient(running.url, secret)
 const budgetOf = (err: TRPCClientError<InferenceRouter>) => (err.data as { budgetMs?: number }).budgetMs
 const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64')
-
-function manifestFor(id: string, overrides: Partial<PluginManifest> = {}): PluginManifest {
-  return parseManifest({
-    id,
-    name: id.split('.').at(-1)!,
-    version: '1.0.0',
-    hostApi: '^1.0.0',
-    kind: 'generator',
-    description: 'A third-party plugin for the service tests.',
-    author: 'Ensemble tests',
-    licence: 'MIT',
-    trackKinds: ['instrument'],
-    parameters: [],
-    assets: [],
-    capabilities: [],
-    ...overrides,
-  })
-}
 
 /** A bundle written by hand, as anyone could upload one: no SDK needed to be hostile. */
 const handBundle = (manifest: PluginManifest, suggest: string) =>

@@ -1,4 +1,10 @@
-import { definePlugin, type PluginAsset, type SuggestInput } from '@ensemble/core/plugin'
+import {
+  definePlugin,
+  type PluginAsset,
+  type PluginManifest,
+  parseManifest,
+  type SuggestInput,
+} from '@ensemble/core/plugin'
 
 /*
  * Plugins that exist only in tests. None of them is ever registered by the service itself: a musician must
@@ -114,4 +120,23 @@ export function windowInput(overrides: Partial<SuggestInput> = {}): SuggestInput
     deadlineMs: 5000,
     ...overrides,
   }
+}
+
+/** A third-party plugin's manifest as a publisher would write it: a generator with no models or settings. */
+export function manifestFor(id: string, overrides: Partial<PluginManifest> = {}): PluginManifest {
+  return parseManifest({
+    id,
+    name: id.split('.').at(-1)!,
+    version: '1.0.0',
+    hostApi: '^1.0.0',
+    kind: 'generator',
+    description: 'A third-party plugin for the service tests.',
+    author: 'Ensemble tests',
+    licence: 'MIT',
+    trackKinds: ['instrument'],
+    parameters: [],
+    assets: [],
+    capabilities: [],
+    ...overrides,
+  })
 }
