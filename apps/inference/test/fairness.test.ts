@@ -97,61 +97,47 @@ describe('fair shares', () => {
 
   it('leaves a sandbox thread to other publishers while one publisher’s plugins spin on the other', async () => {
     const spinners = ['org.ensemble-tests.spin-a', 'org.ensemble-tests.spin-b']
-    for (const id of spinners) await loadSpinner(id)
-    const spinning = spinners.map((pluginId) =>
-      client()
-        .suggest.mutate({
-          pluginId,
-          version: '1.0.0',
-          input: windowInput({ deadlineMs: 9000 }),
-          caller: callerOf(`fan-of-${pluginId}`, 'hostile'),
-        })
-        .catch((err: unknown) => inferenceFailureReason(err)),
-    )
-    const bothSpin = async () =>
-      (await client().thirdParty.status.query()).filter((s) => spinners.includes(s.id) && s.running === 1)
-        .length === 2
-    while (!(await bothSpin()));
-    // Another publisher's plugin answers while both loops still hold their calls.
-    const walked = await client().suggest.mutate({
-      pluginId: WALKER,
-      version: '1.0.0',
-      input: windowInput({ variations: 1 }),
-      caller: callerOf('polite', 'friendly'),
-    })
-    expect(walked.suggestions).toHaveLength(1)
-    expect(await bothSpin()).toBe(true)
-    for (const id of spinners) await client().thirdParty.yank.mutate({ id, version: '1.0.0' })
-    expect(await Promise.all(spinning)).toEqual(['yanked', 'yanked'])
+    await expectServedBesideSpinners(spinners, (pluginId) => callerOf(`fan-of-${pluginId}`, 'hostile'))
   })
 
   it('keeps one user’s spinning calls to their share of the threads, whoever published the plugins', async () => {
     const spinners = ['org.ensemble-tests.spin-c', 'org.ensemble-tests.spin-d']
-    for (const id of spinners) await loadSpinner(id)
     // Two publishers' plugins, one user: each publisher alone could take a thread, the user may not take both.
-    const spinning = spinners.map((pluginId) =>
-      client()
-        .suggest.mutate({
-          pluginId,
-          version: '1.0.0',
-          input: windowInput({ deadlineMs: 9000 }),
-          caller: callerOf('spinner', `publisher-of-${pluginId}`),
-        })
-        .catch((err: unknown) => inferenceFailureReason(err)),
-    )
-    const bothSpin = async () =>
-      (await client().thirdParty.status.query()).filter((s) => spinners.includes(s.id) && s.running === 1)
-        .length === 2
-    while (!(await bothSpin()));
-    const walked = await client().suggest.mutate({
-      pluginId: WALKER,
-      version: '1.0.0',
-      input: windowInput({ variations: 1 }),
-      caller: callerOf('polite', 'friendly'),
-    })
-    expect(walked.suggestions).toHaveLength(1)
-    expect(await bothSpin()).toBe(true)
-    for (const id of spinners) await client().thirdParty.yank.mutate({ id, version: '1.0.0' })
-    expect(await Promise.all(spinning)).toEqual(['yanked', 'yanked'])
+    await expectServedBesideSpinners(spinners, (pluginId) => callerOf('spinner', `publisher-of-${pluginId}`))
   })
 })
+
+/**
+ * Two spinning plugins, called as `callerFor` says, each hold a call; another publisher's plugin, asked by
+ * another user, answers while both still spin; yanked, the spinning calls end.
+ */
+async function expectServedBesideSpinners(
+  spinners: readonly string[],
+  callerFor: (pluginId: string) => ReturnType<typeof callerOf>,
+): Promise<void> {
+  for (const id of spinners) await loadSpinner(id)
+  const spinning = spinners.map((pluginId) =>
+    client()
+      .suggest.mutate({
+        pluginId,
+        version: '1.0.0',
+        input: windowInput({ deadlineMs: 9000 }),
+        caller: callerFor(pluginId),
+      })
+      .catch((err: unknown) => inferenceFailureReason(err)),
+  )
+  const bothSpin = async () =>
+    (await client().thirdParty.status.query()).filter((s) => spinners.includes(s.id) && s.running === 1)
+      .length === 2
+  while (!(await bothSpin()));
+  const walked = await client().suggest.mutate({
+    pluginId: WALKER,
+    version: '1.0.0',
+    input: windowInput({ variations: 1 }),
+    caller: callerOf('polite', 'friendly'),
+  })
+  expect(walked.suggestions).toHaveLength(1)
+  expect(await bothSpin()).toBe(true)
+  for (const id of spinners) await client().thirdParty.yank.mutate({ id, version: '1.0.0' })
+  expect(await Promise.all(spinning)).toEqual(['yanked', 'yanked'])
+}
