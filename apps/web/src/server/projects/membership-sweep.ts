@@ -41,15 +41,16 @@ export function startMembershipSweep(
       ])
       const deleted = new Map(projects.map((p) => [p.id, p.deletedAt !== null]))
       const roles = new Map(members.map((m) => [`${m.projectId}\u0000${m.userId}`, m.role]))
+      const byProject = new Map<string, typeof members>()
+      for (const m of members) {
+        const list = byProject.get(m.projectId)
+        if (list) list.push(m)
+        else byProject.set(m.projectId, [m])
+      }
       const closed = new Set<string>()
       for (const projectId of ids) {
         const isDeleted = deleted.get(projectId)
-        if (isDeleted === false)
-          collab.recordMembership(
-            projectId,
-            members.filter((m) => m.projectId === projectId),
-            at,
-          )
+        if (isDeleted === false) collab.recordMembership(projectId, byProject.get(projectId) ?? [], at)
         // A token-only room (when allowed) has no row: during an outage it opens on the token alone.
         else if (isDeleted === undefined && options.tokenOnlyRooms)
           collab.recordMembership(projectId, null, at)
