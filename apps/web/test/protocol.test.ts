@@ -1,7 +1,7 @@
 import * as decoding from 'lib0/decoding'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { computeStatus, readSavedMessage } from '../src/client/collab'
+import { computeStatus } from '../src/client/collab'
 import { TokenBucket } from '../src/server/collab/limits'
 import {
   CloseCode,
@@ -12,9 +12,10 @@ import {
 } from '../src/server/collab/protocol'
 import { savedClocksAfter } from '../src/server/collab/room'
 import { signRoomToken, verifyRoomToken } from '../src/server/collab/tokens'
+import { decodeSaved } from '../src/wire/collab'
 
 describe('collab protocol', () => {
-  it('saved messages round-trip through the client decoder', () => {
+  it('saved messages round-trip through the wire module the client reads them with', () => {
     const bytes = encodeSaved(
       new Map([
         [1, 5],
@@ -23,7 +24,7 @@ describe('collab protocol', () => {
     )
     const decoder = decoding.createDecoder(bytes)
     expect(decoding.readVarUint(decoder)).toBe(MessageType.saved)
-    expect([...readSavedMessage(decoder)]).toEqual([
+    expect([...decodeSaved(decoder)]).toEqual([
       [1, 5],
       [2 ** 31, 123456],
     ])

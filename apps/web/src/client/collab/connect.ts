@@ -1,6 +1,7 @@
 import { IndexeddbPersistence } from 'y-indexeddb'
 import { WebsocketProvider } from 'y-websocket'
 import type * as Y from 'yjs'
+import { CollabParam } from '../../wire/collab'
 import { attachSavedStatus, type SavedStatus } from './saved-status'
 
 export interface ConnectSongOptions {
@@ -33,7 +34,7 @@ export interface SongConnection {
 export function connectSong(options: ConnectSongOptions): SongConnection {
   const provider = new WebsocketProvider(options.url, options.projectId, options.doc, {
     // saved=1: the server sends "saved" (type 100) only to clients that ask; `attachSavedStatus` reads it.
-    params: { token: options.token, saved: '1' },
+    params: { [CollabParam.token]: options.token, [CollabParam.saved]: '1' },
     connect: options.connect ?? true,
     // Cross-tab sync would bypass the server's durable acknowledgement; one path keeps it honest.
     disableBc: true,

@@ -2,8 +2,6 @@ export { type ConnectSongOptions, connectSong, type SongConnection } from './con
 export {
   attachSavedStatus,
   computeStatus,
-  messageSaved,
-  readSavedMessage,
   type SavedStatus,
   type SaveStatus,
 } from './saved-status'

@@ -1,16 +1,16 @@
 import type { encoding } from 'lib0'
-import * as decoding from 'lib0/decoding'
+import type * as decoding from 'lib0/decoding'
 import type { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
+import { decodeSaved, MessageType } from '../../wire/collab'
 
 /**
  * The Saved / Saving / Offline indicator. The server sends message type 100 ("saved") after the
  * updates a client sent are committed to the database: pairs of (clientID, clock) meaning every
  * update of that client below `clock` is stored (docs/PROTOCOL.md). We are `saved` when the
- * doc's own clock for our clientID is covered. Browser-safe: no Node imports.
+ * doc's own clock for our clientID is covered. The message's format is the wire module's
+ * (`wire/collab.ts`), shared with the server. Browser-safe: no Node imports.
  */
-
-export const messageSaved = 100
 
 export type SaveStatus = 'saved' | 'saving' | 'offline'
 
@@ -30,17 +30,6 @@ type MessageHandler = (
   emitSynced: boolean,
   messageType: number,
 ) => void
-
-export function readSavedMessage(decoder: decoding.Decoder): Map<number, number> {
-  const saved = new Map<number, number>()
-  const count = decoding.readVarUint(decoder)
-  for (let i = 0; i < count; i++) {
-    const client = decoding.readVarUint(decoder)
-    const clock = decoding.readVarUint(decoder)
-    saved.set(client, clock)
-  }
-  return saved
-}
 
 /** Pure status rule, kept apart so that it can be tested without a socket. */
 export function computeStatus(connected: boolean, localClock: number, savedClock: number): SaveStatus {
@@ -63,14 +52,14 @@ export function attachSavedStatus(provider: WebsocketProvider): SavedStatus {
   }
 
   const handler: MessageHandler = (_encoder, decoder) => {
-    for (const [client, clock] of readSavedMessage(decoder)) {
+    for (const [client, clock] of decodeSaved(decoder)) {
       if (clock > (saved.get(client) ?? 0)) saved.set(client, clock)
     }
     refresh()
   }
   // Per-instance array (y-websocket copies it in the constructor): other providers are unaffected.
   const handlers = provider.messageHandlers as MessageHandler[]
-  handlers[messageSaved] = handler
+  handlers[MessageType.saved] = handler
 
   const onStatus = () => refresh()
   const onUpdate = () => refresh()
@@ -87,7 +76,7 @@ export function attachSavedStatus(provider: WebsocketProvider): SavedStatus {
     destroy() {
       provider.off('status', onStatus)
       doc.off('update', onUpdate)
-      if (handlers[messageSaved] === handler) delete handlers[messageSaved]
+      if (handlers[MessageType.saved] === handler) delete handlers[MessageType.saved]
       listeners.clear()
     },
   }

@@ -1,44 +1,25 @@
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import * as Y from 'yjs'
+import { CloseCode, MessageType, SyncType } from '../../wire/collab'
 
 /**
- * The y-websocket wire protocol (y-protocols sync + awareness) as plain values, plus Ensemble's
- * "saved" message. Parsing is total: every byte sequence yields either a message or a
- * `malformed` result with a reason, so a hostile frame can never throw into the server.
+ * The server's side of the y-websocket wire protocol (y-protocols sync + awareness): client frames
+ * parsed into plain values, and the frames the server sends. Parsing is total: every byte sequence
+ * yields either a message or a `malformed` result with a reason, so a hostile frame can never throw
+ * into the server. The message types, close codes and the "saved" message are the wire module's
+ * (`wire/collab.ts`, shared with the browser), re-exported here for the server's modules.
  * See docs/PROTOCOL.md.
  */
 
-export const MessageType = {
-  sync: 0,
-  awareness: 1,
-  auth: 2,
-  queryAwareness: 3,
-  /** Ensemble extension, server → client only. */
-  saved: 100,
-} as const
-
-export const SyncType = { step1: 0, step2: 1, update: 2 } as const
-
-/** WebSocket close codes used by the collab server (documented in docs/PROTOCOL.md). */
-export const CloseCode = {
-  /** Server shutting down or room unloading: reconnect. */
-  goingAway: 1001,
-  /** Frame above `maxPayload` (sent by `ws` itself). */
-  tooLarge: 1009,
-  /** Unexpected server error: reconnect. */
-  internalError: 1011,
-  /** This user's role in the project changed: reconnect (the new role applies) and fetch a new token. */
-  roleChanged: 4001,
-  /** Removed from the project, or the project was deleted: do not reconnect. */
-  accessRevoked: 4403,
-  /** Undecodable frame: bad varint, truncated, trailing bytes, unknown message type. */
-  malformed: 4400,
-  /** A well-formed frame carrying a Yjs update or awareness update that does not decode. */
-  invalidUpdate: 4422,
-  /** Message rate limit exceeded. */
-  rateLimited: 4429,
-} as const
+export {
+  CloseCode,
+  encodeSaved,
+  MessageType,
+  mergeSaved,
+  type SavedClocks,
+  SyncType,
+} from '../../wire/collab'
 
 export type IncomingMessage =
   | { kind: 'sync-step1'; stateVector: Uint8Array }
@@ -174,26 +155,6 @@ export function encodeAwarenessEntries(entries: readonly AwarenessEntry[]): Uint
     encoding.writeVarString(encoder, JSON.stringify(state))
   }
   return encoding.toUint8Array(encoder)
-}
-
-/** "Everything of `clientID` with a clock below `clock` is stored." */
-export type SavedClocks = ReadonlyMap<number, number>
-
-export function encodeSaved(saved: SavedClocks): Uint8Array {
-  const encoder = encoding.createEncoder()
-  encoding.writeVarUint(encoder, MessageType.saved)
-  encoding.writeVarUint(encoder, saved.size)
-  for (const [client, clock] of saved) {
-    encoding.writeVarUint(encoder, client)
-    encoding.writeVarUint(encoder, clock)
-  }
-  return encoding.toUint8Array(encoder)
-}
-
-/** Adds `b` into `a`, keeping the highest clock per client. */
-export function mergeSaved(a: Map<number, number>, b: SavedClocks): Map<number, number> {
-  for (const [client, clock] of b) a.set(client, Math.max(a.get(client) ?? 0, clock))
-  return a
 }
 
 export function encodeSyncStep1(doc: Y.Doc): Uint8Array {

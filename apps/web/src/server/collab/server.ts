@@ -6,7 +6,7 @@ import type { RoomBus } from '../fanout/bus'
 import { Connection } from './connection'
 import { DurableLog, type DurableLogStats } from './durable-log'
 import { type CollabLimits, defaultLimits, Gate, KeyedCounter } from './limits'
-import { CloseCode } from './protocol'
+import { CloseCode, CollabParam } from '../../wire/collab'
 import { Replication, type ReplicationStats } from './replication'
 import type { CompactionPolicy, Room } from './room'
 import { Rooms } from './rooms'
@@ -125,8 +125,8 @@ export function parseCollabPath(url: string | undefined): CollabTarget | null {
   }
   return {
     projectId,
-    token: parsed.searchParams.get('token'),
-    wantsSaved: parsed.searchParams.get('saved') === '1',
+    token: parsed.searchParams.get(CollabParam.token),
+    wantsSaved: parsed.searchParams.get(CollabParam.saved) === '1',
   }
 }
 

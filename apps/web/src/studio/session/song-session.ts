@@ -5,6 +5,7 @@ import { useEffect, useState } from 'react'
 import * as Y from 'yjs'
 import { api, errorCode, messageOf } from '../../api/client'
 import { connectSong, type SongConnection } from '../../client/collab'
+import { CloseCode } from '../../wire/collab'
 
 /** Everything a studio view needs for one open song: the shared doc, its connection, and this user's undo. */
 export interface SongSession {
@@ -15,10 +16,6 @@ export interface SongSession {
   readonly undo: SongUndo
   readonly role: 'owner' | 'editor' | 'viewer'
 }
-
-/** Close codes from the collab server (docs/PROTOCOL.md). */
-const ROLE_CHANGED = 4001
-const ACCESS_REVOKED = 4403
 
 type Grant = Awaited<ReturnType<typeof api.rooms.token.mutate>>
 
@@ -100,10 +97,10 @@ export function useSongSession(projectId: string): SessionState {
         session = { projectId, doc, me, connection, undo: createUndo(doc, me), role: grant.role }
         scheduleRenewal(grant)
         connection.provider.on('connection-close', (event) => {
-          if (event?.code === ROLE_CHANGED) renew()
+          if (event?.code === CloseCode.roleChanged) renew()
         })
         connection.provider.on('closed', (event) => {
-          if (event.code === ACCESS_REVOKED) fail('You no longer have access to this song.')
+          if (event.code === CloseCode.accessRevoked) fail('You no longer have access to this song.')
         })
         // Only after the first sync can a replica tell a new song from one it has not received yet.
         const onSync = (synced: boolean) => {

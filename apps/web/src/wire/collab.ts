@@ -1,0 +1,85 @@
+import * as decoding from 'lib0/decoding'
+import * as encoding from 'lib0/encoding'
+
+/**
+ * The collab connection's wire format, shared by the server (`server/collab/`) and the browser
+ * (`client/collab/`, the studio's session): message types, Ensemble's "saved" message, the URL
+ * parameters a client opts in with, and the close codes. One copy, so the two sides cannot drift;
+ * a new message type (comments, live jam events) is added here once and both sides import it.
+ * Browser-safe: lib0 only, no Node imports. See docs/PROTOCOL.md.
+ *
+ * The server's parsing of client frames (total, never throws) lives in `server/collab/protocol.ts`.
+ */
+
+/** The first varint of every frame. 0–3 are y-protocols'; Ensemble's extensions start at 100. */
+export const MessageType = {
+  sync: 0,
+  awareness: 1,
+  auth: 2,
+  queryAwareness: 3,
+  /** Ensemble extension, server → client only: which edits are stored (`encodeSaved`). */
+  saved: 100,
+} as const
+
+/** The second varint of a sync frame (y-protocols' sync steps). */
+export const SyncType = { step1: 0, step2: 1, update: 2 } as const
+
+/**
+ * Query parameters of the collab URL (`/collab/<projectId>?token=…&saved=1`). `saved=1` asks for
+ * the "saved" message: without it the server is a plain y-websocket server, since a stock
+ * y-websocket 1.x client logs every message type it does not know.
+ */
+export const CollabParam = { token: 'token', saved: 'saved' } as const
+
+/** WebSocket close codes used by the collab server. */
+export const CloseCode = {
+  /** Server shutting down or room unloading: reconnect. */
+  goingAway: 1001,
+  /** Frame above `maxPayload` (sent by `ws` itself). */
+  tooLarge: 1009,
+  /** Unexpected server error: reconnect. */
+  internalError: 1011,
+  /** This user's role in the project changed: reconnect (the new role applies) and fetch a new token. */
+  roleChanged: 4001,
+  /** Removed from the project, or the project was deleted: do not reconnect. */
+  accessRevoked: 4403,
+  /** Undecodable frame: bad varint, truncated, trailing bytes, unknown message type. */
+  malformed: 4400,
+  /** A well-formed frame carrying a Yjs update or awareness update that does not decode. */
+  invalidUpdate: 4422,
+  /** Message rate limit exceeded. */
+  rateLimited: 4429,
+} as const
+
+/** "Everything of `clientID` with a clock below `clock` is stored." */
+export type SavedClocks = ReadonlyMap<number, number>
+
+/** A whole "saved" frame: type 100, a count, then (clientID, clock) pairs, all varuints. */
+export function encodeSaved(saved: SavedClocks): Uint8Array {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, MessageType.saved)
+  encoding.writeVarUint(encoder, saved.size)
+  for (const [client, clock] of saved) {
+    encoding.writeVarUint(encoder, client)
+    encoding.writeVarUint(encoder, clock)
+  }
+  return encoding.toUint8Array(encoder)
+}
+
+/** Reads a "saved" frame's body, the decoder standing after the message type. Throws if truncated. */
+export function decodeSaved(decoder: decoding.Decoder): Map<number, number> {
+  const saved = new Map<number, number>()
+  const count = decoding.readVarUint(decoder)
+  for (let i = 0; i < count; i++) {
+    const client = decoding.readVarUint(decoder)
+    const clock = decoding.readVarUint(decoder)
+    saved.set(client, clock)
+  }
+  return saved
+}
+
+/** Adds `b` into `a`, keeping the highest clock per client. */
+export function mergeSaved(a: Map<number, number>, b: SavedClocks): Map<number, number> {
+  for (const [client, clock] of b) a.set(client, Math.max(a.get(client) ?? 0, clock))
+  return a
+}
