@@ -76,7 +76,7 @@ describe.each(drivers)('compaction and room lifecycle on %s', (driver) => {
     c.map.set('b', 2)
     await waitFor(() => isSaved(c), 'saved')
     const room = await server.collab.rooms.peek(project)
-    expect(await room?.compactNow()).toBe(true)
+    expect(await room?.log.compactNow()).toBe(true)
     c.map.set('c', 3)
     await waitFor(() => isSaved(c), 'saved after compaction')
     expect(await countRows(database.db, project)).toEqual({ updates: 1, snapshots: 1 })

@@ -186,7 +186,7 @@ describe.each(drivers)('deleting a song on %s', (driver) => {
     await waitFor(() => isSaved(song), 'edit saved')
     await band.owner.api.versions.create.mutate({ projectId, name: 'v1' })
     const room = await band.server.collab.rooms.peek(projectId)
-    expect(await room?.compactNow()).toBe(true)
+    expect(await room?.log.compactNow()).toBe(true)
     song.map.set('outro', 1)
     await waitFor(() => isSaved(song), 'edit after the snapshot saved')
     song.destroy()

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { defaultSuggestionLimits, type SuggestionLimits } from './ai/suggestions-in-flight'
 import type { CollabLimits } from './collab/limits'
 import { defaultLimits } from './collab/limits'
-import type { CompactionPolicy } from './collab/room'
+import type { CompactionPolicy } from './collab/room-log'
 import type { DatabaseConfig } from './db'
 
 /** Everything the server reads from the environment, parsed once at start. */

@@ -166,10 +166,15 @@ export function encodeSyncStep1(doc: Y.Doc): Uint8Array {
 }
 
 export function encodeSyncStep2(doc: Y.Doc, stateVector: Uint8Array): Uint8Array {
+  return encodeStep2(Y.encodeStateAsUpdate(doc, stateVector))
+}
+
+/** Step 2 carrying an update the caller already has (the stored song of a room not yet integrated). */
+export function encodeStep2(update: Uint8Array): Uint8Array {
   const encoder = encoding.createEncoder()
   encoding.writeVarUint(encoder, MessageType.sync)
   encoding.writeVarUint(encoder, SyncType.step2)
-  encoding.writeVarUint8Array(encoder, Y.encodeStateAsUpdate(doc, stateVector))
+  encoding.writeVarUint8Array(encoder, update)
   return encoding.toUint8Array(encoder)
 }
 

@@ -111,11 +111,11 @@ export class Replication {
       return
     }
     tracked.room.applyReplicaUpdate(message.seq, message.update)
-    if (tracked.room.heldCount > 0 && tracked.gapTimer === null) {
+    if (tracked.room.log.heldCount > 0 && tracked.gapTimer === null) {
       // Usually the missing seq is merely in flight from another instance; wait a moment.
       tracked.gapTimer = setTimeout(() => {
         tracked.gapTimer = null
-        if (tracked.room.heldCount > 0) void this.catchUp(tracked)
+        if (tracked.room.log.heldCount > 0) void this.catchUp(tracked)
       }, this.options.gapMs)
     }
   }
@@ -133,7 +133,7 @@ export class Replication {
         if (this.closed || this.rooms.get(tracked.room.projectId) !== tracked) return
         const { room } = tracked
         try {
-          const stored = await readDocument(this.db, room.projectId, room.appliedSeq)
+          const stored = await readDocument(this.db, room.projectId, room.log.appliedSeq)
           if (this.rooms.get(room.projectId) !== tracked) return
           this.stats.catchUps++
           this.stats.catchUpRows += stored.tail.length

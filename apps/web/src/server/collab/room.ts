@@ -1,35 +1,43 @@
+import type { SongOrigin } from '@ensemble/core'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import type { StoredDocument } from '../db/update-log'
 import type { Connection } from './connection'
-import type { CompactionResult, DurableLog } from './durable-log'
+import type { DurableLog } from './durable-log'
 import {
   type AwarenessEntry,
   CloseCode,
   encodeAwareness,
   encodeAwarenessEntries,
+  encodeStep2,
   encodeSyncStep1,
   encodeSyncStep2,
   encodeSyncUpdate,
   type IncomingMessage,
   type SavedClocks,
 } from './protocol'
+import { type CompactionPolicy, RoomLog } from './room-log'
 
 /**
- * One loaded project: its Y.Doc, awareness, connections, and its slice of the update log.
+ * One loaded project: its song (a Y.Doc), presence, connections, and its log (`room-log.ts`).
  *
- * Every change to the doc arrives through `doc.on('update')` as the effective diff (Yjs emits
- * nothing for content it already had), which is appended to the durable log and broadcast (a
- * client's live edit is sent on to the others as it came, and integrated a moment later: see
- * `forward` and `integrate`). After applying a client's update, the room queues a barrier; when it
- * commits, the sender is told which clocks are stored (see `savedClocksAfter`).
+ * Every write goes through a door, which applies it, decides who must be sent what, and appends one
+ * log entry carrying both the row and what to do once it is stored:
+ * - `commitEdit(connection, update)`: a client's edit. A viewer's is refused. A live edit (sync
+ *   update) goes to the other clients as its author sent it at once, and is applied a moment later
+ *   (`forward`, `integrate`); a (re)connecting client's step 2 is applied now and only its effective
+ *   diff is sent on. Its entry acknowledges it to its author ("saved") once committed.
+ * - `commitServerEdit(origin, write)`: an edit the server makes (a rename from the settings page, an
+ *   AI proposal): sent to everyone, logged, published.
+ * - `applyReplicaUpdate` / `applyStored`: content already in the log (another replica committed it):
+ *   sent to this replica's clients, never logged again.
+ * Once committed, a row is published to the other replicas (`RoomReplica`) with the seq the log gave it.
  *
- * Scaled out, the same room may be loaded on several instances (replicas). Each replica logs
- * only what its own clients sent; the seq the log assigns comes back on commit and the update is
- * then published to the other replicas (`RoomReplica`), which apply it with `replicaOrigin`: sent
- * to their clients, never logged again. `appliedSeq` is the replica's watermark: every log row up
- * to it is in this doc. Rows it has seen past a gap wait in `heldSeqs`; catch-up from the
- * database (`collab/replication.ts`) closes gaps and advances the watermark.
+ * Cold load: a room is created from the stored snapshot and log tail without integrating them into
+ * the doc (integrating a big song costs hundreds of milliseconds). A client that has nothing (an
+ * empty state vector) is answered with the stored bytes as they are: the snapshot as sync step 2,
+ * then the tail as one sync update. The doc is integrated right after, or as soon as anything needs
+ * it (`doc`); connections that joined before get the server's step 1 then.
  */
 
 /** Where a replica's committed updates and awareness changes go (the other instances). */
@@ -41,14 +49,10 @@ export interface RoomReplica {
 /** Transaction origin of content that came from another replica or from the database. */
 export const replicaOrigin = Symbol('replica')
 
-export interface CompactionPolicy {
-  /** Compact once the log tail holds more rows than this... */
-  maxTailUpdates: number
-  /** ...or more bytes than this. */
-  maxTailBytes: number
-}
-
 export type RoomMessage = Exclude<IncomingMessage, { kind: 'malformed' }>
+
+/** How a client's edit arrived: a live sync update, or the step 2 of a (re)connecting client. */
+export type EditArrival = 'live' | 'sync'
 
 /**
  * How long a forwarded live edit waits before the room integrates it (a timer of 0 ms runs after
@@ -60,33 +64,33 @@ export type RoomMessage = Exclude<IncomingMessage, { kind: 'malformed' }>
 const INTEGRATE_AFTER_MS = 0
 
 /**
- * How long a room waits before compacting again after another instance held the project's
- * compaction lock: that instance is compacting the same log (or is paused while it does), and
- * trying after every commit would only add round trips.
+ * How long a loaded room leaves its stored song unintegrated when no client asks for it (a client
+ * that has nothing is answered from the stored bytes; the integration comes right after that answer).
  */
-const COMPACTION_BUSY_RETRY_MS = 1000
+const INTEGRATE_STORED_AFTER_MS = 100
 
 export class Room {
   private readonly ydoc = new Y.Doc()
   readonly awareness: awarenessProtocol.Awareness
   readonly connections = new Set<Connection>()
-  /** Log entries queued but not yet committed: the room may not unload while this is > 0. */
-  private pendingWrites = 0
-  /** Every log row with seq <= this is in `doc`. */
-  private watermark: number
-  /** Seqs above the watermark known to be in `doc` (own commits, bus messages). */
-  private readonly heldSeqs = new Set<number>()
-  /** Set by replication when scaled out; null on a single instance. */
-  replica: RoomReplica | null = null
-  private tailUpdates: number
-  private tailBytes: number
-  private compactionRequested = false
-  private compactionRetry: NodeJS.Timeout | null = null
+  /** The room's slice of the update log: seqs, watermark, compaction. */
+  readonly log: RoomLog
+  private replicaLink: RoomReplica | null = null
+  /** The song as read from the database, until it is integrated into the doc (`integrateStored`). */
+  private stored: StoredDocument | null
+  private storedTimer: NodeJS.Timeout | null = null
+  /**
+   * The stored song as frames for a client that has nothing (step 2, then the tail), kept until the
+   * doc first changes: until then they are the song, and sending them costs no encoding.
+   */
+  private cold: { stored: StoredDocument; frames: Uint8Array[] | null } | null
+  /** Connections that joined before the stored song was integrated: they get the server's step 1 after. */
+  private readonly awaitingStep1 = new Set<Connection>()
   /** Live edits already sent to the others, in arrival order, not yet in the doc (`integrate`). */
   private forwarded: { from: Connection; update: Uint8Array }[] = []
   private integrateTimer: NodeJS.Timeout | null = null
-  /** True while applying a live edit the others already have as it came (`applyClientUpdate`). */
-  private applyingSentOn = false
+  /** The updates the write in progress produced (`write`); null outside the doors. */
+  private captured: Uint8Array[] | null = null
   /** Updates a viewer tried to write, for tests and logs. */
   droppedViewerUpdates = 0
   /** Awareness entries a connection sent for a client id it does not own (`acceptAwareness`). */
@@ -95,43 +99,50 @@ export class Room {
   constructor(
     readonly projectId: string,
     stored: StoredDocument,
-    private readonly log: DurableLog,
-    private readonly policy: CompactionPolicy,
+    durable: DurableLog,
+    policy: CompactionPolicy,
     private readonly logLine: (line: string) => void,
+    /** Called once the stored song is in the doc, before any edit reaches it (the title's follower). */
+    private readonly onIntegrated: ((room: Room) => void) | null = null,
   ) {
-    this.ydoc.transact(() => {
-      if (stored.snapshot) Y.applyUpdate(this.ydoc, stored.snapshot.state)
-      for (const row of stored.tail) Y.applyUpdate(this.ydoc, row.update)
-    })
-    const lastSeq = stored.tail.at(-1)?.seq ?? stored.snapshot?.upToSeq ?? 0
-    this.watermark = lastSeq
-    this.tailUpdates = stored.tail.length
-    this.tailBytes = stored.tail.reduce((n, r) => n + r.update.byteLength, 0)
-
+    this.stored = stored
+    this.cold = { stored, frames: null }
+    this.log = new RoomLog(projectId, stored, durable, policy, () => Y.encodeStateAsUpdate(this.doc))
     this.awareness = new awarenessProtocol.Awareness(this.ydoc)
     // The server is not a participant.
     this.awareness.setLocalState(null)
-    // Registered after loading so stored content is not logged again.
     this.ydoc.on('update', (update: Uint8Array, origin: unknown) => this.onDocUpdate(update, origin))
     this.awareness.on('update', (change: AwarenessChange, origin: unknown) =>
       this.onAwarenessUpdate(change, origin),
     )
+    this.storedTimer = setTimeout(() => this.integrateStored(), INTEGRATE_STORED_AFTER_MS)
   }
 
-  /** The room's song, with every edit it has sent on integrated. */
+  /** The room's song, with the stored song and every edit it has sent on integrated. */
   get doc(): Y.Doc {
     this.integrate()
     return this.ydoc
   }
 
+  /** Set by replication when scaled out; null on a single instance. */
+  get replica(): RoomReplica | null {
+    return this.replicaLink
+  }
+
+  set replica(link: RoomReplica | null) {
+    this.replicaLink = link
+    // Other instances append to the same log: this room's own seqs may come with gaps.
+    this.log.shared = link !== null
+  }
+
   get hasPendingWrites(): boolean {
-    return this.pendingWrites > 0 || this.forwarded.length > 0
+    return this.log.hasPendingWrites || this.forwarded.length > 0
   }
 
   addConnection(conn: Connection): void {
-    const step1 = encodeSyncStep1(this.doc)
     this.connections.add(conn)
-    conn.send(step1)
+    if (this.stored !== null) this.awaitingStep1.add(conn)
+    else conn.send(encodeSyncStep1(this.ydoc))
     const states = this.awareness.getStates()
     if (states.size > 0) {
       conn.send(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...states.keys()])))
@@ -140,6 +151,7 @@ export class Room {
 
   removeConnection(conn: Connection): void {
     this.connections.delete(conn)
+    this.awaitingStep1.delete(conn)
     const own = conn.awarenessClient
     if (own !== null && this.awareness.getStates().has(own)) {
       awarenessProtocol.removeAwarenessStates(this.awareness, [own], null)
@@ -150,22 +162,13 @@ export class Room {
   handle(conn: Connection, message: RoomMessage): void {
     switch (message.kind) {
       case 'sync-step1':
-        conn.send(encodeSyncStep2(this.doc, message.stateVector))
-        if (conn.canWrite && conn.wantsSaved) this.ackKnownState(conn, message.stateVector)
+        this.answerStep1(conn, message.stateVector)
         return
       case 'sync-step2':
+        this.commitEdit(conn, message.update, 'sync')
+        return
       case 'sync-update':
-        if (!conn.canWrite) {
-          this.droppedViewerUpdates++
-          return
-        }
-        if (message.kind === 'sync-update') {
-          this.forward(conn, message.update)
-          return
-        }
-        // In arrival order: what was sent on before comes first.
-        this.integrate()
-        this.applyClientUpdate(conn, message.update, false)
+        this.commitEdit(conn, message.update, 'live')
         return
       case 'awareness': {
         const accepted = this.acceptAwareness(conn, message.entries)
@@ -182,6 +185,145 @@ export class Room {
         )
         return
     }
+  }
+
+  /**
+   * The one door for a client's edit. A viewer's is refused. A live edit is sent on at once and
+   * stored a moment later (`forward`); a step 2 is stored now, after the live edits before it.
+   */
+  commitEdit(author: Connection, update: Uint8Array, arrival: EditArrival = 'sync'): void {
+    if (!author.canWrite) {
+      this.droppedViewerUpdates++
+      return
+    }
+    if (arrival === 'live') {
+      this.forward(author, update)
+      return
+    }
+    // In arrival order: what was sent on before comes first.
+    this.integrate()
+    this.store(author, update, false)
+  }
+
+  /**
+   * The door for edits the server makes itself (a rename written from the settings page, an AI
+   * proposal the server writes): `write` runs in one transaction under `origin` (the operations of
+   * `@ensemble/core` take the same origin, and say who made the change), and the change is sent to
+   * every connection, logged and published like a client's edit; nobody is waiting for its "saved".
+   * Returns whether the song changed.
+   */
+  commitServerEdit(origin: SongOrigin, write: (doc: Y.Doc) => void): boolean {
+    const doc = this.doc
+    const effective = this.write(() => doc.transact(() => write(doc), origin))
+    if (effective === null) return false
+    this.broadcast(effective, null)
+    this.log.append(effective, (seq) => {
+      if (seq !== null) this.replicaLink?.publishUpdate(seq, effective)
+    })
+    return true
+  }
+
+  /**
+   * Applies a client's edit, sends on what the others lack, and appends its one log entry: the
+   * effective diff as the row (none if the room had it all) and the author's "saved" (what it may
+   * consider stored once the entry commits). `sentOn`: the update already went to the others as it
+   * came (`forward`), so only structs it released are sent, i.e. those Yjs held back for missing
+   * dependencies: this update may complete them, and those the clients have not seen.
+   */
+  private store(author: Connection, update: Uint8Array, sentOn: boolean): void {
+    const store = this.ydoc.store
+    const nothingHeldBack = store.pendingStructs === null && store.pendingDs === null
+    const effective = this.write(() => Y.applyUpdate(this.ydoc, update, author))
+    if (effective !== null && !(sentOn && nothingHeldBack)) this.broadcast(effective, author)
+    const saved = author.wantsSaved ? savedClocksAfter(this.ydoc, update) : null
+    if (effective === null && saved === null) return
+    this.log.append(effective, (seq) => {
+      // Published only once committed: a replica never holds what the log lacks.
+      if (seq !== null && effective !== null) this.replicaLink?.publishUpdate(seq, effective)
+      if (saved !== null) author.queueSaved(saved)
+    })
+  }
+
+  /**
+   * Runs `apply` on the doc and returns the change it made (null if none), as Yjs reported it.
+   * Every door writes through here; a write anywhere else is a bug (`onDocUpdate`).
+   */
+  private write(apply: () => void): Uint8Array | null {
+    const captured: Uint8Array[] = []
+    this.captured = captured
+    try {
+      apply()
+    } finally {
+      this.captured = null
+    }
+    if (captured.length === 0) return null
+    // The stored bytes are no longer the whole song.
+    this.cold = null
+    return captured.length === 1 ? (captured[0] as Uint8Array) : Y.mergeUpdates(captured)
+  }
+
+  private broadcast(update: Uint8Array, except: Connection | null): void {
+    const frame = encodeSyncUpdate(update)
+    for (const c of this.connections) if (c !== except) c.send(frame)
+  }
+
+  private answerStep1(conn: Connection, stateVector: Uint8Array): void {
+    const frames = Y.decodeStateVector(stateVector).size === 0 ? this.coldFrames() : null
+    if (frames !== null) {
+      // The client has nothing, so there is nothing of its own to acknowledge either.
+      for (const frame of frames) conn.send(frame)
+      this.scheduleStoredIntegration(0)
+      return
+    }
+    conn.send(encodeSyncStep2(this.doc, stateVector))
+    if (conn.canWrite && conn.wantsSaved) this.ackKnownState(conn, stateVector)
+  }
+
+  /**
+   * The song for a client that has nothing, from the stored bytes, while they are the whole song:
+   * the snapshot as step 2 and the log tail after it as one update (merging the tail alone is cheap;
+   * merging it into the snapshot would cost as much as integrating). Null once the doc changed or
+   * while live edits wait to be integrated (the others have them; the bytes do not).
+   */
+  private coldFrames(): Uint8Array[] | null {
+    if (this.cold === null || this.forwarded.length > 0) return null
+    if (this.cold.frames === null) {
+      const { snapshot, tail } = this.cold.stored
+      const frames = [encodeStep2(snapshot?.state ?? emptyUpdate)]
+      if (tail.length > 0) frames.push(encodeSyncUpdate(Y.mergeUpdates(tail.map((r) => r.update))))
+      this.cold.frames = frames
+    }
+    return this.cold.frames
+  }
+
+  private scheduleStoredIntegration(afterMs: number): void {
+    if (this.stored === null) return
+    if (this.storedTimer !== null) clearTimeout(this.storedTimer)
+    this.storedTimer = setTimeout(() => this.integrateStored(), afterMs)
+  }
+
+  /** Puts the stored song into the doc, once; connections that joined meanwhile get step 1 now. */
+  private integrateStored(): void {
+    const stored = this.stored
+    if (stored === null) return
+    this.stored = null
+    if (this.storedTimer !== null) clearTimeout(this.storedTimer)
+    this.storedTimer = null
+    // Not a write: this is the log's own content. Captured only to keep it out of `onDocUpdate`.
+    this.captured = []
+    try {
+      this.ydoc.transact(() => {
+        if (stored.snapshot) Y.applyUpdate(this.ydoc, stored.snapshot.state)
+        for (const row of stored.tail) Y.applyUpdate(this.ydoc, row.update)
+      })
+    } finally {
+      this.captured = null
+    }
+    this.onIntegrated?.(this)
+    if (this.awaitingStep1.size === 0) return
+    const step1 = encodeSyncStep1(this.ydoc)
+    for (const conn of this.awaitingStep1) conn.send(step1)
+    this.awaitingStep1.clear()
   }
 
   /**
@@ -229,7 +371,7 @@ export class Room {
    * A (re)connecting client may hold edits the room already has: sent on a connection that died
    * before their "saved" arrived (database down, instance paused, another replica). Its step 2 then
    * carries nothing, so nothing would ever acknowledge them. Acknowledge what the client and the
-   * room have in common, once everything queued so far is committed (a barrier, as for updates).
+   * room have in common, once everything queued so far is committed (a barrier: an entry with no row).
    */
   private ackKnownState(conn: Connection, stateVector: Uint8Array): void {
     const saved = new Map<number, number>()
@@ -239,39 +381,7 @@ export class Room {
       if (known > 0) saved.set(client, known)
     }
     if (saved.size === 0) return
-    this.pendingWrites++
-    this.log.append({
-      row: null,
-      onCommitted: () => {
-        this.pendingWrites--
-        conn.queueSaved(saved)
-      },
-    })
-  }
-
-  /**
-   * `forwarded`: the update already went to the other connections as it came, so the room's own
-   * broadcast of it is skipped, unless structs held back for missing dependencies were waiting:
-   * this update may release them, and those the clients have not seen.
-   */
-  private applyClientUpdate(conn: Connection, update: Uint8Array, forwarded: boolean): void {
-    const store = this.ydoc.store
-    this.applyingSentOn = forwarded && store.pendingStructs === null && store.pendingDs === null
-    try {
-      Y.applyUpdate(this.ydoc, update, conn)
-    } finally {
-      this.applyingSentOn = false
-    }
-    if (!conn.wantsSaved) return
-    const saved = savedClocksAfter(this.ydoc, update)
-    this.pendingWrites++
-    this.log.append({
-      row: null,
-      onCommitted: () => {
-        this.pendingWrites--
-        conn.queueSaved(saved)
-      },
-    })
+    this.log.append(null, () => conn.queueSaved(saved))
   }
 
   /**
@@ -291,8 +401,9 @@ export class Room {
     this.integrateTimer ??= setTimeout(() => this.integrate(), INTEGRATE_AFTER_MS)
   }
 
-  /** Applies and logs the forwarded edits, in the order they came. */
+  /** Stores the forwarded edits, in the order they came (after the stored song, if not yet in). */
   integrate(): void {
+    this.integrateStored()
     if (this.integrateTimer !== null) clearTimeout(this.integrateTimer)
     this.integrateTimer = null
     if (this.forwarded.length === 0) return
@@ -300,7 +411,7 @@ export class Room {
     this.forwarded = []
     for (const { from, update } of edits) {
       try {
-        this.applyClientUpdate(from, update, true)
+        this.store(from, update, true)
       } catch (err) {
         // Not on the socket's callback any more: a server bug here must cost only its author.
         this.logLine(
@@ -311,22 +422,14 @@ export class Room {
     }
   }
 
-  /** The replica's watermark: every log row up to this seq is in the doc. */
-  get appliedSeq(): number {
-    return this.watermark
-  }
-
-  /** Log rows this replica holds beyond a gap: nonzero means a catch-up is due. */
-  get heldCount(): number {
-    return this.heldSeqs.size
-  }
-
   /** A committed update from another replica (the bus). Idempotent: Yjs ignores known content. */
   applyReplicaUpdate(seq: number, update: Uint8Array): void {
-    if (seq > this.watermark) {
-      Y.applyUpdate(this.doc, update, replicaOrigin)
-      this.noteSeq(seq)
-    }
+    if (seq <= this.log.appliedSeq) return
+    const doc = this.doc
+    const effective = this.write(() => Y.applyUpdate(doc, update, replicaOrigin))
+    // Already in the log (another replica committed it): only our clients need it.
+    if (effective !== null) this.broadcast(effective, null)
+    this.log.replicated(seq, effective ?? update)
   }
 
   /** Awareness states of this replica's own clients (for a replica that just loaded the room). */
@@ -345,68 +448,40 @@ export class Room {
   }
 
   /**
-   * Catch-up from the database: `stored` holds the rows after `appliedSeq` (and a snapshot if
+   * Catch-up from the database: `stored` holds the rows after `log.appliedSeq` (and a snapshot if
    * another replica compacted past it). Applied as one transaction, so clients get one diff.
    */
   applyStored(stored: StoredDocument): void {
     if (stored.snapshot === null && stored.tail.length === 0) return
     const doc = this.doc
-    doc.transact(() => {
-      if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot.state)
-      for (const row of stored.tail) Y.applyUpdate(doc, row.update)
-    }, replicaOrigin)
-    const last = stored.tail.at(-1)?.seq ?? stored.snapshot?.upToSeq ?? this.watermark
-    if (stored.snapshot !== null && stored.snapshot.upToSeq > this.watermark) {
-      // Compacted elsewhere: the tail we counted towards our own compaction is gone.
-      this.tailUpdates = 0
-      this.tailBytes = 0
-    }
-    this.tailUpdates += stored.tail.length
-    this.tailBytes += stored.tail.reduce((n, r) => n + r.update.byteLength, 0)
-    if (last > this.watermark) this.watermark = last
-    for (const seq of this.heldSeqs) if (seq <= this.watermark) this.heldSeqs.delete(seq)
-    this.advanceWatermark()
+    const effective = this.write(() =>
+      doc.transact(() => {
+        if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot.state)
+        for (const row of stored.tail) Y.applyUpdate(doc, row.update)
+      }, replicaOrigin),
+    )
+    if (effective !== null) this.broadcast(effective, null)
+    this.log.caughtUp(stored)
   }
 
-  private noteSeq(seq: number): void {
-    if (seq <= this.watermark) return
-    // A single instance is the only writer of its rooms' logs: no gaps to wait for.
-    if (this.replica === null) this.watermark = seq
-    else this.heldSeqs.add(seq)
-    this.advanceWatermark()
-  }
-
-  private advanceWatermark(): void {
-    while (this.heldSeqs.delete(this.watermark + 1)) this.watermark++
-  }
-
+  /**
+   * Every write goes through a door (`write`), which collects what Yjs reports here. Anything else
+   * is code that wrote to `room.doc` directly: a bug, but its change is still stored and sent
+   * (it cannot be undone), and the line in the log says where to look.
+   */
   private onDocUpdate(update: Uint8Array, origin: unknown): void {
-    if (origin === replicaOrigin) {
-      // Already in the log (another replica committed it): only our clients need it.
-      this.tailUpdates++
-      this.tailBytes += update.byteLength
-      const frame = encodeSyncUpdate(update)
-      for (const c of this.connections) c.send(frame)
+    if (this.captured !== null) {
+      this.captured.push(update)
       return
     }
-    this.pendingWrites++
-    this.log.append({
-      row: { projectId: this.projectId, update },
-      onCommitted: (seq) => {
-        this.pendingWrites--
-        if (seq === null) return
-        this.noteSeq(seq)
-        this.tailUpdates++
-        this.tailBytes += update.byteLength
-        // Published only once committed: a replica never holds what the log lacks.
-        this.replica?.publishUpdate(seq, update)
-        this.maybeCompact()
-      },
+    this.logLine(
+      `[collab] room ${this.projectId}: the song was written outside the room's doors (origin ${describeOrigin(origin)}); use commitServerEdit`,
+    )
+    this.cold = null
+    this.broadcast(update, null)
+    this.log.append(update, (seq) => {
+      if (seq !== null) this.replicaLink?.publishUpdate(seq, update)
     })
-    // A live edit the room already sent on as its author sent it (`forward`).
-    if (this.applyingSentOn) return
-    const frame = encodeSyncUpdate(update)
-    for (const c of this.connections) if (c !== origin) c.send(frame)
   }
 
   private onAwarenessUpdate({ added, updated, removed }: AwarenessChange, origin: unknown): void {
@@ -416,55 +491,25 @@ export class Room {
     for (const c of this.connections) c.send(frame)
     // Not on 'timeout': that is this replica expiring a state it stopped hearing about (e.g. the
     // bus was down), which must not remove the client on the replica it is still connected to.
-    if (origin !== replicaOrigin && origin !== 'timeout') this.replica?.publishAwareness(update)
-  }
-
-  private maybeCompact(): void {
-    if (this.compactionRequested || this.compactionRetry !== null) return
-    if (this.tailUpdates <= this.policy.maxTailUpdates && this.tailBytes <= this.policy.maxTailBytes) return
-    void this.compactNow()
-  }
-
-  /** Writes a snapshot and drops the covered log rows; resolves false if it did not. */
-  compactNow(): Promise<boolean> {
-    this.compactionRequested = true
-    // What the snapshot covers of the tail counted so far: commits made while it is written stay counted.
-    let covered = { updates: 0, bytes: 0 }
-    return new Promise((resolve) => {
-      this.log.requestCompaction(
-        this.projectId,
-        // The doc holds at least every row up to the watermark (possibly more, still queued or past
-        // a gap: replaying those later is idempotent in Yjs).
-        () => {
-          covered = { updates: this.tailUpdates, bytes: this.tailBytes }
-          return { upToSeq: this.watermark, state: Y.encodeStateAsUpdate(this.doc) }
-        },
-        (result: CompactionResult) => {
-          this.compactionRequested = false
-          const ok = result === 'compacted' || result === 'superseded'
-          if (ok) {
-            this.tailUpdates = Math.max(0, this.tailUpdates - covered.updates)
-            this.tailBytes = Math.max(0, this.tailBytes - covered.bytes)
-            // The commits made meanwhile may already call for the next one.
-            this.maybeCompact()
-          } else if (result === 'busy' && this.compactionRetry === null) {
-            this.compactionRetry = setTimeout(() => {
-              this.compactionRetry = null
-              this.maybeCompact()
-            }, COMPACTION_BUSY_RETRY_MS)
-          }
-          resolve(ok)
-        },
-      )
-    })
+    if (origin !== replicaOrigin && origin !== 'timeout') this.replicaLink?.publishAwareness(update)
   }
 
   destroy(): void {
     if (this.integrateTimer !== null) clearTimeout(this.integrateTimer)
-    if (this.compactionRetry !== null) clearTimeout(this.compactionRetry)
+    if (this.storedTimer !== null) clearTimeout(this.storedTimer)
+    this.log.destroy()
     this.awareness.destroy()
     this.ydoc.destroy()
   }
+}
+
+/** A Yjs update that adds nothing: step 2 of a room whose log is empty. */
+const emptyUpdate = new Uint8Array([0, 0])
+
+const describeOrigin = (origin: unknown): string => {
+  if (origin === null || origin === undefined) return 'none'
+  if (typeof origin === 'object' && 'kind' in origin) return String(origin.kind)
+  return typeof origin === 'symbol' ? origin.toString() : typeof origin
 }
 
 interface AwarenessChange {

@@ -2,7 +2,8 @@ import type { Db } from '../db'
 import { readDocument } from '../db/update-log'
 import type { DurableLog } from './durable-log'
 import type { Replication } from './replication'
-import { type CompactionPolicy, Room } from './room'
+import { Room } from './room'
+import type { CompactionPolicy } from './room-log'
 
 /**
  * The rooms loaded in this process. A room loads on first use (connections arriving during the
@@ -15,7 +16,7 @@ export interface RoomsOptions {
   compaction: CompactionPolicy
   /** Scaled out: rooms join the bus and catch up from the log (see replication.ts). */
   replication?: Replication | null
-  /** Called with each room once loaded, before anyone uses it (the song title's follower). */
+  /** Called with each room once its stored song is in its doc, before any edit reaches it (the song title's follower). */
   onLoad?: (room: Room) => void
   log: (line: string) => void
 }
@@ -135,9 +136,15 @@ export class Rooms {
 
   private async load(projectId: string): Promise<Room> {
     const stored = await readDocument(this.db, projectId)
-    const room = new Room(projectId, stored, this.durableLog, this.options.compaction, this.options.log)
+    const room = new Room(
+      projectId,
+      stored,
+      this.durableLog,
+      this.options.compaction,
+      this.options.log,
+      this.options.onLoad ?? null,
+    )
     this.options.replication?.attach(room)
-    this.options.onLoad?.(room)
     return room
   }
 

@@ -46,7 +46,9 @@ export function retitledState(state: Uint8Array, title: string): Uint8Array {
 export async function retitleSong(rooms: Rooms, projectId: string, title: string): Promise<void> {
   const room = await rooms.acquire(projectId)
   try {
-    if (readMeta(room.doc).title !== title) setTitle(room.doc, RENAME_ORIGIN, title)
+    if (readMeta(room.doc).title !== title) {
+      room.commitServerEdit(RENAME_ORIGIN, (doc) => setTitle(doc, RENAME_ORIGIN, title))
+    }
   } finally {
     rooms.release(room)
   }
