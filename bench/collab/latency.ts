@@ -4,7 +4,7 @@
  * 1.5.4 server (in memory, no persistence). Prints a table and the ratio ours / reference.
  *
  *   pnpm --filter @ensemble/bench collab -- --clients 10,100 --rate 1 --seconds 20 [--repeat 3] [--warmup 60]
- *     [--server-cpus 0 --client-cpus 1]
+ *     [--server-cpus 0 --client-cpus 1] [--before /path/to/other/checkout/apps/web]
  *
  * For each N every server is started once and warmed up (--warmup seconds of the same load, not
  * counted): a just-started server spends its first minute compiling hot code in background threads
@@ -43,8 +43,11 @@ interface Options {
   serverCpus: string | undefined
   /** CPUs this process (the clients) runs on; undefined: anywhere. */
   clientCpus: string | undefined
+  /** apps/web of another checkout, run as 'ensemble-before' beside this one's. */
+  before: string | undefined
 }
-type ServerKind = 'ensemble' | 'ensemble-postgres' | 'reference'
+/** 'ensemble-before': the server of another checkout (--before), on PGlite, for before/after runs. */
+type ServerKind = 'ensemble' | 'ensemble-before' | 'ensemble-postgres' | 'reference'
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
 const SECRET = 'bench-secret-bench-secret-bench-secret'
@@ -56,6 +59,8 @@ function parseArgs(argv: string[]): Options {
   }
   const servers: ServerKind[] = ['ensemble', 'reference']
   if (process.env.DATABASE_URL) servers.splice(1, 0, 'ensemble-postgres')
+  const before = get('before')
+  if (before !== undefined) servers.unshift('ensemble-before')
   return {
     clients: (get('clients') ?? '10,100').split(',').map(Number),
     rate: Number(get('rate') ?? 1),
@@ -64,6 +69,7 @@ function parseArgs(argv: string[]): Options {
     warmup: Math.max(0, Number(get('warmup') ?? 60)),
     serverCpus: get('server-cpus'),
     clientCpus: get('client-cpus'),
+    before,
     servers:
       get('servers')
         ?.split(',')
@@ -78,7 +84,11 @@ interface RunningServer {
   stop(): Promise<void>
 }
 
-async function startServer(kind: ServerKind, cpus: string | undefined): Promise<RunningServer> {
+async function startServer(
+  kind: ServerKind,
+  cpus: string | undefined,
+  before: string | undefined,
+): Promise<RunningServer> {
   const port = await freePort()
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ensemble-bench-'))
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1' }
@@ -108,13 +118,13 @@ async function startServer(kind: ServerKind, cpus: string | undefined): Promise<
     // A finished run's room is unloaded in the pause after it (see runOne), not during the next
     // server's measured run on the same cores.
     env.COLLAB_IDLE_UNLOAD_MS = String(UNLOAD_SECONDS * 1000)
-    if (kind === 'ensemble') delete env.DATABASE_URL
+    if (kind !== 'ensemble-postgres') delete env.DATABASE_URL
     if (kind === 'ensemble-postgres' && !env.DATABASE_URL)
       throw new Error('ensemble-postgres needs DATABASE_URL')
     // `node --import tsx` rather than the tsx CLI, so the pid we measure is the server itself.
     child = node(
       [...nodeArgs, '--import', 'tsx', 'src/server/main.ts', '--no-next'],
-      path.join(repoRoot, 'apps/web'),
+      kind === 'ensemble-before' && before !== undefined ? before : path.join(repoRoot, 'apps/web'),
     )
     url = `ws://127.0.0.1:${port}/collab`
   }
@@ -284,7 +294,7 @@ async function main() {
     const running: RunningServer[] = []
     try {
       for (const kind of opts.servers) {
-        const server = await startServer(kind, opts.serverCpus)
+        const server = await startServer(kind, opts.serverCpus, opts.before)
         running.push(server)
         if (opts.warmup > 0) await runOne(server, clients, { ...opts, settle: opts.warmup, seconds: 0 })
       }
@@ -336,6 +346,18 @@ async function main() {
       const m = medians(kind, clients)
       console.log(
         `  N=${clients} ${kind}: p50 ${fmt(m.p50, 2)} / ${fmt(ref.p50, 2)} ms ×${fmt(m.p50 / ref.p50, 2)}, p99 ${fmt(m.p99, 1)} / ${fmt(ref.p99, 1)} ms ×${fmt(m.p99 / ref.p99, 2)}, pooled p99 ${fmt(m.pooledP99, 1)} / ${fmt(ref.pooledP99, 1)} ms ×${fmt(m.pooledP99 / ref.pooledP99, 2)}, server CPU ${fmt(m.cpu, 0)} / ${fmt(ref.cpu, 0)} ms/s`,
+      )
+    }
+  }
+  if (opts.servers.includes('ensemble-before')) {
+    console.log('\nratio this checkout / --before (remote latency and saved; medians of the runs):')
+    for (const clients of opts.clients) {
+      const runs = (kind: ServerKind) => results.filter((r) => r.server === kind && r.clients === clients)
+      const now = runs('ensemble')
+      const then = runs('ensemble-before')
+      const ratio = (pick: (r: Result) => number) => fmt(median(now.map(pick)) / median(then.map(pick)), 2)
+      console.log(
+        `  N=${clients}: remote p50 ×${ratio((r) => r.remoteP50)}, p99 ×${ratio((r) => r.remoteP99)}; saved p50 ×${ratio((r) => r.savedP50)}, p99 ×${ratio((r) => r.savedP99)}; server CPU ×${ratio((r) => r.cpuMsPerSecond)}`,
       )
     }
   }
