@@ -190,6 +190,8 @@ export class Room {
   /**
    * The one door for a client's edit. A viewer's is refused. A live edit is sent on at once and
    * stored a moment later (`forward`); a step 2 is stored now, after the live edits before it.
+   * A check on what a client may write at all belongs here, before either: once sent on, an edit
+   * cannot be taken back from the other clients.
    */
   commitEdit(author: Connection, update: Uint8Array, arrival: EditArrival = 'sync'): void {
     if (!author.canWrite) {
