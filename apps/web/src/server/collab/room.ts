@@ -64,10 +64,12 @@ export type EditArrival = 'live' | 'sync'
 const INTEGRATE_AFTER_MS = 0
 
 /**
- * How long a loaded room leaves its stored song unintegrated when no client asks for it (a client
- * that has nothing is answered from the stored bytes; the integration comes right after that answer).
+ * How long a loaded room leaves its stored song unintegrated while nobody asks for it: a room loaded
+ * for no connection, or connections that never send their step 1. Otherwise the integration comes
+ * right after the last waiting connection's step 1 is answered from the stored bytes (integrating
+ * before that answer would hold it up by the whole integration).
  */
-const INTEGRATE_STORED_AFTER_MS = 100
+const INTEGRATE_STORED_AFTER_MS = 1000
 
 export class Room {
   private readonly ydoc = new Y.Doc()
@@ -86,6 +88,8 @@ export class Room {
   private cold: { stored: StoredDocument; frames: Uint8Array[] | null } | null
   /** Connections that joined before the stored song was integrated: they get the server's step 1 after. */
   private readonly awaitingStep1 = new Set<Connection>()
+  /** Of those, the ones whose own step 1 has not come yet: the integration waits for them. */
+  private readonly unanswered = new Set<Connection>()
   /** Live edits already sent to the others, in arrival order, not yet in the doc (`integrate`). */
   private forwarded: { from: Connection; update: Uint8Array }[] = []
   private integrateTimer: NodeJS.Timeout | null = null
@@ -141,8 +145,13 @@ export class Room {
 
   addConnection(conn: Connection): void {
     this.connections.add(conn)
-    if (this.stored !== null) this.awaitingStep1.add(conn)
-    else conn.send(encodeSyncStep1(this.ydoc))
+    if (this.stored !== null) {
+      this.awaitingStep1.add(conn)
+      this.unanswered.add(conn)
+      this.scheduleStoredIntegration(INTEGRATE_STORED_AFTER_MS)
+    } else {
+      conn.send(encodeSyncStep1(this.ydoc))
+    }
     const states = this.awareness.getStates()
     if (states.size > 0) {
       conn.send(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...states.keys()])))
@@ -152,6 +161,7 @@ export class Room {
   removeConnection(conn: Connection): void {
     this.connections.delete(conn)
     this.awaitingStep1.delete(conn)
+    this.answered(conn)
     const own = conn.awarenessClient
     if (own !== null && this.awareness.getStates().has(own)) {
       awarenessProtocol.removeAwarenessStates(this.awareness, [own], null)
@@ -274,7 +284,7 @@ export class Room {
     if (frames !== null) {
       // The client has nothing, so there is nothing of its own to acknowledge either.
       for (const frame of frames) conn.send(frame)
-      this.scheduleStoredIntegration(0)
+      this.answered(conn)
       return
     }
     conn.send(encodeSyncStep2(this.doc, stateVector))
@@ -296,6 +306,12 @@ export class Room {
       this.cold.frames = frames
     }
     return this.cold.frames
+  }
+
+  /** `conn` needs nothing more from the stored bytes: integrate once nobody else waits for them. */
+  private answered(conn: Connection): void {
+    if (!this.unanswered.delete(conn) || this.unanswered.size > 0) return
+    this.scheduleStoredIntegration(0)
   }
 
   private scheduleStoredIntegration(afterMs: number): void {
@@ -321,6 +337,7 @@ export class Room {
     } finally {
       this.captured = null
     }
+    this.unanswered.clear()
     this.onIntegrated?.(this)
     if (this.awaitingStep1.size === 0) return
     const step1 = encodeSyncStep1(this.ydoc)
