@@ -7,8 +7,11 @@ export {
   type AcceptTracksInput,
   acceptNotesSuggestion,
   acceptTracksSuggestion,
+  type RunSettings,
   type SuggestedNote,
+  toSuggestInput,
 } from './ai'
+export { type ClientWriteRefusal, clientWriteRefusal, type ProvenanceCheck } from './client-writes'
 export {
   type AddClipInput,
   addClip,

@@ -171,7 +171,7 @@ export const addProposal = (doc: Y.Doc, run: AiRun, input: ProposalInput): strin
   // Strictly after the newest one this replica knows, so "oldest" is well defined even within a millisecond.
   const createdAt = Math.max(Date.now(), (open.at(-1)?.createdAt ?? 0) + 1)
   // Only the run's own fields: callers pass the server's provenance, which also carries timings.
-  const { pluginId, pluginVersion, modelHash, seed, requestedBy, runId } = run ?? ({} as AiRun)
+  const { pluginId, pluginVersion, modelHash, seed, requestedBy, runId, seal } = run ?? ({} as AiRun)
   const record = {
     pluginId,
     pluginVersion,
@@ -179,6 +179,7 @@ export const addProposal = (doc: Y.Doc, run: AiRun, input: ProposalInput): strin
     seed,
     requestedBy,
     ...(runId === undefined ? {} : { runId }),
+    ...(seal === undefined ? {} : { seal }),
   }
   const proposal = parse(ProposalSchema, { ...input, id: newId(), run: record, createdAt }, 'proposal')
   const stale = open.slice(0, Math.max(0, open.length + 1 - MAX_OPEN_PROPOSALS))

@@ -14,6 +14,7 @@ import {
   type IncomingMessage,
   type SavedClocks,
 } from './protocol'
+import type { WriteRules } from './write-rules'
 
 /**
  * One loaded project: its Y.Doc, awareness, connections, and its slice of the update log.
@@ -89,6 +90,8 @@ export class Room {
   private applyingSentOn = false
   /** Updates a viewer tried to write, for tests and logs. */
   droppedViewerUpdates = 0
+  /** Updates an editor sent that only the server may write (`write-rules.ts`), for tests and logs. */
+  refusedUpdates = 0
   /** Awareness entries a connection sent for a client id it does not own (`acceptAwareness`). */
   droppedAwarenessEntries = 0
 
@@ -98,6 +101,7 @@ export class Room {
     private readonly log: DurableLog,
     private readonly policy: CompactionPolicy,
     private readonly logLine: (line: string) => void,
+    private readonly writeRules: WriteRules,
   ) {
     this.ydoc.transact(() => {
       if (stored.snapshot) Y.applyUpdate(this.ydoc, stored.snapshot.state)
@@ -159,6 +163,7 @@ export class Room {
           this.droppedViewerUpdates++
           return
         }
+        if (this.refuses(conn, message.update)) return
         if (message.kind === 'sync-update') {
           this.forward(conn, message.update)
           return
@@ -182,6 +187,39 @@ export class Room {
         )
         return
     }
+  }
+
+  /**
+   * A proposal, or AI provenance the server did not seal, is the server's to write (`write-rules.ts`): the
+   * update is neither applied, stored nor sent on, and its sender is closed with `refusedWrite` (its doc now
+   * holds what the room never will, so nothing it sends later could be applied either). An update that
+   * builds on an edit still waiting to be integrated is checked again once it is.
+   */
+  private refuses(conn: Connection, update: Uint8Array): boolean {
+    let refusal = this.writeRules.refusal(this.ydoc, update)
+    if (refusal === 'unknown_parent' && this.forwarded.length > 0) {
+      this.integrate()
+      refusal = this.writeRules.refusal(this.ydoc, update)
+    }
+    if (refusal === null) return false
+    this.refusedUpdates++
+    this.logLine(`[collab] room ${this.projectId}: refused an update from ${conn.userId} (${refusal})`)
+    conn.close(CloseCode.refusedWrite, `refused: ${refusal}`)
+    return true
+  }
+
+  /** Resolves once everything the room has queued so far is committed to the log (a server write's "saved"). */
+  stored(): Promise<void> {
+    this.pendingWrites++
+    return new Promise((resolve) =>
+      this.log.append({
+        row: null,
+        onCommitted: () => {
+          this.pendingWrites--
+          resolve()
+        },
+      }),
+    )
   }
 
   /**

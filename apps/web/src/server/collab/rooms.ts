@@ -3,6 +3,7 @@ import { readDocument } from '../db/update-log'
 import type { DurableLog } from './durable-log'
 import type { Replication } from './replication'
 import { type CompactionPolicy, Room } from './room'
+import type { WriteRules } from './write-rules'
 
 /**
  * The rooms loaded in this process. A room loads on first use (connections arriving during the
@@ -18,6 +19,8 @@ export interface RoomsOptions {
   /** Called with each room once loaded, before anyone uses it (the song title's follower). */
   onLoad?: (room: Room) => void
   log: (line: string) => void
+  /** What only the server writes into a song (proposals, sealed AI provenance). */
+  writeRules: WriteRules
 }
 
 interface Slot {
@@ -65,6 +68,19 @@ export class Rooms {
     } catch (err) {
       slot.refs--
       throw err
+    }
+  }
+
+  /**
+   * Holds the room while `use` runs, loading it here if no connection has: the server reads and writes the
+   * live song in it, and what it writes is logged and reaches every client (every instance) like an edit.
+   */
+  async hold<T>(projectId: string, use: (room: Room) => Promise<T>): Promise<T> {
+    const room = await this.acquire(projectId)
+    try {
+      return await use(room)
+    } finally {
+      this.release(room)
     }
   }
 
@@ -135,7 +151,14 @@ export class Rooms {
 
   private async load(projectId: string): Promise<Room> {
     const stored = await readDocument(this.db, projectId)
-    const room = new Room(projectId, stored, this.durableLog, this.options.compaction, this.options.log)
+    const room = new Room(
+      projectId,
+      stored,
+      this.durableLog,
+      this.options.compaction,
+      this.options.log,
+      this.options.writeRules,
+    )
     this.options.replication?.attach(room)
     this.options.onLoad?.(room)
     return room
