@@ -19,6 +19,8 @@ export interface SongSession {
 /** Close codes from the collab server (docs/PROTOCOL.md). */
 const ROLE_CHANGED = 4001
 const ACCESS_REVOKED = 4403
+/** This tab wrote what only the server writes (a proposal, AI provenance): its copy cannot sync again. */
+const REFUSED_WRITE = 4406
 
 type Grant = Awaited<ReturnType<typeof api.rooms.token.mutate>>
 
@@ -104,6 +106,8 @@ export function useSongSession(projectId: string): SessionState {
         })
         connection.provider.on('closed', (event) => {
           if (event.code === ACCESS_REVOKED) fail('You no longer have access to this song.')
+          if (event.code === REFUSED_WRITE)
+            fail('This tab made a change only the server may make (an AI suggestion). Reload the song.')
         })
         // Only after the first sync can a replica tell a new song from one it has not received yet.
         const onSync = (synced: boolean) => {
