@@ -4,16 +4,21 @@ import {
   addNotes,
   addProposal,
   addTrack,
+  createSongDoc,
   createUndo,
+  moveNotes,
   readProposal,
   readProposals,
   readTrack,
+  UserOrigin,
 } from '@ensemble/core'
 import { startTestInference, type TestInference } from '@ensemble/inference/testing'
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
 import type { RunningServer } from '../src/server/app'
 import { type Database, schema } from '../src/server/db'
+import { seedSong } from '../src/server/projects/song-state'
 import { type Caller, signUp } from './helpers/api'
 import { isSaved, loadStoredDoc, type OpenSong, openSongAs } from './helpers/clients'
 import { openTestDatabase } from './helpers/db'
@@ -225,6 +230,33 @@ describe('ai.suggest writes the proposal', () => {
     const song = await openSongAs(collabUrl(server), owner, projectId)
     const proposal = readProposals(song.doc).find((p) => p.id === proposalId)
     expect(proposal?.run.runId).toBe(result.runId)
+    song.destroy()
+  })
+
+  it('seals the AI notes of a song from before seals when its room loads, so a bandmate can still move them', async () => {
+    const project = await seedProject(database.db, [{ userId: editor.userId, role: 'owner' }])
+    const old = createSongDoc()
+    const me = new UserOrigin(editor.userId)
+    const track = addTrack(old, me, { kind: 'instrument', name: 'Old' })
+    const { clipId: clip } = addClip(old, me, track, { start: 0, length: BAR })
+    const provenance = {
+      pluginId: HARMONIZER,
+      pluginVersion: '1.0.0',
+      modelHash: 'e'.repeat(64),
+      seed: 3,
+      requestedBy: editor.userId,
+      acceptedBy: editor.userId,
+    }
+    const [noteId] = addNotes(old, me, track, clip, [{ pitch: 60, start: 0, duration: 480, provenance }])
+    await seedSong(database.db, project, Y.encodeStateAsUpdate(old))
+
+    const song = await openSongAs(collabUrl(server), editor, project)
+    const note = () => readTrack(song.doc, track)!.clips[0]!.notes.find((n) => n.id === noteId)!
+    await waitFor(() => note().provenance?.seal !== undefined, 'the old note sealed')
+    expect(note().provenance).toMatchObject(provenance)
+    moveNotes(song.doc, song.me, track, clip, [noteId!], { deltaPitch: 2 })
+    await waitFor(() => isSaved(song), 'the move saved')
+    expect(song.closes).toEqual([])
     song.destroy()
   })
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { clientWriteRefusal } from './client-writes'
+import { clientWriteRefusal, sealLegacyRuns } from './client-writes'
 import { addClip } from './clips'
 import { createSongDoc } from './migrate'
 import { addNotes, moveNotes } from './notes'
@@ -131,5 +131,23 @@ describe('what a client may write', () => {
     moveNotes(client, alice, trackId, clipId, [noteId!], { deltaTicks: PPQ })
     const move = Y.encodeStateAsUpdate(client, before)
     expect(clientWriteRefusal(server, move, sealed)).toBe('unknown_parent')
+  })
+})
+
+describe('songs from before the seal', () => {
+  it('seals the runs of old notes and open proposals once, so moving and accepting them pass', () => {
+    const { server, client, trackId, clipId } = pair()
+    const unsealed = { ...run, seal: undefined }
+    const [noteId] = addNotes(server, alice, trackId, clipId, [
+      { pitch: 60, start: 0, duration: PPQ, provenance: { ...unsealed, acceptedBy: 'alice' } },
+    ])
+    const proposalId = addProposal(server, unsealed, proposal(trackId))
+    const resealed = sealLegacyRuns(server, (r) => ({ ...r, seal: SEAL }))
+    expect(resealed).toBe(2)
+    expect(sealLegacyRuns(server, (r) => ({ ...r, seal: SEAL }))).toBe(0)
+    Y.applyUpdate(client, Y.encodeStateAsUpdate(server))
+    const note = readTrack(client, trackId)!.clips[0]!.notes.find((n) => n.id === noteId)!
+    expect(note.provenance).toEqual({ ...run, acceptedBy: 'alice' })
+    expect(readProposal(client, proposalId)!.run.seal).toBe(SEAL)
   })
 })

@@ -15,7 +15,10 @@
  * update depends on content the server does not have) cannot be checked and is refused.
  */
 import * as Y from 'yjs'
-import { PROPOSALS } from './proposals'
+import { type AiRun, SystemOrigin } from './origins'
+import { PROPOSALS, readProposals } from './proposals'
+import type { Note } from './schema'
+import { clipsOf, commit, notesOf, tracksMap } from './ydoc'
 
 /** Why a client's update was refused; null when it may be applied. */
 export type ClientWriteRefusal = 'proposal' | 'provenance' | 'unknown_parent' | null
@@ -97,4 +100,39 @@ export const clientWriteRefusal = (
     if (parent === 'unknown') return 'unknown_parent'
   }
   return null
+}
+
+/** The origin of `sealLegacyRuns`: the server's housekeeping, nobody's edit and nobody's undo. */
+export const SEAL_ORIGIN = new SystemOrigin('seal AI runs written before the server sealed them')
+
+/**
+ * Songs made before the server sealed its runs hold notes and open proposals whose run has no seal; a client
+ * that moved such a note, or accepted such a proposal, would be refused. The server calls this on loading a
+ * room: each unsealed run gets the seal `seal` gives it (the notes and proposals keep every other field), in
+ * one transaction. A run's seal then vouches for what the song already said, as before. Returns how many
+ * notes and proposals it rewrote; a song without unsealed runs is read and left alone.
+ */
+export const sealLegacyRuns = (doc: Y.Doc, seal: (run: AiRun) => AiRun): number => {
+  const notes: { map: Y.Map<Note>; note: Note }[] = []
+  for (const track of tracksMap(doc).values()) {
+    const clips = clipsOf(track)
+    if (!(clips instanceof Y.Map)) continue
+    for (const clip of clips.values()) {
+      const map = notesOf(clip)
+      if (!(map instanceof Y.Map)) continue
+      for (const note of map.values())
+        if (note?.provenance !== undefined && note.provenance.seal === undefined) notes.push({ map, note })
+    }
+  }
+  const proposals = readProposals(doc).filter((p) => p.run.seal === undefined)
+  if (notes.length + proposals.length === 0) return 0
+  commit(doc, SEAL_ORIGIN, () => {
+    for (const { map, note } of notes) {
+      const { acceptedBy, ...run } = note.provenance!
+      map.set(note.id, { ...note, provenance: { ...seal(run), acceptedBy } })
+    }
+    const open = doc.getMap<unknown>(PROPOSALS)
+    for (const p of proposals) open.set(p.id, { ...p, run: seal(p.run) })
+  })
+  return notes.length + proposals.length
 }

@@ -11,7 +11,13 @@ export {
   type SuggestedNote,
   toSuggestInput,
 } from './ai'
-export { type ClientWriteRefusal, clientWriteRefusal, type ProvenanceCheck } from './client-writes'
+export {
+  type ClientWriteRefusal,
+  clientWriteRefusal,
+  type ProvenanceCheck,
+  SEAL_ORIGIN,
+  sealLegacyRuns,
+} from './client-writes'
 export {
   type AddClipInput,
   addClip,

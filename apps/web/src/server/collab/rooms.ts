@@ -1,3 +1,4 @@
+import { sealLegacyRuns } from '@ensemble/core'
 import type { Db } from '../db'
 import { readDocument } from '../db/update-log'
 import type { DurableLog } from './durable-log'
@@ -160,6 +161,9 @@ export class Rooms {
       this.options.writeRules,
     )
     this.options.replication?.attach(room)
+    // A song from before the server sealed its runs: sealed now, or its AI notes could not be edited.
+    const sealed = sealLegacyRuns(room.doc, (run) => this.options.writeRules.seal(run))
+    if (sealed > 0) this.options.log(`[collab] room ${projectId}: sealed ${sealed} AI runs from before seals`)
     this.options.onLoad?.(room)
     return room
   }
