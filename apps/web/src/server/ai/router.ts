@@ -17,6 +17,7 @@ import {
   type Suggestion,
   type TracksSuggestion,
 } from '@ensemble/core/plugin'
+import { eq } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Room } from '../collab/room'
 import { schema } from '../db'
@@ -241,7 +242,21 @@ async function suggestInRoom(ctx: AuthedContext, room: Room, input: SuggestReque
     seed: provenance.seed,
     requestedBy: ctx.user.id,
   })
-  const proposalId = await propose(ctx, room, target, input, run, result.suggestions)
+  let proposalId: string | null
+  try {
+    proposalId = await propose(ctx, room, target, input, run, result.suggestions)
+  } catch (err) {
+    // The service checked the output against the contract; a proposal the song cannot hold is still the plugin's.
+    if (!(err instanceof SongError)) throw err
+    const failure = aiFailure(
+      'plugin_failed',
+      'invalid_output',
+      'BAD_GATEWAY',
+      `The plugin returned notes the studio cannot use (${err.message}); nothing was changed.`,
+    )
+    await ctx.db.update(schema.aiRuns).set({ outcome: failure.outcome }).where(eq(schema.aiRuns.id, runId))
+    throw failure.error
+  }
   return {
     runId,
     /** The proposal now in the song (null: the plugin had nothing to offer for these bars). */
@@ -280,8 +295,7 @@ function askInference(
 }
 
 /** What a variation offers: one without notes would be an Accept that writes nothing, so it is left out. */
-const worthShowing = (s: Suggestion): boolean =>
-  'tracks' in s ? s.tracks.some((t) => t.notes.length > 0) : s.notes.length > 0
+const worthShowing = (s: Suggestion): boolean => 'tracks' in s || s.notes.length > 0
 
 /**
  * Writes the run's suggestions into the song as one proposal (core `addProposal`, the AI proposal origin),
