@@ -163,6 +163,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     trpcRoute(auth, {
       db: database.db,
       songState: (projectId) => songState(collab, database.db, projectId),
+      holdRoom: (projectId, use) => collab.rooms.hold(projectId, use),
+      writeRules: collab.writeRules,
       seedSong: (projectId, state) => seedSong(database.db, projectId, state),
       retitleSong: (projectId, title) => retitleSong(collab.rooms, projectId, title),
       setAccess: (projectId, userId, role) => {

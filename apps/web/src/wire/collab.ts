@@ -47,6 +47,11 @@ export const CloseCode = {
   malformed: 4400,
   /** A well-formed frame carrying a Yjs update or awareness update that does not decode. */
   invalidUpdate: 4422,
+  /**
+   * An editor's update wrote what only the server writes: a proposal, or AI provenance without the server's
+   * seal (`server/collab/write-rules.ts`). Not applied; do not reconnect with the same doc.
+   */
+  refusedWrite: 4406,
   /** Message rate limit exceeded. */
   rateLimited: 4429,
 } as const

@@ -19,6 +19,7 @@ import {
   setTimeSignature,
   setTitle,
 } from '../song/index'
+import type { Provenance } from '../song/schema'
 import { type ParsedMidi, type ParsedTrack, parseMidi } from './parse'
 
 export interface MidiImportOptions {
@@ -26,6 +27,12 @@ export interface MidiImportOptions {
   readonly meta?: boolean
   /** The file's name, the title of last resort for an empty song ("night-drive.mid" gives "night-drive"). */
   readonly fileName?: string
+  /**
+   * Which of the file's AI provenance the notes keep (default all). A shared song keeps only what its server
+   * sealed: a line without a seal (an older export, another tool) would be refused by the collab server, so
+   * the studio drops it and the notes come in as anyone's.
+   */
+  readonly keepProvenance?: (provenance: Provenance) => boolean
 }
 
 export interface MidiImportResult {
@@ -79,7 +86,13 @@ export const importParsedMidi = (
       const span = clipSpan(track, bar)
       const { clipId } = addClip(doc, origin, trackId, {
         ...span,
-        notes: track.notes.map((n) => ({ ...n, start: n.start - span.start })),
+        notes: track.notes.map(({ provenance, ...n }) => ({
+          ...n,
+          start: n.start - span.start,
+          ...(provenance !== undefined && (options.keepProvenance?.(provenance) ?? true)
+            ? { provenance }
+            : {}),
+        })),
       })
       trackIds.push(trackId)
       clipIds.push(clipId)

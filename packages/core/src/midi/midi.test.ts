@@ -329,6 +329,12 @@ describe('exportMidi', () => {
     expect(made(60)).toEqual({ ...run, acceptedBy: 'user-ben' })
     expect(made(64)).toEqual({ ...run, acceptedBy: 'user-ben' })
     expect(made(62)).toBeUndefined()
+    // A shared song keeps only what a server sealed: this run has no seal, so its notes come in as anyone's.
+    const shared = createSongDoc()
+    importMidi(shared, user, exportMidi(readSong(doc)), { keepProvenance: (p) => p.seal !== undefined })
+    const sharedNotes = readTracks(shared)[0]!.clips.flatMap(playedNotes)
+    expect(sharedNotes.map((n) => n.pitch).sort()).toEqual([60, 62, 64])
+    expect(sharedNotes.every((n) => n.provenance === undefined)).toBe(true)
     // ...and the restored notes export the same provenance lines again.
     expect(readMidiProvenance(exportMidi(readSong(back)))).toEqual(
       readMidiProvenance(exportMidi(readSong(doc))),

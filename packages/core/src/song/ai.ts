@@ -1,11 +1,13 @@
 /*
- * Writing accepted AI suggestions into the song. Plugins return notes relative to the selected window (see
- * the plugin contract); these operations place them on the timeline as one transaction under the
+ * The song's side of a plugin run, both ways. `toSuggestInput` turns a window of the song into what a plugin
+ * reads (note starts relative to the window, as the plugin contract has them); the accept operations turn what
+ * a plugin returned (the same relative starts) back into notes on the timeline, in one transaction under the
  * AiAcceptedOrigin, so the accepting user undoes an acceptance in one step and every note carries the run's
  * provenance.
  */
 import type * as Y from 'yjs'
 import { z } from 'zod'
+import { type ContextTrack, MAX_CONTEXT_TRACKS, type PluginNote, type SuggestInput } from '../plugin/index'
 import { SongError } from './errors'
 import { newId } from './ids'
 import { stampNotes } from './notes'
@@ -22,6 +24,7 @@ import {
   TrackSchema,
 } from './schema'
 import { applyRekey, placeAt, TRACK_COLOURS } from './tracks'
+import type { SongWindow, WindowTrack } from './window'
 import {
   clipsOf,
   commit,
@@ -35,6 +38,59 @@ import {
   tracksMap,
   type YRecord,
 } from './ydoc'
+
+/** How a run is asked for, besides the window: the plugin's parameters, the seed and the deadline it gets. */
+export interface RunSettings {
+  readonly parameters: Record<string, number | boolean | string>
+  readonly seed: number
+  readonly variations: number
+  readonly deadlineMs: number
+}
+
+/** A track's notes in the window, starting from the window's start; `readWindow` cut them to it, so none is < 0. */
+const relative = (track: WindowTrack, fromTick: number): PluginNote[] =>
+  track.notes.map((n) => ({
+    pitch: n.pitch,
+    start: n.start - fromTick,
+    duration: n.duration,
+    velocity: n.velocity,
+  }))
+
+/**
+ * A window of the song (`readWindow`) as the plugin contract's input: the target track's notes, and the
+ * tracks heard beside it as context. `fromTick`/`toTick` stay absolute; the inverse is `acceptNotesSuggestion`.
+ */
+export const toSuggestInput = (window: SongWindow, settings: RunSettings): SuggestInput => {
+  const { meta, track, fromTick, toTick } = window
+  const context: ContextTrack[] = window.context
+    // Muted and audio tracks are not heard, so they should not steer the suggestion.
+    .filter((t) => !t.mute && t.kind !== 'audio')
+    .map((t) => ({
+      trackId: t.id,
+      name: t.name,
+      kind: t.kind,
+      instrument: t.instrument,
+      notes: relative(t, fromTick),
+    }))
+    // The contract caps context; the first tracks in display order are the ones a musician arranged first.
+    .slice(0, MAX_CONTEXT_TRACKS)
+  return {
+    song: {
+      bpm: meta.bpm,
+      timeSignature: {
+        numerator: meta.timeSignature.numerator,
+        denominator: meta.timeSignature.denominator,
+      },
+      key: { tonic: meta.key.tonic, mode: meta.key.mode },
+    },
+    target: { trackId: track.id, kind: track.kind, fromTick, toTick, notes: relative(track, fromTick) },
+    context,
+    parameters: settings.parameters,
+    seed: settings.seed,
+    variations: settings.variations,
+    deadlineMs: settings.deadlineMs,
+  }
+}
 
 const SuggestedNote = NoteSchema.pick({ pitch: true, start: true, duration: true, velocity: true })
 export type SuggestedNote = z.infer<typeof SuggestedNote>

@@ -7,8 +7,17 @@ export {
   type AcceptTracksInput,
   acceptNotesSuggestion,
   acceptTracksSuggestion,
+  type RunSettings,
   type SuggestedNote,
+  toSuggestInput,
 } from './ai'
+export {
+  type ClientWriteRefusal,
+  clientWriteRefusal,
+  type ProvenanceCheck,
+  SEAL_ORIGIN,
+  sealLegacyRuns,
+} from './client-writes'
 export {
   type AddClipInput,
   addClip,

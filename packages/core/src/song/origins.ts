@@ -30,6 +30,8 @@ export interface AiRun {
   readonly seed: number
   readonly requestedBy: string
   readonly runId?: string
+  /** The server's signature over the fields above (ProvenanceSchema.seal). */
+  readonly seal?: string
 }
 
 /** A plugin run writing shared proposals (ghost notes), which are not song content and never undoable. */
@@ -57,6 +59,7 @@ export class AiAcceptedOrigin {
       requestedBy: run.requestedBy,
       acceptedBy: user.userId,
       ...(run.runId === undefined ? {} : { runId: run.runId }),
+      ...(run.seal === undefined ? {} : { seal: run.seal }),
     }
   }
 }

@@ -8,6 +8,10 @@
  * not song content: they sit outside the maps undo tracks, and every write to them is an AiProposalOrigin
  * transaction, so nobody's undo brings a proposal back or takes one away.
  *
+ * Only the server adds proposals (`addProposal`, from ai.suggest, with a run it sealed and tied to its ai_runs
+ * row); a client's insert into this map is refused by the collab server (client-writes.ts). Clients delete
+ * them: dismissing, and accepting.
+ *
  * Accepting runs in ONE transaction under AiAcceptedOrigin: the notes (or tracks) are written and the proposal
  * is deleted together, so every peer sees both or neither, and the accepting user's undo removes the notes.
  *
@@ -120,7 +124,7 @@ export const ProposalSchema = z
 
 export type Proposal = z.infer<typeof ProposalSchema>
 
-/** What the asking client supplies; the id, run and creation time are filled in by addProposal. */
+/** What the server supplies; the id, run and creation time are filled in by addProposal. */
 export type ProposalInput = Omit<z.input<typeof ProposalSchema>, 'id' | 'run' | 'createdAt'>
 
 const proposalsMap = (doc: Y.Doc): Y.Map<unknown> => doc.getMap<unknown>(PROPOSALS)
@@ -163,7 +167,8 @@ const requireProposal = (doc: Y.Doc, proposalId: string): Proposal => {
 }
 
 /**
- * Shares a plugin's suggestions with the room. Returns the new proposal's id. The oldest open proposals are
+ * Shares a plugin's suggestions with the room (the server's write; see the module comment). Returns the new
+ * proposal's id. The oldest open proposals are
  * dropped in the same transaction when there would be more than MAX_OPEN_PROPOSALS.
  */
 export const addProposal = (doc: Y.Doc, run: AiRun, input: ProposalInput): string => {
@@ -171,7 +176,7 @@ export const addProposal = (doc: Y.Doc, run: AiRun, input: ProposalInput): strin
   // Strictly after the newest one this replica knows, so "oldest" is well defined even within a millisecond.
   const createdAt = Math.max(Date.now(), (open.at(-1)?.createdAt ?? 0) + 1)
   // Only the run's own fields: callers pass the server's provenance, which also carries timings.
-  const { pluginId, pluginVersion, modelHash, seed, requestedBy, runId } = run ?? ({} as AiRun)
+  const { pluginId, pluginVersion, modelHash, seed, requestedBy, runId, seal } = run ?? ({} as AiRun)
   const record = {
     pluginId,
     pluginVersion,
@@ -179,6 +184,7 @@ export const addProposal = (doc: Y.Doc, run: AiRun, input: ProposalInput): strin
     seed,
     requestedBy,
     ...(runId === undefined ? {} : { runId }),
+    ...(seal === undefined ? {} : { seal }),
   }
   const proposal = parse(ProposalSchema, { ...input, id: newId(), run: record, createdAt }, 'proposal')
   const stale = open.slice(0, Math.max(0, open.length + 1 - MAX_OPEN_PROPOSALS))

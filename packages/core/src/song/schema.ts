@@ -30,7 +30,13 @@ export const ProvenanceSchema = z.strictObject({
   seed: z.int(),
   requestedBy: id,
   acceptedBy: id,
+  /** The `ai_runs` row of the run, on the server that made it. */
   runId: id.optional(),
+  /**
+   * The server's signature over the run's fields (pluginId to runId; not `acceptedBy`): a client cannot write
+   * provenance without it, so a note that claims a plugin, model and seed carries one the server made.
+   */
+  seal: z.string().min(1).max(128).optional(),
 })
 export type Provenance = z.infer<typeof ProvenanceSchema>
 

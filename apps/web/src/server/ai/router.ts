@@ -1,8 +1,26 @@
 import { randomInt, randomUUID } from 'node:crypto'
-import { readWindow, SongError, type SongWindow, TrackKindSchema } from '@ensemble/core'
-import { highestSatisfying, MAX_VARIATIONS, MAX_WINDOW_TICKS } from '@ensemble/core/plugin'
-import * as Y from 'yjs'
+import {
+  type AiRun,
+  AiProposalOrigin,
+  addProposal,
+  readWindow,
+  SongError,
+  type SongWindow,
+  TrackKindSchema,
+  toSuggestInput,
+} from '@ensemble/core'
+import {
+  highestSatisfying,
+  MAX_VARIATIONS,
+  MAX_WINDOW_TICKS,
+  type NotesSuggestion,
+  type SuggestInput,
+  type Suggestion,
+  type TracksSuggestion,
+} from '@ensemble/core/plugin'
+import { eq } from 'drizzle-orm'
 import { z } from 'zod'
+import type { Room } from '../collab/room'
 import { schema } from '../db'
 import { requireRole } from '../projects/access'
 import { projectId } from '../projects/inputs'
@@ -15,14 +33,14 @@ import {
 } from '../registry/third-party'
 import { type AuthedContext, authedProcedure, router } from '../trpc/init'
 import { aiFailure, inferenceFailure } from './errors'
-import { toSuggestInput } from './window'
 
 /**
- * AI suggestions (docs/PLUGINS.md). The browser names a window of a track; the server reads that
- * window from its OWN copy of the song (a client could send a stale or forged one), asks the
- * inference service, and writes an audit row for every run that passed the role check, failed
- * or not. Nothing is written into the song here: the asking studio shares the suggestions as a
- * proposal (core `addProposal`) and an editor accepts one (`acceptProposal`), undoably.
+ * AI suggestions (docs/PLUGINS.md, docs/ARCHITECTURE.md "AI suggestions"). The browser names a window of a
+ * track; the server reads that window from the song's room (held on this instance for the whole call; a
+ * client could send a stale or forged window), asks the inference service, writes an audit row for every
+ * run that passed the role check, failed or not, and writes the answer into the song as a proposal whose
+ * run is sealed and carries the audit row's id (collab/write-rules.ts). The call answers once the proposal
+ * is stored; an editor accepts one in the studio (core `acceptProposal`), undoably.
  *
  * Failures are ReasonedErrors: the client reads `data.reason` ('unavailable', 'busy', 'deadline',
  * 'plugin_unavailable', 'plugin_failed', 'bad_request') and shows the message.
@@ -139,8 +157,14 @@ export const aiRouter = router({
   }),
 })
 
-/** One admitted suggestion: read the window, pick the plugin, ask the service, audit the outcome. */
-async function suggest(ctx: AuthedContext, input: z.output<typeof suggestInput>) {
+/** One admitted suggestion, on the song's room held here from reading the window to writing the proposal. */
+const suggest = (ctx: AuthedContext, input: SuggestRequest) =>
+  ctx.holdRoom(input.projectId, (room) => suggestInRoom(ctx, room, input))
+
+type SuggestRequest = z.output<typeof suggestInput>
+
+/** Read the window, pick the plugin, ask the service, audit the outcome, write the proposal. */
+async function suggestInRoom(ctx: AuthedContext, room: Room, input: SuggestRequest) {
   const seed = input.seed ?? randomInt(0, 0x1_0000_0000)
   const runId = randomUUID()
   const started = performance.now()
@@ -164,12 +188,10 @@ async function suggest(ctx: AuthedContext, input: z.output<typeof suggestInput>)
     })
   }
 
-  // The server's copy: the loaded room if there is one, else the database (versions does the same).
-  const doc = new Y.Doc()
+  // The live song in the room: what every client has been told is saved, and more.
   let window: SongWindow
   try {
-    Y.applyUpdate(doc, await ctx.songState(input.projectId))
-    window = readWindow(doc, input.trackId, input.fromTick, input.toTick)
+    window = readWindow(room.doc, input.trackId, input.fromTick, input.toTick)
   } catch (err) {
     if (!(err instanceof SongError)) throw err
     const missing = err.code === 'track_not_found'
@@ -182,8 +204,6 @@ async function suggest(ctx: AuthedContext, input: z.output<typeof suggestInput>)
     )
     await audit(failure.outcome, input.version, null)
     throw failure.error
-  } finally {
-    doc.destroy()
   }
 
   // A registry plugin runs only where installed, in the installed version, never once yanked.
@@ -197,22 +217,15 @@ async function suggest(ctx: AuthedContext, input: z.output<typeof suggestInput>)
   }
   const version = target.thirdParty ? target.version : input.version
 
-  const caller = { userId: ctx.user.id, projectId: input.projectId }
   const request = toSuggestInput(window, {
     parameters: input.parameters,
     seed,
     variations: input.variations,
     deadlineMs: SUGGEST_DEADLINE_MS,
   })
-  let result: Awaited<ReturnType<typeof ctx.inference.suggest.mutate>>
+  let result: InferenceAnswer
   try {
-    const signal = AbortSignal.timeout(SUGGEST_DEADLINE_MS + TRANSPORT_GRACE_MS)
-    result = target.thirdParty
-      ? await suggestThirdParty(ctx.db, ctx.inference, target, request, caller, signal)
-      : await ctx.inference.suggest.mutate(
-          { pluginId: input.pluginId, version, input: request, caller },
-          { signal },
-        )
+    result = await askInference(ctx, input.projectId, target, { id: input.pluginId, version }, request)
   } catch (err) {
     const failure =
       err instanceof ThirdPartyRefusal ? err.failure : inferenceFailure(err, SUGGEST_DEADLINE_MS)
@@ -221,26 +234,116 @@ async function suggest(ctx: AuthedContext, input: z.output<typeof suggestInput>)
   }
   const { provenance } = result
   await audit('ok', provenance.version, provenance.modelHash)
+  // The run as the proposal and its accepted notes carry it: tied to the audit row, sealed by this server.
+  const run = ctx.writeRules.seal({
+    runId,
+    pluginId: provenance.pluginId,
+    pluginVersion: provenance.version,
+    modelHash: provenance.modelHash,
+    seed: provenance.seed,
+    requestedBy: ctx.user.id,
+  })
+  let proposalId: string | null
+  try {
+    proposalId = await propose(ctx, room, target, input, run, result.suggestions)
+  } catch (err) {
+    // The service checked the output against the contract; a proposal the song cannot hold is still the plugin's.
+    if (!(err instanceof SongError)) throw err
+    const failure = aiFailure(
+      'plugin_failed',
+      'invalid_output',
+      'BAD_GATEWAY',
+      `The plugin returned notes the studio cannot use (${err.message}); nothing was changed.`,
+    )
+    await ctx.db.update(schema.aiRuns).set({ outcome: failure.outcome }).where(eq(schema.aiRuns.id, runId))
+    throw failure.error
+  }
   return {
     runId,
+    /** The proposal now in the song (null: the plugin had nothing to offer for these bars). */
+    proposalId,
     window: {
       trackId: input.trackId,
       kind: window.track.kind,
       fromTick: input.fromTick,
       toTick: input.toTick,
     },
-    // Note starts are relative to window.fromTick, as core's acceptNotesSuggestion expects them.
+    // What the proposal holds, for callers without a song open (scripts, tests). Starts count from fromTick.
     suggestions: result.suggestions,
-    // The shape of core's AiRun, so the studio can stamp proposals and accepted notes with it.
-    provenance: {
-      runId,
-      pluginId: provenance.pluginId,
-      pluginVersion: provenance.version,
-      modelHash: provenance.modelHash,
-      models: provenance.models,
-      seed: provenance.seed,
-      requestedBy: ctx.user.id,
-      durationMs: provenance.durationMs,
-    },
+    provenance: { ...run, models: provenance.models, durationMs: provenance.durationMs },
+  }
+}
+
+type InferenceAnswer = Awaited<ReturnType<AuthedContext['inference']['suggest']['mutate']>>
+
+/** The one call from this server to the inference service for a suggestion, first- or third-party. */
+function askInference(
+  ctx: AuthedContext,
+  projectId: string,
+  target: SuggestTarget,
+  plugin: { id: string; version: string },
+  request: SuggestInput,
+): Promise<InferenceAnswer> {
+  // The service keeps its own fair shares per user and song (and publisher, for a third-party plugin).
+  const caller = { userId: ctx.user.id, projectId }
+  const signal = AbortSignal.timeout(SUGGEST_DEADLINE_MS + TRANSPORT_GRACE_MS)
+  return target.thirdParty
+    ? suggestThirdParty(ctx.db, ctx.inference, target, request, caller, signal)
+    : ctx.inference.suggest.mutate(
+        { pluginId: plugin.id, version: plugin.version, input: request, caller },
+        { signal },
+      )
+}
+
+/** What a variation offers: one without notes would be an Accept that writes nothing, so it is left out. */
+const worthShowing = (s: Suggestion): boolean => 'tracks' in s || s.notes.length > 0
+
+/**
+ * Writes the run's suggestions into the song as one proposal (core `addProposal`, the AI proposal origin),
+ * and resolves with its id once the room's log has stored it: from then on a restart keeps it, and every
+ * client (on every instance) has been sent it. Null when no variation has a note.
+ */
+async function propose(
+  ctx: AuthedContext,
+  room: Room,
+  target: SuggestTarget,
+  input: SuggestRequest,
+  run: AiRun,
+  suggestions: readonly Suggestion[],
+): Promise<string | null> {
+  const offered = suggestions.filter(worthShowing)
+  if (offered.length === 0) return null
+  const common = {
+    trackId: input.trackId,
+    fromTick: input.fromTick,
+    toTick: input.toTick,
+    pluginId: run.pluginId,
+    pluginName: target.thirdParty ? target.name : await firstPartyName(ctx, run),
+    pluginVersion: run.pluginVersion,
+    requestedByName: ctx.user.name.slice(0, 200),
+  }
+  const tracks = offered.filter((s): s is TracksSuggestion => 'tracks' in s)
+  const notes = offered.filter((s): s is NotesSuggestion => 'notes' in s)
+  let proposalId = ''
+  room.commitServerEdit(new AiProposalOrigin(run), (doc) => {
+    proposalId =
+      tracks.length > 0
+        ? addProposal(doc, run, { ...common, kind: 'tracks', variations: tracks })
+        : addProposal(doc, run, { ...common, kind: 'notes', variations: notes })
+  })
+  await room.allStored()
+  return proposalId
+}
+
+/** A first-party plugin's name for the panel; its id if the service cannot say (the name is only shown). */
+async function firstPartyName(ctx: AuthedContext, run: AiRun): Promise<string> {
+  try {
+    const described = await ctx.inference.plugins.describe.query(
+      { id: run.pluginId, version: run.pluginVersion },
+      { signal: AbortSignal.timeout(PLUGIN_LIST_TIMEOUT_MS) },
+    )
+    return described.manifest.name
+  } catch {
+    return run.pluginId
   }
 }

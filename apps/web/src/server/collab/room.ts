@@ -17,6 +17,7 @@ import {
   type SavedClocks,
 } from './protocol'
 import { type CompactionPolicy, RoomLog } from './room-log'
+import type { WriteRules } from './write-rules'
 
 /**
  * One loaded project: its song (a Y.Doc), presence, connections, and its log (`room-log.ts`).
@@ -97,6 +98,8 @@ export class Room {
   private captured: Uint8Array[] | null = null
   /** Updates a viewer tried to write, for tests and logs. */
   droppedViewerUpdates = 0
+  /** Updates an editor sent that only the server may write (`write-rules.ts`), for tests and logs. */
+  refusedUpdates = 0
   /** Awareness entries a connection sent for a client id it does not own (`acceptAwareness`). */
   droppedAwarenessEntries = 0
 
@@ -106,6 +109,7 @@ export class Room {
     durable: DurableLog,
     policy: CompactionPolicy,
     private readonly logLine: (line: string) => void,
+    private readonly writeRules: WriteRules,
     /** Called once the stored song is in the doc, before any edit reaches it (the title's follower). */
     private readonly onIntegrated: ((room: Room) => void) | null = null,
   ) {
@@ -208,6 +212,7 @@ export class Room {
       this.droppedViewerUpdates++
       return
     }
+    if (this.refuses(author, update)) return
     if (arrival === 'live') {
       this.forward(author, update)
       return
@@ -215,6 +220,30 @@ export class Room {
     // In arrival order: what was sent on before comes first.
     this.integrate()
     this.store(author, update, false)
+  }
+
+  /**
+   * A proposal, or AI provenance the server did not seal, is the server's to write (`write-rules.ts`): the
+   * update is neither applied, stored nor sent on, and its sender is closed with `refusedWrite` (its doc now
+   * holds what the room never will, so nothing it sends later could be applied either). An update that
+   * builds on an edit still waiting to be integrated is checked again once it is.
+   */
+  private refuses(conn: Connection, update: Uint8Array): boolean {
+    let refusal = this.writeRules.refusal(this.doc, update)
+    if (refusal === 'unknown_parent' && this.forwarded.length > 0) {
+      this.integrate()
+      refusal = this.writeRules.refusal(this.doc, update)
+    }
+    if (refusal === null) return false
+    this.refusedUpdates++
+    this.logLine(`[collab] room ${this.projectId}: refused an update from ${conn.userId} (${refusal})`)
+    conn.close(CloseCode.refusedWrite, `refused: ${refusal}`)
+    return true
+  }
+
+  /** Resolves once everything the room has queued so far is committed to the log (a server write's "saved"). */
+  allStored(): Promise<void> {
+    return new Promise((resolve) => this.log.append(null, () => resolve()))
   }
 
   /**

@@ -1,9 +1,11 @@
+import { SEAL_ORIGIN, sealLegacyRuns } from '@ensemble/core'
 import type { Db } from '../db'
 import { readDocument } from '../db/update-log'
 import type { DurableLog } from './durable-log'
 import type { Replication } from './replication'
 import { Room } from './room'
 import type { CompactionPolicy } from './room-log'
+import type { WriteRules } from './write-rules'
 
 /**
  * The rooms loaded in this process. A room loads on first use (connections arriving during the
@@ -19,6 +21,8 @@ export interface RoomsOptions {
   /** Called with each room once its stored song is in its doc, before any edit reaches it (the song title's follower). */
   onLoad?: (room: Room) => void
   log: (line: string) => void
+  /** What only the server writes into a song (proposals, sealed AI provenance). */
+  writeRules: WriteRules
 }
 
 interface Slot {
@@ -66,6 +70,19 @@ export class Rooms {
     } catch (err) {
       slot.refs--
       throw err
+    }
+  }
+
+  /**
+   * Holds the room while `use` runs, loading it here if no connection has: the server reads and writes the
+   * live song in it, and what it writes is logged and reaches every client (every instance) like an edit.
+   */
+  async hold<T>(projectId: string, use: (room: Room) => Promise<T>): Promise<T> {
+    const room = await this.acquire(projectId)
+    try {
+      return await use(room)
+    } finally {
+      this.release(room)
     }
   }
 
@@ -142,10 +159,21 @@ export class Rooms {
       this.durableLog,
       this.options.compaction,
       this.options.log,
-      this.options.onLoad ?? null,
+      this.options.writeRules,
+      (loaded) => this.integrated(loaded),
     )
     this.options.replication?.attach(room)
     return room
+  }
+
+  private integrated(room: Room): void {
+    // A song from before the server sealed its runs: sealed now, or its AI notes could not be edited.
+    let sealed = 0
+    room.commitServerEdit(SEAL_ORIGIN, (doc) => {
+      sealed = sealLegacyRuns(doc, (run) => this.options.writeRules.seal(run))
+    })
+    if (sealed > 0) this.options.log(`[collab] room ${room.projectId}: sealed ${sealed} AI runs from before seals`)
+    this.options.onLoad?.(room)
   }
 
   private scheduleUnload(projectId: string, slot: Slot): void {

@@ -13,6 +13,7 @@ import type { CompactionPolicy } from './room-log'
 import { Rooms } from './rooms'
 import { lesserRole, type Role, verifyRoomToken } from './tokens'
 import { VerifiedMembers } from './verified-members'
+import { WriteRules } from './write-rules'
 
 /**
  * The collab endpoint: authenticates upgrades on `/collab/<projectId>`, hands sockets to rooms,
@@ -62,6 +63,8 @@ export interface CollabServerOptions {
 export interface CollabServer {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean
   readonly rooms: Rooms
+  /** Seals the runs the server makes and refuses clients' writes of proposals and AI provenance. */
+  readonly writeRules: WriteRules
   readonly durableLog: DurableLog
   stats(): CollabStats
   /**
@@ -149,12 +152,14 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
           log,
           onClosed: (projectId) => closeHere(projectId),
         })
+  const writeRules = new WriteRules(options.secret)
   const rooms = new Rooms(options.db, durableLog, {
     idleUnloadMs: options.idleUnloadMs ?? 30_000,
     compaction: { maxTailUpdates: 500, maxTailBytes: 4 * 1024 * 1024, ...options.compaction },
     replication,
     ...(options.onRoomLoaded === undefined ? {} : { onLoad: options.onRoomLoaded }),
     log,
+    writeRules,
   })
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxPayloadBytes })
   const pending = new Gate(limits.maxPendingUpgrades)
@@ -297,6 +302,7 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
 
   return {
     rooms,
+    writeRules,
     durableLog,
     handleUpgrade(req, socket, head) {
       const target = parseCollabPath(req.url)

@@ -68,7 +68,7 @@ const refuse = (outcome: 'not_installed' | 'yanked', message: string, version: s
 
 export type SuggestTarget =
   | { thirdParty: false }
-  | { thirdParty: true; pluginId: string; version: string; publisherId: string }
+  | { thirdParty: true; pluginId: string; name: string; version: string; publisherId: string }
 
 /**
  * Decides how `ai.suggest` runs `pluginId` in this project: as a first-party plugin (the registry
@@ -85,6 +85,7 @@ export async function suggestTarget(db: Db, projectId: string, pluginId: string)
   const [installed] = await db
     .select({
       version: schema.projectPlugins.version,
+      name: schema.pluginVersions.name,
       yankedAt: schema.pluginVersions.yankedAt,
       yankReason: schema.pluginVersions.yankReason,
     })
@@ -108,7 +109,13 @@ export async function suggestTarget(db: Db, projectId: string, pluginId: string)
       `The publisher withdrew ${pluginId} ${installed.version}${installed.yankReason ? ` (${installed.yankReason})` : ''}; it no longer runs.`,
       installed.version,
     )
-  return { thirdParty: true, pluginId, version: installed.version, publisherId: known.publisherId }
+  return {
+    thirdParty: true,
+    pluginId,
+    name: installed.name,
+    version: installed.version,
+    publisherId: known.publisherId,
+  }
 }
 
 type SuggestRequest = Parameters<InferenceClient['suggest']['mutate']>[0]

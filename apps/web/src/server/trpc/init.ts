@@ -3,7 +3,9 @@ import { initTRPC, TRPCError } from '@trpc/server'
 import { ZodError } from 'zod'
 import type { SuggestionsInFlight } from '../ai/suggestions-in-flight'
 import type { SessionUser } from '../auth/auth'
+import type { Room } from '../collab/room'
 import type { Role, RoomClaims } from '../collab/tokens'
+import type { WriteRules } from '../collab/write-rules'
 import type { Db } from '../db'
 
 /**
@@ -16,6 +18,13 @@ export interface ApiServices {
   db: Db
   /** The server's own copy of a song (the loaded room, else the database), as one Yjs update. */
   songState(projectId: string): Promise<Uint8Array>
+  /**
+   * Holds the project's room on this instance while `use` runs (loading it if nobody has it open here): the
+   * live song, read without a copy, and written by the server as an edit everyone receives (ai.suggest).
+   */
+  holdRoom<T>(projectId: string, use: (room: Room) => Promise<T>): Promise<T>
+  /** Seals the runs the server makes, so their proposals and accepted notes pass the room's write rules. */
+  writeRules: WriteRules
   /** Seeds a new project's song with a state (create, duplicate). */
   seedSong(projectId: string, state: Uint8Array): Promise<void>
   /** Writes a project's new name into its song's title, live for everyone in the studio. */

@@ -1,14 +1,8 @@
 'use client'
 
-import { type AiRun, addProposal, PPQ, type Proposal, readMeta, readTrack } from '@ensemble/core'
+import { PPQ, type Proposal, readMeta, readTrack } from '@ensemble/core'
 import type { PresetId } from '@ensemble/core/audio/catalogue'
-import {
-  MAX_VARIATIONS,
-  type NotesSuggestion,
-  type ParameterValue,
-  parameterDefaults,
-  type TracksSuggestion,
-} from '@ensemble/core/plugin'
+import { MAX_VARIATIONS, type ParameterValue, parameterDefaults } from '@ensemble/core/plugin'
 import { Sparkles, X } from 'lucide-react'
 import { useCallback, useEffect, useRef, useState } from 'react'
 import { api } from '../../api/client'
@@ -42,15 +36,11 @@ type Job =
 /** What the server gives the plugin before it stops it (ai router SUGGEST_DEADLINE_MS), for the progress bar. */
 const EXPECTED_MS = 8_000
 
-const myName = (awareness: { getLocalState(): unknown }): string => {
-  const user = (awareness.getLocalState() as { user?: { name?: unknown } } | null)?.user
-  return typeof user?.name === 'string' ? user.name : 'A bandmate'
-}
-
 /**
  * The AI panel of one track: pick a plugin that fits the track, set its parameters, choose the bars and
- * how many variations, and ask. The answer becomes a proposal in the song, so the whole room sees it as
- * ghost notes; anyone can audition a variation, an editor accepts or dismisses it. When the AI service
+ * how many variations, and ask. The server writes the answer into the song as a proposal, so the whole room
+ * sees it as ghost notes; anyone can audition a variation, an editor accepts or dismisses it. The panel holds
+ * the form, the job's state and the preview; it writes no proposal itself. When the AI service
  * is down, slow or busy the panel says so and offers a retry; nothing else in the studio waits on it.
  */
 export function AiPanel({ trackId }: { trackId: string }) {
@@ -153,39 +143,15 @@ export function AiPanel({ trackId }: { trackId: string }) {
         variations,
       })
       if (!alive.current) return
-      const p = result.provenance
-      const run: AiRun = {
-        pluginId: p.pluginId,
-        pluginVersion: p.pluginVersion,
-        modelHash: p.modelHash,
-        seed: p.seed,
-        requestedBy: p.requestedBy,
-        runId: p.runId,
-      }
-      const common = {
-        trackId,
-        fromTick: result.window.fromTick,
-        toTick: result.window.toTick,
-        pluginId: p.pluginId,
-        pluginName: plugin.name,
-        pluginVersion: p.pluginVersion,
-        requestedByName: myName(session.connection.provider.awareness),
-      }
-      // A variation without notes would be an Accept that writes nothing: not offered.
-      const notes = result.suggestions.filter((s): s is NotesSuggestion => 'notes' in s && s.notes.length > 0)
-      const tracks = result.suggestions.filter((s): s is TracksSuggestion => 'tracks' in s)
-      if (notes.length + tracks.length === 0) {
+      // The server wrote the proposal into the song; it reaches this tab, like every bandmate's, as an edit.
+      if (result.proposalId === null) {
         setJob({
           status: 'failed',
           failure: { message: `${plugin.name} had no idea for these bars. Try other settings.`, retry: true },
         })
         return
       }
-      const id =
-        plugin.kind === 'arranger'
-          ? addProposal(doc, run, { ...common, kind: 'tracks', variations: tracks })
-          : addProposal(doc, run, { ...common, kind: 'notes', variations: notes })
-      studio.view.set({ aiFocus: { proposalId: id, variation: 0 } })
+      studio.view.set({ aiFocus: { proposalId: result.proposalId, variation: 0 } })
       setJob({ status: 'idle' })
     } catch (err) {
       if (alive.current) setJob({ status: 'failed', failure: explainFailure(err) })

@@ -1,15 +1,25 @@
 import { acceptProposal, dismissProposal, type Proposal, readProposals } from '@ensemble/core'
-import type { StudioContext } from '../commands/command'
+import type { SongSession } from '../session/song-session'
+import type { ViewStore } from '../view/view-store'
 import { shownProposal } from './ghost-notes'
 
+/**
+ * What the AI actions touch: the song and who is acting, and this tab's view. The command registry's
+ * StudioContext is one; the panel passes the studio itself.
+ */
+export interface AiActionContext {
+  readonly session: Pick<SongSession, 'doc' | 'me'>
+  readonly view: ViewStore
+}
+
 /** The track the AI commands act on: the open panel's, else the open clip's, else the selected track. */
-export const aiTrack = (ctx: StudioContext): string | null => {
+export const aiTrack = (ctx: AiActionContext): string | null => {
   const view = ctx.view.get()
   return view.aiTrackId ?? view.editor?.trackId ?? view.selectedTrackId
 }
 
 /** The proposal this tab shows for the AI track (see shownProposal), with the variation looked at. */
-export const currentProposal = (ctx: StudioContext): { proposal: Proposal; variation: number } | null => {
+export const currentProposal = (ctx: AiActionContext): { proposal: Proposal; variation: number } | null => {
   const trackId = aiTrack(ctx)
   if (trackId === null) return null
   return shownProposal(readProposals(ctx.session.doc), trackId, ctx.view.get().aiFocus)
@@ -20,18 +30,18 @@ export const currentProposal = (ctx: StudioContext): { proposal: Proposal; varia
  * The notes go on top of what is there: a harmony belongs under the melody it was made for, and nothing a
  * bandmate played disappears because someone liked an idea.
  */
-export function acceptShown(ctx: StudioContext, proposalId: string, variation: number): void {
+export function acceptShown(ctx: AiActionContext, proposalId: string, variation: number): void {
   acceptProposal(ctx.session.doc, ctx.session.me, proposalId, variation, { replace: false })
   ctx.view.set({ aiFocus: null })
 }
 
-export function dismissShown(ctx: StudioContext, proposalId: string): void {
+export function dismissShown(ctx: AiActionContext, proposalId: string): void {
   dismissProposal(ctx.session.doc, ctx.session.me, proposalId)
   ctx.view.set((s) => (s.aiFocus?.proposalId === proposalId ? { aiFocus: null } : {}))
 }
 
 /** Looks at another variation of the shown proposal, wrapping around. */
-export function stepVariation(ctx: StudioContext, delta: 1 | -1): void {
+export function stepVariation(ctx: AiActionContext, delta: 1 | -1): void {
   const shown = currentProposal(ctx)
   if (!shown) return
   const count = shown.proposal.variations.length

@@ -17,8 +17,8 @@ import {
   splitClip,
   transposeNotes,
 } from '@ensemble/core'
-import { AI_COMMANDS } from '../ai/ai-commands'
 import type { ViewState } from '../view/view-store'
+import { AI_COMMANDS } from './ai-commands'
 import { pasteClips } from './clip-paste'
 import { type Command, defineCommand, type StudioContext } from './command'
 

@@ -30,7 +30,11 @@ export function SongFiles() {
   const importFile = async (file: File) => {
     const bytes = await file.arrayBuffer()
     studio.run(() => {
-      const result = importMidi(doc, me, bytes, { fileName: file.name })
+      // Only sealed provenance passes the server's write rules (docs/PROTOCOL.md, 4406); the rest is dropped.
+      const result = importMidi(doc, me, bytes, {
+        fileName: file.name,
+        keepProvenance: (p) => p.seal !== undefined,
+      })
       studio.view.set({
         selectedTrackId: result.trackIds[0] ?? null,
         editor: null,

@@ -101,6 +101,8 @@ export function useSongSession(projectId: string): SessionState {
         })
         connection.provider.on('closed', (event) => {
           if (event.code === CloseCode.accessRevoked) fail('You no longer have access to this song.')
+          if (event.code === CloseCode.refusedWrite)
+            fail('This tab made a change only the server may make (an AI suggestion). Reload the song.')
         })
         // Only after the first sync can a replica tell a new song from one it has not received yet.
         const onSync = (synced: boolean) => {

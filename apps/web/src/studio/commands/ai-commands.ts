@@ -1,6 +1,6 @@
 import { readTracks } from '@ensemble/core'
-import { type Command, defineCommand, type StudioContext } from '../commands/command'
-import { acceptShown, aiTrack, currentProposal, dismissShown, stepVariation } from './proposal-actions'
+import { acceptShown, aiTrack, currentProposal, dismissShown, stepVariation } from '../ai/proposal-actions'
+import { type Command, defineCommand, type StudioContext } from './command'
 
 const canEdit = (ctx: StudioContext): boolean => ctx.session.role !== 'viewer'
 
