@@ -1,7 +1,7 @@
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import type { StoredDocument } from '../db/update-log'
-import type { Connection } from './connection'
+import { Connection } from './connection'
 import type { CompactionResult, DurableLog } from './durable-log'
 import {
   type AwarenessEntry,
@@ -391,7 +391,7 @@ export class Room {
     }
     this.pendingWrites++
     this.log.append({
-      row: { projectId: this.projectId, update },
+      row: { projectId: this.projectId, update, authorId: authorOf(origin) },
       onCommitted: (seq) => {
         this.pendingWrites--
         if (seq === null) return
@@ -472,6 +472,12 @@ interface AwarenessChange {
   updated: number[]
   removed: number[]
 }
+
+/**
+ * Who an update counts for in "what changed since you left": the member whose connection sent it.
+ * The server's own writes (a rename from the settings page, migrations) have no author.
+ */
+const authorOf = (origin: unknown): string | null => (origin instanceof Connection ? origin.userId : null)
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
