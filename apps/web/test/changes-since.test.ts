@@ -10,10 +10,13 @@ import {
   setTempo,
   setVolume,
 } from '@ensemble/core'
+import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../src/server/app'
+import { MAX_STORED_ENTRIES } from '../src/server/changes/change-log'
 import type { SinceSummary } from '../src/server/changes/router'
 import type { Database } from '../src/server/db'
+import { schema } from '../src/server/db'
 import { countRows } from '../src/server/db/update-log'
 import { type Caller, createApi, outcome, signUp } from './helpers/api'
 import { isSaved, type OpenSong, openSongAs } from './helpers/clients'
@@ -160,7 +163,7 @@ describe('what changed since you left', () => {
       {
         who: 'Bob',
         tracks: [
-          { track: 'Drums', items: ['added 3 clips', 'added 2 notes in “Beat 1”'] },
+          { track: 'Drums', items: ['added 3 clips', 'added 2 notes in clip “Beat 1”'] },
           { track: null, items: ['changed tempo 96 → 100'] },
           {
             track: 'Synth bass',
@@ -203,6 +206,42 @@ describe('what changed since you left', () => {
     expect(lines(await aliceNow.api.changes.since.query({ projectId: id }))).toEqual([
       { who: 'Bob', tracks: [{ track: null, items: ['changed tempo 100 → 110'] }] },
     ])
+  }, 120_000)
+
+  it('answers a member away for thousands of edits with a short summary that counts the rest', async () => {
+    const id = await bandSong()
+    await as(alice).api.changes.markSeen.mutate({ projectId: id })
+    const seen = (await as(alice).api.changes.since.query({ projectId: id })).seenSeq
+    // Bob's edits, already folded by compactions: one tempo change each, stored as classified.
+    const edits = MAX_STORED_ENTRIES + 1000
+    const rows = Array.from({ length: edits }, (_, i) => ({
+      projectId: id,
+      seq: seen + 1 + i,
+      authorId: bob.userId,
+      changes: [{ kind: 'tempo' as const, from: 60 + (i % 300), to: 60 + ((i + 1) % 300) }],
+    }))
+    for (let i = 0; i < rows.length; i += 1000)
+      await database.db.insert(schema.songChanges).values(rows.slice(i, i + 1000))
+    const [seed] = await database.db
+      .select({ state: schema.documentSnapshots.state })
+      .from(schema.documentSnapshots)
+      .where(eq(schema.documentSnapshots.projectId, id))
+    await database.db
+      .insert(schema.documentSnapshots)
+      .values({
+        projectId: id,
+        upToSeq: seen + edits,
+        state: seed!.state,
+        byteLength: seed!.state.byteLength,
+      })
+
+    const summary = await as(alice).api.changes.since.query({ projectId: id })
+    expect(summary.authors).toHaveLength(1)
+    expect(summary.authors[0]).toMatchObject({ authorName: 'Bob', edits })
+    expect(lines(summary)).toEqual([
+      { who: 'Bob', tracks: [{ track: null, items: ['changed tempo 60 → 260'] }] },
+    ])
+    expect(summary.unclassifiedEdits).toBe(edits - MAX_STORED_ENTRIES)
   }, 120_000)
 
   it('refuses someone outside the band, as if the song did not exist', async () => {

@@ -220,6 +220,9 @@ export class ChangeSummariser {
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`
 const quoted = (name: string): string => `“${name}”`
+/** A clip by its name; clips are often left unnamed. */
+const clipName = (name: string, article = 'a'): string =>
+  name === '' ? `${article} clip` : `clip ${quoted(name)}`
 
 const MIXER_LABELS: Record<MixerField, string> = {
   volumeDb: 'volume',
@@ -276,23 +279,23 @@ function describe(fold: Fold): string | null {
       return `changed ${MIXER_LABELS[first.field]} ${mixerValue(first.field, first.from)} → ${mixerValue(first.field, to)}`
     }
     case 'clip-added':
-      return count === 1 ? `added clip ${quoted(first.clipName)}` : `added ${plural(count, 'clip')}`
+      return count === 1 ? `added ${clipName(first.clipName)}` : `added ${plural(count, 'clip')}`
     case 'clip-removed':
-      return count === 1 ? `removed clip ${quoted(first.clipName)}` : `removed ${plural(count, 'clip')}`
+      return count === 1 ? `removed ${clipName(first.clipName)}` : `removed ${plural(count, 'clip')}`
     case 'clip-moved':
-      return count === 1 ? `moved clip ${quoted(first.clipName)}` : `moved clips ${plural(count, 'time')}`
+      return count === 1 ? `moved ${clipName(first.clipName)}` : `moved clips ${plural(count, 'time')}`
     case 'clip-resized':
-      return count === 1 ? `resized clip ${quoted(first.clipName)}` : `resized clips ${plural(count, 'time')}`
+      return count === 1 ? `resized ${clipName(first.clipName)}` : `resized clips ${plural(count, 'time')}`
     case 'clip-renamed': {
       const to = last.kind === 'clip-renamed' ? last.clipName : first.clipName
-      return first.from === to ? null : `renamed clip ${quoted(first.from)} → ${quoted(to)}`
+      return first.from === to ? null : `renamed ${clipName(first.from)} → ${quoted(to)}`
     }
     case 'notes': {
       const parts: string[] = []
       if (fold.added > 0) parts.push(`added ${plural(fold.added, 'note')}`)
       if (fold.removed > 0) parts.push(`removed ${plural(fold.removed, 'note')}`)
       if (fold.changed > 0) parts.push(`changed ${plural(fold.changed, 'note')}`)
-      return `${parts.join(', ')} in ${quoted(last.kind === 'notes' ? last.clipName : first.clipName)}`
+      return `${parts.join(', ')} in ${clipName(last.kind === 'notes' ? last.clipName : first.clipName, 'an unnamed')}`
     }
     case 'proposal-accepted':
       return `accepted ${first.pluginName}’s proposal`
