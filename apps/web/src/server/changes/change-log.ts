@@ -28,51 +28,80 @@ export interface ChangeEntry {
   changes: SongChange[]
 }
 
+/** Rows classified between two turns of the event loop: a compaction must not stall the rooms. */
+const ROWS_PER_TURN = 50
+
 /**
- * Classifies the rows a compaction is about to fold (`seq <= upToSeq`) and stores the changes that
- * some member has not seen yet; drops stored changes every member has seen. A `FoldHook`
- * (db/update-log.ts).
+ * Classifies the rows a compaction is about to fold (`seq <= upToSeq`) and returns the write that
+ * stores the changes some member has not seen yet and drops stored changes every member has seen. A
+ * `FoldHook` (db/update-log.ts): the reads and the replay run before the compaction's transaction (one
+ * REPEATABLE READ snapshot, so a compaction elsewhere cannot show us a new snapshot with old rows), the
+ * write inside it. Rows another compaction already stored are left as they are (the same rows replay
+ * to the same changes).
  */
-export async function classifyFolded(tx: Db, projectId: string, upToSeq: number): Promise<void> {
+export async function classifyFolded(
+  db: Db,
+  projectId: string,
+  upToSeq: number,
+): Promise<(tx: Db) => Promise<void>> {
   const { documentSnapshots, documentUpdates, songChanges } = schema
-  const keepAfter = await oldestVisit(tx, projectId)
-  await tx
-    .delete(songChanges)
-    .where(
-      keepAfter === null
-        ? eq(songChanges.projectId, projectId)
-        : and(eq(songChanges.projectId, projectId), lte(songChanges.seq, keepAfter)),
-    )
-  if (keepAfter === null || keepAfter >= upToSeq) return
-  const [previous] = await tx
-    .select({ state: documentSnapshots.state })
-    .from(documentSnapshots)
-    .where(and(eq(documentSnapshots.projectId, projectId), lt(documentSnapshots.upToSeq, upToSeq)))
-    .orderBy(desc(documentSnapshots.upToSeq))
-    .limit(1)
-  const rows = await tx
-    .select({ seq: documentUpdates.seq, update: documentUpdates.update, authorId: documentUpdates.authorId })
-    .from(documentUpdates)
-    .where(and(eq(documentUpdates.projectId, projectId), lte(documentUpdates.seq, upToSeq)))
-    .orderBy(asc(documentUpdates.seq))
-  const doc = new Y.Doc()
-  try {
-    if (previous !== undefined) Y.applyUpdate(doc, previous.state)
-    const entries = rows.flatMap((row) => {
-      const changes = listChanges(doc, row.update)
-      return changes.length === 0 || row.seq <= keepAfter
-        ? []
-        : [{ projectId, seq: row.seq, authorId: row.authorId, changes }]
-    })
+  const read = await db.transaction(
+    async (tx) => {
+      const keepAfter = await oldestVisit(tx, projectId)
+      if (keepAfter === null || keepAfter >= upToSeq) return null
+      const [previous] = await tx
+        .select({ state: documentSnapshots.state })
+        .from(documentSnapshots)
+        .where(and(eq(documentSnapshots.projectId, projectId), lt(documentSnapshots.upToSeq, upToSeq)))
+        .orderBy(desc(documentSnapshots.upToSeq))
+        .limit(1)
+      const rows = await tx
+        .select({
+          seq: documentUpdates.seq,
+          update: documentUpdates.update,
+          authorId: documentUpdates.authorId,
+        })
+        .from(documentUpdates)
+        .where(and(eq(documentUpdates.projectId, projectId), lte(documentUpdates.seq, upToSeq)))
+        .orderBy(asc(documentUpdates.seq))
+      return { keepAfter, previous, rows }
+    },
+    { isolationLevel: 'repeatable read', accessMode: 'read only' },
+  )
+  const entries: { projectId: string; seq: number; authorId: string | null; changes: SongChange[] }[] = []
+  if (read !== null) {
+    const doc = new Y.Doc()
+    try {
+      if (read.previous !== undefined) Y.applyUpdate(doc, read.previous.state)
+      for (const [i, row] of read.rows.entries()) {
+        if (i > 0 && i % ROWS_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve))
+        const changes = listChanges(doc, row.update)
+        if (changes.length > 0 && row.seq > read.keepAfter)
+          entries.push({ projectId, seq: row.seq, authorId: row.authorId, changes })
+      }
+    } finally {
+      doc.destroy()
+    }
+  }
+  return async (tx) => {
+    // Visits may have moved since the read: what is kept is decided under the lock.
+    const keepAfter = await oldestVisit(tx, projectId)
+    await tx
+      .delete(songChanges)
+      .where(
+        keepAfter === null
+          ? eq(songChanges.projectId, projectId)
+          : and(eq(songChanges.projectId, projectId), lte(songChanges.seq, keepAfter)),
+      )
+    if (keepAfter === null) return
+    const kept = entries.filter((e) => e.seq > keepAfter)
     // Chunks keep each statement's parameter count far below PostgreSQL's 65535.
-    for (let i = 0; i < entries.length; i += 1000) {
+    for (let i = 0; i < kept.length; i += 1000) {
       await tx
         .insert(songChanges)
-        .values(entries.slice(i, i + 1000))
+        .values(kept.slice(i, i + 1000))
         .onConflictDoNothing()
     }
-  } finally {
-    doc.destroy()
   }
 }
 

@@ -130,11 +130,12 @@ export async function insertUpdates(db: Db, rows: readonly NewUpdateRow[]): Prom
 export type CompactionOutcome = 'compacted' | 'superseded' | 'busy'
 
 /**
- * Keeps what a compaction is about to fold away: runs inside its transaction, under its lock, before
- * the rows with `seq <= upToSeq` are deleted (server/changes/ classifies them). A throw rolls the
- * compaction back.
+ * Keeps what a compaction is about to fold away (server/changes/ classifies the rows). Called before
+ * the compaction's transaction, so its own reads and work hold no lock and no connection the group
+ * commit needs; the write it returns runs inside the transaction, under the lock, before the rows with
+ * `seq <= upToSeq` are deleted, and only if the compaction goes ahead. A throw fails the compaction.
  */
-export type FoldHook = (tx: Db, projectId: string, upToSeq: number) => Promise<void>
+export type FoldHook = (db: Db, projectId: string, upToSeq: number) => Promise<(tx: Db) => Promise<void>>
 
 /**
  * Writes a snapshot covering every row with `seq <= upToSeq` and deletes those rows and older
@@ -150,6 +151,7 @@ export async function compact(
   state: Uint8Array,
   beforeFold?: FoldHook,
 ): Promise<CompactionOutcome> {
+  const keep = beforeFold === undefined ? null : await beforeFold(db, projectId, upToSeq)
   return db.transaction(async (tx) => {
     if (!(await tryLockProjectLog(tx, projectId))) return 'busy'
     const [newer] = await tx
@@ -158,7 +160,7 @@ export async function compact(
       .where(and(eq(documentSnapshots.projectId, projectId), gte(documentSnapshots.upToSeq, upToSeq)))
       .limit(1)
     if (newer !== undefined) return 'superseded'
-    if (beforeFold !== undefined) await beforeFold(tx, projectId, upToSeq)
+    if (keep !== null) await keep(tx)
     await tx.insert(documentSnapshots).values({ projectId, upToSeq, state, byteLength: state.byteLength })
     await tx
       .delete(documentUpdates)

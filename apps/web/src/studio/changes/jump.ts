@@ -20,17 +20,17 @@ export function jumpTo(studio: StudioHandle, place: ChangePlace): void {
   })
   const [only] = clips
   if (only !== undefined && clips.length === 1 && place.noteIds.length > 0) {
-    const present = new Set(only.notes.map((n) => n.id))
-    const noteIds = place.noteIds.filter((id) => present.has(id))
-    const first = only.notes.find((n) => present.has(n.id) && noteIds.includes(n.id))
-    studio.view.set((s) => ({
+    const wanted = new Set(place.noteIds)
+    const notes = only.notes.filter((n) => wanted.has(n.id))
+    studio.view.set({
       selectedTrackId: trackId,
       editor: { trackId, clipId: only.id },
       editorMode: 'piano',
-      selection: { kind: 'notes', trackId, clipId: only.id, noteIds },
-      // A beat of context before the first changed note.
-      roll: { ...s.roll, scrollTick: Math.max(0, (first?.start ?? 0) - PPQ) },
-    }))
+      selection: { kind: 'notes', trackId, clipId: only.id, noteIds: notes.map((n) => n.id) },
+    })
+    // After the roll has opened (it starts at the clip's beginning): a beat before the first changed note.
+    const scrollTick = Math.max(0, (notes[0]?.start ?? 0) - PPQ)
+    requestAnimationFrame(() => studio.view.set((s) => ({ roll: { ...s.roll, scrollTick } })))
   } else if (clips.length > 0) {
     studio.view.set({
       selectedTrackId: trackId,
