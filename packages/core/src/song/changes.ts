@@ -226,7 +226,8 @@ function diffNotes(
   for (const note of clip.notes) {
     const was = old.get(note.id)
     old.delete(note.id)
-    if (was !== undefined && sameJson(was, note)) continue
+    // A note is an immutable value: an untouched one is the very same object.
+    if (was !== undefined && (was === note || sameJson(was, note))) continue
     if (was === undefined) added++
     else {
       changed++
