@@ -226,14 +226,12 @@ describe('what changed since you left', () => {
       .select({ state: schema.documentSnapshots.state })
       .from(schema.documentSnapshots)
       .where(eq(schema.documentSnapshots.projectId, id))
-    await database.db
-      .insert(schema.documentSnapshots)
-      .values({
-        projectId: id,
-        upToSeq: seen + edits,
-        state: seed!.state,
-        byteLength: seed!.state.byteLength,
-      })
+    await database.db.insert(schema.documentSnapshots).values({
+      projectId: id,
+      upToSeq: seen + edits,
+      state: seed!.state,
+      byteLength: seed!.state.byteLength,
+    })
 
     const summary = await as(alice).api.changes.since.query({ projectId: id })
     expect(summary.authors).toHaveLength(1)
