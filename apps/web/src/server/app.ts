@@ -6,6 +6,7 @@ import { sharedInferenceSecret } from '@ensemble/inference/config'
 import { SuggestionsInFlight } from './ai/suggestions-in-flight'
 import { trpcRoute } from './api/route'
 import { type Auth, authRoute, createAuth } from './auth/auth'
+import { classifyFolded } from './changes/change-log'
 import { type CollabServer, createCollabServer } from './collab/server'
 import { signRoomToken } from './collab/tokens'
 import { resolveAuthSecret, resolveCollabSecret, type ServerConfig, webAppDir } from './config'
@@ -81,6 +82,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     compaction: config.compaction,
     idleUnloadMs: config.idleUnloadMs,
     commitWindowMs: config.commitWindowMs,
+    beforeFold: classifyFolded,
     log: (line) => console.warn(line),
     authorize: (projectId, userId, tokenRole) =>
       collabAuthorize(database.db, projectId, userId, tokenRole, { tokenOnlyRooms: config.tokenOnlyRooms }),

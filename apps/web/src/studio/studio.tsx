@@ -7,6 +7,7 @@ import { DeadEndNotice } from '../brand/dead-end-notice'
 import { Logo } from '../brand/logo'
 import { AiPanel } from './ai/ai-panel'
 import { Arrangement } from './arrangement/arrangement'
+import { ChangesSince } from './changes/changes-panel'
 import { createClipboard } from './commands/clipboard'
 import { useCommandKeys } from './commands/command-keys'
 import { HelpOverlay } from './commands/help-overlay'
@@ -100,6 +101,7 @@ function StudioLayout({ error, onDismiss }: { error: string | null; onDismiss: (
           </button>
         </div>
       )}
+      <ChangesSince />
       {error && (
         <div role="alert" className="st-alert">
           {error}{' '}

@@ -12,6 +12,26 @@ export {
   toSuggestInput,
 } from './ai'
 export {
+  type AuthorChanges,
+  type ChangePlace,
+  ChangeSummariser,
+  type ChangeSummary,
+  type SummaryItem,
+  type TrackChanges,
+} from './change-summary'
+export {
+  diffSongStates,
+  listChanges,
+  MAX_HIGHLIGHTED_NOTES,
+  MIXER_FIELDS,
+  type MixerField,
+  readSongState,
+  type SongChange,
+  type SongChangeKind,
+  SongChangeSchema,
+  type SongState,
+} from './changes'
+export {
   type ClientWriteRefusal,
   clientWriteRefusal,
   type ProvenanceCheck,

@@ -95,6 +95,10 @@ export const TimeSignatureSchema = z.strictObject({
 })
 export type TimeSignature = z.infer<typeof TimeSignatureSchema>
 
+/** Ticks in one bar of `timeSignature` (a 4/4 bar is four quarters; a 6/8 bar six eighths). */
+export const barTicks = ({ numerator, denominator }: TimeSignature): number =>
+  (PPQ * 4 * numerator) / denominator
+
 export const MODES = [
   'major',
   'minor',

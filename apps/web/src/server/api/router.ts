@@ -1,4 +1,5 @@
 import { aiRouter } from '../ai/router'
+import { changesRouter } from '../changes/router'
 import { invitesRouter } from '../invites/router'
 import { membersRouter } from '../members/router'
 import { projectsRouter } from '../projects/router'
@@ -15,6 +16,7 @@ export const appRouter = router({
   rooms: roomsRouter,
   versions: versionsRouter,
   ai: aiRouter,
+  changes: changesRouter,
   registry: registryRouter,
 })
 

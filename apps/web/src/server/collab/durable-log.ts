@@ -1,5 +1,5 @@
 import type { Db } from '../db'
-import { appendUpdates, type CompactionOutcome, compact } from '../db/update-log'
+import { appendUpdates, type CompactionOutcome, compact, type FoldHook } from '../db/update-log'
 
 /**
  * Group commit for the document update log, shared by every room of the process.
@@ -28,6 +28,8 @@ import { appendUpdates, type CompactionOutcome, compact } from '../db/update-log
 export interface PendingRow {
   projectId: string
   update: Uint8Array
+  /** The member whose connection sent it; null or absent for the server's own writes. */
+  authorId?: string | null
 }
 
 export interface LogEntry {
@@ -52,6 +54,8 @@ export interface DurableLogOptions {
   commitWindowMs?: number
   retryMinMs?: number
   retryMaxMs?: number
+  /** Runs in each compaction's transaction before it deletes the rows it folds (`compact`). */
+  beforeFold?: FoldHook
   log?: (line: string) => void
 }
 
@@ -89,6 +93,7 @@ export class DurableLog {
   private readonly retryMinMs: number
   private readonly retryMaxMs: number
   private readonly log: (line: string) => void
+  private readonly beforeFold: FoldHook | undefined
 
   constructor(
     private readonly db: Db,
@@ -99,6 +104,7 @@ export class DurableLog {
     this.retryMaxMs = options.retryMaxMs ?? 5000
     this.retryDelay = this.retryMinMs
     this.log = options.log ?? ((line) => console.warn(line))
+    this.beforeFold = options.beforeFold
   }
 
   append(entry: LogEntry): void {
@@ -200,24 +206,28 @@ export class DurableLog {
     this.windowFrom = null
     // One statement per project (rows in queue order), each committing on its own: the common
     // case, one busy room, is a single round trip.
-    const byProject = new Map<string, Uint8Array[]>()
+    const byProject = new Map<string, { updates: Uint8Array[]; authors: (string | null)[] }>()
     for (const e of batch) {
       if (e.row === null) continue
-      const list = byProject.get(e.row.projectId)
-      if (list === undefined) byProject.set(e.row.projectId, [e.row.update])
-      else list.push(e.row.update)
+      const rows = byProject.get(e.row.projectId)
+      if (rows === undefined)
+        byProject.set(e.row.projectId, { updates: [e.row.update], authors: [e.row.authorId ?? null] })
+      else {
+        rows.updates.push(e.row.update)
+        rows.authors.push(e.row.authorId ?? null)
+      }
     }
     const seqsByProject = new Map<string, number[]>()
     const failed = new Set<string>()
     let error: unknown = null
-    for (const [projectId, updates] of byProject) {
+    for (const [projectId, { updates, authors }] of byProject) {
       // After one failure the database is most likely down: the rest wait for the retry too.
       if (error !== null) {
         failed.add(projectId)
         continue
       }
       try {
-        seqsByProject.set(projectId, await appendUpdates(this.db, projectId, updates))
+        seqsByProject.set(projectId, await appendUpdates(this.db, projectId, updates, authors))
         this.stats.commits++
         this.stats.updatesWritten += updates.length
       } catch (err) {
@@ -267,7 +277,8 @@ export class DurableLog {
         let result: CompactionResult = 'skipped'
         try {
           const snapshot = task()
-          if (snapshot !== null) result = await compact(this.db, projectId, snapshot.upToSeq, snapshot.state)
+          if (snapshot !== null)
+            result = await compact(this.db, projectId, snapshot.upToSeq, snapshot.state, this.beforeFold)
           if (result === 'compacted') this.stats.compactions++
         } catch (err) {
           // Not fatal: the log rows are still there and the room asks again after more updates.

@@ -76,10 +76,15 @@ export class RoomLog {
    * Queues one edit: its row (`update`, null when the edit changed nothing) and `onCommitted`, run
    * once the row and everything queued before it are stored, with the row's seq (null for none).
    */
-  append(update: Uint8Array | null, onCommitted: (seq: number | null) => void): void {
+  append(
+    update: Uint8Array | null,
+    onCommitted: (seq: number | null) => void,
+    /** Who the row counts for in "what changed since you left" (`server/changes`); null: nobody's. */
+    authorId: string | null = null,
+  ): void {
     this.pendingWrites++
     this.durable.append({
-      row: update === null ? null : { projectId: this.projectId, update },
+      row: update === null ? null : { projectId: this.projectId, update, authorId },
       onCommitted: (seq) => {
         this.pendingWrites--
         if (seq !== null && update !== null) {

@@ -1,4 +1,4 @@
-import type { SongOrigin } from '@ensemble/core'
+import { actingUser, type SongOrigin } from '@ensemble/core'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import type { StoredDocument } from '../db/update-log'
@@ -258,9 +258,13 @@ export class Room {
     const effective = this.write(() => doc.transact(() => write(doc), origin))
     if (effective === null) return false
     this.broadcast(effective, null)
-    this.log.append(effective, (seq) => {
-      if (seq !== null) this.replicaLink?.publishUpdate(seq, effective)
-    })
+    this.log.append(
+      effective,
+      (seq) => {
+        if (seq !== null) this.replicaLink?.publishUpdate(seq, effective)
+      },
+      actingUser(origin)?.userId ?? null,
+    )
     return true
   }
 
@@ -278,11 +282,15 @@ export class Room {
     if (effective !== null && !(sentOn && nothingHeldBack)) this.broadcast(effective, author)
     const saved = author.wantsSaved ? savedClocksAfter(this.ydoc, update) : null
     if (effective === null && saved === null) return
-    this.log.append(effective, (seq) => {
-      // Published only once committed: a replica never holds what the log lacks.
-      if (seq !== null && effective !== null) this.replicaLink?.publishUpdate(seq, effective)
-      if (saved !== null) author.queueSaved(saved)
-    })
+    this.log.append(
+      effective,
+      (seq) => {
+        // Published only once committed: a replica never holds what the log lacks.
+        if (seq !== null && effective !== null) this.replicaLink?.publishUpdate(seq, effective)
+        if (saved !== null) author.queueSaved(saved)
+      },
+      author.userId,
+    )
   }
 
   /**

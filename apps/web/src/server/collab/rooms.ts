@@ -172,7 +172,8 @@ export class Rooms {
     room.commitServerEdit(SEAL_ORIGIN, (doc) => {
       sealed = sealLegacyRuns(doc, (run) => this.options.writeRules.seal(run))
     })
-    if (sealed > 0) this.options.log(`[collab] room ${room.projectId}: sealed ${sealed} AI runs from before seals`)
+    if (sealed > 0)
+      this.options.log(`[collab] room ${room.projectId}: sealed ${sealed} AI runs from before seals`)
     this.options.onLoad?.(room)
   }
 

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream'
 import { WebSocketServer } from 'ws'
 import { CloseCode, CollabParam } from '../../wire/collab'
 import type { Db } from '../db'
+import type { FoldHook } from '../db/update-log'
 import type { RoomBus } from '../fanout/bus'
 import { Connection } from './connection'
 import { DurableLog, type DurableLogStats } from './durable-log'
@@ -38,6 +39,8 @@ export interface CollabServerOptions {
   commitWindowMs?: number
   retryMinMs?: number
   retryMaxMs?: number
+  /** See DurableLogOptions.beforeFold (the app keeps the changes a compaction folds, server/changes/). */
+  beforeFold?: FoldHook
   heartbeatMs?: number
   log?: (line: string) => void
   /** Scaled out: the bus to the room's replicas on other instances (absent: single instance). */
@@ -139,6 +142,7 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
   const log = options.log ?? ((line: string) => console.warn(line))
   const durableLog = new DurableLog(options.db, {
     log,
+    ...(options.beforeFold === undefined ? {} : { beforeFold: options.beforeFold }),
     ...(options.commitWindowMs !== undefined ? { commitWindowMs: options.commitWindowMs } : {}),
     ...(options.retryMinMs !== undefined ? { retryMinMs: options.retryMinMs } : {}),
     ...(options.retryMaxMs !== undefined ? { retryMaxMs: options.retryMaxMs } : {}),

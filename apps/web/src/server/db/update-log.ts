@@ -69,7 +69,7 @@ async function tryLockProjectLog(db: Db, projectId: string): Promise<boolean> {
 /**
  * Bumps the project's head row (created on the first append, above the project's existing rows and
  * snapshot) and inserts the updates under it; returns their seqs. $1 project id, $2 row count, $3
- * the updates as one bytea[].
+ * the updates as one bytea[], $4 their authors as one text[] (null: the server's own write).
  */
 const APPEND_SQL = `
   with head as (
@@ -81,9 +81,9 @@ const APPEND_SQL = `
     on conflict (project_id) do update set seq = document_log_heads.seq + $2::bigint
     returning seq
   )
-  insert into document_updates (project_id, seq, update)
-  select $1, head.seq - $2::bigint + u.ord, u.data
-  from head, unnest($3::bytea[]) with ordinality as u(data, ord)
+  insert into document_updates (project_id, seq, update, author_id)
+  select $1, head.seq - $2::bigint + u.ord, u.data, u.author_id
+  from head, unnest($3::bytea[], $4::text[]) with ordinality as u(data, author_id, ord)
   returning seq`
 
 /**
@@ -98,11 +98,13 @@ export async function appendUpdates(
   db: Db,
   projectId: string,
   updates: readonly Uint8Array[],
+  /** Who sent each update (same order), for "what changed since you left"; null: the server. */
+  authors: readonly (string | null)[] = [],
 ): Promise<number[]> {
   if (updates.length === 0) return []
   // node-postgres serialises Buffers inside arrays (a plain Uint8Array it would not); no copy.
   const data = updates.map((u) => Buffer.from(u.buffer, u.byteOffset, u.byteLength))
-  const values = [projectId, updates.length, data]
+  const values = [projectId, updates.length, data, updates.map((_, i) => authors[i] ?? null)]
   // The driver under drizzle: a node-postgres pool, for PostgreSQL and the embedded PGlite alike.
   const client = (db as unknown as { $client: pg.Pool }).$client
   const { rows } = await client.query<{ seq: string }>({
@@ -128,6 +130,14 @@ export async function insertUpdates(db: Db, rows: readonly NewUpdateRow[]): Prom
 export type CompactionOutcome = 'compacted' | 'superseded' | 'busy'
 
 /**
+ * Keeps what a compaction is about to fold away (server/changes/ classifies the rows). Called before
+ * the compaction's transaction, so its own reads and work hold no lock and no connection the group
+ * commit needs; the write it returns runs inside the transaction, under the lock, before the rows with
+ * `seq <= upToSeq` are deleted, and only if the compaction goes ahead. A throw fails the compaction.
+ */
+export type FoldHook = (db: Db, projectId: string, upToSeq: number) => Promise<(tx: Db) => Promise<void>>
+
+/**
  * Writes a snapshot covering every row with `seq <= upToSeq` and deletes those rows and older
  * snapshots, atomically: a reader sees either the old snapshot + tail or the new one + tail.
  * Several instances may hold the room and compact at once: the project lock serializes them (the
@@ -139,7 +149,9 @@ export async function compact(
   projectId: string,
   upToSeq: number,
   state: Uint8Array,
+  beforeFold?: FoldHook,
 ): Promise<CompactionOutcome> {
+  const keep = beforeFold === undefined ? null : await beforeFold(db, projectId, upToSeq)
   return db.transaction(async (tx) => {
     if (!(await tryLockProjectLog(tx, projectId))) return 'busy'
     const [newer] = await tx
@@ -148,6 +160,7 @@ export async function compact(
       .where(and(eq(documentSnapshots.projectId, projectId), gte(documentSnapshots.upToSeq, upToSeq)))
       .limit(1)
     if (newer !== undefined) return 'superseded'
+    if (keep !== null) await keep(tx)
     await tx.insert(documentSnapshots).values({ projectId, upToSeq, state, byteLength: state.byteLength })
     await tx
       .delete(documentUpdates)

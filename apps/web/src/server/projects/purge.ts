@@ -5,14 +5,14 @@ import { type Db, schema } from '../db'
  * A deleted project stays restorable by its owner for the retention period
  * (DELETED_PROJECT_RETENTION_DAYS); after that it is removed for good: its row with members,
  * invites, versions, AI runs and installed plugins (foreign keys cascade), and its song's log,
- * snapshots and log head (keyed by project id without a foreign key: the log is written on the
+ * snapshots, log head, classified changes and visits (keyed by project id without a foreign key: the log is written on the
  * hot path, see db/schema/collab.ts). One transaction, so a purge never leaves half a song.
  * Every instance runs the sweep; two that overlap delete the same rows once.
  */
 
 /** Removes every project deleted before `deletedBefore`; returns their ids. */
 export async function purgeDeletedProjects(db: Db, deletedBefore: Date): Promise<string[]> {
-  const { projects, documentUpdates, documentSnapshots, documentLogHeads } = schema
+  const { projects, documentUpdates, documentSnapshots, documentLogHeads, songChanges, songVisits } = schema
   return db.transaction(async (tx) => {
     const gone = await tx
       .delete(projects)
@@ -23,6 +23,8 @@ export async function purgeDeletedProjects(db: Db, deletedBefore: Date): Promise
     await tx.delete(documentUpdates).where(inArray(documentUpdates.projectId, ids))
     await tx.delete(documentSnapshots).where(inArray(documentSnapshots.projectId, ids))
     await tx.delete(documentLogHeads).where(inArray(documentLogHeads.projectId, ids))
+    await tx.delete(songChanges).where(inArray(songChanges.projectId, ids))
+    await tx.delete(songVisits).where(inArray(songVisits.projectId, ids))
     return ids
   })
 }

@@ -12,6 +12,11 @@ export const documentUpdates = pgTable(
     projectId: text('project_id').notNull(),
     seq: bigint('seq', { mode: 'number' }).notNull(),
     update: bytea('update').notNull(),
+    /**
+     * The member whose connection sent the edit (the room token's user), or null for the server's own
+     * writes. "What changed since you left" groups edits by it (see `changes.ts`).
+     */
+    authorId: text('author_id'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.projectId, t.seq] })],

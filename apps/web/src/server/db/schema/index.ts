@@ -4,6 +4,7 @@
  */
 export * from './accounts'
 export * from './ai'
+export * from './changes'
 export * from './collab'
 export * from './projects'
 export * from './registry'
