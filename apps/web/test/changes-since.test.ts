@@ -1,4 +1,5 @@
 import {
+  AiProposalOrigin,
   acceptProposal,
   addClip,
   addNotes,
@@ -131,28 +132,33 @@ describe('what changed since you left', () => {
     await edit(b, () => renameTrack(b.doc, b.me, bass, 'Synth bass'))
     await edit(b, () => setVolume(b.doc, b.me, bass, -6))
     // ...and accepts the Harmonizer's suggestion for the bass.
-    const proposalId = addProposal(
-      b.doc,
-      {
+    // The server writes proposals (ai.suggest does this after a run); Bob accepts it.
+    let proposalId = ''
+    await server.collab.rooms.hold(id, async (room) => {
+      const run = server.collab.writeRules.seal({
         pluginId: 'dev.ensemble.harmonizer',
         pluginVersion: '1.0.0',
         modelHash: 'sha256:beef',
         seed: 1,
         requestedBy: bob.userId,
         runId: 'run-1',
-      },
-      {
-        trackId: bass,
-        fromTick: BAR * 4,
-        toTick: BAR * 5,
-        pluginId: 'dev.ensemble.harmonizer',
-        pluginName: 'Harmonizer',
-        pluginVersion: '1.0.0',
-        kind: 'notes',
-        variations: [{ label: 'Walk', notes: [{ pitch: 40, start: 0, duration: PPQ, velocity: 90 }] }],
-        requestedByName: 'Bob',
-      },
-    )
+      })
+      room.commitServerEdit(new AiProposalOrigin(run), (doc) => {
+        proposalId = addProposal(doc, run, {
+          trackId: bass,
+          fromTick: BAR * 4,
+          toTick: BAR * 5,
+          pluginId: 'dev.ensemble.harmonizer',
+          pluginName: 'Harmonizer',
+          pluginVersion: '1.0.0',
+          kind: 'notes',
+          variations: [{ label: 'Walk', notes: [{ pitch: 40, start: 0, duration: PPQ, velocity: 90 }] }],
+          requestedByName: 'Bob',
+        })
+      })
+      await room.allStored()
+    })
+    await waitFor(() => b.doc.getMap('proposals').has(proposalId), 'proposal at Bob')
     await edit(b, () => acceptProposal(b.doc, b.me, proposalId, 0))
     // Alice, from another tab, changes the key: her own edit is no news to her.
     const otherTab = await openSongAs(collabUrl(server), alice, id)
