@@ -19,7 +19,8 @@ import type { PitchKey } from '../common/key.js'
 import { getSplit as getRollSplit, loadRolls } from '../continue/data.js'
 import { drumClassOf, loadBeats, STEPS_PER_BAR } from '../drums/data.js'
 import { getSplit, loadChorales, VOICE_RANGES } from '../harmonizer/data.js'
-import type { FirstPartyOptions, FirstPartyRegistration } from './assets.js'
+import type { PluginRegistration } from '../host.js'
+import type { FirstPartyOptions } from './assets.js'
 import { continuePlugin } from './continue-plugin.js'
 import { DRUM_STYLES } from './drums-gen.js'
 import { drumsPlugin } from './drums-plugin.js'
@@ -89,7 +90,7 @@ function request(
   } as SuggestInput
 }
 
-async function suggest(reg: FirstPartyRegistration, input: SuggestInput) {
+async function suggest(reg: PluginRegistration, input: SuggestInput) {
   const local = loadLocalModels(reg)
   if (local.problems.length > 0) throw new Error(local.problems.join('; '))
   return runPlugin(reg.plugin, input, { models: local.runner })

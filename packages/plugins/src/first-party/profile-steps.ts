@@ -10,14 +10,15 @@ import path from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import { initBackend } from '../common/backend.js'
 import { defaultModelDir, numArg, parseArgs } from '../common/cli.js'
+import type { ModelRuntime } from '../host.js'
 import { loadFunctionalModel } from '../model-io/fs-handler.js'
-import { harmonizerRuntime, rollRuntime, type StepRuntime } from './runtime.js'
+import { harmonizerRuntime, rollRuntime } from './runtime.js'
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2), { steps: 'string' })
   const steps = numArg(args, 'steps', 128)
   console.log(`backend ${await initBackend()}`)
-  const runtimes: [string, StepRuntime][] = [
+  const runtimes: [string, ModelRuntime][] = [
     ['harmonizer', harmonizerRuntime],
     ['continue', rollRuntime],
     ['drums', rollRuntime],
