@@ -1,4 +1,4 @@
-import type { BatchModel, FunctionalModel, ModelRuntime } from '@ensemble/plugins/host'
+import type { BatchModel, FunctionalModel } from '@ensemble/plugins/host'
 import * as tf from '@tensorflow/tfjs'
 
 /*

@@ -1,4 +1,10 @@
-import { type ModelRunner, type Plugin, PluginError, runPlugin, type SuggestOutput } from '@ensemble/core/plugin'
+import {
+  type ModelRunner,
+  type Plugin,
+  PluginError,
+  runPlugin,
+  type SuggestOutput,
+} from '@ensemble/core/plugin'
 import { Admission, type AdmissionLimits } from './admission'
 import { type LoadedModel, ModelInputError } from './loaded-model'
 import type { SuggestRequest } from './suggest-request'

@@ -163,10 +163,17 @@ export class PluginHost {
    * or do not match their digests stays in the catalogue as unavailable, with the reason, rather than
    * stopping the service: the others still serve.
    */
-  static async start(registrations: readonly PluginRegistration[], options: HostOptions): Promise<PluginHost> {
+  static async start(
+    registrations: readonly PluginRegistration[],
+    options: HostOptions,
+  ): Promise<PluginHost> {
     const store = new ArchiveStore(path.join(options.dataDir, 'plugins'))
     const sandbox = new SandboxRunner(
-      { ...options.sandbox, maxDeadlineMs: options.maxDeadlineMs, ...(options.now ? { now: options.now } : {}) },
+      {
+        ...options.sandbox,
+        maxDeadlineMs: options.maxDeadlineMs,
+        ...(options.now ? { now: options.now } : {}),
+      },
       new Set(await store.readYanked()),
     )
     await sandbox.warm()
@@ -437,7 +444,10 @@ export class PluginHost {
   async yank(id: string, version: string): Promise<{ id: string; version: string; aborted: number }> {
     const key = pluginKey(id, version)
     const entry = this.catalogue.get(key)
-    const aborted = this.sandbox.yank(key, entry?.code.origin === 'third-party' ? entry.code.sandboxed : undefined)
+    const aborted = this.sandbox.yank(
+      key,
+      entry?.code.origin === 'third-party' ? entry.code.sandboxed : undefined,
+    )
     await this.store.writeYanked(this.sandbox.yankedKeys())
     this.options.log.warn('third-party plugin yanked', { plugin: id, version, aborted })
     return { id, version, aborted }
@@ -469,4 +479,3 @@ export class PluginHost {
     return this.sandbox.close()
   }
 }
-

@@ -6,8 +6,8 @@ import {
 } from '@ensemble/core/plugin'
 import { DEFAULT_SANDBOX_LIMITS, SandboxError, type SandboxLimits } from '@ensemble/plugin-sdk/sandbox'
 import { HostError } from '../host-errors'
+import { type LoadedModel, ModelInputError } from '../loaded-model'
 import type { Caller, SuggestRequest } from '../suggest-request'
-import { LoadedModel, ModelInputError } from '../loaded-model'
 import { SandboxThread } from './sandbox-thread'
 
 /*
