@@ -5,6 +5,13 @@ import { z } from 'zod'
 
 export type TfjsBackendName = 'wasm' | 'cpu'
 
+/**
+ * The web server's internal endpoint for third-party archives, `GET <path>/<id>/<version>` with the shared
+ * bearer secret, and the header that carries the SHA-256 the registry recorded: both sides read them here.
+ */
+export const ARCHIVES_PATH = '/internal/plugin-archives'
+export const ARCHIVE_SHA256_HEADER = 'x-archive-sha256'
+
 export interface InferenceConfig {
   port: number
   host: string
@@ -43,7 +50,7 @@ const envSchema = z.object({
   INFERENCE_HOST: z.string().default('127.0.0.1'),
   DATA_DIR: z.string().optional(),
   INFERENCE_SECRET: z.string().min(16).optional(),
-  INFERENCE_ARCHIVES_URL: z.url().default('http://127.0.0.1:3000/internal/plugin-archives'),
+  INFERENCE_ARCHIVES_URL: z.url().default(`http://127.0.0.1:3000${ARCHIVES_PATH}`),
   TFJS_BACKEND: z.enum(['wasm', 'cpu']).default('wasm'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   INFERENCE_MAX_PENDING: z.coerce.number().int().min(1).max(10_000).default(64),

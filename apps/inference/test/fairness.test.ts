@@ -66,7 +66,7 @@ beforeAll(async () => {
   shelf.publish(walker, archive)
   // Installed now, so that the calls below measure shares, not a first fetch.
   await client().suggest.mutate({ pluginId: WALKER, version: '1.0.0', input: windowInput({ variations: 1 }) })
-})
+}, 60_000)
 afterAll(async () => {
   await running?.close()
   await shelf?.close()

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { MAX_ARCHIVE_BYTES } from '@ensemble/plugin-sdk/archive'
+import { ARCHIVE_SHA256_HEADER } from '../config'
 import { HostError } from '../host-errors'
 
 /*
@@ -18,8 +19,6 @@ export interface ArchiveSource {
   /** The archive of `id@version`, or undefined when the registry has no such version. */
   fetch(id: string, version: string): Promise<Uint8Array | undefined>
 }
-
-export const ARCHIVE_SHA256_HEADER = 'x-archive-sha256'
 
 export interface WebArchiveSourceOptions {
   /** The endpoint's base, e.g. http://127.0.0.1:3000/internal/plugin-archives. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { PluginManifest } from '@ensemble/core/plugin'
-import { ARCHIVE_SHA256_HEADER } from '../../src/third-party/archive-source'
+import { ARCHIVE_SHA256_HEADER } from '../../src/config'
 
 /*
  * The web server's internal archive endpoint as the inference tests need it: real HTTP, the bearer secret

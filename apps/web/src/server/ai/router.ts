@@ -10,11 +10,10 @@ import {
   installedForPanel,
   type SuggestTarget,
   suggestTarget,
-  suggestThirdParty,
   ThirdPartyRefusal,
 } from '../registry/third-party'
 import { type AuthedContext, authedProcedure, router } from '../trpc/init'
-import { aiFailure, inferenceFailure } from './errors'
+import { aiFailure, inferenceFailure, refusalFailure } from './errors'
 import { toSuggestInput } from './window'
 
 /**
@@ -192,8 +191,9 @@ async function suggest(ctx: AuthedContext, input: z.output<typeof suggestInput>)
     target = await suggestTarget(ctx.db, input.projectId, input.pluginId)
   } catch (err) {
     if (!(err instanceof ThirdPartyRefusal)) throw err
-    await audit(err.failure.outcome, err.version ?? input.version, null)
-    throw err.failure.error
+    const failure = refusalFailure(err)
+    await audit(failure.outcome, err.version ?? input.version, null)
+    throw failure.error
   }
   const version = target.thirdParty ? target.version : input.version
 
@@ -207,15 +207,18 @@ async function suggest(ctx: AuthedContext, input: z.output<typeof suggestInput>)
   let result: Awaited<ReturnType<typeof ctx.inference.suggest.mutate>>
   try {
     const signal = AbortSignal.timeout(SUGGEST_DEADLINE_MS + TRANSPORT_GRACE_MS)
-    result = target.thirdParty
-      ? await suggestThirdParty(ctx.db, ctx.inference, target, request, caller, signal)
-      : await ctx.inference.suggest.mutate(
-          { pluginId: input.pluginId, version, input: request, caller },
-          { signal },
-        )
+    // One call for every plugin: the service fetches a third-party archive it lacks from this server.
+    result = await ctx.inference.suggest.mutate(
+      {
+        pluginId: input.pluginId,
+        version,
+        input: request,
+        caller: target.thirdParty ? { ...caller, publisher: target.publisherId } : caller,
+      },
+      { signal },
+    )
   } catch (err) {
-    const failure =
-      err instanceof ThirdPartyRefusal ? err.failure : inferenceFailure(err, SUGGEST_DEADLINE_MS)
+    const failure = inferenceFailure(err, SUGGEST_DEADLINE_MS)
     await audit(failure.outcome, version, null)
     throw failure.error
   }
