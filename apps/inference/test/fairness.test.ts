@@ -60,7 +60,7 @@ beforeAll(async () => {
     capabilities: ['theory'],
   })
   const walkerSource = fileURLToPath(
-    new URL('../../../packages/plugins/sdk/src/sandbox/fixtures/scale-walker.ts', import.meta.url),
+    new URL('../../../packages/plugin-sdk/src/sandbox/fixtures/scale-walker.ts', import.meta.url),
   )
   const archive = await packPlugin({ manifest: walker, bundle: await bundlePlugin(walkerSource), assets: {} })
   shelf.publish(walker, archive)

@@ -91,7 +91,7 @@ beforeAll(async () => {
     'dense/model.weights.bin': new Uint8Array(readFileSync(path.join(assets, 'dense', 'model.weights.bin'))),
   }
   const walkerSource = fileURLToPath(
-    new URL('../../../packages/plugins/sdk/src/sandbox/fixtures/scale-walker.ts', import.meta.url),
+    new URL('../../../packages/plugin-sdk/src/sandbox/fixtures/scale-walker.ts', import.meta.url),
   )
   walkerManifest = manifestFor('org.ensemble-tests.scale-walker', {
     name: 'Scale walker',
@@ -331,7 +331,7 @@ describe('third-party plugins in the inference service', () => {
       manifest,
       bundle: await bundlePlugin(
         fileURLToPath(
-          new URL('../../../packages/plugins/sdk/src/sandbox/fixtures/scale-walker.ts', import.meta.url),
+          new URL('../../../packages/plugin-sdk/src/sandbox/fixtures/scale-walker.ts', import.meta.url),
         ),
       ),
       assets: {},
