@@ -196,6 +196,7 @@ describe('third-party plugins in the AI router', () => {
     expect((await get(`${id}/1.0.0`, 'not-the-service-secret-0123456789')).status).toBe(401)
     expect((await fetch(`${server.url}${ARCHIVES_PATH}/${id}/1.0.0`)).status).toBe(401)
     expect((await get(`${id}/9.9.9`)).status).toBe(404)
+    expect((await get(`${id}/%E0%A4%A`)).status).toBe(404)
     const served = await get(`${encodeURIComponent(id)}/1.0.0`)
     expect(served.status).toBe(200)
     expect(new Uint8Array(await served.arrayBuffer())).toEqual(archive)

@@ -24,6 +24,18 @@ const bearerMatches = (req: IncomingMessage, secret: string): boolean => {
   return given.length === expected.length && timingSafeEqual(given, expected)
 }
 
+/** `<id>/<version>`, each URL-encoded; null for anything else (a malformed escape included). */
+function parseKey(rest: string): { pluginId: string; version: string } | null {
+  const parts = rest.split('/')
+  if (parts.length !== 2) return null
+  try {
+    const [pluginId, version] = parts.map(decodeURIComponent) as [string, string]
+    return pluginId && version ? { pluginId, version } : null
+  } catch {
+    return null
+  }
+}
+
 export function archiveRoute({ db, secret }: { db: Db; secret: string }): Route {
   const prefix = `${ARCHIVES_PATH}/`
   return async (req, res, url) => {
@@ -36,12 +48,12 @@ export function archiveRoute({ db, secret }: { db: Db; secret: string }): Route 
       sendJson(res, 401, { error: 'unauthorized' })
       return true
     }
-    const parts = url.pathname.slice(prefix.length).split('/')
-    if (parts.length !== 2 || parts.some((p) => p === '')) {
+    const key = parseKey(url.pathname.slice(prefix.length))
+    if (key === null) {
       sendJson(res, 404, { error: 'not_found' })
       return true
     }
-    const [pluginId, version] = parts.map(decodeURIComponent) as [string, string]
+    const { pluginId, version } = key
     const [row] = await db
       .select({
         archive: schema.pluginVersions.archive,
