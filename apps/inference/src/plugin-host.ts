@@ -402,7 +402,10 @@ export class PluginHost {
       const output =
         code.origin === 'first-party'
           ? await this.inProcess.run(code.plugin, entry.models, request, receivedAt)
-          : await this.sandbox.run(code.sandboxed, entry.models, request, receivedAt)
+          : await this.sandbox.run(code.sandboxed, entry.models, request, {
+              receivedAt,
+              installedAt: this.now(),
+            })
       return {
         ...output,
         provenance: {

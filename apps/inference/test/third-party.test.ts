@@ -4,7 +4,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gunzipSync, gzipSync } from 'node:zlib'
 import type { PluginAsset, PluginManifest } from '@ensemble/core/plugin'
-import { packPlugin } from '@ensemble/plugin-sdk/archive'
+import { MAX_ARCHIVE_BYTES, packPlugin } from '@ensemble/plugin-sdk/archive'
 import { bundlePlugin } from '@ensemble/plugin-sdk/sandbox'
 import { TRPCClientError } from '@trpc/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -111,7 +111,7 @@ beforeAll(async () => {
     plugins: [{ plugin: densePlugin(denseAsset), assetRoot: assets }],
     sandbox: { maxStrikes: MAX_STRIKES },
   })
-})
+}, 60_000)
 afterAll(async () => {
   await running?.close()
   await shelf?.close()
@@ -489,6 +489,8 @@ describe('third-party plugins in the inference service', () => {
         !(await client().thirdParty.status.query()).some((s) => s.id === manifest.id && s.running === 1)
       );
     }
+    // Installed by a first call, so that the calls below spend their budget computing, not being fetched.
+    expect((await suggest(manifest.id)).suggestions).toEqual([])
     // Its thread dies once: it runs again on a fresh one and answers.
     const once = suggest(manifest.id)
     await onItsThread()
@@ -509,6 +511,14 @@ describe('third-party plugins in the inference service', () => {
     const status = (await client().thirdParty.status.query()).find((s) => s.id === manifest.id)
     expect(status).toMatchObject({ strikes: 0, suspended: false, running: 0 })
     await firstPartyStillServes()
+  })
+
+  it('stops reading a download past the SDK’s archive limit', async () => {
+    const manifest = manifestFor('org.ensemble-tests.oversize')
+    shelf.publish(manifest, new Uint8Array(MAX_ARCHIVE_BYTES + 1024 * 1024).fill(7))
+    const err = await failureOf(suggest(manifest.id))
+    expect(inferenceFailureReason(err)).toBe('not_loaded')
+    expect(err.message).toMatch(new RegExp(`larger than ${MAX_ARCHIVE_BYTES} bytes`))
   })
 
   it('answers not_found for a plugin the registry does not have either', async () => {

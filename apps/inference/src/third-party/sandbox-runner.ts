@@ -161,7 +161,8 @@ export class SandboxRunner {
     code: SandboxedCode,
     models: ReadonlyMap<string, LoadedModel>,
     request: SuggestRequest,
-    receivedAt: number,
+    /** When the call arrived (the caller's deadline counts from here) and when its plugin was ready. */
+    times: { receivedAt: number; installedAt: number },
   ): Promise<SuggestOutput> {
     const { key, manifest } = code
     if (this.yanked.has(key)) throw new HostError('yanked', `${key} was yanked by its publisher`)
@@ -178,8 +179,12 @@ export class SandboxRunner {
       throw new HostError('busy', `busy: ${this.running} sandboxed suggestions in flight, try again shortly`)
     const shares = this.sharesOf(manifest, request.caller)
     // The sandbox stops the plugin at its own deadline; the watchdog's hard stop comes a grace after that.
-    const deadlineAt =
-      receivedAt + Math.min(request.input.deadlineMs, this.options.maxDeadlineMs, this.sandboxDeadlineMs)
+    // The caller's budget counts from arrival; the sandbox's own from when the plugin was ready, so the time
+    // the host spent fetching and installing it on a first call is not taken from the plugin.
+    const deadlineAt = Math.min(
+      times.receivedAt + Math.min(request.input.deadlineMs, this.options.maxDeadlineMs),
+      times.installedAt + this.sandboxDeadlineMs,
+    )
     const controller = new AbortController()
     code.running.add(controller)
     this.running++
