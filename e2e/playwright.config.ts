@@ -39,7 +39,13 @@ export default defineConfig({
       port: inferencePort,
       reuseExistingServer: process.env.E2E_REUSE === '1',
       timeout: 60_000,
-      env: { DATA_DIR: dataDir, INFERENCE_PORT: String(inferencePort), LOG_LEVEL: 'warn' },
+      env: {
+        DATA_DIR: dataDir,
+        INFERENCE_PORT: String(inferencePort),
+        // Where the service fetches a third-party plugin's archive: the web server below.
+        INFERENCE_ARCHIVES_URL: `http://127.0.0.1:${port}/internal/plugin-archives`,
+        LOG_LEVEL: 'warn',
+      },
     },
     {
       command: 'pnpm --filter @ensemble/web start',

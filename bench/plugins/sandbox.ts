@@ -17,17 +17,17 @@ import { createRequire } from 'node:module'
 import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { runPlugin, type SuggestInput } from '@ensemble/core/plugin'
-import scaleWalker from '../../packages/plugins/sdk/src/sandbox/fixtures/scale-walker'
-import { bundlePlugin, runInSandbox } from '../../packages/plugins/sdk/src/sandbox/index'
+import scaleWalker from '../../packages/plugin-sdk/src/sandbox/fixtures/scale-walker'
+import { bundlePlugin, runInSandbox } from '../../packages/plugin-sdk/src/sandbox/index'
 import { percentile } from '../collab/measure'
 
 // The SDK's own esbuild, for the bundle built without the sandbox shim (the bench has no esbuild of its own).
-const { build } = createRequire(new URL('../../packages/plugins/sdk/package.json', import.meta.url))(
+const { build } = createRequire(new URL('../../packages/plugin-sdk/package.json', import.meta.url))(
   'esbuild',
 ) as { build(options: object): Promise<{ outputFiles: { text: string }[] }> }
 
 const fixture = fileURLToPath(
-  new URL('../../packages/plugins/sdk/src/sandbox/fixtures/scale-walker.ts', import.meta.url),
+  new URL('../../packages/plugin-sdk/src/sandbox/fixtures/scale-walker.ts', import.meta.url),
 )
 
 const input: SuggestInput = {

@@ -17,7 +17,7 @@ import { addInstrumentTrack, createClipByDoubleClick } from './helpers/studio'
 
 const run = promisify(execFile)
 const REPO = path.resolve(import.meta.dirname, '..', '..')
-const SDK = path.join(REPO, 'packages/plugins/sdk')
+const SDK = path.join(REPO, 'packages/plugin-sdk')
 const CLI = path.join(SDK, 'bin/ensemble-plugin.js')
 const BASE = `http://127.0.0.1:${process.env.E2E_PORT ?? 3900}`
 

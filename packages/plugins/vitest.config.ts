@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'tools/**/*.test.ts'],
     // Model tests run real tfjs forward/backward passes on one core; 30 s leaves headroom on a busy CI box.
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -5,12 +5,24 @@ import { z } from 'zod'
 
 export type TfjsBackendName = 'wasm' | 'cpu'
 
+/**
+ * The web server's internal endpoint for third-party archives, `GET <path>/<id>/<version>` with the shared
+ * bearer secret, and the header that carries the SHA-256 the registry recorded: both sides read them here.
+ */
+export const ARCHIVES_PATH = '/internal/plugin-archives'
+export const ARCHIVE_SHA256_HEADER = 'x-archive-sha256'
+
 export interface InferenceConfig {
   port: number
   host: string
   dataDir: string
   /** Bearer secret shared with the web server; the browser never sees it. */
   secret: string
+  /**
+   * The web server's internal endpoint for third-party archives (`GET <url>/<id>/<version>`, the same bearer
+   * secret): where the host fetches a published version it does not hold yet.
+   */
+  archivesUrl: string
   backend: TfjsBackendName
   logLevel: 'debug' | 'info' | 'warn' | 'error'
   /** Suggest calls in flight (running or waiting their turn); one more is answered TOO_MANY_REQUESTS ("busy"). */
@@ -38,6 +50,7 @@ const envSchema = z.object({
   INFERENCE_HOST: z.string().default('127.0.0.1'),
   DATA_DIR: z.string().optional(),
   INFERENCE_SECRET: z.string().min(16).optional(),
+  INFERENCE_ARCHIVES_URL: z.url().default(`http://127.0.0.1:3000${ARCHIVES_PATH}`),
   TFJS_BACKEND: z.enum(['wasm', 'cpu']).default('wasm'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   INFERENCE_MAX_PENDING: z.coerce.number().int().min(1).max(10_000).default(64),
@@ -90,6 +103,7 @@ export function loadInferenceConfig(env: NodeJS.ProcessEnv = process.env): Infer
     host: parsed.INFERENCE_HOST,
     dataDir,
     secret: sharedInferenceSecret(dataDir, parsed.INFERENCE_SECRET),
+    archivesUrl: parsed.INFERENCE_ARCHIVES_URL,
     backend: parsed.TFJS_BACKEND,
     logLevel: parsed.LOG_LEVEL,
     maxPending: parsed.INFERENCE_MAX_PENDING,

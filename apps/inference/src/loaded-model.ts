@@ -1,6 +1,6 @@
 import type { ModelTensor } from '@ensemble/core/plugin'
+import type { BatchModel } from '@ensemble/plugins/host'
 import * as tf from '@tensorflow/tfjs'
-import type { BatchModel } from './batch-model'
 import { type BatchOptions, type BatchStats, MicroBatcher } from './batcher'
 
 /*

@@ -3,55 +3,79 @@ import path from 'node:path'
 import {
   assertHostCompatible,
   highestSatisfying,
-  type ModelRunner,
+  isVersion,
   type Plugin,
   type PluginAsset,
-  PluginError,
   type PluginManifest,
-  runPlugin,
-  type SuggestInput,
-  type SuggestOutput,
   versionSatisfies,
 } from '@ensemble/core/plugin'
+import { readArchive } from '@ensemble/plugin-sdk/archive'
+import type { BatchModel, ModelRuntime, PluginRegistration } from '@ensemble/plugins/host'
 import * as tf from '@tensorflow/tfjs'
-import { Admission, type AdmissionLimits } from './admission'
-import { type BatchModel, fromTfModel, functionalFromArtifacts, type ModelRuntime } from './batch-model'
+import type { AdmissionLimits } from './admission'
+import { fromTfModel, functionalFromArtifacts } from './batch-model'
 import type { BatchOptions, BatchStats } from './batcher'
-import { HostError } from './host-errors'
-import { LoadedModel, ModelInputError } from './loaded-model'
+import { HostError, hostFailure } from './host-errors'
+import { InProcessRunner } from './in-process-runner'
+import { LoadedModel } from './loaded-model'
 import type { Logger } from './log'
 import { fileSystemModel } from './model-files'
+import type { ModelHash, SuggestRequest, SuggestResult } from './suggest-request'
+import type { ArchiveSource } from './third-party/archive-source'
+import {
+  PUBLISH_CHECK_BUDGET_MS,
+  type SandboxedCode,
+  SandboxRunner,
+  type SandboxRunnerOptions,
+  type SandboxStatus,
+} from './third-party/sandbox-runner'
+import { ArchiveStore, pluginKey } from './third-party/store'
 
 /*
- * The plugin host: a catalogue of registered plugins, their models loaded from disk after their digests are
- * checked and warmed, and the suggest pipeline around the contract's `runPlugin`: version choice, admission
- * (admission.ts: bounded calls in flight, a fair share of them per caller), the server's deadline cap,
- * provenance and one log line per call.
+ * The plugin host: ONE catalogue of plugins keyed by id@version, each with its models (loaded after their
+ * digests are checked, warmed, micro-batched) and one of two runners:
+ *
+ * - first-party plugins (registered at start, code in this process): `InProcessRunner`, core's `runPlugin`
+ *   behind admission;
+ * - third-party plugins (published to the web's registry): `SandboxRunner`, their bundle in QuickJS.
+ *
+ * A third-party version the catalogue does not hold yet (a fresh start, another replica) is installed on
+ * demand: from this service's disk cache, or else fetched from the web server through the `ArchiveSource`
+ * the host is given, verified, its bundle checked once in the sandbox, its models loaded. The web server
+ * never has to send or re-send an archive: it makes one call, `suggest`.
+ *
+ * Around both runners, the same pipeline: version choice, the server's deadline cap, provenance, one log line
+ * per call.
  */
 
-/** A plugin and the folder its manifest's asset paths are relative to (first-party: beside its code). */
-export interface PluginRegistration {
-  plugin: Plugin
-  assetRoot?: string
-  /** The graph code of each `tfjs-functional` asset, by asset id (first-party plugins only). */
-  runtimes?: Readonly<Record<string, ModelRuntime>>
-}
+export type { PluginRegistration }
 
 export interface HostOptions {
   batching: BatchOptions
   admission: AdmissionLimits
   maxDeadlineMs: number
   log: Logger
+  /** Where third-party archives are cached (DATA_DIR/plugins) and the kill list is kept. */
+  dataDir: string
+  /** Where a third-party archive the host does not hold comes from (the web server); none: cache only. */
+  archives?: ArchiveSource
+  /** Sandbox limits, shares and strike policy for third-party plugins (tests tighten them). */
+  sandbox?: Omit<SandboxRunnerOptions, 'maxDeadlineMs' | 'now'>
   now?: () => number
 }
 
+type Code =
+  | { origin: 'first-party'; plugin: Plugin }
+  | { origin: 'third-party'; sandboxed: SandboxedCode; archiveSha256: string }
+
 interface Entry {
+  key: string
   manifest: PluginManifest
-  plugin: Plugin
   /** Why the plugin cannot run; empty when it is available. */
   problems: string[]
   models: Map<string, LoadedModel>
-  modelHashes: { assetId: string; sha256: string }[]
+  modelHashes: ModelHash[]
+  code: Code
 }
 
 export interface PluginSummary {
@@ -67,38 +91,10 @@ export interface PluginSummary {
   problems: string[]
 }
 
-/**
- * Who a suggest is for, as the web server names them (it authorized the call; the browser never reaches
- * this service). Fair shares are counted per user, and for third-party plugins per publisher too.
- */
-export interface Caller {
-  userId: string
-  projectId: string
-  /** The registry publisher of a third-party plugin. */
-  publisher?: string | undefined
-}
-
-export interface SuggestRequest {
-  pluginId: string
-  /** An exact version or a semver range; the highest available match runs. */
+export interface ThirdPartyStatus extends SandboxStatus {
+  id: string
   version: string
-  /** Already shape-checked by the router; `runPlugin` checks it again, as every host does. */
-  input: SuggestInput
-  caller?: Caller | undefined
-}
-
-export interface Provenance {
-  pluginId: string
-  version: string
-  /** One digest for the song's note provenance: the model's, or a digest of all of them, or "none". */
-  modelHash: string
-  models: { assetId: string; sha256: string }[]
-  seed: number
-  durationMs: number
-}
-
-export interface SuggestResult extends SuggestOutput {
-  provenance: Provenance
+  bundleSha256: string
 }
 
 /**
@@ -111,7 +107,7 @@ export function assetDigest(asset: PluginAsset): string {
     .digest('hex')
 }
 
-export function combinedHash(models: readonly { assetId: string; sha256: string }[]): string {
+export function combinedHash(models: readonly ModelHash[]): string {
   if (models.length === 0) return 'none'
   if (models.length === 1) return models[0]!.sha256
   return createHash('sha256')
@@ -143,54 +139,69 @@ export async function loadAsset(
 }
 
 export class PluginHost {
-  private readonly entries: Entry[] = []
-  private readonly admission: Admission
+  private readonly catalogue = new Map<string, Entry>()
+  /** Third-party versions being installed, so two first calls at once (two projects asking) share one. */
+  private readonly installing = new Map<string, Promise<Entry>>()
+  private readonly inProcess: InProcessRunner
   private readonly now: () => number
-  private anonymous = 0
 
-  private constructor(private readonly options: HostOptions) {
+  private constructor(
+    private readonly options: HostOptions,
+    private readonly store: ArchiveStore,
+    private readonly sandbox: SandboxRunner,
+  ) {
     this.now = options.now ?? Date.now
-    this.admission = new Admission(options.admission, this.now)
+    this.inProcess = new InProcessRunner({
+      admission: options.admission,
+      maxDeadlineMs: options.maxDeadlineMs,
+      now: this.now,
+    })
   }
 
   /**
-   * Loads every registration. A plugin whose assets are missing or do not match their digests stays in the
-   * catalogue as unavailable, with the reason, rather than stopping the service: the others still serve.
+   * Starts the sandbox threads and loads every first-party registration. A plugin whose assets are missing
+   * or do not match their digests stays in the catalogue as unavailable, with the reason, rather than
+   * stopping the service: the others still serve.
    */
-  static async load(registrations: readonly PluginRegistration[], options: HostOptions): Promise<PluginHost> {
-    const host = new PluginHost(options)
-    for (const registration of registrations) await host.add(registration)
+  static async start(
+    registrations: readonly PluginRegistration[],
+    options: HostOptions,
+  ): Promise<PluginHost> {
+    const store = new ArchiveStore(path.join(options.dataDir, 'plugins'))
+    const sandbox = new SandboxRunner(
+      {
+        ...options.sandbox,
+        maxDeadlineMs: options.maxDeadlineMs,
+        ...(options.now ? { now: options.now } : {}),
+      },
+      new Set(await store.readYanked()),
+    )
+    await sandbox.warm()
+    const host = new PluginHost(options, store, sandbox)
+    for (const registration of registrations) await host.register(registration)
     return host
   }
 
-  private async add({ plugin, assetRoot, runtimes }: PluginRegistration): Promise<void> {
+  private async register({ plugin, assetRoot, runtimes }: PluginRegistration): Promise<void> {
     const { manifest } = plugin
-    if (this.entries.some((e) => e.manifest.id === manifest.id && e.manifest.version === manifest.version))
-      throw new Error(`${manifest.id}@${manifest.version} is registered twice`)
-    const entry: Entry = { manifest, plugin, problems: [], models: new Map(), modelHashes: [] }
-    this.entries.push(entry)
+    const key = pluginKey(manifest.id, manifest.version)
+    if (this.catalogue.has(key)) throw new Error(`${key} is registered twice`)
+    const entry: Entry = {
+      key,
+      manifest,
+      problems: [],
+      models: new Map(),
+      modelHashes: [],
+      code: { origin: 'first-party', plugin },
+    }
+    this.catalogue.set(key, entry)
     try {
       assertHostCompatible(manifest)
     } catch (err) {
       entry.problems.push((err as Error).message)
       return
     }
-    for (const asset of manifest.assets) {
-      if (!assetRoot) {
-        entry.problems.push(`asset ${asset.id}: no asset folder was registered`)
-        continue
-      }
-      try {
-        const name = `${manifest.id}@${manifest.version}/${asset.id}`
-        const loaded = await loadAsset(asset, assetRoot, runtimes?.[asset.id])
-        const model = new LoadedModel(name, loaded, this.options.batching)
-        model.warmUp()
-        entry.models.set(asset.id, model)
-        entry.modelHashes.push({ assetId: asset.id, sha256: assetDigest(asset) })
-      } catch (err) {
-        entry.problems.push(`asset ${asset.id}: ${(err as Error).message}`)
-      }
-    }
+    await this.loadModels(entry, assetRoot, runtimes)
     const level = entry.problems.length ? 'warn' : 'info'
     this.options.log[level]('plugin registered', {
       plugin: manifest.id,
@@ -200,18 +211,50 @@ export class PluginHost {
     })
   }
 
+  /** Loads, verifies and warms each declared asset; what fails goes into the entry's problems. */
+  private async loadModels(
+    entry: Entry,
+    assetRoot: string | undefined,
+    runtimes: Readonly<Record<string, ModelRuntime>> | undefined,
+  ): Promise<void> {
+    for (const asset of entry.manifest.assets) {
+      if (!assetRoot) {
+        entry.problems.push(`asset ${asset.id}: no asset folder was registered`)
+        continue
+      }
+      if (asset.format === 'tfjs-functional' && entry.code.origin === 'third-party') {
+        entry.problems.push(
+          `asset ${asset.id}: tfjs-functional models need host code; a third-party plugin cannot use them`,
+        )
+        continue
+      }
+      try {
+        const loaded = await loadAsset(asset, assetRoot, runtimes?.[asset.id])
+        const model = new LoadedModel(`${entry.key}/${asset.id}`, loaded, this.options.batching)
+        model.warmUp()
+        entry.models.set(asset.id, model)
+        entry.modelHashes.push({ assetId: asset.id, sha256: assetDigest(asset) })
+      } catch (err) {
+        entry.problems.push(`asset ${asset.id}: ${(err as Error).message}`)
+      }
+    }
+  }
+
+  /** The plugins this service ships (first-party); third-party ones are a project's installs, listed by the web. */
   list(): PluginSummary[] {
-    return this.entries.map(({ manifest, problems }) => ({
-      id: manifest.id,
-      version: manifest.version,
-      name: manifest.name,
-      kind: manifest.kind,
-      trackKinds: manifest.trackKinds,
-      description: manifest.description,
-      capabilities: manifest.capabilities,
-      available: problems.length === 0,
-      problems,
-    }))
+    return [...this.catalogue.values()]
+      .filter((e) => e.code.origin === 'first-party')
+      .map(({ manifest, problems }) => ({
+        id: manifest.id,
+        version: manifest.version,
+        name: manifest.name,
+        kind: manifest.kind,
+        trackKinds: manifest.trackKinds,
+        description: manifest.description,
+        capabilities: manifest.capabilities,
+        available: problems.length === 0,
+        problems,
+      }))
   }
 
   describe(
@@ -224,7 +267,7 @@ export class PluginHost {
 
   /** Per model, how its executions were batched: the figures that show micro-batching at work. */
   modelStats(): ({ plugin: string; version: string; asset: string } & BatchStats)[] {
-    return this.entries.flatMap((e) =>
+    return [...this.catalogue.values()].flatMap((e) =>
       [...e.models].map(([asset, model]) => ({
         plugin: e.manifest.id,
         version: e.manifest.version,
@@ -234,14 +277,14 @@ export class PluginHost {
     )
   }
 
-  /** Calls running or waiting for their turn. */
+  /** First-party calls running or waiting for their turn. */
   get inFlight(): number {
-    return this.admission.inFlight
+    return this.inProcess.inFlight
   }
 
   /** The highest version of `pluginId` inside `range`; with `mustRun`, the highest that is available. */
   private pick(pluginId: string, range: string, mustRun: boolean): Entry {
-    const versions = this.entries.filter((e) => e.manifest.id === pluginId)
+    const versions = [...this.catalogue.values()].filter((e) => e.manifest.id === pluginId)
     if (versions.length === 0) throw new HostError('not_found', `no plugin ${pluginId}`)
     const matching = versions.filter((e) => versionSatisfies(e.manifest.version, range))
     if (matching.length === 0)
@@ -266,43 +309,117 @@ export class PluginHost {
     return entry
   }
 
+  /**
+   * The entry a suggest runs. A first-party id is served from what was registered; any other id with an
+   * exact version (the web always names a project's installed version) is installed first if the
+   * catalogue does not hold it.
+   */
+  private async find(pluginId: string, range: string): Promise<Entry> {
+    const known = [...this.catalogue.values()].filter((e) => e.manifest.id === pluginId)
+    if (known.some((e) => e.code.origin === 'first-party') || !isVersion(range))
+      return this.pick(pluginId, range, true)
+    const key = pluginKey(pluginId, range)
+    if (this.sandbox.isYanked(key)) throw new HostError('yanked', `${key} was yanked by its publisher`)
+    return this.catalogue.get(key) ?? this.installOnce(key, pluginId, range)
+  }
+
+  private installOnce(key: string, id: string, version: string): Promise<Entry> {
+    let pending = this.installing.get(key)
+    if (!pending) {
+      pending = this.fetchArchive(key, id, version).then((bytes) => this.install(key, bytes))
+      this.installing.set(key, pending)
+      void pending.finally(() => this.installing.delete(key)).catch(() => {})
+    }
+    return pending
+  }
+
+  /** This service's disk cache first, else the web server; nowhere: `not_found`. */
+  private async fetchArchive(key: string, id: string, version: string): Promise<Uint8Array> {
+    const cached = await this.store.read(key)
+    if (cached) return cached
+    const fetched = await this.options.archives?.fetch(id, version)
+    if (!fetched) throw new HostError('not_found', `no plugin ${key}: the registry has no such version`)
+    return fetched
+  }
+
+  /**
+   * Verifies an archive (every digest recomputed: the disk is not trusted more than the network), checks its
+   * bundle once in the sandbox, caches it, loads its models, and adds it to the catalogue.
+   */
+  private async install(key: string, bytes: Uint8Array): Promise<Entry> {
+    const archive = await readArchive(bytes)
+    const { manifest } = archive
+    if (pluginKey(manifest.id, manifest.version) !== key)
+      throw new HostError(
+        'not_loaded',
+        `the archive served for ${key} is ${manifest.id}@${manifest.version}; it was not installed`,
+      )
+    await this.sandbox.admit(key, manifest, archive.bundle)
+    await this.store.save(key, archive, bytes)
+    const entry: Entry = {
+      key,
+      manifest,
+      problems: [],
+      models: new Map(),
+      modelHashes: [],
+      code: {
+        origin: 'third-party',
+        archiveSha256: archive.archiveSha256,
+        sandboxed: {
+          key,
+          manifest,
+          bundle: archive.bundle,
+          bundleSha256: archive.bundleSha256,
+          strikes: [],
+          running: new Set(),
+        },
+      },
+    }
+    await this.loadModels(entry, this.store.assetRoot(key), undefined)
+    if (entry.problems.length)
+      throw new HostError('unavailable', `${key} cannot run: ${entry.problems.join('; ')}`)
+    this.catalogue.set(key, entry)
+    this.options.log.info('third-party plugin installed', {
+      plugin: manifest.id,
+      version: manifest.version,
+      bundleSha256: archive.bundleSha256,
+      models: entry.modelHashes.length,
+    })
+    return entry
+  }
+
   async suggest(request: SuggestRequest): Promise<SuggestResult> {
     const receivedAt = this.now()
     const fields: Record<string, unknown> = { plugin: request.pluginId, range: request.version }
     let outcome = 'ok'
     try {
-      const entry = this.pick(request.pluginId, request.version, true)
-      fields.version = entry.manifest.version
-      // The caller's budget, never more than the server allows; counted from arrival, so time spent
-      // waiting for a turn, for a batch or behind other work is part of it.
-      const deadlineAt = receivedAt + Math.min(request.input.deadlineMs, this.options.maxDeadlineMs)
-      // A call that names no caller (tests, an operator's script) shares with nobody.
-      const callerKey = request.caller?.userId ?? `anonymous:${this.anonymous++}`
+      const entry = await this.find(request.pluginId, request.version)
+      const { code, manifest } = entry
+      fields.version = manifest.version
+      fields.origin = code.origin
+      fields.seed = request.input.seed
       if (request.caller) fields.user = request.caller.userId
-      const release = await this.admission.admit(callerKey, deadlineAt)
-      try {
-        fields.seed = request.input.seed
-        const output = await runPlugin(entry.plugin, request.input, {
-          models: this.runnerFor(entry, deadlineAt),
-          deadlineAt,
-          now: this.now,
-        })
-        return {
-          ...output,
-          provenance: {
-            pluginId: entry.manifest.id,
-            version: entry.manifest.version,
-            modelHash: combinedHash(entry.modelHashes),
-            models: entry.modelHashes,
-            seed: request.input.seed,
-            durationMs: this.now() - receivedAt,
-          },
-        }
-      } finally {
-        release()
+      const output =
+        code.origin === 'first-party'
+          ? await this.inProcess.run(code.plugin, entry.models, request, receivedAt)
+          : await this.sandbox.run(code.sandboxed, entry.models, request, {
+              receivedAt,
+              installedAt: this.now(),
+            })
+      return {
+        ...output,
+        provenance: {
+          pluginId: manifest.id,
+          version: manifest.version,
+          modelHash: combinedHash(entry.modelHashes),
+          models: entry.modelHashes,
+          seed: request.input.seed,
+          durationMs: this.now() - receivedAt,
+          ...(code.origin === 'third-party' ? { bundleSha256: code.sandboxed.bundleSha256 } : {}),
+        },
       }
     } catch (err) {
-      outcome = err instanceof HostError || err instanceof PluginError ? err.code : 'internal_error'
+      outcome = hostFailure(err)?.reason ?? 'internal_error'
       fields.error = (err as Error).message
       throw err
     } finally {
@@ -314,20 +431,54 @@ export class PluginHost {
     }
   }
 
-  private runnerFor(entry: Entry, deadlineAt: number): ModelRunner {
-    return {
-      run: async (assetId, inputs) => {
-        const model = entry.models.get(assetId)
-        if (!model) throw new Error(`model ${assetId} is not loaded`)
-        try {
-          return await model.run(inputs, deadlineAt)
-        } catch (err) {
-          // The plugin passed a tensor the model cannot take: the plugin's fault, reported as such.
-          if (err instanceof ModelInputError)
-            throw new PluginError('plugin_failed', [{ path: `models.${assetId}`, message: err.message }])
-          throw err
-        }
-      },
-    }
+  /**
+   * The registry's check at publish: the archive verified and its bundle loaded once in the sandbox, with a
+   * short budget, without caching or installing anything. Throws `bad_bundle` with the reason when it can
+   * never run.
+   */
+  async check(bytes: Uint8Array): Promise<{ id: string; version: string; bundleSha256: string }> {
+    const { manifest, bundle, bundleSha256 } = await readArchive(bytes)
+    const key = pluginKey(manifest.id, manifest.version)
+    await this.sandbox.admit(key, manifest, bundle, PUBLISH_CHECK_BUDGET_MS)
+    return { id: manifest.id, version: manifest.version, bundleSha256 }
+  }
+
+  /** The kill list: refused from now on (and after a restart), running calls aborted. */
+  async yank(id: string, version: string): Promise<{ id: string; version: string; aborted: number }> {
+    const key = pluginKey(id, version)
+    const entry = this.catalogue.get(key)
+    const aborted = this.sandbox.yank(
+      key,
+      entry?.code.origin === 'third-party' ? entry.code.sandboxed : undefined,
+    )
+    await this.store.writeYanked(this.sandbox.yankedKeys())
+    this.options.log.warn('third-party plugin yanked', { plugin: id, version, aborted })
+    return { id, version, aborted }
+  }
+
+  /** Installed third-party versions with their strikes, suspension and kill-list state. */
+  status(): ThirdPartyStatus[] {
+    return [...this.catalogue.values()].flatMap(({ manifest, code }) =>
+      code.origin === 'third-party'
+        ? [
+            {
+              id: manifest.id,
+              version: manifest.version,
+              bundleSha256: code.sandboxed.bundleSha256,
+              ...this.sandbox.status(code.sandboxed),
+            },
+          ]
+        : [],
+    )
+  }
+
+  /** See `SandboxThread.restartBusyThreads`: what a crashed thread does to the calls on it. */
+  restartBusyThreads(reason?: string): number {
+    return this.sandbox.restartBusyThreads(reason)
+  }
+
+  /** Stops the sandbox threads (the service is shutting down). */
+  close(): Promise<void> {
+    return this.sandbox.close()
   }
 }

@@ -1,19 +1,15 @@
-import { formatPath, PluginError, SuggestInputSchema } from '@ensemble/core/plugin'
+import { formatPath, SuggestInputSchema } from '@ensemble/core/plugin'
 import { initTRPC, TRPCError } from '@trpc/server'
-import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc'
 import { z } from 'zod'
-import { HostError, type HostErrorCode } from './host-errors'
+import { hostFailure } from './host-errors'
 import type { PluginHost } from './plugin-host'
-import { thirdPartyReason, thirdPartyTrpcCode } from './third-party/errors'
-import type { ThirdPartyHost } from './third-party/host'
 
 export interface InferenceContext {
   authorized: boolean
   backend: string
   startedAt: number
+  /** Every plugin, first- and third-party: one catalogue, two runners (plugin-host.ts). */
   host: PluginHost
-  /** Sandboxed third-party plugins (archives loaded by the web server). */
-  thirdParty: ThirdPartyHost
   maxPending: number
 }
 
@@ -41,23 +37,14 @@ const t = initTRPC.context<InferenceContext>().create({
    * web server can pick a message and decide whether a retry makes sense without parsing prose.
    */
   errorFormatter({ shape, error }) {
-    const cause = error.cause
-    const thirdParty = thirdPartyReason(cause)
-    const reason =
-      cause instanceof HostError || cause instanceof PluginError
-        ? cause.code
-        : thirdParty
-          ? thirdParty.reason
-          : error.code === 'BAD_REQUEST'
-            ? 'invalid_request'
-            : undefined
-    const issues = cause instanceof PluginError ? [...cause.issues] : (thirdParty?.issues ?? issuesOf(cause))
+    const failure = hostFailure(error.cause)
+    const reason = failure?.reason ?? (error.code === 'BAD_REQUEST' ? 'invalid_request' : undefined)
+    const issues = failure ? failure.issues : issuesOf(error.cause)
     const message =
       reason === 'invalid_request' && issues
         ? `invalid request: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`
         : shape.message
-    const budgetMs = thirdParty?.budgetMs
-    return { ...shape, message, data: { ...shape.data, reason, issues, budgetMs } }
+    return { ...shape, message, data: { ...shape.data, reason, issues, budgetMs: failure?.budgetMs } }
   },
 })
 
@@ -68,35 +55,10 @@ const authorized = t.procedure.use(({ ctx, next }) => {
   return next()
 })
 
-const hostCodes: Record<HostErrorCode, TRPC_ERROR_CODE_KEY> = {
-  not_found: 'NOT_FOUND',
-  unavailable: 'PRECONDITION_FAILED',
-  busy: 'TOO_MANY_REQUESTS',
-}
-
-const pluginCodes: Partial<Record<PluginError['code'], TRPC_ERROR_CODE_KEY>> = {
-  invalid_input: 'BAD_REQUEST',
-  invalid_parameters: 'BAD_REQUEST',
-  deadline_exceeded: 'TIMEOUT',
-  incompatible_host: 'PRECONDITION_FAILED',
-}
-
-/** Plugin faults (throws, bad output, undeclared capabilities) stay INTERNAL_SERVER_ERROR with their reason. */
 function toTRPCError(err: unknown): TRPCError {
   if (err instanceof TRPCError) return err
-  const thirdPartyCode = thirdPartyTrpcCode(err)
-  if (thirdPartyCode)
-    return new TRPCError({ code: thirdPartyCode, message: (err as Error).message, cause: err })
-  if (err instanceof HostError)
-    return new TRPCError({ code: hostCodes[err.code], message: err.message, cause: err })
-  if (err instanceof PluginError)
-    return new TRPCError({
-      code: pluginCodes[err.code] ?? 'INTERNAL_SERVER_ERROR',
-      message: err.message,
-      cause: err,
-    })
   return new TRPCError({
-    code: 'INTERNAL_SERVER_ERROR',
+    code: hostFailure(err)?.code ?? 'INTERNAL_SERVER_ERROR',
     message: (err as Error).message ?? String(err),
     cause: err,
   })
@@ -149,25 +111,14 @@ export const inferenceRouter = t.router({
 
   suggest: authorized.input(SuggestRequestSchema).mutation(async ({ ctx, input }) => {
     try {
-      // First-party ids are served in-process; any other id is a third-party plugin, run in the sandbox.
-      const firstParty = ctx.host.list().some((p) => p.id === input.pluginId)
-      return firstParty ? await ctx.host.suggest(input) : await ctx.thirdParty.suggest(input)
+      // First- or third-party alike: the host finds (or fetches) the version and picks its runner.
+      return await ctx.host.suggest(input)
     } catch (err) {
       throw toTRPCError(err)
     }
   }),
 
   thirdParty: t.router({
-    /** A `.ensemble-plugin` archive, base64: verified, cached by id@version, its models loaded. */
-    load: authorized
-      .input(z.object({ archive: z.string().min(1).max(MAX_ARCHIVE_BASE64) }))
-      .mutation(async ({ ctx, input }) => {
-        try {
-          return await ctx.thirdParty.load(new Uint8Array(Buffer.from(input.archive, 'base64')))
-        } catch (err) {
-          throw toTRPCError(err)
-        }
-      }),
     /**
      * The registry's check at publish: the archive verified and its bundle loaded once in the sandbox, with a
      * short budget; nothing is cached. BAD_REQUEST `bad_bundle` with the reason when it can never run.
@@ -176,7 +127,7 @@ export const inferenceRouter = t.router({
       .input(z.object({ archive: z.string().min(1).max(MAX_ARCHIVE_BASE64) }))
       .mutation(async ({ ctx, input }) => {
         try {
-          return await ctx.thirdParty.check(new Uint8Array(Buffer.from(input.archive, 'base64')))
+          return await ctx.host.check(new Uint8Array(Buffer.from(input.archive, 'base64')))
         } catch (err) {
           throw toTRPCError(err)
         }
@@ -184,9 +135,9 @@ export const inferenceRouter = t.router({
     /** The kill list: the version is refused from now on and its running calls are aborted. */
     yank: authorized
       .input(z.object({ id: z.string().min(1).max(200), version: z.string().min(1).max(64) }))
-      .mutation(({ ctx, input }) => ctx.thirdParty.yank(input.id, input.version)),
-    /** Loaded versions with their strikes, suspension and kill-list state. */
-    status: authorized.query(({ ctx }) => ctx.thirdParty.status()),
+      .mutation(({ ctx, input }) => ctx.host.yank(input.id, input.version)),
+    /** Installed versions with their strikes, suspension and kill-list state. */
+    status: authorized.query(({ ctx }) => ctx.host.status()),
   }),
 })
 

@@ -3,10 +3,10 @@ import type { IncomingMessage, Server } from 'node:http'
 import { createHTTPServer } from '@trpc/server/adapters/standalone'
 import type { InferenceConfig } from './config'
 import type { Logger } from './log'
-import { PluginHost, type PluginRegistration } from './plugin-host'
+import { type HostOptions, PluginHost, type PluginRegistration } from './plugin-host'
 import { inferenceRouter } from './router'
 import { initTfjsBackend } from './tfjs-backend'
-import { ThirdPartyHost, type ThirdPartyOptions } from './third-party/host'
+import { type ArchiveSource, webArchiveSource } from './third-party/archive-source'
 
 /**
  * A full suggest body: 33 tracks of 4096 notes is about 8 MB of JSON; a third-party archive of 8 MiB is
@@ -26,26 +26,16 @@ export interface RunningInference {
   url: string
   backend: string
   host: PluginHost
-  thirdParty: ThirdPartyHost
   close(): Promise<void>
 }
 
 export interface StartOptions {
   /** The plugins to serve; `main.ts` passes the first-party list, tests pass their own. */
   plugins?: readonly PluginRegistration[]
-  /** Sandbox limits and strike policy for third-party plugins (tests tighten them). */
-  thirdParty?: Pick<
-    ThirdPartyOptions,
-    | 'limits'
-    | 'maxRunning'
-    | 'maxRunningPerPublisher'
-    | 'maxRunningPerUser'
-    | 'maxStrikes'
-    | 'strikeWindowMs'
-    | 'sandboxThreads'
-    | 'sandboxMemoryBytes'
-    | 'hardDeadlineGraceMs'
-  >
+  /** Sandbox limits, shares and strike policy for third-party plugins (tests tighten them). */
+  sandbox?: HostOptions['sandbox']
+  /** Where missing third-party archives come from; by default the web server at `archivesUrl`. */
+  archives?: ArchiveSource
 }
 
 export async function startInference(
@@ -55,7 +45,7 @@ export async function startInference(
 ): Promise<RunningInference> {
   const backend = await initTfjsBackend(config.backend)
   // Models load, verify and warm up before the port opens: the first request never pays for them.
-  const host = await PluginHost.load(options.plugins ?? [], {
+  const host = await PluginHost.start(options.plugins ?? [], {
     batching: { windowMs: config.batchWindowMs, maxBatch: config.batchMax },
     admission: {
       running: config.maxRunning,
@@ -65,15 +55,13 @@ export async function startInference(
     },
     maxDeadlineMs: config.maxDeadlineMs,
     log,
-  })
-  const thirdParty = await ThirdPartyHost.create({
     dataDir: config.dataDir,
-    batching: { windowMs: config.batchWindowMs, maxBatch: config.batchMax },
-    maxDeadlineMs: config.maxDeadlineMs,
-    sandboxThreads: config.sandboxThreads,
-    sandboxMemoryBytes: config.sandboxMemoryMb * 1024 * 1024,
-    log,
-    ...options.thirdParty,
+    archives: options.archives ?? webArchiveSource({ url: config.archivesUrl, secret: config.secret }),
+    sandbox: {
+      sandboxThreads: config.sandboxThreads,
+      sandboxMemoryBytes: config.sandboxMemoryMb * 1024 * 1024,
+      ...options.sandbox,
+    },
   })
   const startedAt = Date.now()
   const server = createHTTPServer({
@@ -85,7 +73,6 @@ export async function startInference(
       backend,
       startedAt,
       host,
-      thirdParty,
       maxPending: config.maxPending,
     }),
     onError: ({ error, path }) => {
@@ -105,11 +92,10 @@ export async function startInference(
     url,
     backend,
     host,
-    thirdParty,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve())
         server.closeAllConnections()
-      }).then(() => thirdParty.close()),
+      }).then(() => host.close()),
   }
 }

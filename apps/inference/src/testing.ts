@@ -2,10 +2,11 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { DEFAULT_MODELS_DIR } from '@ensemble/plugins/first-party'
-import { loadInferenceConfig } from './config'
+import { ARCHIVES_PATH, loadInferenceConfig } from './config'
 import { firstPartyPlugins } from './first-party'
 import { createLogger } from './log'
 import { type RunningInference, startInference } from './server'
+import { type ArchiveSource, webArchiveSource } from './third-party/archive-source'
 
 /*
  * The real service for other packages' tests (the web server's AI router): its first-party plugins over
@@ -18,6 +19,12 @@ export interface TestInference {
   readonly url: string
   readonly secret: string
   readonly running: RunningInference
+  /**
+   * The web server the service fetches third-party archives from (its base URL). A test starts the service
+   * before the web server that must know the service's URL, so this is set afterwards; until then the
+   * service knows no third-party plugin.
+   */
+  fetchArchivesFrom(webUrl: string): void
   close(): Promise<void>
 }
 
@@ -46,13 +53,18 @@ export async function startTestInference(options: TestInferenceOptions): Promise
     INFERENCE_SECRET: 'test-inference-secret-0123456789',
     ...options.env,
   })
+  let web: ArchiveSource | undefined
   const running = await startInference({ ...config, port: 0 }, createLogger('error'), {
     plugins: firstPartyPlugins({ modelsDir }),
+    archives: { fetch: async (id, version) => web?.fetch(id, version) },
   })
   return {
     url: running.url,
     secret: config.secret,
     running,
+    fetchArchivesFrom: (webUrl) => {
+      web = webArchiveSource({ url: `${webUrl}${ARCHIVES_PATH}`, secret: config.secret })
+    },
     close: async () => {
       await running.close()
       rmSync(dataDir, { recursive: true, force: true })

@@ -9,6 +9,7 @@ import { createInferenceClient, inferenceFailureReason } from '../src/client'
 import { loadInferenceConfig } from '../src/config'
 import { createLogger } from '../src/log'
 import { type RunningInference, startInference } from '../src/server'
+import { type ArchiveShelf, startArchiveShelf } from './helpers/archive-shelf'
 import { manifestFor, slowPlugin, windowInput } from './helpers/test-plugins'
 
 /*
@@ -19,6 +20,7 @@ import { manifestFor, slowPlugin, windowInput } from './helpers/test-plugins'
  */
 
 let running: RunningInference
+let shelf: ArchiveShelf
 let secret: string
 
 const client = () => createInferenceClient(running.url, secret)
@@ -29,11 +31,10 @@ const callerOf = (userId: string, publisher?: string) => ({
 })
 
 /** A plugin that spins until the sandbox stops it: at its deadline, or when it is yanked. */
-async function loadSpinner(id: string): Promise<void> {
+async function publishSpinner(id: string): Promise<void> {
   const manifest = manifestFor(id)
   const bundle = `const manifest = ${JSON.stringify({ id, version: '1.0.0', kind: 'generator' })}\nexport default { manifest, suggest: () => { for (;;) {} } }\n`
-  const archive = await packPlugin({ manifest, bundle, assets: {} })
-  await client().thirdParty.load.mutate({ archive: Buffer.from(archive).toString('base64') })
+  shelf.publish(manifest, await packPlugin({ manifest, bundle, assets: {} }))
 }
 
 const WALKER = 'org.ensemble-tests.scale-walker'
@@ -50,7 +51,8 @@ beforeAll(async () => {
     INFERENCE_SANDBOX_THREADS: '2',
   })
   secret = config.secret
-  running = await startInference({ ...config, port: 0 }, createLogger('error'), {
+  shelf = await startArchiveShelf(secret)
+  running = await startInference({ ...config, port: 0, archivesUrl: shelf.url }, createLogger('error'), {
     plugins: [{ plugin: slowPlugin }],
   })
   const walker = manifestFor(WALKER, {
@@ -58,12 +60,17 @@ beforeAll(async () => {
     capabilities: ['theory'],
   })
   const walkerSource = fileURLToPath(
-    new URL('../../../packages/plugins/sdk/src/sandbox/fixtures/scale-walker.ts', import.meta.url),
+    new URL('../../../packages/plugin-sdk/src/sandbox/fixtures/scale-walker.ts', import.meta.url),
   )
   const archive = await packPlugin({ manifest: walker, bundle: await bundlePlugin(walkerSource), assets: {} })
-  await client().thirdParty.load.mutate({ archive: Buffer.from(archive).toString('base64') })
+  shelf.publish(walker, archive)
+  // Installed now, so that the calls below measure shares, not a first fetch.
+  await client().suggest.mutate({ pluginId: WALKER, version: '1.0.0', input: windowInput({ variations: 1 }) })
+}, 60_000)
+afterAll(async () => {
+  await running?.close()
+  await shelf?.close()
 })
-afterAll(() => running?.close())
 
 describe('fair shares', () => {
   it('refuses a user past their share at once, and gives the next free slot to another user first', async () => {
@@ -115,7 +122,7 @@ async function expectServedBesideSpinners(
   spinners: readonly string[],
   callerFor: (pluginId: string) => ReturnType<typeof callerOf>,
 ): Promise<void> {
-  for (const id of spinners) await loadSpinner(id)
+  for (const id of spinners) await publishSpinner(id)
   const spinning = spinners.map((pluginId) =>
     client()
       .suggest.mutate({

@@ -165,15 +165,17 @@ describe('first-party plugins in the inference service', () => {
     const bytes = readFileSync(bin)
     bytes[64] = (bytes[64] ?? 0) ^ 0xff
     writeFileSync(bin, bytes)
-    const host = await PluginHost.load(firstPartyPlugins({ modelsDir: broken }), {
+    const host = await PluginHost.start(firstPartyPlugins({ modelsDir: broken }), {
       batching: { windowMs: 1, maxBatch: 8 },
       admission: { running: 4, runningPerCaller: 4, inFlight: 4, inFlightPerCaller: 4 },
       maxDeadlineMs: 1000,
       log: createLogger('error'),
+      dataDir: broken,
     })
     const harmonizer = host.list().find((p) => p.id === 'studio.ensemble.harmonizer')
     expect(harmonizer?.available).toBe(false)
     expect(harmonizer?.problems.join('\n')).toMatch(/SHA-256/)
+    await host.close()
     rmSync(broken, { recursive: true, force: true })
   })
 })

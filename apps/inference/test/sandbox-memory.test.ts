@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { packPlugin } from '@ensemble/plugin-sdk/archive'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createInferenceClient, inferenceFailureReason } from '../src/client'
+import { type ArchiveShelf, startArchiveShelf } from './helpers/archive-shelf'
 import { manifestFor, windowInput } from './helpers/test-plugins'
 
 /*
@@ -20,6 +21,7 @@ const SECRET = 'sandbox-memory-test-secret-0123456789'
 const root = fileURLToPath(new URL('..', import.meta.url))
 
 let child: ChildProcess
+let shelf: ArchiveShelf
 let url: string
 let dataDir: string
 
@@ -31,11 +33,15 @@ const BOMBS = {
   buffers: '() => { const keep = []; for (;;) keep.push(new Float64Array(1 << 20)) }',
 } as const
 
-function bombArchive(name: keyof typeof BOMBS) {
-  const manifest = manifestFor(`org.ensemble-tests.bomb-${name}`, {
+function bombManifest(name: keyof typeof BOMBS) {
+  return manifestFor(`org.ensemble-tests.bomb-${name}`, {
     name: `Bomb ${name}`,
     description: 'Allocates until the sandbox stops it.',
   })
+}
+
+function bombArchive(name: keyof typeof BOMBS) {
+  const manifest = bombManifest(name)
   const identity = JSON.stringify({ id: manifest.id, version: manifest.version, kind: manifest.kind })
   return packPlugin({
     manifest,
@@ -53,6 +59,9 @@ function peakRssMib(pid: number): number {
 
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'ensemble-sandbox-memory-'))
+  shelf = await startArchiveShelf(SECRET)
+  for (const name of Object.keys(BOMBS) as (keyof typeof BOMBS)[])
+    shelf.publish(bombManifest(name), await bombArchive(name))
   child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: root,
     env: {
@@ -61,6 +70,7 @@ beforeAll(async () => {
       DATA_DIR: dataDir,
       INFERENCE_PORT: '0',
       INFERENCE_SECRET: SECRET,
+      INFERENCE_ARCHIVES_URL: shelf.url,
       LOG_LEVEL: 'info',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -84,6 +94,7 @@ afterAll(async () => {
     child.kill('SIGTERM')
     await exited
   }
+  await shelf?.close()
   rmSync(dataDir, { recursive: true, force: true })
 })
 
@@ -91,23 +102,21 @@ describe('sandbox memory', () => {
   it('four memory bombs at once keep the inference process under its memory bound', async () => {
     const api = createInferenceClient(url, SECRET)
     const names = Object.keys(BOMBS) as (keyof typeof BOMBS)[]
-    for (const name of names)
-      await api.thirdParty.load.mutate({ archive: Buffer.from(await bombArchive(name)).toString('base64') })
+    const bomb = (name: keyof typeof BOMBS) =>
+      api.suggest
+        .mutate({
+          pluginId: `org.ensemble-tests.bomb-${name}`,
+          version: '1.0.0',
+          input: windowInput({ deadlineMs: 10_000 }),
+        })
+        .then(
+          () => 'ok',
+          (err: unknown) => inferenceFailureReason(err),
+        )
+    // One at a time first: each is fetched and installed (its bundle checked on a free thread), and fails alone.
+    for (const name of names) expect(['memory', 'timeout']).toContain(await bomb(name))
     const before = peakRssMib(child.pid!)
-    const outcomes = await Promise.all(
-      names.map((name) =>
-        api.suggest
-          .mutate({
-            pluginId: `org.ensemble-tests.bomb-${name}`,
-            version: '1.0.0',
-            input: windowInput({ deadlineMs: 10_000 }),
-          })
-          .then(
-            () => 'ok',
-            (err: unknown) => inferenceFailureReason(err),
-          ),
-      ),
-    )
+    const outcomes = await Promise.all(names.map(bomb))
     const peak = peakRssMib(child.pid!)
     console.log(
       `[sandbox memory] peak RSS ${Math.round(before)} MiB before the bombs, ${Math.round(peak)} MiB after`,

@@ -4,7 +4,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gunzipSync, gzipSync } from 'node:zlib'
 import type { PluginAsset, PluginManifest } from '@ensemble/core/plugin'
-import { packPlugin } from '@ensemble/plugin-sdk/archive'
+import { MAX_ARCHIVE_BYTES, packPlugin } from '@ensemble/plugin-sdk/archive'
 import { bundlePlugin } from '@ensemble/plugin-sdk/sandbox'
 import { TRPCClientError } from '@trpc/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -13,12 +13,14 @@ import { loadInferenceConfig } from '../src/config'
 import { createLogger } from '../src/log'
 import { type RunningInference, startInference } from '../src/server'
 import { initTfjsBackend } from '../src/tfjs-backend'
+import { type ArchiveShelf, startArchiveShelf } from './helpers/archive-shelf'
 import { saveDenseModel } from './helpers/dense-model'
 import { densePlugin, manifestFor, windowInput } from './helpers/test-plugins'
 
 /*
- * Third-party plugins through the real service over HTTP: archives packed by the SDK, loaded by
- * `thirdParty.load`, run in the QuickJS sandbox, their declared model run by the host's tfjs. The hostile
+ * Third-party plugins through the real service over HTTP: archives packed by the SDK and published to a
+ * stand-in for the web's archive endpoint (helpers/archive-shelf.ts), fetched by the host on their first
+ * suggest, run in the QuickJS sandbox, their declared model run by the host's tfjs. The hostile
  * plugin is called with a short deadline so that it fails fast; the strike limit is low so that suspension
  * is reached in a few calls.
  */
@@ -33,6 +35,7 @@ const GRINDER_DEADLINE_MS = 600
 const DENSE_FIRST_PARTY = 'org.ensemble-tests.dense'
 
 let running: RunningInference
+let shelf: ArchiveShelf
 let dataDir: string
 let secret: string
 let denseAsset: PluginAsset
@@ -49,13 +52,15 @@ const notesOf = (out: { suggestions: ({ notes: { pitch: number }[] } | { tracks:
 const client = () => createInferenceClient(running.url, secret)
 const budgetOf = (err: TRPCClientError<InferenceRouter>) => (err.data as { budgetMs?: number }).budgetMs
 const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64')
+const keyOf = (manifest: PluginManifest) => `${manifest.id}@${manifest.version}`
 
 /** A bundle written by hand, as anyone could upload one: no SDK needed to be hostile. */
 const handBundle = (manifest: PluginManifest, suggest: string) =>
   `const manifest = ${JSON.stringify({ id: manifest.id, version: manifest.version, kind: manifest.kind })}\nexport default { manifest, suggest: ${suggest} }\n`
 
-async function load(archive: Uint8Array) {
-  return client().thirdParty.load.mutate({ archive: base64(archive) })
+/** Published to the registry's stand-in: the service fetches it when a suggest first names it. */
+async function publish(manifest: PluginManifest, archive: Uint8Array | Promise<Uint8Array>) {
+  shelf.publish(manifest, await archive)
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<TRPCClientError<InferenceRouter>> {
@@ -86,7 +91,7 @@ beforeAll(async () => {
     'dense/model.weights.bin': new Uint8Array(readFileSync(path.join(assets, 'dense', 'model.weights.bin'))),
   }
   const walkerSource = fileURLToPath(
-    new URL('../../../packages/plugins/sdk/src/sandbox/fixtures/scale-walker.ts', import.meta.url),
+    new URL('../../../packages/plugin-sdk/src/sandbox/fixtures/scale-walker.ts', import.meta.url),
   )
   walkerManifest = manifestFor('org.ensemble-tests.scale-walker', {
     name: 'Scale walker',
@@ -100,31 +105,38 @@ beforeAll(async () => {
   })
   const config = loadInferenceConfig({ DATA_DIR: dataDir, INFERENCE_PORT: '0', TFJS_BACKEND: 'wasm' })
   secret = config.secret
-  running = await startInference({ ...config, port: 0 }, createLogger('error'), {
+  shelf = await startArchiveShelf(secret)
+  shelf.publish(walkerManifest, walkerArchive)
+  running = await startInference({ ...config, port: 0, archivesUrl: shelf.url }, createLogger('error'), {
     plugins: [{ plugin: densePlugin(denseAsset), assetRoot: assets }],
-    thirdParty: { maxStrikes: MAX_STRIKES },
+    sandbox: { maxStrikes: MAX_STRIKES },
   })
+}, 60_000)
+afterAll(async () => {
+  await running?.close()
+  await shelf?.close()
 })
-afterAll(() => running?.close())
 
 describe('third-party plugins in the inference service', () => {
-  it('serves a loaded plugin through the sandbox, reproducibly', async () => {
-    // Two loads at once (two projects asking) install it once and agree.
-    const [loaded, twin] = await Promise.all([load(walkerArchive), load(walkerArchive)])
-    expect(twin).toEqual(loaded)
-    expect(loaded).toEqual({
-      id: 'org.ensemble-tests.scale-walker',
-      version: '1.0.0',
-      bundleSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
-    })
-    const first = await suggest('org.ensemble-tests.scale-walker')
+  it('fetches a published plugin on its first suggest and serves it through the sandbox, reproducibly', async () => {
+    // Two first calls at once (two projects asking) fetch and install it once, and agree.
+    const [first, twin] = await Promise.all([
+      suggest('org.ensemble-tests.scale-walker'),
+      suggest('org.ensemble-tests.scale-walker'),
+    ])
+    expect(shelf.fetches(keyOf(walkerManifest))).toBe(1)
+    expect(twin).toEqual({ ...first, provenance: { ...first.provenance, durationMs: expect.any(Number) } })
     const again = await suggest('org.ensemble-tests.scale-walker')
     expect(first.suggestions).toHaveLength(2)
     expect(notesOf(first)).toHaveLength(16)
     expect(again.suggestions).toEqual(first.suggestions)
-    expect(first.provenance).toMatchObject({ modelHash: 'none', bundleSha256: loaded.bundleSha256, seed: 7 })
-    // Loading the same archive again is harmless.
-    expect(await load(walkerArchive)).toEqual(loaded)
+    expect(first.provenance).toMatchObject({
+      modelHash: 'none',
+      bundleSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      seed: 7,
+    })
+    // Installed once: later calls never ask the web again.
+    expect(shelf.fetches(keyOf(walkerManifest))).toBe(1)
   })
 
   it('runs a declared model on the host, verified against the manifest digests', async () => {
@@ -142,7 +154,7 @@ describe('third-party plugins in the inference service', () => {
         return { suggestions: [{ label: 'Dense', notes: [{ pitch: 60 + best, start: 0, duration: 480, velocity: 90 }] }] }
       }`,
     )
-    await load(await packPlugin({ manifest, bundle, assets: denseFiles }))
+    await publish(manifest, packPlugin({ manifest, bundle, assets: denseFiles }))
     const out = await suggest('org.ensemble-tests.third-dense')
     expect(notesOf(out)[0]!.pitch).toBeGreaterThanOrEqual(60)
     expect(out.provenance.modelHash).toMatch(/^[0-9a-f]{64}$/)
@@ -151,8 +163,9 @@ describe('third-party plugins in the inference service', () => {
 
   it('contains a hostile plugin with a clear error, strikes it, suspends it, and keeps serving others', async () => {
     const manifest = manifestFor('org.ensemble-tests.spinner')
-    await load(
-      await packPlugin({ manifest, bundle: handBundle(manifest, '() => { for (;;) {} }'), assets: {} }),
+    await publish(
+      manifest,
+      packPlugin({ manifest, bundle: handBundle(manifest, '() => { for (;;) {} }'), assets: {} }),
     )
     for (let strike = 1; strike <= MAX_STRIKES; strike++) {
       const err = await failureOf(suggest(manifest.id, HOSTILE_DEADLINE_MS))
@@ -171,8 +184,9 @@ describe('third-party plugins in the inference service', () => {
 
   it('keeps answering while a plugin spins on its own thread, and a yank stops the spinning', async () => {
     const manifest = manifestFor('org.ensemble-tests.busy-loop')
-    await load(
-      await packPlugin({ manifest, bundle: handBundle(manifest, '() => { for (;;) {} }'), assets: {} }),
+    await publish(
+      manifest,
+      packPlugin({ manifest, bundle: handBundle(manifest, '() => { for (;;) {} }'), assets: {} }),
     )
     const order: string[] = []
     const spinning = failureOf(suggest(manifest.id, 5000)).then((err) => {
@@ -214,20 +228,22 @@ describe('third-party plugins in the inference service', () => {
           INFERENCE_SECRET: secret,
         }),
         port: 0,
+        archivesUrl: shelf.url,
       },
       createLogger('error'),
-      { thirdParty: { sandboxThreads: 2, hardDeadlineGraceMs: 100 } },
+      { sandbox: { sandboxThreads: 2, hardDeadlineGraceMs: 100 } },
     )
     try {
       const api = createInferenceClient(own.url, secret)
-      for (const archive of [grinder, walkerArchive])
-        await api.thirdParty.load.mutate({ archive: base64(archive) })
+      shelf.publish(grinderManifest, grinder)
       const walk = () =>
         api.suggest.mutate({
           pluginId: walkerManifest.id,
           version: '1.0.0',
           input: windowInput({ variations: 2 }),
         })
+      // Both installed before the grinder holds a thread: what follows is about serving, not fetching.
+      expect(notesOf(await walk())).toHaveLength(16)
       const order: string[] = []
       const grinding = failureOf(
         api.suggest.mutate({
@@ -276,8 +292,9 @@ describe('third-party plugins in the inference service', () => {
 
   it('reports a plugin that reaches for process, and its invalid output, as that plugin failing', async () => {
     const manifest = manifestFor('org.ensemble-tests.escaper')
-    await load(
-      await packPlugin({
+    await publish(
+      manifest,
+      packPlugin({
         manifest,
         bundle: handBundle(manifest, `() => globalThis.constructor.constructor('return process')().exit(1)`),
         assets: {},
@@ -289,8 +306,9 @@ describe('third-party plugins in the inference service', () => {
     expect(escaped.message).toMatch(/'process' is not defined/)
 
     const liar = manifestFor('org.ensemble-tests.liar')
-    await load(
-      await packPlugin({
+    await publish(
+      liar,
+      packPlugin({
         manifest: liar,
         bundle: handBundle(
           liar,
@@ -308,38 +326,67 @@ describe('third-party plugins in the inference service', () => {
   })
 
   it('refuses an archive whose bundle does not match its recorded hash', async () => {
-    const tar = gunzipSync(walkerArchive)
+    const manifest = manifestFor('org.ensemble-tests.tampered')
+    const archive = await packPlugin({
+      manifest,
+      bundle: await bundlePlugin(
+        fileURLToPath(
+          new URL('../../../packages/plugin-sdk/src/sandbox/fixtures/scale-walker.ts', import.meta.url),
+        ),
+      ),
+      assets: {},
+    })
+    const tar = gunzipSync(archive)
     const at = tar.indexOf('Walk ')
     expect(at).toBeGreaterThan(0)
     tar.write('Wa1k ', at)
-    const err = await failureOf(load(new Uint8Array(gzipSync(tar))))
+    shelf.publish(manifest, new Uint8Array(gzipSync(tar)))
+    const err = await failureOf(suggest(manifest.id))
     expect(err.data?.code).toBe('BAD_REQUEST')
     expect(inferenceFailureReason(err)).toBe('hash_mismatch')
     expect(err.message).toMatch(/plugin.js/)
   })
 
+  it('refuses archive bytes that are not what the registry recorded, and never installs them', async () => {
+    const manifest = manifestFor('org.ensemble-tests.swapped')
+    const archive = await packPlugin({
+      manifest,
+      bundle: handBundle(manifest, '() => ({ suggestions: [] })'),
+      assets: {},
+    })
+    shelf.publish(manifest, archive, '0'.repeat(64))
+    const err = await failureOf(suggest(manifest.id))
+    expect(err.data?.code).toBe('SERVICE_UNAVAILABLE')
+    expect(inferenceFailureReason(err)).toBe('not_loaded')
+    expect(err.message).toMatch(/the registry recorded 0{64}/)
+    expect((await client().thirdParty.status.query()).some((s) => s.id === manifest.id)).toBe(false)
+  })
+
   it('refuses at load a bundle that lies about its kind, or does not load', async () => {
     const manifest = manifestFor('org.ensemble-tests.shapeshifter')
-    const liar = await failureOf(
-      load(
-        await packPlugin({
-          manifest,
-          bundle: `export default { manifest: { id: '${manifest.id}', version: '1.0.0', kind: 'arranger' }, suggest() {} }`,
-          assets: {},
-        }),
-      ),
+    await publish(
+      manifest,
+      packPlugin({
+        manifest,
+        bundle: `export default { manifest: { id: '${manifest.id}', version: '1.0.0', kind: 'arranger' }, suggest() {} }`,
+        assets: {},
+      }),
     )
+    const liar = await failureOf(suggest(manifest.id))
     expect(inferenceFailureReason(liar)).toBe('bad_bundle')
     expect(liar.message).toMatch(
       /\(arranger\) but manifest.json declares org.ensemble-tests.shapeshifter@1.0.0 \(generator\)/,
     )
-    const broken = await failureOf(
-      load(await packPlugin({ manifest, bundle: `throw new Error('no')\nexport default {}`, assets: {} })),
+    await publish(
+      manifest,
+      packPlugin({ manifest, bundle: `throw new Error('no')\nexport default {}`, assets: {} }),
     )
+    const broken = await failureOf(suggest(manifest.id))
     expect(inferenceFailureReason(broken)).toBe('bad_bundle')
     expect(broken.data?.code).toBe('BAD_REQUEST')
     expect(broken.message).toMatch(/plugin.js threw while loading: Error: no/)
-    expect(inferenceFailureReason(await failureOf(suggest(manifest.id)))).toBe('not_loaded')
+    // Refused, not installed.
+    expect((await client().thirdParty.status.query()).some((s) => s.id === manifest.id)).toBe(false)
   })
 
   it('checks a bundle for the registry without loading it, and says why one can never run', async () => {
@@ -367,8 +414,9 @@ describe('third-party plugins in the inference service', () => {
     )
     const checked = await check(handBundle(manifest, '() => ({ suggestions: [] })'))
     expect(checked).toMatchObject({ id: manifest.id, version: '1.0.0' })
-    // Checked, not loaded: running it still needs the archive.
-    expect(inferenceFailureReason(await failureOf(suggest(manifest.id)))).toBe('not_loaded')
+    // Checked, not installed: the registry has not stored it, so there is nothing to run.
+    expect((await client().thirdParty.status.query()).some((s) => s.id === manifest.id)).toBe(false)
+    expect(inferenceFailureReason(await failureOf(suggest(manifest.id)))).toBe('not_found')
   })
 
   it('stops a plugin at the sandbox budget, not at the longer deadline its caller asked for, and says which', async () => {
@@ -383,33 +431,28 @@ describe('third-party plugins in the inference service', () => {
           INFERENCE_SECRET: secret,
         }),
         port: 0,
+        archivesUrl: shelf.url,
       },
       createLogger('error'),
-      { thirdParty: { limits: { deadlineMs: GRINDER_DEADLINE_MS }, hardDeadlineGraceMs: 100 } },
+      { sandbox: { limits: { deadlineMs: GRINDER_DEADLINE_MS }, hardDeadlineGraceMs: 100 } },
     )
     try {
       const api = createInferenceClient(own.url, secret)
-      await api.thirdParty.load.mutate({
-        archive: base64(
-          await packPlugin({
-            manifest: spinner,
-            bundle: handBundle(spinner, '() => { for (;;) {} }'),
-            assets: {},
-          }),
-        ),
-      })
-      await api.thirdParty.load.mutate({
-        archive: base64(
-          await packPlugin({
-            manifest: grinder,
-            bundle: handBundle(
-              grinder,
-              `() => { Array.from(new Array(1000000).keys()).sort().sort().sort().sort().sort().sort(); return { suggestions: [] } }`,
-            ),
-            assets: {},
-          }),
-        ),
-      })
+      await publish(
+        spinner,
+        packPlugin({ manifest: spinner, bundle: handBundle(spinner, '() => { for (;;) {} }'), assets: {} }),
+      )
+      await publish(
+        grinder,
+        packPlugin({
+          manifest: grinder,
+          bundle: handBundle(
+            grinder,
+            `() => { Array.from(new Array(1000000).keys()).sort().sort().sort().sort().sort().sort(); return { suggestions: [] } }`,
+          ),
+          assets: {},
+        }),
+      )
       // The web asks for 8 s; the sandbox allows 600 ms here, and that is when both are stopped.
       const ask = (id: string) =>
         failureOf(
@@ -430,8 +473,9 @@ describe('third-party plugins in the inference service', () => {
   it('runs a call again on a fresh thread when its thread dies, and never strikes the plugin for it', async () => {
     // Computes for about 1.5 s of its budget, then answers: long enough to be caught on its thread.
     const manifest = manifestFor('org.ensemble-tests.patient')
-    await load(
-      await packPlugin({
+    await publish(
+      manifest,
+      packPlugin({
         manifest,
         bundle: handBundle(
           manifest,
@@ -445,17 +489,19 @@ describe('third-party plugins in the inference service', () => {
         !(await client().thirdParty.status.query()).some((s) => s.id === manifest.id && s.running === 1)
       );
     }
+    // Installed by a first call, so that the calls below spend their budget computing, not being fetched.
+    expect((await suggest(manifest.id)).suggestions).toEqual([])
     // Its thread dies once: it runs again on a fresh one and answers.
     const once = suggest(manifest.id)
     await onItsThread()
-    expect(running.thirdParty.restartBusyThreads('killed by the test')).toBe(1)
+    expect(running.host.restartBusyThreads('killed by the test')).toBe(1)
     expect((await once).suggestions).toEqual([])
 
     // Its thread dies, and the fresh one too: the service's failure, said so, and no strike.
     const twice = failureOf(suggest(manifest.id))
     await onItsThread()
-    expect(running.thirdParty.restartBusyThreads('killed by the test')).toBe(1)
-    expect(running.thirdParty.restartBusyThreads('killed by the test')).toBe(1)
+    expect(running.host.restartBusyThreads('killed by the test')).toBe(1)
+    expect(running.host.restartBusyThreads('killed by the test')).toBe(1)
     const err = await twice
     expect(err.data?.code).toBe('SERVICE_UNAVAILABLE')
     expect(inferenceFailureReason(err)).toBe('infrastructure')
@@ -467,10 +513,31 @@ describe('third-party plugins in the inference service', () => {
     await firstPartyStillServes()
   })
 
-  it('answers not_loaded for a plugin it has never seen', async () => {
-    const err = await failureOf(suggest('org.example.never-loaded'))
-    expect(err.data?.code).toBe('NOT_FOUND')
+  it('stops reading a download past the SDK’s archive limit', async () => {
+    const manifest = manifestFor('org.ensemble-tests.oversize')
+    shelf.publish(manifest, new Uint8Array(MAX_ARCHIVE_BYTES + 1024 * 1024).fill(7))
+    const err = await failureOf(suggest(manifest.id))
     expect(inferenceFailureReason(err)).toBe('not_loaded')
+    expect(err.message).toMatch(new RegExp(`larger than ${MAX_ARCHIVE_BYTES} bytes`))
+  })
+
+  it('answers not_found for a plugin the registry does not have either', async () => {
+    const err = await failureOf(suggest('org.example.never-published'))
+    expect(err.data?.code).toBe('NOT_FOUND')
+    expect(inferenceFailureReason(err)).toBe('not_found')
+    expect(shelf.fetches('org.example.never-published@1.0.0')).toBe(1)
+  })
+
+  it('refuses a version the registry says was yanked, without installing it', async () => {
+    const manifest = manifestFor('org.ensemble-tests.withdrawn')
+    await publish(
+      manifest,
+      packPlugin({ manifest, bundle: handBundle(manifest, '() => ({ suggestions: [] })'), assets: {} }),
+    )
+    shelf.yank(manifest)
+    const err = await failureOf(suggest(manifest.id))
+    expect(inferenceFailureReason(err)).toBe('yanked')
+    expect((await client().thirdParty.status.query()).some((s) => s.id === manifest.id)).toBe(false)
   })
 
   it('a yank aborts the running call and refuses every later one, across a restart', async () => {
@@ -487,7 +554,7 @@ describe('third-party plugins in the inference service', () => {
         return { suggestions: [] }
       }`,
     )
-    await load(await packPlugin({ manifest, bundle, assets: denseFiles }))
+    await publish(manifest, packPlugin({ manifest, bundle, assets: denseFiles }))
     const call = client().suggest.mutate({
       pluginId: manifest.id,
       version: '1.0.0',
@@ -505,9 +572,14 @@ describe('third-party plugins in the inference service', () => {
     expect(aborted.message).toMatch(/yanked by its publisher while this call ran/)
     expect(inferenceFailureReason(await failureOf(suggest(manifest.id)))).toBe('yanked')
 
-    // A restarted service on the same data folder serves what was loaded, from disk, and remembers the yank.
+    // A restarted service on the same data folder serves what it installed from its disk cache, without
+    // asking the web again, and remembers the yank.
     const config = loadInferenceConfig({ DATA_DIR: dataDir, INFERENCE_PORT: '0', TFJS_BACKEND: 'wasm' })
-    const restarted = await startInference({ ...config, port: 0 }, createLogger('error'))
+    const restarted = await startInference(
+      { ...config, port: 0, archivesUrl: shelf.url },
+      createLogger('error'),
+    )
+    const fetchedBefore = shelf.fetches(keyOf(walkerManifest))
     try {
       const again = createInferenceClient(restarted.url, secret)
       const out = await again.suggest.mutate({
@@ -516,6 +588,7 @@ describe('third-party plugins in the inference service', () => {
         input: windowInput({ variations: 2 }),
       })
       expect(notesOf(out)).toHaveLength(16)
+      expect(shelf.fetches(keyOf(walkerManifest))).toBe(fetchedBefore)
       const refused = await failureOf(
         again.suggest.mutate({ pluginId: manifest.id, version: '1.0.0', input: windowInput() }),
       )

@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto'
 import { addTrack } from '@ensemble/core'
 import { createInferenceClient, inferenceFailureReason } from '@ensemble/inference/client'
+import { ARCHIVE_SHA256_HEADER, ARCHIVES_PATH } from '@ensemble/inference/config'
 import { startTestInference, type TestInference } from '@ensemble/inference/testing'
 import { packPlugin } from '@ensemble/plugin-sdk/archive'
 import { TRPCClientError } from '@trpc/client'
@@ -62,6 +64,7 @@ beforeAll(async () => {
     inferenceUrl: inference.url,
     inferenceSecret: inference.secret,
   })
+  inference.fetchArchivesFrom(server.url)
   ;[alice, carol, dave] = await Promise.all([
     signUp(server.url, 'alice'),
     signUp(server.url, 'carol'),
@@ -132,7 +135,7 @@ describe('third-party plugins in the AI router', () => {
       (await dave.api.ai.plugins.query({ projectId, trackKind: 'drums' })).plugins.map((p) => p.id),
     ).not.toContain(id)
 
-    // The service has never seen this plugin: the web loads the archive from the registry, then retries.
+    // The service has never seen this plugin: it fetches the archive from this server, then runs it.
     const result = await ask(id)
     expect(result.provenance).toMatchObject({ pluginId: id, pluginVersion: '1.0.0', seed: 7 })
     const [first] = result.suggestions
@@ -144,6 +147,63 @@ describe('third-party plugins in the AI router', () => {
     // Loaded now: the second call runs straight away and gives the same answer.
     expect((await ask(id)).suggestions).toEqual(result.suggestions)
     expect(await auditOutcomes(id)).toEqual(['not_installed@*', 'ok@1.0.0', 'ok@1.0.0'])
+  })
+
+  it('a restarted service (empty catalogue, empty disk) fetches an installed plugin from the web by itself and runs it', async () => {
+    const id = pluginId('alice')
+    const archive = await fixtureArchive(id, '1.0.0')
+    expect((await publish(server, archive, token)).status).toBe(201)
+    await carol.api.registry.install.mutate({ projectId, pluginId: id })
+    expect((await ask(id)).suggestions).toHaveLength(1)
+
+    // The service starts again with nothing: no plugin in memory, a fresh data folder. The web server in
+    // front of it has no way to send an archive; the musician just asks again.
+    const restarted = await startTestInference({ models: [] })
+    const web = await startTestServer(database, {
+      authRateLimit: { max: 10_000, windowSeconds: 60 },
+      inferenceUrl: restarted.url,
+      inferenceSecret: restarted.secret,
+    })
+    restarted.fetchArchivesFrom(web.url)
+    try {
+      expect(restarted.running.host.status().map((s) => s.id)).not.toContain(id)
+      const daveThere = { ...dave, api: createApi(web.url, dave.cookie) }
+      const again = await daveThere.api.ai.suggest.mutate({
+        projectId,
+        trackId,
+        fromTick: 0,
+        toTick: BAR,
+        pluginId: id,
+        parameters: { start: 64 },
+        seed: 7,
+      })
+      expect(again.provenance).toMatchObject({ pluginId: id, pluginVersion: '1.0.0', seed: 7 })
+      expect(again.suggestions).toEqual((await ask(id)).suggestions)
+      expect(restarted.running.host.status()).toEqual([expect.objectContaining({ id, version: '1.0.0' })])
+    } finally {
+      await web.close()
+      await restarted.close()
+    }
+  })
+
+  it('hands archives only to the inference service, as published, and never once yanked', async () => {
+    const id = pluginId('alice')
+    const archive = await fixtureArchive(id, '1.0.0')
+    expect((await publish(server, archive, token)).status).toBe(201)
+    const get = (path: string, secret = inference.secret) =>
+      fetch(`${server.url}${ARCHIVES_PATH}/${path}`, { headers: { authorization: `Bearer ${secret}` } })
+
+    expect((await get(`${id}/1.0.0`, 'not-the-service-secret-0123456789')).status).toBe(401)
+    expect((await fetch(`${server.url}${ARCHIVES_PATH}/${id}/1.0.0`)).status).toBe(401)
+    expect((await get(`${id}/9.9.9`)).status).toBe(404)
+    expect((await get(`${id}/%E0%A4%A`)).status).toBe(404)
+    const served = await get(`${encodeURIComponent(id)}/1.0.0`)
+    expect(served.status).toBe(200)
+    expect(new Uint8Array(await served.arrayBuffer())).toEqual(archive)
+    expect(served.headers.get(ARCHIVE_SHA256_HEADER)).toBe(createHash('sha256').update(archive).digest('hex'))
+
+    await alice.api.registry.yank.mutate({ pluginId: id, version: '1.0.0', reason: 'Withdrawn' })
+    expect((await get(`${id}/1.0.0`)).status).toBe(410)
   })
 
   it('a yanked version stops running: the next call is refused, the panel drops it, the service refuses it too', async () => {
@@ -272,10 +332,9 @@ describe('third-party plugins in the AI router', () => {
           pluginId: rising,
           parameters: { start: 60 },
         })
-      // Both archives in the service beforehand (as after earlier calls): what follows runs inside the
-      // spinning calls' 8 s on a slow machine too.
+      // Bob's plugin installed in the service beforehand (as after earlier calls): what follows runs inside
+      // the spinning calls' 8 s on a slow machine too.
       const service = createInferenceClient(inference.url, inference.secret)
-      await service.thirdParty.load.mutate({ archive: Buffer.from(spinnerArchive).toString('base64') })
       expect((await asErin()).suggestions).toHaveLength(1)
 
       const spinners = async () =>

@@ -16,7 +16,7 @@ import {
   type SandboxErrorCode,
   type SandboxLimits,
 } from '@ensemble/plugin-sdk/sandbox'
-import { ThirdPartyError } from './errors'
+import { HostError } from '../host-errors'
 
 /*
  * The main thread's side of the sandbox threads. Sandboxed code is synchronous while it computes: on the
@@ -371,7 +371,7 @@ export class SandboxThread {
     for (const [id, call] of calls) {
       if (call.retried || call.hardDeadlineAt - this.graceMs - now < MIN_RERUN_MS) {
         call.reject(
-          new ThirdPartyError(
+          new HostError(
             'infrastructure',
             `the sandbox thread running ${call.name} stopped (${err.message})${call.retried ? ', twice' : ''}; this is the service's failure, not the plugin's`,
           ),
@@ -408,7 +408,7 @@ export class SandboxThread {
       for (const [id, call] of overdue) {
         worker.forget(id)
         call.reject(
-          new ThirdPartyError(
+          new HostError(
             'busy',
             `busy: ${call.name} waited its whole deadline for a sandbox thread; try again`,
           ),
@@ -434,7 +434,7 @@ export class SandboxThread {
         )
       } else if (call.message.type === 'run' && call.message.deadlineAt - now < MIN_RERUN_MS) {
         call.reject(
-          new ThirdPartyError(
+          new HostError(
             'busy',
             `busy: ${call.name} shared a sandbox thread with a plugin that had to be stopped, and has no time left to run again; try again`,
           ),

@@ -3,8 +3,8 @@ import path from 'node:path'
 import type { PluginArchive } from '@ensemble/plugin-sdk/archive'
 
 /*
- * Third-party plugins on disk, under DATA_DIR/plugins: each loaded version's archive as it arrived (so a
- * restarted service serves it again without the web server re-sending it, after verifying it again), its
+ * Third-party plugins on disk, under DATA_DIR/plugins: each installed version's archive as it arrived (so a
+ * restarted service installs it again without fetching it from the web, after verifying it again), its
  * assets unpacked for the tfjs loader (which checks every file's SHA-256 once more as it reads), and the
  * kill list, so a yanked version stays dead across restarts.
  */

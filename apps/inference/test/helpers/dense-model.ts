@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { PluginAsset } from '@ensemble/core/plugin'
+import type { ModelRuntime } from '@ensemble/plugins/host'
 import * as tf from '@tensorflow/tfjs'
-import type { ModelRuntime } from '../../src/batch-model'
 import { fileSystemModel, sha256Hex } from '../../src/model-files'
 
 /**

@@ -21,6 +21,7 @@ import { startPurge } from './projects/purge'
 import { seedSong, songState } from './projects/song-state'
 import { followSongTitle, retitleSong } from './projects/song-title'
 import { readinessRoute } from './readiness'
+import { archiveRoute } from './registry/archive-route'
 import { inferenceBundleCheck } from './registry/bundle-check'
 import { publishRoute } from './registry/publish'
 import { defaultOrigins, isAllowedOrigin, isStateChanging, stampClientIp } from './security/origin'
@@ -153,10 +154,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     intervalMs: config.purgeIntervalMs,
     log,
   })
-  const inference = createInferenceClient(
-    config.inferenceUrl,
-    sharedInferenceSecret(config.dataDir, config.inferenceSecret ?? undefined),
-  )
+  const inferenceSecret = sharedInferenceSecret(config.dataDir, config.inferenceSecret ?? undefined)
+  const inference = createInferenceClient(config.inferenceUrl, inferenceSecret)
   routes.push(
     sameOriginWrites(() => origins),
     healthRoute,
@@ -185,6 +184,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       suggestionsInFlight: new SuggestionsInFlight(config.suggestionLimits),
     }),
     publishRoute({ db: database.db, checkBundle: inferenceBundleCheck(inference) }),
+    archiveRoute({ db: database.db, secret: inferenceSecret }),
     ...(options.routes ?? []),
   )
   log(

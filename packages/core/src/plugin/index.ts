@@ -81,7 +81,7 @@ export {
   resolveParameters,
 } from './parameters'
 export { createRandom } from './random'
-export { type RunOptions, runPlugin } from './run'
+export { checkInput, checkOutput, type RunOptions, runPlugin } from './run'
 export {
   CHORD_QUALITIES,
   type ChordQuality,

@@ -1,7 +1,8 @@
 import { createPluginContext, type ModelRunner } from './context'
-import type { Plugin } from './define'
+import type { Plugin, PluginInput } from './define'
 import { issuesFromZod, PluginError } from './errors'
 import { SuggestInputSchema } from './input'
+import type { PluginManifest } from './manifest'
 import { type SuggestOutput, validateOutput } from './output'
 import { resolveParameters } from './parameters'
 
@@ -14,9 +15,45 @@ export interface RunOptions {
 }
 
 /**
- * One plugin run as every host does it: validate the input, resolve parameters, build the narrow context,
- * call `suggest` under the deadline, validate what comes back. The inference service adds batching, queueing
- * and provenance around this; a sandbox host would call the same function on its side of the boundary.
+ * The checks before a plugin is called, as every host makes them (in-process here, in the sandbox on the
+ * host's side of the boundary): the input's shape, the track kind the plugin fits, its parameters resolved
+ * against the manifest. Throws `invalid_input` / `invalid_parameters`.
+ */
+export function checkInput(manifest: PluginManifest, rawInput: unknown): PluginInput {
+  const parsed = SuggestInputSchema.safeParse(rawInput)
+  if (!parsed.success)
+    throw new PluginError('invalid_input', issuesFromZod(parsed.error), 'invalid suggest input')
+  const input = parsed.data
+  if (!manifest.trackKinds.includes(input.target.kind))
+    throw new PluginError(
+      'invalid_input',
+      [
+        {
+          path: 'target.kind',
+          message: `${manifest.id} fits ${manifest.trackKinds.join(', ')} tracks, not ${input.target.kind}`,
+        },
+      ],
+      'invalid suggest input',
+    )
+  return { ...input, parameters: resolveParameters(manifest, input.parameters) }
+}
+
+/**
+ * The check after the call: what the plugin returned, against its kind, the window it was given and the
+ * variations asked for. Throws `invalid_output` with every problem.
+ */
+export function checkOutput(manifest: PluginManifest, input: PluginInput, raw: unknown): SuggestOutput {
+  return validateOutput(raw, {
+    kind: manifest.kind,
+    windowTicks: input.target.toTick - input.target.fromTick,
+    variations: input.variations,
+  })
+}
+
+/**
+ * One plugin run in-process: `checkInput`, the narrow context, `suggest` under the deadline, `checkOutput`.
+ * The inference service adds batching, queueing and provenance around this; its sandbox makes the same two
+ * checks on its side of the boundary and runs the call in QuickJS instead.
  */
 export async function runPlugin(
   plugin: Plugin,
@@ -24,25 +61,11 @@ export async function runPlugin(
   options: RunOptions = {},
 ): Promise<SuggestOutput> {
   const now = options.now ?? Date.now
-  const parsed = SuggestInputSchema.safeParse(rawInput)
-  if (!parsed.success)
-    throw new PluginError('invalid_input', issuesFromZod(parsed.error), 'invalid suggest input')
-  const input = parsed.data
-  if (!plugin.manifest.trackKinds.includes(input.target.kind))
-    throw new PluginError(
-      'invalid_input',
-      [
-        {
-          path: 'target.kind',
-          message: `${plugin.manifest.id} fits ${plugin.manifest.trackKinds.join(', ')} tracks, not ${input.target.kind}`,
-        },
-      ],
-      'invalid suggest input',
-    )
-  const parameters = resolveParameters(plugin.manifest, input.parameters)
+  const { manifest } = plugin
+  const input = checkInput(manifest, rawInput)
   const deadlineAt = options.deadlineAt ?? now() + input.deadlineMs
   const run = createPluginContext({
-    manifest: plugin.manifest,
+    manifest,
     seed: input.seed,
     models: options.models,
     deadlineAt,
@@ -56,7 +79,7 @@ export async function runPlugin(
         reject(
           new PluginError(
             'deadline_exceeded',
-            [{ path: '', message: `${plugin.manifest.id} did not answer within its deadline` }],
+            [{ path: '', message: `${manifest.id} did not answer within its deadline` }],
             'deadline exceeded',
           ),
         ),
@@ -65,20 +88,16 @@ export async function runPlugin(
   })
   try {
     // A deep copy: whatever the plugin does to its input cannot reach the caller's objects.
-    const frozenInput = structuredClone({ ...input, parameters })
+    const frozenInput = structuredClone(input)
     const raw = await Promise.race([
       Promise.resolve().then(() => plugin.suggest(frozenInput, run.ctx)),
       expired,
     ]).catch((err: unknown) => {
       if (err instanceof PluginError) throw err
       const message = err instanceof Error ? err.message : String(err)
-      throw new PluginError('plugin_failed', [{ path: '', message }], `${plugin.manifest.id} failed`)
+      throw new PluginError('plugin_failed', [{ path: '', message }], `${manifest.id} failed`)
     })
-    return validateOutput(raw, {
-      kind: plugin.manifest.kind,
-      windowTicks: input.target.toTick - input.target.fromTick,
-      variations: input.variations,
-    })
+    return checkOutput(manifest, input, raw)
   } finally {
     clearTimeout(timer)
     run.close()

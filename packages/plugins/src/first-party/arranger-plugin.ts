@@ -5,16 +5,11 @@ import {
   type SongKey,
   type Theory,
 } from '@ensemble/core/plugin'
-import {
-  DEFAULT_MODELS_DIR,
-  type FirstPartyOptions,
-  type FirstPartyRegistration,
-  isPublished,
-  publishedAsset,
-} from './assets.js'
+import type { ModelRuntime, PluginRegistration } from '../host.js'
+import { DEFAULT_MODELS_DIR, type FirstPartyOptions, isPublished, publishedAsset } from './assets.js'
 import { drumsShape, generateDrumNotes } from './drums-gen.js'
 import { HARMONIZER_ASSETS, HARMONIZER_RUNTIMES, harmonizerShape, harmonizeSteps } from './harmonize.js'
-import { rollRuntime, type StepRuntime } from './runtime.js'
+import { rollRuntime } from './runtime.js'
 import { gridToNotes, notesToGrid, TICKS_PER_16TH } from './steps.js'
 
 export const ARRANGER_ID = 'studio.ensemble.arranger'
@@ -27,12 +22,12 @@ export const ARRANGER_ID = 'studio.ensemble.arranger'
  * asset only then, so the arranger never waits on a model that is not there); until then they are a plain
  * metre-derived backbeat (kick on the strong beats, snare on the others, 8th hats), which is a rule, not a model.
  */
-export function arrangerPlugin(options: FirstPartyOptions = {}): FirstPartyRegistration {
+export function arrangerPlugin(options: FirstPartyOptions = {}): PluginRegistration {
   const modelsDir = options.modelsDir ?? DEFAULT_MODELS_DIR
   const shape = harmonizerShape(modelsDir)
   const withDrumsModel = isPublished(modelsDir, 'drums')
   const drums = drumsShape(modelsDir)
-  const runtimes: Record<string, StepRuntime> = { ...HARMONIZER_RUNTIMES }
+  const runtimes: Record<string, ModelRuntime> = { ...HARMONIZER_RUNTIMES }
   if (withDrumsModel) runtimes.drums = rollRuntime
   const plugin = definePlugin({
     manifest: {

@@ -1,8 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { ModelTensor, Plugin } from '@ensemble/core/plugin'
-import type { StepRuntime } from './runtime.js'
+import type { ModelTensor } from '@ensemble/core/plugin'
 
 /*
  * Where first-party weights live and how their manifests pin them. The ML side's publish scripts write
@@ -13,16 +12,6 @@ import type { StepRuntime } from './runtime.js'
 
 /** `packages/plugins/models`: the committed weights beside the plugins' code. */
 export const DEFAULT_MODELS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../models')
-
-/**
- * What `apps/inference` registers per plugin (structurally its `PluginRegistration`; this package must not
- * import apps): the plugin, the folder its asset paths are relative to, and the graph code of its assets.
- */
-export interface FirstPartyRegistration {
-  plugin: Plugin
-  assetRoot: string
-  runtimes: Readonly<Record<string, StepRuntime>>
-}
 
 export interface FirstPartyOptions {
   /** Folder holding `<model>/model.json`; the committed models by default (tests point it at a copy). */

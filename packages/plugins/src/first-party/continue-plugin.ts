@@ -1,12 +1,8 @@
 import { definePlugin } from '@ensemble/core/plugin'
 import { KEY_MIN } from '../continue/data.js'
 import { CONTINUE_FORMAT, DEFAULT_CONTINUE_CONFIG } from '../continue/model.js'
-import {
-  DEFAULT_MODELS_DIR,
-  type FirstPartyOptions,
-  type FirstPartyRegistration,
-  publishedAsset,
-} from './assets.js'
+import type { PluginRegistration } from '../host.js'
+import { DEFAULT_MODELS_DIR, type FirstPartyOptions, publishedAsset } from './assets.js'
 import { publishedRollShape, sampleRoll } from './roll.js'
 import { NEVER, rollRuntime } from './runtime.js'
 import { gridToNotes, notesToGrid } from './steps.js'
@@ -25,7 +21,7 @@ const STYLES = {
  * room to fill). Key-aware: out-of-key keys are never drawn unless asked; metre-aware: whole bars of the
  * song's metre from a bar line.
  */
-export function continuePlugin(options: FirstPartyOptions = {}): FirstPartyRegistration {
+export function continuePlugin(options: FirstPartyOptions = {}): PluginRegistration {
   const modelsDir = options.modelsDir ?? DEFAULT_MODELS_DIR
   const shape = publishedRollShape(modelsDir, 'continue', {
     format: CONTINUE_FORMAT,

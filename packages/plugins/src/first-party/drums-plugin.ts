@@ -1,10 +1,6 @@
 import { definePlugin } from '@ensemble/core/plugin'
-import {
-  DEFAULT_MODELS_DIR,
-  type FirstPartyOptions,
-  type FirstPartyRegistration,
-  publishedAsset,
-} from './assets.js'
+import type { PluginRegistration } from '../host.js'
+import { DEFAULT_MODELS_DIR, type FirstPartyOptions, publishedAsset } from './assets.js'
 import { DRUM_STYLES, drumsShape, generateDrumNotes, onsetSteps } from './drums-gen.js'
 import { rollRuntime } from './runtime.js'
 import { TICKS_PER_16TH } from './steps.js'
@@ -17,7 +13,7 @@ export const DRUMS_ID = 'studio.ensemble.drums'
  * the window from the chosen style's groove. Optionally the kick follows the onsets of the busiest other
  * (non-drum) track. Trained on the Groove MIDI Dataset (Magenta, CC BY 4.0).
  */
-export function drumsPlugin(options: FirstPartyOptions = {}): FirstPartyRegistration {
+export function drumsPlugin(options: FirstPartyOptions = {}): PluginRegistration {
   const modelsDir = options.modelsDir ?? DEFAULT_MODELS_DIR
   const shape = drumsShape(modelsDir)
   const plugin = definePlugin({

@@ -135,7 +135,7 @@ describe('first-party plugins', () => {
     expect(asset.sha256).toBe(recorded.files['model.json']!.sha256)
     expect(asset.weights[0]!.sha256).toBe(recorded.files['model.weights.bin']!.sha256)
     for (const r of regs)
-      for (const a of r.plugin.manifest.assets) expect(r.runtimes[a.id]).toBeTypeOf('function')
+      for (const a of r.plugin.manifest.assets) expect(r.runtimes?.[a.id]).toBeTypeOf('function')
   })
 
   it('harmonizer: alto/tenor/bass in key, inside the window, one model call per 16th, reproducible by seed', async () => {

@@ -1,10 +1,6 @@
 import { definePlugin, type PluginNote } from '@ensemble/core/plugin'
-import {
-  DEFAULT_MODELS_DIR,
-  type FirstPartyOptions,
-  type FirstPartyRegistration,
-  publishedAsset,
-} from './assets.js'
+import type { PluginRegistration } from '../host.js'
+import { DEFAULT_MODELS_DIR, type FirstPartyOptions, publishedAsset } from './assets.js'
 import { HARMONIZER_ASSETS, HARMONIZER_RUNTIMES, harmonizerShape, harmonizeSteps } from './harmonize.js'
 import { gridToNotes, notesToGrid, TICKS_PER_16TH } from './steps.js'
 
@@ -36,7 +32,7 @@ function unison(notes: PluginNote[]): PluginNote[] {
   return [...byOnset.values()].sort((a, b) => a.start - b.start || a.pitch - b.pitch)
 }
 
-export function harmonizerPlugin(options: FirstPartyOptions = {}): FirstPartyRegistration {
+export function harmonizerPlugin(options: FirstPartyOptions = {}): PluginRegistration {
   const modelsDir = options.modelsDir ?? DEFAULT_MODELS_DIR
   const shape = harmonizerShape(modelsDir)
   const plugin = definePlugin({

@@ -7,25 +7,26 @@
  * A plugin whose weights are not published (no `models/<model>/weights.json`, or files that do not match it)
  * is still returned: the service lists it as unavailable with the reason and never runs it.
  */
+
+import type { PluginRegistration } from '../host.js'
 import { arrangerPlugin } from './arranger-plugin.js'
-import type { FirstPartyOptions, FirstPartyRegistration } from './assets.js'
+import type { FirstPartyOptions } from './assets.js'
 import { continuePlugin } from './continue-plugin.js'
 import { drumsPlugin } from './drums-plugin.js'
 import { harmonizerPlugin } from './harmonizer-plugin.js'
 
+export type { BatchModel, FunctionalModel, ModelRuntime, PluginRegistration } from '../host.js'
 export { ARRANGER_ID, arrangerPlugin } from './arranger-plugin.js'
 export {
   DEFAULT_MODELS_DIR,
   type FirstPartyOptions,
-  type FirstPartyRegistration,
   isPublished,
   publishedAsset,
 } from './assets.js'
 export { CONTINUE_ID, continuePlugin } from './continue-plugin.js'
 export { DRUMS_ID, drumsPlugin } from './drums-plugin.js'
 export { HARMONIZER_ID, harmonizerPlugin } from './harmonizer-plugin.js'
-export type { FunctionalAsset, StepModel, StepRuntime } from './runtime.js'
 
-export function firstPartyPlugins(options: FirstPartyOptions = {}): FirstPartyRegistration[] {
+export function firstPartyPlugins(options: FirstPartyOptions = {}): PluginRegistration[] {
   return [harmonizerPlugin(options), continuePlugin(options), drumsPlugin(options), arrangerPlugin(options)]
 }

@@ -3,8 +3,7 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { ModelRunner, ModelTensor, PluginAsset } from '@ensemble/core/plugin'
 import * as tf from '@tensorflow/tfjs'
-import type { FirstPartyRegistration } from './assets.js'
-import type { StepModel } from './runtime.js'
+import type { BatchModel, PluginRegistration } from '../host.js'
 
 /*
  * A minimal in-process host for this package's tests and tools: loads each asset of a registration the way
@@ -23,7 +22,7 @@ function readPinned(file: string, expected: string): Uint8Array {
   return bytes
 }
 
-function loadAsset(asset: PluginAsset, root: string, registration: FirstPartyRegistration): StepModel {
+function loadAsset(asset: PluginAsset, root: string, registration: PluginRegistration): BatchModel {
   const modelPath = path.join(root, asset.path)
   const json = JSON.parse(new TextDecoder().decode(readPinned(modelPath, asset.sha256))) as tf.io.ModelJSON
   const specs: tf.io.WeightsManifestEntry[] = []
@@ -37,7 +36,7 @@ function loadAsset(asset: PluginAsset, root: string, registration: FirstPartyReg
       buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer)
     }
   }
-  const runtime = registration.runtimes[asset.id]
+  const runtime = registration.runtimes?.[asset.id]
   if (!runtime) throw new Error(`no runtime for asset ${asset.id}`)
   return runtime({
     format: json.format,
@@ -55,10 +54,14 @@ export interface LocalModels {
   calls(): number
 }
 
-export function loadLocalModels(registration: FirstPartyRegistration): LocalModels {
-  const models = new Map<string, StepModel>()
+export function loadLocalModels(registration: PluginRegistration): LocalModels {
+  const models = new Map<string, BatchModel>()
   const problems: string[] = []
   for (const asset of registration.plugin.manifest.assets) {
+    if (!registration.assetRoot) {
+      problems.push(`asset ${asset.id}: no asset folder was registered`)
+      continue
+    }
     try {
       models.set(asset.id, loadAsset(asset, registration.assetRoot, registration))
     } catch (err) {

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs'
 import { CONTINUE_FORMAT, type ContinueConfig, withinFrameWeights } from '../continue/model.js'
 import { DRUMS_FORMAT } from '../drums/model.js'
 import { HARMONIZER_FORMAT } from '../harmonizer/model.js'
+import type { BatchModel, FunctionalModel, ModelRuntime } from '../host.js'
 import {
   addBias,
   addProduct,
@@ -38,22 +39,6 @@ import {
  * comes only from the contract's seeded source, and a step that needs several dependent draws (the
  * harmonizer's A -> T -> B) stays one call instead of three.
  */
-
-/** What the inference service hands a runtime (structurally its `FunctionalModel`; packages/plugins must not import apps). */
-export interface FunctionalAsset {
-  format: string | undefined
-  config: unknown
-  weights: tf.NamedTensorMap
-  metadata: Record<string, unknown>
-}
-
-/** Structurally the inference service's `BatchModel`. */
-export interface StepModel {
-  inputShapes: (number | null)[][]
-  predict(inputs: tf.Tensor[]): tf.Tensor[]
-}
-
-export type StepRuntime = (asset: FunctionalAsset) => StepModel
 
 /** Logit offset used for "never" (the host refuses non-finite inputs, so not -Infinity). */
 export const NEVER = -1e9
@@ -116,13 +101,13 @@ function splitStack(w: tf.NamedTensorMap, prefix: string, blocks: number, channe
     for (const ab of ['a', 'b']) splitRows(w, `${prefix}.${i}.${ab}`, [channels, channels])
 }
 
-function expectFormat(asset: FunctionalAsset, format: string): void {
+function expectFormat(asset: FunctionalModel, format: string): void {
   if (asset.format !== format)
     throw new Error(`expected a ${format} model, got ${asset.format ?? 'no format'}`)
 }
 
 /** Runs the step once on zeros so kernel set-up is not paid by the first request. */
-function warm(model: StepModel): StepModel {
+function warm(model: BatchModel): BatchModel {
   const zeros = model.inputShapes.map((shape) => tf.zeros([1, ...shape.map((d) => d ?? 1)]))
   tf.dispose(tf.tidy(() => model.predict(zeros)))
   tf.dispose(zeros)
@@ -171,7 +156,7 @@ export const harmonizerLookahead = (c: HarmonizerShape): number =>
  * every step. The anticausal stack runs over exactly the melody, so its zero padding past the end is the
  * training code's. Per-example shape [T, V]: requests of the same length batch together.
  */
-export const harmonizerMelodyRuntime: StepRuntime = (asset) => {
+export const harmonizerMelodyRuntime: ModelRuntime = (asset) => {
   expectFormat(asset, HARMONIZER_FORMAT)
   const c = asset.config as HarmonizerShape
   const w = asset.weights
@@ -275,7 +260,7 @@ export function harmonizerStep(
  * [1], `voiceLeading` [1] (logit penalty for parallel 5ths/8ves with the voices decided before, 0 = none).
  * Outputs: 0 the conv inputs at t [2n, C]; 1 `picks` [3] (classes of A, T, B at t).
  */
-export const harmonizerRuntime: StepRuntime = (asset) => {
+export const harmonizerRuntime: ModelRuntime = (asset) => {
   expectFormat(asset, HARMONIZER_FORMAT)
   const c = asset.config as HarmonizerShape
   const n = c.dilations.length
@@ -362,7 +347,7 @@ export function rollShape(asset: { format: string | undefined; config: unknown }
  * at t); 1 `past` [2n, C]; then `bias` [K] logit offsets (key, density, rhythm to follow), `u` [K],
  * `temperature` [1]. Outputs: 0 the conv inputs at t [2n, C]; 1 `on` [K] (0/1).
  */
-export const rollRuntime: StepRuntime = (asset) => {
+export const rollRuntime: ModelRuntime = (asset) => {
   const c = rollShape(asset)
   const n = c.dilations.length
   const input = denseOf(asset.weights, 'in')

@@ -1,6 +1,7 @@
 import { inferenceFailureReason } from '@ensemble/inference/client'
 import { TRPCClientError } from '@trpc/client'
 import type { TRPCError } from '@trpc/server'
+import type { ThirdPartyRefusal } from '../registry/third-party'
 import { ReasonedError } from '../trpc/init'
 
 /**
@@ -36,6 +37,10 @@ export const aiFailure = (
   outcome,
   error: new ReasonedError(reason, { code, message, ...(cause === undefined ? {} : { cause }) }),
 })
+
+/** A registry plugin refused before the service was asked: not installed in this song, or yanked. */
+export const refusalFailure = (refusal: ThirdPartyRefusal): AiFailure =>
+  aiFailure('plugin_unavailable', refusal.outcome, 'PRECONDITION_FAILED', refusal.message)
 
 const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`
 
@@ -184,7 +189,7 @@ export function inferenceFailure(err: unknown, deadlineMs: number): AiFailure {
         'BAD_GATEWAY',
         'The plugin failed on this request; nothing was changed. Try again, or try another seed or plugin.',
       )
-    // Third-party plugins (apps/inference third-party host, registry/third-party.ts).
+    // Third-party plugins (apps/inference's sandbox runner, registry/third-party.ts).
     case 'yanked':
       return fail(
         'plugin_unavailable',
@@ -211,7 +216,7 @@ export function inferenceFailure(err: unknown, deadlineMs: number): AiFailure {
         'plugin_unavailable',
         'not_loaded',
         'PRECONDITION_FAILED',
-        'The AI service could not load this plugin. Try again in a moment.',
+        'The AI service could not fetch this plugin from the studio. Try again in a moment.',
       )
     default:
       break

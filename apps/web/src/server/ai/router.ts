@@ -28,11 +28,10 @@ import {
   installedForPanel,
   type SuggestTarget,
   suggestTarget,
-  suggestThirdParty,
   ThirdPartyRefusal,
 } from '../registry/third-party'
 import { type AuthedContext, authedProcedure, router } from '../trpc/init'
-import { aiFailure, inferenceFailure } from './errors'
+import { aiFailure, inferenceFailure, refusalFailure } from './errors'
 
 /**
  * AI suggestions (docs/PLUGINS.md, docs/ARCHITECTURE.md "AI suggestions"). The browser names a window of a
@@ -212,8 +211,9 @@ async function suggestInRoom(ctx: AuthedContext, room: Room, input: SuggestReque
     target = await suggestTarget(ctx.db, input.projectId, input.pluginId)
   } catch (err) {
     if (!(err instanceof ThirdPartyRefusal)) throw err
-    await audit(err.failure.outcome, err.version ?? input.version, null)
-    throw err.failure.error
+    const failure = refusalFailure(err)
+    await audit(failure.outcome, err.version ?? input.version, null)
+    throw failure.error
   }
   const version = target.thirdParty ? target.version : input.version
 
@@ -227,8 +227,7 @@ async function suggestInRoom(ctx: AuthedContext, room: Room, input: SuggestReque
   try {
     result = await askInference(ctx, input.projectId, target, { id: input.pluginId, version }, request)
   } catch (err) {
-    const failure =
-      err instanceof ThirdPartyRefusal ? err.failure : inferenceFailure(err, SUGGEST_DEADLINE_MS)
+    const failure = inferenceFailure(err, SUGGEST_DEADLINE_MS)
     await audit(failure.outcome, version, null)
     throw failure.error
   }
@@ -287,12 +286,16 @@ function askInference(
   // The service keeps its own fair shares per user and song (and publisher, for a third-party plugin).
   const caller = { userId: ctx.user.id, projectId }
   const signal = AbortSignal.timeout(SUGGEST_DEADLINE_MS + TRANSPORT_GRACE_MS)
-  return target.thirdParty
-    ? suggestThirdParty(ctx.db, ctx.inference, target, request, caller, signal)
-    : ctx.inference.suggest.mutate(
-        { pluginId: plugin.id, version: plugin.version, input: request, caller },
-        { signal },
-      )
+  // One call for every plugin: the service fetches a third-party archive it lacks from this server.
+  return ctx.inference.suggest.mutate(
+    {
+      pluginId: plugin.id,
+      version: plugin.version,
+      input: request,
+      caller: target.thirdParty ? { ...caller, publisher: target.publisherId } : caller,
+    },
+    { signal },
+  )
 }
 
 /** What a variation offers: one without notes would be an Accept that writes nothing, so it is left out. */

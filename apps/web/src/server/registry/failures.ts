@@ -6,7 +6,7 @@ import { type Db, schema } from '../db'
  * What a publisher sees of their versions' trouble (the Publisher page's failures view). Failures are the
  * audit rows `ai.suggest` already writes for every call (`ai_runs`, outcome = the service's reason), counted
  * per version and reason: no project, song or person is named. Strikes are the inference service's own
- * count (apps/inference third-party host): each failure that was the plugin's fault in the last window; at
+ * count (apps/inference's sandbox runner): each failure that was the plugin's fault in the last window; at
  * the limit the version is suspended until the window passes. They live in the service's memory, so they
  * are read from it, and the page says so when it cannot be reached.
  */
@@ -29,7 +29,7 @@ const OUTCOME_MEANING: Record<string, string> = {
   yanked: 'was refused: the version is withdrawn',
   infrastructure: 'the service’s sandbox thread failed under the call (not counted as a strike)',
   busy: 'the service was busy; the plugin did not run',
-  not_loaded: 'the service could not load the version',
+  not_loaded: 'the service could not fetch the version',
   not_installed: 'a song asked for it without installing it',
 }
 

@@ -1,16 +1,14 @@
 import type { PluginManifest, PluginTrackKind } from '@ensemble/core/plugin'
-import { type InferenceClient, inferenceFailureReason } from '@ensemble/inference/client'
 import { and, eq } from 'drizzle-orm'
-import { type AiFailure, aiFailure } from '../ai/errors'
 import { type Db, schema } from '../db'
 import { listInstalls } from './installs'
 
-/**
+/*
  * Third-party plugins in the AI panel and in `ai.suggest`. A plugin id that the registry knows is
  * third-party (first-party ids are reserved, see publish.ts); it runs only in projects that
- * installed it, only in the installed version, and never once yanked. The inference service keeps
- * loaded archives in memory; when it answers `not_loaded` (a restart, another replica) the archive
- * is sent from the database and the call is tried once more.
+ * installed it, only in the installed version, and never once yanked. Running it is one call to the
+ * inference service like any plugin's: a service that does not hold the version yet fetches its
+ * archive from this server (archive-route.ts); nothing is sent from here.
  */
 
 /** What `ai.plugins` lists for an installed plugin, beside the first-party ones. */
@@ -52,19 +50,20 @@ export async function installedForPanel(
     }))
 }
 
-/** A refusal before the plugin ran, as the AI router audits and reports it. */
+/** A refusal before the plugin ran; the AI router audits it as `outcome` and shows the message. */
 export class ThirdPartyRefusal extends Error {
   constructor(
-    readonly failure: AiFailure,
+    readonly outcome: 'not_installed' | 'yanked',
+    message: string,
     /** The version that was refused, when one was installed. */
     readonly version: string | null,
   ) {
-    super(failure.error.message)
+    super(message)
   }
 }
 
 const refuse = (outcome: 'not_installed' | 'yanked', message: string, version: string | null = null) =>
-  new ThirdPartyRefusal(aiFailure('plugin_unavailable', outcome, 'PRECONDITION_FAILED', message), version)
+  new ThirdPartyRefusal(outcome, message, version)
 
 export type SuggestTarget =
   | { thirdParty: false }
@@ -116,55 +115,4 @@ export async function suggestTarget(db: Db, projectId: string, pluginId: string)
     version: installed.version,
     publisherId: known.publisherId,
   }
-}
-
-type SuggestRequest = Parameters<InferenceClient['suggest']['mutate']>[0]
-type Caller = NonNullable<SuggestRequest['caller']>
-type SuggestResult = Awaited<ReturnType<InferenceClient['suggest']['mutate']>>
-
-/**
- * Runs the installed version; loads its archive into the service first if the service does not hold it.
- * The service counts the call against the user and the plugin's publisher (their fair shares).
- */
-export async function suggestThirdParty(
-  db: Db,
-  client: InferenceClient,
-  target: { pluginId: string; version: string; publisherId: string },
-  input: SuggestRequest['input'],
-  caller: Omit<Caller, 'publisher'>,
-  signal: AbortSignal,
-): Promise<SuggestResult> {
-  const call = () =>
-    client.suggest.mutate(
-      {
-        pluginId: target.pluginId,
-        version: target.version,
-        input,
-        caller: { ...caller, publisher: target.publisherId },
-      },
-      { signal },
-    )
-  try {
-    return await call()
-  } catch (err) {
-    if (inferenceFailureReason(err) !== 'not_loaded') throw err
-  }
-  const [row] = await db
-    .select({ archive: schema.pluginVersions.archive, yankedAt: schema.pluginVersions.yankedAt })
-    .from(schema.pluginVersions)
-    .where(
-      and(
-        eq(schema.pluginVersions.pluginId, target.pluginId),
-        eq(schema.pluginVersions.version, target.version),
-      ),
-    )
-  // Yanked between the check and now: never hand a yanked archive to the service.
-  if (row === undefined || row.yankedAt !== null)
-    throw refuse(
-      'yanked',
-      `The publisher withdrew ${target.pluginId} ${target.version}; it no longer runs.`,
-      target.version,
-    )
-  await client.thirdParty.load.mutate({ archive: Buffer.from(row.archive).toString('base64') }, { signal })
-  return call()
 }

@@ -1,13 +1,11 @@
 import {
-  formatPath,
+  checkInput,
+  checkOutput,
   type ModelTensor,
   PluginError,
   type PluginManifest,
-  resolveParameters,
   type SuggestInput,
-  SuggestInputSchema,
   type SuggestOutput,
-  validateOutput,
 } from '@ensemble/core/plugin'
 import type {
   QuickJSContext,
@@ -104,41 +102,15 @@ const clip = (text: string, max = MAX_MESSAGE) => (text.length > max ? `${text.s
 const mib = (bytes: number) => `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MiB`
 const kib = (bytes: number) => `${Math.round(bytes / 1024)} KiB`
 
-function checkInput(manifest: PluginManifest, raw: SuggestInput) {
-  const parsed = SuggestInputSchema.safeParse(raw)
-  if (!parsed.success)
-    throw new PluginError(
-      'invalid_input',
-      parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })),
-      'invalid suggest input',
-    )
-  const input = parsed.data
-  if (!manifest.trackKinds.includes(input.target.kind))
-    throw new PluginError(
-      'invalid_input',
-      [
-        {
-          path: 'target.kind',
-          message: `${manifest.id} fits ${manifest.trackKinds.join(', ')} tracks, not ${input.target.kind}`,
-        },
-      ],
-      'invalid suggest input',
-    )
-  return { ...input, parameters: resolveParameters(manifest, input.parameters) }
-}
-
 /** Runs the plugin's `suggest` in a fresh sandbox; resolves with validated output or throws SandboxError. */
 export async function runInSandbox(options: SandboxRunOptions): Promise<SuggestOutput> {
   const { manifest } = options
+  // The same checks as an in-process run, on the host's side of the boundary.
   const input = checkInput(manifest, options.input)
   const name = `${manifest.id}@${manifest.version}`
   const result = await execute(options, input, input.deadlineMs)
   try {
-    return validateOutput(result, {
-      kind: manifest.kind,
-      windowTicks: input.target.toTick - input.target.fromTick,
-      variations: input.variations,
-    })
+    return checkOutput(manifest, input, result)
   } catch (err) {
     if (err instanceof PluginError)
       throw new SandboxError('invalid_output', `${name} returned ${err.message}`, err.issues)

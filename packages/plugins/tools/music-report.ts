@@ -8,23 +8,22 @@
  *   against the tune's real next 8 bars; parallels between the outer voices (top and bottom note);
  * - drums: 8 bars of each style from nothing, against the validation beats' hits per bar.
  * Usage (from the repository root):
- *   pnpm --filter @ensemble/plugins exec tsx src/first-party/music-report.ts [--jsb PATH] [--nottingham PATH]
+ *   pnpm --filter @ensemble/plugins exec tsx tools/music-report.ts [--jsb PATH] [--nottingham PATH]
  *     [--groove DIR] [--prompts N] [--seed N] [--plugins harmonizer,continue,drums]
  */
 import path from 'node:path'
 import { type PluginNote, runPlugin, type SongKey, type SuggestInput } from '@ensemble/core/plugin'
-import { initBackend } from '../common/backend.js'
-import { defaultDataPath, numArg, parseArgs, resolveFromCwd } from '../common/cli.js'
-import type { PitchKey } from '../common/key.js'
-import { getSplit as getRollSplit, loadRolls } from '../continue/data.js'
-import { drumClassOf, loadBeats, STEPS_PER_BAR } from '../drums/data.js'
-import { getSplit, loadChorales, VOICE_RANGES } from '../harmonizer/data.js'
-import type { FirstPartyOptions, FirstPartyRegistration } from './assets.js'
-import { continuePlugin } from './continue-plugin.js'
-import { DRUM_STYLES } from './drums-gen.js'
-import { drumsPlugin } from './drums-plugin.js'
-import { harmonizerPlugin } from './harmonizer-plugin.js'
-import { loadLocalModels } from './local-host.js'
+import { initBackend } from '../src/common/backend.js'
+import { defaultDataPath, numArg, parseArgs, resolveFromCwd } from '../src/common/cli.js'
+import type { PitchKey } from '../src/common/key.js'
+import { getSplit as getRollSplit, loadRolls } from '../src/continue/data.js'
+import { drumClassOf, loadBeats, STEPS_PER_BAR } from '../src/drums/data.js'
+import type { FirstPartyOptions } from '../src/first-party/assets.js'
+import { continuePlugin } from '../src/first-party/continue-plugin.js'
+import { DRUM_STYLES } from '../src/first-party/drums-gen.js'
+import { drumsPlugin } from '../src/first-party/drums-plugin.js'
+import { harmonizerPlugin } from '../src/first-party/harmonizer-plugin.js'
+import { loadLocalModels } from '../src/first-party/local-host.js'
 import {
   addParallels,
   countParallels,
@@ -36,8 +35,10 @@ import {
   type ParallelCount,
   parallelRate,
   TONIC_NAMES,
-} from './musical-checks.js'
-import { gridToNotes, notesToGrid, TICKS_PER_16TH } from './steps.js'
+} from '../src/first-party/musical-checks.js'
+import { gridToNotes, notesToGrid, TICKS_PER_16TH } from '../src/first-party/steps.js'
+import { getSplit, loadChorales, VOICE_RANGES } from '../src/harmonizer/data.js'
+import type { PluginRegistration } from '../src/host.js'
 
 const BAR = 1920
 const BARS = 8
@@ -89,7 +90,7 @@ function request(
   } as SuggestInput
 }
 
-async function suggest(reg: FirstPartyRegistration, input: SuggestInput) {
+async function suggest(reg: PluginRegistration, input: SuggestInput) {
   const local = loadLocalModels(reg)
   if (local.problems.length > 0) throw new Error(local.problems.join('; '))
   return runPlugin(reg.plugin, input, { models: local.runner })

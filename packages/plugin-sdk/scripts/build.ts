@@ -144,7 +144,7 @@ const coreTypes: Record<string, string> = {
   '@ensemble/core/plugin/theory': 'core/src/plugin/theory',
   '@ensemble/core/plugin/random': 'core/src/plugin/random',
 }
-const sdkTypes = 'plugins/sdk/src'
+const sdkTypes = 'plugin-sdk/src'
 
 function buildTypes(): void {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')

@@ -3,21 +3,22 @@
  * batching): mean ms per step over 128 steps on zero inputs and the tfjs kernels one step launches (0 for the
  * plain-TypeScript steps of step-maths.ts).
  * Explains the plugins' latency (a request is ~128 steps). Usage (from the repository root):
- *   pnpm --filter @ensemble/plugins exec tsx src/first-party/profile-steps.ts [--steps 128]
+ *   pnpm --filter @ensemble/plugins exec tsx tools/profile-steps.ts [--steps 128]
  */
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import * as tf from '@tensorflow/tfjs'
-import { initBackend } from '../common/backend.js'
-import { defaultModelDir, numArg, parseArgs } from '../common/cli.js'
-import { loadFunctionalModel } from '../model-io/fs-handler.js'
-import { harmonizerRuntime, rollRuntime, type StepRuntime } from './runtime.js'
+import { initBackend } from '../src/common/backend.js'
+import { defaultModelDir, numArg, parseArgs } from '../src/common/cli.js'
+import { harmonizerRuntime, rollRuntime } from '../src/first-party/runtime.js'
+import type { ModelRuntime } from '../src/host.js'
+import { loadFunctionalModel } from '../src/model-io/fs-handler.js'
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2), { steps: 'string' })
   const steps = numArg(args, 'steps', 128)
   console.log(`backend ${await initBackend()}`)
-  const runtimes: [string, StepRuntime][] = [
+  const runtimes: [string, ModelRuntime][] = [
     ['harmonizer', harmonizerRuntime],
     ['continue', rollRuntime],
     ['drums', rollRuntime],

@@ -1,0 +1,48 @@
+import { beforeAll, describe, expect, it } from 'vitest'
+import { initBackend } from '../src/common/backend.js'
+import { fixturePath } from '../src/common/test-utils.js'
+import { getSplit as getRollSplit, loadRolls } from '../src/continue/data.js'
+import { loadBeats } from '../src/drums/data.js'
+import { getSplit, loadChorales } from '../src/harmonizer/data.js'
+import { continueReport, drumsReport, harmonizerReport } from './music-report.js'
+
+/*
+ * The plugins' generated output on the committed fixture slices against the musical checks on the real
+ * music (committed weights, fixed seeds): what music-report.ts prints, asserted.
+ */
+
+beforeAll(async () => {
+  await initBackend()
+})
+
+describe('first-party output against the music it learnt from', () => {
+  it('harmonizer: A, T, B mostly in key and in range; parallels as rare as Bach’s (under 2 per 100 moving pairs)', async () => {
+    const chorales = getSplit(loadChorales(fixturePath('jsb16th-slice.json')), 'valid')
+    const r = await harmonizerReport(chorales, { seed: 1 })
+    expect(r.prompts).toBe(chorales.length)
+    expect(r.generated.inKey).toBeGreaterThan(0.85)
+    expect(r.generated.inRange).toBeGreaterThan(0.95)
+    expect(r.generated.parallels.motions).toBeGreaterThan(50)
+    // With "avoid parallels" (the default) the card has 0.07 per 100 against Bach's 0.18 on 16 valid
+    // chorales; without it the model writes 5.2.
+    expect(r.chorales.parallelsPer100).toBeLessThan(2)
+    expect(r.generated.parallelsPer100).toBeLessThan(2)
+  }, 180_000)
+
+  it('continue: the continuation stays in key and in the tune range like the real one', async () => {
+    const tunes = getRollSplit(loadRolls(fixturePath('nottingham-slice.json')), 'valid')
+    const r = await continueReport(tunes, { seed: 1 })
+    expect(r.prompts).toBeGreaterThan(0)
+    expect(r.generated.inKey).toBeGreaterThan(0.85)
+    expect(r.generated.inKey).toBeGreaterThan(r.real.inKey - 0.1)
+    expect(r.generated.inRange).toBeGreaterThan(0.9)
+  }, 180_000)
+
+  it('drums: hits per bar within a factor 2 of the real beats, all on the drum map', async () => {
+    const beats = loadBeats(fixturePath('groove'), 'validation').map((b) => b.hits)
+    const r = await drumsReport(beats, { seed: 1 })
+    expect(r.inMap).toBe(1)
+    expect(r.generatedHitsPerBar).toBeGreaterThan(r.realHitsPerBar / 2)
+    expect(r.generatedHitsPerBar).toBeLessThan(r.realHitsPerBar * 2)
+  }, 180_000)
+})
