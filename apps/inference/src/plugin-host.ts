@@ -283,7 +283,7 @@ export class PluginHost {
       try {
         fields.seed = request.input.seed
         const output = await runPlugin(entry.plugin, request.input, {
-          models: this.runnerFor(entry, deadlineAt),
+          models: this.runnerFor(entry, deadlineAt, callerKey),
           deadlineAt,
           now: this.now,
         })
@@ -314,13 +314,13 @@ export class PluginHost {
     }
   }
 
-  private runnerFor(entry: Entry, deadlineAt: number): ModelRunner {
+  private runnerFor(entry: Entry, deadlineAt: number, callerKey: string): ModelRunner {
     return {
       run: async (assetId, inputs) => {
         const model = entry.models.get(assetId)
         if (!model) throw new Error(`model ${assetId} is not loaded`)
         try {
-          return await model.run(inputs, deadlineAt)
+          return await model.run(inputs, deadlineAt, callerKey)
         } catch (err) {
           // The plugin passed a tensor the model cannot take: the plugin's fault, reported as such.
           if (err instanceof ModelInputError)

@@ -326,7 +326,7 @@ export class ThirdPartyHost {
           const model = entry.models.get(assetId)
           if (!model) throw new Error(`model ${assetId} is not loaded`)
           try {
-            return await model.run(inputs, deadlineAt)
+            return await model.run(inputs, deadlineAt, user ?? publisher)
           } catch (err) {
             if (err instanceof ModelInputError) throw new Error(err.message)
             throw err
