@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http'
 import { betterAuth } from 'better-auth'
 import { drizzleAdapter } from 'better-auth/adapters/drizzle'
 import { APIError, createAuthMiddleware } from 'better-auth/api'
+import { getSessionCookie } from 'better-auth/cookies'
 import { fromNodeHeaders, toNodeHandler } from 'better-auth/node'
 import { type Db, schema } from '../db'
 import type { Route } from '../http'
@@ -118,6 +119,14 @@ export interface SessionUser {
   id: string
   email: string
   name: string
+}
+
+/**
+ * The raw session cookie a request carries, unverified (null without one): a key for counting what a
+ * session already has running before it is looked up (ai/suggestions-in-flight.ts), never proof of who it is.
+ */
+export function sessionCookie(req: IncomingMessage): string | null {
+  return getSessionCookie(fromNodeHeaders(req.headers))
 }
 
 /** The signed-in user behind a request's session cookie, or null. */
