@@ -12,6 +12,13 @@
  *                                                          alone, without the web server's limits)
  *                                          [--no-limits]  (every per-user limit lifted: the service as it
  *                                                          was before, for comparison)
+ *                                          [--apps <dir>]  (run the web server and the service from another
+ *                                                          checkout: an older commit, for before/after in one
+ *                                                          session)
+ *
+ * Beside each of the polite user's figures, the part of it spent inside the inference service (from the
+ * service's own log line per suggest): the rest is the web server (session, role check, song read, audit row)
+ * and the HTTP hops.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
@@ -36,6 +43,8 @@ interface Options {
   retryMs: number
   direct: boolean
   limits: boolean
+  /** The checkout whose apps/web and apps/inference run. */
+  apps: string
 }
 
 function parseArgs(argv: string[]): Options {
@@ -49,6 +58,7 @@ function parseArgs(argv: string[]): Options {
     retryMs: Number(get('retry-ms') ?? 0),
     direct: argv.includes('--direct'),
     limits: !argv.includes('--no-limits'),
+    apps: path.resolve(get('apps') ?? repoRoot),
   }
 }
 
@@ -58,6 +68,7 @@ async function startProcess(
   cwd: string,
   env: NodeJS.ProcessEnv,
   ready: RegExp,
+  onLine: (line: string) => void = () => {},
 ): Promise<{ child: ChildProcess; line: string; stop(): Promise<void> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
     cwd,
@@ -70,12 +81,13 @@ async function startProcess(
       buffer += chunk.toString()
       const lines = buffer.split('\n')
       buffer = lines.pop() ?? ''
-      for (const l of lines) if (ready.test(l)) resolve(l)
+      for (const l of lines) {
+        if (ready.test(l)) resolve(l)
+        onLine(l)
+      }
     })
     child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)))
   })
-  // Keep draining its output (one log line per suggest) so the pipe never fills.
-  child.stdout!.resume()
   return {
     child,
     line,
@@ -130,16 +142,18 @@ interface User {
 }
 
 async function signUpWithSong(web: string, label: string): Promise<User> {
-  const res = await fetch(`${web}/api/auth/sign-up/email`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: web },
-    body: JSON.stringify({
-      email: `${label}-${Date.now()}@bench.test`,
-      password: 'correct horse battery',
-      name: label,
-    }),
-  })
-  if (!res.ok) throw new Error(`sign-up failed: ${res.status} ${await res.text()}`)
+  const account = { email: `${label}-${Date.now()}@bench.test`, password: 'correct horse battery' }
+  const post = (route: string, body: unknown) =>
+    fetch(`${web}/api/auth/${route}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: web },
+      body: JSON.stringify(body),
+    })
+  // Sign-up opens no session (it answers alike for any address); the studio signs in after it.
+  const up = await post('sign-up/email', { ...account, name: label })
+  if (!up.ok) throw new Error(`sign-up failed: ${up.status} ${await up.text()}`)
+  const res = await post('sign-in/email', account)
+  if (!res.ok) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`)
   const { user } = (await res.json()) as { user: { id: string } }
   const cookie = res.headers
     .getSetCookie()
@@ -209,10 +223,18 @@ async function main(): Promise<void> {
     if (existsSync(path.join(from, file)))
       copyFileSync(path.join(from, file), path.join(modelsDir, 'harmonizer', file))
 
+  // The service's one log line per suggest: how long each of the polite user's calls spent inside it.
+  let politeId = ''
+  const inService: number[] = []
+  const serviceLine = (line: string) => {
+    if (!politeId || !line.includes('"msg":"suggest"')) return
+    const entry = JSON.parse(line) as { user?: string; outcome?: string; durationMs?: number }
+    if (entry.user === politeId && entry.outcome === 'ok') inService.push(entry.durationMs ?? 0)
+  }
   const inferencePort = await freePort()
   const inference = await startProcess(
     ['src/main.ts'],
-    path.join(repoRoot, 'apps/inference'),
+    path.join(opts.apps, 'apps/inference'),
     {
       NODE_ENV: 'production',
       DATA_DIR: dataDir,
@@ -223,12 +245,13 @@ async function main(): Promise<void> {
       ...limitEnv(opts.limits),
     },
     /inference listening/,
+    serviceLine,
   )
   const inferenceUrl = `http://127.0.0.1:${inferencePort}/trpc`
   const webPort = await freePort()
   const web = await startProcess(
     ['src/server/main.ts', '--no-next'],
-    path.join(repoRoot, 'apps/web'),
+    path.join(opts.apps, 'apps/web'),
     {
       DATA_DIR: dataDir,
       PORT: String(webPort),
@@ -244,6 +267,7 @@ async function main(): Promise<void> {
   const webUrl = `http://127.0.0.1:${webPort}`
   try {
     const [polite, greedy] = [await signUpWithSong(webUrl, 'polite'), await signUpWithSong(webUrl, 'greedy')]
+    politeId = polite.id
     let seed = 0
     const ask = (user: User): Promise<Answer> => {
       seed++
@@ -272,9 +296,10 @@ async function main(): Promise<void> {
           )
     }
     /** The polite user's sequential calls: each one's latency, and any that failed. */
-    const politeRun = async (): Promise<{ ms: number[]; failed: string[] }> => {
+    const politeRun = async (): Promise<{ ms: number[]; failed: string[]; service: number[] }> => {
       const ms: number[] = []
       const failed: string[] = []
+      inService.length = 0
       for (let i = 0; i < opts.calls; i++) {
         const started = performance.now()
         const answer = await ask(polite)
@@ -282,7 +307,9 @@ async function main(): Promise<void> {
         else failed.push(answer.reason)
         if (answer.ok) console.error(`  polite call ${i + 1}: ${(performance.now() - started).toFixed(0)} ms`)
       }
-      return { ms: ms.sort((a, b) => a - b), failed }
+      // The service's log lines of the last calls may still be on their way through the pipe.
+      await sleep(200)
+      return { ms: ms.sort((a, b) => a - b), failed, service: [...inService].sort((a, b) => a - b) }
     }
 
     for (let i = 0; i < 5; i++) await ask(polite) // warm-up: connections, the room, the JIT
@@ -308,8 +335,8 @@ async function main(): Promise<void> {
     flooding = false
     await Promise.all(loops)
 
-    const row = (name: string, r: { ms: number[]; failed: string[] }) =>
-      `| ${name} | ${r.ms.length} | ${percentile(r.ms, 50).toFixed(0)} | ${percentile(r.ms, 95).toFixed(0)} | ${r.failed.length ? r.failed.join(', ') : '-'} |`
+    const row = (name: string, r: { ms: number[]; failed: string[]; service: number[] }) =>
+      `| ${name} | ${r.ms.length} | ${percentile(r.ms, 50).toFixed(0)} | ${percentile(r.ms, 95).toFixed(0)} | ${percentile(r.service, 50).toFixed(0)} | ${percentile(r.service, 95).toFixed(0)} | ${r.failed.length ? r.failed.join(', ') : '-'} |`
     // Limits set in the bench's own environment reach both processes.
     const set = Object.entries(process.env)
       .filter(([name]) => /^(AI_MAX_|INFERENCE_MAX_)/.test(name))
@@ -323,8 +350,9 @@ async function main(): Promise<void> {
         .map((l) => l.toFixed(1))
         .join(' ')}\n`,
     )
-    console.log('| polite user | answered | p50 ms | p95 ms | failed |')
-    console.log('|---|---|---|---|---|')
+    console.log(`apps from ${opts.apps}`)
+    console.log('| polite user | answered | p50 ms | p95 ms | in the service p50 ms | p95 ms | failed |')
+    console.log('|---|---|---|---|---|---|---|')
     console.log(row('idle', idle))
     console.log(row(`greedy at ${opts.greedy}`, loaded))
     const ratio = percentile(loaded.ms, 95) / percentile(idle.ms, 95)

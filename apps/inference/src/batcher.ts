@@ -1,4 +1,5 @@
 import { type ModelTensor, PluginError } from '@ensemble/core/plugin'
+import { StepShares } from './step-shares'
 
 /*
  * Micro-batching. A model run costs mostly fixed overhead (kernel dispatch, tensor set-up) when one example
@@ -9,6 +10,10 @@ import { type ModelTensor, PluginError } from '@ensemble/core/plugin'
  * A window of 0 means "the next turn of the event loop" (setImmediate). Plugins step their models in a loop,
  * so concurrent requests resolve together and submit their next steps in the same microtask drain: they all
  * join the batch, while a lone request pays no fixed wait per step (128 steps × 5 ms would be 640 ms).
+ *
+ * Each example is submitted for a user (the caller the web server named). A batch takes an equal share of
+ * every waiting user's examples (step-shares.ts), so a user's steps never wait behind another user's pile;
+ * what a share leaves runs in the next batch, at once.
  */
 
 /** Runs examples[i] (one ModelTensor per model input) as one batch; returns each example's outputs in order. */
@@ -38,7 +43,7 @@ interface Pending {
 }
 
 interface Queue {
-  items: Pending[]
+  items: StepShares<Pending>
   cancel: (() => void) | undefined
 }
 
@@ -57,22 +62,24 @@ export class MicroBatcher {
     this.now = options.now ?? Date.now
   }
 
-  submit(inputs: readonly ModelTensor[], deadlineAt: number): Promise<ModelTensor[]> {
+  /** `user` names whose share the example counts in; examples of one user batch together freely. */
+  submit(inputs: readonly ModelTensor[], deadlineAt: number, user: string): Promise<ModelTensor[]> {
     return new Promise((resolve, reject) => {
       const key = signature(inputs)
       let queue = this.queues.get(key)
       if (!queue) {
-        queue = { items: [], cancel: undefined }
+        queue = { items: new StepShares(), cancel: undefined }
         this.queues.set(key, queue)
       }
-      queue.items.push({ inputs, deadlineAt, resolve, reject })
-      if (queue.items.length >= this.options.maxBatch) this.flush(key)
+      queue.items.add(user, { inputs, deadlineAt, resolve, reject })
+      if (queue.items.waiting >= this.options.maxBatch) this.flush(key)
       else queue.cancel ??= this.schedule(() => this.flush(key))
     })
   }
 
-  private schedule(run: () => void): () => void {
-    if (this.options.windowMs <= 0) {
+  /** `next`: at the next turn of the event loop whatever the window (steps a share left already waited). */
+  private schedule(run: () => void, next = false): () => void {
+    if (next || this.options.windowMs <= 0) {
       const immediate = setImmediate(run)
       return () => clearImmediate(immediate)
     }
@@ -87,20 +94,23 @@ export class MicroBatcher {
   private flush(key: string): void {
     const queue = this.queues.get(key)
     if (!queue) return
-    this.queues.delete(key)
     queue.cancel?.()
+    queue.cancel = undefined
     // A request that has already given up must not make the others in its batch wait for its work.
     const now = this.now()
-    const live = queue.items.filter((item) => {
-      if (item.deadlineAt > now) return true
+    for (const item of queue.items.drop((item) => item.deadlineAt > now)) {
       this.counters.expired++
       item.reject(
         new PluginError('deadline_exceeded', [
           { path: '', message: 'deadline passed while waiting for the model' },
         ]),
       )
-      return false
-    })
+    }
+    const live = queue.items.take(this.options.maxBatch)
+    // What the shares left runs at the next turn of the event loop, where the next steps of the users served
+    // now (submitted as their plugins go on) join it.
+    if (queue.items.waiting > 0) queue.cancel = this.schedule(() => this.flush(key), true)
+    else this.queues.delete(key)
     if (live.length === 0) return
     let outputs: ModelTensor[][]
     try {

@@ -50,7 +50,7 @@ export class InProcessRunner {
     const release = await this.admission.admit(callerKey, deadlineAt)
     try {
       return await runPlugin(plugin, request.input, {
-        models: modelRunner(models, deadlineAt),
+        models: modelRunner(models, deadlineAt, callerKey),
         deadlineAt,
         now: this.now,
       })
@@ -60,13 +60,17 @@ export class InProcessRunner {
   }
 }
 
-function modelRunner(models: ReadonlyMap<string, LoadedModel>, deadlineAt: number): ModelRunner {
+function modelRunner(
+  models: ReadonlyMap<string, LoadedModel>,
+  deadlineAt: number,
+  callerKey: string,
+): ModelRunner {
   return {
     run: async (assetId, inputs) => {
       const model = models.get(assetId)
       if (!model) throw new Error(`model ${assetId} is not loaded`)
       try {
-        return await model.run(inputs, deadlineAt)
+        return await model.run(inputs, deadlineAt, callerKey)
       } catch (err) {
         // The plugin passed a tensor the model cannot take: the plugin's fault, reported as such.
         if (err instanceof ModelInputError)

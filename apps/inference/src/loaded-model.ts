@@ -27,9 +27,10 @@ export class LoadedModel {
     this.batcher = new MicroBatcher((examples) => this.executeBatch(examples), batching)
   }
 
-  run(inputs: readonly ModelTensor[], deadlineAt: number): Promise<ModelTensor[]> {
+  /** `user`: whose share of the model's time the example counts in (batcher.ts). */
+  run(inputs: readonly ModelTensor[], deadlineAt: number, user: string): Promise<ModelTensor[]> {
     this.check(inputs)
-    return this.batcher.submit(inputs, deadlineAt)
+    return this.batcher.submit(inputs, deadlineAt, user)
   }
 
   stats(): BatchStats {

@@ -28,7 +28,7 @@ describe('MicroBatcher', () => {
   it('runs examples that arrive within the window as one batch and gives each its own slice', async () => {
     const exec = doubler()
     const batcher = new MicroBatcher(exec, { windowMs: 20, maxBatch: 32 })
-    const outs = await Promise.all([1, 2, 3, 4, 5].map((x) => batcher.submit(one(x), far())))
+    const outs = await Promise.all([1, 2, 3, 4, 5].map((x) => batcher.submit(one(x), far(), 'u')))
     expect(outs.map((o) => o[0]!.data[0])).toEqual([2, 4, 6, 8, 10])
     expect(exec.sizes).toEqual([5])
     expect(batcher.stats()).toEqual({ executions: 1, examples: 5, batchSizes: { '5': 1 }, expired: 0 })
@@ -38,7 +38,7 @@ describe('MicroBatcher', () => {
     const exec = doubler()
     const batcher = new MicroBatcher(exec, { windowMs: 10_000, maxBatch: 3 })
     const started = Date.now()
-    await Promise.all([1, 2, 3].map((x) => batcher.submit(one(x), far())))
+    await Promise.all([1, 2, 3].map((x) => batcher.submit(one(x), far(), 'u')))
     expect(Date.now() - started).toBeLessThan(1000)
     expect(exec.sizes).toEqual([3])
   })
@@ -46,7 +46,7 @@ describe('MicroBatcher', () => {
   it('with maxBatch 1 runs every example alone: batching off', async () => {
     const exec = doubler()
     const batcher = new MicroBatcher(exec, { windowMs: 20, maxBatch: 1 })
-    await Promise.all([1, 2, 3].map((x) => batcher.submit(one(x), far())))
+    await Promise.all([1, 2, 3].map((x) => batcher.submit(one(x), far(), 'u')))
     expect(exec.sizes).toEqual([1, 1, 1])
   })
 
@@ -54,9 +54,9 @@ describe('MicroBatcher', () => {
     const exec = doubler()
     const batcher = new MicroBatcher(exec, { windowMs: 20, maxBatch: 32 })
     const outs = await Promise.all([
-      batcher.submit(one(1, [2]), far()),
-      batcher.submit(one(2, [3]), far()),
-      batcher.submit(one(3, [2]), far()),
+      batcher.submit(one(1, [2]), far(), 'u'),
+      batcher.submit(one(2, [3]), far(), 'u'),
+      batcher.submit(one(3, [2]), far(), 'u'),
     ])
     expect(outs.map((o) => o[0]!.data)).toEqual([
       [2, 2],
@@ -69,8 +69,8 @@ describe('MicroBatcher', () => {
   it('drops an example whose deadline passed while it waited, and runs the rest', async () => {
     const exec = doubler()
     const batcher = new MicroBatcher(exec, { windowMs: 30, maxBatch: 32 })
-    const late = batcher.submit(one(1), Date.now() + 5).catch((e: unknown) => e)
-    const fine = batcher.submit(one(2), far())
+    const late = batcher.submit(one(1), Date.now() + 5, 'u').catch((e: unknown) => e)
+    const fine = batcher.submit(one(2), far(), 'u')
     expect(((await late) as Error).message).toMatch(/deadline passed while waiting/)
     expect((await fine)[0]!.data).toEqual([4])
     expect(batcher.stats().expired).toBe(1)
@@ -85,10 +85,58 @@ describe('MicroBatcher', () => {
       },
       { windowMs: 5, maxBatch: 32 },
     )
-    const results = await Promise.allSettled([batcher.submit(one(1), far()), batcher.submit(one(2), far())])
+    const results = await Promise.allSettled([
+      batcher.submit(one(1), far(), 'u'),
+      batcher.submit(one(2), far(), 'u'),
+    ])
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected'])
     fail = false
-    expect((await batcher.submit(one(3), far()))[0]!.data).toEqual([3])
+    expect((await batcher.submit(one(3), far(), 'u'))[0]!.data).toEqual([3])
+  })
+})
+
+describe('MicroBatcher shares each batch equally between users', () => {
+  /** A plugin's loop: `steps` model steps one after another, each waiting for the last; resolves with each step's batch size. */
+  async function steps(batcher: MicroBatcher, exec: { sizes: number[] }, user: string, count: number) {
+    const metBatches: number[] = []
+    for (let i = 0; i < count; i++) {
+      await batcher.submit(one(i), far(), user)
+      metBatches.push(exec.sizes.at(-1)!)
+    }
+    return metBatches
+  }
+
+  it('runs a user with one call beside a user with four in batches of two, not five', async () => {
+    const exec = doubler()
+    const batcher = new MicroBatcher(exec, { windowMs: 0, maxBatch: 32 })
+    const greedy = [1, 2, 3, 4].map(() => steps(batcher, exec, 'greedy', 12))
+    const polite = await steps(batcher, exec, 'polite', 8)
+    // Every step of the polite user's ran with one step of the greedy user's; before, with all four.
+    expect(polite).toEqual(new Array(8).fill(2))
+    await Promise.all(greedy)
+    // Alone again, the greedy user's four calls batch together.
+    expect(exec.sizes.at(-1)).toBe(4)
+  })
+
+  it('gives two users with four calls each one batch of eight', async () => {
+    const exec = doubler()
+    const batcher = new MicroBatcher(exec, { windowMs: 0, maxBatch: 32 })
+    await Promise.all(['a', 'b'].flatMap((user) => [1, 2, 3, 4].map(() => steps(batcher, exec, user, 3))))
+    expect(exec.sizes).toEqual([8, 8, 8])
+  })
+
+  it('runs what a share left in the next batch, in order, without waiting for the window', async () => {
+    const exec = doubler()
+    const batcher = new MicroBatcher(exec, { windowMs: 10_000, maxBatch: 4 })
+    const started = Date.now()
+    const outs = await Promise.all([
+      ...[1, 2, 3].map((x) => batcher.submit(one(x), far(), 'a')),
+      batcher.submit(one(9), far(), 'b'),
+    ])
+    expect(Date.now() - started).toBeLessThan(5000)
+    expect(outs.map((o) => o[0]!.data[0])).toEqual([2, 4, 6, 18])
+    // b's example filled the batch: one of each user's, then a's other two at the next turn.
+    expect(exec.sizes).toEqual([2, 2])
   })
 })
 
@@ -103,8 +151,8 @@ describe('LoadedModel on the wasm backend', () => {
     ])
     const alone = new LoadedModel('dense', model, { windowMs: 5, maxBatch: 1 })
     const together = new LoadedModel('dense', model, { windowMs: 50, maxBatch: 8 })
-    const single = await Promise.all(examples.map((inputs) => alone.run(inputs, far())))
-    const batched = await Promise.all(examples.map((inputs) => together.run(inputs, far())))
+    const single = await Promise.all(examples.map((inputs) => alone.run(inputs, far(), 'u')))
+    const batched = await Promise.all(examples.map((inputs) => together.run(inputs, far(), 'u')))
     expect(alone.stats().executions).toBe(8)
     expect(together.stats()).toMatchObject({ executions: 1, examples: 8, batchSizes: { '8': 1 } })
     batched.forEach((outputs, i) => {
@@ -125,10 +173,10 @@ describe('LoadedModel on the wasm backend', () => {
         maxBatch: 8,
       },
     )
-    expect(() => model.run([{ shape: [11], data: new Array(11).fill(0) }], far())).toThrow(
+    expect(() => model.run([{ shape: [11], data: new Array(11).fill(0) }], far(), 'u')).toThrow(
       /dense input 0 must have shape \[12\], got \[11\]/,
     )
-    expect(() => model.run([{ shape: [12], data: [1] }], far())).toThrow(/1 values for shape \[12\]/)
-    expect(() => model.run([], far())).toThrow(/takes 1 input\(s\), got 0/)
+    expect(() => model.run([{ shape: [12], data: [1] }], far(), 'u')).toThrow(/1 values for shape \[12\]/)
+    expect(() => model.run([], far(), 'u')).toThrow(/takes 1 input\(s\), got 0/)
   })
 })

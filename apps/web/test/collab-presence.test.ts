@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { presenceColour } from '../src/presence/colour'
 import type { RunningServer } from '../src/server/app'
 import {
   type AwarenessEntry,
@@ -26,7 +27,7 @@ import { waitFor } from './helpers/wait'
 
 /**
  * Presence over the real WebSocket: a connection speaks only for its own awareness client id, and
- * bandmates see the name from its room token, whatever the client claims.
+ * bandmates see the name from its room token and the colour of its user id, whatever the client claims.
  */
 
 interface Peer extends RawSocket {
@@ -59,7 +60,10 @@ async function openPeer(
 const OWNER_ID = 1001
 const VIEWER_ID = 2002
 
-const ownerState = { user: { id: 'owner', name: 'Olivia', colour: '#f87171' }, cursor: { x: 1 } }
+const ownerState = {
+  user: { id: 'owner', name: 'Olivia', colour: presenceColour('owner') },
+  cursor: { x: 1 },
+}
 const userOf = (entry: AwarenessEntry | undefined): unknown =>
   (entry?.state as { user?: unknown } | null)?.user
 
@@ -132,7 +136,7 @@ describe.each(drivers)('collab presence on %s', (driver) => {
     ])
     expect((await server.collab.rooms.peek(project))?.droppedAwarenessEntries).toBe(2)
     expect(watcher.seen.find((e) => e.clientID === VIEWER_ID)?.state).toEqual({
-      user: { id: 'viewer', name: 'Vic' },
+      user: { id: 'viewer', name: 'Vic', colour: presenceColour('viewer') },
       cursor: { x: 7 },
     })
     // Someone joining now sees the same room: the owner as they are, the viewer under their own name.
@@ -142,21 +146,31 @@ describe.each(drivers)('collab presence on %s', (driver) => {
     joiner.ws.send(new Uint8Array([MessageType.queryAwareness]))
     await waitFor(() => joiner.seen.length >= 2, 'the room state reached the joiner')
     expect(joiner.seen.find((e) => e.clientID === OWNER_ID)?.state).toEqual(ownerState)
-    expect(userOf(joiner.seen.find((e) => e.clientID === VIEWER_ID))).toEqual({ id: 'viewer', name: 'Vic' })
+    expect(userOf(joiner.seen.find((e) => e.clientID === VIEWER_ID))).toEqual({
+      id: 'viewer',
+      name: 'Vic',
+      colour: presenceColour('viewer'),
+    })
   })
 
-  it('a client that claims another name is shown under its verified one (the stock provider)', async () => {
+  it('a client that claims another name and colour is shown under its verified ones (the stock provider)', async () => {
     const project = uniqueProjectId('presence')
     const [mallory, bob] = await Promise.all([
       connectSynced(collabUrl(server), project, { sub: 'mallory', name: 'Mallory' }),
       connectSynced(collabUrl(server), project, { sub: 'bob', name: 'Bob' }),
     ])
     clients = [mallory, bob]
-    mallory.provider.awareness.setLocalStateField('user', { id: 'bob', name: 'Bob', colour: '#60a5fa' })
+    // Bob's own colour, so that Bob's bandmates would take Mallory's cursor for Bob's.
+    const bobs = presenceColour('bob')
+    expect(bobs).not.toBe(presenceColour('mallory'))
+    mallory.provider.awareness.setLocalStateField('user', { id: 'bob', name: 'Bob', colour: bobs })
     const malloryAsBobSees = () => bob.provider.awareness.getStates().get(mallory.doc.clientID)
     await waitFor(() => malloryAsBobSees()?.user?.colour !== undefined, "Mallory's claim reached Bob")
-    // The colour is the client's own; who it is, is not.
-    expect(malloryAsBobSees()?.user).toEqual({ id: 'mallory', name: 'Mallory', colour: '#60a5fa' })
+    expect(malloryAsBobSees()?.user).toEqual({
+      id: 'mallory',
+      name: 'Mallory',
+      colour: presenceColour('mallory'),
+    })
   })
 
   it('the name bandmates see is the one the account signed up with (room token from the API)', async () => {
@@ -174,14 +188,19 @@ describe.each(drivers)('collab presence on %s', (driver) => {
     viewer.provider.awareness.setLocalStateField('user', {
       id: olivia.userId,
       name: 'Olivia',
-      colour: '#f87171',
+      colour: presenceColour(olivia.userId),
     })
     const viewerAsOwnerSees = () => owner.provider.awareness.getStates().get(viewer.doc.clientID)
     await waitFor(
       () => viewerAsOwnerSees()?.user?.colour !== undefined,
       "the viewer's claim reached the owner",
     )
-    expect(viewerAsOwnerSees()?.user).toEqual({ id: vic.userId, name: 'Vic', colour: '#f87171' })
+    // The same colour on every device and session: derived from the account's id.
+    expect(viewerAsOwnerSees()?.user).toEqual({
+      id: vic.userId,
+      name: 'Vic',
+      colour: presenceColour(vic.userId),
+    })
   })
 
   it("a client id is its connection's until it closes; then a reconnect may use it again, or a new one", async () => {
@@ -200,7 +219,7 @@ describe.each(drivers)('collab presence on %s', (driver) => {
     rival.announce([{ clientID: VIEWER_ID, clock: 1, state: { cursor: { x: 3 } } }])
     await waitFor(() => watcher.seen.some((e) => e.clientID === VIEWER_ID), "the rival's own presence")
     expect(watcher.seen.filter((e) => e.clientID === OWNER_ID).map((e) => e.state)).toEqual([
-      { user: { id: 'alice', name: 'Alice' }, cursor: { x: 1 } },
+      { user: { id: 'alice', name: 'Alice', colour: presenceColour('alice') }, cursor: { x: 1 } },
     ])
 
     first.ws.close()
@@ -215,6 +234,9 @@ describe.each(drivers)('collab presence on %s', (driver) => {
       () => watcher.seen.some((e) => e.clientID === OWNER_ID && e.clock === 10),
       'the reconnect announced under its old id',
     )
-    expect(watcher.seen.at(-1)?.state).toEqual({ user: { id: 'alice', name: 'Alice' }, cursor: { x: 4 } })
+    expect(watcher.seen.at(-1)?.state).toEqual({
+      user: { id: 'alice', name: 'Alice', colour: presenceColour('alice') },
+      cursor: { x: 4 },
+    })
   })
 })

@@ -337,3 +337,59 @@ describe('auth rate limit', () => {
     expect(statuses).toEqual([401, 401, 401, 429, 429])
   })
 })
+
+/*
+ * Sign-in and sign-up attempts are counted per client address and per email address, in storage every
+ * instance shares: the database, or Redis when REDIS_URL is set (both, when this run has Redis). Two
+ * instances on one database (and one Redis) take turns: a client cannot multiply its attempts by spreading
+ * them, and a refusal says how long to wait, in words and in X-Retry-After.
+ */
+const attemptStores = ['database', ...(process.env.REDIS_URL ? ['redis' as const] : [])] as const
+describe.each(attemptStores)('sign-in attempts across instances, counted in the %s', (store) => {
+  let database: Database
+  let servers: RunningServer[]
+  beforeAll(async () => {
+    database = await openTestDatabase('pglite')
+    const overrides = {
+      authRateLimit: { max: 5, windowSeconds: 60 },
+      authEmailRateLimit: { max: 3, windowSeconds: 300 },
+      ...(store === 'redis'
+        ? { redisUrl: process.env.REDIS_URL!, redisChannelPrefix: `test-attempts-${Date.now()}:` }
+        : {}),
+    }
+    servers = [await startTestServer(database, overrides), await startTestServer(database, overrides)]
+  })
+  afterAll(async () => {
+    for (const server of servers ?? []) await server.close()
+    await database?.close()
+  })
+
+  const attempt = async (server: RunningServer, email: string) => {
+    const res = await fetch(`${server.url}/api/auth/sign-in/email`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: server.url },
+      body: JSON.stringify({ email, password: 'guessing password' }),
+    })
+    const body = (await res.json()) as { message?: string }
+    return { status: res.status, retryAfter: Number(res.headers.get('x-retry-after')), message: body.message }
+  }
+
+  it('limits one email from any client, then the client itself, whichever instance it asks', async () => {
+    const [a, b] = servers as [RunningServer, RunningServer]
+    const victim = `victim-${Date.now()}@example.test`
+    const tries = [await attempt(a, victim), await attempt(b, victim), await attempt(a, victim)]
+    expect(tries.map((t) => t.status)).toEqual([401, 401, 401])
+    // The fourth attempt at this address, on the other instance: refused before the password is checked.
+    const refused = await attempt(b, victim.toUpperCase())
+    expect(refused.status).toBe(429)
+    expect(refused.retryAfter).toBeGreaterThan(0)
+    expect(refused.retryAfter).toBeLessThanOrEqual(300)
+    expect(refused.message).toBe(`Too many attempts; try again in ${refused.retryAfter} s.`)
+
+    // Another address from the same client is still answered, until the client's own five are used.
+    expect((await attempt(b, `other-${Date.now()}@example.test`)).status).toBe(401)
+    const client = await attempt(a, `third-${Date.now()}@example.test`)
+    expect(client.status).toBe(429)
+    expect(client.retryAfter).toBeGreaterThan(0)
+  })
+})

@@ -198,7 +198,9 @@ export class SandboxRunner {
         signal: controller.signal,
         shares,
         ...(this.options.limits ? { limits: this.options.limits } : {}),
-        runModel: (assetId, inputs) => runModel(models, assetId, inputs, deadlineAt),
+        // Model steps are shared per user (step-shares.ts); a call naming no user shares as its publisher.
+        runModel: (assetId, inputs) =>
+          runModel(models, assetId, inputs, deadlineAt, request.caller?.userId ?? shares[0]!),
       })
     } catch (err) {
       if (err instanceof SandboxError && err.code === 'aborted' && this.yanked.has(key))
@@ -257,11 +259,12 @@ async function runModel(
   assetId: string,
   inputs: ModelTensor[],
   deadlineAt: number,
+  callerKey: string,
 ): Promise<ModelTensor[]> {
   const model = models.get(assetId)
   if (!model) throw new Error(`model ${assetId} is not loaded`)
   try {
-    return await model.run(inputs, deadlineAt)
+    return await model.run(inputs, deadlineAt, callerKey)
   } catch (err) {
     if (err instanceof ModelInputError) throw new Error(err.message)
     throw err

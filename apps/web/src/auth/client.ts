@@ -21,7 +21,15 @@ async function post(path: string, body: unknown): Promise<unknown> {
   })
   const data = (await res.json().catch(() => ({}))) as { message?: string }
   if (!res.ok) {
-    if (res.status === 429) throw new Error('Too many attempts. Wait a minute and try again.')
+    // Refused per client address or per email address (server auth.ts); X-Retry-After says for how long.
+    if (res.status === 429) {
+      const wait = Number(res.headers.get('x-retry-after'))
+      throw new Error(
+        wait > 0
+          ? `Too many attempts; try again in ${wait} s.`
+          : 'Too many attempts. Wait a minute and try again.',
+      )
+    }
     throw new Error(data.message ?? `Request failed (${res.status})`)
   }
   return data

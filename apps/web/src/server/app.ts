@@ -5,6 +5,7 @@ import { createInferenceClient } from '@ensemble/inference/client'
 import { sharedInferenceSecret } from '@ensemble/inference/config'
 import { SuggestionsInFlight } from './ai/suggestions-in-flight'
 import { trpcRoute } from './api/route'
+import { databaseAttemptCounts, redisAttemptCounts } from './auth/attempt-counts'
 import { type Auth, authRoute, createAuth } from './auth/auth'
 import { classifyFolded } from './changes/change-log'
 import { type CollabServer, createCollabServer } from './collab/server'
@@ -131,11 +132,18 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const { port } = server.address() as AddressInfo
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
   origins = config.origins ?? defaultOrigins(url)
+  // Sign-in and sign-up attempts, counted where every instance sees them (auth/attempt-counts.ts).
+  const attempts =
+    config.redisUrl === null
+      ? databaseAttemptCounts(database.db)
+      : redisAttemptCounts(config.redisUrl, config.redisChannelPrefix)
   const auth = createAuth({
     db: database.db,
     secret: resolveAuthSecret(config),
     origins,
     rateLimit: config.authRateLimit,
+    emailRateLimit: config.authEmailRateLimit,
+    attempts,
   })
   if (config.next)
     installPageAccess(async (headers, projectId) => {
@@ -208,6 +216,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         stopPurge()
         const flushed = await collab.close(config.shutdownFlushMs)
         await bus?.close()
+        await attempts.close()
         if (!flushed) console.warn('[ensemble] shutdown: some document updates could not be stored')
         server.closeAllConnections()
         if (ownsDatabase) await database.close()

@@ -48,6 +48,8 @@ export interface ServerConfig {
   membershipStaleMs: number
   /** Sign-in / sign-up attempts per IP per window, and the window in seconds. */
   authRateLimit: { max: number; windowSeconds: number }
+  /** AUTH_EMAIL_RATE_LIMIT_*: sign-in / sign-up attempts per email address per window, from any client. */
+  authEmailRateLimit: { max: number; windowSeconds: number }
   limits: CollabLimits
   compaction: CompactionPolicy
   idleUnloadMs: number
@@ -111,6 +113,10 @@ export function loadConfig(env: Env, argv: readonly string[] = []): ServerConfig
     authRateLimit: {
       max: int(env, 'AUTH_RATE_LIMIT_MAX', 10),
       windowSeconds: int(env, 'AUTH_RATE_LIMIT_WINDOW_SECONDS', 60),
+    },
+    authEmailRateLimit: {
+      max: int(env, 'AUTH_EMAIL_RATE_LIMIT_MAX', 10),
+      windowSeconds: int(env, 'AUTH_EMAIL_RATE_LIMIT_WINDOW_SECONDS', 300),
     },
     limits: {
       maxPayloadBytes: int(env, 'COLLAB_MAX_PAYLOAD_BYTES', defaultLimits.maxPayloadBytes),

@@ -26,21 +26,30 @@ export interface AiFailure {
   error: ReasonedError
 }
 
+/** `retryAfterMs`: for a 'busy' failure, when trying again is worth it (the panel counts it down). */
 export const aiFailure = (
   reason: AiFailureReason,
   outcome: string,
   code: TRPCError['code'],
   message: string,
   cause?: unknown,
+  retryAfterMs?: number,
 ): AiFailure => ({
   reason,
   outcome,
-  error: new ReasonedError(reason, { code, message, ...(cause === undefined ? {} : { cause }) }),
+  error: new ReasonedError(
+    reason,
+    { code, message, ...(cause === undefined ? {} : { cause }) },
+    retryAfterMs,
+  ),
 })
 
 /** A registry plugin refused before the service was asked: not installed in this song, or yanked. */
 export const refusalFailure = (refusal: ThirdPartyRefusal): AiFailure =>
   aiFailure('plugin_unavailable', refusal.outcome, 'PRECONDITION_FAILED', refusal.message)
+
+/** The service says busy without a time: its calls end within seconds, so a second is worth a try. */
+const SERVICE_BUSY_RETRY_MS = 1000
 
 const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`
 
@@ -144,11 +153,13 @@ export function inferenceFailure(err: unknown, deadlineMs: number): AiFailure {
     aiFailure(reason, outcome, code, message, err)
   switch (serviceReason) {
     case 'busy':
-      return fail(
+      return aiFailure(
         'busy',
         'busy',
         'TOO_MANY_REQUESTS',
         'The AI service is busy with other requests. Try again in a few seconds.',
+        err,
+        SERVICE_BUSY_RETRY_MS,
       )
     case 'deadline_exceeded':
       return fail(

@@ -146,7 +146,7 @@ export const aiRouter = router({
     const busy = ctx.suggestionsInFlight.userRefusal(ctx.user.id)
     if (busy) throw busy.error
     await requireRole(ctx.db, input.projectId, ctx.user.id, 'editor')
-    const admitted = ctx.suggestionsInFlight.enter(ctx.user.id, input.projectId)
+    const admitted = ctx.suggestionsInFlight.enter(ctx.user.id, input.projectId, ctx.sessionKey ?? undefined)
     if ('refused' in admitted) throw admitted.refused.error
     try {
       return await suggest(ctx, input)

@@ -6,6 +6,16 @@ import { type AiFailure, aiFailure } from './errors'
  * else's wait; past their limit a user is told at once that they are busy, before the song is read or the
  * service is asked. The limits are per web instance; the inference service keeps its own per-user shares
  * (INFERENCE_MAX_RUNNING_PER_USER) across every instance.
+ *
+ * Refusals must cost next to nothing, or a flood of them is itself the load (docs/BENCHMARKS.md, "Fairness":
+ * each one's session lookup queued the polite user's queries on the database's one connection). So the
+ * suggestions are also counted by the session cookie they were admitted under, and a call whose cookie
+ * already has the user's limit running is refused from memory, before the session is read
+ * (`sessionRefusal`). Only a cookie whose session was verified is ever counted, so a made-up cookie is
+ * never refused here: it goes on to the lookup and fails there.
+ *
+ * Every busy refusal says when trying again is worth it (`retryAfterMs`): how long a suggestion takes here
+ * (a running average of those that ended), less how long the caller's oldest one has run; at least 1 s.
  */
 
 export interface SuggestionLimits {
@@ -20,60 +30,104 @@ export const defaultSuggestionLimits: SuggestionLimits = { perUser: 4, perProjec
 /** Counts a suggestion out again; safe to call twice. */
 export type Leave = () => void
 
+/** Until a suggestion has ended here, the time one is expected to take. */
+const firstEstimateMs = 2000
+const minRetryMs = 1000
+/** Weight of the newest duration in the running average. */
+const averaging = 0.2
+
 const plural = (n: number) => (n === 1 ? '1 suggestion' : `${n} suggestions`)
 
-export class SuggestionsInFlight {
-  private readonly byUser = new Map<string, number>()
-  private readonly byProject = new Map<string, number>()
+/** The start times of a key's running suggestions, oldest first. */
+type Running = Map<string, number[]>
 
-  constructor(private readonly limits: SuggestionLimits) {}
+export class SuggestionsInFlight {
+  private readonly byUser: Running = new Map()
+  private readonly byProject: Running = new Map()
+  private readonly bySession: Running = new Map()
+  private typicalMs = firstEstimateMs
+
+  constructor(
+    private readonly limits: SuggestionLimits,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /**
+   * The busy failure when the suggestions admitted under this session cookie already fill its user's limit:
+   * decided from memory, before the session is looked up.
+   */
+  sessionRefusal(sessionKey: string): AiFailure | undefined {
+    const starts = this.bySession.get(sessionKey)
+    if (!starts || starts.length < this.limits.perUser) return undefined
+    return this.userBusy(starts)
+  }
 
   /**
    * The busy failure when this user already has their limit running, whatever the song: checked before the
-   * role check and the song are read, so a flood of refusals costs only its session lookups.
+   * role check and the song are read.
    */
   userRefusal(userId: string): AiFailure | undefined {
-    const mine = this.byUser.get(userId) ?? 0
-    if (mine < this.limits.perUser) return undefined
-    return aiFailure(
-      'busy',
-      'user_busy',
-      'TOO_MANY_REQUESTS',
-      `You already have ${plural(mine)} running; try again when one finishes.`,
-    )
+    const starts = this.byUser.get(userId)
+    if (!starts || starts.length < this.limits.perUser) return undefined
+    return this.userBusy(starts)
   }
 
   /** Counts the suggestion in, or returns the busy failure that refuses it (nothing is counted then). */
-  enter(userId: string, projectId: string): { leave: Leave } | { refused: AiFailure } {
+  enter(userId: string, projectId: string, sessionKey?: string): { leave: Leave } | { refused: AiFailure } {
     const refused = this.userRefusal(userId)
     if (refused) return { refused }
-    const mine = this.byUser.get(userId) ?? 0
-    const song = this.byProject.get(projectId) ?? 0
-    if (song >= this.limits.perProject)
+    const song = this.byProject.get(projectId) ?? []
+    if (song.length >= this.limits.perProject)
       return {
         refused: aiFailure(
           'busy',
           'project_busy',
           'TOO_MANY_REQUESTS',
-          `This song already has ${plural(song)} running (yours and your bandmates’); try again when one finishes.`,
+          `This song already has ${plural(song.length)} running (yours and your bandmates’); try again when one finishes.`,
+          undefined,
+          this.retryAfterMs(song),
         ),
       }
-    this.byUser.set(userId, mine + 1)
-    this.byProject.set(projectId, song + 1)
+    const start = this.now()
+    const counted: [Running, string][] = [
+      [this.byUser, userId],
+      [this.byProject, projectId],
+      ...(sessionKey === undefined ? [] : [[this.bySession, sessionKey] as [Running, string]]),
+    ]
+    for (const [running, key] of counted) running.set(key, [...(running.get(key) ?? []), start])
     let left = false
     return {
       leave: () => {
         if (left) return
         left = true
-        decrement(this.byUser, userId)
-        decrement(this.byProject, projectId)
+        for (const [running, key] of counted) remove(running, key, start)
+        this.typicalMs += averaging * (this.now() - start - this.typicalMs)
       },
     }
   }
+
+  private userBusy(starts: readonly number[]): AiFailure {
+    return aiFailure(
+      'busy',
+      'user_busy',
+      'TOO_MANY_REQUESTS',
+      `You already have ${plural(starts.length)} running; try again when one finishes.`,
+      undefined,
+      this.retryAfterMs(starts),
+    )
+  }
+
+  /** When the oldest of these running suggestions should be done. */
+  private retryAfterMs(starts: readonly number[]): number {
+    const oldest = Math.min(...starts)
+    return Math.max(minRetryMs, Math.round(this.typicalMs - (this.now() - oldest)))
+  }
 }
 
-function decrement(counts: Map<string, number>, key: string): void {
-  const n = (counts.get(key) ?? 1) - 1
-  if (n > 0) counts.set(key, n)
-  else counts.delete(key)
+function remove(running: Running, key: string, start: number): void {
+  const starts = running.get(key)
+  if (!starts) return
+  const at = starts.indexOf(start)
+  if (at >= 0) starts.splice(at, 1)
+  if (starts.length === 0) running.delete(key)
 }

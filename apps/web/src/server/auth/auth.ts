@@ -2,11 +2,13 @@ import type { IncomingMessage } from 'node:http'
 import { betterAuth } from 'better-auth'
 import { drizzleAdapter } from 'better-auth/adapters/drizzle'
 import { APIError, createAuthMiddleware } from 'better-auth/api'
+import { getSessionCookie } from 'better-auth/cookies'
 import { fromNodeHeaders, toNodeHandler } from 'better-auth/node'
 import { type Db, schema } from '../db'
 import type { Route } from '../http'
 import { displayText } from '../projects/inputs'
 import { clientIpHeader } from '../security/origin'
+import type { AttemptCounts, AttemptRule } from './attempt-counts'
 import { createRateLimitStorage } from './rate-limit'
 
 /**
@@ -53,11 +55,42 @@ export interface AuthOptions {
   secret: string
   /** The first is the public base URL; all are trusted origins for better-auth's CSRF check. */
   origins: readonly string[]
+  /** Sign-in and sign-up attempts per client address (AUTH_RATE_LIMIT_*). */
   rateLimit: { max: number; windowSeconds: number }
+  /** Sign-in and sign-up attempts per email address, from any client (AUTH_EMAIL_RATE_LIMIT_*). */
+  emailRateLimit: { max: number; windowSeconds: number }
+  /** Where attempts are counted: shared by every instance (attempt-counts.ts). */
+  attempts: AttemptCounts
+}
+
+const attemptPaths = new Set(['/sign-in/email', '/sign-up/email'])
+
+/** The refusal once an address or an email has used its attempts: status 429, the wait in words and in X-Retry-After. */
+function tooManyAttempts(retryAfterS: number): APIError {
+  return new APIError(
+    'TOO_MANY_REQUESTS',
+    { message: `Too many attempts; try again in ${retryAfterS} s.`, code: 'TOO_MANY_ATTEMPTS' },
+    { 'X-Retry-After': String(retryAfterS) },
+  )
+}
+
+/**
+ * Counts a sign-in or sign-up attempt against its email address, whichever client sends it: an address
+ * limit alone would let many clients (a botnet) guess one account's password, or tell accounts apart by
+ * signing up and then in with their own password (ARCHITECTURE.md, "Accounts and access").
+ */
+async function countEmailAttempt(attempts: AttemptCounts, rule: AttemptRule, body: unknown): Promise<void> {
+  const email = typeof body === 'object' && body !== null ? (body as { email?: unknown }).email : undefined
+  if (typeof email !== 'string') return
+  const { allowed, retryAfter } = await attempts.consume(`email:${email.trim().toLowerCase()}`, rule)
+  if (!allowed) throw tooManyAttempts(retryAfter ?? rule.window)
 }
 
 export function createAuth(options: AuthOptions) {
   const rule = { window: options.rateLimit.windowSeconds, max: options.rateLimit.max }
+  const emailRule = { window: options.emailRateLimit.windowSeconds, max: options.emailRateLimit.max }
+  const { attempts } = options
+  const local = createRateLimitStorage()
   return betterAuth({
     appName: 'Ensemble',
     baseURL: options.origins[0],
@@ -88,16 +121,22 @@ export function createAuth(options: AuthOptions) {
     hooks: {
       before: createAuthMiddleware(async (ctx) => {
         if (ctx.path === '/sign-up/email' || ctx.path === '/update-user') checkSignUp(ctx.body)
+        if (attemptPaths.has(ctx.path)) await countEmailAttempt(attempts, emailRule, ctx.body)
       }),
     },
     session: {
       expiresIn: 60 * 60 * 24 * 14,
       updateAge: 60 * 60 * 24,
     },
-    // On in every environment (better-auth's default is production only): the tests check it.
+    // On in every environment (better-auth's default is production only): the tests check it. Keys are
+    // `<client address>|<path>`: sign-in and sign-up attempts are counted in the storage every instance
+    // shares, everything else (session reads, sign-out) in this instance's memory, at no query's cost.
     rateLimit: {
       enabled: true,
-      customStorage: createRateLimitStorage(),
+      customStorage: {
+        consume: (key, limit) =>
+          (attemptPaths.has(key.slice(key.lastIndexOf('|') + 1)) ? attempts : local).consume(key, limit),
+      },
       window: 60,
       max: 300,
       customRules: { '/sign-in/*': rule, '/sign-up/*': rule },
@@ -118,6 +157,14 @@ export interface SessionUser {
   id: string
   email: string
   name: string
+}
+
+/**
+ * The raw session cookie a request carries, unverified (null without one): a key for counting what a
+ * session already has running before it is looked up (ai/suggestions-in-flight.ts), never proof of who it is.
+ */
+export function sessionCookie(req: IncomingMessage): string | null {
+  return getSessionCookie(fromNodeHeaders(req.headers))
 }
 
 /** The signed-in user behind a request's session cookie, or null. */

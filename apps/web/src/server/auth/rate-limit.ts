@@ -1,6 +1,7 @@
 /**
- * better-auth's rate-limit storage, one per server instance. Its built-in memory store is a
- * module-wide map, so two servers in one process (tests, or a restart in place) would share
+ * better-auth's rate-limit storage for every path but sign-in and sign-up (those are counted where
+ * all instances see them, attempt-counts.ts), one per server instance. Its built-in memory store is
+ * a module-wide map, so two servers in one process (tests, or a restart in place) would share
  * counts; this keeps them apart. Rolling window per key (client IP + path), single-threaded so
  * check-and-increment is atomic.
  */

@@ -1,6 +1,7 @@
 import { actingUser, type SongOrigin } from '@ensemble/core'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
+import { presenceColour } from '../../presence/colour'
 import type { StoredDocument } from '../db/update-log'
 import type { Connection } from './connection'
 import type { DurableLog } from './durable-log'
@@ -389,8 +390,8 @@ export class Room {
    * provider; a reload makes a new provider, a new id and a new connection). Entries for any other
    * id, removals included, are dropped: a viewer cannot move the owner's cursor, rename them or
    * make them leave. Each accepted state's `user.id` and `user.name` are set from the room token,
-   * so what a client claims about itself is never what its bandmates see; other fields (the
-   * presence colour, the view) are the client's own.
+   * and `user.colour` from that id (presence/colour.ts), so what a client claims about itself is
+   * never what its bandmates see; other fields (the cursor, the view) are the client's own.
    */
   private acceptAwareness(conn: Connection, entries: readonly AwarenessEntry[]): AwarenessEntry[] {
     const accepted: AwarenessEntry[] = []
@@ -406,7 +407,7 @@ export class Room {
         continue
       }
       const user = isRecord(entry.state.user) ? entry.state.user : {}
-      const verified = { ...user, id: conn.userId, name: conn.userName }
+      const verified = { ...user, id: conn.userId, name: conn.userName, colour: presenceColour(conn.userId) }
       accepted.push({ ...entry, state: { ...entry.state, user: verified } })
     }
     return accepted

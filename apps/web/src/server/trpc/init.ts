@@ -44,12 +44,14 @@ export interface ApiServices {
 
 /**
  * A failure the client branches on rather than only shows (the AI panel retries on 'busy', offers another
- * plugin on 'plugin_unavailable'): `reason` reaches the client as `data.reason`.
+ * plugin on 'plugin_unavailable'): `reason` reaches the client as `data.reason`, and `retryAfterMs` as
+ * `data.retryAfterMs` and the HTTP `Retry-After` header (api/route.ts).
  */
 export class ReasonedError extends TRPCError {
   constructor(
     readonly reason: string,
     options: ConstructorParameters<typeof TRPCError>[0],
+    readonly retryAfterMs?: number,
   ) {
     super(options)
   }
@@ -57,6 +59,13 @@ export class ReasonedError extends TRPCError {
 
 export interface ApiContext extends ApiServices {
   user: SessionUser | null
+  /**
+   * A refusal decided from the request alone, before the session was looked up (api/route.ts: a flood of
+   * suggestions from one session); signed-in procedures throw it first. `user` is null then, unread.
+   */
+  refusal?: ReasonedError | undefined
+  /** The raw session cookie `user` was read from, where a procedure counts by session (ai.suggest). */
+  sessionKey?: string | null
 }
 
 const t = initTRPC.context<ApiContext>().create({
@@ -69,7 +78,15 @@ const t = initTRPC.context<ApiContext>().create({
         .join('; ')
       return { ...shape, message }
     }
-    if (error instanceof ReasonedError) return { ...shape, data: { ...shape.data, reason: error.reason } }
+    if (error instanceof ReasonedError)
+      return {
+        ...shape,
+        data: {
+          ...shape.data,
+          reason: error.reason,
+          ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
+        },
+      }
     return shape
   },
 })
@@ -79,6 +96,7 @@ export const publicProcedure = t.procedure
 
 /** Signed in: UNAUTHORIZED otherwise. */
 export const authedProcedure = t.procedure.use(({ ctx, next }) => {
+  if (ctx.refusal) throw ctx.refusal
   if (ctx.user === null) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first.' })
   return next({ ctx: { ...ctx, user: ctx.user } })
 })

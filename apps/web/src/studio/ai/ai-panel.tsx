@@ -31,7 +31,12 @@ type Listing =
 type Job =
   | { readonly status: 'idle' }
   | { readonly status: 'running'; readonly pluginName: string; readonly startedAt: number }
-  | { readonly status: 'failed'; readonly failure: SuggestFailure }
+  | {
+      readonly status: 'failed'
+      readonly failure: SuggestFailure
+      /** Busy: Date.now() when Retry is worth pressing (the server's retry-after); until then it counts down. */
+      readonly retryAt?: number
+    }
 
 /** What the server gives the plugin before it stops it (ai router SUGGEST_DEADLINE_MS), for the progress bar. */
 const EXPECTED_MS = 8_000
@@ -118,6 +123,20 @@ export function AiPanel({ trackId }: { trackId: string }) {
     return () => clearInterval(timer)
   }, [job])
 
+  // Busy: the seconds until the server said trying again is worth it, counted down to 0.
+  const [waitS, setWaitS] = useState(0)
+  useEffect(() => {
+    if (job.status !== 'failed' || job.retryAt === undefined) {
+      setWaitS(0)
+      return
+    }
+    const retryAt = job.retryAt
+    const tick = () => setWaitS(Math.max(0, Math.ceil((retryAt - Date.now()) / 1000)))
+    tick()
+    const timer = setInterval(tick, 250)
+    return () => clearInterval(timer)
+  }, [job])
+
   if (!track) {
     return (
       <aside className="st-ai" aria-label="AI suggestions">
@@ -154,7 +173,13 @@ export function AiPanel({ trackId }: { trackId: string }) {
       studio.view.set({ aiFocus: { proposalId: result.proposalId, variation: 0 } })
       setJob({ status: 'idle' })
     } catch (err) {
-      if (alive.current) setJob({ status: 'failed', failure: explainFailure(err) })
+      if (!alive.current) return
+      const failure = explainFailure(err)
+      setJob(
+        failure.retryInMs === undefined
+          ? { status: 'failed', failure }
+          : { status: 'failed', failure, retryAt: Date.now() + failure.retryInMs },
+      )
     }
   }
 
@@ -353,8 +378,13 @@ export function AiPanel({ trackId }: { trackId: string }) {
             <div role="alert" className="st-ai-error" data-testid="ai-error">
               <p>{job.failure.message}</p>
               <p className="st-muted st-small">Nothing in the song changed; the studio keeps working.</p>
+              {waitS > 0 && (
+                <p className="st-small" data-testid="ai-retry-wait">
+                  Busy, try again in {waitS} s.
+                </p>
+              )}
               {job.failure.retry && (
-                <button type="button" onClick={() => void generate()}>
+                <button type="button" disabled={waitS > 0} onClick={() => void generate()}>
                   Retry
                 </button>
               )}

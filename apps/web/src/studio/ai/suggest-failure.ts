@@ -8,6 +8,8 @@ import { TRPCClientError } from '@trpc/client'
 export interface SuggestFailure {
   readonly message: string
   readonly retry: boolean
+  /** Busy: the server's word on when trying again is worth it (data.retryAfterMs); the panel waits that long. */
+  readonly retryInMs?: number
 }
 
 const RETRYABLE = new Set([
@@ -20,13 +22,17 @@ const RETRYABLE = new Set([
 
 export function explainFailure(err: unknown): SuggestFailure {
   if (err instanceof TRPCClientError) {
-    const code = (err.data as { code?: unknown } | undefined)?.code
+    const data = err.data as { code?: unknown; retryAfterMs?: unknown } | undefined
+    const code = data?.code
     if (typeof code !== 'string')
       return { message: 'Could not reach the server. Check the connection and try again.', retry: true }
     if (code === 'FORBIDDEN')
       return { message: 'Only editors of this song can ask for suggestions.', retry: false }
     if (code === 'UNAUTHORIZED') return { message: 'Sign in again to ask for suggestions.', retry: false }
-    return { message: err.message, retry: RETRYABLE.has(code) || code === 'PRECONDITION_FAILED' }
+    const retry = RETRYABLE.has(code) || code === 'PRECONDITION_FAILED'
+    const wait = data?.retryAfterMs
+    if (typeof wait === 'number' && wait > 0) return { message: err.message, retry, retryInMs: wait }
+    return { message: err.message, retry }
   }
   return { message: err instanceof Error ? err.message : String(err), retry: true }
 }

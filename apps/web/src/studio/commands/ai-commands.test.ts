@@ -219,6 +219,10 @@ describe('provenance and failures in words', () => {
       message: 'The AI service is busy.',
       retry: true,
     })
+    const busy = new TRPCClientError('You already have 4 suggestions running.', {
+      result: { error: { message: '', code: -1, data: { code: 'TOO_MANY_REQUESTS', retryAfterMs: 1500 } } },
+    } as never)
+    expect(explainFailure(busy)).toMatchObject({ retry: true, retryInMs: 1500 })
     expect(explainFailure(fail('FORBIDDEN', 'no'))).toMatchObject({ retry: false })
     expect(explainFailure(new TRPCClientError('fetch failed'))).toMatchObject({ retry: true })
     expect(explainFailure(new TRPCClientError('fetch failed')).message).toMatch(/reach the server/)

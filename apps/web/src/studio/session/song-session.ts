@@ -5,6 +5,7 @@ import { useEffect, useState } from 'react'
 import * as Y from 'yjs'
 import { api, errorCode, messageOf } from '../../api/client'
 import { connectSong, type SongConnection } from '../../client/collab'
+import { presenceColour } from '../../presence/colour'
 import { CloseCode } from '../../wire/collab'
 
 /** Everything a studio view needs for one open song: the shared doc, its connection, and this user's undo. */
@@ -131,20 +132,5 @@ export function useSongSession(projectId: string): SessionState {
   return state
 }
 
-const PRESENCE_COLOURS = [
-  '#f87171',
-  '#fbbf24',
-  '#34d399',
-  '#60a5fa',
-  '#a78bfa',
-  '#f472b6',
-  '#2dd4bf',
-  '#fb923c',
-]
-
-/** Same colour for the same person in every browser, without coordination. */
-export function colourFor(userId: string): string {
-  let hash = 0
-  for (const ch of userId) hash = (hash * 31 + ch.charCodeAt(0)) | 0
-  return PRESENCE_COLOURS[Math.abs(hash) % PRESENCE_COLOURS.length]!
-}
+/** Same colour for the same person in every browser, without coordination (the server stamps the same). */
+export const colourFor = presenceColour

@@ -1,4 +1,4 @@
-import { boolean, index, pgTable, text, timestamp } from 'drizzle-orm/pg-core'
+import { boolean, index, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core'
 
 /**
  * better-auth's tables (email + password), in the shape its drizzle adapter expects with
@@ -68,3 +68,13 @@ export const verifications = pgTable(
   },
   (t) => [index('verifications_identifier_idx').on(t.identifier)],
 )
+
+/**
+ * Sign-in and sign-up attempts counted per client address and per email address, one row per key and
+ * fixed window (auth/attempt-counts.ts), in the database every instance shares (Redis instead, when set).
+ */
+export const authAttempts = pgTable('auth_attempts', {
+  key: text('key').primaryKey(),
+  count: integer('count').notNull(),
+  windowStart: timestamp('window_start', { withTimezone: true }).notNull(),
+})

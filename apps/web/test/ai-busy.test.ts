@@ -1,0 +1,118 @@
+import { createServer, type Server, type ServerResponse } from 'node:http'
+import { addTrack } from '@ensemble/core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { RunningServer } from '../src/server/app'
+import type { Database } from '../src/server/db'
+import { type Caller, signUp } from './helpers/api'
+import { isSaved, openSongAs } from './helpers/clients'
+import { openTestDatabase } from './helpers/db'
+import { seedProject } from './helpers/projects'
+import { collabUrl, startTestServer } from './helpers/server'
+import { waitFor } from './helpers/wait'
+
+/*
+ * A user past their suggestions running, through real HTTP: the refusal is decided from memory before the
+ * session is read (no database query at all, so a flood of them cannot queue anyone else's queries), says
+ * when to try again (data.retryAfterMs and Retry-After), and a made-up cookie gains nothing by it. The
+ * inference service is a stand-in that holds every call until the test lets go: a service busy for as long
+ * as the test needs.
+ */
+
+const BAR = 1920
+
+let database: Database
+let server: RunningServer
+let service: Server
+let serviceUrl: string
+const held: ServerResponse[] = []
+let user: Caller
+let projectId: string
+let trackId: string
+let queries = 0
+
+beforeAll(async () => {
+  database = await openTestDatabase('pglite')
+  // Every statement the web server sends goes through the driver's client: counted here.
+  const client = (database.db as unknown as { $client: Record<string, unknown> }).$client
+  for (const method of ['query', 'exec', 'transaction']) {
+    const real = client[method] as (...args: unknown[]) => unknown
+    client[method] = (...args: unknown[]) => {
+      queries++
+      return real.apply(client, args)
+    }
+  }
+  service = createServer((_req, res) => {
+    held.push(res)
+  })
+  await new Promise<void>((resolve) => service.listen(0, '127.0.0.1', resolve))
+  serviceUrl = `http://127.0.0.1:${(service.address() as { port: number }).port}/trpc`
+  server = await startTestServer(database, {
+    authRateLimit: { max: 10_000, windowSeconds: 60 },
+    inferenceUrl: serviceUrl,
+    inferenceSecret: 'test-inference-secret-0123456789',
+    suggestionLimits: { perUser: 2, perProject: 8 },
+  })
+  user = await signUp(server.url, 'busy')
+  projectId = await seedProject(database.db, [{ userId: user.userId, role: 'owner' }])
+  const song = await openSongAs(collabUrl(server), user, projectId)
+  trackId = addTrack(song.doc, song.me, { kind: 'instrument', name: 'Lead' })
+  await waitFor(() => isSaved(song), 'track saved on the server')
+  song.destroy()
+}, 120_000)
+
+afterAll(async () => {
+  for (const res of held.splice(0)) res.destroy()
+  await server?.close()
+  await new Promise<void>((resolve) => service?.close(() => resolve()))
+  await database?.close()
+})
+
+/** ai.suggest over plain HTTP, as the studio's client sends it: status, Retry-After and the error's data. */
+async function suggest(cookie: string) {
+  const res = await fetch(`${server.url}/api/trpc/ai.suggest`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie, origin: server.url },
+    body: JSON.stringify({
+      projectId,
+      trackId,
+      fromTick: 0,
+      toTick: BAR,
+      pluginId: 'studio.ensemble.harmonizer',
+    }),
+  })
+  const body = (await res.json()) as {
+    error?: { message: string; data: { code: string; reason?: string; retryAfterMs?: number } }
+  }
+  return { status: res.status, retryAfter: res.headers.get('retry-after'), error: body.error }
+}
+
+describe('a suggestion past the user’s limit', () => {
+  it('is refused busy without a database query, says when to retry, and runs again once one ends', async () => {
+    const running = [suggest(user.cookie), suggest(user.cookie)]
+    await waitFor(() => held.length === 2, 'both suggestions reach the service')
+
+    const before = queries
+    const refused = await suggest(user.cookie)
+    expect(queries - before).toBe(0)
+    expect(refused.status).toBe(429)
+    expect(refused.error?.data).toMatchObject({ code: 'TOO_MANY_REQUESTS', reason: 'busy' })
+    expect(refused.error?.message).toBe(
+      'You already have 2 suggestions running; try again when one finishes.',
+    )
+    const retryAfterMs = refused.error?.data.retryAfterMs ?? 0
+    expect(retryAfterMs).toBeGreaterThanOrEqual(1000)
+    expect(Number(refused.retryAfter)).toBe(Math.ceil(retryAfterMs / 1000))
+
+    // A made-up session cookie is never refused from memory: it is looked up, and is nobody.
+    const forged = await suggest('better-auth.session_token=made-up.token')
+    expect(forged.error?.data.code).toBe('UNAUTHORIZED')
+
+    // The service answers (here: unavailable); both places are free again and the next call is asked.
+    for (const res of held.splice(0)) res.writeHead(503).end()
+    await Promise.all(running)
+    const next = suggest(user.cookie)
+    await waitFor(() => held.length === 1, 'the next suggestion reaches the service')
+    held.splice(0)[0]!.writeHead(503).end()
+    expect((await next).error?.data.reason).toBe('unavailable')
+  })
+})
