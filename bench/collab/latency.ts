@@ -129,7 +129,11 @@ async function startServer(
     url = `ws://127.0.0.1:${port}/collab`
   }
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${kind} did not start`)), 60_000)
+    // Generous: on a shared machine a server's first start (tsx, migrations) can take minutes.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`${kind} did not start`))
+    }, 300_000)
     child.stdout?.on('data', (chunk: Buffer) => {
       if (/listening|running at/.test(chunk.toString())) {
         clearTimeout(timer)
