@@ -23,8 +23,8 @@ import type { Logger } from './log'
 import { fileSystemModel } from './model-files'
 
 /*
- * The plugin host: a catalogue of registered plugins, their models loaded from disk after their digests are
- * checked and warmed, and the suggest pipeline around the contract's `runPlugin`: version choice, admission
+ * The plugin host: a catalogue of registered plugins, their model files checked against their digests at
+ * start and loaded (and warmed) on a plugin's first call, and the suggest pipeline around the contract's `runPlugin`: version choice, admission
  * (admission.ts: bounded calls in flight, a fair share of them per caller), the server's deadline cap,
  * provenance and one log line per call.
  */
@@ -50,7 +50,13 @@ interface Entry {
   plugin: Plugin
   /** Why the plugin cannot run; empty when it is available. */
   problems: string[]
+  /** Where its assets are, for the first call to load them from. */
+  assetRoot: string | undefined
+  runtimes: Readonly<Record<string, ModelRuntime>> | undefined
+  /** Its models, once its first call loaded them. */
   models: Map<string, LoadedModel>
+  /** The first call's load, shared by the calls that arrive while it runs. */
+  loading: Promise<void> | undefined
   modelHashes: { assetId: string; sha256: string }[]
 }
 
@@ -119,6 +125,24 @@ export function combinedHash(models: readonly { assetId: string; sha256: string 
     .digest('hex')
 }
 
+/**
+ * Reads every file of an asset and checks it against the manifest's digests, without building the model:
+ * what `loadAsset` would refuse at the first call is refused at start, and the plugin listed unavailable.
+ */
+export async function verifyAsset(
+  asset: PluginAsset,
+  root: string,
+  runtime: ModelRuntime | undefined,
+): Promise<void> {
+  if (asset.format === 'tfjs-functional' && !runtime)
+    throw new Error('a tfjs-functional asset needs a runtime registered with its plugin')
+  const pins = new Map([
+    [path.basename(asset.path), asset.sha256],
+    ...asset.weights.map((w) => [w.path, w.sha256] as const),
+  ])
+  await fileSystemModel(path.join(root, asset.path), pins).load!()
+}
+
 export async function loadAsset(
   asset: PluginAsset,
   root: string,
@@ -163,11 +187,25 @@ export class PluginHost {
     return host
   }
 
+  /**
+   * Checks a plugin's model files; its models load on its first call. Loaded models hold tfjs' WebAssembly
+   * memory and their graphs for the life of the service, and a studio whose users never ask for, say, a
+   * drum pattern should not pay for the drums model (docs/BENCHMARKS.md, "Memory").
+   */
   private async add({ plugin, assetRoot, runtimes }: PluginRegistration): Promise<void> {
     const { manifest } = plugin
     if (this.entries.some((e) => e.manifest.id === manifest.id && e.manifest.version === manifest.version))
       throw new Error(`${manifest.id}@${manifest.version} is registered twice`)
-    const entry: Entry = { manifest, plugin, problems: [], models: new Map(), modelHashes: [] }
+    const entry: Entry = {
+      manifest,
+      plugin,
+      problems: [],
+      assetRoot,
+      runtimes,
+      models: new Map(),
+      loading: undefined,
+      modelHashes: [],
+    }
     this.entries.push(entry)
     try {
       assertHostCompatible(manifest)
@@ -181,11 +219,7 @@ export class PluginHost {
         continue
       }
       try {
-        const name = `${manifest.id}@${manifest.version}/${asset.id}`
-        const loaded = await loadAsset(asset, assetRoot, runtimes?.[asset.id])
-        const model = new LoadedModel(name, loaded, this.options.batching)
-        model.warmUp()
-        entry.models.set(asset.id, model)
+        await verifyAsset(asset, assetRoot, runtimes?.[asset.id])
         entry.modelHashes.push({ assetId: asset.id, sha256: assetDigest(asset) })
       } catch (err) {
         entry.problems.push(`asset ${asset.id}: ${(err as Error).message}`)
@@ -198,6 +232,36 @@ export class PluginHost {
       available: entry.problems.length === 0,
       problems: entry.problems,
     })
+  }
+
+  /**
+   * Loads and warms a plugin's models, once. Its files were checked at start and are checked again as they
+   * are read; a model that still fails to load (files changed since, a graph tfjs cannot build) leaves the
+   * plugin unavailable with the reason, as a failure at start would have.
+   */
+  private ensureLoaded(entry: Entry): Promise<void> {
+    entry.loading ??= (async () => {
+      const startedAt = this.now()
+      for (const asset of entry.manifest.assets) {
+        const name = `${entry.manifest.id}@${entry.manifest.version}/${asset.id}`
+        try {
+          const loaded = await loadAsset(asset, entry.assetRoot ?? '', entry.runtimes?.[asset.id])
+          const model = new LoadedModel(name, loaded, this.options.batching)
+          model.warmUp()
+          entry.models.set(asset.id, model)
+        } catch (err) {
+          entry.problems.push(`asset ${asset.id}: ${(err as Error).message}`)
+        }
+      }
+      this.options.log[entry.problems.length ? 'warn' : 'info']('plugin models loaded', {
+        plugin: entry.manifest.id,
+        version: entry.manifest.version,
+        models: entry.models.size,
+        durationMs: this.now() - startedAt,
+        problems: entry.problems,
+      })
+    })()
+    return entry.loading
   }
 
   list(): PluginSummary[] {
@@ -281,6 +345,12 @@ export class PluginHost {
       if (request.caller) fields.user = request.caller.userId
       const release = await this.admission.admit(callerKey, deadlineAt)
       try {
+        await this.ensureLoaded(entry)
+        if (entry.problems.length > 0)
+          throw new HostError(
+            'unavailable',
+            `${entry.manifest.id}@${entry.manifest.version} is not available: ${entry.problems.join('; ')}`,
+          )
         fields.seed = request.input.seed
         const output = await runPlugin(entry.plugin, request.input, {
           models: this.runnerFor(entry, deadlineAt),

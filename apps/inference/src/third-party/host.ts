@@ -47,6 +47,8 @@ export interface ThirdPartyOptions {
   maxRunningPerUser?: number
   /** Worker threads the sandboxed calls share (default 2). */
   sandboxThreads?: number
+  /** How long the sandbox may idle before its threads stop (default IDLE_RELEASE_MS; tests shorten it). */
+  sandboxIdleReleaseMs?: number
   /** The WebAssembly memory all sandbox threads together may hold; each thread gets an equal share. */
   sandboxMemoryBytes?: number
   /** How long past its deadline a call may hold its thread before the thread is stopped (default 750 ms). */
@@ -129,6 +131,7 @@ export class ThirdPartyHost {
     const threads = options.sandboxThreads ?? 2
     this.thread = new SandboxThread({
       threads,
+      ...(options.sandboxIdleReleaseMs !== undefined ? { idleReleaseMs: options.sandboxIdleReleaseMs } : {}),
       ...(options.hardDeadlineGraceMs !== undefined ? { graceMs: options.hardDeadlineGraceMs } : {}),
       ...(options.sandboxMemoryBytes !== undefined
         ? { memoryPerThreadBytes: Math.floor(options.sandboxMemoryBytes / threads) }
@@ -138,9 +141,8 @@ export class ThirdPartyHost {
 
   static async create(options: ThirdPartyOptions): Promise<ThirdPartyHost> {
     const store = new ArchiveStore(path.join(options.dataDir, 'plugins'))
-    const host = new ThirdPartyHost(options, new Set(await store.readYanked()))
-    await host.thread.warm()
-    return host
+    // The sandbox's threads start with the first third-party call, not here (see IDLE_RELEASE_MS).
+    return new ThirdPartyHost(options, new Set(await store.readYanked()))
   }
 
   /** Verifies an archive, caches it, loads its models. Loading the same archive again is a no-op. */
@@ -387,6 +389,11 @@ export class ThirdPartyHost {
   }
 
   /** Stops the sandbox threads (the service is shutting down). */
+  /** Sandbox threads running now: none until the first third-party call, none again once idle. */
+  get sandboxThreadsStarted(): number {
+    return this.thread.started
+  }
+
   close(): Promise<void> {
     return this.thread.close()
   }

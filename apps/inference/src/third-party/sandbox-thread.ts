@@ -126,7 +126,17 @@ export interface SandboxThreadOptions {
   memoryPerThreadBytes?: number
   /** Threads one share's calls may occupy at once (default: half the pool, at least one). */
   threadsPerShare?: number
+  /** How long the pool may sit with no call in flight before its threads are stopped. */
+  idleReleaseMs?: number
 }
+
+/**
+ * Each thread holds a V8 isolate, tsx's loader and a compiled QuickJS: ~25 MiB resident. A studio that
+ * runs no third-party plugin (the default) should not pay for them, so threads start on the first call
+ * and stop once the pool has been idle this long; the next call starts them again (~0.3 s, see
+ * docs/BENCHMARKS.md, "Memory").
+ */
+export const IDLE_RELEASE_MS = 5 * 60_000
 
 /** A thread that holds calls and has sent nothing for this long is computing, not waiting for a model. */
 const QUIET_MS = 50
@@ -321,6 +331,8 @@ export class SandboxThread {
   private readonly graceMs: number
   private readonly data: SandboxThreadData
   private readonly threadsPerShare: number
+  private readonly idleReleaseMs: number
+  private idleTimer: NodeJS.Timeout | undefined
 
   constructor(options: SandboxThreadOptions = {}) {
     const threads = Math.max(1, options.threads ?? 2)
@@ -328,6 +340,23 @@ export class SandboxThread {
     this.graceMs = options.graceMs ?? HARD_DEADLINE_GRACE_MS
     this.data = { memoryCeilingBytes: options.memoryPerThreadBytes ?? MEMORY_PER_THREAD_BYTES }
     this.threadsPerShare = Math.max(1, options.threadsPerShare ?? Math.floor(threads / 2))
+    this.idleReleaseMs = options.idleReleaseMs ?? IDLE_RELEASE_MS
+  }
+
+  /** Threads running now (started on demand, stopped when the pool idles). */
+  get started(): number {
+    return this.workers.filter((w) => w !== undefined).length
+  }
+
+  /** A call settled: once nothing is in flight for `idleReleaseMs`, stop the threads. */
+  private releaseWhenIdle(): void {
+    clearTimeout(this.idleTimer)
+    if (this.workers.some((w) => w !== undefined && w.pending.size > 0)) return
+    this.idleTimer = setTimeout(() => {
+      if (this.workers.some((w) => w !== undefined && w.pending.size > 0)) return
+      void this.close()
+    }, this.idleReleaseMs)
+    this.idleTimer.unref()
   }
 
   private spawn(slot: number): SandboxWorker {
@@ -449,15 +478,18 @@ export class SandboxThread {
     const timer = setTimeout(() => this.watchdog(worker), Math.max(0, call.hardDeadlineAt - Date.now()))
     timer.unref()
     const { resolve, reject } = call
+    clearTimeout(this.idleTimer)
     worker.post(id, {
       ...call,
       resolve: (output) => {
         clearTimeout(timer)
         resolve(output)
+        this.releaseWhenIdle()
       },
       reject: (err) => {
         clearTimeout(timer)
         reject(err)
+        this.releaseWhenIdle()
       },
     })
   }
@@ -537,6 +569,7 @@ export class SandboxThread {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.idleTimer)
     const workers = this.workers.filter((w): w is SandboxWorker => w !== undefined)
     this.workers.fill(undefined)
     await Promise.all(workers.map((w) => w.terminate()))
