@@ -333,6 +333,8 @@ export class SandboxThread {
   private readonly threadsPerShare: number
   private readonly idleReleaseMs: number
   private idleTimer: NodeJS.Timeout | undefined
+  /** Threads being started for the calls waiting on it. */
+  private starting: Promise<void> | undefined
 
   constructor(options: SandboxThreadOptions = {}) {
     const threads = Math.max(1, options.threads ?? 2)
@@ -346,6 +348,19 @@ export class SandboxThread {
   /** Threads running now (started on demand, stopped when the pool idles). */
   get started(): number {
     return this.workers.filter((w) => w !== undefined).length
+  }
+
+  /**
+   * Starts the threads that are not running and waits until QuickJS is compiled on them, so that a call's
+   * budget (a bundle check's above all) is not spent starting its thread. Calls that arrive meanwhile wait
+   * for the same start.
+   */
+  private async startThreads(): Promise<void> {
+    if (this.starting === undefined && this.workers.every((w) => w !== undefined)) return
+    this.starting ??= this.warm().finally(() => {
+      this.starting = undefined
+    })
+    await this.starting
   }
 
   /** A call settled: once nothing is in flight for `idleReleaseMs`, stop the threads. */
@@ -382,9 +397,9 @@ export class SandboxThread {
     return allowed.reduce((best, w) => (lighter(w, best) ? w : best))
   }
 
-  /** Starts every thread and compiles QuickJS there before the service takes requests. */
+  /** Starts the threads that are not running and compiles QuickJS there. */
   async warm(): Promise<void> {
-    await Promise.all(this.workers.map((w, slot) => (w ?? this.spawn(slot)).warm()))
+    await Promise.all(this.workers.map((w, slot) => (w === undefined ? this.spawn(slot).warm() : undefined)))
   }
 
   /**
@@ -502,11 +517,12 @@ export class SandboxThread {
   /**
    * `checkBundle` on a thread: the bundle loads within `budgetMs` and is the plugin its manifest describes.
    */
-  check(
+  async check(
     bundle: string,
     manifest: PluginManifest,
     budgetMs = DEFAULT_SANDBOX_LIMITS.deadlineMs,
   ): Promise<void> {
+    await this.startThreads()
     const id = this.nextId++
     return new Promise<void>((resolve, reject) => {
       this.schedule(this.pick([]), id, {
@@ -524,7 +540,8 @@ export class SandboxThread {
     })
   }
 
-  run(call: ThreadCall): Promise<SuggestOutput> {
+  async run(call: ThreadCall): Promise<SuggestOutput> {
+    await this.startThreads()
     const id = this.nextId++
     const flags = new SharedArrayBuffer(4)
     return new Promise<SuggestOutput>((resolve, reject) => {

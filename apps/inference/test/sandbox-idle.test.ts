@@ -1,0 +1,68 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { packPlugin } from '@ensemble/plugin-sdk/archive'
+import { bundlePlugin } from '@ensemble/plugin-sdk/sandbox'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { createInferenceClient } from '../src/client'
+import { loadInferenceConfig } from '../src/config'
+import { createLogger } from '../src/log'
+import { type RunningInference, startInference } from '../src/server'
+import { manifestFor, windowInput } from './helpers/test-plugins'
+
+/*
+ * The sandbox's threads cost memory whether or not a third-party plugin ever runs: the service starts
+ * without them, starts them for the first third-party call, stops them once idle, and starts them again
+ * for the next call, which is answered as the first was.
+ */
+
+const IDLE_RELEASE_MS = 3000
+let running: RunningInference
+let secret: string
+let archive: Uint8Array
+
+beforeAll(async () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'ensemble-sandbox-idle-'))
+  const source = fileURLToPath(
+    new URL('../../../packages/plugins/sdk/src/sandbox/fixtures/scale-walker.ts', import.meta.url),
+  )
+  const manifest = manifestFor('org.ensemble-tests.scale-walker', {
+    name: 'Scale walker',
+    parameters: [{ id: 'notes', type: 'int', label: 'Notes', min: 1, max: 64, default: 16, step: 1 }],
+    capabilities: ['theory'],
+  })
+  archive = await packPlugin({ manifest, bundle: await bundlePlugin(source), assets: {} })
+  const config = loadInferenceConfig({ DATA_DIR: dataDir, INFERENCE_PORT: '0', TFJS_BACKEND: 'wasm' })
+  secret = config.secret
+  running = await startInference({ ...config, port: 0 }, createLogger('error'), {
+    plugins: [],
+    thirdParty: { sandboxIdleReleaseMs: IDLE_RELEASE_MS },
+  })
+})
+afterAll(() => running?.close())
+
+const client = () => createInferenceClient(running.url, secret)
+const suggest = () =>
+  client().suggest.mutate({
+    pluginId: 'org.ensemble-tests.scale-walker',
+    version: '1.0.0',
+    input: windowInput({ deadlineMs: 10_000 }),
+  })
+
+describe('sandbox threads', () => {
+  it('start with the first third-party call, stop when idle, and start again for the next', async () => {
+    expect(running.thirdParty.sandboxThreadsStarted).toBe(0)
+    await client().thirdParty.load.mutate({ archive: Buffer.from(archive).toString('base64') })
+    const first = await suggest()
+    expect(first.suggestions).toHaveLength(1)
+    expect(running.thirdParty.sandboxThreadsStarted).toBeGreaterThan(0)
+
+    await vi.waitFor(() => expect(running.thirdParty.sandboxThreadsStarted).toBe(0), {
+      timeout: IDLE_RELEASE_MS + 30_000,
+      interval: 200,
+    })
+    const again = await suggest()
+    expect(again.suggestions).toEqual(first.suggestions)
+  })
+})
