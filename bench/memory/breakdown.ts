@@ -73,7 +73,14 @@ function residentByKind(pid: number): { resident: Record<string, number>; wasmMe
     const kib = m.rssKiB
     if (m.name.startsWith('/')) {
       const base = path.basename(m.name)
-      add(base === 'node' ? 'file: node binary' : base.includes('.so') ? 'file: shared libraries' : 'file: other', kib)
+      add(
+        base === 'node'
+          ? 'file: node binary'
+          : base.includes('.so')
+            ? 'file: shared libraries'
+            : 'file: other',
+        kib,
+      )
     } else if (m.name === '[heap]') add('malloc (brk heap)', kib)
     else if (m.name.startsWith('[stack')) add('stacks', kib)
     else if (m.name.startsWith('[')) add(`other ${m.name}`, kib)
@@ -142,7 +149,8 @@ export function formatBreakdown(title: string, b: Breakdown): string {
       .map(([kind, mib]) => `  ${kind}: ${f(mib)}`),
     `  WebAssembly memories: ${b.wasmMemories.map(f).join(', ') || 'none'}`,
     ...b.threads.map(
-      (t) => `  V8 heap, ${t.thread}: ${f(t.heapUsed)} used of ${f(t.heapTotal)} (code space ${f(t.codeSpace)})`,
+      (t) =>
+        `  V8 heap, ${t.thread}: ${f(t.heapUsed)} used of ${f(t.heapTotal)} (code space ${f(t.codeSpace)})`,
     ),
   ].join('\n')
 }

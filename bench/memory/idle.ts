@@ -140,7 +140,10 @@ async function connectClients(webPort: number, count: number): Promise<ProtocolC
   const saved: Promise<void>[] = []
   for (let i = 0; i < count; i++) {
     const room = `memory-${Math.floor(i / 10)}`
-    const token = await signRoomToken({ sub: `bench-${i}`, project: room, role: 'editor' }, { secret: SECRET })
+    const token = await signRoomToken(
+      { sub: `bench-${i}`, project: room, role: 'editor' },
+      { secret: SECRET },
+    )
     let onSaved = (): void => {}
     saved.push(new Promise<void>((resolve) => (onSaved = resolve)))
     const client = new ProtocolClient(`ws://127.0.0.1:${webPort}/collab/${room}?token=${token}&saved=1`, {
@@ -150,7 +153,9 @@ async function connectClients(webPort: number, count: number): Promise<ProtocolC
     clients.push(client)
   }
   await Promise.all(clients.map((c) => c.ready))
-  clients.forEach((c, i) => c.edit(`client-${i}`, i))
+  clients.forEach((c, i) => {
+    c.edit(`client-${i}`, i)
+  })
   await Promise.race([
     Promise.all(saved),
     new Promise((_, reject) => setTimeout(() => reject(new Error('edits not saved within 120 s')), 120_000)),

@@ -141,8 +141,12 @@ export class ThirdPartyHost {
 
   static async create(options: ThirdPartyOptions): Promise<ThirdPartyHost> {
     const store = new ArchiveStore(path.join(options.dataDir, 'plugins'))
-    // The sandbox's threads start with the first third-party call, not here (see IDLE_RELEASE_MS).
-    return new ThirdPartyHost(options, new Set(await store.readYanked()))
+    const host = new ThirdPartyHost(options, new Set(await store.readYanked()))
+    // A studio that has third-party plugins installed gets its sandbox warm before the port opens, as its
+    // calls would otherwise pay for starting the threads; one that has none starts them on the first
+    // load or call (see IDLE_RELEASE_MS).
+    if (await store.holdsAny()) await host.thread.warm()
+    return host
   }
 
   /** Verifies an archive, caches it, loads its models. Loading the same archive again is a no-op. */
