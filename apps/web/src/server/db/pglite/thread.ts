@@ -6,6 +6,7 @@ import { Duplex } from 'node:stream'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import pg from 'pg'
+import { EMBEDDED_SETTINGS } from './settings'
 import type { HostOptions, HostReply, HostRequest } from './wire'
 
 /**
@@ -79,16 +80,11 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   }
 }
 
-/** The tsx loader, for a child process running TypeScript (`node --import <it> file.ts`). */
-const tsxLoader = pathToFileURL(
-  path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/loader.mjs'),
-).href
-
-/** Runs initdb.ts in a child process; rejects with its output if it fails. */
+/** Runs initdb.mjs in a child process; rejects with its error if it fails. */
 function createCluster(dataDir: string): Promise<void> {
   const child = spawn(
     process.execPath,
-    ['--import', tsxLoader, fileURLToPath(new URL('./initdb.ts', import.meta.url)), dataDir],
+    [fileURLToPath(new URL('./initdb.mjs', import.meta.url)), dataDir, JSON.stringify(EMBEDDED_SETTINGS)],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   )
   let stderr = ''
