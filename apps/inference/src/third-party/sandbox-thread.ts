@@ -131,10 +131,10 @@ export interface SandboxThreadOptions {
 }
 
 /**
- * Each thread holds a V8 isolate, tsx's loader and a compiled QuickJS: ~25 MiB resident. A studio that
+ * Each thread holds a V8 isolate (a 12-20 MiB heap), tsx's loader and a compiled QuickJS. A studio that
  * runs no third-party plugin (the default) should not pay for them, so threads start on the first call
- * and stop once the pool has been idle this long; the next call starts them again (~0.3 s, see
- * docs/BENCHMARKS.md, "Memory").
+ * and stop once the pool has been idle this long; the next call waits for them to start again (a cold
+ * start: docs/BENCHMARKS.md, "Plugin sandbox").
  */
 export const IDLE_RELEASE_MS = 5 * 60_000
 
@@ -356,6 +356,8 @@ export class SandboxThread {
    * for the same start.
    */
   private async startThreads(): Promise<void> {
+    // A call is coming: the pool is not idle, even if its threads are still starting.
+    clearTimeout(this.idleTimer)
     if (this.starting === undefined && this.workers.every((w) => w !== undefined)) return
     this.starting ??= this.warm().finally(() => {
       this.starting = undefined
