@@ -357,7 +357,9 @@ async function main(): Promise<void> {
       .join(' ')}; calibration (1e7 sqrt in JS) ${calibrations.map((c) => c.toFixed(0)).join('/')} ms`,
   )
   out.push('')
-  out.push('| plugin | weights | batching | concurrent | requests | p50 ms | p99 ms | req/s | call before ms |')
+  out.push(
+    '| plugin | weights | batching | concurrent | requests | p50 ms | p99 ms | req/s | call before ms |',
+  )
   out.push('|---|---|---|---|---|---|---|---|---|')
   for (const r of rows) {
     const weights =
