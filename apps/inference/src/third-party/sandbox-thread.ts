@@ -355,14 +355,16 @@ export class SandboxThread {
    * budget (a bundle check's above all) is not spent starting its thread. Calls that arrive meanwhile wait
    * for the same start.
    */
-  private async startThreads(): Promise<void> {
+  private startThreads(): Promise<void> | undefined {
     // A call is coming: the pool is not idle, even if its threads are still starting.
     clearTimeout(this.idleTimer)
-    if (this.starting === undefined && this.workers.every((w) => w !== undefined)) return
+    // Running threads: nothing to wait for, and the call is scheduled in the same turn (no await), so
+    // its budget is measured exactly as before threads were started on demand.
+    if (this.starting === undefined && this.workers.every((w) => w !== undefined)) return undefined
     this.starting ??= this.warm().finally(() => {
       this.starting = undefined
     })
-    await this.starting
+    return this.starting
   }
 
   /** A call settled: once nothing is in flight for `idleReleaseMs`, stop the threads. */
@@ -524,7 +526,8 @@ export class SandboxThread {
     manifest: PluginManifest,
     budgetMs = DEFAULT_SANDBOX_LIMITS.deadlineMs,
   ): Promise<void> {
-    await this.startThreads()
+    const starting = this.startThreads()
+    if (starting !== undefined) await starting
     const id = this.nextId++
     return new Promise<void>((resolve, reject) => {
       this.schedule(this.pick([]), id, {
@@ -543,7 +546,8 @@ export class SandboxThread {
   }
 
   async run(call: ThreadCall): Promise<SuggestOutput> {
-    await this.startThreads()
+    const starting = this.startThreads()
+    if (starting !== undefined) await starting
     const id = this.nextId++
     const flags = new SharedArrayBuffer(4)
     return new Promise<SuggestOutput>((resolve, reject) => {
