@@ -5,17 +5,26 @@
  * with DATABASE_URL, on PostgreSQL.
  *
  *   pnpm --filter @ensemble/bench memory -- [--settle 30] [--databases pglite,postgres] [--no-inference]
+ *                                            [--clients 100] [--breakdown]
  *
  * The web app must be built (`pnpm --filter @ensemble/web build`) for its pages to load; without a
  * build the server runs with `--no-next` and the figures say so. Prints one row per start: RSS of the
  * web server and of the inference service (the node processes that run them, not the tsx wrappers),
  * their sum, and each one's peak (VmHWM).
+ *
+ * `--clients N` then connects N collaboration clients (rooms of ten, each client makes one edit and
+ * waits until it is saved), lets them sit idle for `--settle` seconds and reads the web server again.
+ * `--breakdown` says where each process's memory is (breakdown.ts): resident memory by kind of
+ * mapping, and every thread's V8 heap from a Node.js diagnostic report.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { signRoomToken } from '@ensemble/web/collab-tokens'
 import { freePort, memoryOf } from '../collab/measure'
+import { ProtocolClient } from '../collab/protocol-client'
+import { type Breakdown, breakdownOf, formatBreakdown } from './breakdown'
 
 const repoRoot = path.resolve(import.meta.dirname, '../..')
 
@@ -23,6 +32,8 @@ interface Options {
   settleSeconds: number
   databases: ('pglite' | 'postgres')[]
   inference: boolean
+  clients: number
+  breakdown: boolean
 }
 
 function parseOptions(argv: string[]): Options {
@@ -37,6 +48,8 @@ function parseOptions(argv: string[]): Options {
     settleSeconds: Number(get('settle') ?? 30),
     databases,
     inference: !argv.includes('--no-inference'),
+    clients: Number(get('clients') ?? 0),
+    breakdown: argv.includes('--breakdown'),
   }
 }
 
@@ -110,6 +123,44 @@ interface Row {
   next: boolean
   web: { rssMiB: number; peakMiB: number }
   inference?: { rssMiB: number; peakMiB: number }
+  /** The web server with `--clients` connected, idle after they synced. */
+  withClients?: { clients: number; rssMiB: number; peakMiB: number }
+  breakdowns?: { web: Breakdown; inference?: Breakdown }
+}
+
+/** Signs the bench's room tokens; the server trusts rooms with no project row only with this secret. */
+const SECRET = 'bench-memory-secret-0123456789abcdef'
+
+/**
+ * N clients in rooms of ten, as a studio's users would sit in their songs: each syncs, makes one
+ * edit and waits for the server's "saved" for it, so every room is loaded and its log written.
+ */
+async function connectClients(webPort: number, count: number): Promise<ProtocolClient[]> {
+  const clients: ProtocolClient[] = []
+  const saved: Promise<void>[] = []
+  for (let i = 0; i < count; i++) {
+    const room = `memory-${Math.floor(i / 10)}`
+    const token = await signRoomToken(
+      { sub: `bench-${i}`, project: room, role: 'editor' },
+      { secret: SECRET },
+    )
+    let onSaved = (): void => {}
+    saved.push(new Promise<void>((resolve) => (onSaved = resolve)))
+    const client = new ProtocolClient(`ws://127.0.0.1:${webPort}/collab/${room}?token=${token}&saved=1`, {
+      onRemote: () => {},
+      onSaved: () => onSaved(),
+    })
+    clients.push(client)
+  }
+  await Promise.all(clients.map((c) => c.ready))
+  clients.forEach((c, i) => {
+    c.edit(`client-${i}`, i)
+  })
+  await Promise.race([
+    Promise.all(saved),
+    new Promise((_, reject) => setTimeout(() => reject(new Error('edits not saved within 120 s')), 120_000)),
+  ])
+  return clients
 }
 
 async function measure(
@@ -128,7 +179,16 @@ async function measure(
     INFERENCE_PORT: String(inferencePort),
     INFERENCE_URL: `http://127.0.0.1:${inferencePort}/trpc`,
     LOG_LEVEL: 'warn',
+    COLLAB_SECRET: SECRET,
+    // The bench signs tokens for rooms that have no project (no accounts): opt in, as the collab bench does.
+    COLLAB_TOKEN_ONLY_ROOMS: '1',
+    COLLAB_MAX_CONNECTIONS_PER_USER: '100000',
+    COLLAB_MAX_PENDING_UPGRADES: '100000',
   }
+  const reports = options.breakdown ? mkdtempSync(path.join(tmpdir(), 'ensemble-reports-')) : undefined
+  // A diagnostic report on SIGUSR2 gives every thread's V8 heap (breakdown.ts reads it).
+  if (reports !== undefined)
+    env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --report-on-signal --report-signal=SIGUSR2 --report-directory=${reports}`
   if (database === 'pglite') delete env.DATABASE_URL
   delete env.REDIS_URL
   const inference = options.inference
@@ -144,15 +204,28 @@ async function measure(
     const webPid = web.pid()
     const inferencePid = inference?.pid()
     if (webPid === undefined) throw new Error('web server process not found')
-    return {
+    const row: Row = {
       database,
       start: first ? 'first start' : 'restart',
       next,
       web: memoryOf(webPid),
       ...(inferencePid !== undefined ? { inference: memoryOf(inferencePid) } : {}),
     }
+    if (reports !== undefined)
+      row.breakdowns = {
+        web: await breakdownOf(webPid, reports),
+        ...(inferencePid !== undefined ? { inference: await breakdownOf(inferencePid, reports) } : {}),
+      }
+    if (options.clients > 0) {
+      const clients = await connectClients(webPort, options.clients)
+      await new Promise((r) => setTimeout(r, options.settleSeconds * 1000))
+      row.withClients = { clients: options.clients, ...memoryOf(webPid) }
+      for (const c of clients) c.close()
+    }
+    return row
   } finally {
     await Promise.all([stop(web), ...(inference ? [stop(inference)] : [])])
+    if (reports !== undefined) rmSync(reports, { recursive: true, force: true })
   }
 }
 
@@ -169,7 +242,13 @@ async function main(): Promise<void> {
       for (const first of [true, false]) {
         const row = await measure(database, dataDir, first, options)
         rows.push(row)
-        console.log(JSON.stringify(row))
+        const { breakdowns, ...figures } = row
+        console.log(JSON.stringify(figures))
+        if (breakdowns !== undefined) {
+          console.log(formatBreakdown(`${row.database}, ${row.start}, web`, breakdowns.web))
+          if (breakdowns.inference !== undefined)
+            console.log(formatBreakdown(`${row.database}, ${row.start}, inference`, breakdowns.inference))
+        }
       }
     } finally {
       rmSync(dataDir, { recursive: true, force: true })
@@ -177,11 +256,13 @@ async function main(): Promise<void> {
   }
   const fmt = (n: number | undefined) => (n === undefined ? '—' : n.toFixed(0))
   console.log(`\nidle after ${options.settleSeconds} s (MiB)`)
-  console.log('| database | start | pages | web RSS (peak) | inference RSS (peak) | studio RSS |')
-  console.log('|---|---|---|---|---|---|')
+  console.log(
+    `| database | start | pages | web RSS (peak) | inference RSS (peak) | studio RSS | web with ${options.clients} clients (peak) |`,
+  )
+  console.log('|---|---|---|---|---|---|---|')
   for (const r of rows)
     console.log(
-      `| ${r.database} | ${r.start} | ${r.next ? 'Next.js' : 'off'} | ${fmt(r.web.rssMiB)} (${fmt(r.web.peakMiB)}) | ${fmt(r.inference?.rssMiB)} (${fmt(r.inference?.peakMiB)}) | ${fmt(r.web.rssMiB + (r.inference?.rssMiB ?? 0))} |`,
+      `| ${r.database} | ${r.start} | ${r.next ? 'Next.js' : 'off'} | ${fmt(r.web.rssMiB)} (${fmt(r.web.peakMiB)}) | ${fmt(r.inference?.rssMiB)} (${fmt(r.inference?.peakMiB)}) | ${fmt(r.web.rssMiB + (r.inference?.rssMiB ?? 0))} | ${r.withClients ? `${fmt(r.withClients.rssMiB)} (${fmt(r.withClients.peakMiB)})` : '—'} |`,
     )
 }
 

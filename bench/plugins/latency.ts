@@ -251,11 +251,16 @@ interface Row {
   p50: number
   p99: number
   throughput: number
+  /** The call before the timed ones: the plugin's first on this service also loads and warms its models. */
+  firstMs: number
 }
 
 async function measure(service: Service, plugin: string, concurrency: number, rounds: number): Promise<Row> {
   const latencies: number[] = []
-  await call(service, 'suggest', request(plugin, 999)) // warm: first run JIT-compiles the plugin's code
+  // Warm: the first run JIT-compiles the plugin's code and, the first time, loads its models.
+  const firstAt = performance.now()
+  await call(service, 'suggest', request(plugin, 999))
+  const firstMs = performance.now() - firstAt
   const started = performance.now()
   let seed = 1
   for (let r = 0; r < rounds; r++) {
@@ -277,6 +282,7 @@ async function measure(service: Service, plugin: string, concurrency: number, ro
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     throughput: latencies.length / seconds,
+    firstMs,
   }
 }
 
@@ -329,7 +335,7 @@ async function main(): Promise<void> {
           row.batching = mode
           rows.push(row)
           console.error(
-            `${plugin} batching ${mode} x${c}: p50 ${row.p50.toFixed(0)} ms p99 ${row.p99.toFixed(0)} ms`,
+            `${plugin} batching ${mode} x${c}: p50 ${row.p50.toFixed(0)} ms p99 ${row.p99.toFixed(0)} ms (call before: ${row.firstMs.toFixed(0)} ms)`,
           )
         }
       }
@@ -351,15 +357,17 @@ async function main(): Promise<void> {
       .join(' ')}; calibration (1e7 sqrt in JS) ${calibrations.map((c) => c.toFixed(0)).join('/')} ms`,
   )
   out.push('')
-  out.push('| plugin | weights | batching | concurrent | requests | p50 ms | p99 ms | req/s |')
-  out.push('|---|---|---|---|---|---|---|---|')
+  out.push(
+    '| plugin | weights | batching | concurrent | requests | p50 ms | p99 ms | req/s | call before ms |',
+  )
+  out.push('|---|---|---|---|---|---|---|---|---|')
   for (const r of rows) {
     const weights =
       r.plugin === 'arranger'
         ? `harmonizer ${status.harmonizer}, drums ${status.drums}`
         : (status[r.plugin] ?? '')
     out.push(
-      `| ${r.plugin} | ${weights} | ${r.batching} | ${r.concurrency} | ${r.n} | ${r.p50.toFixed(0)} | ${r.p99.toFixed(0)} | ${r.throughput.toFixed(2)} |`,
+      `| ${r.plugin} | ${weights} | ${r.batching} | ${r.concurrency} | ${r.n} | ${r.p50.toFixed(0)} | ${r.p99.toFixed(0)} | ${r.throughput.toFixed(2)} | ${r.firstMs.toFixed(0)} |`,
     )
   }
   out.push('')

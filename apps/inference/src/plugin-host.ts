@@ -76,6 +76,16 @@ interface Entry {
   models: Map<string, LoadedModel>
   modelHashes: ModelHash[]
   code: Code
+  /**
+   * A first-party plugin's models load on its first call (`ensureLoaded`): where they are, and that load,
+   * shared by the calls arriving while it runs. Undefined once loaded, or for a third-party plugin (its
+   * models load when it is installed, which is its first call).
+   */
+  lazy?: {
+    assetRoot: string
+    runtimes: Readonly<Record<string, ModelRuntime>> | undefined
+    loading?: Promise<void>
+  }
 }
 
 export interface PluginSummary {
@@ -113,6 +123,24 @@ export function combinedHash(models: readonly ModelHash[]): string {
   return createHash('sha256')
     .update(models.map((m) => `${m.assetId}:${m.sha256}`).join('\n'))
     .digest('hex')
+}
+
+/**
+ * Reads every file of an asset and checks it against the manifest's digests, without building the model:
+ * what `loadAsset` would refuse at the first call is refused at start, and the plugin listed unavailable.
+ */
+export async function verifyAsset(
+  asset: PluginAsset,
+  root: string,
+  runtime: ModelRuntime | undefined,
+): Promise<void> {
+  if (asset.format === 'tfjs-functional' && !runtime)
+    throw new Error('a tfjs-functional asset needs a runtime registered with its plugin')
+  const pins = new Map([
+    [path.basename(asset.path), asset.sha256],
+    ...asset.weights.map((w) => [w.path, w.sha256] as const),
+  ])
+  await fileSystemModel(path.join(root, asset.path), pins).load!()
 }
 
 export async function loadAsset(
@@ -176,7 +204,10 @@ export class PluginHost {
       },
       new Set(await store.readYanked()),
     )
-    await sandbox.warm()
+    // A studio with third-party plugins in its cache gets its sandbox warm before the port opens, as their
+    // calls would otherwise pay for starting the threads; one with none starts them on the first install
+    // or call, and they stop again when idle (sandbox-thread.ts, IDLE_RELEASE_MS).
+    if (await store.holdsAny()) await sandbox.warm()
     const host = new PluginHost(options, store, sandbox)
     for (const registration of registrations) await host.register(registration)
     return host
@@ -201,7 +232,11 @@ export class PluginHost {
       entry.problems.push((err as Error).message)
       return
     }
-    await this.loadModels(entry, assetRoot, runtimes)
+    // Checked now, loaded on the first call: loaded models hold tfjs' WebAssembly memory and their graphs
+    // for the life of the service, and a studio whose users never ask for, say, a drum pattern should not
+    // pay for the drums model (docs/BENCHMARKS.md, "Memory").
+    await this.loadModels(entry, assetRoot, runtimes, 'verify')
+    if (assetRoot && entry.problems.length === 0) entry.lazy = { assetRoot, runtimes }
     const level = entry.problems.length ? 'warn' : 'info'
     this.options.log[level]('plugin registered', {
       plugin: manifest.id,
@@ -211,11 +246,15 @@ export class PluginHost {
     })
   }
 
-  /** Loads, verifies and warms each declared asset; what fails goes into the entry's problems. */
+  /**
+   * Loads, verifies and warms each declared asset (`verify`: only reads its files and checks their digests,
+   * so what loading would refuse is refused now); what fails goes into the entry's problems.
+   */
   private async loadModels(
     entry: Entry,
     assetRoot: string | undefined,
     runtimes: Readonly<Record<string, ModelRuntime>> | undefined,
+    mode: 'load' | 'verify' = 'load',
   ): Promise<void> {
     for (const asset of entry.manifest.assets) {
       if (!assetRoot) {
@@ -229,15 +268,51 @@ export class PluginHost {
         continue
       }
       try {
+        if (mode === 'verify') {
+          await verifyAsset(asset, assetRoot, runtimes?.[asset.id])
+          entry.modelHashes.push({ assetId: asset.id, sha256: assetDigest(asset) })
+          continue
+        }
         const loaded = await loadAsset(asset, assetRoot, runtimes?.[asset.id])
         const model = new LoadedModel(`${entry.key}/${asset.id}`, loaded, this.options.batching)
         model.warmUp()
         entry.models.set(asset.id, model)
-        entry.modelHashes.push({ assetId: asset.id, sha256: assetDigest(asset) })
+        if (!entry.modelHashes.some((m) => m.assetId === asset.id))
+          entry.modelHashes.push({ assetId: asset.id, sha256: assetDigest(asset) })
       } catch (err) {
         entry.problems.push(`asset ${asset.id}: ${(err as Error).message}`)
       }
     }
+  }
+
+  /**
+   * Loads and warms a first-party plugin's models, once. Its files were checked at start and are checked
+   * again as they are read; a model that still fails to load (files changed since, a graph tfjs cannot
+   * build) leaves the plugin unavailable with the reason, as a failure at start would have.
+   */
+  private async ensureLoaded(entry: Entry): Promise<void> {
+    const lazy = entry.lazy
+    if (lazy === undefined) return
+    lazy.loading ??= (async () => {
+      const startedAt = this.now()
+      await this.loadModels(entry, lazy.assetRoot, lazy.runtimes)
+      entry.lazy = undefined
+      this.options.log[entry.problems.length ? 'warn' : 'info']('plugin models loaded', {
+        plugin: entry.manifest.id,
+        version: entry.manifest.version,
+        models: entry.models.size,
+        durationMs: this.now() - startedAt,
+        problems: entry.problems,
+      })
+    })()
+    await lazy.loading
+    if (entry.problems.length > 0)
+      throw new HostError('unavailable', `${entry.key} is not available: ${entry.problems.join('; ')}`)
+  }
+
+  /** Sandbox threads running now (none until a third-party plugin is installed or called; none once idle). */
+  get sandboxThreadsStarted(): number {
+    return this.sandbox.threadsStarted
   }
 
   /** The plugins this service ships (first-party); third-party ones are a project's installs, listed by the web. */
@@ -399,6 +474,7 @@ export class PluginHost {
       fields.origin = code.origin
       fields.seed = request.input.seed
       if (request.caller) fields.user = request.caller.userId
+      await this.ensureLoaded(entry)
       const output =
         code.origin === 'first-party'
           ? await this.inProcess.run(code.plugin, entry.models, request, receivedAt)

@@ -44,7 +44,8 @@ export async function startInference(
   options: StartOptions = {},
 ): Promise<RunningInference> {
   const backend = await initTfjsBackend(config.backend)
-  // Models load, verify and warm up before the port opens: the first request never pays for them.
+  // Model files are checked against their digests before the port opens; each plugin's models load and
+  // warm up on its first call (plugin-host.ts), which pays for it once (docs/BENCHMARKS.md, "Memory").
   const host = await PluginHost.start(options.plugins ?? [], {
     batching: { windowMs: config.batchWindowMs, maxBatch: config.batchMax },
     admission: {

@@ -88,6 +88,18 @@ const denseStats = async () => {
 }
 
 describe('catalogue', () => {
+  it("loads a plugin's models on its first call, not at start, and answers that call", async () => {
+    const loaded = async () =>
+      (await client().health.query()).models.filter((m) => m.plugin === 'org.ensemble-tests.functional')
+    expect(await loaded()).toEqual([])
+    const out = await client().suggest.mutate({
+      pluginId: 'org.ensemble-tests.functional',
+      input: windowInput({ deadlineMs: MAX_DEADLINE_MS }),
+    })
+    expect(out.suggestions).toHaveLength(1)
+    expect((await loaded()).map((m) => m.asset)).toEqual(['dense'])
+  })
+
   it('lists only plugins whose assets are present and match their digests as available', async () => {
     const list = await client().plugins.list.query()
     const byKey = new Map(list.map((p) => [`${p.id}@${p.version}`, p]))

@@ -31,6 +31,8 @@ export interface SandboxRunnerOptions {
   maxRunningPerUser?: number
   /** Worker threads the sandboxed calls share (default 2). */
   sandboxThreads?: number
+  /** How long the sandbox may idle before its threads stop (default IDLE_RELEASE_MS; tests shorten it). */
+  sandboxIdleReleaseMs?: number
   /** The WebAssembly memory all sandbox threads together may hold; each thread gets an equal share. */
   sandboxMemoryBytes?: number
   /** How long past its deadline a call may hold its thread before the thread is stopped (default 750 ms). */
@@ -101,6 +103,7 @@ export class SandboxRunner {
     const threads = options.sandboxThreads ?? 2
     this.thread = new SandboxThread({
       threads,
+      ...(options.sandboxIdleReleaseMs !== undefined ? { idleReleaseMs: options.sandboxIdleReleaseMs } : {}),
       ...(options.hardDeadlineGraceMs !== undefined ? { graceMs: options.hardDeadlineGraceMs } : {}),
       ...(options.sandboxMemoryBytes !== undefined
         ? { memoryPerThreadBytes: Math.floor(options.sandboxMemoryBytes / threads) }
@@ -110,6 +113,11 @@ export class SandboxRunner {
 
   warm(): Promise<void> {
     return this.thread.warm()
+  }
+
+  /** Sandbox threads running now: none until the first third-party call, none again once idle. */
+  get threadsStarted(): number {
+    return this.thread.started
   }
 
   isYanked(key: string): boolean {

@@ -126,7 +126,17 @@ export interface SandboxThreadOptions {
   memoryPerThreadBytes?: number
   /** Threads one share's calls may occupy at once (default: half the pool, at least one). */
   threadsPerShare?: number
+  /** How long the pool may sit with no call in flight before its threads are stopped. */
+  idleReleaseMs?: number
 }
+
+/**
+ * Each thread holds a V8 isolate (a 12-20 MiB heap), tsx's loader and a compiled QuickJS. A studio that
+ * runs no third-party plugin (the default) should not pay for them, so threads start on the first call
+ * and stop once the pool has been idle this long; the next call waits for them to start again (a cold
+ * start: docs/BENCHMARKS.md, "Plugin sandbox").
+ */
+export const IDLE_RELEASE_MS = 5 * 60_000
 
 /** A thread that holds calls and has sent nothing for this long is computing, not waiting for a model. */
 const QUIET_MS = 50
@@ -321,6 +331,10 @@ export class SandboxThread {
   private readonly graceMs: number
   private readonly data: SandboxThreadData
   private readonly threadsPerShare: number
+  private readonly idleReleaseMs: number
+  private idleTimer: NodeJS.Timeout | undefined
+  /** Threads being started for the calls waiting on it. */
+  private starting: Promise<void> | undefined
 
   constructor(options: SandboxThreadOptions = {}) {
     const threads = Math.max(1, options.threads ?? 2)
@@ -328,6 +342,40 @@ export class SandboxThread {
     this.graceMs = options.graceMs ?? HARD_DEADLINE_GRACE_MS
     this.data = { memoryCeilingBytes: options.memoryPerThreadBytes ?? MEMORY_PER_THREAD_BYTES }
     this.threadsPerShare = Math.max(1, options.threadsPerShare ?? Math.floor(threads / 2))
+    this.idleReleaseMs = options.idleReleaseMs ?? IDLE_RELEASE_MS
+  }
+
+  /** Threads running now (started on demand, stopped when the pool idles). */
+  get started(): number {
+    return this.workers.filter((w) => w !== undefined).length
+  }
+
+  /**
+   * Starts the threads that are not running and waits until QuickJS is compiled on them, so that a call's
+   * budget (a bundle check's above all) is not spent starting its thread. Calls that arrive meanwhile wait
+   * for the same start.
+   */
+  private startThreads(): Promise<void> | undefined {
+    // A call is coming: the pool is not idle, even if its threads are still starting.
+    clearTimeout(this.idleTimer)
+    // Running threads: nothing to wait for, and the call is scheduled in the same turn (no await), so
+    // its budget is measured exactly as before threads were started on demand.
+    if (this.starting === undefined && this.workers.every((w) => w !== undefined)) return undefined
+    this.starting ??= this.warm().finally(() => {
+      this.starting = undefined
+    })
+    return this.starting
+  }
+
+  /** A call settled: once nothing is in flight for `idleReleaseMs`, stop the threads. */
+  private releaseWhenIdle(): void {
+    clearTimeout(this.idleTimer)
+    if (this.workers.some((w) => w !== undefined && w.pending.size > 0)) return
+    this.idleTimer = setTimeout(() => {
+      if (this.workers.some((w) => w !== undefined && w.pending.size > 0)) return
+      void this.close()
+    }, this.idleReleaseMs)
+    this.idleTimer.unref()
   }
 
   private spawn(slot: number): SandboxWorker {
@@ -353,9 +401,9 @@ export class SandboxThread {
     return allowed.reduce((best, w) => (lighter(w, best) ? w : best))
   }
 
-  /** Starts every thread and compiles QuickJS there before the service takes requests. */
+  /** Starts the threads that are not running and compiles QuickJS there. */
   async warm(): Promise<void> {
-    await Promise.all(this.workers.map((w, slot) => (w ?? this.spawn(slot)).warm()))
+    await Promise.all(this.workers.map((w, slot) => (w === undefined ? this.spawn(slot).warm() : undefined)))
   }
 
   /**
@@ -449,15 +497,18 @@ export class SandboxThread {
     const timer = setTimeout(() => this.watchdog(worker), Math.max(0, call.hardDeadlineAt - Date.now()))
     timer.unref()
     const { resolve, reject } = call
+    clearTimeout(this.idleTimer)
     worker.post(id, {
       ...call,
       resolve: (output) => {
         clearTimeout(timer)
         resolve(output)
+        this.releaseWhenIdle()
       },
       reject: (err) => {
         clearTimeout(timer)
         reject(err)
+        this.releaseWhenIdle()
       },
     })
   }
@@ -470,11 +521,13 @@ export class SandboxThread {
   /**
    * `checkBundle` on a thread: the bundle loads within `budgetMs` and is the plugin its manifest describes.
    */
-  check(
+  async check(
     bundle: string,
     manifest: PluginManifest,
     budgetMs = DEFAULT_SANDBOX_LIMITS.deadlineMs,
   ): Promise<void> {
+    const starting = this.startThreads()
+    if (starting !== undefined) await starting
     const id = this.nextId++
     return new Promise<void>((resolve, reject) => {
       this.schedule(this.pick([]), id, {
@@ -492,7 +545,9 @@ export class SandboxThread {
     })
   }
 
-  run(call: ThreadCall): Promise<SuggestOutput> {
+  async run(call: ThreadCall): Promise<SuggestOutput> {
+    const starting = this.startThreads()
+    if (starting !== undefined) await starting
     const id = this.nextId++
     const flags = new SharedArrayBuffer(4)
     return new Promise<SuggestOutput>((resolve, reject) => {
@@ -537,6 +592,7 @@ export class SandboxThread {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.idleTimer)
     const workers = this.workers.filter((w): w is SandboxWorker => w !== undefined)
     this.workers.fill(undefined)
     await Promise.all(workers.map((w) => w.terminate()))

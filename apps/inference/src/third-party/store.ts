@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { PluginArchive } from '@ensemble/plugin-sdk/archive'
 
@@ -48,6 +48,12 @@ export class ArchiveStore {
       (data) => new Uint8Array(data),
       () => undefined,
     )
+  }
+
+  /** Whether any plugin version was ever saved here (its folder is named `id@version`). */
+  async holdsAny(): Promise<boolean> {
+    const names = await readdir(this.root).catch(() => [])
+    return names.some((name) => name.includes('@'))
   }
 
   async readYanked(): Promise<string[]> {

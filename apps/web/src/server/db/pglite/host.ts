@@ -2,6 +2,7 @@ import { mkdirSync, readlinkSync } from 'node:fs'
 import { setPriority } from 'node:os'
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads'
 import { PGlite } from '@electric-sql/pglite'
+import { EMBEDDED_SETTINGS } from './settings'
 import {
   type HostOptions,
   type HostReply,
@@ -57,15 +58,6 @@ function lowerThisThreadsPriority(): void {
     // Elsewhere the thread keeps the process's priority: slower fan-out under load, nothing worse.
   }
 }
-
-/**
- * PostgreSQL's defaults size a server for many backends: 128 MB of shared buffers that PGlite keeps
- * in its WebAssembly memory, where touched pages stay resident for the life of the process. The
- * embedded database is one backend serving a studio's group commits and room loads (small rows,
- * read once per room load), so a much smaller cache costs nothing measurable and saves ~130 MiB of
- * the server's resident memory (docs/BENCHMARKS.md, "Memory").
- */
-const EMBEDDED_SETTINGS = ['shared_buffers = 16MB', 'max_connections = 4']
 
 async function main(): Promise<void> {
   lowerThisThreadsPriority()

@@ -1,10 +1,12 @@
+import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { Duplex } from 'node:stream'
-import { pathToFileURL } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import pg from 'pg'
+import { EMBEDDED_SETTINGS } from './settings'
 import type { HostOptions, HostReply, HostRequest } from './wire'
 
 /**
@@ -43,11 +45,10 @@ const hostEntry = `import(${JSON.stringify(tsxApi)}).then(({ tsImport }) => tsIm
 
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedPostgres> {
   if (options.dataDir !== undefined && options.loadDataDir === undefined && isFresh(options.dataDir)) {
-    // Creating a cluster runs initdb inside PGlite, which leaves ~500 MiB of WebAssembly memory and
-    // buffers resident in the thread that ran it. A thread of its own creates the cluster and ends,
-    // taking that memory with it; the host that serves the server then opens an existing directory.
-    const initializer = await HostThread.start({ dataDir: options.dataDir })
-    await initializer.close()
+    // Creating a cluster runs initdb inside PGlite, which grows memory by ~450 MiB that is never
+    // given back while its process lives. A process of its own creates the cluster and exits; the
+    // host that serves the server then opens an existing directory.
+    await createCluster(options.dataDir)
   }
   const host = await HostThread.start({
     ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
@@ -77,6 +78,31 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       await host.close()
     },
   }
+}
+
+/** Runs initdb.mjs in a child process; rejects with its error if it fails. */
+function createCluster(dataDir: string): Promise<void> {
+  const child = spawn(
+    process.execPath,
+    [fileURLToPath(new URL('./initdb.mjs', import.meta.url)), dataDir, JSON.stringify(EMBEDDED_SETTINGS)],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  )
+  let stderr = ''
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk
+  })
+  return new Promise((resolve, reject) => {
+    child.once('error', reject)
+    child.once('exit', (code, signal) => {
+      if (code === 0) resolve()
+      else
+        reject(
+          new Error(
+            `embedded database failed to start: creating its cluster failed (${signal ?? `exit ${code}`}): ${stderr.trim()}`,
+          ),
+        )
+    })
+  })
 }
 
 /** A data directory PostgreSQL has not initialized yet (its cluster is created on first open). */
