@@ -1,6 +1,6 @@
 'use client'
 
-import { type AiRun, addProposal, PPQ, type Proposal, readMeta, readTrack } from '@ensemble/core'
+import { type AiRun, addProposal, type Proposal, readMeta, readTrack, ticksPerBar } from '@ensemble/core'
 import type { PresetId } from '@ensemble/core/audio/catalogue'
 import {
   MAX_VARIATIONS,
@@ -60,7 +60,7 @@ export function AiPanel({ trackId }: { trackId: string }) {
   const readOnly = session.role === 'viewer'
   const track = useSong(doc, (d) => readTrack(d, trackId), [trackId])
   const meta = useSong(doc, readMeta)
-  const bar = (PPQ * 4 * meta.timeSignature.numerator) / meta.timeSignature.denominator
+  const bar = ticksPerBar(meta.timeSignature)
   const focus = useView(studio.view, (s) => s.aiFocus)
   const proposals = useProposals(doc).filter((p) => p.trackId === trackId)
   const shown = shownProposal(proposals, trackId, focus)

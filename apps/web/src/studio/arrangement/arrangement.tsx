@@ -9,6 +9,7 @@ import {
   readTracks,
   reorderTrack,
   type TrackSnapshot,
+  ticksPerBar,
 } from '@ensemble/core'
 import { DEFAULT_PRESET } from '@ensemble/core/audio/catalogue'
 import { Drum, Piano, Plus } from 'lucide-react'
@@ -37,9 +38,6 @@ const NEW_TRACKS = [
   { kind: 'drums', name: 'Drums', label: 'Drum track', icon: Drum },
 ] as const
 
-const barTicksOf = (ts: { numerator: number; denominator: number }) =>
-  (PPQ * 4 * ts.numerator) / ts.denominator
-
 export function Arrangement() {
   const studio = useStudio()
   const { doc, me } = studio.session
@@ -59,7 +57,7 @@ export function Arrangement() {
   )
   const [gesture, setGesture] = useState<ClipGesture>(IDLE)
   const lanesRef = useRef<HTMLDivElement>(null)
-  const bar = barTicksOf(meta.timeSignature)
+  const bar = ticksPerBar(meta.timeSignature)
   // Clips snap to the grid, but never finer than a beat: the arrangement is about sections, not notes.
   const snap = snapSetting > 0 ? Math.max(snapSetting, PPQ) : 0
   const scale = { pxPerQuarter, snap }

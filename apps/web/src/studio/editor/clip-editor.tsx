@@ -1,6 +1,6 @@
 'use client'
 
-import { PPQ, readClip, readMeta, readTrack, renameClip, resizeClip } from '@ensemble/core'
+import { readClip, readMeta, readTrack, renameClip, resizeClip, ticksPerBar } from '@ensemble/core'
 import {
   ChartNoAxesColumn,
   Grid3x3,
@@ -75,7 +75,7 @@ export function ClipEditor({ target }: { target: EditorTarget }) {
   ])
   const track = useSong(doc, (d) => readTrack(d, target.trackId), [target.trackId])
   const ts = useSong(doc, (d) => readMeta(d).timeSignature)
-  const bar = (PPQ * 4 * ts.numerator) / ts.denominator
+  const bar = ticksPerBar(ts)
   const tool = useView(studio.view, (s) => s.tool)
   const mode = useView(studio.view, (s) => s.editorMode)
   if (!clip || !track) {
