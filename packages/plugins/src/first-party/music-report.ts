@@ -12,7 +12,14 @@
  *     [--groove DIR] [--prompts N] [--seed N] [--plugins harmonizer,continue,drums]
  */
 import path from 'node:path'
-import { type PluginNote, runPlugin, type SongKey, type SuggestInput } from '@ensemble/core/plugin'
+import {
+  KEY_NAMES,
+  type PluginNote,
+  runPlugin,
+  type SongKey,
+  type SuggestInput,
+  ticksPerBar,
+} from '@ensemble/core/plugin'
 import { initBackend } from '../common/backend.js'
 import { defaultDataPath, numArg, parseArgs, resolveFromCwd } from '../common/cli.js'
 import type { PitchKey } from '../common/key.js'
@@ -35,11 +42,10 @@ import {
   outerVoices,
   type ParallelCount,
   parallelRate,
-  TONIC_NAMES,
 } from './musical-checks.js'
 import { gridToNotes, notesToGrid, TICKS_PER_16TH } from './steps.js'
 
-const BAR = 1920
+const BAR = ticksPerBar({ numerator: 4, denominator: 4 })
 const BARS = 8
 
 export interface Figures {
@@ -69,7 +75,7 @@ export interface DrumsReport {
   inMap: number
 }
 
-const songKey = (k: PitchKey): SongKey => ({ tonic: TONIC_NAMES[k.tonic] as string, mode: k.mode })
+const songKey = (k: PitchKey): SongKey => ({ tonic: KEY_NAMES[k.tonic] as string, mode: k.mode })
 
 function request(
   key: PitchKey,
