@@ -25,6 +25,7 @@ import { explainFailure, type SuggestFailure } from './suggest-failure'
 import { defaultRange, fromBars, type SuggestRange, suggestWindow, toBars } from './suggest-range'
 import { previewLanes } from './tracks-preview'
 import { useProposals } from './use-proposals'
+import './ai.css'
 
 type PluginList = Awaited<ReturnType<typeof api.ai.plugins.query>>
 type PluginInfo = PluginList['plugins'][number]

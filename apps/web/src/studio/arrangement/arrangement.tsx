@@ -29,6 +29,7 @@ import { Playhead } from './playhead'
 import { Ruler } from './ruler'
 import { floorTick, pxToTick, snapTick, tickToPx } from './timeline-scale'
 import { TrackHeader } from './track-header'
+import './arrangement.css'
 
 const LANE_HEIGHT = 64
 const EDGE_PX = 7

@@ -18,6 +18,7 @@ import { colourFor } from '../session/song-session'
 import { useStudio } from '../studio-context'
 import { type EditorTarget, useView } from '../view/view-store'
 import { DRUM_ROWS, extraDrumRows } from './drum-rows'
+import './drum-grid.css'
 
 /** Velocity levels a Shift-click cycles through: ghost, normal, accent. */
 const LEVELS = [50, 96, 127] as const

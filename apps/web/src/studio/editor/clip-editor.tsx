@@ -25,6 +25,7 @@ import { useSong } from '../session/hooks'
 import { useStudio } from '../studio-context'
 import { type EditorTarget, useView } from '../view/view-store'
 import { barsAndBeats } from './clip-length'
+import './clip-editor.css'
 
 /**
  * A button that runs a registered command. Its title is the command's label and shortcut (what the help

@@ -40,6 +40,7 @@ import { createDrawTool } from './tools/draw'
 import { createSelectTool } from './tools/select'
 import type { RollPointer, RollTool, ToolContext } from './tools/tool'
 import { createVelocityTool } from './tools/velocity'
+import './piano-roll.css'
 
 const ROW_HEIGHT = 14
 

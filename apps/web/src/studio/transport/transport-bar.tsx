@@ -19,6 +19,7 @@ import { RecordControls } from '../recording/record-controls'
 import { useStudio } from '../studio-context'
 import { useView } from '../view/view-store'
 import { PositionDisplay } from './position-display'
+import './transport.css'
 
 const SNAPS: readonly { label: string; ticks: number }[] = [
   { label: 'Off', ticks: 0 },
