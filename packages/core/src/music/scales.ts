@@ -1,5 +1,4 @@
-import { z } from 'zod'
-import { pitchClass, pitchClassOf, TONIC_PATTERN } from './pitch'
+import { pitchClass, pitchClassOf } from './pitch'
 
 /*
  * Keys and their scales, stated once: the modes a song's key can be in, the steps of each, and the questions
@@ -32,12 +31,11 @@ export const MODE_STEPS: Record<KeyMode, readonly number[]> = {
   locrian: [0, 1, 3, 5, 6, 8, 10],
 }
 
-export const KeySchema = z.strictObject({
-  /** A pitch class with no octave: C, F#, Bb. */
-  tonic: z.string().regex(TONIC_PATTERN, 'tonic must be a pitch class such as C, F# or Bb'),
-  mode: z.enum(MODES),
-})
-export type Key = z.infer<typeof KeySchema>
+export interface Key {
+  /** A pitch class with no octave: C, F#, Bb (TONIC_PATTERN). */
+  tonic: string
+  mode: KeyMode
+}
 
 /** A mode whose third is minor: it takes the signature of the minor key on its tonic's third. */
 export const hasMinorThird = (mode: KeyMode): boolean => MODE_STEPS[mode][2] === 3

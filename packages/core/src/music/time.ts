@@ -1,5 +1,3 @@
-import { z } from 'zod'
-
 /*
  * Musical time, stated once: how many ticks a quarter note is, what a time signature makes of a beat and a
  * bar, and how ticks become seconds at a tempo (the song has one tempo, no tempo map). The song model, the
@@ -13,18 +11,13 @@ export const PPQ = 480
 export const MIN_BPM = 20
 export const MAX_BPM = 400
 
-export const TimeSignatureSchema = z.strictObject({
-  numerator: z.int().min(1).max(32),
-  denominator: z.union([
-    z.literal(1),
-    z.literal(2),
-    z.literal(4),
-    z.literal(8),
-    z.literal(16),
-    z.literal(32),
-  ]),
-})
-export type TimeSignature = z.infer<typeof TimeSignatureSchema>
+/** The note values a time signature's denominator may name: whole (1) to thirty-second (32). */
+export const DENOMINATORS = [1, 2, 4, 8, 16, 32] as const
+
+export interface TimeSignature {
+  numerator: number
+  denominator: (typeof DENOMINATORS)[number]
+}
 
 /** Only the denominator matters for a beat; a caller with a whole signature passes it as it is. */
 type Beat = Pick<TimeSignature, 'denominator'>

@@ -1,6 +1,7 @@
 import { z } from 'zod'
-import { type Key, KeySchema } from '../music/scales'
-import { MAX_BPM, MIN_BPM, TimeSignatureSchema } from '../music/time'
+import type { Key } from '../music/scales'
+import { KeySchema, TimeSignatureSchema } from '../music/schemas'
+import { MAX_BPM, MIN_BPM } from '../music/time'
 import {
   MAX_CONTEXT_TRACKS,
   MAX_WINDOW_TICKS,

@@ -3,6 +3,12 @@ import { pitchClassOf } from '../music/pitch'
 import { inScale, scalePitchClasses, scalePitches, snapToScale } from '../music/scales'
 import { ticksPerBar } from '../music/time'
 
+// Re-exported one by one (not through music/index) so the sandbox's plugin shim bundles them without zod.
+export { CHORD_QUALITIES, chordTones, diatonicChord } from '../music/chords'
+export { pitchClassOf } from '../music/pitch'
+export { inScale, scalePitchClasses, scalePitches, snapToScale } from '../music/scales'
+export { ticksPerBar } from '../music/time'
+
 /*
  * The music-theory helpers a plugin reaches through its context. They are core's music module
  * (packages/core/src/music), handed over as one object so a sandboxed plugin gets them without importing

@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { KeySchema } from '../music/scales'
-import { MAX_BPM, MIN_BPM, TimeSignatureSchema, ticksPerBar } from '../music/time'
+import { KeySchema, TimeSignatureSchema } from '../music/schemas'
+import { MAX_BPM, MIN_BPM, ticksPerBar } from '../music/time'
 
 /** Far beyond any real song (about 10 000 bars of 4/4), low enough that tick arithmetic stays exact. */
 export const MAX_TICK = ticksPerBar({ numerator: 4, denominator: 4 }) * 10_000
