@@ -26,8 +26,9 @@ type Beat = Pick<TimeSignature, 'denominator'>
 export const ticksPerBeat = (timeSignature: Beat): number => (PPQ * 4) / timeSignature.denominator
 
 /** Ticks in one bar: 4/4 → 1920, 6/8 → 1440, 3/4 → 1440. */
-export const ticksPerBar = (timeSignature: TimeSignature): number =>
-  ticksPerBeat(timeSignature) * timeSignature.numerator
+export function ticksPerBar(timeSignature: TimeSignature): number {
+  return ticksPerBeat(timeSignature) * timeSignature.numerator
+}
 
 /** A sixteenth note: the step grid's cell and the finest default snap. */
 export const SIXTEENTH = PPQ / 4
