@@ -8,6 +8,12 @@ import path from 'node:path'
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname))
 const extra = process.argv.slice(2)
 const lint = spawnSync('pnpm', ['exec', 'biome', 'check', '.'], { cwd: root, stdio: 'inherit' })
+// The repository's shape: layer rules and cycles (scripts/check-layers.mjs), then duplicated code and restated
+// music facts (scripts/check-duplicates.mjs). Each counts as one failure in the closing line when it fails.
+const checks = ['check-layers.mjs', 'check-duplicates.mjs'].map((script) => ({
+  script,
+  status: spawnSync('node', [path.join(root, 'scripts', script)], { cwd: root, stdio: 'inherit' }).status,
+}))
 const run = spawnSync(
   'pnpm',
   [
@@ -23,7 +29,8 @@ const run = spawnSync(
   ],
   { cwd: root, stdio: 'inherit' },
 )
-const status = lint.status === 0 ? (run.status ?? 1) : 1
+const failedChecks = checks.filter((check) => check.status !== 0)
+const status = lint.status === 0 && failedChecks.length === 0 ? (run.status ?? 1) : 1
 
 const totals = { passed: 0, failed: 0, skipped: 0 }
 const notes = []
@@ -49,6 +56,8 @@ for (const group of ['apps', 'packages', '.']) {
   }
 }
 for (const note of notes) console.log(`skipped suite: ${note}`)
+for (const check of failedChecks) console.log(`failed check: scripts/${check.script}`)
+totals.failed += failedChecks.length
 if (status !== 0 && totals.failed === 0) totals.failed = 1
 console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`)
 process.exit(status)

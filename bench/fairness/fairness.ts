@@ -25,7 +25,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:f
 import { cpus, loadavg, tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { addClip, addNotes, addTrack, UserOrigin } from '@ensemble/core'
+import { addClip, addNotes, addTrack, PPQ, UserOrigin } from '@ensemble/core'
 import { connectSong } from '@ensemble/web/collab-client'
 import WebSocket from 'ws'
 import * as Y from 'yjs'
@@ -35,7 +35,7 @@ const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
 const SECRET = 'bench-secret-bench-secret-bench-secret'
 const BAR = 1920
 const HARMONIZER = 'studio.ensemble.harmonizer'
-const melody = [72, 74, 76, 77, 79, 77, 76, 74].map((pitch, i) => ({ pitch, start: i * 480, duration: 480 }))
+const melody = [72, 74, 76, 77, 79, 77, 76, 74].map((pitch, i) => ({ pitch, start: i * PPQ, duration: PPQ }))
 
 interface Options {
   greedy: number

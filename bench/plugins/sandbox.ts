@@ -16,7 +16,7 @@ import { spawnSync } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
-import { runPlugin, type SuggestInput } from '@ensemble/core/plugin'
+import { PPQ, runPlugin, type SuggestInput } from '@ensemble/core/plugin'
 import scaleWalker from '../../packages/plugin-sdk/src/sandbox/fixtures/scale-walker'
 import { bundlePlugin, runInSandbox } from '../../packages/plugin-sdk/src/sandbox/index'
 import { percentile } from '../collab/measure'
@@ -39,8 +39,8 @@ const input: SuggestInput = {
     toTick: 8 * 1920,
     notes: Array.from({ length: 32 }, (_, i) => ({
       pitch: 60 + (i % 12),
-      start: i * 480,
-      duration: 480,
+      start: i * PPQ,
+      duration: PPQ,
       velocity: 90,
     })),
   },

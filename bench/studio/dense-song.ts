@@ -9,13 +9,15 @@ import {
   addTrack,
   createSongDoc,
   type EditOrigin,
+  GM_DRUM,
   type NoteInput,
   PPQ,
+  ticksPerBar,
   UserOrigin,
 } from '@ensemble/core'
 import type * as Y from 'yjs'
 
-const BAR = PPQ * 4
+const BAR = ticksPerBar({ numerator: 4, denominator: 4 })
 const user = new UserOrigin('bench')
 
 /** A minor-ish progression, as chord roots in semitones above the key's tonic (C). */
@@ -29,14 +31,19 @@ const range = (n: number) => Array.from({ length: n }, (_, i) => i)
 const parts: Record<string, Part> = {
   // Kick on 1 and 3, snare on 2 and 4, closed hats on every 8th, a crash every 8 bars.
   drums: (bar) => [
-    ...[0, 2].map((b) => ({ pitch: 36, start: b * PPQ, duration: 60, velocity: 110 })),
-    ...[1, 3].map((b) => ({ pitch: 38, start: b * PPQ, duration: 60, velocity: 100 })),
-    ...range(8).map((i) => ({ pitch: 42, start: (i * PPQ) / 2, duration: 30, velocity: 70 + (i % 2) * 20 })),
-    ...(bar % 8 === 0 ? [{ pitch: 49, start: 0, duration: 60, velocity: 100 }] : []),
+    ...[0, 2].map((b) => ({ pitch: GM_DRUM.kick, start: b * PPQ, duration: 60, velocity: 110 })),
+    ...[1, 3].map((b) => ({ pitch: GM_DRUM.snare, start: b * PPQ, duration: 60, velocity: 100 })),
+    ...range(8).map((i) => ({
+      pitch: GM_DRUM.closedHat,
+      start: (i * PPQ) / 2,
+      duration: 30,
+      velocity: 70 + (i % 2) * 20,
+    })),
+    ...(bar % 8 === 0 ? [{ pitch: GM_DRUM.crash, start: 0, duration: 60, velocity: 100 }] : []),
   ],
   percussion: () => [
-    ...range(16).map((i) => ({ pitch: 44, start: (i * PPQ) / 4, duration: 20, velocity: 60 })),
-    ...[1.5, 3.5].map((b) => ({ pitch: 39, start: b * PPQ, duration: 40, velocity: 90 })),
+    ...range(16).map((i) => ({ pitch: GM_DRUM.pedalHat, start: (i * PPQ) / 4, duration: 20, velocity: 60 })),
+    ...[1.5, 3.5].map((b) => ({ pitch: GM_DRUM.clap, start: b * PPQ, duration: 40, velocity: 90 })),
   ],
   bass: (_bar, root) =>
     range(8).map((i) => ({

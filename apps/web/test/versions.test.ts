@@ -1,9 +1,8 @@
-import { addTrack, createUndo, readSong, setTitle } from '@ensemble/core'
+import { addTrack, applyRestore, createUndo, readSong, setTitle } from '@ensemble/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import type { RunningServer } from '../src/server/app'
 import type { Database } from '../src/server/db'
-import { decodeState, restoreVersion } from '../src/studio/versions/restore'
 import { type Caller, signUp } from './helpers/api'
 import { isSaved, loadStoredDoc, openSongAs } from './helpers/clients'
 import { drivers, openTestDatabase } from './helpers/db'
@@ -11,17 +10,21 @@ import { seedProject } from './helpers/projects'
 import { collabUrl, startTestServer } from './helpers/server'
 import { waitFor } from './helpers/wait'
 
+const decodeState = (base64: string): Uint8Array => Uint8Array.from(Buffer.from(base64, 'base64'))
+
 describe.each(drivers)('versions on %s', (driver) => {
   let database: Database
   let server: RunningServer
   let alice: Caller
   let bob: Caller
+  let carol: Caller
 
   beforeAll(async () => {
     database = await openTestDatabase(driver)
     server = await startTestServer(database, { authRateLimit: { max: 10_000, windowSeconds: 60 } })
     alice = await signUp(server.url, 'alice')
     bob = await signUp(server.url, 'bob')
+    carol = await signUp(server.url, 'carol')
   })
   afterAll(async () => {
     await server?.close()
@@ -32,6 +35,7 @@ describe.each(drivers)('versions on %s', (driver) => {
     const projectId = await seedProject(database.db, [
       { userId: alice.userId, role: 'owner' },
       { userId: bob.userId, role: 'editor' },
+      { userId: carol.userId, role: 'viewer' },
     ])
     const a = await openSongAs(collabUrl(server), alice, projectId)
     const b = await openSongAs(collabUrl(server), bob, projectId)
@@ -57,7 +61,10 @@ describe.each(drivers)('versions on %s', (driver) => {
     Y.applyUpdate(preview, decodeState(stored.state))
     expect(readSong(preview)).toEqual(versionSong)
 
-    restoreVersion(a.doc, a.me, v.id, decodeState(stored.state))
+    // A viewer may preview but not restore; an editor gets the change the server computes against its copy.
+    await expect(carol.api.versions.restoreUpdate.query({ projectId, versionId: v.id })).rejects.toThrow()
+    const { update } = await alice.api.versions.restoreUpdate.query({ projectId, versionId: v.id })
+    applyRestore(a.doc, a.me, v.id, decodeState(update))
     await waitFor(
       () => JSON.stringify(readSong(b.doc)) === JSON.stringify(versionSong),
       'bob received the restore',

@@ -1,1 +1,2 @@
+export * from './music/index'
 export * from './song/index'

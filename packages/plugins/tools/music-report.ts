@@ -12,7 +12,14 @@
  *     [--groove DIR] [--prompts N] [--seed N] [--plugins harmonizer,continue,drums]
  */
 import path from 'node:path'
-import { type PluginNote, runPlugin, type SongKey, type SuggestInput } from '@ensemble/core/plugin'
+import {
+  KEY_NAMES,
+  type PluginNote,
+  runPlugin,
+  type SongKey,
+  type SuggestInput,
+  ticksPerBar,
+} from '@ensemble/core/plugin'
 import { initBackend } from '../src/common/backend.js'
 import { defaultDataPath, numArg, parseArgs, resolveFromCwd } from '../src/common/cli.js'
 import type { PitchKey } from '../src/common/key.js'
@@ -34,13 +41,12 @@ import {
   outerVoices,
   type ParallelCount,
   parallelRate,
-  TONIC_NAMES,
 } from '../src/first-party/musical-checks.js'
 import { gridToNotes, notesToGrid, TICKS_PER_16TH } from '../src/first-party/steps.js'
 import { getSplit, loadChorales, VOICE_RANGES } from '../src/harmonizer/data.js'
 import type { PluginRegistration } from '../src/host.js'
 
-const BAR = 1920
+const BAR = ticksPerBar({ numerator: 4, denominator: 4 })
 const BARS = 8
 
 export interface Figures {
@@ -70,7 +76,7 @@ export interface DrumsReport {
   inMap: number
 }
 
-const songKey = (k: PitchKey): SongKey => ({ tonic: TONIC_NAMES[k.tonic] as string, mode: k.mode })
+const songKey = (k: PitchKey): SongKey => ({ tonic: KEY_NAMES[k.tonic] as string, mode: k.mode })
 
 function request(
   key: PitchKey,

@@ -1,5 +1,7 @@
 'use client'
 
+// The shell's look first, so each feature's stylesheet (imported beside the feature) comes after it.
+import './studio.css'
 import { SongError } from '@ensemble/core'
 import { Eye, Puzzle, Redo2, Undo2 } from 'lucide-react'
 import { useCallback, useEffect, useMemo, useState } from 'react'
@@ -12,6 +14,7 @@ import { createClipboard } from './commands/clipboard'
 import { useCommandKeys } from './commands/command-keys'
 import { HelpOverlay } from './commands/help-overlay'
 import { STUDIO_COMMANDS } from './commands/studio-commands'
+import { IconButton } from './components/icon-button'
 import { PresenceBar } from './components/presence-bar'
 import { SaveIndicator } from './components/save-indicator'
 import { ShareButton } from './components/share-dialog'
@@ -23,12 +26,10 @@ import { createPresencePublisher } from './presence/presence-publisher'
 import { usePresence, useSaveStatus, useUndoState } from './session/hooks'
 import { type SongSession, useSongSession } from './session/song-session'
 import { type StudioHandle, StudioProvider, useStudio } from './studio-context'
+import { TransportBar } from './toolbar/transport-bar'
 import { createAudioTransport } from './transport/audio-transport'
-import { TransportBar } from './transport/transport-bar'
 import { VersionHistory } from './versions/version-panel'
 import { createViewStore, useView } from './view/view-store'
-import './studio.css'
-import { IconButton } from './components/icon-button'
 
 function StudioLayout({ error, onDismiss }: { error: string | null; onDismiss: () => void }) {
   const studio = useStudio()

@@ -27,14 +27,6 @@ export {
   resolvePreset,
 } from './presets'
 export { type RenderedAudio, type RenderOptions, renderDurationSeconds, renderedLength } from './render'
-export {
-  barTicks,
-  beatTicks,
-  midiToFrequency,
-  secondsToTicks,
-  songEndTick,
-  type TickRange,
-  ticksToSeconds,
-} from './timing'
+export { songEndTick, type TickRange } from './timing'
 export type { ToneContext, ToneLib } from './tone'
 export { decodeWav, encodeWav, type WavFormat, wavLimitSeconds } from './wav'

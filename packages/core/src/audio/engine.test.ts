@@ -5,7 +5,8 @@
  */
 import { afterAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { addNote, PPQ, RemoteOrigin, UserOrigin } from '../song/index'
+import { PPQ } from '../music/index'
+import { addNote, RemoteOrigin, UserOrigin } from '../song/index'
 import type { EngineAction } from './diff'
 import { AudioEngine } from './engine'
 import { closeTone, loadTone } from './node'

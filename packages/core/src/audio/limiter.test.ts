@@ -4,7 +4,8 @@
  * and a quiet passage keeps its level.
  */
 import { afterAll, describe, expect, it } from 'vitest'
-import { PPQ, readSong } from '../song/index'
+import { PPQ } from '../music/index'
+import { readSong } from '../song/index'
 import { closeTone, renderSong } from './node'
 import { BAR, buildSong, rms } from './testing/songs'
 

@@ -3,9 +3,8 @@
  * so it follows tempo changes, loops and seeks with no extra bookkeeping.
  */
 import type * as ToneModule from 'tone'
-import { PPQ, type TimeSignature } from '../song/index'
+import { PPQ, type TimeSignature, ticksPerBar, ticksPerBeat } from '../music/index'
 import { SourceStarts } from './instruments/source-starts'
-import { barTicks, beatTicks } from './timing'
 import type { ToneContext, ToneLib } from './tone'
 
 export class Metronome {
@@ -49,8 +48,8 @@ export class Metronome {
   }
 
   #schedule(): void {
-    const beat = beatTicks(this.#timeSignature)
-    const bar = barTicks(this.#timeSignature)
+    const beat = ticksPerBeat(this.#timeSignature)
+    const bar = ticksPerBar(this.#timeSignature)
     this.#eventId = this.#transport.scheduleRepeat(
       (time) => {
         // The tick the click lands on tells downbeat from beat, whatever loop or seek brought us here.

@@ -8,13 +8,14 @@
  * during playback is heard the next time the playhead (or the loop) reaches it, and nothing else is touched.
  */
 import type * as ToneModule from 'tone'
-import { MIN_VOLUME_DB, PPQ } from '../song/index'
+import { PPQ } from '../music/index'
+import { ticksToSeconds } from '../music/time'
+import { MIN_VOLUME_DB } from '../song/index'
 import type { EngineAction, NoteEvent } from './diff'
 import { createInstrument, type Instrument } from './instruments/index'
 import { createMasterLimiter, type MasterLimiter } from './limiter'
 import { Metronome } from './metronome'
 import type { PresetId } from './presets'
-import { ticksToSeconds } from './timing'
 import type { ToneContext, ToneLib } from './tone'
 
 export interface PlayerOptions {

@@ -3,10 +3,12 @@
  * onsets on time, mute and solo, the exact length, and sample-identical repeats for pitched presets.
  */
 import { afterAll, describe, expect, it } from 'vitest'
-import { PPQ, readSong, setMute, setSolo } from '../song/index'
+import { PPQ } from '../music/index'
+import { ticksToSeconds } from '../music/time'
+import { readSong, setMute, setSolo } from '../song/index'
 import { closeTone, loadTone, renderSong } from './node'
 import { BAR, buildSong, onsetAfter, rms, user } from './testing/songs'
-import { songEndTick, ticksToSeconds } from './timing'
+import { songEndTick } from './timing'
 
 const RATE = 22_050
 const SILENT = 1e-3

@@ -4,11 +4,12 @@
  * studio plays. The browser and Node differ only in the context class they pass (`index.ts`, `node.ts`).
  */
 import type * as ToneModule from 'tone'
+import { ticksToSeconds } from '../music/time'
 import type { SongSnapshot } from '../song/index'
 import { diffSong } from './diff'
 import { limiterLatency } from './limiter'
 import { TonePlayer } from './player'
-import { songEndTick, type TickRange, ticksToSeconds } from './timing'
+import { songEndTick, type TickRange } from './timing'
 import type { ToneLib } from './tone'
 
 export interface RenderOptions {

@@ -5,7 +5,8 @@
  * provenance goes into text meta events (provenance.ts).
  */
 import { resolvePreset } from '../audio/presets'
-import { PPQ, playedNotes, type SongSnapshot } from '../song/index'
+import { PPQ } from '../music/index'
+import { playedNotes, type SongSnapshot } from '../song/index'
 import { majorNameOf, patchKeySignature, signatureOf } from './keys'
 import { DRUM_CHANNEL, PROGRAM_FOR_PRESET } from './programs'
 import { provenanceRecords, provenanceText } from './provenance'

@@ -7,7 +7,7 @@
  * undo step and collaborators receive it as one update.
  */
 import type * as Y from 'yjs'
-import { barTicks } from '../audio/timing'
+import { ticksPerBar } from '../music/time'
 import {
   addClip,
   addTrack,
@@ -66,7 +66,7 @@ export const importParsedMidi = (
   parsed: ParsedMidi,
   options: MidiImportOptions = {},
 ): MidiImportResult => {
-  const bar = barTicks(parsed.timeSignature)
+  const bar = ticksPerBar(parsed.timeSignature)
   const trackIds: string[] = []
   const clipIds: string[] = []
   doc.transact(() => {

@@ -4,14 +4,11 @@
  * looked up here, and its writer puts the wrong count in the file (2.0.28 writes index + 7 instead of
  * index - 7), so export patches that byte; both are checked by the round-trip test.
  */
-import type { Key } from '../song/index'
+import { hasMinorThird, type Key } from '../music/index'
 
 /** Index i is the key with i - 7 sharps (negative: flats). */
 const MAJOR = ['Cb', 'Gb', 'Db', 'Ab', 'Eb', 'Bb', 'F', 'C', 'G', 'D', 'A', 'E', 'B', 'F#', 'C#']
 const MINOR = ['Ab', 'Eb', 'Bb', 'F', 'C', 'G', 'D', 'A', 'E', 'B', 'F#', 'C#', 'G#', 'D#', 'A#']
-
-/** Modes map to the signature of the major or minor key with the same third. */
-const MINOR_MODES = new Set(['minor', 'aeolian', 'dorian', 'phrygian', 'locrian'])
 
 /** The song key from @tonejs/midi's (major key name, scale) pair; null when it names no signature. */
 export const keyFromMidi = (majorName: string | undefined, scale: string | undefined): Key | null => {
@@ -22,7 +19,8 @@ export const keyFromMidi = (majorName: string | undefined, scale: string | undef
 
 /** Sharps (or negative flats) and the minor flag for a song key; null for tonics no signature spells. */
 export const signatureOf = (key: Key): { sharps: number; minor: boolean } | null => {
-  const minor = MINOR_MODES.has(key.mode)
+  // A mode takes the signature of the major or minor key with the same third.
+  const minor = hasMinorThird(key.mode)
   const index = (minor ? MINOR : MAJOR).indexOf(key.tonic)
   return index < 0 ? null : { sharps: index - 7, minor }
 }

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
+import { PPQ } from '../music/index'
 import {
   AiAcceptedOrigin,
   acceptNotesSuggestion,
@@ -13,7 +14,6 @@ import {
   addTrack,
   createSongDoc,
   createUndo,
-  PPQ,
   playedNotes,
   readMeta,
   readSong,

@@ -8,14 +8,12 @@ import {
   type Key,
   KeySchema,
   MAX_BPM,
-  MAX_TICK,
   MIN_BPM,
   PPQ,
-  type Provenance,
-  SongError,
   type TimeSignature,
   TimeSignatureSchema,
-} from '../song/index'
+} from '../music/index'
+import { MAX_TICK, type Provenance, SongError } from '../song/index'
 import { keyFromMidi } from './keys'
 import { DRUM_CHANNEL, presetForProgram } from './programs'
 import { provenanceByNote, provenanceOf } from './provenance'

@@ -134,3 +134,19 @@ export const drumShortName = (note: number): string => byNote.get(note)?.short ?
  */
 export const tomFrequency = (note: number): number =>
   80 * 2 ** (((byNote.get(note)?.soundsAs ?? note) - 41) / 6)
+
+/** The GM notes a generated groove or a fixture writes by name (the kit's most used pieces). */
+export const GM_DRUM = {
+  kick: 36,
+  rim: 37,
+  snare: 38,
+  clap: 39,
+  closedHat: 42,
+  floorTom: 43,
+  pedalHat: 44,
+  openHat: 46,
+  midTom: 47,
+  crash: 49,
+  highTom: 50,
+  ride: 51,
+} as const satisfies Record<string, number>

@@ -4,6 +4,9 @@
  * Read in this order: manifest.ts, parameters.ts, input.ts, output.ts, context.ts, define.ts, run.ts.
  */
 
+// Core's music facts (time, pitch, keys, chords, drums) are part of the contract: a plugin counts in the
+// same ticks and names keys the same way as the song it writes into.
+export * from '../music/index'
 export {
   type ContextOptions,
   createPluginContext,
@@ -23,8 +26,6 @@ export { type ContractIssue, formatPath, PluginError, type PluginErrorCode } fro
 export {
   type ContextTrack,
   ContextTrackSchema,
-  KEY_MODES,
-  type KeyMode,
   MAX_DEADLINE_MS,
   MAX_VARIATIONS,
   type SongContext,
@@ -82,20 +83,7 @@ export {
 } from './parameters'
 export { createRandom } from './random'
 export { checkInput, checkOutput, type RunOptions, runPlugin } from './run'
-export {
-  CHORD_QUALITIES,
-  type ChordQuality,
-  chordTones,
-  diatonicChord,
-  inScale,
-  pitchClassOf,
-  scalePitchClasses,
-  scalePitches,
-  snapToScale,
-  type Theory,
-  theory,
-  ticksPerBar,
-} from './theory'
+export { type Theory, theory } from './theory'
 export { highestSatisfying, isVersion, isVersionRange, PLUGIN_HOST_API, versionSatisfies } from './version'
 export {
   MAX_CONTEXT_TRACKS,
@@ -103,5 +91,4 @@ export {
   MAX_WINDOW_TICKS,
   type PluginNote,
   PluginNoteSchema,
-  TICKS_PER_QUARTER,
 } from './window'

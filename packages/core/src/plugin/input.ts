@@ -1,4 +1,7 @@
 import { z } from 'zod'
+import type { Key } from '../music/scales'
+import { KeySchema, TimeSignatureSchema } from '../music/schemas'
+import { MAX_BPM, MIN_BPM } from '../music/time'
 import {
   MAX_CONTEXT_TRACKS,
   MAX_WINDOW_TICKS,
@@ -13,38 +16,13 @@ import {
  * cross into a sandbox, be logged, or be replayed to reproduce a suggestion.
  */
 
-export const KEY_MODES = [
-  'major',
-  'minor',
-  'ionian',
-  'dorian',
-  'phrygian',
-  'lydian',
-  'mixolydian',
-  'aeolian',
-  'locrian',
-] as const
-export type KeyMode = (typeof KEY_MODES)[number]
-
-export const SongKeySchema = z.strictObject({
-  tonic: z.string().regex(/^[A-G](#{1,2}|b{1,2})?$/, 'must be a pitch class such as C, F# or Bb'),
-  mode: z.enum(KEY_MODES),
-})
-export type SongKey = z.infer<typeof SongKeySchema>
+/** The song's key, under the name the plugin contract has always given it (the schema is core's music module's). */
+export const SongKeySchema = KeySchema
+export type SongKey = Key
 
 export const SongContextSchema = z.strictObject({
-  bpm: z.number().min(20).max(400),
-  timeSignature: z.strictObject({
-    numerator: z.int().min(1).max(32),
-    denominator: z.union([
-      z.literal(1),
-      z.literal(2),
-      z.literal(4),
-      z.literal(8),
-      z.literal(16),
-      z.literal(32),
-    ]),
-  }),
+  bpm: z.number().min(MIN_BPM).max(MAX_BPM),
+  timeSignature: TimeSignatureSchema,
   key: SongKeySchema,
 })
 export type SongContext = z.infer<typeof SongContextSchema>

@@ -1,15 +1,15 @@
 import { z } from 'zod'
+import { ticksPerBar } from '../music/time'
 import { PLUGIN_TRACK_KINDS } from './manifest'
 
 /*
- * The plain-JSON view of a song window that crosses the plugin boundary, in and out. Ticks at 480 per quarter
- * note, like the song. Every note's `start` counts from the window's start (`fromTick`), so a model sees the
+ * The plain-JSON view of a song window that crosses the plugin boundary, in and out. Ticks at the song's PPQ
+ * (music/time.ts). Every note's `start` counts from the window's start (`fromTick`), so a model sees the
  * same numbers wherever in the song the window sits; `fromTick`/`toTick` stay absolute for bar phase.
  */
 
-export const TICKS_PER_QUARTER = 480
 /** 128 bars of 4/4: far more than a suggestion window needs, small enough to bound a request. */
-export const MAX_WINDOW_TICKS = TICKS_PER_QUARTER * 4 * 128
+export const MAX_WINDOW_TICKS = ticksPerBar({ numerator: 4, denominator: 4 }) * 128
 export const MAX_NOTES_PER_TRACK = 4096
 export const MAX_CONTEXT_TRACKS = 32
 

@@ -7,22 +7,14 @@
  */
 import type * as Y from 'yjs'
 import { z } from 'zod'
+import { ticksPerBar } from '../music/index'
 import { type ContextTrack, MAX_CONTEXT_TRACKS, type PluginNote, type SuggestInput } from '../plugin/index'
 import { SongError } from './errors'
 import { newId } from './ids'
 import { stampNotes } from './notes'
 import { AiAcceptedOrigin } from './origins'
 import { readMeta } from './read'
-import {
-  type Clip,
-  ClipSchema,
-  MAX_TICK,
-  type Note,
-  NoteSchema,
-  PPQ,
-  type Track,
-  TrackSchema,
-} from './schema'
+import { type Clip, ClipSchema, MAX_TICK, type Note, NoteSchema, type Track, TrackSchema } from './schema'
 import { applyRekey, placeAt, TRACK_COLOURS } from './tracks'
 import type { SongWindow, WindowTrack } from './window'
 import {
@@ -139,8 +131,7 @@ const newClipFor = (
   toTick: number,
   name: string,
 ): Clip => {
-  const { numerator, denominator } = readMeta(doc).timeSignature
-  const bar = (PPQ * 4 * numerator) / denominator
+  const bar = ticksPerBar(readMeta(doc).timeSignature)
   const first = fromTick + Math.min(...notes.map((n) => n.start))
   const last = fromTick + Math.max(...notes.map((n) => n.start + n.duration))
   const endsBefore = [...clipsOf(track).entries()]

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
+import { PPQ } from '../music/time'
 import { ChangeSummariser } from './change-summary'
 import { listChanges, type SongChange, SongChangeSchema } from './changes'
 import { addClip, deleteClip, moveClip, renameClip, resizeClip } from './clips'
@@ -9,7 +10,6 @@ import { setMute, setPan, setVolume } from './mixer'
 import { addNotes, deleteNotes, transposeNotes } from './notes'
 import { type AiRun, UserOrigin } from './origins'
 import { acceptProposal, addProposal, dismissProposal } from './proposals'
-import { PPQ } from './schema'
 import { addTrack, deleteTrack, renameTrack } from './tracks'
 
 const BAR = PPQ * 4

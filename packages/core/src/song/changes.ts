@@ -10,16 +10,10 @@
  */
 import * as Y from 'yjs'
 import { z } from 'zod'
+import { KeySchema, TimeSignatureSchema } from '../music/schemas'
 import { type Proposal, readProposals } from './proposals'
 import { readMeta, readTracks } from './read'
-import {
-  type ClipSnapshot,
-  KeySchema,
-  type Meta,
-  MetaSchema,
-  TimeSignatureSchema,
-  type TrackSnapshot,
-} from './schema'
+import { type ClipSnapshot, type Meta, MetaSchema, type TrackSnapshot } from './schema'
 
 const id = z.string().min(1).max(64)
 const tick = z.int().min(0)

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
+import { PPQ } from '../music/time'
 import { clientWriteRefusal, sealLegacyRuns } from './client-writes'
 import { addClip } from './clips'
 import { createSongDoc } from './migrate'
@@ -7,7 +8,6 @@ import { addNotes, moveNotes } from './notes'
 import { type AiRun, UserOrigin } from './origins'
 import { acceptProposal, addProposal, dismissProposal, PROPOSALS, readProposal } from './proposals'
 import { readTrack } from './read'
-import { PPQ } from './schema'
 import { addTrack } from './tracks'
 
 /*

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { PPQ } from '../music/index'
 import {
   addClip,
   deleteClip,
@@ -13,7 +14,7 @@ import {
 import { createSongDoc } from './migrate'
 import { UserOrigin } from './origins'
 import { readClip, readTrack } from './read'
-import { MAX_TICK, PPQ } from './schema'
+import { MAX_TICK } from './schema'
 import { expectRefused } from './testing/harness'
 import { addTrack } from './tracks'
 

@@ -109,6 +109,7 @@ export {
   readTrack,
   readTracks,
 } from './read'
+export { applyRestore, restoreUpdate, restoreVersion } from './restore'
 export * from './schema'
 export { createSongStore, deepEqual, type Equality, type SongStore, shallowEqual, subscribe } from './store'
 export {

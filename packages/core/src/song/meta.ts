@@ -1,6 +1,7 @@
 import type * as Y from 'yjs'
+import { type Key, KeySchema, type TimeSignature, TimeSignatureSchema } from '../music/index'
 import type { EditOrigin } from './origins'
-import { type Key, KeySchema, MetaSchema, type TimeSignature, TimeSignatureSchema } from './schema'
+import { MetaSchema } from './schema'
 import { commit, metaMap, parse } from './ydoc'
 
 export const setTitle = (doc: Y.Doc, origin: EditOrigin, title: string): void => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { PPQ } from '../music/index'
 import { addClip } from './clips'
 import { createSongDoc } from './migrate'
 import {
@@ -15,7 +16,7 @@ import {
 } from './notes'
 import { AiAcceptedOrigin, RemoteOrigin, UserOrigin } from './origins'
 import { readClip } from './read'
-import { type Note, PPQ } from './schema'
+import type { Note } from './schema'
 import { expectRefused } from './testing/harness'
 import { addTrack } from './tracks'
 

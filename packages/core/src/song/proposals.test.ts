@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
+import { PPQ } from '../music/index'
 import { addClip } from './clips'
 import { createSongDoc } from './migrate'
 import { addNotes } from './notes'
@@ -15,7 +16,6 @@ import {
   readProposals,
 } from './proposals'
 import { readClip, readNotesInRange, readSong, readTracks } from './read'
-import { PPQ } from './schema'
 import { connectedReplicas, expectRefused } from './testing/harness'
 import { addTrack, deleteTrack } from './tracks'
 import { createUndo } from './undo'

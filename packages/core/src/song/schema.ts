@@ -1,15 +1,11 @@
 import { z } from 'zod'
-
-/** Ticks per quarter note. Every position and length in the song is an integer number of ticks. */
-export const PPQ = 480
+import { KeySchema, TimeSignatureSchema } from '../music/schemas'
+import { MAX_BPM, MIN_BPM, ticksPerBar } from '../music/time'
 
 /** Far beyond any real song (about 10 000 bars of 4/4), low enough that tick arithmetic stays exact. */
-export const MAX_TICK = PPQ * 4 * 10_000
+export const MAX_TICK = ticksPerBar({ numerator: 4, denominator: 4 }) * 10_000
 
 export const SONG_SCHEMA_VERSION = 1
-
-export const MIN_BPM = 20
-export const MAX_BPM = 400
 
 /**
  * Volume is a gain in decibels, as Tone.js and every mixer label it: 0 is unity, +6 the most boost, and
@@ -81,44 +77,6 @@ export const TrackSchema = z.strictObject({
   order: z.string().min(1).max(256),
 })
 export type Track = z.infer<typeof TrackSchema>
-
-export const TimeSignatureSchema = z.strictObject({
-  numerator: z.int().min(1).max(32),
-  denominator: z.union([
-    z.literal(1),
-    z.literal(2),
-    z.literal(4),
-    z.literal(8),
-    z.literal(16),
-    z.literal(32),
-  ]),
-})
-export type TimeSignature = z.infer<typeof TimeSignatureSchema>
-
-/** Ticks in one bar of `timeSignature` (a 4/4 bar is four quarters; a 6/8 bar six eighths). */
-export const barTicks = ({ numerator, denominator }: TimeSignature): number =>
-  (PPQ * 4 * numerator) / denominator
-
-export const MODES = [
-  'major',
-  'minor',
-  'ionian',
-  'dorian',
-  'phrygian',
-  'lydian',
-  'mixolydian',
-  'aeolian',
-  'locrian',
-] as const
-
-export const KeySchema = z.strictObject({
-  /** A pitch class as tonal spells it: C, F#, Bb. No octave. */
-  // Spelled the way @tonaljs names pitch classes. tonal itself is not imported: @tonaljs/tonal 4.10 resolves
-  // to missing `dist/index.js` files under plain Node, and core must load on the web server and inference too.
-  tonic: z.string().regex(/^[A-G](#{1,2}|b{1,2})?$/, 'tonic must be a pitch class such as C, F# or Bb'),
-  mode: z.enum(MODES),
-})
-export type Key = z.infer<typeof KeySchema>
 
 export const MetaSchema = z.strictObject({
   schemaVersion: z.int().min(1),

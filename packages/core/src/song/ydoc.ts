@@ -13,9 +13,10 @@
  */
 import * as Y from 'yjs'
 import type { z } from 'zod'
+import { PPQ } from '../music/index'
 import { SongError } from './errors'
 import { AiAcceptedOrigin, type EditOrigin, RestoreOrigin, SystemOrigin, UserOrigin } from './origins'
-import { type Clip, DEFAULT_META, type Meta, type Note, PPQ, SONG_SCHEMA_VERSION, type Track } from './schema'
+import { type Clip, DEFAULT_META, type Meta, type Note, SONG_SCHEMA_VERSION, type Track } from './schema'
 
 export type YRecord = Y.Map<unknown>
 

@@ -1,5 +1,6 @@
 import {
   definePlugin,
+  GM_DRUM,
   type NewTrack,
   type PluginNote,
   type SongKey,
@@ -181,8 +182,8 @@ function backbeat(steps: number, phase: number, barSteps: number): PluginNote[] 
     const inBar = (((phase + t) % barSteps) + barSteps) % barSteps
     const hit = (pitch: number, velocity: number) =>
       notes.push({ pitch, start: t * TICKS_PER_16TH, duration: TICKS_PER_16TH, velocity })
-    if (inBar % 4 === 0) hit(inBar % 8 === 0 ? 36 : 38, inBar === 0 ? 100 : 90)
-    if (inBar % 2 === 0) hit(42, 70)
+    if (inBar % 4 === 0) hit(inBar % 8 === 0 ? GM_DRUM.kick : GM_DRUM.snare, inBar === 0 ? 100 : 90)
+    if (inBar % 2 === 0) hit(GM_DRUM.closedHat, 70)
   }
   return notes
 }

@@ -1,4 +1,4 @@
-import { definePlugin } from '@ensemble/core/plugin'
+import { definePlugin, PPQ } from '@ensemble/core/plugin'
 import { KEY_MIN } from '../continue/data.js'
 import { CONTINUE_FORMAT, DEFAULT_CONTINUE_CONFIG } from '../continue/model.js'
 import type { PluginRegistration } from '../host.js'
@@ -11,8 +11,8 @@ export const CONTINUE_ID = 'studio.ensemble.continue'
 
 /** The model's two corpora: JSB chorales on quarter-note frames, Nottingham folk tunes on 8th frames. */
 const STYLES = {
-  chorale: { corpus: 0, frameTicks: 480 },
-  folk: { corpus: 1, frameTicks: 240 },
+  chorale: { corpus: 0, frameTicks: PPQ },
+  folk: { corpus: 1, frameTicks: PPQ / 2 },
 } as const
 
 /**

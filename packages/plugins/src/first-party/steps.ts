@@ -1,4 +1,10 @@
-import type { PluginNote, SongContext, SongKey, Theory } from '@ensemble/core/plugin'
+import {
+  type PluginNote,
+  SIXTEENTH,
+  type SongContext,
+  type SongKey,
+  type Theory,
+} from '@ensemble/core/plugin'
 
 /*
  * Plugin-side helpers shared by the first-party plugins: the conv-input history a step model needs
@@ -49,7 +55,8 @@ export class ConvHistory {
   }
 }
 
-export const TICKS_PER_16TH = 120
+/** The step grids' cell: a 16th note in the song's ticks. */
+export const TICKS_PER_16TH = SIXTEENTH
 
 /** Uniforms for one step, drawn from the contract's seeded source. */
 export function uniforms(random: () => number, n: number): number[] {

@@ -117,7 +117,7 @@ export function harmonize(model: HarmonizerModel, soprano: number[], opts: Harmo
 
 export interface HarmonizeNotesRequest extends HarmonizeOptions {
   melody: ReadonlyArray<MelodyNote>
-  /** Window to harmonize, in ticks (480 per quarter); the grid starts at startTick. */
+  /** Window to harmonize, in ticks (the song's PPQ); the grid starts at startTick. */
   startTick: number
   endTick: number
 }

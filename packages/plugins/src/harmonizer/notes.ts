@@ -1,10 +1,11 @@
-/** Pulses per quarter used across Ensemble; the chorale grid is a 16th note = 120 ticks. */
-export const TICKS_PER_QUARTER = 480
-export const TICKS_PER_16TH = TICKS_PER_QUARTER / 4
+import { SIXTEENTH } from '@ensemble/core/plugin'
+
+/** The chorale grid's step: a 16th note in the song's ticks. */
+export const TICKS_PER_16TH = SIXTEENTH
 
 export interface Note {
   pitch: number
-  /** Onset in ticks (480 per quarter). */
+  /** Onset in ticks (the song's PPQ). */
   start: number
   /** Length in ticks. */
   duration: number

@@ -1,4 +1,4 @@
-import { PPQ, readSong } from '@ensemble/core'
+import { readSong, ticksPerBar } from '@ensemble/core'
 import * as Y from 'yjs'
 
 /**
@@ -27,7 +27,6 @@ export function songOutline(state: Uint8Array): SongOutline {
   try {
     Y.applyUpdate(doc, state)
     const song = readSong(doc)
-    const { numerator, denominator } = song.meta.timeSignature
     const tracks = song.tracks.slice(0, MAX_TRACKS).map((t) => ({
       colour: t.colour,
       clips: t.clips.slice(0, MAX_CLIPS).map((c) => ({ start: c.start, length: c.length })),
@@ -36,7 +35,7 @@ export function songOutline(state: Uint8Array): SongOutline {
       (end, t) => t.clips.reduce((e, c) => Math.max(e, c.start + c.length), end),
       0,
     )
-    return { barTicks: (PPQ * 4 * numerator) / denominator, endTick, tracks }
+    return { barTicks: ticksPerBar(song.meta.timeSignature), endTick, tracks }
   } finally {
     doc.destroy()
   }

@@ -2,8 +2,8 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { TRPCError } from '@trpc/server'
 import { and, desc, eq, isNull } from 'drizzle-orm'
 import { z } from 'zod'
+import { displayText } from '../../text/display-text'
 import { type Db, schema } from '../db'
-import { displayText } from '../projects/inputs'
 
 /**
  * Publishers: an account with a public name may upload plugins. Uploads authenticate with a bearer

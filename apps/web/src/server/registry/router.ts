@@ -1,7 +1,8 @@
 import { TRPCError } from '@trpc/server'
 import { z } from 'zod'
+import { displayText } from '../../text/display-text'
 import { requireRole } from '../projects/access'
-import { displayText, projectId } from '../projects/inputs'
+import { projectId } from '../projects/inputs'
 import { authedProcedure, router } from '../trpc/init'
 import {
   describePlugin,

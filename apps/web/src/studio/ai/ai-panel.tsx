@@ -1,6 +1,6 @@
 'use client'
 
-import { PPQ, type Proposal, readMeta, readTrack } from '@ensemble/core'
+import { type Proposal, readMeta, readTrack, ticksPerBar } from '@ensemble/core'
 import type { PresetId } from '@ensemble/core/audio/catalogue'
 import { MAX_VARIATIONS, type ParameterValue, parameterDefaults } from '@ensemble/core/plugin'
 import { Sparkles, X } from 'lucide-react'
@@ -19,6 +19,7 @@ import { explainFailure, type SuggestFailure } from './suggest-failure'
 import { defaultRange, fromBars, type SuggestRange, suggestWindow, toBars } from './suggest-range'
 import { previewLanes } from './tracks-preview'
 import { useProposals } from './use-proposals'
+import './ai.css'
 
 type PluginList = Awaited<ReturnType<typeof api.ai.plugins.query>>
 type PluginInfo = PluginList['plugins'][number]
@@ -55,7 +56,7 @@ export function AiPanel({ trackId }: { trackId: string }) {
   const readOnly = session.role === 'viewer'
   const track = useSong(doc, (d) => readTrack(d, trackId), [trackId])
   const meta = useSong(doc, readMeta)
-  const bar = (PPQ * 4 * meta.timeSignature.numerator) / meta.timeSignature.denominator
+  const bar = ticksPerBar(meta.timeSignature)
   const focus = useView(studio.view, (s) => s.aiFocus)
   const proposals = useProposals(doc).filter((p) => p.trackId === trackId)
   const shown = shownProposal(proposals, trackId, focus)

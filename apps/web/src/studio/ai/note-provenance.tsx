@@ -6,6 +6,7 @@ import { useStudio } from '../studio-context'
 import { type EditorTarget, selectedNoteIds, useView } from '../view/view-store'
 import { useMemberNames } from './member-names'
 import { describeProvenance } from './provenance'
+import './ai.css'
 
 /**
  * The note inspector for AI-made notes: when the selection holds notes a plugin wrote, which plugin and

@@ -4,6 +4,7 @@ import { PPQ } from '@ensemble/core'
 import { INSTRUMENT_PRESETS } from '@ensemble/core/audio/catalogue'
 import { colourFor } from '../session/song-session'
 import { miniNotes, type PreviewLane } from './tracks-preview'
+import './ai.css'
 
 const presetName = (lane: PreviewLane): string =>
   INSTRUMENT_PRESETS.find((p) => p.id === lane.preset)?.name ?? 'no instrument'

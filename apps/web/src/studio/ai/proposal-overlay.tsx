@@ -3,6 +3,7 @@
 import { PPQ, type Proposal } from '@ensemble/core'
 import { colourFor } from '../session/song-session'
 import { proposalLabel, variationNotes } from './ghost-notes'
+import './ai.css'
 
 /**
  * A proposal on the arrangement: a dashed box over the bars it covers, in the requester's colour, with

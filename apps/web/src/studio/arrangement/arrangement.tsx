@@ -9,6 +9,7 @@ import {
   readTracks,
   reorderTrack,
   type TrackSnapshot,
+  ticksPerBar,
 } from '@ensemble/core'
 import { DEFAULT_PRESET } from '@ensemble/core/audio/catalogue'
 import { Drum, Piano, Plus } from 'lucide-react'
@@ -28,6 +29,7 @@ import { Playhead } from './playhead'
 import { Ruler } from './ruler'
 import { floorTick, pxToTick, snapTick, tickToPx } from './timeline-scale'
 import { TrackHeader } from './track-header'
+import './arrangement.css'
 
 const LANE_HEIGHT = 64
 const EDGE_PX = 7
@@ -36,9 +38,6 @@ const NEW_TRACKS = [
   { kind: 'instrument', name: 'Keys', label: 'Instrument track', icon: Piano },
   { kind: 'drums', name: 'Drums', label: 'Drum track', icon: Drum },
 ] as const
-
-const barTicksOf = (ts: { numerator: number; denominator: number }) =>
-  (PPQ * 4 * ts.numerator) / ts.denominator
 
 export function Arrangement() {
   const studio = useStudio()
@@ -59,7 +58,7 @@ export function Arrangement() {
   )
   const [gesture, setGesture] = useState<ClipGesture>(IDLE)
   const lanesRef = useRef<HTMLDivElement>(null)
-  const bar = barTicksOf(meta.timeSignature)
+  const bar = ticksPerBar(meta.timeSignature)
   // Clips snap to the grid, but never finer than a beat: the arrangement is about sections, not notes.
   const snap = snapSetting > 0 ? Math.max(snapSetting, PPQ) : 0
   const scale = { pxPerQuarter, snap }

@@ -1,6 +1,6 @@
 'use client'
 
-import { barTicks, readMeta } from '@ensemble/core'
+import { readMeta, ticksPerBar } from '@ensemble/core'
 import { Check, History } from 'lucide-react'
 import { useSong } from '../session/hooks'
 import { useStudio } from '../studio-context'
@@ -19,12 +19,12 @@ export function ChangesSince() {
   return <ChangesPanel summary={state.summary} onSeen={markSeen} />
 }
 
-const barOf = (tick: number, ticksPerBar: number) => Math.floor(tick / ticksPerBar) + 1
+const barOf = (tick: number, barLength: number) => Math.floor(tick / barLength) + 1
 
 function ChangesPanel({ summary, onSeen }: { summary: SinceSummary; onSeen: () => void }) {
   const studio = useStudio()
   const meta = useSong(studio.session.doc, readMeta)
-  const ticksPerBar = barTicks(meta.timeSignature)
+  const barLength = ticksPerBar(meta.timeSignature)
   const more = summary.omittedItems
   return (
     <section className="st-since" aria-label="Changes since your last visit">
@@ -57,10 +57,10 @@ function ChangesPanel({ summary, onSeen }: { summary: SinceSummary; onSeen: () =
                       {item.place.start !== null && item.place.end !== null && (
                         <span className="st-since-where">
                           {' '}
-                          bar {barOf(item.place.start, ticksPerBar)}
-                          {barOf(Math.max(item.place.start, item.place.end - 1), ticksPerBar) !==
-                            barOf(item.place.start, ticksPerBar) &&
-                            `–${barOf(item.place.end - 1, ticksPerBar)}`}
+                          bar {barOf(item.place.start, barLength)}
+                          {barOf(Math.max(item.place.start, item.place.end - 1), barLength) !==
+                            barOf(item.place.start, barLength) &&
+                            `–${barOf(item.place.end - 1, barLength)}`}
                         </span>
                       )}
                     </button>

@@ -2,6 +2,7 @@
 
 import type { Command, CommandGroup } from './command'
 import { formatShortcut } from './shortcut'
+import './help-overlay.css'
 
 const GROUPS: readonly CommandGroup[] = ['Transport', 'Edit', 'Notes', 'Arrange', 'Tools', 'View', 'AI']
 

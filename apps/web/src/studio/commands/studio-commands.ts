@@ -7,14 +7,15 @@ import {
   duplicateNotes,
   moveClips,
   moveNotes,
-  PPQ,
   quantizeNotes,
   readClip,
   readMeta,
   readTrack,
   readTracks,
   resizeClip,
+  SIXTEENTH,
   splitClip,
+  ticksPerBar,
   transposeNotes,
 } from '@ensemble/core'
 import type { ViewState } from '../view/view-store'
@@ -22,13 +23,10 @@ import { AI_COMMANDS } from './ai-commands'
 import { pasteClips } from './clip-paste'
 import { type Command, defineCommand, type StudioContext } from './command'
 
-const barTicks = (ctx: StudioContext): number => {
-  const { numerator, denominator } = readMeta(ctx.session.doc).timeSignature
-  return (PPQ * 4 * numerator) / denominator
-}
+const barTicks = (ctx: StudioContext): number => ticksPerBar(readMeta(ctx.session.doc).timeSignature)
 
 /** The nudge and quantize step: the snap grid, or a sixteenth when snapping is off. */
-const gridTicks = (view: ViewState): number => (view.snap > 0 ? view.snap : PPQ / 4)
+const gridTicks = (view: ViewState): number => (view.snap > 0 ? view.snap : SIXTEENTH)
 
 const canEdit = (ctx: StudioContext): boolean => ctx.session.role !== 'viewer'
 

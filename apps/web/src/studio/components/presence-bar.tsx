@@ -1,6 +1,7 @@
 'use client'
 
 import type { Collaborator } from '../session/hooks'
+import './presence-bar.css'
 
 /**
  * Everyone in the song, in their colour. Clicking someone else follows their view (again to stop).

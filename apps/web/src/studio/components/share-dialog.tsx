@@ -8,6 +8,7 @@ import { CopyLink } from '../../sharing/copy-link'
 import { relativeTime } from '../../text/relative-time'
 import type { SongSession } from '../session/song-session'
 import { IconButton } from './icon-button'
+import './share-dialog.css'
 
 /**
  * Sharing from inside the studio: who is in the band, and, for the owner, invite links by role with

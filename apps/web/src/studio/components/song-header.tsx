@@ -8,12 +8,11 @@ import {
   setTimeSignature,
   setTitle,
   TimeSignatureSchema,
+  TONIC_CHOICES,
 } from '@ensemble/core'
 import { useEffect, useState } from 'react'
 import { useSong } from '../session/hooks'
 import type { SongSession } from '../session/song-session'
-
-const TONICS = ['C', 'C#', 'Db', 'D', 'Eb', 'E', 'F', 'F#', 'Gb', 'G', 'Ab', 'A', 'Bb', 'B']
 
 /** A text field that edits locally and commits on blur or Enter, so remote edits never fight the cursor. */
 function CommitField(props: {
@@ -119,7 +118,7 @@ export function SongHeader({ session, onError }: { session: SongSession; onError
           value={meta.key.tonic}
           onChange={(e) => run(() => setKey(session.doc, session.me, { ...meta.key, tonic: e.target.value }))}
         >
-          {TONICS.map((t) => (
+          {TONIC_CHOICES.map((t) => (
             <option key={t}>{t}</option>
           ))}
         </select>

@@ -1,6 +1,16 @@
 'use client'
 
-import { addNote, deleteNotes, type Note, PPQ, readClip, readMeta, setNoteVelocities } from '@ensemble/core'
+import {
+  addNote,
+  deleteNotes,
+  type Note,
+  PPQ,
+  readClip,
+  readMeta,
+  SIXTEENTH,
+  setNoteVelocities,
+  ticksPerBar,
+} from '@ensemble/core'
 import { proposalLabel, shownProposal, variationNotes } from '../ai/ghost-notes'
 import { useProposals } from '../ai/use-proposals'
 import { useSong } from '../session/hooks'
@@ -8,6 +18,7 @@ import { colourFor } from '../session/song-session'
 import { useStudio } from '../studio-context'
 import { type EditorTarget, useView } from '../view/view-store'
 import { DRUM_ROWS, extraDrumRows } from './drum-rows'
+import './drum-grid.css'
 
 /** Velocity levels a Shift-click cycles through: ghost, normal, accent. */
 const LEVELS = [50, 96, 127] as const
@@ -28,8 +39,8 @@ export function DrumGrid({ target }: { target: EditorTarget }) {
   const proposals = useProposals(doc)
   const aiFocus = useView(studio.view, (s) => s.aiFocus)
   if (!clip) return <p className="st-empty">This clip was deleted.</p>
-  const step = PPQ / 4
-  const barTicks = (PPQ * 4 * ts.numerator) / ts.denominator
+  const step = SIXTEENTH
+  const barTicks = ticksPerBar(ts)
   const steps = Math.max(1, Math.floor(clip.length / step))
   const rows = [...extraDrumRows(clip.notes.map((n) => n.pitch)), ...DRUM_ROWS]
   const byCell = new Map<string, Note>()

@@ -1,10 +1,9 @@
 'use client'
 
-import { PPQ, readClip, readMeta, readTrack, renameClip, resizeClip } from '@ensemble/core'
+import { readClip, readMeta, readTrack, renameClip, resizeClip, ticksPerBar } from '@ensemble/core'
 import {
   ChartNoAxesColumn,
   Grid3x3,
-  type LucideIcon,
   Magnet,
   MousePointer2,
   Pencil,
@@ -15,9 +14,7 @@ import {
 } from 'lucide-react'
 import { countOf } from '../../text/plural'
 import { NoteProvenance } from '../ai/note-provenance'
-import { runCommand } from '../commands/command-keys'
-import { formatShortcut } from '../commands/shortcut'
-import { commandById } from '../commands/studio-commands'
+import { CommandButton } from '../commands/command-button'
 import { IconButton } from '../components/icon-button'
 import { DrumGrid } from '../drums/drum-grid'
 import { PianoRoll } from '../piano-roll/piano-roll'
@@ -25,45 +22,7 @@ import { useSong } from '../session/hooks'
 import { useStudio } from '../studio-context'
 import { type EditorTarget, useView } from '../view/view-store'
 import { barsAndBeats } from './clip-length'
-
-/**
- * A button that runs a registered command. Its title is the command's label and shortcut (what the help
- * overlay lists), which also names an icon-only button; no aria-label, so finding a form field by its
- * label never meets a toolbar button.
- */
-function CommandButton({
-  id,
-  icon: Icon,
-  children,
-  pressed,
-}: {
-  id: string
-  icon?: LucideIcon
-  children?: React.ReactNode
-  pressed?: boolean
-}) {
-  const studio = useStudio()
-  const command = commandById(id)
-  const keys = command.shortcuts.map(formatShortcut).join(', ')
-  return (
-    <button
-      type="button"
-      data-command={id}
-      aria-pressed={pressed}
-      className={
-        `${Icon && children === undefined ? 'st-icon-button' : ''}${pressed ? ' is-on' : ''}`.trim() ||
-        undefined
-      }
-      title={keys ? `${command.label} (${keys})` : command.label}
-      onClick={() => runCommand(command, studio, studio.report)}
-    >
-      {Icon && <Icon size={15} aria-hidden />}
-      {children}
-    </button>
-  )
-}
-
-export { CommandButton }
+import './clip-editor.css'
 
 /** The bottom panel for the open clip: its toolbar and the piano roll or, for drums, the step grid. */
 export function ClipEditor({ target }: { target: EditorTarget }) {
@@ -75,7 +34,7 @@ export function ClipEditor({ target }: { target: EditorTarget }) {
   ])
   const track = useSong(doc, (d) => readTrack(d, target.trackId), [target.trackId])
   const ts = useSong(doc, (d) => readMeta(d).timeSignature)
-  const bar = (PPQ * 4 * ts.numerator) / ts.denominator
+  const bar = ticksPerBar(ts)
   const tool = useView(studio.view, (s) => s.tool)
   const mode = useView(studio.view, (s) => s.editorMode)
   if (!clip || !track) {

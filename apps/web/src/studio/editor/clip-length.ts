@@ -1,4 +1,4 @@
-import { PPQ, type TimeSignature } from '@ensemble/core'
+import { type TimeSignature, ticksPerBar, ticksPerBeat } from '@ensemble/core'
 import { countOf } from '../../text/plural'
 
 /**
@@ -7,8 +7,8 @@ import { countOf } from '../../text/plural'
  * "1.33 bars" hides what a musician counts.
  */
 export function barsAndBeats(ticks: number, timeSignature: TimeSignature): string {
-  const beat = (PPQ * 4) / timeSignature.denominator
-  const bar = beat * timeSignature.numerator
+  const beat = ticksPerBeat(timeSignature)
+  const bar = ticksPerBar(timeSignature)
   const bars = Math.floor(ticks / bar)
   // Two decimals of a beat are finer than any grid the studio snaps to.
   const beats = Math.round(((ticks - bars * bar) / beat) * 100) / 100

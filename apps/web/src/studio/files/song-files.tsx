@@ -5,6 +5,7 @@ import { exportMidi, importMidi } from '@ensemble/core/midi'
 import { type ChangeEvent, useEffect, useRef, useState } from 'react'
 import { useStudio } from '../studio-context'
 import { fileNameFor, saveBlob } from './save-blob'
+import './song-files.css'
 
 const SAMPLE_RATE = 44_100
 

@@ -5,6 +5,7 @@ import { useSong } from '../session/hooks'
 import { useStudio } from '../studio-context'
 import { useView } from '../view/view-store'
 import { LevelMeter, LimiterReadout } from './level-meter'
+import './mixer.css'
 
 const formatDb = (db: number) => (db <= MIN_VOLUME_DB ? '−∞' : `${db > 0 ? '+' : ''}${db.toFixed(1)}`)
 const formatPan = (pan: number) =>

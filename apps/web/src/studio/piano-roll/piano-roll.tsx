@@ -4,11 +4,14 @@ import {
   type ClipSnapshot,
   observeProposals,
   PPQ,
+  pitchName,
   readClip,
   readMeta,
   readProposals,
   readTrack,
+  SIXTEENTH,
   subscribe,
+  ticksPerBar,
 } from '@ensemble/core'
 import { pitchClassOf, scalePitchClasses } from '@ensemble/core/plugin'
 import { useEffect, useMemo, useRef } from 'react'
@@ -37,9 +40,9 @@ import { createDrawTool } from './tools/draw'
 import { createSelectTool } from './tools/select'
 import type { RollPointer, RollTool, ToolContext } from './tools/tool'
 import { createVelocityTool } from './tools/velocity'
+import './piano-roll.css'
 
 const ROW_HEIGHT = 14
-const NAMES = ['C', 'C#', 'D', 'D#', 'E', 'F', 'F#', 'G', 'G#', 'A', 'A#', 'B']
 
 /**
  * The canvas says in words what it draws (screen readers, and tests that cannot read pixels): a summary
@@ -73,7 +76,7 @@ function describe(
   canvas.dataset.aiNotes = ai
   canvas.dataset.ghostNotes = ghosts
   canvas.dataset.ghostLabel = ghostLabel
-  const names = notes.slice(0, 16).map((n) => `${NAMES[n.pitch % 12]}${Math.floor(n.pitch / 12) - 1}`)
+  const names = notes.slice(0, 16).map((n) => pitchName(n.pitch))
   const aiText = ai === '0' ? '' : `, ${ai} made by AI`
   const ghostText = proposal ? `; suggestion (${proposal.label}): ${proposal.notes.length} ghost notes` : ''
   canvas.setAttribute(
@@ -142,13 +145,10 @@ export function PianoRoll({ target, drums }: { target: EditorTarget; drums: bool
       const roll = studio.view.get().roll
       return { ...size, ...roll, rowHeight: ROW_HEIGHT }
     }
-    const barTicks = () => {
-      const ts = readMeta(doc).timeSignature
-      return (PPQ * 4 * ts.numerator) / ts.denominator
-    }
+    const barTicks = () => ticksPerBar(readMeta(doc).timeSignature)
     const grid = () => {
       const snap = studio.view.get().snap
-      return snap > 0 ? Math.min(snap, PPQ) : PPQ / 4
+      return snap > 0 ? Math.min(snap, PPQ) : SIXTEENTH
     }
     const clipStart = () => readTarget()?.start ?? 0
     // The grid is anchored at song tick 0 (as quantize is), so snapping works in song time.

@@ -1,4 +1,4 @@
-import { type ClipSnapshot, type Note, PPQ } from '@ensemble/core'
+import { type ClipSnapshot, type Note, PPQ, pitchName } from '@ensemble/core'
 import type { GhostLayer } from '../ai/ghost-notes'
 import type { RemoteView } from '../presence/remote-views'
 import {
@@ -33,7 +33,6 @@ export interface RollScene {
   readonly proposal: GhostLayer | null
 }
 
-const NAMES = ['C', 'C#', 'D', 'D#', 'E', 'F', 'F#', 'G', 'G#', 'A', 'A#', 'B']
 const BLACK = new Set([1, 3, 6, 8, 10])
 
 interface StartIndex {
@@ -300,7 +299,7 @@ export function drawRoll(c: CanvasRenderingContext2D, scene: RollScene): void {
       drawSparkle(c, x + 5, y + rowHeight / 2, Math.min(4, rowHeight / 2 - 1), selected ? '#111' : '#fff')
     if (!named) continue
     c.fillStyle = selected ? '#111' : 'rgba(0,0,0,0.7)'
-    c.fillText(`${NAMES[pitch % 12]}${Math.floor(pitch / 12) - 1}`, x + (ai ? 11 : 3), y + rowHeight - 3)
+    c.fillText(pitchName(pitch), x + (ai ? 11 : 3), y + rowHeight - 3)
   }
   if (scene.proposal) drawProposal(c, g, scene.proposal)
   // Collaborators' pointers in this clip, in their colour with their name.

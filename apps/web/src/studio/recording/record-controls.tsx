@@ -8,6 +8,7 @@ import { useView } from '../view/view-store'
 import { attachComputerKeyboard } from './computer-keys'
 import { createRecorder } from './recorder'
 import { attachWebMidi, type MidiInputHandle } from './web-midi'
+import './record-controls.css'
 
 /**
  * Playing and recording: notes from a MIDI keyboard (Web MIDI) or the computer keyboard ("Keys") sound on

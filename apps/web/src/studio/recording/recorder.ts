@@ -1,4 +1,13 @@
-import { addNotes, type NoteInput, PPQ, readClip, readMeta } from '@ensemble/core'
+import {
+  addNotes,
+  type NoteInput,
+  PPQ,
+  readClip,
+  readMeta,
+  SIXTEENTH,
+  ticksPerBar,
+  ticksPerBeat,
+} from '@ensemble/core'
 import type { SongSession } from '../session/song-session'
 import type { Transport } from '../transport/transport'
 import type { EditorTarget, ViewStore } from '../view/view-store'
@@ -58,7 +67,7 @@ export function createRecorder(deps: {
     if (state.name === 'counting-in' && countTimer === null && pos >= 0)
       set({ name: 'recording', target: take.target, taken: 0 })
     else if (state.name === 'counting-in' && countTimer === null) {
-      const beat = (PPQ * 4) / readMeta(session.doc).timeSignature.denominator
+      const beat = ticksPerBeat(readMeta(session.doc).timeSignature)
       const left = Math.ceil(-pos / beat)
       if (left !== state.beatsLeft) set({ ...state, beatsLeft: left })
     }
@@ -77,8 +86,8 @@ export function createRecorder(deps: {
       if (!clip) return
       options = opts
       const meta = readMeta(session.doc)
-      const beat = (PPQ * 4) / meta.timeSignature.denominator
-      const bar = beat * meta.timeSignature.numerator
+      const _beat = ticksPerBeat(meta.timeSignature)
+      const bar = ticksPerBar(meta.timeSignature)
       take = {
         target,
         clipStart: clip.start,
@@ -155,7 +164,7 @@ export function createRecorder(deps: {
       transport.stop()
       view.set({ metronome: metronomeBefore })
       set({ name: 'idle' })
-      const grid = view.get().snap > 0 ? Math.min(view.get().snap, PPQ) : PPQ / 4
+      const grid = view.get().snap > 0 ? Math.min(view.get().snap, PPQ) : SIXTEENTH
       const notes = done.notes
         .map((n) => {
           // The grid is anchored at song tick 0, as quantizeNotes is.

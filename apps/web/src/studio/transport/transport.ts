@@ -1,4 +1,4 @@
-import { PPQ, readMeta } from '@ensemble/core'
+import { readMeta, secondsToTicks } from '@ensemble/core'
 import type * as Y from 'yjs'
 import type { ViewStore } from '../view/view-store'
 
@@ -41,7 +41,7 @@ export function createClockTransport(doc: Y.Doc, view: ViewStore): Transport {
   const position = (): number => {
     if (startedAt === null) return from
     const bpm = readMeta(doc).bpm
-    const tick = from + ((performance.now() - startedAt) / 1000) * (bpm / 60) * PPQ
+    const tick = from + secondsToTicks((performance.now() - startedAt) / 1000, bpm)
     const { loop } = view.get()
     if (loop.enabled && loop.end > loop.start && tick >= loop.end) {
       return loop.start + ((tick - loop.start) % (loop.end - loop.start))

@@ -1,12 +1,14 @@
 'use client'
 
-import { readSong, type SongSnapshot } from '@ensemble/core'
+import { applyRestore, readSong, type SongSnapshot } from '@ensemble/core'
 import { History as HistoryIcon } from 'lucide-react'
 import { type FormEvent, useCallback, useEffect, useState } from 'react'
 import * as Y from 'yjs'
 import { api, messageOf } from '../../api/client'
 import type { SongSession } from '../session/song-session'
-import { decodeState, restoreVersion } from './restore'
+
+/** The server sends song states and updates as base64 (tRPC carries JSON). */
+const decodeState = (base64: string): Uint8Array => Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))
 
 /**
  * Version history: name the song as it is now (the server snapshots its own copy), list versions
@@ -85,7 +87,8 @@ function VersionPanel({ session, onClose }: { session: SongSession; onClose: () 
   const restore = async (v: Version) => {
     if (!confirm(`Restore “${v.name}”? Everyone sees the change; you can undo it.`)) return
     try {
-      restoreVersion(session.doc, session.me, v.id, await fetchState(v))
+      const { update } = await api.versions.restoreUpdate.query({ projectId, versionId: v.id })
+      applyRestore(session.doc, session.me, v.id, decodeState(update))
       setNotice(`Restored “${v.name}”. Undo (Ctrl+Z) takes it back.`)
       setPreview(null)
     } catch (err) {

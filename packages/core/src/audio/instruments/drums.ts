@@ -10,7 +10,7 @@
  */
 import type * as ToneModule from 'tone'
 import { type DrumVoice, drumVoice, tomFrequency } from '../../music/drums'
-import { midiToFrequency } from '../timing'
+import { midiToFrequency } from '../../music/pitch'
 import type { ToneContext, ToneLib } from '../tone'
 import type { Instrument } from './instrument'
 import { SourceStarts } from './source-starts'

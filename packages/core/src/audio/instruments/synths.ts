@@ -10,7 +10,7 @@
  * so the presets sound as they did.
  */
 import type * as ToneModule from 'tone'
-import { midiToFrequency } from '../timing'
+import { midiToFrequency } from '../../music/pitch'
 import type { ToneContext, ToneLib } from '../tone'
 import type { Instrument } from './instrument'
 

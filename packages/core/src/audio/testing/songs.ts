@@ -1,16 +1,16 @@
 /* Small songs for the audio tests, built through core's public operations. Not exported by core. */
 import type * as Y from 'yjs'
+import { ticksPerBar } from '../../music/index'
 import {
   type AddTrackInput,
   addClip,
   addTrack,
   createSongDoc,
   type NoteInput,
-  PPQ,
   UserOrigin,
 } from '../../song/index'
 
-export const BAR = PPQ * 4
+export const BAR = ticksPerBar({ numerator: 4, denominator: 4 })
 export const user = new UserOrigin('audio-test')
 
 export interface TestTrack {

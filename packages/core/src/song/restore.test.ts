@@ -1,18 +1,20 @@
+import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
 import {
   addClip,
   addTrack,
+  applyRestore,
   createSongDoc,
   createUndo,
   deleteTrack,
   readSong,
   renameTrack,
+  restoreUpdate,
+  restoreVersion,
   setTempo,
   setTitle,
   UserOrigin,
-} from '@ensemble/core'
-import { describe, expect, it } from 'vitest'
-import * as Y from 'yjs'
-import { restoreUpdate, restoreVersion } from '../src/studio/versions/restore'
+} from './index'
 
 /** Two replicas wired together (what the collab server does, minus the network). */
 function pair() {
@@ -73,5 +75,23 @@ describe('restoring a named version', () => {
     Y.applyUpdate(copy, Y.encodeStateAsUpdate(doc))
     Y.applyUpdate(copy, diff)
     expect(readSong(copy)).toEqual(before)
+  })
+
+  it('an update the server computes against its copy restores the version here, as the restorer’s undoable edit', () => {
+    const { a: studio, b: server } = pair()
+    const alice = new UserOrigin('alice')
+    const undo = createUndo(studio, alice)
+    setTitle(studio, alice, 'Verse idea')
+    const version = Y.encodeStateAsUpdate(server)
+    const versionSong = readSong(server)
+    setTitle(studio, alice, 'Chorus idea')
+    addTrack(studio, alice, { name: 'Pads', kind: 'instrument' })
+    const beforeRestore = readSong(studio)
+
+    applyRestore(studio, alice, 'v1', restoreUpdate(server, version))
+    expect(readSong(studio)).toEqual(versionSong)
+    expect(readSong(server)).toEqual(versionSong)
+    undo.undo()
+    expect(readSong(server)).toEqual(beforeRestore)
   })
 })

@@ -13,12 +13,13 @@ import {
   ZoomOut,
 } from 'lucide-react'
 import { useSyncExternalStore } from 'react'
-import { CommandButton } from '../editor/clip-editor'
+import { CommandButton } from '../commands/command-button'
 import { SongFiles } from '../files/song-files'
 import { RecordControls } from '../recording/record-controls'
 import { useStudio } from '../studio-context'
+import { PositionDisplay } from '../transport/position-display'
 import { useView } from '../view/view-store'
-import { PositionDisplay } from './position-display'
+import './transport-bar.css'
 
 const SNAPS: readonly { label: string; ticks: number }[] = [
   { label: 'Off', ticks: 0 },
