@@ -10,6 +10,16 @@ export {
   type SuggestedNote,
 } from './ai'
 export {
+  type AnchorLoss,
+  type AnchorPosition,
+  type CommentAnchor,
+  CommentAnchorSchema,
+  MAX_ANCHOR_NOTES,
+  type PlacedAnchor,
+  placeAnchor,
+  resolveAnchor,
+} from './anchors'
+export {
   type AddClipInput,
   addClip,
   type ClipRef,

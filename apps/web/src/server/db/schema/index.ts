@@ -5,6 +5,7 @@
 export * from './accounts'
 export * from './ai'
 export * from './collab'
+export * from './discussion'
 export * from './projects'
 export * from './registry'
 export * from './versions'
