@@ -1,4 +1,5 @@
 import { aiRouter } from '../ai/router'
+import { chatRouter, commentsRouter, discussionRouter } from '../discussion/router'
 import { invitesRouter } from '../invites/router'
 import { membersRouter } from '../members/router'
 import { projectsRouter } from '../projects/router'
@@ -16,6 +17,9 @@ export const appRouter = router({
   versions: versionsRouter,
   ai: aiRouter,
   registry: registryRouter,
+  comments: commentsRouter,
+  chat: chatRouter,
+  discussion: discussionRouter,
 })
 
 export type AppRouter = typeof appRouter

@@ -16,6 +16,8 @@ export const MessageType = {
   queryAwareness: 3,
   /** Ensemble extension, server → client only. */
   saved: 100,
+  /** Ensemble extension, server → client only: a song's comments and chat changed (JSON event). */
+  discussion: 101,
 } as const
 
 export const SyncType = { step1: 0, step2: 1, update: 2 } as const
@@ -224,5 +226,16 @@ export function encodeAwareness(update: Uint8Array): Uint8Array {
   const encoder = encoding.createEncoder()
   encoding.writeVarUint(encoder, MessageType.awareness)
   encoding.writeVarUint8Array(encoder, update)
+  return encoding.toUint8Array(encoder)
+}
+
+/**
+ * A conversation event (`src/discussion/events.ts`), as JSON: sent only to clients that asked with
+ * `discussion=1`, as a plain y-websocket client would log an unknown type.
+ */
+export function encodeDiscussion(json: string): Uint8Array {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, MessageType.discussion)
+  encoding.writeVarString(encoder, json)
   return encoding.toUint8Array(encoder)
 }

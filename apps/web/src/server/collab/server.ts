@@ -6,7 +6,7 @@ import type { RoomBus } from '../fanout/bus'
 import { Connection } from './connection'
 import { DurableLog, type DurableLogStats } from './durable-log'
 import { type CollabLimits, defaultLimits, Gate, KeyedCounter } from './limits'
-import { CloseCode } from './protocol'
+import { CloseCode, encodeDiscussion } from './protocol'
 import { Replication, type ReplicationStats } from './replication'
 import type { CompactionPolicy, Room } from './room'
 import { Rooms } from './rooms'
@@ -74,6 +74,12 @@ export interface CollabServer {
    * out) on every instance that has it loaded. Returns the connections closed here.
    */
   closeProject(projectId: string): number
+  /**
+   * Sends a conversation event (JSON) to the song's open connections here and, scaled out, to every
+   * instance (the room's bus channel). Called after the change committed; a lost one is made up for by the
+   * studio reading the conversation again when it reconnects.
+   */
+  notifyDiscussion(projectId: string, json: string): void
   /** Who holds which open connection, for the membership sweep (changes made on other instances). */
   openAccess(): { projectId: string; userId: string; role: Role }[]
   /**
@@ -112,6 +118,8 @@ export interface CollabTarget {
    * plain y-websocket server: a stock y-websocket client logs every unknown message type.
    */
   wantsSaved: boolean
+  /** `discussion=1`: the client reads conversation events (type 101). */
+  wantsDiscussion: boolean
 }
 
 export function parseCollabPath(url: string | undefined): CollabTarget | null {
@@ -127,6 +135,7 @@ export function parseCollabPath(url: string | undefined): CollabTarget | null {
     projectId,
     token: parsed.searchParams.get('token'),
     wantsSaved: parsed.searchParams.get('saved') === '1',
+    wantsDiscussion: parsed.searchParams.get('discussion') === '1',
   }
 }
 
@@ -147,6 +156,7 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
           gapMs: options.gapMs ?? 250,
           log,
           onClosed: (projectId) => closeHere(projectId),
+          onDiscussion: (projectId, json) => discussHere(projectId, json),
         })
   const rooms = new Rooms(options.db, durableLog, {
     idleUnloadMs: options.idleUnloadMs ?? 30_000,
@@ -243,6 +253,7 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
         projectId,
         role,
         wantsSaved: target.wantsSaved,
+        wantsDiscussion: target.wantsDiscussion,
         messagesPerSecond: limits.messagesPerSecond,
         messageBurst: limits.messageBurst,
       })
@@ -282,6 +293,15 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
       }
     }
     return affected
+  }
+
+  function discussHere(projectId: string, json: string): void {
+    let frame: Uint8Array | null = null
+    for (const c of connections) {
+      if (c.projectId !== projectId || !c.wantsDiscussion) continue
+      frame ??= encodeDiscussion(json)
+      c.send(frame)
+    }
   }
 
   function closeHere(projectId: string): number {
@@ -329,6 +349,10 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
     closeProject(projectId) {
       replication?.publishClosed(projectId)
       return closeHere(projectId)
+    },
+    notifyDiscussion(projectId, json) {
+      discussHere(projectId, json)
+      replication?.publishDiscussion(projectId, json)
     },
     stats: () => ({
       ...durableLog.stats,
