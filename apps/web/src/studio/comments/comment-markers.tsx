@@ -8,16 +8,29 @@ import { useStudio } from '../studio-context'
 import { usePlacedThreads } from './use-placed-comments'
 
 /**
- * Open comment threads as pins: on the ruler at their time, and on their track's lane when they name a
- * track. A pin opens the thread in the comments panel; it never starts a timeline gesture under it.
+ * Comment threads as pins: on the ruler at their time, and on their track's lane when they name a track;
+ * resolved threads stay, faded, so the conversation about a passage is still findable. A pin opens the
+ * thread in the comments panel; it never starts a timeline gesture under it.
  */
-function Pin({ id, left, top, label }: { id: string; left: number; top?: number; label: string }) {
+function Pin({
+  id,
+  left,
+  top,
+  label,
+  resolved,
+}: {
+  id: string
+  left: number
+  top?: number
+  label: string
+  resolved: boolean
+}) {
   const studio = useStudio()
   const stop = (e: PointerEvent) => e.stopPropagation()
   return (
     <button
       type="button"
-      className="st-comment-pin"
+      className={`st-comment-pin${resolved ? ' resolved' : ''}`}
       data-testid="comment-marker"
       data-comment={id}
       style={{ left, ...(top === undefined ? {} : { top }) }}
@@ -35,7 +48,7 @@ function Pin({ id, left, top, label }: { id: string; left: number; top?: number;
 const preview = (body: string) => (body.length > 80 ? `${body.slice(0, 80)}…` : body)
 
 export function RulerCommentMarkers({ scale }: { scale: TimelineScale }) {
-  const threads = usePlacedThreads().filter((t) => t.comment.resolvedAt === null)
+  const threads = usePlacedThreads()
   return (
     <>
       {threads.map(({ comment, position }) => (
@@ -44,6 +57,7 @@ export function RulerCommentMarkers({ scale }: { scale: TimelineScale }) {
           id={comment.id}
           left={tickToPx(scale, position.start)}
           label={`${comment.authorName ?? 'someone'}: ${preview(comment.body)}`}
+          resolved={comment.resolvedAt !== null}
         />
       ))}
     </>
@@ -59,9 +73,7 @@ export function LaneCommentMarkers({
   tracks: readonly TrackSnapshot[]
   laneHeight: number
 }) {
-  const threads = usePlacedThreads().filter(
-    (t) => t.comment.resolvedAt === null && t.position.trackId !== null && t.position.lost === null,
-  )
+  const threads = usePlacedThreads().filter((t) => t.position.trackId !== null && t.position.lost === null)
   return (
     <>
       {threads.map(({ comment, position }) => {
@@ -74,6 +86,7 @@ export function LaneCommentMarkers({
             left={tickToPx(scale, position.start)}
             top={row * laneHeight + 2}
             label={`${comment.authorName ?? 'someone'}: ${preview(comment.body)}`}
+            resolved={comment.resolvedAt !== null}
           />
         )
       })}

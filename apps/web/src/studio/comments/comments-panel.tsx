@@ -61,10 +61,7 @@ export function CommentsPanel() {
     setBusy(true)
     api.comments.post
       .mutate({ projectId: session.projectId, body, anchor })
-      .then((c) => {
-        setDraft('')
-        studio.view.set({ commentFocus: c.id })
-      })
+      .then(() => setDraft(''))
       .catch(studio.report)
       .finally(() => setBusy(false))
   }
