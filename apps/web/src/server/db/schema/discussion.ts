@@ -1,3 +1,4 @@
+import type { PlacedAnchor } from '@ensemble/core'
 import { sql } from 'drizzle-orm'
 import {
   type AnyPgColumn,
@@ -18,17 +19,6 @@ import { projects } from './projects'
  * itself never holds them (they are not part of the music, and a viewer may write them).
  */
 
-/** Where a comment points, as stored: see `CommentAnchorSchema` in core (`song/anchors.ts`). */
-export interface StoredAnchor {
-  start: number
-  end: number
-  trackId?: string
-  clipId?: string
-  noteIds?: string[]
-  /** The clip's start when the comment was made: a clip that moves takes its comments along. */
-  clipStart?: number
-}
-
 export const comments = pgTable(
   'comments',
   {
@@ -41,8 +31,8 @@ export const comments = pgTable(
     // Kept when the account goes: the comment was made, only the name is gone.
     authorId: text('author_id').references(() => users.id, { onDelete: 'set null' }),
     body: text('body').notNull(),
-    /** Only on a thread's first comment. */
-    anchor: jsonb('anchor').$type<StoredAnchor>(),
+    /** Only on a thread's first comment: where in the song, as core's `placeAnchor` stored it. */
+    anchor: jsonb('anchor').$type<PlacedAnchor>(),
     /** The user ids the body mentions, resolved against the members when it was written. */
     mentions: jsonb('mentions').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
     resolvedAt: timestamp('resolved_at', { withTimezone: true }),
