@@ -18,7 +18,9 @@ function Pin({
   top,
   label,
   resolved,
+  testId,
 }: {
+  testId: 'comment-marker' | 'ruler-comment-marker'
   id: string
   left: number
   top?: number
@@ -31,7 +33,7 @@ function Pin({
     <button
       type="button"
       className={`st-comment-pin${resolved ? ' resolved' : ''}`}
-      data-testid="comment-marker"
+      data-testid={testId}
       data-comment={id}
       style={{ left, ...(top === undefined ? {} : { top }) }}
       title={label}
@@ -54,6 +56,7 @@ export function RulerCommentMarkers({ scale }: { scale: TimelineScale }) {
       {threads.map(({ comment, position }) => (
         <Pin
           key={comment.id}
+          testId="ruler-comment-marker"
           id={comment.id}
           left={tickToPx(scale, position.start)}
           label={`${comment.authorName ?? 'someone'}: ${preview(comment.body)}`}
@@ -82,6 +85,7 @@ export function LaneCommentMarkers({
         return (
           <Pin
             key={comment.id}
+            testId="comment-marker"
             id={comment.id}
             left={tickToPx(scale, position.start)}
             top={row * laneHeight + 2}

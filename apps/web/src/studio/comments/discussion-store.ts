@@ -96,8 +96,32 @@ export function createDiscussionStore(session: SongSession, myUserId: string): D
     }
   }
 
+  // A bandmate who joined after the members were read is mentionable as soon as they show up here.
+  let readingMembers = false
+  const onPresence = () => {
+    if (readingMembers) return
+    const known = new Set(state.members.map((m) => m.userId))
+    const newcomer = [...awareness.getStates().values()].some((s) => {
+      const id = (s as { user?: { id?: unknown } }).user?.id
+      return typeof id === 'string' && !known.has(id)
+    })
+    if (!newcomer) return
+    readingMembers = true
+    api.members.list
+      .query({ projectId })
+      .then((rows) => {
+        if (!destroyed) set({ members: rows.map((m) => ({ userId: m.userId, name: m.name })) })
+      })
+      .catch(() => {})
+      .finally(() => {
+        readingMembers = false
+      })
+  }
+
   const unsubscribe = session.connection.discussion.subscribe(onEvent)
   const provider = session.connection.provider
+  const awareness = provider.awareness
+  awareness.on('change', onPresence)
   const onStatus = ({ status }: { status: string }) => {
     if (status === 'connected') void load()
   }
@@ -124,6 +148,7 @@ export function createDiscussionStore(session: SongSession, myUserId: string): D
       destroyed = true
       unsubscribe()
       provider.off('status', onStatus)
+      awareness.off('change', onPresence)
       listeners.clear()
     },
   }
