@@ -1,6 +1,6 @@
 'use client'
 
-import { type KeyboardEvent, useRef, useState } from 'react'
+import { type KeyboardEvent, useLayoutEffect, useRef, useState } from 'react'
 import { mentionAt } from '../../discussion/mentions'
 import { useDiscussion } from './discussion-store'
 
@@ -31,6 +31,15 @@ export function MentionInput({
   const ref = useRef<HTMLTextAreaElement>(null)
   const [caret, setCaret] = useState(0)
   const [pick, setPick] = useState(0)
+  // Where the caret goes once an inserted mention is on screen: set in the same commit as the new
+  // value, so keys typed right after land after the mention (a frame later would move them).
+  const caretAfterInsert = useRef<number | null>(null)
+  useLayoutEffect(() => {
+    const at = caretAfterInsert.current
+    if (at === null || ref.current === null) return
+    caretAfterInsert.current = null
+    ref.current.setSelectionRange(at, at)
+  }, [value])
   const typing = mentionAt(value, caret)
   const matches =
     typing === null
@@ -43,7 +52,7 @@ export function MentionInput({
     onChange(next)
     const at = typing.start + name.length + 2
     setCaret(at)
-    requestAnimationFrame(() => ref.current?.setSelectionRange(at, at))
+    caretAfterInsert.current = at
   }
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
