@@ -34,6 +34,7 @@ export function MentionInput({
   // Where the caret goes once an inserted mention is on screen: set in the same commit as the new
   // value, so keys typed right after land after the mention (a frame later would move them).
   const caretAfterInsert = useRef<number | null>(null)
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the value the insert set is committed
   useLayoutEffect(() => {
     const at = caretAfterInsert.current
     if (at === null || ref.current === null) return
