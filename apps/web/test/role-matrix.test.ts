@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { appRouter } from '../src/server/api/router'
 import type { RunningServer } from '../src/server/app'
-import type { Database } from '../src/server/db'
+import { type Database, schema } from '../src/server/db'
 import { type Api, type Caller, createApi, outcome, signUp } from './helpers/api'
 import { connectClient, isSaved, loadStoredDoc, openSongAs, tokenFor, upgradeStatus } from './helpers/clients'
 import { drivers, openTestDatabase } from './helpers/db'
@@ -27,6 +27,8 @@ interface Fixture {
   versionId: string
   /** A second project with the same members, deleted by its owner. */
   deletedProjectId: string
+  /** A comment thread the owner started. */
+  commentId: string
 }
 
 type Expect = 'OK' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_REQUEST'
@@ -237,6 +239,74 @@ const cases: {
     call: (api, f) => api.registry.uninstall.mutate({ projectId: f.projectId, pluginId: 'org.example.none' }),
     expect: { ...members('owner'), owner: 'BAD_REQUEST' },
   },
+  // Comments and chat: members read; viewers write too (the owner's setting, on by default); only the
+  // author edits, and the author or the owner deletes (here the comment is the owner's).
+  {
+    name: 'comments.list',
+    call: (api, f) => api.comments.list.query({ projectId: f.projectId }),
+    expect: members('viewer'),
+  },
+  {
+    name: 'comments.post',
+    call: (api, f) =>
+      api.comments.post.mutate({ projectId: f.projectId, body: 'hi', anchor: { start: 0, end: 1 } }),
+    expect: members('viewer'),
+  },
+  {
+    name: 'comments.reply',
+    call: (api, f) =>
+      api.comments.reply.mutate({ projectId: f.projectId, parentId: f.commentId, body: 'yes' }),
+    expect: members('viewer'),
+  },
+  {
+    name: 'comments.edit',
+    call: (api, f) =>
+      api.comments.edit.mutate({ projectId: f.projectId, commentId: f.commentId, body: 'edited' }),
+    expect: { ...members('owner'), viewer: 'FORBIDDEN' },
+  },
+  {
+    name: 'comments.delete',
+    call: (api, f) => api.comments.delete.mutate({ projectId: f.projectId, commentId: f.commentId }),
+    expect: members('owner'),
+  },
+  {
+    name: 'comments.resolve',
+    call: (api, f) =>
+      api.comments.resolve.mutate({ projectId: f.projectId, commentId: f.commentId, resolved: true }),
+    expect: members('viewer'),
+  },
+  {
+    name: 'comments.react',
+    call: (api, f) =>
+      api.comments.react.mutate({ projectId: f.projectId, commentId: f.commentId, emoji: '👍', on: true }),
+    expect: members('viewer'),
+  },
+  {
+    name: 'chat.list',
+    call: (api, f) => api.chat.list.query({ projectId: f.projectId }),
+    expect: members('viewer'),
+  },
+  {
+    name: 'chat.post',
+    call: (api, f) => api.chat.post.mutate({ projectId: f.projectId, body: 'hello' }),
+    expect: members('viewer'),
+  },
+  { name: 'discussion.unread', call: (api) => api.discussion.unread.query(), expect: signedIn() },
+  {
+    name: 'discussion.markRead',
+    call: (api, f) => api.discussion.markRead.mutate({ projectId: f.projectId }),
+    expect: members('viewer'),
+  },
+  {
+    name: 'discussion.settings',
+    call: (api, f) => api.discussion.settings.query({ projectId: f.projectId }),
+    expect: members('viewer'),
+  },
+  {
+    name: 'discussion.setViewerComments',
+    call: (api, f) => api.discussion.setViewerComments.mutate({ projectId: f.projectId, allowed: false }),
+    expect: members('owner'),
+  },
 ]
 
 it('the matrix covers every procedure of the API (a new one must be added here)', () => {
@@ -285,7 +355,19 @@ describe.each(drivers)('role matrix on %s', (driver) => {
       { userId: ids.viewer, role: 'viewer' },
     ])
     await callers.owner.api.projects.delete.mutate({ projectId: deletedProjectId })
+    // Straight to the table, an hour old: through the API (or dated now), every case's fixtures would
+    // count against the owner's rate limit.
+    const commentId = randomUUID()
+    await database.db.insert(schema.comments).values({
+      id: commentId,
+      projectId,
+      authorId: ids.owner,
+      body: 'the bridge is busy',
+      anchor: { start: 0, end: 1920 },
+      createdAt: new Date(Date.now() - 3_600_000),
+    })
     return {
+      commentId,
       projectId,
       ids,
       inviteId: invite.id,

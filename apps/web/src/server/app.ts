@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { createInferenceClient } from '@ensemble/inference/client'
 import { sharedInferenceSecret } from '@ensemble/inference/config'
+import { discussionLimits } from '../discussion/limits'
 import { SuggestionsInFlight } from './ai/suggestions-in-flight'
 import { trpcRoute } from './api/route'
 import { databaseAttemptCounts, redisAttemptCounts } from './auth/attempt-counts'
@@ -12,6 +13,7 @@ import { type CollabServer, createCollabServer } from './collab/server'
 import { signRoomToken } from './collab/tokens'
 import { resolveAuthSecret, resolveCollabSecret, type ServerConfig, webAppDir } from './config'
 import { type Database, openMigratedDatabase } from './db'
+import { PerUserRate } from './discussion/rate'
 import { RedisBus } from './fanout/redis-bus'
 import { createRequestListener, type Fallback, healthRoute, notFound, type Route, sendJson } from './http'
 import { installPageAccess } from './page-access'
@@ -190,6 +192,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       },
       inference,
       suggestionsInFlight: new SuggestionsInFlight(config.suggestionLimits),
+      notifyDiscussion: (projectId, json) => collab.notifyDiscussion(projectId, json),
+      discussionRates: {
+        comments: new PerUserRate(discussionLimits.commentsPerMinute),
+        chat: new PerUserRate(discussionLimits.chatPerMinute),
+      },
     }),
     publishRoute({ db: database.db, checkBundle: inferenceBundleCheck(inference) }),
     archiveRoute({ db: database.db, secret: inferenceSecret }),

@@ -3,17 +3,20 @@
 // The shell's look first, so each feature's stylesheet (imported beside the feature) comes after it.
 import './studio.css'
 import { SongError } from '@ensemble/core'
-import { Eye, Puzzle, Redo2, Undo2 } from 'lucide-react'
+import { Eye, MessageSquare, MessagesSquare, Puzzle, Redo2, Undo2 } from 'lucide-react'
 import { useCallback, useEffect, useMemo, useState } from 'react'
 import { DeadEndNotice } from '../brand/dead-end-notice'
 import { Logo } from '../brand/logo'
 import { AiPanel } from './ai/ai-panel'
 import { Arrangement } from './arrangement/arrangement'
 import { ChangesSince } from './changes/changes-panel'
+import { ChatPanel } from './chat/chat-panel'
 import { createClipboard } from './commands/clipboard'
 import { useCommandKeys } from './commands/command-keys'
 import { HelpOverlay } from './commands/help-overlay'
 import { STUDIO_COMMANDS } from './commands/studio-commands'
+import { CommentsPanel } from './comments/comments-panel'
+import { createDiscussionStore, DiscussionProvider, useDiscussion } from './comments/discussion-store'
 import { IconButton } from './components/icon-button'
 import { PresenceBar } from './components/presence-bar'
 import { SaveIndicator } from './components/save-indicator'
@@ -42,6 +45,10 @@ function StudioLayout({ error, onDismiss }: { error: string | null; onDismiss: (
   const mixerOpen = useView(studio.view, (s) => s.mixerOpen)
   const following = useView(studio.view, (s) => s.following)
   const aiTrackId = useView(studio.view, (s) => s.aiTrackId)
+  const panel = useView(studio.view, (s) => s.discussion)
+  const { newMentions, newChat } = useDiscussion()
+  const toggle = (which: 'comments' | 'chat') =>
+    studio.view.set({ discussion: panel === which ? null : which, commentFocus: null })
   useCommandKeys(STUDIO_COMMANDS, studio, studio.report)
   useFollow()
   const followed = people.find((p) => p.clientId === following)
@@ -82,6 +89,36 @@ function StudioLayout({ error, onDismiss }: { error: string | null; onDismiss: (
             <Eye size={14} aria-hidden /> <span className="st-label">Read only</span>
           </span>
         )}
+        <button
+          type="button"
+          className={`button${panel === 'comments' ? ' active' : ''}`}
+          aria-pressed={panel === 'comments'}
+          data-testid="comments-button"
+          onClick={() => toggle('comments')}
+          title="Comments on the music"
+        >
+          <MessageSquare size={15} aria-hidden /> <span className="st-label">Comments</span>
+          {newMentions > 0 && (
+            <span className="st-badge" data-testid="mention-badge" title={`${newMentions} new mentions`}>
+              @{newMentions}
+            </span>
+          )}
+        </button>
+        <button
+          type="button"
+          className={`button${panel === 'chat' ? ' active' : ''}`}
+          aria-pressed={panel === 'chat'}
+          data-testid="chat-button"
+          onClick={() => toggle('chat')}
+          title="The song's chat"
+        >
+          <MessagesSquare size={15} aria-hidden /> <span className="st-label">Chat</span>
+          {newChat > 0 && panel !== 'chat' && (
+            <span className="st-badge" title={`${newChat} new messages`}>
+              {newChat}
+            </span>
+          )}
+        </button>
         <VersionHistory session={session} />
         <a
           className="button"
@@ -111,13 +148,15 @@ function StudioLayout({ error, onDismiss }: { error: string | null; onDismiss: (
           </button>
         </div>
       )}
-      <div className={`st-body${aiTrackId ? ' has-ai' : ''}`}>
+      <div className={`st-body${aiTrackId || panel ? ' has-ai' : ''}`}>
         <main className={`st-main${editor ? ' has-editor' : ''}`}>
           <Arrangement />
           {editor && <ClipEditor key={`${editor.trackId}/${editor.clipId}`} target={editor} />}
           {mixerOpen && <Mixer />}
         </main>
         {aiTrackId && <AiPanel key={aiTrackId} trackId={aiTrackId} />}
+        {panel === 'comments' && <CommentsPanel />}
+        {panel === 'chat' && <ChatPanel />}
       </div>
       {helpOpen && (
         <HelpOverlay commands={STUDIO_COMMANDS} onClose={() => studio.view.set({ helpOpen: false })} />
@@ -131,6 +170,8 @@ function StudioView({ session }: { session: SongSession }) {
   const report = useCallback((err: unknown) => {
     setError(err instanceof SongError || err instanceof Error ? err.message : String(err))
   }, [])
+  const discussion = useMemo(() => createDiscussionStore(session, session.me.userId), [session])
+  useEffect(() => () => discussion.destroy(), [discussion])
   const handle = useMemo<StudioHandle>(() => {
     const view = createViewStore()
     const transport = createAudioTransport(session.doc, view)
@@ -162,7 +203,9 @@ function StudioView({ session }: { session: SongSession }) {
   )
   return (
     <StudioProvider value={handle}>
-      <StudioLayout error={error} onDismiss={() => setError(null)} />
+      <DiscussionProvider value={discussion}>
+        <StudioLayout error={error} onDismiss={() => setError(null)} />
+      </DiscussionProvider>
     </StudioProvider>
   )
 }

@@ -19,6 +19,11 @@ export const MessageType = {
   queryAwareness: 3,
   /** Ensemble extension, server → client only: which edits are stored (`encodeSaved`). */
   saved: 100,
+  /**
+   * Ensemble extension, server → client only: a song's comments or chat changed (`encodeDiscussion`; one
+   * JSON event, validated by the client against `discussion/events.ts`). Sent to `discussion=1` clients.
+   */
+  discussion: 101,
 } as const
 
 /** The second varint of a sync frame (y-protocols' sync steps). */
@@ -29,7 +34,7 @@ export const SyncType = { step1: 0, step2: 1, update: 2 } as const
  * the "saved" message: without it the server is a plain y-websocket server, since a stock
  * y-websocket 1.x client logs every message type it does not know.
  */
-export const CollabParam = { token: 'token', saved: 'saved' } as const
+export const CollabParam = { token: 'token', saved: 'saved', discussion: 'discussion' } as const
 
 /** WebSocket close codes used by the collab server. */
 export const CloseCode = {
@@ -87,4 +92,17 @@ export function decodeSaved(decoder: decoding.Decoder): Map<number, number> {
 export function mergeSaved(a: Map<number, number>, b: SavedClocks): Map<number, number> {
   for (const [client, clock] of b) a.set(client, Math.max(a.get(client) ?? 0, clock))
   return a
+}
+
+/** Message type 101: one discussion event as JSON text (the server has already validated and stored it). */
+export function encodeDiscussion(json: string): Uint8Array {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, MessageType.discussion)
+  encoding.writeVarString(encoder, json)
+  return encoding.toUint8Array(encoder)
+}
+
+/** The JSON text of a type 101 message whose type varint was already read. */
+export function decodeDiscussion(decoder: decoding.Decoder): string {
+  return decoding.readVarString(decoder)
 }

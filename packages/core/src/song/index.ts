@@ -12,6 +12,16 @@ export {
   toSuggestInput,
 } from './ai'
 export {
+  type AnchorLoss,
+  type AnchorPosition,
+  type CommentAnchor,
+  CommentAnchorSchema,
+  MAX_ANCHOR_NOTES,
+  type PlacedAnchor,
+  placeAnchor,
+  resolveAnchor,
+} from './anchors'
+export {
   type AuthorChanges,
   type ChangePlace,
   ChangeSummariser,

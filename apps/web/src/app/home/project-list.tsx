@@ -1,6 +1,6 @@
 'use client'
 
-import { Copy as CopyIcon, LogOut, Music, Plus, Puzzle, Settings } from 'lucide-react'
+import { AtSign, Copy as CopyIcon, LogOut, MessageSquare, Music, Plus, Puzzle, Settings } from 'lucide-react'
 import { useRouter } from 'next/navigation'
 import { type FormEvent, useCallback, useEffect, useState } from 'react'
 import { api, messageOf } from '../../api/client'
@@ -12,11 +12,13 @@ import { SongThumbnail } from './song-thumbnail'
 
 type Project = Awaited<ReturnType<typeof api.projects.list.query>>[number]
 type DeletedProject = Awaited<ReturnType<typeof api.projects.deleted.query>>[number]
+type Unread = Awaited<ReturnType<typeof api.discussion.unread.query>>[number]
 
 export function ProjectList({ me }: { me: Me }) {
   const router = useRouter()
   const [projects, setProjects] = useState<Project[] | null>(null)
   const [deleted, setDeleted] = useState<DeletedProject[]>([])
+  const [unread, setUnread] = useState<ReadonlyMap<string, Unread>>(new Map())
   const [error, setError] = useState<string | null>(null)
 
   const load = useCallback(() => {
@@ -28,6 +30,11 @@ export function ProjectList({ me }: { me: Me }) {
       .query()
       .then(setDeleted)
       .catch((err: unknown) => setError(messageOf(err)))
+    api.discussion.unread
+      .query()
+      .then((rows) => setUnread(new Map(rows.map((r) => [r.projectId, r]))))
+      // The counts are a courtesy: the list works without them.
+      .catch(() => {})
   }, [])
   useEffect(load, [load])
 
@@ -126,6 +133,7 @@ export function ProjectList({ me }: { me: Me }) {
                   <div className="song-card-title">
                     <a href={`/songs/${p.id}`}>{p.name}</a>
                     <span className="role-badge">{p.role}</span>
+                    <UnreadBadge counts={unread.get(p.id)} />
                   </div>
                   <div className="muted small">
                     <span data-testid="last-edited" title={new Date(p.lastChange).toLocaleString()}>
@@ -192,5 +200,23 @@ export function ProjectList({ me }: { me: Me }) {
         )}
       </main>
     </div>
+  )
+}
+
+/** New comments and chat since the member last looked, and how many of them mention them. */
+function UnreadBadge({ counts }: { counts: Unread | undefined }) {
+  if (counts === undefined || counts.unread === 0) return null
+  const label = `${counts.unread} unread${counts.mentions > 0 ? `, ${counts.mentions} mentioning you` : ''}`
+  return (
+    <span className="unread-badge" data-testid="unread" title={label}>
+      <MessageSquare size={12} aria-hidden /> {counts.unread}
+      {counts.mentions > 0 && (
+        <>
+          {' '}
+          <AtSign size={12} aria-hidden />
+          {counts.mentions}
+        </>
+      )}
+    </span>
   )
 }

@@ -2,6 +2,7 @@ import { IndexeddbPersistence } from 'y-indexeddb'
 import { WebsocketProvider } from 'y-websocket'
 import type * as Y from 'yjs'
 import { CollabParam } from '../../wire/collab'
+import { attachDiscussion, type DiscussionFeed } from './discussion'
 import { attachSavedStatus, type SavedStatus } from './saved-status'
 
 export interface ConnectSongOptions {
@@ -25,6 +26,8 @@ export interface ConnectSongOptions {
 export interface SongConnection {
   provider: WebsocketProvider
   saved: SavedStatus
+  /** The song's comments and chat as they change (message type 101). */
+  discussion: DiscussionFeed
   /** The browser's own copy of the song, when persisted. */
   local: IndexeddbPersistence | null
   destroy(): void
@@ -33,14 +36,16 @@ export interface SongConnection {
 /** Opens a song's room with the saved-status wiring. Browser-safe. */
 export function connectSong(options: ConnectSongOptions): SongConnection {
   const provider = new WebsocketProvider(options.url, options.projectId, options.doc, {
-    // saved=1: the server sends "saved" (type 100) only to clients that ask; `attachSavedStatus` reads it.
-    params: { [CollabParam.token]: options.token, [CollabParam.saved]: '1' },
+    // saved=1 / discussion=1: the server sends "saved" (type 100) and conversation events (101) only to
+    // clients that ask; `attachSavedStatus` and `attachDiscussion` read them.
+    params: { [CollabParam.token]: options.token, [CollabParam.saved]: '1', [CollabParam.discussion]: '1' },
     connect: options.connect ?? true,
     // Cross-tab sync would bypass the server's durable acknowledgement; one path keeps it honest.
     disableBc: true,
     ...(options.WebSocketPolyfill !== undefined ? { WebSocketPolyfill: options.WebSocketPolyfill } : {}),
   })
   const saved = attachSavedStatus(provider)
+  const discussion = attachDiscussion(provider)
   const persist = options.persist ?? typeof indexedDB !== 'undefined'
   // Every local update is written to IndexedDB as it happens; what the server never acknowledged is sent
   // again on the next sync, as CRDT updates merge in any order.
@@ -57,6 +62,7 @@ export function connectSong(options: ConnectSongOptions): SongConnection {
   return {
     provider,
     saved,
+    discussion,
     local,
     destroy() {
       if (typeof window !== 'undefined') {
@@ -64,6 +70,7 @@ export function connectSong(options: ConnectSongOptions): SongConnection {
         window.removeEventListener('offline', offline)
       }
       saved.destroy()
+      discussion.destroy()
       provider.destroy()
       // Closes the database; the stored copy stays for next time.
       void local?.destroy()

@@ -1,4 +1,5 @@
 export { type ConnectSongOptions, connectSong, type SongConnection } from './connect'
+export { attachDiscussion, type DiscussionFeed, readDiscussionMessage } from './discussion'
 export {
   attachSavedStatus,
   computeStatus,

@@ -1,7 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto'
 import {
-  type AiRun,
   AiProposalOrigin,
+  type AiRun,
   addProposal,
   readWindow,
   SongError,

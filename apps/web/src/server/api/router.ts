@@ -1,5 +1,6 @@
 import { aiRouter } from '../ai/router'
 import { changesRouter } from '../changes/router'
+import { chatRouter, commentsRouter, discussionRouter } from '../discussion/router'
 import { invitesRouter } from '../invites/router'
 import { membersRouter } from '../members/router'
 import { projectsRouter } from '../projects/router'
@@ -18,6 +19,9 @@ export const appRouter = router({
   ai: aiRouter,
   changes: changesRouter,
   registry: registryRouter,
+  comments: commentsRouter,
+  chat: chatRouter,
+  discussion: discussionRouter,
 })
 
 export type AppRouter = typeof appRouter

@@ -16,6 +16,8 @@ export interface ConnectionInfo {
   role: Role
   /** The client asked for "saved" messages (`saved=1` on the WebSocket URL). */
   wantsSaved: boolean
+  /** The client asked for conversation events (`discussion=1`, message type 101). */
+  wantsDiscussion: boolean
   messagesPerSecond: number
   messageBurst: number
 }
@@ -28,6 +30,7 @@ export class Connection {
   readonly userName: string
   readonly projectId: string
   readonly wantsSaved: boolean
+  readonly wantsDiscussion: boolean
   /** Mutable: membership changes apply to open connections (`CollabServer.setAccess`). */
   role: Role
   /**
@@ -50,6 +53,7 @@ export class Connection {
     this.userName = info.userName
     this.projectId = info.projectId
     this.wantsSaved = info.wantsSaved
+    this.wantsDiscussion = info.wantsDiscussion
     this.role = info.role
     this.bucket = new TokenBucket(info.messagesPerSecond, info.messageBurst, Date.now())
     ws.on('pong', (data) => {

@@ -14,6 +14,7 @@ import { CloseCode, MessageType, SyncType } from '../../wire/collab'
 
 export {
   CloseCode,
+  encodeDiscussion,
   encodeSaved,
   MessageType,
   mergeSaved,

@@ -21,6 +21,8 @@ export interface ReplicationOptions {
   log: (line: string) => void
   /** Another instance deleted the room's project: close its connections and unload it here too. */
   onClosed: (projectId: string) => void
+  /** Another instance stored a conversation event for the room's song: deliver it to the clients here. */
+  onDiscussion: (projectId: string, json: string) => void
 }
 
 export interface ReplicationStats {
@@ -85,6 +87,14 @@ export class Replication {
     this.bus.publish(projectId, { kind: 'closed' })
   }
 
+  /**
+   * Sends a conversation event to the room's other replicas. Published whether or not the room is loaded
+   * here: a comment can be written through the API of an instance that holds no connection to its song.
+   */
+  publishDiscussion(projectId: string, json: string): void {
+    this.bus.publish(projectId, { kind: 'discussion', json })
+  }
+
   catchUpAll(): void {
     for (const tracked of this.rooms.values()) void this.catchUp(tracked)
   }
@@ -103,6 +113,10 @@ export class Replication {
     }
     if (message.kind === 'closed') {
       this.options.onClosed(tracked.room.projectId)
+      return
+    }
+    if (message.kind === 'discussion') {
+      this.options.onDiscussion(tracked.room.projectId, message.json)
       return
     }
     if (message.kind === 'awareness-query') {

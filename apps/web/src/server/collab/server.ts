@@ -8,6 +8,7 @@ import type { RoomBus } from '../fanout/bus'
 import { Connection } from './connection'
 import { DurableLog, type DurableLogStats } from './durable-log'
 import { type CollabLimits, defaultLimits, Gate, KeyedCounter } from './limits'
+import { encodeDiscussion } from './protocol'
 import { Replication, type ReplicationStats } from './replication'
 import type { Room } from './room'
 import type { CompactionPolicy } from './room-log'
@@ -81,6 +82,12 @@ export interface CollabServer {
    * out) on every instance that has it loaded. Returns the connections closed here.
    */
   closeProject(projectId: string): number
+  /**
+   * Sends a conversation event (JSON) to the song's open connections here and, scaled out, to every
+   * instance (the room's bus channel). Called after the change committed; a lost one is made up for by the
+   * studio reading the conversation again when it reconnects.
+   */
+  notifyDiscussion(projectId: string, json: string): void
   /** Who holds which open connection, for the membership sweep (changes made on other instances). */
   openAccess(): { projectId: string; userId: string; role: Role }[]
   /**
@@ -119,6 +126,8 @@ export interface CollabTarget {
    * plain y-websocket server: a stock y-websocket client logs every unknown message type.
    */
   wantsSaved: boolean
+  /** `discussion=1`: the client reads conversation events (type 101). */
+  wantsDiscussion: boolean
 }
 
 export function parseCollabPath(url: string | undefined): CollabTarget | null {
@@ -134,6 +143,7 @@ export function parseCollabPath(url: string | undefined): CollabTarget | null {
     projectId,
     token: parsed.searchParams.get(CollabParam.token),
     wantsSaved: parsed.searchParams.get(CollabParam.saved) === '1',
+    wantsDiscussion: parsed.searchParams.get(CollabParam.discussion) === '1',
   }
 }
 
@@ -155,6 +165,7 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
           gapMs: options.gapMs ?? 250,
           log,
           onClosed: (projectId) => closeHere(projectId),
+          onDiscussion: (projectId, json) => discussHere(projectId, json),
         })
   const writeRules = new WriteRules(options.secret)
   const rooms = new Rooms(options.db, durableLog, {
@@ -253,6 +264,7 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
         projectId,
         role,
         wantsSaved: target.wantsSaved,
+        wantsDiscussion: target.wantsDiscussion,
         messagesPerSecond: limits.messagesPerSecond,
         messageBurst: limits.messageBurst,
       })
@@ -292,6 +304,15 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
       }
     }
     return affected
+  }
+
+  function discussHere(projectId: string, json: string): void {
+    let frame: Uint8Array | null = null
+    for (const c of connections) {
+      if (c.projectId !== projectId || !c.wantsDiscussion) continue
+      frame ??= encodeDiscussion(json)
+      c.send(frame)
+    }
   }
 
   function closeHere(projectId: string): number {
@@ -340,6 +361,10 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
     closeProject(projectId) {
       replication?.publishClosed(projectId)
       return closeHere(projectId)
+    },
+    notifyDiscussion(projectId, json) {
+      discussHere(projectId, json)
+      replication?.publishDiscussion(projectId, json)
     },
     stats: () => ({
       ...durableLog.stats,

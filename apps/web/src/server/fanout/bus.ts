@@ -15,6 +15,8 @@ export type BusMessage =
   | { kind: 'awareness-query' }
   /** The project was deleted: every replica closes its connections (4403) and unloads the room. */
   | { kind: 'closed' }
+  /** A song's comments or chat changed (committed first): its JSON event for the clients here. */
+  | { kind: 'discussion'; json: string }
 
 export type BusStatus = 'ready' | 'connecting' | 'down'
 

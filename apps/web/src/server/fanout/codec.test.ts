@@ -19,6 +19,14 @@ describe('bus message codec', () => {
     expect(decodeBusMessage(encodeBusMessage('i-4', closed))).toEqual({ instanceId: 'i-4', message: closed })
   })
 
+  it('round-trips a conversation event', () => {
+    const discussion = { kind: 'discussion', json: '{"type":"chat","body":"ça va? 🎸"}' } as const
+    expect(decodeBusMessage(encodeBusMessage('i-5', discussion))).toEqual({
+      instanceId: 'i-5',
+      message: discussion,
+    })
+  })
+
   it('anything else decodes to null, never throws', () => {
     const good = encodeBusMessage('i', { kind: 'update', seq: 1, update: new Uint8Array([1]) })
     expect(decodeBusMessage(good.slice(0, good.length - 1))).toBeNull()

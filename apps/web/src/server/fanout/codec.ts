@@ -12,6 +12,7 @@ const kindUpdate = 0
 const kindAwareness = 1
 const kindAwarenessQuery = 2
 const kindClosed = 3
+const kindDiscussion = 4
 
 export function encodeBusMessage(instanceId: string, message: BusMessage): Uint8Array {
   const e = encoding.createEncoder()
@@ -25,6 +26,9 @@ export function encodeBusMessage(instanceId: string, message: BusMessage): Uint8
     encoding.writeVarUint8Array(e, message.update)
   } else if (message.kind === 'awareness-query') {
     encoding.writeVarUint(e, kindAwarenessQuery)
+  } else if (message.kind === 'discussion') {
+    encoding.writeVarUint(e, kindDiscussion)
+    encoding.writeVarString(e, message.json)
   } else {
     encoding.writeVarUint(e, kindClosed)
   }
@@ -51,6 +55,11 @@ export function decodeBusMessage(bytes: Uint8Array): { instanceId: string; messa
     if (kind === kindAwarenessQuery) {
       if (decoding.hasContent(d)) return null
       return { instanceId, message: { kind: 'awareness-query' } }
+    }
+    if (kind === kindDiscussion) {
+      const json = decoding.readVarString(d)
+      if (decoding.hasContent(d)) return null
+      return { instanceId, message: { kind: 'discussion', json } }
     }
     if (kind === kindClosed) {
       if (decoding.hasContent(d)) return null

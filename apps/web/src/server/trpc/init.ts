@@ -7,6 +7,7 @@ import type { Room } from '../collab/room'
 import type { Role, RoomClaims } from '../collab/tokens'
 import type { WriteRules } from '../collab/write-rules'
 import type { Db } from '../db'
+import type { DiscussionRates } from '../discussion/rate'
 
 /**
  * tRPC for the web API (`/api/trpc`). The context carries the caller (from the session cookie)
@@ -40,6 +41,13 @@ export interface ApiServices {
   inference: InferenceClient
   /** Each user's and each song's suggestions running on this instance, for their limits. */
   suggestionsInFlight: SuggestionsInFlight
+  /**
+   * Announces a committed change of a song's comments or chat (a JSON `DiscussionEvent`) to its open
+   * studios, on this instance and through the fan-out on every other.
+   */
+  notifyDiscussion(projectId: string, json: string): void
+  /** Each user's comments and chat on this instance, for the rate limits. */
+  discussionRates: DiscussionRates
 }
 
 /**

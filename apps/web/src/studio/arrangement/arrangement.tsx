@@ -19,6 +19,7 @@ import { ProposalLane, ProposalLaneHeader } from '../ai/proposal-lanes'
 import { ProposalOverlay } from '../ai/proposal-overlay'
 import { previewLanes } from '../ai/tracks-preview'
 import { useProposals } from '../ai/use-proposals'
+import { LaneCommentMarkers } from '../comments/comment-markers'
 import { useRemoteViews } from '../presence/remote-views'
 import { useSong } from '../session/hooks'
 import { useStudio } from '../studio-context'
@@ -348,6 +349,7 @@ export function Arrangement() {
                   </div>
                 )
               })}
+            <LaneCommentMarkers scale={scale} tracks={tracks} laneHeight={LANE_HEIGHT} />
             <Playhead scale={scale} />
           </div>
         </div>

@@ -1,6 +1,7 @@
 'use client'
 
 import { type PointerEvent as ReactPointerEvent, useRef, useState } from 'react'
+import { RulerCommentMarkers } from '../comments/comment-markers'
 import { useStudio } from '../studio-context'
 import { useView } from '../view/view-store'
 import { floorTick, pxToTick, type TimelineScale, tickToPx } from './timeline-scale'
@@ -56,6 +57,7 @@ export function Ruler({ scale, bar, totalTicks }: { scale: TimelineScale; bar: n
         className={`st-loop-region${loop.enabled || drag ? ' on' : ''}`}
         style={{ left: tickToPx(scale, shown.start), width: tickToPx(scale, shown.end - shown.start) }}
       />
+      <RulerCommentMarkers scale={scale} />
       {labels.map((b) => (
         <span key={b} className="st-bar-label" style={{ left: tickToPx(scale, b * bar) }}>
           {b + 1}

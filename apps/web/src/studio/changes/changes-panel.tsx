@@ -1,5 +1,6 @@
 'use client'
 
+import './changes.css'
 import { readMeta, ticksPerBar } from '@ensemble/core'
 import { Check, History } from 'lucide-react'
 import { useSong } from '../session/hooks'
@@ -59,8 +60,7 @@ function ChangesPanel({ summary, onSeen }: { summary: SinceSummary; onSeen: () =
                           {' '}
                           bar {barOf(item.place.start, barLength)}
                           {barOf(Math.max(item.place.start, item.place.end - 1), barLength) !==
-                            barOf(item.place.start, barLength) &&
-                            `–${barOf(item.place.end - 1, barLength)}`}
+                            barOf(item.place.start, barLength) && `–${barOf(item.place.end - 1, barLength)}`}
                         </span>
                       )}
                     </button>

@@ -47,6 +47,10 @@ export interface ViewState {
   readonly masterDb: number
   /** The track whose AI panel is open, if any. */
   readonly aiTrackId: string | null
+  /** The conversation panel open beside the arrangement, if any. */
+  readonly discussion: 'comments' | 'chat' | null
+  /** The comment thread a marker click asked the comments panel to show. */
+  readonly commentFocus: string | null
   /**
    * The proposal this tab looks at (its ghost notes, what Accept and Dismiss act on) and which of its
    * variations. Proposals are shared; which one a person looks at is not.
@@ -70,6 +74,8 @@ export const INITIAL_VIEW: ViewState = {
   mixerOpen: false,
   masterDb: 0,
   aiTrackId: null,
+  discussion: null,
+  commentFocus: null,
   aiFocus: null,
 }
 

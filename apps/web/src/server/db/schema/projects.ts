@@ -1,5 +1,14 @@
 import { sql } from 'drizzle-orm'
-import { index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
+import {
+  boolean,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core'
 import { users } from './accounts'
 
 /**
@@ -21,6 +30,8 @@ export const projects = pgTable(
      * purge (`projects/purge.ts`) removes it with its log, snapshots and versions.
      */
     deletedAt: timestamp('deleted_at', { withTimezone: true }),
+    /** Viewers may comment and chat (never edit the song) unless the owner turns this off. */
+    viewerComments: boolean('viewer_comments').notNull().default(true),
   },
   (t) => [index('projects_deleted_idx').on(t.deletedAt).where(sql`${t.deletedAt} is not null`)],
 )

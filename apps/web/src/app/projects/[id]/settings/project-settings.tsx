@@ -21,6 +21,7 @@ export function ProjectSettings({ projectId }: { projectId: string }) {
   const [project, setProject] = useState<Project | null>(null)
   const [members, setMembers] = useState<Member[]>([])
   const [invites, setInvites] = useState<Invite[]>([])
+  const [viewerComments, setViewerComments] = useState(true)
   const [newLink, setNewLink] = useState<string | null>(null)
   const [error, setError] = useState<string | null>(null)
 
@@ -30,6 +31,7 @@ export function ProjectSettings({ projectId }: { projectId: string }) {
       setProject(p)
       setMembers(await api.members.list.query({ projectId }))
       setInvites(p.role === 'owner' ? await api.invites.list.query({ projectId }) : [])
+      setViewerComments((await api.discussion.settings.query({ projectId })).viewerComments)
     } catch (err) {
       setError(messageOf(err))
     }
@@ -171,6 +173,23 @@ export function ProjectSettings({ projectId }: { projectId: string }) {
           ))}
         </ul>
       </section>
+
+      {isOwner && (
+        <section style={section}>
+          <h2>Comments and chat</h2>
+          <label className="row">
+            <input
+              type="checkbox"
+              data-testid="viewer-comments"
+              checked={viewerComments}
+              onChange={(e) =>
+                act(() => api.discussion.setViewerComments.mutate({ projectId, allowed: e.target.checked }))
+              }
+            />
+            Viewers may comment and chat (they can never edit the song)
+          </label>
+        </section>
+      )}
 
       {isOwner && (
         <section style={section}>

@@ -1,0 +1,100 @@
+/*
+ * Where a comment points in the song, and where that place is now. A comment is stored outside the
+ * song (the server's database), so its anchor names the music by id and keeps the position it had when
+ * the comment was written; the live song says where that music is now. A clip that moves takes its
+ * comments along; a clip or notes that are gone leave the comment where they last were, marked removed.
+ */
+import { z } from 'zod'
+import { MAX_TICK, type SongSnapshot } from './schema'
+
+const id = z.string().min(1).max(64)
+const tick = z.int().min(0).max(MAX_TICK)
+
+/** The most notes one comment may point at (a selection; more is a time range's job). */
+export const MAX_ANCHOR_NOTES = 256
+
+export const CommentAnchorSchema = z
+  .strictObject({
+    /** Song ticks, absolute, when the comment was written. */
+    start: tick,
+    end: tick,
+    trackId: id.optional(),
+    clipId: id.optional(),
+    noteIds: z.array(id).min(1).max(MAX_ANCHOR_NOTES).optional(),
+  })
+  .refine((a) => a.end >= a.start, 'an anchor ends at or after its start')
+  .refine((a) => a.clipId === undefined || a.trackId !== undefined, 'a clip anchor names its track')
+  .refine((a) => a.noteIds === undefined || a.clipId !== undefined, 'a note anchor names its clip')
+export type CommentAnchor = z.infer<typeof CommentAnchorSchema>
+
+/** An anchor as stored with its comment: plus the clip's start then, so a moved clip moves it. */
+export interface PlacedAnchor extends CommentAnchor {
+  clipStart?: number
+}
+
+/** Why an anchor no longer finds its music. */
+export type AnchorLoss = 'track' | 'clip' | 'notes'
+
+export interface AnchorPosition {
+  start: number
+  end: number
+  /** The track to draw the marker on, if the anchor has one and it still exists. */
+  trackId: string | null
+  /** Null while the music is there; otherwise what went, and `start`/`end` say where it last was. */
+  lost: AnchorLoss | null
+}
+
+/**
+ * Checks an anchor against the song it is written on, before it is stored: the track, clip and notes it
+ * names exist there (so no comment points into another song). Returns the anchor to store, with the
+ * clip's start, or a sentence saying what is wrong.
+ */
+export const placeAnchor = (
+  song: SongSnapshot,
+  anchor: CommentAnchor,
+): { ok: true; anchor: PlacedAnchor } | { ok: false; reason: string } => {
+  if (anchor.trackId === undefined) return { ok: true, anchor }
+  const track = song.tracks.find((t) => t.id === anchor.trackId)
+  if (track === undefined) return { ok: false, reason: 'No such track in this song.' }
+  if (anchor.clipId === undefined) return { ok: true, anchor }
+  const clip = track.clips.find((c) => c.id === anchor.clipId)
+  if (clip === undefined) return { ok: false, reason: 'No such clip on this track.' }
+  if (anchor.noteIds !== undefined) {
+    const ids = new Set(clip.notes.map((n) => n.id))
+    if (!anchor.noteIds.every((n) => ids.has(n))) return { ok: false, reason: 'No such notes in this clip.' }
+  }
+  return { ok: true, anchor: { ...anchor, clipStart: clip.start } }
+}
+
+/**
+ * Where an anchor is in the song now. `last` is the position it was last seen at (a viewer that watched
+ * the clip move keeps that); without it, a lost anchor stays where it was written.
+ */
+export const resolveAnchor = (
+  song: SongSnapshot,
+  anchor: PlacedAnchor,
+  last?: AnchorPosition,
+): AnchorPosition => {
+  const written = { start: anchor.start, end: anchor.end }
+  const lostAt = (lost: AnchorLoss): AnchorPosition => ({
+    ...(last === undefined ? written : { start: last.start, end: last.end }),
+    trackId: last?.trackId ?? null,
+    lost,
+  })
+  if (anchor.trackId === undefined) return { ...written, trackId: null, lost: null }
+  const track = song.tracks.find((t) => t.id === anchor.trackId)
+  if (track === undefined) return lostAt('track')
+  if (anchor.clipId === undefined) return { ...written, trackId: track.id, lost: null }
+  const clip = track.clips.find((c) => c.id === anchor.clipId)
+  if (clip === undefined) return { ...lostAt('clip'), trackId: track.id }
+  const shift = clip.start - (anchor.clipStart ?? clip.start)
+  if (anchor.noteIds === undefined)
+    return { start: anchor.start + shift, end: anchor.end + shift, trackId: track.id, lost: null }
+  const wanted = new Set(anchor.noteIds)
+  const notes = clip.notes.filter((n) => wanted.has(n.id))
+  if (notes.length === 0) return { ...lostAt('notes'), trackId: track.id }
+  // The notes themselves may have moved inside the clip: span what is left of them.
+  const start = Math.min(...notes.map((n) => n.start)) + clip.start
+  const end = Math.max(...notes.map((n) => n.start + n.duration)) + clip.start
+  return { start, end, trackId: track.id, lost: null }
+}
