@@ -35,11 +35,6 @@ const FACTS = [
 const HOME = 'packages/core/src/music/'
 const SKIP =
   /(^|\/)(node_modules|\.next|dist|\.turbo|\.test-results|fixtures|samples|weights)(\/|$)|\.(test|spec)\.tsx?$/
-/*
- * TEMPORARY: the plugin SDK moves to packages/plugin-sdk in the plugin-host branch of issue #20; its example
- * and template still state PPQ (their sandbox shim does not hand plugins PPQ yet). Delete after merging.
- */
-const TEMPORARY = /^packages\/plugins\/sdk\//
 
 const sources = (dir) =>
   readdirSync(path.join(root, dir)).flatMap((name) => {
@@ -51,7 +46,7 @@ const sources = (dir) =>
 
 const restated = []
 for (const file of ['apps', 'packages', 'bench'].flatMap(sources)) {
-  if (file.startsWith(HOME) || TEMPORARY.test(file)) continue
+  if (file.startsWith(HOME)) continue
   const text = readFileSync(path.join(root, file), 'utf8')
   for (const { fact, shape } of FACTS) {
     const match = shape.exec(text)

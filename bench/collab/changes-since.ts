@@ -20,6 +20,7 @@ import {
   listChanges,
   moveClip,
   moveNotes,
+  PPQ,
   readTracks,
   type SongChange,
   setTempo,
@@ -30,7 +31,6 @@ import { summariseSince } from '@ensemble/web/changes-since'
 import { openMigratedDatabase, schema } from '@ensemble/web/database'
 import * as Y from 'yjs'
 
-const PPQ = 480
 const BAR = PPQ * 4
 let seed = 7
 const random = () => {

@@ -7,7 +7,7 @@ import { ticksPerBar } from '../music/time'
 export { CHORD_QUALITIES, chordTones, diatonicChord } from '../music/chords'
 export { pitchClassOf } from '../music/pitch'
 export { inScale, scalePitchClasses, scalePitches, snapToScale } from '../music/scales'
-export { ticksPerBar } from '../music/time'
+export { PPQ, ticksPerBar } from '../music/time'
 
 /*
  * The music-theory helpers a plugin reaches through its context. They are core's music module

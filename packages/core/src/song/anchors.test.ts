@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
+import { PPQ } from '../music/time'
 import { CommentAnchorSchema, placeAnchor, resolveAnchor } from './anchors'
 import { addClip, deleteClip, moveClip } from './clips'
 import { createSongDoc } from './migrate'
 import { deleteNotes, moveNotes } from './notes'
 import { UserOrigin } from './origins'
 import { readSong } from './read'
-import { PPQ } from '../music/time'
 import { addTrack, deleteTrack } from './tracks'
 
 const alice = new UserOrigin('alice')

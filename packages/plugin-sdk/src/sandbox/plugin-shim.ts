@@ -15,6 +15,7 @@ export {
   chordTones,
   diatonicChord,
   inScale,
+  PPQ,
   pitchClassOf,
   scalePitchClasses,
   scalePitches,

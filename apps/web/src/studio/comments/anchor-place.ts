@@ -90,6 +90,3 @@ export const lossText: Record<NonNullable<AnchorPosition['lost']>, string> = {
   clip: 'the clip was removed',
   notes: 'the notes were removed',
 }
-
-/** Ticks in one bar of this time signature. */
-export const barTicks = (ts: TimeSignature): number => (PPQ * 4 * ts.numerator) / ts.denominator

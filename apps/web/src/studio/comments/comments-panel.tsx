@@ -1,7 +1,7 @@
 'use client'
 
 import './discussion.css'
-import { PPQ, readMeta, readSong } from '@ensemble/core'
+import { PPQ, readMeta, readSong, ticksPerBar } from '@ensemble/core'
 import { Check, MessageSquare, Pencil, RotateCcw, Trash2, X } from 'lucide-react'
 import { useEffect, useState } from 'react'
 import { api } from '../../api/client'
@@ -12,7 +12,7 @@ import { IconButton } from '../components/icon-button'
 import { useSong } from '../session/hooks'
 import { useStudio } from '../studio-context'
 import { useView } from '../view/view-store'
-import { anchorFromView, barLabel, barTicks, lossText } from './anchor-place'
+import { anchorFromView, barLabel, lossText } from './anchor-place'
 import { useDiscussion, useDiscussionStore } from './discussion-store'
 import { MentionInput } from './mention-input'
 import { RichText } from './rich-text'
@@ -39,7 +39,7 @@ export function CommentsPanel() {
   const discussion = useDiscussion()
   const threads = usePlacedThreads()
   const song = useSong(session.doc, readSong)
-  const bar = barTicks(song.meta.timeSignature)
+  const bar = ticksPerBar(song.meta.timeSignature)
   const focus = useView(studio.view, (s) => s.commentFocus)
   const [status, setStatus] = useState<'open' | 'resolved' | 'all'>('open')
   const [trackId, setTrackId] = useState('')

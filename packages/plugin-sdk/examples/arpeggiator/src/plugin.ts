@@ -1,4 +1,4 @@
-import { definePlugin } from '@ensemble/plugin-sdk'
+import { definePlugin, PPQ } from '@ensemble/plugin-sdk'
 
 /*
  * Arpeggiates the chord sounding in each bar of the other tracks; where they are silent, the key's own
@@ -6,8 +6,7 @@ import { definePlugin } from '@ensemble/plugin-sdk'
  * borrowed chord (E major in A minor) is arpeggiated with the key's notes.
  */
 
-const TICKS_PER_QUARTER = 480
-const RATES = { quarter: TICKS_PER_QUARTER, eighth: TICKS_PER_QUARTER / 2, sixteenth: TICKS_PER_QUARTER / 4 }
+const RATES = { quarter: PPQ, eighth: PPQ / 2, sixteenth: PPQ / 4 }
 const PROGRESSION = [1, 6, 4, 5]
 /** Chords are voiced from here up; `octaves` stacks copies above. */
 const LOWEST = 55
@@ -104,7 +103,7 @@ export default definePlugin({
         if (pitches.length === 0) continue
         for (let start = from, i = 0; start < to; start += step, i++) {
           const duration = Math.max(1, Math.min(Math.round(step * parameters.gate), length - start))
-          const accent = (start - barStart) % TICKS_PER_QUARTER === 0 ? 12 : 0
+          const accent = (start - barStart) % PPQ === 0 ? 12 : 0
           const velocity = Math.min(127, 72 + accent + (v === 0 ? 0 : Math.floor(random() * 16) - 8))
           notes.push({ pitch: pitches[(i + offset) % pitches.length]!, start, duration, velocity })
         }
