@@ -23,14 +23,6 @@ import {
 import { initBackend } from '../src/common/backend.js'
 import { defaultDataPath, numArg, parseArgs, resolveFromCwd } from '../src/common/cli.js'
 import type { PitchKey } from '../src/common/key.js'
-import { getSplit as getRollSplit, loadRolls } from '../src/continue/data.js'
-import { drumClassOf, loadBeats, STEPS_PER_BAR } from '../src/drums/data.js'
-import type { FirstPartyOptions } from '../src/first-party/assets.js'
-import { continuePlugin } from '../src/first-party/continue-plugin.js'
-import { DRUM_STYLES } from '../src/first-party/drums-gen.js'
-import { drumsPlugin } from '../src/first-party/drums-plugin.js'
-import { harmonizerPlugin } from '../src/first-party/harmonizer-plugin.js'
-import { loadLocalModels } from '../src/first-party/local-host.js'
 import {
   addParallels,
   countParallels,
@@ -41,7 +33,15 @@ import {
   outerVoices,
   type ParallelCount,
   parallelRate,
-} from '../src/first-party/musical-checks.js'
+} from '../src/common/musical-checks.js'
+import { getSplit as getRollSplit, loadRolls } from '../src/continue/data.js'
+import { drumClassOf, loadBeats, STEPS_PER_BAR } from '../src/drums/data.js'
+import type { FirstPartyOptions } from '../src/first-party/assets.js'
+import { continuePlugin } from '../src/first-party/continue-plugin.js'
+import { DRUM_STYLES } from '../src/first-party/drums-gen.js'
+import { drumsPlugin } from '../src/first-party/drums-plugin.js'
+import { harmonizerPlugin } from '../src/first-party/harmonizer-plugin.js'
+import { loadLocalModels } from '../src/first-party/local-host.js'
 import { gridToNotes, notesToGrid, TICKS_PER_16TH } from '../src/first-party/steps.js'
 import { getSplit, loadChorales, VOICE_RANGES } from '../src/harmonizer/data.js'
 import type { PluginRegistration } from '../src/host.js'

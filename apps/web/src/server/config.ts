@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { defaultSuggestionLimits, type SuggestionLimits } from './ai/suggestions-in-flight'
 import type { CollabLimits } from './collab/limits'
 import { defaultLimits } from './collab/limits'
 import type { CompactionPolicy } from './collab/room-log'
 import type { DatabaseConfig } from './db'
+import { defaultSuggestionLimits, type SuggestionLimits } from './quotas/suggestions-in-flight'
 
 /** Everything the server reads from the environment, parsed once at start. */
 export interface ServerConfig {

@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs'
 import { relative, resolve } from 'node:path'
 import { Command, CommanderError } from 'commander'
 import { readArchive } from '../archive'
+import { CliError } from '../cli-error'
 import { createProject, sdkVersion } from '../create'
 import { packProject } from '../pack'
 import { publishArchive } from '../publish'
 import { checkProject } from '../validate'
-import { CliError } from './errors'
 import { testProject } from './test-plugin'
 
 export interface CliIo {

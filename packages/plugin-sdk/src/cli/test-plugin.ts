@@ -8,10 +8,10 @@ import {
   resolveParameters,
   type SuggestOutput,
 } from '@ensemble/core/plugin'
+import { CliError } from '../cli-error'
 import { loadSamples, type Sample } from '../samples'
 import { runInSandbox } from '../sandbox'
 import { checkProject } from '../validate'
-import { CliError } from './errors'
 
 /*
  * `ensemble-plugin test`: the bundle `pack` would ship, run in the sandbox the inference service uses, against

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { basename, join, resolve } from 'node:path'
 import { PLUGIN_KINDS, type PluginKind, PluginManifestSchema } from '@ensemble/core/plugin'
-import { CliError } from '../cli/errors'
+import { CliError } from '../cli-error'
 import { gitignore, packageJson, pluginSource, readme, testSource, tsconfig } from './templates'
 
 export interface CreateOptions {

@@ -1,4 +1,4 @@
-import { CliError } from '../cli/errors'
+import { CliError } from '../cli-error'
 
 export interface PublishOptions {
   registry: string

@@ -1,6 +1,6 @@
 import { runInNewContext } from 'node:vm'
 import { transform } from 'esbuild'
-import { CliError } from '../cli/errors'
+import { CliError } from '../cli-error'
 
 /**
  * The manifest a bundle declares in `definePlugin({ manifest })`, as plain JSON. Evaluates the bundle's top

@@ -3,7 +3,7 @@ import { join, relative } from 'node:path'
 import { checkManifest, PLUGIN_HOST_API, type PluginManifest, versionSatisfies } from '@ensemble/core/plugin'
 import { MAX_BUNDLE_BYTES, sha256 } from '../archive'
 import { declaredAssetFiles } from '../archive/integrity'
-import { CliError } from '../cli/errors'
+import { CliError } from '../cli-error'
 import { bundlePlugin } from '../sandbox/bundle'
 import { embeddedManifest } from './embedded'
 

@@ -5,18 +5,12 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { initBackend } from '../common/backend.js'
 import { Rng } from '../common/rng.js'
 import { fixturePath, modelPath } from '../common/test-utils.js'
-import { rollRuntime } from '../first-party/runtime.js'
 import type { WeightsManifest } from '../model-io/fs-handler.js'
 import { getSplit, KEY_MIN, KEYS, loadRolls, perKeyBaseline, sampleRollBatch } from './data.js'
 import { continueRoll } from './infer.js'
 import { loadContinue } from './io.js'
-import {
-  CONTINUE_FORMAT,
-  ContinueModel,
-  DEFAULT_CONTINUE_CONFIG,
-  evaluateFrameNll,
-  rollTensors,
-} from './model.js'
+import { ContinueModel, DEFAULT_CONTINUE_CONFIG, evaluateFrameNll, rollTensors } from './model.js'
+import { chordModel } from './test-models.js'
 
 const jsb = loadRolls(fixturePath('jsb-pianoroll-slice.json'))
 const nottingham = loadRolls(fixturePath('nottingham-slice.json'))
@@ -58,27 +52,6 @@ describe('continue training', () => {
 })
 
 describe('within-frame keys', () => {
-  /** A model that always wants middle C and, only through the within-frame term, the E above it. */
-  function chordModel(): ContinueModel {
-    const model = new ContinueModel({ ...DEFAULT_CONTINUE_CONFIG, channels: 8, dilations: [1] }, 3)
-    const c = 60 - KEY_MIN
-    const e = 64 - KEY_MIN
-    const bias = new Float32Array(KEYS).fill(-12)
-    bias[c] = 12
-    tf.tidy(() => {
-      for (const name of ['in.w', 'out.w']) {
-        const v = model.params.vars.get(name)!
-        v.assign(tf.zerosLike(v))
-      }
-      model.params.vars.get('out.b')!.assign(tf.tensor1d(bias))
-      const w = new Float32Array(KEYS * KEYS)
-      // Stored divided by the scale; the model multiplies it back.
-      w[c * KEYS + e] = 30 / (DEFAULT_CONTINUE_CONFIG.withinFrameScale ?? 1)
-      model.params.vars.get('frame.w')!.assign(tf.tensor2d(w, [KEYS, KEYS]))
-    })
-    return model
-  }
-
   it('training code: the keys below a key in the same frame change its probability (chain rule)', () => {
     const model = chordModel()
     const frames = continueRoll(model, [[60]], { frames: 3, corpus: 'jsb', temperature: 0 })
@@ -92,31 +65,6 @@ describe('within-frame keys', () => {
       evaluateFrameNll(model, [[[60], frame]], 0) * 2 - evaluateFrameNll(model, [[[60]]], 0)
     expect(nll([60, 64])).toBeLessThan(0.01)
     expect(nll([60])).toBeGreaterThan(17)
-    model.dispose()
-  })
-
-  it('plugin runtime: the step draws the same chord from the same weights', () => {
-    const model = chordModel()
-    const step = rollRuntime({
-      format: CONTINUE_FORMAT,
-      config: model.config,
-      weights: model.params.named(),
-      metadata: {},
-    })
-    const x = new Float32Array(KEYS + 2)
-    x[60 - KEY_MIN] = 1
-    x[KEYS] = 1
-    const inputs = [
-      tf.tensor2d(x, [1, KEYS + 2]),
-      tf.zeros([1, 2, 8]),
-      tf.zeros([1, KEYS]),
-      tf.fill([1, KEYS], 0.5),
-      tf.tensor2d([0], [1, 1]),
-    ]
-    const [state, on] = step.predict(inputs)
-    const keys = [...(on!.dataSync() as Float32Array)].flatMap((v, k) => (v > 0.5 ? [k + KEY_MIN] : []))
-    expect(keys).toEqual([60, 64])
-    tf.dispose([...inputs, state!, on!])
     model.dispose()
   })
 })

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
 import { Rng } from '../common/rng.js'
-import { bernoulliChain } from '../first-party/step-maths.js'
+import { bernoulliChain } from '../common/step-maths.js'
 import { CORPORA, type Corpus, emptyRollBatch, type Frame, fillRollRow, KEY_MIN, KEYS } from './data.js'
 import { type ContinueModel, rollTensors } from './model.js'
 

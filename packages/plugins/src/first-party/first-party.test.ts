@@ -19,6 +19,7 @@ import {
 } from '@ensemble/core/plugin'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { initBackend } from '../common/backend.js'
+import { addParallels, countParallels, type ParallelCount } from '../common/musical-checks.js'
 import { modelPath } from '../common/test-utils.js'
 import { CONTINUE_FORMAT, ContinueModel, DEFAULT_CONTINUE_CONFIG } from '../continue/model.js'
 import { DEFAULT_DRUMS_CONFIG, DRUMS_FORMAT, DrumsModel } from '../drums/model.js'
@@ -28,7 +29,6 @@ import { hashModelFiles, saveFunctionalModel } from '../model-io/fs-handler.js'
 import { harmonyPitchClasses } from './harmonize.js'
 import { arrangerPlugin, continuePlugin, drumsPlugin, firstPartyPlugins, harmonizerPlugin } from './index.js'
 import { loadLocalModels } from './local-host.js'
-import { addParallels, countParallels, type ParallelCount } from './musical-checks.js'
 import { notesToGrid, TICKS_PER_16TH } from './steps.js'
 
 /*

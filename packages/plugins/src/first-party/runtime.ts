@@ -1,8 +1,4 @@
 import * as tf from '@tensorflow/tfjs'
-import { CONTINUE_FORMAT, type ContinueConfig, withinFrameWeights } from '../continue/model.js'
-import { DRUMS_FORMAT } from '../drums/model.js'
-import { HARMONIZER_FORMAT } from '../harmonizer/model.js'
-import type { BatchModel, FunctionalModel, ModelRuntime } from '../host.js'
 import {
   addBias,
   addProduct,
@@ -16,7 +12,11 @@ import {
   type Stack,
   stackOf,
   tcnStep,
-} from './step-maths.js'
+} from '../common/step-maths.js'
+import { CONTINUE_FORMAT, type ContinueConfig, withinFrameWeights } from '../continue/model.js'
+import { DRUMS_FORMAT } from '../drums/model.js'
+import { HARMONIZER_FORMAT } from '../harmonizer/model.js'
+import type { BatchModel, FunctionalModel, ModelRuntime } from '../host.js'
 
 /*
  * The graph code of our `tfjs-functional` assets, as the inference service runs them (its `ModelRuntime`),

@@ -3,13 +3,13 @@ import path from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { initBackend } from '../common/backend.js'
+import { penaliseParallels } from '../common/step-maths.js'
 import { fixturePath, modelPath } from '../common/test-utils.js'
 import { getSplit, loadChorales, pitchToClass, wholeBatch } from '../harmonizer/data.js'
 import { loadHarmonizer } from '../harmonizer/io.js'
 import { batchTensors } from '../harmonizer/model.js'
 import { loadFunctionalModel } from '../model-io/fs-handler.js'
 import { type HarmonizerShape, harmonizerMelodyRuntime, harmonizerNet, harmonizerStep } from './runtime.js'
-import { penaliseParallels } from './step-maths.js'
 
 /*
  * The correctness guard of the plain-TypeScript step (step-maths.ts): on a committed chorale, teacher-forced,

@@ -1,6 +1,7 @@
 import { inferenceFailureReason } from '@ensemble/inference/client'
 import { TRPCClientError } from '@trpc/client'
 import type { TRPCError } from '@trpc/server'
+import type { BusyRefusal } from '../quotas/suggestions-in-flight'
 import type { ThirdPartyRefusal } from '../registry/third-party'
 import { ReasonedError } from '../trpc/init'
 
@@ -25,6 +26,10 @@ export interface AiFailure {
   outcome: string
   error: ReasonedError
 }
+
+/** A suggestion refused on this server because its user or song has its limit running (quotas/). */
+export const busyFailure = (refusal: BusyRefusal): AiFailure =>
+  aiFailure('busy', refusal.outcome, 'TOO_MANY_REQUESTS', refusal.message, undefined, refusal.retryAfterMs)
 
 /** `retryAfterMs`: for a 'busy' failure, when trying again is worth it (the panel counts it down). */
 export const aiFailure = (

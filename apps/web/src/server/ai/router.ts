@@ -31,7 +31,7 @@ import {
   ThirdPartyRefusal,
 } from '../registry/third-party'
 import { type AuthedContext, authedProcedure, router } from '../trpc/init'
-import { aiFailure, inferenceFailure, refusalFailure } from './errors'
+import { aiFailure, busyFailure, inferenceFailure, refusalFailure } from './errors'
 
 /**
  * AI suggestions (docs/PLUGINS.md, docs/ARCHITECTURE.md "AI suggestions"). The browser names a window of a
@@ -144,10 +144,10 @@ export const aiRouter = router({
 
   suggest: authedProcedure.input(suggestInput).mutation(async ({ ctx, input }) => {
     const busy = ctx.suggestionsInFlight.userRefusal(ctx.user.id)
-    if (busy) throw busy.error
+    if (busy) throw busyFailure(busy).error
     await requireRole(ctx.db, input.projectId, ctx.user.id, 'editor')
     const admitted = ctx.suggestionsInFlight.enter(ctx.user.id, input.projectId, ctx.sessionKey ?? undefined)
-    if ('refused' in admitted) throw admitted.refused.error
+    if ('refused' in admitted) throw busyFailure(admitted.refused).error
     try {
       return await suggest(ctx, input)
     } finally {

@@ -1,4 +1,5 @@
 import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http'
+import { busyFailure } from '../ai/errors'
 import { type Auth, sessionCookie, sessionUser } from '../auth/auth'
 import type { Route } from '../http'
 import { type ApiContext, type ApiServices, ReasonedError } from '../trpc/init'
@@ -23,7 +24,7 @@ export function trpcRoute(auth: Auth, services: ApiServices): Route {
       createContext: async (): Promise<ApiContext> => {
         const cookie = path === 'ai.suggest' ? sessionCookie(req) : null
         const refusal = cookie === null ? undefined : services.suggestionsInFlight.sessionRefusal(cookie)
-        if (refusal) return { ...services, user: null, refusal: refusal.error }
+        if (refusal) return { ...services, user: null, refusal: busyFailure(refusal).error }
         return { ...services, user: await sessionUser(auth, req), sessionKey: cookie }
       },
       responseMeta: ({ errors }) => {

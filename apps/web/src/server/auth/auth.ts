@@ -161,7 +161,7 @@ export interface SessionUser {
 
 /**
  * The raw session cookie a request carries, unverified (null without one): a key for counting what a
- * session already has running before it is looked up (ai/suggestions-in-flight.ts), never proof of who it is.
+ * session already has running before it is looked up (quotas/suggestions-in-flight.ts), never proof of who it is.
  */
 export function sessionCookie(req: IncomingMessage): string | null {
   return getSessionCookie(fromNodeHeaders(req.headers))

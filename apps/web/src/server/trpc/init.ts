@@ -1,13 +1,13 @@
 import type { InferenceClient } from '@ensemble/inference/client'
 import { initTRPC, TRPCError } from '@trpc/server'
 import { ZodError } from 'zod'
-import type { SuggestionsInFlight } from '../ai/suggestions-in-flight'
 import type { SessionUser } from '../auth/auth'
 import type { Room } from '../collab/room'
 import type { Role, RoomClaims } from '../collab/tokens'
 import type { WriteRules } from '../collab/write-rules'
 import type { Db } from '../db'
-import type { DiscussionRates } from '../discussion/rate'
+import type { DiscussionRates } from '../quotas/discussion-rates'
+import type { SuggestionsInFlight } from '../quotas/suggestions-in-flight'
 
 /**
  * tRPC for the web API (`/api/trpc`). The context carries the caller (from the session cookie)

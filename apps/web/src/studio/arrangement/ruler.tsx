@@ -1,9 +1,9 @@
 'use client'
 
 import { type PointerEvent as ReactPointerEvent, useRef, useState } from 'react'
-import { RulerCommentMarkers } from '../comments/comment-markers'
 import { useStudio } from '../studio-context'
 import { useView } from '../view/view-store'
+import { RulerCommentMarkers } from './comment-markers'
 import { floorTick, pxToTick, type TimelineScale, tickToPx } from './timeline-scale'
 
 /**

@@ -2,10 +2,8 @@ import {
   type AnchorPosition,
   type CommentAnchor,
   type PlacedAnchor,
-  PPQ,
   resolveAnchor,
   type SongSnapshot,
-  type TimeSignature,
 } from '@ensemble/core'
 import type { CommentView } from '../../discussion/events'
 import type { ViewState } from '../view/view-store'

@@ -3,9 +3,9 @@
 import type { TrackSnapshot } from '@ensemble/core'
 import { MessageSquare } from 'lucide-react'
 import type { PointerEvent } from 'react'
-import { type TimelineScale, tickToPx } from '../arrangement/timeline-scale'
+import { usePlacedThreads } from '../comments/use-placed-comments'
 import { useStudio } from '../studio-context'
-import { usePlacedThreads } from './use-placed-comments'
+import { type TimelineScale, tickToPx } from './timeline-scale'
 
 /**
  * Comment threads as pins: on the ruler at their time, and on their track's lane when they name a track;

@@ -1,5 +1,3 @@
-import { type AiFailure, aiFailure } from './errors'
-
 /*
  * How many suggestions each user, and each song, has running on this web server. A suggestion holds a share
  * of the inference service for seconds, so one editor with a hundred of them running would make everyone
@@ -23,6 +21,14 @@ export interface SuggestionLimits {
   perUser: number
   /** AI_MAX_SUGGESTIONS_PER_PROJECT: one song's suggestions running at once, all its editors together. */
   perProject: number
+}
+
+/** Why a suggestion was refused, in the musician's words, and when trying again is worth it (ai/errors.ts
+ * turns it into the API's busy failure). */
+export interface BusyRefusal {
+  outcome: 'user_busy' | 'project_busy'
+  message: string
+  retryAfterMs: number
 }
 
 export const defaultSuggestionLimits: SuggestionLimits = { perUser: 4, perProject: 8 }
@@ -56,7 +62,7 @@ export class SuggestionsInFlight {
    * The busy failure when the suggestions admitted under this session cookie already fill its user's limit:
    * decided from memory, before the session is looked up.
    */
-  sessionRefusal(sessionKey: string): AiFailure | undefined {
+  sessionRefusal(sessionKey: string): BusyRefusal | undefined {
     const starts = this.bySession.get(sessionKey)
     if (!starts || starts.length < this.limits.perUser) return undefined
     return this.userBusy(starts)
@@ -66,27 +72,24 @@ export class SuggestionsInFlight {
    * The busy failure when this user already has their limit running, whatever the song: checked before the
    * role check and the song are read.
    */
-  userRefusal(userId: string): AiFailure | undefined {
+  userRefusal(userId: string): BusyRefusal | undefined {
     const starts = this.byUser.get(userId)
     if (!starts || starts.length < this.limits.perUser) return undefined
     return this.userBusy(starts)
   }
 
   /** Counts the suggestion in, or returns the busy failure that refuses it (nothing is counted then). */
-  enter(userId: string, projectId: string, sessionKey?: string): { leave: Leave } | { refused: AiFailure } {
+  enter(userId: string, projectId: string, sessionKey?: string): { leave: Leave } | { refused: BusyRefusal } {
     const refused = this.userRefusal(userId)
     if (refused) return { refused }
     const song = this.byProject.get(projectId) ?? []
     if (song.length >= this.limits.perProject)
       return {
-        refused: aiFailure(
-          'busy',
-          'project_busy',
-          'TOO_MANY_REQUESTS',
-          `This song already has ${plural(song.length)} running (yours and your bandmates’); try again when one finishes.`,
-          undefined,
-          this.retryAfterMs(song),
-        ),
+        refused: {
+          outcome: 'project_busy',
+          message: `This song already has ${plural(song.length)} running (yours and your bandmates’); try again when one finishes.`,
+          retryAfterMs: this.retryAfterMs(song),
+        },
       }
     const start = this.now()
     const counted: [Running, string][] = [
@@ -106,15 +109,12 @@ export class SuggestionsInFlight {
     }
   }
 
-  private userBusy(starts: readonly number[]): AiFailure {
-    return aiFailure(
-      'busy',
-      'user_busy',
-      'TOO_MANY_REQUESTS',
-      `You already have ${plural(starts.length)} running; try again when one finishes.`,
-      undefined,
-      this.retryAfterMs(starts),
-    )
+  private userBusy(starts: readonly number[]): BusyRefusal {
+    return {
+      outcome: 'user_busy',
+      message: `You already have ${plural(starts.length)} running; try again when one finishes.`,
+      retryAfterMs: this.retryAfterMs(starts),
+    }
   }
 
   /** When the oldest of these running suggestions should be done. */

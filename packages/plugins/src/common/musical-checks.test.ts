@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { initBackend } from '../common/backend.js'
+import { initBackend } from './backend.js'
 import { countParallels, estimateKey, inKeyShare, inRangeShare, parallelRate } from './musical-checks.js'
 
 /*

@@ -5,7 +5,7 @@
  * step, one column per voice, -1 = silent), so they score plugin output and dataset pieces alike.
  */
 
-import { keyPitchClasses, type PitchKey } from '../common/key.js'
+import { keyPitchClasses, type PitchKey } from './key.js'
 
 // Krumhansl-Kessler key profiles (probe-tone ratings), tonic first.
 const KK_MAJOR = [6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88]

@@ -3,9 +3,14 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { initBackend } from '../common/backend.js'
-import { writeWeightsManifest } from '../common/publish.js'
-import { loadFunctionalModel, saveFunctionalModel, verifyModelFiles, WEIGHTS_BIN } from './fs-handler.js'
+import {
+  loadFunctionalModel,
+  saveFunctionalModel,
+  verifyModelFiles,
+  WEIGHTS_BIN,
+} from '../model-io/fs-handler.js'
+import { initBackend } from './backend.js'
+import { writeWeightsManifest } from './publish.js'
 
 beforeAll(async () => {
   await initBackend()
