@@ -78,8 +78,8 @@ export interface ServerConfig {
 type Env = Readonly<Record<string, string | undefined>>
 
 /** The repository root (apps/web/src/server → ../../../..). */
-export const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url))
-export const webAppDir = fileURLToPath(new URL('../../', import.meta.url))
+export const repoRoot = fileURLToPath(new URL('../../../..', import.meta.url))
+export const webAppDir = fileURLToPath(new URL('../..', import.meta.url))
 
 /** Pure: env + argv → config. Throws with the variable name on a bad number. */
 export function loadConfig(env: Env, argv: readonly string[] = []): ServerConfig {

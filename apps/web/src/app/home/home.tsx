@@ -1,6 +1,6 @@
 'use client'
 
-import { useMe } from '../../auth/client'
+import { useMe } from '../../client/auth/client'
 import { Landing } from './landing'
 import { ProjectList } from './project-list'
 

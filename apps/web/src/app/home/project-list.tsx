@@ -3,10 +3,10 @@
 import { AtSign, Copy as CopyIcon, LogOut, MessageSquare, Music, Plus, Puzzle, Settings } from 'lucide-react'
 import { useRouter } from 'next/navigation'
 import { type FormEvent, useCallback, useEffect, useState } from 'react'
-import { api, messageOf } from '../../api/client'
-import { type Me, signOut } from '../../auth/client'
 import { Avatar } from '../../brand/avatar'
 import { Logo } from '../../brand/logo'
+import { api, messageOf } from '../../client/api/client'
+import { type Me, signOut } from '../../client/auth/client'
 import { relativeTime } from '../../text/relative-time'
 import { SongThumbnail } from './song-thumbnail'
 

@@ -1,7 +1,7 @@
 'use client'
 
 import { useEffect, useState } from 'react'
-import { api } from '../../api/client'
+import { api } from '../../client/api/client'
 
 type Outline = Awaited<ReturnType<typeof api.projects.outline.query>>
 

@@ -1,7 +1,7 @@
 'use client'
 
 import { type FormEvent, useCallback, useEffect, useState } from 'react'
-import { api, messageOf } from '../../api/client'
+import { api, messageOf } from '../../client/api/client'
 import { CapabilityList, sandboxNote } from './capabilities'
 
 /**

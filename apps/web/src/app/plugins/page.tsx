@@ -1,4 +1,4 @@
-import { RequireSignIn } from '../../auth/require-sign-in'
+import { RequireSignIn } from '../../client/auth/require-sign-in'
 import { PluginGallery } from './gallery'
 
 export default async function PluginsPage({ searchParams }: { searchParams: Promise<{ project?: string }> }) {

@@ -1,5 +1,5 @@
 import { Suspense } from 'react'
-import { AuthForm } from '../../auth/auth-form'
+import { AuthForm } from '../../client/auth/auth-form'
 
 export default function SignUpPage() {
   return (

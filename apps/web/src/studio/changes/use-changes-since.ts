@@ -2,7 +2,7 @@
 
 import { createTRPCClient, httpLink } from '@trpc/client'
 import { useCallback, useEffect, useRef, useState } from 'react'
-import { api, messageOf } from '../../api/client'
+import { api, messageOf } from '../../client/api/client'
 import type { AppRouter } from '../../server/api/router'
 
 /** For the visit recorded as the page goes away: `keepalive` lets the request outlive the page. */

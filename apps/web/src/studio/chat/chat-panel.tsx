@@ -3,7 +3,7 @@
 import '../comments/discussion.css'
 import { MessagesSquare, X } from 'lucide-react'
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react'
-import { api } from '../../api/client'
+import { api } from '../../client/api/client'
 import { discussionLimits } from '../../discussion/limits'
 import { relativeTime } from '../../text/relative-time'
 import { useJumpToSeconds } from '../comments/comments-panel'

@@ -1,7 +1,7 @@
 'use client'
 
 import { createContext, useContext, useSyncExternalStore } from 'react'
-import { api } from '../../api/client'
+import { api } from '../../client/api/client'
 import type { ChatView, CommentView, DiscussionEvent } from '../../discussion/events'
 import type { Mentionable } from '../../discussion/mentions'
 import type { SongSession } from '../session/song-session'

@@ -2,8 +2,8 @@
 
 import { Link2, Share2, Trash2, X } from 'lucide-react'
 import { type FormEvent, useCallback, useEffect, useState } from 'react'
-import { api, messageOf } from '../../api/client'
 import { Avatar } from '../../brand/avatar'
+import { api, messageOf } from '../../client/api/client'
 import { CopyLink } from '../../sharing/copy-link'
 import { relativeTime } from '../../text/relative-time'
 import type { SongSession } from '../session/song-session'

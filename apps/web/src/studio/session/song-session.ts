@@ -3,7 +3,7 @@
 import { createUndo, migrateSong, type SongUndo, UserOrigin } from '@ensemble/core'
 import { useEffect, useState } from 'react'
 import * as Y from 'yjs'
-import { api, errorCode, messageOf } from '../../api/client'
+import { api, errorCode, messageOf } from '../../client/api/client'
 import { connectSong, type SongConnection } from '../../client/collab'
 import { presenceColour } from '../../presence/colour'
 import { CloseCode } from '../../wire/collab'

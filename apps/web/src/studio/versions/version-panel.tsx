@@ -4,7 +4,7 @@ import { applyRestore, readSong, type SongSnapshot } from '@ensemble/core'
 import { History as HistoryIcon } from 'lucide-react'
 import { type FormEvent, useCallback, useEffect, useState } from 'react'
 import * as Y from 'yjs'
-import { api, messageOf } from '../../api/client'
+import { api, messageOf } from '../../client/api/client'
 import type { SongSession } from '../session/song-session'
 
 /** The server sends song states and updates as base64 (tRPC carries JSON). */

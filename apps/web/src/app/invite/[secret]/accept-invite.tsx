@@ -2,8 +2,8 @@
 
 import { House, UserPlus } from 'lucide-react'
 import { useEffect, useState } from 'react'
-import { api, messageOf } from '../../../api/client'
 import { Logo } from '../../../brand/logo'
+import { api, messageOf } from '../../../client/api/client'
 
 type Offer = Awaited<ReturnType<typeof api.invites.peek.query>>
 

@@ -1,4 +1,4 @@
-import { RequireSignIn } from '../../../auth/require-sign-in'
+import { RequireSignIn } from '../../../client/auth/require-sign-in'
 import { AcceptInvite } from './accept-invite'
 
 export default async function InvitePage({ params }: { params: Promise<{ secret: string }> }) {

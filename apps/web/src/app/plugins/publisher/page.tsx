@@ -1,4 +1,4 @@
-import { RequireSignIn } from '../../../auth/require-sign-in'
+import { RequireSignIn } from '../../../client/auth/require-sign-in'
 import { PublisherPage } from './publisher'
 
 export default function Page() {

@@ -1,7 +1,7 @@
 'use client'
 
 import { type FormEvent, useCallback, useEffect, useState } from 'react'
-import { api, messageOf } from '../../../api/client'
+import { api, messageOf } from '../../../client/api/client'
 
 /**
  * Become a publisher (a public name, chosen once) and manage the tokens the `ensemble-plugin publish`

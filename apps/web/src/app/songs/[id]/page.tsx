@@ -1,5 +1,5 @@
-import { requireMember } from '../../../auth/require-member'
-import { RequireSignIn } from '../../../auth/require-sign-in'
+import { requireMember } from '../../../client/auth/require-member'
+import { RequireSignIn } from '../../../client/auth/require-sign-in'
 import { Studio } from '../../../studio/studio'
 
 /** Members only: anyone else gets a 404 before the studio loads. */

@@ -1,7 +1,7 @@
 'use client'
 
 import { useEffect, useState } from 'react'
-import { api, messageOf } from '../../../../api/client'
+import { api, messageOf } from '../../../../client/api/client'
 
 /**
  * A publisher's view of how their versions fail in musicians' songs: per version, each reason with its

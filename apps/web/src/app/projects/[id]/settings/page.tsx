@@ -1,5 +1,5 @@
-import { requireMember } from '../../../../auth/require-member'
-import { RequireSignIn } from '../../../../auth/require-sign-in'
+import { requireMember } from '../../../../client/auth/require-member'
+import { RequireSignIn } from '../../../../client/auth/require-sign-in'
 import { ProjectSettings } from './project-settings'
 
 export default async function SettingsPage({ params }: { params: Promise<{ id: string }> }) {

@@ -2,8 +2,8 @@
 
 import { House, Music, Puzzle } from 'lucide-react'
 import { type FormEvent, useCallback, useEffect, useState } from 'react'
-import { api, messageOf } from '../../../../api/client'
 import { Logo } from '../../../../brand/logo'
+import { api, messageOf } from '../../../../client/api/client'
 import { CopyLink } from '../../../../sharing/copy-link'
 
 /**

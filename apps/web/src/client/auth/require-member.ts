@@ -1,6 +1,6 @@
 import { headers } from 'next/headers'
 import { notFound, redirect } from 'next/navigation'
-import { projectAccess } from '../server/page-access'
+import { projectAccess } from '../../server/page-access'
 
 /**
  * For a project's pages, on the server before anything renders: a signed-out visitor goes to sign in

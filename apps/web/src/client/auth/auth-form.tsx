@@ -2,7 +2,7 @@
 
 import { useRouter, useSearchParams } from 'next/navigation'
 import { type FormEvent, useState } from 'react'
-import { Logo } from '../brand/logo'
+import { Logo } from '../../brand/logo'
 import { signIn, signUpAndIn } from './client'
 
 /** Sign-up and sign-in share one form; `next` (a same-site path) says where to go afterwards. */

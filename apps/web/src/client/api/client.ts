@@ -1,7 +1,7 @@
 'use client'
 
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client'
-import type { AppRouter } from '../server/api/router'
+import type { AppRouter } from '../../server/api/router'
 
 /**
  * The browser's typed client for /api/trpc. Same origin, so the session cookie rides along and
