@@ -1,11 +1,11 @@
 import { aiRouter } from '../ai/router'
 import { changesRouter } from '../changes/router'
-import { roomsRouter } from '../room-tokens/router'
 import { chatRouter, commentsRouter, discussionRouter } from '../discussion/router'
 import { invitesRouter } from '../invites/router'
 import { membersRouter } from '../members/router'
 import { projectsRouter } from '../projects/router'
 import { registryRouter } from '../registry/router'
+import { roomsRouter } from '../room-tokens/router'
 import { router } from '../trpc/init'
 import { versionsRouter } from '../versions/router'
 
