@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { placeAnchor, readSong } from '@ensemble/core'
+import { type PlacedAnchor, placeAnchor, readSong } from '@ensemble/core'
 import { TRPCError } from '@trpc/server'
 import { and, eq, isNull, lt } from 'drizzle-orm'
 import * as Y from 'yjs'
@@ -91,6 +91,26 @@ async function announceComment(ctx: AuthedContext, id: string): Promise<CommentV
   return view
 }
 
+/** Stores a comment or a reply by the session's user (never a client-named author), and announces it. */
+async function storeComment(
+  ctx: AuthedContext,
+  project: string,
+  body: string,
+  place: { anchor: PlacedAnchor } | { parentId: string },
+): Promise<CommentView> {
+  const id = randomUUID()
+  await ctx.db.insert(comments).values({
+    id,
+    projectId: project,
+    authorId: ctx.user.id,
+    body,
+    ...place,
+    mentions: await mentionsIn(ctx, project, body),
+    createdAt: new Date(),
+  })
+  return announceComment(ctx, id)
+}
+
 async function requireComment(ctx: AuthedContext, project: string, id: string) {
   const [row] = await ctx.db
     .select()
@@ -115,17 +135,7 @@ export const commentsRouter = router({
     const placed = placeAnchor(readSong(doc), input.anchor)
     doc.destroy()
     if (!placed.ok) throw new TRPCError({ code: 'BAD_REQUEST', message: placed.reason })
-    const id = randomUUID()
-    await ctx.db.insert(comments).values({
-      id,
-      projectId: input.projectId,
-      authorId: ctx.user.id,
-      body: input.body,
-      anchor: placed.anchor,
-      mentions: await mentionsIn(ctx, input.projectId, input.body),
-      createdAt: new Date(),
-    })
-    return announceComment(ctx, id)
+    return storeComment(ctx, input.projectId, input.body, { anchor: placed.anchor })
   }),
 
   reply: authedProcedure.input(replyComment).mutation(async ({ ctx, input }) => {
@@ -134,17 +144,7 @@ export const commentsRouter = router({
     const parent = await requireComment(ctx, input.projectId, input.parentId)
     if (parent.parentId !== null)
       throw new TRPCError({ code: 'BAD_REQUEST', message: 'Reply to the thread, not to a reply.' })
-    const id = randomUUID()
-    await ctx.db.insert(comments).values({
-      id,
-      projectId: input.projectId,
-      parentId: parent.id,
-      authorId: ctx.user.id,
-      body: input.body,
-      mentions: await mentionsIn(ctx, input.projectId, input.body),
-      createdAt: new Date(),
-    })
-    return announceComment(ctx, id)
+    return storeComment(ctx, input.projectId, input.body, { parentId: parent.id })
   }),
 
   edit: authedProcedure.input(editComment).mutation(async ({ ctx, input }) => {

@@ -1,7 +1,7 @@
 'use client'
 
 import '../comments/discussion.css'
-import { MessagesSquare, X } from 'lucide-react'
+import { MessagesSquare } from 'lucide-react'
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react'
 import { api } from '../../client/api/client'
 import { discussionLimits } from '../../discussion/limits'
@@ -9,8 +9,8 @@ import { relativeTime } from '../../text/relative-time'
 import { useJumpToSeconds } from '../comments/comments-panel'
 import { useDiscussion, useDiscussionStore } from '../comments/discussion-store'
 import { MentionInput } from '../comments/mention-input'
+import { DiscussionPanelHead } from '../comments/panel-head'
 import { RichText } from '../comments/rich-text'
-import { IconButton } from '../components/icon-button'
 import { useStudio } from '../studio-context'
 
 /** How long after the last keystroke this tab still says it is typing. */
@@ -62,17 +62,7 @@ export function ChatPanel() {
 
   return (
     <aside className="st-ai st-discussion" aria-label="Chat" data-testid="chat-panel">
-      <header className="st-ai-head">
-        <h2>
-          <MessagesSquare size={15} aria-hidden /> Chat
-        </h2>
-        <IconButton
-          icon={X}
-          size={15}
-          label="Close chat"
-          onClick={() => studio.view.set({ discussion: null })}
-        />
-      </header>
+      <DiscussionPanelHead icon={MessagesSquare} title="Chat" />
       <div className="st-chat-log" aria-live="polite">
         {discussion.chatHasMore && (
           <button

@@ -2,7 +2,7 @@
 
 import './discussion.css'
 import { PPQ, readMeta, readSong, ticksPerBar } from '@ensemble/core'
-import { Check, MessageSquare, Pencil, RotateCcw, Trash2, X } from 'lucide-react'
+import { Check, MessageSquare, Pencil, RotateCcw, Trash2 } from 'lucide-react'
 import { useEffect, useState } from 'react'
 import { api } from '../../client/api/client'
 import type { CommentView } from '../../discussion/events'
@@ -15,6 +15,7 @@ import { useView } from '../view/view-store'
 import { anchorFromView, barLabel, lossText } from './anchor-place'
 import { useDiscussion, useDiscussionStore } from './discussion-store'
 import { MentionInput } from './mention-input'
+import { DiscussionPanelHead } from './panel-head'
 import { RichText } from './rich-text'
 import { type PlacedThread, usePlacedThreads } from './use-placed-comments'
 
@@ -77,17 +78,7 @@ export function CommentsPanel() {
 
   return (
     <aside className="st-ai st-discussion" aria-label="Comments" data-testid="comments-panel">
-      <header className="st-ai-head">
-        <h2>
-          <MessageSquare size={15} aria-hidden /> Comments
-        </h2>
-        <IconButton
-          icon={X}
-          size={15}
-          label="Close comments"
-          onClick={() => studio.view.set({ discussion: null })}
-        />
-      </header>
+      <DiscussionPanelHead icon={MessageSquare} title="Comments" />
       {discussion.canComment ? (
         <div className="st-compose">
           <MentionInput
