@@ -173,6 +173,23 @@ const cases: {
     call: (api, f) => api.versions.get.query({ projectId: f.projectId, versionId: f.versionId }),
     expect: members('viewer'),
   },
+  {
+    // A restore is an edit: what to apply is only handed to those who may write the song.
+    name: 'versions.restoreUpdate',
+    call: (api, f) => api.versions.restoreUpdate.query({ projectId: f.projectId, versionId: f.versionId }),
+    expect: members('editor'),
+  },
+  // What changed since you left: every member reads their own summary and marks it seen.
+  {
+    name: 'changes.since',
+    call: (api, f) => api.changes.since.query({ projectId: f.projectId }),
+    expect: members('viewer'),
+  },
+  {
+    name: 'changes.markSeen',
+    call: (api, f) => api.changes.markSeen.mutate({ projectId: f.projectId }),
+    expect: members('viewer'),
+  },
   // AI suggestions. The role is checked before the track is looked up: editors get as far as "no such
   // track" (this server has no inference service; ai.plugins answers `reachable: false`, not an error).
   {
