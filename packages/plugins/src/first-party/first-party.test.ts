@@ -24,9 +24,9 @@ import { hashModelFiles, saveFunctionalModel } from '../model-io/fs-handler.js'
 import { arrangerPlugin, continuePlugin, drumsPlugin, firstPartyPlugins, harmonizerPlugin } from './index.js'
 
 /*
- * The first-party plugins against the contract, through an in-process host (`../common/local-host.ts`). The harmonizer
- * runs on the committed weights (copied to a temp folder, so a training run republishing them mid-test cannot
- * tear the files). Continue and drums have no published weights yet: their plumbing runs on small untrained
+ * The first-party plugins against the contract, through an in-process host (`../common/local-host.ts`). The
+ * harmonizer runs on the committed weights (copied to a temp folder, so a training run republishing them
+ * mid-test cannot tear the files). Continue and drums have no published weights yet: their plumbing runs on small untrained
  * models written here, which only ever exist in this temp folder.
  */
 

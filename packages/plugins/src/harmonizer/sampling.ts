@@ -10,7 +10,7 @@ import { DEFAULT_CONFIG } from './model.js'
 import { type HarmonizerShape, harmonizerMelodyRuntime, harmonizerRuntime } from './runtime.js'
 
 /*
- * The harmonizer's sampling loop (the plugin side of `../harmonizer/infer.ts`'s `harmonize`), with every
+ * The harmonizer's sampling loop (the plugin side of `./infer.ts`'s `harmonize`), with every
  * model step a `ctx.models.run` of the step runtime. Shared by the harmonizer and arranger plugins.
  */
 
