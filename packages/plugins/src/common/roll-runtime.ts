@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import type { ModelRuntime } from '../host.js'
 import { addBias, addProduct, bernoulliChain, denseOf, relu, stackOf, tcnStep } from './step-maths.js'
-import { inputRows, stackStates, warm } from './step-runtime.js'
+import { expectFormat, inputRows, stackStates, warm } from './step-runtime.js'
 
 /*
  * The step runtime of the roll TCNs (continue, drums: the same network shape, previous step + a one-hot
@@ -33,8 +33,7 @@ export function rollShape(
   roll: RollFormat,
   asset: { format: string | undefined; config: unknown },
 ): RollShape {
-  if (asset.format !== roll.format)
-    throw new Error(`expected a ${roll.format} model, got ${asset.format ?? 'no format'}`)
+  expectFormat(asset, roll.format)
   return roll.shape(asset.config)
 }
 

@@ -26,7 +26,8 @@ import type { BatchModel, FunctionalModel } from '../host.js'
 /** Logit offset used for "never" (the host refuses non-finite inputs, so not -Infinity). */
 export const NEVER = -1e9
 
-export function expectFormat(asset: FunctionalModel, format: string): void {
+/** Refuses another model's asset: a runtime reads the config and weights by its own format's layout. */
+export function expectFormat(asset: Pick<FunctionalModel, 'format'>, format: string): void {
   if (asset.format !== format)
     throw new Error(`expected a ${format} model, got ${asset.format ?? 'no format'}`)
 }
