@@ -21,7 +21,7 @@
  * and the HTTP hops.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -29,6 +29,7 @@ import { addClip, addNotes, addTrack, PPQ, UserOrigin } from '@ensemble/core'
 import { connectSong } from '@ensemble/web/collab-client'
 import WebSocket from 'ws'
 import * as Y from 'yjs'
+import { copyPublished } from '../../packages/plugins/src/common/assets'
 import { freePort, percentile } from '../collab/measure'
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
@@ -217,11 +218,7 @@ async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2))
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ensemble-bench-fairness-'))
   const modelsDir = path.join(dataDir, 'models')
-  const from = path.join(repoRoot, 'packages/plugins/models/harmonizer')
-  mkdirSync(path.join(modelsDir, 'harmonizer'), { recursive: true })
-  for (const file of ['model.json', 'model.weights.bin', 'weights.json'])
-    if (existsSync(path.join(from, file)))
-      copyFileSync(path.join(from, file), path.join(modelsDir, 'harmonizer', file))
+  copyPublished('harmonizer', modelsDir)
 
   // The service's one log line per suggest: how long each of the polite user's calls spent inside it.
   let politeId = ''

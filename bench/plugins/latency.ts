@@ -27,6 +27,7 @@ import {
 import { cpus, loadavg, tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { DEFAULT_MODELS_DIR, modelFolder } from '../../packages/plugins/src/common/assets'
 import { initBackend } from '../../packages/plugins/src/common/backend'
 import {
   CONTINUE_FORMAT,
@@ -37,7 +38,6 @@ import { DEFAULT_DRUMS_CONFIG, DRUMS_FORMAT, DrumsModel } from '../../packages/p
 import { saveFunctionalModel } from '../../packages/plugins/src/model-io/fs-handler'
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
-const committed = path.join(repoRoot, 'packages/plugins/models')
 const SECRET = 'bench-secret-bench-secret-bench-secret'
 const BAR = 1920
 
@@ -66,9 +66,12 @@ const sha256 = (file: string): string => createHash('sha256').update(readFileSyn
 
 function publish(dir: string, model: string): void {
   const files = Object.fromEntries(
-    ['model.json', 'model.weights.bin'].map((f) => [f, { sha256: sha256(path.join(dir, model, f)) }]),
+    ['model.json', 'model.weights.bin'].map((f) => [
+      f,
+      { sha256: sha256(path.join(modelFolder(dir, model), f)) },
+    ]),
   )
-  writeFileSync(path.join(dir, model, 'weights.json'), JSON.stringify({ model, files }))
+  writeFileSync(path.join(modelFolder(dir, model), 'weights.json'), JSON.stringify({ model, files }))
 }
 
 /** The weights folder the service will load; which models are trained and which are shape-only. */
@@ -78,14 +81,14 @@ async function prepareModels(dir: string): Promise<Record<string, WeightsStatus>
   const status: Record<string, WeightsStatus> = {}
   await initBackend()
   for (const model of ['harmonizer', 'continue', 'drums']) {
-    const from = path.join(committed, model)
-    mkdirSync(path.join(dir, model), { recursive: true })
+    const from = modelFolder(DEFAULT_MODELS_DIR, model)
+    mkdirSync(modelFolder(dir, model), { recursive: true })
     if (existsSync(path.join(from, 'model.weights.bin'))) {
       for (const f of ['model.json', 'model.weights.bin'])
-        copyFileSync(path.join(from, f), path.join(dir, model, f))
+        copyFileSync(path.join(from, f), path.join(modelFolder(dir, model), f))
       // A checkpoint still in training has no weights.json: the service would refuse it, the bench times it.
       if (existsSync(path.join(from, 'weights.json'))) {
-        copyFileSync(path.join(from, 'weights.json'), path.join(dir, model, 'weights.json'))
+        copyFileSync(path.join(from, 'weights.json'), path.join(modelFolder(dir, model), 'weights.json'))
         status[model] = 'published'
       } else {
         publish(dir, model)
@@ -96,14 +99,14 @@ async function prepareModels(dir: string): Promise<Record<string, WeightsStatus>
     if (model === 'continue') {
       const m = new ContinueModel(DEFAULT_CONTINUE_CONFIG)
       await saveFunctionalModel(
-        path.join(dir, model),
+        modelFolder(dir, model),
         { config: m.config, weights: m.params.named() },
         CONTINUE_FORMAT,
       )
     } else {
       const m = new DrumsModel(DEFAULT_DRUMS_CONFIG)
       await saveFunctionalModel(
-        path.join(dir, model),
+        modelFolder(dir, model),
         { config: m.config, weights: m.params.named() },
         DRUMS_FORMAT,
       )
@@ -115,13 +118,16 @@ async function prepareModels(dir: string): Promise<Record<string, WeightsStatus>
 }
 
 function modelInfo(dir: string, model: string): { bytes: number; parameters: number } {
-  const json = JSON.parse(readFileSync(path.join(dir, model, 'model.json'), 'utf8')) as {
+  const json = JSON.parse(readFileSync(path.join(modelFolder(dir, model), 'model.json'), 'utf8')) as {
     weightsManifest: { weights: { shape: number[] }[] }[]
   }
   const parameters = json.weightsManifest
     .flatMap((g) => g.weights)
     .reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0)
-  return { bytes: readFileSync(path.join(dir, model, 'model.weights.bin')).byteLength, parameters }
+  return {
+    bytes: readFileSync(path.join(modelFolder(dir, model), 'model.weights.bin')).byteLength,
+    parameters,
+  }
 }
 
 interface Service {

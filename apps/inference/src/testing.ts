@@ -1,7 +1,7 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { DEFAULT_MODELS_DIR } from '@ensemble/plugins/first-party'
+import { copyPublished } from '@ensemble/plugins/first-party'
 import { ARCHIVES_PATH, loadInferenceConfig } from './config'
 import { firstPartyPlugins } from './first-party'
 import { createLogger } from './log'
@@ -29,7 +29,7 @@ export interface TestInference {
 }
 
 export interface TestInferenceOptions {
-  /** Folders under packages/plugins/models to serve, e.g. ['harmonizer']. */
+  /** First-party models whose committed weights to serve (`packages/plugins/src/<model>/weights`), e.g. ['harmonizer']. */
   readonly models: readonly string[]
   /** Extra INFERENCE_* settings (INFERENCE_MAX_PENDING, INFERENCE_BATCH_MAX, …). */
   readonly env?: Readonly<Record<string, string>>
@@ -38,13 +38,7 @@ export interface TestInferenceOptions {
 export async function startTestInference(options: TestInferenceOptions): Promise<TestInference> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ensemble-inference-test-'))
   const modelsDir = path.join(dataDir, 'models')
-  for (const model of options.models) {
-    const from = path.join(DEFAULT_MODELS_DIR, model)
-    mkdirSync(path.join(modelsDir, model), { recursive: true })
-    for (const file of ['model.json', 'model.weights.bin', 'weights.json'])
-      if (existsSync(path.join(from, file)))
-        copyFileSync(path.join(from, file), path.join(modelsDir, model, file))
-  }
+  for (const model of options.models) copyPublished(model, modelsDir)
   const config = loadInferenceConfig({
     NODE_ENV: 'test',
     DATA_DIR: dataDir,

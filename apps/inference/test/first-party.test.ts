@@ -1,17 +1,9 @@
 import { createHash } from 'node:crypto'
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { SuggestInput } from '@ensemble/core/plugin'
-import { DEFAULT_MODELS_DIR } from '@ensemble/plugins/first-party'
+import { copyPublished, isPublished, modelFolder } from '@ensemble/plugins/first-party'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createInferenceClient, type InferenceClient, inferenceFailureReason } from '../src/client'
 import { loadInferenceConfig } from '../src/config'
@@ -35,24 +27,14 @@ const BAR = 1920
 const sha256 = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex')
 
 function copyHarmonizer(into: string): void {
-  const from = path.join(DEFAULT_MODELS_DIR, 'harmonizer')
-  mkdirSync(path.join(into, 'harmonizer'), { recursive: true })
-  for (const f of ['model.json', 'model.weights.bin'])
-    copyFileSync(path.join(from, f), path.join(into, 'harmonizer', f))
+  copyPublished('harmonizer', into)
   // weights.json is what the ML side's publish step writes; before it has run, record the copy's digests.
-  if (existsSync(path.join(from, 'weights.json')))
-    copyFileSync(path.join(from, 'weights.json'), path.join(into, 'harmonizer', 'weights.json'))
-  else {
+  if (!isPublished(into, 'harmonizer')) {
+    const folder = modelFolder(into, 'harmonizer')
     const files = Object.fromEntries(
-      ['model.json', 'model.weights.bin'].map((f) => [
-        f,
-        { sha256: sha256(path.join(into, 'harmonizer', f)) },
-      ]),
+      ['model.json', 'model.weights.bin'].map((f) => [f, { sha256: sha256(path.join(folder, f)) }]),
     )
-    writeFileSync(
-      path.join(into, 'harmonizer', 'weights.json'),
-      JSON.stringify({ model: 'harmonizer', files }),
-    )
+    writeFileSync(path.join(folder, 'weights.json'), JSON.stringify({ model: 'harmonizer', files }))
   }
 }
 
@@ -161,7 +143,7 @@ describe('first-party plugins in the inference service', () => {
   it('a weights file that does not match its published digest leaves the plugin unavailable', async () => {
     const broken = mkdtempSync(path.join(tmpdir(), 'ensemble-inference-broken-'))
     copyHarmonizer(broken)
-    const bin = path.join(broken, 'harmonizer', 'model.weights.bin')
+    const bin = path.join(modelFolder(broken, 'harmonizer'), 'model.weights.bin')
     const bytes = readFileSync(bin)
     bytes[64] = (bytes[64] ?? 0) ^ 0xff
     writeFileSync(bin, bytes)

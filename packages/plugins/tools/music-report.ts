@@ -20,9 +20,11 @@ import {
   type SuggestInput,
   ticksPerBar,
 } from '@ensemble/core/plugin'
+import type { FirstPartyOptions } from '../src/common/assets.js'
 import { initBackend } from '../src/common/backend.js'
 import { defaultDataPath, numArg, parseArgs, resolveFromCwd } from '../src/common/cli.js'
 import type { PitchKey } from '../src/common/key.js'
+import { loadLocalModels } from '../src/common/local-host.js'
 import {
   addParallels,
   countParallels,
@@ -34,16 +36,14 @@ import {
   type ParallelCount,
   parallelRate,
 } from '../src/common/musical-checks.js'
+import { gridToNotes, notesToGrid, TICKS_PER_16TH } from '../src/common/steps.js'
 import { getSplit as getRollSplit, loadRolls } from '../src/continue/data.js'
+import { continuePlugin } from '../src/continue/plugin.js'
 import { drumClassOf, loadBeats, STEPS_PER_BAR } from '../src/drums/data.js'
-import type { FirstPartyOptions } from '../src/first-party/assets.js'
-import { continuePlugin } from '../src/first-party/continue-plugin.js'
-import { DRUM_STYLES } from '../src/first-party/drums-gen.js'
-import { drumsPlugin } from '../src/first-party/drums-plugin.js'
-import { harmonizerPlugin } from '../src/first-party/harmonizer-plugin.js'
-import { loadLocalModels } from '../src/first-party/local-host.js'
-import { gridToNotes, notesToGrid, TICKS_PER_16TH } from '../src/first-party/steps.js'
+import { drumsPlugin } from '../src/drums/plugin.js'
+import { DRUM_STYLES } from '../src/drums/sampling.js'
 import { getSplit, loadChorales, VOICE_RANGES } from '../src/harmonizer/data.js'
+import { harmonizerPlugin } from '../src/harmonizer/plugin.js'
 import type { PluginRegistration } from '../src/host.js'
 
 const BAR = ticksPerBar({ numerator: 4, denominator: 4 })

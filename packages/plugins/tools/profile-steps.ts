@@ -10,7 +10,9 @@ import path from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import { initBackend } from '../src/common/backend.js'
 import { defaultModelDir, numArg, parseArgs } from '../src/common/cli.js'
-import { harmonizerRuntime, rollRuntime } from '../src/first-party/runtime.js'
+import { continueRuntime } from '../src/continue/runtime.js'
+import { drumsRuntime } from '../src/drums/runtime.js'
+import { harmonizerRuntime } from '../src/harmonizer/runtime.js'
 import type { ModelRuntime } from '../src/host.js'
 import { loadFunctionalModel } from '../src/model-io/fs-handler.js'
 
@@ -20,8 +22,8 @@ async function main(): Promise<void> {
   console.log(`backend ${await initBackend()}`)
   const runtimes: [string, ModelRuntime][] = [
     ['harmonizer', harmonizerRuntime],
-    ['continue', rollRuntime],
-    ['drums', rollRuntime],
+    ['continue', continueRuntime],
+    ['drums', drumsRuntime],
   ]
   for (const [name, runtime] of runtimes) {
     const dir = defaultModelDir(name)

@@ -44,9 +44,9 @@ export function defaultDataPath(rel: string): string {
   return path.resolve(repoRoot(), '..', 'shared', 'datasets', rel)
 }
 
-/** Default model folder: packages/plugins/models/<name>. */
+/** Default model folder: the committed weights, packages/plugins/src/<name>/weights. */
 export function defaultModelDir(name: string): string {
-  return path.join(repoRoot(), 'packages', 'plugins', 'models', name)
+  return path.join(repoRoot(), 'packages', 'plugins', 'src', name, 'weights')
 }
 
 export function resolveFromCwd(p: string): string {

@@ -5,7 +5,7 @@ export function fixturePath(name: string): string {
   return fileURLToPath(new URL(`../../test/fixtures/${name}`, import.meta.url))
 }
 
-/** Absolute path of a committed model folder. */
+/** Absolute path of a model's committed weights folder (`src/<name>/weights`). */
 export function modelPath(name: string): string {
-  return fileURLToPath(new URL(`../../models/${name}`, import.meta.url))
+  return fileURLToPath(new URL(`../${name}/weights`, import.meta.url))
 }

@@ -1,6 +1,6 @@
 /**
  * After training: measures the continue model on both valid splits and on the committed fixture
- * slices, and writes models/continue/weights.json. Usage:
+ * slices, and writes src/continue/weights/weights.json. Usage:
  *   pnpm --filter @ensemble/plugins exec tsx src/continue/publish.ts [--model DIR]
  */
 import path from 'node:path'

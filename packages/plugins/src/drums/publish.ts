@@ -1,6 +1,6 @@
 /**
  * After training: measures the drums model on the validation split and the committed fixture beats,
- * and writes models/drums/weights.json. Usage:
+ * and writes src/drums/weights/weights.json. Usage:
  *   pnpm --filter @ensemble/plugins exec tsx src/drums/publish.ts [--model DIR] [--data DIR]
  */
 import path from 'node:path'

@@ -1,12 +1,4 @@
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import {
@@ -18,23 +10,23 @@ import {
   theory,
 } from '@ensemble/core/plugin'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { copyPublished, isPublished, modelFolder } from '../common/assets.js'
 import { initBackend } from '../common/backend.js'
+import { loadLocalModels } from '../common/local-host.js'
 import { addParallels, countParallels, type ParallelCount } from '../common/musical-checks.js'
-import { modelPath } from '../common/test-utils.js'
+import { notesToGrid, TICKS_PER_16TH } from '../common/steps.js'
 import { CONTINUE_FORMAT, ContinueModel, DEFAULT_CONTINUE_CONFIG } from '../continue/model.js'
 import { DEFAULT_DRUMS_CONFIG, DRUMS_FORMAT, DrumsModel } from '../drums/model.js'
 import { harmonizeNotes } from '../harmonizer/infer.js'
 import { loadHarmonizer } from '../harmonizer/io.js'
+import { harmonyPitchClasses } from '../harmonizer/sampling.js'
 import { hashModelFiles, saveFunctionalModel } from '../model-io/fs-handler.js'
-import { harmonyPitchClasses } from './harmonize.js'
 import { arrangerPlugin, continuePlugin, drumsPlugin, firstPartyPlugins, harmonizerPlugin } from './index.js'
-import { loadLocalModels } from './local-host.js'
-import { notesToGrid, TICKS_PER_16TH } from './steps.js'
 
 /*
- * The first-party plugins against the contract, through an in-process host (`local-host.ts`). The harmonizer
- * runs on the committed weights (copied to a temp folder, so a training run republishing them mid-test cannot
- * tear the files). Continue and drums have no published weights yet: their plumbing runs on small untrained
+ * The first-party plugins against the contract, through an in-process host (`../common/local-host.ts`). The
+ * harmonizer runs on the committed weights (copied to a temp folder, so a training run republishing them
+ * mid-test cannot tear the files). Continue and drums have no published weights yet: their plumbing runs on small untrained
  * models written here, which only ever exist in this temp folder.
  */
 
@@ -42,30 +34,26 @@ let dir: string
 const BAR = 1920
 
 function publish(model: string): void {
-  const files = hashModelFiles(path.join(dir, model))
-  writeFileSync(path.join(dir, model, 'weights.json'), JSON.stringify({ model, files }))
+  const files = hashModelFiles(modelFolder(dir, model))
+  writeFileSync(path.join(modelFolder(dir, model), 'weights.json'), JSON.stringify({ model, files }))
 }
 
 beforeAll(async () => {
   await initBackend()
   dir = mkdtempSync(path.join(tmpdir(), 'first-party-'))
-  mkdirSync(path.join(dir, 'harmonizer'))
-  for (const f of ['model.json', 'model.weights.bin'])
-    copyFileSync(path.join(modelPath('harmonizer'), f), path.join(dir, 'harmonizer', f))
-  const published = path.join(modelPath('harmonizer'), 'weights.json')
+  copyPublished('harmonizer', dir)
   // weights.json is what the ML side's publish step writes; before it has run, record the copy's digests.
-  if (existsSync(published)) copyFileSync(published, path.join(dir, 'harmonizer', 'weights.json'))
-  else publish('harmonizer')
+  if (!isPublished(dir, 'harmonizer')) publish('harmonizer')
   const cont = new ContinueModel({ ...DEFAULT_CONTINUE_CONFIG, channels: 16, dilations: [1, 2, 4] }, 4)
   await saveFunctionalModel(
-    path.join(dir, 'continue'),
+    modelFolder(dir, 'continue'),
     { config: cont.config, weights: cont.params.named() },
     CONTINUE_FORMAT,
   )
   publish('continue')
   const drums = new DrumsModel({ ...DEFAULT_DRUMS_CONFIG, channels: 16, dilations: [1, 2, 4] }, 5)
   await saveFunctionalModel(
-    path.join(dir, 'drums'),
+    modelFolder(dir, 'drums'),
     { config: drums.config, weights: drums.params.named() },
     DRUMS_FORMAT,
   )
@@ -127,7 +115,9 @@ describe('first-party plugins', () => {
       'studio.ensemble.drums',
       'studio.ensemble.arranger',
     ])
-    const recorded = JSON.parse(readFileSync(path.join(dir, 'harmonizer', 'weights.json'), 'utf8')) as {
+    const recorded = JSON.parse(
+      readFileSync(path.join(modelFolder(dir, 'harmonizer'), 'weights.json'), 'utf8'),
+    ) as {
       files: Record<string, { sha256: string }>
     }
     const asset = regs[0]!.plugin.manifest.assets[0]!
@@ -243,7 +233,7 @@ describe('first-party plugins', () => {
         parameters: { output: 'tracks', temperature: 0, strictKey: false, avoidParallels: false },
       }),
     )
-    const model = await loadHarmonizer(path.join(dir, 'harmonizer'), false)
+    const model = await loadHarmonizer(modelFolder(dir, 'harmonizer'), false)
     const reference = harmonizeNotes(model, {
       melody: cMelody,
       startTick: 0,
@@ -403,15 +393,13 @@ describe('first-party plugins', () => {
 describe('unavailable models', () => {
   function copyOf(model: string): string {
     const copy = mkdtempSync(path.join(tmpdir(), 'first-party-broken-'))
-    mkdirSync(path.join(copy, model))
-    for (const f of ['model.json', 'model.weights.bin', 'weights.json'])
-      copyFileSync(path.join(dir, model, f), path.join(copy, model, f))
+    copyPublished(model, copy, dir)
     return copy
   }
 
   it('weights missing: the plugin cannot load its model', () => {
     const copy = copyOf('harmonizer')
-    rmSync(path.join(copy, 'harmonizer', 'model.weights.bin'))
+    rmSync(path.join(modelFolder(copy, 'harmonizer'), 'model.weights.bin'))
     const local = loadLocalModels(harmonizerPlugin({ modelsDir: copy }))
     expect(local.problems.join('\n')).toMatch(/model\.weights\.bin|ENOENT/)
     rmSync(copy, { recursive: true, force: true })
@@ -419,7 +407,7 @@ describe('unavailable models', () => {
 
   it('a weights file that does not match weights.json fails its digest', () => {
     const copy = copyOf('harmonizer')
-    const bin = path.join(copy, 'harmonizer', 'model.weights.bin')
+    const bin = path.join(modelFolder(copy, 'harmonizer'), 'model.weights.bin')
     const bytes = readFileSync(bin)
     bytes[100] = (bytes[100] ?? 0) ^ 0xff
     writeFileSync(bin, bytes)
@@ -430,7 +418,7 @@ describe('unavailable models', () => {
 
   it('never published (no weights.json): nothing can match its pins, and the arranger drops the drums model', () => {
     const copy = copyOf('harmonizer')
-    rmSync(path.join(copy, 'harmonizer', 'weights.json'))
+    rmSync(path.join(modelFolder(copy, 'harmonizer'), 'weights.json'))
     const local = loadLocalModels(harmonizerPlugin({ modelsDir: copy }))
     expect(local.problems.join('\n')).toMatch(/SHA-256/)
     const none = loadLocalModels(drumsPlugin({ modelsDir: copy }))

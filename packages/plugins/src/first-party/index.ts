@@ -2,30 +2,32 @@
  * The first-party plugins on the plugin contract (`@ensemble/core/plugin`), as the inference service
  * registers them: `{ plugin, assetRoot, runtimes }` each. Every model step of every plugin is a
  * `ctx.models.run` of a `tfjs-functional` asset whose graph code is the runtime registered here (see
- * runtime.ts), so the service verifies, warms and micro-batches them like any other model.
+ * the model folders' runtime.ts), so the service verifies, warms and micro-batches them like any other model.
  *
- * A plugin whose weights are not published (no `models/<model>/weights.json`, or files that do not match it)
+ * A plugin whose weights are not published (no `<model>/weights/weights.json`, or files that do not match it)
  * is still returned: the service lists it as unavailable with the reason and never runs it.
  */
 
+import { arrangerPlugin } from '../arranger/plugin.js'
+import type { FirstPartyOptions } from '../common/assets.js'
+import { continuePlugin } from '../continue/plugin.js'
+import { drumsPlugin } from '../drums/plugin.js'
+import { harmonizerPlugin } from '../harmonizer/plugin.js'
 import type { PluginRegistration } from '../host.js'
-import { arrangerPlugin } from './arranger-plugin.js'
-import type { FirstPartyOptions } from './assets.js'
-import { continuePlugin } from './continue-plugin.js'
-import { drumsPlugin } from './drums-plugin.js'
-import { harmonizerPlugin } from './harmonizer-plugin.js'
 
-export type { BatchModel, FunctionalModel, ModelRuntime, PluginRegistration } from '../host.js'
-export { ARRANGER_ID, arrangerPlugin } from './arranger-plugin.js'
+export { ARRANGER_ID, arrangerPlugin } from '../arranger/plugin.js'
 export {
+  copyPublished,
   DEFAULT_MODELS_DIR,
   type FirstPartyOptions,
   isPublished,
+  modelFolder,
   publishedAsset,
-} from './assets.js'
-export { CONTINUE_ID, continuePlugin } from './continue-plugin.js'
-export { DRUMS_ID, drumsPlugin } from './drums-plugin.js'
-export { HARMONIZER_ID, harmonizerPlugin } from './harmonizer-plugin.js'
+} from '../common/assets.js'
+export { CONTINUE_ID, continuePlugin } from '../continue/plugin.js'
+export { DRUMS_ID, drumsPlugin } from '../drums/plugin.js'
+export { HARMONIZER_ID, harmonizerPlugin } from '../harmonizer/plugin.js'
+export type { BatchModel, FunctionalModel, ModelRuntime, PluginRegistration } from '../host.js'
 
 export function firstPartyPlugins(options: FirstPartyOptions = {}): PluginRegistration[] {
   return [harmonizerPlugin(options), continuePlugin(options), drumsPlugin(options), arrangerPlugin(options)]

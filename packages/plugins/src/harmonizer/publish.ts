@@ -1,6 +1,6 @@
 /**
  * After training: measures the harmonizer on valid and on the committed fixture slice and writes
- * models/harmonizer/weights.json (SHA-256 of the assets + figures). Usage:
+ * src/harmonizer/weights/weights.json (SHA-256 of the assets + figures). Usage:
  *   pnpm --filter @ensemble/plugins exec tsx src/harmonizer/publish.ts [--model DIR] [--data PATH]
  */
 import path from 'node:path'

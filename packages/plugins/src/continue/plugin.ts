@@ -1,11 +1,12 @@
 import { definePlugin, PPQ } from '@ensemble/core/plugin'
-import { KEY_MIN } from '../continue/data.js'
-import { CONTINUE_FORMAT, DEFAULT_CONTINUE_CONFIG } from '../continue/model.js'
+import { DEFAULT_MODELS_DIR, type FirstPartyOptions, publishedAsset } from '../common/assets.js'
+import { publishedRollShape, sampleRoll } from '../common/roll-sampling.js'
+import { NEVER } from '../common/step-runtime.js'
+import { gridToNotes, notesToGrid } from '../common/steps.js'
 import type { PluginRegistration } from '../host.js'
-import { DEFAULT_MODELS_DIR, type FirstPartyOptions, publishedAsset } from './assets.js'
-import { publishedRollShape, sampleRoll } from './roll.js'
-import { NEVER, rollRuntime } from './runtime.js'
-import { gridToNotes, notesToGrid } from './steps.js'
+import { KEY_MIN } from './data.js'
+import { DEFAULT_CONTINUE_CONFIG } from './model.js'
+import { CONTINUE_ROLL, continueRuntime } from './runtime.js'
 
 export const CONTINUE_ID = 'studio.ensemble.continue'
 
@@ -23,10 +24,7 @@ const STYLES = {
  */
 export function continuePlugin(options: FirstPartyOptions = {}): PluginRegistration {
   const modelsDir = options.modelsDir ?? DEFAULT_MODELS_DIR
-  const shape = publishedRollShape(modelsDir, 'continue', {
-    format: CONTINUE_FORMAT,
-    config: DEFAULT_CONTINUE_CONFIG,
-  })
+  const shape = publishedRollShape(modelsDir, 'continue', CONTINUE_ROLL, DEFAULT_CONTINUE_CONFIG)
   const plugin = definePlugin({
     manifest: {
       id: CONTINUE_ID,
@@ -102,5 +100,5 @@ export function continuePlugin(options: FirstPartyOptions = {}): PluginRegistrat
       return { suggestions }
     },
   })
-  return { plugin, assetRoot: modelsDir, runtimes: { continue: rollRuntime } }
+  return { plugin, assetRoot: modelsDir, runtimes: { continue: continueRuntime } }
 }

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { PluginContext } from '@ensemble/core/plugin'
-import { first } from './assets.js'
-import { type RollShape, rollShape } from './runtime.js'
+import { first, modelFolder } from './assets.js'
+import { type RollFormat, type RollShape, rollShape } from './roll-runtime.js'
 import { ConvHistory, uniforms } from './steps.js'
 
 /*
@@ -15,18 +15,19 @@ import { ConvHistory, uniforms } from './steps.js'
 export function publishedRollShape(
   modelsDir: string,
   model: string,
-  fallback: { format: string; config: unknown },
+  roll: RollFormat,
+  defaultConfig: unknown,
 ): RollShape {
-  const file = path.join(modelsDir, model, 'model.json')
+  const file = path.join(modelFolder(modelsDir, model), 'model.json')
   if (existsSync(file)) {
     try {
       const json = JSON.parse(readFileSync(file, 'utf8')) as { format?: string; modelTopology?: unknown }
-      return rollShape({ format: json.format, config: json.modelTopology })
+      return rollShape(roll, { format: json.format, config: json.modelTopology })
     } catch {
       // Unreadable or another format: the host will list the plugin as unavailable; keep the module loadable.
     }
   }
-  return rollShape(fallback)
+  return roll.shape(defaultConfig)
 }
 
 /** Receptive field in steps: older frames cannot change a draw, so the loop feeds at most this many. */

@@ -1,21 +1,22 @@
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { PluginContext, SongKey, Theory } from '@ensemble/core/plugin'
+import { first, modelFolder } from '../common/assets.js'
 import { keyPitchClasses } from '../common/key.js'
-import { classToPitch, foldIntoVocab, octaveShift, pitchToClass, VOICE_RANGES } from '../harmonizer/data.js'
-import { DEFAULT_CONFIG } from '../harmonizer/model.js'
-import { first } from './assets.js'
-import { type HarmonizerShape, harmonizerMelodyRuntime, harmonizerRuntime, NEVER } from './runtime.js'
-import { ConvHistory, uniforms } from './steps.js'
+import { NEVER } from '../common/step-runtime.js'
+import { ConvHistory, uniforms } from '../common/steps.js'
+import { classToPitch, foldIntoVocab, octaveShift, pitchToClass, VOICE_RANGES } from './data.js'
+import { DEFAULT_CONFIG } from './model.js'
+import { type HarmonizerShape, harmonizerMelodyRuntime, harmonizerRuntime } from './runtime.js'
 
 /*
- * The harmonizer's sampling loop (the plugin side of `../harmonizer/infer.ts`'s `harmonize`), with every
+ * The harmonizer's sampling loop (the plugin side of `./infer.ts`'s `harmonize`), with every
  * model step a `ctx.models.run` of the step runtime. Shared by the harmonizer and arranger plugins.
  */
 
 /** The published model's shape (from its model.json), so the plugin builds inputs that fit the weights. */
 export function harmonizerShape(modelsDir: string): HarmonizerShape {
-  const file = path.join(modelsDir, 'harmonizer', 'model.json')
+  const file = path.join(modelFolder(modelsDir, 'harmonizer'), 'model.json')
   if (existsSync(file)) {
     try {
       const json = JSON.parse(readFileSync(file, 'utf8')) as { modelTopology?: HarmonizerShape }

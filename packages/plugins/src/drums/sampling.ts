@@ -1,9 +1,11 @@
 import type { PluginContext, PluginNote, SongContext } from '@ensemble/core/plugin'
-import { DRUM_CLASSES, drumClassOf } from '../drums/data.js'
-import { DEFAULT_DRUMS_CONFIG, DRUMS_FORMAT } from '../drums/model.js'
-import { publishedRollShape, sampleRoll } from './roll.js'
-import { NEVER, type RollShape } from './runtime.js'
-import { notesToGrid, TICKS_PER_16TH } from './steps.js'
+import type { RollShape } from '../common/roll-runtime.js'
+import { publishedRollShape, sampleRoll } from '../common/roll-sampling.js'
+import { NEVER } from '../common/step-runtime.js'
+import { notesToGrid, TICKS_PER_16TH } from '../common/steps.js'
+import { DRUM_CLASSES, drumClassOf } from './data.js'
+import { DEFAULT_DRUMS_CONFIG } from './model.js'
+import { DRUMS_ROLL } from './runtime.js'
 
 /*
  * Drum generation shared by the drums and arranger plugins: 16th-step hit masks over the 9 GrooVAE classes.
@@ -40,7 +42,7 @@ function bar(at: (t: number) => number[]): number[][] {
 }
 
 export function drumsShape(modelsDir: string): RollShape {
-  return publishedRollShape(modelsDir, 'drums', { format: DRUMS_FORMAT, config: DEFAULT_DRUMS_CONFIG })
+  return publishedRollShape(modelsDir, 'drums', DRUMS_ROLL, DEFAULT_DRUMS_CONFIG)
 }
 
 /** Onset steps of a track's notes on the 16th grid of the window. */

@@ -1,9 +1,9 @@
 import { definePlugin } from '@ensemble/core/plugin'
+import { DEFAULT_MODELS_DIR, type FirstPartyOptions, publishedAsset } from '../common/assets.js'
+import { TICKS_PER_16TH } from '../common/steps.js'
 import type { PluginRegistration } from '../host.js'
-import { DEFAULT_MODELS_DIR, type FirstPartyOptions, publishedAsset } from './assets.js'
-import { DRUM_STYLES, drumsShape, generateDrumNotes, onsetSteps } from './drums-gen.js'
-import { rollRuntime } from './runtime.js'
-import { TICKS_PER_16TH } from './steps.js'
+import { drumsRuntime } from './runtime.js'
+import { DRUM_STYLES, drumsShape, generateDrumNotes, onsetSteps } from './sampling.js'
 
 export const DRUMS_ID = 'studio.ensemble.drums'
 
@@ -93,5 +93,5 @@ export function drumsPlugin(options: FirstPartyOptions = {}): PluginRegistration
       return { suggestions }
     },
   })
-  return { plugin, assetRoot: modelsDir, runtimes: { drums: rollRuntime } }
+  return { plugin, assetRoot: modelsDir, runtimes: { drums: drumsRuntime } }
 }

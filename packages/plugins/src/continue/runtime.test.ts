@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { initBackend } from '../common/backend.js'
-import { KEY_MIN, KEYS } from '../continue/data.js'
-import { CONTINUE_FORMAT } from '../continue/model.js'
-import { chordModel } from '../continue/test-models.js'
-import { rollRuntime } from './runtime.js'
+import { KEY_MIN, KEYS } from './data.js'
+import { CONTINUE_FORMAT } from './model.js'
+import { continueRuntime } from './runtime.js'
+import { chordModel } from './test-models.js'
 
 beforeAll(async () => {
   await initBackend()
@@ -13,7 +13,7 @@ beforeAll(async () => {
 describe('continue plugin runtime', () => {
   it('plugin runtime: the step draws the same chord from the same weights', () => {
     const model = chordModel()
-    const step = rollRuntime({
+    const step = continueRuntime({
       format: CONTINUE_FORMAT,
       config: model.config,
       weights: model.params.named(),

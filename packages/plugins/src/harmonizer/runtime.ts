@@ -3,7 +3,6 @@ import {
   addBias,
   addProduct,
   addRow,
-  bernoulliChain,
   categorical,
   type Dense,
   denseOf,
@@ -13,35 +12,15 @@ import {
   stackOf,
   tcnStep,
 } from '../common/step-maths.js'
-import { CONTINUE_FORMAT, type ContinueConfig, withinFrameWeights } from '../continue/model.js'
-import { DRUMS_FORMAT } from '../drums/model.js'
-import { HARMONIZER_FORMAT } from '../harmonizer/model.js'
-import type { BatchModel, FunctionalModel, ModelRuntime } from '../host.js'
+import { expectFormat, inputRows, stackStates, warm } from '../common/step-runtime.js'
+import type { ModelRuntime } from '../host.js'
+import { HARMONIZER_FORMAT } from './model.js'
 
 /*
- * The graph code of our `tfjs-functional` assets, as the inference service runs them (its `ModelRuntime`),
- * recast for generation: one call = ONE sampling step of the model, so that every step of a plugin's
- * sampling loop is a `ctx.models.run` the host can micro-batch with other requests' steps.
- *
- * The training code (`../harmonizer/model.ts`, `../common/nn.ts`) recomputes the whole causal TCN over its
- * receptive field for every sampled step (O(T x window)). Here the step is incremental, like fast WaveNet
- * generation: a kernel-2 dilated conv at time t only needs its input at t and at t - d, so the plugin keeps
- * each conv's past inputs and hands the step exactly the ones it needs (`past`, one row per conv); the step
- * returns the conv inputs at t (`state`) for the plugin to remember. Same weights, same maths (the zero
- * padding before the first step is the zero `past` row), a fraction of the work.
- *
- * The per-step runtimes compute in plain TypeScript (step-maths.ts), not tfjs kernels: a step is ~40 small
- * products, and each wasm kernel launch cost more than its arithmetic (243 kernels, ~3-4 ms per harmonizer
- * step). The melody stream, one large call per request, stays on tfjs. step-maths.test.ts checks the step's
- * logits against the training code.
- *
- * Sampling happens inside the step from uniforms the plugin draws with `ctx.random`, so randomness still
- * comes only from the contract's seeded source, and a step that needs several dependent draws (the
- * harmonizer's A -> T -> B) stays one call instead of three.
+ * The harmonizer's `tfjs-functional` runtimes, one sampling step per call (see ../common/step-runtime.ts for
+ * why steps are incremental and computed in plain TypeScript): the soprano look-ahead stream, once per
+ * request on tfjs, and the per-16th step that draws alto, tenor and bass.
  */
-
-/** Logit offset used for "never" (the host refuses non-finite inputs, so not -Infinity). */
-export const NEVER = -1e9
 
 function weight(w: tf.NamedTensorMap, name: string): tf.Tensor2D | tf.Tensor1D {
   const t = w[name]
@@ -100,41 +79,6 @@ function splitStack(w: tf.NamedTensorMap, prefix: string, blocks: number, channe
   for (let i = 0; i < blocks; i++)
     for (const ab of ['a', 'b']) splitRows(w, `${prefix}.${i}.${ab}`, [channels, channels])
 }
-
-function expectFormat(asset: FunctionalModel, format: string): void {
-  if (asset.format !== format)
-    throw new Error(`expected a ${format} model, got ${asset.format ?? 'no format'}`)
-}
-
-/** Runs the step once on zeros so kernel set-up is not paid by the first request. */
-function warm(model: BatchModel): BatchModel {
-  const zeros = model.inputShapes.map((shape) => tf.zeros([1, ...shape.map((d) => d ?? 1)]))
-  tf.dispose(tf.tidy(() => model.predict(zeros)))
-  tf.dispose(zeros)
-  return model
-}
-
-/** Per input, the row of example b (a view on the batch's data, read once). */
-function inputRows(inputs: tf.Tensor[]): ((b: number) => Float32Array)[] {
-  return inputs.map((t) => {
-    const data = t.dataSync() as Float32Array
-    const size = t.size / (t.shape[0] ?? 1)
-    return (b: number) => data.subarray(b * size, (b + 1) * size)
-  })
-}
-
-/** The per-example state rows as one [B, count, C] tensor. */
-function stackStates(states: Float32Array[][], count: number, channels: number): tf.Tensor3D {
-  const flat = new Float32Array(states.length * count * channels)
-  states.forEach((state, b) => {
-    state.forEach((row, k) => {
-      flat.set(row, (b * count + k) * channels)
-    })
-  })
-  return tf.tensor3d(flat, [states.length, count, channels])
-}
-
-// ---------------------------------------------------------------------------------------------- harmonizer
 
 export interface HarmonizerShape {
   vocab: number
@@ -312,70 +256,6 @@ export const harmonizerRuntime: ModelRuntime = (asset) => {
         states.push(state)
       }
       return [stackStates(states, 2 * n, c.channels), tf.tensor2d(picks, [B, 3])]
-    },
-  })
-}
-
-// --------------------------------------------------------------------------- continue and drums (roll TCNs)
-
-export interface RollShape {
-  /** Bernoulli outputs per step (88 keys, 9 drum classes). */
-  outputs: number
-  /** Extra one-hot features beside the previous step (corpora, or bar positions). */
-  extra: number
-  channels: number
-  dilations: number[]
-}
-
-export function rollShape(asset: { format: string | undefined; config: unknown }): RollShape {
-  if (asset.format === CONTINUE_FORMAT) {
-    const c = asset.config as { keys: number; corpora: number; channels: number; dilations: number[] }
-    return { outputs: c.keys, extra: c.corpora, channels: c.channels, dilations: c.dilations }
-  }
-  if (asset.format === DRUMS_FORMAT) {
-    const c = asset.config as { classes: number; stepsPerBar: number; channels: number; dilations: number[] }
-    return { outputs: c.classes, extra: c.stepsPerBar, channels: c.channels, dilations: c.dilations }
-  }
-  throw new Error(
-    `expected a ${CONTINUE_FORMAT} or ${DRUMS_FORMAT} model, got ${asset.format ?? 'no format'}`,
-  )
-}
-
-/**
- * Continue / drums step (the same network shape: previous step + a one-hot feature in, Bernoulli logits
- * out, independent or, with a `frame.w` weight, chained low to high within the step). Inputs: 0 `x` [K + E] (the step before t, and the corpus or bar-position one-hot
- * at t); 1 `past` [2n, C]; then `bias` [K] logit offsets (key, density, rhythm to follow), `u` [K],
- * `temperature` [1]. Outputs: 0 the conv inputs at t [2n, C]; 1 `on` [K] (0/1).
- */
-export const rollRuntime: ModelRuntime = (asset) => {
-  const c = rollShape(asset)
-  const n = c.dilations.length
-  const input = denseOf(asset.weights, 'in')
-  const stack = stackOf(asset.weights, 'tcn', n)
-  const output = denseOf(asset.weights, 'out')
-  const within = withinFrameWeights(asset.weights, asset.config as ContinueConfig)
-  return warm({
-    inputShapes: [[c.outputs + c.extra], [2 * n, c.channels], [c.outputs], [c.outputs], [1]],
-    predict(inputs) {
-      const rows = inputRows(inputs)
-      const B = inputs[0]!.shape[0]!
-      const states: Float32Array[][] = []
-      const on = new Float32Array(B * c.outputs)
-      for (let b = 0; b < B; b++) {
-        const x = (k: number) => rows[k]!(b)
-        const h0 = new Float32Array(c.channels)
-        addProduct(h0, x(0), input)
-        addBias(h0, input)
-        const state: Float32Array[] = []
-        const past = x(1)
-        const h = relu(tcnStep(stack, h0, (k) => past.subarray(k * c.channels, (k + 1) * c.channels), state))
-        const z = Float32Array.from(x(2))
-        addProduct(z, h, output)
-        addBias(z, output)
-        on.set(bernoulliChain(z, x(3), x(4)[0]!, within), b * c.outputs)
-        states.push(state)
-      }
-      return [stackStates(states, 2 * n, c.channels), tf.tensor2d(on, [B, c.outputs])]
     },
   })
 }

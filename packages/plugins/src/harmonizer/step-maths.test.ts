@@ -5,10 +5,10 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { initBackend } from '../common/backend.js'
 import { penaliseParallels } from '../common/step-maths.js'
 import { fixturePath, modelPath } from '../common/test-utils.js'
-import { getSplit, loadChorales, pitchToClass, wholeBatch } from '../harmonizer/data.js'
-import { loadHarmonizer } from '../harmonizer/io.js'
-import { batchTensors } from '../harmonizer/model.js'
 import { loadFunctionalModel } from '../model-io/fs-handler.js'
+import { getSplit, loadChorales, pitchToClass, wholeBatch } from './data.js'
+import { loadHarmonizer } from './io.js'
+import { batchTensors } from './model.js'
 import { type HarmonizerShape, harmonizerMelodyRuntime, harmonizerNet, harmonizerStep } from './runtime.js'
 
 /*

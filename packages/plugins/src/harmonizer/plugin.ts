@@ -1,8 +1,8 @@
 import { definePlugin, type PluginNote } from '@ensemble/core/plugin'
+import { DEFAULT_MODELS_DIR, type FirstPartyOptions, publishedAsset } from '../common/assets.js'
+import { gridToNotes, notesToGrid, TICKS_PER_16TH } from '../common/steps.js'
 import type { PluginRegistration } from '../host.js'
-import { DEFAULT_MODELS_DIR, type FirstPartyOptions, publishedAsset } from './assets.js'
-import { HARMONIZER_ASSETS, HARMONIZER_RUNTIMES, harmonizerShape, harmonizeSteps } from './harmonize.js'
-import { gridToNotes, notesToGrid, TICKS_PER_16TH } from './steps.js'
+import { HARMONIZER_ASSETS, HARMONIZER_RUNTIMES, harmonizerShape, harmonizeSteps } from './sampling.js'
 
 export const HARMONIZER_ID = 'studio.ensemble.harmonizer'
 

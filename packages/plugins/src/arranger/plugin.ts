@@ -6,12 +6,17 @@ import {
   type SongKey,
   type Theory,
 } from '@ensemble/core/plugin'
+import { DEFAULT_MODELS_DIR, type FirstPartyOptions, isPublished, publishedAsset } from '../common/assets.js'
+import { gridToNotes, notesToGrid, TICKS_PER_16TH } from '../common/steps.js'
+import { drumsRuntime } from '../drums/runtime.js'
+import { drumsShape, generateDrumNotes } from '../drums/sampling.js'
+import {
+  HARMONIZER_ASSETS,
+  HARMONIZER_RUNTIMES,
+  harmonizerShape,
+  harmonizeSteps,
+} from '../harmonizer/sampling.js'
 import type { ModelRuntime, PluginRegistration } from '../host.js'
-import { DEFAULT_MODELS_DIR, type FirstPartyOptions, isPublished, publishedAsset } from './assets.js'
-import { drumsShape, generateDrumNotes } from './drums-gen.js'
-import { HARMONIZER_ASSETS, HARMONIZER_RUNTIMES, harmonizerShape, harmonizeSteps } from './harmonize.js'
-import { rollRuntime } from './runtime.js'
-import { gridToNotes, notesToGrid, TICKS_PER_16TH } from './steps.js'
 
 export const ARRANGER_ID = 'studio.ensemble.arranger'
 
@@ -29,7 +34,7 @@ export function arrangerPlugin(options: FirstPartyOptions = {}): PluginRegistrat
   const withDrumsModel = isPublished(modelsDir, 'drums')
   const drums = drumsShape(modelsDir)
   const runtimes: Record<string, ModelRuntime> = { ...HARMONIZER_RUNTIMES }
-  if (withDrumsModel) runtimes.drums = rollRuntime
+  if (withDrumsModel) runtimes.drums = drumsRuntime
   const plugin = definePlugin({
     manifest: {
       id: ARRANGER_ID,

@@ -8,13 +8,13 @@ import {
 
 /*
  * Plugin-side helpers shared by the first-party plugins: the conv-input history a step model needs
- * (see runtime.ts), grids of 16th/frame steps, and the note conversions at the contract's boundary.
+ * (see step-runtime.ts), grids of 16th/frame steps, and the note conversions at the contract's boundary.
  */
 
 /**
  * The conv inputs of every past step, and the `past` input step t needs (block i reads t - d_i). One stacked
  * [2n, C] input and output rather than 2n of [C]: each model input and output is a tensor the host builds or
- * reads back, which cost more per step than the step's arithmetic (see runtime.ts).
+ * reads back, which cost more per step than the step's arithmetic (see step-runtime.ts).
  */
 export class ConvHistory {
   private readonly states: (readonly number[])[] = []
