@@ -133,13 +133,18 @@ export const readTrackFields = (id: string, track: YRecord): Track => ({
   order: field(track, 'order', MISSING_TRACK.order),
 })
 
-export const readClipFields = (id: string, clip: YRecord): Clip => ({
-  id,
-  name: field(clip, 'name', MISSING_CLIP.name),
-  start: field(clip, 'start', MISSING_CLIP.start),
-  length: field(clip, 'length', MISSING_CLIP.length),
-  loopLength: field(clip, 'loopLength', MISSING_CLIP.loopLength),
-})
+export const readClipFields = (id: string, clip: YRecord): Clip => {
+  const fields: Clip = {
+    id,
+    name: field(clip, 'name', MISSING_CLIP.name),
+    start: field(clip, 'start', MISSING_CLIP.start),
+    length: field(clip, 'length', MISSING_CLIP.length),
+    loopLength: field(clip, 'loopLength', MISSING_CLIP.loopLength),
+  }
+  // Only clips that were moved between tracks have it: the others read as they always did.
+  const movedFrom = clip.get('movedFrom') as Clip['movedFrom']
+  return movedFrom === undefined ? fields : { ...fields, movedFrom }
+}
 
 /** Builds a track's Y.Map; insert it into the tracks map in the same transaction. */
 export const createTrackMap = (track: Track): YRecord => {
