@@ -81,6 +81,8 @@ export function createDiscussionStore(
    */
   let reads = 0
   let readingOlder: Promise<void> | null = null
+  /** Comments deleted since this tab opened: an older page read before the deletion must not bring one back. */
+  const deleted = new Set<string>()
 
   const load = async () => {
     const read = ++reads
@@ -115,6 +117,7 @@ export function createDiscussionStore(
       const mentionsMe = isNew && event.comment.mentions.includes(myUserId)
       set({ comments, newMentions: state.newMentions + (mentionsMe ? 1 : 0) })
     } else if (event.type === 'comment-deleted') {
+      deleted.add(event.id)
       const comments = new Map(state.comments)
       comments.delete(event.id)
       for (const [id, c] of comments) if (c.parentId === event.id) comments.delete(id)
@@ -180,7 +183,10 @@ export function createDiscussionStore(
         threadCursor = page.nextCursor
         const comments = new Map(state.comments)
         // A thread that arrived live meanwhile is already here, and newer than what the page says.
-        for (const c of page.comments) if (!comments.has(c.id)) comments.set(c.id, c)
+        for (const c of page.comments) {
+          const gone = deleted.has(c.id) || (c.parentId !== null && deleted.has(c.parentId))
+          if (!gone && !comments.has(c.id)) comments.set(c.id, c)
+        }
         set({ comments, olderThreads: page.nextCursor !== null })
       })().finally(() => {
         readingOlder = null
