@@ -6,6 +6,7 @@ import type { AppRouter } from '../src/server/api/router'
 import type { RunningServer } from '../src/server/app'
 import type { Database } from '../src/server/db'
 import { schema } from '../src/server/db'
+import { createDiscussionStore } from '../src/studio/comments/discussion-store'
 import { type Caller, outcome, signUp } from './helpers/api'
 import { isSaved, type OpenSong, openSongAs } from './helpers/clients'
 import { drivers, openTestDatabase } from './helpers/db'
@@ -126,6 +127,80 @@ describe.each(drivers)('comments and chat on %s', (driver) => {
       trackId,
       lost: null,
     })
+
+    // Bob drags it onto another track (re-created there under a new id): the comment goes along.
+    const keys = addTrack(b.doc, b.me, { kind: 'instrument', name: 'Keys' })
+    moveClip(b.doc, b.me, trackId, clipId, { start: 16 * BAR, toTrackId: keys })
+    await waitFor(
+      () => readSong(a.doc).tracks.some((t) => t.id === keys && t.clips[0]?.start === 16 * BAR),
+      'alice sees the clip on the other track',
+    )
+    expect(resolveAnchor(readSong(a.doc), stored.anchor)).toEqual({
+      start: 16 * BAR,
+      end: 17 * BAR,
+      trackId: keys,
+      lost: null,
+    })
+  })
+
+  it("the studio's comments store reads the newest 200 threads, then older pages on demand, with their replies", async () => {
+    const projectId = await band()
+    const now = Date.now() - 3_600_000
+    const threads = Array.from({ length: 450 }, (_, i) => ({
+      id: crypto.randomUUID(),
+      projectId,
+      authorId: alice.userId,
+      body: `thread ${i}`,
+      anchor: { start: 0, end: PPQ },
+      createdAt: new Date(now - (450 - i) * 1000),
+    }))
+    await database.db.insert(schema.comments).values(threads)
+    // A reply, written recently, to the oldest thread: it comes with its thread's page, not the first.
+    await database.db.insert(schema.comments).values({
+      id: crypto.randomUUID(),
+      projectId,
+      authorId: bob.userId,
+      parentId: threads[0]!.id,
+      body: 'late reply',
+      createdAt: new Date(now),
+    })
+    const song = await songAs(lena, projectId)
+    const store = createDiscussionStore({ projectId, connection: song }, lena.userId, lena.api)
+    const roots = () => [...store.get().comments.values()].filter((c) => c.parentId === null)
+    try {
+      await waitFor(() => roots().length > 0, 'the first page')
+      expect(roots()).toHaveLength(200)
+      expect(store.get().olderThreads).toBe(true)
+      expect(roots().some((c) => c.body === 'thread 449')).toBe(true)
+      expect(roots().some((c) => c.body === 'thread 249')).toBe(false)
+
+      // A thread started while the panel is open arrives live; paging back does not disturb it.
+      const fresh = await alice.api.comments.post.mutate({
+        projectId,
+        body: 'new one',
+        anchor: { start: 0, end: 1 },
+      })
+      await waitFor(() => store.get().comments.has(fresh.id), 'the live thread')
+
+      // Two clicks on "Older threads" before the first page is back read one page, not two.
+      await Promise.all([store.loadOlderThreads(), store.loadOlderThreads()])
+      expect(roots()).toHaveLength(401)
+      expect(store.get().olderThreads).toBe(true)
+      await store.loadOlderThreads()
+      expect(store.get().olderThreads).toBe(false)
+      expect(
+        roots()
+          .map((c) => c.body)
+          .sort(),
+      ).toEqual([...threads.map((t) => t.body), 'new one'].sort())
+      expect([...store.get().comments.values()].find((c) => c.body === 'late reply')?.parentId).toBe(
+        threads[0]!.id,
+      )
+      await store.loadOlderThreads()
+      expect(roots()).toHaveLength(451)
+    } finally {
+      store.destroy()
+    }
   })
 
   it('threads page newest first with replies, filter by status, author and track', async () => {

@@ -2,10 +2,10 @@
  * Where a comment points in the song, and where that place is now. A comment is stored outside the
  * song (the server's database), so its anchor names the music by id and keeps the position it had when
  * the comment was written; the live song says where that music is now. A clip that moves takes its
- * comments along; a clip or notes that are gone leave the comment where they last were, marked removed.
+ * comments along, to another track too; a clip or notes that are gone leave the comment where they last were, marked removed.
  */
 import { z } from 'zod'
-import { MAX_TICK, type SongSnapshot } from './schema'
+import { type ClipSnapshot, MAX_TICK, type SongSnapshot } from './schema'
 
 const id = z.string().min(1).max(64)
 const tick = z.int().min(0).max(MAX_TICK)
@@ -67,6 +67,26 @@ export const placeAnchor = (
 }
 
 /**
+ * The clip a comment names, wherever it is now: under its id, or re-created on another track by a move (its
+ * `movedFrom` lists the id, however many moves ago). Two users moving the clip to two tracks at once leave
+ * two such clips; the one with the smallest id wins, so every viewer shows the comment on the same one.
+ */
+const findClip = (
+  song: SongSnapshot,
+  clipId: string,
+): { clip: ClipSnapshot; trackId: string } | undefined => {
+  let best: { clip: ClipSnapshot; trackId: string } | undefined
+  for (const track of song.tracks) {
+    for (const clip of track.clips) {
+      if (clip.id === clipId) return { clip, trackId: track.id }
+      if (clip.movedFrom?.includes(clipId) && (best === undefined || clip.id < best.clip.id))
+        best = { clip, trackId: track.id }
+    }
+  }
+  return best
+}
+
+/**
  * Where an anchor is in the song now. `last` is the position it was last seen at (a viewer that watched
  * the clip move keeps that); without it, a lost anchor stays where it was written.
  */
@@ -83,18 +103,21 @@ export const resolveAnchor = (
   })
   if (anchor.trackId === undefined) return { ...written, trackId: null, lost: null }
   const track = song.tracks.find((t) => t.id === anchor.trackId)
-  if (track === undefined) return lostAt('track')
-  if (anchor.clipId === undefined) return { ...written, trackId: track.id, lost: null }
-  const clip = track.clips.find((c) => c.id === anchor.clipId)
-  if (clip === undefined) return { ...lostAt('clip'), trackId: track.id }
+  if (anchor.clipId === undefined) {
+    return track === undefined ? lostAt('track') : { ...written, trackId: track.id, lost: null }
+  }
+  const found = findClip(song, anchor.clipId)
+  if (found === undefined)
+    return track === undefined ? lostAt('track') : { ...lostAt('clip'), trackId: track.id }
+  const { clip, trackId } = found
   const shift = clip.start - (anchor.clipStart ?? clip.start)
   if (anchor.noteIds === undefined)
-    return { start: anchor.start + shift, end: anchor.end + shift, trackId: track.id, lost: null }
+    return { start: anchor.start + shift, end: anchor.end + shift, trackId, lost: null }
   const wanted = new Set(anchor.noteIds)
   const notes = clip.notes.filter((n) => wanted.has(n.id))
-  if (notes.length === 0) return { ...lostAt('notes'), trackId: track.id }
+  if (notes.length === 0) return { ...lostAt('notes'), trackId }
   // The notes themselves may have moved inside the clip: span what is left of them.
   const start = Math.min(...notes.map((n) => n.start)) + clip.start
   const end = Math.max(...notes.map((n) => n.start + n.duration)) + clip.start
-  return { start, end, trackId: track.id, lost: null }
+  return { start, end, trackId, lost: null }
 }

@@ -148,15 +148,21 @@ function diffTracks(a: readonly TrackSnapshot[], b: readonly TrackSnapshot[], ou
   for (const track of old.values())
     out.push({ kind: 'track-removed', trackId: track.id, trackName: track.name })
   // A clip that changed track is deleted and re-created under a new id in one transaction (core's
-  // moveClips): pair such deletions and additions back into moves.
+  // moveClips): pair such deletions and additions back into moves. A move names the old id last in
+  // `movedFrom`; an undone move brings the old clip back without it, so it pairs by likeness.
   for (const added of addedClips) {
-    const i = removedClips.findIndex(
-      (r) =>
-        r.track.id !== added.track.id &&
-        r.clip.name === added.clip.name &&
-        r.clip.length === added.clip.length &&
-        r.clip.notes.length === added.clip.notes.length,
-    )
+    const other = (r: { track: TrackSnapshot }) => r.track.id !== added.track.id
+    const named = removedClips.findIndex((r) => other(r) && added.clip.movedFrom?.at(-1) === r.clip.id)
+    const i =
+      named !== -1
+        ? named
+        : removedClips.findIndex(
+            (r) =>
+              other(r) &&
+              r.clip.name === added.clip.name &&
+              r.clip.length === added.clip.length &&
+              r.clip.notes.length === added.clip.notes.length,
+          )
     if (i === -1) {
       out.push({ kind: 'clip-added', ...clipFields(added.track, added.clip), notes: added.clip.notes.length })
       continue

@@ -109,7 +109,7 @@ describe('moving and resizing clips', () => {
     )
   })
 
-  it('re-creates a clip moved to another track under new ids, keeping its notes', () => {
+  it('re-creates a clip moved to another track under a new id that remembers the old one, keeping its notes', () => {
     const { doc, trackId, other, clipId } = setup()
     const before = readClip(doc, trackId, clipId)!
     const moved = moveClip(doc, alice, trackId, clipId, { start: 0, toTrackId: other })
@@ -120,7 +120,12 @@ describe('moving and resizing clips', () => {
     expect(after.notes.map((n) => [n.pitch, n.start, n.duration])).toEqual(
       before.notes.map((n) => [n.pitch, n.start, n.duration]),
     )
-    expect(after.notes.some((n) => before.notes.some((b) => b.id === n.id))).toBe(false)
+    // Note ids only need to be unique within a clip: the moved notes keep theirs, so comments on them follow.
+    expect(after.notes.map((n) => n.id)).toEqual(before.notes.map((n) => n.id))
+    expect(after.movedFrom).toEqual([clipId])
+    // A copy or a moved clip's split-off half is new music: it remembers no earlier id.
+    const copy = duplicateClip(doc, alice, other, moved)
+    expect(readClip(doc, other, copy)?.movedFrom).toBeUndefined()
     expectRefused(doc, 'track_not_found', () =>
       moveClip(doc, alice, other, moved, { start: 0, toTrackId: 'x' }),
     )

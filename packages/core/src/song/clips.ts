@@ -4,7 +4,7 @@ import { SongError } from './errors'
 import { newId } from './ids'
 import { type NoteInput, stampNotes } from './notes'
 import type { EditOrigin } from './origins'
-import { type Clip, ClipSchema, MAX_TICK, type Note } from './schema'
+import { type Clip, ClipSchema, MAX_MOVED_FROM, MAX_TICK, type Note } from './schema'
 import {
   clipsOf,
   commit,
@@ -26,11 +26,24 @@ const AddClipInput = z.strictObject({
 export type AddClipInput = z.input<typeof AddClipInput> & { notes?: readonly NoteInput[] }
 
 /** A detached copy of a clip with fresh clip and note ids, ready to insert into any track. */
-export const copyClip = (clipId: string, clip: YRecord, changes: Partial<Omit<Clip, 'id'>>) => {
+export const copyClip = (clipId: string, clip: YRecord, changes: Partial<Omit<Clip, 'id' | 'movedFrom'>>) => {
   const id = newId()
-  const fields: Clip = { ...readClipFields(clipId, clip), ...changes, id }
+  // A copy is new music, not the clip moved: comments on the original stay with the original.
+  const { movedFrom: _movedFrom, ...source } = readClipFields(clipId, clip)
+  const fields: Clip = { ...source, ...changes, id }
   const notes = [...notesOf(clip).values()].map((n) => ({ ...n, id: newId() }))
   return { id, y: createClipMap(fields, notes) }
+}
+
+/**
+ * The clip re-created on another track by a move: a new clip id (see moveClips), the same note ids (they
+ * only need to be unique within their clip), and the ids it had before, so comments find it.
+ */
+const movedClip = (clipId: string, clip: YRecord, start: number) => {
+  const id = newId()
+  const fields = readClipFields(clipId, clip)
+  const movedFrom = [...(fields.movedFrom ?? []), clipId].slice(-MAX_MOVED_FROM)
+  return { id, y: createClipMap({ ...fields, start, id, movedFrom }, [...notesOf(clip).values()]) }
 }
 
 export const addClip = (
@@ -60,9 +73,9 @@ const MoveClipsInput = z.strictObject({
 
 /**
  * Moves clips by the same offset, optionally onto another track. A clip that changes track is re-created
- * there under new clip and note ids (Yjs has no move between maps): two users moving the same clip to two
- * tracks then get two copies rather than one clip id in two places. Returns the resulting clip ids, in
- * input order.
+ * there under a new clip id (Yjs has no move between maps) that records the old one in `movedFrom`: two
+ * users moving the same clip to two tracks then get two copies rather than one clip id in two places.
+ * Returns the resulting clip ids, in input order.
  */
 export const moveClips = (
   doc: Y.Doc,
@@ -84,7 +97,7 @@ export const moveClips = (
       'clip start',
     )
     const crossing = toTrackId !== undefined && toTrackId !== ref.trackId
-    return { ref, y, start, copy: crossing ? copyClip(ref.clipId, y, { start }) : null }
+    return { ref, y, start, copy: crossing ? movedClip(ref.clipId, y, start) : null }
   })
   commit(doc, origin, () => {
     for (const { ref, y, start, copy } of plan) {
@@ -205,7 +218,9 @@ export const splitClip = (
       moved.push({ ...note, id: newId(), start: note.start - cut })
     } else if (note.start + note.duration > cut) keep.push({ ...note, duration: cut - note.start })
   }
-  const right: Clip = { ...clip, id: newId(), start: at, length: clip.length - cut }
+  // The right half is new: comments on the clip's earlier ids stay with the left half, which keeps its id.
+  const { movedFrom: _movedFrom, ...left } = clip
+  const right: Clip = { ...left, id: newId(), start: at, length: clip.length - cut }
   commit(doc, origin, () => {
     y.set('length', cut)
     const notes = notesOf(y)

@@ -7,6 +7,9 @@ export const MAX_TICK = ticksPerBar({ numerator: 4, denominator: 4 }) * 10_000
 
 export const SONG_SCHEMA_VERSION = 1
 
+/** How many earlier ids a clip remembers; a clip moved between tracks more often forgets the oldest. */
+export const MAX_MOVED_FROM = 32
+
 /**
  * Volume is a gain in decibels, as Tone.js and every mixer label it: 0 is unity, +6 the most boost, and
  * MIN_VOLUME_DB the fader's floor, which the audio engine plays as silence (-Infinity).
@@ -54,6 +57,11 @@ export const ClipSchema = z.strictObject({
   length: positiveTicks,
   /** null: plays once; a number: the first `loopLength` ticks of notes repeat until the clip ends. */
   loopLength: positiveTicks.nullable(),
+  /**
+   * The ids this clip had before it was moved to other tracks, oldest first (a move between tracks re-creates
+   * the clip under a new id; see moveClips). Comments anchored to an old id find the clip through it.
+   */
+  movedFrom: z.array(id).min(1).max(MAX_MOVED_FROM).readonly().optional(),
 })
 export type Clip = z.infer<typeof ClipSchema>
 

@@ -5,7 +5,7 @@
  *   doc.getMap('meta')    schemaVersion, title, bpm, timeSignature, key        (plain values)
  *   doc.getMap('tracks')  trackId -> Y.Map { name, kind, instrument, colour, volumeDb, pan, mute, solo,
  *                                            order, clips: Y.Map }
- *   clips                 clipId  -> Y.Map { name, start, length, loopLength, notes: Y.Map }
+ *   clips                 clipId  -> Y.Map { name, start, length, loopLength, movedFrom?, notes: Y.Map }
  *   notes                 noteId  -> Note (plain, immutable)
  *
  * Notes live inside their clip and clips inside their track, so deleting a parent takes its children with
@@ -133,13 +133,19 @@ export const readTrackFields = (id: string, track: YRecord): Track => ({
   order: field(track, 'order', MISSING_TRACK.order),
 })
 
-export const readClipFields = (id: string, clip: YRecord): Clip => ({
-  id,
-  name: field(clip, 'name', MISSING_CLIP.name),
-  start: field(clip, 'start', MISSING_CLIP.start),
-  length: field(clip, 'length', MISSING_CLIP.length),
-  loopLength: field(clip, 'loopLength', MISSING_CLIP.loopLength),
-})
+export const readClipFields = (id: string, clip: YRecord): Clip => {
+  const fields: Clip = {
+    id,
+    name: field(clip, 'name', MISSING_CLIP.name),
+    start: field(clip, 'start', MISSING_CLIP.start),
+    length: field(clip, 'length', MISSING_CLIP.length),
+    loopLength: field(clip, 'loopLength', MISSING_CLIP.loopLength),
+  }
+  // Only clips that were moved between tracks have it: the others read as they always did. Comments search
+  // it, so something other than a list (a hostile client's write) reads as no list rather than breaking them.
+  const movedFrom: unknown = clip.get('movedFrom')
+  return Array.isArray(movedFrom) ? { ...fields, movedFrom: movedFrom as string[] } : fields
+}
 
 /** Builds a track's Y.Map; insert it into the tracks map in the same transaction. */
 export const createTrackMap = (track: Track): YRecord => {

@@ -47,6 +47,7 @@ export function CommentsPanel() {
   const [authorId, setAuthorId] = useState('')
   const [draft, setDraft] = useState('')
   const [busy, setBusy] = useState(false)
+  const [loadingOlder, setLoadingOlder] = useState(false)
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: once per opening
   useEffect(() => store.seen('comments'), [])
@@ -71,7 +72,8 @@ export function CommentsPanel() {
   const shown = threads.filter(
     (t) =>
       (status === 'all' || (status === 'open') === (t.comment.resolvedAt === null)) &&
-      (trackId === '' || t.comment.anchor?.trackId === trackId) &&
+      // Where the comment is now: a clip moved to another track took it along.
+      (trackId === '' || t.position.trackId === trackId) &&
       (authorId === '' || t.comment.authorId === authorId),
   )
   const authors = discussion.members
@@ -124,6 +126,23 @@ export function CommentsPanel() {
       {shown.map((t) => (
         <Thread key={t.comment.id} thread={t} bar={bar} focused={t.comment.id === focus} />
       ))}
+      {discussion.olderThreads && (
+        <button
+          type="button"
+          className="st-small"
+          data-testid="older-threads"
+          disabled={loadingOlder}
+          onClick={() => {
+            setLoadingOlder(true)
+            store
+              .loadOlderThreads()
+              .catch(studio.report)
+              .finally(() => setLoadingOlder(false))
+          }}
+        >
+          Older threads
+        </button>
+      )}
     </aside>
   )
 }
