@@ -80,6 +80,9 @@ export async function startInference(
       if (error.code === 'INTERNAL_SERVER_ERROR') log.error('procedure failed', { path, err: error.message })
     },
   })
+  // The web keeps one connection to us; Node's 5 s idle close races its next POST, which fetch does not retry.
+  server.keepAliveTimeout = 65_000
+  server.headersTimeout = 66_000
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(config.port, config.host, () => resolve())

@@ -108,6 +108,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   let origins: readonly string[] = []
   const routes: Route[] = []
   const server = createServer(createRequestListener(routes, fallback))
+  // Node closes an idle kept-alive socket after 5 s, the moment a client may reuse it for a POST it will
+  // not retry (a tRPC mutation answered "other side closed"). Idle sockets live longer than any client
+  // waits between calls; headersTimeout must stay above it.
+  server.keepAliveTimeout = 65_000
+  server.headersTimeout = 66_000
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (!isAllowedOrigin(req, origins)) {
       socket.on('error', () => socket.destroy())
