@@ -15,7 +15,20 @@ export {
 export { clipEvents, diffSong, type EngineAction, type EngineActionType, type NoteEvent } from './diff'
 export { type ActionListener, AudioEngine, type AudioEngineOptions } from './engine'
 export { createInstrument, type Instrument } from './instruments/index'
+export { calibrationClick, type LatencyInput, type LatencyMeasurement, measureLatency } from './latency'
 export { audibleTracks } from './mix'
+export {
+  computePeaks,
+  decodePeaks,
+  encodePeaks,
+  MAX_PEAKS_BYTES,
+  PEAK_LEVELS,
+  type PeakLevel,
+  type Peaks,
+  PeaksFormatError,
+  peakLevelFor,
+  peakRange,
+} from './peaks'
 export type { Levels, PlayerOptions } from './player'
 export { TonePlayer } from './player'
 export {
