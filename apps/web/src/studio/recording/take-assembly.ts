@@ -1,0 +1,58 @@
+import { secondsToTicks, ticksToSeconds } from '@ensemble/core'
+import type { TakeChunk, TakeMeta } from './take-store'
+
+/*
+ * From stored chunks to the audio of a clip. Each sample carries the audio clock's frame it was captured
+ * at; the performer played it `latencyMs` earlier (the round trip the calibration measured), and the song
+ * clock says which tick was sounding then. The clip keeps the samples played between the record start (or
+ * punch in) and the punch out, so it starts exactly on `keep.fromTick`. Pure, so tests can feed it chunks.
+ */
+
+export interface AssembledTake {
+  readonly sampleRate: number
+  readonly channels: Float32Array[]
+  /** Where the clip starts on the timeline. */
+  readonly startTick: number
+  /** Chunks missing between the first and last (silence was put in their place). */
+  readonly gaps: number
+}
+
+/** The audio-clock time at which a sample played at `tick` arrives in the input. */
+const arrivalTime = (meta: TakeMeta, tick: number) =>
+  meta.anchor.time + ticksToSeconds(tick - meta.anchor.tick, meta.anchor.bpm) + meta.latencyMs / 1000
+
+/** The tick that was sounding when the performer played the sample captured at `frame`. */
+export const tickOfFrame = (meta: TakeMeta, frame: number): number =>
+  meta.anchor.tick + secondsToTicks(frame / meta.sampleRate - meta.latencyMs / 1000 - meta.anchor.time, meta.anchor.bpm)
+
+export function assembleTake(meta: TakeMeta, chunks: readonly TakeChunk[]): AssembledTake | null {
+  const sorted = [...chunks].filter((c) => (c.channels[0]?.length ?? 0) > 0).sort((a, b) => a.frame - b.frame)
+  const first = sorted[0]
+  const last = sorted[sorted.length - 1]
+  if (!first || !last) return null
+  const firstFrame = first.frame
+  const endFrame = last.frame + (last.channels[0]?.length ?? 0)
+  const from = Math.max(firstFrame, Math.round(arrivalTime(meta, meta.keep.fromTick) * meta.sampleRate))
+  const to =
+    meta.keep.toTick === null
+      ? endFrame
+      : Math.min(endFrame, Math.round(arrivalTime(meta, meta.keep.toTick) * meta.sampleRate))
+  if (to <= from) return null
+  const channels = Array.from({ length: meta.channels }, () => new Float32Array(to - from))
+  let gaps = 0
+  let expected = firstFrame
+  for (const chunk of sorted) {
+    if (chunk.frame > expected) gaps++
+    const length = chunk.channels[0]?.length ?? 0
+    expected = Math.max(expected, chunk.frame + length)
+    const a = Math.max(from, chunk.frame)
+    const b = Math.min(to, chunk.frame + length)
+    if (b <= a) continue
+    for (let c = 0; c < meta.channels; c++) {
+      const source = chunk.channels[c] ?? chunk.channels[0]
+      if (source) channels[c]?.set(source.subarray(a - chunk.frame, b - chunk.frame), a - from)
+    }
+  }
+  // The sample at `from` was played at this tick: `keep.fromTick` unless the capture began later.
+  return { sampleRate: meta.sampleRate, channels, startTick: Math.max(0, tickOfFrame(meta, from)), gaps }
+}
