@@ -26,6 +26,7 @@ import { ClipEditor } from './editor/clip-editor'
 import { Mixer } from './mixer/mixer'
 import { useFollow } from './presence/follow'
 import { createPresencePublisher } from './presence/presence-publisher'
+import { AudioRecordBar } from './recording/audio-record-bar'
 import { usePresence, useSaveStatus, useUndoState } from './session/hooks'
 import { type SongSession, useSongSession } from './session/song-session'
 import { type StudioHandle, StudioProvider, useStudio } from './studio-context'
@@ -131,6 +132,7 @@ function StudioLayout({ error, onDismiss }: { error: string | null; onDismiss: (
         <ShareButton session={session} />
       </header>
       <TransportBar />
+      <AudioRecordBar />
       {followed && (
         <div className="st-following" style={{ ['--who' as string]: followed.colour }}>
           Following {followed.name}{' '}

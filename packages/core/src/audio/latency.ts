@@ -44,7 +44,7 @@ const MATCH = 0.35
 const FINE_WINDOW_MS = 2
 
 /** A click the studio can play for calibration: a 2 kHz burst under a fast-decaying envelope. */
-export function calibrationClick(sampleRate: number): Float32Array {
+export function calibrationClick(sampleRate: number): Float32Array<ArrayBuffer> {
   const length = Math.round(sampleRate * 0.004)
   const click = new Float32Array(length)
   for (let i = 0; i < length; i++) {

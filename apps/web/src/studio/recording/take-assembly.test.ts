@@ -20,6 +20,7 @@ const meta = (over: Partial<TakeMeta> = {}): TakeMeta => ({
   anchor: { time: 1, tick: 0, bpm: 120 },
   keep: { fromTick: PPQ, toTick: null },
   takeGroupId: null,
+  stage: 'recording',
   ...over,
 })
 

@@ -23,7 +23,8 @@ const arrivalTime = (meta: TakeMeta, tick: number) =>
 
 /** The tick that was sounding when the performer played the sample captured at `frame`. */
 export const tickOfFrame = (meta: TakeMeta, frame: number): number =>
-  meta.anchor.tick + secondsToTicks(frame / meta.sampleRate - meta.latencyMs / 1000 - meta.anchor.time, meta.anchor.bpm)
+  meta.anchor.tick +
+  secondsToTicks(frame / meta.sampleRate - meta.latencyMs / 1000 - meta.anchor.time, meta.anchor.bpm)
 
 export function assembleTake(meta: TakeMeta, chunks: readonly TakeChunk[]): AssembledTake | null {
   const sorted = [...chunks].filter((c) => (c.channels[0]?.length ?? 0) > 0).sort((a, b) => a.frame - b.frame)

@@ -33,6 +33,15 @@ export const TakeMetaSchema = z.strictObject({
   keep: z.strictObject({ fromTick: z.number().min(0), toTick: z.number().min(0).nullable() }),
   /** The take group this pass joins (a pass over the same region as an earlier one), or null for a new one. */
   takeGroupId: z.string().max(64).nullable(),
+  /**
+   * 'recording' until the take is stopped; 'uploading' once its clip is in the song and only its audio is
+   * still on its way (the studio resumes that by itself, and `asset` is the hash the clip names).
+   */
+  stage: z.enum(['recording', 'uploading']),
+  asset: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
 })
 export type TakeMeta = z.infer<typeof TakeMetaSchema>
 
@@ -91,7 +100,12 @@ export async function openTakeStore(): Promise<TakeStore> {
     },
     async append(takeId, chunk) {
       const tx = db.transaction(CHUNKS, 'readwrite')
-      const stored: StoredChunk = { takeId, seq: chunk.seq, frame: chunk.frame, channels: [...chunk.channels] }
+      const stored: StoredChunk = {
+        takeId,
+        seq: chunk.seq,
+        frame: chunk.frame,
+        channels: [...chunk.channels],
+      }
       tx.objectStore(CHUNKS).put(stored)
       await committed(tx)
     },
@@ -126,4 +140,15 @@ export async function openTakeStore(): Promise<TakeStore> {
     },
     close: () => db.close(),
   }
+}
+
+let opened: Promise<TakeStore> | null = null
+
+/** This page's take store, opened on first use. */
+export function takeStore(): Promise<TakeStore> {
+  opened ??= openTakeStore().catch((err: unknown) => {
+    opened = null
+    throw err
+  })
+  return opened
 }

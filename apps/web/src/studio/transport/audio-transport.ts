@@ -1,5 +1,6 @@
 import { MIN_VOLUME_DB } from '@ensemble/core'
 import type { AudioEngine, Instrument, PresetId } from '@ensemble/core/audio'
+import type { BaseContext } from 'tone'
 import type * as Y from 'yjs'
 import type { ViewStore } from '../view/view-store'
 import { createClockTransport, type Transport } from './transport'
@@ -14,7 +15,17 @@ export interface AudioTransport extends Transport {
   presetNoteOff(preset: PresetId, pitch: number): void
   /** Whether the audio engine is running (after the first gesture that needed sound). */
   audible(): boolean
+  /**
+   * Loads and resumes the engine (call from a gesture) and gives its context: recording and latency
+   * calibration run on the same clock as the song, or null where audio cannot start.
+   */
+  audioContext(): Promise<BaseContext | null>
+  /** The song tick the transport sounds at a time of the audio clock (seconds); null without audio. */
+  tickAtTime(seconds: number): number | null
 }
+
+/** Takes are captured at the context's rate: 48 kHz, what audio interfaces run at natively. */
+const SAMPLE_RATE = 48_000
 
 /**
  * The studio transport with sound: core's AudioEngine (Tone.js), loaded on the first gesture that needs
@@ -57,9 +68,13 @@ export function createAudioTransport(doc: Y.Doc, view: ViewStore): AudioTranspor
   }
   const offView = view.subscribe(syncView)
 
+  let context: BaseContext | null = null
   const load = (): Promise<AudioEngine | null> => {
     loading ??= Promise.all([import('@ensemble/core/audio'), import('tone')])
       .then(async ([audio, tone]) => {
+        // One 48 kHz context for playback and capture, so a take needs no resampling and shares the song's clock.
+        tone.setContext(new tone.Context({ sampleRate: SAMPLE_RATE, latencyHint: 'interactive' }))
+        context = tone.getContext()
         destination = tone.getDestination()
         makeVoice = (preset) => {
           const v = audio.createInstrument(tone, tone.getContext(), preset)
@@ -146,6 +161,16 @@ export function createAudioTransport(doc: Y.Doc, view: ViewStore): AudioTranspor
       voice(preset)?.noteOff(pitch, contextNow())
     },
     audible: () => engine !== null,
+    async audioContext() {
+      if (!engine && !failed) await load()
+      if (!engine || !context) return null
+      await engine.resume()
+      return context
+    },
+    tickAtTime(seconds) {
+      if (!engine || !context) return null
+      return context.transport.getTicksAtTime(seconds)
+    },
     destroy() {
       offView()
       listeners.clear()
