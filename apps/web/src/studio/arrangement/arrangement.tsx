@@ -12,13 +12,15 @@ import {
   ticksPerBar,
 } from '@ensemble/core'
 import { DEFAULT_PRESET } from '@ensemble/core/audio/catalogue'
-import { Drum, Piano, Plus } from 'lucide-react'
-import { type PointerEvent as ReactPointerEvent, useRef, useState } from 'react'
+import { AudioLines, Drum, FileAudio, Piano, Plus } from 'lucide-react'
+import { type DragEvent, type PointerEvent as ReactPointerEvent, useRef, useState } from 'react'
 import { shownProposal } from '../ai/ghost-notes'
 import { ProposalLane, ProposalLaneHeader } from '../ai/proposal-lanes'
 import { ProposalOverlay } from '../ai/proposal-overlay'
 import { previewLanes } from '../ai/tracks-preview'
 import { useProposals } from '../ai/use-proposals'
+import { IMPORT_ACCEPT } from '../audio/audio-import'
+import { useAudioImport } from '../audio/use-audio-import'
 import { useRemoteViews } from '../presence/remote-views'
 import { useSong } from '../session/hooks'
 import { useStudio } from '../studio-context'
@@ -38,6 +40,7 @@ const EDGE_PX = 7
 const NEW_TRACKS = [
   { kind: 'instrument', name: 'Keys', label: 'Instrument track', icon: Piano },
   { kind: 'drums', name: 'Drums', label: 'Drum track', icon: Drum },
+  { kind: 'audio', name: 'Audio', label: 'Audio track', icon: AudioLines },
 ] as const
 
 export function Arrangement() {
@@ -59,6 +62,8 @@ export function Arrangement() {
   )
   const [gesture, setGesture] = useState<ClipGesture>(IDLE)
   const lanesRef = useRef<HTMLDivElement>(null)
+  const pickRef = useRef<HTMLInputElement>(null)
+  const importAudio = useAudioImport()
   const bar = ticksPerBar(meta.timeSignature)
   // Clips snap to the grid, but never finer than a beat: the arrangement is about sections, not notes.
   const snap = snapSetting > 0 ? Math.max(snapSetting, PPQ) : 0
@@ -202,6 +207,23 @@ export function Arrangement() {
     })
   }
 
+  // Audio files dropped on a lane land at the drop position (MIDI files go on to the MIDI import).
+  const onDragOver = (e: DragEvent<HTMLDivElement>) => {
+    if (readOnly || !e.dataTransfer.types.includes('Files')) return
+    e.preventDefault()
+    e.dataTransfer.dropEffect = 'copy'
+  }
+  const onDrop = (e: DragEvent<HTMLDivElement>) => {
+    if (readOnly) return
+    const files = [...e.dataTransfer.files]
+    if (files.length === 0) return
+    const p = pointAt(e)
+    const start = snapTick(snap, p.tick)
+    void importAudio(files, { trackId: p.trackId, tick: start }).then((n) => {
+      if (n > 0) studio.transport.seek(start)
+    })
+  }
+
   const addClipAfter = (track: TrackSnapshot) =>
     studio.run(() => {
       const end = track.clips.reduce((max, c) => Math.max(max, c.start + c.length), 0)
@@ -258,6 +280,8 @@ export function Arrangement() {
             onPointerCancel={() => setGesture(IDLE)}
             onPointerLeave={() => studio.presence.pointer({ arrangementTick: null, pointerTrackId: null })}
             onDoubleClick={onDoubleClick}
+            onDragOver={onDragOver}
+            onDrop={onDrop}
           >
             {tracks.map((track, row) => (
               <div
@@ -362,7 +386,11 @@ export function Arrangement() {
               disabled={readOnly}
               onClick={() =>
                 studio.run(() => {
-                  const id = addTrack(doc, me, { kind, name, instrument: DEFAULT_PRESET[kind] })
+                  const id = addTrack(
+                    doc,
+                    me,
+                    kind === 'audio' ? { kind, name } : { kind, name, instrument: DEFAULT_PRESET[kind] },
+                  )
                   studio.view.set({ selectedTrackId: id })
                 })
               }
@@ -371,6 +399,31 @@ export function Arrangement() {
               <Icon size={14} aria-hidden /> {label}
             </button>
           ))}
+          <button
+            type="button"
+            disabled={readOnly}
+            title="Import WAV, AIFF, FLAC, MP3, OGG or M4A at the playhead (or drop files on a lane)"
+            onClick={() => pickRef.current?.click()}
+          >
+            <FileAudio size={14} aria-hidden /> Import audio
+          </button>
+          <input
+            ref={pickRef}
+            type="file"
+            hidden
+            multiple
+            accept={IMPORT_ACCEPT}
+            data-testid="import-audio"
+            onChange={(e) => {
+              const files = [...(e.target.files ?? [])]
+              e.target.value = ''
+              const v = studio.view.get()
+              void importAudio(files, {
+                trackId: v.selectedTrackId,
+                tick: Math.round(studio.transport.position()),
+              })
+            }}
+          />
         </div>
       </div>
     </section>
