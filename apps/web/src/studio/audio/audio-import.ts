@@ -60,7 +60,10 @@ export function sniffAudioFormat(head: Uint8Array): AudioFileFormat | null {
 
 /** File name without any directory part (some drops carry one), for display and the clip's name. */
 export const baseName = (name: string): string =>
-  (name.split(/[\\/]/).pop() ?? '').replace(/[\u0000-\u001f]/g, '').slice(0, 200) || 'Audio'
+  [...(name.split(/[\\/]/).pop() ?? '')]
+    .filter((ch) => ch.charCodeAt(0) >= 0x20)
+    .join('')
+    .slice(0, 200) || 'Audio'
 
 /** Refuses what cannot be imported, with the reason a musician can act on. */
 export function checkImport(

@@ -57,6 +57,7 @@ export const Waveform = memo(function Waveform(props: {
   const peaks = usePeaks(projectId, asset)
   const ref = useRef<HTMLCanvasElement>(null)
   const pixels = Math.max(1, Math.min(MAX_CANVAS_PX, Math.round(width)))
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a resized canvas is cleared, so a new size redraws
   useEffect(() => {
     if (ref.current && peaks) draw(ref.current, peaks, { offset, length, gainDb }, colour)
   }, [peaks, offset, length, gainDb, colour, pixels, height])
