@@ -65,7 +65,7 @@ async function storeCalibration(page: Page): Promise<void> {
 async function armNewAudioTrack(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Audio track' }).click()
   await expect(page.getByTestId('audio-record-bar')).toBeVisible()
-  await page.getByRole('checkbox', { name: 'Count-in' }).uncheck()
+  await page.getByTestId('audio-record-bar').getByRole('checkbox', { name: 'Count-in' }).uncheck()
   await page.getByTestId('arm').click()
   await expect(page.getByTestId('arm')).toHaveAttribute('aria-pressed', 'true')
   await expect(page.getByTestId('latency')).toHaveText(`${LATENCY_MS.toFixed(1)} ms measured`)
