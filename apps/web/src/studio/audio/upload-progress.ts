@@ -1,8 +1,8 @@
 'use client'
 
-import { useMemo, useSyncExternalStore } from 'react'
 import type { Awareness } from 'y-protocols/awareness'
 import { z } from 'zod'
+import { useAwarenessRead } from '../presence/awareness-read'
 
 /*
  * "Uploading n %" on a clip whose audio is still on its way. The uploader's tab knows its own progress and
@@ -61,26 +61,5 @@ export function readUploads(awareness: Awareness): ReadonlyMap<string, number> {
 }
 
 export function useUploads(awareness: Awareness): ReadonlyMap<string, number> {
-  const store = useMemo(() => {
-    let last: ReadonlyMap<string, number> = new Map()
-    let dirty = true
-    return {
-      subscribe(listener: () => void) {
-        const on = () => {
-          dirty = true
-          listener()
-        }
-        awareness.on('change', on)
-        return () => awareness.off('change', on)
-      },
-      get() {
-        if (dirty) {
-          last = readUploads(awareness)
-          dirty = false
-        }
-        return last
-      },
-    }
-  }, [awareness])
-  return useSyncExternalStore(store.subscribe, store.get, store.get)
+  return useAwarenessRead(awareness, readUploads)
 }

@@ -1,8 +1,8 @@
 'use client'
 
-import { useMemo, useSyncExternalStore } from 'react'
 import type { Awareness } from 'y-protocols/awareness'
 import { useStudio } from '../studio-context'
+import { useAwarenessRead } from './awareness-read'
 import { parsePresence, type ViewPresence } from './view-presence'
 
 export interface RemoteView extends ViewPresence {
@@ -30,27 +30,5 @@ export function readRemoteViews(awareness: Awareness): RemoteView[] {
 
 export function useRemoteViews(): readonly RemoteView[] {
   const { session } = useStudio()
-  const awareness = session.connection.provider.awareness
-  const store = useMemo(() => {
-    let last: readonly RemoteView[] = []
-    let dirty = true
-    return {
-      subscribe(listener: () => void) {
-        const on = () => {
-          dirty = true
-          listener()
-        }
-        awareness.on('change', on)
-        return () => awareness.off('change', on)
-      },
-      get() {
-        if (dirty) {
-          last = readRemoteViews(awareness)
-          dirty = false
-        }
-        return last
-      },
-    }
-  }, [awareness])
-  return useSyncExternalStore(store.subscribe, store.get, store.get)
+  return useAwarenessRead(session.connection.provider.awareness, readRemoteViews)
 }

@@ -14,6 +14,7 @@ import { type TakeMeta, takeStore } from './take-store'
 import './audio-record-bar.css'
 
 const FLOOR_DB = -60
+const SEGMENTS = 30
 
 /** The input's level as a horizontal bar, drawn per frame without React renders. */
 function InputMeter({ input }: { input: InputChain }) {
@@ -36,19 +37,15 @@ function InputMeter({ input }: { input: InputChain }) {
       } else heldAge++
       const reading = String(Math.round(shown))
       if (canvas.dataset.levelDb !== reading) canvas.dataset.levelDb = reading
+      // LED segments: green to -12 dBFS, amber to -3, red above; the held peak's segment stays lit.
       const { width, height } = canvas
-      c.fillStyle = '#111318'
-      c.fillRect(0, 0, width, height)
-      const w = ((shown - FLOOR_DB) / -FLOOR_DB) * width
-      const grad = c.createLinearGradient(0, 0, width, 0)
-      grad.addColorStop(0, '#34d399')
-      grad.addColorStop(0.8, '#fbbf24')
-      grad.addColorStop(1, '#f87171')
-      c.fillStyle = grad
-      c.fillRect(0, 0, w, height)
-      // Clipping: the last pixel lights red and stays until the hold runs out.
-      c.fillStyle = held >= -0.1 ? '#f87171' : '#e7e9ee'
-      c.fillRect(((held - FLOOR_DB) / -FLOOR_DB) * (width - 1), 0, 1, height)
+      const segment = width / SEGMENTS
+      for (let i = 0; i < SEGMENTS; i++) {
+        const at = FLOOR_DB + ((i + 1) / SEGMENTS) * -FLOOR_DB
+        const lit = at <= shown || Math.abs(at - held) < -FLOOR_DB / SEGMENTS / 2
+        c.fillStyle = !lit ? '#23272f' : at > -3 ? '#f87171' : at > -12 ? '#fbbf24' : '#34d399'
+        c.fillRect(i * segment, 0, segment - 1, height)
+      }
     }
     frame = requestAnimationFrame(draw)
     return () => cancelAnimationFrame(frame)
