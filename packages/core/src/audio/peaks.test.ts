@@ -84,6 +84,17 @@ describe('encodePeaks / decodePeaks', () => {
     })
     const threeMinutes = computePeaks([new Float32Array(RATE * 180)], RATE)
     expect(encodePeaks(threeMinutes).byteLength).toBeLessThan(100_000)
+    // The longest audio whose finest level is kept (2^28 frames, 93 minutes at 48 kHz) still fits the bound.
+    const frames = 2 ** 28
+    const full = (spp: number) => ({
+      samplesPerPeak: spp,
+      min: new Float32Array(frames / spp),
+      max: new Float32Array(frames / spp),
+    })
+    const longest = encodePeaks({ sampleRate: RATE, frames, levels: [full(256), full(1024), full(4096)] })
+    expect(longest.byteLength).toBeLessThanOrEqual(MAX_PEAKS_BYTES)
+    expect(decodePeaks(longest).levels).toHaveLength(3)
+    expect(MAX_PEAKS_BYTES).toBeLessThan(4 * 1024 * 1024)
   })
 
   it('refuses a future version, a cut-short body, a lying count, trailing bytes and an oversized blob', () => {

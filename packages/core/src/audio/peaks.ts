@@ -23,9 +23,14 @@ export const MAX_PEAKS_PER_LEVEL = 1 << 20
 const HEADER_BYTES = 12
 const LEVEL_HEADER_BYTES = 8
 
-/** The largest encoded peaks can be: every level full. */
+/**
+ * The largest encoded peaks can be: the finest level kept full and each coarser one a quarter of the one
+ * before (about 2.6 MiB), under the 4 MiB the server takes.
+ */
 export const MAX_PEAKS_BYTES =
-  HEADER_BYTES + PEAK_LEVELS.length * (LEVEL_HEADER_BYTES + 2 * MAX_PEAKS_PER_LEVEL)
+  HEADER_BYTES +
+  PEAK_LEVELS.length * (LEVEL_HEADER_BYTES + 2) +
+  PEAK_LEVELS.reduce((n, _, i) => n + (2 * MAX_PEAKS_PER_LEVEL) / 4 ** i, 0)
 
 export interface PeakLevel {
   /** How many samples of the audio each min/max pair covers. */
