@@ -11,6 +11,20 @@ export {
   type SuggestedNote,
   toSuggestInput,
 } from './ai'
+export { addAudioAsset, parseAudioAsset, readAudioAsset, readAudioAssets } from './audio-assets'
+export {
+  type AddAudioClipInput,
+  addAudioClip,
+  audioClipEnd,
+  deleteAudioClips,
+  duplicateAudioClips,
+  moveAudioClips,
+  renameAudioClip,
+  setAudioClipFades,
+  setAudioClipGain,
+  splitAudioClip,
+  trimAudioClip,
+} from './audio-clips'
 export {
   type AnchorLoss,
   type AnchorPosition,
@@ -112,6 +126,7 @@ export {
 export {
   type PlacedNote,
   playedNotes,
+  readAudioClip,
   readClip,
   readMeta,
   readNotesInRange,
@@ -132,5 +147,6 @@ export {
   reorderTrack,
   TRACK_COLOURS,
 } from './tracks'
+export { chooseTake, listTakes, type TakeSummary } from './takes'
 export { createUndo, type SongUndo, type UndoOptions, undoOwner } from './undo'
 export { readWindow, type SongWindow, type WindowTrack } from './window'
