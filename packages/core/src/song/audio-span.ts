@@ -43,14 +43,23 @@ export const cutAudioClip = (clip: AudioClip, atTicks: readonly number[], bpm: n
   })
 }
 
-/** Writes the pieces from cutAudioClip: the first over the original record, the others as new clips. */
-export const writePieces = (track: YRecord, y: YRecord, original: AudioClip, pieces: readonly AudioClip[]) => {
+/**
+ * Writes the pieces from cutAudioClip: the first over the original record, the others as new clips.
+ * `writeActive` writes the first piece's `active` even when unchanged (see chooseTake).
+ */
+export const writePieces = (
+  track: YRecord,
+  y: YRecord,
+  original: AudioClip,
+  pieces: readonly AudioClip[],
+  writeActive = false,
+) => {
   const [first, ...rest] = pieces
   if (first === undefined) return
-  writeAudioSpan(y, first)
+  if (rest.length > 0) writeAudioSpan(y, first)
   if (first.fadeOut !== original.fadeOut) y.set('fadeOut', first.fadeOut)
   if (first.fadeIn !== original.fadeIn) y.set('fadeIn', first.fadeIn)
-  if (first.active !== original.active) y.set('active', first.active)
+  if (writeActive || first.active !== original.active) y.set('active', first.active)
   for (const piece of rest) clipsOf(track).set(piece.id, createAudioClipMap(piece))
 }
 

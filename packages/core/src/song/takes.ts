@@ -42,8 +42,11 @@ const planActive = (
     const pieces = cutAudioClip(clip, [from, to], bpm).map((piece) =>
       piece.start >= from && piece.start < to ? { ...piece, active: playing(clip) } : piece,
     )
-    const changed = pieces.length > 1 || pieces[0]!.active !== clip.active
-    if (changed) writes.push(() => writePieces(track, y, clip, pieces))
+    // Every clip the choice covers gets its flag written, changed or not: two users choosing different takes
+    // at once then write the same keys, and one user's choice wins on all of them (Yjs settles concurrent
+    // writes to a key by client, the same way for every key), so exactly one take plays. Written only where
+    // the flag changed, both choices would survive in part and two takes would play at once.
+    writes.push(() => writePieces(track, y, clip, pieces, true))
   }
   return { write: () => writes.forEach((w) => w()) }
 }
