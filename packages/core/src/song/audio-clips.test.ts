@@ -15,6 +15,7 @@ import {
   splitAudioClip,
   trimAudioClip,
 } from './audio-clips'
+import { listChanges } from './changes'
 import { addClip, deleteClip, duplicateClip, moveClip } from './clips'
 import { setTempo } from './meta'
 import { createSongDoc, migrateSong } from './migrate'
@@ -334,6 +335,26 @@ describe('undo and collaboration', () => {
     const bobVersion = { start: BAR, offset: 0 }
     expect([aliceVersion, bobVersion]).toContainEqual({ start: clip.start, offset: clip.offset })
     expect(clip.gainDb).toBe(-9)
+  })
+
+  it('lists audio clip edits as clip changes for the catch-up summary', () => {
+    const { doc, trackId, clipId } = setup()
+    const server = new Y.Doc()
+    Y.applyUpdate(server, Y.encodeStateAsUpdate(doc))
+    const updates: Uint8Array[] = []
+    doc.on('update', (u: Uint8Array) => updates.push(u))
+    trimAudioClip(doc, alice, trackId, clipId, { end: 3 * BAR })
+    moveAudioClips(doc, alice, [{ trackId, clipId }], { deltaTicks: BAR })
+    addAudioClip(doc, alice, trackId, { asset: HASH, start: 0, length: 1, provenance: recording })
+    deleteAudioClips(doc, alice, [{ trackId, clipId }])
+    const kinds = updates.flatMap((u) => listChanges(server, u).map((c) => [c.kind, c.end]))
+    const end = (start: number) => start + 2 * BAR
+    expect(kinds).toEqual([
+      ['clip-resized', 3 * BAR],
+      ['clip-moved', end(2 * BAR)],
+      ['clip-added', BAR / 2],
+      ['clip-removed', end(2 * BAR)],
+    ])
   })
 
   it('old songs load and migrate; a migrated song is version 2', () => {
