@@ -53,8 +53,8 @@ describe('diffSong', () => {
       'scheduleClip',
       'scheduleClip',
     ])
-    expect(actions[2]).toEqual({ type: 'addTrack', trackId: trackIds[0], preset: 'piano' })
-    expect(actions[3]).toEqual({ type: 'addTrack', trackId: trackIds[1], preset: 'drum-kit' })
+    expect(actions[2]).toEqual({ type: 'addTrack', trackId: trackIds[0], preset: 'piano', stereo: false })
+    expect(actions[3]).toEqual({ type: 'addTrack', trackId: trackIds[1], preset: 'drum-kit', stereo: false })
   })
 
   it('returns nothing for the same snapshot or an edit that changes no sound (a rename)', () => {
@@ -174,7 +174,7 @@ describe('diffSong', () => {
     before = readSong(doc)
     const added = addTrack(doc, user, { kind: 'instrument', instrument: 'pad' })
     expect(types(diffSong(before, readSong(doc)))).toEqual(['addTrack', 'mix'])
-    expect(diffSong(before, readSong(doc))[0]).toEqual({ type: 'addTrack', trackId: added, preset: 'pad' })
+    expect(diffSong(before, readSong(doc))[0]).toEqual({ type: 'addTrack', trackId: added, preset: 'pad', stereo: false })
   })
 })
 
