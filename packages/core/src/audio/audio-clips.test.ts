@@ -49,7 +49,10 @@ const clicks = (seconds: number, at: readonly number[]): Float32Array => {
 }
 
 const sine = (seconds: number, amplitude = 0.4): Float32Array =>
-  Float32Array.from({ length: Math.round(seconds * RATE) }, (_, i) => amplitude * Math.sin((2 * Math.PI * 1000 * i) / RATE))
+  Float32Array.from(
+    { length: Math.round(seconds * RATE) },
+    (_, i) => amplitude * Math.sin((2 * Math.PI * 1000 * i) / RATE),
+  )
 
 const assetRecord = (c: string, samples: Float32Array): AudioAsset => ({
   hash: hashOf(c),
@@ -101,6 +104,13 @@ const clickPositions = (samples: Float32Array): number[] => {
   return out
 }
 
+/** The same number of positions as expected, each within `samples` of its counterpart. */
+const expectWithin = (found: readonly number[], expected: readonly number[], samples: number): void => {
+  expect(found).toHaveLength(expected.length)
+  const off = found.map((at, i) => Math.abs(at - expected[i]!))
+  expect(Math.max(0, ...off)).toBeLessThanOrEqual(samples)
+}
+
 const render = (doc: Y.Doc, cache: AssetBufferCache, options: Parameters<typeof renderSong>[1] = {}) =>
   renderSong(readSong(doc), { sampleRate: RATE, assets: cache, ...options })
 
@@ -118,8 +128,7 @@ describe('audio clips in renders', { timeout: 60_000 }, () => {
     const bar = BAR * SAMPLES_PER_TICK
     const found = clickPositions(channels[0]!)
     const expected = [bar + 4_800, bar + 24_000, 2 * bar + 2_400, 2 * bar + 21_600]
-    expect(found).toHaveLength(expected.length)
-    found.forEach((at, i) => expect(Math.abs(at - expected[i]!)).toBeLessThanOrEqual(2))
+    expectWithin(found, expected, 2)
     // Both channels: a mono take sits in the middle of the stereo channel.
     expect(clickPositions(channels[1]!)).toEqual(found)
     // The song ends where the last clip does.
@@ -134,8 +143,7 @@ describe('audio clips in renders', { timeout: 60_000 }, () => {
     const { channels } = await render(doc, cache, { range: { start: from, end: BAR * 2 } })
     const found = clickPositions(channels[0]!)
     const expected = at.filter((s) => s >= 14_400).map((s) => s - 14_400)
-    expect(found).toHaveLength(expected.length)
-    found.forEach((pos, i) => expect(Math.abs(pos - expected[i]!)).toBeLessThanOrEqual(2))
+    expectWithin(found, expected, 2)
   })
 
   it('shapes the envelope with fades and scales it by clip gain', async () => {
@@ -221,7 +229,9 @@ describe('audio clips in renders', { timeout: 60_000 }, () => {
   })
 
   it('refuses to render audio it cannot get, naming the clip', async () => {
-    const { doc } = await audioSong([[{ asset: 'a', samples: clicks(1, []), clip: { start: 0, name: 'Lead vox' } }]])
+    const { doc } = await audioSong([
+      [{ asset: 'a', samples: clicks(1, []), clip: { start: 0, name: 'Lead vox' } }],
+    ])
     const failing = new AssetBufferCache(() => Promise.reject(new Error('HTTP 404')))
     await expect(render(doc, failing)).rejects.toThrow(/"Lead vox".*HTTP 404/)
     await expect(renderSong(readSong(doc), { sampleRate: RATE })).rejects.toThrow(/audio clips/)
@@ -251,10 +261,13 @@ describe('audio clips in the live engine', { timeout: 60_000 }, () => {
     const engine = new AudioEngine(tone, doc, { context, meters: false, assets: cache })
     tone.setContext(previous)
     let playingAtArrival = false
-    context.transport.scheduleOnce(() => {
-      playingAtArrival = engine.playing
-      deliver(bufferOf(samples))
-    }, `${ticksToSeconds(1, BPM) === 0 ? 0 : 960}i`)
+    context.transport.scheduleOnce(
+      () => {
+        playingAtArrival = engine.playing
+        deliver(bufferOf(samples))
+      },
+      `${ticksToSeconds(1, BPM) === 0 ? 0 : 960}i`,
+    )
     engine.play(0)
     context.lookAhead = 0.05
     const rendered = (await context.render()).getChannelData(0)
@@ -264,8 +277,7 @@ describe('audio clips in the live engine', { timeout: 60_000 }, () => {
     // Nothing before the audio arrived (1 s); after it, every click exactly where the song has it.
     expect(found[0]).toBeGreaterThan(RATE)
     const expected = at.filter((s) => s > found[0]! - 10)
-    expect(found).toHaveLength(expected.length)
-    found.forEach((pos, i) => expect(Math.abs(pos - expected[i]!)).toBeLessThanOrEqual(2))
+    expectWithin(found, expected, 2)
     expect(onsetAfter(rendered, RATE, 0, 0.2)).toBeGreaterThan(1)
     engine.dispose()
   })

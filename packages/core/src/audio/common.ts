@@ -12,7 +12,7 @@ export {
   drumSound,
   drumVoice,
 } from '../music/drums'
-export { type AssetBuffers, AssetBufferCache, type AssetLoader } from './asset-buffers'
+export { AssetBufferCache, type AssetBuffers, type AssetLoader } from './asset-buffers'
 export { clipGainAt } from './clip-player'
 export {
   type AudioClipEvent,
@@ -36,7 +36,13 @@ export {
   type PresetInfo,
   resolvePreset,
 } from './presets'
-export { type RenderedAudio, type RenderOptions, renderDurationSeconds, renderedLength, stemOf } from './render'
+export {
+  type RenderedAudio,
+  type RenderOptions,
+  renderDurationSeconds,
+  renderedLength,
+  stemOf,
+} from './render'
 export { songEndTick, type TickRange } from './timing'
 export type { ToneContext, ToneLib } from './tone'
 export { decodeWav, encodeWav, type WavFormat, wavLimitSeconds } from './wav'

@@ -174,7 +174,12 @@ describe('diffSong', () => {
     before = readSong(doc)
     const added = addTrack(doc, user, { kind: 'instrument', instrument: 'pad' })
     expect(types(diffSong(before, readSong(doc)))).toEqual(['addTrack', 'mix'])
-    expect(diffSong(before, readSong(doc))[0]).toEqual({ type: 'addTrack', trackId: added, preset: 'pad', stereo: false })
+    expect(diffSong(before, readSong(doc))[0]).toEqual({
+      type: 'addTrack',
+      trackId: added,
+      preset: 'pad',
+      stereo: false,
+    })
   })
 })
 

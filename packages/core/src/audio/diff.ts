@@ -65,7 +65,6 @@ export type EngineAction =
       /** Replaces whatever the clip had scheduled. */
       readonly events: readonly NoteEvent[]
     }
-
   | {
       readonly type: 'scheduleAudioClip'
       readonly trackId: string
@@ -125,7 +124,8 @@ const diffAudioClips = (
   if (before === after) return
   const old = byId(before)
   const now = new Set(after.map((c) => c.id))
-  for (const clip of before) if (!now.has(clip.id)) removals.push({ type: 'removeClip', trackId, clipId: clip.id })
+  for (const clip of before)
+    if (!now.has(clip.id)) removals.push({ type: 'removeClip', trackId, clipId: clip.id })
   for (const clip of after) {
     const was = old.get(clip.id)
     if (was === clip) continue

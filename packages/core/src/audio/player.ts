@@ -134,7 +134,12 @@ export class TonePlayer {
         const track = this.#tracks.get(action.trackId)
         if (track === undefined) return
         track.audioBus ??= new this.#tone.Gain({ context: this.#context }).connect(track.channel)
-        this.#audioClips.schedule(action.trackId, action.clipId, action.clip, track.audioBus.input as AudioNode)
+        this.#audioClips.schedule(
+          action.trackId,
+          action.clipId,
+          action.clip,
+          track.audioBus.input as AudioNode,
+        )
         return
       }
       case 'removeClip': {

@@ -42,7 +42,12 @@ const ASSET: AudioAsset = {
   durationSeconds: 10,
 }
 
-const recording = { kind: 'recording', recordedAt: '2026-12-07T14:00:00.000Z', input: 'USB Mic', latencyMs: 12 } as const
+const recording = {
+  kind: 'recording',
+  recordedAt: '2026-12-07T14:00:00.000Z',
+  input: 'USB Mic',
+  latencyMs: 12,
+} as const
 
 const setup = () => {
   const doc = createSongDoc({ bpm: 120 })
@@ -144,8 +149,12 @@ describe('adding audio clips', () => {
     const base = { asset: HASH, start: 0, provenance: recording }
     expectRefused(doc, 'unsupported', () => addAudioClip(doc, alice, keys, base))
     expectRefused(doc, 'track_not_found', () => addAudioClip(doc, alice, 'nope', base))
-    expectRefused(doc, 'invalid_value', () => addAudioClip(doc, alice, trackId, { ...base, asset: 'b'.repeat(64) }))
-    expectRefused(doc, 'out_of_range', () => addAudioClip(doc, alice, trackId, { ...base, offset: 8, length: 3 }))
+    expectRefused(doc, 'invalid_value', () =>
+      addAudioClip(doc, alice, trackId, { ...base, asset: 'b'.repeat(64) }),
+    )
+    expectRefused(doc, 'out_of_range', () =>
+      addAudioClip(doc, alice, trackId, { ...base, offset: 8, length: 3 }),
+    )
     expectRefused(doc, 'invalid_value', () => addAudioClip(doc, alice, trackId, { ...base, length: 0 }))
     expectRefused(doc, 'invalid_value', () => addAudioClip(doc, alice, trackId, { ...base, start: -1 }))
     expectRefused(doc, 'out_of_range', () =>
@@ -169,7 +178,9 @@ describe('adding audio clips', () => {
     expectRefused(doc, 'clip_not_found', () => moveClip(doc, alice, trackId, clipId, { start: 0 }))
     expectRefused(doc, 'clip_not_found', () => deleteClip(doc, alice, trackId, clipId))
     expectRefused(doc, 'clip_not_found', () => duplicateClip(doc, alice, trackId, clipId))
-    expectRefused(doc, 'clip_not_found', () => deleteAudioClips(doc, alice, [{ trackId: keys, clipId: midi }]))
+    expectRefused(doc, 'clip_not_found', () =>
+      deleteAudioClips(doc, alice, [{ trackId: keys, clipId: midi }]),
+    )
   })
 })
 
@@ -224,7 +235,7 @@ describe('editing audio clips', () => {
     const at = 2 * BAR + 123
     const { leftClipId, rightClipId } = splitAudioClip(doc, alice, trackId, clipId, at)
     expect(leftClipId).toBe(clipId)
-    probes.forEach((t, i) => expect(assetSecondAt(doc, trackId, t)).toBeCloseTo(before[i]!, 9))
+    for (const [i, t] of probes.entries()) expect(assetSecondAt(doc, trackId, t)).toBeCloseTo(before[i]!, 9)
     const left = readAudioClip(doc, trackId, leftClipId)!
     const right = readAudioClip(doc, trackId, rightClipId)!
     expect(left.offset + left.length).toBeCloseTo(right.offset, 9)
@@ -252,7 +263,10 @@ describe('editing audio clips', () => {
     expect(a!.takeGroupId).toBe(b!.takeGroupId)
     expect(a!.takeGroupId).not.toBe(readAudioClip(doc, trackId, clipId)!.takeGroupId)
     expect([a!.active, b!.active]).toEqual([false, true])
-    const [elsewhere] = duplicateAudioClips(doc, alice, [{ trackId, clipId }], { deltaTicks: 0, toTrackId: other })
+    const [elsewhere] = duplicateAudioClips(doc, alice, [{ trackId, clipId }], {
+      deltaTicks: 0,
+      toTrackId: other,
+    })
     expect(readAudioClip(doc, other, elsewhere!)).toMatchObject({ start: BAR, asset: HASH })
   })
 
@@ -263,7 +277,9 @@ describe('editing audio clips', () => {
     renameAudioClip(doc, alice, trackId, clipId, 'Verse vox')
     expect(readAudioClip(doc, trackId, clipId)).toMatchObject({ gainDb: -6, fadeIn: 0.1, name: 'Verse vox' })
     expectRefused(doc, 'invalid_value', () => setAudioClipGain(doc, alice, trackId, clipId, Number.NaN))
-    expectRefused(doc, 'out_of_range', () => setAudioClipFades(doc, alice, trackId, clipId, { fadeOut: 9.95 }))
+    expectRefused(doc, 'out_of_range', () =>
+      setAudioClipFades(doc, alice, trackId, clipId, { fadeOut: 9.95 }),
+    )
     expectRefused(doc, 'invalid_value', () => setAudioClipFades(doc, alice, trackId, clipId, { fadeIn: -1 }))
   })
 
@@ -279,7 +295,7 @@ describe('editing audio clips', () => {
 })
 
 describe('undo and collaboration', () => {
-  it('undo takes back only its own user\'s audio edits', () => {
+  it("undo takes back only its own user's audio edits", () => {
     const { doc, trackId, clipId } = setup()
     const aliceUndo = createUndo(doc, alice)
     const bobUndo = createUndo(doc, bob)
@@ -310,7 +326,11 @@ describe('undo and collaboration', () => {
     const { doc: a, trackId, clipId } = setup()
     const b = new Y.Doc()
     Y.applyUpdate(b, Y.encodeStateAsUpdate(a), new RemoteOrigin())
-    const { clipId: second } = addAudioClip(a, alice, trackId, { asset: HASH, start: 8 * BAR, provenance: recording })
+    const { clipId: second } = addAudioClip(a, alice, trackId, {
+      asset: HASH,
+      start: 8 * BAR,
+      provenance: recording,
+    })
     // Concurrently: alice moves and trims, bob trims the other edge, splits, changes gain and deletes.
     moveAudioClips(a, alice, [{ trackId, clipId }], { deltaTicks: BAR })
     trimAudioClip(a, alice, trackId, clipId, { start: 3 * BAR })
@@ -347,7 +367,9 @@ describe('undo and collaboration', () => {
     moveAudioClips(doc, alice, [{ trackId, clipId }], { deltaTicks: BAR })
     addAudioClip(doc, alice, trackId, { asset: HASH, start: 0, length: 1, provenance: recording })
     deleteAudioClips(doc, alice, [{ trackId, clipId }])
-    const kinds = updates.flatMap((u) => listChanges(server, u).map((c) => [c.kind, 'end' in c ? c.end : null]))
+    const kinds = updates.flatMap((u) =>
+      listChanges(server, u).map((c) => [c.kind, 'end' in c ? c.end : null]),
+    )
     const end = (start: number) => start + 2 * BAR
     expect(kinds).toEqual([
       ['clip-resized', 3 * BAR],

@@ -7,6 +7,7 @@ import type * as Y from 'yjs'
 import { z } from 'zod'
 import { secondsToTicks, ticksToSeconds } from '../music/time'
 import { readAudioAsset } from './audio-assets'
+import { audioClipEnd, cutAudioClip, writePieces } from './audio-span'
 import type { ClipRef } from './clips'
 import { SongError } from './errors'
 import { newId } from './ids'
@@ -22,7 +23,6 @@ import {
   MAX_TICK,
   RecordingProvenanceSchema,
 } from './schema'
-import { audioClipEnd, cutAudioClip, writePieces } from './audio-span'
 import { deactivateOverlapped } from './takes'
 import {
   assetsMap,

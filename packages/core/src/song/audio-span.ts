@@ -62,4 +62,3 @@ export const writePieces = (
   if (writeActive || first.active !== original.active) y.set('active', first.active)
   for (const piece of rest) clipsOf(track).set(piece.id, createAudioClipMap(piece))
 }
-

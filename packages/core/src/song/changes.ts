@@ -11,9 +11,9 @@
 import * as Y from 'yjs'
 import { z } from 'zod'
 import { KeySchema, TimeSignatureSchema } from '../music/schemas'
+import { audioClipEnd } from './audio-span'
 import { type Proposal, readProposals } from './proposals'
 import { readMeta, readTracks } from './read'
-import { audioClipEnd } from './audio-span'
 import { type AudioClip, type ClipSnapshot, type Meta, MetaSchema, type TrackSnapshot } from './schema'
 
 const id = z.string().min(1).max(64)

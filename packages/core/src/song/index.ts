@@ -11,6 +11,16 @@ export {
   type SuggestedNote,
   toSuggestInput,
 } from './ai'
+export {
+  type AnchorLoss,
+  type AnchorPosition,
+  type CommentAnchor,
+  CommentAnchorSchema,
+  MAX_ANCHOR_NOTES,
+  type PlacedAnchor,
+  placeAnchor,
+  resolveAnchor,
+} from './anchors'
 export { addAudioAsset, parseAudioAsset, readAudioAsset, readAudioAssets } from './audio-assets'
 export {
   type AddAudioClipInput,
@@ -25,16 +35,6 @@ export {
   splitAudioClip,
   trimAudioClip,
 } from './audio-clips'
-export {
-  type AnchorLoss,
-  type AnchorPosition,
-  type CommentAnchor,
-  CommentAnchorSchema,
-  MAX_ANCHOR_NOTES,
-  type PlacedAnchor,
-  placeAnchor,
-  resolveAnchor,
-} from './anchors'
 export {
   type AuthorChanges,
   type ChangePlace,
@@ -137,6 +137,7 @@ export {
 export { applyRestore, restoreUpdate, restoreVersion } from './restore'
 export * from './schema'
 export { createSongStore, deepEqual, type Equality, type SongStore, shallowEqual, subscribe } from './store'
+export { chooseTake, listTakes, type TakeSummary } from './takes'
 export {
   type AddTrackInput,
   addTrack,
@@ -147,6 +148,5 @@ export {
   reorderTrack,
   TRACK_COLOURS,
 } from './tracks'
-export { chooseTake, listTakes, type TakeSummary } from './takes'
 export { createUndo, type SongUndo, type UndoOptions, undoOwner } from './undo'
 export { readWindow, type SongWindow, type WindowTrack } from './window'

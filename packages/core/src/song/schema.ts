@@ -125,7 +125,10 @@ export const AudioAssetSchema = z.strictObject({
   format: AudioFormatSchema,
   sampleRate: z.int().min(8_000).max(384_000),
   channels: z.int().min(1).max(32),
-  frames: z.int().min(1).max(MAX_AUDIO_SECONDS * 384_000),
+  frames: z
+    .int()
+    .min(1)
+    .max(MAX_AUDIO_SECONDS * 384_000),
   durationSeconds: z.number().positive().max(MAX_AUDIO_SECONDS),
 })
 export type AudioAsset = z.infer<typeof AudioAssetSchema>

@@ -26,7 +26,12 @@ const asset = (c: string): AudioAsset => ({
   frames: 384_000,
   durationSeconds: 8,
 })
-const recording = { kind: 'recording', recordedAt: '2026-12-07T14:00:00Z', input: 'Mic', latencyMs: 0 } as const
+const recording = {
+  kind: 'recording',
+  recordedAt: '2026-12-07T14:00:00Z',
+  input: 'Mic',
+  latencyMs: 0,
+} as const
 
 /** Three passes of 8 s (4 bars at 120 bpm) over bars 1-5, as a loop recording makes them. */
 const setup = () => {
@@ -121,7 +126,9 @@ describe('take groups', () => {
     const { doc, trackId, group } = setup()
     expectRefused(doc, 'take_not_found', () => chooseTake(doc, alice, trackId, 'nope', 0))
     expectRefused(doc, 'take_not_found', () => chooseTake(doc, alice, trackId, group, 7))
-    expectRefused(doc, 'invalid_value', () => chooseTake(doc, alice, trackId, group, 0, { start: BAR, end: BAR }))
+    expectRefused(doc, 'invalid_value', () =>
+      chooseTake(doc, alice, trackId, group, 0, { start: BAR, end: BAR }),
+    )
     expectRefused(doc, 'invalid_value', () => chooseTake(doc, alice, trackId, group, -1))
   })
 
@@ -148,7 +155,7 @@ describe('take groups', () => {
     expect(playing).toHaveLength(1)
   })
 
-  it('an editor\'s audio clips, takes and asset records pass the server\'s write rules', () => {
+  it("an editor's audio clips, takes and asset records pass the server's write rules", () => {
     const server = createSongDoc({ bpm: 120 })
     const trackId = addTrack(server, alice, { kind: 'audio' })
     const client = new Y.Doc()

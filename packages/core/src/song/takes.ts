@@ -48,7 +48,11 @@ const planActive = (
     // the flag changed, both choices would survive in part and two takes would play at once.
     writes.push(() => writePieces(track, y, clip, pieces, true))
   }
-  return { write: () => writes.forEach((w) => w()) }
+  return {
+    write: () => {
+      for (const w of writes) w()
+    },
+  }
 }
 
 /** For a new take: the group's earlier takes stop playing over [from, to), where the new one plays. */
