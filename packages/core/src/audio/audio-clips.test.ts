@@ -35,20 +35,20 @@ afterAll(() => closeTone())
 const hashOf = (c: string) => c.repeat(64)
 
 /** A mono AudioBuffer of `samples` (node-web-audio-api's class, on globalThis once Tone is loaded). */
-const bufferOf = (samples: Float32Array): AudioBuffer => {
+const bufferOf = (samples: Float32Array<ArrayBuffer>): AudioBuffer => {
   const buffer = new AudioBuffer({ length: samples.length, sampleRate: RATE, numberOfChannels: 1 })
   buffer.copyToChannel(samples, 0)
   return buffer
 }
 
 /** `seconds` of silence with one-sample clicks of 0.5 at the given sample indices. */
-const clicks = (seconds: number, at: readonly number[]): Float32Array => {
+const clicks = (seconds: number, at: readonly number[]): Float32Array<ArrayBuffer> => {
   const samples = new Float32Array(Math.round(seconds * RATE))
   for (const i of at) samples[i] = 0.5
   return samples
 }
 
-const sine = (seconds: number, amplitude = 0.4): Float32Array =>
+const sine = (seconds: number, amplitude = 0.4): Float32Array<ArrayBuffer> =>
   Float32Array.from(
     { length: Math.round(seconds * RATE) },
     (_, i) => amplitude * Math.sin((2 * Math.PI * 1000 * i) / RATE),
@@ -66,7 +66,7 @@ const assetRecord = (c: string, samples: Float32Array): AudioAsset => ({
 
 interface Placed {
   readonly asset: string
-  readonly samples: Float32Array
+  readonly samples: Float32Array<ArrayBuffer>
   readonly clip: Omit<AddAudioClipInput, 'asset' | 'provenance'>
 }
 
