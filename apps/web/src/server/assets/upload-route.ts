@@ -14,6 +14,7 @@ import {
   discardUpload,
   findUpload,
   OffsetConflict,
+  projectAsset,
   projectUsage,
   readBlob,
   readBytes,
@@ -164,9 +165,11 @@ export function uploadHandler({ db, auth, limits }: UploadRouteOptions) {
         'bad_metadata',
         'Upload-Metadata must carry sha256 (the file’s lowercase hex SHA-256) and filename.',
       )
-    const used = await projectUsage(db, projectId)
-    if (used + length > limits.projectQuotaBytes)
-      throw quotaRefusal(used, length)
+    // Bytes this song already holds cost nothing more (verified on the last byte like any upload).
+    if ((await projectAsset(db, projectId, parsed.data.sha256)) === null) {
+      const used = await projectUsage(db, projectId)
+      if (used + length > limits.projectQuotaBytes) throw quotaRefusal(used, length)
+    }
     const fileName = baseFileName(parsed.data.filename)
     const upload = await createUpload(db, {
       id: randomUUID(),
@@ -295,7 +298,9 @@ export function uploadHandler({ db, auth, limits }: UploadRouteOptions) {
     }
     let failure: unknown = null
     try {
-      for await (const piece of req as AsyncIterable<Buffer>) {
+      // Leaving the loop early (a refusal) must not destroy the request: the answer still has to go
+      // out on its socket, and the rest of the body is drained below.
+      for await (const piece of req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
         if (offset + pendingBytes + piece.length > upload.length)
           throw new Refusal(413, 'too_long', `The upload is ${upload.length} bytes; this PATCH sends more.`)
         let rest = piece
@@ -315,7 +320,11 @@ export function uploadHandler({ db, auth, limits }: UploadRouteOptions) {
     if (!(failure instanceof Refusal) && pendingBytes > 0) await store().catch((err) => (failure ??= err))
     if (failure instanceof OffsetConflict) hashes.forget(upload.id)
     if (failure !== null) {
-      if (failure instanceof Refusal || failure instanceof OffsetConflict) throw failure
+      if (failure instanceof Refusal || failure instanceof OffsetConflict) {
+        // Drained and dropped, so the client (still sending) reads the refusal, not a reset.
+        req.resume()
+        throw failure
+      }
       // The request broke off (the client aborted): nobody is listening for an answer.
       res.destroy()
       return
