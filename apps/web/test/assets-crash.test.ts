@@ -21,11 +21,14 @@ describe.each(drivers)('asset upload across kill -9 on %s', (driver) => {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true })
   })
 
-  it('resumes from the stored offset, stores the asset whole, serves nothing half-stored', async () => {
+  it('resumes from the stored offset, stores the asset whole, serves nothing half-stored', {
+    timeout: 300_000,
+  }, async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'ensemble-assets-crash-'))
     if (driver === 'pglite') await seedPgliteDir(path.join(dataDir, 'pglite'))
     const port = await freePort()
-    const start = () => spawnServer({ port, dataDir, driver })
+    // A busy machine can take a while to start PGlite: the test is about what happens after.
+    const start = () => spawnServer({ port, dataDir, driver, timeoutMs: 120_000 })
     const first = await start()
     const baseUrl = `http://127.0.0.1:${port}`
     const user = await signUp(baseUrl, 'recorder')

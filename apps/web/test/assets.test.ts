@@ -6,7 +6,15 @@ import { type Database, schema } from '../src/server/db'
 import { assetPath, peaksPath } from '../src/wire/assets'
 import { type Caller, signUp } from './helpers/api'
 import { download, headUpload, patchUpload, rawUpload, tusUpload } from './helpers/assets'
-import { flacClaiming, mp3Frames, notAudio, sha256, truncatedMp3, wav, wavClaiming } from './helpers/audio-files'
+import {
+  flacClaiming,
+  mp3Frames,
+  notAudio,
+  sha256,
+  truncatedMp3,
+  wav,
+  wavClaiming,
+} from './helpers/audio-files'
 import { drivers, openTestDatabase } from './helpers/db'
 import { seedProject } from './helpers/projects'
 import { startTestServer } from './helpers/server'
@@ -35,9 +43,9 @@ describe.each(drivers)('audio assets on %s', (driver) => {
     server = await startTestServer(database, {
       assets: { ...defaults, maxAssetBytes: 8 * MiB, projectQuotaBytes: 24 * MiB },
     })
-    ;[owner, editor, viewer, stranger] = await Promise.all(
+    ;[owner, editor, viewer, stranger] = (await Promise.all(
       ['owner', 'editor', 'viewer', 'stranger'].map((label) => signUp(server.url, label)),
-    ) as [Caller, Caller, Caller, Caller]
+    )) as [Caller, Caller, Caller, Caller]
     project = await seedProject(database.db, [
       { userId: owner.userId, role: 'owner' },
       { userId: editor.userId, role: 'editor' },
@@ -163,7 +171,11 @@ describe.each(drivers)('audio assets on %s', (driver) => {
     const hash = sha256(Buffer.from('peaks for a take not uploaded yet'))
     const peaks = Buffer.from([1, 0, 3, 200, 7, 9, 11])
     const put = (caller: Caller, body: Uint8Array) =>
-      fetch(`${url()}${peaksPath(project, hash)}`, { method: 'PUT', headers: { cookie: caller.cookie }, body })
+      fetch(`${url()}${peaksPath(project, hash)}`, {
+        method: 'PUT',
+        headers: { cookie: caller.cookie },
+        body: new Uint8Array(body),
+      })
     expect((await put(editor, peaks)).status).toBe(204)
     expect((await put(viewer, peaks)).status).toBe(403)
     expect((await put(stranger, peaks)).status).toBe(404)
@@ -228,8 +240,14 @@ describe.each(drivers)('audio assets on %s', (driver) => {
     for (const c of cases)
       it(c.name, async () => {
         const bytes = c.bytes()
-        const result = await rawUpload(url(), editor, project, bytes, { filename: 'take.wav', patchBytes: 512 * 1024 })
-        expect({ status: result.status, error: result.body.error }).toEqual({ status: c.status, error: c.error })
+        const result = await rawUpload(url(), editor, project, bytes, {
+          filename: 'take.wav',
+          patchBytes: 512 * 1024,
+        })
+        expect({ status: result.status, error: result.body.error }).toEqual({
+          status: c.status,
+          error: c.error,
+        })
         expect(result.body.message).toMatch(c.says)
         expect(await stored(sha256(bytes))).toBe(0)
         expect((await headUpload(url(), editor.cookie, result.location!)).status).toBe(404)
@@ -243,7 +261,9 @@ describe.each(drivers)('audio assets on %s', (driver) => {
 
     it('a hash that does not match the bytes', async () => {
       const take = wav(0.5, { frequency: 770 })
-      const result = await rawUpload(url(), editor, project, take, { announced: sha256(Buffer.from('other')) })
+      const result = await rawUpload(url(), editor, project, take, {
+        announced: sha256(Buffer.from('other')),
+      })
       expect(result.status).toBe(422)
       expect(result.body.error).toBe('hash_mismatch')
       expect(result.body.message).toContain(sha256(take))
@@ -259,7 +279,9 @@ describe.each(drivers)('audio assets on %s', (driver) => {
       const [link] = await database.db
         .select({ fileName: schema.projectAssets.fileName })
         .from(schema.projectAssets)
-        .where(and(eq(schema.projectAssets.projectId, project), eq(schema.projectAssets.sha256, sha256(take))))
+        .where(
+          and(eq(schema.projectAssets.projectId, project), eq(schema.projectAssets.sha256, sha256(take))),
+        )
       expect(link?.fileName).toBe('vocals.wav')
     })
 

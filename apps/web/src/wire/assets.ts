@@ -8,11 +8,13 @@ import { z } from 'zod'
 /** Lowercase hex SHA-256 of a file's bytes: an asset's id. */
 export const assetHash = z.string().regex(/^[0-9a-f]{64}$/, 'not a lowercase hex SHA-256')
 
-export const assetsPath = (projectId: string): string => `/api/projects/${encodeURIComponent(projectId)}/assets`
+export const assetsPath = (projectId: string): string =>
+  `/api/projects/${encodeURIComponent(projectId)}/assets`
 /** tus creation endpoint (POST); an upload's URL is `<this>/<uploadId>`. */
 export const uploadsPath = (projectId: string): string => `${assetsPath(projectId)}/uploads`
 export const assetPath = (projectId: string, sha256: string): string => `${assetsPath(projectId)}/${sha256}`
-export const peaksPath = (projectId: string, sha256: string): string => `${assetPath(projectId, sha256)}/peaks`
+export const peaksPath = (projectId: string, sha256: string): string =>
+  `${assetPath(projectId, sha256)}/peaks`
 
 /** Keys of the tus Upload-Metadata header the server reads. */
 export const UploadMetadata = { sha256: 'sha256', filename: 'filename', filetype: 'filetype' } as const

@@ -44,7 +44,7 @@ export async function patchUpload(
       'upload-offset': String(offset),
       'content-type': 'application/offset+octet-stream',
     },
-    body: bytes,
+    body: new Uint8Array(bytes),
   })
 }
 

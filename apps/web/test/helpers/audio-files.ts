@@ -25,7 +25,9 @@ export function wav(seconds: number, { sampleRate = 48_000, channels = 2, freque
   let seed = frames
   for (let i = 0; i < frames; i++) {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff
-    const sample = Math.round(12_000 * Math.sin((2 * Math.PI * frequency * i) / sampleRate) + (seed % 64) - 32)
+    const sample = Math.round(
+      12_000 * Math.sin((2 * Math.PI * frequency * i) / sampleRate) + (seed % 64) - 32,
+    )
     for (let c = 0; c < channels; c++) out.writeInt16LE(sample, 44 + (i * channels + c) * 2)
   }
   return out

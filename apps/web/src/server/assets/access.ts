@@ -17,7 +17,9 @@ export interface AssetsRouteDeps {
   auth: Auth
 }
 
-export type Caller = { ok: true; userId: string; role: Role } | { ok: false; status: number; code: string; message: string }
+export type Caller =
+  | { ok: true; userId: string; role: Role }
+  | { ok: false; status: number; code: string; message: string }
 
 export async function authorize(
   { db, auth }: AssetsRouteDeps,
@@ -30,7 +32,12 @@ export async function authorize(
   const role = await memberRole(db, projectId, user.id)
   if (role === null) return { ok: false, status: 404, code: 'not_found', message: 'No such project.' }
   if (!atLeast(role, min))
-    return { ok: false, status: 403, code: 'forbidden', message: `This needs the ${min} role; you are ${role}.` }
+    return {
+      ok: false,
+      status: 403,
+      code: 'forbidden',
+      message: `This needs the ${min} role; you are ${role}.`,
+    }
   return { ok: true, userId: user.id, role }
 }
 

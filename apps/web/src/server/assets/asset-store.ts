@@ -38,7 +38,10 @@ export async function findUpload(db: Db, id: string): Promise<AssetUploadRow | n
 
 export async function createUpload(
   db: Db,
-  row: Pick<AssetUploadRow, 'id' | 'projectId' | 'uploaderId' | 'sha256' | 'fileName' | 'length' | 'metadata'>,
+  row: Pick<
+    AssetUploadRow,
+    'id' | 'projectId' | 'uploaderId' | 'sha256' | 'fileName' | 'length' | 'metadata'
+  >,
 ): Promise<AssetUploadRow> {
   const [created] = await db.insert(schema.assetUploads).values(row).returning()
   if (created === undefined) throw new Error('upload row not created')
@@ -50,7 +53,12 @@ export async function createUpload(
  * `OffsetConflict` when the stored offset is not `start` (another request moved it, or the upload
  * is gone or complete): nothing is written then.
  */
-export async function appendChunk(db: Db, uploadId: string, start: number, data: Uint8Array): Promise<number> {
+export async function appendChunk(
+  db: Db,
+  uploadId: string,
+  start: number,
+  data: Uint8Array,
+): Promise<number> {
   const { assetUploads, assetChunks } = schema
   return db.transaction(async (tx) => {
     const [moved] = await tx
@@ -73,7 +81,12 @@ export async function appendChunk(db: Db, uploadId: string, start: number, data:
 }
 
 /** Bytes [from, to) of a blob, a few chunks per query, as the consumer takes them. */
-export async function* readBlob(db: Db, blobId: string, from: number, to: number): AsyncGenerator<Uint8Array> {
+export async function* readBlob(
+  db: Db,
+  blobId: string,
+  from: number,
+  to: number,
+): AsyncGenerator<Uint8Array> {
   const { assetChunks } = schema
   let position = from
   while (position < to) {

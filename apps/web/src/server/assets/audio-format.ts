@@ -230,7 +230,8 @@ async function checkMp3(read: ByteReader, length: number): Promise<string | null
   const id3 = await read(0, Math.min(length, 10))
   if (ascii(id3, 0, 3) === 'ID3') {
     if (id3.length < 10) return 'The MP3 file ends inside its ID3 tag.'
-    const size = ((id3[6]! & 0x7f) << 21) | ((id3[7]! & 0x7f) << 14) | ((id3[8]! & 0x7f) << 7) | (id3[9]! & 0x7f)
+    const size =
+      ((id3[6]! & 0x7f) << 21) | ((id3[7]! & 0x7f) << 14) | ((id3[8]! & 0x7f) << 7) | (id3[9]! & 0x7f)
     at = 10 + size + (id3[5]! & 0x10 ? 10 : 0)
     if (at >= length) return 'The MP3 file holds an ID3 tag but no audio: it is truncated.'
   }

@@ -39,7 +39,7 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
 }
 
 const etagMatches = (header: string | undefined, etag: string): boolean =>
-  header !== undefined && header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag || t.trim() === '*')
+  header?.split(',').some((t) => t.trim().replace(/^W\//, '') === etag || t.trim() === '*') ?? false
 
 export async function serveAsset(
   deps: AssetsRouteDeps,
@@ -54,7 +54,12 @@ export async function serveAsset(
   if (!caller.ok) return refuse(res, caller.status, caller.code, caller.message)
   const asset = await projectAsset(deps.db, projectId, sha256)
   if (asset === null)
-    return refuse(res, 404, 'not_found', 'This song has no such audio stored (yet): it may still be uploading.')
+    return refuse(
+      res,
+      404,
+      'not_found',
+      'This song has no such audio stored (yet): it may still be uploading.',
+    )
   const etag = `"${asset.sha256}"`
   const common = { etag, 'cache-control': immutable, 'accept-ranges': 'bytes', vary: 'Cookie' }
   if (etagMatches(req.headers['if-none-match'], etag)) {
@@ -63,7 +68,8 @@ export async function serveAsset(
     return
   }
   const ifRange = req.headers['if-range']
-  const range = ifRange === undefined || ifRange === etag ? parseRange(req.headers.range, asset.byteLength) : null
+  const range =
+    ifRange === undefined || ifRange === etag ? parseRange(req.headers.range, asset.byteLength) : null
   if (range === 'unsatisfiable') {
     res.writeHead(416, { ...common, 'content-range': `bytes */${asset.byteLength}` })
     res.end()
@@ -126,7 +132,12 @@ export async function servePeaks(
     if (data.length === 0) return refuse(res, 400, 'empty', 'The body is empty: send the encoded peaks.')
     const used = (await projectUsage(deps.db, projectId)) - (await peaksBytes(deps.db, projectId, sha256))
     if (used + data.length > deps.quotaBytes)
-      return refuse(res, 413, 'quota_exceeded', 'This song’s audio quota is used up: the peaks were not stored.')
+      return refuse(
+        res,
+        413,
+        'quota_exceeded',
+        'This song’s audio quota is used up: the peaks were not stored.',
+      )
     const digest = createHash('sha256').update(data).digest('hex')
     await putPeaks(deps.db, { projectId, sha256, data, digest, updatedBy: caller.userId })
     res.writeHead(204, { etag: `"${digest}"` })
@@ -147,6 +158,10 @@ export async function servePeaks(
     res.end()
     return
   }
-  res.writeHead(200, { ...headers, 'content-type': 'application/octet-stream', 'content-length': peaks.data.length })
+  res.writeHead(200, {
+    ...headers,
+    'content-type': 'application/octet-stream',
+    'content-length': peaks.data.length,
+  })
   res.end(req.method === 'HEAD' ? undefined : peaks.data)
 }

@@ -1,6 +1,6 @@
-import { projectId as projectIdInput } from '../projects/inputs'
 import { assetHash } from '../../wire/assets'
 import type { Route } from '../http'
+import { projectId as projectIdInput } from '../projects/inputs'
 import { refuse } from './access'
 import { serveAsset, servePeaks } from './download-route'
 import { type UploadRouteOptions, uploadHandler } from './upload-route'
@@ -26,7 +26,14 @@ export function assetsRoute(options: UploadRouteOptions): Route {
     else if (!assetHash.safeParse(parts[0]).success || parts.length > 2 || (parts[1] ?? 'peaks') !== 'peaks')
       refuse(res, 404, 'not_found', 'Assets are named by their lowercase hex SHA-256.')
     else if (parts.length === 1) await serveAsset(options, req, res, projectId, parts[0]!)
-    else await servePeaks({ ...options, quotaBytes: options.limits.projectQuotaBytes }, req, res, projectId, parts[0]!)
+    else
+      await servePeaks(
+        { ...options, quotaBytes: options.limits.projectQuotaBytes },
+        req,
+        res,
+        projectId,
+        parts[0]!,
+      )
     return true
   }
 }

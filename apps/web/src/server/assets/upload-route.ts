@@ -41,7 +41,10 @@ const tusHeaders = { 'tus-resumable': TUS_VERSION }
 const ROLE_CHECK_EVERY = 16
 
 const metadataSchema = z.object({
-  [UploadMetadata.sha256]: z.string().transform((s) => s.toLowerCase()).pipe(assetHash),
+  [UploadMetadata.sha256]: z
+    .string()
+    .transform((s) => s.toLowerCase())
+    .pipe(assetHash),
   [UploadMetadata.filename]: z.string().min(1).max(1024),
   [UploadMetadata.filetype]: z.string().max(255).optional(),
 })
@@ -213,7 +216,10 @@ export function uploadHandler({ db, auth, limits }: UploadRouteOptions) {
         `The file received has SHA-256 ${digest}, not the ${upload.sha256} it was announced with: nothing was stored. Upload it again.`,
       )
     }
-    const verdict = await checkAudio((offset, length) => readBytes(db, upload.id, offset, length), upload.length)
+    const verdict = await checkAudio(
+      (offset, length) => readBytes(db, upload.id, offset, length),
+      upload.length,
+    )
     if (!verdict.ok) {
       await discardUpload(db, upload.id)
       throw new Refusal(verdict.code === 'unsupported_format' ? 415 : 422, verdict.code, verdict.reason)
@@ -233,7 +239,9 @@ export function uploadHandler({ db, auth, limits }: UploadRouteOptions) {
   function finish(upload: AssetUploadRow): Promise<void> {
     let running = finishing.get(upload.id)
     if (running === undefined) {
-      running = verify(upload, hashes.take(upload.id, upload.length)).finally(() => finishing.delete(upload.id))
+      running = verify(upload, hashes.take(upload.id, upload.length)).finally(() =>
+        finishing.delete(upload.id),
+      )
       finishing.set(upload.id, running)
     }
     return running
@@ -268,7 +276,7 @@ export function uploadHandler({ db, auth, limits }: UploadRouteOptions) {
       return
     }
     let offset = upload.offset
-    let hash = hashes.at(upload.id, offset)
+    const hash = hashes.at(upload.id, offset)
     let pending: Buffer[] = []
     let pendingBytes = 0
     let chunks = 0
@@ -277,7 +285,11 @@ export function uploadHandler({ db, auth, limits }: UploadRouteOptions) {
       const data = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes)
       pending = []
       pendingBytes = 0
-      if (offset === 0 && data.length >= Math.min(SNIFF_BYTES, upload.length) && detectFormat(data) === null) {
+      if (
+        offset === 0 &&
+        data.length >= Math.min(SNIFF_BYTES, upload.length) &&
+        detectFormat(data) === null
+      ) {
         await discardUpload(db, upload.id)
         hashes.forget(upload.id)
         throw new Refusal(
@@ -378,7 +390,13 @@ export function uploadHandler({ db, auth, limits }: UploadRouteOptions) {
       if (err instanceof OffsetConflict) {
         const headers: Record<string, string> = { ...tusHeaders }
         if (err.stored !== null) headers['upload-offset'] = String(err.stored)
-        return refuse(res, 409, 'offset_mismatch', 'The upload is at another offset; resume from Upload-Offset.', headers)
+        return refuse(
+          res,
+          409,
+          'offset_mismatch',
+          'The upload is at another offset; resume from Upload-Offset.',
+          headers,
+        )
       }
       if (!(err instanceof Refusal)) throw err
       const headers: Record<string, string> = { ...tusHeaders }
