@@ -7,6 +7,7 @@ import { Eye, MessageSquare, MessagesSquare, Puzzle, Redo2, Undo2 } from 'lucide
 import { useCallback, useEffect, useMemo, useState } from 'react'
 import { DeadEndNotice } from '../brand/dead-end-notice'
 import { Logo } from '../brand/logo'
+import { assetPath } from '../wire/assets'
 import { AiPanel } from './ai/ai-panel'
 import { Arrangement } from './arrangement/arrangement'
 import { ChangesSince } from './changes/changes-panel'
@@ -176,7 +177,9 @@ function StudioView({ session }: { session: SongSession }) {
   useEffect(() => () => discussion.destroy(), [discussion])
   const handle = useMemo<StudioHandle>(() => {
     const view = createViewStore()
-    const transport = createAudioTransport(session.doc, view)
+    const transport = createAudioTransport(session.doc, view, {
+      assetUrl: (hash) => assetPath(session.projectId, hash),
+    })
     const presence = createPresencePublisher(session.connection.provider.awareness, view)
     return {
       session,

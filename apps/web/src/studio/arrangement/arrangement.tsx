@@ -3,6 +3,7 @@
 import {
   addClip,
   addTrack,
+  audioClipEnd,
   type ClipRef,
   PPQ,
   readMeta,
@@ -19,7 +20,9 @@ import { ProposalLane, ProposalLaneHeader } from '../ai/proposal-lanes'
 import { ProposalOverlay } from '../ai/proposal-overlay'
 import { previewLanes } from '../ai/tracks-preview'
 import { useProposals } from '../ai/use-proposals'
+import { AudioClipView } from '../audio/audio-clip-view'
 import { IMPORT_ACCEPT } from '../audio/audio-import'
+import { useUploads } from '../audio/upload-progress'
 import { useAudioImport } from '../audio/use-audio-import'
 import { useRemoteViews } from '../presence/remote-views'
 import { useSong } from '../session/hooks'
@@ -68,7 +71,15 @@ export function Arrangement() {
   // Clips snap to the grid, but never finer than a beat: the arrangement is about sections, not notes.
   const snap = snapSetting > 0 ? Math.max(snapSetting, PPQ) : 0
   const scale = { pxPerQuarter, snap }
-  const songEnd = tracks.reduce((m, t) => t.clips.reduce((n, c) => Math.max(n, c.start + c.length), m), 0)
+  const uploads = useUploads(studio.session.connection.provider.awareness)
+  const songEnd = tracks.reduce(
+    (m, t) =>
+      t.audioClips.reduce(
+        (n, c) => Math.max(n, audioClipEnd(c, meta.bpm)),
+        t.clips.reduce((n, c) => Math.max(n, c.start + c.length), m),
+      ),
+    0,
+  )
   const totalTicks = Math.max(bar * 32, Math.ceil(songEnd / bar) * bar + bar * 8)
   const width = tickToPx(scale, totalTicks)
 
@@ -99,7 +110,8 @@ export function Arrangement() {
     if (!clipEl) {
       if (!e.shiftKey) studio.view.set({ selection: { kind: 'none' } })
       studio.transport.seek(floorTick(snap, p.tick))
-      if (readOnly) return
+      // Audio lanes hold recorded and imported clips; nothing is drawn on them.
+      if (readOnly || track.kind === 'audio') return
       lanesRef.current!.setPointerCapture(e.pointerId)
       const anchor = floorTick(snap, p.tick)
       setGesture({ kind: 'creating', trackId, anchor, current: anchor })
@@ -199,7 +211,7 @@ export function Arrangement() {
       })
       return
     }
-    if (readOnly) return
+    if (readOnly || tracks.find((t) => t.id === trackId)?.kind === 'audio') return
     const start = Math.floor(pointAt(e).tick / bar) * bar
     studio.run(() => {
       const { clipId } = addClip(doc, me, trackId, { start, length: bar })
@@ -320,6 +332,23 @@ export function Arrangement() {
                     </div>
                   )
                 })}
+                {track.audioClips.map((clip) => (
+                  <div
+                    key={clip.id}
+                    className="st-clip-slot"
+                    style={{ left: tickToPx(scale, clip.start), zIndex: clip.active ? 1 : 0 }}
+                  >
+                    <AudioClipView
+                      clip={clip}
+                      projectId={studio.session.projectId}
+                      bpm={meta.bpm}
+                      pxPerQuarter={pxPerQuarter}
+                      colour={track.colour}
+                      takes={track.audioClips.filter((c) => c.takeGroupId === clip.takeGroupId).length}
+                      uploading={uploads.get(clip.asset) ?? null}
+                    />
+                  </div>
+                ))}
                 {(() => {
                   const shown = shownProposal(proposals, track.id, aiFocus)
                   return shown ? (

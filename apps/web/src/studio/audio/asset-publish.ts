@@ -1,5 +1,5 @@
 import { computePeaks, encodePeaks, type Peaks } from '@ensemble/core/audio'
-import { assetHash } from './asset-hash'
+import { sha256Hex } from '../../client/assets/hash'
 import { uploadAudio, uploadPeaks } from './asset-transfer'
 import { putPeaks } from './peaks-cache'
 import type { UploadProgress } from './upload-progress'
@@ -39,7 +39,7 @@ export async function prepareAsset(
   audio: DecodedAudio,
   file: { readonly name: string; readonly format: AudioFileFormat; readonly mimeType: string },
 ): Promise<PreparedAsset> {
-  const hash = await assetHash(bytes)
+  const hash = await sha256Hex(new Blob([bytes]))
   const peaks = computePeaks(audio.channels, audio.sampleRate)
   putPeaks(hash, peaks)
   const frames = audio.channels[0]?.length ?? 0

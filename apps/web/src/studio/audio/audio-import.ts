@@ -122,6 +122,8 @@ export interface ImportTarget {
   readonly trackId: string | null
   readonly tick: number
   readonly progress: UploadProgress
+  /** Told the decoded audio, so this tab plays the clip without downloading what it just read. */
+  readonly decoded?: (hash: string, audio: { sampleRate: number; channels: readonly Float32Array[] }) => void
 }
 
 /** Reads, checks, decodes, places and uploads one file; resolves once the asset is stored. */
@@ -139,6 +141,7 @@ export async function importAudioFile(
     format,
     mimeType: IMPORT_FORMATS[format].mimeType,
   })
+  target.decoded?.(asset.record.hash, audio)
   const onAudioTrack = target.trackId !== null && readTrack(target.doc, target.trackId)?.kind === 'audio'
   const trackId = onAudioTrack
     ? (target.trackId as string)

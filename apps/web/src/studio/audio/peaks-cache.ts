@@ -2,6 +2,7 @@
 
 import { decodePeaks, type Peaks } from '@ensemble/core/audio'
 import { useEffect, useSyncExternalStore } from 'react'
+import { peaksPath } from '../../wire/assets'
 
 /*
  * Peaks by asset hash, for this page. The recorder and the importer put theirs in at once (the waveform
@@ -24,9 +25,6 @@ export function putPeaks(hash: string, value: Peaks): void {
   emit()
 }
 
-export const peaksUrl = (projectId: string, hash: string) =>
-  `/api/projects/${encodeURIComponent(projectId)}/assets/${hash}/peaks`
-
 async function fetchPeaks(projectId: string, hash: string): Promise<void> {
   const isWanted = () => (wanted.get(hash) ?? 0) > 0
   if (peaks.has(hash) || loading.has(hash)) return
@@ -34,7 +32,7 @@ async function fetchPeaks(projectId: string, hash: string): Promise<void> {
   try {
     for (let pause = 1000; isWanted() && !peaks.has(hash); pause = Math.min(pause * 1.5, 10_000)) {
       try {
-        const res = await fetch(peaksUrl(projectId, hash), { credentials: 'same-origin' })
+        const res = await fetch(peaksPath(projectId, hash), { credentials: 'same-origin' })
         if (res.ok) {
           putPeaks(hash, decodePeaks(new Uint8Array(await res.arrayBuffer())))
           return

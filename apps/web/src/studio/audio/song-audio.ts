@@ -1,11 +1,10 @@
-import type { UserOrigin } from '@ensemble/core'
+import { addAudioClip, audioClipEnd, readMeta, readTrack, type UserOrigin } from '@ensemble/core'
 import type * as Y from 'yjs'
 import type { AssetRecord } from './asset-publish'
 
 /*
- * Where the studio writes audio clips into the song: core's `addAudioClip` (with the asset's record in
- * the same transaction), under the user's origin like every edit. Kept behind this one module while the
- * song model for audio (the "audiocore" branch) is being merged.
+ * Where the studio writes audio clips into the song: core's `addAudioClip`, with the asset's record in the
+ * same transaction, under the user's origin like every edit (one undo step; provenance stamped by core).
  */
 
 export type AudioClipSource =
@@ -28,14 +27,26 @@ export interface NewAudioClip {
 }
 
 export function addAudioClipToSong(
-  _doc: Y.Doc,
-  _me: UserOrigin,
-  _clip: NewAudioClip,
+  doc: Y.Doc,
+  me: UserOrigin,
+  clip: NewAudioClip,
 ): { clipId: string; takeGroupId: string } {
-  throw new Error('Audio clips need the song model for audio, which this build does not have yet')
+  const { clipId, takeGroupId } = addAudioClip(doc, me, clip.trackId, {
+    asset: clip.asset.hash,
+    start: clip.start,
+    name: clip.asset.name,
+    provenance: clip.source,
+    assetRecord: clip.asset,
+    ...(clip.takeGroupId ? { takeGroupId: clip.takeGroupId } : {}),
+  })
+  return { clipId, takeGroupId }
 }
 
-/** The take group a new pass starting at `tick` joins: the one whose active take is playing there, if any. */
-export function takeGroupAt(_doc: Y.Doc, _trackId: string, _tick: number): string | null {
-  return null
+/** The take group a new pass starting at `tick` joins: the one whose chosen take plays there, if any. */
+export function takeGroupAt(doc: Y.Doc, trackId: string, tick: number): string | null {
+  const track = readTrack(doc, trackId)
+  if (!track) return null
+  const bpm = readMeta(doc).bpm
+  const playing = track.audioClips.find((c) => c.active && c.start <= tick && tick < audioClipEnd(c, bpm))
+  return playing?.takeGroupId ?? null
 }

@@ -27,6 +27,7 @@ export function useAudioImport() {
             trackId: at.trackId,
             tick: at.tick,
             progress: uploadProgressFor(session.connection.provider.awareness),
+            decoded: (hash, decoded) => studio.audio.provideAudio(hash, decoded),
           })
           studio.view.set({ selectedTrackId: placed.trackId })
         } catch (err) {

@@ -95,8 +95,13 @@ export function SongFiles() {
           `This song runs ${(seconds / 3600).toFixed(1)} hours; a WAV file holds at most ${(limit / 3600).toFixed(1)}. Export the loop region instead.`,
         )
       }
+      // Audio clips render from the same buffers the live engine plays (downloaded once per hash).
+      const assets = song.tracks.some((t) => t.audioClips.length > 0)
+        ? await studio.audio.audioAssets()
+        : null
       const rendered = await audio.renderSong(song, {
         ...length,
+        ...(assets ? { assets } : {}),
         signal: cancel.signal,
         onProgress: (progress) => setRender({ status: 'rendering', progress, cancel }),
       })

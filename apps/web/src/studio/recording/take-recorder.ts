@@ -102,6 +102,8 @@ export function createTakeRecorder(deps: {
     const when = new Date(meta.startedAt)
     const name = `Take ${when.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`
     const asset = await prepareAsset(wav, take, { name, format: 'wav', mimeType: 'audio/wav' })
+    // Playable here at once: the recorder hears the take before its upload ends.
+    transport.provideAudio(asset.record.hash, take)
     let next = meta
     if (meta.stage === 'recording') {
       addAudioClipToSong(session.doc, session.me, {

@@ -1,5 +1,5 @@
 import { MIN_VOLUME_DB } from '@ensemble/core'
-import type { AudioEngine, Instrument, PresetId } from '@ensemble/core/audio'
+import type { AssetBufferCache, AssetBuffers, AudioEngine, Instrument, PresetId } from '@ensemble/core/audio'
 import type { BaseContext } from 'tone'
 import type * as Y from 'yjs'
 import type { ViewStore } from '../view/view-store'
@@ -22,6 +22,18 @@ export interface AudioTransport extends Transport {
   audioContext(): Promise<BaseContext | null>
   /** The song tick the transport sounds at a time of the audio clock (seconds); null without audio. */
   tickAtTime(seconds: number): number | null
+  /**
+   * Gives the engine a clip's audio this tab has already (its own take, an import), so it plays before
+   * the upload ends and is never downloaded here.
+   */
+  provideAudio(hash: string, audio: { sampleRate: number; channels: readonly Float32Array[] }): void
+  /** Audio clips' buffers by hash (loads the engine): what a WAV export renders them from. */
+  audioAssets(): Promise<AssetBuffers | null>
+}
+
+export interface AudioTransportOptions {
+  /** Where an asset's audio is downloaded from (members only; cached by the browser, it never changes). */
+  readonly assetUrl: (hash: string) => string
 }
 
 /** Takes are captured at the context's rate: 48 kHz, what audio interfaces run at natively. */
@@ -33,7 +45,11 @@ const SAMPLE_RATE = 48_000
  * (browsers allow audio only then). Until it is loaded, and wherever audio cannot start, the silent clock
  * keeps the playhead moving. Loop and metronome follow the view store; the engine follows the song itself.
  */
-export function createAudioTransport(doc: Y.Doc, view: ViewStore): AudioTransport {
+export function createAudioTransport(
+  doc: Y.Doc,
+  view: ViewStore,
+  options: AudioTransportOptions,
+): AudioTransport {
   const clock = createClockTransport(doc, view)
   let engine: AudioEngine | null = null
   let loading: Promise<AudioEngine | null> | null = null
@@ -69,6 +85,17 @@ export function createAudioTransport(doc: Y.Doc, view: ViewStore): AudioTranspor
   const offView = view.subscribe(syncView)
 
   let context: BaseContext | null = null
+  let assets: AssetBufferCache | null = null
+  // Audio handed over before the engine was loaded; given to its cache on load.
+  const provided = new Map<string, { sampleRate: number; channels: readonly Float32Array[] }>()
+  const toBuffer = (on: BaseContext, audio: { sampleRate: number; channels: readonly Float32Array[] }) => {
+    const length = audio.channels[0]?.length ?? 0
+    const buffer = on.createBuffer(audio.channels.length, Math.max(1, length), audio.sampleRate)
+    audio.channels.forEach((channel, c) => {
+      buffer.copyToChannel(channel as Float32Array<ArrayBuffer>, c)
+    })
+    return buffer
+  }
   const load = (): Promise<AudioEngine | null> => {
     loading ??= Promise.all([import('@ensemble/core/audio'), import('tone')])
       .then(async ([audio, tone]) => {
@@ -82,7 +109,19 @@ export function createAudioTransport(doc: Y.Doc, view: ViewStore): AudioTranspor
           return v
         }
         contextNow = () => tone.getContext().now()
-        const created = audio.createAudioEngine(doc, { meters: true, metronome: view.get().metronome })
+        const on = context
+        assets = new audio.AssetBufferCache(async (hash) => {
+          const res = await fetch(options.assetUrl(hash), { credentials: 'same-origin' })
+          if (!res.ok) throw new Error(`The audio of a clip could not be loaded (${res.status})`)
+          return on.decodeAudioData(await res.arrayBuffer())
+        })
+        for (const [hash, audio] of provided) assets.set(hash, toBuffer(on, audio))
+        provided.clear()
+        const created = audio.createAudioEngine(doc, {
+          meters: true,
+          metronome: view.get().metronome,
+          assets,
+        })
         await created.resume()
         engine = created
         syncView()
@@ -166,6 +205,14 @@ export function createAudioTransport(doc: Y.Doc, view: ViewStore): AudioTranspor
       if (!engine || !context) return null
       await engine.resume()
       return context
+    },
+    provideAudio(hash, audio) {
+      if (assets && context) assets.set(hash, toBuffer(context, audio))
+      else provided.set(hash, audio)
+    },
+    async audioAssets() {
+      if (!engine && !failed) await load()
+      return assets
     },
     tickAtTime(seconds) {
       if (!engine || !context) return null
