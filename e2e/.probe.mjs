@@ -23,14 +23,14 @@ await page.waitForTimeout(1500)
 console.log('armed', await page.getByTestId('arm').getAttribute('aria-pressed'), 'latency', await page.getByTestId('latency').textContent().catch(() => null))
 console.log('meter', await page.getByTestId('input-meter').getAttribute('data-level-db').catch(() => null))
 await page.getByTestId('record-audio').click()
-await page.waitForTimeout(3500)
+await page.waitForTimeout(7000)
 console.log('rec text', await page.getByTestId('record-audio').textContent())
 const takes = await page.evaluate(async () => {
   const db = await new Promise((res, rej) => { const q = indexedDB.open('ensemble-takes'); q.onsuccess = () => res(q.result); q.onerror = () => rej(q.error) })
   const tx = db.transaction(['takes', 'chunks'])
   const t = await new Promise((res) => { const q = tx.objectStore('takes').getAll(); q.onsuccess = () => res(q.result) })
   const c = await new Promise((res) => { const q = tx.objectStore('chunks').getAll(); q.onsuccess = () => res(q.result) })
-  return { takes: t.map((x) => ({ ...x })), chunks: c.length, frames: c.slice(0, 3).map((x) => [x.frame, x.channels[0].length]), peak: c.reduce((m, x) => x.channels[0].reduce((n, v) => Math.max(n, Math.abs(v)), m), 0) }
+  c.sort((a, b) => a.seq - b.seq); const gaps = []; for (let i = 1; i < c.length; i++) { const want = c[i-1].frame + c[i-1].channels[0].length; if (c[i].frame !== want) gaps.push([i, c[i].frame - want]) } const on = []; let last = -1e9; let n = 0; for (const x of c) { const d = x.channels[0]; for (let i = 0; i < d.length; i++) { const f = x.frame + i; if (Math.abs(d[i]) > 0.6 && f - last > 4800) on.push(f); if (Math.abs(d[i]) > 0.6) last = f } } return { chunks: c.length, gaps, onsetDiffs: on.slice(1).map((f, i) => f - on[i]) }
 })
 console.log(JSON.stringify(takes).slice(0, 800))
 await page.getByTestId('record-audio').click()
