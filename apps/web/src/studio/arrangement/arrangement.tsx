@@ -5,6 +5,7 @@ import {
   addTrack,
   audioClipEnd,
   type ClipRef,
+  chooseTake,
   PPQ,
   readMeta,
   readTracks,
@@ -346,6 +347,24 @@ export function Arrangement() {
                       colour={track.colour}
                       takes={track.audioClips.filter((c) => c.takeGroupId === clip.takeGroupId).length}
                       uploading={uploads.get(clip.asset) ?? null}
+                      {...(readOnly
+                        ? {}
+                        : {
+                            // With the loop region on, the take is chosen there only (comping); else everywhere.
+                            onChooseTake: (takeIndex: number) => {
+                              const { loop } = studio.view.get()
+                              studio.run(() =>
+                                chooseTake(
+                                  doc,
+                                  me,
+                                  track.id,
+                                  clip.takeGroupId,
+                                  takeIndex,
+                                  loop.enabled ? { start: loop.start, end: loop.end } : undefined,
+                                ),
+                              )
+                            },
+                          })}
                     />
                   </div>
                 ))}

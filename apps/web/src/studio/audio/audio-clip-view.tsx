@@ -35,6 +35,8 @@ export const AudioClipView = memo(function AudioClipView(props: {
   takes: number
   /** Percent, while any tab of the song uploads this clip's asset. */
   uploading: number | null
+  /** Makes another take of this clip's group the one that plays (absent for viewers). */
+  onChooseTake?: (takeIndex: number) => void
 }) {
   const { clip, bpm, pxPerQuarter, colour } = props
   const pxPerSecond = (secondsToTicks(1, bpm) / PPQ) * pxPerQuarter
@@ -53,7 +55,25 @@ export const AudioClipView = memo(function AudioClipView(props: {
       style={{ width, ['--track' as string]: colour }}
     >
       <div className="st-clip-title">
-        {props.takes > 1 && <span className="st-take-number">T{clip.takeIndex + 1} </span>}
+        {props.takes > 1 && clip.active && props.onChooseTake ? (
+          <select
+            className="st-take-choice"
+            aria-label="Take"
+            data-testid="take-choice"
+            value={clip.takeIndex}
+            onPointerDown={(e) => e.stopPropagation()}
+            onChange={(e) => props.onChooseTake?.(Number(e.target.value))}
+          >
+            {Array.from({ length: props.takes }, (_, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: take numbers are the identity here
+              <option key={i} value={i}>
+                Take {i + 1}
+              </option>
+            ))}
+          </select>
+        ) : (
+          props.takes > 1 && <span className="st-take-number">T{clip.takeIndex + 1} </span>
+        )}
         {clip.name || ' '}
       </div>
       <Waveform
