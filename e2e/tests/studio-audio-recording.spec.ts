@@ -212,3 +212,25 @@ test('an imported WAV lands as a clip with its waveform; a file that only preten
   await expect(a.page.getByTestId('audio-clip')).toHaveCount(1)
   await a.context.close()
 })
+
+test('every pass over a region is a take; choosing one makes it the one that plays', async ({ browser }) => {
+  test.setTimeout(120_000)
+  const a = await openSongAs(browser)
+  await storeCalibration(a.page)
+  await armNewAudioTrack(a.page)
+  for (const pass of [1, 2]) {
+    await a.page.getByTitle(/Back to the start/).click()
+    await a.page.getByTestId('record-audio').click()
+    await expect(a.page.getByTestId('record-audio')).toContainText('Rec 2 s', { timeout: 15_000 })
+    await a.page.getByTestId('record-audio').click()
+    await expect(a.page.getByTestId('audio-clip')).toHaveCount(pass)
+    await expect(a.page.getByTestId('record-audio')).toContainText('Rec')
+  }
+  const clips = a.page.getByTestId('audio-clip')
+  // The newest pass plays; the first is kept under it.
+  await expect(clips.and(a.page.locator('[data-active="true"]'))).toHaveAttribute('aria-label', /take 2/)
+  await a.page.getByTestId('take-choice').selectOption({ label: 'Take 1' })
+  await expect(clips.and(a.page.locator('[data-active="true"]'))).toHaveAttribute('aria-label', /take 1/)
+  await expect(a.page.getByTestId('save-status')).toHaveAttribute('data-status', 'saved')
+  await a.context.close()
+})
