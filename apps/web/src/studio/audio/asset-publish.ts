@@ -1,5 +1,6 @@
 import { computePeaks, encodePeaks, type Peaks } from '@ensemble/core/audio'
 import { sha256Hex } from '../../client/assets/hash'
+import { AssetUploadError } from '../../client/assets/upload'
 import { uploadAudio, uploadPeaks } from './asset-transfer'
 import { putPeaks } from './peaks-cache'
 import type { UploadProgress } from './upload-progress'
@@ -76,7 +77,14 @@ export async function publishAsset(
       onProgress: (sent, total) => progress.set(hash, total > 0 ? (sent / total) * 100 : 0),
       ...(signal ? { signal } : {}),
     })
-  } finally {
     progress.done(hash)
+  } catch (err) {
+    // Cut off (offline, a lost connection): the clip keeps showing where its upload stands until it resumes.
+    if (!uploadCutOff(err)) progress.done(hash)
+    throw err
   }
 }
+
+/** Whether an upload failed for want of a connection (it resumes), not because the server refused it. */
+export const uploadCutOff = (err: unknown): boolean =>
+  err instanceof TypeError || (err instanceof AssetUploadError && err.code === 'network')

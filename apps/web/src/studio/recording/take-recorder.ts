@@ -1,7 +1,7 @@
 import { readMeta, ticksPerBar, ticksPerBeat, ticksToSeconds } from '@ensemble/core'
 import { encodeWav } from '@ensemble/core/audio'
 import type { BaseContext } from 'tone'
-import { prepareAsset, publishAsset } from '../audio/asset-publish'
+import { prepareAsset, publishAsset, uploadCutOff } from '../audio/asset-publish'
 import { addAudioClipToSong, takeGroupAt } from '../audio/song-audio'
 import type { UploadProgress } from '../audio/upload-progress'
 import type { SongSession } from '../session/song-session'
@@ -90,8 +90,21 @@ export function createTakeRecorder(deps: {
     }
   }
 
+  // Takes being finished now: a reconnect during a stop's upload must not start a second one.
+  const finishing = new Set<string>()
+
   /** Turns a stored take into a clip and an upload; shared by stop and by resuming after a reload. */
   async function finish(meta: TakeMeta, chunks: readonly TakeChunk[]): Promise<void> {
+    if (finishing.has(meta.id)) return
+    finishing.add(meta.id)
+    try {
+      await finishOnce(meta, chunks)
+    } finally {
+      finishing.delete(meta.id)
+    }
+  }
+
+  async function finishOnce(meta: TakeMeta, chunks: readonly TakeChunk[]): Promise<void> {
     const store = await deps.store()
     const take = assembleTake(meta, chunks)
     if (!take) {
@@ -125,7 +138,16 @@ export function createTakeRecorder(deps: {
       await store.remove(meta.id)
       throw new Error('A stored take no longer matches its clip; it was discarded')
     }
-    await publishAsset(session.projectId, asset, deps.progress)
+    try {
+      await publishAsset(session.projectId, asset, deps.progress)
+    } catch (err) {
+      // The take stays in this browser's store: the studio uploads it again on reconnect or next open.
+      throw new Error(
+        uploadCutOff(err)
+          ? 'Offline: the take is in the song, and its audio uploads when the connection is back'
+          : `The take is in the song but its audio was not stored: ${err instanceof Error ? err.message : String(err)}`,
+      )
+    }
     await store.remove(next.id)
   }
 
