@@ -234,3 +234,35 @@ test('every pass over a region is a take; choosing one makes it the one that pla
   await expect(a.page.getByTestId('save-status')).toHaveAttribute('data-status', 'saved')
   await a.context.close()
 })
+
+test('a take recorded offline is in the song at once and uploads on reconnect; the bandmate then gets it', async ({
+  browser,
+}) => {
+  test.setTimeout(120_000)
+  const a = await openSongAs(browser)
+  await storeCalibration(a.page)
+  await armNewAudioTrack(a.page)
+  await a.context.setOffline(true)
+  await a.page.getByTestId('record-audio').click()
+  await expect(a.page.getByTestId('record-audio')).toContainText('Rec 2 s', { timeout: 15_000 })
+  await a.page.getByTestId('record-audio').click()
+  const clip = a.page.getByTestId('audio-clip')
+  await expect(clip.getByTestId('waveform')).toBeVisible()
+  await expect(a.page.getByRole('alert').filter({ hasText: 'Offline' })).toContainText(
+    'its audio uploads when the connection is back',
+  )
+  // While offline the clip shows where its upload stands.
+  await expect(clip.getByTestId('upload-progress')).toHaveText('uploading 0 %')
+  const hash = (await clip.getAttribute('data-asset'))!
+
+  await a.context.setOffline(false)
+  await expect(clip.getByTestId('upload-progress')).toHaveCount(0, { timeout: 60_000 })
+  await expect(a.page.getByTestId('save-status')).toHaveAttribute('data-status', 'saved', { timeout: 30_000 })
+  expect((await a.page.request.head(`/api/projects/${a.songId}/assets/${hash}`)).status()).toBe(200)
+
+  const b = await openSongAs(browser, a.songId)
+  await expect(b.page.getByTestId('audio-clip')).toHaveAttribute('data-asset', hash)
+  await expect(b.page.getByTestId('audio-clip').getByTestId('waveform')).toBeVisible()
+  await a.context.close()
+  await b.context.close()
+})
