@@ -26,7 +26,7 @@ export type CaptureMessage =
 
 export type CaptureCommand = { readonly type: 'start' } | { readonly type: 'stop' }
 
-const SOURCE = `
+export const CAPTURE_SOURCE = `
 class EnsembleCapture extends AudioWorkletProcessor {
   constructor(options) {
     super()
@@ -103,6 +103,6 @@ let url: string | null = null
 
 /** The module's URL, made once per page. */
 export function captureWorkletUrl(): string {
-  url ??= URL.createObjectURL(new Blob([SOURCE], { type: 'text/javascript' }))
+  url ??= URL.createObjectURL(new Blob([CAPTURE_SOURCE], { type: 'text/javascript' }))
   return url
 }
