@@ -42,11 +42,15 @@ export function addAudioClipToSong(
   return { clipId, takeGroupId }
 }
 
-/** The take group a new pass starting at `tick` joins: the one whose chosen take plays there, if any. */
-export function takeGroupAt(doc: Y.Doc, trackId: string, tick: number): string | null {
+/**
+ * The take group a new pass over [from, to) joins (to null: open-ended, until the take stops): the group of
+ * the earliest playing take it overlaps, so passes over the same part stack as takes of one group.
+ */
+export function takeGroupAt(doc: Y.Doc, trackId: string, from: number, to: number | null): string | null {
   const track = readTrack(doc, trackId)
   if (!track) return null
   const bpm = readMeta(doc).bpm
-  const playing = track.audioClips.find((c) => c.active && c.start <= tick && tick < audioClipEnd(c, bpm))
-  return playing?.takeGroupId ?? null
+  const end = to ?? Number.POSITIVE_INFINITY
+  const overlapping = track.audioClips.find((c) => c.active && c.start < end && from < audioClipEnd(c, bpm))
+  return overlapping?.takeGroupId ?? null
 }

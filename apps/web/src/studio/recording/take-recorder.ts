@@ -171,6 +171,21 @@ export function createTakeRecorder(deps: {
       view.set({ metronome: options.countIn || metronome, loop: { ...loop, enabled: false } })
       transport.stop()
       transport.seek(preRoll)
+      // Capture before the transport starts: the first samples are kept from the first chunk, and each is
+      // written once the take's description is in the store (IndexedDB can be slow to answer).
+      const id = crypto.randomUUID()
+      const chunks: TakeChunk[] = []
+      const writes: Promise<void>[] = []
+      let described = () => {}
+      const begun = new Promise<void>((resolve) => {
+        described = resolve
+      })
+      let seq = 0
+      options.input.startCapture((c) => {
+        const chunk: TakeChunk = { seq: seq++, frame: c.frame, channels: c.channels }
+        chunks.push(chunk)
+        writes.push(begun.then(() => store.append(id, chunk)).catch(deps.report))
+      })
       transport.play()
       // The song clock at a point just ahead, once the transport's start is scheduled: with one tempo,
       // that point and the tempo place every captured frame on the timeline.
@@ -178,7 +193,7 @@ export function createTakeRecorder(deps: {
       const anchorTick = transport.tickAtTime(anchorTime) ?? preRoll
       const latency = inputLatency(context, options.input.deviceId)
       const takeMeta: TakeMeta = {
-        id: crypto.randomUUID(),
+        id,
         projectId: session.projectId,
         trackId: options.trackId,
         userId: session.me.userId,
@@ -189,12 +204,15 @@ export function createTakeRecorder(deps: {
         latencyMs: latency.ms,
         anchor: { time: anchorTime, tick: anchorTick, bpm: meta.bpm },
         keep: { fromTick: from, toTick: punch ? punch.end : null },
-        takeGroupId: takeGroupAt(session.doc, options.trackId, from),
+        takeGroupId: takeGroupAt(session.doc, options.trackId, from, punch ? punch.end : null),
         stage: 'recording',
       }
-      await store.begin(takeMeta)
-      const chunks: TakeChunk[] = []
-      const writes: Promise<void>[] = []
+      writes.push(
+        store.begin(takeMeta).then(described, (err: unknown) => {
+          deps.report(err)
+          described()
+        }),
+      )
       running = {
         meta: takeMeta,
         chunks,
@@ -204,12 +222,6 @@ export function createTakeRecorder(deps: {
         metronomeBefore: metronome,
         loopBefore: loop.enabled,
       }
-      let seq = 0
-      options.input.startCapture((c) => {
-        const chunk: TakeChunk = { seq: seq++, frame: c.frame, channels: c.channels }
-        chunks.push(chunk)
-        writes.push(store.append(takeMeta.id, chunk).catch(deps.report))
-      })
       set(
         preRoll < from
           ? {
