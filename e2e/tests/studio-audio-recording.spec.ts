@@ -130,18 +130,28 @@ test('A records the fake microphone: the stored take is the signal, and B sees i
   const samples = take.channels[0]!
   expect(samples.length / RATE).toBeGreaterThan(2.5)
 
-  // Clicks every 0.5 s, as in the file, within 5 ms: no chunk lost or doubled on the way.
+  // Clicks every 0.5 s, as in the file, within 5 ms: no chunk lost or doubled on the way. A studio chunk
+  // is 101.3 ms, so a lost or doubled one shows as such. Chromium's fake device is driven by a timer, and on
+  // a loaded machine its input path now and then drops or repeats one or two of its own 10 ms buffers
+  // before the page sees the audio (seen once in six runs, 20 ms): such a step is counted, not failed.
   const onsets = clickOnsets(samples, RATE)
-  expect(onsets.length).toBeGreaterThanOrEqual(4)
+  expect(onsets.length).toBeGreaterThanOrEqual(5)
   const spacing = CLICK_SPACING
-  const worstSpacing = Math.max(...onsets.slice(1).map((t, i) => Math.abs(t - onsets[i]! - spacing)))
+  const errors = onsets.slice(1).map((t, i) => t - onsets[i]! - spacing)
+  const deviceSteps = errors.filter((e) => Math.abs(e) >= 0.005)
+  for (const e of deviceSteps) {
+    const buffers = Math.abs(e) / 0.01
+    expect(Math.abs(buffers - Math.round(buffers))).toBeLessThan(0.05)
+  }
+  expect(deviceSteps.length).toBeLessThanOrEqual(1)
+  const worstSpacing = Math.max(...errors.filter((e) => Math.abs(e) < 0.005).map(Math.abs))
   expect(worstSpacing).toBeLessThan(0.005)
   // The sine between two clicks, within 1 % of 440 Hz.
   const hz = frequencyBetween(samples, RATE, onsets[0]! + 0.05, onsets[0]! + spacing - 0.05)
   expect(Math.abs(hz - SINE_HZ) / SINE_HZ).toBeLessThan(0.01)
   test.info().annotations.push({
     type: 'measured',
-    description: `${onsets.length} clicks, worst spacing error ${(worstSpacing * 1000).toFixed(3)} ms; sine ${hz.toFixed(2)} Hz (${((100 * (hz - SINE_HZ)) / SINE_HZ).toFixed(3)} %)`,
+    description: `${onsets.length} clicks, worst spacing error ${(worstSpacing * 1000).toFixed(3)} ms, ${deviceSteps.length} fake-device steps; sine ${hz.toFixed(2)} Hz (${((100 * (hz - SINE_HZ)) / SINE_HZ).toFixed(3)} %)`,
   })
   console.log(test.info().annotations.at(-1)?.description)
 
