@@ -21,6 +21,7 @@ import { setTempo } from './meta'
 import { createSongDoc, migrateSong } from './migrate'
 import { RemoteOrigin, SystemOrigin, UserOrigin } from './origins'
 import { readAudioClip, readClip, readSong, readTrack } from './read'
+import { restoreVersion } from './restore'
 import { type AudioAsset, AudioClipSchema, SongSnapshotSchema } from './schema'
 import { expectRefused } from './testing/harness'
 import { addTrack, duplicateTrack } from './tracks'
@@ -377,6 +378,17 @@ describe('undo and collaboration', () => {
       ['clip-added', BAR / 2],
       ['clip-removed', end(2 * BAR)],
     ])
+  })
+
+  it('restoring a version brings its audio clips back as they were', () => {
+    const { doc, trackId, clipId } = setup()
+    const version = Y.encodeStateAsUpdate(doc)
+    const before = readTrack(doc, trackId)!.audioClips
+    splitAudioClip(doc, bob, trackId, clipId, 2 * BAR)
+    deleteAudioClips(doc, bob, [{ trackId, clipId }])
+    restoreVersion(doc, alice, 'v1', version)
+    expect(readTrack(doc, trackId)!.audioClips).toEqual(before)
+    expect(readAudioAsset(doc, HASH)).toEqual(ASSET)
   })
 
   it('old songs load and migrate; a migrated song is version 2', () => {
