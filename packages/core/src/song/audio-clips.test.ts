@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { PPQ } from '../music/index'
 import { secondsToTicks } from '../music/time'
+import { placeAnchor, resolveAnchor } from './anchors'
 import { addAudioAsset, readAudioAsset, readAudioAssets } from './audio-assets'
 import {
   addAudioClip,
@@ -378,6 +379,21 @@ describe('undo and collaboration', () => {
       ['clip-added', BAR / 2],
       ['clip-removed', end(2 * BAR)],
     ])
+  })
+
+  it('a comment on an audio clip follows it to another track', () => {
+    const { doc, trackId, other, clipId } = setup()
+    const placed = placeAnchor(readSong(doc), { start: BAR, end: 2 * BAR, trackId, clipId })
+    expect(placed.ok).toBe(true)
+    if (!placed.ok) return
+    expect(placeAnchor(readSong(doc), { ...placed.anchor, noteIds: ['n'] }).ok).toBe(false)
+    moveAudioClips(doc, alice, [{ trackId, clipId }], { deltaTicks: BAR, toTrackId: other })
+    expect(resolveAnchor(readSong(doc), placed.anchor)).toEqual({
+      start: 2 * BAR,
+      end: 3 * BAR,
+      trackId: other,
+      lost: null,
+    })
   })
 
   it('restoring a version brings its audio clips back as they were', () => {
