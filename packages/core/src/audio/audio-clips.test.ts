@@ -239,6 +239,36 @@ describe('audio clips in renders', { timeout: 60_000 }, () => {
 })
 
 describe('audio clips in the live engine', { timeout: 60_000 }, () => {
+  it('a loop inside a clip plays the same samples on every pass', async () => {
+    const tone = await loadTone()
+    // Clicks every 0.1 s (from 0.05 s) in a 4 s asset placed at bar 1 (2 s).
+    const at = Array.from({ length: 40 }, (_, i) => 2_400 + i * 4_800)
+    const samples = clicks(4, at)
+    const { doc, cache } = await audioSong([[{ asset: 'a', samples, clip: { start: BAR } }]])
+    const context = new tone.OfflineContext(1, 2, RATE)
+    const previous = tone.getContext()
+    tone.setContext(context)
+    const engine = new AudioEngine(tone, doc, { context, meters: false, assets: cache })
+    tone.setContext(previous)
+    // Loop 0.8 s from 2.5 s of the song (0.5 s into the clip): 2.5 passes in 2 s of rendering.
+    const loop = { start: BAR + 480, end: BAR + 480 + 768 }
+    engine.setLoop(loop)
+    engine.play(loop.start)
+    context.lookAhead = 0.05
+    const rendered = (await context.render()).getChannelData(0)
+    const latency = await limiterLatency(tone, RATE)
+    const pass = at.filter((s) => s >= 24_000 && s < 24_000 + 38_400).map((s) => s - 24_000)
+    const expected = [0, 1, 2]
+      .flatMap((n) => pass.map((s) => s + n * 38_400))
+      .filter((s) => s < RATE * 2 - latency)
+    expectWithin(
+      clickPositions(rendered).map((s) => s - latency),
+      expected,
+      2,
+    )
+    engine.dispose()
+  })
+
   it('a clip whose audio arrives mid-playback joins in at the playhead, on its samples', async () => {
     const tone = await loadTone()
     const at = Array.from({ length: 15 }, (_, i) => 4_800 + i * 9_600)

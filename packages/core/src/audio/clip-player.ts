@@ -88,6 +88,14 @@ export class AudioClipPlayer {
     for (const [clipId, scheduled] of [...this.#clips]) if (scheduled.trackId === trackId) this.remove(clipId)
   }
 
+  /**
+   * The tempo changed: the transport re-times every start tick, but a sounding source plays on at its own
+   * pace, so each clip the playhead is inside restarts there, where its audio now belongs.
+   */
+  retime(): void {
+    for (const scheduled of this.#clips.values()) if (scheduled.voices.size > 0) this.#join(scheduled)
+  }
+
   /** Clip ids scheduled, for diagnostics. */
   clipIds(): readonly string[] {
     return [...this.#clips.keys()]
@@ -128,12 +136,13 @@ export class AudioClipPlayer {
   }
 
   /**
-   * Starts the clip `ticks - clip.tick` into it. A playhead exactly on the clip's start is left to the
-   * transport event there, which fires on start as well, so the clip does not start twice.
+   * Starts the clip `ticks - clip.tick` into it. A playhead on the clip's start (within half a tick: the
+   * transport starts on whole ticks, and its clock reads them back through floats) is left to the transport
+   * event there, which fires on start as well, so the clip does not start twice.
    */
   #startInside(scheduled: Scheduled, time: number, ticks: number): void {
     const { clip } = scheduled
-    if (ticks <= clip.tick) return
+    if (ticks < clip.tick + 0.5) return
     const into = ticksToSeconds(ticks - clip.tick, this.#bpm())
     if (into < clip.length) this.#start(scheduled, time, into)
   }
