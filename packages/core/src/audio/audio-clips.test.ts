@@ -18,6 +18,7 @@ import {
   setAudioClipGain,
   setMute,
   setSolo,
+  splitAudioClip,
 } from '../song/index'
 import { AssetBufferCache } from './asset-buffers'
 import { AudioEngine } from './engine'
@@ -208,6 +209,40 @@ describe('audio clips in renders', { timeout: 60_000 }, () => {
     expect(clickPositions((await render(doc, cache)).channels[0]!)).toEqual([9_000])
     chooseTake(doc, user, trackId, first.takeGroupId, 0)
     expect(clickPositions((await render(doc, cache)).channels[0]!)).toEqual([1_000])
+  })
+
+  it('a split plays seamlessly; a comp boundary between takes is ramped, not clicked', async () => {
+    const { doc, cache, trackIds, clipIds } = await audioSong([
+      [{ asset: 'e', samples: sine(3), clip: { start: 0 } }],
+    ])
+    const trackId = trackIds[0]!
+    const whole = (await render(doc, cache)).channels[0]!
+    splitAudioClip(doc, user, trackId, clipIds[0]![0]!, BAR / 2 + 100)
+    const split = (await render(doc, cache)).channels[0]!
+    const around = (x: Float32Array) => x.subarray(50_000, 60_000)
+    expect(Math.max(...around(split).map((v, i) => Math.abs(v - around(whole)[i]!)))).toBeLessThan(1e-4)
+    // A second take: the same sine upside down. Comped in from 1.1 s, a hard cut would jump by up to twice
+    // the amplitude; the 3 ms ramps keep every step as small as the sine's own.
+    const inverted = sine(3).map((v) => -v)
+    cache.set(hashOf('f'), bufferOf(inverted))
+    const first = readSong(doc).tracks[0]!.audioClips[0]!
+    addAudioClip(doc, user, trackId, {
+      asset: hashOf('f'),
+      start: 0,
+      provenance: { kind: 'import', fileName: 'f.wav' },
+      assetRecord: assetRecord('f', inverted),
+      takeGroupId: first.takeGroupId,
+    })
+    chooseTake(doc, user, trackId, first.takeGroupId, 0)
+    chooseTake(doc, user, trackId, first.takeGroupId, 1, { start: BAR / 2 + 100, end: BAR })
+    const comped = (await render(doc, cache)).channels[0]!
+    const steps = (x: Float32Array, from: number, to: number) =>
+      Math.max(...x.subarray(from, to).map((v, i) => Math.abs(v - x[from + i - 1]!)))
+    const sineStep = steps(whole, 20_000, 30_000)
+    expect(steps(comped, 50_000, 60_000)).toBeLessThanOrEqual(sineStep * 1.05)
+    expect(steps(comped, 90_000, 100_000)).toBeLessThanOrEqual(sineStep * 1.05)
+    // And the comp really switched takes: inverted between the boundaries.
+    expect(comped[70_000]! * whole[70_000]!).toBeLessThan(0)
   })
 
   it('renders a stem of one track, as long as the song, with nothing of the others', async () => {
