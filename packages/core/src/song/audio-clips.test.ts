@@ -24,6 +24,7 @@ import { RemoteOrigin, SystemOrigin, UserOrigin } from './origins'
 import { readAudioClip, readClip, readSong, readTrack } from './read'
 import { restoreVersion } from './restore'
 import { type AudioAsset, AudioClipSchema, SongSnapshotSchema } from './schema'
+import { createSongStore } from './store'
 import { expectRefused } from './testing/harness'
 import { addTrack, duplicateTrack } from './tracks'
 import { createUndo } from './undo'
@@ -79,7 +80,19 @@ describe('audio assets', () => {
     expect(addAudioAsset(doc, alice, ASSET)).toBe(true)
     expect(addAudioAsset(doc, bob, { ...ASSET, name: 'other name.wav' })).toBe(false)
     expect(readAudioAsset(doc, HASH)).toEqual(ASSET)
-    expect([...readAudioAssets(doc).keys()]).toEqual([HASH])
+    expect(Object.keys(readAudioAssets(doc))).toEqual([HASH])
+  })
+
+  it("a store of the asset records hears a bandmate's new file", () => {
+    const doc = createSongDoc()
+    const store = createSongStore(doc, readAudioAssets)
+    let heard = 0
+    const stop = store.subscribe(() => heard++)
+    expect(store.getSnapshot()).toEqual({})
+    addAudioAsset(doc, bob, ASSET)
+    expect(heard).toBe(1)
+    expect(store.getSnapshot()[HASH]).toEqual(ASSET)
+    stop()
   })
 
   it('refuses records that do not describe a file', () => {
