@@ -12,7 +12,17 @@ export {
   drumSound,
   drumVoice,
 } from '../music/drums'
-export { clipEvents, diffSong, type EngineAction, type EngineActionType, type NoteEvent } from './diff'
+export { AssetBufferCache, type AssetBuffers, type AssetLoader } from './asset-buffers'
+export { clipGainAt } from './clip-player'
+export {
+  type AudioClipEvent,
+  audioClipEvent,
+  clipEvents,
+  diffSong,
+  type EngineAction,
+  type EngineActionType,
+  type NoteEvent,
+} from './diff'
 export { type ActionListener, AudioEngine, type AudioEngineOptions } from './engine'
 export { createInstrument, type Instrument } from './instruments/index'
 export { audibleTracks } from './mix'
@@ -26,7 +36,13 @@ export {
   type PresetInfo,
   resolvePreset,
 } from './presets'
-export { type RenderedAudio, type RenderOptions, renderDurationSeconds, renderedLength } from './render'
+export {
+  type RenderedAudio,
+  type RenderOptions,
+  renderDurationSeconds,
+  renderedLength,
+  stemOf,
+} from './render'
 export { songEndTick, type TickRange } from './timing'
 export type { ToneContext, ToneLib } from './tone'
 export { decodeWav, encodeWav, type WavFormat, wavLimitSeconds } from './wav'

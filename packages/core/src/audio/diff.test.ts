@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import {
+  addAudioClip,
   addClip,
   addNote,
   addTrack,
+  chooseTake,
+  deleteAudioClips,
   deleteClip,
   deleteNotes,
   deleteTrack,
@@ -10,6 +13,7 @@ import {
   readClip,
   readSong,
   renameTrack,
+  setAudioClipGain,
   setInstrument,
   setMute,
   setPan,
@@ -18,10 +22,11 @@ import {
   setTimeSignature,
   setVolume,
 } from '../song/index'
-import { clipEvents, diffSong, type EngineAction } from './diff'
+import { audioClipEvent, clipEvents, diffSong, type EngineAction } from './diff'
 import { audibleTracks } from './mix'
 import { resolvePreset } from './presets'
 import { BAR, buildSong, user } from './testing/songs'
+import { songEndTick } from './timing'
 
 const two = () =>
   buildSong(120, [
@@ -53,8 +58,8 @@ describe('diffSong', () => {
       'scheduleClip',
       'scheduleClip',
     ])
-    expect(actions[2]).toEqual({ type: 'addTrack', trackId: trackIds[0], preset: 'piano' })
-    expect(actions[3]).toEqual({ type: 'addTrack', trackId: trackIds[1], preset: 'drum-kit' })
+    expect(actions[2]).toEqual({ type: 'addTrack', trackId: trackIds[0], preset: 'piano', stereo: false })
+    expect(actions[3]).toEqual({ type: 'addTrack', trackId: trackIds[1], preset: 'drum-kit', stereo: false })
   })
 
   it('returns nothing for the same snapshot or an edit that changes no sound (a rename)', () => {
@@ -174,7 +179,124 @@ describe('diffSong', () => {
     before = readSong(doc)
     const added = addTrack(doc, user, { kind: 'instrument', instrument: 'pad' })
     expect(types(diffSong(before, readSong(doc)))).toEqual(['addTrack', 'mix'])
-    expect(diffSong(before, readSong(doc))[0]).toEqual({ type: 'addTrack', trackId: added, preset: 'pad' })
+    expect(diffSong(before, readSong(doc))[0]).toEqual({
+      type: 'addTrack',
+      trackId: added,
+      preset: 'pad',
+      stereo: false,
+    })
+  })
+})
+
+describe('diffSong with audio clips', () => {
+  const asset = {
+    hash: 'a'.repeat(64),
+    name: 'vox.wav',
+    format: 'wav',
+    sampleRate: 48_000,
+    channels: 2,
+    frames: 480_000,
+    durationSeconds: 10,
+  } as const
+  const withAudio = () => {
+    const { doc } = buildSong(120, [])
+    const trackId = addTrack(doc, user, { kind: 'audio', name: 'vox' })
+    const take = addAudioClip(doc, user, trackId, {
+      asset: asset.hash,
+      start: BAR,
+      offset: 1,
+      length: 4,
+      gainDb: -6,
+      fadeIn: 0.5,
+      fadeOut: 1,
+      provenance: { kind: 'import', fileName: 'vox.wav' },
+      assetRecord: asset,
+    })
+    return { doc, trackId, ...take }
+  }
+
+  it('adds a stereo channel and schedules each playing clip with its gain and fades', () => {
+    const { doc, trackId, clipId } = withAudio()
+    expect(diffSong(null, readSong(doc))).toContainEqual({
+      type: 'addTrack',
+      trackId,
+      preset: null,
+      stereo: true,
+    })
+    expect(diffSong(null, readSong(doc))).toContainEqual({
+      type: 'scheduleAudioClip',
+      trackId,
+      clipId,
+      clip: {
+        asset: asset.hash,
+        tick: BAR,
+        offset: 1,
+        length: 4,
+        gain: 10 ** (-6 / 20),
+        fadeIn: 0.5,
+        fadeOut: 1,
+      },
+    })
+  })
+
+  it('reschedules only the edited clip, and removes a take that stops playing', () => {
+    const { doc, trackId, clipId, takeGroupId } = withAudio()
+    let before = readSong(doc)
+    setAudioClipGain(doc, user, trackId, clipId, 0)
+    const gain = diffSong(before, readSong(doc))
+    expect(types(gain)).toEqual(['scheduleAudioClip'])
+    before = readSong(doc)
+    const second = addAudioClip(doc, user, trackId, {
+      asset: asset.hash,
+      start: BAR,
+      length: 4,
+      provenance: { kind: 'import', fileName: 'vox.wav' },
+      takeGroupId,
+    })
+    const stacked = diffSong(before, readSong(doc))
+    expect(stacked).toEqual([
+      { type: 'removeClip', trackId, clipId },
+      expect.objectContaining({ type: 'scheduleAudioClip', clipId: second.clipId }),
+    ])
+    before = readSong(doc)
+    chooseTake(doc, user, trackId, takeGroupId, 0)
+    expect(types(diffSong(before, readSong(doc)))).toEqual(['removeClip', 'scheduleAudioClip'])
+    before = readSong(doc)
+    deleteAudioClips(doc, user, [{ trackId, clipId }])
+    expect(diffSong(before, readSong(doc))).toEqual([{ type: 'removeClip', trackId, clipId }])
+  })
+
+  it('plays nothing for values no operation writes', () => {
+    const clip = {
+      id: 'c',
+      name: '',
+      asset: asset.hash,
+      start: 0,
+      offset: 0,
+      length: 1,
+      gainDb: 0,
+      fadeIn: 0,
+      fadeOut: 0,
+      takeGroupId: 'g',
+      takeIndex: 0,
+      active: true,
+      provenance: { kind: 'import', fileName: '', importedBy: 'u' },
+    } as const
+    expect(audioClipEvent(clip)).not.toBeNull()
+    expect(audioClipEvent({ ...clip, length: Number.NaN })).toBeNull()
+    expect(audioClipEvent({ ...clip, length: -1 })).toBeNull()
+    expect(audioClipEvent({ ...clip, active: false })).toBeNull()
+    expect(audioClipEvent({ ...clip, gainDb: -60 })?.gain).toBe(0)
+    // Fades that overlap (two users lengthening them at once) are fitted into the clip.
+    const fitted = audioClipEvent({ ...clip, fadeIn: 0.8, fadeOut: 0.8 })
+    expect(fitted?.fadeIn).toBe(0.8)
+    expect(fitted?.fadeOut).toBeCloseTo(0.2, 9)
+  })
+
+  it('an audio clip ends the song where its audio ends at the tempo', () => {
+    const { doc } = withAudio()
+    // 4 s at 120 bpm is 2 bars, after the clip's start in bar 2.
+    expect(songEndTick(readSong(doc))).toBe(3 * BAR)
   })
 })
 

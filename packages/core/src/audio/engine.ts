@@ -6,6 +6,7 @@
  */
 import type * as Y from 'yjs'
 import { readSong, type SongSnapshot, subscribe } from '../song/index'
+import type { AssetBuffers } from './asset-buffers'
 import { diffSong, type EngineAction } from './diff'
 import { type Levels, TonePlayer } from './player'
 import type { TickRange } from './timing'
@@ -16,6 +17,8 @@ export interface AudioEngineOptions {
   readonly context?: ToneContext
   readonly meters?: boolean
   readonly metronome?: boolean
+  /** Audio clips' audio by asset hash; a clip plays once its buffer is there (see AssetBuffers). */
+  readonly assets?: AssetBuffers
 }
 
 export type ActionListener = (actions: readonly EngineAction[]) => void
@@ -31,7 +34,10 @@ export class AudioEngine {
   constructor(tone: ToneLib, doc: Y.Doc, options: AudioEngineOptions = {}) {
     this.#tone = tone
     this.#context = options.context ?? tone.getContext()
-    this.#player = new TonePlayer(tone, this.#context, { meters: options.meters ?? true })
+    this.#player = new TonePlayer(tone, this.#context, {
+      meters: options.meters ?? true,
+      ...(options.assets === undefined ? {} : { assets: options.assets }),
+    })
     this.#song = readSong(doc)
     this.#player.apply(diffSong(null, this.#song))
     this.#player.metronome.setEnabled(options.metronome ?? false)

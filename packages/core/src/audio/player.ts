@@ -11,6 +11,8 @@ import type * as ToneModule from 'tone'
 import { PPQ } from '../music/index'
 import { ticksToSeconds } from '../music/time'
 import { MIN_VOLUME_DB } from '../song/index'
+import type { AssetBuffers } from './asset-buffers'
+import { AudioClipPlayer } from './clip-player'
 import type { EngineAction, NoteEvent } from './diff'
 import { createInstrument, type Instrument } from './instruments/index'
 import { createMasterLimiter, type MasterLimiter } from './limiter'
@@ -21,6 +23,8 @@ import type { ToneContext, ToneLib } from './tone'
 export interface PlayerOptions {
   /** Level meters per track and on the master; off for offline renders, where nobody reads them. */
   readonly meters?: boolean
+  /** Where audio clips' audio comes from; without it, audio clips are silent. */
+  readonly assets?: AssetBuffers
 }
 
 /** Levels in dBFS (RMS, smoothed); -Infinity is silence. */
@@ -36,6 +40,8 @@ interface TrackGraph {
   readonly meter: ToneModule.Meter | null
   preset: PresetId | null
   instrument: Instrument | null
+  /** Where the track's audio clips meet before its channel; made with the first audio clip. */
+  audioBus: ToneModule.Gain | null
   /** Per clip id: its transport event ids, and the pitches they play (to prepare a swapped instrument). */
   readonly clips: Map<string, { readonly ids: readonly number[]; readonly pitches: ReadonlySet<number> }>
 }
@@ -57,6 +63,7 @@ export class TonePlayer {
   readonly #limiter: MasterLimiter
   readonly #meters: boolean
   readonly metronome: Metronome
+  readonly #audioClips: AudioClipPlayer
   #bpm = 120
 
   constructor(tone: ToneLib, context: ToneContext, options: PlayerOptions = {}) {
@@ -74,6 +81,7 @@ export class TonePlayer {
     this.#masterMeter = this.#meters ? new tone.Meter({ context, smoothing: 0.8, channelCount: 1 }) : null
     if (this.#masterMeter !== null) this.#limiter.output.connect(this.#masterMeter)
     this.metronome = new Metronome(tone, context, this.#master)
+    this.#audioClips = new AudioClipPlayer(context, options.assets ?? null, () => this.#bpm)
   }
 
   /** The graph's master bus; the WAV export and tests tap the destination, the UI reads `levels`. */
@@ -90,6 +98,7 @@ export class TonePlayer {
       case 'tempo':
         this.#bpm = action.bpm
         this.#transport.bpm.value = action.bpm
+        this.#audioClips.retime()
         return
       case 'timeSignature':
         this.#transport.timeSignature = [action.numerator, action.denominator]
@@ -99,7 +108,7 @@ export class TonePlayer {
         })
         return
       case 'addTrack':
-        this.#addTrack(action.trackId, action.preset)
+        this.#addTrack(action.trackId, action.preset, action.stereo)
         return
       case 'removeTrack':
         this.#removeTrack(action.trackId)
@@ -122,7 +131,20 @@ export class TonePlayer {
       case 'scheduleClip':
         this.#scheduleClip(action.trackId, action.clipId, action.events)
         return
+      case 'scheduleAudioClip': {
+        const track = this.#tracks.get(action.trackId)
+        if (track === undefined) return
+        track.audioBus ??= new this.#tone.Gain({ context: this.#context }).connect(track.channel)
+        this.#audioClips.schedule(
+          action.trackId,
+          action.clipId,
+          action.clip,
+          track.audioBus.input as AudioNode,
+        )
+        return
+      }
       case 'removeClip': {
+        this.#audioClips.remove(action.clipId)
         const track = this.#tracks.get(action.trackId)
         if (track === undefined) return
         this.#clearClip(track, action.clipId)
@@ -132,15 +154,23 @@ export class TonePlayer {
     }
   }
 
-  #addTrack(trackId: string, preset: PresetId | null): void {
+  #addTrack(trackId: string, preset: PresetId | null, stereo: boolean): void {
     if (this.#tracks.has(trackId)) this.#removeTrack(trackId)
-    const channel = new this.#tone.Channel({ context: this.#context })
+    // Tone's channel pans one channel by default, which would fold a stereo recording to mono.
+    const channel = new this.#tone.Channel({ context: this.#context, channelCount: stereo ? 2 : 1 })
     channel.connect(this.#master)
     const meter = this.#meters
       ? new this.#tone.Meter({ context: this.#context, smoothing: 0.8, channelCount: 1 })
       : null
     if (meter !== null) channel.connect(meter)
-    const track: TrackGraph = { channel, meter, preset: null, instrument: null, clips: new Map() }
+    const track: TrackGraph = {
+      channel,
+      meter,
+      preset: null,
+      instrument: null,
+      audioBus: null,
+      clips: new Map(),
+    }
     this.#tracks.set(trackId, track)
     this.#setPreset(track, preset)
   }
@@ -158,6 +188,8 @@ export class TonePlayer {
     const track = this.#tracks.get(trackId)
     if (track === undefined) return
     for (const clipId of track.clips.keys()) this.#clearClip(track, clipId)
+    this.#audioClips.removeTrack(trackId)
+    track.audioBus?.dispose()
     track.instrument?.dispose()
     track.meter?.dispose()
     track.channel.dispose()
@@ -205,16 +237,18 @@ export class TonePlayer {
     return { master: meterLevel(this.#masterMeter), limiterDb: this.#limiter.reductionDb(), tracks }
   }
 
-  /** How many transport events each clip has scheduled (for tests and diagnostics). */
+  /** How many transport events each clip has scheduled (for tests and diagnostics); an audio clip has one. */
   scheduledCounts(): ReadonlyMap<string, number> {
     const counts = new Map<string, number>()
     for (const track of this.#tracks.values())
       for (const [id, clip] of track.clips) counts.set(id, clip.ids.length)
+    for (const id of this.#audioClips.clipIds()) counts.set(id, 1)
     return counts
   }
 
   dispose(): void {
     for (const id of [...this.#tracks.keys()]) this.#removeTrack(id)
+    this.#audioClips.dispose()
     this.metronome.dispose()
     this.#masterMeter?.dispose()
     this.#limiter.dispose()

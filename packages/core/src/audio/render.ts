@@ -6,8 +6,10 @@
 import type * as ToneModule from 'tone'
 import { ticksToSeconds } from '../music/time'
 import type { SongSnapshot } from '../song/index'
+import type { AssetBuffers } from './asset-buffers'
 import { diffSong } from './diff'
 import { limiterLatency } from './limiter'
+import { audibleTracks } from './mix'
 import { TonePlayer } from './player'
 import { songEndTick, type TickRange } from './timing'
 import type { ToneLib } from './tone'
@@ -27,6 +29,16 @@ export interface RenderOptions {
   readonly onProgress?: (fraction: number) => void
   /** Stops the render: the promise rejects with the signal's reason at once, and no further notes are made. */
   readonly signal?: AbortSignal
+  /**
+   * Audio clips' audio. The render waits for every buffer it needs and fails, naming the clip, when one
+   * cannot be had: an export never leaves a take out silently. Without it, a song with audio clips is refused.
+   */
+  readonly assets?: AssetBuffers
+  /**
+   * A stem: render only these tracks, each as its channel plays it (volume, pan), whatever the mute and solo
+   * switches say. The length stays the whole song's (or the range's), so stems line up when imported.
+   */
+  readonly tracks?: readonly string[]
 }
 
 export interface RenderedAudio {
@@ -177,17 +189,54 @@ const renderInWindows = (
       }, fail)
   })
 
+/** The song with only `trackIds`, all of them heard (see RenderOptions.tracks). */
+export const stemOf = (song: SongSnapshot, trackIds: readonly string[]): SongSnapshot => {
+  const wanted = new Set(trackIds)
+  const missing = trackIds.filter((id) => !song.tracks.some((t) => t.id === id))
+  if (missing.length > 0) throw new Error(`No track ${missing.join(', ')} in this song to render a stem of`)
+  return {
+    meta: song.meta,
+    tracks: song.tracks.filter((t) => wanted.has(t.id)).map((t) => ({ ...t, mute: false, solo: false })),
+  }
+}
+
+/** Waits for every buffer the song's audible audio clips need; throws naming a clip whose audio is missing. */
+const loadAudio = async (song: SongSnapshot, assets: AssetBuffers | undefined): Promise<void> => {
+  const heard = audibleTracks(song.tracks)
+  const needed = new Map<string, string>()
+  for (const track of song.tracks) {
+    if (!heard.has(track.id)) continue
+    for (const clip of track.audioClips) if (clip.active) needed.set(clip.asset, clip.name || clip.id)
+  }
+  if (needed.size === 0) return
+  if (assets === undefined) throw new Error('This song has audio clips: render it with their audio (assets)')
+  await Promise.all(
+    [...needed].map(([hash, clip]) =>
+      assets.load(hash).catch((error: unknown) => {
+        throw new Error(`The audio of clip "${clip}" (asset ${hash}) could not be loaded: ${String(error)}`, {
+          cause: error,
+        })
+      }),
+    ),
+  )
+}
+
 export const renderSong = async (
   tone: ToneLib,
-  song: SongSnapshot,
+  whole: SongSnapshot,
   options: RenderOptions,
   renderer: OfflineRenderer,
 ): Promise<RenderedAudio> => {
   options.signal?.throwIfAborted()
+  // A stem keeps the whole song's length: measured before the other tracks are left out.
+  const range = options.range ?? { start: 0, end: songEndTick(whole) }
+  const song = options.tracks === undefined ? whole : stemOf(whole, options.tracks)
+  await loadAudio(song, options.assets)
+  options.signal?.throwIfAborted()
   const sampleRate = options.sampleRate ?? 44_100
   const channelCount = options.channels ?? 2
-  const start = options.range?.start ?? 0
-  const duration = renderDurationSeconds(song, options)
+  const start = range.start
+  const duration = renderDurationSeconds(song, { ...options, range })
   // The Web Audio API refuses a zero-length offline context; an empty song is empty audio.
   if (Math.round(duration * sampleRate) === 0) {
     return { sampleRate, channels: Array.from({ length: channelCount }, () => new Float32Array(0)) }
@@ -213,7 +262,10 @@ export const renderSong = async (
   tone.setContext(context)
   let player: TonePlayer
   try {
-    player = new TonePlayer(tone, context, { meters: false })
+    player = new TonePlayer(tone, context, {
+      meters: false,
+      ...(options.assets === undefined ? {} : { assets: options.assets }),
+    })
     // Applied at time 0, before the look-ahead starts, so mutes and volumes hold from the first sample.
     player.apply(diffSong(null, song))
     player.metronome.setEnabled(options.metronome ?? false)

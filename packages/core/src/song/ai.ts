@@ -23,6 +23,7 @@ import {
   compareClips,
   createClipMap,
   createTrackMap,
+  midiClips,
   notesOf,
   parse,
   readClipFields,
@@ -134,7 +135,7 @@ const newClipFor = (
   const bar = ticksPerBar(readMeta(doc).timeSignature)
   const first = fromTick + Math.min(...notes.map((n) => n.start))
   const last = fromTick + Math.max(...notes.map((n) => n.start + n.duration))
-  const endsBefore = [...clipsOf(track).entries()]
+  const endsBefore = midiClips(track)
     .map(([id, y]) => readClipFields(id, y))
     .map((c) => c.start + c.length)
     .filter((end) => end <= first)
@@ -172,7 +173,7 @@ export const acceptNotesSuggestion = (
   const clipName = parse(ClipSchema.shape.name, input.clipName ?? '', 'clip name')
   const placed = placeNotes(origin, fromTick, toTick, input.notes)
 
-  const clips = [...clipsOf(track).entries()]
+  const clips = midiClips(track)
     .map(([id, y]) => ({ clip: readClipFields(id, y), y }))
     .filter(({ clip }) => clip.loopLength === null)
     .sort((a, b) => compareClips(a.clip, b.clip))

@@ -11,9 +11,10 @@
 import * as Y from 'yjs'
 import { z } from 'zod'
 import { KeySchema, TimeSignatureSchema } from '../music/schemas'
+import { audioClipEnd } from './audio-span'
 import { type Proposal, readProposals } from './proposals'
 import { readMeta, readTracks } from './read'
-import { type ClipSnapshot, type Meta, MetaSchema, type TrackSnapshot } from './schema'
+import { type AudioClip, type ClipSnapshot, type Meta, MetaSchema, type TrackSnapshot } from './schema'
 
 const id = z.string().min(1).max(64)
 const tick = z.int().min(0)
@@ -102,7 +103,7 @@ const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON
 export const diffSongStates = (before: SongState, after: SongState): SongChange[] => {
   const changes: SongChange[] = []
   if (before.meta !== after.meta) diffMeta(before.meta, after.meta, changes)
-  if (before.tracks !== after.tracks) diffTracks(before.tracks, after.tracks, changes)
+  if (before.tracks !== after.tracks) diffTracks(before.tracks, after.tracks, after.meta.bpm, changes)
   if (before.proposals !== after.proposals) diffProposals(before, after, changes)
   return changes
 }
@@ -124,7 +125,52 @@ const clipFields = (track: TrackSnapshot, clip: ClipSnapshot) => ({
   end: clip.start + clip.length,
 })
 
-function diffTracks(a: readonly TrackSnapshot[], b: readonly TrackSnapshot[], out: SongChange[]): void {
+/** Audio clips end at their length in seconds at the song's tempo, rounded up to a whole tick. */
+const audioClipFields = (track: TrackSnapshot, clip: AudioClip, bpm: number) => ({
+  trackId: track.id,
+  trackName: track.name,
+  clipId: clip.id,
+  clipName: clip.name,
+  start: clip.start,
+  end: Math.ceil(audioClipEnd(clip, bpm)),
+})
+
+/**
+ * Audio clips as clip changes (an added clip has no notes): "added a clip to Vocals". Take choices, gain and
+ * fades are not listed; a comp shows as the clips its cuts resized and added.
+ */
+function diffAudioClips(
+  was: TrackSnapshot | undefined,
+  track: TrackSnapshot,
+  bpm: number,
+  out: SongChange[],
+): void {
+  const old = new Map((was?.audioClips ?? []).map((c) => [c.id, c]))
+  for (const clip of track.audioClips) {
+    const before = old.get(clip.id)
+    old.delete(clip.id)
+    if (before === clip) continue
+    const fields = audioClipFields(track, clip, bpm)
+    if (before === undefined) {
+      out.push({ kind: 'clip-added', ...fields, notes: 0 })
+      continue
+    }
+    if (before.name !== clip.name) out.push({ kind: 'clip-renamed', ...fields, from: before.name })
+    if (before.start !== clip.start)
+      out.push({ kind: 'clip-moved', ...fields, fromStart: before.start, fromTrackId: null })
+    if (before.length !== clip.length)
+      out.push({ kind: 'clip-resized', ...fields, fromEnd: audioClipFields(track, before, bpm).end })
+  }
+  if (was !== undefined)
+    for (const clip of old.values()) out.push({ kind: 'clip-removed', ...audioClipFields(was, clip, bpm) })
+}
+
+function diffTracks(
+  a: readonly TrackSnapshot[],
+  b: readonly TrackSnapshot[],
+  bpm: number,
+  out: SongChange[],
+): void {
   const old = new Map(a.map((t) => [t.id, t]))
   const removedClips: { track: TrackSnapshot; clip: ClipSnapshot }[] = []
   const addedClips: { track: TrackSnapshot; clip: ClipSnapshot }[] = []
@@ -136,6 +182,7 @@ function diffTracks(a: readonly TrackSnapshot[], b: readonly TrackSnapshot[], ou
     if (was === undefined) {
       out.push({ kind: 'track-added', ...ref })
       for (const clip of track.clips) addedClips.push({ track, clip })
+      diffAudioClips(undefined, track, bpm, out)
       continue
     }
     if (was.name !== track.name) out.push({ kind: 'track-renamed', ...ref, from: was.name })
@@ -144,6 +191,7 @@ function diffTracks(a: readonly TrackSnapshot[], b: readonly TrackSnapshot[], ou
         out.push({ kind: 'mixer', ...ref, field, from: was[field], to: track[field] })
     }
     if (was.clips !== track.clips) diffClips(was, track, out, removedClips, addedClips)
+    if (was.audioClips !== track.audioClips) diffAudioClips(was, track, bpm, out)
   }
   for (const track of old.values())
     out.push({ kind: 'track-removed', trackId: track.id, trackName: track.name })

@@ -7,6 +7,17 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { acceptNotesSuggestion } from './ai'
+import { addAudioAsset } from './audio-assets'
+import {
+  addAudioClip,
+  deleteAudioClips,
+  duplicateAudioClips,
+  moveAudioClips,
+  setAudioClipFades,
+  setAudioClipGain,
+  splitAudioClip,
+  trimAudioClip,
+} from './audio-clips'
 import { addClip, deleteClip, duplicateClip, moveClip, moveClips, resizeClip, splitClip } from './clips'
 import { SongError } from './errors'
 import { setKey, setTempo, setTimeSignature, setTitle } from './meta'
@@ -24,6 +35,7 @@ import {
 import { AiAcceptedOrigin, RemoteOrigin, UserOrigin } from './origins'
 import { readSong, readTracks } from './read'
 import { type SongSnapshot, SongSnapshotSchema } from './schema'
+import { chooseTake } from './takes'
 import { prng } from './testing/harness'
 import { addTrack, deleteTrack, duplicateTrack, renameTrack, reorderTrack } from './tracks'
 import { createUndo, type SongUndo } from './undo'
@@ -61,7 +73,11 @@ const randomEdit = (rng: Rng, r: Replica): void => {
   const target = pickClip(rng, song)
   const notes = target ? target.clip.notes : []
   const someNotes = () => notes.filter(() => rng.chance(0.5)).map((n) => n.id)
-  const roll = rng.int(0, 29)
+  const roll = rng.int(0, 39)
+  if (roll >= 30 && roll < 39) {
+    randomAudioEdit(rng, r, roll - 30)
+    return
+  }
   switch (roll) {
     case 0:
     case 1:
@@ -215,8 +231,71 @@ const randomEdit = (rng: Rng, r: Replica): void => {
   }
 }
 
+/** Two assets every replica knows: 8 s and 1 s long. */
+const ASSETS = [
+  { hash: 'a'.repeat(64), frames: 384_000, durationSeconds: 8 },
+  { hash: 'b'.repeat(64), frames: 48_000, durationSeconds: 1 },
+].map((a) => ({ ...a, name: 'take.wav', format: 'wav', sampleRate: 48_000, channels: 1 }) as const)
+
+/** One random audio clip edit: the audio operations racing each other, MIDI edits, undo and track deletes. */
+const randomAudioEdit = (rng: Rng, r: Replica, kind: number): void => {
+  const { doc, user } = r
+  const song = readSong(doc)
+  const audio = song.tracks.filter((t) => t.kind === 'audio')
+  const track = rng.pick(audio)
+  const clip = track && rng.pick(track.audioClips)
+  const ref = track && clip ? [{ trackId: track.id, clipId: clip.id }] : []
+  const tick = () => rng.int(0, 7680)
+  switch (kind) {
+    case 0:
+    case 1:
+      if (track)
+        addAudioClip(doc, user, track.id, {
+          asset: rng.pick(ASSETS)!.hash,
+          start: tick(),
+          provenance: { kind: 'import', fileName: 'x.wav' },
+          ...(clip && rng.chance(0.5) ? { takeGroupId: clip.takeGroupId } : {}),
+        })
+      return
+    case 2:
+      moveAudioClips(doc, user, ref, {
+        deltaTicks: rng.int(-960, 960),
+        ...(rng.chance(0.3) && audio.length > 0 ? { toTrackId: rng.pick(audio)!.id } : {}),
+      })
+      return
+    case 3:
+      if (track && clip)
+        trimAudioClip(doc, user, track.id, clip.id, rng.chance(0.5) ? { start: tick() } : { end: tick() })
+      return
+    case 4:
+      if (track && clip) splitAudioClip(doc, user, track.id, clip.id, tick())
+      return
+    case 5:
+      if (rng.chance(0.5)) duplicateAudioClips(doc, user, ref)
+      else deleteAudioClips(doc, user, ref)
+      return
+    case 6:
+      if (track && clip && rng.chance(0.5)) setAudioClipGain(doc, user, track.id, clip.id, rng.int(-60, 24))
+      else if (track && clip) setAudioClipFades(doc, user, track.id, clip.id, { fadeIn: rng.int(0, 10) / 10 })
+      return
+    case 7: {
+      if (!track || !clip) return
+      const start = tick()
+      const region = rng.chance(0.5) ? { region: { start, end: start + rng.int(1, 3840) } } : {}
+      chooseTake(doc, user, track.id, clip.takeGroupId, rng.int(0, 2), region.region)
+      return
+    }
+    default:
+      r.undo.undo()
+  }
+}
+
 const allIds = (song: SongSnapshot): string[] =>
-  song.tracks.flatMap((t) => [t.id, ...t.clips.flatMap((c) => [c.id, ...c.notes.map((n) => n.id)])])
+  song.tracks.flatMap((t) => [
+    t.id,
+    ...t.clips.flatMap((c) => [c.id, ...c.notes.map((n) => n.id)]),
+    ...t.audioClips.map((c) => c.id),
+  ])
 
 /** Every live item's parent chain is live: nothing (a note, a clip) survives inside a deleted parent. */
 const orphans = (doc: Y.Doc): number => {
@@ -240,6 +319,7 @@ const orphans = (doc: Y.Doc): number => {
 const fuzz = (seed: number, steps: number) => {
   const rng = prng(seed)
   const origin = createSongDoc()
+  for (const asset of ASSETS) addAudioAsset(origin, new UserOrigin('setup'), asset)
   const replicas: Replica[] = ['ana', 'ben', 'cy'].map((name) => {
     const doc = new Y.Doc()
     Y.applyUpdate(doc, Y.encodeStateAsUpdate(origin))
@@ -353,7 +433,8 @@ describe('races', () => {
   })
 })
 
-describe('convergence', () => {
+// A fuzz run takes a few seconds, more on a busy machine; the budget is generous so load never fails it.
+describe('convergence', { timeout: 60_000 }, () => {
   it.each([1, 42, 2026, 31337])('three replicas converge (seed %i)', (seed) => {
     const stats = fuzz(seed, 400)
     // Guard against a fuzz that silently does nothing.

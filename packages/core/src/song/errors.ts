@@ -9,6 +9,7 @@ export type SongErrorCode =
   | 'unsupported'
   | 'unknown_version'
   | 'proposal_not_found'
+  | 'take_not_found'
 
 /**
  * The one error every song operation throws. An operation that throws has changed nothing, so a caller can

@@ -21,6 +21,20 @@ export {
   placeAnchor,
   resolveAnchor,
 } from './anchors'
+export { addAudioAsset, parseAudioAsset, readAudioAsset, readAudioAssets } from './audio-assets'
+export {
+  type AddAudioClipInput,
+  addAudioClip,
+  audioClipEnd,
+  deleteAudioClips,
+  duplicateAudioClips,
+  moveAudioClips,
+  renameAudioClip,
+  setAudioClipFades,
+  setAudioClipGain,
+  splitAudioClip,
+  trimAudioClip,
+} from './audio-clips'
 export {
   type AuthorChanges,
   type ChangePlace,
@@ -112,6 +126,7 @@ export {
 export {
   type PlacedNote,
   playedNotes,
+  readAudioClip,
   readClip,
   readMeta,
   readNotesInRange,
@@ -122,6 +137,7 @@ export {
 export { applyRestore, restoreUpdate, restoreVersion } from './restore'
 export * from './schema'
 export { createSongStore, deepEqual, type Equality, type SongStore, shallowEqual, subscribe } from './store'
+export { chooseTake, listTakes, type TakeSummary } from './takes'
 export {
   type AddTrackInput,
   addTrack,

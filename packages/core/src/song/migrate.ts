@@ -23,6 +23,10 @@ const MIGRATIONS: readonly Migration[] = [
       for (const [key, value] of Object.entries(DEFAULT_META)) if (!meta.has(key)) meta.set(key, value)
     },
   },
+  // Version 2 added audio clips, which live in the clips map every track already has, and the assets map,
+  // which Yjs creates on first use: nothing to convert. The bump makes a build that predates audio clips
+  // refuse such a song instead of reading an audio clip as a MIDI clip without notes.
+  { from: 1, run: () => {} },
 ]
 
 export const MIGRATION_ORIGIN = new SystemOrigin('migration')

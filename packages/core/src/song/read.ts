@@ -5,14 +5,17 @@
  * did not touch.
  */
 import type * as Y from 'yjs'
-import type { ClipSnapshot, Meta, Note, SongSnapshot, TrackSnapshot } from './schema'
+import type { AudioClip, ClipSnapshot, Meta, Note, SongSnapshot, TrackSnapshot } from './schema'
 import {
   clipsOf,
+  compareAudioClips,
   compareClips,
   compareNotes,
   compareTracks,
+  isAudioClip,
   metaMap,
   notesOf,
+  readAudioClipFields,
   readClipFields,
   readMetaFields,
   readTrackFields,
@@ -61,14 +64,44 @@ const notesSnapshot = (doc: Y.Doc, notes: Y.Map<Note>): readonly Note[] =>
 const clipSnapshot = (doc: Y.Doc, id: string, clip: YRecord): ClipSnapshot =>
   cached(doc, clip, () => ({ ...readClipFields(id, clip), notes: notesSnapshot(doc, notesOf(clip)) }))
 
-const trackSnapshot = (doc: Y.Doc, id: string, track: YRecord): TrackSnapshot =>
-  cached(doc, track, () => {
-    const clips = clipsOf(track)
-    const list = cached(doc, clips, () =>
-      [...clips.entries()].map(([clipId, clip]) => clipSnapshot(doc, clipId, clip)).sort(compareClips),
-    )
-    return { ...readTrackFields(id, track), clips: list }
+const audioClipSnapshot = (doc: Y.Doc, id: string, clip: YRecord): AudioClip =>
+  cached(doc, clip, () => readAudioClipFields(id, clip))
+
+/** MIDI and audio clips share the track's clips map; each list keeps its identity while its clips do. */
+interface ClipLists {
+  readonly clips: readonly ClipSnapshot[]
+  readonly audioClips: readonly AudioClip[]
+}
+
+const previousLists = new WeakMap<object, ClipLists>()
+
+const sameItems = <T>(a: readonly T[], b: readonly T[]): boolean =>
+  a.length === b.length && a.every((item, i) => item === b[i])
+
+const clipLists = (doc: Y.Doc, track: YRecord): ClipLists => {
+  const map = clipsOf(track)
+  return cached(doc, map, () => {
+    const clips: ClipSnapshot[] = []
+    const audioClips: AudioClip[] = []
+    for (const [clipId, clip] of map.entries()) {
+      if (isAudioClip(clip)) audioClips.push(audioClipSnapshot(doc, clipId, clip))
+      else clips.push(clipSnapshot(doc, clipId, clip))
+    }
+    clips.sort(compareClips)
+    audioClips.sort(compareAudioClips)
+    const before = previousLists.get(map)
+    const lists = {
+      clips: before !== undefined && sameItems(before.clips, clips) ? before.clips : clips,
+      audioClips:
+        before !== undefined && sameItems(before.audioClips, audioClips) ? before.audioClips : audioClips,
+    }
+    previousLists.set(map, lists)
+    return lists
   })
+}
+
+const trackSnapshot = (doc: Y.Doc, id: string, track: YRecord): TrackSnapshot =>
+  cached(doc, track, () => ({ ...readTrackFields(id, track), ...clipLists(doc, track) }))
 
 export const readMeta = (doc: Y.Doc): Meta => {
   const meta = metaMap(doc)
@@ -92,7 +125,13 @@ export const readTrack = (doc: Y.Doc, trackId: string): TrackSnapshot | undefine
 export const readClip = (doc: Y.Doc, trackId: string, clipId: string): ClipSnapshot | undefined => {
   const track = tracksMap(doc).get(trackId)
   const clip = track === undefined ? undefined : clipsOf(track).get(clipId)
-  return clip === undefined ? undefined : clipSnapshot(doc, clipId, clip)
+  return clip === undefined || isAudioClip(clip) ? undefined : clipSnapshot(doc, clipId, clip)
+}
+
+export const readAudioClip = (doc: Y.Doc, trackId: string, clipId: string): AudioClip | undefined => {
+  const track = tracksMap(doc).get(trackId)
+  const clip = track === undefined ? undefined : clipsOf(track).get(clipId)
+  return clip === undefined || !isAudioClip(clip) ? undefined : audioClipSnapshot(doc, clipId, clip)
 }
 
 const songs = new WeakMap<Y.Doc, SongSnapshot>()

@@ -5,7 +5,8 @@ import { MAX_BPM, MIN_BPM, ticksPerBar } from '../music/time'
 /** Far beyond any real song (about 10 000 bars of 4/4), low enough that tick arithmetic stays exact. */
 export const MAX_TICK = ticksPerBar({ numerator: 4, denominator: 4 }) * 10_000
 
-export const SONG_SCHEMA_VERSION = 1
+/** 2: tracks may hold audio clips (kind 'audio' records beside the MIDI clips) and the song asset records. */
+export const SONG_SCHEMA_VERSION = 2
 
 /** How many earlier ids a clip remembers; a clip moved between tracks more often forgets the oldest. */
 export const MAX_MOVED_FROM = 32
@@ -102,11 +103,108 @@ export const DEFAULT_META: Omit<Meta, 'schemaVersion'> = {
   key: { tonic: 'C', mode: 'major' },
 }
 
+/** Lower-case hex SHA-256 of an audio file's original bytes: the asset's name everywhere (song, server, cache). */
+export const AssetHashSchema = z.string().regex(/^[0-9a-f]{64}$/, 'an asset hash is 64 lower-case hex digits')
+
+/** File formats the server accepts (sniffed by magic bytes there); OGG covers Vorbis and Opus, M4A covers MP4. */
+export const AUDIO_FORMATS = ['wav', 'aiff', 'flac', 'mp3', 'ogg', 'm4a'] as const
+export const AudioFormatSchema = z.enum(AUDIO_FORMATS)
+export type AudioFormat = z.infer<typeof AudioFormatSchema>
+
+/** Longer than any take or import the studio accepts (six hours), so second arithmetic stays far from limits. */
+export const MAX_AUDIO_SECONDS = 6 * 60 * 60
+
+/**
+ * What a song knows about one audio file, kept once per hash at song level so clips, takes and split halves
+ * all point at it instead of repeating it. Immutable: the hash names the bytes, and these describe them.
+ */
+export const AudioAssetSchema = z.strictObject({
+  hash: AssetHashSchema,
+  /** The file name the user gave it (or the recorder's take name), for display only; never a path. */
+  name: z.string().max(200),
+  format: AudioFormatSchema,
+  sampleRate: z.int().min(8_000).max(384_000),
+  channels: z.int().min(1).max(32),
+  frames: z
+    .int()
+    .min(1)
+    .max(MAX_AUDIO_SECONDS * 384_000),
+  durationSeconds: z.number().positive().max(MAX_AUDIO_SECONDS),
+})
+export type AudioAsset = z.infer<typeof AudioAssetSchema>
+
+/** Who recorded an audio clip, when, on which input, and the latency already compensated for. */
+export const RecordingProvenanceSchema = z.strictObject({
+  kind: z.literal('recording'),
+  recordedBy: id,
+  /** ISO 8601 time the take started. */
+  recordedAt: z.iso.datetime({ offset: true }),
+  /** The input device's label as the browser gave it (may be empty where labels are hidden). */
+  input: z.string().max(200),
+  /** How far the take was shifted earlier to land where it was played, in ms (0: not compensated). */
+  latencyMs: z.number().min(0).max(2_000),
+})
+
+/** A clip made from a dropped or picked file. */
+export const ImportProvenanceSchema = z.strictObject({
+  kind: z.literal('import'),
+  fileName: z.string().max(200),
+  importedBy: id,
+})
+
+/** Where an audio clip's audio came from; it travels with the clip through moves, trims, splits and copies. */
+export const AudioProvenanceSchema = z.discriminatedUnion('kind', [
+  RecordingProvenanceSchema,
+  ImportProvenanceSchema,
+])
+export type AudioProvenance = z.infer<typeof AudioProvenanceSchema>
+
+/** Clip gain: as the track fader's range, with more boost for quiet takes. */
+export const MIN_CLIP_GAIN_DB = MIN_VOLUME_DB
+export const MAX_CLIP_GAIN_DB = 24
+
+const seconds = z.number().min(0).max(MAX_AUDIO_SECONDS)
+
+/**
+ * A region of an audio asset placed on an audio track. It never holds audio: `asset` names the file, and
+ * `offset`/`length` pick the part that plays, in seconds of audio, so a tempo change moves the clip's start
+ * (ticks) but never stretches it. `start + length` is where it ends at the song's tempo.
+ *
+ * Every clip belongs to a take group: passes recorded over the same region share `takeGroupId`, numbered by
+ * `takeIndex`, and `active` says which of them play (the chosen take, or per region when comping).
+ */
+export const AudioClipSchema = z.strictObject({
+  id,
+  name: z.string().max(200),
+  asset: AssetHashSchema,
+  /** Where the clip sits on the timeline, in ticks. */
+  start: tick,
+  /** Seconds into the asset where the clip's audio begins. */
+  offset: seconds,
+  /** Seconds of audio the clip plays. */
+  length: seconds.refine((s) => s > 0, 'length must be more than 0 seconds'),
+  gainDb: z.number().min(MIN_CLIP_GAIN_DB).max(MAX_CLIP_GAIN_DB),
+  fadeIn: seconds,
+  fadeOut: seconds,
+  takeGroupId: id,
+  takeIndex: z.int().min(0).max(9_999),
+  /** Whether this clip plays: false for the takes of its group that were not chosen here. */
+  active: z.boolean(),
+  provenance: AudioProvenanceSchema,
+  /** As on MIDI clips: the ids it had before moves between tracks, oldest first. */
+  movedFrom: z.array(id).min(1).max(MAX_MOVED_FROM).readonly().optional(),
+})
+export type AudioClip = z.infer<typeof AudioClipSchema>
+
 /** Read shapes: records with their children, sorted. These are what the UI and the AI flow see. */
 export const ClipSnapshotSchema = ClipSchema.extend({ notes: z.array(NoteSchema).readonly() })
 export type ClipSnapshot = z.infer<typeof ClipSnapshotSchema>
 
-export const TrackSnapshotSchema = TrackSchema.extend({ clips: z.array(ClipSnapshotSchema).readonly() })
+export const TrackSnapshotSchema = TrackSchema.extend({
+  clips: z.array(ClipSnapshotSchema).readonly(),
+  /** Audio clips sorted by start, then take index, then id; empty on instrument and drum tracks. */
+  audioClips: z.array(AudioClipSchema).readonly(),
+})
 export type TrackSnapshot = z.infer<typeof TrackSnapshotSchema>
 
 export const SongSnapshotSchema = z.strictObject({

@@ -1,6 +1,7 @@
 import { generateNKeysBetween } from 'fractional-indexing'
 import type * as Y from 'yjs'
 import { z } from 'zod'
+import { copyAudioClips } from './audio-clips'
 import { copyClip } from './clips'
 import { SongError } from './errors'
 import { newId } from './ids'
@@ -11,6 +12,7 @@ import {
   commit,
   compareTracks,
   createTrackMap,
+  midiClips,
   parse,
   readTrackFields,
   requireTrack,
@@ -135,7 +137,10 @@ export const duplicateTrack = (
   const placement = placeAt(doc, index, null)
   const id = newId()
   const copy: Track = { ...fields, id, name: `${fields.name} copy`.slice(0, 200), order: placement.keys[0]! }
-  const clips = [...clipsOf(source).entries()].map(([clipId, clip]) => copyClip(clipId, clip, {}))
+  const clips = [
+    ...midiClips(source).map(([clipId, clip]) => copyClip(clipId, clip, {})),
+    ...copyAudioClips(source),
+  ]
   commit(doc, origin, () => {
     applyRekey(doc, placement.rekey)
     const y = createTrackMap(copy)

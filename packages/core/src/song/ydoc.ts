@@ -6,7 +6,19 @@
  *   doc.getMap('tracks')  trackId -> Y.Map { name, kind, instrument, colour, volumeDb, pan, mute, solo,
  *                                            order, clips: Y.Map }
  *   clips                 clipId  -> Y.Map { name, start, length, loopLength, movedFrom?, notes: Y.Map }
+ *                                    or, an audio clip, Y.Map { kind: 'audio', name, asset, span, gainDb,
+ *                                    fadeIn, fadeOut, takeGroupId, takeIndex, active, provenance, movedFrom? }
  *   notes                 noteId  -> Note (plain, immutable)
+ *   span                  { start, offset, length } (plain): written whole, so a move racing a trim yields
+ *                         one of the two, never a start from one and an offset from the other (audio that
+ *                         would sound shifted against where either user put it)
+ *   doc.getMap('assets')  hash    -> AudioAsset (plain, immutable; outside undo and restore: a record
+ *                                    nobody points at costs nothing, and one a restored clip needs stays)
+ *
+ * Audio clips share their track's `clips` map with MIDI clips (a track of one kind holds only its kind), so
+ * every song, old or new, already has the map they go in: no migration has to create one, and no two
+ * replicas can race to. `requireClip` and `midiClips` see MIDI clips only; the audio modules use
+ * `requireAudioClip` and `audioClipsOf`.
  *
  * Notes live inside their clip and clips inside their track, so deleting a parent takes its children with
  * it on every replica: there is no way to leave an orphan behind, even when a delete races an insert.
@@ -16,17 +28,39 @@ import type { z } from 'zod'
 import { PPQ } from '../music/index'
 import { SongError } from './errors'
 import { AiAcceptedOrigin, type EditOrigin, RestoreOrigin, SystemOrigin, UserOrigin } from './origins'
-import { type Clip, DEFAULT_META, type Meta, type Note, SONG_SCHEMA_VERSION, type Track } from './schema'
+import {
+  type AudioAsset,
+  type AudioClip,
+  type Clip,
+  DEFAULT_META,
+  type Meta,
+  type Note,
+  SONG_SCHEMA_VERSION,
+  type Track,
+} from './schema'
 
 export type YRecord = Y.Map<unknown>
 
 export const META = 'meta'
 export const TRACKS = 'tracks'
+export const ASSETS = 'assets'
 
 export const metaMap = (doc: Y.Doc): YRecord => doc.getMap<unknown>(META)
 export const tracksMap = (doc: Y.Doc): Y.Map<YRecord> => doc.getMap<YRecord>(TRACKS)
 export const clipsOf = (track: YRecord): Y.Map<YRecord> => track.get('clips') as Y.Map<YRecord>
 export const notesOf = (clip: YRecord): Y.Map<Note> => clip.get('notes') as Y.Map<Note>
+export const assetsMap = (doc: Y.Doc): Y.Map<AudioAsset> => doc.getMap<AudioAsset>(ASSETS)
+
+/** Audio clip records carry kind 'audio', written once at creation (never overwritten, so never emptied). */
+export const isAudioClip = (clip: YRecord): boolean => clip.get('kind') === 'audio'
+
+/** The track's MIDI clips, as [id, record] pairs. */
+export const midiClips = (track: YRecord): [string, YRecord][] =>
+  [...clipsOf(track).entries()].filter(([, clip]) => !isAudioClip(clip))
+
+/** The track's audio clips, as [id, record] pairs. */
+export const audioClipsOf = (track: YRecord): [string, YRecord][] =>
+  [...clipsOf(track).entries()].filter(([, clip]) => isAudioClip(clip))
 
 /** Validates with zod and turns failure into a SongError naming what was wrong. */
 export const parse = <S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> => {
@@ -48,8 +82,23 @@ export const requireTrack = (doc: Y.Doc, trackId: string): YRecord => {
 
 export const requireClip = (doc: Y.Doc, trackId: string, clipId: string): YRecord => {
   const clip = typeof clipId === 'string' ? clipsOf(requireTrack(doc, trackId)).get(clipId) : undefined
-  if (clip === undefined) {
+  if (clip === undefined || isAudioClip(clip)) {
     throw new SongError('clip_not_found', `No clip with id ${String(clipId)} on track ${trackId}`)
+  }
+  return clip
+}
+
+export const requireAudioTrack = (doc: Y.Doc, trackId: string): YRecord => {
+  const track = requireTrack(doc, trackId)
+  const kind = readTrackFields(trackId, track).kind
+  if (kind !== 'audio') throw new SongError('unsupported', `Track ${trackId} is an ${kind} track, not audio`)
+  return track
+}
+
+export const requireAudioClip = (doc: Y.Doc, trackId: string, clipId: string): YRecord => {
+  const clip = typeof clipId === 'string' ? clipsOf(requireTrack(doc, trackId)).get(clipId) : undefined
+  if (clip === undefined || !isAudioClip(clip)) {
+    throw new SongError('clip_not_found', `No audio clip with id ${String(clipId)} on track ${trackId}`)
   }
   return clip
 }
@@ -146,6 +195,63 @@ export const readClipFields = (id: string, clip: YRecord): Clip => {
   const movedFrom: unknown = clip.get('movedFrom')
   return Array.isArray(movedFrom) ? { ...fields, movedFrom: movedFrom as string[] } : fields
 }
+
+/** The part of an audio clip written as one value (see `span` above). */
+export interface AudioSpan {
+  readonly start: number
+  readonly offset: number
+  readonly length: number
+}
+
+const MISSING_SPAN: AudioSpan = { start: 0, offset: 0, length: 1 }
+
+const readSpan = (clip: YRecord): AudioSpan => {
+  const span: unknown = clip.get('span')
+  if (typeof span !== 'object' || span === null) return MISSING_SPAN
+  const { start, offset, length } = span as Record<string, unknown>
+  // A hostile client could write anything here; a span that is not three numbers reads as the default.
+  return typeof start === 'number' && typeof offset === 'number' && typeof length === 'number'
+    ? { start, offset, length }
+    : MISSING_SPAN
+}
+
+export const readAudioClipFields = (id: string, clip: YRecord): AudioClip => {
+  const { start, offset, length } = readSpan(clip)
+  const fields: AudioClip = {
+    id,
+    name: field(clip, 'name', ''),
+    asset: field(clip, 'asset', ''),
+    start,
+    offset,
+    length,
+    gainDb: field(clip, 'gainDb', 0),
+    fadeIn: field(clip, 'fadeIn', 0),
+    fadeOut: field(clip, 'fadeOut', 0),
+    takeGroupId: field(clip, 'takeGroupId', id),
+    takeIndex: field(clip, 'takeIndex', 0),
+    active: field(clip, 'active', true),
+    provenance: field(clip, 'provenance', { kind: 'import', fileName: '', importedBy: 'unknown' }),
+  }
+  const movedFrom: unknown = clip.get('movedFrom')
+  return Array.isArray(movedFrom) ? { ...fields, movedFrom: movedFrom as string[] } : fields
+}
+
+export const createAudioClipMap = (clip: AudioClip): YRecord => {
+  const y = new Y.Map<unknown>()
+  const { id: _id, start, offset, length, ...fields } = clip
+  y.set('kind', 'audio')
+  y.set('span', { start, offset, length })
+  for (const [key, value] of Object.entries(fields)) if (value !== undefined) y.set(key, value)
+  return y
+}
+
+export const writeAudioSpan = (clip: YRecord, span: AudioSpan): void => {
+  clip.set('span', { start: span.start, offset: span.offset, length: span.length })
+}
+
+/** Audio clips sort by start, then take (stacked passes in recording order), then id. */
+export const compareAudioClips = (a: AudioClip, b: AudioClip): number =>
+  a.start - b.start || a.takeIndex - b.takeIndex || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 
 /** Builds a track's Y.Map; insert it into the tracks map in the same transaction. */
 export const createTrackMap = (track: Track): YRecord => {
