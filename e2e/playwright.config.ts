@@ -10,7 +10,7 @@ const dataDir = mkdtempSync(path.join(tmpdir(), 'ensemble-e2e-'))
 
 export default defineConfig({
   testDir: './tests',
-  timeout: 60_000,
+  timeout: 120_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
   workers: 1,
@@ -38,7 +38,7 @@ export default defineConfig({
       command: 'pnpm --filter @ensemble/inference start',
       port: inferencePort,
       reuseExistingServer: process.env.E2E_REUSE === '1',
-      timeout: 60_000,
+      timeout: 120_000,
       env: {
         DATA_DIR: dataDir,
         INFERENCE_PORT: String(inferencePort),

@@ -90,6 +90,8 @@ async function startServer(webDir: string, dataDir: string): Promise<Server> {
       reject(new Error('the server did not start'))
     }, 300_000)
     child.stdout?.on('data', (chunk: Buffer) => {
+      const prewarmed = /\[collab\] prewarm[^\n]*/.exec(chunk.toString())
+      if (prewarmed) console.log(`  server: ${prewarmed[0]}`)
       if (/listening/.test(chunk.toString())) {
         clearTimeout(timer)
         resolve()

@@ -140,4 +140,27 @@ describe.each(drivers)('cold load on %s', (driver) => {
     // A write that changes nothing logs nothing.
     expect(room?.commitServerEdit(origin, () => {})).toBe(false)
   })
+
+  it('a restart loads the rooms of recently edited songs before it listens; outside the window they load on demand', async () => {
+    const recent = uniqueProjectId()
+    const writer = await connectSynced(collabUrl(server), recent)
+    writer.map.set('fresh', 1)
+    await waitFor(() => isSaved(writer), 'recent edit saved')
+    destroyAll([writer])
+    await server.close()
+    const prewarm = { withinMs: 10 * 60_000, rooms: 20 }
+    server = await startTestServer(database, { tokenOnlyRooms: true, prewarm })
+    expect(server.collab.rooms.isLoaded(recent)).toBe(true)
+    // Loaded before anyone asked, and serving it as usual.
+    const reader = await connectSynced(collabUrl(server), recent)
+    clients.push(reader)
+    expect(reader.map.get('fresh')).toBe(1)
+
+    // Nothing counts as recent with a window of zero: the same song is left to load on demand.
+    destroyAll([reader])
+    clients = []
+    await server.close()
+    server = await startTestServer(database, { tokenOnlyRooms: true, prewarm: { withinMs: 0, rooms: 20 } })
+    expect(server.collab.rooms.isLoaded(recent)).toBe(false)
+  })
 })

@@ -102,6 +102,25 @@ describe('embedded database thread', () => {
 })
 
 describe('embedded database start', () => {
+  it('creates a fresh data directory already migrated, and a restart finds the same tables', async () => {
+    const dataDir = path.join(mkdtempSync(path.join(tmpdir(), 'ensemble-embedded-')), 'pglite')
+    const tables = async (db: Database) => {
+      const client = (db.db as unknown as { $client: pg.Pool }).$client
+      const { rows } = await client.query<{ n: number }>(
+        "select count(*)::int as n from information_schema.tables where table_name in ('projects', 'document_log_heads')",
+      )
+      return rows[0]?.n
+    }
+    // No migrate() call: the process that created the cluster applied the migrations.
+    const fresh = await openDatabase({ driver: 'pglite', dataDir })
+    expect(await tables(fresh)).toBe(2)
+    await fresh.close()
+    const again = await openDatabase({ driver: 'pglite', dataDir })
+    await again.migrate()
+    expect(await tables(again)).toBe(2)
+    await again.close()
+  }, 120_000)
+
   it('fails with a clear error, not a hang, when its data directory cannot be used', async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'ensemble-embedded-')), 'not-a-dir')
     writeFileSync(file, 'x')

@@ -14,6 +14,7 @@ import { type CollabServer, createCollabServer } from './collab/server'
 import { signRoomToken } from './collab/tokens'
 import { resolveAuthSecret, resolveCollabSecret, type ServerConfig, webAppDir } from './config'
 import { type Database, openMigratedDatabase } from './db'
+import { recentlyEditedProjects } from './db/update-log'
 import { RedisBus } from './fanout/redis-bus'
 import { createRequestListener, type Fallback, healthRoute, notFound, type Route, sendJson } from './http'
 import { installPageAccess } from './page-access'
@@ -131,6 +132,20 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     Promise.resolve(nextUpgrade(req, socket, head)).catch(() => socket.destroy())
   })
 
+  if (config.prewarm.rooms > 0) {
+    const started = performance.now()
+    try {
+      const recent = await recentlyEditedProjects(database.db, config.prewarm.withinMs, config.prewarm.rooms)
+      const loaded = await collab.rooms.prewarm(recent)
+      if (loaded > 0)
+        log(
+          `[collab] prewarmed ${loaded} recently edited rooms in ${Math.round(performance.now() - started)} ms`,
+        )
+    } catch (err) {
+      // Only a head start: rooms still load on demand.
+      log(`[collab] prewarming skipped: ${err instanceof Error ? err.message : String(err)}`)
+    }
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(config.port, config.host, () => {

@@ -53,6 +53,11 @@ export interface ServerConfig {
   limits: CollabLimits
   compaction: CompactionPolicy
   idleUnloadMs: number
+  /**
+   * COLLAB_PREWARM_MINUTES / COLLAB_PREWARM_ROOMS: at start, before listening, load the rooms of the songs
+   * edited in the last minutes (at most this many), so their bands reconnect to a song already in memory.
+   */
+  prewarm: { withinMs: number; rooms: number }
   /** COLLAB_COMMIT_WINDOW_MS: how long a group commit waits for more edits before it starts. */
   commitWindowMs: number
   shutdownFlushMs: number
@@ -143,6 +148,10 @@ export function loadConfig(env: Env, argv: readonly string[] = []): ServerConfig
       maxTailBytes: int(env, 'COLLAB_COMPACT_AFTER_BYTES', 4 * 1024 * 1024),
     },
     idleUnloadMs: int(env, 'COLLAB_IDLE_UNLOAD_MS', 30_000),
+    prewarm: {
+      withinMs: int(env, 'COLLAB_PREWARM_MINUTES', 10) * 60_000,
+      rooms: int(env, 'COLLAB_PREWARM_ROOMS', 20),
+    },
     commitWindowMs: int(env, 'COLLAB_COMMIT_WINDOW_MS', 4),
     shutdownFlushMs: int(env, 'SHUTDOWN_FLUSH_MS', 10_000),
     redisUrl: env.REDIS_URL !== undefined && env.REDIS_URL !== '' ? env.REDIS_URL : null,

@@ -19,6 +19,9 @@ export async function startTestServer(
   const base = loadConfig({ NODE_ENV: 'test' })
   const config: ServerConfig = {
     ...base,
+    // A restarted test server loads a room when a test's client asks (what most tests check); the prewarm
+    // at start has its own test (collab-cold-load.test.ts).
+    prewarm: { withinMs: 0, rooms: 0 },
     ...overrides,
     port: overrides.port ?? 0,
     host: '127.0.0.1',

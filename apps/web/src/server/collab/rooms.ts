@@ -151,6 +151,27 @@ export class Rooms {
     }
   }
 
+  /**
+   * Loads these rooms now, one after another, and lets them unload as usual if nobody comes: after a restart
+   * the clients reconnecting to the songs they had open find them in memory instead of waiting for the read.
+   * Returns how many loaded; a room that fails to load is logged and left to load on demand.
+   */
+  async prewarm(projectIds: readonly string[]): Promise<number> {
+    let loaded = 0
+    for (const projectId of projectIds) {
+      try {
+        const room = await this.acquire(projectId)
+        this.release(room)
+        loaded++
+      } catch (err) {
+        this.options.log(
+          `[collab] prewarming room ${projectId} failed: ${err instanceof Error ? err.message : String(err)}`,
+        )
+      }
+    }
+    return loaded
+  }
+
   private async load(projectId: string): Promise<Room> {
     const stored = await readDocument(this.db, projectId)
     const room = new Room(

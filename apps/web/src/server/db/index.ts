@@ -55,7 +55,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
       close: () => pool.end(),
     }
   }
-  const embedded = await startEmbeddedPostgres(config)
+  const embedded = await startEmbeddedPostgres(config, migrationsFolder)
   const db = drizzle({ client: embedded.pool, schema })
   return {
     db,

@@ -47,6 +47,28 @@ export async function readDocument(db: Db, projectId: string, afterSeq = 0): Pro
   )
 }
 
+/**
+ * Projects whose log was written in the last `withinMs`, newest first, at most `limit`: the songs bands were
+ * working on when the server stopped, which they will reopen first. Deleted projects are left out; a room with
+ * no project row (token-only rooms of protocol benches) is not.
+ */
+export async function recentlyEditedProjects(db: Db, withinMs: number, limit: number): Promise<string[]> {
+  const result = await db.execute(sql`
+    select project_id, max(at) as last
+    from (
+      select project_id, created_at as at from document_updates
+      where created_at > now() - make_interval(secs => ${withinMs / 1000})
+      union all
+      select project_id, created_at as at from document_snapshots
+      where created_at > now() - make_interval(secs => ${withinMs / 1000})
+    ) recent
+    where not exists (select 1 from projects p where p.id = recent.project_id and p.deleted_at is not null)
+    group by project_id
+    order by last desc
+    limit ${limit}`)
+  return (result as unknown as pg.QueryResult<{ project_id: string }>).rows.map((r) => r.project_id)
+}
+
 /** The text whose `hashtext` is the advisory lock key of a project's log (`tryLockProjectLog`). */
 export const projectLogLockKey = (projectId: string): string => `ensemble.doc-log:${projectId}`
 

@@ -43,12 +43,16 @@ const hostEntry = `import(${JSON.stringify(tsxApi)}).then(({ tsImport }) => tsIm
   new URL('./host.ts', import.meta.url).href,
 )}, ${JSON.stringify(import.meta.url)}))`
 
-export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedPostgres> {
+/** `migrationsFolder`: applied to a cluster this call creates, in the process that creates it. */
+export async function startEmbeddedPostgres(
+  options: EmbeddedOptions,
+  migrationsFolder: string,
+): Promise<EmbeddedPostgres> {
   if (options.dataDir !== undefined && options.loadDataDir === undefined && isFresh(options.dataDir)) {
     // Creating a cluster runs initdb inside PGlite, which grows memory by ~450 MiB that is never
-    // given back while its process lives. A process of its own creates the cluster and exits; the
-    // host that serves the server then opens an existing directory.
-    await createCluster(options.dataDir)
+    // given back while its process lives. A process of its own creates the cluster, migrates it and
+    // exits; the host that serves the server then opens an existing, current directory.
+    await createCluster(options.dataDir, migrationsFolder)
   }
   const host = await HostThread.start({
     ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
@@ -81,10 +85,15 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
 }
 
 /** Runs initdb.mjs in a child process; rejects with its error if it fails. */
-function createCluster(dataDir: string): Promise<void> {
+function createCluster(dataDir: string, migrationsFolder: string): Promise<void> {
   const child = spawn(
     process.execPath,
-    [fileURLToPath(new URL('./initdb.mjs', import.meta.url)), dataDir, JSON.stringify(EMBEDDED_SETTINGS)],
+    [
+      fileURLToPath(new URL('./initdb.mjs', import.meta.url)),
+      dataDir,
+      JSON.stringify(EMBEDDED_SETTINGS),
+      migrationsFolder,
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   )
   let stderr = ''
