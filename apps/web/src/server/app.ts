@@ -5,6 +5,8 @@ import { createInferenceClient } from '@ensemble/inference/client'
 import { sharedInferenceSecret } from '@ensemble/inference/config'
 import { discussionLimits } from '../discussion/limits'
 import { trpcRoute } from './api/route'
+import { assetsRoute } from './assets/route'
+import { startAssetSweep } from './assets/sweep'
 import { databaseAttemptCounts, redisAttemptCounts } from './auth/attempt-counts'
 import { type Auth, authRoute, createAuth } from './auth/auth'
 import { classifyFolded } from './changes/change-log'
@@ -184,6 +186,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     intervalMs: config.purgeIntervalMs,
     log,
   })
+  const stopAssetSweep = startAssetSweep(database.db, {
+    expiryMs: config.assets.uploadExpiryMs,
+    intervalMs: config.assets.sweepIntervalMs,
+    log,
+  })
   const inferenceSecret = sharedInferenceSecret(config.dataDir, config.inferenceSecret ?? undefined)
   const inference = createInferenceClient(config.inferenceUrl, inferenceSecret)
   routes.push(
@@ -220,6 +227,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     }),
     publishRoute({ db: database.db, checkBundle: inferenceBundleCheck(inference) }),
     archiveRoute({ db: database.db, secret: inferenceSecret }),
+    assetsRoute({ db: database.db, auth, limits: config.assets }),
     ...(options.routes ?? []),
   )
   log(
@@ -241,6 +249,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         server.close()
         stopSweep()
         stopPurge()
+        stopAssetSweep()
         const flushed = await collab.close(config.shutdownFlushMs)
         await bus?.close()
         await attempts.close()

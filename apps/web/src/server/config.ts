@@ -78,6 +78,19 @@ export interface ServerConfig {
   inferenceSecret: string | null
   /** AI_MAX_SUGGESTIONS_PER_USER / _PER_PROJECT: suggestions running at once per user and per song. */
   suggestionLimits: SuggestionLimits
+  /** Audio assets (server/assets/): sizes, quota and the sweep of abandoned uploads. */
+  assets: AssetLimits
+}
+
+export interface AssetLimits {
+  /** ENSEMBLE_MAX_ASSET_MB (200): the largest audio file one upload may be. */
+  maxAssetBytes: number
+  /** ENSEMBLE_PROJECT_QUOTA_MB (2048): what one project's assets, uploads in progress and peaks may take. */
+  projectQuotaBytes: number
+  /** ASSET_UPLOAD_EXPIRY_HOURS (24): an upload untouched this long is swept. */
+  uploadExpiryMs: number
+  /** ASSET_SWEEP_INTERVAL_MS: how often abandoned uploads and unlinked assets are swept. */
+  sweepIntervalMs: number
 }
 
 type Env = Readonly<Record<string, string | undefined>>
@@ -155,8 +168,16 @@ export function loadConfig(env: Env, argv: readonly string[] = []): ServerConfig
       perUser: int(env, 'AI_MAX_SUGGESTIONS_PER_USER', defaultSuggestionLimits.perUser),
       perProject: int(env, 'AI_MAX_SUGGESTIONS_PER_PROJECT', defaultSuggestionLimits.perProject),
     },
+    assets: {
+      maxAssetBytes: int(env, 'ENSEMBLE_MAX_ASSET_MB', 200) * MiB,
+      projectQuotaBytes: int(env, 'ENSEMBLE_PROJECT_QUOTA_MB', 2048) * MiB,
+      uploadExpiryMs: int(env, 'ASSET_UPLOAD_EXPIRY_HOURS', 24) * 60 * 60 * 1000,
+      sweepIntervalMs: int(env, 'ASSET_SWEEP_INTERVAL_MS', 60 * 60 * 1000),
+    },
   }
 }
+
+const MiB = 1024 * 1024
 
 /** Off unless set to 1 or true; anything else is a mistake worth stopping for. */
 function flag(env: Env, name: string): boolean {

@@ -4,6 +4,7 @@
  */
 export * from './accounts'
 export * from './ai'
+export * from './assets'
 export * from './changes'
 export * from './collab'
 export * from './discussion'
