@@ -21,8 +21,9 @@ const run = spawnSync(
   ],
   { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 },
 )
-if (run.stdout.trim() === '') {
-  process.stderr.write(run.stderr)
+if (run.error !== undefined || run.stdout.trim() === '') {
+  // pnpm itself missing (run outside `pnpm …`): say so rather than fail on the empty output.
+  process.stderr.write(run.error !== undefined ? `check-layers: ${run.error.message}\n` : run.stderr)
   process.exit(1)
 }
 const { summary } = JSON.parse(run.stdout)

@@ -8,14 +8,17 @@
  *   pnpm --filter @ensemble/bench assets -- [--minutes 1] [--parallel 8] [--databases pglite,postgres]
  *
  * Prints one JSON row per database: one upload alone (MiB/s), `--parallel` uploads at once (MiB/s in
- * all), the server's RSS before and its peak during them (sampled every 100 ms), and storage growth per
- * minute of audio (PGlite: the data directory on disk, WAL included; PostgreSQL: the assets tables).
+ * all), the server's RSS before and its peak during them (sampled every 100 ms), and storage per minute
+ * of audio: the assets tables with their TOAST and indexes (and for PGlite also the data directory's growth
+ * on disk, WAL included).
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { openDatabase } from '@ensemble/web/database'
+import { sql } from 'drizzle-orm'
 import pg from 'pg'
 import { Upload } from 'tus-js-client'
 import { freePort, memoryOf } from '../collab/measure'
@@ -137,17 +140,28 @@ function du(dir: string): number {
   return total
 }
 
+const tablesQuery = `select coalesce(sum(pg_total_relation_size(c)), 0)::bigint as n
+  from unnest(array['asset_chunks', 'assets', 'asset_uploads', 'project_assets']::regclass[]) c`
+
+/** The assets tables with their TOAST and indexes, on PostgreSQL (while the server runs). */
 async function assetTablesBytes(url: string): Promise<number> {
   const client = new pg.Client({ connectionString: url })
   await client.connect()
   try {
-    const result = await client.query<{ n: string }>(
-      `select coalesce(sum(pg_total_relation_size(c)), 0)::bigint as n
-       from unnest(array['asset_chunks', 'assets', 'asset_uploads', 'project_assets']::regclass[]) c`,
-    )
-    return Number(result.rows[0]?.n ?? 0)
+    return Number((await client.query<{ n: string }>(tablesQuery)).rows[0]?.n ?? 0)
   } finally {
     await client.end()
+  }
+}
+
+/** The same on a PGlite data directory, opened once the server has stopped. */
+async function pgliteTablesBytes(dataDir: string): Promise<number> {
+  const database = await openDatabase({ driver: 'pglite', dataDir })
+  try {
+    const result = await database.db.execute(sql.raw(tablesQuery))
+    return Number((result as unknown as pg.QueryResult<{ n: string }>).rows[0]?.n ?? 0)
+  } finally {
+    await database.close()
   }
 }
 
@@ -194,6 +208,9 @@ async function run(database: 'pglite' | 'postgres', minutes: number, parallel: n
     await new Promise((r) => setTimeout(r, 5000))
     const after = memoryOf(pid).rssMiB
     const grown = (await storage()) - storedBefore
+    const audioMinutes = minutes * (parallel + 1)
+    await stop(child)
+    const tables = database === 'pglite' ? await pgliteTablesBytes(path.join(dataDir, 'pglite')) : grown
     return {
       database,
       takeMiB: Number(mib.toFixed(1)),
@@ -202,14 +219,23 @@ async function run(database: 'pglite' | 'postgres', minutes: number, parallel: n
       rssIdleMiB: Math.round(idle),
       [`rssPeakDuring${parallel}MiB`]: Math.round(peak),
       rssAfterMiB: Math.round(after),
-      storageMiBPerAudioMinute: Number((grown / MiB / (minutes * (parallel + 1))).toFixed(2)),
+      tablesMiBPerAudioMinute: Number((tables / MiB / audioMinutes).toFixed(2)),
+      ...(database === 'pglite'
+        ? { dataDirMiBPerAudioMinute: Number((grown / MiB / audioMinutes).toFixed(2)) }
+        : {}),
       wavMiBPerAudioMinute: Number((mib / minutes).toFixed(2)),
     }
   } finally {
-    if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM')
-    await new Promise((r) => child.once('exit', r))
+    await stop(child)
     rmSync(dataDir, { recursive: true, force: true })
   }
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise((r) => child.once('exit', r))
+  if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM')
+  await exited
 }
 
 async function main() {

@@ -18,6 +18,7 @@ import {
 import { drivers, openTestDatabase } from './helpers/db'
 import { seedProject } from './helpers/projects'
 import { startTestServer } from './helpers/server'
+import { waitFor } from './helpers/wait'
 
 /**
  * Audio assets over the real HTTP path: tus uploads (tus-js-client as the browser uses it, and raw
@@ -314,5 +315,52 @@ describe.each(drivers)('audio assets on %s', (driver) => {
       }
       await expectHealthy()
     })
+  })
+})
+
+// On PGlite only: the sweep removes every old enough upload in the database, and a PostgreSQL test
+// database is shared with the other test files running beside this one.
+describe('the sweep on pglite', () => {
+  it('removes uploads abandoned past the expiry with their chunks, keeps stored assets', async () => {
+    const database = await openTestDatabase('pglite')
+    const server = await startTestServer(database, {
+      assets: { ...defaults, uploadExpiryMs: 1500, sweepIntervalMs: 250 },
+    })
+    try {
+      const user = await signUp(server.url, 'sweeper')
+      const song = await seedProject(database.db, [{ userId: user.userId, role: 'owner' }])
+      const kept = wav(0.5, { frequency: 990 })
+      expect((await rawUpload(server.url, user, song, kept)).status).toBe(204)
+      const abandoned = wav(2, { frequency: 1010 })
+      const partial = await fetch(`${server.url}/api/projects/${song}/assets/uploads`, {
+        method: 'POST',
+        headers: {
+          cookie: user.cookie,
+          'tus-resumable': '1.0.0',
+          'upload-length': String(abandoned.length),
+          'upload-metadata': `sha256 ${Buffer.from(sha256(abandoned)).toString('base64')},filename ${Buffer.from('a.wav').toString('base64')}`,
+        },
+      })
+      const location = partial.headers.get('location')!
+      expect(
+        (await patchUpload(server.url, user.cookie, location, 0, abandoned.subarray(0, 300 * 1024))).status,
+      ).toBe(204)
+      const uploadId = location.split('/').pop()!
+      await waitFor(
+        async () =>
+          (await database.db.select().from(schema.assetUploads).where(eq(schema.assetUploads.id, uploadId)))
+            .length === 0,
+        'the abandoned upload is swept',
+        20_000,
+      )
+      expect(
+        await database.db.select().from(schema.assetChunks).where(eq(schema.assetChunks.blobId, uploadId)),
+      ).toEqual([])
+      const stillThere = await download(server.url, user.cookie, song, sha256(kept))
+      expect(sha256(Buffer.from(await stillThere.arrayBuffer()))).toBe(sha256(kept))
+    } finally {
+      await server.close()
+      await database.close()
+    }
   })
 })

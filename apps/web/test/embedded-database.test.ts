@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { sql } from 'drizzle-orm'
@@ -34,21 +34,6 @@ describe('embedded database thread', () => {
     await query
     expect(timerFiredFirst).toBe(true)
   })
-
-  it.runIf(process.platform === 'linux')(
-    'runs the SQL engine below the server thread: the scheduler serves the broadcast first',
-    () => {
-      const niceOf = (tid: string): number => {
-        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
-        // Fields after the parenthesised thread name; nice is the 17th of them.
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])
-      }
-      const threads = readdirSync('/proc/self/task')
-      expect(niceOf(String(process.pid))).toBe(0)
-      // This file's one embedded database: one thread, its host, runs at the lower priority.
-      expect(threads.filter((tid) => niceOf(tid) === 10)).toHaveLength(1)
-    },
-  )
 
   it('a failed statement leaves the connection usable', async () => {
     await expect(database.db.execute(sql`select nonsense from nowhere`)).rejects.toThrow()

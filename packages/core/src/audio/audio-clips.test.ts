@@ -18,6 +18,7 @@ import {
   setAudioClipGain,
   setMute,
   setSolo,
+  splitAudioClip,
 } from '../song/index'
 import { AssetBufferCache } from './asset-buffers'
 import { AudioEngine } from './engine'
@@ -210,6 +211,40 @@ describe('audio clips in renders', { timeout: 60_000 }, () => {
     expect(clickPositions((await render(doc, cache)).channels[0]!)).toEqual([1_000])
   })
 
+  it('a split plays seamlessly; a comp boundary between takes is ramped, not clicked', async () => {
+    const { doc, cache, trackIds, clipIds } = await audioSong([
+      [{ asset: 'e', samples: sine(3), clip: { start: 0 } }],
+    ])
+    const trackId = trackIds[0]!
+    const whole = (await render(doc, cache)).channels[0]!
+    splitAudioClip(doc, user, trackId, clipIds[0]![0]!, BAR / 2 + 100)
+    const split = (await render(doc, cache)).channels[0]!
+    const around = (x: Float32Array) => x.subarray(50_000, 60_000)
+    expect(Math.max(...around(split).map((v, i) => Math.abs(v - around(whole)[i]!)))).toBeLessThan(1e-4)
+    // A second take: the same sine upside down. Comped in from 1.1 s, a hard cut would jump by up to twice
+    // the amplitude; the 3 ms ramps keep every step as small as the sine's own.
+    const inverted = sine(3).map((v) => -v)
+    cache.set(hashOf('f'), bufferOf(inverted))
+    const first = readSong(doc).tracks[0]!.audioClips[0]!
+    addAudioClip(doc, user, trackId, {
+      asset: hashOf('f'),
+      start: 0,
+      provenance: { kind: 'import', fileName: 'f.wav' },
+      assetRecord: assetRecord('f', inverted),
+      takeGroupId: first.takeGroupId,
+    })
+    chooseTake(doc, user, trackId, first.takeGroupId, 0)
+    chooseTake(doc, user, trackId, first.takeGroupId, 1, { start: BAR / 2 + 100, end: BAR })
+    const comped = (await render(doc, cache)).channels[0]!
+    const steps = (x: Float32Array, from: number, to: number) =>
+      Math.max(...x.subarray(from, to).map((v, i) => Math.abs(v - x[from + i - 1]!)))
+    const sineStep = steps(whole, 20_000, 30_000)
+    expect(steps(comped, 50_000, 60_000)).toBeLessThanOrEqual(sineStep * 1.05)
+    expect(steps(comped, 90_000, 100_000)).toBeLessThanOrEqual(sineStep * 1.05)
+    // And the comp really switched takes: inverted between the boundaries.
+    expect(comped[70_000]! * whole[70_000]!).toBeLessThan(0)
+  })
+
   it('renders a stem of one track, as long as the song, with nothing of the others', async () => {
     const { doc, cache, trackIds } = await audioSong([[{ asset: 'e', samples: sine(1), clip: { start: 0 } }]])
     const keys = addTrack(doc, user, { kind: 'instrument', instrument: 'piano' })
@@ -239,6 +274,36 @@ describe('audio clips in renders', { timeout: 60_000 }, () => {
 })
 
 describe('audio clips in the live engine', { timeout: 60_000 }, () => {
+  it('a loop inside a clip plays the same samples on every pass', async () => {
+    const tone = await loadTone()
+    // Clicks every 0.1 s (from 0.05 s) in a 4 s asset placed at bar 1 (2 s).
+    const at = Array.from({ length: 40 }, (_, i) => 2_400 + i * 4_800)
+    const samples = clicks(4, at)
+    const { doc, cache } = await audioSong([[{ asset: 'a', samples, clip: { start: BAR } }]])
+    const context = new tone.OfflineContext(1, 2, RATE)
+    const previous = tone.getContext()
+    tone.setContext(context)
+    const engine = new AudioEngine(tone, doc, { context, meters: false, assets: cache })
+    tone.setContext(previous)
+    // Loop 0.8 s from 2.5 s of the song (0.5 s into the clip): 2.5 passes in 2 s of rendering.
+    const loop = { start: BAR + 480, end: BAR + 480 + 768 }
+    engine.setLoop(loop)
+    engine.play(loop.start)
+    context.lookAhead = 0.05
+    const rendered = (await context.render()).getChannelData(0)
+    const latency = await limiterLatency(tone, RATE)
+    const pass = at.filter((s) => s >= 24_000 && s < 24_000 + 38_400).map((s) => s - 24_000)
+    const expected = [0, 1, 2]
+      .flatMap((n) => pass.map((s) => s + n * 38_400))
+      .filter((s) => s < RATE * 2 - latency)
+    expectWithin(
+      clickPositions(rendered).map((s) => s - latency),
+      expected,
+      2,
+    )
+    engine.dispose()
+  })
+
   it('a clip whose audio arrives mid-playback joins in at the playhead, on its samples', async () => {
     const tone = await loadTone()
     const at = Array.from({ length: 15 }, (_, i) => 4_800 + i * 9_600)

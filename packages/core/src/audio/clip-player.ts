@@ -8,13 +8,40 @@
  * Native nodes rather than Tone's Player: a synced Player restarts its fade-in wherever the transport starts
  * it, and its sources live in Tone objects that must be disposed; these are dropped once they have played.
  */
-import { ticksToSeconds } from '../music/time'
+import { secondsToTicks, ticksToSeconds } from '../music/time'
 import type { AssetBuffers } from './asset-buffers'
 import type { AudioClipEvent } from './diff'
 import type { ToneContext } from './tone'
 
 /** How far ahead of now a clip joining a running transport starts (its audio arrived, or it was edited). */
 const JOIN_AHEAD_SECONDS = 0.05
+
+/**
+ * The shortest ramp at a clip edge that cuts into audio (a comp boundary between takes, a trim, a start
+ * inside the clip): a waveform cut off mid-swing clicks, and 3 ms of fade is too short to hear as one. An
+ * edge at the file's own start or end, with a fade of its own, or where the next clip on the track goes on
+ * with the same audio (the two halves of a split) is left as it is, so a split stays seamless.
+ */
+export const EDGE_SECONDS = 0.003
+
+/** Whether `next` goes on exactly where `clip` stops: the same asset, the next sample, the same song time. */
+export const continues = (clip: AudioClipEvent, next: AudioClipEvent, bpm: number): boolean =>
+  clip.asset === next.asset &&
+  Math.abs(clip.offset + clip.length - next.offset) < 1e-6 &&
+  Math.abs(clip.tick + secondsToTicks(clip.length, bpm) - next.tick) < 0.5
+
+/** The clip with edge ramps where it cuts into its asset (`assetSeconds` long) and nothing goes on. */
+export const withEdges = (
+  clip: AudioClipEvent,
+  assetSeconds: number,
+  joined: { readonly before: boolean; readonly after: boolean },
+): AudioClipEvent => {
+  const edge = Math.min(EDGE_SECONDS, clip.length / 2)
+  const cutIn = clip.offset > 0 && clip.fadeIn === 0 && !joined.before
+  const cutOut = clip.offset + clip.length < assetSeconds - 1e-6 && clip.fadeOut === 0 && !joined.after
+  if (!cutIn && !cutOut) return clip
+  return { ...clip, fadeIn: cutIn ? edge : clip.fadeIn, fadeOut: cutOut ? edge : clip.fadeOut }
+}
 
 /** Gain of a clip at `into` seconds of it: clip gain, shaped by the fades. */
 export const clipGainAt = (clip: AudioClipEvent, into: number): number => {
@@ -88,6 +115,14 @@ export class AudioClipPlayer {
     for (const [clipId, scheduled] of [...this.#clips]) if (scheduled.trackId === trackId) this.remove(clipId)
   }
 
+  /**
+   * The tempo changed: the transport re-times every start tick, but a sounding source plays on at its own
+   * pace, so each clip the playhead is inside restarts there, where its audio now belongs.
+   */
+  retime(): void {
+    for (const scheduled of this.#clips.values()) if (scheduled.voices.size > 0) this.#join(scheduled)
+  }
+
   /** Clip ids scheduled, for diagnostics. */
   clipIds(): readonly string[] {
     return [...this.#clips.keys()]
@@ -128,30 +163,33 @@ export class AudioClipPlayer {
   }
 
   /**
-   * Starts the clip `ticks - clip.tick` into it. A playhead exactly on the clip's start is left to the
-   * transport event there, which fires on start as well, so the clip does not start twice.
+   * Starts the clip `ticks - clip.tick` into it. A playhead on the clip's start (within half a tick: the
+   * transport starts on whole ticks, and its clock reads them back through floats) is left to the transport
+   * event there, which fires on start as well, so the clip does not start twice.
    */
   #startInside(scheduled: Scheduled, time: number, ticks: number): void {
     const { clip } = scheduled
-    if (ticks <= clip.tick) return
+    if (ticks < clip.tick + 0.5) return
     const into = ticksToSeconds(ticks - clip.tick, this.#bpm())
     if (into < clip.length) this.#start(scheduled, time, into)
   }
 
   #start(scheduled: Scheduled, time: number, into: number): void {
-    const { clip } = scheduled
-    const buffer = this.#assets?.get(clip.asset)
+    const buffer = this.#assets?.get(scheduled.clip.asset)
     if (buffer === undefined) return
+    const clip = withEdges(scheduled.clip, buffer.duration, this.#neighbours(scheduled))
     const remaining = clip.length - into
     if (remaining <= 0 || clip.gain === 0) return
     const raw = this.#context.rawContext as BaseAudioContext
     const source = raw.createBufferSource()
     source.buffer = buffer
     const amp = raw.createGain()
-    // The envelope from `into` on: its value there, then a linear ramp to each later corner.
-    amp.gain.setValueAtTime(clipGainAt(clip, into), time)
-    const corners = [clip.fadeIn, clip.length - clip.fadeOut, clip.length]
-      .filter((at) => at > into)
+    // The envelope from `into` on: its value there (ramped up from silence over an edge when starting inside
+    // the clip), then a linear ramp to each later corner.
+    const edge = into > 0 ? Math.min(EDGE_SECONDS, remaining / 2) : 0
+    amp.gain.setValueAtTime(edge > 0 ? 0 : clipGainAt(clip, into), time)
+    const corners = [into + edge, clip.fadeIn, clip.length - clip.fadeOut, clip.length]
+      .filter((at) => at > into && at >= into + edge)
       .sort((a, b) => a - b)
     for (const at of corners) amp.gain.linearRampToValueAtTime(clipGainAt(clip, at), time + at - into)
     source.connect(amp).connect(scheduled.destination)
@@ -164,6 +202,19 @@ export class AudioClipPlayer {
       source.disconnect()
       amp.disconnect()
     }
+  }
+
+  /** Whether another clip of the track leads seamlessly into this one, and whether one goes on after it. */
+  #neighbours(scheduled: Scheduled): { before: boolean; after: boolean } {
+    const bpm = this.#bpm()
+    let before = false
+    let after = false
+    for (const other of this.#clips.values()) {
+      if (other === scheduled || other.trackId !== scheduled.trackId) continue
+      before ||= continues(other.clip, scheduled.clip, bpm)
+      after ||= continues(scheduled.clip, other.clip, bpm)
+    }
+    return { before, after }
   }
 
   #silence(scheduled: Scheduled, time: number): void {

@@ -98,6 +98,7 @@ export class TonePlayer {
       case 'tempo':
         this.#bpm = action.bpm
         this.#transport.bpm.value = action.bpm
+        this.#audioClips.retime()
         return
       case 'timeSignature':
         this.#transport.timeSignature = [action.numerator, action.denominator]

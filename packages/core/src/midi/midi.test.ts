@@ -9,6 +9,7 @@ import { PPQ } from '../music/index'
 import {
   AiAcceptedOrigin,
   acceptNotesSuggestion,
+  addAudioClip,
   addClip,
   addNotes,
   addTrack,
@@ -179,7 +180,21 @@ describe('exportMidi', () => {
         velocity: 99,
       })),
     })
-    addTrack(doc, user, { kind: 'audio', name: 'Vocals' }) // no notes in MIDI: not exported
+    const vocals = addTrack(doc, user, { kind: 'audio', name: 'Vocals' }) // audio has no MIDI: not exported
+    addAudioClip(doc, user, vocals, {
+      asset: 'f'.repeat(64),
+      start: 0,
+      provenance: { kind: 'import', fileName: 'vocals.wav' },
+      assetRecord: {
+        hash: 'f'.repeat(64),
+        name: 'vocals.wav',
+        format: 'wav',
+        sampleRate: 48_000,
+        channels: 1,
+        frames: 48_000,
+        durationSeconds: 1,
+      },
+    })
     return doc
   }
 

@@ -5,7 +5,7 @@
  * comments along, to another track too; a clip or notes that are gone leave the comment where they last were, marked removed.
  */
 import { z } from 'zod'
-import { type ClipSnapshot, MAX_TICK, type SongSnapshot } from './schema'
+import { type AudioClip, type ClipSnapshot, MAX_TICK, type SongSnapshot, type TrackSnapshot } from './schema'
 
 const id = z.string().min(1).max(64)
 const tick = z.int().min(0).max(MAX_TICK)
@@ -44,6 +44,13 @@ export interface AnchorPosition {
   lost: AnchorLoss | null
 }
 
+/** A comment can point at a MIDI clip or an audio clip (which has no notes to point at). */
+type AnyClip = ClipSnapshot | AudioClip
+
+const clipsOf = (track: TrackSnapshot): readonly AnyClip[] => [...track.clips, ...track.audioClips]
+
+const notesOf = (clip: AnyClip): ClipSnapshot['notes'] => ('notes' in clip ? clip.notes : [])
+
 /**
  * Checks an anchor against the song it is written on, before it is stored: the track, clip and notes it
  * names exist there (so no comment points into another song). Returns the anchor to store, with the
@@ -57,10 +64,10 @@ export const placeAnchor = (
   const track = song.tracks.find((t) => t.id === anchor.trackId)
   if (track === undefined) return { ok: false, reason: 'No such track in this song.' }
   if (anchor.clipId === undefined) return { ok: true, anchor }
-  const clip = track.clips.find((c) => c.id === anchor.clipId)
+  const clip = clipsOf(track).find((c) => c.id === anchor.clipId)
   if (clip === undefined) return { ok: false, reason: 'No such clip on this track.' }
   if (anchor.noteIds !== undefined) {
-    const ids = new Set(clip.notes.map((n) => n.id))
+    const ids = new Set(notesOf(clip).map((n) => n.id))
     if (!anchor.noteIds.every((n) => ids.has(n))) return { ok: false, reason: 'No such notes in this clip.' }
   }
   return { ok: true, anchor: { ...anchor, clipStart: clip.start } }
@@ -71,13 +78,10 @@ export const placeAnchor = (
  * `movedFrom` lists the id, however many moves ago). Two users moving the clip to two tracks at once leave
  * two such clips; the one with the smallest id wins, so every viewer shows the comment on the same one.
  */
-const findClip = (
-  song: SongSnapshot,
-  clipId: string,
-): { clip: ClipSnapshot; trackId: string } | undefined => {
-  let best: { clip: ClipSnapshot; trackId: string } | undefined
+const findClip = (song: SongSnapshot, clipId: string): { clip: AnyClip; trackId: string } | undefined => {
+  let best: { clip: AnyClip; trackId: string } | undefined
   for (const track of song.tracks) {
-    for (const clip of track.clips) {
+    for (const clip of clipsOf(track)) {
       if (clip.id === clipId) return { clip, trackId: track.id }
       if (clip.movedFrom?.includes(clipId) && (best === undefined || clip.id < best.clip.id))
         best = { clip, trackId: track.id }
@@ -114,7 +118,7 @@ export const resolveAnchor = (
   if (anchor.noteIds === undefined)
     return { start: anchor.start + shift, end: anchor.end + shift, trackId, lost: null }
   const wanted = new Set(anchor.noteIds)
-  const notes = clip.notes.filter((n) => wanted.has(n.id))
+  const notes = notesOf(clip).filter((n) => wanted.has(n.id))
   if (notes.length === 0) return { ...lostAt('notes'), trackId }
   // The notes themselves may have moved inside the clip: span what is left of them.
   const start = Math.min(...notes.map((n) => n.start)) + clip.start

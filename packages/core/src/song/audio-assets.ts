@@ -16,21 +16,22 @@ const validAsset = (hash: string, value: unknown): AudioAsset | undefined => {
   return parsed.success && parsed.data.hash === hash ? parsed.data : undefined
 }
 
-export const readAudioAsset = (doc: Y.Doc, hash: string): AudioAsset | undefined =>
-  readAudioAssets(doc).get(hash)
-
-/** Every asset record of the song, by hash. */
-export const readAudioAssets = (doc: Y.Doc): ReadonlyMap<string, AudioAsset> => {
+/** Every valid asset record of the song, by hash. */
+export const readAudioAssets = (doc: Y.Doc): Readonly<Record<string, AudioAsset>> => {
   const assets = assetsMap(doc)
   return cached(doc, assets, () => {
-    const out = new Map<string, AudioAsset>()
+    // A plain object, not a Map, so a store's shallowEqual sees a new record.
+    const out: Record<string, AudioAsset> = {}
     for (const [hash, value] of assets) {
       const asset = validAsset(hash, value)
-      if (asset !== undefined) out.set(hash, asset)
+      if (asset !== undefined) out[hash] = asset
     }
     return out
   })
 }
+
+export const readAudioAsset = (doc: Y.Doc, hash: string): AudioAsset | undefined =>
+  Object.hasOwn(readAudioAssets(doc), hash) ? readAudioAssets(doc)[hash] : undefined
 
 /** Validates an asset record; throws a SongError naming what is wrong. */
 export const parseAudioAsset = (asset: unknown): AudioAsset => {

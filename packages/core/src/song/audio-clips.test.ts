@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { PPQ } from '../music/index'
 import { secondsToTicks } from '../music/time'
+import { placeAnchor, resolveAnchor } from './anchors'
 import { addAudioAsset, readAudioAsset, readAudioAssets } from './audio-assets'
 import {
   addAudioClip,
@@ -21,7 +22,9 @@ import { setTempo } from './meta'
 import { createSongDoc, migrateSong } from './migrate'
 import { RemoteOrigin, SystemOrigin, UserOrigin } from './origins'
 import { readAudioClip, readClip, readSong, readTrack } from './read'
+import { restoreVersion } from './restore'
 import { type AudioAsset, AudioClipSchema, SongSnapshotSchema } from './schema'
+import { createSongStore } from './store'
 import { expectRefused } from './testing/harness'
 import { addTrack, duplicateTrack } from './tracks'
 import { createUndo } from './undo'
@@ -77,7 +80,19 @@ describe('audio assets', () => {
     expect(addAudioAsset(doc, alice, ASSET)).toBe(true)
     expect(addAudioAsset(doc, bob, { ...ASSET, name: 'other name.wav' })).toBe(false)
     expect(readAudioAsset(doc, HASH)).toEqual(ASSET)
-    expect([...readAudioAssets(doc).keys()]).toEqual([HASH])
+    expect(Object.keys(readAudioAssets(doc))).toEqual([HASH])
+  })
+
+  it("a store of the asset records hears a bandmate's new file", () => {
+    const doc = createSongDoc()
+    const store = createSongStore(doc, readAudioAssets)
+    let heard = 0
+    const stop = store.subscribe(() => heard++)
+    expect(store.getSnapshot()).toEqual({})
+    addAudioAsset(doc, bob, ASSET)
+    expect(heard).toBe(1)
+    expect(store.getSnapshot()[HASH]).toEqual(ASSET)
+    stop()
   })
 
   it('refuses records that do not describe a file', () => {
@@ -377,6 +392,32 @@ describe('undo and collaboration', () => {
       ['clip-added', BAR / 2],
       ['clip-removed', end(2 * BAR)],
     ])
+  })
+
+  it('a comment on an audio clip follows it to another track', () => {
+    const { doc, trackId, other, clipId } = setup()
+    const placed = placeAnchor(readSong(doc), { start: BAR, end: 2 * BAR, trackId, clipId })
+    expect(placed.ok).toBe(true)
+    if (!placed.ok) return
+    expect(placeAnchor(readSong(doc), { ...placed.anchor, noteIds: ['n'] }).ok).toBe(false)
+    moveAudioClips(doc, alice, [{ trackId, clipId }], { deltaTicks: BAR, toTrackId: other })
+    expect(resolveAnchor(readSong(doc), placed.anchor)).toEqual({
+      start: 2 * BAR,
+      end: 3 * BAR,
+      trackId: other,
+      lost: null,
+    })
+  })
+
+  it('restoring a version brings its audio clips back as they were', () => {
+    const { doc, trackId, clipId } = setup()
+    const version = Y.encodeStateAsUpdate(doc)
+    const before = readTrack(doc, trackId)!.audioClips
+    splitAudioClip(doc, bob, trackId, clipId, 2 * BAR)
+    deleteAudioClips(doc, bob, [{ trackId, clipId }])
+    restoreVersion(doc, alice, 'v1', version)
+    expect(readTrack(doc, trackId)!.audioClips).toEqual(before)
+    expect(readAudioAsset(doc, HASH)).toEqual(ASSET)
   })
 
   it('old songs load and migrate; a migrated song is version 2', () => {

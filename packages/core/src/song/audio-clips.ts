@@ -6,7 +6,7 @@
 import type * as Y from 'yjs'
 import { z } from 'zod'
 import { secondsToTicks, ticksToSeconds } from '../music/time'
-import { readAudioAsset } from './audio-assets'
+import { parseAudioAsset, readAudioAsset } from './audio-assets'
 import { audioClipEnd, cutAudioClip, writePieces } from './audio-span'
 import type { ClipRef } from './clips'
 import { SongError } from './errors'
@@ -112,7 +112,8 @@ export const addAudioClip = (
     throw new SongError('invalid_value', 'assetRecord describes another asset than the clip plays')
   }
   const known = readAudioAsset(doc, fields.asset)
-  const asset = known ?? assetRecord ?? requireAsset(doc, fields.asset)
+  const asset =
+    known ?? (assetRecord === undefined ? requireAsset(doc, fields.asset) : parseAudioAsset(assetRecord))
   const userId = actingUser(origin)?.userId
   const provenance =
     given.kind === 'recording'

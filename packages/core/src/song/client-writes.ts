@@ -1,5 +1,6 @@
 /*
- * What a client may not write into a shared song: proposals, and AI provenance the server did not sign.
+ * What a client may not write into a shared song: proposals, AI provenance the server did not sign, and
+ * audio asset records that are not valid or that change a stored one (see `assetWriteRefused`).
  *
  * The server writes every proposal (`addProposal` under the AI proposal origin) once the inference service
  * has answered, and signs each run it makes (ProvenanceSchema.seal). A client that writes into the
@@ -17,11 +18,11 @@
 import * as Y from 'yjs'
 import { type AiRun, SystemOrigin } from './origins'
 import { PROPOSALS, readProposals } from './proposals'
-import type { Note } from './schema'
-import { clipsOf, commit, notesOf, tracksMap } from './ydoc'
+import { type AudioAsset, AudioAssetSchema, type Note } from './schema'
+import { ASSETS, assetsMap, clipsOf, commit, notesOf, tracksMap } from './ydoc'
 
 /** Why a client's update was refused; null when it may be applied. */
-export type ClientWriteRefusal = 'proposal' | 'provenance' | 'unknown_parent' | null
+export type ClientWriteRefusal = 'proposal' | 'provenance' | 'asset' | 'unknown_parent' | null
 
 /** Whether a note's provenance, as a client wrote it, carries the server's seal over its run. */
 export type ProvenanceCheck = (provenance: unknown) => boolean
@@ -29,8 +30,27 @@ export type ProvenanceCheck = (provenance: unknown) => boolean
 type Decoded = ReturnType<typeof Y.decodeUpdate>['structs'][number]
 type ID = { client: number; clock: number }
 
-/** Where an inserted struct's parent is: the proposals map, somewhere else, or not known to the server. */
-type Parent = 'proposals' | 'other' | 'unknown'
+/** Where an inserted struct's parent is: the proposals or assets map, elsewhere, or not known to the server. */
+type Parent = 'proposals' | 'assets' | 'other' | 'unknown'
+
+/** The facts of an audio asset that its hash fixes (its name is only what someone called the file). */
+const assetFacts = (asset: AudioAsset) =>
+  [asset.format, asset.sampleRate, asset.channels, asset.frames, asset.durationSeconds].join()
+
+/**
+ * Asset records are immutable: a client may add one (a valid record under its own hash), or write the same
+ * facts again (two bandmates importing one file at once), but never change what a stored record says.
+ */
+const assetWriteRefused = (doc: Y.Doc, item: Y.Item, key: string | null): boolean => {
+  const values = plainValues(item)
+  if (key === null || values.length !== 1) return true
+  const parsed = AudioAssetSchema.safeParse(values[0])
+  if (!parsed.success || parsed.data.hash !== key) return true
+  const stored = AudioAssetSchema.safeParse(
+    doc.share.get(ASSETS) instanceof Y.Map ? assetsMap(doc).get(key) : undefined,
+  )
+  return stored.success && assetFacts(stored.data) !== assetFacts(parsed.data)
+}
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -56,6 +76,7 @@ export const clientWriteRefusal = (
     }
   }
   const proposals = doc.share.get(PROPOSALS) ?? null
+  const assets = doc.share.get(ASSETS) ?? null
   // decodeUpdate lists each client's structs in clock order: a binary search finds the one holding a clock.
   const byClient = new Map<number, Y.Item[]>()
   for (const item of items) {
@@ -77,27 +98,40 @@ export const clientWriteRefusal = (
     return undefined
   }
 
-  const parentOf = (item: Y.Item, depth: number): Parent => {
-    const parent: unknown = item.parent
-    if (typeof parent === 'string') return parent === PROPOSALS ? 'proposals' : 'other'
-    // Under a nested type: the proposals map holds plain values only, so that type is not it.
-    if (parent !== null) return 'other'
+  /**
+   * The item that says where `item` sits: itself when the update names its parent, else its neighbour's,
+   * found in the same update or in the doc ('unknown' when in neither; 'other' for a neighbour the doc has
+   * collected, which no map's value is any more). With it comes the map key.
+   */
+  const placedBy = (item: Y.Item, depth: number): Y.Item | 'unknown' | 'other' => {
+    if (item.parent !== null) return item
     const neighbour = item.origin ?? item.rightOrigin
     // Chains of neighbours within one update are as long as the update; the doc ends them.
     if (neighbour === null || depth > items.length) return 'unknown'
     const sibling = inUpdate(neighbour)
-    if (sibling !== undefined) return parentOf(sibling, depth + 1)
+    if (sibling !== undefined) return placedBy(sibling, depth + 1)
     if (neighbour.clock >= Y.getState(doc.store, neighbour.client)) return 'unknown'
     const known: Decoded = Y.getItem(doc.store, Y.createID(neighbour.client, neighbour.clock))
-    if (!(known instanceof Y.Item)) return 'other'
-    if (proposals === null) return 'other'
-    return known.parent === proposals ? 'proposals' : 'other'
+    return known instanceof Y.Item ? known : 'other'
+  }
+
+  const parentOf = (placed: Y.Item): Parent => {
+    const parent: unknown = placed.parent
+    if (typeof parent === 'string')
+      return parent === PROPOSALS ? 'proposals' : parent === ASSETS ? 'assets' : 'other'
+    // Under a nested type (the proposals and assets maps hold plain values only), or a doc item's own type.
+    if (proposals !== null && parent === proposals) return 'proposals'
+    if (assets !== null && parent === assets) return 'assets'
+    return 'other'
   }
 
   for (const item of items) {
-    const parent = parentOf(item, 0)
+    const placed = placedBy(item, 0)
+    if (placed === 'unknown') return 'unknown_parent'
+    if (placed === 'other') continue
+    const parent = parentOf(placed)
     if (parent === 'proposals') return 'proposal'
-    if (parent === 'unknown') return 'unknown_parent'
+    if (parent === 'assets' && assetWriteRefused(doc, item, placed.parentSub)) return 'asset'
   }
   return null
 }

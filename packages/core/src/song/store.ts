@@ -1,5 +1,5 @@
 import type * as Y from 'yjs'
-import { metaMap, tracksMap } from './ydoc'
+import { assetsMap, metaMap, tracksMap } from './ydoc'
 
 export type Equality<T> = (a: T, b: T) => boolean
 
@@ -72,6 +72,8 @@ export const createSongStore = <T>(
       dirty = true
       metaMap(doc).observeDeep(onDeep)
       tracksMap(doc).observeDeep(onDeep)
+      // Asset records too, so a selector of `readAudioAssets` hears a bandmate's new file.
+      assetsMap(doc).observeDeep(onDeep)
     }
     listeners.add(listener)
     return () => {
@@ -79,6 +81,7 @@ export const createSongStore = <T>(
       if (listeners.size === 0) {
         metaMap(doc).unobserveDeep(onDeep)
         tracksMap(doc).unobserveDeep(onDeep)
+        assetsMap(doc).unobserveDeep(onDeep)
       }
     }
   }

@@ -181,4 +181,23 @@ describe('take groups', () => {
     }
     expect(readTrack(server, trackId)!.audioClips.length).toBeGreaterThan(2)
   })
+
+  it('the server refuses asset records that are invalid or change a stored one', () => {
+    const server = createSongDoc()
+    addAudioAsset(server, alice, asset('a'))
+    const write = (key: string, value: unknown) => {
+      const client = new Y.Doc()
+      Y.applyUpdate(client, Y.encodeStateAsUpdate(server), new RemoteOrigin())
+      const before = Y.encodeStateVector(client)
+      client.getMap('assets').set(key, value)
+      return clientWriteRefusal(server, Y.encodeStateAsUpdate(client, before), () => false)
+    }
+    // The same file imported again under another name: the facts agree, so it passes.
+    expect(write(hash('a'), { ...asset('a'), name: 'again.wav' })).toBeNull()
+    expect(write(hash('b'), asset('b'))).toBeNull()
+    expect(write(hash('a'), { ...asset('a'), frames: 1, durationSeconds: 1 / 48_000 })).toBe('asset')
+    expect(write(hash('b'), asset('c'))).toBe('asset')
+    expect(write(hash('b'), { ...asset('b'), format: 'exe' })).toBe('asset')
+    expect(write('nope', 'x')).toBe('asset')
+  })
 })

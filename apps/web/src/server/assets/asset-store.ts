@@ -179,6 +179,14 @@ export async function completeUpload(
 ): Promise<Completion> {
   const { assets, assetChunks, assetUploads, projectAssets } = schema
   return db.transaction(async (tx) => {
+    // The upload's row orders two completions of it (a HEAD and a PATCH, on two instances): the second
+    // finds it complete and changes nothing, never taking the first one's asset for a duplicate.
+    const [open] = await tx
+      .select({ id: assetUploads.id })
+      .from(assetUploads)
+      .where(and(eq(assetUploads.id, upload.id), isNull(assetUploads.completedAt)))
+      .for('update')
+    if (open === undefined) return { ok: true, deduplicated: false }
     const [existing] = await tx
       .select({ sha256: assets.sha256 })
       .from(assets)
@@ -202,7 +210,12 @@ export async function completeUpload(
         mimeType: verified.mimeType,
         createdBy: upload.uploaderId,
       })
-    else await tx.delete(assetChunks).where(eq(assetChunks.blobId, upload.id))
+    else {
+      await tx.delete(assetChunks).where(eq(assetChunks.blobId, upload.id))
+      // A new row version, so a sweep deleting this asset as unlinked, racing this transaction, re-reads
+      // it, finds it young and spares it (the link below would otherwise go with it).
+      await tx.update(assets).set({ createdAt: sql`now()` }).where(eq(assets.sha256, verified.sha256))
+    }
     await tx
       .insert(projectAssets)
       .values({

@@ -73,11 +73,21 @@ describe('audio formats that pass', () => {
     ['FLAC (ten seconds in 200 KB)', () => flac(480_000, 200_000), 'flac'],
     ['FLAC of unknown length', () => flac(0, 100), 'flac'],
     ['OGG Opus', oggOpus, 'ogg'],
-    ['M4A', () => Buffer.concat([box('ftyp', Buffer.from('M4A \0\0\0\0isom')), box('moov', Buffer.alloc(32))]), 'm4a'],
+    [
+      'M4A',
+      () => Buffer.concat([box('ftyp', Buffer.from('M4A \0\0\0\0isom')), box('moov', Buffer.alloc(32))]),
+      'm4a',
+    ],
     ['MP3, frame sync', () => Buffer.concat([mp3Frame(), mp3Frame(), mp3Frame()]), 'mp3'],
     [
       'MP3 after an ID3 tag',
-      () => Buffer.concat([Buffer.from([0x49, 0x44, 0x33, 4, 0, 0, 0, 0, 0, 20]), Buffer.alloc(20), mp3Frame(), mp3Frame()]),
+      () =>
+        Buffer.concat([
+          Buffer.from([0x49, 0x44, 0x33, 4, 0, 0, 0, 0, 0, 20]),
+          Buffer.alloc(20),
+          mp3Frame(),
+          mp3Frame(),
+        ]),
       'mp3',
     ],
   ] as const)('%s', async (_name, make, format) => {

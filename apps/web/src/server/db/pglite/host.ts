@@ -1,5 +1,4 @@
-import { mkdirSync, readlinkSync } from 'node:fs'
-import { setPriority } from 'node:os'
+import { mkdirSync } from 'node:fs'
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads'
 import { PGlite } from '@electric-sql/pglite'
 import { EMBEDDED_SETTINGS } from './settings'
@@ -41,26 +40,7 @@ const enqueue = (work: () => Promise<void>, connection?: number): void => {
   })
 }
 
-/**
- * The nice value of this thread. Its work (a commit a few milliseconds after the edit it stores, a
- * compaction, a room's first load) can wait; the main thread's fan-out of an edit to the room
- * cannot. With a lower priority the scheduler runs the main thread first whenever both want a core,
- * and under overload the durable log batches more per commit instead of delaying the broadcasts.
- */
-const BACKGROUND_NICE = 10
-
-/** Linux only: the nice value is per thread there, and /proc/thread-self names this thread's id. */
-function lowerThisThreadsPriority(): void {
-  try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop())
-    if (Number.isInteger(tid) && tid > 0) setPriority(tid, BACKGROUND_NICE)
-  } catch {
-    // Elsewhere the thread keeps the process's priority: slower fan-out under load, nothing worse.
-  }
-}
-
 async function main(): Promise<void> {
-  lowerThisThreadsPriority()
   if (options.dataDir !== undefined) mkdirSync(options.dataDir, { recursive: true })
   const db = await PGlite.create({
     postgresqlconf: EMBEDDED_SETTINGS,

@@ -24,6 +24,7 @@ export const assets = pgTable('assets', {
   /** The Content-Type a download is served with. */
   mimeType: text('mime_type').notNull(),
   createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+  /** When stored, moved to when the same bytes were last uploaded again: the sweep spares young assets. */
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 })
 
