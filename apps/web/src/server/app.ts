@@ -136,7 +136,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const started = performance.now()
     try {
       const recent = await recentlyEditedProjects(database.db, config.prewarm.withinMs, config.prewarm.rooms)
-      const loaded = await collab.rooms.prewarm(recent)
+      const loaded = await collab.prewarm(recent)
       if (loaded > 0)
         log(
           `[collab] prewarmed ${loaded} recently edited rooms in ${Math.round(performance.now() - started)} ms`,

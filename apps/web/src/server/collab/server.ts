@@ -13,7 +13,7 @@ import { Replication, type ReplicationStats } from './replication'
 import type { Room } from './room'
 import type { CompactionPolicy } from './room-log'
 import { Rooms } from './rooms'
-import { lesserRole, type Role, verifyRoomToken } from './tokens'
+import { lesserRole, type Role, signRoomToken, verifyRoomToken } from './tokens'
 import { VerifiedMembers } from './verified-members'
 import { WriteRules } from './write-rules'
 
@@ -66,6 +66,11 @@ export interface CollabServerOptions {
 
 export interface CollabServer {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean
+  /**
+   * Before the server listens: loads these rooms (see `Rooms.prewarm`) and runs the token check and the
+   * membership query once, so the first client after a start pays for none of them. Returns rooms loaded.
+   */
+  prewarm(projectIds: readonly string[]): Promise<number>
   readonly rooms: Rooms
   /** Seals the runs the server makes and refuses clients' writes of proposals and AI provenance. */
   readonly writeRules: WriteRules
@@ -329,6 +334,18 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
     rooms,
     writeRules,
     durableLog,
+    async prewarm(projectIds) {
+      const probe = projectIds[0] ?? 'prewarm'
+      const token = await signRoomToken(
+        { sub: 'prewarm', project: probe, role: 'viewer' },
+        { secret: options.secret },
+      )
+      await verifyRoomToken(token, probe, options.secret)
+      // Read-only: the answer is thrown away, the query's first run is what a first client would wait for.
+      for (const projectId of projectIds)
+        await options.authorize?.(projectId, 'prewarm', 'viewer').catch(() => null)
+      return rooms.prewarm(projectIds)
+    },
     handleUpgrade(req, socket, head) {
       const target = parseCollabPath(req.url)
       if (target === null) return false
