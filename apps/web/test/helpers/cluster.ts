@@ -49,6 +49,8 @@ export const clusterTestEnv: Record<string, string> = {
   COLLAB_IDLE_UNLOAD_MS: '2000',
   // The storms use token-only rooms (no accounts); tests that need projects seed them.
   COLLAB_TOKEN_ONLY_ROOMS: '1',
+  // On the shared test database a starting instance would prewarm the rooms every other test file just edited.
+  COLLAB_PREWARM_ROOMS: '0',
 }
 
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
