@@ -12,7 +12,6 @@
  * of audio: the assets tables with their TOAST and indexes (and for PGlite also the data directory's growth
  * on disk, WAL included).
  */
-import { type ChildProcess, spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -22,15 +21,9 @@ import { sql } from 'drizzle-orm'
 import pg from 'pg'
 import { Upload } from 'tus-js-client'
 import { freePort, memoryOf } from '../collab/measure'
+import { option, signUp, startServer, stop, trpc, waitForHealth } from './web-server'
 
-const repoRoot = path.resolve(import.meta.dirname, '../..')
-const webDir = path.join(repoRoot, 'apps/web')
 const MiB = 1024 * 1024
-
-function option(argv: string[], name: string): string | undefined {
-  const i = argv.indexOf(`--${name}`)
-  return i >= 0 ? argv[i + 1] : undefined
-}
 
 /** A take: 16-bit stereo PCM at 48 kHz, a sine with noise (so each take's bytes differ). */
 function take(minutes: number, seed: number): Buffer {
@@ -76,45 +69,10 @@ function serverPid(root: number): number | undefined {
   return undefined
 }
 
-function startServer(env: NodeJS.ProcessEnv): ChildProcess {
-  const command = (
-    JSON.parse(readFileSync(path.join(webDir, 'package.json'), 'utf8')) as { scripts: { start: string } }
-  ).scripts.start
-  return spawn('sh', ['-c', `${command} --no-next`], {
-    cwd: webDir,
-    env: { ...env, PATH: `${path.join(webDir, 'node_modules/.bin')}:${env.PATH ?? ''}` },
-    stdio: ['ignore', 'ignore', 'inherit'],
-    detached: true,
-  })
-}
-
-async function waitForHealth(base: string): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    try {
-      if ((await fetch(`${base}/api/health`)).ok) return
-    } catch {}
-    await new Promise((r) => setTimeout(r, 500))
-  }
-  throw new Error('server did not start')
-}
-
 async function signUpAndCreateSong(base: string): Promise<{ cookie: string; project: string }> {
-  const email = `bench-${Date.now()}@example.test`
-  const post = (p: string, body: unknown, cookie = '') =>
-    fetch(`${base}${p}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', origin: base, cookie },
-      body: JSON.stringify(body),
-    })
-  await post('/api/auth/sign-up/email', { email, password: 'correct horse battery', name: 'bench' })
-  const signedIn = await post('/api/auth/sign-in/email', { email, password: 'correct horse battery' })
-  const cookie = signedIn.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .join('; ')
-  const created = await post('/api/trpc/projects.create', { name: 'Bench song' }, cookie)
-  const body = (await created.json()) as { result: { data: { id: string } } }
-  return { cookie, project: body.result.data.id }
+  const member = await signUp(base, 'bench')
+  const created = await trpc<{ id: string }>(base, 'projects.create', member, { name: 'Bench song' })
+  return { cookie: member.cookie, project: created.id }
 }
 
 function upload(base: string, cookie: string, project: string, bytes: Buffer): Promise<void> {
@@ -229,13 +187,6 @@ async function run(database: 'pglite' | 'postgres', minutes: number, parallel: n
     await stop(child)
     rmSync(dataDir, { recursive: true, force: true })
   }
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  const exited = new Promise((r) => child.once('exit', r))
-  if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM')
-  await exited
 }
 
 async function main() {
