@@ -16,6 +16,8 @@ const jscpd = spawnSync('pnpm', ['exec', 'jscpd', '--config', '.jscpd.json', 'ap
   cwd: root,
   stdio: 'inherit',
 })
+// pnpm itself missing (run outside `pnpm …`): say so, or the failure reads as duplicates found.
+if (jscpd.error !== undefined) console.error(`check-duplicates: ${jscpd.error.message}`)
 
 /** Each fact's one home is packages/core/src/music; these are the ways it gets stated again. */
 const FACTS = [
