@@ -279,7 +279,7 @@ export function Arrangement() {
     studio.run(() => reorderTrack(doc, me, trackId, toIndex))
 
   /** Where a clip's block sits, following a move in progress (drawn where it would land). */
-  const slotStyle = (trackId: string, row: number, clip: { id: string; start: number }, below: number) => {
+  const slotStyle = (row: number, clip: { id: string; start: number }, below: number) => {
     const moving = gesture.kind === 'moving' && gesture.refs.some((r) => r.clipId === clip.id)
     const toRow =
       moving && gesture.toTrackId !== gesture.fromTrackId
@@ -350,7 +350,7 @@ export function Arrangement() {
                   const resizing = gesture.kind === 'resizing' && gesture.ref.clipId === clip.id
                   const shown = resizing ? { ...clip, length: gesture.length } : clip
                   return (
-                    <div key={clip.id} className="st-clip-slot" style={slotStyle(track.id, row, clip, 0)}>
+                    <div key={clip.id} className="st-clip-slot" style={slotStyle(row, clip, 0)}>
                       <ClipView
                         clip={shown}
                         colour={track.colour}
@@ -377,7 +377,7 @@ export function Arrangement() {
                     <div
                       key={clip.id}
                       className="st-clip-slot"
-                      style={slotStyle(track.id, row, shown, clip.active ? 1 : 0)}
+                      style={slotStyle(row, shown, clip.active ? 1 : 0)}
                     >
                       <AudioClipView
                         clip={shown}
