@@ -173,8 +173,9 @@ export function SongFiles() {
         disabled={render.status === 'rendering' || !canStem}
         title="Export the selected track(s) alone as a WAV stem, over the same range"
         data-testid="export-stem"
+        aria-label="Export stem"
       >
-        Export stem
+        Stem
       </button>
       {render.status === 'rendering' && (
         <>
