@@ -7,11 +7,14 @@ import {
   type ClipRef,
   chooseTake,
   PPQ,
+  readAudioAsset,
   readMeta,
   readTracks,
   reorderTrack,
+  secondsToTicks,
   type TrackSnapshot,
   ticksPerBar,
+  ticksToSeconds,
 } from '@ensemble/core'
 import { DEFAULT_PRESET } from '@ensemble/core/audio/catalogue'
 import { AudioLines, Drum, FileAudio, Piano, Plus } from 'lucide-react'
@@ -119,7 +122,7 @@ export function Arrangement() {
       return
     }
     const clipId = clipEl.dataset.clipId!
-    const clip = track.clips.find((c) => c.id === clipId)
+    const clip = track.clips.find((c) => c.id === clipId) ?? track.audioClips.find((c) => c.id === clipId)
     if (!clip) return
     const ref: ClipRef = { trackId, clipId }
     const already = selectedClip(clipId)
@@ -134,7 +137,27 @@ export function Arrangement() {
     studio.view.set({ selection: { kind: 'clips', clips } })
     if (readOnly) return
     lanesRef.current!.setPointerCapture(e.pointerId)
-    if (target.dataset.edge === 'right' || clipEl.getBoundingClientRect().right - e.clientX < EDGE_PX) {
+    const box = clipEl.getBoundingClientRect()
+    const edge =
+      target.dataset.edge ??
+      (box.right - e.clientX < EDGE_PX ? 'right' : e.clientX - box.left < EDGE_PX ? 'left' : null)
+    if ('asset' in clip && (edge === 'left' || edge === 'right')) {
+      const end = audioClipEnd(clip, meta.bpm)
+      const audioFrom = clip.start - secondsToTicks(clip.offset, meta.bpm)
+      const duration = readAudioAsset(doc, clip.asset)?.durationSeconds
+      setGesture({
+        kind: 'trimming',
+        ref,
+        edge,
+        start: clip.start,
+        end,
+        original: { start: clip.start, end },
+        audioFrom,
+        audioTo: duration === undefined ? end : audioFrom + secondsToTicks(duration, meta.bpm),
+      })
+      return
+    }
+    if (!('asset' in clip) && edge === 'right') {
       setGesture({
         kind: 'resizing',
         ref,
@@ -156,7 +179,8 @@ export function Arrangement() {
       already && !e.shiftKey && next !== undefined && next !== clipId ? { trackId, clipId: next } : null
     const starts = new Map<string, number>()
     for (const t of tracks)
-      for (const c of t.clips) if (moving.some((m) => m.clipId === c.id)) starts.set(c.id, c.start)
+      for (const c of [...t.clips, ...t.audioClips])
+        if (moving.some((m) => m.clipId === c.id)) starts.set(c.id, c.start)
     setGesture({
       kind: 'moving',
       refs: moving,
@@ -176,8 +200,14 @@ export function Arrangement() {
     studio.presence.pointer({ arrangementTick: Math.round(p.tick), pointerTrackId: p.trackId })
     if (gesture.kind === 'idle') return
     const next = updateGesture(gesture, p, (t) => snapTick(snap, t))
-    // Moving several clips across tracks would stack them all on one track: only a single clip changes track.
-    if (next.kind === 'moving' && next.refs.length > 1) setGesture({ ...next, toTrackId: next.fromTrackId })
+    // Moving several clips across tracks would stack them all on one track: only a single clip changes track,
+    // and only to a lane of its kind (audio clips live on audio tracks, MIDI clips on the others).
+    const isAudio = (id: string) => tracks.find((t) => t.id === id)?.kind === 'audio'
+    if (
+      next.kind === 'moving' &&
+      (next.refs.length > 1 || isAudio(next.toTrackId) !== isAudio(next.fromTrackId))
+    )
+      setGesture({ ...next, toTrackId: next.fromTrackId })
     else setGesture(next)
   }
 
@@ -194,8 +224,10 @@ export function Arrangement() {
     // The lanes hold pointer capture during a press, so the event target is the lanes themselves:
     // find what is under the pointer instead.
     const under = document.elementsFromPoint(e.clientX, e.clientY)
+    // Audio clips have no editor to open.
     const clipEl = under.find(
-      (el): el is HTMLElement => el instanceof HTMLElement && el.dataset.clipId !== undefined,
+      (el): el is HTMLElement =>
+        el instanceof HTMLElement && el.dataset.clipId !== undefined && el.dataset.audioClipId === undefined,
     )
     const trackId = pointAt(e).trackId
     if (!trackId || under.some((el) => el instanceof HTMLElement && el.dataset.ghostLane !== undefined))
@@ -246,11 +278,21 @@ export function Arrangement() {
   const reorder = (trackId: string, toIndex: number) =>
     studio.run(() => reorderTrack(doc, me, trackId, toIndex))
 
-  const offsetFor = (trackId: string, clipId: string) => {
-    if (gesture.kind !== 'moving' || !gesture.refs.some((r) => r.clipId === clipId)) return null
+  /** Where a clip's block sits, following a move in progress (drawn where it would land). */
+  const slotStyle = (row: number, clip: { id: string; start: number }, below: number) => {
+    const moving = gesture.kind === 'moving' && gesture.refs.some((r) => r.clipId === clip.id)
+    const toRow =
+      moving && gesture.toTrackId !== gesture.fromTrackId
+        ? tracks.findIndex((t) => t.id === gesture.toTrackId)
+        : row
     return {
-      dx: tickToPx(scale, gesture.deltaTicks),
-      trackId: gesture.toTrackId !== gesture.fromTrackId ? gesture.toTrackId : trackId,
+      left: tickToPx(scale, clip.start),
+      transform: moving
+        ? `translate(${tickToPx(scale, gesture.deltaTicks)}px, ${(toRow - row) * LANE_HEIGHT}px)`
+        : undefined,
+      opacity: moving && gesture.copy ? 0.7 : undefined,
+      // The selected clip draws above any it overlaps, so what was picked is what is seen.
+      zIndex: selectedClip(clip.id) ? 2 : below,
     }
   }
 
@@ -305,24 +347,10 @@ export function Arrangement() {
                 style={{ top: row * LANE_HEIGHT, height: LANE_HEIGHT, ['--track' as string]: track.colour }}
               >
                 {track.clips.map((clip) => {
-                  const offset = offsetFor(track.id, clip.id)
                   const resizing = gesture.kind === 'resizing' && gesture.ref.clipId === clip.id
                   const shown = resizing ? { ...clip, length: gesture.length } : clip
-                  const rowShift = offset
-                    ? (tracks.findIndex((t) => t.id === offset.trackId) - row) * LANE_HEIGHT
-                    : 0
                   return (
-                    <div
-                      key={clip.id}
-                      className="st-clip-slot"
-                      style={{
-                        left: tickToPx(scale, clip.start),
-                        transform: offset ? `translate(${offset.dx}px, ${rowShift}px)` : undefined,
-                        opacity: offset && gesture.kind === 'moving' && gesture.copy ? 0.7 : undefined,
-                        // The selected clip draws above any it overlaps, so what was picked is what is seen.
-                        zIndex: selectedClip(clip.id) ? 2 : undefined,
-                      }}
-                    >
+                    <div key={clip.id} className="st-clip-slot" style={slotStyle(row, clip, 0)}>
                       <ClipView
                         clip={shown}
                         colour={track.colour}
@@ -333,41 +361,55 @@ export function Arrangement() {
                     </div>
                   )
                 })}
-                {track.audioClips.map((clip) => (
-                  <div
-                    key={clip.id}
-                    className="st-clip-slot"
-                    style={{ left: tickToPx(scale, clip.start), zIndex: clip.active ? 1 : 0 }}
-                  >
-                    <AudioClipView
-                      clip={clip}
-                      projectId={studio.session.projectId}
-                      bpm={meta.bpm}
-                      pxPerQuarter={pxPerQuarter}
-                      colour={track.colour}
-                      takes={track.audioClips.filter((c) => c.takeGroupId === clip.takeGroupId).length}
-                      uploading={uploads.get(clip.asset) ?? null}
-                      {...(readOnly
-                        ? {}
-                        : {
-                            // With the loop region on, the take is chosen there only (comping); else everywhere.
-                            onChooseTake: (takeIndex: number) => {
-                              const { loop } = studio.view.get()
-                              studio.run(() =>
-                                chooseTake(
-                                  doc,
-                                  me,
-                                  track.id,
-                                  clip.takeGroupId,
-                                  takeIndex,
-                                  loop.enabled ? { start: loop.start, end: loop.end } : undefined,
-                                ),
-                              )
-                            },
-                          })}
-                    />
-                  </div>
-                ))}
+                {track.audioClips.map((clip) => {
+                  const trimmed =
+                    gesture.kind === 'trimming' && gesture.ref.clipId === clip.id ? gesture : null
+                  // The trim preview: the edges where the pointer is, the audio where it was.
+                  const shown = trimmed
+                    ? {
+                        ...clip,
+                        start: trimmed.start,
+                        offset: clip.offset + ticksToSeconds(trimmed.start - clip.start, meta.bpm),
+                        length: ticksToSeconds(trimmed.end - trimmed.start, meta.bpm),
+                      }
+                    : clip
+                  return (
+                    <div
+                      key={clip.id}
+                      className="st-clip-slot"
+                      style={slotStyle(row, shown, clip.active ? 1 : 0)}
+                    >
+                      <AudioClipView
+                        clip={shown}
+                        selected={selectedClip(clip.id)}
+                        projectId={studio.session.projectId}
+                        bpm={meta.bpm}
+                        pxPerQuarter={pxPerQuarter}
+                        colour={track.colour}
+                        takes={track.audioClips.filter((c) => c.takeGroupId === clip.takeGroupId).length}
+                        uploading={uploads.get(clip.asset) ?? null}
+                        {...(readOnly
+                          ? {}
+                          : {
+                              // With the loop region on, the take is chosen there only (comping); else everywhere.
+                              onChooseTake: (takeIndex: number) => {
+                                const { loop } = studio.view.get()
+                                studio.run(() =>
+                                  chooseTake(
+                                    doc,
+                                    me,
+                                    track.id,
+                                    clip.takeGroupId,
+                                    takeIndex,
+                                    loop.enabled ? { start: loop.start, end: loop.end } : undefined,
+                                  ),
+                                )
+                              },
+                            })}
+                      />
+                    </div>
+                  )
+                })}
                 {(() => {
                   const shown = shownProposal(proposals, track.id, aiFocus)
                   return shown ? (

@@ -1,10 +1,13 @@
 import { addClip, type ClipRef, duplicateClip, moveClips, resizeClip, type UserOrigin } from '@ensemble/core'
 import type * as Y from 'yjs'
+import { audioClipRefs, duplicateAudio, moveAudio, trimAudioEdge } from '../audio/song-audio'
 
 /**
  * The arrangement's pointer tool as a small state machine: idle, creating (drag on an empty lane), moving
  * (drag a clip; Alt copies; a click on a selected clip that covers another selects that one), resizing
- * (drag a clip's right edge). Only `finish` writes to the song, as one
+ * (drag a MIDI clip's right edge), trimming (drag either edge of an audio clip: the audio stays put, the
+ * edge hides or reveals it). A selection may mix MIDI and audio clips; each kind goes to its own
+ * operations. Only `finish` writes to the song, as one
  * operation, so a drag is one undo step and bandmates see the result, not every intermediate pixel.
  */
 export type ClipGesture =
@@ -34,6 +37,18 @@ export type ClipGesture =
       readonly length: number
       readonly originalLength: number
     }
+  | {
+      readonly kind: 'trimming'
+      readonly ref: ClipRef
+      readonly edge: 'left' | 'right'
+      /** The clip's edges in ticks as the preview draws them; only the dragged one changes. */
+      readonly start: number
+      readonly end: number
+      readonly original: { readonly start: number; readonly end: number }
+      /** Where the asset's audio begins and ends on the timeline: an edge cannot reveal more than there is. */
+      readonly audioFrom: number
+      readonly audioTo: number
+    }
 
 export const IDLE: ClipGesture = { kind: 'idle' }
 
@@ -53,6 +68,10 @@ export function updateGesture(g: ClipGesture, p: LanePoint, snap: (t: number) =>
     }
     case 'resizing':
       return { ...g, length: Math.max(1, snap(p.tick) - g.clipStart) }
+    case 'trimming':
+      return g.edge === 'left'
+        ? { ...g, start: Math.min(g.end - 1, Math.max(Math.ceil(g.audioFrom), snap(p.tick))) }
+        : { ...g, end: Math.max(g.start + 1, Math.min(g.audioTo, snap(p.tick))) }
     default:
       return g
   }
@@ -76,26 +95,47 @@ export function finishGesture(
     case 'moving': {
       const crossing = g.toTrackId !== g.fromTrackId
       if (g.deltaTicks === 0 && !crossing) return g.below ? [g.below] : null
+      const audio = audioClipRefs(doc, g.refs)
+      const midi = g.refs.filter((r) => !audio.includes(r))
+      const toTrackId = crossing ? g.toTrackId : undefined
       if (g.copy) {
-        return g.refs.map((ref) => {
-          const target = crossing ? g.toTrackId : ref.trackId
+        const copies = midi.map((ref) => {
+          const target = toTrackId ?? ref.trackId
           const start = Math.max(0, (g.starts.get(ref.clipId) ?? 0) + g.deltaTicks)
           const clipId = duplicateClip(doc, me, ref.trackId, ref.clipId, { start, toTrackId: target })
           return { trackId: target, clipId }
         })
+        return [
+          ...copies,
+          ...duplicateAudio(doc, me, audio, {
+            deltaTicks: g.deltaTicks,
+            ...(toTrackId ? { toTrackId } : {}),
+          }),
+        ]
       }
-      const ids = moveClips(
-        doc,
-        me,
-        g.refs,
-        crossing ? { deltaTicks: g.deltaTicks, toTrackId: g.toTrackId } : { deltaTicks: g.deltaTicks },
-      )
-      return ids.map((clipId, i) => ({ trackId: crossing ? g.toTrackId : g.refs[i]!.trackId, clipId }))
+      const ids =
+        midi.length === 0
+          ? []
+          : moveClips(
+              doc,
+              me,
+              midi,
+              toTrackId ? { deltaTicks: g.deltaTicks, toTrackId } : { deltaTicks: g.deltaTicks },
+            )
+      return [
+        ...ids.map((clipId, i) => ({ trackId: toTrackId ?? midi[i]!.trackId, clipId })),
+        ...moveAudio(doc, me, audio, g.deltaTicks, toTrackId),
+      ]
     }
     case 'resizing':
       if (g.length === g.originalLength) return null
       resizeClip(doc, me, g.ref.trackId, g.ref.clipId, { length: g.length })
       return [g.ref]
+    case 'trimming': {
+      const moved = g.edge === 'left' ? g.start !== g.original.start : g.end !== g.original.end
+      if (moved) trimAudioEdge(doc, me, g.ref, g.edge, g.edge === 'left' ? g.start : g.end)
+      return [g.ref]
+    }
     default:
       return null
   }

@@ -32,6 +32,7 @@ export const AudioClipView = memo(function AudioClipView(props: {
   bpm: number
   pxPerQuarter: number
   colour: string
+  selected: boolean
   takes: number
   /** Percent, while any tab of the song uploads this clip's asset. */
   uploading: number | null
@@ -46,12 +47,14 @@ export const AudioClipView = memo(function AudioClipView(props: {
   return (
     <div
       data-testid="audio-clip"
+      data-clip-id={clip.id}
       data-audio-clip-id={clip.id}
+      data-selected={props.selected}
       data-asset={clip.asset}
       data-active={clip.active}
       role="img"
       aria-label={`Audio clip ${clip.name || 'untitled'}${props.takes > 1 ? `, take ${clip.takeIndex + 1}` : ''}`}
-      className={`st-clip st-audio-clip${clip.active ? '' : ' is-inactive'}`}
+      className={`st-clip st-audio-clip${clip.active ? '' : ' is-inactive'}${props.selected ? ' is-selected' : ''}`}
       style={{ width, ['--track' as string]: colour }}
     >
       <div className="st-clip-title">
@@ -92,6 +95,8 @@ export const AudioClipView = memo(function AudioClipView(props: {
           {fadeOut > 0 && <path d={`M${width - fadeOut} 0L${width} ${WAVE_HEIGHT}`} />}
         </svg>
       )}
+      <span className="st-clip-edge" data-edge="left" />
+      <span className="st-clip-edge" data-edge="right" />
       {props.uploading !== null && (
         <span className="st-upload-badge" data-testid="upload-progress">
           uploading {props.uploading} %

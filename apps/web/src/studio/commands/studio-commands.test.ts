@@ -1,4 +1,6 @@
 import {
+  addAudioAsset,
+  addAudioClip,
   addClip,
   addNotes,
   addTrack,
@@ -6,6 +8,7 @@ import {
   createUndo,
   PPQ,
   readClip,
+  readTrack,
   UserOrigin,
 } from '@ensemble/core'
 import { describe, expect, it } from 'vitest'
@@ -119,5 +122,47 @@ describe('studio command registry', () => {
     s.run('delete')
     expect(s.notes()).toEqual([])
     expect(commandById('delete').enabled(s.ctx)).toBe(false)
+  })
+
+  it('splits an audio clip at the playhead, duplicates and deletes it with the MIDI clip shortcuts', () => {
+    const s = studio()
+    const { doc, me } = s.ctx.session
+    const vocals = addTrack(doc, me, { kind: 'audio', name: 'Vocals' })
+    const hash = 'c'.repeat(64)
+    addAudioAsset(doc, me, {
+      hash,
+      name: 'vocal.wav',
+      format: 'wav',
+      sampleRate: 48_000,
+      channels: 1,
+      frames: 192_000,
+      durationSeconds: 4,
+    })
+    // 4 s at 120 bpm: two bars from tick 0.
+    const { clipId } = addAudioClip(doc, me, vocals, {
+      asset: hash,
+      start: 0,
+      provenance: { kind: 'import', fileName: 'vocal.wav' },
+    })
+    const spans = () =>
+      readTrack(doc, vocals)!
+        .audioClips.map((c) => [c.start, c.offset, c.length])
+        .sort((a, b) => a[0]! - b[0]!)
+    s.view.set({ selection: { kind: 'clips', clips: [{ trackId: vocals, clipId }] } })
+    s.ctx.transport.seek(PPQ * 4)
+    s.run('split')
+    expect(spans()).toEqual([
+      [0, 0, 2],
+      [PPQ * 4, 2, 2],
+    ])
+    const halves = s.view.get().selection
+    expect(halves.kind === 'clips' && halves.clips.length).toBe(2)
+    s.run('duplicate')
+    expect(spans()).toHaveLength(4)
+    expect(spans()[3]).toEqual([PPQ * 12, 2, 2])
+    s.run('delete')
+    expect(spans()).toHaveLength(2)
+    s.ctx.session.undo.undo()
+    expect(spans()).toHaveLength(4)
   })
 })

@@ -18,6 +18,7 @@ import {
   ticksPerBar,
   transposeNotes,
 } from '@ensemble/core'
+import { audioClipRefs, deleteAudio, duplicateAudio, moveAudio, splitAudioAt } from '../audio/song-audio'
 import type { ViewState } from '../view/view-store'
 import { AI_COMMANDS } from './ai-commands'
 import { pasteClips } from './clip-paste'
@@ -47,8 +48,15 @@ const clipSelection = (ctx: StudioContext): ClipRef[] => {
   return s.clips.filter((c) => readClip(ctx.session.doc, c.trackId, c.clipId) !== undefined)
 }
 
-const hasSelection = (ctx: StudioContext) =>
-  canEdit(ctx) && (noteSelection(ctx) !== null || clipSelection(ctx).length > 0)
+/** The selected audio clips; the MIDI commands see only `clipSelection`, the arrangement edits see both. */
+const audioSelection = (ctx: StudioContext): ClipRef[] => {
+  const s = ctx.view.get().selection
+  return s.kind === 'clips' ? audioClipRefs(ctx.session.doc, s.clips) : []
+}
+
+const hasClips = (ctx: StudioContext) => clipSelection(ctx).length > 0 || audioSelection(ctx).length > 0
+
+const hasSelection = (ctx: StudioContext) => canEdit(ctx) && (noteSelection(ctx) !== null || hasClips(ctx))
 
 const nudgeTime = (direction: 1 | -1, bar: boolean) => (ctx: StudioContext) => {
   const step = bar ? barTicks(ctx) : gridTicks(ctx.view.get())
@@ -57,7 +65,9 @@ const nudgeTime = (direction: 1 | -1, bar: boolean) => (ctx: StudioContext) => {
   if (notes)
     return moveNotes(doc, me, notes.trackId, notes.clipId, notes.noteIds, { deltaTicks: direction * step })
   const clips = clipSelection(ctx)
-  if (clips.length > 0) moveClips(doc, me, clips, { deltaTicks: direction * (bar ? step : barTicks(ctx)) })
+  const deltaTicks = direction * (bar ? step : barTicks(ctx))
+  if (clips.length > 0) moveClips(doc, me, clips, { deltaTicks })
+  moveAudio(doc, me, audioSelection(ctx), deltaTicks)
 }
 
 const transpose = (semitones: number) => (ctx: StudioContext) => {
@@ -98,7 +108,11 @@ export const STUDIO_COMMANDS: readonly Command[] = [
       const { doc, me } = ctx.session
       const notes = noteSelection(ctx)
       if (notes) deleteNotes(doc, me, notes.trackId, notes.clipId, notes.noteIds)
-      else deleteClips(doc, me, clipSelection(ctx))
+      else {
+        const clips = clipSelection(ctx)
+        if (clips.length > 0) deleteClips(doc, me, clips)
+        deleteAudio(doc, me, audioSelection(ctx))
+      }
       ctx.view.set({ selection: { kind: 'none' } })
     },
   }),
@@ -186,7 +200,9 @@ export const STUDIO_COMMANDS: readonly Command[] = [
         trackId: ref.trackId,
         clipId: duplicateClip(doc, me, ref.trackId, ref.clipId),
       }))
-      ctx.view.set({ selection: { kind: 'clips', clips: ids } })
+      ctx.view.set({
+        selection: { kind: 'clips', clips: [...ids, ...duplicateAudio(doc, me, audioSelection(ctx))] },
+      })
     },
   }),
   defineCommand({
@@ -305,7 +321,7 @@ export const STUDIO_COMMANDS: readonly Command[] = [
     label: 'Split clip at the playhead',
     group: 'Arrange',
     shortcuts: [{ key: 'e', mod: true }],
-    enabled: (ctx) => canEdit(ctx) && clipSelection(ctx).length > 0,
+    enabled: (ctx) => canEdit(ctx) && hasClips(ctx),
     perform(ctx) {
       const at = Math.round(ctx.transport.position())
       const { doc, me } = ctx.session
@@ -319,6 +335,7 @@ export const STUDIO_COMMANDS: readonly Command[] = [
           { trackId: ref.trackId, clipId: rightClipId },
         )
       }
+      parts.push(...splitAudioAt(doc, me, audioSelection(ctx), at))
       if (parts.length > 0) ctx.view.set({ selection: { kind: 'clips', clips: parts } })
     },
   }),

@@ -1,10 +1,12 @@
 'use client'
 
-import { readMeta, readSong } from '@ensemble/core'
+import { readMeta, readSong, readTracks } from '@ensemble/core'
 import { exportMidi, importMidi } from '@ensemble/core/midi'
 import { type ChangeEvent, useEffect, useRef, useState } from 'react'
 import { useStudio } from '../studio-context'
+import { useView } from '../view/view-store'
 import { fileNameFor, saveBlob } from './save-blob'
+import { stemTrackIds } from './stem-tracks'
 import './song-files.css'
 
 const SAMPLE_RATE = 44_100
@@ -17,7 +19,9 @@ type RenderState =
  * Import and export in the transport bar: MIDI in (pick a file, or drop one anywhere on the studio: one
  * track per MIDI track, tempo and meter kept, an empty song takes the file's title, one undo step), MIDI
  * out, and WAV of the song or the loop region rendered offline with a progress bar (the share of the
- * audio rendered so far) and a Cancel button. Tone.js loads only when a WAV is asked for. Files are
+ * audio rendered so far) and a Cancel button; a stem is the same render with only the selected tracks
+ * (each as its channel plays it, whatever mute and solo say), the song's length kept so stems line up.
+ * Tone.js loads only when a WAV is asked for. Files are
  * named after the song's title.
  */
 export function SongFiles() {
@@ -27,6 +31,7 @@ export function SongFiles() {
   const [render, setRender] = useState<RenderState>({ status: 'idle' })
   const [scope, setScope] = useState<'song' | 'loop'>('song')
   const readOnly = studio.session.role === 'viewer'
+  const canStem = useView(studio.view, (v) => v.selection.kind !== 'none' || v.selectedTrackId !== null)
 
   const importFile = async (file: File) => {
     const bytes = await file.arrayBuffer()
@@ -76,7 +81,8 @@ export function SongFiles() {
       saveBlob(exportMidi(readSong(doc)), 'audio/midi', fileNameFor(readMeta(doc).title, 'mid')),
     )
 
-  const exportWav = async () => {
+  /** Renders the song (stem: only the selected tracks) over the chosen range and saves it as a WAV. */
+  const exportWav = async (stem: boolean) => {
     if (render.status === 'rendering') return
     const cancel = new AbortController()
     setRender({ status: 'rendering', progress: 0, cancel })
@@ -86,6 +92,13 @@ export function SongFiles() {
       const range = scope === 'loop' ? { start: loop.start, end: loop.end } : undefined
       const title = readMeta(doc).title
       const song = readSong(doc)
+      const tracks = stem
+        ? stemTrackIds(
+            studio.view.get(),
+            readTracks(doc).map((t) => t.id),
+          )
+        : null
+      if (tracks?.length === 0) throw new Error('Select a track (or clips) to export as a stem.')
       const length = range ? { range, sampleRate: SAMPLE_RATE } : { tailSeconds: 1, sampleRate: SAMPLE_RATE }
       // Refused before hours of rendering: the file could not hold it (a clip far out on the timeline).
       const seconds = audio.renderDurationSeconds(song, length)
@@ -96,16 +109,18 @@ export function SongFiles() {
         )
       }
       // Audio clips render from the same buffers the live engine plays (downloaded once per hash).
-      const assets = song.tracks.some((t) => t.audioClips.length > 0)
+      const assets = song.tracks.some((t) => t.audioClips.length > 0 && (!tracks || tracks.includes(t.id)))
         ? await studio.audio.audioAssets()
         : null
       const rendered = await audio.renderSong(song, {
         ...length,
         ...(assets ? { assets } : {}),
+        ...(tracks ? { tracks } : {}),
         signal: cancel.signal,
         onProgress: (progress) => setRender({ status: 'rendering', progress, cancel }),
       })
-      const suffix = scope === 'loop' ? ' (loop)' : ''
+      const names = tracks ? song.tracks.filter((t) => tracks.includes(t.id)).map((t) => t.name) : []
+      const suffix = `${tracks ? ` - ${names.join(', ')}` : ''}${scope === 'loop' ? ' (loop)' : ''}`
       saveBlob(audio.encodeWav(rendered), 'audio/wav', fileNameFor(`${title}${suffix}`, 'wav'))
     } catch (err) {
       // Cancelled on purpose: nothing to report, and no file.
@@ -146,11 +161,21 @@ export function SongFiles() {
       </select>
       <button
         type="button"
-        onClick={exportWav}
+        onClick={() => exportWav(false)}
         disabled={render.status === 'rendering'}
         data-testid="export-wav"
       >
         Export WAV
+      </button>
+      <button
+        type="button"
+        onClick={() => exportWav(true)}
+        disabled={render.status === 'rendering' || !canStem}
+        title="Export the selected track(s) alone as a WAV stem, over the same range"
+        data-testid="export-stem"
+        aria-label="Export stem"
+      >
+        Stem
       </button>
       {render.status === 'rendering' && (
         <>
