@@ -226,7 +226,9 @@ test('an imported WAV lands as a clip with its waveform; a file that only preten
 // Known bug, off until fixed: in a CI run at load 20–30 the second pass left three clips in two take groups (one
 // group listing three takes) where two takes of one group are expected; it passes on a quieter machine. Takes and
 // their choice are covered by core's takes.test.ts meanwhile.
-test.fixme('every pass over a region is a take; choosing one makes it the one that plays', async ({ browser }) => {
+test.fixme('every pass over a region is a take; choosing one makes it the one that plays', async ({
+  browser,
+}) => {
   test.setTimeout(120_000)
   const a = await openSongAs(browser)
   await storeCalibration(a.page)
