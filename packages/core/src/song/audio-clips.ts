@@ -19,17 +19,18 @@ import {
   type AudioClip,
   AudioClipSchema,
   ClipSchema,
-  MAX_MOVED_FROM,
   MAX_TICK,
   RecordingProvenanceSchema,
 } from './schema'
 import { deactivateOverlapped } from './takes'
 import {
+  applyClipMoves,
   assetsMap,
   audioClipsOf,
   clipsOf,
   commit,
   createAudioClipMap,
+  movedFromAfter,
   parse,
   readAudioClipFields,
   requireAudioClip,
@@ -180,20 +181,16 @@ export const moveAudioClips = (
   const plan = requireRefs(doc, clips).map(({ ref, y, clip }) => {
     const start = parse(AudioClipSchema.shape.start, clip.start + deltaTicks, 'audio clip start')
     const crossing = target !== null && toTrackId !== ref.trackId
-    const movedFrom = [...(clip.movedFrom ?? []), ref.clipId].slice(-MAX_MOVED_FROM)
-    const copy = crossing ? { ...clip, id: newId(), start, movedFrom } : null
-    return { ref, y, clip: { ...clip, start }, copy }
-  })
-  commit(doc, origin, () => {
-    for (const { ref, y, clip, copy } of plan) {
-      if (copy === null || target === null) writeAudioSpan(y, clip)
-      else {
-        clipsOf(requireTrack(doc, ref.trackId)).delete(ref.clipId)
-        clipsOf(target).set(copy.id, createAudioClipMap(copy))
-      }
+    const moved = { ...clip, start }
+    const id = newId()
+    const movedFrom = movedFromAfter(ref.clipId, clip.movedFrom)
+    return {
+      ...ref,
+      stay: () => writeAudioSpan(y, moved),
+      copy: crossing ? { id, y: createAudioClipMap({ ...moved, id, movedFrom }) } : null,
     }
   })
-  return plan.map((p) => p.copy?.id ?? p.ref.clipId)
+  return applyClipMoves(doc, origin, target, plan)
 }
 
 const TrimInput = z

@@ -4,11 +4,13 @@ import { SongError } from './errors'
 import { newId } from './ids'
 import { type NoteInput, stampNotes } from './notes'
 import type { EditOrigin } from './origins'
-import { type Clip, ClipSchema, MAX_MOVED_FROM, MAX_TICK, type Note } from './schema'
+import { type Clip, ClipSchema, MAX_TICK, type Note } from './schema'
 import {
+  applyClipMoves,
   clipsOf,
   commit,
   createClipMap,
+  movedFromAfter,
   notesOf,
   parse,
   readClipFields,
@@ -42,7 +44,7 @@ export const copyClip = (clipId: string, clip: YRecord, changes: Partial<Omit<Cl
 const movedClip = (clipId: string, clip: YRecord, start: number) => {
   const id = newId()
   const fields = readClipFields(clipId, clip)
-  const movedFrom = [...(fields.movedFrom ?? []), clipId].slice(-MAX_MOVED_FROM)
+  const movedFrom = movedFromAfter(clipId, fields.movedFrom)
   return { id, y: createClipMap({ ...fields, start, id, movedFrom }, [...notesOf(clip).values()]) }
 }
 
@@ -97,19 +99,13 @@ export const moveClips = (
       'clip start',
     )
     const crossing = toTrackId !== undefined && toTrackId !== ref.trackId
-    return { ref, y, start, copy: crossing ? movedClip(ref.clipId, y, start) : null }
-  })
-  commit(doc, origin, () => {
-    for (const { ref, y, start, copy } of plan) {
-      if (copy === null || target === null) {
-        y.set('start', start)
-      } else {
-        clipsOf(requireTrack(doc, ref.trackId)).delete(ref.clipId)
-        clipsOf(target).set(copy.id, copy.y)
-      }
+    return {
+      ...ref,
+      stay: () => y.set('start', start),
+      copy: crossing ? movedClip(ref.clipId, y, start) : null,
     }
   })
-  return plan.map((p) => p.copy?.id ?? p.ref.clipId)
+  return applyClipMoves(doc, origin, target, plan)
 }
 
 /** Moves one clip to an absolute start tick; see moveClips for what changing track does to ids. */

@@ -33,6 +33,7 @@ import {
   type AudioClip,
   type Clip,
   DEFAULT_META,
+  MAX_MOVED_FROM,
   type Meta,
   type Note,
   SONG_SCHEMA_VERSION,
@@ -134,6 +135,41 @@ export const commit = (doc: Y.Doc, origin: EditOrigin, body: () => void): void =
     )
   }
   doc.transact(body, origin)
+}
+
+/** The ids a clip re-created on another track remembers: its own last, the oldest dropped past the bound. */
+export const movedFromAfter = (clipId: string, movedFrom: readonly string[] | undefined): string[] =>
+  [...(movedFrom ?? []), clipId].slice(-MAX_MOVED_FROM)
+
+/** One clip's move, every check passed: it stays on its track, or it is re-created (`copy`) on the target. */
+export interface PlannedClipMove {
+  readonly trackId: string
+  readonly clipId: string
+  /** Writes the new position in place: the clip keeps its track and id. */
+  readonly stay: () => void
+  readonly copy: { readonly id: string; readonly y: YRecord } | null
+}
+
+/**
+ * Applies planned moves as one transaction (MIDI and audio clips move the same way; see moveClips for why a
+ * clip that changes track gets a new id). Returns each clip's id afterwards, in plan order.
+ */
+export const applyClipMoves = (
+  doc: Y.Doc,
+  origin: EditOrigin,
+  target: YRecord | null,
+  plan: readonly PlannedClipMove[],
+): string[] => {
+  commit(doc, origin, () => {
+    for (const move of plan) {
+      if (move.copy === null || target === null) move.stay()
+      else {
+        clipsOf(requireTrack(doc, move.trackId)).delete(move.clipId)
+        clipsOf(target).set(move.copy.id, move.copy.y)
+      }
+    }
+  })
+  return plan.map((move) => move.copy?.id ?? move.clipId)
 }
 
 /*
