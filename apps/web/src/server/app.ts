@@ -227,7 +227,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     }),
     publishRoute({ db: database.db, checkBundle: inferenceBundleCheck(inference) }),
     archiveRoute({ db: database.db, secret: inferenceSecret }),
-    assetsRoute({ db: database.db, auth, limits: config.assets }),
+    assetsRoute({
+      db: database.db,
+      auth,
+      limits: config.assets,
+      onStored: (projectId, part, sha256) => collab.notifyAssetStored(projectId, part, sha256),
+    }),
     ...(options.routes ?? []),
   )
   log(

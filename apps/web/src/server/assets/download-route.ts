@@ -115,7 +115,10 @@ async function readLimited(req: IncomingMessage, max: number): Promise<Buffer | 
 }
 
 export async function servePeaks(
-  deps: AssetsRouteDeps & { quotaBytes: number },
+  deps: AssetsRouteDeps & {
+    quotaBytes: number
+    onStored: (projectId: string, part: 'peaks', sha256: string) => void
+  },
   req: IncomingMessage,
   res: ServerResponse,
   projectId: string,
@@ -142,6 +145,7 @@ export async function servePeaks(
     await putPeaks(deps.db, { projectId, sha256, data, digest, updatedBy: caller.userId })
     res.writeHead(204, { etag: `"${digest}"` })
     res.end()
+    deps.onStored(projectId, 'peaks', sha256)
     return
   }
   if (req.method !== 'GET' && req.method !== 'HEAD')

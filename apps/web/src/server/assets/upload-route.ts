@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import path from 'node:path'
 import { z } from 'zod'
 import { assetHash, UploadMetadata, uploadsPath } from '../../wire/assets'
+import type { StoredPart } from '../../wire/collab'
 import type { AssetLimits } from '../config'
 import type { AssetUploadRow } from '../db/schema'
 import { type AssetsRouteDeps, authorize, refuse } from './access'
@@ -125,10 +126,15 @@ class Refusal extends Error {
 
 export interface UploadRouteOptions extends AssetsRouteDeps {
   limits: AssetLimits
+  /**
+   * An asset's audio or peaks were just committed for a song: the collab server tells the song's open
+   * connections (message type 102, every instance), so bandmates fetch at once instead of polling.
+   */
+  onStored: (projectId: string, part: StoredPart, sha256: string) => void
 }
 
 /** Handles tus requests for one project; `uploadId` is null for the creation endpoint. */
-export function uploadHandler({ db, auth, limits }: UploadRouteOptions) {
+export function uploadHandler({ db, auth, limits, onStored }: UploadRouteOptions) {
   const hashes = new RunningHashes()
   /** Verifications running on this instance: a HEAD and a PATCH racing to finish share one. */
   const finishing = new Map<string, Promise<void>>()
@@ -234,6 +240,7 @@ export function uploadHandler({ db, auth, limits }: UploadRouteOptions) {
       await discardUpload(db, upload.id)
       throw quotaRefusal(done.used, upload.length)
     }
+    onStored(upload.projectId, 'audio', digest)
   }
 
   function finish(upload: AssetUploadRow): Promise<void> {
