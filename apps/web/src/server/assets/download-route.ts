@@ -94,8 +94,14 @@ export async function serveAsset(
     if (gone) return
     if (!res.write(piece))
       await new Promise<void>((resolve) => {
-        res.once('drain', resolve)
-        res.once('close', resolve)
+        // Both listeners go once either fires: one pair per wait would pile up on a long download.
+        const done = () => {
+          res.off('drain', done)
+          res.off('close', done)
+          resolve()
+        }
+        res.once('drain', done)
+        res.once('close', done)
       })
   }
   res.end()
