@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { MAX_PEAKS_BYTES } from '../../wire/assets'
 import { type AssetsRouteDeps, authorize, refuse } from './access'
 import { getPeaks, peaksBytes, projectAsset, projectUsage, putPeaks, readBlob } from './asset-store'
+import { objectOf } from './object-store'
 
 /*
  * `GET`/`HEAD /api/projects/<projectId>/assets/<sha256>`: the stored bytes, to members only, streamed
@@ -90,7 +91,18 @@ export async function serveAsset(
   res.once('close', () => {
     gone = true
   })
-  for await (const piece of readBlob(deps.db, asset.blobId, start, end)) {
+  const object = objectOf(asset.blobId)
+  if (object !== null && deps.objects === null) {
+    res.destroy(
+      new Error(`asset ${asset.sha256} is in the object store, which is not configured (ASSET_S3_*)`),
+    )
+    return
+  }
+  const pieces =
+    object === null || deps.objects === null
+      ? readBlob(deps.db, asset.blobId, start, end)
+      : deps.objects.read(object, start, end)
+  for await (const piece of pieces) {
     if (gone) return
     if (!res.write(piece))
       await new Promise<void>((resolve) => {
