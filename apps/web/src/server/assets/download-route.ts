@@ -61,6 +61,14 @@ export async function serveAsset(
       'not_found',
       'This song has no such audio stored (yet): it may still be uploading.',
     )
+  const object = objectOf(asset.blobId)
+  if (object !== null && deps.objects === null)
+    return refuse(
+      res,
+      503,
+      'store_unavailable',
+      'This audio is kept in the S3-compatible store, which this server is not configured for (ASSET_S3_*).',
+    )
   const etag = `"${asset.sha256}"`
   const common = { etag, 'cache-control': immutable, 'accept-ranges': 'bytes', vary: 'Cookie' }
   if (etagMatches(req.headers['if-none-match'], etag)) {
@@ -91,13 +99,6 @@ export async function serveAsset(
   res.once('close', () => {
     gone = true
   })
-  const object = objectOf(asset.blobId)
-  if (object !== null && deps.objects === null) {
-    res.destroy(
-      new Error(`asset ${asset.sha256} is in the object store, which is not configured (ASSET_S3_*)`),
-    )
-    return
-  }
   const pieces =
     object === null || deps.objects === null
       ? readBlob(deps.db, asset.blobId, start, end)
