@@ -12,10 +12,11 @@
  *   pnpm --filter @ensemble/bench take-to-bandmate -- [--repeat 5] [--seconds 30] [--channels 1]
  *     [--formats pcm16,float32] [--database pglite|postgres]
  *
- * B learns that the audio is stored by asking for it every `POLL_MS` (a 404 until then): the figure
- * includes up to that much waiting. One warm-up take per format runs first and is not counted (the
- * server's first asset pays for compiling its routes). Prints one JSON row per format: p50/p95 of the
- * whole, and the p50 of each part.
+ * B learns that the peaks and then the audio are stored as the studio does: the server's "asset stored"
+ * notice on its collaboration connection (message type 102), then it GETs them. One warm-up take per
+ * format runs first and is not counted (the server's first asset pays for compiling its routes). Prints
+ * one JSON row per format: p50/p95 of the whole, and the p50 of each part. The server runs with the
+ * prewarm off: on a shared PostgreSQL it would load other runs' songs at start.
  */
 import { createHash } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -23,7 +24,7 @@ import { loadavg, tmpdir } from 'node:os'
 import path from 'node:path'
 import { addAudioClip, addTrack, PPQ, readAudioAsset, UserOrigin } from '@ensemble/core'
 import { computePeaks, encodePeaks, encodeWav, type WavFormat } from '@ensemble/core/audio/node'
-import { connectSong, type SongConnection } from '@ensemble/web/collab-client'
+import { type AssetNotice, connectSong, type SongConnection } from '@ensemble/web/collab-client'
 import { Upload } from 'tus-js-client'
 import WebSocket from 'ws'
 import * as Y from 'yjs'
@@ -31,7 +32,6 @@ import { freePort, percentile } from '../collab/measure'
 import { type Member, option, signUp, startServer, stop, trpc, waitForHealth } from './web-server'
 
 const RATE = 48_000
-const POLL_MS = 20
 const MiB = 1024 * 1024
 
 interface Side {
@@ -75,19 +75,24 @@ async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await sleep(2)
 }
 
-/** GETs `url` until it answers 200 (404 while it is not stored yet); returns the body and the last GET's span. */
-async function fetchWhenThere(url: string, cookie: string): Promise<{ bytes: Buffer; span: number }> {
-  for (;;) {
-    const start = performance.now()
-    const res = await fetch(url, { headers: { cookie } })
-    if (res.status === 200) {
-      const bytes = Buffer.from(await res.arrayBuffer())
-      return { bytes, span: performance.now() - start }
-    }
-    await res.body?.cancel()
-    if (res.status !== 404) throw new Error(`GET ${url}: ${res.status}`)
-    await sleep(POLL_MS)
-  }
+/** Resolves when `side` is told that this part of the asset is stored (subscribe before it can happen). */
+function storedNotice(side: Side, part: AssetNotice['part'], hash: string): Promise<void> {
+  return new Promise((resolve) => {
+    const off = side.connection.assets.subscribe((notice) => {
+      if (notice.part !== part || notice.sha256 !== hash) return
+      off()
+      resolve()
+    })
+  })
+}
+
+/** GETs `url` (stored: the server said so); returns the body and the GET's span. */
+async function fetchStored(url: string, cookie: string): Promise<{ bytes: Buffer; span: number }> {
+  const start = performance.now()
+  const res = await fetch(url, { headers: { cookie } })
+  if (res.status !== 200) throw new Error(`GET ${url}: ${res.status} after the stored notice`)
+  const bytes = Buffer.from(await res.arrayBuffer())
+  return { bytes, span: performance.now() - start }
 }
 
 function tusUpload(base: string, member: Member, project: string, bytes: Uint8Array, sha256: string) {
@@ -137,12 +142,16 @@ async function oneTake(
   const prepared = performance.now()
 
   // B as the studio is: it learns of the take from the song, then asks for what it needs to draw and play it.
+  const peaksStored = storedNotice(b, 'peaks', hash)
+  const audioStored = storedNotice(b, 'audio', hash)
   const atB = (async () => {
     await until(() => readAudioAsset(b.doc, hash) !== undefined)
     const clip = performance.now()
-    await fetchWhenThere(`${assetsUrl}/${hash}/peaks`, b.member.cookie)
+    await peaksStored
+    await fetchStored(`${assetsUrl}/${hash}/peaks`, b.member.cookie)
     const peaksAt = performance.now()
-    const audio = await fetchWhenThere(`${assetsUrl}/${hash}`, b.member.cookie)
+    await audioStored
+    const audio = await fetchStored(`${assetsUrl}/${hash}`, b.member.cookie)
     return { clip, peaksAt, held: performance.now(), audio }
   })()
 
@@ -198,7 +207,12 @@ async function main() {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ensemble-take-bench-'))
   const port = await freePort()
   const base = `http://127.0.0.1:${port}`
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port) }
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    COLLAB_PREWARM_ROOMS: '0',
+  }
   if (database === 'pglite') delete env.DATABASE_URL
   const child = startServer(env)
   const sides: Side[] = []

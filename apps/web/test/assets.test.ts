@@ -1,5 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { AssetNotice } from '../src/client/collab'
 import type { RunningServer } from '../src/server/app'
 import { loadConfig } from '../src/server/config'
 import { type Database, schema } from '../src/server/db'
@@ -15,9 +16,10 @@ import {
   wav,
   wavClaiming,
 } from './helpers/audio-files'
+import { openSongAs } from './helpers/clients'
 import { drivers, openTestDatabase } from './helpers/db'
 import { seedProject } from './helpers/projects'
-import { startTestServer } from './helpers/server'
+import { collabUrl, startTestServer } from './helpers/server'
 import { waitFor } from './helpers/wait'
 
 /**
@@ -193,6 +195,59 @@ describe.each(drivers)('audio assets on %s', (driver) => {
     expect(
       (await fetch(`${url()}${peaksPath(project, hash)}`, { headers: { cookie: stranger.cookie } })).status,
     ).toBe(404)
+  })
+
+  it('every connection of the song is told once the peaks and then the audio are stored, never before', async () => {
+    const take = wav(2.5, { frequency: 523 }) // 469 KiB: two PATCHes below
+    const hash = sha256(take)
+    const refused = wav(0.2, { frequency: 587 })
+    const bandmate = await openSongAs(collabUrl(server), viewer, project)
+    const uploader = await openSongAs(collabUrl(server), editor, project)
+    try {
+      // Each notice is checked the moment it arrives: what it announces must already be served.
+      const heard: (AssetNotice & { served: number })[] = []
+      const checks: Promise<void>[] = []
+      bandmate.assets.subscribe((notice) => {
+        const path =
+          notice.part === 'audio' ? assetPath(project, notice.sha256) : peaksPath(project, notice.sha256)
+        checks.push(
+          fetch(`${url()}${path}`, { method: 'HEAD', headers: { cookie: viewer.cookie } }).then((res) => {
+            heard.push({ ...notice, served: res.status })
+          }),
+        )
+      })
+      const uploaderHeard: AssetNotice[] = []
+      uploader.assets.subscribe((notice) => uploaderHeard.push(notice))
+
+      // A refused upload (the announced hash is not the bytes') is never announced.
+      expect(
+        (await rawUpload(url(), editor, project, refused, { announced: sha256(Buffer.from('other')) }))
+          .status,
+      ).toBe(422)
+
+      const put = await fetch(`${url()}${peaksPath(project, hash)}`, {
+        method: 'PUT',
+        headers: { cookie: editor.cookie },
+        body: new Uint8Array([1, 2, 3, 4]),
+      })
+      expect(put.status).toBe(204)
+      await waitFor(() => heard.length >= 1, 'the bandmate was told the peaks are stored')
+      expect(heard[0]).toMatchObject({ part: 'peaks', sha256: hash, served: 200 })
+
+      expect((await rawUpload(url(), editor, project, take, { patchBytes: 300 * 1024 })).status).toBe(204)
+      await waitFor(() => heard.length >= 2, 'the bandmate was told the audio is stored')
+      await Promise.all(checks)
+      // In order on the one socket: nothing for the refused file, the peaks, then the audio, already served.
+      expect(heard).toEqual([
+        { part: 'peaks', sha256: hash, served: 200 },
+        { part: 'audio', sha256: hash, served: 200 },
+      ])
+      await waitFor(() => uploaderHeard.length >= 2, 'the uploader’s own connection was told too')
+      expect(uploaderHeard.map((n) => n.part)).toEqual(['peaks', 'audio'])
+    } finally {
+      bandmate.destroy()
+      uploader.destroy()
+    }
   })
 
   describe('hostile files are refused with a reason, nothing stored, the server unharmed', () => {

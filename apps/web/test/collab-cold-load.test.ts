@@ -7,7 +7,7 @@ import { connectSong } from '../src/client/collab'
 import type { RunningServer } from '../src/server/app'
 import { encodeSyncStep1 } from '../src/server/collab/protocol'
 import type { Database } from '../src/server/db'
-import { readDocument } from '../src/server/db/update-log'
+import { appendUpdates, readDocument } from '../src/server/db/update-log'
 import { MessageType, SyncType } from '../src/wire/collab'
 import {
   connectSynced,
@@ -162,5 +162,30 @@ describe.each(drivers)('cold load on %s', (driver) => {
     await server.close()
     server = await startTestServer(database, { tokenOnlyRooms: true, prewarm: { withinMs: 0, rooms: 20 } })
     expect(server.collab.rooms.isLoaded(recent)).toBe(false)
+  })
+
+  it('a stored song with a row Yjs cannot read is refused (1011), never served in part nor written to, and throws nothing uncaught', async () => {
+    const project = uniqueProjectId()
+    const doc = new Y.Doc()
+    const updates: Uint8Array[] = []
+    doc.on('update', (u: Uint8Array) => updates.push(u))
+    doc.getMap('m').set('first', 1)
+    doc.getMap('m').set('second', 'x'.repeat(40))
+    const [first, second] = updates as [Uint8Array, Uint8Array]
+    await appendUpdates(database.db, project, [first, second.slice(0, second.length - 10)])
+    // Prewarmed, so the stored song is applied from a timer with nobody connected: where a throw was uncaught.
+    await server.close()
+    server = await startTestServer(database, {
+      tokenOnlyRooms: true,
+      prewarm: { withinMs: 10 * 60_000, rooms: 20 },
+    })
+    expect(server.collab.rooms.isLoaded(project)).toBe(true)
+    const socket = await openRawSocket(collabUrl(server), project, await tokenFor(project))
+    expect(await socket.closed).toEqual({ code: 1011, reason: 'the stored song cannot be read' })
+    const again = await openRawSocket(collabUrl(server), project, await tokenFor(project))
+    expect((await again.closed).code).toBe(1011)
+    const stored = await readDocument(database.db, project)
+    expect(stored.tail.map((r) => r.seq)).toEqual([1, 2])
+    expect(stored.snapshot).toBeNull()
   })
 })

@@ -5,6 +5,7 @@ import { createInferenceClient } from '@ensemble/inference/client'
 import { sharedInferenceSecret } from '@ensemble/inference/config'
 import { discussionLimits } from '../discussion/limits'
 import { trpcRoute } from './api/route'
+import { ObjectStore } from './assets/object-store'
 import { assetsRoute } from './assets/route'
 import { startAssetSweep } from './assets/sweep'
 import { databaseAttemptCounts, redisAttemptCounts } from './auth/attempt-counts'
@@ -186,9 +187,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     intervalMs: config.purgeIntervalMs,
     log,
   })
+  const assetObjects = config.assets.objectStore === null ? null : new ObjectStore(config.assets.objectStore)
   const stopAssetSweep = startAssetSweep(database.db, {
     expiryMs: config.assets.uploadExpiryMs,
     intervalMs: config.assets.sweepIntervalMs,
+    objects: assetObjects,
     log,
   })
   const inferenceSecret = sharedInferenceSecret(config.dataDir, config.inferenceSecret ?? undefined)
@@ -227,7 +230,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     }),
     publishRoute({ db: database.db, checkBundle: inferenceBundleCheck(inference) }),
     archiveRoute({ db: database.db, secret: inferenceSecret }),
-    assetsRoute({ db: database.db, auth, limits: config.assets }),
+    assetsRoute({
+      db: database.db,
+      auth,
+      objects: assetObjects,
+      limits: config.assets,
+      onStored: (projectId, part, sha256) => collab.notifyAssetStored(projectId, part, sha256),
+    }),
     ...(options.routes ?? []),
   )
   log(

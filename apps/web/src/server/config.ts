@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { type ObjectStoreConfig, objectStoreConfig } from './assets/object-store'
 import type { CollabLimits } from './collab/limits'
 import { defaultLimits } from './collab/limits'
 import type { CompactionPolicy } from './collab/room-log'
@@ -91,6 +92,8 @@ export interface AssetLimits {
   uploadExpiryMs: number
   /** ASSET_SWEEP_INTERVAL_MS: how often abandoned uploads and unlinked assets are swept. */
   sweepIntervalMs: number
+  /** ASSET_S3_*: an S3-compatible store for finished assets (server/assets/object-store.ts); null: the database. */
+  objectStore: ObjectStoreConfig | null
 }
 
 type Env = Readonly<Record<string, string | undefined>>
@@ -173,6 +176,7 @@ export function loadConfig(env: Env, argv: readonly string[] = []): ServerConfig
       projectQuotaBytes: int(env, 'ENSEMBLE_PROJECT_QUOTA_MB', 2048) * MiB,
       uploadExpiryMs: int(env, 'ASSET_UPLOAD_EXPIRY_HOURS', 24) * 60 * 60 * 1000,
       sweepIntervalMs: int(env, 'ASSET_SWEEP_INTERVAL_MS', 60 * 60 * 1000),
+      objectStore: objectStoreConfig(env),
     },
   }
 }

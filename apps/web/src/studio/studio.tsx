@@ -10,6 +10,7 @@ import { Logo } from '../brand/logo'
 import { assetPath } from '../wire/assets'
 import { AiPanel } from './ai/ai-panel'
 import { Arrangement } from './arrangement/arrangement'
+import { announce, onAudioStored, resync } from './audio/asset-arrivals'
 import { ChangesSince } from './changes/changes-panel'
 import { ChatPanel } from './chat/chat-panel'
 import { createClipboard } from './commands/clipboard'
@@ -206,6 +207,18 @@ function StudioView({ session }: { session: SongSession }) {
     },
     [handle],
   )
+  // The server announces stored assets (message 102): waveforms and the engine fetch them at once.
+  useEffect(() => {
+    const feed = session.connection.assets
+    const offNotice = feed.subscribe(({ part, sha256 }) => announce(part, sha256))
+    const offResync = feed.onResync(resync)
+    const offStored = onAudioStored((hash) => handle.audio.audioStored(hash))
+    return () => {
+      offNotice()
+      offResync()
+      offStored()
+    }
+  }, [session, handle])
   return (
     <StudioProvider value={handle}>
       <DiscussionProvider value={discussion}>

@@ -24,6 +24,11 @@ export const MessageType = {
    * JSON event, validated by the client against `discussion/events.ts`). Sent to `discussion=1` clients.
    */
   discussion: 101,
+  /**
+   * Ensemble extension, server → client only: an asset's audio or peaks were stored for the song
+   * (`encodeAssetStored`). Sent to `assets=1` clients, so they fetch what they wait for at once.
+   */
+  assetStored: 102,
 } as const
 
 /** The second varint of a sync frame (y-protocols' sync steps). */
@@ -34,7 +39,12 @@ export const SyncType = { step1: 0, step2: 1, update: 2 } as const
  * the "saved" message: without it the server is a plain y-websocket server, since a stock
  * y-websocket 1.x client logs every message type it does not know.
  */
-export const CollabParam = { token: 'token', saved: 'saved', discussion: 'discussion' } as const
+export const CollabParam = {
+  token: 'token',
+  saved: 'saved',
+  discussion: 'discussion',
+  assets: 'assets',
+} as const
 
 /** WebSocket close codes used by the collab server. */
 export const CloseCode = {
@@ -105,4 +115,26 @@ export function encodeDiscussion(json: string): Uint8Array {
 /** The JSON text of a type 101 message whose type varint was already read. */
 export function decodeDiscussion(decoder: decoding.Decoder): string {
   return decoding.readVarString(decoder)
+}
+
+/** What of an asset a type 102 message says is stored: the audio itself, or its peaks (which come first). */
+export const StoredPart = { audio: 0, peaks: 1 } as const
+export type StoredPart = keyof typeof StoredPart
+
+/** Message type 102: `varuint part, varString sha256` (the server sends it only after the commit). */
+export function encodeAssetStored(part: StoredPart, sha256: string): Uint8Array {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, MessageType.assetStored)
+  encoding.writeVarUint(encoder, StoredPart[part])
+  encoding.writeVarString(encoder, sha256)
+  return encoding.toUint8Array(encoder)
+}
+
+/** A type 102 body, the decoder standing after the type; null when it is not one (a newer server's part). */
+export function decodeAssetStored(decoder: decoding.Decoder): { part: StoredPart; sha256: string } | null {
+  const code = decoding.readVarUint(decoder)
+  const sha256 = decoding.readVarString(decoder)
+  const part = code === StoredPart.audio ? 'audio' : code === StoredPart.peaks ? 'peaks' : null
+  if (part === null || !/^[0-9a-f]{64}$/.test(sha256)) return null
+  return { part, sha256 }
 }

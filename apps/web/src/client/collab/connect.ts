@@ -2,6 +2,7 @@ import { IndexeddbPersistence } from 'y-indexeddb'
 import { WebsocketProvider } from 'y-websocket'
 import type * as Y from 'yjs'
 import { CollabParam } from '../../wire/collab'
+import { type AssetFeed, attachAssetFeed } from './asset-stored'
 import { attachDiscussion, type DiscussionFeed } from './discussion'
 import { attachSavedStatus, type SavedStatus } from './saved-status'
 
@@ -28,6 +29,8 @@ export interface SongConnection {
   saved: SavedStatus
   /** The song's comments and chat as they change (message type 101). */
   discussion: DiscussionFeed
+  /** Assets' audio and peaks as they are stored for the song (message type 102). */
+  assets: AssetFeed
   /** The browser's own copy of the song, when persisted. */
   local: IndexeddbPersistence | null
   destroy(): void
@@ -36,9 +39,15 @@ export interface SongConnection {
 /** Opens a song's room with the saved-status wiring. Browser-safe. */
 export function connectSong(options: ConnectSongOptions): SongConnection {
   const provider = new WebsocketProvider(options.url, options.projectId, options.doc, {
-    // saved=1 / discussion=1: the server sends "saved" (type 100) and conversation events (101) only to
-    // clients that ask; `attachSavedStatus` and `attachDiscussion` read them.
-    params: { [CollabParam.token]: options.token, [CollabParam.saved]: '1', [CollabParam.discussion]: '1' },
+    // saved=1 / discussion=1 / assets=1: the server sends "saved" (type 100), conversation events (101) and
+    // "asset stored" (102) only to clients that ask; `attachSavedStatus`, `attachDiscussion` and
+    // `attachAssetFeed` read them.
+    params: {
+      [CollabParam.token]: options.token,
+      [CollabParam.saved]: '1',
+      [CollabParam.discussion]: '1',
+      [CollabParam.assets]: '1',
+    },
     connect: options.connect ?? true,
     // Cross-tab sync would bypass the server's durable acknowledgement; one path keeps it honest.
     disableBc: true,
@@ -46,6 +55,7 @@ export function connectSong(options: ConnectSongOptions): SongConnection {
   })
   const saved = attachSavedStatus(provider)
   const discussion = attachDiscussion(provider)
+  const assets = attachAssetFeed(provider)
   const persist = options.persist ?? typeof indexedDB !== 'undefined'
   // Every local update is written to IndexedDB as it happens; what the server never acknowledged is sent
   // again on the next sync, as CRDT updates merge in any order.
@@ -63,6 +73,7 @@ export function connectSong(options: ConnectSongOptions): SongConnection {
     provider,
     saved,
     discussion,
+    assets,
     local,
     destroy() {
       if (typeof window !== 'undefined') {
@@ -71,6 +82,7 @@ export function connectSong(options: ConnectSongOptions): SongConnection {
       }
       saved.destroy()
       discussion.destroy()
+      assets.destroy()
       provider.destroy()
       // Closes the database; the stored copy stays for next time.
       void local?.destroy()

@@ -1,3 +1,4 @@
+export { type AssetFeed, type AssetNotice, attachAssetFeed } from './asset-stored'
 export { type ConnectSongOptions, connectSong, type SongConnection } from './connect'
 export { attachDiscussion, type DiscussionFeed, readDiscussionMessage } from './discussion'
 export {

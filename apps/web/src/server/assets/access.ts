@@ -4,6 +4,7 @@ import { sessionUser } from '../auth/auth'
 import type { Role } from '../collab/tokens'
 import type { Db } from '../db'
 import { atLeast, memberRole } from '../projects/access'
+import type { ObjectStore } from './object-store'
 
 /**
  * Who is asking, for every assets request: the session cookie (as tRPC reads it) and the caller's role
@@ -15,6 +16,8 @@ import { atLeast, memberRole } from '../projects/access'
 export interface AssetsRouteDeps {
   db: Db
   auth: Auth
+  /** Where finished assets' bytes go when an S3-compatible store is configured; null: the database. */
+  objects: ObjectStore | null
 }
 
 export type Caller =
@@ -22,7 +25,7 @@ export type Caller =
   | { ok: false; status: number; code: string; message: string }
 
 export async function authorize(
-  { db, auth }: AssetsRouteDeps,
+  { db, auth }: Pick<AssetsRouteDeps, 'db' | 'auth'>,
   req: IncomingMessage,
   projectId: string,
   min: Role,

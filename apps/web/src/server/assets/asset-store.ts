@@ -164,6 +164,15 @@ export async function projectAsset(db: Db, projectId: string, sha256: string): P
   return row ?? null
 }
 
+/** Whether these bytes are stored at all (for any project): then an upload of them copies nothing. */
+export async function storedAsset(db: Db, sha256: string): Promise<{ blobId: string } | null> {
+  const [row] = await db
+    .select({ blobId: schema.assets.blobId })
+    .from(schema.assets)
+    .where(eq(schema.assets.sha256, sha256))
+  return row ?? null
+}
+
 export type Completion = { ok: true; deduplicated: boolean } | { ok: false; used: number }
 
 /**
@@ -176,6 +185,8 @@ export async function completeUpload(
   upload: AssetUploadRow,
   verified: { sha256: string; format: AudioFormat; mimeType: string },
   quotaBytes: number,
+  /** The blob the asset is kept in when not the upload's own chunks (its object in the object store). */
+  blobId: string = upload.id,
 ): Promise<Completion> {
   const { assets, assetChunks, assetUploads, projectAssets } = schema
   return db.transaction(async (tx) => {
@@ -201,16 +212,18 @@ export async function completeUpload(
       const used = (await projectUsage(tx, upload.projectId)) - upload.length
       if (used + upload.length > quotaBytes) return { ok: false, used }
     }
-    if (existing === undefined)
+    if (existing === undefined) {
       await tx.insert(assets).values({
         sha256: verified.sha256,
-        blobId: upload.id,
+        blobId,
         byteLength: upload.length,
         format: verified.format,
         mimeType: verified.mimeType,
         createdBy: upload.uploaderId,
       })
-    else {
+      // Copied to the object store: the chunks were only the way there.
+      if (blobId !== upload.id) await tx.delete(assetChunks).where(eq(assetChunks.blobId, upload.id))
+    } else {
       await tx.delete(assetChunks).where(eq(assetChunks.blobId, upload.id))
       // A new row version, so a sweep deleting this asset as unlinked, racing this transaction, re-reads
       // it, finds it young and spares it (the link below would otherwise go with it).
@@ -242,6 +255,8 @@ export interface SweepResult {
   uploads: number
   assets: number
   chunks: number
+  /** Blob ids of the assets removed (those in the object store are the caller's to delete there). */
+  blobs: string[]
 }
 
 /**
@@ -263,12 +278,17 @@ export async function sweepAssets(db: Db, before: Date): Promise<SweepResult> {
           sql`not exists (select 1 from project_assets pa where pa.sha256 = ${assets.sha256})`,
         ),
       )
-      .returning({ sha256: assets.sha256 })
+      .returning({ sha256: assets.sha256, blobId: assets.blobId })
     const chunks = await tx.execute(sql`
       delete from asset_chunks c
       where not exists (select 1 from asset_uploads u where u.id = c.blob_id and u.completed_at is null)
         and not exists (select 1 from assets a where a.blob_id = c.blob_id)`)
-    return { uploads: uploads.length, assets: unlinked.length, chunks: pgResult(chunks).rowCount ?? 0 }
+    return {
+      uploads: uploads.length,
+      assets: unlinked.length,
+      chunks: pgResult(chunks).rowCount ?? 0,
+      blobs: unlinked.map((a) => a.blobId),
+    }
   })
 }
 

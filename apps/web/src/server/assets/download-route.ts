@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { MAX_PEAKS_BYTES } from '../../wire/assets'
 import { type AssetsRouteDeps, authorize, refuse } from './access'
 import { getPeaks, peaksBytes, projectAsset, projectUsage, putPeaks, readBlob } from './asset-store'
+import { objectOf } from './object-store'
 
 /*
  * `GET`/`HEAD /api/projects/<projectId>/assets/<sha256>`: the stored bytes, to members only, streamed
@@ -60,6 +61,14 @@ export async function serveAsset(
       'not_found',
       'This song has no such audio stored (yet): it may still be uploading.',
     )
+  const object = objectOf(asset.blobId)
+  if (object !== null && deps.objects === null)
+    return refuse(
+      res,
+      503,
+      'store_unavailable',
+      'This audio is kept in the S3-compatible store, which this server is not configured for (ASSET_S3_*).',
+    )
   const etag = `"${asset.sha256}"`
   const common = { etag, 'cache-control': immutable, 'accept-ranges': 'bytes', vary: 'Cookie' }
   if (etagMatches(req.headers['if-none-match'], etag)) {
@@ -90,12 +99,22 @@ export async function serveAsset(
   res.once('close', () => {
     gone = true
   })
-  for await (const piece of readBlob(deps.db, asset.blobId, start, end)) {
+  const pieces =
+    object === null || deps.objects === null
+      ? readBlob(deps.db, asset.blobId, start, end)
+      : deps.objects.read(object, start, end)
+  for await (const piece of pieces) {
     if (gone) return
     if (!res.write(piece))
       await new Promise<void>((resolve) => {
-        res.once('drain', resolve)
-        res.once('close', resolve)
+        // Both listeners go once either fires: one pair per wait would pile up on a long download.
+        const done = () => {
+          res.off('drain', done)
+          res.off('close', done)
+          resolve()
+        }
+        res.once('drain', done)
+        res.once('close', done)
       })
   }
   res.end()
@@ -115,7 +134,10 @@ async function readLimited(req: IncomingMessage, max: number): Promise<Buffer | 
 }
 
 export async function servePeaks(
-  deps: AssetsRouteDeps & { quotaBytes: number },
+  deps: AssetsRouteDeps & {
+    quotaBytes: number
+    onStored: (projectId: string, part: 'peaks', sha256: string) => void
+  },
   req: IncomingMessage,
   res: ServerResponse,
   projectId: string,
@@ -142,6 +164,7 @@ export async function servePeaks(
     await putPeaks(deps.db, { projectId, sha256, data, digest, updatedBy: caller.userId })
     res.writeHead(204, { etag: `"${digest}"` })
     res.end()
+    deps.onStored(projectId, 'peaks', sha256)
     return
   }
   if (req.method !== 'GET' && req.method !== 'HEAD')

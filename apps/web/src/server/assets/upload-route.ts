@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import path from 'node:path'
 import { z } from 'zod'
 import { assetHash, UploadMetadata, uploadsPath } from '../../wire/assets'
+import type { StoredPart } from '../../wire/collab'
 import type { AssetLimits } from '../config'
 import type { AssetUploadRow } from '../db/schema'
 import { type AssetsRouteDeps, authorize, refuse } from './access'
@@ -18,8 +19,10 @@ import {
   projectUsage,
   readBlob,
   readBytes,
+  storedAsset,
 } from './asset-store'
 import { checkAudio, detectFormat, mimeTypes, SNIFF_BYTES } from './audio-format'
+import { objectBlobId, objectName } from './object-store'
 
 /*
  * The tus 1.0 core protocol, with the creation, termination and expiration extensions, at
@@ -125,10 +128,15 @@ class Refusal extends Error {
 
 export interface UploadRouteOptions extends AssetsRouteDeps {
   limits: AssetLimits
+  /**
+   * An asset's audio or peaks were just committed for a song: the collab server tells the song's open
+   * connections (message type 102, every instance), so bandmates fetch at once instead of polling.
+   */
+  onStored: (projectId: string, part: StoredPart, sha256: string) => void
 }
 
 /** Handles tus requests for one project; `uploadId` is null for the creation endpoint. */
-export function uploadHandler({ db, auth, limits }: UploadRouteOptions) {
+export function uploadHandler({ db, auth, objects, limits, onStored }: UploadRouteOptions) {
   const hashes = new RunningHashes()
   /** Verifications running on this instance: a HEAD and a PATCH racing to finish share one. */
   const finishing = new Map<string, Promise<void>>()
@@ -224,16 +232,27 @@ export function uploadHandler({ db, auth, limits }: UploadRouteOptions) {
       await discardUpload(db, upload.id)
       throw new Refusal(verdict.code === 'unsupported_format' ? 415 : 422, verdict.code, verdict.reason)
     }
+    // With an object store the verified bytes are copied there first: the asset row only ever names a
+    // whole object. Bytes this store already holds (deduplicated) are not copied again.
+    let object: string | null = null
+    if (objects !== null && (await storedAsset(db, digest)) === null) {
+      object = objectName(digest, upload.id)
+      await objects.put(object, upload.length, readBlob(db, upload.id, 0, upload.length))
+    }
     const done = await completeUpload(
       db,
       upload,
       { sha256: digest, format: verdict.format, mimeType: mimeTypes[verdict.format] },
       limits.projectQuotaBytes,
+      object === null ? upload.id : objectBlobId(object),
     )
+    // This upload's own object, if no row names it (the bytes were stored meanwhile, or over the quota).
+    if (object !== null && (!done.ok || done.deduplicated)) await objects?.delete(object).catch(() => {})
     if (!done.ok) {
       await discardUpload(db, upload.id)
       throw quotaRefusal(done.used, upload.length)
     }
+    onStored(upload.projectId, 'audio', digest)
   }
 
   function finish(upload: AssetUploadRow): Promise<void> {

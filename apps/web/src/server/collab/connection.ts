@@ -18,6 +18,8 @@ export interface ConnectionInfo {
   wantsSaved: boolean
   /** The client asked for conversation events (`discussion=1`, message type 101). */
   wantsDiscussion: boolean
+  /** The client asked to be told when an asset is stored (`assets=1`, message type 102). */
+  wantsAssets: boolean
   messagesPerSecond: number
   messageBurst: number
 }
@@ -31,6 +33,7 @@ export class Connection {
   readonly projectId: string
   readonly wantsSaved: boolean
   readonly wantsDiscussion: boolean
+  readonly wantsAssets: boolean
   /** Mutable: membership changes apply to open connections (`CollabServer.setAccess`). */
   role: Role
   /**
@@ -54,6 +57,7 @@ export class Connection {
     this.projectId = info.projectId
     this.wantsSaved = info.wantsSaved
     this.wantsDiscussion = info.wantsDiscussion
+    this.wantsAssets = info.wantsAssets
     this.role = info.role
     this.bucket = new TokenBucket(info.messagesPerSecond, info.messageBurst, Date.now())
     ws.on('pong', (data) => {

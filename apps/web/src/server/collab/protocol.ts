@@ -14,6 +14,7 @@ import { CloseCode, MessageType, SyncType } from '../../wire/collab'
 
 export {
   CloseCode,
+  encodeAssetStored,
   encodeDiscussion,
   encodeSaved,
   MessageType,

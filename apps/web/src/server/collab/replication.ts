@@ -1,3 +1,4 @@
+import type { StoredPart } from '../../wire/collab'
 import type { Db } from '../db'
 import { readDocument } from '../db/update-log'
 import type { BusMessage, RoomBus } from '../fanout/bus'
@@ -23,6 +24,8 @@ export interface ReplicationOptions {
   onClosed: (projectId: string) => void
   /** Another instance stored a conversation event for the room's song: deliver it to the clients here. */
   onDiscussion: (projectId: string, json: string) => void
+  /** Another instance stored an asset's audio or peaks for the room's song: tell the clients here. */
+  onAssetStored: (projectId: string, part: StoredPart, sha256: string) => void
 }
 
 export interface ReplicationStats {
@@ -95,6 +98,11 @@ export class Replication {
     this.bus.publish(projectId, { kind: 'discussion', json })
   }
 
+  /** Tells the room's other replicas that an asset's audio or peaks were stored (published like discussion). */
+  publishAssetStored(projectId: string, part: StoredPart, sha256: string): void {
+    this.bus.publish(projectId, { kind: 'asset-stored', part, sha256 })
+  }
+
   catchUpAll(): void {
     for (const tracked of this.rooms.values()) void this.catchUp(tracked)
   }
@@ -117,6 +125,10 @@ export class Replication {
     }
     if (message.kind === 'discussion') {
       this.options.onDiscussion(tracked.room.projectId, message.json)
+      return
+    }
+    if (message.kind === 'asset-stored') {
+      this.options.onAssetStored(tracked.room.projectId, message.part, message.sha256)
       return
     }
     if (message.kind === 'awareness-query') {

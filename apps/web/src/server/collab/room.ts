@@ -97,6 +97,12 @@ export class Room {
   private integrateTimer: NodeJS.Timeout | null = null
   /** The updates the write in progress produced (`write`); null outside the doors. */
   private captured: Uint8Array[] | null = null
+  /**
+   * Why the stored song did not apply (a row Yjs cannot read), or null. Such a room serves nobody and
+   * takes no edit: its doc holds only part of the song, and a compaction of it would replace the stored
+   * song with that part.
+   */
+  private unreadable: string | null = null
   /** Updates a viewer tried to write, for tests and logs. */
   droppedViewerUpdates = 0
   /** Updates an editor sent that only the server may write (`write-rules.ts`), for tests and logs. */
@@ -130,6 +136,7 @@ export class Room {
   /** The room's song, with the stored song and every edit it has sent on integrated. */
   get doc(): Y.Doc {
     this.integrate()
+    if (this.unreadable !== null) throw new Error(`the stored song of ${this.projectId} cannot be read`)
     return this.ydoc
   }
 
@@ -149,6 +156,10 @@ export class Room {
   }
 
   addConnection(conn: Connection): void {
+    if (this.unreadable !== null) {
+      conn.close(CloseCode.internalError, 'the stored song cannot be read')
+      return
+    }
     this.connections.add(conn)
     if (this.stored !== null) {
       this.awaitingStep1.add(conn)
@@ -175,6 +186,7 @@ export class Room {
 
   /** Handles a parsed frame. Throws only on server bugs; the connection turns that into 1011. */
   handle(conn: Connection, message: RoomMessage): void {
+    if (this.unreadable !== null) return
     switch (message.kind) {
       case 'sync-step1':
         this.answerStep1(conn, message.stateVector)
@@ -370,13 +382,38 @@ export class Room {
     this.storedTimer = null
     // Not a write: this is the log's own content. Captured only to keep it out of `onDocUpdate`.
     this.captured = []
+    let failure: string | null = null
     try {
       this.ydoc.transact(() => {
-        if (stored.snapshot) Y.applyUpdate(this.ydoc, stored.snapshot.state)
-        for (const row of stored.tail) Y.applyUpdate(this.ydoc, row.update)
+        // Which stored piece did not apply, for the log line: the room's bytes are otherwise not logged.
+        let piece = `the snapshot up to seq ${stored.snapshot?.upToSeq}`
+        let bytes = stored.snapshot?.state.byteLength ?? 0
+        try {
+          if (stored.snapshot) Y.applyUpdate(this.ydoc, stored.snapshot.state)
+          for (const row of stored.tail) {
+            piece = `log row ${row.seq}`
+            bytes = row.update.byteLength
+            Y.applyUpdate(this.ydoc, row.update)
+          }
+        } catch (err) {
+          failure = `${piece} (${bytes} bytes): ${err instanceof Error ? err.message : String(err)}`
+        }
       })
     } finally {
       this.captured = null
+    }
+    if (failure !== null) {
+      // Runs from a timer too: thrown, this would be an uncaught exception and leave a room serving part
+      // of the song. Refused instead, loudly, until someone repairs the stored rows.
+      this.unreadable = failure
+      this.logLine(
+        `[collab] room ${this.projectId}: its stored song cannot be read at ${failure}; its connections are closed (1011) and it takes no edit`,
+      )
+      for (const conn of [...this.connections])
+        conn.close(CloseCode.internalError, 'the stored song cannot be read')
+      this.awaitingStep1.clear()
+      this.unanswered.clear()
+      return
     }
     this.unanswered.clear()
     this.onIntegrated?.(this)

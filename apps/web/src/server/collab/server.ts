@@ -1,14 +1,14 @@
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer } from 'ws'
-import { CloseCode, CollabParam } from '../../wire/collab'
+import { CloseCode, CollabParam, type StoredPart } from '../../wire/collab'
 import type { Db } from '../db'
 import type { FoldHook } from '../db/update-log'
 import type { RoomBus } from '../fanout/bus'
 import { Connection } from './connection'
 import { DurableLog, type DurableLogStats } from './durable-log'
 import { type CollabLimits, defaultLimits, Gate, KeyedCounter } from './limits'
-import { encodeDiscussion } from './protocol'
+import { encodeAssetStored, encodeDiscussion } from './protocol'
 import { Replication, type ReplicationStats } from './replication'
 import type { Room } from './room'
 import type { CompactionPolicy } from './room-log'
@@ -93,6 +93,12 @@ export interface CollabServer {
    * studio reading the conversation again when it reconnects.
    */
   notifyDiscussion(projectId: string, json: string): void
+  /**
+   * Tells the song's open connections here and, scaled out, on every instance that an asset's audio or
+   * peaks are stored for it (message type 102). Called after the commit, so a client told fetches what is
+   * there; a lost one is made up for by the client asking again when it reconnects.
+   */
+  notifyAssetStored(projectId: string, part: StoredPart, sha256: string): void
   /** Who holds which open connection, for the membership sweep (changes made on other instances). */
   openAccess(): { projectId: string; userId: string; role: Role }[]
   /**
@@ -133,6 +139,8 @@ export interface CollabTarget {
   wantsSaved: boolean
   /** `discussion=1`: the client reads conversation events (type 101). */
   wantsDiscussion: boolean
+  /** `assets=1`: the client is told when an asset is stored (type 102). */
+  wantsAssets: boolean
 }
 
 export function parseCollabPath(url: string | undefined): CollabTarget | null {
@@ -149,6 +157,7 @@ export function parseCollabPath(url: string | undefined): CollabTarget | null {
     token: parsed.searchParams.get(CollabParam.token),
     wantsSaved: parsed.searchParams.get(CollabParam.saved) === '1',
     wantsDiscussion: parsed.searchParams.get(CollabParam.discussion) === '1',
+    wantsAssets: parsed.searchParams.get(CollabParam.assets) === '1',
   }
 }
 
@@ -171,6 +180,7 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
           log,
           onClosed: (projectId) => closeHere(projectId),
           onDiscussion: (projectId, json) => discussHere(projectId, json),
+          onAssetStored: (projectId, part, sha256) => assetStoredHere(projectId, part, sha256),
         })
   const writeRules = new WriteRules(options.secret)
   const rooms = new Rooms(options.db, durableLog, {
@@ -270,6 +280,7 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
         role,
         wantsSaved: target.wantsSaved,
         wantsDiscussion: target.wantsDiscussion,
+        wantsAssets: target.wantsAssets,
         messagesPerSecond: limits.messagesPerSecond,
         messageBurst: limits.messageBurst,
       })
@@ -316,6 +327,15 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
     for (const c of connections) {
       if (c.projectId !== projectId || !c.wantsDiscussion) continue
       frame ??= encodeDiscussion(json)
+      c.send(frame)
+    }
+  }
+
+  function assetStoredHere(projectId: string, part: StoredPart, sha256: string): void {
+    let frame: Uint8Array | null = null
+    for (const c of connections) {
+      if (c.projectId !== projectId || !c.wantsAssets) continue
+      frame ??= encodeAssetStored(part, sha256)
       c.send(frame)
     }
   }
@@ -382,6 +402,10 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
     notifyDiscussion(projectId, json) {
       discussHere(projectId, json)
       replication?.publishDiscussion(projectId, json)
+    },
+    notifyAssetStored(projectId, part, sha256) {
+      assetStoredHere(projectId, part, sha256)
+      replication?.publishAssetStored(projectId, part, sha256)
     },
     stats: () => ({
       ...durableLog.stats,

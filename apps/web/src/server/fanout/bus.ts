@@ -1,3 +1,5 @@
+import type { StoredPart } from '../../wire/collab'
+
 /**
  * The contract between a room's replicas on different instances: a best-effort message bus.
  *
@@ -17,6 +19,8 @@ export type BusMessage =
   | { kind: 'closed' }
   /** A song's comments or chat changed (committed first): its JSON event for the clients here. */
   | { kind: 'discussion'; json: string }
+  /** An asset's audio or peaks were stored (committed first) for the song: tell the clients here. */
+  | { kind: 'asset-stored'; part: StoredPart; sha256: string }
 
 export type BusStatus = 'ready' | 'connecting' | 'down'
 

@@ -27,6 +27,16 @@ describe('bus message codec', () => {
     })
   })
 
+  it('round-trips an asset stored for a song (audio or peaks)', () => {
+    for (const part of ['audio', 'peaks'] as const) {
+      const stored = { kind: 'asset-stored', part, sha256: 'ab'.repeat(32) } as const
+      expect(decodeBusMessage(encodeBusMessage('i-6', stored))).toEqual({
+        instanceId: 'i-6',
+        message: stored,
+      })
+    }
+  })
+
   it('anything else decodes to null, never throws', () => {
     const good = encodeBusMessage('i', { kind: 'update', seq: 1, update: new Uint8Array([1]) })
     expect(decodeBusMessage(good.slice(0, good.length - 1))).toBeNull()

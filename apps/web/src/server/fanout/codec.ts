@@ -1,5 +1,6 @@
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
+import { StoredPart } from '../../wire/collab'
 import type { BusMessage } from './bus'
 
 /**
@@ -13,6 +14,7 @@ const kindAwareness = 1
 const kindAwarenessQuery = 2
 const kindClosed = 3
 const kindDiscussion = 4
+const kindAssetStored = 5
 
 export function encodeBusMessage(instanceId: string, message: BusMessage): Uint8Array {
   const e = encoding.createEncoder()
@@ -29,6 +31,10 @@ export function encodeBusMessage(instanceId: string, message: BusMessage): Uint8
   } else if (message.kind === 'discussion') {
     encoding.writeVarUint(e, kindDiscussion)
     encoding.writeVarString(e, message.json)
+  } else if (message.kind === 'asset-stored') {
+    encoding.writeVarUint(e, kindAssetStored)
+    encoding.writeVarUint(e, StoredPart[message.part])
+    encoding.writeVarString(e, message.sha256)
   } else {
     encoding.writeVarUint(e, kindClosed)
   }
@@ -60,6 +66,13 @@ export function decodeBusMessage(bytes: Uint8Array): { instanceId: string; messa
       const json = decoding.readVarString(d)
       if (decoding.hasContent(d)) return null
       return { instanceId, message: { kind: 'discussion', json } }
+    }
+    if (kind === kindAssetStored) {
+      const code = decoding.readVarUint(d)
+      const sha256 = decoding.readVarString(d)
+      const part = code === StoredPart.audio ? 'audio' : code === StoredPart.peaks ? 'peaks' : null
+      if (part === null || decoding.hasContent(d)) return null
+      return { instanceId, message: { kind: 'asset-stored', part, sha256 } }
     }
     if (kind === kindClosed) {
       if (decoding.hasContent(d)) return null

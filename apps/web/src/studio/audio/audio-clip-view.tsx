@@ -2,6 +2,7 @@
 
 import { PPQ, secondsToTicks } from '@ensemble/core'
 import { memo } from 'react'
+import { useAudioStored } from './asset-arrivals'
 import { Waveform } from './waveform'
 
 /** What an audio clip's block needs from the song's clip record. */
@@ -23,7 +24,8 @@ const WAVE_HEIGHT = 40
 
 /**
  * One audio clip on its lane: the waveform of the part of the asset it plays, its fades as ramps, its
- * take number when it is one of several passes, and "uploading n %" while its audio is still on its way.
+ * take number when it is one of several passes, and "uploading n %" while its audio is still on its way
+ * ("waiting for audio" when nobody online is uploading it, e.g. a take recorded offline).
  * A take that is not chosen is drawn faint behind the chosen one.
  */
 export const AudioClipView = memo(function AudioClipView(props: {
@@ -44,6 +46,7 @@ export const AudioClipView = memo(function AudioClipView(props: {
   const width = Math.max(4, clip.length * pxPerSecond)
   const fadeIn = clip.fadeIn * pxPerSecond
   const fadeOut = clip.fadeOut * pxPerSecond
+  const stored = useAudioStored(props.projectId, clip.asset)
   return (
     <div
       data-testid="audio-clip"
@@ -52,6 +55,7 @@ export const AudioClipView = memo(function AudioClipView(props: {
       data-selected={props.selected}
       data-asset={clip.asset}
       data-active={clip.active}
+      data-audio={stored ? 'stored' : 'pending'}
       role="img"
       aria-label={`Audio clip ${clip.name || 'untitled'}${props.takes > 1 ? `, take ${clip.takeIndex + 1}` : ''}`}
       className={`st-clip st-audio-clip${clip.active ? '' : ' is-inactive'}${props.selected ? ' is-selected' : ''}`}
@@ -97,10 +101,16 @@ export const AudioClipView = memo(function AudioClipView(props: {
       )}
       <span className="st-clip-edge" data-edge="left" />
       <span className="st-clip-edge" data-edge="right" />
-      {props.uploading !== null && (
+      {props.uploading !== null ? (
         <span className="st-upload-badge" data-testid="upload-progress">
           uploading {props.uploading} %
         </span>
+      ) : (
+        !stored && (
+          <span className="st-upload-badge" data-testid="audio-pending">
+            waiting for audio
+          </span>
+        )
       )}
     </div>
   )

@@ -3,12 +3,14 @@
 import { decodePeaks, type Peaks } from '@ensemble/core/audio'
 import { useEffect, useSyncExternalStore } from 'react'
 import { peaksPath } from '../../wire/assets'
+import { nextChance } from './asset-arrivals'
 
 /*
  * Peaks by asset hash, for this page. The recorder and the importer put theirs in at once (the waveform
  * shows before any upload); for a bandmate's clip the peaks are fetched from the server, which has them
- * before the audio (they travel first). Not stored yet (404): tried again with a growing pause while a
- * waveform needs them. Assets are immutable, so a hash's peaks never change once here.
+ * before the audio (they travel first). Not stored yet (404): tried again, while a waveform needs them,
+ * when the server announces them (`asset-arrivals.ts`), after a reconnect, or after a slow fallback.
+ * Assets are immutable, so a hash's peaks never change once here.
  */
 
 const peaks = new Map<string, Peaks>()
@@ -30,7 +32,7 @@ async function fetchPeaks(projectId: string, hash: string): Promise<void> {
   if (peaks.has(hash) || loading.has(hash)) return
   loading.add(hash)
   try {
-    for (let pause = 1000; isWanted() && !peaks.has(hash); pause = Math.min(pause * 1.5, 10_000)) {
+    while (isWanted() && !peaks.has(hash)) {
       try {
         const res = await fetch(peaksPath(projectId, hash), { credentials: 'same-origin' })
         if (res.ok) {
@@ -41,7 +43,7 @@ async function fetchPeaks(projectId: string, hash: string): Promise<void> {
       } catch {
         // Offline: the next try may find the network back.
       }
-      await new Promise((resolve) => setTimeout(resolve, pause))
+      await nextChance('peaks', hash)
     }
   } finally {
     loading.delete(hash)

@@ -1,4 +1,4 @@
-import { MIN_VOLUME_DB } from '@ensemble/core'
+import { MIN_VOLUME_DB, readAudioAsset } from '@ensemble/core'
 import type { AssetBufferCache, AssetBuffers, AudioEngine, Instrument, PresetId } from '@ensemble/core/audio'
 import type { BaseContext } from 'tone'
 import type * as Y from 'yjs'
@@ -29,6 +29,11 @@ export interface AudioTransport extends Transport {
   provideAudio(hash: string, audio: { sampleRate: number; channels: readonly Float32Array[] }): void
   /** Audio clips' buffers by hash (loads the engine): what a WAV export renders them from. */
   audioAssets(): Promise<AssetBuffers | null>
+  /**
+   * The server now holds this asset's audio: a clip of the song that found it missing (a bandmate's take
+   * still uploading) loads it now and joins at the playhead.
+   */
+  audioStored(hash: string): void
 }
 
 export interface AudioTransportOptions {
@@ -213,6 +218,11 @@ export function createAudioTransport(
     async audioAssets() {
       if (!engine && !failed) await load()
       return assets
+    },
+    audioStored(hash) {
+      // Without the engine nothing waits: clips load their audio when it starts.
+      if (assets === null || assets.get(hash) !== undefined || readAudioAsset(doc, hash) === undefined) return
+      assets.load(hash).catch(() => {})
     },
     tickAtTime(seconds) {
       if (!engine || !context) return null
