@@ -1,10 +1,10 @@
-import { generateNKeysBetween } from 'fractional-indexing'
 import type * as Y from 'yjs'
 import { z } from 'zod'
 import { copyAudioClips } from './audio-clips'
 import { copyClip } from './clips'
 import { SongError } from './errors'
 import { newId } from './ids'
+import { type Placement, placeAmong } from './order'
 import type { EditOrigin } from './origins'
 import { type Track, TrackSchema } from './schema'
 import {
@@ -12,6 +12,7 @@ import {
   commit,
   compareTracks,
   createTrackMap,
+  deleteAttached,
   midiClips,
   parse,
   readTrackFields,
@@ -43,39 +44,19 @@ export type AddTrackInput = z.input<typeof AddTrackInput>
 const orderedTracks = (doc: Y.Doc): Track[] =>
   [...tracksMap(doc).entries()].map(([id, y]) => readTrackFields(id, y)).sort(compareTracks)
 
-interface Placement {
-  /** `count` ascending keys for the tracks being placed. */
-  readonly keys: readonly string[]
-  /** Fresh keys for the other tracks, when the neighbours' keys left no room (a tie from concurrent inserts). */
-  readonly rekey: ReadonlyMap<string, string>
-}
-
-/**
- * Finds order keys that put `count` tracks at `index` among the others. Two replicas inserting at the same
- * spot produce equal keys; the id tie-break keeps that deterministic, but nothing fits strictly between two
- * equal keys, so then every track gets a fresh, evenly spaced key in the same transaction.
- */
+/** Order keys that put `count` tracks at `index` among the others (see placeAmong). */
 export const placeAt = (
   doc: Y.Doc,
   index: number | undefined,
   excludeId: string | null,
   count = 1,
-): Placement => {
-  const others = orderedTracks(doc).filter((t) => t.id !== excludeId)
-  const at = index ?? others.length
-  if (!Number.isInteger(at) || at < 0 || at > others.length) {
-    throw new SongError('out_of_range', `Track index ${at} is outside 0..${others.length}`)
-  }
-  const prev = others[at - 1]?.order ?? null
-  const next = others[at]?.order ?? null
-  try {
-    return { keys: generateNKeysBetween(prev, next, count), rekey: new Map() }
-  } catch {
-    const keys = generateNKeysBetween(null, null, others.length + count)
-    const rekey = new Map(others.map((t, i) => [t.id, keys[i < at ? i : i + count]!]))
-    return { keys: keys.slice(at, at + count), rekey }
-  }
-}
+): Placement =>
+  placeAmong(
+    orderedTracks(doc).filter((t) => t.id !== excludeId),
+    index,
+    'Track',
+    count,
+  )
 
 export const applyRekey = (doc: Y.Doc, rekey: ReadonlyMap<string, string>): void => {
   for (const [id, key] of rekey) tracksMap(doc).get(id)?.set('order', key)
@@ -154,6 +135,7 @@ export const deleteTracks = (doc: Y.Doc, origin: EditOrigin, trackIds: readonly 
   if (!Array.isArray(trackIds)) throw new SongError('invalid_value', 'trackIds must be an array')
   for (const id of trackIds) requireTrack(doc, id)
   commit(doc, origin, () => {
+    deleteAttached(doc, new Set(trackIds))
     for (const id of trackIds) tracksMap(doc).delete(id)
   })
 }
