@@ -274,7 +274,11 @@ export const readMixer = (doc: Y.Doc): MixerSnapshot => {
   const trackIds = new Set(parts.tracks.map((t) => t.id))
   const busIds = new Set(parts.buses.map((b) => b.id))
   const chains: Record<string, readonly DeviceSnapshot[]> = {}
-  for (const [owner, chain] of parts.chains) if (trackIds.has(owner)) chains[owner] = chain
+  // In track order, so every replica builds the same object (a Y.Map iterates in local insertion order).
+  for (const track of parts.tracks) {
+    const chain = parts.chains.get(track.id)
+    if (chain !== undefined) chains[track.id] = chain
+  }
   const buses: BusSnapshot[] = parts.buses.map((bus) => ({ ...bus, devices: parts.chains.get(bus.id) ?? [] }))
   const master = parts.chains.get(MASTER) ?? []
   const sends = parts.sends.filter((s) => trackIds.has(s.from) && busIds.has(s.to))
