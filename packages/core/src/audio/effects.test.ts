@@ -19,6 +19,7 @@ import {
 import { diffSong } from './diff'
 import { describeGraph } from './graph'
 import { closeTone, renderSong } from './node'
+import { audioSong, RATE as CLIP_RATE, clicks, sine } from './testing/assets'
 import { BAR, buildSong, rms, user } from './testing/songs'
 
 const RATE = 22_050
@@ -144,5 +145,43 @@ describe('effects as heard (Node renders)', { timeout: 60_000 }, () => {
     const second = await renderSong(song, { sampleRate: RATE, tailSeconds: 1 })
     expect(rms(first.channels[0]!, RATE, 0, 4)).toBeGreaterThan(0.01)
     expect(hash(second.channels)).toBe(hash(first.channels))
+  })
+
+  it('a parametric EQ band lifts its frequency by its gain, within 1 dB', async () => {
+    const { doc, cache, trackIds } = await audioSong([
+      [{ asset: 'e', samples: sine(1, 0.1, 1_000), clip: { start: 0 } }],
+    ])
+    const level = async () => {
+      const audio = await renderSong(readSong(doc), { sampleRate: CLIP_RATE, assets: cache })
+      return rms(audio.channels[0]!, CLIP_RATE, 0.2, 0.8)
+    }
+    const flat = await level()
+    const eq = addDevice(doc, user, trackIds[0]!, {
+      kind: 'parametricEq',
+      params: { band2Frequency: 1_000, band2Gain: 6, band2Q: 1 },
+    })
+    const lifted = await level()
+    expect(20 * Math.log10(lifted / flat)).toBeGreaterThan(5)
+    expect(20 * Math.log10(lifted / flat)).toBeLessThan(7)
+    // A cut at the same band, and a band far away changes nothing there.
+    setDeviceParams(doc, user, eq, { band2Gain: -12, band3Frequency: 12_000, band3Gain: 12 })
+    const cut = await level()
+    expect(20 * Math.log10(cut / flat)).toBeGreaterThan(-13)
+    expect(20 * Math.log10(cut / flat)).toBeLessThan(-11)
+  })
+
+  it('a tempo-synced delay repeats a click one division later, within 1 ms', async () => {
+    // One click 0.1 s into the clip; a quarter note at 120 bpm is 0.5 s.
+    const { doc, cache, trackIds } = await audioSong([
+      [{ asset: 'd', samples: clicks(1, [Math.round(0.1 * CLIP_RATE)]), clip: { start: 0 } }],
+    ])
+    addDevice(doc, user, trackIds[0]!, { kind: 'delay', params: { division: '4n', feedback: 0, mix: 50 } })
+    const audio = await renderSong(readSong(doc), { sampleRate: CLIP_RATE, assets: cache, tailSeconds: 1 })
+    const samples = audio.channels[0]!
+    const peaks: number[] = []
+    for (let i = 1; i < samples.length; i++)
+      if (Math.abs(samples[i]!) > 0.1 && Math.abs(samples[i - 1]!) <= 0.1) peaks.push(i / CLIP_RATE)
+    expect(peaks).toHaveLength(2)
+    expect(Math.abs(peaks[1]! - peaks[0]! - 0.5)).toBeLessThan(0.001)
   })
 })
