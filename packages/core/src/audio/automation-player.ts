@@ -10,6 +10,7 @@ import { type CurvePoint, segmentValue } from '../song/index'
 import type { AutomatableParam } from './effect-nodes'
 import type { ParamCurve } from './graph'
 import type { ToneContext } from './tone'
+import { followTransport } from './transport-follow'
 
 export type AutomationSink =
   | { readonly param: AutomatableParam; readonly convert: (value: number) => number }
@@ -29,15 +30,12 @@ export class AutomationPlayer {
   readonly #context: ToneContext
   readonly #bpm: () => number
   readonly #lanes = new Map<string, Lane>()
+  readonly #unfollow: () => void
 
   constructor(context: ToneContext, bpm: () => number) {
     this.#context = context
     this.#bpm = bpm
-    const transport = context.transport
-    transport.on('start', this.#started)
-    transport.on('loopStart', this.#started)
-    transport.on('stop', this.#stopped)
-    transport.on('pause', this.#stopped)
+    this.#unfollow = followTransport(context, this.#started, this.#stopped)
   }
 
   /** Whether a lane with points drives `key`. */
@@ -86,11 +84,7 @@ export class AutomationPlayer {
 
   dispose(): void {
     for (const key of [...this.#lanes.keys()]) this.remove(key)
-    const transport = this.#context.transport
-    transport.off('start', this.#started)
-    transport.off('loopStart', this.#started)
-    transport.off('stop', this.#stopped)
-    transport.off('pause', this.#stopped)
+    this.#unfollow()
   }
 
   readonly #started = (time: number): void => {
