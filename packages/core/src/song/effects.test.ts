@@ -19,7 +19,7 @@ import { RemoteOrigin, UserOrigin } from './origins'
 import { readMixer, readSong } from './read'
 import { MASTER, MAX_CHAIN_DEVICES, MAX_LANE_POINTS, SongSnapshotSchema } from './schema'
 import { expectRefused } from './testing/harness'
-import { addTrack, deleteTrack } from './tracks'
+import { addTrack, deleteTrack, duplicateTrack } from './tracks'
 import { createUndo } from './undo'
 
 const alice = new UserOrigin('alice')
@@ -87,6 +87,18 @@ describe('insert chains', () => {
     expect(readMixer(doc).chains[track]![0]!.params.frequency).toBe(1_000)
     undoA.undo()
     expect(kinds(doc, track)).toEqual([])
+  })
+
+  it('duplicating a track copies its chain under new ids, settings and order kept', () => {
+    const { doc, track } = setup()
+    addDevice(doc, alice, track, { kind: 'filter', params: { frequency: 300 } })
+    addDevice(doc, alice, track, { kind: 'delay', bypass: true })
+    const { trackId: copy } = duplicateTrack(doc, alice, track)
+    const [original, copied] = [readMixer(doc).chains[track]!, readMixer(doc).chains[copy]!]
+    expect(copied.map(({ kind, bypass, params }) => ({ kind, bypass, params }))).toEqual(
+      original.map(({ kind, bypass, params }) => ({ kind, bypass, params })),
+    )
+    expect(copied.map((d) => d.id)).not.toContain(original[0]!.id)
   })
 
   it('deleting a track takes its chain, sends and automation with it; undo brings them back', () => {

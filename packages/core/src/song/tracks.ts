@@ -8,11 +8,14 @@ import { type Placement, placeAmong } from './order'
 import type { EditOrigin } from './origins'
 import { type Track, TrackSchema } from './schema'
 import {
+  chainOf,
   clipsOf,
   commit,
   compareTracks,
+  createDeviceMap,
   createTrackMap,
   deleteAttached,
+  devicesMap,
   midiClips,
   parse,
   readTrackFields,
@@ -106,7 +109,7 @@ export const reorderTrack = (doc: Y.Doc, origin: EditOrigin, trackId: string, in
   })
 }
 
-/** Copies a track, its clips and notes under new ids, right below the original. */
+/** Copies a track, its clips, notes and insert chain under new ids, right below the original. */
 export const duplicateTrack = (
   doc: Y.Doc,
   origin: EditOrigin,
@@ -122,11 +125,19 @@ export const duplicateTrack = (
     ...midiClips(source).map(([clipId, clip]) => copyClip(clipId, clip, {})),
     ...copyAudioClips(source),
   ]
+  // The copy sounds like the original: its insert chain comes along (new device ids, same settings).
+  const devices = chainOf(doc, trackId).map((d) => ({
+    ...d,
+    id: newId(),
+    owner: id,
+    params: { ...d.params },
+  }))
   commit(doc, origin, () => {
     applyRekey(doc, placement.rekey)
     const y = createTrackMap(copy)
     tracksMap(doc).set(id, y)
     for (const clip of clips) clipsOf(y).set(clip.id, clip.y)
+    for (const device of devices) devicesMap(doc).set(device.id, createDeviceMap(device))
   })
   return { trackId: id, clipIds: clips.map((c) => c.id) }
 }
