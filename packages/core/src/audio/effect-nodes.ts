@@ -111,6 +111,63 @@ const reverb = (tone: ToneLib, context: ToneContext, params: Params): EffectNode
   )
 }
 
+interface CompressorSettings {
+  threshold: number
+  ratio: number
+  /** ms */
+  attack: number
+  /** ms */
+  release: number
+  knee: number
+  makeup: number
+}
+
+/**
+ * Web Audio's compressor adds a make-up gain of its own (the specification's: 0.6 of the gain its curve
+ * takes off a full-scale signal), so its output barely drops and a "-12 dB" of reduction is not heard as
+ * such. It is taken back out here (exactly for a hard knee; near enough with a soft one), so the reduction is
+ * what threshold and ratio say and the make-up is only the user's.
+ */
+const builtInMakeupDb = (threshold: number, ratio: number): number => -0.6 * threshold * (1 - 1 / ratio)
+
+const compressor = (tone: ToneLib, context: ToneContext, settings: CompressorSettings): EffectNode => {
+  const current = { ...settings }
+  const node = new tone.Compressor({
+    context,
+    threshold: current.threshold,
+    ratio: current.ratio,
+    attack: ms(current.attack),
+    release: ms(current.release),
+    knee: current.knee,
+  })
+  const gainDb = () => current.makeup - builtInMakeupDb(current.threshold, current.ratio)
+  const makeup = new tone.Gain({ context, gain: gainDb(), units: 'decibels' })
+  node.connect(makeup)
+  const inner = mapped(
+    node,
+    makeup,
+    {
+      threshold: { param: node.threshold, convert: same },
+      ratio: { param: node.ratio, convert: same },
+      attack: { param: node.attack, convert: ms },
+      release: { param: node.release, convert: ms },
+      knee: { param: node.knee, convert: same },
+    },
+    {},
+    [node, makeup],
+  )
+  return {
+    ...inner,
+    // Threshold, ratio and make-up all move the compensating gain; automation of threshold or ratio moves the
+    // curve at audio rate and the compensation at its points (see AutomationPlayer's step sinks).
+    set: (param, value) => {
+      if (param in current) current[param as keyof CompressorSettings] = Number(value)
+      if (param !== 'makeup') inner.set(param, value)
+      makeup.gain.value = gainDb()
+    },
+  }
+}
+
 /** Builds the nodes of one effect with its parameters (every one present: the graph fills the defaults). */
 export const createEffectNode = (
   tone: ToneLib,
@@ -162,32 +219,15 @@ export const createEffectNode = (
       })
       return mapped(bands[0]!, bands[2]!, targets, {}, bands)
     }
-    case 'compressor': {
-      const compressor = new tone.Compressor({
-        context,
+    case 'compressor':
+      return compressor(tone, context, {
         threshold: num(params, 'threshold'),
         ratio: num(params, 'ratio'),
-        attack: ms(num(params, 'attack')),
-        release: ms(num(params, 'release')),
+        attack: num(params, 'attack'),
+        release: num(params, 'release'),
         knee: num(params, 'knee'),
+        makeup: num(params, 'makeup'),
       })
-      const makeup = new tone.Gain({ context, gain: num(params, 'makeup'), units: 'decibels' })
-      compressor.connect(makeup)
-      return mapped(
-        compressor,
-        makeup,
-        {
-          threshold: { param: compressor.threshold, convert: same },
-          ratio: { param: compressor.ratio, convert: same },
-          attack: { param: compressor.attack, convert: ms },
-          release: { param: compressor.release, convert: ms },
-          knee: { param: compressor.knee, convert: same },
-          makeup: { param: makeup.gain, convert: same },
-        },
-        {},
-        [compressor, makeup],
-      )
-    }
     case 'gate': {
       const gate = new tone.Gate({
         context,
@@ -339,10 +379,15 @@ export const createEffectNode = (
       ])
     }
     case 'limiter': {
-      const limiter = new tone.Limiter({ context, threshold: num(params, 'threshold') })
-      return mapped(limiter, limiter, { threshold: { param: limiter.threshold, convert: same } }, {}, [
-        limiter,
-      ])
+      // A hard-kneed, fast compressor at a high ratio: sustained overs held at the ceiling, nothing added.
+      return compressor(tone, context, {
+        threshold: num(params, 'threshold'),
+        ratio: 20,
+        attack: 1,
+        release: 100,
+        knee: 0,
+        makeup: 0,
+      })
     }
   }
 }
