@@ -158,8 +158,8 @@ const compressor = (tone: ToneLib, context: ToneContext, settings: CompressorSet
   )
   return {
     ...inner,
-    // Threshold, ratio and make-up all move the compensating gain; automation of threshold or ratio moves the
-    // curve at audio rate and the compensation at its points (see AutomationPlayer's step sinks).
+    // Threshold, ratio and make-up all move the compensating gain. Automation of threshold or ratio moves the
+    // curve at audio rate but not the compensation, which keeps the last set values (a known gap).
     set: (param, value) => {
       if (param in current) current[param as keyof CompressorSettings] = Number(value)
       if (param !== 'makeup') inner.set(param, value)
