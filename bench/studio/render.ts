@@ -3,12 +3,15 @@
  * node-web-audio-api with core's renderSong, the same code path as a server-side WAV export. Prints the
  * song, wall time, and speed as a multiple of real time (audio seconds / wall seconds; above 1 is faster
  * than real time). `--presets` also renders each preset's tracks alone for the same length, to see where
- * the time goes.
+ * the time goes. `--effects` gives every track three inserts (EQ, compressor, filter) and a send to each of
+ * two buses (reverb, delay), and automates eight parameters over the song (four filter cutoffs, four
+ * track volumes): the song of issue 22's render benchmark.
  *
- *   pnpm --filter @ensemble/bench studio-render [-- --bars 90 --rate 44100 --presets | --only pluck]
+ *   pnpm --filter @ensemble/bench studio-render [-- --bars 90 --rate 44100 --presets | --only pluck] [--effects]
  */
-import { readSong } from '@ensemble/core'
+import { addAutomationPoints, addBus, addDevice, readSong, setSend, UserOrigin } from '@ensemble/core'
 import { closeTone, loadTone, renderSong } from '@ensemble/core/audio/node'
+import type * as Y from 'yjs'
 import { arg } from './command-line'
 import { buildDenseSong } from './dense-song'
 import { describeMachine } from './machine'
@@ -16,9 +19,40 @@ import { describeMachine } from './machine'
 const bars = Number(arg('bars', '90'))
 const sampleRate = Number(arg('rate', '44100'))
 const perPreset = process.argv.includes('--presets')
+const withEffects = process.argv.includes('--effects')
+
+const bench = new UserOrigin('bench')
+
+/** Three inserts per track, two send buses, eight automated parameters (see the module comment). */
+function addEffects(doc: Y.Doc, bars: number): void {
+  const end = bars * 4 * 480
+  const reverb = addBus(doc, bench, { name: 'Reverb' })
+  addDevice(doc, bench, reverb, { kind: 'reverb', params: { decay: 2, mix: 100 } })
+  const delay = addBus(doc, bench, { name: 'Delay' })
+  addDevice(doc, bench, delay, { kind: 'delay', params: { division: '8d', mix: 100 } })
+  const tracks = readSong(doc).tracks
+  tracks.forEach((track, i) => {
+    addDevice(doc, bench, track.id, { kind: 'eq3', params: { low: 2, high: -2 } })
+    addDevice(doc, bench, track.id, { kind: 'compressor' })
+    const filter = addDevice(doc, bench, track.id, { kind: 'filter', params: { frequency: 8_000 } })
+    setSend(doc, bench, { from: track.id, to: reverb, levelDb: -12 })
+    setSend(doc, bench, { from: track.id, to: delay, levelDb: -18 })
+    if (i < 4)
+      addAutomationPoints(doc, bench, { kind: 'device', device: filter, param: 'frequency' }, [
+        { tick: 0, value: 300, curve: 'exponential' },
+        { tick: end, value: 12_000 },
+      ])
+    else if (i < 8)
+      addAutomationPoints(doc, bench, { kind: 'volume', owner: track.id }, [
+        { tick: 0, value: -12 },
+        { tick: end, value: 0 },
+      ])
+  })
+}
 
 async function timeRender(only: string | null) {
   const song = buildDenseSong(bars, only)
+  if (withEffects) addEffects(song.doc, bars)
   const snapshot = readSong(song.doc)
   const started = performance.now()
   const cpuBefore = process.cpuUsage()
@@ -43,7 +77,9 @@ async function timeRender(only: string | null) {
 }
 
 await loadTone()
-console.log(`render bench: ${bars} bars at 120 bpm, ${sampleRate} Hz stereo; ${describeMachine()}`)
+console.log(
+  `render bench: ${bars} bars at 120 bpm, ${sampleRate} Hz stereo${withEffects ? ', with effects, sends and automation' : ''}; ${describeMachine()}`,
+)
 console.log(
   '| song | tracks | notes | audio (s) | wall (s) | CPU (s) | × real time (wall) | × real time (CPU) | peak (dBFS) |',
 )

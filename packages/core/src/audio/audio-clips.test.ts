@@ -9,8 +9,6 @@ import type * as Y from 'yjs'
 import { PPQ } from '../music/index'
 import { ticksToSeconds } from '../music/time'
 import {
-  type AddAudioClipInput,
-  type AudioAsset,
   addAudioClip,
   addTrack,
   chooseTake,
@@ -24,77 +22,14 @@ import { AssetBufferCache } from './asset-buffers'
 import { AudioEngine } from './engine'
 import { limiterLatency } from './limiter'
 import { closeTone, loadTone, renderSong } from './node'
+import { assetRecord, audioSong, bufferOf, clicks, hashOf, RATE, sine } from './testing/assets'
 import { BAR, buildSong, onsetAfter, rms, user } from './testing/songs'
 
-const RATE = 48_000
 /** At 120 bpm a tick is 1/960 s: exactly 50 samples at 48 kHz, so tick positions are whole samples. */
 const BPM = 120
 const SAMPLES_PER_TICK = RATE / ((BPM / 60) * PPQ)
 
 afterAll(() => closeTone())
-
-const hashOf = (c: string) => c.repeat(64)
-
-/** A mono AudioBuffer of `samples` (node-web-audio-api's class, on globalThis once Tone is loaded). */
-const bufferOf = (samples: Float32Array<ArrayBuffer>): AudioBuffer => {
-  const buffer = new AudioBuffer({ length: samples.length, sampleRate: RATE, numberOfChannels: 1 })
-  buffer.copyToChannel(samples, 0)
-  return buffer
-}
-
-/** `seconds` of silence with one-sample clicks of 0.5 at the given sample indices. */
-const clicks = (seconds: number, at: readonly number[]): Float32Array<ArrayBuffer> => {
-  const samples = new Float32Array(Math.round(seconds * RATE))
-  for (const i of at) samples[i] = 0.5
-  return samples
-}
-
-const sine = (seconds: number, amplitude = 0.4): Float32Array<ArrayBuffer> =>
-  Float32Array.from(
-    { length: Math.round(seconds * RATE) },
-    (_, i) => amplitude * Math.sin((2 * Math.PI * 1000 * i) / RATE),
-  )
-
-const assetRecord = (c: string, samples: Float32Array): AudioAsset => ({
-  hash: hashOf(c),
-  name: `asset ${c}`,
-  format: 'wav',
-  sampleRate: RATE,
-  channels: 1,
-  frames: samples.length,
-  durationSeconds: samples.length / RATE,
-})
-
-interface Placed {
-  readonly asset: string
-  readonly samples: Float32Array<ArrayBuffer>
-  readonly clip: Omit<AddAudioClipInput, 'asset' | 'provenance'>
-}
-
-/** A song at 120 bpm with an audio track per list of clips, plus a cache holding every asset's buffer. */
-const audioSong = async (tracks: readonly (readonly Placed[])[]) => {
-  await loadTone()
-  const { doc } = buildSong(BPM, [])
-  const cache = new AssetBufferCache()
-  const trackIds: string[] = []
-  const clipIds: string[][] = []
-  for (const clips of tracks) {
-    const trackId = addTrack(doc, user, { kind: 'audio' })
-    trackIds.push(trackId)
-    clipIds.push(
-      clips.map(({ asset, samples, clip }) => {
-        cache.set(hashOf(asset), bufferOf(samples))
-        return addAudioClip(doc, user, trackId, {
-          ...clip,
-          asset: hashOf(asset),
-          provenance: { kind: 'import', fileName: `${asset}.wav` },
-          assetRecord: assetRecord(asset, samples),
-        }).clipId
-      }),
-    )
-  }
-  return { doc, cache, trackIds, clipIds }
-}
 
 /** Sample indices where the signal jumps above half a click (each click's first sample). */
 const clickPositions = (samples: Float32Array): number[] => {

@@ -12,6 +12,7 @@ import { secondsToTicks, ticksToSeconds } from '../music/time'
 import type { AssetBuffers } from './asset-buffers'
 import type { AudioClipEvent } from './diff'
 import type { ToneContext } from './tone'
+import { followTransport } from './transport-follow'
 
 /** How far ahead of now a clip joining a running transport starts (its audio arrived, or it was edited). */
 const JOIN_AHEAD_SECONDS = 0.05
@@ -71,17 +72,13 @@ export class AudioClipPlayer {
   readonly #bpm: () => number
   readonly #clips = new Map<string, Scheduled>()
   readonly #unsubscribe: () => void
+  readonly #unfollow: () => void
 
   constructor(context: ToneContext, assets: AssetBuffers | null, bpm: () => number) {
     this.#context = context
     this.#assets = assets
     this.#bpm = bpm
-    const transport = context.transport
-    transport.on('start', this.#started)
-    transport.on('loopStart', this.#started)
-    transport.on('stop', this.#stopped)
-    transport.on('pause', this.#stopped)
-    transport.on('loopEnd', this.#stopped)
+    this.#unfollow = followTransport(context, this.#started, this.#stopped, true)
     this.#unsubscribe = assets?.onLoaded((hash) => this.#arrived(hash)) ?? (() => {})
   }
 
@@ -130,12 +127,7 @@ export class AudioClipPlayer {
 
   dispose(): void {
     for (const clipId of [...this.#clips.keys()]) this.remove(clipId)
-    const transport = this.#context.transport
-    transport.off('start', this.#started)
-    transport.off('loopStart', this.#started)
-    transport.off('stop', this.#stopped)
-    transport.off('pause', this.#stopped)
-    transport.off('loopEnd', this.#stopped)
+    this.#unfollow()
     this.#unsubscribe()
   }
 

@@ -24,6 +24,17 @@ export {
   type NoteEvent,
 } from './diff'
 export { type ActionListener, AudioEngine, type AudioEngineOptions } from './engine'
+export {
+  type AudioGraph,
+  type ChainOwner,
+  describeGraph,
+  diffGraph,
+  type GraphAction,
+  type GraphDevice,
+  type GraphSend,
+  type GraphStrip,
+  type ParamCurve,
+} from './graph'
 export { createInstrument, type Instrument } from './instruments/index'
 export { calibrationClick, type LatencyInput, type LatencyMeasurement, measureLatency } from './latency'
 export { audibleTracks } from './mix'

@@ -12,6 +12,7 @@ import {
   type SongSnapshot,
   type TrackSnapshot,
 } from '../song/index'
+import { describeGraph, diffGraph, type GraphAction } from './graph'
 import { audibleTracks } from './mix'
 import { type PresetId, resolvePreset } from './presets'
 
@@ -65,6 +66,8 @@ export type EngineAction =
       /** Replaces whatever the clip had scheduled. */
       readonly events: readonly NoteEvent[]
     }
+  /** Effects, buses, sends and automation: see graph.ts. */
+  | { readonly type: 'graph'; readonly action: GraphAction }
   | {
       readonly type: 'scheduleAudioClip'
       readonly trackId: string
@@ -146,7 +149,8 @@ const scheduleAction = (trackId: string, clip: ClipSnapshot): EngineAction => ({
 /**
  * Actions that turn the graph for `previous` (null: an empty graph) into the graph for `next`. Ordered so an
  * adapter can apply them one by one: transport first, then removals (freeing voices), then additions, the
- * mix and finally the note schedules, which need their track to exist.
+ * mix, the effects graph (chains, buses, sends, automation) and finally the note schedules, which need their
+ * track to exist.
  */
 export const diffSong = (previous: SongSnapshot | null, next: SongSnapshot): EngineAction[] => {
   if (previous === next) return []
@@ -211,5 +215,8 @@ export const diffSong = (previous: SongSnapshot | null, next: SongSnapshot): Eng
       clips.push(scheduleAction(track.id, clip))
     }
   }
-  return [...transport, ...removals, ...tracks, ...mixes, ...clips]
+  const graph = diffGraph(previous === null ? null : describeGraph(previous), describeGraph(next)).map(
+    (action): EngineAction => ({ type: 'graph', action }),
+  )
+  return [...transport, ...removals, ...tracks, ...mixes, ...graph, ...clips]
 }

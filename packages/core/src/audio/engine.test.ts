@@ -6,11 +6,11 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { PPQ } from '../music/index'
-import { addNote, RemoteOrigin, UserOrigin } from '../song/index'
+import { addDevice, addNote, RemoteOrigin, setDeviceParams, UserOrigin } from '../song/index'
 import type { EngineAction } from './diff'
 import { AudioEngine } from './engine'
 import { closeTone, loadTone } from './node'
-import { BAR, buildSong, rms } from './testing/songs'
+import { BAR, buildSong, rms, user } from './testing/songs'
 
 const RATE = 22_050
 
@@ -119,6 +119,48 @@ describe('AudioEngine', { timeout: 30_000 }, () => {
     expect(engine.loop).toBeNull()
     engine.stop()
     expect(engine.position).toBe(0)
+    engine.dispose()
+  })
+
+  it('a bandmate turning an effect knob mid-playback changes that one parameter, heard at once', async () => {
+    const tone = await loadTone()
+    // A high note held for two bars, through a low-pass that starts wide open.
+    const { doc: a, trackIds } = buildSong(120, [
+      { track: { instrument: 'lead' }, clips: [[0, 2 * BAR, [{ pitch: 96, start: 0, duration: 2 * BAR }]]] },
+    ])
+    const filter = addDevice(a, user, trackIds[0]!, {
+      kind: 'filter',
+      params: { frequency: 20_000, slope: '24' },
+    })
+    const b = new Y.Doc()
+    Y.applyUpdate(b, Y.encodeStateAsUpdate(a))
+    b.on('update', (update: Uint8Array) => Y.applyUpdate(a, update, new RemoteOrigin('b')))
+    const context = new tone.OfflineContext(1, 2, RATE)
+    const previous = tone.getContext()
+    tone.setContext(context)
+    const engine = new AudioEngine(tone, a, { context, meters: false })
+    tone.setContext(previous)
+    const applied: EngineAction[][] = []
+    engine.onActions((actions) => applied.push([...actions]))
+    let playingAtEdit = false
+    context.transport.scheduleOnce(
+      () => {
+        playingAtEdit = engine.playing
+        setDeviceParams(b, new UserOrigin('bandmate'), filter, { frequency: 150 })
+      },
+      `${PPQ * 2}i`,
+    )
+    engine.play(0)
+    context.lookAhead = 0.05
+    const left = (await context.render()).getChannelData(0)
+    expect(playingAtEdit).toBe(true)
+    expect(applied).toEqual([
+      [{ type: 'graph', action: { type: 'param', deviceId: filter, param: 'frequency', value: 150 } }],
+    ])
+    // Before the edit (1 s) the note is bright; after it, four octaves under the note, nearly gone.
+    const open = rms(left, RATE, 0.2, 0.9)
+    expect(open).toBeGreaterThan(0.01)
+    expect(rms(left, RATE, 1.2, 1.9)).toBeLessThan(open / 30)
     engine.dispose()
   })
 })

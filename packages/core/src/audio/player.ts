@@ -17,6 +17,7 @@ import type { EngineAction, NoteEvent } from './diff'
 import { createInstrument, type Instrument } from './instruments/index'
 import { createMasterLimiter, type MasterLimiter } from './limiter'
 import { Metronome } from './metronome'
+import { MixerGraph } from './mixer-graph'
 import type { PresetId } from './presets'
 import type { ToneContext, ToneLib } from './tone'
 
@@ -36,6 +37,8 @@ export interface Levels {
 }
 
 interface TrackGraph {
+  /** Where the instrument and the audio clips play into; the inserts run from here to the channel. */
+  readonly input: ToneModule.Gain
   readonly channel: ToneModule.Channel
   readonly meter: ToneModule.Meter | null
   preset: PresetId | null
@@ -64,6 +67,7 @@ export class TonePlayer {
   readonly #meters: boolean
   readonly metronome: Metronome
   readonly #audioClips: AudioClipPlayer
+  readonly #mixer: MixerGraph
   #bpm = 120
 
   constructor(tone: ToneLib, context: ToneContext, options: PlayerOptions = {}) {
@@ -76,7 +80,8 @@ export class TonePlayer {
     this.#master = new tone.Channel({ context })
     // The master meter reads after the limiter: it shows what leaves the mix, which never reaches 0 dBFS.
     this.#limiter = createMasterLimiter(tone, context)
-    this.#master.connect(this.#limiter.input)
+    // Master → master chain → limiter: the mixer graph wires the chain between them.
+    this.#mixer = new MixerGraph(tone, context, this.#master, this.#limiter.input, () => this.#bpm)
     this.#limiter.output.connect(context.destination)
     this.#masterMeter = this.#meters ? new tone.Meter({ context, smoothing: 0.8, channelCount: 1 }) : null
     if (this.#masterMeter !== null) this.#limiter.output.connect(this.#masterMeter)
@@ -99,6 +104,7 @@ export class TonePlayer {
         this.#bpm = action.bpm
         this.#transport.bpm.value = action.bpm
         this.#audioClips.retime()
+        this.#mixer.automation.retime()
         return
       case 'timeSignature':
         this.#transport.timeSignature = [action.numerator, action.denominator]
@@ -121,20 +127,24 @@ export class TonePlayer {
       case 'mix': {
         const track = this.#tracks.get(action.trackId)
         if (track === undefined) return
-        // The fader's floor is silence, not -60 dB of audible bleed.
-        track.channel.volume.value =
-          action.volumeDb <= MIN_VOLUME_DB ? Number.NEGATIVE_INFINITY : action.volumeDb
-        track.channel.pan.value = action.pan
+        // The fader's floor is silence, not -60 dB of audible bleed. An automated fader follows its lane.
+        if (!this.#mixer.automated(action.trackId, 'volume'))
+          track.channel.volume.value =
+            action.volumeDb <= MIN_VOLUME_DB ? Number.NEGATIVE_INFINITY : action.volumeDb
+        if (!this.#mixer.automated(action.trackId, 'pan')) track.channel.pan.value = action.pan
         track.channel.mute = !action.audible
         return
       }
+      case 'graph':
+        this.#mixer.apply(action.action)
+        return
       case 'scheduleClip':
         this.#scheduleClip(action.trackId, action.clipId, action.events)
         return
       case 'scheduleAudioClip': {
         const track = this.#tracks.get(action.trackId)
         if (track === undefined) return
-        track.audioBus ??= new this.#tone.Gain({ context: this.#context }).connect(track.channel)
+        track.audioBus ??= new this.#tone.Gain({ context: this.#context }).connect(track.input)
         this.#audioClips.schedule(
           action.trackId,
           action.clipId,
@@ -159,11 +169,14 @@ export class TonePlayer {
     // Tone's channel pans one channel by default, which would fold a stereo recording to mono.
     const channel = new this.#tone.Channel({ context: this.#context, channelCount: stereo ? 2 : 1 })
     channel.connect(this.#master)
+    const input = new this.#tone.Gain({ context: this.#context })
+    this.#mixer.addTrack(trackId, input, channel)
     const meter = this.#meters
       ? new this.#tone.Meter({ context: this.#context, smoothing: 0.8, channelCount: 1 })
       : null
     if (meter !== null) channel.connect(meter)
     const track: TrackGraph = {
+      input,
       channel,
       meter,
       preset: null,
@@ -179,7 +192,7 @@ export class TonePlayer {
     if (track.preset === preset && track.instrument !== null) return
     track.instrument?.dispose()
     track.instrument = preset === null ? null : createInstrument(this.#tone, this.#context, preset)
-    track.instrument?.output.connect(track.channel)
+    track.instrument?.output.connect(track.input)
     for (const clip of track.clips.values()) track.instrument?.prepare?.(clip.pitches)
     track.preset = preset
   }
@@ -191,6 +204,8 @@ export class TonePlayer {
     this.#audioClips.removeTrack(trackId)
     track.audioBus?.dispose()
     track.instrument?.dispose()
+    this.#mixer.removeTrack(trackId)
+    track.input.dispose()
     track.meter?.dispose()
     track.channel.dispose()
     this.#tracks.delete(trackId)
@@ -250,6 +265,7 @@ export class TonePlayer {
     for (const id of [...this.#tracks.keys()]) this.#removeTrack(id)
     this.#audioClips.dispose()
     this.metronome.dispose()
+    this.#mixer.dispose()
     this.#masterMeter?.dispose()
     this.#limiter.dispose()
     this.#master.dispose()

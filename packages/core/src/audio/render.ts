@@ -194,9 +194,12 @@ export const stemOf = (song: SongSnapshot, trackIds: readonly string[]): SongSna
   const wanted = new Set(trackIds)
   const missing = trackIds.filter((id) => !song.tracks.some((t) => t.id === id))
   if (missing.length > 0) throw new Error(`No track ${missing.join(', ')} in this song to render a stem of`)
+  const chains = Object.fromEntries(Object.entries(song.mixer.chains).filter(([id]) => wanted.has(id)))
   return {
     meta: song.meta,
     tracks: song.tracks.filter((t) => wanted.has(t.id)).map((t) => ({ ...t, mute: false, solo: false })),
+    // The stem keeps its inserts and what it sends (the buses it feeds, the master chain), not other tracks.
+    mixer: { ...song.mixer, chains, sends: song.mixer.sends.filter((s) => wanted.has(s.from)) },
   }
 }
 

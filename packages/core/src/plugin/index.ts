@@ -72,6 +72,9 @@ export {
   validateOutput,
 } from './output'
 export {
+  fromControl,
+  type ParameterCurve,
+  ParameterCurveSchema,
   type ParameterSpec,
   ParameterSpecSchema,
   type ParametersOf,
@@ -79,7 +82,9 @@ export {
   type ParameterValueOf,
   type ParameterValues,
   parameterDefaults,
+  parameterProblem,
   resolveParameters,
+  toControl,
 } from './parameters'
 export { createRandom } from './random'
 export { checkInput, checkOutput, type RunOptions, runPlugin } from './run'

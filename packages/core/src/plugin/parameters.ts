@@ -54,6 +54,20 @@ function checkRange(spec: NumericSpec, ctx: z.RefinementCtx, integer: boolean): 
 
 const units = z.string().min(1).max(16).optional()
 
+/**
+ * How a control travels its range: `linear` (pan, dB), `log` (frequencies and times, where each octave or
+ * decade gets the same travel; needs min > 0), `exp` (fine control near the top). Only the controls use it:
+ * values are stored and validated in real units whatever the curve.
+ */
+export const ParameterCurveSchema = z.enum(['linear', 'log', 'exp'])
+export type ParameterCurve = z.infer<typeof ParameterCurveSchema>
+const curve = ParameterCurveSchema.optional()
+
+const checkCurve = (spec: NumericSpec & { curve?: ParameterCurve | undefined }, ctx: z.RefinementCtx) => {
+  if (spec.curve === 'log' && spec.min <= 0)
+    ctx.addIssue({ code: 'custom', path: ['curve'], message: 'a log curve needs min > 0' })
+}
+
 export const FloatParameterSchema = z
   .strictObject({
     ...common,
@@ -63,8 +77,12 @@ export const FloatParameterSchema = z
     default: z.number(),
     step: z.number().optional(),
     units,
+    curve,
   })
-  .superRefine((spec, ctx) => checkRange(spec, ctx, false))
+  .superRefine((spec, ctx) => {
+    checkRange(spec, ctx, false)
+    checkCurve(spec, ctx)
+  })
 
 export const IntParameterSchema = z
   .strictObject({
@@ -75,8 +93,12 @@ export const IntParameterSchema = z
     default: z.int(),
     step: z.int().optional(),
     units,
+    curve,
   })
-  .superRefine((spec, ctx) => checkRange(spec, ctx, true))
+  .superRefine((spec, ctx) => {
+    checkRange(spec, ctx, true)
+    checkCurve(spec, ctx)
+  })
 
 export const BoolParameterSchema = z.strictObject({
   ...common,
@@ -143,7 +165,8 @@ export type ParametersOf<M> = M extends { parameters: readonly (infer P)[] }
   ? { readonly [S in P as S extends { id: infer I extends string } ? I : never]: ParameterValueOf<S> }
   : ParameterValues
 
-function checkValue(spec: ParameterSpec, value: unknown): string | null {
+/** Why `value` is not a valid value of `spec` (in words), or null when it is. */
+export function parameterProblem(spec: ParameterSpec, value: unknown): string | null {
   switch (spec.type) {
     case 'float':
     case 'int': {
@@ -200,10 +223,31 @@ export function resolveParameters(
   const resolved: Record<string, ParameterValue> = {}
   for (const spec of declared.parameters) {
     const value = Object.hasOwn(given, spec.id) ? given[spec.id] : spec.default
-    const problem = checkValue(spec, value)
+    const problem = parameterProblem(spec, value)
     if (problem) issues.push({ path: `parameters.${spec.id}`, message: problem })
     else resolved[spec.id] = value as ParameterValue
   }
   if (issues.length > 0) throw new PluginError('invalid_parameters', issues)
   return Object.freeze(resolved)
+}
+
+type NumericParameter = Extract<ParameterSpec, { type: 'float' | 'int' }>
+
+/** A control's position (0..1) for a value, along the parameter's curve. */
+export const toControl = (spec: NumericParameter, value: number): number => {
+  const clamped = Math.min(spec.max, Math.max(spec.min, value))
+  const linear = (clamped - spec.min) / (spec.max - spec.min)
+  if (spec.curve === 'log') return Math.log(clamped / spec.min) / Math.log(spec.max / spec.min)
+  if (spec.curve === 'exp') return Math.sqrt(linear)
+  return linear
+}
+
+/** The value at a control's position (0..1): the inverse of `toControl`, rounded for int parameters. */
+export const fromControl = (spec: NumericParameter, position: number): number => {
+  const x = Math.min(1, Math.max(0, position))
+  const value =
+    spec.curve === 'log'
+      ? spec.min * (spec.max / spec.min) ** x
+      : spec.min + (spec.max - spec.min) * (spec.curve === 'exp' ? x * x : x)
+  return spec.type === 'int' ? Math.round(value) : value
 }

@@ -1,13 +1,18 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { PPQ } from '../music/time'
+import { addAutomationPoints } from './automation'
+import { addBus, deleteBus, setBusField, setSend } from './buses'
+import { applyChainPreset, saveChainPreset } from './chain-presets'
 import { clientWriteRefusal, sealLegacyRuns } from './client-writes'
 import { addClip } from './clips'
+import { addDevice, moveDevice, removeDevice, setDeviceBypass, setDeviceParams } from './devices'
 import { createSongDoc } from './migrate'
 import { addNotes, moveNotes } from './notes'
 import { type AiRun, UserOrigin } from './origins'
 import { acceptProposal, addProposal, dismissProposal, PROPOSALS, readProposal } from './proposals'
-import { readTrack } from './read'
+import { readMixer, readTrack } from './read'
+import { MASTER, MAX_CHAIN_DEVICES } from './schema'
 import { addTrack } from './tracks'
 
 /*
@@ -131,6 +136,127 @@ describe('what a client may write', () => {
     moveNotes(client, alice, trackId, clipId, [noteId!], { deltaTicks: PPQ })
     const move = Y.encodeStateAsUpdate(client, before)
     expect(clientWriteRefusal(server, move, sealed)).toBe('unknown_parent')
+  })
+})
+
+describe('effects, routing and automation a client writes', () => {
+  const raw = (doc: Y.Doc, map: string) => doc.getMap<unknown>(map)
+  const params = (doc: Y.Doc, deviceId: string) =>
+    (raw(doc, 'devices').get(deviceId) as Y.Map<unknown>).get('params') as Y.Map<unknown>
+
+  it('lets every edit the operations make pass', () => {
+    const { server, trackId, write } = pair()
+    let filter = ''
+    let bus = ''
+    let send = ''
+    expect(
+      write(
+        (doc) => (filter = addDevice(doc, alice, trackId, { kind: 'filter', params: { frequency: 300 } })),
+      ),
+    ).toBeNull()
+    expect(write((doc) => addDevice(doc, alice, trackId, { kind: 'delay', index: 0 }))).toBeNull()
+    expect(write((doc) => setDeviceParams(doc, alice, filter, { type: 'highpass', resonance: 8 }))).toBeNull()
+    expect(write((doc) => setDeviceParams(doc, alice, filter, { frequency: 900 }))).toBeNull()
+    expect(write((doc) => moveDevice(doc, alice, filter, 0))).toBeNull()
+    expect(write((doc) => setDeviceBypass(doc, alice, filter, true))).toBeNull()
+    expect(write((doc) => (bus = addBus(doc, alice, { name: 'Verb' })))).toBeNull()
+    expect(write((doc) => addDevice(doc, alice, bus, { kind: 'reverb', params: { mix: 100 } }))).toBeNull()
+    expect(write((doc) => addDevice(doc, alice, MASTER, { kind: 'limiter' }))).toBeNull()
+    expect(write((doc) => setBusField(doc, alice, bus, 'volumeDb', -4))).toBeNull()
+    expect(write((doc) => (send = setSend(doc, alice, { from: trackId, to: bus, levelDb: -10 })))).toBeNull()
+    expect(
+      write((doc) =>
+        addAutomationPoints(doc, alice, { kind: 'device', device: filter, param: 'frequency' }, [
+          { tick: 0, value: 200, curve: 'exponential' },
+          { tick: BAR * 8, value: 8_000 },
+        ]),
+      ),
+    ).toBeNull()
+    expect(
+      write((doc) => addAutomationPoints(doc, alice, { kind: 'send', send }, [{ tick: 0, value: -20 }])),
+    ).toBeNull()
+    let preset = ''
+    expect(write((doc) => (preset = saveChainPreset(doc, alice, trackId, 'Mine')))).toBeNull()
+    expect(write((doc) => applyChainPreset(doc, alice, bus, preset))).toBeNull()
+    expect(write((doc) => applyChainPreset(doc, alice, trackId, 'factory-warm-keys'))).toBeNull()
+    expect(write((doc) => removeDevice(doc, alice, readMixer(doc).chains[trackId]![0]!.id))).toBeNull()
+    expect(write((doc) => deleteBus(doc, alice, bus))).toBeNull()
+    expect(readMixer(server).chains[trackId]!.map((d) => d.kind)).toEqual(['chorus', 'reverb'])
+  })
+
+  it('refuses parameters out of range or unknown, kinds that do not exist and malformed records', () => {
+    // Each on a fresh pair: a client whose write was refused is disconnected, its doc ahead of the server's.
+    const refusal = (edit: (doc: Y.Doc, trackId: string, filter: string) => void) => {
+      const { trackId, write } = pair()
+      let filter = ''
+      expect(write((doc) => (filter = addDevice(doc, alice, trackId, { kind: 'filter' })))).toBeNull()
+      return write((doc) => edit(doc, trackId, filter))
+    }
+    expect(refusal((doc, _, filter) => params(doc, filter).set('frequency', 99_999))).toBe('effect')
+    expect(refusal((doc, _, filter) => params(doc, filter).set('type', 'notch'))).toBe('effect')
+    expect(refusal((doc, _, filter) => params(doc, filter).set('cutoff', 100))).toBe('effect')
+    expect(refusal((doc, _, filter) => params(doc, filter).set('frequency', '300'))).toBe('effect')
+    expect(
+      refusal((doc, _, filter) => (raw(doc, 'devices').get(filter) as Y.Map<unknown>).set('kind', 'reverb')),
+    ).toBe('effect')
+    expect(refusal((doc) => raw(doc, 'devices').set('x', { kind: 'filter' }))).toBe('effect')
+    expect(
+      refusal((doc, trackId) => {
+        const device = new Y.Map<unknown>()
+        device.set('owner', trackId)
+        device.set('kind', 'flanger')
+        raw(doc, 'devices').set('y', device)
+      }),
+    ).toBe('effect')
+    expect(
+      refusal((doc) =>
+        raw(doc, 'sends').set('a>b', { id: 'a>b', from: 'a', to: 'b', levelDb: 40, preFader: false }),
+      ),
+    ).toBe('effect')
+    expect(
+      refusal((doc, trackId) =>
+        raw(doc, 'automation').set('p', {
+          id: 'p',
+          target: { kind: 'volume', owner: trackId },
+          tick: 0,
+          value: 12,
+          curve: 'linear',
+        }),
+      ),
+    ).toBe('effect')
+    expect(
+      refusal((doc, _, filter) =>
+        raw(doc, 'automation').set('p', {
+          id: 'p',
+          target: { kind: 'device', device: filter, param: 'frequency' },
+          tick: 0,
+          value: 5,
+          curve: 'linear',
+        }),
+      ),
+    ).toBe('effect')
+    expect(refusal((doc) => raw(doc, 'presets').set('q', { id: 'q', name: '', devices: [] }))).toBe('effect')
+    expect(refusal((doc, _, filter) => setDeviceParams(doc, alice, filter, { frequency: 500 }))).toBeNull()
+  })
+
+  it('refuses a chain past its limit written around the operations', () => {
+    const { trackId, write } = pair()
+    for (let i = 0; i < MAX_CHAIN_DEVICES; i++)
+      expect(write((doc) => addDevice(doc, alice, trackId, { kind: 'eq3' }))).toBeNull()
+    expect(
+      write((doc) => {
+        const device = new Y.Map<unknown>()
+        for (const [key, value] of Object.entries({
+          owner: trackId,
+          kind: 'eq3',
+          order: 'zz',
+          bypass: false,
+        }))
+          device.set(key, value)
+        device.set('params', new Y.Map())
+        raw(doc, 'devices').set('one-too-many', device)
+      }),
+    ).toBe('effect')
   })
 })
 

@@ -1,6 +1,7 @@
 /*
- * What a client may not write into a shared song: proposals, AI provenance the server did not sign, and
- * audio asset records that are not valid or that change a stored one (see `assetWriteRefused`).
+ * What a client may not write into a shared song: proposals, AI provenance the server did not sign, audio
+ * asset records that are not valid or that change a stored one (see `assetWriteRefused`), and effects,
+ * routing, automation or preset entries that no operation could have written (see effect-writes.ts).
  *
  * The server writes every proposal (`addProposal` under the AI proposal origin) once the inference service
  * has answered, and signs each run it makes (ProvenanceSchema.seal). A client that writes into the
@@ -16,13 +17,14 @@
  * update depends on content the server does not have) cannot be checked and is refused.
  */
 import * as Y from 'yjs'
+import { EFFECT_ROOTS, type EntryWrite, effectWritesAllowed } from './effect-writes'
 import { type AiRun, SystemOrigin } from './origins'
 import { PROPOSALS, readProposals } from './proposals'
 import { type AudioAsset, AudioAssetSchema, type Note } from './schema'
 import { ASSETS, assetsMap, clipsOf, commit, notesOf, tracksMap } from './ydoc'
 
 /** Why a client's update was refused; null when it may be applied. */
-export type ClientWriteRefusal = 'proposal' | 'provenance' | 'asset' | 'unknown_parent' | null
+export type ClientWriteRefusal = 'proposal' | 'provenance' | 'asset' | 'effect' | 'unknown_parent' | null
 
 /** Whether a note's provenance, as a client wrote it, carries the server's seal over its run. */
 export type ProvenanceCheck = (provenance: unknown) => boolean
@@ -125,6 +127,40 @@ export const clientWriteRefusal = (
     return 'other'
   }
 
+  /** The item that holds a nested type, found by the id an update names it by, or the type a doc item has. */
+  const holderOf = (parent: unknown): Y.Item | 'unknown' | 'root' => {
+    if (parent instanceof Y.AbstractType) return parent._item ?? 'root'
+    const id = parent as ID
+    const inThis = inUpdate(id)
+    if (inThis !== undefined) return inThis
+    if (id.clock >= Y.getState(doc.store, id.client)) return 'unknown'
+    const known: Decoded = Y.getItem(doc.store, Y.createID(id.client, id.clock))
+    return known instanceof Y.Item ? known : 'unknown'
+  }
+  const rootName = (type: unknown): string | null => {
+    for (const [name, shared] of doc.share) if (shared === type) return name
+    return null
+  }
+
+  /** The keys from the doc's root to where `item` sits (root map name first), or null when not known. */
+  const pathOf = (item: Y.Item, depth: number): string[] | null => {
+    const placed = placedBy(item, 0)
+    if (placed === 'unknown' || placed === 'other' || depth > 8) return null
+    const key = placed.parentSub
+    if (key === null) return null
+    const parent: unknown = placed.parent
+    if (typeof parent === 'string') return [parent, key]
+    const holder = holderOf(parent)
+    if (holder === 'unknown') return null
+    if (holder === 'root') {
+      const name = rootName(parent)
+      return name === null ? null : [name, key]
+    }
+    const above = pathOf(holder, depth + 1)
+    return above === null ? null : [...above, key]
+  }
+
+  const effectWrites: EntryWrite[] = []
   for (const item of items) {
     const placed = placedBy(item, 0)
     if (placed === 'unknown') return 'unknown_parent'
@@ -132,7 +168,16 @@ export const clientWriteRefusal = (
     const parent = parentOf(placed)
     if (parent === 'proposals') return 'proposal'
     if (parent === 'assets' && assetWriteRefused(doc, item, placed.parentSub)) return 'asset'
+    const path = pathOf(item, 0)
+    if (path !== null && EFFECT_ROOTS.has(path[0]!)) {
+      const values = plainValues(item)
+      if (item.content instanceof Y.ContentType) effectWrites.push({ path, value: 'type' })
+      else if (values.length === 1) effectWrites.push({ path, value: values[0] })
+      // A value overwritten within the update arrives as deleted content: nothing of it is written.
+      else if (!(item.content instanceof Y.ContentDeleted)) return 'effect'
+    }
   }
+  if (effectWrites.length > 0 && !effectWritesAllowed(doc, effectWrites)) return 'effect'
   return null
 }
 

@@ -18,7 +18,13 @@ import {
   splitAudioClip,
   trimAudioClip,
 } from './audio-clips'
+import { addAutomationPoints, deleteAutomationPoints } from './automation'
+import { addBus, deleteBus, removeSend, setBusField, setSend } from './buses'
+import { applyChainPreset, saveChainPreset } from './chain-presets'
 import { addClip, deleteClip, duplicateClip, moveClip, moveClips, resizeClip, splitClip } from './clips'
+import { addDevice, moveDevice, removeDevice, setDeviceBypass, setDeviceParams } from './devices'
+import { EFFECT_KINDS, effectDescriptor } from './effects/catalogue'
+import { FACTORY_PRESETS } from './effects/factory-presets'
 import { SongError } from './errors'
 import { setKey, setTempo, setTimeSignature, setTitle } from './meta'
 import { createSongDoc } from './migrate'
@@ -34,12 +40,12 @@ import {
 } from './notes'
 import { AiAcceptedOrigin, RemoteOrigin, UserOrigin } from './origins'
 import { readSong, readTracks } from './read'
-import { type SongSnapshot, SongSnapshotSchema } from './schema'
+import { MASTER, type SongSnapshot, SongSnapshotSchema } from './schema'
 import { chooseTake } from './takes'
 import { prng } from './testing/harness'
 import { addTrack, deleteTrack, duplicateTrack, renameTrack, reorderTrack } from './tracks'
 import { createUndo, type SongUndo } from './undo'
-import { compareTracks } from './ydoc'
+import { compareOrdered, compareTracks } from './ydoc'
 
 type Rng = ReturnType<typeof prng>
 
@@ -73,9 +79,13 @@ const randomEdit = (rng: Rng, r: Replica): void => {
   const target = pickClip(rng, song)
   const notes = target ? target.clip.notes : []
   const someNotes = () => notes.filter(() => rng.chance(0.5)).map((n) => n.id)
-  const roll = rng.int(0, 39)
+  const roll = rng.int(0, 47)
   if (roll >= 30 && roll < 39) {
     randomAudioEdit(rng, r, roll - 30)
+    return
+  }
+  if (roll >= 40) {
+    randomEffectEdit(rng, r, roll - 40)
     return
   }
   switch (roll) {
@@ -290,6 +300,94 @@ const randomAudioEdit = (rng: Rng, r: Replica, kind: number): void => {
   }
 }
 
+/**
+ * One random effects edit: chains racing (two users moving, turning, bypassing and removing devices of one
+ * chain), buses and sends coming and going, automation drawn on targets a bandmate deletes, presets applied.
+ */
+const randomEffectEdit = (rng: Rng, r: Replica, kind: number): void => {
+  const { doc, user } = r
+  const song = readSong(doc)
+  const { mixer } = song
+  const owners = [MASTER, ...song.tracks.map((t) => t.id), ...mixer.buses.map((b) => b.id)]
+  const devices = [
+    ...Object.values(mixer.chains).flat(),
+    ...mixer.buses.flatMap((b) => b.devices),
+    ...mixer.master,
+  ]
+  const device = rng.pick(devices)
+  const track = rng.pick(song.tracks)
+  const bus = rng.pick(mixer.buses)
+  switch (kind) {
+    case 0:
+      addDevice(doc, user, rng.pick(owners)!, { kind: rng.pick(EFFECT_KINDS)!, index: rng.int(0, 2) })
+      return
+    case 1:
+      if (device) moveDevice(doc, user, device.id, rng.int(0, 3))
+      return
+    case 2: {
+      if (!device) return
+      const spec = rng.pick(effectDescriptor(device.kind).parameters)!
+      if (spec.type === 'float' || spec.type === 'int')
+        // Sometimes past the range on purpose: refused.
+        setDeviceParams(doc, user, device.id, {
+          [spec.id]: spec.min + (spec.max - spec.min) * rng.next() * 1.1,
+        })
+      else if (spec.type === 'choice')
+        setDeviceParams(doc, user, device.id, { [spec.id]: rng.pick(spec.options)!.value })
+      return
+    }
+    case 3:
+      if (device && rng.chance(0.5)) setDeviceBypass(doc, user, device.id, rng.chance(0.5))
+      else if (device) removeDevice(doc, user, device.id)
+      return
+    case 4:
+      if (bus && rng.chance(0.3)) deleteBus(doc, user, bus.id)
+      else if (bus && rng.chance(0.5)) setBusField(doc, user, bus.id, 'volumeDb', rng.int(-60, 6))
+      else addBus(doc, user)
+      return
+    case 5:
+      if (track && bus && rng.chance(0.8))
+        setSend(doc, user, {
+          from: track.id,
+          to: bus.id,
+          levelDb: rng.int(-60, 6),
+          preFader: rng.chance(0.5),
+        })
+      else if (track && bus) removeSend(doc, user, track.id, bus.id)
+      return
+    case 6: {
+      const lane = rng.pick(mixer.automation)
+      if (lane && rng.chance(0.3)) {
+        deleteAutomationPoints(
+          doc,
+          user,
+          lane.points.filter(() => rng.chance(0.5)).map((p) => p.id),
+        )
+        return
+      }
+      const numeric = device && effectDescriptor(device.kind).parameters.find((p) => p.type === 'float')
+      const target =
+        numeric && device && rng.chance(0.5)
+          ? ({ kind: 'device', device: device.id, param: numeric.id } as const)
+          : track && ({ kind: 'volume', owner: track.id } as const)
+      if (!target) return
+      const value =
+        numeric && target.kind === 'device' && numeric.type === 'float' ? numeric.min : rng.int(-60, 6)
+      addAutomationPoints(doc, user, target, [
+        { tick: rng.int(0, 7680), value, curve: rng.pick(['linear', 'exponential', 'step'] as const)! },
+      ])
+      return
+    }
+    default: {
+      const owner = rng.pick(owners)!
+      const preset = rng.pick(mixer.presets)
+      if (preset && rng.chance(0.5)) applyChainPreset(doc, user, owner, preset.id)
+      else if (rng.chance(0.5)) applyChainPreset(doc, user, owner, rng.pick(FACTORY_PRESETS)!.id)
+      else saveChainPreset(doc, user, owner, `p${rng.int(0, 9)}`)
+    }
+  }
+}
+
 const allIds = (song: SongSnapshot): string[] =>
   song.tracks.flatMap((t) => [
     t.id,
@@ -372,10 +470,27 @@ const fuzz = (seed: number, steps: number) => {
   expect(SongSnapshotSchema.safeParse(song).error).toBeUndefined()
   const ids = allIds(song)
   expect(new Set(ids).size).toBe(ids.length)
+  // Every chain in one strict order (the id breaks ties of concurrent inserts), no device in two chains.
+  const chains = [
+    ...Object.values(song.mixer.chains),
+    ...song.mixer.buses.map((b) => b.devices),
+    song.mixer.master,
+  ]
+  for (const chain of chains)
+    for (let i = 1; i < chain.length; i++) expect(compareOrdered(chain[i - 1]!, chain[i]!)).toBeLessThan(0)
+  const deviceIds = chains.flat().map((d) => d.id)
+  expect(new Set(deviceIds).size).toBe(deviceIds.length)
   for (const r of replicas) expect(orphans(r.doc)).toBe(0)
   const order = readTracks(replicas[0]!.doc)
   for (let i = 1; i < order.length; i++) expect(compareTracks(order[i - 1]!, order[i]!)).toBeLessThan(0)
-  return { edits, refused, tracks: song.tracks.length, notes: ids.length }
+  return {
+    edits,
+    refused,
+    tracks: song.tracks.length,
+    notes: ids.length,
+    devices: deviceIds.length,
+    lanes: song.mixer.automation.length,
+  }
 }
 
 /** Two replicas that exchange everything they have, both ways. */
@@ -441,5 +556,6 @@ describe('convergence', { timeout: 60_000 }, () => {
     expect(stats.edits).toBeGreaterThan(100)
     expect(stats.refused).toBeGreaterThan(0)
     expect(stats.notes).toBeGreaterThan(0)
+    expect(stats.devices + stats.lanes).toBeGreaterThan(0)
   })
 })

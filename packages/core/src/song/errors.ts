@@ -10,6 +10,10 @@ export type SongErrorCode =
   | 'unknown_version'
   | 'proposal_not_found'
   | 'take_not_found'
+  | 'device_not_found'
+  | 'bus_not_found'
+  | 'preset_not_found'
+  | 'too_many'
 
 /**
  * The one error every song operation throws. An operation that throws has changed nothing, so a caller can

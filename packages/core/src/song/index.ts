@@ -36,6 +36,29 @@ export {
   trimAudioClip,
 } from './audio-clips'
 export {
+  type AutomationPointInput,
+  type AutomationPointPatch,
+  addAutomationPoints,
+  clearAutomation,
+  deleteAutomationPoints,
+  laneKey,
+  type TargetRange,
+  targetRange,
+  updateAutomationPoints,
+} from './automation'
+export { automationValueAt, type CurvePoint, segmentValue } from './automation-curve'
+export {
+  type AddBusInput,
+  addBus,
+  deleteBus,
+  removeSend,
+  type SetSendInput,
+  sendId,
+  setBusField,
+  setSend,
+} from './buses'
+export { applyChainPreset, deleteChainPreset, saveChainPreset } from './chain-presets'
+export {
   type AuthorChanges,
   type ChangePlace,
   ChangeSummariser,
@@ -75,6 +98,28 @@ export {
   resizeClip,
   splitClip,
 } from './clips'
+export {
+  type AddDeviceInput,
+  addDevice,
+  moveDevice,
+  removeDevice,
+  removeDevices,
+  setDeviceBypass,
+  setDeviceParams,
+} from './devices'
+export {
+  DELAY_DIVISIONS,
+  divisionBeats,
+  EFFECT_DESCRIPTORS,
+  EFFECT_KINDS,
+  type EffectDescriptor,
+  type EffectKind,
+  EffectKindSchema,
+  effectDescriptor,
+  effectParameter,
+  effectValues,
+} from './effects/catalogue'
+export { FACTORY_PRESETS, type FactoryDevice, type FactoryPreset } from './effects/factory-presets'
 export { SongError, type SongErrorCode } from './errors'
 export { observeTitle, setKey, setTempo, setTimeSignature, setTitle } from './meta'
 export { createSongDoc, MIGRATION_ORIGIN, migrateSong, songVersion } from './migrate'
@@ -129,6 +174,7 @@ export {
   readAudioClip,
   readClip,
   readMeta,
+  readMixer,
   readNotesInRange,
   readSong,
   readTrack,

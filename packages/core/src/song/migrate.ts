@@ -27,6 +27,10 @@ const MIGRATIONS: readonly Migration[] = [
   // which Yjs creates on first use: nothing to convert. The bump makes a build that predates audio clips
   // refuse such a song instead of reading an audio clip as a MIDI clip without notes.
   { from: 1, run: () => {} },
+  // Version 3 added effects, buses, sends, automation and chain presets, all in top-level maps that Yjs
+  // creates on first use: nothing to convert. The bump makes an older build refuse a song whose effects it
+  // would silently drop (and whose client-write rules it would not apply).
+  { from: 2, run: () => {} },
 ]
 
 export const MIGRATION_ORIGIN = new SystemOrigin('migration')

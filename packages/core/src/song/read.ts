@@ -5,20 +5,47 @@
  * did not touch.
  */
 import type * as Y from 'yjs'
-import type { AudioClip, ClipSnapshot, Meta, Note, SongSnapshot, TrackSnapshot } from './schema'
+import { laneKey } from './automation'
 import {
+  type AudioClip,
+  type AutomationLane,
+  type AutomationPoint,
+  AutomationPointSchema,
+  type Bus,
+  type BusSnapshot,
+  type ChainPreset,
+  type ClipSnapshot,
+  type DeviceSnapshot,
+  MASTER,
+  type Meta,
+  type MixerSnapshot,
+  type Note,
+  type Send,
+  type SongSnapshot,
+  type TrackSnapshot,
+} from './schema'
+import {
+  automationMap,
+  busesMap,
   clipsOf,
   compareAudioClips,
   compareClips,
   compareNotes,
+  compareOrdered,
   compareTracks,
+  deviceOwner,
+  devicesMap,
   isAudioClip,
   metaMap,
   notesOf,
+  presetsMap,
   readAudioClipFields,
+  readBusFields,
   readClipFields,
+  readDeviceFields,
   readMetaFields,
   readTrackFields,
+  sendsMap,
   tracksMap,
   type YRecord,
 } from './ydoc'
@@ -134,14 +161,153 @@ export const readAudioClip = (doc: Y.Doc, trackId: string, clipId: string): Audi
   return clip === undefined || !isAudioClip(clip) ? undefined : audioClipSnapshot(doc, clipId, clip)
 }
 
+const deviceSnapshot = (doc: Y.Doc, id: string, device: YRecord): DeviceSnapshot =>
+  cached(doc, device, () => readDeviceFields(id, device))
+
+/** Every device by owner, each chain sorted; unchanged devices keep their snapshot. */
+const chainsByOwner = (doc: Y.Doc): ReadonlyMap<string, readonly DeviceSnapshot[]> => {
+  const devices = devicesMap(doc)
+  return cached(doc, devices, () => {
+    const byOwner = new Map<string, DeviceSnapshot[]>()
+    for (const [id, device] of devices.entries()) {
+      const owner = deviceOwner(device)
+      if (owner === null) continue
+      const chain = byOwner.get(owner)
+      const snapshot = deviceSnapshot(doc, id, device)
+      if (chain === undefined) byOwner.set(owner, [snapshot])
+      else chain.push(snapshot)
+    }
+    for (const chain of byOwner.values()) chain.sort(compareOrdered)
+    return byOwner
+  })
+}
+
+const readBuses = (doc: Y.Doc): readonly Bus[] => {
+  const buses = busesMap(doc)
+  return cached(doc, buses, () =>
+    [...buses.entries()]
+      .map(([id, bus]) => cached(doc, bus, () => readBusFields(id, bus)))
+      .sort(compareOrdered),
+  )
+}
+
+const byId = <T extends { readonly id: string }>(a: T, b: T): number =>
+  a.id < b.id ? -1 : a.id > b.id ? 1 : 0
+
+const readSends = (doc: Y.Doc): readonly Send[] => {
+  const sends = sendsMap(doc)
+  return cached(doc, sends, () => [...sends.values()].sort(byId))
+}
+
+const comparePoints = (a: AutomationPoint, b: AutomationPoint): number => a.tick - b.tick || byId(a, b)
+
+const readLanes = (doc: Y.Doc): readonly AutomationLane[] => {
+  const points = automationMap(doc)
+  return cached(doc, points, () => {
+    const lanes = new Map<string, AutomationLane & { points: AutomationPoint[] }>()
+    for (const point of points.values()) {
+      // Only points the server let through are here, but a lane must never throw on a stray value.
+      if (!AutomationPointSchema.safeParse(point).success) continue
+      const key = laneKey(point.target)
+      const lane = lanes.get(key)
+      if (lane === undefined) lanes.set(key, { key, target: point.target, points: [point] })
+      else lane.points.push(point)
+    }
+    for (const lane of lanes.values()) lane.points.sort(comparePoints)
+    return [...lanes.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+  })
+}
+
+const readPresets = (doc: Y.Doc): readonly ChainPreset[] => {
+  const presets = presetsMap(doc)
+  return cached(doc, presets, () =>
+    [...presets.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : byId(a, b))),
+  )
+}
+
+interface MixerParts {
+  readonly tracks: readonly TrackSnapshot[]
+  readonly chains: ReadonlyMap<string, readonly DeviceSnapshot[]>
+  readonly buses: readonly Bus[]
+  readonly sends: readonly Send[]
+  readonly lanes: readonly AutomationLane[]
+  readonly presets: readonly ChainPreset[]
+}
+
+const mixers = new WeakMap<Y.Doc, { readonly parts: MixerParts; readonly mixer: MixerSnapshot }>()
+
+/** Whether a lane's target is attached to something in the song (see MixerSnapshot). */
+const laneAttached = (
+  lane: AutomationLane,
+  owners: ReadonlySet<string>,
+  devices: ReadonlySet<string>,
+  sends: ReadonlySet<string>,
+): boolean => {
+  const target = lane.target
+  switch (target.kind) {
+    case 'volume':
+    case 'pan':
+      return owners.has(target.owner)
+    case 'send':
+      return sends.has(target.send)
+    case 'device':
+      return devices.has(target.device)
+  }
+}
+
+/** Effects, buses, sends, automation and presets: only what is attached to a track, a bus or the master. */
+export const readMixer = (doc: Y.Doc): MixerSnapshot => {
+  const parts: MixerParts = {
+    tracks: readTracks(doc),
+    chains: chainsByOwner(doc),
+    buses: readBuses(doc),
+    sends: readSends(doc),
+    lanes: readLanes(doc),
+    presets: readPresets(doc),
+  }
+  const previous = mixers.get(doc)
+  if (
+    previous !== undefined &&
+    (Object.keys(parts) as (keyof MixerParts)[]).every((key) => previous.parts[key] === parts[key])
+  )
+    return previous.mixer
+  const trackIds = new Set(parts.tracks.map((t) => t.id))
+  const busIds = new Set(parts.buses.map((b) => b.id))
+  const chains: Record<string, readonly DeviceSnapshot[]> = {}
+  // In track order, so every replica builds the same object (a Y.Map iterates in local insertion order).
+  for (const track of parts.tracks) {
+    const chain = parts.chains.get(track.id)
+    if (chain !== undefined) chains[track.id] = chain
+  }
+  const buses: BusSnapshot[] = parts.buses.map((bus) => ({ ...bus, devices: parts.chains.get(bus.id) ?? [] }))
+  const master = parts.chains.get(MASTER) ?? []
+  const sends = parts.sends.filter((s) => trackIds.has(s.from) && busIds.has(s.to))
+  const owners = new Set([...trackIds, ...busIds])
+  const devices = new Set(
+    [...Object.values(chains), ...buses.map((b) => b.devices), master].flat().map((d) => d.id),
+  )
+  const sendIds = new Set(sends.map((s) => s.id))
+  const automation = parts.lanes.filter((lane) => laneAttached(lane, owners, devices, sendIds))
+  const mixer: MixerSnapshot = { chains, buses, master, sends, automation, presets: parts.presets }
+  mixers.set(doc, { parts, mixer })
+  return mixer
+}
+
 const songs = new WeakMap<Y.Doc, SongSnapshot>()
 
 export const readSong = (doc: Y.Doc): SongSnapshot => {
   const meta = readMeta(doc)
   const tracks = readTracks(doc)
+  const mixer = readMixer(doc)
   const previous = songs.get(doc)
-  if (previous !== undefined && previous.meta === meta && previous.tracks === tracks) return previous
-  const song = { meta, tracks }
+  if (
+    previous !== undefined &&
+    previous.meta === meta &&
+    previous.tracks === tracks &&
+    previous.mixer === mixer
+  )
+    return previous
+  const song = { meta, tracks, mixer }
   songs.set(doc, song)
   return song
 }

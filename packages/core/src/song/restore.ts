@@ -1,6 +1,6 @@
 import * as Y from 'yjs'
 import { RestoreOrigin, type UserOrigin } from './origins'
-import { metaMap, tracksMap } from './ydoc'
+import { songTypes } from './ydoc'
 
 /*
  * Restoring a named version without rewriting history: compute the ordinary Yjs change that turns the song
@@ -19,7 +19,7 @@ export function restoreUpdate(current: Y.Doc, versionState: Uint8Array): Uint8Ar
   const copy = new Y.Doc()
   try {
     Y.applyUpdate(copy, versionState)
-    const undo = new Y.UndoManager([metaMap(copy), tracksMap(copy)], {
+    const undo = new Y.UndoManager(songTypes(copy), {
       trackedOrigins: new Set([replaying]),
       captureTimeout: 0,
     })

@@ -1,12 +1,17 @@
 import { z } from 'zod'
 import { KeySchema, TimeSignatureSchema } from '../music/schemas'
 import { MAX_BPM, MIN_BPM, ticksPerBar } from '../music/time'
+import { parameterProblem } from '../plugin/parameters'
+import { EffectKindSchema, effectParameter } from './effects/catalogue'
 
 /** Far beyond any real song (about 10 000 bars of 4/4), low enough that tick arithmetic stays exact. */
 export const MAX_TICK = ticksPerBar({ numerator: 4, denominator: 4 }) * 10_000
 
-/** 2: tracks may hold audio clips (kind 'audio' records beside the MIDI clips) and the song asset records. */
-export const SONG_SCHEMA_VERSION = 2
+/**
+ * 2: tracks may hold audio clips (kind 'audio' records beside the MIDI clips) and the song asset records.
+ * 3: effect devices, buses, sends, automation points and chain presets (top-level maps; see ydoc.ts).
+ */
+export const SONG_SCHEMA_VERSION = 3
 
 /** How many earlier ids a clip remembers; a clip moved between tracks more often forgets the oldest. */
 export const MAX_MOVED_FROM = 32
@@ -196,6 +201,105 @@ export const AudioClipSchema = z.strictObject({
 })
 export type AudioClip = z.infer<typeof AudioClipSchema>
 
+/** The master chain's owner: a device whose `owner` is this sits on the master, after every bus. */
+export const MASTER = 'master'
+
+/** More than any mix uses on one channel; a chain of hundreds would only be a way to make everyone's CPU stall. */
+export const MAX_CHAIN_DEVICES = 16
+export const MAX_BUSES = 16
+/** Per lane: about one point per 16th note over ten minutes at 120 bpm, ample for drawn curves. */
+export const MAX_LANE_POINTS = 4_096
+export const MAX_CHAIN_PRESETS = 200
+
+/** A track id, a bus id, or MASTER. */
+const owner = id
+
+const ParameterValueSchema = z.union([z.number(), z.boolean(), z.string().max(64)])
+
+/**
+ * One effect in a chain. Sorted by (order, id) like tracks; `kind` is written once. Parameter values not
+ * stored read as the descriptor's default, so a device holds only what somebody changed.
+ */
+export const DeviceFieldsSchema = z.strictObject({
+  id,
+  owner,
+  kind: EffectKindSchema,
+  order: z.string().min(1).max(256),
+  bypass: z.boolean(),
+  params: z.record(z.string().max(64), ParameterValueSchema),
+})
+
+/** A device whose every stored parameter belongs to its effect and lies in the declared range. */
+export const DeviceSchema = DeviceFieldsSchema.superRefine((device, ctx) => {
+  for (const [param, value] of Object.entries(device.params)) {
+    const spec = effectParameter(device.kind, param)
+    const problem =
+      spec === undefined ? `${device.kind} has no parameter ${param}` : parameterProblem(spec, value)
+    if (problem !== null) ctx.addIssue({ code: 'custom', path: ['params', param], message: problem })
+  }
+})
+export type Device = z.infer<typeof DeviceSchema>
+
+/** A return track: sends feed it, its chain processes the sum, its fader feeds the master. */
+export const BusSchema = z.strictObject({
+  id,
+  name: z.string().max(200),
+  volumeDb: z.number().min(MIN_VOLUME_DB).max(MAX_VOLUME_DB),
+  pan: z.number().min(-1).max(1),
+  mute: z.boolean(),
+  order: z.string().min(1).max(256),
+})
+export type Bus = z.infer<typeof BusSchema>
+
+/** At most one send from a track to a bus: its id is `sendId(from, to)`, so two users adding it agree. */
+export const SendSchema = z.strictObject({
+  id: z.string().min(1).max(160),
+  from: id,
+  to: id,
+  levelDb: z.number().min(MIN_VOLUME_DB).max(MAX_VOLUME_DB),
+  /** Pre-fader: taken after the inserts, before volume and pan; post-fader: after them. */
+  preFader: z.boolean(),
+})
+export type Send = z.infer<typeof SendSchema>
+
+/** What an automation lane moves: a fader (track or bus), a send's level, or a device parameter. */
+export const AutomationTargetSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('volume'), owner: id }),
+  z.strictObject({ kind: z.literal('pan'), owner: id }),
+  z.strictObject({ kind: z.literal('send'), send: SendSchema.shape.id }),
+  z.strictObject({ kind: z.literal('device'), device: id, param: z.string().min(1).max(64) }),
+])
+export type AutomationTarget = z.infer<typeof AutomationTargetSchema>
+
+/** How the value travels from a point to the next one. */
+export const AutomationCurveSchema = z.enum(['linear', 'exponential', 'step'])
+export type AutomationCurve = z.infer<typeof AutomationCurveSchema>
+
+/** One breakpoint, immutable like a note: at `tick` (song timeline) the target is `value`, in its real units. */
+export const AutomationPointSchema = z.strictObject({
+  id,
+  target: AutomationTargetSchema,
+  tick,
+  value: z.number(),
+  curve: AutomationCurveSchema,
+})
+export type AutomationPoint = z.infer<typeof AutomationPointSchema>
+
+export const PresetDeviceSchema = z.strictObject({
+  kind: EffectKindSchema,
+  bypass: z.boolean(),
+  params: z.record(z.string().max(64), ParameterValueSchema),
+})
+export type PresetDevice = z.infer<typeof PresetDeviceSchema>
+
+/** A saved chain, kept in the project: applying it replaces a chain with fresh devices of these settings. */
+export const ChainPresetSchema = z.strictObject({
+  id,
+  name: z.string().min(1).max(200),
+  devices: z.array(PresetDeviceSchema).max(MAX_CHAIN_DEVICES),
+})
+export type ChainPreset = z.infer<typeof ChainPresetSchema>
+
 /** Read shapes: records with their children, sorted. These are what the UI and the AI flow see. */
 export const ClipSnapshotSchema = ClipSchema.extend({ notes: z.array(NoteSchema).readonly() })
 export type ClipSnapshot = z.infer<typeof ClipSnapshotSchema>
@@ -207,8 +311,57 @@ export const TrackSnapshotSchema = TrackSchema.extend({
 })
 export type TrackSnapshot = z.infer<typeof TrackSnapshotSchema>
 
+/** A device as read: every parameter present (stored value, or the descriptor's default). */
+export const DeviceSnapshotSchema = z.strictObject({
+  id,
+  kind: EffectKindSchema,
+  order: z.string(),
+  bypass: z.boolean(),
+  params: z.record(z.string(), ParameterValueSchema).readonly(),
+})
+export type DeviceSnapshot = z.infer<typeof DeviceSnapshotSchema>
+
+export const BusSnapshotSchema = BusSchema.extend({ devices: z.array(DeviceSnapshotSchema).readonly() })
+export type BusSnapshot = z.infer<typeof BusSnapshotSchema>
+
+/** One lane: its target and its points sorted by tick (then id). `key` is `laneKey(target)`. */
+export const AutomationLaneSchema = z.strictObject({
+  key: z.string(),
+  target: AutomationTargetSchema,
+  points: z.array(AutomationPointSchema).readonly(),
+})
+export type AutomationLane = z.infer<typeof AutomationLaneSchema>
+
+/**
+ * Effects and routing. Only what is attached to something that exists: a device, send or lane whose owner
+ * was deleted while it was being added (two users at once) stays in the doc but is not part of the song.
+ */
+export const MixerSnapshotSchema = z.strictObject({
+  /** Insert chains by track id (tracks without devices are absent), each in chain order. */
+  chains: z.record(z.string(), z.array(DeviceSnapshotSchema).readonly()).readonly(),
+  buses: z.array(BusSnapshotSchema).readonly(),
+  master: z.array(DeviceSnapshotSchema).readonly(),
+  /** Sorted by id. */
+  sends: z.array(SendSchema).readonly(),
+  /** Sorted by key. */
+  automation: z.array(AutomationLaneSchema).readonly(),
+  /** The project's saved chains, sorted by name then id. */
+  presets: z.array(ChainPresetSchema).readonly(),
+})
+export type MixerSnapshot = z.infer<typeof MixerSnapshotSchema>
+
+export const EMPTY_MIXER: MixerSnapshot = {
+  chains: {},
+  buses: [],
+  master: [],
+  sends: [],
+  automation: [],
+  presets: [],
+}
+
 export const SongSnapshotSchema = z.strictObject({
   meta: MetaSchema,
   tracks: z.array(TrackSnapshotSchema).readonly(),
+  mixer: MixerSnapshotSchema,
 })
 export type SongSnapshot = z.infer<typeof SongSnapshotSchema>

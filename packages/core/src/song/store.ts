@@ -1,5 +1,5 @@
 import type * as Y from 'yjs'
-import { assetsMap, metaMap, tracksMap } from './ydoc'
+import { assetsMap, songTypes } from './ydoc'
 
 export type Equality<T> = (a: T, b: T) => boolean
 
@@ -70,8 +70,7 @@ export const createSongStore = <T>(
   const subscribe = (listener: () => void) => {
     if (listeners.size === 0) {
       dirty = true
-      metaMap(doc).observeDeep(onDeep)
-      tracksMap(doc).observeDeep(onDeep)
+      for (const type of songTypes(doc)) type.observeDeep(onDeep)
       // Asset records too, so a selector of `readAudioAssets` hears a bandmate's new file.
       assetsMap(doc).observeDeep(onDeep)
     }
@@ -79,8 +78,7 @@ export const createSongStore = <T>(
     return () => {
       listeners.delete(listener)
       if (listeners.size === 0) {
-        metaMap(doc).unobserveDeep(onDeep)
-        tracksMap(doc).unobserveDeep(onDeep)
+        for (const type of songTypes(doc)) type.unobserveDeep(onDeep)
         assetsMap(doc).unobserveDeep(onDeep)
       }
     }

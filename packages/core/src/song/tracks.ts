@@ -1,17 +1,21 @@
-import { generateNKeysBetween } from 'fractional-indexing'
 import type * as Y from 'yjs'
 import { z } from 'zod'
 import { copyAudioClips } from './audio-clips'
 import { copyClip } from './clips'
 import { SongError } from './errors'
 import { newId } from './ids'
+import { type Placement, placeAmong } from './order'
 import type { EditOrigin } from './origins'
 import { type Track, TrackSchema } from './schema'
 import {
+  chainOf,
   clipsOf,
   commit,
   compareTracks,
+  createDeviceMap,
   createTrackMap,
+  deleteAttached,
+  devicesMap,
   midiClips,
   parse,
   readTrackFields,
@@ -43,39 +47,19 @@ export type AddTrackInput = z.input<typeof AddTrackInput>
 const orderedTracks = (doc: Y.Doc): Track[] =>
   [...tracksMap(doc).entries()].map(([id, y]) => readTrackFields(id, y)).sort(compareTracks)
 
-interface Placement {
-  /** `count` ascending keys for the tracks being placed. */
-  readonly keys: readonly string[]
-  /** Fresh keys for the other tracks, when the neighbours' keys left no room (a tie from concurrent inserts). */
-  readonly rekey: ReadonlyMap<string, string>
-}
-
-/**
- * Finds order keys that put `count` tracks at `index` among the others. Two replicas inserting at the same
- * spot produce equal keys; the id tie-break keeps that deterministic, but nothing fits strictly between two
- * equal keys, so then every track gets a fresh, evenly spaced key in the same transaction.
- */
+/** Order keys that put `count` tracks at `index` among the others (see placeAmong). */
 export const placeAt = (
   doc: Y.Doc,
   index: number | undefined,
   excludeId: string | null,
   count = 1,
-): Placement => {
-  const others = orderedTracks(doc).filter((t) => t.id !== excludeId)
-  const at = index ?? others.length
-  if (!Number.isInteger(at) || at < 0 || at > others.length) {
-    throw new SongError('out_of_range', `Track index ${at} is outside 0..${others.length}`)
-  }
-  const prev = others[at - 1]?.order ?? null
-  const next = others[at]?.order ?? null
-  try {
-    return { keys: generateNKeysBetween(prev, next, count), rekey: new Map() }
-  } catch {
-    const keys = generateNKeysBetween(null, null, others.length + count)
-    const rekey = new Map(others.map((t, i) => [t.id, keys[i < at ? i : i + count]!]))
-    return { keys: keys.slice(at, at + count), rekey }
-  }
-}
+): Placement =>
+  placeAmong(
+    orderedTracks(doc).filter((t) => t.id !== excludeId),
+    index,
+    'Track',
+    count,
+  )
 
 export const applyRekey = (doc: Y.Doc, rekey: ReadonlyMap<string, string>): void => {
   for (const [id, key] of rekey) tracksMap(doc).get(id)?.set('order', key)
@@ -125,7 +109,7 @@ export const reorderTrack = (doc: Y.Doc, origin: EditOrigin, trackId: string, in
   })
 }
 
-/** Copies a track, its clips and notes under new ids, right below the original. */
+/** Copies a track, its clips, notes and insert chain under new ids, right below the original. */
 export const duplicateTrack = (
   doc: Y.Doc,
   origin: EditOrigin,
@@ -141,11 +125,19 @@ export const duplicateTrack = (
     ...midiClips(source).map(([clipId, clip]) => copyClip(clipId, clip, {})),
     ...copyAudioClips(source),
   ]
+  // The copy sounds like the original: its insert chain comes along (new device ids, same settings).
+  const devices = chainOf(doc, trackId).map((d) => ({
+    ...d,
+    id: newId(),
+    owner: id,
+    params: { ...d.params },
+  }))
   commit(doc, origin, () => {
     applyRekey(doc, placement.rekey)
     const y = createTrackMap(copy)
     tracksMap(doc).set(id, y)
     for (const clip of clips) clipsOf(y).set(clip.id, clip.y)
+    for (const device of devices) devicesMap(doc).set(device.id, createDeviceMap(device))
   })
   return { trackId: id, clipIds: clips.map((c) => c.id) }
 }
@@ -154,6 +146,7 @@ export const deleteTracks = (doc: Y.Doc, origin: EditOrigin, trackIds: readonly 
   if (!Array.isArray(trackIds)) throw new SongError('invalid_value', 'trackIds must be an array')
   for (const id of trackIds) requireTrack(doc, id)
   commit(doc, origin, () => {
+    deleteAttached(doc, new Set(trackIds))
     for (const id of trackIds) tracksMap(doc).delete(id)
   })
 }

@@ -1,7 +1,7 @@
 import * as Y from 'yjs'
 import { actingUser, type UserOrigin } from './origins'
 import { PROPOSALS } from './proposals'
-import { metaMap, tracksMap } from './ydoc'
+import { songTypes } from './ydoc'
 
 export interface SongUndo {
   readonly user: UserOrigin
@@ -42,7 +42,7 @@ export const undoOwner = (origin: unknown): UserOrigin | null =>
  * proposals; the acceptance writes its notes and closes the proposal in that same transaction.
  */
 export const createUndo = (doc: Y.Doc, user: UserOrigin, options: UndoOptions = {}): SongUndo => {
-  const manager = new Y.UndoManager([metaMap(doc), tracksMap(doc)], {
+  const manager = new Y.UndoManager(songTypes(doc), {
     trackedOrigins: new Set<unknown>([user]),
     captureTimeout: options.captureTimeout ?? 0,
   })

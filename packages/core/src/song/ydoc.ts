@@ -14,6 +14,24 @@
  *                         would sound shifted against where either user put it)
  *   doc.getMap('assets')  hash    -> AudioAsset (plain, immutable; outside undo and restore: a record
  *                                    nobody points at costs nothing, and one a restored clip needs stays)
+ *   doc.getMap('devices') deviceId -> Y.Map { owner, kind, order, bypass, params: Y.Map<paramId -> value> }
+ *   doc.getMap('buses')   busId   -> Y.Map { name, volumeDb, pan, mute, order }
+ *   doc.getMap('sends')   sendId(from, to) -> Send (plain; written whole)
+ *   doc.getMap('automation') pointId -> AutomationPoint (plain, immutable; its target names its lane)
+ *   doc.getMap('presets') presetId -> ChainPreset (plain, immutable)
+ *
+ * Effects and routing live in top-level maps, not inside the tracks, for the same reason audio clips share
+ * the clips map: a top-level map exists on every replica without anyone creating it, so no migration has to
+ * add a `devices` map to every track and no two replicas can race to create one (the loser's devices would
+ * vanish). A device names its owner (a track id, a bus id or MASTER); deleting a track or bus deletes its
+ * devices, sends and lanes in the same transaction, and a device added to a track that a bandmate deleted
+ * at the same moment stays behind unattached: the readers leave it out, identically everywhere.
+ *
+ * Chains are ordered like tracks, by fractional `order` key with the id as tie-break, so two users moving
+ * devices of one chain at once each move their own device and the chain converges to one order. A device's
+ * parameters are one map key each: two users turning different knobs of one device both win, two turning
+ * the same knob converge on one value. Automation points are plain values keyed by their own id, so a lane
+ * is never created (nothing to race on): it is the points that share a target.
  *
  * Audio clips share their track's `clips` map with MIDI clips (a track of one kind holds only its kind), so
  * every song, old or new, already has the map they go in: no migration has to create one, and no two
@@ -26,16 +44,24 @@
 import * as Y from 'yjs'
 import type { z } from 'zod'
 import { PPQ } from '../music/index'
+import { effectValues, isEffectKind } from './effects/catalogue'
 import { SongError } from './errors'
 import { AiAcceptedOrigin, type EditOrigin, RestoreOrigin, SystemOrigin, UserOrigin } from './origins'
 import {
   type AudioAsset,
   type AudioClip,
+  type AutomationPoint,
+  type Bus,
+  type ChainPreset,
   type Clip,
   DEFAULT_META,
+  type Device,
+  type DeviceSnapshot,
+  MASTER,
   MAX_MOVED_FROM,
   type Meta,
   type Note,
+  type Send,
   SONG_SCHEMA_VERSION,
   type Track,
 } from './schema'
@@ -45,12 +71,30 @@ export type YRecord = Y.Map<unknown>
 export const META = 'meta'
 export const TRACKS = 'tracks'
 export const ASSETS = 'assets'
+export const DEVICES = 'devices'
+export const BUSES = 'buses'
+export const SENDS = 'sends'
+export const AUTOMATION = 'automation'
+export const PRESETS = 'presets'
 
 export const metaMap = (doc: Y.Doc): YRecord => doc.getMap<unknown>(META)
 export const tracksMap = (doc: Y.Doc): Y.Map<YRecord> => doc.getMap<YRecord>(TRACKS)
 export const clipsOf = (track: YRecord): Y.Map<YRecord> => track.get('clips') as Y.Map<YRecord>
 export const notesOf = (clip: YRecord): Y.Map<Note> => clip.get('notes') as Y.Map<Note>
 export const assetsMap = (doc: Y.Doc): Y.Map<AudioAsset> => doc.getMap<AudioAsset>(ASSETS)
+export const devicesMap = (doc: Y.Doc): Y.Map<YRecord> => doc.getMap<YRecord>(DEVICES)
+export const paramsOf = (device: YRecord): Y.Map<unknown> => device.get('params') as Y.Map<unknown>
+export const busesMap = (doc: Y.Doc): Y.Map<YRecord> => doc.getMap<YRecord>(BUSES)
+export const sendsMap = (doc: Y.Doc): Y.Map<Send> => doc.getMap<Send>(SENDS)
+export const automationMap = (doc: Y.Doc): Y.Map<AutomationPoint> => doc.getMap<AutomationPoint>(AUTOMATION)
+export const presetsMap = (doc: Y.Doc): Y.Map<ChainPreset> => doc.getMap<ChainPreset>(PRESETS)
+
+/**
+ * The Y types that make up the song: what undo, restore and the stores watch. Assets stay out (see above);
+ * proposals too (they are nobody's edit until accepted).
+ */
+export const songTypes = (doc: Y.Doc): Y.Map<unknown>[] =>
+  [META, TRACKS, DEVICES, BUSES, SENDS, AUTOMATION, PRESETS].map((name) => doc.getMap<unknown>(name))
 
 /** Audio clip records carry kind 'audio', written once at creation (never overwritten, so never emptied). */
 export const isAudioClip = (clip: YRecord): boolean => clip.get('kind') === 'audio'
@@ -315,5 +359,131 @@ export const compareClips = (a: Clip, b: Clip): number =>
   a.start - b.start || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 
 /** Tracks sort by fractional key, ties (two replicas inserting at the same spot) by id: same on every replica. */
-export const compareTracks = (a: Track, b: Track): number =>
-  a.order < b.order ? -1 : a.order > b.order ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0
+export const compareTracks = (a: Track, b: Track): number => compareOrdered(a, b)
+
+export const requireDevice = (doc: Y.Doc, deviceId: string): YRecord => {
+  const device = typeof deviceId === 'string' ? devicesMap(doc).get(deviceId) : undefined
+  if (device === undefined) throw new SongError('device_not_found', `No device with id ${String(deviceId)}`)
+  return device
+}
+
+export const requireBus = (doc: Y.Doc, busId: string): YRecord => {
+  const bus = typeof busId === 'string' ? busesMap(doc).get(busId) : undefined
+  if (bus === undefined) throw new SongError('bus_not_found', `No bus with id ${String(busId)}`)
+  return bus
+}
+
+export const createDeviceMap = (device: Device): YRecord => {
+  const y = new Y.Map<unknown>()
+  y.set('owner', device.owner)
+  y.set('kind', device.kind)
+  y.set('order', device.order)
+  y.set('bypass', device.bypass)
+  const params = new Y.Map<unknown>()
+  for (const [key, value] of Object.entries(device.params)) params.set(key, value)
+  y.set('params', params)
+  return y
+}
+
+/** The device's owner, or null for a record that is not a device (a hostile write) and so belongs nowhere. */
+export const deviceOwner = (device: YRecord): string | null => {
+  const owner = device.get('owner')
+  return typeof owner === 'string' && isEffectKind(device.get('kind')) ? owner : null
+}
+
+export const readDeviceFields = (id: string, device: YRecord): DeviceSnapshot => {
+  const kind = device.get('kind')
+  const params = paramsOf(device)
+  const stored = params instanceof Y.Map ? Object.fromEntries(params.entries()) : {}
+  return {
+    id,
+    kind: isEffectKind(kind) ? kind : 'eq3',
+    order: field(device, 'order', 'a0'),
+    bypass: field(device, 'bypass', false),
+    params: effectValues(isEffectKind(kind) ? kind : 'eq3', stored),
+  }
+}
+
+export const MISSING_BUS: Omit<Bus, 'id'> = { name: '', volumeDb: 0, pan: 0, mute: false, order: 'a0' }
+
+export const createBusMap = (bus: Bus): YRecord => {
+  const y = new Y.Map<unknown>()
+  const { id: _id, ...fields } = bus
+  for (const [key, value] of Object.entries(fields)) y.set(key, value)
+  return y
+}
+
+export const readBusFields = (id: string, bus: YRecord): Bus => ({
+  id,
+  name: field(bus, 'name', MISSING_BUS.name),
+  volumeDb: field(bus, 'volumeDb', MISSING_BUS.volumeDb),
+  pan: field(bus, 'pan', MISSING_BUS.pan),
+  mute: field(bus, 'mute', MISSING_BUS.mute),
+  order: field(bus, 'order', MISSING_BUS.order),
+})
+
+/** Chains, like tracks, sort by fractional key with the id as tie-break. */
+export const compareOrdered = (
+  a: { readonly order: string; readonly id: string },
+  b: { readonly order: string; readonly id: string },
+): number => (a.order < b.order ? -1 : a.order > b.order ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+
+/** Whether an automation point belongs to one of the given owners, devices or sends. */
+const pointTouches = (
+  point: AutomationPoint,
+  owners: ReadonlySet<string>,
+  devices: ReadonlySet<string>,
+  sends: ReadonlySet<string>,
+): boolean => {
+  const target = point?.target
+  if (typeof target !== 'object' || target === null) return false
+  switch (target.kind) {
+    case 'volume':
+    case 'pan':
+      return owners.has(target.owner)
+    case 'send':
+      return sends.has(target.send)
+    case 'device':
+      return devices.has(target.device)
+    default:
+      return false
+  }
+}
+
+/**
+ * Deletes what hangs off the given tracks or buses (their devices, the sends from or to them, and every
+ * automation point of those), and of the given devices and sends. Call inside the transaction that deletes
+ * the owners, so one undo brings everything back.
+ */
+export const deleteAttached = (
+  doc: Y.Doc,
+  owners: ReadonlySet<string>,
+  deviceIds: ReadonlySet<string> = new Set(),
+  sendIds: ReadonlySet<string> = new Set(),
+): void => {
+  const devices = new Set(deviceIds)
+  for (const [id, device] of devicesMap(doc)) {
+    const owner = device.get('owner')
+    if (typeof owner === 'string' && owners.has(owner)) devices.add(id)
+  }
+  const sends = new Set(sendIds)
+  for (const [id, send] of sendsMap(doc)) if (owners.has(send?.from) || owners.has(send?.to)) sends.add(id)
+  for (const [id, point] of automationMap(doc))
+    if (pointTouches(point, owners, devices, sends)) automationMap(doc).delete(id)
+  for (const id of devices) devicesMap(doc).delete(id)
+  for (const id of sends) sendsMap(doc).delete(id)
+}
+
+/** A chain's owner must be a track, a bus or the master. */
+export const requireChainOwner = (doc: Y.Doc, owner: string): void => {
+  if (owner === MASTER) return
+  if (typeof owner === 'string' && (tracksMap(doc).has(owner) || busesMap(doc).has(owner))) return
+  throw new SongError('track_not_found', `No track or bus with id ${String(owner)}`)
+}
+
+/** The owner's devices, in chain order. */
+export const chainOf = (doc: Y.Doc, owner: string): DeviceSnapshot[] =>
+  [...devicesMap(doc).entries()]
+    .filter(([, device]) => deviceOwner(device) === owner)
+    .map(([id, device]) => readDeviceFields(id, device))
+    .sort(compareOrdered)

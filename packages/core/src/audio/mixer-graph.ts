@@ -1,0 +1,257 @@
+/*
+ * The Tone side of `graph.ts`: insert chains, buses, sends and the master chain, kept in step with the
+ * graph description by its actions. Tracks' own nodes (instrument, channel) stay with TonePlayer, which
+ * hands each track's input and channel over here; this class wires what lies between and after them.
+ *
+ * A parameter change sets one param of one node; a chain whose devices, order or bypass switches change is
+ * re-wired, and only added devices get new nodes (bypassed ones stay built, out of the signal path, so
+ * switching them back is instant and keeps their state).
+ */
+import type * as ToneModule from 'tone'
+import type { ParameterValue } from '../plugin/parameters'
+import { AutomationPlayer } from './automation-player'
+import { createEffectNode, type EffectNode } from './effect-nodes'
+import type { ChainOwner, GraphAction, GraphDevice, GraphSend, ParamCurve } from './graph'
+import type { ToneContext, ToneLib } from './tone'
+
+interface Strip {
+  /** Where the strip's sound comes in (the instrument, the audio clips, or the sends into a bus). */
+  readonly input: ToneModule.ToneAudioNode
+  /** After the inserts: where the fader and the pre-fader sends take the signal. */
+  readonly chainOut: ToneModule.Gain
+  readonly fader: ToneModule.Channel
+  order: readonly GraphDevice[]
+  readonly sends: Map<string, ToneModule.Gain<'decibels'>>
+  /** Built by this class (a bus), so disposed by it. */
+  readonly owned: boolean
+}
+
+interface BuiltDevice {
+  readonly node: EffectNode
+  params: Record<string, ParameterValue>
+}
+
+const dbOrSilence = (db: number): number => (Number.isFinite(db) ? db : Number.NEGATIVE_INFINITY)
+
+export class MixerGraph {
+  readonly #tone: ToneLib
+  readonly #context: ToneContext
+  readonly #strips = new Map<string, Strip>()
+  readonly #devices = new Map<string, BuiltDevice>()
+  readonly #master: Strip
+  readonly automation: AutomationPlayer
+
+  /** `master` is the mix bus; `out` where the master chain ends (the master limiter). */
+  constructor(
+    tone: ToneLib,
+    context: ToneContext,
+    master: ToneModule.Channel,
+    out: ToneModule.InputNode,
+    bpm: () => number,
+  ) {
+    this.#tone = tone
+    this.#context = context
+    this.automation = new AutomationPlayer(context, bpm)
+    const chainOut = new tone.Gain({ context })
+    chainOut.connect(out)
+    master.connect(chainOut)
+    this.#master = { input: master, chainOut, fader: master, order: [], sends: new Map(), owned: false }
+  }
+
+  /** Wires a track: `input` → inserts → `channel`. Returns nothing; the track's fader stays TonePlayer's. */
+  addTrack(trackId: string, input: ToneModule.ToneAudioNode, channel: ToneModule.Channel): void {
+    const chainOut = new this.#tone.Gain({ context: this.#context })
+    input.connect(chainOut)
+    chainOut.connect(channel)
+    this.#strips.set(`track:${trackId}`, {
+      input,
+      chainOut,
+      fader: channel,
+      order: [],
+      sends: new Map(),
+      owned: false,
+    })
+  }
+
+  removeTrack(trackId: string): void {
+    this.#removeStrip(`track:${trackId}`)
+  }
+
+  /** Whether automation drives a track's volume or pan (then the fader's static value must not override it). */
+  automated(trackId: string, what: 'volume' | 'pan'): boolean {
+    return this.automation.has(`track:${trackId}/${what}`)
+  }
+
+  apply(action: GraphAction): void {
+    switch (action.type) {
+      case 'addBus': {
+        const key = `bus:${action.busId}`
+        if (this.#strips.has(key)) return
+        const context = this.#context
+        // Buses are stereo: a reverb or a widener keeps its image through the fader.
+        const input = new this.#tone.Gain({ context })
+        const chainOut = new this.#tone.Gain({ context })
+        const fader = new this.#tone.Channel({ context, channelCount: 2 })
+        input.connect(chainOut)
+        chainOut.connect(fader)
+        fader.connect(this.#master.input)
+        this.#strips.set(key, { input, chainOut, fader, order: [], sends: new Map(), owned: true })
+        return
+      }
+      case 'removeBus':
+        this.#removeStrip(`bus:${action.busId}`)
+        return
+      case 'chain': {
+        const strip = this.#strip(action.owner)
+        if (strip !== undefined) this.#rewire(strip, action.devices)
+        return
+      }
+      case 'param': {
+        const built = this.#devices.get(action.deviceId)
+        if (built === undefined) return
+        built.params[action.param] = action.value
+        built.node.set(action.param, action.value)
+        return
+      }
+      case 'deviceAutomation': {
+        const built = this.#devices.get(action.deviceId)
+        if (built === undefined) return
+        const key = `device:${action.deviceId}/${action.param}`
+        this.#drive(key, built, action.param, action.curve)
+        return
+      }
+      case 'busFader': {
+        const strip = this.#strips.get(`bus:${action.busId}`)
+        if (strip === undefined) return
+        if (!this.automation.has(`bus:${action.busId}/volume`))
+          strip.fader.volume.value = dbOrSilence(action.volumeDb)
+        if (!this.automation.has(`bus:${action.busId}/pan`)) strip.fader.pan.value = action.pan
+        strip.fader.mute = !action.audible
+        return
+      }
+      case 'faderAutomation': {
+        const strip = this.#strips.get(`${action.strip}:${action.id}`)
+        if (strip === undefined) return
+        const prefix = `${action.strip}:${action.id}`
+        this.#driveFader(`${prefix}/volume`, strip.fader.volume, action.volume, action.volumeDb)
+        this.#driveFader(`${prefix}/pan`, strip.fader.pan, action.pan, action.panValue)
+        return
+      }
+      case 'sends': {
+        const strip = this.#strips.get(`track:${action.trackId}`)
+        if (strip !== undefined) this.#setSends(strip, action.sends)
+        return
+      }
+    }
+  }
+
+  #strip(owner: ChainOwner): Strip | undefined {
+    return owner.kind === 'master' ? this.#master : this.#strips.get(`${owner.kind}:${owner.id}`)
+  }
+
+  #drive(key: string, built: BuiltDevice, param: string, curve: ParamCurve): void {
+    const target = built.node.target(param)
+    if (target !== null) this.automation.set(key, target, curve)
+    else this.automation.set(key, { step: (value) => built.node.set(param, value) }, curve)
+    // Without automation the knob's value holds again.
+    if (curve.length === 0 && built.params[param] !== undefined) built.node.set(param, built.params[param]!)
+  }
+
+  #driveFader(
+    key: string,
+    param: ToneModule.Param<'decibels'> | ToneModule.Param<'audioRange'>,
+    curve: ParamCurve,
+    value: number,
+  ): void {
+    this.automation.set(key, { param, convert: (v) => v }, curve)
+    if (curve.length === 0) param.value = key.endsWith('/volume') ? dbOrSilence(value) : value
+  }
+
+  #rewire(strip: Strip, devices: readonly GraphDevice[]): void {
+    const keep = new Set(devices.map((d) => d.id))
+    for (const old of strip.order) {
+      if (keep.has(old.id)) continue
+      this.automation.removeAll(`device:${old.id}/`)
+      this.#devices.get(old.id)?.node.dispose()
+      this.#devices.delete(old.id)
+    }
+    strip.input.disconnect()
+    let at: ToneModule.ToneAudioNode = strip.input
+    for (const device of devices) {
+      let built = this.#devices.get(device.id)
+      if (built === undefined) {
+        built = {
+          node: createEffectNode(this.#tone, this.#context, device.kind, device.params),
+          params: { ...device.params },
+        }
+        this.#devices.set(device.id, built)
+      } else {
+        for (const [param, value] of Object.entries(device.params))
+          if (built.params[param] !== value) {
+            built.params[param] = value
+            built.node.set(param, value)
+          }
+      }
+      built.node.output.disconnect()
+      if (device.bypass) continue
+      at.connect(built.node.input)
+      at = built.node.output
+    }
+    at.connect(strip.chainOut)
+    strip.order = devices
+  }
+
+  #setSends(strip: Strip, sends: readonly GraphSend[]): void {
+    for (const [id, gain] of strip.sends) {
+      this.automation.remove(`send:${id}`)
+      gain.dispose()
+    }
+    strip.sends.clear()
+    for (const send of sends) {
+      const bus = this.#strips.get(`bus:${send.bus}`)
+      if (bus === undefined) continue
+      const gain = new this.#tone.Gain({
+        context: this.#context,
+        gain: dbOrSilence(send.levelDb),
+        units: 'decibels',
+      })
+      ;(send.preFader ? strip.chainOut : strip.fader).connect(gain)
+      gain.connect(bus.input)
+      strip.sends.set(send.id, gain)
+      this.automation.set(`send:${send.id}`, { param: gain.gain, convert: (v) => v }, send.automation)
+    }
+  }
+
+  #removeStrip(key: string): void {
+    const strip = this.#strips.get(key)
+    if (strip === undefined) return
+    this.automation.removeAll(`${key}/`)
+    for (const device of strip.order) {
+      this.automation.removeAll(`device:${device.id}/`)
+      this.#devices.get(device.id)?.node.dispose()
+      this.#devices.delete(device.id)
+    }
+    for (const [id, gain] of strip.sends) {
+      this.automation.remove(`send:${id}`)
+      gain.dispose()
+    }
+    // Sends from tracks into a removed bus go with it (their diff arrives too, but the nodes must not dangle).
+    if (key.startsWith('bus:'))
+      for (const other of this.#strips.values())
+        for (const gain of other.sends.values()) gain.disconnect(strip.input)
+    strip.chainOut.dispose()
+    if (strip.owned) {
+      strip.input.dispose()
+      strip.fader.dispose()
+    }
+    this.#strips.delete(key)
+  }
+
+  dispose(): void {
+    for (const key of [...this.#strips.keys()]) this.#removeStrip(key)
+    for (const device of this.#master.order) this.#devices.get(device.id)?.node.dispose()
+    this.#devices.clear()
+    this.#master.chainOut.dispose()
+    this.automation.dispose()
+  }
+}
