@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { encodeWav } from '@ensemble/core/audio/node'
 import { openDatabase } from '@ensemble/web/database'
 import { sql } from 'drizzle-orm'
 import pg from 'pg'
@@ -29,27 +30,14 @@ const MiB = 1024 * 1024
 function take(minutes: number, seed: number): Buffer {
   const rate = 48_000
   const frames = Math.round(minutes * 60 * rate)
-  const out = Buffer.alloc(44 + frames * 4)
-  out.write('RIFF', 0, 'ascii')
-  out.writeUInt32LE(36 + frames * 4, 4)
-  out.write('WAVEfmt ', 8, 'ascii')
-  out.writeUInt32LE(16, 16)
-  out.writeUInt16LE(1, 20)
-  out.writeUInt16LE(2, 22)
-  out.writeUInt32LE(rate, 24)
-  out.writeUInt32LE(rate * 4, 28)
-  out.writeUInt16LE(4, 32)
-  out.writeUInt16LE(16, 34)
-  out.write('data', 36, 'ascii')
-  out.writeUInt32LE(frames * 4, 40)
+  const samples = new Float32Array(frames)
   let noise = seed + 1
   for (let i = 0; i < frames; i++) {
     noise = (noise * 1103515245 + 12345) & 0x7fffffff
-    const s = Math.round(10_000 * Math.sin((2 * Math.PI * (220 + seed) * i) / rate) + (noise % 512) - 256)
-    out.writeInt16LE(s, 44 + i * 4)
-    out.writeInt16LE(s, 46 + i * 4)
+    samples[i] = (10_000 * Math.sin((2 * Math.PI * (220 + seed) * i) / rate) + (noise % 512) - 256) / 0x7fff
   }
-  return out
+  const wav = encodeWav({ sampleRate: rate, channels: [samples, samples] })
+  return Buffer.from(wav.buffer, wav.byteOffset, wav.byteLength)
 }
 
 /** The node process running the server under `sh -c` and tsx (the one whose memory counts). */
