@@ -12,7 +12,6 @@
  * of audio: the assets tables with their TOAST and indexes (and for PGlite also the data directory's growth
  * on disk, WAL included).
  */
-import { createHash } from 'node:crypto'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -20,8 +19,8 @@ import { encodeWav } from '@ensemble/core/audio/node'
 import { openDatabase } from '@ensemble/web/database'
 import { sql } from 'drizzle-orm'
 import pg from 'pg'
-import { Upload } from 'tus-js-client'
 import { freePort, memoryOf } from '../collab/measure'
+import { tusUpload } from './tus-upload'
 import { option, signUp, startServer, stop, trpc, waitForHealth } from './web-server'
 
 const MiB = 1024 * 1024
@@ -61,20 +60,6 @@ async function signUpAndCreateSong(base: string): Promise<{ cookie: string; proj
   const member = await signUp(base, 'bench')
   const created = await trpc<{ id: string }>(base, 'projects.create', member, { name: 'Bench song' })
   return { cookie: member.cookie, project: created.id }
-}
-
-function upload(base: string, cookie: string, project: string, bytes: Buffer): Promise<void> {
-  return new Promise((resolve, reject) => {
-    new Upload(bytes, {
-      endpoint: `${base}/api/projects/${project}/assets/uploads`,
-      headers: { cookie },
-      chunkSize: 8 * MiB,
-      retryDelays: null,
-      metadata: { sha256: createHash('sha256').update(bytes).digest('hex'), filename: 'take.wav' },
-      onSuccess: () => resolve(),
-      onError: reject,
-    }).start()
-  })
 }
 
 function du(dir: string): number {
@@ -140,7 +125,7 @@ async function run(database: 'pglite' | 'postgres', minutes: number, parallel: n
     const idle = memoryOf(pid).rssMiB
     const storedBefore = await storage()
     let t = performance.now()
-    await upload(base, cookie, project, takes[0]!)
+    await tusUpload(base, cookie, project, takes[0]!)
     const alone = mib / ((performance.now() - t) / 1000)
 
     let peak = 0
@@ -148,7 +133,7 @@ async function run(database: 'pglite' | 'postgres', minutes: number, parallel: n
       peak = Math.max(peak, memoryOf(pid).rssMiB)
     }, 100)
     t = performance.now()
-    await Promise.all(takes.slice(1).map((bytes) => upload(base, cookie, project, bytes)))
+    await Promise.all(takes.slice(1).map((bytes) => tusUpload(base, cookie, project, bytes)))
     const together = (mib * parallel) / ((performance.now() - t) / 1000)
     clearInterval(sampler)
     await new Promise((r) => setTimeout(r, 5000))

@@ -26,7 +26,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { addAudioClip, addTrack, PPQ, setTempo, setTitle, UserOrigin } from '@ensemble/core'
 import { computePeaks, encodePeaks, encodeWav } from '@ensemble/core/audio/node'
-import { Upload } from 'tus-js-client'
+import { tusUpload } from '../assets/tus-upload'
 import { arg } from './command-line'
 import { describeMachine } from './machine'
 import {
@@ -45,6 +45,8 @@ const seconds = Number(arg('seconds', '180'))
 const assetSeconds = Number(arg('asset-seconds', '60'))
 const clipSeconds = Number(arg('clip-seconds', '12'))
 const port = arg('port', '')
+/** Seconds of the warm window to profile the page's main thread for (0: none); prints the busiest functions. */
+const profileSeconds = Number(arg('profile', '0'))
 
 const RATE = 48_000
 const BPM = 120
@@ -72,20 +74,6 @@ async function cookieHeader(player: Player): Promise<string> {
   return (await player.context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ')
 }
 
-function upload(base: string, cookie: string, songId: string, bytes: Uint8Array, sha256: string) {
-  return new Promise<void>((resolve, reject) => {
-    new Upload(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
-      endpoint: `${base}/api/projects/${songId}/assets/uploads`,
-      headers: { cookie },
-      chunkSize: 8 * MiB,
-      retryDelays: null,
-      metadata: { sha256, filename: 'take.wav', filetype: 'audio/wav' },
-      onSuccess: () => resolve(),
-      onError: reject,
-    }).start()
-  })
-}
-
 /** Stores each take (peaks first, as the studio does) and returns its hash. */
 async function storeTake(base: string, cookie: string, songId: string, index: number): Promise<string> {
   const { samples, wav } = take(index)
@@ -96,7 +84,7 @@ async function storeTake(base: string, cookie: string, songId: string, index: nu
     body: encodePeaks(computePeaks([samples], RATE)),
   })
   if (peaks.status !== 204) throw new Error(`PUT peaks: ${peaks.status} ${await peaks.text()}`)
-  await upload(base, cookie, songId, wav, hash)
+  await tusUpload(base, cookie, songId, wav, hash)
   return hash
 }
 
@@ -107,7 +95,7 @@ async function storeTake(base: string, cookie: string, songId: string, index: nu
 const PROBE_PAGE = `(() => {
   // One probe node per context (Tone makes a default one before the studio makes its 48 kHz one).
   const nodes = new Map()
-  const probe = { contexts: [], decoded: 0, decodeMs: 0, sourcesStarted: 0, longTasks: [], node: null, toDestination: [] }
+  const probe = { contexts: [], decoded: 0, decodeMs: 0, sourcesStarted: 0, starts: [], longTasks: [], node: null, toDestination: [] }
   window.__audioProbe = probe
   const Native = window.AudioContext
   window.AudioContext = new Proxy(Native, {
@@ -181,6 +169,7 @@ const PROBE_PAGE = `(() => {
   const start = AudioBufferSourceNode.prototype.start
   AudioBufferSourceNode.prototype.start = function (...args) {
     probe.sourcesStarted++
+    probe.starts.push([this.context.currentTime, args[0], args[1], args[2]])
     return start.apply(this, args)
   }
   new PerformanceObserver((list) => {
@@ -248,7 +237,11 @@ async function readProbe(player: Player) {
       stats: statsOf(context),
       hasRenderCapacity: context !== undefined && 'renderCapacity' in context,
       window: window_,
-      longTasks: { count: longTasks.length, ms: longTasks.reduce((a, b) => a + b, 0), worst: Math.max(0, ...longTasks) },
+      longTasks: {
+        count: longTasks.length,
+        ms: longTasks.reduce((a, b) => a + b, 0),
+        worst: Math.max(0, ...longTasks),
+      },
     }
   }) as Promise<{
     contexts: number
@@ -284,7 +277,8 @@ function rendererThreads(): Map<string, number> {
   const out = new Map<string, number>()
   const parent = parents()
   const ours = (pid: number) => {
-    for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p)) if (p === process.pid) return true
+    for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p))
+      if (p === process.pid) return true
     return false
   }
   for (const pid of parent.keys()) {
@@ -311,7 +305,10 @@ function rendererThreads(): Map<string, number> {
 function cpuShares(before: Map<string, number>, after: Map<string, number>, wallSeconds: number) {
   const hz = 100 // USER_HZ: /proc counts in 1/100 s on Linux
   return [...after]
-    .map(([key, ticks]) => ({ thread: key.split(' ').slice(1).join(' '), share: (ticks - (before.get(key) ?? 0)) / hz / wallSeconds }))
+    .map(([key, ticks]) => ({
+      thread: key.split(' ').slice(1).join(' '),
+      share: (ticks - (before.get(key) ?? 0)) / hz / wallSeconds,
+    }))
     .filter((t) => t.share > 0)
     .sort((a, b) => b.share - a.share)
 }
@@ -332,11 +329,15 @@ try {
   for (let i = 0; i < tracks; i += 4)
     hashes.push(
       ...(await Promise.all(
-        Array.from({ length: Math.min(4, tracks - i) }, (_, j) => storeTake(server.base, cookie, songId, i + j)),
+        Array.from({ length: Math.min(4, tracks - i) }, (_, j) =>
+          storeTake(server.base, cookie, songId, i + j),
+        ),
       )),
     )
   const takeMiB = (assetSeconds * RATE * 2) / MiB
-  console.log(`uploaded ${tracks} takes of ${takeMiB.toFixed(1)} MiB in ${((performance.now() - t) / 1000).toFixed(1)} s`)
+  console.log(
+    `uploaded ${tracks} takes of ${takeMiB.toFixed(1)} MiB in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+  )
 
   const seeder = await collabClient(server, songId, player.userId)
   const me = new UserOrigin(player.userId)
@@ -388,7 +389,8 @@ try {
   for (;;) {
     const p = await readProbe(player)
     if (p.decoded >= tracks) break
-    if (performance.now() - t > 120_000) throw new Error(`only ${p.decoded} of ${tracks} takes decoded in 120 s`)
+    if (performance.now() - t > 120_000)
+      throw new Error(`only ${p.decoded} of ${tracks} takes decoded in 120 s`)
     await sleep(200)
   }
   const coldSeconds = (performance.now() - t) / 1000
@@ -404,6 +406,12 @@ try {
   const loadBefore = loadavg()[0] ?? 0
   t = performance.now()
   await page.getByTestId('play').click()
+  const cdp = profileSeconds > 0 ? await page.context().newCDPSession(page) : null
+  if (cdp) {
+    await cdp.send('Profiler.enable')
+    await cdp.send('Profiler.start')
+  }
+  let profiled = false
   const windows: Window[] = []
   const longTasks = { count: 0, ms: 0, worst: 0 }
   let last = atRest
@@ -414,12 +422,43 @@ try {
     longTasks.count += last.longTasks.count
     longTasks.ms += last.longTasks.ms
     longTasks.worst = Math.max(longTasks.worst, last.longTasks.worst)
+    if (cdp && (performance.now() - t) / 1000 >= profileSeconds && !profiled) {
+      profiled = true
+      const { profile } = await cdp.send('Profiler.stop')
+      const self = new Map<string, number>()
+      const dt = new Map<number, number>()
+      const samples = profile.samples ?? []
+      for (let i = 0; i < samples.length; i++) {
+        const id = samples[i] as number
+        dt.set(id, (dt.get(id) ?? 0) + (profile.timeDeltas?.[i] ?? 0))
+      }
+      for (const node of profile.nodes) {
+        const f = node.callFrame
+        const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber}:${f.columnNumber}`
+        self.set(key, (self.get(key) ?? 0) + (dt.get(node.id) ?? 0))
+      }
+      const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 20)
+      console.log(`main thread, ${profileSeconds} s profiled: busiest functions (self ms)`)
+      for (const [key, us] of top) console.log(`  ${(us / 1000).toFixed(0).padStart(6)}  ${key}`)
+    }
   }
   const wall = (performance.now() - t) / 1000
   const threadsAfter = rendererThreads()
   await page.getByTestId('play').click()
   const loadAfter = loadavg()[0] ?? 0
 
+  // A clip started twice would sound twice: sources starting at the same time at the same offset.
+  const starts = await page.evaluate(
+    () => (window as unknown as { __audioProbe: { starts: number[][] } }).__audioProbe.starts,
+  )
+  const warmStarts = starts.slice(atRest.sourcesStarted)
+  const keys = warmStarts.map(([, when, offset]) => `${(when ?? 0).toFixed(3)} ${(offset ?? 0).toFixed(3)}`)
+  const duplicateStarts = keys.length - new Set(keys).size
+  if (profileSeconds > 0)
+    for (const [now, when, offset, duration] of warmStarts.slice(0, 40))
+      console.log(
+        `start at ${now?.toFixed(3)}: when ${when?.toFixed(3)} offset ${offset?.toFixed(3)} for ${duration?.toFixed(3)}`,
+      )
   const shares = cpuShares(threadsBefore, threadsAfter, wall)
   const audioThreads = shares.filter((s) => /audio|worklet/i.test(s.thread))
   const renderer = shares.reduce((a, s) => a + s.share, 0)
@@ -458,6 +497,7 @@ try {
       warm: {
         wallS: Number(wall.toFixed(1)),
         sourcesStarted: last.sourcesStarted - atRest.sourcesStarted,
+        duplicateStarts,
         clipsInWindow: tracks * Math.ceil(Math.min(seconds, wall) / clipSeconds),
         audioThreadsCpuPercent: Number((audioThreads.reduce((a, s) => a + s.share, 0) * 100).toFixed(1)),
         audioThreads: audioThreads.map((s) => `${s.thread} ${(s.share * 100).toFixed(1)} %`),
@@ -469,7 +509,11 @@ try {
         probeWorstLateMs: Math.round(worstMs),
         audioClockBehindWallMs: Math.round(lagMs),
         masterRms: { min: Number(Math.min(...rms).toFixed(3)), max: Number(Math.max(...rms).toFixed(3)) },
-        mainThreadLongTasks: { count: longTasks.count, ms: Math.round(longTasks.ms), worstMs: Math.round(longTasks.worst) },
+        mainThreadLongTasks: {
+          count: longTasks.count,
+          ms: Math.round(longTasks.ms),
+          worstMs: Math.round(longTasks.worst),
+        },
       },
       loadavg1m: { before: Number(loadBefore.toFixed(2)), after: Number(loadAfter.toFixed(2)) },
     }),
