@@ -1,6 +1,7 @@
 /*
  * How the studio's level meters move, shared by the mixer's meters and the recorder's input meter: fast
- * attack, a fixed release per frame, and the peak held for about a second (61 frames at 60 fps) before it falls to the level.
+ * attack, a fixed release per frame, and the peak held for about a second (61 frames at 60 fps) before it
+ * falls to the level.
  */
 
 /** The bottom of every meter, in dBFS. */
