@@ -25,10 +25,10 @@ import path from 'node:path'
 import { addAudioClip, addTrack, PPQ, readAudioAsset, UserOrigin } from '@ensemble/core'
 import { computePeaks, encodePeaks, encodeWav, type WavFormat } from '@ensemble/core/audio/node'
 import { type AssetNotice, connectSong, type SongConnection } from '@ensemble/web/collab-client'
-import { Upload } from 'tus-js-client'
 import WebSocket from 'ws'
 import * as Y from 'yjs'
 import { freePort, percentile } from '../collab/measure'
+import { tusUpload } from './tus-upload'
 import { type Member, option, signUp, startServer, stop, trpc, waitForHealth } from './web-server'
 
 const RATE = 48_000
@@ -93,20 +93,6 @@ async function fetchStored(url: string, cookie: string): Promise<{ bytes: Buffer
   if (res.status !== 200) throw new Error(`GET ${url}: ${res.status} after the stored notice`)
   const bytes = Buffer.from(await res.arrayBuffer())
   return { bytes, span: performance.now() - start }
-}
-
-function tusUpload(base: string, member: Member, project: string, bytes: Uint8Array, sha256: string) {
-  return new Promise<void>((resolve, reject) => {
-    new Upload(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
-      endpoint: `${base}/api/projects/${project}/assets/uploads`,
-      headers: { cookie: member.cookie },
-      chunkSize: 8 * MiB,
-      retryDelays: null,
-      metadata: { sha256, filename: 'take.wav', filetype: 'audio/wav' },
-      onSuccess: () => resolve(),
-      onError: reject,
-    }).start()
-  })
 }
 
 async function connect(base: string, member: Member, project: string): Promise<Side> {
@@ -178,7 +164,7 @@ async function oneTake(
     body: peaks,
   })
   if (peaksPut.status !== 204) throw new Error(`PUT peaks: ${peaksPut.status} ${await peaksPut.text()}`)
-  await tusUpload(base, a.member, project, wav, hash)
+  await tusUpload(base, a.member.cookie, project, wav, hash)
   const uploaded = performance.now()
   const b_ = await atB
   if (createHash('sha256').update(b_.audio.bytes).digest('hex') !== hash) throw new Error('B got other bytes')

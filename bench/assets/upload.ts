@@ -12,15 +12,15 @@
  * of audio: the assets tables with their TOAST and indexes (and for PGlite also the data directory's growth
  * on disk, WAL included).
  */
-import { createHash } from 'node:crypto'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { encodeWav } from '@ensemble/core/audio/node'
 import { openDatabase } from '@ensemble/web/database'
 import { sql } from 'drizzle-orm'
 import pg from 'pg'
-import { Upload } from 'tus-js-client'
 import { freePort, memoryOf } from '../collab/measure'
+import { tusUpload } from './tus-upload'
 import { option, signUp, startServer, stop, trpc, waitForHealth } from './web-server'
 
 const MiB = 1024 * 1024
@@ -29,27 +29,14 @@ const MiB = 1024 * 1024
 function take(minutes: number, seed: number): Buffer {
   const rate = 48_000
   const frames = Math.round(minutes * 60 * rate)
-  const out = Buffer.alloc(44 + frames * 4)
-  out.write('RIFF', 0, 'ascii')
-  out.writeUInt32LE(36 + frames * 4, 4)
-  out.write('WAVEfmt ', 8, 'ascii')
-  out.writeUInt32LE(16, 16)
-  out.writeUInt16LE(1, 20)
-  out.writeUInt16LE(2, 22)
-  out.writeUInt32LE(rate, 24)
-  out.writeUInt32LE(rate * 4, 28)
-  out.writeUInt16LE(4, 32)
-  out.writeUInt16LE(16, 34)
-  out.write('data', 36, 'ascii')
-  out.writeUInt32LE(frames * 4, 40)
+  const samples = new Float32Array(frames)
   let noise = seed + 1
   for (let i = 0; i < frames; i++) {
     noise = (noise * 1103515245 + 12345) & 0x7fffffff
-    const s = Math.round(10_000 * Math.sin((2 * Math.PI * (220 + seed) * i) / rate) + (noise % 512) - 256)
-    out.writeInt16LE(s, 44 + i * 4)
-    out.writeInt16LE(s, 46 + i * 4)
+    samples[i] = (10_000 * Math.sin((2 * Math.PI * (220 + seed) * i) / rate) + (noise % 512) - 256) / 0x7fff
   }
-  return out
+  const wav = encodeWav({ sampleRate: rate, channels: [samples, samples] })
+  return Buffer.from(wav.buffer, wav.byteOffset, wav.byteLength)
 }
 
 /** The node process running the server under `sh -c` and tsx (the one whose memory counts). */
@@ -73,20 +60,6 @@ async function signUpAndCreateSong(base: string): Promise<{ cookie: string; proj
   const member = await signUp(base, 'bench')
   const created = await trpc<{ id: string }>(base, 'projects.create', member, { name: 'Bench song' })
   return { cookie: member.cookie, project: created.id }
-}
-
-function upload(base: string, cookie: string, project: string, bytes: Buffer): Promise<void> {
-  return new Promise((resolve, reject) => {
-    new Upload(bytes, {
-      endpoint: `${base}/api/projects/${project}/assets/uploads`,
-      headers: { cookie },
-      chunkSize: 8 * MiB,
-      retryDelays: null,
-      metadata: { sha256: createHash('sha256').update(bytes).digest('hex'), filename: 'take.wav' },
-      onSuccess: () => resolve(),
-      onError: reject,
-    }).start()
-  })
 }
 
 function du(dir: string): number {
@@ -152,7 +125,7 @@ async function run(database: 'pglite' | 'postgres', minutes: number, parallel: n
     const idle = memoryOf(pid).rssMiB
     const storedBefore = await storage()
     let t = performance.now()
-    await upload(base, cookie, project, takes[0]!)
+    await tusUpload(base, cookie, project, takes[0]!)
     const alone = mib / ((performance.now() - t) / 1000)
 
     let peak = 0
@@ -160,7 +133,7 @@ async function run(database: 'pglite' | 'postgres', minutes: number, parallel: n
       peak = Math.max(peak, memoryOf(pid).rssMiB)
     }, 100)
     t = performance.now()
-    await Promise.all(takes.slice(1).map((bytes) => upload(base, cookie, project, bytes)))
+    await Promise.all(takes.slice(1).map((bytes) => tusUpload(base, cookie, project, bytes)))
     const together = (mib * parallel) / ((performance.now() - t) / 1000)
     clearInterval(sampler)
     await new Promise((r) => setTimeout(r, 5000))

@@ -80,12 +80,13 @@ export async function startStudioServer(port?: number): Promise<StudioServer> {
   }
 }
 
-export function launchChromium(): Promise<Browser> {
+/** `extraArgs` beyond the e2e suite's flags (a bench that plays audio allows autoplay). */
+export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
   // Checked before the studio server starts, so a missing browser fails at once instead of leaving it running.
   if (!existsSync(executablePath))
     throw new Error(`no Chromium at ${executablePath}: apt-get install chromium, or set CHROMIUM_PATH`)
-  return chromium.launch({ executablePath, args: CHROMIUM_ARGS })
+  return chromium.launch({ executablePath, args: [...CHROMIUM_ARGS, ...extraArgs] })
 }
 
 async function trpc<T>(page: Page, base: string, procedure: string, input: unknown): Promise<T> {

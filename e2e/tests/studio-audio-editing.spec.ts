@@ -90,3 +90,86 @@ test('audio clips are trimmed, moved across audio tracks, split, duplicated, del
   expect(peak).toBeGreaterThan(1000)
   await context.close()
 })
+
+test('fades and clip gain are dragged on the clip, and audio clips are copied and pasted, as a bandmate sees', async ({
+  browser,
+}) => {
+  test.setTimeout(120_000)
+  const alice = await openSongAs(browser)
+  const bob = await openSongAs(browser, alice.songId)
+  const page = alice.page
+  await page.getByTestId('import-audio').setInputFiles(fixture)
+  const clip = page.getByTestId('audio-clip').first()
+  await expect(clip.getByTestId('upload-progress')).toHaveCount(0, { timeout: 30_000 })
+  const bobClip = bob.page.getByTestId('audio-clip').first()
+  await expect(bobClip).toHaveAttribute('data-fade-in', '0')
+
+  // The fade-in handle (top left corner) dragged two beats right: a second of fade in at 120 bpm.
+  await clip.hover()
+  const fadeHandle = await box(clip.getByTestId('fade-in-handle'))
+  await drag(
+    page,
+    { x: fadeHandle.x + fadeHandle.width / 2, y: fadeHandle.y + fadeHandle.height / 2 },
+    { x: fadeHandle.x + fadeHandle.width / 2 + 2 * 28, y: fadeHandle.y + fadeHandle.height / 2 },
+  )
+  await expect.poll(async () => Number(await bobClip.getAttribute('data-fade-in'))).toBeCloseTo(1, 1)
+  expect(Number(await clip.getAttribute('data-fade-out'))).toBe(0)
+
+  // The fade-out handle (top right corner) dragged a beat left: half a second of fade out.
+  const outHandle = await box(clip.getByTestId('fade-out-handle'))
+  await drag(
+    page,
+    { x: outHandle.x + outHandle.width / 2, y: outHandle.y + outHandle.height / 2 },
+    { x: outHandle.x + outHandle.width / 2 - 28, y: outHandle.y + outHandle.height / 2 },
+  )
+  await expect.poll(async () => Number(await bobClip.getAttribute('data-fade-out'))).toBeCloseTo(0.5, 1)
+
+  // The gain handle dragged 20 px up: +5 dB, shown in dB; a double-click puts it back to 0 dB; undo brings +5 back.
+  const gain = clip.getByTestId('clip-gain')
+  const g = await box(gain)
+  await drag(
+    page,
+    { x: g.x + g.width / 2, y: g.y + g.height / 2 },
+    { x: g.x + g.width / 2, y: g.y + g.height / 2 - 20 },
+  )
+  await expect(gain).toHaveText('+5.0 dB')
+  await expect(bobClip).toHaveAttribute('data-gain-db', '5')
+  const set = await box(gain)
+  await page.mouse.dblclick(set.x + set.width / 2, set.y + set.height / 2)
+  await expect(bobClip).toHaveAttribute('data-gain-db', '0')
+  await page.keyboard.press('Control+z')
+  await expect(bobClip).toHaveAttribute('data-gain-db', '5')
+
+  // Copy the clip, select a second audio track by clicking its lane two bars on (the playhead goes there), paste.
+  const fadeIn = await clip.getAttribute('data-fade-in')
+  const asset = await clip.getAttribute('data-asset')
+  const body = await box(clip)
+  await page.mouse.click(body.x + body.width / 2, body.y + body.height - 6)
+  await expect(clip).toHaveAttribute('data-selected', 'true')
+  await page.keyboard.press('Control+c')
+  await page.getByRole('button', { name: 'Audio track' }).click()
+  const lanes = page.getByTestId('lane')
+  await expect(lanes).toHaveCount(2)
+  const second = await box(lanes.nth(1))
+  await page.mouse.click(body.x + 8 * 28 + 4, second.y + second.height / 2)
+  await page.keyboard.press('Control+v')
+  const pasted = bob.page.getByTestId('lane').nth(1).getByTestId('audio-clip')
+  await expect(pasted).toHaveCount(1)
+  await expect(pasted).toHaveAttribute('data-asset', asset!)
+  await expect(pasted).toHaveAttribute('data-fade-in', fadeIn!)
+  await expect(pasted).toHaveAttribute('data-gain-db', '5')
+  expect((await box(pasted)).x).toBeGreaterThan((await box(bobClip)).x + 7 * 28)
+
+  // On an instrument track the paste is refused, saying why, and nothing lands there.
+  await page.getByRole('button', { name: 'Instrument track' }).click()
+  await expect(lanes).toHaveCount(3)
+  const third = await box(lanes.nth(2))
+  await page.mouse.click(third.x + 20, third.y + third.height / 2)
+  await page.keyboard.press('Control+v')
+  await expect(page.getByRole('alert').filter({ hasText: 'Audio clips go on audio tracks' })).toContainText(
+    'select an audio track',
+  )
+  await expect(bob.page.getByTestId('audio-clip')).toHaveCount(2)
+  await alice.context.close()
+  await bob.context.close()
+})

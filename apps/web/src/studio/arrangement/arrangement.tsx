@@ -12,6 +12,7 @@ import {
   readTracks,
   reorderTrack,
   secondsToTicks,
+  setAudioClipGain,
   type TrackSnapshot,
   ticksPerBar,
   ticksToSeconds,
@@ -24,7 +25,7 @@ import { ProposalLane, ProposalLaneHeader } from '../ai/proposal-lanes'
 import { ProposalOverlay } from '../ai/proposal-overlay'
 import { previewLanes } from '../ai/tracks-preview'
 import { useProposals } from '../ai/use-proposals'
-import { AudioClipView } from '../audio/audio-clip-view'
+import { type AudioClipShape, AudioClipView } from '../audio/audio-clip-view'
 import { IMPORT_ACCEPT } from '../audio/audio-import'
 import { useUploads } from '../audio/upload-progress'
 import { useAudioImport } from '../audio/use-audio-import'
@@ -49,6 +50,29 @@ const NEW_TRACKS = [
   { kind: 'drums', name: 'Drums', label: 'Drum track', icon: Drum },
   { kind: 'audio', name: 'Audio', label: 'Audio track', icon: AudioLines },
 ] as const
+
+/**
+ * An audio clip as a gesture in progress draws it: a trim with the edges where the pointer is and the audio
+ * where it was, a fade or a gain at the dragged value.
+ */
+function previewAudioClip<C extends AudioClipShape>(clip: C, gesture: ClipGesture, bpm: number): C {
+  if (gesture.kind === 'idle' || !('ref' in gesture) || gesture.ref.clipId !== clip.id) return clip
+  switch (gesture.kind) {
+    case 'trimming':
+      return {
+        ...clip,
+        start: gesture.start,
+        offset: clip.offset + ticksToSeconds(gesture.start - clip.start, bpm),
+        length: ticksToSeconds(gesture.end - gesture.start, bpm),
+      }
+    case 'fading':
+      return { ...clip, fadeIn: gesture.fadeIn, fadeOut: gesture.fadeOut }
+    case 'gaining':
+      return { ...clip, gainDb: gesture.gainDb }
+    default:
+      return clip
+  }
+}
 
 export function Arrangement() {
   const studio = useStudio()
@@ -97,6 +121,7 @@ export function Arrangement() {
     return {
       tick: Math.max(0, tick),
       trackId: tracks[Math.max(0, Math.min(tracks.length - 1, row))]?.id ?? null,
+      y: e.clientY - box.top,
     }
   }
 
@@ -137,6 +162,25 @@ export function Arrangement() {
     studio.view.set({ selection: { kind: 'clips', clips } })
     if (readOnly) return
     lanesRef.current!.setPointerCapture(e.pointerId)
+    const fade = target.dataset.fade
+    if ('asset' in clip && (fade === 'in' || fade === 'out')) {
+      const fades = { fadeIn: clip.fadeIn, fadeOut: clip.fadeOut }
+      setGesture({
+        kind: 'fading',
+        ref,
+        edge: fade,
+        grabTick: p.tick,
+        bpm: meta.bpm,
+        length: clip.length,
+        original: fades,
+        ...fades,
+      })
+      return
+    }
+    if ('asset' in clip && target.dataset.gainHandle !== undefined) {
+      setGesture({ kind: 'gaining', ref, grabY: p.y, original: clip.gainDb, gainDb: clip.gainDb })
+      return
+    }
     const box = clipEl.getBoundingClientRect()
     const edge =
       target.dataset.edge ??
@@ -224,6 +268,16 @@ export function Arrangement() {
     // The lanes hold pointer capture during a press, so the event target is the lanes themselves:
     // find what is under the pointer instead.
     const under = document.elementsFromPoint(e.clientX, e.clientY)
+    const gainHandle = under.find(
+      (el): el is HTMLElement => el instanceof HTMLElement && el.dataset.gainHandle !== undefined,
+    )
+    if (gainHandle) {
+      // A double-click on the gain handle puts the clip back to 0 dB.
+      const clipId = gainHandle.closest<HTMLElement>('[data-clip-id]')?.dataset.clipId
+      const laneId = gainHandle.closest<HTMLElement>('[data-lane]')?.dataset.lane
+      if (!readOnly && clipId && laneId) studio.run(() => setAudioClipGain(doc, me, laneId, clipId, 0))
+      return
+    }
     // Audio clips have no editor to open.
     const clipEl = under.find(
       (el): el is HTMLElement =>
@@ -362,17 +416,7 @@ export function Arrangement() {
                   )
                 })}
                 {track.audioClips.map((clip) => {
-                  const trimmed =
-                    gesture.kind === 'trimming' && gesture.ref.clipId === clip.id ? gesture : null
-                  // The trim preview: the edges where the pointer is, the audio where it was.
-                  const shown = trimmed
-                    ? {
-                        ...clip,
-                        start: trimmed.start,
-                        offset: clip.offset + ticksToSeconds(trimmed.start - clip.start, meta.bpm),
-                        length: ticksToSeconds(trimmed.end - trimmed.start, meta.bpm),
-                      }
-                    : clip
+                  const shown = previewAudioClip(clip, gesture, meta.bpm)
                   return (
                     <div
                       key={clip.id}
@@ -382,6 +426,7 @@ export function Arrangement() {
                       <AudioClipView
                         clip={shown}
                         selected={selectedClip(clip.id)}
+                        editable={!readOnly}
                         projectId={studio.session.projectId}
                         bpm={meta.bpm}
                         pxPerQuarter={pxPerQuarter}

@@ -4,6 +4,8 @@ import {
   addClip,
   addTrack,
   createSongDoc,
+  MAX_CLIP_GAIN_DB,
+  MIN_CLIP_GAIN_DB,
   PPQ,
   readAudioClip,
   readClip,
@@ -11,7 +13,7 @@ import {
   UserOrigin,
 } from '@ensemble/core'
 import { describe, expect, it } from 'vitest'
-import { type ClipGesture, finishGesture, updateGesture } from './clip-gesture'
+import { type ClipGesture, finishGesture, GAIN_DB_PER_PX, updateGesture } from './clip-gesture'
 
 const me = new UserOrigin('alice')
 const BAR = PPQ * 4
@@ -76,11 +78,13 @@ describe('audio clips in the arrangement gesture', () => {
       audioFrom: 0,
       audioTo: 4 * BAR,
     }
-    expect(updateGesture(trim, { tick: 0, trackId: 't' }, (t) => t - 100)).toMatchObject({ start: 0 })
-    expect(updateGesture(trim, { tick: 5 * BAR, trackId: 't' }, exact)).toMatchObject({ start: 3 * BAR - 1 })
+    expect(updateGesture(trim, { tick: 0, trackId: 't', y: 0 }, (t) => t - 100)).toMatchObject({ start: 0 })
+    expect(updateGesture(trim, { tick: 5 * BAR, trackId: 't', y: 0 }, exact)).toMatchObject({
+      start: 3 * BAR - 1,
+    })
     const right = { ...trim, edge: 'right' as const }
-    expect(updateGesture(right, { tick: 9 * BAR, trackId: 't' }, exact)).toMatchObject({ end: 4 * BAR })
-    expect(updateGesture(right, { tick: 0, trackId: 't' }, exact)).toMatchObject({ end: BAR + 1 })
+    expect(updateGesture(right, { tick: 9 * BAR, trackId: 't', y: 0 }, exact)).toMatchObject({ end: 4 * BAR })
+    expect(updateGesture(right, { tick: 0, trackId: 't', y: 0 }, exact)).toMatchObject({ end: BAR + 1 })
   })
 
   it('commits a left trim through core: the edge moves, the audio stays where it plays', () => {
@@ -126,5 +130,66 @@ describe('audio clips in the arrangement gesture', () => {
     expect(copy?.clipId).not.toBe(clipId)
     expect(readAudioClip(doc, vocals, clipId)?.start).toBe(BAR)
     expect(readAudioClip(doc, vocals, copy!.clipId)).toMatchObject({ start: 5 * BAR, asset: HASH })
+  })
+})
+
+describe('fade and gain handles of an audio clip', () => {
+  // The 4 s clip of `setup` at 120 bpm (a bar is 2 s), with a 0.5 s fade out; the handle grabbed at bar 1.
+  const fading = (edge: 'in' | 'out', ref = { trackId: 't', clipId: 'c' }): ClipGesture => ({
+    kind: 'fading',
+    ref,
+    edge,
+    grabTick: BAR,
+    bpm: 120,
+    length: 4,
+    original: { fadeIn: 0, fadeOut: 0.5 },
+    fadeIn: 0,
+    fadeOut: 0.5,
+  })
+  const at = (tick: number, y = 0) => ({ tick, trackId: 't', y })
+
+  it('lengthens a fade in as its handle goes right, within what the fade out leaves, never below 0', () => {
+    const g = fading('in')
+    expect(updateGesture(g, at(BAR + BAR / 4), exact)).toMatchObject({ fadeIn: 0.5, fadeOut: 0.5 })
+    expect(updateGesture(g, at(BAR + 2 * BAR), exact)).toMatchObject({ fadeIn: 3.5 })
+    expect(updateGesture(g, at(0), exact)).toMatchObject({ fadeIn: 0 })
+  })
+
+  it('lengthens a fade out as its handle goes left, and is not snapped to the grid', () => {
+    const g = fading('out')
+    const snapToBars = (t: number) => Math.round(t / BAR) * BAR
+    expect(updateGesture(g, at(BAR - PPQ / 2), snapToBars)).toMatchObject({ fadeOut: 0.75, fadeIn: 0 })
+    expect(updateGesture(g, at(BAR + PPQ), exact)).toMatchObject({ fadeOut: 0 })
+    expect(updateGesture(g, at(-10 * BAR), exact)).toMatchObject({ fadeOut: 4 })
+  })
+
+  it('raises the gain as the handle goes up, a tenth of a dB at a time, within the range', () => {
+    const g: ClipGesture = {
+      kind: 'gaining',
+      ref: { trackId: 't', clipId: 'c' },
+      grabY: 100,
+      original: -3,
+      gainDb: -3,
+    }
+    expect(updateGesture(g, at(0, 100 - 12 / GAIN_DB_PER_PX), exact)).toMatchObject({ gainDb: 9 })
+    expect(updateGesture(g, at(0, 102), exact)).toMatchObject({ gainDb: -3.5 })
+    expect(updateGesture(g, at(0, -10_000), exact)).toMatchObject({ gainDb: MAX_CLIP_GAIN_DB })
+    expect(updateGesture(g, at(0, 10_000), exact)).toMatchObject({ gainDb: MIN_CLIP_GAIN_DB })
+  })
+
+  it('commits a fade and a gain through core, one edit each, and nothing for a click without a drag', () => {
+    const { doc, vocals, clipId } = setup()
+    const ref = { trackId: vocals, clipId }
+    const dragged = updateGesture(fading('in', ref), at(BAR + BAR / 2), exact)
+    expect(finishGesture(dragged, doc, me, PPQ)).toEqual([ref])
+    expect(readAudioClip(doc, vocals, clipId)).toMatchObject({ fadeIn: 1, fadeOut: 0 })
+    const gain: ClipGesture = { kind: 'gaining', ref, grabY: 0, original: 0, gainDb: 0 }
+    const updates: unknown[] = []
+    doc.on('update', (u) => updates.push(u))
+    finishGesture(gain, doc, me, PPQ)
+    expect(updates).toHaveLength(0)
+    finishGesture(updateGesture(gain, at(0, 24), exact), doc, me, PPQ)
+    expect(readAudioClip(doc, vocals, clipId)?.gainDb).toBe(-6)
+    expect(updates).toHaveLength(1)
   })
 })

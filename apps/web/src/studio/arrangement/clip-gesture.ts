@@ -1,4 +1,16 @@
-import { addClip, type ClipRef, duplicateClip, moveClips, resizeClip, type UserOrigin } from '@ensemble/core'
+import {
+  addClip,
+  type ClipRef,
+  duplicateClip,
+  MAX_CLIP_GAIN_DB,
+  MIN_CLIP_GAIN_DB,
+  moveClips,
+  resizeClip,
+  setAudioClipFades,
+  setAudioClipGain,
+  ticksToSeconds,
+  type UserOrigin,
+} from '@ensemble/core'
 import type * as Y from 'yjs'
 import { audioClipRefs, duplicateAudio, moveAudio, trimAudioEdge } from '../audio/song-audio'
 
@@ -6,8 +18,9 @@ import { audioClipRefs, duplicateAudio, moveAudio, trimAudioEdge } from '../audi
  * The arrangement's pointer tool as a small state machine: idle, creating (drag on an empty lane), moving
  * (drag a clip; Alt copies; a click on a selected clip that covers another selects that one), resizing
  * (drag a MIDI clip's right edge), trimming (drag either edge of an audio clip: the audio stays put, the
- * edge hides or reveals it). A selection may mix MIDI and audio clips; each kind goes to its own
- * operations. Only `finish` writes to the song, as one
+ * edge hides or reveals it), fading (drag an audio clip's top corner handle along the clip: the fade's
+ * length), gaining (drag an audio clip's gain handle up or down). A selection may mix MIDI and audio clips;
+ * each kind goes to its own operations. Only `finish` writes to the song, as one
  * operation, so a drag is one undo step and bandmates see the result, not every intermediate pixel.
  */
 export type ClipGesture =
@@ -49,6 +62,26 @@ export type ClipGesture =
       readonly audioFrom: number
       readonly audioTo: number
     }
+  | {
+      readonly kind: 'fading'
+      readonly ref: ClipRef
+      readonly edge: 'in' | 'out'
+      readonly grabTick: number
+      readonly bpm: number
+      /** The clip's length in seconds: the two fades together fit in it. */
+      readonly length: number
+      readonly original: { readonly fadeIn: number; readonly fadeOut: number }
+      /** Seconds, as the preview draws them; only the dragged one changes. */
+      readonly fadeIn: number
+      readonly fadeOut: number
+    }
+  | {
+      readonly kind: 'gaining'
+      readonly ref: ClipRef
+      readonly grabY: number
+      readonly original: number
+      readonly gainDb: number
+    }
 
 export const IDLE: ClipGesture = { kind: 'idle' }
 
@@ -56,7 +89,17 @@ export const IDLE: ClipGesture = { kind: 'idle' }
 export interface LanePoint {
   readonly tick: number
   readonly trackId: string | null
+  /** Pixels down from the top of the lanes (the gain handle follows it). */
+  readonly y: number
 }
+
+/** How much a pixel of vertical drag on the gain handle changes the clip gain. */
+export const GAIN_DB_PER_PX = 0.25
+
+const clamp = (x: number, min: number, max: number) => Math.min(max, Math.max(min, x))
+/** Fades to the millisecond and gain to the tenth of a dB: finer than anyone hears, and tidy to read. */
+const toMs = (seconds: number) => Math.round(seconds * 1000) / 1000
+const toTenth = (db: number) => Math.round(db * 10) / 10
 
 export function updateGesture(g: ClipGesture, p: LanePoint, snap: (t: number) => number): ClipGesture {
   switch (g.kind) {
@@ -72,6 +115,22 @@ export function updateGesture(g: ClipGesture, p: LanePoint, snap: (t: number) =>
       return g.edge === 'left'
         ? { ...g, start: Math.min(g.end - 1, Math.max(Math.ceil(g.audioFrom), snap(p.tick))) }
         : { ...g, end: Math.max(g.start + 1, Math.min(g.audioTo, snap(p.tick))) }
+    case 'fading': {
+      // Unsnapped: a fade is a length of sound, not a place on the grid.
+      const delta = ticksToSeconds(p.tick - g.grabTick, g.bpm)
+      return g.edge === 'in'
+        ? { ...g, fadeIn: clamp(toMs(g.original.fadeIn + delta), 0, g.length - g.fadeOut) }
+        : { ...g, fadeOut: clamp(toMs(g.original.fadeOut - delta), 0, g.length - g.fadeIn) }
+    }
+    case 'gaining':
+      return {
+        ...g,
+        gainDb: clamp(
+          toTenth(g.original + (g.grabY - p.y) * GAIN_DB_PER_PX),
+          MIN_CLIP_GAIN_DB,
+          MAX_CLIP_GAIN_DB,
+        ),
+      }
     default:
       return g
   }
@@ -136,6 +195,15 @@ export function finishGesture(
       if (moved) trimAudioEdge(doc, me, g.ref, g.edge, g.edge === 'left' ? g.start : g.end)
       return [g.ref]
     }
+    case 'fading':
+      if (g.edge === 'in' && g.fadeIn !== g.original.fadeIn)
+        setAudioClipFades(doc, me, g.ref.trackId, g.ref.clipId, { fadeIn: g.fadeIn })
+      if (g.edge === 'out' && g.fadeOut !== g.original.fadeOut)
+        setAudioClipFades(doc, me, g.ref.trackId, g.ref.clipId, { fadeOut: g.fadeOut })
+      return [g.ref]
+    case 'gaining':
+      if (g.gainDb !== g.original) setAudioClipGain(doc, me, g.ref.trackId, g.ref.clipId, g.gainDb)
+      return [g.ref]
     default:
       return null
   }

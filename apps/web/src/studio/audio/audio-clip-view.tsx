@@ -1,6 +1,6 @@
 'use client'
 
-import { PPQ, secondsToTicks } from '@ensemble/core'
+import { MIN_CLIP_GAIN_DB, PPQ, secondsToTicks } from '@ensemble/core'
 import { memo } from 'react'
 import { useAudioStored } from './asset-arrivals'
 import { Waveform } from './waveform'
@@ -22,11 +22,25 @@ export interface AudioClipShape {
 
 const WAVE_HEIGHT = 40
 
+const HANDLE_PX = 8
+
+/** A fade handle's left, centred on the fade's end but kept inside the clip (at 0 it sits in the corner). */
+const handleAt = (x: number, width: number) => Math.max(0, Math.min(width - HANDLE_PX, x - HANDLE_PX / 2))
+
+/** "+3.5 dB", "0.0 dB", "−∞ dB" (the bottom of the range is silence). */
+export function formatGainDb(db: number): string {
+  if (db <= MIN_CLIP_GAIN_DB) return '−∞ dB'
+  const text = Math.abs(db).toFixed(1)
+  return `${db > 0 ? '+' : db < 0 && text !== '0.0' ? '−' : ''}${text} dB`
+}
+
 /**
- * One audio clip on its lane: the waveform of the part of the asset it plays, its fades as ramps, its
- * take number when it is one of several passes, and "uploading n %" while its audio is still on its way
- * ("waiting for audio" when nobody online is uploading it, e.g. a take recorded offline).
- * A take that is not chosen is drawn faint behind the chosen one.
+ * One audio clip on its lane: the waveform of the part of the asset it plays, shaped by its gain and fades,
+ * the fades as ramps with a handle at each top corner (drag along the clip), the clip gain as a handle in
+ * dB (drag up or down, double-click for 0 dB), its take number when it is one of several passes, and
+ * "uploading n %" while its audio is still on its way ("waiting for audio" when nobody online is uploading
+ * it, e.g. a take recorded offline). A take that is not chosen is drawn faint behind the chosen one. The
+ * arrangement's pointer gestures read the handles' data attributes.
  */
 export const AudioClipView = memo(function AudioClipView(props: {
   clip: AudioClipShape
@@ -35,6 +49,8 @@ export const AudioClipView = memo(function AudioClipView(props: {
   pxPerQuarter: number
   colour: string
   selected: boolean
+  /** Whether this listener may edit it: viewers get no handles. */
+  editable: boolean
   takes: number
   /** Percent, while any tab of the song uploads this clip's asset. */
   uploading: number | null
@@ -56,6 +72,9 @@ export const AudioClipView = memo(function AudioClipView(props: {
       data-asset={clip.asset}
       data-active={clip.active}
       data-audio={stored ? 'stored' : 'pending'}
+      data-fade-in={clip.fadeIn}
+      data-fade-out={clip.fadeOut}
+      data-gain-db={clip.gainDb}
       role="img"
       aria-label={`Audio clip ${clip.name || 'untitled'}${props.takes > 1 ? `, take ${clip.takeIndex + 1}` : ''}`}
       className={`st-clip st-audio-clip${clip.active ? '' : ' is-inactive'}${props.selected ? ' is-selected' : ''}`}
@@ -89,18 +108,51 @@ export const AudioClipView = memo(function AudioClipView(props: {
         offset={clip.offset}
         length={clip.length}
         gainDb={clip.gainDb}
+        fadeIn={clip.fadeIn}
+        fadeOut={clip.fadeOut}
         width={width}
         height={WAVE_HEIGHT}
         colour={colour}
       />
       {(fadeIn > 0 || fadeOut > 0) && (
         <svg className="st-fades" width={width} height={WAVE_HEIGHT} aria-hidden>
+          {/* The part a fade takes away is shaded above its ramp. */}
+          {fadeIn > 0 && <path className="st-fade-shade" d={`M0 0L${fadeIn} 0L0 ${WAVE_HEIGHT}Z`} />}
+          {fadeOut > 0 && (
+            <path className="st-fade-shade" d={`M${width - fadeOut} 0L${width} 0L${width} ${WAVE_HEIGHT}Z`} />
+          )}
           {fadeIn > 0 && <path d={`M0 ${WAVE_HEIGHT}L${fadeIn} 0`} />}
           {fadeOut > 0 && <path d={`M${width - fadeOut} 0L${width} ${WAVE_HEIGHT}`} />}
         </svg>
       )}
       <span className="st-clip-edge" data-edge="left" />
       <span className="st-clip-edge" data-edge="right" />
+      {props.editable && clip.active && (
+        <>
+          <span
+            className="st-fade-handle"
+            data-fade="in"
+            data-testid="fade-in-handle"
+            title="Fade in: drag along the clip"
+            style={{ left: handleAt(Math.min(fadeIn, width - fadeOut), width) }}
+          />
+          <span
+            className="st-fade-handle"
+            data-fade="out"
+            data-testid="fade-out-handle"
+            title="Fade out: drag along the clip"
+            style={{ left: handleAt(Math.max(fadeIn, width - fadeOut), width) }}
+          />
+          <span
+            className={`st-gain-handle${clip.gainDb === 0 ? '' : ' is-set'}`}
+            data-gain-handle=""
+            data-testid="clip-gain"
+            title="Clip gain: drag up or down; double-click for 0 dB"
+          >
+            {formatGainDb(clip.gainDb)}
+          </span>
+        </>
+      )}
       {props.uploading !== null ? (
         <span className="st-upload-badge" data-testid="upload-progress">
           uploading {props.uploading} %

@@ -165,4 +165,76 @@ describe('studio command registry', () => {
     s.ctx.session.undo.undo()
     expect(spans()).toHaveLength(4)
   })
+
+  it('copies, cuts and pastes audio clips at the playhead on the selected audio track, and refuses a MIDI track', () => {
+    const s = studio()
+    const { doc, me } = s.ctx.session
+    const vocals = addTrack(doc, me, { kind: 'audio', name: 'Vocals' })
+    const guitar = addTrack(doc, me, { kind: 'audio', name: 'Guitar' })
+    const hash = 'd'.repeat(64)
+    addAudioAsset(doc, me, {
+      hash,
+      name: 'vocal.wav',
+      format: 'wav',
+      sampleRate: 48_000,
+      channels: 1,
+      frames: 384_000,
+      durationSeconds: 8,
+    })
+    const { clipId } = addAudioClip(doc, me, vocals, {
+      asset: hash,
+      start: PPQ * 4,
+      offset: 1.5,
+      length: 3,
+      gainDb: -4.5,
+      fadeIn: 0.25,
+      fadeOut: 0.5,
+      provenance: { kind: 'import', fileName: 'vocal.wav' },
+    })
+    const sound = (c: {
+      asset: string
+      offset: number
+      length: number
+      gainDb: number
+      fadeIn: number
+      fadeOut: number
+    }) => [c.asset, c.offset, c.length, c.gainDb, c.fadeIn, c.fadeOut]
+    const original = sound(readTrack(doc, vocals)!.audioClips[0]!)
+    s.view.set({ selection: { kind: 'clips', clips: [{ trackId: vocals, clipId }] } })
+    s.run('copy')
+
+    // Onto the selected audio track, at the playhead: the same asset, span, gain and fades, a take of its own.
+    s.view.set({ selectedTrackId: guitar })
+    s.ctx.transport.seek(PPQ * 16)
+    s.run('paste')
+    const pasted = readTrack(doc, guitar)!.audioClips
+    expect(pasted.map((c) => [c.start, ...sound(c)])).toEqual([[PPQ * 16, ...original]])
+    expect(pasted[0]!.takeGroupId).not.toBe(readTrack(doc, vocals)!.audioClips[0]!.takeGroupId)
+    expect(s.view.get().selection).toEqual({
+      kind: 'clips',
+      clips: [{ trackId: guitar, clipId: pasted[0]!.id }],
+    })
+
+    // A MIDI track selected: refused with a message that says what to do, and nothing written.
+    s.view.set({ selectedTrackId: s.trackId })
+    expect(() => s.run('paste')).toThrow(/Audio clips go on audio tracks.*select an audio track/)
+    expect(readTrack(doc, s.trackId)!.clips).toHaveLength(1)
+
+    // Cut takes the clip away and pastes it back, one undo step each.
+    s.view.set({
+      selection: { kind: 'clips', clips: [{ trackId: vocals, clipId }] },
+      selectedTrackId: vocals,
+    })
+    s.run('cut')
+    expect(readTrack(doc, vocals)!.audioClips).toEqual([])
+    s.ctx.transport.seek(0)
+    s.run('paste')
+    expect(readTrack(doc, vocals)!.audioClips.map((c) => [c.start, ...sound(c)])).toEqual([[0, ...original]])
+    s.ctx.session.undo.undo()
+    expect(readTrack(doc, vocals)!.audioClips).toEqual([])
+    s.ctx.session.undo.undo()
+    expect(readTrack(doc, vocals)!.audioClips.map((c) => [c.start, ...sound(c)])).toEqual([
+      [PPQ * 4, ...original],
+    ])
+  })
 })

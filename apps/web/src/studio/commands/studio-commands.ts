@@ -8,6 +8,7 @@ import {
   moveClips,
   moveNotes,
   quantizeNotes,
+  readAudioClip,
   readClip,
   readMeta,
   readTrack,
@@ -22,6 +23,7 @@ import { audioClipRefs, deleteAudio, duplicateAudio, moveAudio, splitAudioAt } f
 import type { ViewState } from '../view/view-store'
 import { AI_COMMANDS } from './ai-commands'
 import { pasteClips } from './clip-paste'
+import type { CopiedClip } from './clipboard'
 import { type Command, defineCommand, type StudioContext } from './command'
 
 const barTicks = (ctx: StudioContext): number => ticksPerBar(readMeta(ctx.session.doc).timeSignature)
@@ -57,6 +59,49 @@ const audioSelection = (ctx: StudioContext): ClipRef[] => {
 const hasClips = (ctx: StudioContext) => clipSelection(ctx).length > 0 || audioSelection(ctx).length > 0
 
 const hasSelection = (ctx: StudioContext) => canEdit(ctx) && (noteSelection(ctx) !== null || hasClips(ctx))
+
+/** Deletes the selected notes, or else the selected clips (MIDI and audio). */
+function deleteSelection(ctx: StudioContext): void {
+  const { doc, me } = ctx.session
+  const notes = noteSelection(ctx)
+  if (notes) deleteNotes(doc, me, notes.trackId, notes.clipId, notes.noteIds)
+  else {
+    const clips = clipSelection(ctx)
+    if (clips.length > 0) deleteClips(doc, me, clips)
+    deleteAudio(doc, me, audioSelection(ctx))
+  }
+  ctx.view.set({ selection: { kind: 'none' } })
+}
+
+/** Puts the selected notes, or else the selected clips (MIDI and audio), on this tab's clipboard. */
+function copySelection(ctx: StudioContext): void {
+  const { doc } = ctx.session
+  const notes = noteSelection(ctx)
+  if (notes) {
+    const chosen = notes.clip.notes.filter((n) => notes.noteIds.includes(n.id))
+    const first = Math.min(...chosen.map((n) => n.start))
+    ctx.clipboard.content = {
+      kind: 'notes',
+      notes: chosen.map(({ id: _id, ...n }) => ({ ...n, start: n.start - first })),
+    }
+    return
+  }
+  const midi = clipSelection(ctx).flatMap((ref) => {
+    const clip = readClip(doc, ref.trackId, ref.clipId)
+    return clip ? [{ trackId: ref.trackId, clip }] : []
+  })
+  const audio = audioSelection(ctx).flatMap((ref) => {
+    const clip = readAudioClip(doc, ref.trackId, ref.clipId)
+    return clip ? [{ trackId: ref.trackId, clip }] : []
+  })
+  if (midi.length + audio.length === 0) return
+  const first = Math.min(...midi.map((c) => c.clip.start), ...audio.map((c) => c.clip.start))
+  const clips: CopiedClip[] = [
+    ...midi.map((c) => ({ kind: 'midi' as const, ...c, offset: c.clip.start - first })),
+    ...audio.map((c) => ({ kind: 'audio' as const, ...c, offset: c.clip.start - first })),
+  ]
+  ctx.clipboard.content = { kind: 'clips', clips }
+}
 
 const nudgeTime = (direction: 1 | -1, bar: boolean) => (ctx: StudioContext) => {
   const step = bar ? barTicks(ctx) : gridTicks(ctx.view.get())
@@ -104,44 +149,25 @@ export const STUDIO_COMMANDS: readonly Command[] = [
     group: 'Edit',
     shortcuts: [{ key: 'Delete' }, { key: 'Backspace' }],
     enabled: hasSelection,
-    perform(ctx) {
-      const { doc, me } = ctx.session
-      const notes = noteSelection(ctx)
-      if (notes) deleteNotes(doc, me, notes.trackId, notes.clipId, notes.noteIds)
-      else {
-        const clips = clipSelection(ctx)
-        if (clips.length > 0) deleteClips(doc, me, clips)
-        deleteAudio(doc, me, audioSelection(ctx))
-      }
-      ctx.view.set({ selection: { kind: 'none' } })
-    },
+    perform: deleteSelection,
   }),
   defineCommand({
     id: 'copy',
     label: 'Copy',
     group: 'Edit',
     shortcuts: [{ key: 'c', mod: true }],
-    enabled: (ctx) => noteSelection(ctx) !== null || clipSelection(ctx).length > 0,
+    enabled: (ctx) => noteSelection(ctx) !== null || hasClips(ctx),
+    perform: copySelection,
+  }),
+  defineCommand({
+    id: 'cut',
+    label: 'Cut',
+    group: 'Edit',
+    shortcuts: [{ key: 'x', mod: true }],
+    enabled: hasSelection,
     perform(ctx) {
-      const notes = noteSelection(ctx)
-      if (notes) {
-        const chosen = notes.clip.notes.filter((n) => notes.noteIds.includes(n.id))
-        const first = Math.min(...chosen.map((n) => n.start))
-        ctx.clipboard.content = {
-          kind: 'notes',
-          notes: chosen.map(({ id: _id, ...n }) => ({ ...n, start: n.start - first })),
-        }
-        return
-      }
-      const clips = clipSelection(ctx).flatMap((ref) => {
-        const clip = readClip(ctx.session.doc, ref.trackId, ref.clipId)
-        return clip ? [{ trackId: ref.trackId, clip }] : []
-      })
-      const first = Math.min(...clips.map((c) => c.clip.start))
-      ctx.clipboard.content = {
-        kind: 'clips',
-        clips: clips.map((c) => ({ ...c, offset: c.clip.start - first })),
-      }
+      copySelection(ctx)
+      deleteSelection(ctx)
     },
   }),
   defineCommand({

@@ -2,8 +2,7 @@
 
 import { useEffect, useRef } from 'react'
 import { useStudio } from '../studio-context'
-
-const FLOOR_DB = -60
+import { FLOOR_DB, MeterBallistics } from './meter-ballistics'
 
 /** A peak meter drawn on a small canvas in requestAnimationFrame; `trackId` null is the master bus. */
 export function LevelMeter({ trackId }: { trackId: string | null }) {
@@ -13,23 +12,16 @@ export function LevelMeter({ trackId }: { trackId: string | null }) {
     const canvas = ref.current!
     const c = canvas.getContext('2d')!
     let frame = 0
-    let shown = FLOOR_DB
-    let peak = FLOOR_DB
-    let peakAge = 0
+    // Fast attack, slow release, like a hardware meter.
+    const meter = new MeterBallistics(1.2)
     const draw = () => {
       frame = requestAnimationFrame(draw)
       const levels = transport.levels()
       const db = levels ? (trackId === null ? levels.master : (levels.tracks[trackId] ?? FLOOR_DB)) : FLOOR_DB
       const target = Number.isFinite(db) ? Math.max(FLOOR_DB, Math.min(6, db)) : FLOOR_DB
-      // Fast attack, slow release, like a hardware meter.
-      shown = target > shown ? target : shown - 1.2
-      if (shown > peak || peakAge > 60) {
-        peak = shown
-        peakAge = 0
-      } else peakAge++
-      // What the meter shows, in whole dB, where a test (or a screen reader's script) can read it.
-      const reading = String(Math.round(shown))
-      if (canvas.dataset.levelDb !== reading) canvas.dataset.levelDb = reading
+      meter.step(target)
+      meter.publish(canvas)
+      const { shown, peak } = meter
       const { width, height } = canvas
       c.fillStyle = '#111318'
       c.fillRect(0, 0, width, height)

@@ -4,6 +4,7 @@ import { readTracks } from '@ensemble/core'
 import { Circle, Headphones, Mic, Square, Timer } from 'lucide-react'
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react'
 import { uploadProgressFor } from '../audio/upload-progress'
+import { FLOOR_DB, MeterBallistics } from '../mixer/meter-ballistics'
 import { useSong } from '../session/hooks'
 import { useStudio } from '../studio-context'
 import { useView } from '../view/view-store'
@@ -13,7 +14,6 @@ import { createTakeRecorder } from './take-recorder'
 import { type TakeMeta, takeStore } from './take-store'
 import './audio-record-bar.css'
 
-const FLOOR_DB = -60
 const SEGMENTS = 30
 
 /** The input's level as a horizontal bar, drawn per frame without React renders. */
@@ -23,20 +23,13 @@ function InputMeter({ input }: { input: InputChain }) {
     const canvas = ref.current!
     const c = canvas.getContext('2d')!
     let frame = 0
-    let shown = FLOOR_DB
-    let held = FLOOR_DB
-    let heldAge = 0
+    const meter = new MeterBallistics(1)
     const draw = () => {
       frame = requestAnimationFrame(draw)
       const peak = input.level()
-      const db = peak > 0 ? Math.max(FLOOR_DB, 20 * Math.log10(peak)) : FLOOR_DB
-      shown = db > shown ? db : shown - 1
-      if (shown > held || heldAge > 60) {
-        held = shown
-        heldAge = 0
-      } else heldAge++
-      const reading = String(Math.round(shown))
-      if (canvas.dataset.levelDb !== reading) canvas.dataset.levelDb = reading
+      meter.step(peak > 0 ? Math.max(FLOOR_DB, 20 * Math.log10(peak)) : FLOOR_DB)
+      meter.publish(canvas)
+      const { shown, peak: held } = meter
       // LED segments: green to -12 dBFS, amber to -3, red above; the held peak's segment stays lit.
       const { width, height } = canvas
       const segment = width / SEGMENTS
