@@ -41,7 +41,9 @@ const externalPackages = {
         pluginData: 'resolving',
       })
       if (resolved.errors.length > 0) return { errors: resolved.errors }
-      return { path: pathToFileURL(resolved.path).href, external: true }
+      // An ES import takes a file URL; require() a path.
+      const esm = args.kind === 'import-statement' || args.kind === 'dynamic-import'
+      return { path: esm ? pathToFileURL(resolved.path).href : resolved.path, external: true }
     })
   },
 }
