@@ -36,7 +36,7 @@ export async function waitForHealth(base: string): Promise<void> {
   throw new Error('server did not start')
 }
 
-/** Stops the server's whole process group (sh, tsx and node) and waits for it. */
+/** Stops the server's whole process group (sh and node) and waits for it. */
 export async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return
   const exited = new Promise((r) => child.once('exit', r))

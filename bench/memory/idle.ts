@@ -9,8 +9,9 @@
  *
  * The web app must be built (`pnpm --filter @ensemble/web build`) for its pages to load; without a
  * build the server runs with `--no-next` and the figures say so. Prints one row per start: RSS of the
- * web server and of the inference service (the node processes that run them, not the tsx wrappers),
- * their sum, and each one's peak (VmHWM).
+ * web server and of the inference service (the node processes that run them, not the shells or tsx wrappers),
+ * their sum, and each one's peak (VmHWM). The start scripts run the built servers (dist/), so build both
+ * apps first (`pnpm build`).
  *
  * `--clients N` then connects N collaboration clients (rooms of ten, each client makes one edit and
  * waits until it is saved), lets them sit idle for `--settle` seconds and reads the web server again.
@@ -53,18 +54,22 @@ function parseOptions(argv: string[]): Options {
   }
 }
 
-/** The node process of a tree that runs `script` (tsx's CLI re-executes node with its loader). */
-function findNode(rootPid: number, script: string): number | undefined {
+/**
+ * The node process of a tree that runs `entry`: the deepest one, as under tsx (which a `before` build may
+ * still use) its CLI re-executes node with its loader, and `sh -c` may stay in between.
+ */
+function findNode(rootPid: number, entry: string): number | undefined {
   const queue = [rootPid]
+  let found: number | undefined
   while (queue.length > 0) {
     const pid = queue.shift() as number
-    let cmdline = ''
+    let argv: string[] = []
     try {
-      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ')
+      argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
     } catch {
       continue
     }
-    if (cmdline.includes('preflight.cjs') && cmdline.includes(script)) return pid
+    if (path.basename(argv[0] ?? '') === 'node' && argv.includes(entry)) found = pid
     for (const task of readdirSync(`/proc/${pid}/task`)) {
       try {
         const children = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim()
@@ -72,7 +77,7 @@ function findNode(rootPid: number, script: string): number | undefined {
       } catch {}
     }
   }
-  return undefined
+  return found
 }
 
 interface Started {
@@ -81,18 +86,20 @@ interface Started {
 }
 
 /** Runs a package's own `start` script, as `pnpm start` does, so its flags and environment count. */
-function start(cwd: string, script: string, env: NodeJS.ProcessEnv, args: string[] = []): Started {
+function start(cwd: string, env: NodeJS.ProcessEnv, args: string[] = []): Started {
   const command = (
     JSON.parse(readFileSync(path.join(cwd, 'package.json'), 'utf8')) as { scripts: { start: string } }
   ).scripts.start
+  // The script ends with the file node runs (dist/main.js; src/….ts under tsx).
+  const entry = command.trim().split(/\s+/).at(-1) as string
   const child = spawn('sh', ['-c', [command, ...args].join(' ')], {
     cwd,
     env: { ...env, PATH: `${path.join(cwd, 'node_modules/.bin')}:${env.PATH ?? ''}` },
     stdio: ['ignore', 'pipe', 'inherit'],
-    // Its own process group, so stopping it reaches tsx's node under the shell.
+    // Its own process group, so stopping it reaches the node under the shell.
     detached: true,
   })
-  return { child, pid: () => (child.pid === undefined ? undefined : findNode(child.pid, script)) }
+  return { child, pid: () => (child.pid === undefined ? undefined : findNode(child.pid, entry)) }
 }
 
 async function waitFor(url: string, seconds: number): Promise<void> {
@@ -191,10 +198,8 @@ async function measure(
     env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --report-on-signal --report-signal=SIGUSR2 --report-directory=${reports}`
   if (database === 'pglite') delete env.DATABASE_URL
   delete env.REDIS_URL
-  const inference = options.inference
-    ? start(path.join(repoRoot, 'apps/inference'), 'src/main.ts', env)
-    : undefined
-  const web = start(path.join(repoRoot, 'apps/web'), 'src/server/main.ts', env, next ? [] : ['--no-next'])
+  const inference = options.inference ? start(path.join(repoRoot, 'apps/inference'), env) : undefined
+  const web = start(path.join(repoRoot, 'apps/web'), env, next ? [] : ['--no-next'])
   try {
     await waitFor(`http://127.0.0.1:${webPort}/api/health`, 300)
     if (inference) await waitFor(`http://127.0.0.1:${inferencePort}/trpc`, 300)

@@ -180,17 +180,24 @@ function revive(failure: SerializedFailure): Error {
 }
 
 /**
- * The worker is TypeScript, like the service: it registers tsx's loader in its own thread before importing
- * itself, whoever started the service (tsx, vitest).
+ * Set in the built service only (scripts/build-server.mjs): the URL of the bundle that runs. The build
+ * bundles the worker as `sandbox-thread.js` beside it; from source (tsx, Vitest) the worker is
+ * TypeScript and registers tsx's loader in its own thread before importing itself.
  */
-const tsxRoot = path.dirname(createRequire(import.meta.url).resolve('tsx/package.json'))
-// The ESM build of `tsx/esm/api` (require.resolve would pick its CommonJS one).
-const tsxApi = pathToFileURL(path.join(tsxRoot, 'dist/esm/api/index.mjs')).href
-const bootstrap = `
-  const { register } = await import(${JSON.stringify(tsxApi)})
-  register()
-  await import(${JSON.stringify(new URL('./sandbox-thread.worker.ts', import.meta.url).href)})
-`
+declare const BUNDLE_URL: string | undefined
+const workerEntry: URL | string =
+  typeof BUNDLE_URL === 'string' ? new URL('./sandbox-thread.js', BUNDLE_URL) : tsxWorkerEntry()
+
+function tsxWorkerEntry(): string {
+  const tsxRoot = path.dirname(createRequire(import.meta.url).resolve('tsx/package.json'))
+  // The ESM build of `tsx/esm/api` (require.resolve would pick its CommonJS one).
+  const tsxApi = pathToFileURL(path.join(tsxRoot, 'dist/esm/api/index.mjs')).href
+  return `(async () => {
+    const { register } = await import(${JSON.stringify(tsxApi)})
+    register()
+    await import(${JSON.stringify(new URL('./sandbox-thread.worker.ts', import.meta.url).href)})
+  })()`
+}
 
 /** One worker thread and the calls in flight on it. */
 class SandboxWorker {
@@ -205,8 +212,8 @@ class SandboxWorker {
     data: SandboxThreadData,
     private readonly onDeath: (worker: SandboxWorker, err: Error) => void,
   ) {
-    this.worker = new Worker(`(async () => {${bootstrap}})()`, {
-      eval: true,
+    this.worker = new Worker(workerEntry, {
+      eval: typeof workerEntry === 'string',
       workerData: data,
       resourceLimits: THREAD_RESOURCE_LIMITS,
     })

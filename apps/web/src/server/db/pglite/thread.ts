@@ -30,18 +30,27 @@ export interface EmbeddedOptions {
   loadDataDir?: Blob
 }
 
-// The host is TypeScript like the rest of the server. A worker does not inherit the main thread's
-// loader, so its entry loads the host through tsx's API: the same under `tsx`, Vitest and the bench.
-// (tsx/esm/api's `import` entry: require.resolve would give its CommonJS one.)
-const tsxApi = pathToFileURL(
-  path.join(
-    path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')),
-    'dist/esm/api/index.mjs',
-  ),
-).href
-const hostEntry = `import(${JSON.stringify(tsxApi)}).then(({ tsImport }) => tsImport(${JSON.stringify(
-  new URL('./host.ts', import.meta.url).href,
-)}, ${JSON.stringify(import.meta.url)}))`
+/**
+ * Set in the built server only (scripts/build-server.mjs): the URL of the bundle that runs. The build
+ * bundles the host as `pglite-host.js` beside it; from source (tsx, Vitest) the host is TypeScript, and
+ * as a worker does not inherit the main thread's loader, its entry loads it through tsx's API.
+ */
+declare const BUNDLE_URL: string | undefined
+const hostEntry: URL | string =
+  typeof BUNDLE_URL === 'string' ? new URL('./pglite-host.js', BUNDLE_URL) : tsxHostEntry()
+
+function tsxHostEntry(): string {
+  // tsx/esm/api's `import` entry: require.resolve would give its CommonJS one.
+  const tsxApi = pathToFileURL(
+    path.join(
+      path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')),
+      'dist/esm/api/index.mjs',
+    ),
+  ).href
+  return `import(${JSON.stringify(tsxApi)}).then(({ tsImport }) => tsImport(${JSON.stringify(
+    new URL('./host.ts', import.meta.url).href,
+  )}, ${JSON.stringify(import.meta.url)}))`
+}
 
 /** `migrationsFolder`: applied to a cluster this call creates, in the process that creates it. */
 export async function startEmbeddedPostgres(
@@ -136,7 +145,7 @@ class HostThread {
   static start(options: HostOptions): Promise<HostThread> {
     const transfer = options.loadDataDir ? [options.loadDataDir.buffer as ArrayBuffer] : []
     const worker = new Worker(hostEntry, {
-      eval: true,
+      eval: typeof hostEntry === 'string',
       workerData: options,
       transferList: transfer,
       // The host's own JavaScript only moves wire messages (the SQL engine's memory is WebAssembly):
