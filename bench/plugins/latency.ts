@@ -215,7 +215,9 @@ async function call<T>(service: Service, procedure: string, input?: unknown): Pr
     input === undefined
       ? await fetch(`${service.url}/${procedure}`, { headers })
       : await fetch(`${service.url}/${procedure}`, { method: 'POST', headers, body: JSON.stringify(input) })
-  const body = (await res.json()) as { result?: { data: T }; error?: unknown }
+  // Node's HTTP server answers 408 with no body to a request still unanswered after 5 minutes.
+  const text = await res.text()
+  const body = (text ? JSON.parse(text) : {}) as { result?: { data: T }; error?: unknown }
   if (!res.ok || !body.result) throw new Error(`${procedure}: ${res.status} ${JSON.stringify(body.error)}`)
   return body.result.data
 }
@@ -284,6 +286,8 @@ interface Row {
   throughput: number
   /** The call before the timed ones: the plugin's first on this service also loads and warms its models. */
   firstMs: number
+  /** Requests that got no suggestion (an error or a timeout), left out of the latencies and throughput. */
+  failed: number
 }
 
 async function measure(service: Service, plugin: string, concurrency: number, rounds: number): Promise<Row> {
@@ -294,13 +298,19 @@ async function measure(service: Service, plugin: string, concurrency: number, ro
   const firstMs = performance.now() - firstAt
   const started = performance.now()
   let seed = 1
+  let failed = 0
   for (let r = 0; r < rounds; r++) {
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
         const t0 = performance.now()
         const s = seed++
-        await call(service, 'suggest', request(plugin, s))
-        latencies.push(performance.now() - t0)
+        try {
+          await call(service, 'suggest', request(plugin, s))
+          latencies.push(performance.now() - t0)
+        } catch (err) {
+          failed++
+          console.error(`${plugin} x${concurrency}: ${err instanceof Error ? err.message : err}`)
+        }
       }),
     )
   }
@@ -316,6 +326,7 @@ async function measure(service: Service, plugin: string, concurrency: number, ro
     p99: percentile(latencies, 99),
     throughput: latencies.length / seconds,
     firstMs,
+    failed,
   }
 }
 
@@ -413,16 +424,16 @@ async function main(): Promise<void> {
   })
   out.push('')
   out.push(
-    '| plugin | weights | backend | batching | concurrent | requests | p50 ms | p99 ms | req/s | call before ms |',
+    '| plugin | weights | backend | batching | concurrent | requests | failed | p50 ms | p99 ms | req/s | call before ms |',
   )
-  out.push('|---|---|---|---|---|---|---|---|---|---|')
+  out.push('|---|---|---|---|---|---|---|---|---|---|---|')
   for (const r of rows) {
     const weights =
       r.plugin === 'arranger'
         ? `harmonizer ${status.harmonizer}, drums ${status.drums}`
         : (status[r.plugin] ?? '')
     out.push(
-      `| ${r.plugin} | ${weights} | ${r.backend} | ${r.batching} | ${r.concurrency} | ${r.n} | ${r.p50.toFixed(0)} | ${r.p99.toFixed(0)} | ${r.throughput.toFixed(2)} | ${r.firstMs.toFixed(0)} |`,
+      `| ${r.plugin} | ${weights} | ${r.backend} | ${r.batching} | ${r.concurrency} | ${r.n} | ${r.failed} | ${r.p50.toFixed(0)} | ${r.p99.toFixed(0)} | ${r.throughput.toFixed(2)} | ${r.firstMs.toFixed(0)} |`,
     )
   }
   out.push('')

@@ -6,10 +6,13 @@
  *   share is the model's own; with the default strictKey on it is 1 by construction);
  * - continue: the first 8 bars of each Nottingham tune → the next 8 bars (folk style, strictKey off),
  *   against the tune's real next 8 bars; parallels between the outer voices (top and bottom note);
- * - drums: 8 bars of each style from nothing, against the validation beats' hits per bar.
+ * - drums: 8 bars of each style from nothing, against the validation beats' hits per bar (all styles, and the
+ *   four styles offered); and the first 2 bars of validation beats continued by 8, against the drummers'.
+ * - continue also gets register continuity: moves of the outer voices wider than an octave.
  * Usage (from the repository root):
  *   pnpm --filter @ensemble/plugins exec tsx tools/music-report.ts [--jsb PATH] [--nottingham PATH]
  *     [--groove DIR] [--prompts N] [--seed N] [--plugins harmonizer,continue,drums]
+ *     [--drums-calibration X] [--continue-weights P,J]   (to compare with the plugins' constants: 0 and 1,1 = off)
  */
 import path from 'node:path'
 import {
@@ -259,7 +262,7 @@ const hitsPerBar = (beats: readonly Beat[]): number => {
  */
 export async function drumsReport(
   beats: readonly Beat[],
-  opts: FirstPartyOptions & { seed?: number; continuations?: number } = {},
+  opts: FirstPartyOptions & { seed?: number; continuations?: number; calibration?: number } = {},
 ): Promise<DrumsReport> {
   const reg = drumsPlugin(opts)
   let hits = 0
@@ -314,6 +317,8 @@ async function main(): Promise<void> {
     prompts: 'string',
     seed: 'string',
     plugins: 'string',
+    'drums-calibration': 'string',
+    'continue-weights': 'string',
   })
   const only = (args.get('plugins') ?? 'harmonizer,continue,drums').split(',')
   const backend = await initBackend()
@@ -344,9 +349,12 @@ async function main(): Promise<void> {
   }
   if (only.includes('continue')) {
     const tunes = getRollSplit(loadRolls(data('nottingham', 'piano-roll/Nottingham.json')), 'valid')
+    // `--continue-weights P,J`: the penalties to try instead of CONTINUE_WEIGHTS (1,1: none).
+    const w = args.get('continue-weights')?.split(',').map(Number)
+    const weights = w ? { parallel: w[0] ?? 1, registerJump: w[1] ?? 1 } : undefined
     const c = await continueReport(
       tunes.slice(0, n).map((t) => t.map((f) => f.map((k) => k))),
-      { seed },
+      { seed, weights },
     )
     console.log(
       `continue (${c.prompts} Nottingham tunes, 8 bars after 8, folk, temperature 1, strictKey off)`,
@@ -363,7 +371,12 @@ async function main(): Promise<void> {
   }
   if (only.includes('drums')) {
     const groove = data('groove', 'groove-midi')
-    const d = await drumsReport(loadBeats(groove, 'validation'), { seed, continuations: 2 * n })
+    const calibration = args.get('drums-calibration')
+    const d = await drumsReport(loadBeats(groove, 'validation'), {
+      seed,
+      continuations: 2 * n,
+      calibration: calibration === undefined ? undefined : Number(calibration),
+    })
     console.log(`drums (${d.bars} bars: 8 per style, density 0.5)`)
     console.log(
       `  hits per bar: generated ${d.generatedHitsPerBar.toFixed(2)}, validation beats ${d.realHitsPerBar.toFixed(2)} (all styles), ${d.styleHitsPerBar.toFixed(2)} (rock, funk, hip-hop, jazz, each weighing the same); on the drum map ${pct(d.inMap)}`,

@@ -20,7 +20,7 @@ import { DRUMS_ROLL } from './runtime.js'
  * (continuations of real 2-bar openings against the real next 8 bars); the model card has the figures. One
  * offset for all classes: per-class offsets fitted the same way did not settle (fills make toms bursty).
  */
-export const DRUMS_DENSITY_CALIBRATION = 0
+export const DRUMS_DENSITY_CALIBRATION = 0.13
 
 export const DRUM_STYLES = ['rock', 'funk', 'hiphop', 'jazz'] as const
 export type DrumStyle = (typeof DRUM_STYLES)[number]
