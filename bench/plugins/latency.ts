@@ -339,6 +339,61 @@ function calibrate(): number {
   return performance.now() - t0
 }
 
+/** The backend a row ran on, with the one asked for when the service fell back from it. */
+const served = (r: Row): string => (r.requested === r.backend ? r.backend : `${r.requested} → ${r.backend}`)
+
+function ratioTable(rows: Row[], options: Options, batchings: { mode: string }[]): string[] {
+  const out = ['', 'Throughput (requests per second) with batching on and off, and the ratio on / off:']
+  out.push('')
+  out.push(`| plugin | backend | concurrent | req/s on | req/s off | on / off |`)
+  out.push('|---|---|---|---|---|---|')
+  for (const plugin of options.plugins)
+    for (const backend of options.backends)
+      for (const c of options.concurrency) {
+        const [on, off] = batchings.map(({ mode }) =>
+          rows.find(
+            (r) =>
+              r.plugin === plugin && r.concurrency === c && r.batching === mode && r.requested === backend,
+          ),
+        )
+        if (on === undefined || off === undefined) continue
+        out.push(
+          `| ${plugin} | ${served(on)} | ${c} | ${on.throughput.toFixed(2)} | ${off.throughput.toFixed(2)} | ${(on.throughput / off.throughput).toFixed(2)} |`,
+        )
+      }
+  return out
+}
+
+/** Each backend asked for beside the first (wasm, when it leads the list), as p50 and throughput ratios. */
+function backendTable(rows: Row[], options: Options, batchings: { mode: string }[]): string[] {
+  const [base, ...others] = options.backends
+  const out = [
+    '',
+    `Each backend against ${base} on this machine (p50 and req/s; ratio = req/s over ${base}'s):`,
+    '',
+  ]
+  out.push('| plugin | batching | concurrent | backend (served on) | p50 ms | req/s | ratio |')
+  out.push('|---|---|---|---|---|---|---|')
+  const find = (plugin: string, mode: string, c: number, backend: string | undefined) =>
+    rows.find(
+      (r) => r.plugin === plugin && r.batching === mode && r.concurrency === c && r.requested === backend,
+    )
+  for (const plugin of options.plugins)
+    for (const { mode } of batchings)
+      for (const c of options.concurrency) {
+        const ref = find(plugin, mode, c, base)
+        if (!ref) continue
+        for (const backend of others) {
+          const r = find(plugin, mode, c, backend)
+          if (!r) continue
+          out.push(
+            `| ${plugin} | ${mode} | ${c} | ${backend} (${r.backend}) | ${ref.p50.toFixed(0)} → ${r.p50.toFixed(0)} | ${ref.throughput.toFixed(2)} → ${r.throughput.toFixed(2)} | ${(r.throughput / ref.throughput).toFixed(2)} |`,
+          )
+        }
+      }
+  return out
+}
+
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2))
   const work = mkdtempSync(path.join(tmpdir(), 'ensemble-bench-plugins-'))
@@ -433,28 +488,12 @@ async function main(): Promise<void> {
         ? `harmonizer ${status.harmonizer}, drums ${status.drums}`
         : (status[r.plugin] ?? '')
     out.push(
-      `| ${r.plugin} | ${weights} | ${r.backend} | ${r.batching} | ${r.concurrency} | ${r.n} | ${r.failed} | ${r.p50.toFixed(0)} | ${r.p99.toFixed(0)} | ${r.throughput.toFixed(2)} | ${r.firstMs.toFixed(0)} |`,
+      `| ${r.plugin} | ${weights} | ${served(r)} | ${r.batching} | ${r.concurrency} | ${r.n} | ${r.failed} | ${r.p50.toFixed(0)} | ${r.p99.toFixed(0)} | ${r.throughput.toFixed(2)} | ${r.firstMs.toFixed(0)} |`,
     )
   }
-  out.push('')
-  out.push('Throughput (requests per second) with batching on and off, and the ratio on / off:')
-  out.push('')
-  out.push(`| plugin | backend | concurrent | req/s on | req/s off | on / off |`)
-  out.push('|---|---|---|---|---|---|')
-  for (const plugin of options.plugins)
-    for (const backend of options.backends)
-      for (const c of options.concurrency) {
-        const [on, off] = batchings.map(({ mode }) =>
-          rows.find(
-            (r) =>
-              r.plugin === plugin && r.concurrency === c && r.batching === mode && r.requested === backend,
-          ),
-        )
-        if (on === undefined || off === undefined) continue
-        out.push(
-          `| ${plugin} | ${on.backend} | ${c} | ${on.throughput.toFixed(2)} | ${off.throughput.toFixed(2)} | ${(on.throughput / off.throughput).toFixed(2)} |`,
-        )
-      }
+  // The on / off table needs both modes.
+  if (batchings.length === 2) out.push(...ratioTable(rows, options, batchings))
+  if (options.backends.length > 1) out.push(...backendTable(rows, options, batchings))
   out.push('')
   out.push('| model | parameters | weights file |')
   out.push('|---|---|---|')

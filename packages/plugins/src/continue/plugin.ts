@@ -19,11 +19,13 @@ const STYLES = {
 
 /**
  * Penalised sampling (sampleRoll's `weight`), so that the continuation moves like the tunes: drawn as they
- * are, frames move the outer voices in parallel fifths/octaves more often than the real tunes do and jump
- * across registers (C6 → F4 → G2). A frame that does either is kept only with this probability and
- * otherwise drawn again. Tuned with tools/music-report.ts on the valid split (the model card has the figures).
+ * are, frames jump across registers (C6 → F4 → G2: the top or bottom voice moving more than an octave) five
+ * times as often as the real tunes, and once that is held back they move the outer voices in parallel
+ * fifths/octaves more often. A frame that does either is kept only with this probability and otherwise drawn
+ * again. Chosen with tools/music-report.ts (`--continue-weights`) on the valid split; the model card has the
+ * figures.
  */
-export const CONTINUE_WEIGHTS = { parallel: 0.5, registerJump: 0.3 } as const
+export const CONTINUE_WEIGHTS = { parallel: 0.6, registerJump: 0.085 } as const
 /** A move of the top or bottom voice wider than this (semitones) is a register jump. */
 const REGISTER_JUMP = 12
 
