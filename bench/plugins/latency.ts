@@ -1,11 +1,16 @@
 /**
  * Plugin latency and throughput benchmark: p50/p99 of each first-party plugin for an 8-bar request, through
- * the real inference service (its own process, over HTTP), with micro-batching on and off and 1, 8 or 32
- * concurrent requests; throughput (requests per second) and its batching on/off ratio per concurrency;
- * model sizes; peak RSS of the service with every model loaded. Prints tables.
+ * the real inference service (its own process, over HTTP), with micro-batching on and off and 1, 8, 32 or 128
+ * concurrent requests, on each tfjs backend asked for; throughput (requests per second) and its batching
+ * on/off ratio per concurrency; model sizes; peak RSS of the service with every model loaded. Prints tables.
  *
- *   pnpm --filter @ensemble/bench plugins [-- --rounds 4 --concurrency 1,8,32 --plugins harmonizer,drums]
+ *   pnpm --filter @ensemble/bench plugins [-- --rounds 4 --concurrency 1,8,32,128 --plugins harmonizer,drums]
  *                                         [--window-ms 5]   (batching on: the service default unless given)
+ *                                         [--batching on,off] [--backend wasm,webgpu]
+ *
+ * `--backend` sets each service's TFJS_BACKEND (default wasm); several run side by side on the same machine,
+ * so a GPU's figures come with wasm's from the same run. The backend each service really runs on is the one
+ * its start-up log names: webgpu without an adapter falls back to wasm, and the table says so.
  *
  * Each model runs on the committed weights (copied to a temp folder with their weights.json; a checkpoint
  * still in training, with no weights.json, gets digests recorded now). A model with no weights yet:
@@ -47,6 +52,8 @@ interface Options {
   plugins: string[]
   /** INFERENCE_BATCH_WINDOW_MS for the batching-on service; null keeps the service default. */
   windowMs: number | null
+  batching: ('on' | 'off')[]
+  backends: string[]
 }
 
 function parseArgs(argv: string[]): Options {
@@ -56,9 +63,14 @@ function parseArgs(argv: string[]): Options {
   }
   return {
     rounds: Number(get('rounds') ?? 4),
-    concurrency: (get('concurrency') ?? '1,8,32').split(',').map(Number),
+    concurrency: (get('concurrency') ?? '1,8,32,128').split(',').map(Number),
     plugins: (get('plugins') ?? 'harmonizer,continue,drums,arranger').split(','),
     windowMs: get('window-ms') === undefined ? null : Number(get('window-ms')),
+    batching: (get('batching') ?? 'on,off').split(',').map((b) => {
+      if (b !== 'on' && b !== 'off') throw new Error(`--batching takes on and/or off, not ${b}`)
+      return b
+    }),
+    backends: (get('backend') ?? 'wasm').split(','),
   }
 }
 
@@ -133,6 +145,10 @@ function modelInfo(dir: string, model: string): { bytes: number; parameters: num
 interface Service {
   url: string
   child: ChildProcess
+  /** The backend the service runs on, from its start-up log. */
+  backend: string
+  /** Why it is not on the one asked for (webgpu without an adapter), from its log. */
+  fallback?: string
   close(): Promise<void>
 }
 
@@ -141,6 +157,7 @@ async function startService(
   modelsDir: string,
   batchMax: number,
   windowMs: number | null,
+  backend: string,
 ): Promise<Service> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: path.join(repoRoot, 'apps/inference'),
@@ -152,6 +169,7 @@ async function startService(
       INFERENCE_PORT: '0',
       INFERENCE_SECRET: SECRET,
       INFERENCE_MAX_PENDING: '256',
+      TFJS_BACKEND: backend,
       INFERENCE_MAX_DEADLINE_MS: '600000',
       ...(windowMs === null ? {} : { INFERENCE_BATCH_WINDOW_MS: String(windowMs) }),
       // 1: every model call runs alone, which is how the service turns micro-batching off.
@@ -160,14 +178,17 @@ async function startService(
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   })
-  const url = await new Promise<string>((resolve, reject) => {
+  let fallback: string | undefined
+  const started = await new Promise<{ url: string; backend: string }>((resolve, reject) => {
     let buffer = ''
     child.stdout!.on('data', (chunk: Buffer) => {
       buffer += chunk.toString()
       for (const line of buffer.split('\n').slice(0, -1)) {
         try {
-          const entry = JSON.parse(line) as { msg?: string; url?: string }
-          if (entry.msg === 'inference listening' && entry.url) resolve(entry.url)
+          const entry = JSON.parse(line) as { msg?: string; url?: string; backend?: string; reason?: string }
+          if (entry.msg?.includes('falling back')) fallback = entry.reason
+          if (entry.msg === 'inference listening' && entry.url)
+            resolve({ url: entry.url, backend: entry.backend ?? '?' })
         } catch {
           // not a log line
         }
@@ -177,8 +198,9 @@ async function startService(
     child.on('exit', (code) => reject(new Error(`inference exited with ${code}`)))
   })
   return {
-    url,
+    ...started,
     child,
+    fallback,
     close: () =>
       new Promise((resolve) => {
         child.once('exit', () => resolve())
@@ -193,7 +215,9 @@ async function call<T>(service: Service, procedure: string, input?: unknown): Pr
     input === undefined
       ? await fetch(`${service.url}/${procedure}`, { headers })
       : await fetch(`${service.url}/${procedure}`, { method: 'POST', headers, body: JSON.stringify(input) })
-  const body = (await res.json()) as { result?: { data: T }; error?: unknown }
+  // Node's HTTP server answers 408 with no body to a request still unanswered after 5 minutes.
+  const text = await res.text()
+  const body = (text ? JSON.parse(text) : {}) as { result?: { data: T }; error?: unknown }
   if (!res.ok || !body.result) throw new Error(`${procedure}: ${res.status} ${JSON.stringify(body.error)}`)
   return body.result.data
 }
@@ -251,6 +275,9 @@ const percentile = (xs: number[], p: number): number => {
 
 interface Row {
   plugin: string
+  /** TFJS_BACKEND as asked for, and the backend the service really ran on. */
+  requested: string
+  backend: string
   batching: string
   concurrency: number
   n: number
@@ -259,6 +286,8 @@ interface Row {
   throughput: number
   /** The call before the timed ones: the plugin's first on this service also loads and warms its models. */
   firstMs: number
+  /** Requests that got no suggestion (an error or a timeout), left out of the latencies and throughput. */
+  failed: number
 }
 
 async function measure(service: Service, plugin: string, concurrency: number, rounds: number): Promise<Row> {
@@ -269,19 +298,27 @@ async function measure(service: Service, plugin: string, concurrency: number, ro
   const firstMs = performance.now() - firstAt
   const started = performance.now()
   let seed = 1
+  let failed = 0
   for (let r = 0; r < rounds; r++) {
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
         const t0 = performance.now()
         const s = seed++
-        await call(service, 'suggest', request(plugin, s))
-        latencies.push(performance.now() - t0)
+        try {
+          await call(service, 'suggest', request(plugin, s))
+          latencies.push(performance.now() - t0)
+        } catch (err) {
+          failed++
+          console.error(`${plugin} x${concurrency}: ${err instanceof Error ? err.message : err}`)
+        }
       }),
     )
   }
   const seconds = (performance.now() - started) / 1000
   return {
     plugin,
+    requested: '',
+    backend: service.backend,
     batching: '',
     concurrency,
     n: latencies.length,
@@ -289,6 +326,7 @@ async function measure(service: Service, plugin: string, concurrency: number, ro
     p99: percentile(latencies, 99),
     throughput: latencies.length / seconds,
     firstMs,
+    failed,
   }
 }
 
@@ -299,6 +337,61 @@ function calibrate(): number {
   for (let i = 0; i < 1e7; i++) x += Math.sqrt(i)
   if (x < 0) throw new Error('unreachable')
   return performance.now() - t0
+}
+
+/** The backend a row ran on, with the one asked for when the service fell back from it. */
+const served = (r: Row): string => (r.requested === r.backend ? r.backend : `${r.requested} → ${r.backend}`)
+
+function ratioTable(rows: Row[], options: Options, batchings: { mode: string }[]): string[] {
+  const out = ['', 'Throughput (requests per second) with batching on and off, and the ratio on / off:']
+  out.push('')
+  out.push(`| plugin | backend | concurrent | req/s on | req/s off | on / off |`)
+  out.push('|---|---|---|---|---|---|')
+  for (const plugin of options.plugins)
+    for (const backend of options.backends)
+      for (const c of options.concurrency) {
+        const [on, off] = batchings.map(({ mode }) =>
+          rows.find(
+            (r) =>
+              r.plugin === plugin && r.concurrency === c && r.batching === mode && r.requested === backend,
+          ),
+        )
+        if (on === undefined || off === undefined) continue
+        out.push(
+          `| ${plugin} | ${served(on)} | ${c} | ${on.throughput.toFixed(2)} | ${off.throughput.toFixed(2)} | ${(on.throughput / off.throughput).toFixed(2)} |`,
+        )
+      }
+  return out
+}
+
+/** Each backend asked for beside the first (wasm, when it leads the list), as p50 and throughput ratios. */
+function backendTable(rows: Row[], options: Options, batchings: { mode: string }[]): string[] {
+  const [base, ...others] = options.backends
+  const out = [
+    '',
+    `Each backend against ${base} on this machine (p50 and req/s; ratio = req/s over ${base}'s):`,
+    '',
+  ]
+  out.push('| plugin | batching | concurrent | backend (served on) | p50 ms | req/s | ratio |')
+  out.push('|---|---|---|---|---|---|---|')
+  const find = (plugin: string, mode: string, c: number, backend: string | undefined) =>
+    rows.find(
+      (r) => r.plugin === plugin && r.batching === mode && r.concurrency === c && r.requested === backend,
+    )
+  for (const plugin of options.plugins)
+    for (const { mode } of batchings)
+      for (const c of options.concurrency) {
+        const ref = find(plugin, mode, c, base)
+        if (!ref) continue
+        for (const backend of others) {
+          const r = find(plugin, mode, c, backend)
+          if (!r) continue
+          out.push(
+            `| ${plugin} | ${mode} | ${c} | ${backend} (${r.backend}) | ${ref.p50.toFixed(0)} → ${r.p50.toFixed(0)} | ${ref.throughput.toFixed(2)} → ${r.throughput.toFixed(2)} | ${(r.throughput / ref.throughput).toFixed(2)} |`,
+          )
+        }
+      }
+  return out
 }
 
 async function main(): Promise<void> {
@@ -313,18 +406,31 @@ async function main(): Promise<void> {
   const memoryRows: string[] = []
   const calibrations: number[] = [calibrate()]
   const window = options.windowMs === null ? 'default window' : `${options.windowMs} ms`
-  const modes = [
-    { mode: `on (${window}, max 32)`, batchMax: 32 },
-    { mode: 'off (max 1)', batchMax: 1 },
-  ] as const
-  // Both services run side by side and each measurement runs on one then the other at once, so a change in
-  // this shared machine's load hits both modes alike instead of one mode's whole run.
+  const batchings = [
+    { mode: `on (${window}, max 32)`, batchMax: 32, on: 'on' },
+    { mode: 'off (max 1)', batchMax: 1, on: 'off' },
+  ].filter((m) => options.batching.includes(m.on as 'on' | 'off'))
+  const modes = options.backends.flatMap((backend) => batchings.map((b) => ({ ...b, backend })))
+  // All services run side by side and each measurement runs on one after the other, so a change in this
+  // shared machine's load hits every mode alike instead of one mode's whole run.
   const services: Service[] = []
   try {
-    for (const { batchMax } of modes)
+    for (const { batchMax, backend } of modes)
       services.push(
-        await startService(path.join(work, `data-${batchMax}`), modelsDir, batchMax, options.windowMs),
+        await startService(
+          path.join(work, `data-${backend}-${batchMax}`),
+          modelsDir,
+          batchMax,
+          options.windowMs,
+          backend,
+        ),
       )
+    modes.forEach((m, i) => {
+      const s = services[i]!
+      console.error(
+        `TFJS_BACKEND=${m.backend}, batching ${m.mode}: serving on ${s.backend}${s.fallback ? ` (fell back: ${s.fallback})` : ''}`,
+      )
+    })
     const loaded = services.map((s) => memory(s.child.pid!))
     const list = await call<{ id: string; available: boolean; problems: string[] }[]>(
       services[0]!,
@@ -334,14 +440,15 @@ async function main(): Promise<void> {
     for (const plugin of options.plugins) {
       if (!list.find((p) => p.id === `studio.ensemble.${plugin}`)?.available) continue
       for (const c of options.concurrency) {
-        for (const [i, { mode }] of modes.entries()) {
+        for (const [i, { mode, backend }] of modes.entries()) {
           // Concurrent rounds are c requests each: a quarter of the rounds keeps the run's length bounded.
           const rounds = c === 1 ? options.rounds : Math.max(1, Math.ceil(options.rounds / 4))
           const row = await measure(services[i]!, plugin, c, rounds)
           row.batching = mode
+          row.requested = backend
           rows.push(row)
           console.error(
-            `${plugin} batching ${mode} x${c}: p50 ${row.p50.toFixed(0)} ms p99 ${row.p99.toFixed(0)} ms (call before: ${row.firstMs.toFixed(0)} ms)`,
+            `${plugin} ${row.backend} batching ${mode} x${c}: p50 ${row.p50.toFixed(0)} ms p99 ${row.p99.toFixed(0)} ms (call before: ${row.firstMs.toFixed(0)} ms)`,
           )
         }
       }
@@ -349,7 +456,9 @@ async function main(): Promise<void> {
     }
     modes.forEach(({ mode }, i) => {
       const peak = memory(services[i]!.child.pid!).peak
-      memoryRows.push(`| batching ${mode} | ${loaded[i]!.rss.toFixed(0)} | ${peak.toFixed(0)} |`)
+      memoryRows.push(
+        `| ${services[i]!.backend}, batching ${mode} | ${loaded[i]!.rss.toFixed(0)} | ${peak.toFixed(0)} |`,
+      )
     })
   } finally {
     await Promise.all(services.map((s) => s.close()))
@@ -362,35 +471,29 @@ async function main(): Promise<void> {
       .map((l) => l.toFixed(1))
       .join(' ')}; calibration (1e7 sqrt in JS) ${calibrations.map((c) => c.toFixed(0)).join('/')} ms`,
   )
+  modes.forEach((m, i) => {
+    const s = services[i]!
+    out.push(
+      `TFJS_BACKEND=${m.backend}, batching ${m.mode}: served on ${s.backend}${s.fallback ? ` (fell back: ${s.fallback})` : ''}`,
+    )
+  })
   out.push('')
   out.push(
-    '| plugin | weights | batching | concurrent | requests | p50 ms | p99 ms | req/s | call before ms |',
+    '| plugin | weights | backend | batching | concurrent | requests | failed | p50 ms | p99 ms | req/s | call before ms |',
   )
-  out.push('|---|---|---|---|---|---|---|---|---|')
+  out.push('|---|---|---|---|---|---|---|---|---|---|---|')
   for (const r of rows) {
     const weights =
       r.plugin === 'arranger'
         ? `harmonizer ${status.harmonizer}, drums ${status.drums}`
         : (status[r.plugin] ?? '')
     out.push(
-      `| ${r.plugin} | ${weights} | ${r.batching} | ${r.concurrency} | ${r.n} | ${r.p50.toFixed(0)} | ${r.p99.toFixed(0)} | ${r.throughput.toFixed(2)} | ${r.firstMs.toFixed(0)} |`,
+      `| ${r.plugin} | ${weights} | ${served(r)} | ${r.batching} | ${r.concurrency} | ${r.n} | ${r.failed} | ${r.p50.toFixed(0)} | ${r.p99.toFixed(0)} | ${r.throughput.toFixed(2)} | ${r.firstMs.toFixed(0)} |`,
     )
   }
-  out.push('')
-  out.push('Throughput (requests per second) with batching on and off, and the ratio on / off:')
-  out.push('')
-  out.push(`| plugin | concurrent | req/s on | req/s off | on / off |`)
-  out.push('|---|---|---|---|---|')
-  for (const plugin of options.plugins)
-    for (const c of options.concurrency) {
-      const [on, off] = modes.map(({ mode }) =>
-        rows.find((r) => r.plugin === plugin && r.concurrency === c && r.batching === mode),
-      )
-      if (on === undefined || off === undefined) continue
-      out.push(
-        `| ${plugin} | ${c} | ${on.throughput.toFixed(2)} | ${off.throughput.toFixed(2)} | ${(on.throughput / off.throughput).toFixed(2)} |`,
-      )
-    }
+  // The on / off table needs both modes.
+  if (batchings.length === 2) out.push(...ratioTable(rows, options, batchings))
+  if (options.backends.length > 1) out.push(...backendTable(rows, options, batchings))
   out.push('')
   out.push('| model | parameters | weights file |')
   out.push('|---|---|---|')

@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
 
-export type TfjsBackendName = 'wasm' | 'cpu'
+/** `webgpu` falls back to wasm where no GPU adapter is found (tfjs-backend.ts). */
+export type TfjsBackendName = 'wasm' | 'webgpu' | 'cpu'
 
 /**
  * The web server's internal endpoint for third-party archives, `GET <path>/<id>/<version>` with the shared
@@ -51,7 +52,7 @@ const envSchema = z.object({
   DATA_DIR: z.string().optional(),
   INFERENCE_SECRET: z.string().min(16).optional(),
   INFERENCE_ARCHIVES_URL: z.url().default(`http://127.0.0.1:3000${ARCHIVES_PATH}`),
-  TFJS_BACKEND: z.enum(['wasm', 'cpu']).default('wasm'),
+  TFJS_BACKEND: z.enum(['wasm', 'webgpu', 'cpu']).default('wasm'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   INFERENCE_MAX_PENDING: z.coerce.number().int().min(1).max(10_000).default(64),
   INFERENCE_MAX_PENDING_PER_USER: z.coerce.number().int().min(1).max(10_000).default(8),
@@ -96,7 +97,10 @@ export function sharedInferenceSecret(dataDir: string, fromEnv?: string): string
 }
 
 export function loadInferenceConfig(env: NodeJS.ProcessEnv = process.env): InferenceConfig {
-  const parsed = envSchema.parse(env)
+  const result = envSchema.safeParse(env)
+  // One line per bad variable, naming it, rather than zod's JSON dump of the issues.
+  if (!result.success) throw new Error(`invalid inference configuration:\n${z.prettifyError(result.error)}`)
+  const parsed = result.data
   const dataDir = path.resolve(parsed.DATA_DIR ?? path.join(findRepoRoot(), '.data'))
   return {
     port: parsed.INFERENCE_PORT,

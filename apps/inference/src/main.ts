@@ -1,9 +1,16 @@
-import { loadInferenceConfig } from './config'
+import { type InferenceConfig, loadInferenceConfig } from './config'
 import { firstPartyPlugins } from './first-party'
 import { createLogger } from './log'
 import { startInference } from './server'
 
-const config = loadInferenceConfig()
+let config: InferenceConfig
+try {
+  config = loadInferenceConfig()
+} catch (err) {
+  // A bad setting stops the service before it opens its port, with the message alone (no stack).
+  console.error(err instanceof Error ? err.message : err)
+  process.exit(1)
+}
 const log = createLogger(config.logLevel)
 const running = await startInference(config, log, { plugins: firstPartyPlugins() })
 

@@ -43,7 +43,7 @@ export async function startInference(
   log: Logger,
   options: StartOptions = {},
 ): Promise<RunningInference> {
-  const backend = await initTfjsBackend(config.backend)
+  const backend = await initTfjsBackend(config.backend, log)
   // Model files are checked against their digests before the port opens; each plugin's models load and
   // warm up on its first call (plugin-host.ts), which pays for it once (docs/BENCHMARKS.md, "Memory").
   const host = await PluginHost.start(options.plugins ?? [], {

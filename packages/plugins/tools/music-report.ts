@@ -6,10 +6,13 @@
  *   share is the model's own; with the default strictKey on it is 1 by construction);
  * - continue: the first 8 bars of each Nottingham tune → the next 8 bars (folk style, strictKey off),
  *   against the tune's real next 8 bars; parallels between the outer voices (top and bottom note);
- * - drums: 8 bars of each style from nothing, against the validation beats' hits per bar.
+ * - drums: 8 bars of each style from nothing, against the validation beats' hits per bar (all styles, and the
+ *   four styles offered); and the first 2 bars of validation beats continued by 8, against the drummers'.
+ * - continue also gets register continuity: moves of the outer voices wider than an octave.
  * Usage (from the repository root):
  *   pnpm --filter @ensemble/plugins exec tsx tools/music-report.ts [--jsb PATH] [--nottingham PATH]
  *     [--groove DIR] [--prompts N] [--seed N] [--plugins harmonizer,continue,drums]
+ *     [--drums-calibration X] [--continue-weights P,J]   (to compare with the plugins' constants: 0 and 1,1 = off)
  */
 import path from 'node:path'
 import {
@@ -26,12 +29,16 @@ import { defaultDataPath, numArg, parseArgs, resolveFromCwd } from '../src/commo
 import type { PitchKey } from '../src/common/key.js'
 import { loadLocalModels } from '../src/common/local-host.js'
 import {
+  addLeaps,
   addParallels,
   countParallels,
+  countRegisterLeaps,
   estimateKey,
   gridPitches,
   inKeyShare,
   inRangeShare,
+  type LeapCount,
+  leapRate,
   outerVoices,
   type ParallelCount,
   parallelRate,
@@ -39,7 +46,8 @@ import {
 import { gridToNotes, notesToGrid, TICKS_PER_16TH } from '../src/common/steps.js'
 import { getSplit as getRollSplit, loadRolls } from '../src/continue/data.js'
 import { continuePlugin } from '../src/continue/plugin.js'
-import { drumClassOf, loadBeats, STEPS_PER_BAR } from '../src/drums/data.js'
+import { type Beat, drumClassOf, loadBeats, STEPS_PER_BAR } from '../src/drums/data.js'
+import { continuable, continuationCounts, sum } from '../src/drums/density.js'
 import { drumsPlugin } from '../src/drums/plugin.js'
 import { DRUM_STYLES } from '../src/drums/sampling.js'
 import { getSplit, loadChorales, VOICE_RANGES } from '../src/harmonizer/data.js'
@@ -54,6 +62,9 @@ export interface Figures {
   inRange: number
   parallelsPer100: number
   parallels: ParallelCount
+  /** Register continuity: moves of a voice wider than an octave, per 100 of its moves. */
+  leapsPer100: number
+  leaps: LeapCount
 }
 
 export interface HarmonizerReport {
@@ -72,6 +83,10 @@ export interface DrumsReport {
   bars: number
   generatedHitsPerBar: number
   realHitsPerBar: number
+  /** The real beats of the four styles the plugin offers, each style weighing the same. */
+  styleHitsPerBar: number
+  /** Real 2-bar openings continued by 8 bars, against what the drummers played next. */
+  continuation: { beats: number; generatedHitsPerBar: number; realHitsPerBar: number }
   /** Share of generated notes on a pitch of the 9-class drum map. */
   inMap: number
 }
@@ -113,6 +128,7 @@ function figures(
   let inRange = 0
   let ranged = 0
   let parallels: ParallelCount = { motions: 0, fifths: 0, octaves: 0 }
+  let leaps: LeapCount = { moves: 0, leaps: 0 }
   grids.forEach((grid, i) => {
     const pitches = gridPitches(grid, keyVoices)
     inKey += inKeyShare(pitches, keys[i] as PitchKey) * pitches.length
@@ -121,12 +137,15 @@ function figures(
     inRange += inRangeShare(grid, ranges) * r
     ranged += r
     parallels = addParallels(parallels, countParallels(grid))
+    leaps = addLeaps(leaps, countRegisterLeaps(grid))
   })
   return {
     inKey: inKey / notes,
     inRange: ranged > 0 ? inRange / ranged : Number.NaN,
     parallelsPer100: parallelRate(parallels),
     parallels,
+    leapsPer100: leapRate(leaps),
+    leaps,
   }
 }
 
@@ -185,7 +204,7 @@ export async function harmonizerReport(
 /** Continues the first 8 bars (64 8th-note frames) of each tune by 8 bars; tunes shorter than 16 bars are skipped. */
 export async function continueReport(
   tunes: ReadonlyArray<ReadonlyArray<readonly number[]>>,
-  opts: FirstPartyOptions & { seed?: number } = {},
+  opts: FirstPartyOptions & { seed?: number; weights?: { parallel: number; registerJump: number } } = {},
 ): Promise<ContinueReport> {
   const reg = continuePlugin(opts)
   const frames = BARS * 8
@@ -227,10 +246,23 @@ export async function continueReport(
   }
 }
 
-/** 8 bars of each style from an empty drums track, against the real beats' hits per 4/4 bar. */
+const hitsPerBar = (beats: readonly Beat[]): number => {
+  let hits = 0
+  let steps = 0
+  for (const beat of beats) {
+    steps += beat.hits.length
+    for (const mask of beat.hits) for (let m = mask; m; m >>= 1) hits += m & 1
+  }
+  return (hits * STEPS_PER_BAR) / steps
+}
+
+/**
+ * 8 bars of each style from an empty drums track, against the real beats' hits per 4/4 bar (all of them, and
+ * those of the four styles); and real openings continued, against the drummers' own continuations.
+ */
 export async function drumsReport(
-  beats: ReadonlyArray<ArrayLike<number>>,
-  opts: FirstPartyOptions & { seed?: number } = {},
+  beats: readonly Beat[],
+  opts: FirstPartyOptions & { seed?: number; continuations?: number; calibration?: number } = {},
 ): Promise<DrumsReport> {
   const reg = drumsPlugin(opts)
   let hits = 0
@@ -250,27 +282,30 @@ export async function drumsReport(
     hits += notes.length
     inMap += notes.filter((n) => drumClassOf(n.pitch) !== undefined).length
   }
-  let realHits = 0
-  let realSteps = 0
-  for (const beat of beats) {
-    realSteps += beat.length
-    for (let t = 0; t < beat.length; t++) {
-      let mask = beat[t] ?? 0
-      while (mask) {
-        realHits += mask & 1
-        mask >>= 1
-      }
-    }
-  }
+  const styles = DRUM_STYLES.map((s) => beats.filter((b) => b.style.split('/')[0] === s)).filter(
+    (b) => b.length > 0,
+  )
+  const long = continuable(beats)
+  const n = Math.min(long.length, opts.continuations ?? 32)
+  // An even spread over the split (sorted by drummer and session), not its first n beats.
+  const openings = Array.from({ length: n }, (_, i) => long[Math.floor((i * long.length) / n)] as Beat)
+  const c = await continuationCounts(reg, openings, { seed: opts.seed })
   return {
     bars: BARS * DRUM_STYLES.length,
     generatedHitsPerBar: hits / (BARS * DRUM_STYLES.length),
-    realHitsPerBar: (realHits * STEPS_PER_BAR) / realSteps,
+    realHitsPerBar: hitsPerBar(beats),
+    styleHitsPerBar: styles.reduce((a, b) => a + hitsPerBar(b), 0) / styles.length,
+    continuation: {
+      beats: n,
+      generatedHitsPerBar: c.bars > 0 ? sum(c.generated) / c.bars : Number.NaN,
+      realHitsPerBar: c.bars > 0 ? sum(c.real) / c.bars : Number.NaN,
+    },
     inMap: hits > 0 ? inMap / hits : Number.NaN,
   }
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`
+const leap = (f: Figures) => `${f.leapsPer100.toFixed(2)} per 100 moves (${f.leaps.leaps} / ${f.leaps.moves})`
 const par = (f: Figures) =>
   `${f.parallelsPer100.toFixed(2)} per 100 moving voice pairs (${f.parallels.fifths} fifths, ${f.parallels.octaves} octaves / ${f.parallels.motions})`
 
@@ -282,6 +317,8 @@ async function main(): Promise<void> {
     prompts: 'string',
     seed: 'string',
     plugins: 'string',
+    'drums-calibration': 'string',
+    'continue-weights': 'string',
   })
   const only = (args.get('plugins') ?? 'harmonizer,continue,drums').split(',')
   const backend = await initBackend()
@@ -302,6 +339,9 @@ async function main(): Promise<void> {
     )
     console.log(`  parallel 5ths/8ves: generated ${par(h.generated)}; chorales ${par(h.chorales)}`)
     console.log(
+      `  register jumps (each voice, moves over an octave): generated ${leap(h.generated)}; chorales ${leap(h.chorales)}`,
+    )
+    console.log(
       `  without "avoid parallels": in key ${pct(free.generated.inKey)}, parallels ${par(free.generated)}`,
     )
 
@@ -309,9 +349,12 @@ async function main(): Promise<void> {
   }
   if (only.includes('continue')) {
     const tunes = getRollSplit(loadRolls(data('nottingham', 'piano-roll/Nottingham.json')), 'valid')
+    // `--continue-weights P,J`: the penalties to try instead of CONTINUE_WEIGHTS (1,1: none).
+    const w = args.get('continue-weights')?.split(',').map(Number)
+    const weights = w ? { parallel: w[0] ?? 1, registerJump: w[1] ?? 1 } : undefined
     const c = await continueReport(
       tunes.slice(0, n).map((t) => t.map((f) => f.map((k) => k))),
-      { seed },
+      { seed, weights },
     )
     console.log(
       `continue (${c.prompts} Nottingham tunes, 8 bars after 8, folk, temperature 1, strictKey off)`,
@@ -321,15 +364,27 @@ async function main(): Promise<void> {
       `  inside the prompts' pitch range: generated ${pct(c.generated.inRange)}, real ${pct(c.real.inRange)}`,
     )
     console.log(`  parallel 5ths/8ves (outer voices): generated ${par(c.generated)}; real ${par(c.real)}`)
+    console.log(
+      `  register jumps (outer voices, moves over an octave): generated ${leap(c.generated)}; real ${leap(c.real)}`,
+    )
+    console.log(`continue_parallels_per_100 ${c.generated.parallelsPer100.toFixed(2)}`)
   }
   if (only.includes('drums')) {
     const groove = data('groove', 'groove-midi')
-    const beats = loadBeats(groove, 'validation').map((b) => b.hits)
-    const d = await drumsReport(beats, { seed })
+    const calibration = args.get('drums-calibration')
+    const d = await drumsReport(loadBeats(groove, 'validation'), {
+      seed,
+      continuations: 2 * n,
+      calibration: calibration === undefined ? undefined : Number(calibration),
+    })
     console.log(`drums (${d.bars} bars: 8 per style, density 0.5)`)
     console.log(
-      `  hits per bar: generated ${d.generatedHitsPerBar.toFixed(2)}, validation beats ${d.realHitsPerBar.toFixed(2)}; on the drum map ${pct(d.inMap)}`,
+      `  hits per bar: generated ${d.generatedHitsPerBar.toFixed(2)}, validation beats ${d.realHitsPerBar.toFixed(2)} (all styles), ${d.styleHitsPerBar.toFixed(2)} (rock, funk, hip-hop, jazz, each weighing the same); on the drum map ${pct(d.inMap)}`,
     )
+    console.log(
+      `  continuing ${d.continuation.beats} validation beats' first 2 bars by 8: generated ${d.continuation.generatedHitsPerBar.toFixed(2)} hits per bar, the drummers ${d.continuation.realHitsPerBar.toFixed(2)}`,
+    )
+    console.log(`drums_hits_per_bar ${d.generatedHitsPerBar.toFixed(2)}`)
   }
 }
 

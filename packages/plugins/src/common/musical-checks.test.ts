@@ -1,6 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { initBackend } from './backend.js'
-import { countParallels, estimateKey, inKeyShare, inRangeShare, parallelRate } from './musical-checks.js'
+import {
+  countParallels,
+  countRegisterLeaps,
+  estimateKey,
+  inKeyShare,
+  inRangeShare,
+  leapRate,
+  outerVoices,
+  parallelRate,
+} from './musical-checks.js'
 
 /*
  * The musical checks themselves on hand-made lines; the plugins' output against them is
@@ -27,6 +36,33 @@ describe('musical checks', () => {
     ])
     expect(octaves.octaves).toBe(1)
     expect(parallelRate(octaves)).toBe(100)
+  })
+
+  it('count register jumps: moves wider than an octave, across rests, per voice', () => {
+    // Top: C6 -> F4 (19 down: a jump) -> rest -> G4 (a step after the rest) -> G4 (held: no move).
+    // Bottom: C4 -> F3 -> rest -> G2 (from F3 across the rest: 10 down, a leap within the octave).
+    const leaps = countRegisterLeaps([
+      [84, 60],
+      [65, 53],
+      [-1, -1],
+      [67, 43],
+      [67, 43],
+    ])
+    expect(leaps).toEqual({ moves: 4, leaps: 1 })
+    expect(leapRate(leaps)).toBe(25)
+    expect(countRegisterLeaps([[84], [60], [36]]).leaps).toBe(2)
+  })
+
+  it('take the outer voices of a roll, a lone note being one voice and not a unison pair', () => {
+    const roll = [[60, 64, 67], [72], [], [62, 65]]
+    expect(outerVoices(roll)).toEqual([
+      [67, 60],
+      [72, -1],
+      [-1, -1],
+      [65, 62],
+    ])
+    // An unaccompanied melody has no voice pairs, so no parallel octaves.
+    expect(countParallels(outerVoices([[60], [62], [64]])).motions).toBe(0)
   })
 
   it('estimate the key of a scale and score notes in key and voices in range', () => {

@@ -143,7 +143,43 @@ export function parallelRate(c: ParallelCount): number {
   return c.motions > 0 ? (100 * (c.fifths + c.octaves)) / c.motions : 0
 }
 
-/** The outer voices of a piano-roll frame list (highest and lowest sounding pitch, -1 when silent). */
+export interface LeapCount {
+  /** Notes of a voice that differ in pitch from the voice's previous sounding note (rests between allowed). */
+  moves: number
+  /** Of those, moves wider than an octave: a jump to another register (C6 → F4 → G2) rather than a leap. */
+  leaps: number
+}
+
+/** Register continuity of each voice of a grid: its moves, and those that jump more than an octave. */
+export function countRegisterLeaps(grid: ReadonlyArray<ReadonlyArray<number>>, octave = 12): LeapCount {
+  const count: LeapCount = { moves: 0, leaps: 0 }
+  const last: number[] = []
+  for (const row of grid)
+    row.forEach((p, v) => {
+      if (p < 0) return
+      const before = last[v]
+      last[v] = p
+      if (before === undefined || before === p) return
+      count.moves++
+      if (Math.abs(p - before) > octave) count.leaps++
+    })
+  return count
+}
+
+export function addLeaps(a: LeapCount, b: LeapCount): LeapCount {
+  return { moves: a.moves + b.moves, leaps: a.leaps + b.leaps }
+}
+
+/** Register jumps (moves wider than an octave) per 100 moves. */
+export function leapRate(c: LeapCount): number {
+  return c.moves > 0 ? (100 * c.leaps) / c.moves : 0
+}
+
+/**
+ * The outer voices of a piano-roll frame list: the highest sounding pitch and, when two or more sound, the
+ * lowest (-1 when silent). A lone note is one voice, not a pair in unison: counting it as both would make
+ * every move of an unaccompanied melody a "parallel octave".
+ */
 export function outerVoices(frames: ReadonlyArray<ReadonlyArray<number>>): number[][] {
-  return frames.map((f) => (f.length === 0 ? [-1, -1] : [Math.max(...f), Math.min(...f)]))
+  return frames.map((f) => [f.length === 0 ? -1 : Math.max(...f), f.length < 2 ? -1 : Math.min(...f)])
 }

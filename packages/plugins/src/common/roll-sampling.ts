@@ -44,7 +44,16 @@ export interface RollRequest {
   bias(t: number): readonly number[]
   temperature: number
   random: () => number
+  /**
+   * Penalised sampling: the weight in [0, 1] of a drawn frame given the frames before it (context included).
+   * A draw is kept with that probability and otherwise drawn again, which draws frames in proportion to the
+   * model's probability times the weight (rejection sampling), up to MAX_REDRAWS. None: every draw is kept.
+   */
+  weight?(frame: readonly number[], before: readonly (readonly number[])[]): number
 }
+
+/** Redraws of one frame before the last draw is kept whatever its weight (each is one more model step). */
+export const MAX_REDRAWS = 8
 
 /** The new frames, each the list of outputs that are on. */
 export async function sampleRoll(
@@ -64,21 +73,29 @@ export async function sampleRoll(
     const x = new Array<number>(K + shape.extra).fill(0)
     for (const k of frames[t - 1] ?? []) if (k >= 0 && k < K) x[k] = 1
     x[K + req.extra(skipped + t)] = 1
-    const out = await ctx.models.run(assetId, [
-      { shape: [K + shape.extra], data: x },
-      history.pastInput(t),
-      { shape: [K], data: req.bias(skipped + t) },
-      // Known frames draw too (unused): one step shape for every call, so they share batches with new ones.
-      { shape: [K], data: uniforms(req.random, K) },
-      { shape: [1], data: [req.temperature] },
-    ])
-    history.push(first(out, 0))
+    const past = history.pastInput(t)
+    const draw = async () => {
+      const out = await ctx.models.run(assetId, [
+        { shape: [K + shape.extra], data: x },
+        past,
+        { shape: [K], data: req.bias(skipped + t) },
+        // Known frames draw too (unused): one step shape for every call, so they share batches with new ones.
+        { shape: [K], data: uniforms(req.random, K) },
+        { shape: [1], data: [req.temperature] },
+      ])
+      const frame: number[] = []
+      first(out, 1).forEach((v, k) => {
+        if (v > 0.5) frame.push(k)
+      })
+      return { conv: first(out, 0), frame }
+    }
+    const drawn = await draw()
+    history.push(drawn.conv)
     if (t < known) continue
-    const on = first(out, 1)
-    const frame: number[] = []
-    on.forEach((v, k) => {
-      if (v > 0.5) frame.push(k)
-    })
+    let frame = drawn.frame
+    // A redraw repeats the step with new uniforms only: the conv inputs at t do not depend on the draw at t.
+    for (let r = 0; req.weight && r < MAX_REDRAWS && req.random() >= req.weight(frame, frames); r++)
+      frame = (await draw()).frame
     frames.push(frame)
     generated.push(frame)
   }

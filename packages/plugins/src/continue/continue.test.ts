@@ -10,6 +10,7 @@ import { getSplit, KEY_MIN, KEYS, loadRolls, perKeyBaseline, sampleRollBatch } f
 import { continueRoll } from './infer.js'
 import { loadContinue } from './io.js'
 import { ContinueModel, DEFAULT_CONTINUE_CONFIG, evaluateFrameNll, rollTensors } from './model.js'
+import { continuationWeight } from './plugin.js'
 import { chordModel } from './test-models.js'
 
 const jsb = loadRolls(fixturePath('jsb-pianoroll-slice.json'))
@@ -97,5 +98,20 @@ describe('committed continue weights', () => {
     for (const frame of a) for (const p of frame) expect(p >= KEY_MIN && p < KEY_MIN + KEYS).toBe(true)
     expect(a.some((f) => f.length > 0)).toBe(true)
     model.dispose()
+  })
+})
+
+describe('continue: penalised sampling', () => {
+  const weights = { parallel: 0.5, registerJump: 0.25 }
+  it('weighs down frames whose outer voices move in parallel fifths or octaves, or jump a register', () => {
+    // C5 over F4 to D5 over G4: a parallel fifth in the outer voices; to E5 over C4: contrary motion.
+    expect(continuationWeight([67, 74], [[65, 72]], weights)).toBe(0.5)
+    expect(continuationWeight([60, 76], [[65, 72]], weights)).toBe(1)
+    // The top jumps from C6 to F4 (after a rest: the register is the last sounding frame's).
+    expect(continuationWeight([65], [[84], []], weights)).toBe(0.25)
+    expect(continuationWeight([79], [[84], []], weights)).toBe(1)
+    // Both at once multiply; an empty frame (a rest) is never penalised.
+    expect(continuationWeight([43, 50], [[72, 79]], weights)).toBe(0.125)
+    expect(continuationWeight([], [[72, 79]], weights)).toBe(1)
   })
 })

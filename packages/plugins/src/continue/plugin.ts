@@ -1,5 +1,6 @@
 import { definePlugin, PPQ } from '@ensemble/core/plugin'
 import { DEFAULT_MODELS_DIR, type FirstPartyOptions, publishedAsset } from '../common/assets.js'
+import { parallelMotion } from '../common/musical-checks.js'
 import { publishedRollShape, sampleRoll } from '../common/roll-sampling.js'
 import { NEVER } from '../common/step-runtime.js'
 import { gridToNotes, notesToGrid } from '../common/steps.js'
@@ -17,12 +18,54 @@ const STYLES = {
 } as const
 
 /**
+ * Penalised sampling (sampleRoll's `weight`), so that the continuation moves like the tunes: drawn as they
+ * are, frames jump across registers (C6 → F4 → G2: the top or bottom voice moving more than an octave) five
+ * times as often as the real tunes, and once that is held back they move the outer voices in parallel
+ * fifths/octaves more often. A frame that does either is kept only with this probability and otherwise drawn
+ * again. Chosen with tools/music-report.ts (`--continue-weights`) on the valid split; the model card has the
+ * figures.
+ */
+export const CONTINUE_WEIGHTS = { parallel: 0.6, registerJump: 0.085 } as const
+/** A move of the top or bottom voice wider than this (semitones) is a register jump. */
+const REGISTER_JUMP = 12
+
+/** The weight of `frame` after `before`: the product of the penalties its outer voices incur. */
+export function continuationWeight(
+  frame: readonly number[],
+  before: readonly (readonly number[])[],
+  weights: { parallel: number; registerJump: number } = CONTINUE_WEIGHTS,
+): number {
+  if (frame.length === 0) return 1
+  const top = Math.max(...frame)
+  const bottom = Math.min(...frame)
+  let w = 1
+  const last = before.at(-1) ?? []
+  if (frame.length > 1 && last.length > 1) {
+    const [top0, bottom0] = [Math.max(...last), Math.min(...last)]
+    if (top0 !== top && bottom0 !== bottom && parallelMotion(top0, top, bottom0, bottom) !== null)
+      w *= weights.parallel
+  }
+  // The register is the last sounding frame's, across rests.
+  const sounding = before.findLast((f) => f.length > 0)
+  if (
+    sounding &&
+    (Math.abs(top - Math.max(...sounding)) > REGISTER_JUMP ||
+      Math.abs(bottom - Math.min(...sounding)) > REGISTER_JUMP)
+  )
+    w *= weights.registerJump
+  return w
+}
+
+/**
  * Continue: the notes of the selection (melody or chords) go on as a piano roll for N bars, starting at the
  * first bar line after the last note and ending inside the window (the caller sends the selection plus the
  * room to fill). Key-aware: out-of-key keys are never drawn unless asked; metre-aware: whole bars of the
  * song's metre from a bar line.
  */
-export function continuePlugin(options: FirstPartyOptions = {}): PluginRegistration {
+export function continuePlugin(
+  options: FirstPartyOptions & { weights?: { parallel: number; registerJump: number } } = {},
+): PluginRegistration {
+  const weights = options.weights ?? CONTINUE_WEIGHTS
   const modelsDir = options.modelsDir ?? DEFAULT_MODELS_DIR
   const shape = publishedRollShape(modelsDir, 'continue', CONTINUE_ROLL, DEFAULT_CONTINUE_CONFIG)
   const plugin = definePlugin({
@@ -87,6 +130,7 @@ export function continuePlugin(options: FirstPartyOptions = {}): PluginRegistrat
             bias: () => bias,
             temperature: parameters.temperature,
             random: ctx.fork(v),
+            weight: (frame, before) => continuationWeight(frame, before, weights),
           })
           return {
             label: `Continuation ${v + 1}`,

@@ -13,7 +13,7 @@ export const DRUMS_ID = 'studio.ensemble.drums'
  * the window from the chosen style's groove. Optionally the kick follows the onsets of the busiest other
  * (non-drum) track. Trained on the Groove MIDI Dataset (Magenta, CC BY 4.0).
  */
-export function drumsPlugin(options: FirstPartyOptions = {}): PluginRegistration {
+export function drumsPlugin(options: FirstPartyOptions & { calibration?: number } = {}): PluginRegistration {
   const modelsDir = options.modelsDir ?? DEFAULT_MODELS_DIR
   const shape = drumsShape(modelsDir)
   const plugin = definePlugin({
@@ -87,6 +87,7 @@ export function drumsPlugin(options: FirstPartyOptions = {}): PluginRegistration
             follow,
             temperature: parameters.temperature,
             random: ctx.fork(v),
+            calibration: options.calibration,
           }),
         })),
       )
