@@ -21,7 +21,7 @@ export interface AssembledTake {
 }
 
 /** The audio-clock time at which a sample played at `tick` arrives in the input. */
-const arrivalTime = (meta: TakeMeta, tick: number) =>
+export const arrivalTime = (meta: TakeMeta, tick: number) =>
   meta.anchor.time + ticksToSeconds(tick - meta.anchor.tick, meta.anchor.bpm) + meta.latencyMs / 1000
 
 /** The tick that was sounding when the performer played the sample captured at `frame`. */

@@ -9,7 +9,7 @@ import type { AudioTransport } from '../transport/audio-transport'
 import type { ViewStore } from '../view/view-store'
 import type { InputChain } from './audio-input'
 import { inputLatency } from './input-latency'
-import { addTakeClip, assembleTake } from './take-assembly'
+import { addTakeClip, arrivalTime, assembleTake } from './take-assembly'
 import type { TakeChunk, TakeMeta, TakeStore } from './take-store'
 
 /*
@@ -86,7 +86,11 @@ export function createTakeRecorder(deps: {
     } else if (state.name === 'recording') {
       const seconds = Math.floor(ticksToSeconds(pos - from, readMeta(session.doc).bpm))
       if (seconds !== state.seconds) set({ ...state, seconds })
-      if (running.punchOut !== null && pos >= running.punchOut) void recorder.stop()
+      // Out once the punch-out's sample is in: the playhead runs ahead of the audio clock (Tone's look-ahead),
+      // and the performer's sound arrives one round trip after it played.
+      if (running.punchOut !== null && context.currentTime >= arrivalTime(running.meta, running.punchOut)) {
+        void recorder.stop()
+      }
     }
   }
 
