@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module'
-import { expect, type Page, test } from '@playwright/test'
+import type { Page } from '@playwright/test'
 import { acceptInvite, createSong, inviteLink, signUpUser } from './helpers/accounts'
+import { expect, test } from './helpers/test'
 
 // yjs from the web app's dependencies: the test builds a real update for the forced write below.
 interface YDoc {

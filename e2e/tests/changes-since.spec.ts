@@ -1,5 +1,5 @@
-import { expect, test } from '@playwright/test'
 import { acceptInvite, createSong, inviteLink, signUpUser } from './helpers/accounts'
+import { expect, test } from './helpers/test'
 
 /*
  * Issue 23, "what changed since you left", in two browsers: Bob edits while Alice is away; when she

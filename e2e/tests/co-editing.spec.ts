@@ -1,5 +1,5 @@
-import { expect, test } from '@playwright/test'
 import { acceptInvite, createSong, inviteLink, signUpUser } from './helpers/accounts'
+import { expect, test } from './helpers/test'
 
 test('two bandmates co-edit a song and each sees the other’s changes, durably saved', async ({ browser }) => {
   const alice = await signUpUser(browser, 'Alice')

@@ -1,6 +1,7 @@
-import { expect, type Page, test } from '@playwright/test'
+import type { Page } from '@playwright/test'
 import { acceptInvite, createSong, inviteLink, signUpUser } from './helpers/accounts'
 import { addInstrumentTrack, createClipByDoubleClick } from './helpers/studio'
+import { expect, test } from './helpers/test'
 
 /** The left edge of an element, in page pixels. */
 const leftOf = async (page: Page, testId: string): Promise<number> =>

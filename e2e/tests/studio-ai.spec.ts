@@ -1,4 +1,4 @@
-import { type Browser, expect, type Locator, type Page, test } from '@playwright/test'
+import type { Browser, Locator, Page } from '@playwright/test'
 import { acceptInvite, inviteLink, signUpUser } from './helpers/accounts'
 import { openSongAs } from './helpers/open-song'
 import {
@@ -9,6 +9,7 @@ import {
   openClipEditor,
   rollNotes,
 } from './helpers/studio'
+import { expect, test } from './helpers/test'
 
 const Q = 480
 const MELODY = [

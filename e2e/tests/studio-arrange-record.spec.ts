@@ -1,4 +1,3 @@
-import { expect, test } from '@playwright/test'
 import { openSongAs } from './helpers/open-song'
 import {
   addInstrumentTrack,
@@ -6,6 +5,7 @@ import {
   expectRollNotes,
   openClipEditor,
 } from './helpers/studio'
+import { expect, test } from './helpers/test'
 
 test('arrangement edits with shortcuts, playback with space, and recording from the computer keyboard', async ({
   browser,

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { expect, type Locator, type Page, test } from '@playwright/test'
+import type { Locator, Page } from '@playwright/test'
 import { openSongAs } from './helpers/open-song'
+import { expect, test } from './helpers/test'
 
 /*
  * Editing audio clips in the arrangement with the pointer and the MIDI clips' shortcuts: select, trim the

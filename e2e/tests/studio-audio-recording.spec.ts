@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { decodeWav } from '@ensemble/core/audio'
-import { expect, type Page, test } from '@playwright/test'
+import type { Locator, Page } from '@playwright/test'
+import { FAKE_MICROPHONE, FAKE_SIGNAL, openArmedSong, recordTake, startTake } from './helpers/audio-recording'
 import { openSongAs } from './helpers/open-song'
+import { expect, test } from './helpers/test'
 
 /*
  * Recording audio for real: Chromium's fake capture device plays e2e/fixtures/clicks-and-sine.wav (a
@@ -11,69 +12,32 @@ import { openSongAs } from './helpers/open-song'
  * AudioWorklet and IndexedDB; the take the server stores must be that signal (pitch within 1 %, clicks
  * 0.5 s apart within 5 ms: nothing lost or doubled between chunks), placed where it was recorded, and
  * bandmate B sees its waveform and downloads the same bytes. A reload in the middle of a take keeps it.
- *
- * The fake device is not a loopback (its input is the file, not the speakers), so the latency
- * compensation's accuracy is measured by the unit tests (core latency.test.ts, take-assembly.test.ts);
- * here a stored calibration of 20 ms is applied and stated on the take.
+ * Count-in and punch place the take on the bar and region asked for. A stored calibration of 20 ms is
+ * applied (helpers/audio-recording.ts says why).
  */
 
-const fixture = fileURLToPath(new URL('../fixtures/clicks-and-sine.wav', import.meta.url))
 /** What fixtures/make-clicks-and-sine.mjs writes. */
 const RATE = 48_000
 const SINE_HZ = 440
 const CLICK_SPACING = 0.5
+/** Ticks in a 4/4 bar; new songs play at 120 bpm, so a bar is 2 s. */
+const BAR = 480 * 4
+const BAR_SECONDS = 2
+/** The ruler's width of a bar at the default zoom (28 px a quarter). */
+const BAR_PX = 28 * 4
 
-test.use({
-  launchOptions: {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-audio-capture=${fixture}`,
-      '--autoplay-policy=no-user-gesture-required',
-    ],
-  },
-})
+test.use({ launchOptions: FAKE_MICROPHONE })
 
-const LATENCY_MS = 20
-
-/** Stores a calibration for every input the page can see, as the Calibrate button would. */
-async function storeCalibration(page: Page): Promise<void> {
-  await page.evaluate(async (ms) => {
-    const stream = await navigator.mediaDevices.getUserMedia({ audio: true })
-    for (const t of stream.getTracks()) t.stop()
-    const devices = await navigator.mediaDevices.enumerateDevices()
-    const ids = new Set([
-      '',
-      'default',
-      ...devices.filter((d) => d.kind === 'audioinput').map((d) => d.deviceId),
-    ])
-    for (const id of ids)
-      localStorage.setItem(
-        `ensemble.inputLatency.${id}`,
-        JSON.stringify({ offsetMs: ms, confidence: 1, measuredAt: new Date().toISOString() }),
-      )
-  }, LATENCY_MS)
-}
-
-async function armNewAudioTrack(page: Page): Promise<void> {
-  await page.getByRole('button', { name: 'Audio track' }).click()
-  await expect(page.getByTestId('audio-record-bar')).toBeVisible()
-  await page.getByTestId('audio-record-bar').getByRole('checkbox', { name: 'Count-in' }).uncheck()
-  await page.getByTestId('arm').click()
-  await expect(page.getByTestId('arm')).toHaveAttribute('aria-pressed', 'true')
-  await expect(page.getByTestId('latency')).toHaveText(`${LATENCY_MS.toFixed(1)} ms measured`)
-  // The meter moves with the fake device's signal.
-  await expect
-    .poll(async () => Number(await page.getByTestId('input-meter').getAttribute('data-level-db')))
-    .toBeGreaterThan(-20)
+/** The take a clip plays, as the server stores it, once its upload is done. */
+async function storedTake(page: Page, songId: string, clip: Locator) {
+  await expect(clip.getByTestId('upload-progress')).toHaveCount(0, { timeout: 30_000 })
+  const hash = (await clip.getAttribute('data-asset'))!
+  expect(hash).toMatch(/^[0-9a-f]{64}$/)
+  const res = await page.request.get(`/api/projects/${songId}/assets/${hash}`)
+  expect(res.status()).toBe(200)
+  const bytes = await res.body()
+  expect(createHash('sha256').update(bytes).digest('hex')).toBe(hash)
+  return { hash, take: decodeWav(new Uint8Array(bytes)) }
 }
 
 /** Onsets of the clicks: the first sample over the sine's level after a quiet stretch. */
@@ -104,28 +68,15 @@ test('A records the fake microphone: the stored take is the signal, and B sees i
   browser,
 }) => {
   test.setTimeout(120_000)
-  const a = await openSongAs(browser)
-  await storeCalibration(a.page)
-  await armNewAudioTrack(a.page)
-
-  await a.page.getByTestId('record-audio').click()
-  await expect(a.page.getByTestId('record-audio')).toContainText('Rec 3 s', { timeout: 15_000 })
-  await a.page.getByTestId('record-audio').click()
+  const a = await openArmedSong(browser)
+  await recordTake(a.page, 3)
 
   // The recorder sees the waveform at once, then the upload finishes.
   const clip = a.page.getByTestId('audio-clip')
   await expect(clip).toHaveCount(1)
   await expect(clip.getByTestId('waveform')).toBeVisible()
-  await expect(clip.getByTestId('upload-progress')).toHaveCount(0, { timeout: 30_000 })
+  const { hash, take } = await storedTake(a.page, a.songId, clip)
   await expect(a.page.getByTestId('save-status')).toHaveAttribute('data-status', 'saved')
-  const hash = (await clip.getAttribute('data-asset'))!
-  expect(hash).toMatch(/^[0-9a-f]{64}$/)
-
-  const res = await a.page.request.get(`/api/projects/${a.songId}/assets/${hash}`)
-  expect(res.status()).toBe(200)
-  const bytes = await res.body()
-  expect(createHash('sha256').update(bytes).digest('hex')).toBe(hash)
-  const take = decodeWav(new Uint8Array(bytes))
   expect(take.sampleRate).toBe(RATE)
   const samples = take.channels[0]!
   expect(samples.length / RATE).toBeGreaterThan(2.5)
@@ -166,17 +117,12 @@ test('A records the fake microphone: the stored take is the signal, and B sees i
       .update(await got.body())
       .digest('hex'),
   ).toBe(hash)
-  await a.context.close()
-  await b.context.close()
 })
 
 test('a reload in the middle of a take keeps what was recorded and offers it back', async ({ browser }) => {
   test.setTimeout(120_000)
-  const a = await openSongAs(browser)
-  await storeCalibration(a.page)
-  await armNewAudioTrack(a.page)
-  await a.page.getByTestId('record-audio').click()
-  await expect(a.page.getByTestId('record-audio')).toContainText('Rec 2 s', { timeout: 15_000 })
+  const a = await openArmedSong(browser)
+  await startTake(a.page, 2)
   await a.page.reload()
 
   const offer = a.page.getByTestId('unfinished-takes')
@@ -185,14 +131,9 @@ test('a reload in the middle of a take keeps what was recorded and offers it bac
   const clip = a.page.getByTestId('audio-clip')
   await expect(clip).toHaveCount(1)
   await expect(clip.getByTestId('waveform')).toBeVisible()
-  await expect(clip.getByTestId('upload-progress')).toHaveCount(0, { timeout: 30_000 })
-  const hash = (await clip.getAttribute('data-asset'))!
-  const take = decodeWav(
-    new Uint8Array(await (await a.page.request.get(`/api/projects/${a.songId}/assets/${hash}`)).body()),
-  )
+  const { take } = await storedTake(a.page, a.songId, clip)
   // At least the two seconds recorded before the reload.
   expect(take.channels[0]!.length / take.sampleRate).toBeGreaterThan(1.8)
-  await a.context.close()
 })
 
 test('an imported WAV lands as a clip with its waveform; a file that only pretends to be audio is refused by name', async ({
@@ -200,7 +141,7 @@ test('an imported WAV lands as a clip with its waveform; a file that only preten
 }) => {
   test.setTimeout(90_000)
   const a = await openSongAs(browser)
-  await a.page.getByTestId('import-audio').setInputFiles(fixture)
+  await a.page.getByTestId('import-audio').setInputFiles(FAKE_SIGNAL)
   const clip = a.page.getByTestId('audio-clip')
   await expect(clip).toHaveCount(1)
   await expect(clip.getByTestId('waveform')).toBeVisible()
@@ -208,7 +149,7 @@ test('an imported WAV lands as a clip with its waveform; a file that only preten
   await expect(clip.getByTestId('upload-progress')).toHaveCount(0, { timeout: 30_000 })
   // The stored asset is the file itself, byte for byte.
   const hash = (await clip.getAttribute('data-asset'))!
-  expect(createHash('sha256').update(readFileSync(fixture)).digest('hex')).toBe(hash)
+  expect(createHash('sha256').update(readFileSync(FAKE_SIGNAL)).digest('hex')).toBe(hash)
   expect((await a.page.request.head(`/api/projects/${a.songId}/assets/${hash}`)).status()).toBe(200)
 
   await a.page.getByTestId('import-audio').setInputFiles({
@@ -220,47 +161,89 @@ test('an imported WAV lands as a clip with its waveform; a file that only preten
     'notes.wav is not an audio file this studio reads',
   )
   await expect(a.page.getByTestId('audio-clip')).toHaveCount(1)
-  await a.context.close()
 })
 
-// Known bug, off until fixed: in a CI run at load 20–30 the second pass left three clips in two take groups (one
-// group listing three takes) where two takes of one group are expected; it passes on a quieter machine. Takes and
-// their choice are covered by core's takes.test.ts meanwhile.
-test.fixme('every pass over a region is a take; choosing one makes it the one that plays', async ({
+// Once flaky under load (three clips, two playing): a pass silenced the earlier take only where its own audio
+// lay, and a pass whose capture began a few ms late or that was stopped sooner left pieces of the first take
+// playing. A pass now silences the group's earlier takes from where it was recorded on (core's addAudioClip,
+// `recordedOver`; web take-assembly.test.ts reproduces both timings).
+test('every pass over a region is a take; choosing one makes it the one that plays', async ({ browser }) => {
+  test.setTimeout(120_000)
+  const a = await openArmedSong(browser)
+  for (const pass of [1, 2]) {
+    await a.page.getByTitle(/Back to the start/).click()
+    await recordTake(a.page, 2)
+    await expect(a.page.getByTestId('audio-clip')).toHaveCount(pass)
+    await expect(a.page.getByTestId('record-audio')).toHaveAttribute('aria-pressed', 'false')
+  }
+  const clips = a.page.getByTestId('audio-clip')
+  // One group of two takes: the newest pass plays; the first is kept under it.
+  await expect(clips).toHaveCount(2)
+  await expect(clips.and(a.page.locator('[data-active="true"]'))).toHaveAttribute('aria-label', /take 2/)
+  const choice = a.page.getByTestId('take-choice')
+  await expect(choice.locator('option')).toHaveText(['Take 1', 'Take 2'])
+  await choice.selectOption({ label: 'Take 1' })
+  await expect(clips.and(a.page.locator('[data-active="true"]'))).toHaveAttribute('aria-label', /take 1/)
+  await expect(a.page.getByTestId('save-status')).toHaveAttribute('data-status', 'saved')
+})
+
+test('with count-in, the take starts on the bar the transport started from: nothing of the count-in lands before it', async ({
   browser,
 }) => {
   test.setTimeout(120_000)
-  const a = await openSongAs(browser)
-  await storeCalibration(a.page)
-  await armNewAudioTrack(a.page)
-  for (const pass of [1, 2]) {
-    await a.page.getByTitle(/Back to the start/).click()
-    await a.page.getByTestId('record-audio').click()
-    await expect(a.page.getByTestId('record-audio')).toContainText('Rec 2 s', { timeout: 15_000 })
-    await a.page.getByTestId('record-audio').click()
-    await expect(a.page.getByTestId('audio-clip')).toHaveCount(pass)
-    await expect(a.page.getByTestId('record-audio')).toContainText('Rec')
-  }
-  const clips = a.page.getByTestId('audio-clip')
-  // The newest pass plays; the first is kept under it.
-  await expect(clips.and(a.page.locator('[data-active="true"]'))).toHaveAttribute('aria-label', /take 2/)
-  await a.page.getByTestId('take-choice').selectOption({ label: 'Take 1' })
-  await expect(clips.and(a.page.locator('[data-active="true"]'))).toHaveAttribute('aria-label', /take 1/)
-  await expect(a.page.getByTestId('save-status')).toHaveAttribute('data-status', 'saved')
-  await a.context.close()
+  const a = await openArmedSong(browser, { countIn: true })
+  // The playhead on bar 3.
+  await a.page.getByTestId('ruler').click({ position: { x: 2 * BAR_PX + 1, y: 8 } })
+  const record = a.page.getByTestId('record-audio')
+  await record.click()
+  // A bar of count-in (beats left: 4… 1…), then the take.
+  await expect(record).toContainText(/[1-4]…/)
+  await expect(record).toContainText('Rec 2 s', { timeout: 15_000 })
+  await record.click()
+
+  const clip = a.page.getByTestId('audio-clip')
+  await expect(clip).toHaveCount(1)
+  await expect(clip).toHaveAttribute('data-start', String(2 * BAR))
+  // The stored audio is the clip, all of it: no count-in kept ahead of the bar, even hidden by an offset.
+  const { take } = await storedTake(a.page, a.songId, clip)
+  const seconds = take.channels[0]!.length / take.sampleRate
+  expect(Math.abs(seconds - Number(await clip.getAttribute('data-length')))).toBeLessThan(1 / RATE)
+  expect(seconds).toBeGreaterThan(1.9)
+})
+
+test('punch over the loop region: the take covers exactly the region, placed where it was played', async ({
+  browser,
+}) => {
+  test.setTimeout(120_000)
+  const a = await openArmedSong(browser, { punch: true })
+  // The loop region over bar 2, drawn on the ruler.
+  const box = (await a.page.getByTestId('ruler').boundingBox())!
+  await a.page.mouse.move(box.x + BAR_PX + 1, box.y + 8)
+  await a.page.mouse.down()
+  await a.page.mouse.move(box.x + 2 * BAR_PX + 1, box.y + 8, { steps: 4 })
+  await a.page.mouse.up()
+  // Record plays from the bar before the punch-in and stops by itself at the punch-out.
+  const record = a.page.getByTestId('record-audio')
+  await record.click()
+  await expect(record).toHaveAttribute('aria-pressed', 'true')
+  await expect(record).toHaveAttribute('aria-pressed', 'false', { timeout: 30_000 })
+
+  const clip = a.page.getByTestId('audio-clip')
+  await expect(clip).toHaveCount(1)
+  await expect(clip).toHaveAttribute('data-start', String(BAR))
+  const length = Number(await clip.getAttribute('data-length'))
+  expect(Math.abs(length - BAR_SECONDS)).toBeLessThan(1.5 / RATE)
+  const { take } = await storedTake(a.page, a.songId, clip)
+  expect(Math.abs(take.channels[0]!.length - BAR_SECONDS * RATE)).toBeLessThanOrEqual(1)
 })
 
 test('a take recorded offline is in the song at once and uploads on reconnect; the bandmate then gets it', async ({
   browser,
 }) => {
   test.setTimeout(120_000)
-  const a = await openSongAs(browser)
-  await storeCalibration(a.page)
-  await armNewAudioTrack(a.page)
+  const a = await openArmedSong(browser)
   await a.context.setOffline(true)
-  await a.page.getByTestId('record-audio').click()
-  await expect(a.page.getByTestId('record-audio')).toContainText('Rec 2 s', { timeout: 15_000 })
-  await a.page.getByTestId('record-audio').click()
+  await recordTake(a.page, 2)
   const clip = a.page.getByTestId('audio-clip')
   await expect(clip.getByTestId('waveform')).toBeVisible()
   await expect(a.page.getByRole('alert').filter({ hasText: 'Offline' })).toContainText(
@@ -278,6 +261,4 @@ test('a take recorded offline is in the song at once and uploads on reconnect; t
   const b = await openSongAs(browser, a.songId)
   await expect(b.page.getByTestId('audio-clip')).toHaveAttribute('data-asset', hash)
   await expect(b.page.getByTestId('audio-clip').getByTestId('waveform')).toBeVisible()
-  await a.context.close()
-  await b.context.close()
 })

@@ -1,5 +1,5 @@
-import { expect, test } from '@playwright/test'
 import { openSongAs } from './helpers/open-song'
+import { expect, test } from './helpers/test'
 
 test('drum step grid: toggles and accents sync between bandmates, and undo is per user', async ({
   browser,

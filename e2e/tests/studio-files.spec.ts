@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import { expect, type Page, test } from '@playwright/test'
+import type { Page } from '@playwright/test'
 import { openSongAs } from './helpers/open-song'
+import { expect, test } from './helpers/test'
 
 const fixture = path.join(import.meta.dirname, '..', 'fixtures', 'two-tracks-100bpm-3-4.mid')
 

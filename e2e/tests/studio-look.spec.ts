@@ -1,7 +1,8 @@
-import { type Browser, expect, type Page, test } from '@playwright/test'
+import type { Browser, Page } from '@playwright/test'
 import { expectInside, expectNoClippedText, expectOneRow } from './helpers/layout'
 import { createSong, openSong, openSongAs, signUp } from './helpers/open-song'
 import { addInstrumentTrack, clickRoll, createClipByDoubleClick, openClipEditor } from './helpers/studio'
+import { expect, test } from './helpers/test'
 
 /**
  * The studio as a new band meets it (issue 19): sharing from the studio, a real 404, the song list and

@@ -1,6 +1,7 @@
-import { type BrowserContext, expect, type Page, test } from '@playwright/test'
+import type { BrowserContext, Page } from '@playwright/test'
 import { createSong, openSong, signUp } from './helpers/open-song'
 import { addInstrumentTrack, createClipByDoubleClick, openClipEditor, rollNotes } from './helpers/studio'
+import { expect, test } from './helpers/test'
 
 /**
  * A MIDI keyboard through Web MIDI. CI has no MIDI hardware (and headless Chromium no MIDI service), so

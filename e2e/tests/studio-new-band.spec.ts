@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs'
-import { expect, type Locator, type Page, test } from '@playwright/test'
+import type { Locator, Page } from '@playwright/test'
 import { createSong, signUpUser } from './helpers/accounts'
 import { openSongAs } from './helpers/open-song'
 import {
@@ -9,6 +9,7 @@ import {
   expectRollNotes,
   openClipEditor,
 } from './helpers/studio'
+import { expect, test } from './helpers/test'
 
 /*
  * Issue 19, "the studio as a new band meets it": a song keeps the name it was made with, Continue with its

@@ -1,5 +1,5 @@
-import { expect, test } from '@playwright/test'
 import { openSong, openSongAs } from './helpers/open-song'
+import { expect, test } from './helpers/test'
 
 test('edits made offline are kept in the browser and merge on reconnect, even after closing the tab', async ({
   browser,

@@ -1,4 +1,3 @@
-import { expect, test } from '@playwright/test'
 import { openSongAs } from './helpers/open-song'
 import {
   addInstrumentTrack,
@@ -9,6 +8,7 @@ import {
   openClipEditor,
   rollPoint,
 } from './helpers/studio'
+import { expect, test } from './helpers/test'
 
 const Q = 480
 

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs'
 import { addClip, addTrack, PPQ, setTempo, setTitle } from '@ensemble/core'
-import { type Download, expect, type Page, test } from '@playwright/test'
+import type { Download, Page } from '@playwright/test'
 import { addDenseArrangement } from '../../bench/studio/dense-song'
 import { writeAsBandmate } from './helpers/bandmate'
 import { openSongAs } from './helpers/open-song'
+import { expect, test } from './helpers/test'
 
 const BAR = PPQ * 4
 

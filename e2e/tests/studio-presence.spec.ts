@@ -1,6 +1,6 @@
-import { expect, test } from '@playwright/test'
 import { openSongAs } from './helpers/open-song'
 import { addInstrumentTrack, createClipByDoubleClick } from './helpers/studio'
+import { expect, test } from './helpers/test'
 
 test('each bandmate sees the others’ cursors and tracks, and can follow a bandmate’s view', async ({
   browser,

@@ -3,9 +3,10 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import { expect, type Page, test } from '@playwright/test'
+import type { Page } from '@playwright/test'
 import { openSongAs, signUp } from './helpers/open-song'
 import { addInstrumentTrack, createClipByDoubleClick } from './helpers/studio'
+import { expect, test } from './helpers/test'
 
 /*
  * Issue 8 end to end: a publisher gets a name and a token in the studio; the SDK's CLI scaffolds a

@@ -1,5 +1,5 @@
-import { expect, test } from '@playwright/test'
 import { openSongAs } from './helpers/open-song'
+import { expect, test } from './helpers/test'
 
 // playwright.config.ts gives room tokens a 20-second life, so this test outlives the token the
 // studio opened the song with. Without renewal, the reconnect below would carry an expired token

@@ -93,6 +93,18 @@ const AddAudioClipInput = z.strictObject({
    * pass): the clip becomes the group's next take and plays over its span, where the earlier takes stop.
    */
   takeGroupId: AudioClipSchema.shape.takeGroupId.optional(),
+  /**
+   * Song ticks a recorded pass was recorded over, where the group's earlier takes stop playing (default: the
+   * clip's own span). The recorder gives its punch region, or from where recording started with no end for a
+   * pass stopped by hand: the audio itself can start a few milliseconds late or end short of the punch-out
+   * (capture start, stop timing), and a sliver of an earlier take must not keep playing beside the new one.
+   * Without an end the earlier takes fall silent from the start on: the pass was stopped after the
+   * performance, and resuming an earlier performance at the moment of the stop is not a take anyone chose.
+   */
+  recordedOver: z
+    .strictObject({ start: z.int().min(0).max(MAX_TICK), end: z.int().min(1).max(MAX_TICK).optional() })
+    .refine((r) => r.end === undefined || r.end > r.start, 'recordedOver end must be after its start')
+    .optional(),
   /** Who made it: `recordedBy`/`importedBy` default to the user the origin acts for. */
   provenance: z.discriminatedUnion('kind', [RecordingInput, ImportInput]),
   /** The asset's record, written in the same transaction when the song does not have it yet. */
@@ -108,7 +120,7 @@ export const addAudioClip = (
 ): { clipId: string; takeGroupId: string; takeIndex: number } => {
   const track = requireAudioTrack(doc, trackId)
   const fields = parse(AddAudioClipInput, input, 'audio clip')
-  const { assetRecord, provenance: given, takeGroupId: group, ...rest } = fields
+  const { assetRecord, provenance: given, takeGroupId: group, recordedOver, ...rest } = fields
   if (assetRecord !== undefined && assetRecord.hash !== fields.asset) {
     throw new SongError('invalid_value', 'assetRecord describes another asset than the clip plays')
   }
@@ -140,7 +152,14 @@ export const addAudioClip = (
     'audio clip',
   )
   const bpm = readMeta(doc).bpm
-  const punched = deactivateOverlapped(doc, track, takeGroupId, clip.start, audioClipEnd(clip, bpm), bpm)
+  const punched = deactivateOverlapped(
+    doc,
+    track,
+    takeGroupId,
+    recordedOver?.start ?? clip.start,
+    recordedOver === undefined ? audioClipEnd(clip, bpm) : (recordedOver.end ?? Number.POSITIVE_INFINITY),
+    bpm,
+  )
   commit(doc, origin, () => {
     if (known === undefined) assetsMap(doc).set(asset.hash, asset)
     punched.write()

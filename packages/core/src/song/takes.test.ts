@@ -122,6 +122,50 @@ describe('take groups', () => {
     expect(heardAt(doc, trackId, 3 * BAR + PPQ * 2)).toEqual({ asset: 'a', second: 5 })
   })
 
+  it('a recorded pass silences the earlier takes over what it was recorded over, not only where its audio lies', () => {
+    const { doc, trackId, group } = setup()
+    chooseTake(doc, alice, trackId, group, 0)
+    addAudioAsset(doc, alice, { ...asset('d'), frames: 48_000, durationSeconds: 1 })
+    // A punch over bar 4 whose audio starts 10 ticks late and ends half a bar short.
+    addAudioClip(doc, alice, trackId, {
+      asset: hash('d'),
+      start: 3 * BAR + 10,
+      provenance: recording,
+      takeGroupId: group,
+      recordedOver: { start: 3 * BAR, end: 4 * BAR },
+    })
+    expect(heardAt(doc, trackId, 3 * BAR - 1)?.asset).toBe('a')
+    expect(heardAt(doc, trackId, 3 * BAR)).toBeNull()
+    expect(heardAt(doc, trackId, 3 * BAR + 10)).toEqual({ asset: 'd', second: 0 })
+    expect(heardAt(doc, trackId, 4 * BAR - 1)).toBeNull()
+    expect(heardAt(doc, trackId, 4 * BAR)).toEqual({ asset: 'a', second: 6 })
+    // A pass stopped by hand (no end) silences the earlier takes from its start on.
+    addAudioAsset(doc, alice, { ...asset('e'), frames: 48_000, durationSeconds: 1 })
+    addAudioClip(doc, alice, trackId, {
+      asset: hash('e'),
+      start: 2 * BAR,
+      provenance: recording,
+      takeGroupId: group,
+      recordedOver: { start: 2 * BAR },
+    })
+    expect(heardAt(doc, trackId, 2 * BAR - 1)?.asset).toBe('a')
+    expect(heardAt(doc, trackId, 2 * BAR)?.asset).toBe('e')
+    for (const tick of [2 * BAR + PPQ * 2, 3 * BAR + 10, 4 * BAR, 5 * BAR - 1])
+      expect(heardAt(doc, trackId, tick)).toBeNull()
+    // Takes, not clips: the cuts made pieces of take 0, still one take.
+    expect(listTakes(readTrack(doc, trackId)!.audioClips, group).map((t) => t.takeIndex)).toEqual([
+      0, 1, 2, 3, 4,
+    ])
+    expect(() =>
+      addAudioClip(doc, alice, trackId, {
+        asset: hash('e'),
+        start: 0,
+        provenance: recording,
+        recordedOver: { start: BAR, end: BAR },
+      }),
+    ).toThrow(/recordedOver end must be after its start/)
+  })
+
   it('refuses unknown groups and takes', () => {
     const { doc, trackId, group } = setup()
     expectRefused(doc, 'take_not_found', () => chooseTake(doc, alice, trackId, 'nope', 0))

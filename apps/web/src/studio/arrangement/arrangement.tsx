@@ -6,6 +6,7 @@ import {
   audioClipEnd,
   type ClipRef,
   chooseTake,
+  listTakes,
   PPQ,
   readAudioAsset,
   readMeta,
@@ -431,7 +432,8 @@ export function Arrangement() {
                         bpm={meta.bpm}
                         pxPerQuarter={pxPerQuarter}
                         colour={track.colour}
-                        takes={track.audioClips.filter((c) => c.takeGroupId === clip.takeGroupId).length}
+                        // Takes, not clips: comping cuts a take into pieces that are still one take.
+                        takes={listTakes(track.audioClips, clip.takeGroupId).map((t) => t.takeIndex)}
                         uploading={uploads.get(clip.asset) ?? null}
                         {...(readOnly
                           ? {}

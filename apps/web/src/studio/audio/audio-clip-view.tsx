@@ -51,7 +51,8 @@ export const AudioClipView = memo(function AudioClipView(props: {
   selected: boolean
   /** Whether this listener may edit it: viewers get no handles. */
   editable: boolean
-  takes: number
+  /** The take numbers (`takeIndex`) of the clip's group, in recording order. */
+  takes: readonly number[]
   /** Percent, while any tab of the song uploads this clip's asset. */
   uploading: number | null
   /** Makes another take of this clip's group the one that plays (absent for viewers). */
@@ -75,13 +76,15 @@ export const AudioClipView = memo(function AudioClipView(props: {
       data-fade-in={clip.fadeIn}
       data-fade-out={clip.fadeOut}
       data-gain-db={clip.gainDb}
+      data-start={clip.start}
+      data-length={clip.length}
       role="img"
-      aria-label={`Audio clip ${clip.name || 'untitled'}${props.takes > 1 ? `, take ${clip.takeIndex + 1}` : ''}`}
+      aria-label={`Audio clip ${clip.name || 'untitled'}${props.takes.length > 1 ? `, take ${clip.takeIndex + 1}` : ''}`}
       className={`st-clip st-audio-clip${clip.active ? '' : ' is-inactive'}${props.selected ? ' is-selected' : ''}`}
       style={{ width, ['--track' as string]: colour }}
     >
       <div className="st-clip-title">
-        {props.takes > 1 && clip.active && props.onChooseTake ? (
+        {props.takes.length > 1 && clip.active && props.onChooseTake ? (
           <select
             className="st-take-choice"
             aria-label="Take"
@@ -90,15 +93,14 @@ export const AudioClipView = memo(function AudioClipView(props: {
             onPointerDown={(e) => e.stopPropagation()}
             onChange={(e) => props.onChooseTake?.(Number(e.target.value))}
           >
-            {Array.from({ length: props.takes }, (_, i) => (
-              // biome-ignore lint/suspicious/noArrayIndexKey: take numbers are the identity here
+            {props.takes.map((i) => (
               <option key={i} value={i}>
                 Take {i + 1}
               </option>
             ))}
           </select>
         ) : (
-          props.takes > 1 && <span className="st-take-number">T{clip.takeIndex + 1} </span>
+          props.takes.length > 1 && <span className="st-take-number">T{clip.takeIndex + 1} </span>
         )}
         {clip.name || ' '}
       </div>

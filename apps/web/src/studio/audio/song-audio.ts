@@ -38,6 +38,8 @@ export interface NewAudioClip {
   readonly source: AudioClipSource
   /** A pass over an earlier take's region joins its group. */
   readonly takeGroupId?: string
+  /** Ticks a recorded pass was recorded over (no end: until it was stopped by hand); see core's addAudioClip. */
+  readonly recordedOver?: { readonly start: number; readonly end?: number }
 }
 
 export function addAudioClipToSong(
@@ -52,6 +54,7 @@ export function addAudioClipToSong(
     provenance: clip.source,
     assetRecord: clip.asset,
     ...(clip.takeGroupId ? { takeGroupId: clip.takeGroupId } : {}),
+    ...(clip.recordedOver ? { recordedOver: clip.recordedOver } : {}),
   })
   return { clipId, takeGroupId }
 }

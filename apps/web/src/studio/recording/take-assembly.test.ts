@@ -1,6 +1,8 @@
-import { PPQ } from '@ensemble/core'
+import { addTrack, audioClipEnd, createSongDoc, listTakes, PPQ, readTrack, UserOrigin } from '@ensemble/core'
 import { describe, expect, it } from 'vitest'
-import { assembleTake } from './take-assembly'
+import type * as Y from 'yjs'
+import { takeGroupAt } from '../audio/song-audio'
+import { type AssembledTake, addTakeClip, assembleTake } from './take-assembly'
 import type { TakeChunk, TakeMeta } from './take-store'
 
 const RATE = 48_000
@@ -69,5 +71,90 @@ describe('assembleTake', () => {
   it('gives nothing for an empty or fully trimmed take', () => {
     expect(assembleTake(meta(), [])).toBeNull()
     expect(assembleTake(meta({ keep: { fromTick: PPQ * 100, toTick: null } }), capture(RATE, 1))).toBeNull()
+  })
+})
+
+describe('a pass in the song', () => {
+  const me = new UserOrigin('alice')
+  const BAR = PPQ * 4
+
+  /** Records one pass the way the recorder does: the group is chosen at the start, the clip added at the stop. */
+  const pass = (
+    doc: Y.Doc,
+    trackId: string,
+    keep: TakeMeta['keep'],
+    chunks: TakeChunk[],
+    id: string,
+  ): AssembledTake => {
+    const takeMeta = meta({
+      id,
+      trackId,
+      keep,
+      takeGroupId: takeGroupAt(doc, trackId, keep.fromTick, keep.toTick),
+    })
+    const take = assembleTake(takeMeta, chunks)!
+    const frames = take.channels[0]!.length
+    addTakeClip(doc, me, takeMeta, take, {
+      hash: id.repeat(64),
+      name: `Take ${id}`,
+      format: 'wav',
+      sampleRate: RATE,
+      channels: 1,
+      frames,
+      durationSeconds: frames / RATE,
+    })
+    return take
+  }
+
+  /** The assets sounding at `tick` (a take's audio is the frame numbers it was captured at). */
+  const heardAt = (doc: Y.Doc, trackId: string, tick: number) =>
+    readTrack(doc, trackId)!
+      .audioClips.filter((c) => c.active && c.start <= tick && tick < audioClipEnd(c, 120))
+      .map((c) => c.asset[0])
+
+  it('a second pass from the same start is the second take of one group and the only one playing, even when its capture began late and it was stopped sooner', () => {
+    const doc = createSongDoc({ bpm: 120 })
+    const trackId = addTrack(doc, me, { kind: 'audio', name: 'Vocals' })
+    // Tick 0 sounds at 1 s; its sample arrives at 1.02 s. The first pass captured from 0.9 s for 2.4 s.
+    pass(doc, trackId, { fromTick: 0, toTick: null }, capture(0.9 * RATE, 2.4), 'a')
+    // A loaded machine: the second capture began 30 ms after tick 0's sample arrived, and the stop came
+    // 0.3 s sooner.
+    const late = pass(doc, trackId, { fromTick: 0, toTick: null }, capture(1.05 * RATE, 1.8), 'b')
+    expect(late.startTick).toBeGreaterThan(0)
+
+    const clips = readTrack(doc, trackId)!.audioClips
+    expect(clips).toHaveLength(2)
+    const group = clips[0]!.takeGroupId
+    expect(clips.every((c) => c.takeGroupId === group)).toBe(true)
+    expect(listTakes(clips, group).map((t) => [t.takeIndex, t.playing])).toEqual([
+      [0, false],
+      [1, true],
+    ])
+    // Nothing of the first take is heard before, under or after the second.
+    for (let tick = 0; tick < 6 * PPQ; tick += 10) expect(heardAt(doc, trackId, tick)).not.toContain('a')
+  })
+
+  it('a punch pass replaces the earlier take over exactly the region, even when the capture stopped before its punch-out arrived', () => {
+    const doc = createSongDoc({ bpm: 120 })
+    const trackId = addTrack(doc, me, { kind: 'audio', name: 'Vocals' })
+    pass(doc, trackId, { fromTick: 0, toTick: null }, capture(0.9 * RATE, 9), 'a')
+    // Punch over bar 2 (2 s to 4 s at 120 bpm). The recorder stops when the transport reaches the
+    // punch-out, one round trip before that moment's sample arrives: the take ends 20 ms short.
+    const stopped = capture(0.9 * RATE, 4.1).filter((c) => c.frame < 5 * RATE)
+    const last = stopped[stopped.length - 1]!
+    stopped[stopped.length - 1] = {
+      ...last,
+      channels: [last.channels[0]!.subarray(0, 5 * RATE - last.frame)],
+    }
+    const punched = pass(doc, trackId, { fromTick: BAR, toTick: 2 * BAR }, stopped, 'b')
+    expect(punched.startTick).toBeCloseTo(BAR, 6)
+    expect(heardAt(doc, trackId, BAR - 1)).toEqual(['a'])
+    for (let tick = BAR; tick < 2 * BAR; tick += 10) expect(heardAt(doc, trackId, tick)).not.toContain('a')
+    expect(heardAt(doc, trackId, 2 * BAR)).toEqual(['a'])
+    const clips = readTrack(doc, trackId)!.audioClips
+    expect(listTakes(clips, clips[0]!.takeGroupId).map((t) => [t.takeIndex, t.playing])).toEqual([
+      [0, true],
+      [1, true],
+    ])
   })
 })

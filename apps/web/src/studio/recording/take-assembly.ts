@@ -1,4 +1,7 @@
-import { secondsToTicks, ticksToSeconds } from '@ensemble/core'
+import { secondsToTicks, ticksToSeconds, type UserOrigin } from '@ensemble/core'
+import type * as Y from 'yjs'
+import type { AssetRecord } from '../audio/asset-publish'
+import { addAudioClipToSong } from '../audio/song-audio'
 import type { TakeChunk, TakeMeta } from './take-store'
 
 /*
@@ -18,7 +21,7 @@ export interface AssembledTake {
 }
 
 /** The audio-clock time at which a sample played at `tick` arrives in the input. */
-const arrivalTime = (meta: TakeMeta, tick: number) =>
+export const arrivalTime = (meta: TakeMeta, tick: number) =>
   meta.anchor.time + ticksToSeconds(tick - meta.anchor.tick, meta.anchor.bpm) + meta.latencyMs / 1000
 
 /** The tick that was sounding when the performer played the sample captured at `frame`. */
@@ -56,4 +59,32 @@ export function assembleTake(meta: TakeMeta, chunks: readonly TakeChunk[]): Asse
   }
   // The sample at `from` was played at this tick: `keep.fromTick` unless the capture began later.
   return { sampleRate: meta.sampleRate, channels, startTick: Math.max(0, tickOfFrame(meta, from)), gaps }
+}
+
+/** The assembled pass as a clip in the song, where it was played, and the take that plays over its region. */
+export function addTakeClip(
+  doc: Y.Doc,
+  me: UserOrigin,
+  meta: TakeMeta,
+  take: AssembledTake,
+  asset: AssetRecord,
+): { clipId: string; takeGroupId: string } {
+  return addAudioClipToSong(doc, me, {
+    trackId: meta.trackId,
+    start: Math.round(take.startTick),
+    asset,
+    source: {
+      kind: 'recording',
+      recordedAt: meta.startedAt,
+      input: meta.inputLabel,
+      latencyMs: meta.latencyMs,
+    },
+    ...(meta.takeGroupId ? { takeGroupId: meta.takeGroupId } : {}),
+    // The earlier takes of the group fall silent over what this pass was recorded over, not just where its
+    // audio turned out to lie (see core's addAudioClip).
+    recordedOver: {
+      start: Math.round(meta.keep.fromTick),
+      ...(meta.keep.toTick === null ? {} : { end: Math.round(meta.keep.toTick) }),
+    },
+  })
 }

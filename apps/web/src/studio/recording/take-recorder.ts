@@ -2,14 +2,14 @@ import { readMeta, ticksPerBar, ticksPerBeat, ticksToSeconds } from '@ensemble/c
 import { encodeWav } from '@ensemble/core/audio'
 import type { BaseContext } from 'tone'
 import { prepareAsset, publishAsset, uploadCutOff } from '../audio/asset-publish'
-import { addAudioClipToSong, takeGroupAt } from '../audio/song-audio'
+import { takeGroupAt } from '../audio/song-audio'
 import type { UploadProgress } from '../audio/upload-progress'
 import type { SongSession } from '../session/song-session'
 import type { AudioTransport } from '../transport/audio-transport'
 import type { ViewStore } from '../view/view-store'
 import type { InputChain } from './audio-input'
 import { inputLatency } from './input-latency'
-import { assembleTake } from './take-assembly'
+import { addTakeClip, arrivalTime, assembleTake } from './take-assembly'
 import type { TakeChunk, TakeMeta, TakeStore } from './take-store'
 
 /*
@@ -86,7 +86,11 @@ export function createTakeRecorder(deps: {
     } else if (state.name === 'recording') {
       const seconds = Math.floor(ticksToSeconds(pos - from, readMeta(session.doc).bpm))
       if (seconds !== state.seconds) set({ ...state, seconds })
-      if (running.punchOut !== null && pos >= running.punchOut) void recorder.stop()
+      // Out once the punch-out's sample is in: the playhead runs ahead of the audio clock (Tone's look-ahead),
+      // and the performer's sound arrives one round trip after it played.
+      if (running.punchOut !== null && context.currentTime >= arrivalTime(running.meta, running.punchOut)) {
+        void recorder.stop()
+      }
     }
   }
 
@@ -119,18 +123,7 @@ export function createTakeRecorder(deps: {
     transport.provideAudio(asset.record.hash, take)
     let next = meta
     if (meta.stage === 'recording') {
-      addAudioClipToSong(session.doc, session.me, {
-        trackId: meta.trackId,
-        start: Math.round(take.startTick),
-        asset: asset.record,
-        source: {
-          kind: 'recording',
-          recordedAt: meta.startedAt,
-          input: meta.inputLabel,
-          latencyMs: meta.latencyMs,
-        },
-        ...(meta.takeGroupId ? { takeGroupId: meta.takeGroupId } : {}),
-      })
+      addTakeClip(session.doc, session.me, meta, take, asset.record)
       next = { ...meta, stage: 'uploading', asset: asset.record.hash }
       await store.begin(next)
     } else if (meta.asset !== asset.record.hash) {
