@@ -115,7 +115,21 @@ function limitEnv(limits: boolean): NodeJS.ProcessEnv {
   }
 }
 
-type Answer<T = unknown> = { ok: true; data: T } | { ok: false; reason: string }
+/** The web server's `Server-Timing` stages of a call (session, role, room, inference, service, …), in ms. */
+type Stages = Record<string, number>
+type Answer<T = unknown> = ({ ok: true; data: T } | { ok: false; reason: string }) & { stages?: Stages }
+
+function parseServerTiming(header: string | null): Stages | undefined {
+  if (!header) return undefined
+  const stages: Stages = {}
+  for (const entry of header.split(',')) {
+    const [name, ...params] = entry.trim().split(';')
+    const dur = params.find((p) => p.startsWith('dur='))
+    // A stage met twice (an audit row written, then corrected) counts once, summed.
+    if (name && dur) stages[name] = (stages[name] ?? 0) + Number(dur.slice(4))
+  }
+  return stages
+}
 
 /** One tRPC call over plain HTTP (no batching), as the studio's client makes it. */
 async function trpc<T>(url: string, headers: Record<string, string>, input: unknown): Promise<Answer<T>> {
@@ -128,8 +142,10 @@ async function trpc<T>(url: string, headers: Record<string, string>, input: unkn
     result?: { data: T }
     error?: { message: string; data?: { reason?: string; code?: string } }
   }
-  if (body.result) return { ok: true, data: body.result.data }
+  const stages = parseServerTiming(res.headers.get('server-timing'))
+  if (body.result) return { ok: true, data: body.result.data, stages }
   return {
+    stages,
     ok: false,
     reason: body.error?.data?.reason ?? body.error?.data?.code ?? body.error?.message ?? '?',
   }
@@ -293,20 +309,36 @@ async function main(): Promise<void> {
           )
     }
     /** The polite user's sequential calls: each one's latency, and any that failed. */
-    const politeRun = async (): Promise<{ ms: number[]; failed: string[]; service: number[] }> => {
+    const politeRun = async (): Promise<{
+      ms: number[]
+      failed: string[]
+      service: number[]
+      stages: Map<string, number[]>
+    }> => {
       const ms: number[] = []
       const failed: string[] = []
+      const stages = new Map<string, number[]>()
       inService.length = 0
       for (let i = 0; i < opts.calls; i++) {
         const started = performance.now()
         const answer = await ask(polite)
-        if (answer.ok) ms.push(performance.now() - started)
-        else failed.push(answer.reason)
-        if (answer.ok) console.error(`  polite call ${i + 1}: ${(performance.now() - started).toFixed(0)} ms`)
+        const took = performance.now() - started
+        if (!answer.ok) {
+          failed.push(answer.reason)
+          continue
+        }
+        ms.push(took)
+        console.error(`  polite call ${i + 1}: ${took.toFixed(0)} ms`)
+        if (answer.stages) {
+          // What the server did not see: the polite client's and the server's wait to read, and the hops.
+          const measured = { ...answer.stages, outside: took - (answer.stages.total ?? took) }
+          for (const [name, v] of Object.entries(measured)) stages.set(name, [...(stages.get(name) ?? []), v])
+        }
       }
       // The service's log lines of the last calls may still be on their way through the pipe.
       await sleep(200)
-      return { ms: ms.sort((a, b) => a - b), failed, service: [...inService].sort((a, b) => a - b) }
+      for (const values of stages.values()) values.sort((a, b) => a - b)
+      return { ms: ms.sort((a, b) => a - b), failed, service: [...inService].sort((a, b) => a - b), stages }
     }
 
     for (let i = 0; i < 5; i++) await ask(polite) // warm-up: connections, the room, the JIT
@@ -352,6 +384,16 @@ async function main(): Promise<void> {
     console.log('|---|---|---|---|---|---|---|')
     console.log(row('idle', idle))
     console.log(row(`greedy at ${opts.greedy}`, loaded))
+    if (idle.stages.size > 0) {
+      // Where the polite user's time went, stage by stage (the web server's Server-Timing header).
+      console.log('\n| stage (web server) | idle p50 ms | idle p95 ms | loaded p50 ms | loaded p95 ms |')
+      console.log('|---|---|---|---|---|')
+      const fmt = (v: number[] | undefined, p: number) => (v?.length ? percentile(v, p).toFixed(0) : '-')
+      for (const name of new Set([...idle.stages.keys(), ...loaded.stages.keys()])) {
+        const [i, l] = [idle.stages.get(name), loaded.stages.get(name)]
+        console.log(`| ${name} | ${fmt(i, 50)} | ${fmt(i, 95)} | ${fmt(l, 50)} | ${fmt(l, 95)} |`)
+      }
+    }
     const ratio = percentile(loaded.ms, 95) / percentile(idle.ms, 95)
     console.log(`\nloaded/idle p95: x${ratio.toFixed(2)} (goal: at most x2)`)
     const perSecond = [...greedyOutcomes]
