@@ -20,7 +20,7 @@
  * service's own log line per suggest): the rest is the web server (session, role check, song read, audit row)
  * and the HTTP hops.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, fork, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import path from 'node:path'
@@ -230,6 +230,78 @@ function directInput(seed: number) {
   }
 }
 
+/** Where the calls go: the web server, or (--direct) the service itself. */
+interface Target {
+  direct: boolean
+  webUrl: string
+  inferenceUrl: string
+}
+
+/** One suggestion for `user`, as the studio asks it (or as the web server asks the service). */
+function ask(target: Target, user: User, seed: number): Promise<Answer> {
+  return target.direct
+    ? trpc(
+        `${target.inferenceUrl}/suggest`,
+        { authorization: `Bearer ${SECRET}` },
+        {
+          pluginId: HARMONIZER,
+          input: directInput(seed),
+          caller: { userId: user.id, projectId: user.projectId },
+        },
+      )
+    : trpc(
+        `${target.webUrl}/api/trpc/ai.suggest`,
+        { cookie: user.cookie },
+        {
+          projectId: user.projectId,
+          trackId: user.trackId,
+          fromTick: 0,
+          toTick: 2 * BAR,
+          pluginId: HARMONIZER,
+          seed,
+          variations: 1,
+        },
+      )
+}
+
+interface FloodOrder {
+  target: Target
+  user: User
+  greedy: number
+  retryMs: number
+}
+
+/**
+ * The greedy user, in its own process (this file with `--flood`, told its order by its first message):
+ * `greedy` loops, each sending its call again as soon as it is answered (after `retryMs` when refused). Its
+ * own event loop, as another computer would be: handling its ~100 answers a second must not delay the polite
+ * client's reading of its own answer. 'reset' starts the count afresh; 'stop' ends the loops and answers
+ * with what each outcome got.
+ */
+async function flood(): Promise<void> {
+  const { target, user, greedy, retryMs } = await new Promise<FloodOrder>((resolve) =>
+    process.once('message', resolve),
+  )
+  let flooding = true
+  let seed = 1_000_000
+  const outcomes = new Map<string, number>()
+  const loop = async () => {
+    while (flooding) {
+      const answer = await ask(target, user, seed++)
+      const outcome = answer.ok ? 'ok' : answer.reason
+      outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1)
+      if (!answer.ok && retryMs > 0) await sleep(retryMs)
+    }
+  }
+  const loops = Array.from({ length: greedy }, loop)
+  process.on('message', async (message: 'reset' | 'stop') => {
+    if (message === 'reset') return outcomes.clear()
+    flooding = false
+    await Promise.all(loops)
+    process.send!([...outcomes], () => process.disconnect())
+  })
+}
+
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2))
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ensemble-bench-fairness-'))
@@ -282,32 +354,7 @@ async function main(): Promise<void> {
     const [polite, greedy] = [await signUpWithSong(webUrl, 'polite'), await signUpWithSong(webUrl, 'greedy')]
     politeId = polite.id
     let seed = 0
-    const ask = (user: User): Promise<Answer> => {
-      seed++
-      return opts.direct
-        ? trpc(
-            `${inferenceUrl}/suggest`,
-            { authorization: `Bearer ${SECRET}` },
-            {
-              pluginId: HARMONIZER,
-              input: directInput(seed),
-              caller: { userId: user.id, projectId: user.projectId },
-            },
-          )
-        : trpc(
-            `${webUrl}/api/trpc/ai.suggest`,
-            { cookie: user.cookie },
-            {
-              projectId: user.projectId,
-              trackId: user.trackId,
-              fromTick: 0,
-              toTick: 2 * BAR,
-              pluginId: HARMONIZER,
-              seed,
-              variations: 1,
-            },
-          )
-    }
+    const target: Target = { direct: opts.direct, webUrl, inferenceUrl }
     /** The polite user's sequential calls: each one's latency, and any that failed. */
     const politeRun = async (): Promise<{
       ms: number[]
@@ -321,7 +368,7 @@ async function main(): Promise<void> {
       inService.length = 0
       for (let i = 0; i < opts.calls; i++) {
         const started = performance.now()
-        const answer = await ask(polite)
+        const answer = await ask(target, polite, ++seed)
         const took = performance.now() - started
         if (!answer.ok) {
           failed.push(answer.reason)
@@ -341,28 +388,23 @@ async function main(): Promise<void> {
       return { ms: ms.sort((a, b) => a - b), failed, service: [...inService].sort((a, b) => a - b), stages }
     }
 
-    for (let i = 0; i < 5; i++) await ask(polite) // warm-up: connections, the room, the JIT
+    for (let i = 0; i < 5; i++) await ask(target, polite, ++seed) // warm-up: connections, the room, the JIT
     const idle = await politeRun()
     console.error(`idle: p95 ${percentile(idle.ms, 95).toFixed(0)} ms; the greedy user starts`)
 
-    let flooding = true
-    const greedyOutcomes = new Map<string, number>()
-    const greedyLoop = async () => {
-      while (flooding) {
-        const answer = await ask(greedy)
-        const outcome = answer.ok ? 'ok' : answer.reason
-        greedyOutcomes.set(outcome, (greedyOutcomes.get(outcome) ?? 0) + 1)
-        if (!answer.ok && opts.retryMs > 0) await sleep(opts.retryMs)
-      }
-    }
-    const loops = Array.from({ length: opts.greedy }, greedyLoop)
+    const order: FloodOrder = { target, user: greedy, greedy: opts.greedy, retryMs: opts.retryMs }
+    const flooder = fork(fileURLToPath(import.meta.url), ['--flood'], { execArgv: ['--import', 'tsx'] })
+    const greedyCounts = new Promise<[string, number][]>((resolve) =>
+      flooder.on('message', (m) => Array.isArray(m) && resolve(m as [string, number][])),
+    )
+    flooder.send(order)
     await sleep(2000) // the flood is at full strength before the polite user asks
-    greedyOutcomes.clear()
+    flooder.send('reset')
     const floodStarted = performance.now()
     const loaded = await politeRun()
     const floodSeconds = (performance.now() - floodStarted) / 1000
-    flooding = false
-    await Promise.all(loops)
+    flooder.send('stop')
+    const greedyOutcomes = await greedyCounts
 
     const row = (name: string, r: { ms: number[]; failed: string[]; service: number[] }) =>
       `| ${name} | ${r.ms.length} | ${percentile(r.ms, 50).toFixed(0)} | ${percentile(r.ms, 95).toFixed(0)} | ${percentile(r.service, 50).toFixed(0)} | ${percentile(r.service, 95).toFixed(0)} | ${r.failed.length ? r.failed.join(', ') : '-'} |`
@@ -407,4 +449,5 @@ async function main(): Promise<void> {
   }
 }
 
-await main()
+if (process.argv.includes('--flood')) await flood()
+else await main()
