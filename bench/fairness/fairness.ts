@@ -17,10 +17,12 @@
  *                                                          session)
  *
  * Beside each of the polite user's figures, the part of it spent inside the inference service (from the
- * service's own log line per suggest): the rest is the web server (session, role check, song read, audit row)
- * and the HTTP hops.
+ * service's own log line per suggest), and a table of the web server's stages for the polite user's calls
+ * (its `Server-Timing` header: session lookup, role check, the service call, audit row, commit…, and
+ * `outside`, what the client measured beyond the server's `total`). The greedy user floods from its own
+ * process (this file with `--flood`), so the polite client's event loop is its own.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, fork, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import path from 'node:path'
@@ -115,7 +117,21 @@ function limitEnv(limits: boolean): NodeJS.ProcessEnv {
   }
 }
 
-type Answer<T = unknown> = { ok: true; data: T } | { ok: false; reason: string }
+/** The web server's `Server-Timing` stages of a call (session, role, room, inference, service, …), in ms. */
+type Stages = Record<string, number>
+type Answer<T = unknown> = ({ ok: true; data: T } | { ok: false; reason: string }) & { stages?: Stages }
+
+function parseServerTiming(header: string | null): Stages | undefined {
+  if (!header) return undefined
+  const stages: Stages = {}
+  for (const entry of header.split(',')) {
+    const [name, ...params] = entry.trim().split(';')
+    const dur = params.find((p) => p.startsWith('dur='))
+    // A stage met twice (an audit row written, then corrected) counts once, summed.
+    if (name && dur) stages[name] = (stages[name] ?? 0) + Number(dur.slice(4))
+  }
+  return stages
+}
 
 /** One tRPC call over plain HTTP (no batching), as the studio's client makes it. */
 async function trpc<T>(url: string, headers: Record<string, string>, input: unknown): Promise<Answer<T>> {
@@ -128,8 +144,10 @@ async function trpc<T>(url: string, headers: Record<string, string>, input: unkn
     result?: { data: T }
     error?: { message: string; data?: { reason?: string; code?: string } }
   }
-  if (body.result) return { ok: true, data: body.result.data }
+  const stages = parseServerTiming(res.headers.get('server-timing'))
+  if (body.result) return { ok: true, data: body.result.data, stages }
   return {
+    stages,
     ok: false,
     reason: body.error?.data?.reason ?? body.error?.data?.code ?? body.error?.message ?? '?',
   }
@@ -214,6 +232,78 @@ function directInput(seed: number) {
   }
 }
 
+/** Where the calls go: the web server, or (--direct) the service itself. */
+interface Target {
+  direct: boolean
+  webUrl: string
+  inferenceUrl: string
+}
+
+/** One suggestion for `user`, as the studio asks it (or as the web server asks the service). */
+function ask(target: Target, user: User, seed: number): Promise<Answer> {
+  return target.direct
+    ? trpc(
+        `${target.inferenceUrl}/suggest`,
+        { authorization: `Bearer ${SECRET}` },
+        {
+          pluginId: HARMONIZER,
+          input: directInput(seed),
+          caller: { userId: user.id, projectId: user.projectId },
+        },
+      )
+    : trpc(
+        `${target.webUrl}/api/trpc/ai.suggest`,
+        { cookie: user.cookie },
+        {
+          projectId: user.projectId,
+          trackId: user.trackId,
+          fromTick: 0,
+          toTick: 2 * BAR,
+          pluginId: HARMONIZER,
+          seed,
+          variations: 1,
+        },
+      )
+}
+
+interface FloodOrder {
+  target: Target
+  user: User
+  greedy: number
+  retryMs: number
+}
+
+/**
+ * The greedy user, in its own process (this file with `--flood`, told its order by its first message):
+ * `greedy` loops, each sending its call again as soon as it is answered (after `retryMs` when refused). Its
+ * own event loop, as another computer would be: handling its ~100 answers a second must not delay the polite
+ * client's reading of its own answer. 'reset' starts the count afresh; 'stop' ends the loops and answers
+ * with what each outcome got.
+ */
+async function flood(): Promise<void> {
+  const { target, user, greedy, retryMs } = await new Promise<FloodOrder>((resolve) =>
+    process.once('message', resolve),
+  )
+  let flooding = true
+  let seed = 1_000_000
+  const outcomes = new Map<string, number>()
+  const loop = async () => {
+    while (flooding) {
+      const answer = await ask(target, user, seed++)
+      const outcome = answer.ok ? 'ok' : answer.reason
+      outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1)
+      if (!answer.ok && retryMs > 0) await sleep(retryMs)
+    }
+  }
+  const loops = Array.from({ length: greedy }, loop)
+  process.on('message', async (message: 'reset' | 'stop') => {
+    if (message === 'reset') return outcomes.clear()
+    flooding = false
+    await Promise.all(loops)
+    process.send!([...outcomes], () => process.disconnect())
+  })
+}
+
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2))
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ensemble-bench-fairness-'))
@@ -266,71 +356,58 @@ async function main(): Promise<void> {
     const [polite, greedy] = [await signUpWithSong(webUrl, 'polite'), await signUpWithSong(webUrl, 'greedy')]
     politeId = polite.id
     let seed = 0
-    const ask = (user: User): Promise<Answer> => {
-      seed++
-      return opts.direct
-        ? trpc(
-            `${inferenceUrl}/suggest`,
-            { authorization: `Bearer ${SECRET}` },
-            {
-              pluginId: HARMONIZER,
-              input: directInput(seed),
-              caller: { userId: user.id, projectId: user.projectId },
-            },
-          )
-        : trpc(
-            `${webUrl}/api/trpc/ai.suggest`,
-            { cookie: user.cookie },
-            {
-              projectId: user.projectId,
-              trackId: user.trackId,
-              fromTick: 0,
-              toTick: 2 * BAR,
-              pluginId: HARMONIZER,
-              seed,
-              variations: 1,
-            },
-          )
-    }
+    const target: Target = { direct: opts.direct, webUrl, inferenceUrl }
     /** The polite user's sequential calls: each one's latency, and any that failed. */
-    const politeRun = async (): Promise<{ ms: number[]; failed: string[]; service: number[] }> => {
+    const politeRun = async (): Promise<{
+      ms: number[]
+      failed: string[]
+      service: number[]
+      stages: Map<string, number[]>
+    }> => {
       const ms: number[] = []
       const failed: string[] = []
+      const stages = new Map<string, number[]>()
       inService.length = 0
       for (let i = 0; i < opts.calls; i++) {
         const started = performance.now()
-        const answer = await ask(polite)
-        if (answer.ok) ms.push(performance.now() - started)
-        else failed.push(answer.reason)
-        if (answer.ok) console.error(`  polite call ${i + 1}: ${(performance.now() - started).toFixed(0)} ms`)
+        const answer = await ask(target, polite, ++seed)
+        const took = performance.now() - started
+        if (!answer.ok) {
+          failed.push(answer.reason)
+          continue
+        }
+        ms.push(took)
+        console.error(`  polite call ${i + 1}: ${took.toFixed(0)} ms`)
+        if (answer.stages) {
+          // What the server did not see: the polite client's and the server's wait to read, and the hops.
+          const measured = { ...answer.stages, outside: took - (answer.stages.total ?? took) }
+          for (const [name, v] of Object.entries(measured)) stages.set(name, [...(stages.get(name) ?? []), v])
+        }
       }
       // The service's log lines of the last calls may still be on their way through the pipe.
       await sleep(200)
-      return { ms: ms.sort((a, b) => a - b), failed, service: [...inService].sort((a, b) => a - b) }
+      for (const values of stages.values()) values.sort((a, b) => a - b)
+      return { ms: ms.sort((a, b) => a - b), failed, service: [...inService].sort((a, b) => a - b), stages }
     }
 
-    for (let i = 0; i < 5; i++) await ask(polite) // warm-up: connections, the room, the JIT
+    for (let i = 0; i < 5; i++) await ask(target, polite, ++seed) // warm-up: connections, the room, the JIT
     const idle = await politeRun()
     console.error(`idle: p95 ${percentile(idle.ms, 95).toFixed(0)} ms; the greedy user starts`)
 
-    let flooding = true
-    const greedyOutcomes = new Map<string, number>()
-    const greedyLoop = async () => {
-      while (flooding) {
-        const answer = await ask(greedy)
-        const outcome = answer.ok ? 'ok' : answer.reason
-        greedyOutcomes.set(outcome, (greedyOutcomes.get(outcome) ?? 0) + 1)
-        if (!answer.ok && opts.retryMs > 0) await sleep(opts.retryMs)
-      }
-    }
-    const loops = Array.from({ length: opts.greedy }, greedyLoop)
+    const order: FloodOrder = { target, user: greedy, greedy: opts.greedy, retryMs: opts.retryMs }
+    const flooder = fork(fileURLToPath(import.meta.url), ['--flood'], { execArgv: ['--import', 'tsx'] })
+    const greedyCounts = new Promise<[string, number][]>((resolve) =>
+      flooder.on('message', (m) => Array.isArray(m) && resolve(m as [string, number][])),
+    )
+    flooder.send(order)
     await sleep(2000) // the flood is at full strength before the polite user asks
-    greedyOutcomes.clear()
+    flooder.send('reset')
     const floodStarted = performance.now()
     const loaded = await politeRun()
     const floodSeconds = (performance.now() - floodStarted) / 1000
-    flooding = false
-    await Promise.all(loops)
+    flooder.send('stop')
+    const greedyOutcomes = await greedyCounts
+    if (flooder.connected) flooder.disconnect()
 
     const row = (name: string, r: { ms: number[]; failed: string[]; service: number[] }) =>
       `| ${name} | ${r.ms.length} | ${percentile(r.ms, 50).toFixed(0)} | ${percentile(r.ms, 95).toFixed(0)} | ${percentile(r.service, 50).toFixed(0)} | ${percentile(r.service, 95).toFixed(0)} | ${r.failed.length ? r.failed.join(', ') : '-'} |`
@@ -352,6 +429,16 @@ async function main(): Promise<void> {
     console.log('|---|---|---|---|---|---|---|')
     console.log(row('idle', idle))
     console.log(row(`greedy at ${opts.greedy}`, loaded))
+    if (idle.stages.size > 0) {
+      // Where the polite user's time went, stage by stage (the web server's Server-Timing header).
+      console.log('\n| stage (web server) | idle p50 ms | idle p95 ms | loaded p50 ms | loaded p95 ms |')
+      console.log('|---|---|---|---|---|')
+      const fmt = (v: number[] | undefined, p: number) => (v?.length ? percentile(v, p).toFixed(0) : '-')
+      for (const name of new Set([...idle.stages.keys(), ...loaded.stages.keys()])) {
+        const [i, l] = [idle.stages.get(name), loaded.stages.get(name)]
+        console.log(`| ${name} | ${fmt(i, 50)} | ${fmt(i, 95)} | ${fmt(l, 50)} | ${fmt(l, 95)} |`)
+      }
+    }
     const ratio = percentile(loaded.ms, 95) / percentile(idle.ms, 95)
     console.log(`\nloaded/idle p95: x${ratio.toFixed(2)} (goal: at most x2)`)
     const perSecond = [...greedyOutcomes]
@@ -365,4 +452,10 @@ async function main(): Promise<void> {
   }
 }
 
-await main()
+if (process.argv.includes('--flood')) await flood()
+else {
+  await main()
+  // Since the flood runs in its own process, something of it (not found yet) keeps this one open after the
+  // figures are printed and both servers stopped.
+  process.exit()
+}

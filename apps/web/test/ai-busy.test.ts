@@ -29,6 +29,8 @@ let user: Caller
 let projectId: string
 let trackId: string
 let queries = 0
+/** Of those, better-auth's session lookups (a read of the sessions table). */
+let sessionLookups = 0
 
 beforeAll(async () => {
   database = await openTestDatabase('pglite')
@@ -38,6 +40,8 @@ beforeAll(async () => {
     const real = client[method] as (...args: unknown[]) => unknown
     client[method] = (...args: unknown[]) => {
       queries++
+      const sql = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: unknown } | undefined)?.text
+      if (typeof sql === 'string' && /from "sessions"/.test(sql)) sessionLookups++
       return real.apply(client, args)
     }
   }
@@ -83,7 +87,20 @@ async function suggest(cookie: string) {
   const body = (await res.json()) as {
     error?: { message: string; data: { code: string; reason?: string; retryAfterMs?: number } }
   }
-  return { status: res.status, retryAfter: res.headers.get('retry-after'), error: body.error }
+  return {
+    status: res.status,
+    retryAfter: res.headers.get('retry-after'),
+    stages: stageNames(res.headers.get('server-timing')),
+    error: body.error,
+  }
+}
+
+/** The stage names of a Server-Timing header, in order, each checked to carry a duration. */
+function stageNames(header: string | null): string[] {
+  return (header ?? '').split(', ').map((entry) => {
+    expect(entry).toMatch(/^[a-z]+;dur=\d+\.\d$/)
+    return entry.split(';')[0]!
+  })
 }
 
 describe('a suggestion past the user’s limit', () => {
@@ -102,6 +119,8 @@ describe('a suggestion past the user’s limit', () => {
     const retryAfterMs = refused.error?.data.retryAfterMs ?? 0
     expect(retryAfterMs).toBeGreaterThanOrEqual(1000)
     expect(Number(refused.retryAfter)).toBe(Math.ceil(retryAfterMs / 1000))
+    // Where its time went (the network panel's Server-Timing): no session lookup, only the answer.
+    expect(refused.stages).toEqual(['total'])
 
     // A made-up session cookie is never refused from memory: it is looked up, and is nobody.
     const forged = await suggest('better-auth.session_token=made-up.token')
@@ -114,5 +133,29 @@ describe('a suggestion past the user’s limit', () => {
     await waitFor(() => held.length === 1, 'the next suggestion reaches the service')
     held.splice(0)[0]!.writeHead(503).end()
     expect((await next).error?.data.reason).toBe('unavailable')
+  })
+
+  it('is counted from its arrival: a burst of calls costs one session lookup per place left, not one each', async () => {
+    // One place taken: while it runs, ten more arrive at once; one takes the last place, nine are refused
+    // before their session is read (counted from the moment the first arrives, not once it is admitted).
+    const first = suggest(user.cookie)
+    await waitFor(() => held.length === 1, 'the first suggestion reaches the service')
+    const before = sessionLookups
+    const answered: Awaited<ReturnType<typeof suggest>>[] = []
+    const burst = Array.from({ length: 10 }, () => suggest(user.cookie).then((r) => answered.push(r)))
+    await waitFor(() => answered.length === 9 && held.length === 2, 'nine refused, one at the service')
+    expect(answered.map((r) => r.error?.data.reason)).toEqual(Array(9).fill('busy'))
+    expect(sessionLookups - before).toBe(1)
+
+    // Both end; the cookie's count is back to nothing and a new call is looked up and asked.
+    for (const res of held.splice(0)) res.writeHead(503).end()
+    await Promise.all([first, ...burst])
+    const next = suggest(user.cookie)
+    await waitFor(() => held.length === 1, 'the next suggestion reaches the service')
+    held.splice(0)[0]!.writeHead(503).end()
+    const failed = await next
+    expect(failed.error?.data.reason).toBe('unavailable')
+    // A call that was asked says how long each stage took, up to the service's failure.
+    expect(failed.stages).toEqual(['session', 'role', 'room', 'target', 'inference', 'audit', 'total'])
   })
 })

@@ -145,8 +145,8 @@ export const aiRouter = router({
   suggest: authedProcedure.input(suggestInput).mutation(async ({ ctx, input }) => {
     const busy = ctx.suggestionsInFlight.userRefusal(ctx.user.id)
     if (busy) throw busyFailure(busy).error
-    await requireRole(ctx.db, input.projectId, ctx.user.id, 'editor')
-    const admitted = ctx.suggestionsInFlight.enter(ctx.user.id, input.projectId, ctx.sessionKey ?? undefined)
+    await ctx.timing.time('role', () => requireRole(ctx.db, input.projectId, ctx.user.id, 'editor'))
+    const admitted = ctx.suggestionsInFlight.enter(ctx.user.id, input.projectId)
     if ('refused' in admitted) throw busyFailure(admitted.refused).error
     try {
       return await suggest(ctx, input)
@@ -157,8 +157,13 @@ export const aiRouter = router({
 })
 
 /** One admitted suggestion, on the song's room held here from reading the window to writing the proposal. */
-const suggest = (ctx: AuthedContext, input: SuggestRequest) =>
-  ctx.holdRoom(input.projectId, (room) => suggestInRoom(ctx, room, input))
+function suggest(ctx: AuthedContext, input: SuggestRequest) {
+  const holding = performance.now()
+  return ctx.holdRoom(input.projectId, (room) => {
+    ctx.timing.add('room', performance.now() - holding)
+    return suggestInRoom(ctx, room, input)
+  })
+}
 
 type SuggestRequest = z.output<typeof suggestInput>
 
@@ -168,24 +173,25 @@ async function suggestInRoom(ctx: AuthedContext, room: Room, input: SuggestReque
   const runId = randomUUID()
   const started = performance.now()
 
-  const audit = async (outcome: string, version: string, modelHash: string | null) => {
-    await ctx.db.insert(schema.aiRuns).values({
-      id: runId,
-      projectId: input.projectId,
-      userId: ctx.user.id,
-      trackId: input.trackId,
-      fromTick: input.fromTick,
-      toTick: input.toTick,
-      pluginId: input.pluginId,
-      version,
-      modelHash,
-      parameters: input.parameters,
-      seed,
-      variations: input.variations,
-      durationMs: Math.round(performance.now() - started),
-      outcome,
-    })
-  }
+  const audit = (outcome: string, version: string, modelHash: string | null) =>
+    ctx.timing.time('audit', () =>
+      ctx.db.insert(schema.aiRuns).values({
+        id: runId,
+        projectId: input.projectId,
+        userId: ctx.user.id,
+        trackId: input.trackId,
+        fromTick: input.fromTick,
+        toTick: input.toTick,
+        pluginId: input.pluginId,
+        version,
+        modelHash,
+        parameters: input.parameters,
+        seed,
+        variations: input.variations,
+        durationMs: Math.round(performance.now() - started),
+        outcome,
+      }),
+    )
 
   // The live song in the room: what every client has been told is saved, and more.
   let window: SongWindow
@@ -208,7 +214,7 @@ async function suggestInRoom(ctx: AuthedContext, room: Room, input: SuggestReque
   // A registry plugin runs only where installed, in the installed version, never once yanked.
   let target: SuggestTarget
   try {
-    target = await suggestTarget(ctx.db, input.projectId, input.pluginId)
+    target = await ctx.timing.time('target', () => suggestTarget(ctx.db, input.projectId, input.pluginId))
   } catch (err) {
     if (!(err instanceof ThirdPartyRefusal)) throw err
     const failure = refusalFailure(err)
@@ -225,13 +231,17 @@ async function suggestInRoom(ctx: AuthedContext, room: Room, input: SuggestReque
   })
   let result: InferenceAnswer
   try {
-    result = await askInference(ctx, input.projectId, target, { id: input.pluginId, version }, request)
+    result = await ctx.timing.time('inference', () =>
+      askInference(ctx, input.projectId, target, { id: input.pluginId, version }, request),
+    )
   } catch (err) {
     const failure = inferenceFailure(err, SUGGEST_DEADLINE_MS)
     await audit(failure.outcome, version, null)
     throw failure.error
   }
   const { provenance } = result
+  // The service's own time for the call: the rest of `inference` is the hop and its wait to be read.
+  ctx.timing.add('service', provenance.durationMs)
   await audit('ok', provenance.version, provenance.modelHash)
   // The run as the proposal and its accepted notes carry it: tied to the audit row, sealed by this server.
   const run = ctx.writeRules.seal({
@@ -321,7 +331,9 @@ async function propose(
     fromTick: input.fromTick,
     toTick: input.toTick,
     pluginId: run.pluginId,
-    pluginName: target.thirdParty ? target.name : await firstPartyName(ctx, run),
+    pluginName: target.thirdParty
+      ? target.name
+      : await ctx.timing.time('name', () => firstPartyName(ctx, run)),
     pluginVersion: run.pluginVersion,
     requestedByName: ctx.user.name.slice(0, 200),
   }
@@ -334,7 +346,7 @@ async function propose(
         ? addProposal(doc, run, { ...common, kind: 'tracks', variations: tracks })
         : addProposal(doc, run, { ...common, kind: 'notes', variations: notes })
   })
-  await room.allStored()
+  await ctx.timing.time('stored', () => room.allStored())
   return proposalId
 }
 

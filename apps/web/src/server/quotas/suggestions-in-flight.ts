@@ -7,10 +7,13 @@
  *
  * Refusals must cost next to nothing, or a flood of them is itself the load (docs/BENCHMARKS.md, "Fairness":
  * each one's session lookup queued the polite user's queries on the database's one connection). So the
- * suggestions are also counted by the session cookie they were admitted under, and a call whose cookie
- * already has the user's limit running is refused from memory, before the session is read
- * (`sessionRefusal`). Only a cookie whose session was verified is ever counted, so a made-up cookie is
- * never refused here: it goes on to the lookup and fails there.
+ * requests are also counted by the session cookie they carry, from their arrival (before the session is
+ * read) to their answer (`enterSession`), and one more than the user's limit under a cookie is refused from
+ * memory. Counting from arrival, not from admission, matters: when one of a greedy user's suggestions ends,
+ * all of their retries that arrive before the next one is admitted would otherwise pass the check together,
+ * each with its own session lookup (200 at once at 200 in flight, queued ahead of everyone's queries). A
+ * made-up cookie is refused this way only past that many requests of its own still in progress; the first
+ * ones go on to the lookup and fail there.
  *
  * Every busy refusal says when trying again is worth it (`retryAfterMs`): how long a suggestion takes here
  * (a running average of those that ended), less how long the caller's oldest one has run; at least 1 s.
@@ -59,13 +62,16 @@ export class SuggestionsInFlight {
   ) {}
 
   /**
-   * The busy failure when the suggestions admitted under this session cookie already fill its user's limit:
+   * Counts a suggestion request under its session cookie until its answer (call the leave then, whatever
+   * happened), or returns the busy failure when that cookie already has its user's limit in progress:
    * decided from memory, before the session is looked up.
    */
-  sessionRefusal(sessionKey: string): BusyRefusal | undefined {
+  enterSession(sessionKey: string): { leave: Leave } | { refused: BusyRefusal } {
     const starts = this.bySession.get(sessionKey)
-    if (!starts || starts.length < this.limits.perUser) return undefined
-    return this.userBusy(starts)
+    if (starts && starts.length >= this.limits.perUser) return { refused: this.userBusy(starts) }
+    const start = this.now()
+    this.bySession.set(sessionKey, [...(starts ?? []), start])
+    return { leave: once(() => remove(this.bySession, sessionKey, start)) }
   }
 
   /**
@@ -79,7 +85,7 @@ export class SuggestionsInFlight {
   }
 
   /** Counts the suggestion in, or returns the busy failure that refuses it (nothing is counted then). */
-  enter(userId: string, projectId: string, sessionKey?: string): { leave: Leave } | { refused: BusyRefusal } {
+  enter(userId: string, projectId: string): { leave: Leave } | { refused: BusyRefusal } {
     const refused = this.userRefusal(userId)
     if (refused) return { refused }
     const song = this.byProject.get(projectId) ?? []
@@ -95,17 +101,13 @@ export class SuggestionsInFlight {
     const counted: [Running, string][] = [
       [this.byUser, userId],
       [this.byProject, projectId],
-      ...(sessionKey === undefined ? [] : [[this.bySession, sessionKey] as [Running, string]]),
     ]
     for (const [running, key] of counted) running.set(key, [...(running.get(key) ?? []), start])
-    let left = false
     return {
-      leave: () => {
-        if (left) return
-        left = true
+      leave: once(() => {
         for (const [running, key] of counted) remove(running, key, start)
         this.typicalMs += averaging * (this.now() - start - this.typicalMs)
-      },
+      }),
     }
   }
 
@@ -121,6 +123,15 @@ export class SuggestionsInFlight {
   private retryAfterMs(starts: readonly number[]): number {
     const oldest = Math.min(...starts)
     return Math.max(minRetryMs, Math.round(this.typicalMs - (this.now() - oldest)))
+  }
+}
+
+function once(leave: () => void): Leave {
+  let left = false
+  return () => {
+    if (left) return
+    left = true
+    leave()
   }
 }
 

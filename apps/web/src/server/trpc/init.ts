@@ -8,6 +8,7 @@ import type { WriteRules } from '../collab/write-rules'
 import type { Db } from '../db'
 import type { DiscussionRates } from '../quotas/discussion-rates'
 import type { SuggestionsInFlight } from '../quotas/suggestions-in-flight'
+import type { ServerTiming } from './server-timing'
 
 /**
  * tRPC for the web API (`/api/trpc`). The context carries the caller (from the session cookie)
@@ -72,8 +73,8 @@ export interface ApiContext extends ApiServices {
    * suggestions from one session); signed-in procedures throw it first. `user` is null then, unread.
    */
   refusal?: ReasonedError | undefined
-  /** The raw session cookie `user` was read from, where a procedure counts by session (ai.suggest). */
-  sessionKey?: string | null
+  /** This request's stages, for its `Server-Timing` header (server-timing.ts). */
+  timing: ServerTiming
 }
 
 const t = initTRPC.context<ApiContext>().create({
