@@ -11,7 +11,7 @@ import { expect, test } from './helpers/test'
  * 440 Hz sine with a click every 0.5 s) into the microphone. A records a take through the
  * AudioWorklet and IndexedDB; the take the server stores must be that signal (pitch within 1 %, clicks
  * 0.5 s apart within 5 ms: nothing lost or doubled between chunks), placed where it was recorded, and
- * bandmate B sees its waveform and downloads the same bytes. A reload in the middle of a take keeps it.
+ * bandmate B sees its waveform, downloads the same bytes and hears it play. A reload in the middle of a take keeps it.
  * Count-in and punch place the take on the bar and region asked for. A stored calibration of 20 ms is
  * applied (helpers/audio-recording.ts says why).
  */
@@ -117,6 +117,12 @@ test('A records the fake microphone: the stored take is the signal, and B sees i
       .update(await got.body())
       .digest('hex'),
   ).toBe(hash)
+  // …and plays it: B's engine loads the take by its hash and the master meter shows its sound (nothing else
+  // in the song sounds; the metronome is off).
+  await b.page.getByRole('button', { name: 'Mixer', exact: true }).click()
+  await b.page.getByTestId('play').click()
+  const master = b.page.getByTestId('mixer').getByTestId('meter').last()
+  await expect.poll(async () => Number(await master.getAttribute('data-level-db'))).toBeGreaterThan(-55)
 })
 
 test('a reload in the middle of a take keeps what was recorded and offers it back', async ({ browser }) => {
