@@ -42,19 +42,17 @@ export function DrumGrid({ target }: { target: EditorTarget }) {
   const step = SIXTEENTH
   const barTicks = ticksPerBar(ts)
   const steps = Math.max(1, Math.floor(clip.length / step))
-  const rows = [...extraDrumRows(clip.notes.map((n) => n.pitch)), ...DRUM_ROWS]
   const byCell = new Map<string, Note>()
   for (const n of clip.notes) byCell.set(`${n.pitch}:${Math.floor(n.start / step)}`, n)
   const readOnly = studio.session.role === 'viewer'
   // A proposal for this track lights its steps as ghosts in the requester's colour.
   const shown = shownProposal(proposals, target.trackId, aiFocus)
-  const ghosts = new Set(
-    shown
-      ? variationNotes(shown.proposal, shown.variation, clip.start)
-          .filter((n) => n.start >= 0)
-          .map((n) => `${n.pitch}:${Math.floor(n.start / step)}`)
-      : [],
-  )
+  const proposed = shown
+    ? variationNotes(shown.proposal, shown.variation, clip.start).filter((n) => n.start >= 0)
+    : []
+  const ghosts = new Set(proposed.map((n) => `${n.pitch}:${Math.floor(n.start / step)}`))
+  // A proposed hit on a drum outside the usual rows (a low tom, say) gets its row now, not only once accepted.
+  const rows = [...extraDrumRows([...clip.notes, ...proposed].map((n) => n.pitch)), ...DRUM_ROWS]
 
   const toggle = (pitch: number, index: number, cycle: boolean) => {
     const hit = byCell.get(`${pitch}:${index}`)
