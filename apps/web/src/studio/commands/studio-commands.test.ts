@@ -9,6 +9,7 @@ import {
   PPQ,
   readClip,
   readTrack,
+  readTracks,
   UserOrigin,
 } from '@ensemble/core'
 import { describe, expect, it } from 'vitest'
@@ -164,6 +165,12 @@ describe('studio command registry', () => {
     expect(spans()).toHaveLength(2)
     s.ctx.session.undo.undo()
     expect(spans()).toHaveLength(4)
+    // Select all (no clip open in the editor) takes the audio clips with the MIDI ones.
+    s.view.set({ editor: null, selection: { kind: 'none' } })
+    s.run('select-all')
+    s.run('delete')
+    expect(spans()).toEqual([])
+    expect(readTracks(doc).flatMap((t) => t.clips)).toEqual([])
   })
 
   it('copies, cuts and pastes audio clips at the playhead on the selected audio track, and refuses a MIDI track', () => {

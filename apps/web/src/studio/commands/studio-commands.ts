@@ -252,7 +252,10 @@ export const STUDIO_COMMANDS: readonly Command[] = [
       ctx.view.set({
         selection: {
           kind: 'clips',
-          clips: tracks.flatMap((t) => t.clips.map((c) => ({ trackId: t.id, clipId: c.id }))),
+          // Audio clips too, every take: "select all, delete" leaves nothing behind.
+          clips: tracks.flatMap((t) =>
+            [...t.clips, ...t.audioClips].map((c) => ({ trackId: t.id, clipId: c.id })),
+          ),
         },
       })
     },
