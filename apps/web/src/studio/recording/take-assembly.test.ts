@@ -134,6 +134,16 @@ describe('a pass in the song', () => {
     for (let tick = 0; tick < 6 * PPQ; tick += 10) expect(heardAt(doc, trackId, tick)).not.toContain('a')
   })
 
+  it('a take finished twice (the tab closed before the store noted its clip) is in the song once', () => {
+    const doc = createSongDoc({ bpm: 120 })
+    const trackId = addTrack(doc, me, { kind: 'audio', name: 'Vocals' })
+    const chunks = capture(0.9 * RATE, 2.4)
+    pass(doc, trackId, { fromTick: 0, toTick: null }, chunks, 'a')
+    const first = readTrack(doc, trackId)!.audioClips
+    pass(doc, trackId, { fromTick: 0, toTick: null }, chunks, 'a')
+    expect(readTrack(doc, trackId)!.audioClips).toEqual(first)
+  })
+
   it('a punch pass replaces the earlier take over exactly the region, even when the capture stopped before its punch-out arrived', () => {
     const doc = createSongDoc({ bpm: 120 })
     const trackId = addTrack(doc, me, { kind: 'audio', name: 'Vocals' })

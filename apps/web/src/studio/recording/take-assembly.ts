@@ -1,4 +1,4 @@
-import { secondsToTicks, ticksToSeconds, type UserOrigin } from '@ensemble/core'
+import { readTrack, secondsToTicks, ticksToSeconds, type UserOrigin } from '@ensemble/core'
 import type * as Y from 'yjs'
 import type { AssetRecord } from '../audio/asset-publish'
 import { addAudioClipToSong } from '../audio/song-audio'
@@ -61,7 +61,13 @@ export function assembleTake(meta: TakeMeta, chunks: readonly TakeChunk[]): Asse
   return { sampleRate: meta.sampleRate, channels, startTick: Math.max(0, tickOfFrame(meta, from)), gaps }
 }
 
-/** The assembled pass as a clip in the song, where it was played, and the take that plays over its region. */
+/**
+ * The assembled pass as a clip in the song, where it was played, and the take that plays over its region.
+ * Once only: a track that already holds a clip of this take's audio (the tab closed after the clip reached
+ * the song but before the take store noted it, and "Put it in the song" finishes the take again) keeps that
+ * clip. The clip is known by its audio and the moment its pass started (two silent passes of one length
+ * would share a hash).
+ */
 export function addTakeClip(
   doc: Y.Doc,
   me: UserOrigin,
@@ -69,6 +75,13 @@ export function addTakeClip(
   take: AssembledTake,
   asset: AssetRecord,
 ): { clipId: string; takeGroupId: string } {
+  const existing = readTrack(doc, meta.trackId)?.audioClips.find(
+    (c) =>
+      c.asset === asset.hash &&
+      c.provenance.kind === 'recording' &&
+      c.provenance.recordedAt === meta.startedAt,
+  )
+  if (existing) return { clipId: existing.id, takeGroupId: existing.takeGroupId }
   return addAudioClipToSong(doc, me, {
     trackId: meta.trackId,
     start: Math.round(take.startTick),
