@@ -1,25 +1,20 @@
 import { fileURLToPath } from 'node:url'
 import { type Browser, type BrowserContext, expect, type Page } from '@playwright/test'
+import { CHROMIUM } from '../../chromium'
 import { openSongAs } from './open-song'
 
 /*
  * Recording through Chromium's fake capture device: it plays e2e/fixtures/clicks-and-sine.wav (a 440 Hz
- * sine with a click every 0.5 s, written by fixtures/make-clicks-and-sine.mjs) into the microphone. A spec
+ * sine with a click every 0.5 s, written by fixtures/make-clicks-and-sine.ts) into the microphone. A spec
  * records with `test.use({ launchOptions: FAKE_MICROPHONE })`.
  */
 
 export const FAKE_SIGNAL = fileURLToPath(new URL('../../fixtures/clicks-and-sine.wav', import.meta.url))
 
 export const FAKE_MICROPHONE = {
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  ...CHROMIUM,
   args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
+    ...CHROMIUM.args,
     '--use-fake-ui-for-media-stream',
     '--use-fake-device-for-media-stream',
     `--use-file-for-fake-audio-capture=${FAKE_SIGNAL}`,

@@ -26,6 +26,7 @@ import {
 } from './schema'
 import {
   automationMap,
+  automationTargetIn,
   busesMap,
   clipsOf,
   compareAudioClips,
@@ -237,23 +238,6 @@ interface MixerParts {
 const mixers = new WeakMap<Y.Doc, { readonly parts: MixerParts; readonly mixer: MixerSnapshot }>()
 
 /** Whether a lane's target is attached to something in the song (see MixerSnapshot). */
-const laneAttached = (
-  lane: AutomationLane,
-  owners: ReadonlySet<string>,
-  devices: ReadonlySet<string>,
-  sends: ReadonlySet<string>,
-): boolean => {
-  const target = lane.target
-  switch (target.kind) {
-    case 'volume':
-    case 'pan':
-      return owners.has(target.owner)
-    case 'send':
-      return sends.has(target.send)
-    case 'device':
-      return devices.has(target.device)
-  }
-}
 
 /** Effects, buses, sends, automation and presets: only what is attached to a track, a bus or the master. */
 export const readMixer = (doc: Y.Doc): MixerSnapshot => {
@@ -287,7 +271,7 @@ export const readMixer = (doc: Y.Doc): MixerSnapshot => {
     [...Object.values(chains), ...buses.map((b) => b.devices), master].flat().map((d) => d.id),
   )
   const sendIds = new Set(sends.map((s) => s.id))
-  const automation = parts.lanes.filter((lane) => laneAttached(lane, owners, devices, sendIds))
+  const automation = parts.lanes.filter((lane) => automationTargetIn(lane.target, owners, devices, sendIds))
   const mixer: MixerSnapshot = { chains, buses, master, sends, automation, presets: parts.presets }
   mixers.set(doc, { parts, mixer })
   return mixer

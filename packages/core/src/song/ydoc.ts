@@ -51,6 +51,7 @@ import {
   type AudioAsset,
   type AudioClip,
   type AutomationPoint,
+  type AutomationTarget,
   type Bus,
   type ChainPreset,
   type Clip,
@@ -428,14 +429,16 @@ export const compareOrdered = (
   b: { readonly order: string; readonly id: string },
 ): number => (a.order < b.order ? -1 : a.order > b.order ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 
-/** Whether an automation point belongs to one of the given owners, devices or sends. */
-const pointTouches = (
-  point: AutomationPoint,
+/**
+ * Whether an automation target (a point's or a lane's; anything, as a replica may hold a malformed value)
+ * points at one of the given owners, devices or sends.
+ */
+export const automationTargetIn = (
+  target: AutomationTarget | null | undefined,
   owners: ReadonlySet<string>,
   devices: ReadonlySet<string>,
   sends: ReadonlySet<string>,
 ): boolean => {
-  const target = point?.target
   if (typeof target !== 'object' || target === null) return false
   switch (target.kind) {
     case 'volume':
@@ -469,7 +472,7 @@ export const deleteAttached = (
   const sends = new Set(sendIds)
   for (const [id, send] of sendsMap(doc)) if (owners.has(send?.from) || owners.has(send?.to)) sends.add(id)
   for (const [id, point] of automationMap(doc))
-    if (pointTouches(point, owners, devices, sends)) automationMap(doc).delete(id)
+    if (automationTargetIn(point?.target, owners, devices, sends)) automationMap(doc).delete(id)
   for (const id of devices) devicesMap(doc).delete(id)
   for (const id of sends) sendsMap(doc).delete(id)
 }

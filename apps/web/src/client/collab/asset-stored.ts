@@ -1,7 +1,6 @@
-import type { encoding } from 'lib0'
-import type * as decoding from 'lib0/decoding'
 import type { WebsocketProvider } from 'y-websocket'
 import { decodeAssetStored, MessageType, type StoredPart } from '../../wire/collab'
+import { handleMessages } from './message-handler'
 
 /**
  * The client side of message type 102 ("asset stored", docs/PROTOCOL.md): an asset's audio or peaks were
@@ -10,14 +9,6 @@ import { decodeAssetStored, MessageType, type StoredPart } from '../../wire/coll
  * was away is not sent again, so `onResync` tells listeners to ask the server once more after every
  * (re)connect. Browser-safe.
  */
-
-type MessageHandler = (
-  encoder: encoding.Encoder,
-  decoder: decoding.Decoder,
-  provider: WebsocketProvider,
-  emitSynced: boolean,
-  messageType: number,
-) => void
 
 export interface AssetNotice {
   part: StoredPart
@@ -35,7 +26,7 @@ export interface AssetFeed {
 export function attachAssetFeed(provider: WebsocketProvider): AssetFeed {
   const listeners = new Set<(notice: AssetNotice) => void>()
   const resyncs = new Set<() => void>()
-  const handler: MessageHandler = (_encoder, decoder) => {
+  const stopHandling = handleMessages(provider, MessageType.assetStored, (decoder) => {
     let notice: AssetNotice | null
     try {
       notice = decodeAssetStored(decoder)
@@ -44,10 +35,7 @@ export function attachAssetFeed(provider: WebsocketProvider): AssetFeed {
     }
     if (notice === null) return
     for (const listener of [...listeners]) listener(notice)
-  }
-  // Per-instance array (y-websocket copies it in the constructor): other providers are unaffected.
-  const handlers = provider.messageHandlers as MessageHandler[]
-  handlers[MessageType.assetStored] = handler
+  })
   const synced = (isSynced: boolean) => {
     if (!isSynced) return
     for (const listener of [...resyncs]) listener()
@@ -63,7 +51,7 @@ export function attachAssetFeed(provider: WebsocketProvider): AssetFeed {
       return () => resyncs.delete(listener)
     },
     destroy() {
-      if (handlers[MessageType.assetStored] === handler) delete handlers[MessageType.assetStored]
+      stopHandling()
       provider.off('sync', synced)
       listeners.clear()
       resyncs.clear()

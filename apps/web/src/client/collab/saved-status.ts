@@ -1,8 +1,7 @@
-import type { encoding } from 'lib0'
-import type * as decoding from 'lib0/decoding'
 import type { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 import { decodeSaved, MessageType } from '../../wire/collab'
+import { handleMessages } from './message-handler'
 
 /**
  * The Saved / Saving / Offline indicator. The server sends message type 100 ("saved") after the
@@ -22,14 +21,6 @@ export interface SavedStatus {
   savedClock(clientID: number): number
   destroy(): void
 }
-
-type MessageHandler = (
-  encoder: encoding.Encoder,
-  decoder: decoding.Decoder,
-  provider: WebsocketProvider,
-  emitSynced: boolean,
-  messageType: number,
-) => void
 
 /** Pure status rule, kept apart so that it can be tested without a socket. */
 export function computeStatus(connected: boolean, localClock: number, savedClock: number): SaveStatus {
@@ -51,15 +42,12 @@ export function attachSavedStatus(provider: WebsocketProvider): SavedStatus {
     for (const listener of listeners) listener(next)
   }
 
-  const handler: MessageHandler = (_encoder, decoder) => {
+  const stopHandling = handleMessages(provider, MessageType.saved, (decoder) => {
     for (const [client, clock] of decodeSaved(decoder)) {
       if (clock > (saved.get(client) ?? 0)) saved.set(client, clock)
     }
     refresh()
-  }
-  // Per-instance array (y-websocket copies it in the constructor): other providers are unaffected.
-  const handlers = provider.messageHandlers as MessageHandler[]
-  handlers[MessageType.saved] = handler
+  })
 
   const onStatus = () => refresh()
   const onUpdate = () => refresh()
@@ -76,7 +64,7 @@ export function attachSavedStatus(provider: WebsocketProvider): SavedStatus {
     destroy() {
       provider.off('status', onStatus)
       doc.off('update', onUpdate)
-      if (handlers[MessageType.saved] === handler) delete handlers[MessageType.saved]
+      stopHandling()
       listeners.clear()
     },
   }
