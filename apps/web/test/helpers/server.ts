@@ -22,6 +22,9 @@ export async function startTestServer(
     // A restarted test server loads a room when a test's client asks (what most tests check); the prewarm
     // at start has its own test (collab-cold-load.test.ts).
     prewarm: { withinMs: 0, rooms: 0 },
+    // Every file's sign-ups come from 127.0.0.1, and in CI Redis counts them across the whole suite: the
+    // per-IP limit has its own tests (security.test.ts), which set it.
+    authRateLimit: { max: 10_000, windowSeconds: 60 },
     ...overrides,
     port: overrides.port ?? 0,
     host: '127.0.0.1',
