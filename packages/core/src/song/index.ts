@@ -196,3 +196,20 @@ export {
 } from './tracks'
 export { createUndo, type SongUndo, type UndoOptions, undoOwner } from './undo'
 export { readWindow, type SongWindow, type WindowTrack } from './window'
+export {
+  type BandModel,
+  type Decision,
+  LEARNED_AFTER,
+  learnBandModel,
+  PRIOR_WEIGHTS,
+  type RankedVariation,
+  rankVariations,
+} from './band-ranker'
+export {
+  FEATURES,
+  type Feature,
+  type FeatureVector,
+  type VariationContext,
+  variationContext,
+  variationFeatures,
+} from './variation-features'

@@ -1,0 +1,134 @@
+/*
+ * Orders a plugin's variations by what this band is likely to keep, and says why.
+ *
+ * The model is a conditional logit (a softmax choice over the variations of one suggestion) over the
+ * interpretable figures of variation-features.ts, each standardised within its suggestion: a band that keeps
+ * "the sparsest" keeps the sparsest of what it was offered, whatever the absolute density. The weights are
+ * the maximum a posteriori fit under a Gaussian prior centred on PRIOR_WEIGHTS (the model's likelihood and
+ * the musical checks), so a band with no decisions is ranked by those, and its own choices take over as they
+ * accumulate: with PRIOR_PRECISION 1, a handful of consistent decisions already outweigh the prior.
+ *
+ * Only kept variations teach the order: a suggestion dismissed whole says the band wanted none of them, not
+ * which it would have preferred, so it is recorded (server) but does not move the weights.
+ *
+ * Pure: the server fits a band's model from that band's decisions only (ai/decisions.ts), per suggestion.
+ */
+import { FEATURES, type Feature, type FeatureVector } from './variation-features'
+
+export const PRIOR_WEIGHTS: FeatureVector = { likelihood: 1, inKey: 1, rhythm: 0.5, register: 0.5, density: 0 }
+const PRIOR_PRECISION = 1
+const FIT_STEPS = 150
+const STEP_SIZE = 0.5
+/** Decisions a band must have made before a variation may say it is "like ones you kept". */
+export const LEARNED_AFTER = 3
+
+export interface Decision {
+  /** Every variation the band was offered, as measured when it was offered. */
+  readonly variations: readonly FeatureVector[]
+  /** The index of the one it kept. */
+  readonly kept: number
+}
+
+export interface BandModel {
+  readonly weights: FeatureVector
+  /** Decisions it was fitted on. */
+  readonly decisions: number
+}
+
+export interface RankedVariation {
+  /** Index in the list given to rankVariations. */
+  readonly index: number
+  readonly score: number
+  /** Short reasons, strongest first ("in key", "follows your rhythm", "like ones you kept"). */
+  readonly reasons: readonly string[]
+}
+
+/** Each feature as z-scores across one suggestion's variations (0 where they all agree). */
+function standardise(set: readonly FeatureVector[]): number[][] {
+  const columns = FEATURES.map((f) => {
+    const xs = set.map((v) => (Number.isFinite(v[f]) ? v[f] : 0))
+    const mean = xs.reduce((s, x) => s + x, 0) / xs.length
+    const sd = Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / xs.length)
+    return xs.map((x) => (sd > 1e-9 ? (x - mean) / sd : 0))
+  })
+  return set.map((_, i) => columns.map((c) => c[i] ?? 0))
+}
+
+const dot = (w: readonly number[], x: readonly number[]): number => w.reduce((s, wj, j) => s + wj * (x[j] ?? 0), 0)
+
+const asVector = (w: FeatureVector): number[] => FEATURES.map((f) => w[f])
+const asWeights = (w: readonly number[]): FeatureVector =>
+  Object.fromEntries(FEATURES.map((f, j) => [f, w[j] ?? 0])) as Record<Feature, number>
+
+/** The band's model fitted on its decisions (its prior when it has none). */
+export function learnBandModel(decisions: readonly Decision[]): BandModel {
+  const sets = decisions
+    .filter((d) => d.variations.length > 1 && Number.isInteger(d.kept) && d.kept >= 0 && d.kept < d.variations.length)
+    .map((d) => ({ x: standardise(d.variations), kept: d.kept }))
+  const prior = asVector(PRIOR_WEIGHTS)
+  const w = [...prior]
+  if (sets.length === 0) return { weights: PRIOR_WEIGHTS, decisions: 0 }
+  // Gradient ascent on the log posterior; it is concave, so plain steps converge. Scaled per decision so the
+  // step size does not depend on how many there are.
+  for (let step = 0; step < FIT_STEPS; step++) {
+    const grad = w.map((wj, j) => -PRIOR_PRECISION * (wj - (prior[j] ?? 0)))
+    for (const { x, kept } of sets) {
+      const scores = x.map((xi) => dot(w, xi))
+      const top = Math.max(...scores)
+      const exps = scores.map((s) => Math.exp(s - top))
+      const total = exps.reduce((s, e) => s + e, 0)
+      for (let j = 0; j < w.length; j++) {
+        let expected = 0
+        x.forEach((xi, i) => {
+          expected += ((exps[i] ?? 0) / total) * (xi[j] ?? 0)
+        })
+        grad[j] = (grad[j] ?? 0) + ((x[kept]?.[j] ?? 0) - expected)
+      }
+    }
+    const scale = STEP_SIZE / (sets.length + PRIOR_PRECISION)
+    for (let j = 0; j < w.length; j++) w[j] = (w[j] ?? 0) + scale * (grad[j] ?? 0)
+  }
+  return { weights: asWeights(w), decisions: sets.length }
+}
+
+/** Contribution above which a feature is worth naming as a reason. */
+const REASON_FLOOR = 0.25
+
+function reasonFor(feature: Feature, z: number, raw: FeatureVector): string | null {
+  switch (feature) {
+    case 'likelihood':
+      return 'the model’s likeliest'
+    case 'inKey':
+      return raw.inKey >= 0.9 ? 'in key' : null
+    case 'rhythm':
+      return 'follows your rhythm'
+    case 'register':
+      return 'in the track’s register'
+    case 'density':
+      return z < 0 ? 'sparser' : 'busier'
+  }
+}
+
+/** The variations, best first, each with its score and reasons. Ties keep the plugin's order. */
+export function rankVariations(model: BandModel, variations: readonly FeatureVector[]): RankedVariation[] {
+  if (variations.length === 0) return []
+  const x = standardise(variations)
+  const w = asVector(model.weights)
+  const prior = asVector(PRIOR_WEIGHTS)
+  const ranked = x.map((xi, index) => {
+    const raw = variations[index] as FeatureVector
+    const reasons = FEATURES.map((f, j) => ({ f, z: xi[j] ?? 0, c: (w[j] ?? 0) * (xi[j] ?? 0) }))
+      .filter((r) => r.c > REASON_FLOOR)
+      .sort((a, b) => b.c - a.c)
+      .flatMap((r) => reasonFor(r.f, r.z, raw) ?? [])
+      .slice(0, 2)
+    // What the band's own decisions add over the prior: large and positive, the variation is of a kind it kept.
+    const learned = dot(
+      w.map((wj, j) => wj - (prior[j] ?? 0)),
+      xi,
+    )
+    if (model.decisions >= LEARNED_AFTER && learned > 2 * REASON_FLOOR) reasons.push('like ones you kept')
+    return { index, score: dot(w, xi), reasons }
+  })
+  return ranked.sort((a, b) => b.score - a.score || a.index - b.index)
+}
