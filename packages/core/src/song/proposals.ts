@@ -65,6 +65,11 @@ const common = {
   run: AiRunSchema,
   requestedByName: z.string().max(200),
   createdAt: z.number().int().min(0),
+  /**
+   * Why each variation is where it is (band-ranker.ts: "in key", "like ones you kept"), one list per variation
+   * in the same order; the server ranks before it writes. Absent on proposals written before ranking.
+   */
+  reasons: z.array(z.array(z.string().min(1).max(60)).max(4)).max(MAX_PROPOSAL_VARIATIONS).optional(),
 }
 
 const variations = <S extends z.ZodType>(schema: S) =>
@@ -117,6 +122,10 @@ export const ProposalSchema = z
     z.strictObject({ ...common, kind: z.literal('tracks'), variations: variations(TracksSuggestionSchema) }),
   ])
   .superRefine(fitsWindow)
+  .refine((p) => p.reasons === undefined || p.reasons.length === p.variations.length, {
+    message: 'one list of reasons per variation',
+    path: ['reasons'],
+  })
   .refine((p) => p.run.pluginId === p.pluginId && p.run.pluginVersion === p.pluginVersion, {
     message: 'the run must be of the proposal’s plugin and version',
     path: ['run'],

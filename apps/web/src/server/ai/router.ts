@@ -31,6 +31,7 @@ import {
   ThirdPartyRefusal,
 } from '../registry/third-party'
 import { type AuthedContext, authedProcedure, router } from '../trpc/init'
+import { bandModel, type RankedSuggestions, rankSuggestions, recordDecision } from './band-decisions'
 import { aiFailure, busyFailure, inferenceFailure, refusalFailure } from './errors'
 
 /**
@@ -142,6 +143,24 @@ export const aiRouter = router({
       }
     }),
 
+  /**
+   * What the band did with a suggestion: kept variation `kept` (its index in the proposal) or dismissed it
+   * (null). The client that accepted or dismissed reports it; it teaches this band's ranker only.
+   */
+  decide: authedProcedure
+    .input(
+      z.strictObject({
+        projectId,
+        runId: z.uuid(),
+        kept: z.int().min(0).max(MAX_VARIATIONS - 1).nullable(),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      await requireRole(ctx.db, input.projectId, ctx.user.id, 'editor')
+      const recorded = await recordDecision(ctx.db, input.projectId, ctx.user.id, input.runId, input.kept)
+      return { recorded }
+    }),
+
   suggest: authedProcedure.input(suggestInput).mutation(async ({ ctx, input }) => {
     const busy = ctx.suggestionsInFlight.userRefusal(ctx.user.id)
     if (busy) throw busyFailure(busy).error
@@ -173,7 +192,12 @@ async function suggestInRoom(ctx: AuthedContext, room: Room, input: SuggestReque
   const runId = randomUUID()
   const started = performance.now()
 
-  const audit = (outcome: string, version: string, modelHash: string | null) =>
+  const audit = (
+    outcome: string,
+    version: string,
+    modelHash: string | null,
+    variationFeatures: RankedSuggestions<Suggestion>['features'] | null = null,
+  ) =>
     ctx.timing.time('audit', () =>
       ctx.db.insert(schema.aiRuns).values({
         id: runId,
@@ -190,6 +214,7 @@ async function suggestInRoom(ctx: AuthedContext, room: Room, input: SuggestReque
         variations: input.variations,
         durationMs: Math.round(performance.now() - started),
         outcome,
+        variationFeatures,
       }),
     )
 
@@ -242,7 +267,14 @@ async function suggestInRoom(ctx: AuthedContext, room: Room, input: SuggestReque
   const { provenance } = result
   // The service's own time for the call: the rest of `inference` is the hop and its wait to be read.
   ctx.timing.add('service', provenance.durationMs)
-  await audit('ok', provenance.version, provenance.modelHash)
+  // Ranked for this band before anything is stored: the proposal shows them in this order, and the run
+  // keeps their figures in the same order, so a decision by index teaches the ranker what was chosen.
+  const offered = offeredVariations(result.suggestions)
+  const ranked =
+    offered.length > 0
+      ? rankSuggestions(await ctx.timing.time('rank', () => bandModel(ctx.db, input.projectId)), window, offered)
+      : null
+  await audit('ok', provenance.version, provenance.modelHash, ranked?.features ?? null)
   // The run as the proposal and its accepted notes carry it: tied to the audit row, sealed by this server.
   const run = ctx.writeRules.seal({
     runId,
@@ -254,7 +286,7 @@ async function suggestInRoom(ctx: AuthedContext, room: Room, input: SuggestReque
   })
   let proposalId: string | null
   try {
-    proposalId = await propose(ctx, room, target, input, run, result.suggestions)
+    proposalId = ranked === null ? null : await propose(ctx, room, target, input, run, ranked)
   } catch (err) {
     // The service checked the output against the contract; a proposal the song cannot hold is still the plugin's.
     if (!(err instanceof SongError)) throw err
@@ -277,8 +309,11 @@ async function suggestInRoom(ctx: AuthedContext, room: Room, input: SuggestReque
       fromTick: input.fromTick,
       toTick: input.toTick,
     },
-    // What the proposal holds, for callers without a song open (scripts, tests). Starts count from fromTick.
-    suggestions: result.suggestions,
+    // What the proposal holds, in its order, for callers without a song open (scripts, tests). Starts count
+    // from fromTick.
+    suggestions: ranked?.suggestions ?? [],
+    /** Why each suggestion is where it is, in the same order. */
+    reasons: ranked?.reasons ?? [],
     provenance: { ...run, models: provenance.models, durationMs: provenance.durationMs },
   }
 }
@@ -311,10 +346,17 @@ function askInference(
 /** What a variation offers: one without notes would be an Accept that writes nothing, so it is left out. */
 const worthShowing = (s: Suggestion): boolean => 'tracks' in s || s.notes.length > 0
 
+/** The variations a proposal can hold: an arranger's new tracks if it returned any, else the notes ones. */
+function offeredVariations(suggestions: readonly Suggestion[]): Suggestion[] {
+  const offered = suggestions.filter(worthShowing)
+  const tracks = offered.filter((s): s is TracksSuggestion => 'tracks' in s)
+  return tracks.length > 0 ? tracks : offered.filter((s): s is NotesSuggestion => 'notes' in s)
+}
+
 /**
  * Writes the run's suggestions into the song as one proposal (core `addProposal`, the AI proposal origin),
- * and resolves with its id once the room's log has stored it: from then on a restart keeps it, and every
- * client (on every instance) has been sent it. Null when no variation has a note.
+ * ranked, with the reasons for their order, and resolves with its id once the room's log has stored it: from
+ * then on a restart keeps it, and every client (on every instance) has been sent it.
  */
 async function propose(
   ctx: AuthedContext,
@@ -322,10 +364,8 @@ async function propose(
   target: SuggestTarget,
   input: SuggestRequest,
   run: AiRun,
-  suggestions: readonly Suggestion[],
-): Promise<string | null> {
-  const offered = suggestions.filter(worthShowing)
-  if (offered.length === 0) return null
+  ranked: RankedSuggestions<Suggestion>,
+): Promise<string> {
   const common = {
     trackId: input.trackId,
     fromTick: input.fromTick,
@@ -336,9 +376,10 @@ async function propose(
       : await ctx.timing.time('name', () => firstPartyName(ctx, run)),
     pluginVersion: run.pluginVersion,
     requestedByName: ctx.user.name.slice(0, 200),
+    reasons: ranked.reasons,
   }
-  const tracks = offered.filter((s): s is TracksSuggestion => 'tracks' in s)
-  const notes = offered.filter((s): s is NotesSuggestion => 'notes' in s)
+  const tracks = ranked.suggestions.filter((s): s is TracksSuggestion => 'tracks' in s)
+  const notes = ranked.suggestions.filter((s): s is NotesSuggestion => 'notes' in s)
   let proposalId = ''
   room.commitServerEdit(new AiProposalOrigin(run), (doc) => {
     proposalId =

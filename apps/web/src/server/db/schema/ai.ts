@@ -1,3 +1,4 @@
+import type { FeatureVector } from '@ensemble/core'
 import { bigint, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core'
 import { users } from './accounts'
 import { projects } from './projects'
@@ -32,7 +33,33 @@ export const aiRuns = pgTable(
     durationMs: integer('duration_ms').notNull(),
     /** `ok`, or the stable failure reason (busy, deadline_exceeded, plugin_failed, service_unreachable, …). */
     outcome: text('outcome').notNull(),
+    /**
+     * The figures of each variation offered (core variation-features.ts), in the order the proposal shows
+     * them; null when the run offered nothing. A decision on the run teaches the band's ranker with these.
+     */
+    variationFeatures: jsonb('variation_features').$type<FeatureVector[]>(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('ai_runs_project_idx').on(t.projectId, t.createdAt)],
+)
+
+/**
+ * What the band did with a run's proposal: kept one variation (its index in the proposal) or dismissed them
+ * all (kept null). One per run, the first report wins. Only this project's rows ever train this project's
+ * ranker (ai/band-decisions.ts).
+ */
+export const aiDecisions = pgTable(
+  'ai_decisions',
+  {
+    runId: text('run_id')
+      .primaryKey()
+      .references(() => aiRuns.id, { onDelete: 'cascade' }),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    userId: text('user_id').references(() => users.id, { onDelete: 'set null' }),
+    kept: integer('kept'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('ai_decisions_project_idx').on(t.projectId, t.createdAt)],
 )

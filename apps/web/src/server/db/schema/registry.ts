@@ -107,3 +107,24 @@ export const projectPlugins = pgTable(
     index('project_plugins_plugin_idx').on(t.pluginId, t.version),
   ],
 )
+
+/**
+ * A band's rating of a plugin it installed: one per project and plugin (the primary key), so a project can
+ * change its rating but not add a second; the gallery shows the mean and the count of projects.
+ */
+export const pluginRatings = pgTable(
+  'plugin_ratings',
+  {
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    pluginId: text('plugin_id')
+      .notNull()
+      .references(() => plugins.id, { onDelete: 'cascade' }),
+    /** 1 to 5 stars. */
+    stars: integer('stars').notNull(),
+    ratedBy: text('rated_by').references(() => users.id, { onDelete: 'set null' }),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.pluginId] }), index('plugin_ratings_plugin_idx').on(t.pluginId)],
+)
