@@ -423,6 +423,12 @@ export function AiPanel({ trackId }: { trackId: string }) {
                 bars {span.fromBar}–{span.toBar}
                 {chosen ? ` · ${chosen.label}` : ''}
               </span>
+              {(proposal.reasons?.[variation]?.length ?? 0) > 0 && (
+                <span className="st-small st-ai-why" data-testid="variation-reasons">
+                  {variation === 0 ? 'First for your band' : `No. ${variation + 1} for your band`}:{' '}
+                  {proposal.reasons?.[variation]?.join(' · ')}
+                </span>
+              )}
               {proposal.variations.length > 1 && (
                 <fieldset className="st-seg" aria-label="Variation">
                   {proposal.variations.map((v, i) => (
@@ -430,7 +436,7 @@ export function AiPanel({ trackId }: { trackId: string }) {
                       // biome-ignore lint/suspicious/noArrayIndexKey: variations are a fixed list; the index is their identity
                       key={i}
                       type="button"
-                      aria-label={`Variation ${i + 1}: ${v.label}`}
+                      aria-label={`Variation ${i + 1}: ${v.label}${proposal.reasons?.[i]?.length ? ` (${proposal.reasons[i]?.join(', ')})` : ''}`}
                       aria-pressed={isShown && variation === i}
                       className={isShown && variation === i ? 'is-on' : undefined}
                       onClick={() => studio.view.set({ aiFocus: { proposalId: proposal.id, variation: i } })}

@@ -1,4 +1,5 @@
-import { acceptProposal, dismissProposal, type Proposal, readProposals } from '@ensemble/core'
+import { acceptProposal, dismissProposal, type Proposal, readProposal, readProposals } from '@ensemble/core'
+import { api } from '../../client/api/client'
 import type { SongSession } from '../session/song-session'
 import type { ViewStore } from '../view/view-store'
 import { shownProposal } from './ghost-notes'
@@ -8,7 +9,7 @@ import { shownProposal } from './ghost-notes'
  * StudioContext is one; the panel passes the studio itself.
  */
 export interface AiActionContext {
-  readonly session: Pick<SongSession, 'doc' | 'me'>
+  readonly session: Pick<SongSession, 'doc' | 'me' | 'projectId'>
   readonly view: ViewStore
 }
 
@@ -31,13 +32,28 @@ export const currentProposal = (ctx: AiActionContext): { proposal: Proposal; var
  * bandmate played disappears because someone liked an idea.
  */
 export function acceptShown(ctx: AiActionContext, proposalId: string, variation: number): void {
+  const proposal = readProposal(ctx.session.doc, proposalId)
   acceptProposal(ctx.session.doc, ctx.session.me, proposalId, variation, { replace: false })
   ctx.view.set({ aiFocus: null })
+  if (proposal) reportDecision(ctx, proposal, variation)
 }
 
 export function dismissShown(ctx: AiActionContext, proposalId: string): void {
+  const proposal = readProposal(ctx.session.doc, proposalId)
   dismissProposal(ctx.session.doc, ctx.session.me, proposalId)
   ctx.view.set((s) => (s.aiFocus?.proposalId === proposalId ? { aiFocus: null } : {}))
+  if (proposal) reportDecision(ctx, proposal, null)
+}
+
+/**
+ * Tells the server what the band did with the proposal (ai.decide), which teaches this band's ranker. Only
+ * after the song took the decision; a report that does not arrive means the ranker learns one fewer choice,
+ * nothing more, so it is not retried and never blocks the studio.
+ */
+function reportDecision(ctx: AiActionContext, proposal: Proposal, kept: number | null): void {
+  const runId = proposal.run.runId
+  if (runId === undefined) return
+  api.ai.decide.mutate({ projectId: ctx.session.projectId, runId, kept }).catch(() => {})
 }
 
 /** Looks at another variation of the shown proposal, wrapping around. */
