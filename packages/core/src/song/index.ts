@@ -213,3 +213,4 @@ export {
   variationContext,
   variationFeatures,
 } from './variation-features'
+export { MAX_NEXT_STEPS, type NextAction, type NextStep, nextSteps } from './next-steps'
