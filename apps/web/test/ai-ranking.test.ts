@@ -52,7 +52,10 @@ async function seedBand(owner: Caller): Promise<{ projectId: string; drumsId: st
 }
 
 beforeAll(async () => {
-  ;[database, inference] = await Promise.all([openTestDatabase('pglite'), startTestInference({ models: ['drums'] })])
+  ;[database, inference] = await Promise.all([
+    openTestDatabase('pglite'),
+    startTestInference({ models: ['drums'] }),
+  ])
   server = await startTestServer(database, {
     authRateLimit: { max: 10_000, windowSeconds: 60 },
     inferenceUrl: inference.url,
@@ -86,7 +89,8 @@ const suggest = (who: Caller, band: { projectId: string; drumsId: string }, seed
   })
 
 const storedFeatures = async (runId: string) =>
-  (await database.db.select().from(schema.aiRuns).where(eq(schema.aiRuns.id, runId)))[0]?.variationFeatures ?? []
+  (await database.db.select().from(schema.aiRuns).where(eq(schema.aiRuns.id, runId)))[0]?.variationFeatures ??
+  []
 
 describe('suggestions ranked for this band', () => {
   it('orders a new band’s variations by the musical checks, says why, and stores their figures in that order', async () => {
@@ -97,7 +101,9 @@ describe('suggestions ranked for this band', () => {
     const features = await storedFeatures(result.runId)
     expect(features).toHaveLength(result.suggestions.length)
     // Stored best first: ranking them again with no decisions keeps the order.
-    expect(rankVariations(learnBandModel([]), features).map((r) => r.index)).toEqual(features.map((_, i) => i))
+    expect(rankVariations(learnBandModel([]), features).map((r) => r.index)).toEqual(
+      features.map((_, i) => i),
+    )
   })
 
   it('learns from a band’s decisions, and never from another band’s', async () => {
@@ -108,7 +114,9 @@ describe('suggestions ranked for this band', () => {
       const features = await storedFeatures(run.runId)
       const densities = features.map((f) => f.density)
       const kept = densities.indexOf(Math.min(...densities))
-      expect(await alice.api.ai.decide.mutate({ projectId: bands.alice.projectId, runId: run.runId, kept })).toEqual({
+      expect(
+        await alice.api.ai.decide.mutate({ projectId: bands.alice.projectId, runId: run.runId, kept }),
+      ).toEqual({
         recorded: true,
       })
     }
@@ -141,7 +149,10 @@ describe('suggestions ranked for this band', () => {
     expect(await decide(bob, bands.bob.projectId, null)).toEqual({ recorded: true })
     // A second report on the same run (another editor's, or a replay) changes nothing.
     expect(await decide(bob, bands.bob.projectId, 0)).toEqual({ recorded: false })
-    const rows = await database.db.select().from(schema.aiDecisions).where(eq(schema.aiDecisions.runId, run.runId))
+    const rows = await database.db
+      .select()
+      .from(schema.aiDecisions)
+      .where(eq(schema.aiDecisions.runId, run.runId))
     expect(rows.map((r) => r.kept)).toEqual([null])
     // A dismissal does not teach the order.
     expect((await bandModel(database.db, bands.bob.projectId)).decisions).toBe(0)

@@ -9,6 +9,7 @@ import { DeadEndNotice } from '../brand/dead-end-notice'
 import { Logo } from '../brand/logo'
 import { assetPath } from '../wire/assets'
 import { AiPanel } from './ai/ai-panel'
+import { WhatNext } from './ai/what-next'
 import { Arrangement } from './arrangement/arrangement'
 import { announce, onAudioStored, resync } from './audio/asset-arrivals'
 import { ChangesSince } from './changes/changes-panel'
@@ -144,6 +145,7 @@ function StudioLayout({ error, onDismiss }: { error: string | null; onDismiss: (
         </div>
       )}
       <ChangesSince />
+      <WhatNext />
       {error && (
         <div role="alert" className="st-alert">
           {error}{' '}

@@ -20,7 +20,8 @@ const drumsContext: VariationContext = {
 function drumVariation(random: () => number, fill: number): NotesSuggestion {
   const notes = []
   for (let step = 0; step < 32; step++)
-    if (random() < fill) notes.push({ pitch: 36 + (step % 3), start: step * SIXTEENTH, duration: SIXTEENTH, velocity: 90 })
+    if (random() < fill)
+      notes.push({ pitch: 36 + (step % 3), start: step * SIXTEENTH, duration: SIXTEENTH, velocity: 90 })
   return { label: `fill ${fill.toFixed(2)}`, notes }
 }
 
@@ -57,11 +58,18 @@ describe('band ranker', () => {
     for (let i = 0; i < trials; i++) {
       const o = offer(random)
       if (rankVariations(model, o.features)[0]?.index === o.sparsest) ranker++
-      const likeliest = o.features.reduce((best, f, j, all) => (f.likelihood > (all[best]?.likelihood ?? 0) ? j : best), 0)
+      const likeliest = o.features.reduce(
+        (best, f, j, all) => (f.likelihood > (all[best]?.likelihood ?? 0) ? j : best),
+        0,
+      )
       if (likeliest === o.sparsest) byLikelihood++
       if (Math.floor(random() * 4) === o.sparsest) byChance++
     }
-    const agreement = { ranker: ranker / trials, likelihood: byLikelihood / trials, random: byChance / trials }
+    const agreement = {
+      ranker: ranker / trials,
+      likelihood: byLikelihood / trials,
+      random: byChance / trials,
+    }
     console.log(`top-1 agreement after 20 decisions: ${JSON.stringify(agreement)}`)
     expect(agreement.ranker).toBeGreaterThan(0.8)
     expect(agreement.ranker).toBeGreaterThan(agreement.likelihood + 0.4)
@@ -72,15 +80,28 @@ describe('band ranker', () => {
     const context: VariationContext = { ...drumsContext, drums: false, register: 60 }
     const inKey: NotesSuggestion = {
       label: 'in key',
-      notes: [0, 2, 4, 5].map((p, i) => ({ pitch: 60 + p, start: i * 4 * SIXTEENTH, duration: SIXTEENTH, velocity: 90 })),
+      notes: [0, 2, 4, 5].map((p, i) => ({
+        pitch: 60 + p,
+        start: i * 4 * SIXTEENTH,
+        duration: SIXTEENTH,
+        velocity: 90,
+      })),
     }
     const outOfKey: NotesSuggestion = {
       label: 'out of key',
-      notes: [1, 3, 6, 8].map((p, i) => ({ pitch: 60 + p, start: i * 4 * SIXTEENTH, duration: SIXTEENTH, velocity: 90 })),
+      notes: [1, 3, 6, 8].map((p, i) => ({
+        pitch: 60 + p,
+        start: i * 4 * SIXTEENTH,
+        duration: SIXTEENTH,
+        velocity: 90,
+      })),
     }
     const model = learnBandModel([])
     expect(model.decisions).toBe(0)
-    const ranked = rankVariations(model, [variationFeatures(outOfKey, context), variationFeatures(inKey, context)])
+    const ranked = rankVariations(model, [
+      variationFeatures(outOfKey, context),
+      variationFeatures(inKey, context),
+    ])
     expect(ranked.map((r) => r.index)).toEqual([1, 0])
     expect(ranked[0]?.reasons).toContain('in key')
     expect(ranked[0]?.reasons).not.toContain('like ones you kept')

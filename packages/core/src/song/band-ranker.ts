@@ -15,7 +15,13 @@
  */
 import { FEATURES, type Feature, type FeatureVector } from './variation-features'
 
-export const PRIOR_WEIGHTS: FeatureVector = { likelihood: 1, inKey: 1, rhythm: 0.5, register: 0.5, density: 0 }
+export const PRIOR_WEIGHTS: FeatureVector = {
+  likelihood: 1,
+  inKey: 1,
+  rhythm: 0.5,
+  register: 0.5,
+  density: 0,
+}
 const PRIOR_PRECISION = 1
 const FIT_STEPS = 150
 const STEP_SIZE = 0.5
@@ -54,7 +60,8 @@ function standardise(set: readonly FeatureVector[]): number[][] {
   return set.map((_, i) => columns.map((c) => c[i] ?? 0))
 }
 
-const dot = (w: readonly number[], x: readonly number[]): number => w.reduce((s, wj, j) => s + wj * (x[j] ?? 0), 0)
+const dot = (w: readonly number[], x: readonly number[]): number =>
+  w.reduce((s, wj, j) => s + wj * (x[j] ?? 0), 0)
 
 const asVector = (w: FeatureVector): number[] => FEATURES.map((f) => w[f])
 const asWeights = (w: readonly number[]): FeatureVector =>
@@ -63,7 +70,10 @@ const asWeights = (w: readonly number[]): FeatureVector =>
 /** The band's model fitted on its decisions (its prior when it has none). */
 export function learnBandModel(decisions: readonly Decision[]): BandModel {
   const sets = decisions
-    .filter((d) => d.variations.length > 1 && Number.isInteger(d.kept) && d.kept >= 0 && d.kept < d.variations.length)
+    .filter(
+      (d) =>
+        d.variations.length > 1 && Number.isInteger(d.kept) && d.kept >= 0 && d.kept < d.variations.length,
+    )
     .map((d) => ({ x: standardise(d.variations), kept: d.kept }))
   const prior = asVector(PRIOR_WEIGHTS)
   const w = [...prior]

@@ -48,6 +48,15 @@ export {
 } from './automation'
 export { automationValueAt, type CurvePoint, segmentValue } from './automation-curve'
 export {
+  type BandModel,
+  type Decision,
+  LEARNED_AFTER,
+  learnBandModel,
+  PRIOR_WEIGHTS,
+  type RankedVariation,
+  rankVariations,
+} from './band-ranker'
+export {
   type AddBusInput,
   addBus,
   deleteBus,
@@ -124,6 +133,7 @@ export { SongError, type SongErrorCode } from './errors'
 export { observeTitle, setKey, setTempo, setTimeSignature, setTitle } from './meta'
 export { createSongDoc, MIGRATION_ORIGIN, migrateSong, songVersion } from './migrate'
 export { setColour, setInstrument, setMute, setPan, setSolo, setVolume } from './mixer'
+export { MAX_NEXT_STEPS, type NextAction, type NextStep, nextSteps } from './next-steps'
 export {
   addNote,
   addNotes,
@@ -195,16 +205,6 @@ export {
   TRACK_COLOURS,
 } from './tracks'
 export { createUndo, type SongUndo, type UndoOptions, undoOwner } from './undo'
-export { readWindow, type SongWindow, type WindowTrack } from './window'
-export {
-  type BandModel,
-  type Decision,
-  LEARNED_AFTER,
-  learnBandModel,
-  PRIOR_WEIGHTS,
-  type RankedVariation,
-  rankVariations,
-} from './band-ranker'
 export {
   FEATURES,
   type Feature,
@@ -213,4 +213,4 @@ export {
   variationContext,
   variationFeatures,
 } from './variation-features'
-export { MAX_NEXT_STEPS, type NextAction, type NextStep, nextSteps } from './next-steps'
+export { readWindow, type SongWindow, type WindowTrack } from './window'

@@ -55,7 +55,9 @@ function played(track: TrackSnapshot): Played {
 
 const barCeil = (tick: number, bar: number): number => Math.ceil(tick / bar) * bar
 
-export function nextSteps(song: Pick<SongSnapshot, 'tracks'> & { meta: { timeSignature: TimeSignature } }): NextStep[] {
+export function nextSteps(
+  song: Pick<SongSnapshot, 'tracks'> & { meta: { timeSignature: TimeSignature } },
+): NextStep[] {
   const bar = ticksPerBar(song.meta.timeSignature)
   const tracks = song.tracks.map(played)
   const pitched = tracks.filter((t) => t.track.kind === 'instrument' && t.notes > 0)

@@ -69,7 +69,10 @@ const common = {
    * Why each variation is where it is (band-ranker.ts: "in key", "like ones you kept"), one list per variation
    * in the same order; the server ranks before it writes. Absent on proposals written before ranking.
    */
-  reasons: z.array(z.array(z.string().min(1).max(60)).max(4)).max(MAX_PROPOSAL_VARIATIONS).optional(),
+  reasons: z
+    .array(z.array(z.string().min(1).max(60)).max(4))
+    .max(MAX_PROPOSAL_VARIATIONS)
+    .optional(),
 }
 
 const variations = <S extends z.ZodType>(schema: S) =>

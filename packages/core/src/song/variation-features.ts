@@ -4,8 +4,9 @@
  * Pure and cheap (one pass over the notes); the server measures every variation of a suggestion with it and
  * stores the figures with the run, so a decision made later can teach the ranker without the notes.
  */
-import type { NotesSuggestion, TracksSuggestion } from '../plugin/index'
+
 import { inScale, type Key, SIXTEENTH, type TimeSignature, ticksPerBar } from '../music/index'
+import type { NotesSuggestion, TracksSuggestion } from '../plugin/index'
 import type { SongWindow } from './window'
 
 /** The features in a fixed order; the ranker's weights follow it. */
@@ -63,7 +64,8 @@ export function variationFeatures(
   context: VariationContext,
   likelihood = 0,
 ): FeatureVector {
-  const notes: TimedPitch[] = 'tracks' in variation ? variation.tracks.flatMap((t) => t.notes) : variation.notes
+  const notes: TimedPitch[] =
+    'tracks' in variation ? variation.tracks.flatMap((t) => t.notes) : variation.notes
   const bar = ticksPerBar(context.timeSignature)
   const bars = Math.max(1, context.windowTicks / bar)
   const cells = new Set<number>()
@@ -83,7 +85,9 @@ export function variationFeatures(
     inKey: context.drums || notes.length === 0 ? 1 : inKey / notes.length,
     rhythm: cells.size > 0 && context.bandOnsets.size > 0 ? followed / cells.size : 0,
     register:
-      context.drums || mean === null || context.register === null ? 0 : -Math.abs(mean - context.register) / 12,
+      context.drums || mean === null || context.register === null
+        ? 0
+        : -Math.abs(mean - context.register) / 12,
     density: onsets.size / bars,
   }
 }

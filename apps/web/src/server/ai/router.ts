@@ -152,7 +152,11 @@ export const aiRouter = router({
       z.strictObject({
         projectId,
         runId: z.uuid(),
-        kept: z.int().min(0).max(MAX_VARIATIONS - 1).nullable(),
+        kept: z
+          .int()
+          .min(0)
+          .max(MAX_VARIATIONS - 1)
+          .nullable(),
       }),
     )
     .mutation(async ({ ctx, input }) => {
@@ -272,7 +276,11 @@ async function suggestInRoom(ctx: AuthedContext, room: Room, input: SuggestReque
   const offered = offeredVariations(result.suggestions)
   const ranked =
     offered.length > 0
-      ? rankSuggestions(await ctx.timing.time('rank', () => bandModel(ctx.db, input.projectId)), window, offered)
+      ? rankSuggestions(
+          await ctx.timing.time('rank', () => bandModel(ctx.db, input.projectId)),
+          window,
+          offered,
+        )
       : null
   await audit('ok', provenance.version, provenance.modelHash, ranked?.features ?? null)
   // The run as the proposal and its accepted notes carry it: tied to the audit row, sealed by this server.

@@ -1,6 +1,6 @@
 'use client'
 
-import { type Proposal, readMeta, readTrack, ticksPerBar } from '@ensemble/core'
+import { type NextAction, type Proposal, readMeta, readTrack, ticksPerBar } from '@ensemble/core'
 import type { PresetId } from '@ensemble/core/audio/catalogue'
 import { MAX_VARIATIONS, type ParameterValue, parameterDefaults } from '@ensemble/core/plugin'
 import { Sparkles, X } from 'lucide-react'
@@ -38,6 +38,12 @@ type Job =
       /** Busy: Date.now() when Retry is worth pressing (the server's retry-after); until then it counts down. */
       readonly retryAt?: number
     }
+
+/** The panel's plugin for a "what next" action: ours first (by id), else the first of the fitting kind. */
+function pluginFor(plugins: readonly PluginInfo[], action: NextAction): PluginInfo | undefined {
+  const kind: PluginInfo['kind'] = action === 'drums' || action === 'continue' ? 'generator' : action
+  return plugins.find((p) => p.id === `studio.ensemble.${action}`) ?? plugins.find((p) => p.kind === kind)
+}
 
 /** What the server gives the plugin before it stops it (ai router SUGGEST_DEADLINE_MS), for the progress bar. */
 const EXPECTED_MS = 8_000
@@ -104,6 +110,16 @@ export function AiPanel({ trackId }: { trackId: string }) {
       })
   }, [session.projectId, kind])
   useEffect(loadPlugins, [loadPlugins])
+
+  // A "what next" step opened this panel: choose its tool and bars once the plugins are known.
+  const intent = useView(studio.view, (s) => s.aiIntent)
+  useEffect(() => {
+    if (intent === null || listing.status !== 'ready') return
+    const chosen = pluginFor(listing.plugins, intent.action)
+    if (chosen) setPluginId(chosen.id)
+    setRange({ fromTick: intent.fromTick, toTick: intent.toTick, source: 'bars' })
+    studio.view.set({ aiIntent: null })
+  }, [intent, listing, studio.view])
 
   const plugin = listing.status === 'ready' ? listing.plugins.find((p) => p.id === pluginId) : undefined
   // biome-ignore lint/correctness/useExhaustiveDependencies: a newly chosen plugin starts at its own defaults

@@ -1,6 +1,6 @@
 'use client'
 
-import { PPQ } from '@ensemble/core'
+import { type NextAction, PPQ } from '@ensemble/core'
 import { useSyncExternalStore } from 'react'
 
 /**
@@ -56,6 +56,15 @@ export interface ViewState {
    * variations. Proposals are shared; which one a person looks at is not.
    */
   readonly aiFocus: { readonly proposalId: string; readonly variation: number } | null
+  /**
+   * A "what next" step the AI panel of `aiTrackId` should set itself up for (which tool, which bars); the
+   * panel clears it once it has.
+   */
+  readonly aiIntent: {
+    readonly action: NextAction
+    readonly fromTick: number
+    readonly toTick: number
+  } | null
 }
 
 export const INITIAL_VIEW: ViewState = {
@@ -77,6 +86,7 @@ export const INITIAL_VIEW: ViewState = {
   discussion: null,
   commentFocus: null,
   aiFocus: null,
+  aiIntent: null,
 }
 
 export interface ViewStore {
