@@ -25,6 +25,8 @@ import {
   revokeToken,
   tokenLabel,
 } from './publishers'
+import { projectRatings, ratePlugin, ratingSummaries, starsInput } from './ratings'
+import { recommendPlugins, songNeeds } from './recommendations'
 
 /**
  * The plugin registry (docs/PLUGINS.md): publishers and their tokens, the gallery (search and
@@ -115,6 +117,40 @@ export const registryRouter = router({
       await requireRole(ctx.db, input.projectId, ctx.user.id, 'owner')
       return installPlugin(ctx.db, { ...input, userId: ctx.user.id })
     }),
+
+  /** Ratings shown in the gallery: per plugin, the mean and how many bands rated; and this project's own. */
+  ratings: authedProcedure
+    .input(z.object({ pluginIds: z.array(pluginIdInput).max(100), projectId: projectId.optional() }))
+    .query(async ({ ctx, input }) => {
+      const summaries = await ratingSummaries(ctx.db, input.pluginIds)
+      let mine = new Map<string, number>()
+      if (input.projectId !== undefined) {
+        await requireRole(ctx.db, input.projectId, ctx.user.id, 'viewer')
+        mine = await projectRatings(ctx.db, input.projectId)
+      }
+      return input.pluginIds.map((id) => ({
+        pluginId: id,
+        ...(summaries.get(id) ?? { mean: null, count: 0 }),
+        mine: mine.get(id) ?? null,
+      }))
+    }),
+
+  /** A band's rating of a plugin it installed: one per project, changed by rating again (ratings.ts). */
+  rate: authedProcedure
+    .input(z.object({ projectId, pluginId: pluginIdInput, stars: starsInput }))
+    .mutation(async ({ ctx, input }) => {
+      await requireRole(ctx.db, input.projectId, ctx.user.id, 'editor')
+      await ratePlugin(ctx.db, { ...input, userId: ctx.user.id })
+      const summary = (await ratingSummaries(ctx.db, [input.pluginId])).get(input.pluginId)
+      return { pluginId: input.pluginId, mine: input.stars, ...summary }
+    }),
+
+  /** Plugins for this song's tracks and what it could use next (recommendations.ts). */
+  recommended: authedProcedure.input(z.object({ projectId })).query(async ({ ctx, input }) => {
+    await requireRole(ctx.db, input.projectId, ctx.user.id, 'viewer')
+    const needs = songNeeds(await ctx.songState(input.projectId))
+    return recommendPlugins(ctx.db, input.projectId, needs)
+  }),
 
   uninstall: authedProcedure
     .input(z.object({ projectId, pluginId: pluginIdInput }))
