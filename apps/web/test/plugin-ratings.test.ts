@@ -37,9 +37,13 @@ beforeAll(async () => {
     inferenceUrl: inference.url,
     inferenceSecret: inference.secret,
   })
-  ;[publisher, owner, editor, viewer, stranger] = await Promise.all(
-    ['publisher', 'owner', 'editor', 'viewer', 'stranger'].map((l) => signUp(server.url, l)),
-  )
+  ;[publisher, owner, editor, viewer, stranger] = await Promise.all([
+    signUp(server.url, 'publisher'),
+    signUp(server.url, 'owner'),
+    signUp(server.url, 'editor'),
+    signUp(server.url, 'viewer'),
+    signUp(server.url, 'stranger'),
+  ])
   await publisher.api.registry.becomePublisher.mutate({ name: 'fixtures' })
   const { token } = await publisher.api.registry.createPublisherToken.mutate({ label: 'ci' })
   expect((await publish(server, await fixtureArchive(RISER, '1.0.0'), token)).status).toBe(201)

@@ -3,6 +3,7 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react'
 import { api, messageOf } from '../../client/api/client'
 import { CapabilityList, sandboxNote } from './capabilities'
+import { RateControl, type Rating, RatingSummary, type Recommendation, Recommended } from './ratings'
 
 /**
  * The plugin gallery: search the registry (text and kind), read each plugin's versions, publisher,
@@ -44,6 +45,8 @@ export function PluginGallery({ initialProjectId }: { initialProjectId: string |
   const [installs, setInstalls] = useState<Installs | null>(null)
   const [confirming, setConfirming] = useState<{ plugin: Plugin; version: Version } | null>(null)
   const [error, setError] = useState<string | null>(null)
+  const [ratings, setRatings] = useState<Map<string, Rating>>(new Map())
+  const [recommended, setRecommended] = useState<Recommendation[]>([])
 
   const search = useCallback(async (q: string, k: Kind | '') => {
     try {
@@ -74,6 +77,46 @@ export function PluginGallery({ initialProjectId }: { initialProjectId: string |
     void loadInstalls(projectId)
   }, [projectId, loadInstalls])
 
+  const loadRatings = useCallback(async (ids: readonly string[], id: string | null) => {
+    if (ids.length === 0) return
+    try {
+      const list = await api.registry.ratings.query({
+        pluginIds: [...ids],
+        ...(id === null ? {} : { projectId: id }),
+      })
+      setRatings(new Map(list.map((r) => [r.pluginId, r])))
+    } catch (err) {
+      setError(messageOf(err))
+    }
+  }, [])
+  useEffect(() => {
+    void loadRatings(
+      (plugins ?? []).map((p) => p.id),
+      projectId,
+    )
+  }, [plugins, projectId, loadRatings])
+  useEffect(() => {
+    setRecommended([])
+    if (projectId === null) return
+    api.registry.recommended
+      .query({ projectId })
+      .then(setRecommended)
+      .catch((err: unknown) => setError(messageOf(err)))
+  }, [projectId])
+  const rate = async (pluginId: string, stars: number) => {
+    if (projectId === null) return
+    setError(null)
+    try {
+      await api.registry.rate.mutate({ projectId, pluginId, stars })
+    } catch (err) {
+      setError(messageOf(err))
+    }
+    await loadRatings(
+      (plugins ?? []).map((p) => p.id),
+      projectId,
+    )
+  }
+
   const submit = (e: FormEvent) => {
     e.preventDefault()
     void search(query, kind)
@@ -91,6 +134,7 @@ export function PluginGallery({ initialProjectId }: { initialProjectId: string |
 
   const project = projects.find((p) => p.id === projectId) ?? null
   const canManage = installs?.canManage === true
+  const canRate = project !== null && project.role !== 'viewer'
   const installed = new Map((installs?.installs ?? []).map((i) => [i.pluginId, i]))
 
   return (
@@ -146,6 +190,7 @@ export function PluginGallery({ initialProjectId }: { initialProjectId: string |
         )}
       </section>
 
+      {project && <Recommended items={recommended} songName={project.name} />}
       <form onSubmit={submit} className="row">
         <input
           aria-label="Search plugins"
@@ -193,7 +238,13 @@ export function PluginGallery({ initialProjectId }: { initialProjectId: string |
             if (shown === undefined) return null
             const mine = installed.get(plugin.id)
             return (
-              <li key={plugin.id} data-testid="plugin-card" data-plugin-id={plugin.id} style={card}>
+              <li
+                key={plugin.id}
+                id={`plugin-${plugin.id}`}
+                data-testid="plugin-card"
+                data-plugin-id={plugin.id}
+                style={card}
+              >
                 <div style={{ display: 'flex', gap: 8, alignItems: 'baseline', flexWrap: 'wrap' }}>
                   <strong style={{ fontSize: 17 }}>{shown.name}</strong>
                   <code className="muted">{plugin.id}</code>
@@ -208,6 +259,18 @@ export function PluginGallery({ initialProjectId }: { initialProjectId: string |
                   {shown.trackKinds.join(', ')} tracks
                 </div>
                 <p style={{ margin: 0, overflowWrap: 'anywhere' }}>{shown.description}</p>
+                <div
+                  style={{ display: 'flex', gap: 12, alignItems: 'center', flexWrap: 'wrap', fontSize: 14 }}
+                >
+                  <RatingSummary rating={ratings.get(plugin.id)} />
+                  {canRate && mine && (
+                    <RateControl
+                      name={shown.name}
+                      mine={ratings.get(plugin.id)?.mine ?? null}
+                      onRate={(stars) => void rate(plugin.id, stars)}
+                    />
+                  )}
+                </div>
                 <div style={{ fontSize: 14 }}>
                   May:
                   <CapabilityList capabilities={shown.capabilities} models={shown.models} />
