@@ -105,6 +105,17 @@ export const PluginManifestSchema = z
     parameters: z.array(ParameterSpecSchema).max(32),
     assets: z.array(PluginAssetSchema).max(8),
     capabilities: z.array(z.enum(PLUGIN_CAPABILITIES)).refine(uniqueValues, 'must not repeat a capability'),
+    /**
+     * What the plugin's models were trained on, said where a band chooses it (the studio's AI panel): the
+     * styles, eras, regions and instruments it knows, and what it does not. Optional: a plugin without a
+     * model has nothing to say here.
+     */
+    training: z
+      .strictObject({
+        knows: z.string().min(1).max(600),
+        doesNotKnow: z.string().min(1).max(600),
+      })
+      .optional(),
   })
   .superRefine((manifest, ctx) => {
     const ids = new Set<string>()

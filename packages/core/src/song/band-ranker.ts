@@ -69,36 +69,60 @@ const asWeights = (w: readonly number[]): FeatureVector =>
 
 /** The band's model fitted on its decisions (its prior when it has none). */
 export function learnBandModel(decisions: readonly Decision[]): BandModel {
-  const sets = decisions
-    .filter(
-      (d) =>
-        d.variations.length > 1 && Number.isInteger(d.kept) && d.kept >= 0 && d.kept < d.variations.length,
-    )
-    .map((d) => ({ x: standardise(d.variations), kept: d.kept }))
-  const prior = asVector(PRIOR_WEIGHTS)
-  const w = [...prior]
-  if (sets.length === 0) return { weights: PRIOR_WEIGHTS, decisions: 0 }
+  const usable = decisions.filter(
+    (d) => d.variations.length > 1 && Number.isInteger(d.kept) && d.kept >= 0 && d.kept < d.variations.length,
+  )
+  if (usable.length === 0) return { weights: PRIOR_WEIGHTS, decisions: 0 }
+  const F = FEATURES.length
+  // Flat arrays, standardised once: the fit below runs FIT_STEPS passes over them without allocating.
+  const offsets = new Int32Array(usable.length + 1)
+  usable.forEach((d, k) => {
+    offsets[k + 1] = (offsets[k] ?? 0) + d.variations.length
+  })
+  const x = new Float64Array((offsets[usable.length] ?? 0) * F)
+  const kept = new Int32Array(usable.length)
+  usable.forEach((d, k) => {
+    const base = offsets[k] ?? 0
+    standardise(d.variations).forEach((row, i) => {
+      x.set(row, (base + i) * F)
+    })
+    kept[k] = base + d.kept
+  })
+  const prior = Float64Array.from(asVector(PRIOR_WEIGHTS))
+  const w = Float64Array.from(prior)
+  const grad = new Float64Array(F)
+  const scores = new Float64Array(Math.max(...usable.map((d) => d.variations.length)))
+  const scale = STEP_SIZE / (usable.length + PRIOR_PRECISION)
   // Gradient ascent on the log posterior; it is concave, so plain steps converge. Scaled per decision so the
   // step size does not depend on how many there are.
   for (let step = 0; step < FIT_STEPS; step++) {
-    const grad = w.map((wj, j) => -PRIOR_PRECISION * (wj - (prior[j] ?? 0)))
-    for (const { x, kept } of sets) {
-      const scores = x.map((xi) => dot(w, xi))
-      const top = Math.max(...scores)
-      const exps = scores.map((s) => Math.exp(s - top))
-      const total = exps.reduce((s, e) => s + e, 0)
-      for (let j = 0; j < w.length; j++) {
+    for (let j = 0; j < F; j++) grad[j] = -PRIOR_PRECISION * ((w[j] ?? 0) - (prior[j] ?? 0))
+    for (let k = 0; k < usable.length; k++) {
+      const from = offsets[k] ?? 0
+      const to = offsets[k + 1] ?? 0
+      let top = Number.NEGATIVE_INFINITY
+      for (let i = from; i < to; i++) {
+        let s = 0
+        for (let j = 0; j < F; j++) s += (w[j] ?? 0) * (x[i * F + j] ?? 0)
+        scores[i - from] = s
+        if (s > top) top = s
+      }
+      let total = 0
+      for (let i = from; i < to; i++) {
+        const e = Math.exp((scores[i - from] ?? 0) - top)
+        scores[i - from] = e
+        total += e
+      }
+      const chosen = kept[k] ?? 0
+      for (let j = 0; j < F; j++) {
         let expected = 0
-        x.forEach((xi, i) => {
-          expected += ((exps[i] ?? 0) / total) * (xi[j] ?? 0)
-        })
-        grad[j] = (grad[j] ?? 0) + ((x[kept]?.[j] ?? 0) - expected)
+        for (let i = from; i < to; i++) expected += ((scores[i - from] ?? 0) / total) * (x[i * F + j] ?? 0)
+        grad[j] = (grad[j] ?? 0) + (x[chosen * F + j] ?? 0) - expected
       }
     }
-    const scale = STEP_SIZE / (sets.length + PRIOR_PRECISION)
-    for (let j = 0; j < w.length; j++) w[j] = (w[j] ?? 0) + scale * (grad[j] ?? 0)
+    for (let j = 0; j < F; j++) w[j] = (w[j] ?? 0) + scale * (grad[j] ?? 0)
   }
-  return { weights: asWeights(w), decisions: sets.length }
+  return { weights: asWeights([...w]), decisions: usable.length }
 }
 
 /** Contribution above which a feature is worth naming as a reason. */

@@ -8,6 +8,7 @@ import {
 } from '@ensemble/core/plugin'
 import { DEFAULT_MODELS_DIR, type FirstPartyOptions, isPublished, publishedAsset } from '../common/assets.js'
 import { gridToNotes, notesToGrid, TICKS_PER_16TH } from '../common/steps.js'
+import { ARRANGER_TRAINING } from '../common/training-coverage.js'
 import { drumsRuntime } from '../drums/runtime.js'
 import { drumsShape, generateDrumNotes } from '../drums/sampling.js'
 import {
@@ -46,6 +47,7 @@ export function arrangerPlugin(options: FirstPartyOptions = {}): PluginRegistrat
         'Turns the melody of the selection into a small arrangement: chords, bass and drums tracks.',
       author: 'Ensemble',
       licence: 'MIT',
+      training: ARRANGER_TRAINING,
       trackKinds: ['instrument'],
       parameters: [
         { id: 'bars', type: 'int', label: 'Bars', min: 1, max: 16, default: 8, step: 1 },

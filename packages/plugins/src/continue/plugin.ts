@@ -4,6 +4,7 @@ import { parallelMotion } from '../common/musical-checks.js'
 import { publishedRollShape, sampleRoll } from '../common/roll-sampling.js'
 import { NEVER } from '../common/step-runtime.js'
 import { gridToNotes, notesToGrid } from '../common/steps.js'
+import { CONTINUE_TRAINING } from '../common/training-coverage.js'
 import type { PluginRegistration } from '../host.js'
 import { KEY_MIN } from './data.js'
 import { DEFAULT_CONTINUE_CONFIG } from './model.js'
@@ -79,6 +80,7 @@ export function continuePlugin(
         'Continues the selected melody or chords for a number of bars, in the song key and metre (trained on the JSB chorales and the Nottingham folk tunes).',
       author: 'Ensemble',
       licence: 'MIT',
+      training: CONTINUE_TRAINING,
       trackKinds: ['instrument'],
       parameters: [
         { id: 'bars', type: 'int', label: 'Bars', min: 1, max: 16, default: 4, step: 1 },

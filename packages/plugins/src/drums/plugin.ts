@@ -1,6 +1,7 @@
 import { definePlugin } from '@ensemble/core/plugin'
 import { DEFAULT_MODELS_DIR, type FirstPartyOptions, publishedAsset } from '../common/assets.js'
 import { TICKS_PER_16TH } from '../common/steps.js'
+import { DRUMS_TRAINING } from '../common/training-coverage.js'
 import type { PluginRegistration } from '../host.js'
 import { drumsRuntime } from './runtime.js'
 import { DRUM_STYLES, drumsShape, generateDrumNotes, onsetSteps } from './sampling.js'
@@ -27,6 +28,7 @@ export function drumsPlugin(options: FirstPartyOptions & { calibration?: number 
         'Writes or continues a drum pattern on 16ths, in a chosen style and density, optionally following the rhythm of another track. Trained on the Groove MIDI Dataset (Magenta, CC BY 4.0).',
       author: 'Ensemble',
       licence: 'MIT',
+      training: DRUMS_TRAINING,
       trackKinds: ['drums'],
       parameters: [
         {

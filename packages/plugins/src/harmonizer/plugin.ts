@@ -1,6 +1,7 @@
 import { definePlugin, type PluginNote } from '@ensemble/core/plugin'
 import { DEFAULT_MODELS_DIR, type FirstPartyOptions, publishedAsset } from '../common/assets.js'
 import { gridToNotes, notesToGrid, TICKS_PER_16TH } from '../common/steps.js'
+import { HARMONIZER_TRAINING } from '../common/training-coverage.js'
 import type { PluginRegistration } from '../host.js'
 import { HARMONIZER_ASSETS, HARMONIZER_RUNTIMES, harmonizerShape, harmonizeSteps } from './sampling.js'
 
@@ -46,6 +47,7 @@ export function harmonizerPlugin(options: FirstPartyOptions = {}): PluginRegistr
         'Writes alto, tenor and bass voices under the melody of the selection, in the song key, in the style of the Bach chorales it was trained on.',
       author: 'Ensemble',
       licence: 'MIT',
+      training: HARMONIZER_TRAINING,
       trackKinds: ['instrument'],
       parameters: [
         {

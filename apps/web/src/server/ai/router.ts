@@ -127,6 +127,7 @@ export const aiRouter = router({
             thirdParty: false as const,
             publisher: null,
             capabilities: m.capabilities,
+            training: m.training ?? null,
           }))
           .sort((a, b) => a.name.localeCompare(b.name))
         // Third-party plugins this project installed (registry/third-party.ts), after ours.

@@ -21,6 +21,8 @@ export interface Install {
   capabilities: PluginManifest['capabilities']
   licence: string
   parameters: PluginManifest['parameters']
+  /** What its models were trained on, as its publisher says (null: not said). */
+  training: NonNullable<PluginManifest['training']> | null
   installedAt: string
   installedBy: string | null
   /** A yanked version stays listed (so the owner sees why it stopped) but never runs. */
@@ -68,6 +70,7 @@ export async function listInstalls(db: Db, projectId: string): Promise<Install[]
     capabilities: r.capabilities,
     licence: r.licence,
     parameters: r.manifest.parameters,
+    training: r.manifest.training ?? null,
     installedAt: r.installedAt.toISOString(),
     installedBy: r.installedBy,
     yankedAt: r.yankedAt?.toISOString() ?? null,

@@ -24,6 +24,7 @@ export interface ThirdPartyEntry {
   thirdParty: true
   publisher: string
   capabilities: PluginManifest['capabilities']
+  training: NonNullable<PluginManifest['training']> | null
 }
 
 export async function installedForPanel(
@@ -47,6 +48,7 @@ export async function installedForPanel(
       thirdParty: true as const,
       publisher: i.publisher,
       capabilities: i.capabilities,
+      training: i.training,
     }))
 }
 

@@ -301,6 +301,17 @@ export function AiPanel({ trackId }: { trackId: string }) {
               )}
             </p>
           )}
+          {plugin?.training && (
+            <details className="st-small st-ai-training" data-testid="ai-plugin-training">
+              <summary>What it knows and what it does not</summary>
+              <p>
+                <strong>Trained on:</strong> {plugin.training.knows}
+              </p>
+              <p>
+                <strong>Not in its training:</strong> {plugin.training.doesNotKnow}
+              </p>
+            </details>
+          )}
           {plugin && (
             <PluginParameters
               specs={plugin.parameters}

@@ -126,5 +126,8 @@ export const pluginRatings = pgTable(
     ratedBy: text('rated_by').references(() => users.id, { onDelete: 'set null' }),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.projectId, t.pluginId] }), index('plugin_ratings_plugin_idx').on(t.pluginId)],
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.pluginId] }),
+    index('plugin_ratings_plugin_idx').on(t.pluginId),
+  ],
 )
