@@ -41,15 +41,18 @@ function offer(random: () => number): Offer {
   return { features, sparsest: densities.indexOf(Math.min(...densities)) }
 }
 
+/** `n` decisions of the simulated band: it always keeps the sparsest variation. */
+function keepsSparsest(random: () => number, n: number): Decision[] {
+  return Array.from({ length: n }, () => {
+    const o = offer(random)
+    return { variations: o.features, kept: o.sparsest }
+  })
+}
+
 describe('band ranker', () => {
   it('learns a band that always keeps the sparsest drum variation within 20 decisions, beating random and likelihood-only ranking', () => {
     const random = createRandom(7)
-    const decisions: Decision[] = []
-    for (let i = 0; i < 20; i++) {
-      const o = offer(random)
-      decisions.push({ variations: o.features, kept: o.sparsest })
-    }
-    const model = learnBandModel(decisions)
+    const model = learnBandModel(keepsSparsest(random, 20))
 
     let ranker = 0
     let byLikelihood = 0
@@ -78,24 +81,18 @@ describe('band ranker', () => {
 
   it('before any decision, ranks by the musical checks and the likelihood', () => {
     const context: VariationContext = { ...drumsContext, drums: false, register: 60 }
-    const inKey: NotesSuggestion = {
-      label: 'in key',
-      notes: [0, 2, 4, 5].map((p, i) => ({
+    /** A bar of quarter notes on these semitones above middle C. */
+    const quarters = (label: string, semitones: number[]): NotesSuggestion => ({
+      label,
+      notes: semitones.map((p, i) => ({
         pitch: 60 + p,
         start: i * 4 * SIXTEENTH,
         duration: SIXTEENTH,
         velocity: 90,
       })),
-    }
-    const outOfKey: NotesSuggestion = {
-      label: 'out of key',
-      notes: [1, 3, 6, 8].map((p, i) => ({
-        pitch: 60 + p,
-        start: i * 4 * SIXTEENTH,
-        duration: SIXTEENTH,
-        velocity: 90,
-      })),
-    }
+    })
+    const inKey = quarters('in key', [0, 2, 4, 5])
+    const outOfKey = quarters('out of key', [1, 3, 6, 8])
     const model = learnBandModel([])
     expect(model.decisions).toBe(0)
     const ranked = rankVariations(model, [
@@ -109,11 +106,7 @@ describe('band ranker', () => {
 
   it('says a variation is like ones the band kept only once it has kept some', () => {
     const random = createRandom(3)
-    const decisions: Decision[] = []
-    for (let i = 0; i < 12; i++) {
-      const o = offer(random)
-      decisions.push({ variations: o.features, kept: o.sparsest })
-    }
+    const decisions = keepsSparsest(random, 12)
     const o = offer(random)
     const early = rankVariations(learnBandModel(decisions.slice(0, LEARNED_AFTER - 1)), o.features)
     expect(early.flatMap((r) => r.reasons)).not.toContain('like ones you kept')
