@@ -74,7 +74,7 @@ export function nextSteps(
     steps.push({
       id: `drums:${emptyDrums.track.id}`,
       action: 'drums',
-      title: `Drums for ${emptyDrums.track.name || 'the drum track'}`,
+      title: `Drums under ${melody.track.name || 'the melody'}`,
       why: `The drum track is empty under ${melodyEnd / bar} bars of ${melody.track.name || 'melody'}.`,
       trackId: emptyDrums.track.id,
       fromTick: 0,
