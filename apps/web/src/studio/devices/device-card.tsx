@@ -14,6 +14,7 @@ import { useStudio } from '../studio-context'
 import type { KnobHolder } from './knob'
 import { publishGrab, type RemoteGrab } from './knob-presence'
 import { ParameterControl } from './parameter-control'
+import { ReductionReadout } from './reduction-readout'
 
 export const DEVICE_DRAG_TYPE = 'application/x-ensemble-device'
 
@@ -121,6 +122,7 @@ export function DeviceCard(props: {
             heldBy={holders(spec.id)}
           />
         ))}
+        {device.kind === 'compressor' && <ReductionReadout deviceId={device.id} />}
       </div>
     </section>
   )
