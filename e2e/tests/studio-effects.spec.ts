@@ -1,4 +1,4 @@
-import type { Locator, Page } from '@playwright/test'
+import type { Browser, Locator, Page } from '@playwright/test'
 import { acceptInvite, inviteLink, signUpUser } from './helpers/accounts'
 import { openSongAs } from './helpers/open-song'
 import { addInstrumentTrack } from './helpers/studio'
@@ -18,6 +18,15 @@ async function openChain(page: Page): Promise<Locator> {
 const kinds = (chain: Locator) =>
   chain.getByTestId('device').evaluateAll((els) => els.map((el) => el.getAttribute('data-kind')))
 
+/** Alice makes a song with one instrument track, Bob joins; both studios open. */
+async function aliceAndBob(browser: Browser): Promise<{ alice: Page; bob: Page; songId: string }> {
+  const a = await openSongAs(browser, undefined, 'Alice')
+  const b = await openSongAs(browser, a.songId, 'Bob')
+  await addInstrumentTrack(a.page)
+  await expect(b.page.getByTestId('track')).toHaveCount(1)
+  return { alice: a.page, bob: b.page, songId: a.songId }
+}
+
 const dial = (chain: Locator, kind: string, label: string) =>
   chain
     .locator(`[data-testid="device"][data-kind="${kind}"]`)
@@ -26,12 +35,7 @@ const dial = (chain: Locator, kind: string, label: string) =>
 test('a band shapes a track’s effects together: live knobs, who is dragging, per-user undo, read-only viewers', async ({
   browser,
 }) => {
-  const a = await openSongAs(browser, undefined, 'Alice')
-  const b = await openSongAs(browser, a.songId, 'Bob')
-  const alice = a.page
-  const bob = b.page
-  await addInstrumentTrack(alice)
-  await expect(bob.getByTestId('track')).toHaveCount(1)
+  const { alice, bob, songId } = await aliceAndBob(browser)
   const aliceChain = await openChain(alice)
   const bobChain = await openChain(bob)
   await expect(bobChain).toContainText('No effects yet')
@@ -87,7 +91,7 @@ test('a band shapes a track’s effects together: live knobs, who is dragging, p
 
   // Carol, a viewer, sees the chain and the values but cannot change a knob or the chain.
   const carol = await signUpUser(browser, 'Carol')
-  await acceptInvite(carol, await inviteLink(alice, a.songId, 'viewer'))
+  await acceptInvite(carol, await inviteLink(alice, songId, 'viewer'))
   const carolChain = await openChain(carol)
   await expect.poll(() => kinds(carolChain)).toEqual(['filter', 'eq3'])
   const carolCutoff = dial(carolChain, 'filter', 'Cutoff')
@@ -137,11 +141,7 @@ test('a band shapes a track’s effects together: live knobs, who is dragging, p
 test('a chain is saved as a project preset and applied to the master; factory presets apply too', async ({
   browser,
 }) => {
-  const a = await openSongAs(browser, undefined, 'Alice')
-  const b = await openSongAs(browser, a.songId, 'Bob')
-  const alice = a.page
-  const bob = b.page
-  await addInstrumentTrack(alice)
+  const { alice, bob } = await aliceAndBob(browser)
   const chain = await openChain(alice)
   await chain.getByLabel('Apply preset').selectOption({ label: 'Tight bass' })
   await expect.poll(() => kinds(chain)).toEqual(['filter', 'compressor'])

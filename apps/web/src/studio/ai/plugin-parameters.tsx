@@ -1,6 +1,7 @@
 'use client'
 
 import type { ParameterSpec, ParameterValue } from '@ensemble/core/plugin'
+import { ChoiceSelect } from '../components/choice-select'
 import { shownValue } from './parameter-value'
 
 /**
@@ -36,17 +37,12 @@ export function PluginParameters(props: {
           return (
             <label key={spec.id} className="st-ai-param" title={hint}>
               <span>{spec.label}</span>
-              <select
+              <ChoiceSelect
+                spec={spec}
                 value={String(value)}
                 disabled={disabled}
-                onChange={(e) => onChange(spec.id, e.target.value)}
-              >
-                {spec.options.map((o) => (
-                  <option key={o.value} value={o.value}>
-                    {o.label}
-                  </option>
-                ))}
-              </select>
+                onChange={(v) => onChange(spec.id, v)}
+              />
             </label>
           )
         const step = spec.step ?? (spec.type === 'int' ? 1 : (spec.max - spec.min) / 100)

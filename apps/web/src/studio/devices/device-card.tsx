@@ -10,6 +10,7 @@ import {
 } from '@ensemble/core'
 import { GripVertical, Power, X } from 'lucide-react'
 import { useRef } from 'react'
+import { IconButton } from '../components/icon-button'
 import { useStudio } from '../studio-context'
 import type { KnobHolder } from './knob'
 import { publishGrab, type RemoteGrab } from './knob-presence'
@@ -99,15 +100,13 @@ export function DeviceCard(props: {
           <Power size={14} aria-hidden />
         </button>
         {!readOnly && (
-          <button
-            type="button"
-            className="st-icon-button"
-            aria-label={`Remove ${descriptor.label}`}
+          <IconButton
+            icon={X}
+            size={14}
+            label={`Remove ${descriptor.label}`}
             title="Remove from the chain"
             onClick={() => studio.run(() => removeDevice(doc, me, device.id))}
-          >
-            <X size={14} aria-hidden />
-          </button>
+          />
         )}
       </header>
       <div className="st-device-params">

@@ -1,6 +1,7 @@
 'use client'
 
 import type { ParameterSpec, ParameterValue } from '@ensemble/core/plugin'
+import { ChoiceSelect } from '../components/choice-select'
 import { Knob, type KnobHolder } from './knob'
 import { isNumeric } from './parameter-scale'
 
@@ -34,18 +35,13 @@ export function ParameterControl(props: {
     return (
       <label className="st-device-choice" data-param={spec.id}>
         <span className="st-knob-label">{spec.label}</span>
-        <select
-          aria-label={spec.label}
+        <ChoiceSelect
+          spec={spec}
+          label={spec.label}
           value={typeof value === 'string' ? value : spec.default}
           disabled={disabled}
-          onChange={(e) => onChange(e.target.value)}
-        >
-          {spec.options.map((o) => (
-            <option key={o.value} value={o.value}>
-              {o.label}
-            </option>
-          ))}
-        </select>
+          onChange={onChange}
+        />
       </label>
     )
   const on = typeof value === 'boolean' ? value : spec.default
