@@ -21,7 +21,7 @@ const numeric = (kind: Parameters<typeof effectParameter>[0], id: string): Numer
 
 const cutoff = numeric('filter', 'frequency') // 20..20 000 Hz, log
 const gain = numeric('eq3', 'low') // -24..12 dB, linear
-const release = numeric('compressor', 'release') // 10..3 000 ms, log
+const release = numeric('compressor', 'release') // 10..1 000 ms, log
 const ratio = numeric('compressor', 'ratio') // 1..20 :1, log
 const mix = numeric('reverb', 'mix') // 0..100 %, linear
 const decay = numeric('reverb', 'decay') // 0.1..20 s, log
@@ -83,7 +83,7 @@ describe('values in real units', () => {
     expect(formatValue(gain, 0)).toBe('0 dB')
     expect(formatValue(gain, -0.01)).toBe('0 dB')
     expect(formatValue(release, 250)).toBe('250 ms')
-    expect(formatValue(release, 1_200)).toBe('1.2 s')
+    expect(formatValue(release, 1_000)).toBe('1 s')
     expect(formatValue(numeric('compressor', 'attack'), 0.5)).toBe('0.5 ms')
     expect(formatValue(decay, 2)).toBe('2 s')
     expect(formatValue(decay, 0.25)).toBe('250 ms')
@@ -101,7 +101,8 @@ describe('values in real units', () => {
     expect(parseValue(gain, '-3 dB')).toBe(-3)
     expect(parseValue(gain, '−6')).toBe(-6)
     expect(parseValue(gain, '+2,5')).toBe(2.5)
-    expect(parseValue(release, '1.2 s')).toBe(1_200)
+    expect(parseValue(release, '0.8 s')).toBe(800)
+    expect(parseValue(release, '1.2 s')).toBe(1_000)
     expect(parseValue(release, '80ms')).toBe(80)
     expect(parseValue(decay, '500 ms')).toBe(0.5)
     expect(parseValue(ratio, '4:1')).toBe(4)
@@ -120,7 +121,8 @@ describe('values in real units', () => {
     for (const [spec, value] of [
       [cutoff, 2_500],
       [gain, -4.5],
-      [release, 1_200],
+      [release, 1_000],
+      [release, 80],
       [ratio, 4],
       [mix, 30],
       [decay, 0.25],
