@@ -90,7 +90,7 @@ export function DeviceCard(props: {
         <h3 className="st-device-name">{descriptor.label}</h3>
         <button
           type="button"
-          className={`st-icon-button st-device-power${device.bypass ? '' : ' is-on'}`}
+          className={`st-icon-button st-device-power${device.bypass ? '' : ' is-live'}`}
           aria-label={`Bypass ${descriptor.label}`}
           aria-pressed={device.bypass}
           title={device.bypass ? 'Bypassed: click to switch it back on' : 'On: click to bypass'}
