@@ -35,15 +35,16 @@ export function PluginParameters(props: {
           )
         if (spec.type === 'choice')
           return (
-            <label key={spec.id} className="st-ai-param" title={hint}>
+            <div key={spec.id} className="st-ai-param" title={hint}>
               <span>{spec.label}</span>
               <ChoiceSelect
                 spec={spec}
+                label={spec.label}
                 value={String(value)}
                 disabled={disabled}
                 onChange={(v) => onChange(spec.id, v)}
               />
-            </label>
+            </div>
           )
         const step = spec.step ?? (spec.type === 'int' ? 1 : (spec.max - spec.min) / 100)
         const n = typeof value === 'number' ? value : spec.default

@@ -33,7 +33,7 @@ export function ParameterControl(props: {
     )
   if (spec.type === 'choice')
     return (
-      <label className="st-device-choice" data-param={spec.id}>
+      <div className="st-device-choice" data-param={spec.id}>
         <span className="st-knob-label">{spec.label}</span>
         <ChoiceSelect
           spec={spec}
@@ -42,7 +42,7 @@ export function ParameterControl(props: {
           disabled={disabled}
           onChange={onChange}
         />
-      </label>
+      </div>
     )
   const on = typeof value === 'boolean' ? value : spec.default
   return (
