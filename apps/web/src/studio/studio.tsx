@@ -25,6 +25,7 @@ import { PresenceBar } from './components/presence-bar'
 import { SaveIndicator } from './components/save-indicator'
 import { ShareButton } from './components/share-dialog'
 import { SongHeader } from './components/song-header'
+import { DeviceChainPanel } from './devices/device-chain'
 import { ClipEditor } from './editor/clip-editor'
 import { Mixer } from './mixer/mixer'
 import { useFollow } from './presence/follow'
@@ -49,6 +50,7 @@ function StudioLayout({ error, onDismiss }: { error: string | null; onDismiss: (
   const mixerOpen = useView(studio.view, (s) => s.mixerOpen)
   const following = useView(studio.view, (s) => s.following)
   const aiTrackId = useView(studio.view, (s) => s.aiTrackId)
+  const chainOwner = useView(studio.view, (s) => s.chainOwner)
   const panel = useView(studio.view, (s) => s.discussion)
   const { newMentions, newChat } = useDiscussion()
   const toggle = (which: 'comments' | 'chat') =>
@@ -154,13 +156,14 @@ function StudioLayout({ error, onDismiss }: { error: string | null; onDismiss: (
           </button>
         </div>
       )}
-      <div className={`st-body${aiTrackId || panel ? ' has-ai' : ''}`}>
+      <div className={`st-body${aiTrackId || panel || chainOwner ? ' has-ai' : ''}`}>
         <main className={`st-main${editor ? ' has-editor' : ''}`}>
           <Arrangement />
           {editor && <ClipEditor key={`${editor.trackId}/${editor.clipId}`} target={editor} />}
           {mixerOpen && <Mixer />}
         </main>
         {aiTrackId && <AiPanel key={aiTrackId} trackId={aiTrackId} />}
+        {chainOwner && <DeviceChainPanel key={chainOwner} owner={chainOwner} />}
         {panel === 'comments' && <CommentsPanel />}
         {panel === 'chat' && <ChatPanel />}
       </div>

@@ -29,6 +29,8 @@ export interface EffectNode {
   set(param: string, value: ParameterValue): void
   /** The audio-rate parameter behind `param`, or null when it can only be set. */
   target(param: string): ParamTarget | null
+  /** Gain reduction now in dB (0 or negative), for effects that reduce (the compressor); absent otherwise. */
+  readonly reductionDb?: () => number
   dispose(): void
 }
 
@@ -37,6 +39,8 @@ type Params = Readonly<Record<string, ParameterValue>>
 const num = (params: Params, id: string): number => Number(params[id])
 const same = (v: number) => v
 const ms = (v: number) => v / 1_000
+/** Web Audio's compressor refuses attack or release past 1 s; a value stored before the range was cut is held there. */
+const compressorTime = (v: number) => Math.min(1, ms(v))
 const pct = (v: number) => v / 100
 
 /** A node whose parameters map one to one onto Tone params (with a conversion), or onto setters. */
@@ -136,8 +140,8 @@ const compressor = (tone: ToneLib, context: ToneContext, settings: CompressorSet
     context,
     threshold: current.threshold,
     ratio: current.ratio,
-    attack: ms(current.attack),
-    release: ms(current.release),
+    attack: compressorTime(current.attack),
+    release: compressorTime(current.release),
     knee: current.knee,
   })
   const gainDb = () => current.makeup - builtInMakeupDb(current.threshold, current.ratio)
@@ -149,8 +153,8 @@ const compressor = (tone: ToneLib, context: ToneContext, settings: CompressorSet
     {
       threshold: { param: node.threshold, convert: same },
       ratio: { param: node.ratio, convert: same },
-      attack: { param: node.attack, convert: ms },
-      release: { param: node.release, convert: ms },
+      attack: { param: node.attack, convert: compressorTime },
+      release: { param: node.release, convert: compressorTime },
       knee: { param: node.knee, convert: same },
     },
     {},
@@ -158,6 +162,8 @@ const compressor = (tone: ToneLib, context: ToneContext, settings: CompressorSet
   )
   return {
     ...inner,
+    // The native node's own reading: free to poll (one attribute), so the studio's meter costs nothing here.
+    reductionDb: () => Math.min(0, node.reduction),
     // Threshold, ratio and make-up all move the compensating gain. Automation of threshold or ratio moves the
     // curve at audio rate but not the compensation, which keeps the last set values (a known gap).
     set: (param, value) => {

@@ -81,6 +81,23 @@ describe('AudioEngine', { timeout: 30_000 }, () => {
     engine.dispose()
   })
 
+  it('reports a compressor’s gain reduction while a note holds, and none for other effects', async () => {
+    const tone = await loadTone()
+    const { doc, trackIds } = buildSong(120, [{ track: { instrument: 'lead' }, clips: [] }])
+    const squeeze = addDevice(doc, user, trackIds[0]!, {
+      kind: 'compressor',
+      params: { threshold: -60, ratio: 20, attack: 0.1, release: 1_000 },
+    })
+    addDevice(doc, user, trackIds[0]!, { kind: 'eq3' })
+    const context = new tone.OfflineContext(1, 0.5, RATE)
+    const engine = new AudioEngine(tone, doc, { context })
+    expect(engine.getLevels().reductions).toEqual({ [squeeze]: 0 })
+    engine.noteOn(trackIds[0]!, 48, 1)
+    await context.render()
+    expect(engine.getLevels().reductions[squeeze]).toBeLessThan(-6)
+    engine.dispose()
+  })
+
   it('exposes levels per track and on the master, and plays live notes', async () => {
     const tone = await loadTone()
     const { doc, trackIds } = buildSong(120, [{ track: { instrument: 'pluck' }, clips: [] }])

@@ -41,6 +41,16 @@ export class MixerGraph {
   readonly #master: Strip
   readonly automation: AutomationPlayer
 
+  /** Gain reduction in dB by device id, for the devices that report one (compressors). */
+  reductions(): Record<string, number> {
+    const out: Record<string, number> = {}
+    for (const [id, built] of this.#devices) {
+      const reduction = built.node.reductionDb?.()
+      if (reduction !== undefined) out[id] = reduction
+    }
+    return out
+  }
+
   /** `master` is the mix bus; `out` where the master chain ends (the master limiter). */
   constructor(
     tone: ToneLib,

@@ -34,6 +34,8 @@ export interface Levels {
   /** The master limiter's gain reduction in dB (0, or negative while it limits). */
   readonly limiterDb: number
   readonly tracks: Readonly<Record<string, number>>
+  /** Gain reduction in dB (0 or negative) by device id, for compressors. */
+  readonly reductions: Readonly<Record<string, number>>
 }
 
 interface TrackGraph {
@@ -249,7 +251,12 @@ export class TonePlayer {
   levels(): Levels {
     const tracks: Record<string, number> = {}
     for (const [id, track] of this.#tracks) tracks[id] = meterLevel(track.meter)
-    return { master: meterLevel(this.#masterMeter), limiterDb: this.#limiter.reductionDb(), tracks }
+    return {
+      master: meterLevel(this.#masterMeter),
+      limiterDb: this.#limiter.reductionDb(),
+      tracks,
+      reductions: this.#mixer.reductions(),
+    }
   }
 
   /** How many transport events each clip has scheduled (for tests and diagnostics); an audio clip has one. */

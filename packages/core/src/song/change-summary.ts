@@ -6,6 +6,7 @@
  */
 import type { MixerField, SongChange, SongChangeKind } from './changes'
 import { MAX_HIGHLIGHTED_NOTES } from './changes'
+import { MASTER } from './schema'
 
 /** Where an item happened: the studio moves the playhead to `start` and highlights the clips and notes. */
 export interface ChangePlace {
@@ -142,10 +143,12 @@ export class ChangeSummariser {
         fold.start = fold.start === null ? place.start : Math.min(fold.start, place.start)
         fold.end = fold.end === null ? place.end : Math.max(fold.end, place.end)
       }
-      if (change.kind === 'notes') {
+      if (change.kind === 'notes' || change.kind === 'effects') {
         fold.added += change.added
         fold.removed += change.removed
         fold.changed += change.changed
+      }
+      if (change.kind === 'notes') {
         for (const noteId of change.noteIds) {
           if (fold.noteIds.size >= MAX_HIGHLIGHTED_NOTES) break
           fold.noteIds.add(noteId)
@@ -296,6 +299,14 @@ function describe(fold: Fold): string | null {
       if (fold.removed > 0) parts.push(`removed ${plural(fold.removed, 'note')}`)
       if (fold.changed > 0) parts.push(`changed ${plural(fold.changed, 'note')}`)
       return `${parts.join(', ')} in ${clipName(last.kind === 'notes' ? last.clipName : first.clipName, 'an unnamed')}`
+    }
+    case 'effects': {
+      const parts: string[] = []
+      if (fold.added > 0) parts.push(`added ${plural(fold.added, 'effect')}`)
+      if (fold.removed > 0) parts.push(`removed ${plural(fold.removed, 'effect')}`)
+      if (fold.changed > 0) parts.push(`changed effects ${plural(fold.changed, 'time')}`)
+      const where = first.trackId === MASTER ? ' on the master' : ''
+      return parts.length === 0 ? null : `${parts.join(', ')}${where}`
     }
     case 'proposal-accepted':
       return `accepted ${first.pluginName}’s proposal`

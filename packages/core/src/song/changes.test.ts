@@ -1,18 +1,25 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { PPQ } from '../music/time'
+import { addBus } from './buses'
+import { applyChainPreset } from './chain-presets'
 import { ChangeSummariser } from './change-summary'
 import { listChanges, type SongChange, SongChangeSchema } from './changes'
 import { addClip, deleteClip, moveClip, renameClip, resizeClip } from './clips'
+import { addDevice, moveDevice, removeDevice, setDeviceBypass, setDeviceParams } from './devices'
 import { setKey, setTempo, setTimeSignature, setTitle } from './meta'
 import { createSongDoc } from './migrate'
 import { setMute, setPan, setVolume } from './mixer'
 import { addNotes, deleteNotes, transposeNotes } from './notes'
 import { type AiRun, UserOrigin } from './origins'
 import { acceptProposal, addProposal, dismissProposal } from './proposals'
+import { readMixer } from './read'
+import { MASTER } from './schema'
 import { addTrack, deleteTrack, renameTrack } from './tracks'
 
 const BAR = PPQ * 4
+const readSongFilter = (doc: Y.Doc, trackId: string): string =>
+  readMixer(doc).chains[trackId]!.find((d) => d.kind === 'filter')!.id
 const alice = new UserOrigin('alice')
 const bob = new UserOrigin('bob')
 const run: AiRun = {
@@ -217,6 +224,57 @@ describe('listChanges', () => {
     const second = proposal(2)
     expect(edit(() => dismissProposal(doc, bob, second))).toMatchObject([
       { kind: 'proposal-discarded', proposalId: second, pluginName: 'Harmonizer' },
+    ])
+  })
+
+  it('lists effects added, changed and removed per chain: a track, a bus and the master', () => {
+    const { doc, edit } = studio()
+    const bass = addTrack(doc, alice, { kind: 'instrument', name: 'Bass' })
+    const [filter] = edit(() => addDevice(doc, bob, bass, { kind: 'filter' }))
+    expect(filter).toEqual({
+      kind: 'effects',
+      trackId: bass,
+      trackName: 'Bass',
+      added: 1,
+      removed: 0,
+      changed: 0,
+    })
+    const eq = addDevice(doc, bob, bass, { kind: 'eq3' })
+    const id = readSongFilter(doc, bass)
+    expect(edit(() => setDeviceParams(doc, bob, id, { frequency: 300 }))).toMatchObject([
+      { kind: 'effects', trackId: bass, changed: 1 },
+    ])
+    expect(edit(() => setDeviceBypass(doc, bob, id, true))).toMatchObject([{ kind: 'effects', changed: 1 }])
+    expect(edit(() => moveDevice(doc, bob, eq, 0))).toMatchObject([{ kind: 'effects', changed: 1 }])
+    // The last device leaving empties the chain (the track then has none): still a removal on the track.
+    removeDevice(doc, bob, eq)
+    expect(edit(() => removeDevice(doc, bob, id))).toEqual([
+      { kind: 'effects', trackId: bass, trackName: 'Bass', added: 0, removed: 1, changed: 0 },
+    ])
+    const bus = addBus(doc, alice, { name: 'Verb' })
+    expect(edit(() => addDevice(doc, bob, bus, { kind: 'reverb' }))).toMatchObject([
+      { kind: 'effects', trackId: bus, trackName: 'Verb', added: 1 },
+    ])
+    const summary = new ChangeSummariser()
+    summary.add(
+      'carol',
+      edit(() => applyChainPreset(doc, new UserOrigin('carol'), MASTER, 'factory-tight-bass')),
+    )
+    summary.add(
+      'carol',
+      edit(() => addDevice(doc, new UserOrigin('carol'), MASTER, { kind: 'limiter' })),
+    )
+    expect(summary.summary(10).authors[0]!.tracks).toMatchObject([
+      {
+        trackId: MASTER,
+        trackName: 'Master',
+        items: [{ kind: 'effects', text: 'added 3 effects on the master' }],
+      },
+    ])
+    // A track deleted with its chain is one "removed track", not an effects line too.
+    addDevice(doc, bob, bass, { kind: 'gate' })
+    expect(edit(() => deleteTrack(doc, bob, bass))).toEqual([
+      { kind: 'track-removed', trackId: bass, trackName: 'Bass' },
     ])
   })
 

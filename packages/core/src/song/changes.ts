@@ -13,8 +13,17 @@ import { z } from 'zod'
 import { KeySchema, TimeSignatureSchema } from '../music/schemas'
 import { audioClipEnd } from './audio-span'
 import { type Proposal, readProposals } from './proposals'
-import { readMeta, readTracks } from './read'
-import { type AudioClip, type ClipSnapshot, type Meta, MetaSchema, type TrackSnapshot } from './schema'
+import { readMeta, readMixer, readTracks } from './read'
+import {
+  type AudioClip,
+  type ClipSnapshot,
+  type DeviceSnapshot,
+  MASTER,
+  type Meta,
+  MetaSchema,
+  type MixerSnapshot,
+  type TrackSnapshot,
+} from './schema'
 
 const id = z.string().min(1).max(64)
 const tick = z.int().min(0)
@@ -69,6 +78,17 @@ export const SongChangeSchema = z.discriminatedUnion('kind', [
     changed: z.int().min(0),
     noteIds: z.array(id).max(MAX_HIGHLIGHTED_NOTES),
   }),
+  /**
+   * A chain's effects added, removed or changed (parameters, bypass, order). `trackId` names the chain's
+   * owner: a track, a bus, or MASTER; `trackName` is that track's or bus's name, or "Master".
+   */
+  z.strictObject({
+    kind: z.literal('effects'),
+    ...trackRef,
+    added: z.int().min(0),
+    removed: z.int().min(0),
+    changed: z.int().min(0),
+  }),
   z.strictObject({ kind: z.literal('proposal-accepted'), ...proposalRef }),
   z.strictObject({ kind: z.literal('proposal-discarded'), ...proposalRef }),
 ])
@@ -80,12 +100,14 @@ export interface SongState {
   readonly meta: Meta
   readonly tracks: readonly TrackSnapshot[]
   readonly proposals: readonly Proposal[]
+  readonly mixer: MixerSnapshot
 }
 
 export const readSongState = (doc: Y.Doc): SongState => ({
   meta: readMeta(doc),
   tracks: readTracks(doc),
   proposals: readProposals(doc),
+  mixer: readMixer(doc),
 })
 
 /**
@@ -105,7 +127,55 @@ export const diffSongStates = (before: SongState, after: SongState): SongChange[
   if (before.meta !== after.meta) diffMeta(before.meta, after.meta, changes)
   if (before.tracks !== after.tracks) diffTracks(before.tracks, after.tracks, after.meta.bpm, changes)
   if (before.proposals !== after.proposals) diffProposals(before, after, changes)
+  if (before.mixer !== after.mixer) diffChains(before, after, changes)
   return changes
+}
+
+/** Every chain by owner id, with the name a person knows its owner by. */
+const chainsOf = (state: SongState): Map<string, { name: string; devices: readonly DeviceSnapshot[] }> => {
+  const chains = new Map<string, { name: string; devices: readonly DeviceSnapshot[] }>()
+  for (const [owner, devices] of Object.entries(state.mixer.chains))
+    chains.set(owner, { name: state.tracks.find((t) => t.id === owner)?.name ?? '', devices })
+  for (const bus of state.mixer.buses) chains.set(bus.id, { name: bus.name, devices: bus.devices })
+  chains.set(MASTER, { name: 'Master', devices: state.mixer.master })
+  return chains
+}
+
+/**
+ * Effects per chain: devices added, removed, and changed (a parameter, the bypass switch or the position).
+ * A chain that goes with its track or bus is not listed: removing the track says it.
+ */
+function diffChains(before: SongState, after: SongState, out: SongChange[]): void {
+  const old = chainsOf(before)
+  const owners = new Set([...after.tracks.map((t) => t.id), ...after.mixer.buses.map((b) => b.id), MASTER])
+  for (const [owner, chain] of chainsOf(after)) {
+    const was = old.get(owner)
+    old.delete(owner)
+    if (was?.devices === chain.devices) continue
+    const previous = new Map((was?.devices ?? []).map((d) => [d.id, d]))
+    let added = 0
+    let changed = 0
+    for (const device of chain.devices) {
+      const then = previous.get(device.id)
+      previous.delete(device.id)
+      if (then === undefined) added++
+      else if (then !== device && !sameJson(then, device)) changed++
+    }
+    const removed = previous.size
+    if (added + removed + changed > 0)
+      out.push({ kind: 'effects', trackId: owner, trackName: chain.name, added, removed, changed })
+  }
+  // Chains emptied whose owner is still there (the snapshot leaves a track without devices out).
+  for (const [owner, chain] of old)
+    if (owners.has(owner) && chain.devices.length > 0)
+      out.push({
+        kind: 'effects',
+        trackId: owner,
+        trackName: after.tracks.find((t) => t.id === owner)?.name ?? chain.name,
+        added: 0,
+        removed: chain.devices.length,
+        changed: 0,
+      })
 }
 
 function diffMeta(a: Meta, b: Meta, out: SongChange[]): void {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { addClip, deleteClip } from './clips'
+import { addDevice, setDeviceParams } from './devices'
 import { setTempo, setTitle } from './meta'
 import { createSongDoc, migrateSong } from './migrate'
 import { setVolume } from './mixer'
@@ -94,6 +95,31 @@ describe('per-user undo', () => {
     expect(readTrack(a, id)?.volumeDb).toBe(0)
     expect(readTrack(b, id)).toEqual(readTrack(a, id))
     expect(SongSnapshotSchema.safeParse(readSong(a)).success).toBe(true)
+  })
+
+  it('makes a gesture (a knob drag writing on every move) one undo step, and only the dragger’s', () => {
+    const [a, b] = connectedReplicas(2) as [Y.Doc, Y.Doc]
+    const alice = new UserOrigin('alice')
+    const bob = new UserOrigin('bob')
+    const undoA = createUndo(a, alice)
+    const keys = addTrack(a, alice, { kind: 'instrument', name: 'Keys' })
+    const filter = addDevice(a, alice, keys, { kind: 'filter' })
+    const cutoff = (doc: Y.Doc) => readSong(doc).mixer.chains[keys]![0]!.params.frequency
+    const end = undoA.gesture()
+    for (const hz of [1_200, 1_500, 2_000, 2_600]) setDeviceParams(a, alice, filter, { frequency: hz })
+    setTempo(b, bob, 90) // a bandmate's edit mid-drag stays theirs
+    setDeviceParams(a, alice, filter, { frequency: 3_000 })
+    end()
+    end() // ending twice is harmless
+    setDeviceParams(a, alice, filter, { resonance: 2 })
+    expect(cutoff(b)).toBe(3_000)
+    undoA.undo() // the resonance, alone
+    expect(readSong(b).mixer.chains[keys]![0]!.params.resonance).toBe(0.7)
+    expect(cutoff(b)).toBe(3_000)
+    undoA.undo() // the whole drag
+    expect(cutoff(b)).toBe(1_000)
+    expect(readMeta(b).bpm).toBe(90)
+    expect(readSong(b).mixer.chains[keys]).toHaveLength(1)
   })
 
   it('treats each operation as one step, including a 50-note move', () => {

@@ -11,6 +11,11 @@ export interface SongUndo {
   canRedo(): boolean
   /** Ends the current step, so the next edit becomes a separate undo step even within captureTimeout. */
   stopCapturing(): void
+  /**
+   * Starts a gesture (a knob drag writes on every move so bandmates hear it at once): this user's edits until
+   * the returned function runs become one undo step, not one per move.
+   */
+  gesture(): () => void
   clear(): void
   /** Called after anything that may change canUndo / canRedo. Returns an unsubscribe function. */
   onChange(listener: () => void): () => void
@@ -133,6 +138,17 @@ export const createUndo = (doc: Y.Doc, user: UserOrigin, options: UndoOptions = 
     canUndo: () => manager.canUndo(),
     canRedo: () => manager.canRedo(),
     stopCapturing: () => manager.stopCapturing(),
+    gesture: () => {
+      manager.stopCapturing()
+      manager.captureTimeout = Number.POSITIVE_INFINITY
+      let open = true
+      return () => {
+        if (!open) return
+        open = false
+        manager.captureTimeout = options.captureTimeout ?? 0
+        manager.stopCapturing()
+      }
+    },
     clear: () => manager.clear(),
     onChange: (listener) => {
       listeners.add(listener)

@@ -1,6 +1,7 @@
 'use client'
 
 import type { ParameterSpec, ParameterValue } from '@ensemble/core/plugin'
+import { ChoiceSelect } from '../components/choice-select'
 import { shownValue } from './parameter-value'
 
 /**
@@ -34,20 +35,16 @@ export function PluginParameters(props: {
           )
         if (spec.type === 'choice')
           return (
-            <label key={spec.id} className="st-ai-param" title={hint}>
+            <div key={spec.id} className="st-ai-param" title={hint}>
               <span>{spec.label}</span>
-              <select
+              <ChoiceSelect
+                spec={spec}
+                label={spec.label}
                 value={String(value)}
                 disabled={disabled}
-                onChange={(e) => onChange(spec.id, e.target.value)}
-              >
-                {spec.options.map((o) => (
-                  <option key={o.value} value={o.value}>
-                    {o.label}
-                  </option>
-                ))}
-              </select>
-            </label>
+                onChange={(v) => onChange(spec.id, v)}
+              />
+            </div>
           )
         const step = spec.step ?? (spec.type === 'int' ? 1 : (spec.max - spec.min) / 100)
         const n = typeof value === 'number' ? value : spec.default

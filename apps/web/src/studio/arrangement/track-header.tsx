@@ -14,7 +14,7 @@ import {
   type TrackSnapshot,
 } from '@ensemble/core'
 import { DEFAULT_PRESET, INSTRUMENT_PRESETS } from '@ensemble/core/audio/catalogue'
-import { Copy, Drum, Piano, Plus, Sparkles, Trash2 } from 'lucide-react'
+import { Copy, Drum, Piano, Plus, SlidersHorizontal, Sparkles, Trash2 } from 'lucide-react'
 import type { DragEvent } from 'react'
 import { IconButton } from '../components/icon-button'
 import { useStudio } from '../studio-context'
@@ -40,6 +40,7 @@ export function TrackHeader(props: {
   const readOnly = studio.session.role === 'viewer'
   const selected = useView(studio.view, (s) => s.selectedTrackId === track.id)
   const aiOpen = useView(studio.view, (s) => s.aiTrackId === track.id)
+  const effectsOpen = useView(studio.view, (s) => s.chainOwner === track.id)
   const kind = track.kind === 'audio' ? null : track.kind
   const instrument = track.instrument ?? (kind ? DEFAULT_PRESET[kind] : '')
 
@@ -135,6 +136,18 @@ export function TrackHeader(props: {
             }
           >
             <Sparkles size={14} aria-hidden />
+          </button>
+          <button
+            type="button"
+            aria-label={`Effects for ${track.name}`}
+            aria-pressed={effectsOpen}
+            className={`st-icon-button${effectsOpen ? ' is-on' : ''}`}
+            title="This track's effects chain"
+            onClick={() =>
+              studio.view.set({ chainOwner: effectsOpen ? null : track.id, selectedTrackId: track.id })
+            }
+          >
+            <SlidersHorizontal size={14} aria-hidden />
           </button>
         </div>
         <div className="st-row">

@@ -51,8 +51,8 @@ function ChangesPanel({ summary, onSeen }: { summary: SinceSummary; onSeen: () =
                       type="button"
                       className="st-since-item"
                       data-testid="since-item"
-                      onClick={() => jumpTo(studio, item.place)}
-                      title={item.place.start === null ? undefined : 'Show where'}
+                      onClick={() => jumpTo(studio, item.place, item.kind)}
+                      title={item.place.start === null && item.kind !== 'effects' ? undefined : 'Show where'}
                     >
                       {item.text}
                       {item.place.start !== null && item.place.end !== null && (

@@ -1,6 +1,6 @@
 'use client'
 
-import { type ChangePlace, PPQ, readClip, readTrack } from '@ensemble/core'
+import { type ChangePlace, PPQ, readClip, readTrack, type SongChangeKind } from '@ensemble/core'
 import type { StudioHandle } from '../studio-context'
 
 /**
@@ -9,8 +9,13 @@ import type { StudioHandle } from '../studio-context'
  * (notes, with the clip open) highlight things. Ids the song no longer has (a clip removed since) are
  * left out; a place with nothing left to select still moves the playhead and picks the track.
  */
-export function jumpTo(studio: StudioHandle, place: ChangePlace): void {
+export function jumpTo(studio: StudioHandle, place: ChangePlace, kind?: SongChangeKind): void {
   const doc = studio.session.doc
+  // Effects have no place in time: the line opens the chain (a track's, a bus's or the master's) instead.
+  if (kind === 'effects' && place.trackId !== null) {
+    studio.view.set({ chainOwner: place.trackId })
+    return
+  }
   if (place.start !== null) studio.transport.seek(place.start)
   const trackId = place.trackId !== null && readTrack(doc, place.trackId) ? place.trackId : null
   if (trackId === null) return

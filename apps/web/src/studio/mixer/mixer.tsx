@@ -1,9 +1,19 @@
 'use client'
 
-import { MAX_VOLUME_DB, MIN_VOLUME_DB, readTracks, setMute, setPan, setSolo, setVolume } from '@ensemble/core'
+import {
+  MASTER,
+  MAX_VOLUME_DB,
+  MIN_VOLUME_DB,
+  readTracks,
+  setMute,
+  setPan,
+  setSolo,
+  setVolume,
+} from '@ensemble/core'
 import { useSong } from '../session/hooks'
 import { useStudio } from '../studio-context'
 import { useView } from '../view/view-store'
+import { ChainButton } from './chain-button'
 import { LevelMeter, LimiterReadout } from './level-meter'
 import './mixer.css'
 
@@ -77,6 +87,7 @@ export function Mixer() {
               S
             </button>
           </div>
+          <ChainButton owner={t.id} name={t.name} />
         </div>
       ))}
       <div className="st-strip st-master">
@@ -97,6 +108,7 @@ export function Mixer() {
         </div>
         <span className="st-small">{formatDb(master)} dB</span>
         <LimiterReadout />
+        <ChainButton owner={MASTER} name="Master" />
       </div>
     </section>
   )

@@ -25,6 +25,8 @@ export interface TransportLevels {
   readonly master: number
   /** The master limiter's gain reduction in dB: 0, or negative while it holds the mix under 0 dBFS. */
   readonly limiterDb: number
+  /** Gain reduction in dB by device id, for compressors (absent where the engine reports none). */
+  readonly reductions?: Readonly<Record<string, number>>
 }
 
 /**

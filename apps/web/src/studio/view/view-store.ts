@@ -47,6 +47,8 @@ export interface ViewState {
   readonly masterDb: number
   /** The track whose AI panel is open, if any. */
   readonly aiTrackId: string | null
+  /** Whose effects chain is open beside the arrangement: a track id, a bus id, MASTER, or none. */
+  readonly chainOwner: string | null
   /** The conversation panel open beside the arrangement, if any. */
   readonly discussion: 'comments' | 'chat' | null
   /** The comment thread a marker click asked the comments panel to show. */
@@ -83,6 +85,7 @@ export const INITIAL_VIEW: ViewState = {
   mixerOpen: false,
   masterDb: 0,
   aiTrackId: null,
+  chainOwner: null,
   discussion: null,
   commentFocus: null,
   aiFocus: null,

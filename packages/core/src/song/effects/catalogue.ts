@@ -102,7 +102,8 @@ const DESCRIPTORS: readonly EffectDescriptor[] = [
       db('threshold', 'Threshold', -60, 0, -24),
       float({ id: 'ratio', label: 'Ratio', min: 1, max: 20, default: 4, units: ':1', curve: 'log' }),
       ms('attack', 'Attack', 0.1, 1_000, 10),
-      ms('release', 'Release', 10, 3_000, 250),
+      // Web Audio's compressor takes at most 1 s of attack and of release (a RangeError past it).
+      ms('release', 'Release', 10, 1_000, 250),
       db('knee', 'Knee', 0, 40, 6),
       db('makeup', 'Make-up gain', 0, 24, 0),
     ],
