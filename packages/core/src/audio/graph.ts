@@ -88,12 +88,16 @@ const instrumentLanes = (
   trackId: string,
   lanes: ReadonlyMap<string, ParamCurve>,
 ): Readonly<Record<string, ParamCurve>> => {
-  let automation: Record<string, ParamCurve> | null = null
+  const automation: Record<string, ParamCurve> = {}
+  let any = false
   for (const param of INSTRUMENT_PARAMETERS) {
     const curve = lanes.get(`instrument:${trackId}:${param.id}`)
-    if (curve !== undefined) (automation ??= {})[param.id] = curve
+    if (curve === undefined) continue
+    automation[param.id] = curve
+    any = true
   }
-  return automation ?? NO_PARAMS
+  // The shared empty record when nothing is automated, so the diff skips the track at a glance.
+  return any ? automation : NO_PARAMS
 }
 
 const cache = new WeakMap<SongSnapshot, AudioGraph>()
