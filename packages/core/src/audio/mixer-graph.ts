@@ -49,6 +49,9 @@ export class MixerGraph {
   readonly #strips = new Map<string, Strip>()
   readonly #devices = new Map<string, BuiltDevice>()
   readonly #master: Strip
+  readonly #meters: boolean
+  /** A level meter after each bus fader, when the player shows meters (not in offline renders). */
+  readonly #busMeters = new Map<string, ToneModule.Meter>()
   readonly automation: AutomationPlayer
 
   /** `master` is the mix bus; `out` where the master chain ends (the master limiter). */
@@ -58,7 +61,9 @@ export class MixerGraph {
     master: ToneModule.Channel,
     out: ToneModule.InputNode,
     bpm: () => number,
+    meters = false,
   ) {
+    this.#meters = meters
     this.#tone = tone
     this.#context = context
     this.automation = new AutomationPlayer(context, bpm)
@@ -98,6 +103,10 @@ export class MixerGraph {
     this.#removeStrip(`track:${trackId}`)
   }
 
+  busMeters(): ReadonlyMap<string, ToneModule.Meter> {
+    return this.#busMeters
+  }
+
   /** Whether automation drives a track's volume or pan (then the fader's static value must not override it). */
   automated(trackId: string, what: 'volume' | 'pan'): boolean {
     return this.automation.has(`track:${trackId}/${what}`)
@@ -116,6 +125,11 @@ export class MixerGraph {
         input.connect(chainOut)
         chainOut.connect(fader)
         fader.connect(this.#master.input)
+        if (this.#meters) {
+          const meter = new this.#tone.Meter({ context, smoothing: 0.8, channelCount: 1 })
+          fader.connect(meter)
+          this.#busMeters.set(action.busId, meter)
+        }
         this.#strips.set(key, {
           input,
           head: input,
@@ -303,6 +317,11 @@ export class MixerGraph {
     strip.chainOut.dispose()
     strip.instrument?.level.dispose()
     strip.instrument?.tone.dispose()
+    if (key.startsWith('bus:')) {
+      const id = key.slice('bus:'.length)
+      this.#busMeters.get(id)?.dispose()
+      this.#busMeters.delete(id)
+    }
     if (strip.owned) {
       strip.input.dispose()
       strip.fader.dispose()

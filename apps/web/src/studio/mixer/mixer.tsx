@@ -1,24 +1,37 @@
 'use client'
 
-import { MAX_VOLUME_DB, MIN_VOLUME_DB, readTracks, setMute, setPan, setSolo, setVolume } from '@ensemble/core'
+import {
+  addBus,
+  MAX_BUSES,
+  MAX_VOLUME_DB,
+  MIN_VOLUME_DB,
+  readMixer,
+  readTracks,
+  setMute,
+  setPan,
+  setSolo,
+  setVolume,
+} from '@ensemble/core'
+import { Plus } from 'lucide-react'
 import { useSong } from '../session/hooks'
 import { useStudio } from '../studio-context'
 import { useView } from '../view/view-store'
+import { BusStrip } from './bus-strip'
 import { LevelMeter, LimiterReadout } from './level-meter'
+import { formatDb, formatPan } from './mixer-format'
+import { TrackSends } from './track-sends'
 import './mixer.css'
 
-const formatDb = (db: number) => (db <= MIN_VOLUME_DB ? '−∞' : `${db > 0 ? '+' : ''}${db.toFixed(1)}`)
-const formatPan = (pan: number) =>
-  Math.abs(pan) < 0.01 ? 'C' : pan < 0 ? `L${Math.round(-pan * 100)}` : `R${Math.round(pan * 100)}`
-
 /**
- * Channel strips for every track (volume, pan, mute, solo, level meter) and the master bus. Track settings
- * are song state, shared with the band; the master level is this listener's own monitoring volume.
+ * Channel strips for every track (volume, pan, mute, solo, level meter, sends), the return buses and the
+ * master bus. Track and bus settings are song state, shared with the band; the master level is this
+ * listener's own monitoring volume.
  */
 export function Mixer() {
   const studio = useStudio()
   const { doc, me } = studio.session
   const tracks = useSong(doc, readTracks)
+  const mixer = useSong(doc, readMixer)
   const master = useView(studio.view, (s) => s.masterDb)
   const readOnly = studio.session.role === 'viewer'
   return (
@@ -77,8 +90,29 @@ export function Mixer() {
               S
             </button>
           </div>
+          {
+            <TrackSends
+              trackId={t.id}
+              trackName={t.name}
+              sends={mixer.sends}
+              buses={mixer.buses}
+              readOnly={readOnly}
+            />
+          }
         </div>
       ))}
+      {mixer.buses.map((bus) => (
+        <BusStrip key={bus.id} bus={bus} readOnly={readOnly} />
+      ))}
+      <button
+        type="button"
+        className="st-add-bus"
+        disabled={readOnly || mixer.buses.length >= MAX_BUSES}
+        title="Add a return bus (a track of its own that sends feed)"
+        onClick={() => studio.run(() => addBus(doc, me))}
+      >
+        <Plus size={12} aria-hidden /> Bus
+      </button>
       <div className="st-strip st-master">
         <div className="st-strip-name">Master</div>
         <div className="st-fader-row">

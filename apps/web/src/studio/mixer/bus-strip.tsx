@@ -1,0 +1,121 @@
+'use client'
+
+import {
+  addDevice,
+  type BusSnapshot,
+  deleteBus,
+  MAX_VOLUME_DB,
+  MIN_VOLUME_DB,
+  type PresetDevice,
+  setBusField,
+} from '@ensemble/core'
+import { Trash2 } from 'lucide-react'
+import { useEffect, useState } from 'react'
+import { useStudio } from '../studio-context'
+import { LevelMeter } from './level-meter'
+import { formatDb, formatPan } from './mixer-format'
+
+/**
+ * The bus's factory return: a fully wet reverb (the dry signal stays on the tracks), long enough to be heard
+ * as a room. One click puts it on the bus's chain; the device chain view edits it from there.
+ */
+export const REVERB_RETURN: PresetDevice = {
+  kind: 'reverb',
+  bypass: false,
+  params: { decay: 3, preDelay: 10, mix: 100 },
+}
+
+/** A return bus's strip: its name (renamed in place), pan, fader, mute, meter, chain summary and delete. */
+export function BusStrip({ bus, readOnly }: { bus: BusSnapshot; readOnly: boolean }) {
+  const studio = useStudio()
+  const { doc, me } = studio.session
+  const [name, setName] = useState(bus.name)
+  useEffect(() => setName(bus.name), [bus.name])
+  const rename = () => {
+    const next = name.trim()
+    if (next === '' || next === bus.name) setName(bus.name)
+    else studio.run(() => setBusField(doc, me, bus.id, 'name', next))
+  }
+  return (
+    <div className="st-strip st-bus" data-testid="bus-strip" data-bus={bus.id}>
+      <input
+        className="st-strip-name st-bus-name"
+        aria-label={`Bus name ${bus.name}`}
+        data-testid="bus-name"
+        value={name}
+        maxLength={200}
+        disabled={readOnly}
+        onChange={(e) => setName(e.target.value)}
+        onBlur={rename}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') e.currentTarget.blur()
+          if (e.key === 'Escape') setName(bus.name)
+        }}
+      />
+      <input
+        aria-label={`Pan ${bus.name}`}
+        type="range"
+        min={-1}
+        max={1}
+        step={0.05}
+        value={bus.pan}
+        disabled={readOnly}
+        onChange={(e) => studio.run(() => setBusField(doc, me, bus.id, 'pan', Number(e.target.value)))}
+        onDoubleClick={() => studio.run(() => setBusField(doc, me, bus.id, 'pan', 0))}
+        className="st-pan"
+      />
+      <span className="st-small st-muted">{formatPan(bus.pan)}</span>
+      <div className="st-fader-row">
+        <input
+          aria-label={`Volume ${bus.name}`}
+          type="range"
+          className="st-fader"
+          min={MIN_VOLUME_DB}
+          max={MAX_VOLUME_DB}
+          step={0.5}
+          value={bus.volumeDb}
+          disabled={readOnly}
+          onChange={(e) => studio.run(() => setBusField(doc, me, bus.id, 'volumeDb', Number(e.target.value)))}
+          onDoubleClick={() => studio.run(() => setBusField(doc, me, bus.id, 'volumeDb', 0))}
+        />
+        <LevelMeter trackId={null} busId={bus.id} />
+      </div>
+      <span className="st-small">{formatDb(bus.volumeDb)} dB</span>
+      <div className="st-row">
+        <button
+          type="button"
+          className={`st-toggle mute${bus.mute ? ' on' : ''}`}
+          aria-pressed={bus.mute}
+          aria-label={`Mute ${bus.name}`}
+          disabled={readOnly}
+          onClick={() => studio.run(() => setBusField(doc, me, bus.id, 'mute', !bus.mute))}
+        >
+          M
+        </button>
+        <button
+          type="button"
+          className="st-toggle"
+          aria-label={`Delete bus ${bus.name}`}
+          title="Delete the bus, its chain and the sends into it"
+          disabled={readOnly}
+          onClick={() => studio.run(() => deleteBus(doc, me, bus.id))}
+        >
+          <Trash2 size={12} aria-hidden />
+        </button>
+      </div>
+      <span className="st-small st-muted st-bus-chain" data-testid="bus-chain">
+        {bus.devices.length === 0 ? 'No effects' : bus.devices.map((d) => d.kind).join(' · ')}
+      </span>
+      {!bus.devices.some((d) => d.kind === 'reverb') && (
+        <button
+          type="button"
+          className="st-small"
+          disabled={readOnly}
+          onClick={() => studio.run(() => addDevice(doc, me, bus.id, REVERB_RETURN))}
+        >
+          Reverb return
+        </button>
+      )}
+    </div>
+  )
+}
