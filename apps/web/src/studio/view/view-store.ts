@@ -56,6 +56,10 @@ export interface ViewState {
    * variations. Proposals are shared; which one a person looks at is not.
    */
   readonly aiFocus: { readonly proposalId: string; readonly variation: number } | null
+  /** The automation lanes shown under each track, by track id: lane keys (core's `laneKey`), top first. */
+  readonly automationLanes: Readonly<Record<string, readonly string[]>>
+  /** The automation points selected in one lane (a lane's selection, like notes in one clip). */
+  readonly automationSelection: { readonly laneKey: string; readonly pointIds: readonly string[] } | null
 }
 
 export const INITIAL_VIEW: ViewState = {
@@ -77,6 +81,8 @@ export const INITIAL_VIEW: ViewState = {
   discussion: null,
   commentFocus: null,
   aiFocus: null,
+  automationLanes: {},
+  automationSelection: null,
 }
 
 export interface ViewStore {
