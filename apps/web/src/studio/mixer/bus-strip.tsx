@@ -1,19 +1,11 @@
 'use client'
 
-import {
-  addDevice,
-  type BusSnapshot,
-  deleteBus,
-  MAX_VOLUME_DB,
-  MIN_VOLUME_DB,
-  type PresetDevice,
-  setBusField,
-} from '@ensemble/core'
+import { addDevice, type BusSnapshot, deleteBus, type PresetDevice, setBusField } from '@ensemble/core'
 import { Trash2 } from 'lucide-react'
 import { useEffect, useState } from 'react'
 import { useStudio } from '../studio-context'
 import { LevelMeter } from './level-meter'
-import { formatDb, formatPan } from './mixer-format'
+import { StripFader } from './strip-fader'
 
 /**
  * The bus's factory return: a fully wet reverb (the dry signal stays on the tracks), long enough to be heard
@@ -52,35 +44,15 @@ export function BusStrip({ bus, readOnly }: { bus: BusSnapshot; readOnly: boolea
           if (e.key === 'Escape') setName(bus.name)
         }}
       />
-      <input
-        aria-label={`Pan ${bus.name}`}
-        type="range"
-        min={-1}
-        max={1}
-        step={0.05}
-        value={bus.pan}
-        disabled={readOnly}
-        onChange={(e) => studio.run(() => setBusField(doc, me, bus.id, 'pan', Number(e.target.value)))}
-        onDoubleClick={() => studio.run(() => setBusField(doc, me, bus.id, 'pan', 0))}
-        className="st-pan"
+      <StripFader
+        name={bus.name}
+        pan={bus.pan}
+        volumeDb={bus.volumeDb}
+        readOnly={readOnly}
+        meter={<LevelMeter trackId={null} busId={bus.id} />}
+        onPan={(pan) => studio.run(() => setBusField(doc, me, bus.id, 'pan', pan))}
+        onVolume={(db) => studio.run(() => setBusField(doc, me, bus.id, 'volumeDb', db))}
       />
-      <span className="st-small st-muted">{formatPan(bus.pan)}</span>
-      <div className="st-fader-row">
-        <input
-          aria-label={`Volume ${bus.name}`}
-          type="range"
-          className="st-fader"
-          min={MIN_VOLUME_DB}
-          max={MAX_VOLUME_DB}
-          step={0.5}
-          value={bus.volumeDb}
-          disabled={readOnly}
-          onChange={(e) => studio.run(() => setBusField(doc, me, bus.id, 'volumeDb', Number(e.target.value)))}
-          onDoubleClick={() => studio.run(() => setBusField(doc, me, bus.id, 'volumeDb', 0))}
-        />
-        <LevelMeter trackId={null} busId={bus.id} />
-      </div>
-      <span className="st-small">{formatDb(bus.volumeDb)} dB</span>
       <div className="st-row">
         <button
           type="button"

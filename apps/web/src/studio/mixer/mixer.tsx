@@ -18,7 +18,8 @@ import { useStudio } from '../studio-context'
 import { useView } from '../view/view-store'
 import { BusStrip } from './bus-strip'
 import { LevelMeter, LimiterReadout } from './level-meter'
-import { formatDb, formatPan } from './mixer-format'
+import { formatDb } from './mixer-format'
+import { StripFader } from './strip-fader'
 import { TrackSends } from './track-sends'
 import './mixer.css'
 
@@ -41,35 +42,15 @@ export function Mixer() {
           <div className="st-strip-name" title={t.name}>
             {t.name || 'Track'}
           </div>
-          <input
-            aria-label={`Pan ${t.name}`}
-            type="range"
-            min={-1}
-            max={1}
-            step={0.05}
-            value={t.pan}
-            disabled={readOnly}
-            onChange={(e) => studio.run(() => setPan(doc, me, t.id, Number(e.target.value)))}
-            onDoubleClick={() => studio.run(() => setPan(doc, me, t.id, 0))}
-            className="st-pan"
+          <StripFader
+            name={t.name}
+            pan={t.pan}
+            volumeDb={t.volumeDb}
+            readOnly={readOnly}
+            meter={<LevelMeter trackId={t.id} />}
+            onPan={(pan) => studio.run(() => setPan(doc, me, t.id, pan))}
+            onVolume={(db) => studio.run(() => setVolume(doc, me, t.id, db))}
           />
-          <span className="st-small st-muted">{formatPan(t.pan)}</span>
-          <div className="st-fader-row">
-            <input
-              aria-label={`Volume ${t.name}`}
-              type="range"
-              className="st-fader"
-              min={MIN_VOLUME_DB}
-              max={MAX_VOLUME_DB}
-              step={0.5}
-              value={t.volumeDb}
-              disabled={readOnly}
-              onChange={(e) => studio.run(() => setVolume(doc, me, t.id, Number(e.target.value)))}
-              onDoubleClick={() => studio.run(() => setVolume(doc, me, t.id, 0))}
-            />
-            <LevelMeter trackId={t.id} />
-          </div>
-          <span className="st-small">{formatDb(t.volumeDb)} dB</span>
           <div className="st-row">
             <button
               type="button"

@@ -1,5 +1,6 @@
 import type { AutomationPoint, UserOrigin } from '@ensemble/core'
 import type * as Y from 'yjs'
+import type { PointerTool } from '../../editor/pointer-tool'
 import type { LaneGeometry } from '../lane-geometry'
 import type { LaneTarget } from '../lane-targets'
 
@@ -53,16 +54,5 @@ export interface LaneToolContext {
   run(write: () => void): void
 }
 
-/**
- * An automation-lane tool, the piano roll's tool model on breakpoints: a small state machine turning pointer
- * down/move/up into a preview and, on release, one core operation (one undo step).
- */
-export interface LaneTool {
-  readonly id: string
-  readonly state: string
-  down(p: LanePointer, ctx: LaneToolContext): void
-  move(p: LanePointer, ctx: LaneToolContext): void
-  up(p: LanePointer, ctx: LaneToolContext): void
-  cancel(ctx: LaneToolContext): void
-  cursor(p: LanePointer, ctx: LaneToolContext): string
-}
+/** An automation-lane tool: the piano roll's tool model (PointerTool) on breakpoints. */
+export type LaneTool = PointerTool<LanePointer, LaneToolContext>
