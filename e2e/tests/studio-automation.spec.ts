@@ -129,6 +129,8 @@ test('A adds a reverb send and draws a volume ramp; B hears both and undoes noth
   await expect(carolLane).toHaveAttribute('data-points', '2')
   await expect(carol.getByLabel('Add send from Keys')).toHaveCount(0)
 
+  await alice.screenshot({ path: '.test-results/studio-automation-drawn.png' })
+
   // A undoes the points, the send, the reverb and the bus: five steps, her own.
   await alice.locator('body').click({ position: { x: 5, y: 300 } })
   for (let i = 0; i < 5; i++) await alice.keyboard.press('Control+z')
