@@ -1,6 +1,6 @@
 import type { AutomationPoint, UserOrigin } from '@ensemble/core'
 import type * as Y from 'yjs'
-import type { PointerTool } from '../../editor/pointer-tool'
+import type { PointerTool } from '../../pointer-tool/pointer-tool'
 import type { LaneGeometry } from '../lane-geometry'
 import type { LaneTarget } from '../lane-targets'
 

@@ -1,6 +1,6 @@
 import type { ClipSnapshot, UserOrigin } from '@ensemble/core'
 import type * as Y from 'yjs'
-import type { PointerTool } from '../../editor/pointer-tool'
+import type { PointerTool } from '../../pointer-tool/pointer-tool'
 import type { RollGeometry } from '../roll-geometry'
 import type { RollPreview } from '../roll-preview'
 
