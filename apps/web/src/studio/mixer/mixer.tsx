@@ -1,17 +1,6 @@
 'use client'
 
-import {
-  addBus,
-  MAX_BUSES,
-  MAX_VOLUME_DB,
-  MIN_VOLUME_DB,
-  readMixer,
-  readTracks,
-  setMute,
-  setPan,
-  setSolo,
-  setVolume,
-} from '@ensemble/core'
+import { addBus, MAX_BUSES, readMixer, readTracks, setMute, setPan, setSolo, setVolume } from '@ensemble/core'
 import { Plus } from 'lucide-react'
 import { useSong } from '../session/hooks'
 import { useStudio } from '../studio-context'
@@ -19,7 +8,7 @@ import { useView } from '../view/view-store'
 import { BusStrip } from './bus-strip'
 import { LevelMeter, LimiterReadout } from './level-meter'
 import { formatDb } from './mixer-format'
-import { StripFader } from './strip-fader'
+import { Fader, StripFader } from './strip-fader'
 import { TrackSends } from './track-sends'
 import './mixer.css'
 
@@ -97,16 +86,11 @@ export function Mixer() {
       <div className="st-strip st-master">
         <div className="st-strip-name">Master</div>
         <div className="st-fader-row">
-          <input
-            aria-label="Master volume"
-            type="range"
-            className="st-fader"
-            min={MIN_VOLUME_DB}
-            max={MAX_VOLUME_DB}
-            step={0.5}
-            value={master}
-            onChange={(e) => studio.view.set({ masterDb: Number(e.target.value) })}
-            onDoubleClick={() => studio.view.set({ masterDb: 0 })}
+          <Fader
+            label="Master volume"
+            volumeDb={master}
+            readOnly={false}
+            onVolume={(db) => studio.view.set({ masterDb: db })}
           />
           <LevelMeter trackId={null} />
         </div>

@@ -34,21 +34,34 @@ export function StripFader(props: {
       />
       <span className="st-small st-muted">{formatPan(pan)}</span>
       <div className="st-fader-row">
-        <input
-          aria-label={`Volume ${name}`}
-          type="range"
-          className="st-fader"
-          min={MIN_VOLUME_DB}
-          max={MAX_VOLUME_DB}
-          step={0.5}
-          value={volumeDb}
-          disabled={readOnly}
-          onChange={(e) => onVolume(Number(e.target.value))}
-          onDoubleClick={() => onVolume(0)}
-        />
+        <Fader label={`Volume ${name}`} volumeDb={volumeDb} readOnly={readOnly} onVolume={onVolume} />
         {meter}
       </div>
       <span className="st-small">{formatDb(volumeDb)} dB</span>
     </>
+  )
+}
+
+/** A vertical volume fader in dB; double-click puts it back to 0 dB. */
+export function Fader(props: {
+  label: string
+  volumeDb: number
+  readOnly: boolean
+  onVolume: (db: number) => void
+}) {
+  const { label, volumeDb, readOnly, onVolume } = props
+  return (
+    <input
+      aria-label={label}
+      type="range"
+      className="st-fader"
+      min={MIN_VOLUME_DB}
+      max={MAX_VOLUME_DB}
+      step={0.5}
+      value={volumeDb}
+      disabled={readOnly}
+      onChange={(e) => onVolume(Number(e.target.value))}
+      onDoubleClick={() => onVolume(0)}
+    />
   )
 }

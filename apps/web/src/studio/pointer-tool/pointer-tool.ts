@@ -12,3 +12,12 @@ export interface PointerTool<P, C> {
   cancel(ctx: C): void
   cursor(p: P, ctx: C): string
 }
+
+/** A selection box being dragged, in the editor's pixels (corner where it started, corner under the pointer). */
+export interface BoxPreview {
+  readonly kind: 'box'
+  readonly x0: number
+  readonly y0: number
+  readonly x1: number
+  readonly y1: number
+}
