@@ -62,6 +62,24 @@ describe('the graph description', () => {
     expect(actions.map((a) => (a.type === 'graph' ? a.action.type : a.type))).toEqual(['chain'])
   })
 
+  it('an instrument lane is one instrumentAutomation action; a song without one builds no instrument stage', () => {
+    const { doc, trackIds } = held('lead', 72, 1)
+    const before = readSong(doc)
+    expect(describeGraph(before).tracks.get(trackIds[0]!)!.instrumentAutomation).toEqual({})
+    addAutomationPoints(doc, user, { kind: 'instrument', track: trackIds[0]!, param: 'tone' }, [
+      { tick: 0, value: 500 },
+    ])
+    const actions = diffSong(before, readSong(doc)).flatMap((a) => (a.type === 'graph' ? [a.action] : []))
+    expect(actions).toEqual([
+      {
+        type: 'instrumentAutomation',
+        trackId: trackIds[0]!,
+        param: 'tone',
+        curve: [expect.objectContaining({ tick: 0, value: 500 })],
+      },
+    ])
+  })
+
   it('a tempo-synced delay gets its time from the song tempo', () => {
     const { doc, trackIds } = held('lead', 72, 1)
     const delay = addDevice(doc, user, trackIds[0]!, { kind: 'delay', params: { division: '8d' } })
@@ -123,6 +141,31 @@ describe('effects as heard (Node renders)', { timeout: 60_000 }, () => {
     const db = 20 * Math.log10(bars[3]! / bars[0]!)
     expect(db).toBeGreaterThan(25)
     expect(db).toBeLessThan(35)
+  })
+
+  it('instrument automation: the tone control closes over a high note, the level ramps it up', async () => {
+    // C7 on the square lead for two bars; the tone falls from 20 kHz to 150 Hz over the first bar, then holds.
+    const { doc, trackIds } = held('lead', 96, 2)
+    const track = trackIds[0]!
+    const open = rms(await left(doc), RATE, 2.2, 3.8)
+    addAutomationPoints(doc, user, { kind: 'instrument', track, param: 'tone' }, [
+      { tick: 0, value: 20_000, curve: 'exponential' },
+      { tick: BAR, value: 150 },
+    ])
+    const closing = await left(doc)
+    expect(rms(closing, RATE, 0.05, 0.3)).toBeGreaterThan(open / 3)
+    expect(rms(closing, RATE, 2.2, 3.8)).toBeLessThan(open / 10)
+    // The level: -40 dB to 0 dB over the two bars (the tone lane removed, so the note is heard whole).
+    const { doc: ramp, trackIds: ids } = held('lead', 69, 2)
+    addAutomationPoints(ramp, user, { kind: 'instrument', track: ids[0]!, param: 'level' }, [
+      { tick: 0, value: -40 },
+      { tick: 2 * BAR, value: 0 },
+    ])
+    const audio = await left(ramp)
+    const db = 20 * Math.log10(rms(audio, RATE, 3.4, 3.8) / rms(audio, RATE, 0.2, 0.6))
+    // Middles of the two windows sit near -36 dB and -4 dB: 32 dB apart.
+    expect(db).toBeGreaterThan(27)
+    expect(db).toBeLessThan(37)
   })
 
   it('renders the same samples twice, effects, sends and automation included', async () => {

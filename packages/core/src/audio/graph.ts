@@ -4,7 +4,7 @@
  * engine and the offline render both build their Tone graph from it (through `diffGraph`, the same way the
  * notes go through `diffSong`), so an export sounds like what the studio plays:
  *
- *   instrument / audio clips → inserts → fader (volume, pan, mute/solo) ─→ master
+ *   instrument (→ level, tone when automated) / audio clips → inserts → fader (volume, pan, mute/solo) ─→ master
  *                                     ├─ pre-fader sends ─┐       └─ post-fader sends ─┐
  *                                     bus: inserts → fader ─→ master ←─────────────────┘
  *   master → master chain → master limiter → out
@@ -16,6 +16,7 @@ import {
   type DeviceSnapshot,
   divisionBeats,
   type EffectKind,
+  INSTRUMENT_PARAMETERS,
   MIN_VOLUME_DB,
   type SongSnapshot,
 } from '../song/index'
@@ -53,6 +54,8 @@ export interface GraphStrip {
   readonly panAutomation: ParamCurve
   /** Empty on buses. */
   readonly sends: readonly GraphSend[]
+  /** Automated instrument parameters (song/instrument-parameters.ts) by id; empty on buses and audio tracks. */
+  readonly instrumentAutomation: Readonly<Record<string, ParamCurve>>
 }
 
 export interface AudioGraph {
@@ -77,6 +80,24 @@ const device = (d: DeviceSnapshot, lanes: ReadonlyMap<string, ParamCurve>, bpm: 
       ? { ...d.params, seconds: (divisionBeats(String(d.params.division)) * 60) / bpm }
       : d.params
   return { id: d.id, kind: d.kind, bypass: d.bypass, params, automation }
+}
+
+const NO_PARAMS: Readonly<Record<string, ParamCurve>> = {}
+
+const instrumentLanes = (
+  trackId: string,
+  lanes: ReadonlyMap<string, ParamCurve>,
+): Readonly<Record<string, ParamCurve>> => {
+  const automation: Record<string, ParamCurve> = {}
+  let any = false
+  for (const param of INSTRUMENT_PARAMETERS) {
+    const curve = lanes.get(`instrument:${trackId}:${param.id}`)
+    if (curve === undefined) continue
+    automation[param.id] = curve
+    any = true
+  }
+  // The shared empty record when nothing is automated, so the diff skips the track at a glance.
+  return any ? automation : NO_PARAMS
 }
 
 const cache = new WeakMap<SongSnapshot, AudioGraph>()
@@ -110,6 +131,7 @@ export const describeGraph = (song: SongSnapshot): AudioGraph => {
           preFader: s.preFader,
           automation: audible ? (lanes.get(`send:${s.id}`) ?? NONE) : NONE,
         })),
+      instrumentAutomation: track.kind === 'audio' ? NO_PARAMS : instrumentLanes(track.id, lanes),
     })
   }
   const buses = new Map<string, GraphStrip>()
@@ -123,6 +145,7 @@ export const describeGraph = (song: SongSnapshot): AudioGraph => {
       volumeAutomation: lanes.get(`volume:${bus.id}`) ?? NONE,
       panAutomation: lanes.get(`pan:${bus.id}`) ?? NONE,
       sends: [],
+      instrumentAutomation: NO_PARAMS,
     })
   const graph: AudioGraph = { tracks, buses, master: chain(mixer.master) }
   cache.set(song, graph)
@@ -143,6 +166,13 @@ export type GraphAction =
       readonly deviceId: string
       readonly param: string
       readonly value: ParameterValue
+    }
+  /** An instrument parameter's lane changed (an empty curve puts the parameter back to its default). */
+  | {
+      readonly type: 'instrumentAutomation'
+      readonly trackId: string
+      readonly param: string
+      readonly curve: ParamCurve
     }
   | {
       readonly type: 'deviceAutomation'
@@ -237,6 +267,7 @@ export const diffGraph = (previous: AudioGraph | null, next: AudioGraph): GraphA
     volumeAutomation: NONE,
     panAutomation: NONE,
     sends: [],
+    instrumentAutomation: NO_PARAMS,
   }
   for (const [id, bus] of next.buses) {
     const was = previous?.buses.get(id)
@@ -283,6 +314,13 @@ export const diffGraph = (previous: AudioGraph | null, next: AudioGraph): GraphA
         panValue: track.pan,
       })
     if (!sameSends(old.sends, track.sends)) out.push({ type: 'sends', trackId: id, sends: track.sends })
+    if (old.instrumentAutomation !== track.instrumentAutomation)
+      for (const { id: param } of INSTRUMENT_PARAMETERS) {
+        const was = old.instrumentAutomation[param]
+        const now = track.instrumentAutomation[param]
+        if (!sameCurve(was, now))
+          out.push({ type: 'instrumentAutomation', trackId: id, param, curve: now ?? NONE })
+      }
   }
   diffChain({ kind: 'master' }, previous?.master ?? [], next.master, out)
   return [...adds, ...out, ...removals]

@@ -9,6 +9,7 @@
  */
 import type * as ToneModule from 'tone'
 import type { ParameterValue } from '../plugin/parameters'
+import { instrumentParameter } from '../song/index'
 import { AutomationPlayer } from './automation-player'
 import { createEffectNode, type EffectNode } from './effect-nodes'
 import type { ChainOwner, GraphAction, GraphDevice, GraphSend, ParamCurve } from './graph'
@@ -17,6 +18,10 @@ import type { ToneContext, ToneLib } from './tone'
 interface Strip {
   /** Where the strip's sound comes in (the instrument, the audio clips, or the sends into a bus). */
   readonly input: ToneModule.ToneAudioNode
+  /** Where the inserts start: the input, or the instrument stage after it once that is automated. */
+  head: ToneModule.ToneAudioNode
+  /** The instrument's level and tone, built the first time one of them is automated (see `#instrumentStage`). */
+  instrument: InstrumentStage | null
   /** After the inserts: where the fader and the pre-fader sends take the signal. */
   readonly chainOut: ToneModule.Gain
   readonly fader: ToneModule.Channel
@@ -24,6 +29,11 @@ interface Strip {
   readonly sends: Map<string, ToneModule.Gain<'decibels'>>
   /** Built by this class (a bus), so disposed by it. */
   readonly owned: boolean
+}
+
+interface InstrumentStage {
+  readonly level: ToneModule.Gain<'decibels'>
+  readonly tone: ToneModule.Filter
 }
 
 interface BuiltDevice {
@@ -39,6 +49,9 @@ export class MixerGraph {
   readonly #strips = new Map<string, Strip>()
   readonly #devices = new Map<string, BuiltDevice>()
   readonly #master: Strip
+  readonly #meters: boolean
+  /** A level meter after each bus fader, when the player shows meters (not in offline renders). */
+  readonly #busMeters = new Map<string, ToneModule.Meter>()
   readonly automation: AutomationPlayer
 
   /** Gain reduction in dB by device id, for the devices that report one (compressors). */
@@ -58,14 +71,25 @@ export class MixerGraph {
     master: ToneModule.Channel,
     out: ToneModule.InputNode,
     bpm: () => number,
+    meters = false,
   ) {
+    this.#meters = meters
     this.#tone = tone
     this.#context = context
     this.automation = new AutomationPlayer(context, bpm)
     const chainOut = new tone.Gain({ context })
     chainOut.connect(out)
     master.connect(chainOut)
-    this.#master = { input: master, chainOut, fader: master, order: [], sends: new Map(), owned: false }
+    this.#master = {
+      input: master,
+      head: master,
+      instrument: null,
+      chainOut,
+      fader: master,
+      order: [],
+      sends: new Map(),
+      owned: false,
+    }
   }
 
   /** Wires a track: `input` → inserts → `channel`. Returns nothing; the track's fader stays TonePlayer's. */
@@ -75,6 +99,8 @@ export class MixerGraph {
     chainOut.connect(channel)
     this.#strips.set(`track:${trackId}`, {
       input,
+      head: input,
+      instrument: null,
       chainOut,
       fader: channel,
       order: [],
@@ -85,6 +111,10 @@ export class MixerGraph {
 
   removeTrack(trackId: string): void {
     this.#removeStrip(`track:${trackId}`)
+  }
+
+  busMeters(): ReadonlyMap<string, ToneModule.Meter> {
+    return this.#busMeters
   }
 
   /** Whether automation drives a track's volume or pan (then the fader's static value must not override it). */
@@ -105,7 +135,21 @@ export class MixerGraph {
         input.connect(chainOut)
         chainOut.connect(fader)
         fader.connect(this.#master.input)
-        this.#strips.set(key, { input, chainOut, fader, order: [], sends: new Map(), owned: true })
+        if (this.#meters) {
+          const meter = new this.#tone.Meter({ context, smoothing: 0.8, channelCount: 1 })
+          fader.connect(meter)
+          this.#busMeters.set(action.busId, meter)
+        }
+        this.#strips.set(key, {
+          input,
+          head: input,
+          instrument: null,
+          chainOut,
+          fader,
+          order: [],
+          sends: new Map(),
+          owned: true,
+        })
         return
       }
       case 'removeBus':
@@ -128,6 +172,18 @@ export class MixerGraph {
         if (built === undefined) return
         const key = `device:${action.deviceId}/${action.param}`
         this.#drive(key, built, action.param, action.curve)
+        return
+      }
+      case 'instrumentAutomation': {
+        const strip = this.#strips.get(`track:${action.trackId}`)
+        const spec = instrumentParameter(action.param)
+        if (strip === undefined || spec === undefined) return
+        if (strip.instrument === null && action.curve.length === 0) return
+        const stage = this.#instrumentStage(strip)
+        const param = action.param === 'level' ? stage.level.gain : stage.tone.frequency
+        const key = `track:${action.trackId}/instrument:${action.param}`
+        this.automation.set(key, { param, convert: (v) => v }, action.curve)
+        if (action.curve.length === 0) param.value = spec.default
         return
       }
       case 'busFader': {
@@ -159,6 +215,25 @@ export class MixerGraph {
     return owner.kind === 'master' ? this.#master : this.#strips.get(`${owner.kind}:${owner.id}`)
   }
 
+  /**
+   * Puts a level and a tone filter between a track's instrument and its inserts. Built only once a lane
+   * drives one of them, so a song without instrument automation plays through no extra nodes; kept after
+   * (at the defaults: 0 dB, a 20 kHz low-pass) so a lane drawn and undone does not re-wire the strip twice.
+   */
+  #instrumentStage(strip: Strip): InstrumentStage {
+    if (strip.instrument !== null) return strip.instrument
+    const context = this.#context
+    const level = new this.#tone.Gain({ context, gain: 0, units: 'decibels' })
+    const tone = new this.#tone.Filter({ context, type: 'lowpass', frequency: 20_000, rolloff: -12, Q: 0.7 })
+    level.connect(tone)
+    strip.input.disconnect()
+    strip.instrument = { level, tone }
+    strip.head = tone
+    this.#rewire(strip, strip.order)
+    strip.input.connect(level)
+    return strip.instrument
+  }
+
   #drive(key: string, built: BuiltDevice, param: string, curve: ParamCurve): void {
     const target = built.node.target(param)
     if (target !== null) this.automation.set(key, target, curve)
@@ -185,8 +260,8 @@ export class MixerGraph {
       this.#devices.get(old.id)?.node.dispose()
       this.#devices.delete(old.id)
     }
-    strip.input.disconnect()
-    let at: ToneModule.ToneAudioNode = strip.input
+    strip.head.disconnect()
+    let at: ToneModule.ToneAudioNode = strip.head
     for (const device of devices) {
       let built = this.#devices.get(device.id)
       if (built === undefined) {
@@ -250,6 +325,13 @@ export class MixerGraph {
       for (const other of this.#strips.values())
         for (const gain of other.sends.values()) gain.disconnect(strip.input)
     strip.chainOut.dispose()
+    strip.instrument?.level.dispose()
+    strip.instrument?.tone.dispose()
+    if (key.startsWith('bus:')) {
+      const id = key.slice('bus:'.length)
+      this.#busMeters.get(id)?.dispose()
+      this.#busMeters.delete(id)
+    }
     if (strip.owned) {
       strip.input.dispose()
       strip.fader.dispose()

@@ -36,6 +36,8 @@ export interface Levels {
   readonly tracks: Readonly<Record<string, number>>
   /** Gain reduction in dB (0 or negative) by device id, for compressors. */
   readonly reductions: Readonly<Record<string, number>>
+  /** Each bus after its fader. */
+  readonly buses: Readonly<Record<string, number>>
 }
 
 interface TrackGraph {
@@ -83,7 +85,14 @@ export class TonePlayer {
     // The master meter reads after the limiter: it shows what leaves the mix, which never reaches 0 dBFS.
     this.#limiter = createMasterLimiter(tone, context)
     // Master → master chain → limiter: the mixer graph wires the chain between them.
-    this.#mixer = new MixerGraph(tone, context, this.#master, this.#limiter.input, () => this.#bpm)
+    this.#mixer = new MixerGraph(
+      tone,
+      context,
+      this.#master,
+      this.#limiter.input,
+      () => this.#bpm,
+      this.#meters,
+    )
     this.#limiter.output.connect(context.destination)
     this.#masterMeter = this.#meters ? new tone.Meter({ context, smoothing: 0.8, channelCount: 1 }) : null
     if (this.#masterMeter !== null) this.#limiter.output.connect(this.#masterMeter)
@@ -251,10 +260,13 @@ export class TonePlayer {
   levels(): Levels {
     const tracks: Record<string, number> = {}
     for (const [id, track] of this.#tracks) tracks[id] = meterLevel(track.meter)
+    const buses: Record<string, number> = {}
+    for (const [id, meter] of this.#mixer.busMeters()) buses[id] = meterLevel(meter)
     return {
       master: meterLevel(this.#masterMeter),
       limiterDb: this.#limiter.reductionDb(),
       tracks,
+      buses,
       reductions: this.#mixer.reductions(),
     }
   }

@@ -1,5 +1,5 @@
 /*
- * Automation lanes: breakpoints that move a fader, a pan, a send level or an effect parameter over the song
+ * Automation lanes: breakpoints that move a fader, a pan, a send level, an effect or instrument parameter over the song
  * timeline. Points are immutable values keyed by their own id (an edit replaces the whole point), so two users
  * drawing in one lane both keep their points and a lane never has to be created.
  *
@@ -13,6 +13,7 @@ import { z } from 'zod'
 import { effectParameter } from './effects/catalogue'
 import { SongError } from './errors'
 import { newId } from './ids'
+import { instrumentParameter } from './instrument-parameters'
 import type { EditOrigin } from './origins'
 import {
   type AutomationCurve,
@@ -46,6 +47,8 @@ export const laneKey = (target: AutomationTarget): string => {
       return `send:${target.send}`
     case 'device':
       return `device:${target.device}:${target.param}`
+    case 'instrument':
+      return `instrument:${target.track}:${target.param}`
   }
 }
 
@@ -77,6 +80,14 @@ export const targetRange = (doc: Y.Doc, target: AutomationTarget): TargetRange |
       if (spec === undefined) return `the device has no parameter ${target.param}`
       if (spec.type !== 'float' && spec.type !== 'int')
         return `${spec.label} is not a number and cannot be automated`
+      return { min: spec.min, max: spec.max }
+    }
+    case 'instrument': {
+      const track = tracksMap(doc).get(target.track)
+      if (track === undefined) return `no track with id ${target.track}`
+      if (track.get('kind') === 'audio') return 'an audio track has no instrument'
+      const spec = instrumentParameter(target.param)
+      if (spec === undefined) return `an instrument has no parameter ${target.param}`
       return { min: spec.min, max: spec.max }
     }
   }

@@ -235,6 +235,18 @@ describe('effects, routing and automation a client writes', () => {
         }),
       ),
     ).toBe('effect')
+    // An instrument parameter out of its range, or one no instrument has, is refused; in range it passes.
+    const instrumentPoint = (param: string, value: number) => (doc: Y.Doc, trackId: string) =>
+      raw(doc, 'automation').set('p', {
+        id: 'p',
+        target: { kind: 'instrument', track: trackId, param },
+        tick: 0,
+        value,
+        curve: 'linear',
+      })
+    expect(refusal(instrumentPoint('tone', 20))).toBe('effect')
+    expect(refusal(instrumentPoint('cutoff', 500))).toBe('effect')
+    expect(refusal(instrumentPoint('tone', 500))).toBeNull()
     expect(refusal((doc) => raw(doc, 'presets').set('q', { id: 'q', name: '', devices: [] }))).toBe('effect')
     expect(refusal((doc, _, filter) => setDeviceParams(doc, alice, filter, { frequency: 500 }))).toBeNull()
   })

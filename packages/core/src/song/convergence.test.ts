@@ -369,7 +369,9 @@ const randomEffectEdit = (rng: Rng, r: Replica, kind: number): void => {
       const target =
         numeric && device && rng.chance(0.5)
           ? ({ kind: 'device', device: device.id, param: numeric.id } as const)
-          : track && ({ kind: 'volume', owner: track.id } as const)
+          : track && track.kind !== 'audio' && rng.chance(0.3)
+            ? ({ kind: 'instrument', track: track.id, param: 'level' } as const)
+            : track && ({ kind: 'volume', owner: track.id } as const)
       if (!target) return
       const value =
         numeric && target.kind === 'device' && numeric.type === 'float' ? numeric.min : rng.int(-60, 6)

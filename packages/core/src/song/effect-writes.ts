@@ -11,6 +11,7 @@ import { parameterProblem } from '../plugin/parameters'
 import { targetRange } from './automation'
 import { sendId } from './buses'
 import { effectParameter, isEffectKind } from './effects/catalogue'
+import { instrumentParameter } from './instrument-parameters'
 import {
   AutomationPointSchema,
   BusSchema,
@@ -85,6 +86,9 @@ const validEntry = (doc: Y.Doc, writes: readonly EntryWrite[], { path, value }: 
     case AUTOMATION: {
       const point = AutomationPointSchema.safeParse(value)
       if (field !== undefined || !point.success || point.data.id !== id) return false
+      // No instrument ever has a parameter the catalogue lacks: that is never a race with a delete.
+      const { target } = point.data
+      if (target.kind === 'instrument' && instrumentParameter(target.param) === undefined) return false
       const range = targetRange(doc, point.data.target)
       // A point on a target the server does not have is never read (the readers leave it out); one on a
       // target it has must lie in the target's range.

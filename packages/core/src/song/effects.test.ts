@@ -216,6 +216,42 @@ describe('automation', () => {
     expect(full.message).toContain(`at most ${MAX_LANE_POINTS} points`)
   })
 
+  it('instrument parameters are lanes of their own: in range, on tracks with an instrument, gone with the track', () => {
+    const { doc, track } = setup()
+    const audio = addTrack(doc, alice, { kind: 'audio' })
+    const tone = { kind: 'instrument', track, param: 'tone' } as const
+    addAutomationPoints(doc, alice, tone, [
+      { tick: 0, value: 200, curve: 'exponential' },
+      { tick: 1920, value: 8_000 },
+    ])
+    addAutomationPoints(doc, alice, { kind: 'instrument', track, param: 'level' }, [{ tick: 0, value: -12 }])
+    const keys = readMixer(doc).automation.map((l) => l.key)
+    expect(keys).toContain(`instrument:${track}:tone`)
+    expect(keys).toContain(`instrument:${track}:level`)
+    expect(
+      expectRefused(doc, 'out_of_range', () =>
+        addAutomationPoints(doc, alice, tone, [{ tick: 0, value: 50 }]),
+      ).message,
+    ).toContain('100..20000')
+    expect(
+      expectRefused(doc, 'invalid_value', () =>
+        addAutomationPoints(doc, alice, { kind: 'instrument', track: audio, param: 'level' }, [
+          { tick: 0, value: 0 },
+        ]),
+      ).message,
+    ).toContain('audio track has no instrument')
+    expectRefused(doc, 'invalid_value', () =>
+      addAutomationPoints(doc, alice, { kind: 'instrument', track, param: 'cutoff' }, [
+        { tick: 0, value: 0 },
+      ]),
+    )
+    const undo = createUndo(doc, alice)
+    deleteTrack(doc, alice, track)
+    expect(readMixer(doc).automation).toEqual([])
+    undo.undo()
+    expect(readMixer(doc).automation).toHaveLength(2)
+  })
+
   it('step holds, linear is a line, and the ends hold their values', () => {
     const points = [
       { tick: 100, value: 0, curve: 'step' as const },

@@ -130,6 +130,7 @@ export {
 } from './effects/catalogue'
 export { FACTORY_PRESETS, type FactoryDevice, type FactoryPreset } from './effects/factory-presets'
 export { SongError, type SongErrorCode } from './errors'
+export { INSTRUMENT_PARAMETERS, instrumentParameter } from './instrument-parameters'
 export { observeTitle, setKey, setTempo, setTimeSignature, setTitle } from './meta'
 export { createSongDoc, MIGRATION_ORIGIN, migrateSong, songVersion } from './migrate'
 export { setColour, setInstrument, setMute, setPan, setSolo, setVolume } from './mixer'

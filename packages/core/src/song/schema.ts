@@ -262,12 +262,16 @@ export const SendSchema = z.strictObject({
 })
 export type Send = z.infer<typeof SendSchema>
 
-/** What an automation lane moves: a fader (track or bus), a send's level, or a device parameter. */
+/**
+ * What an automation lane moves: a fader (track or bus), a send's level, a device parameter, or an instrument
+ * parameter of a track (song/instrument-parameters.ts).
+ */
 export const AutomationTargetSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('volume'), owner: id }),
   z.strictObject({ kind: z.literal('pan'), owner: id }),
   z.strictObject({ kind: z.literal('send'), send: SendSchema.shape.id }),
   z.strictObject({ kind: z.literal('device'), device: id, param: z.string().min(1).max(64) }),
+  z.strictObject({ kind: z.literal('instrument'), track: id, param: z.string().min(1).max(64) }),
 ])
 export type AutomationTarget = z.infer<typeof AutomationTargetSchema>
 

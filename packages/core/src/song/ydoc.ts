@@ -448,6 +448,8 @@ export const automationTargetIn = (
       return sends.has(target.send)
     case 'device':
       return devices.has(target.device)
+    case 'instrument':
+      return owners.has(target.track)
     default:
       return false
   }

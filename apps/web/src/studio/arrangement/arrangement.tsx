@@ -10,6 +10,7 @@ import {
   PPQ,
   readAudioAsset,
   readMeta,
+  readMixer,
   readTracks,
   reorderTrack,
   secondsToTicks,
@@ -20,7 +21,7 @@ import {
 } from '@ensemble/core'
 import { DEFAULT_PRESET } from '@ensemble/core/audio/catalogue'
 import { AudioLines, Drum, FileAudio, Piano, Plus } from 'lucide-react'
-import { type DragEvent, type PointerEvent as ReactPointerEvent, useRef, useState } from 'react'
+import { type DragEvent, Fragment, type PointerEvent as ReactPointerEvent, useRef, useState } from 'react'
 import { shownProposal } from '../ai/ghost-notes'
 import { ProposalLane, ProposalLaneHeader } from '../ai/proposal-lanes'
 import { ProposalOverlay } from '../ai/proposal-overlay'
@@ -30,6 +31,10 @@ import { type AudioClipShape, AudioClipView } from '../audio/audio-clip-view'
 import { IMPORT_ACCEPT } from '../audio/audio-import'
 import { useUploads } from '../audio/upload-progress'
 import { useAudioImport } from '../audio/use-audio-import'
+import { AutomationLane } from '../automation/automation-lane'
+import { AutomationLaneHeader } from '../automation/lane-header'
+import { laneTargets } from '../automation/lane-targets'
+import { toggleLanes } from '../automation/shown-lanes'
 import { useRemoteViews } from '../presence/remote-views'
 import { useSong } from '../session/hooks'
 import { useStudio } from '../studio-context'
@@ -44,6 +49,8 @@ import { TrackHeader } from './track-header'
 import './arrangement.css'
 
 const LANE_HEIGHT = 64
+/** An automation lane under a track. */
+const AUTOMATION_HEIGHT = 56
 const EDGE_PX = 7
 /** The arrangement's "add track" buttons; each starts on its kind's default preset. */
 const NEW_TRACKS = [
@@ -81,6 +88,8 @@ export function Arrangement() {
   const readOnly = studio.session.role === 'viewer'
   const tracks = useSong(doc, readTracks)
   const meta = useSong(doc, readMeta)
+  const mixer = useSong(doc, readMixer)
+  const shownLanes = useView(studio.view, (s) => s.automationLanes)
   const pxPerQuarter = useView(studio.view, (s) => s.pxPerQuarter)
   const snapSetting = useView(studio.view, (s) => s.snap)
   const selection = useView(studio.view, (s) => s.selection)
@@ -111,6 +120,23 @@ export function Arrangement() {
   )
   const totalTicks = Math.max(bar * 32, Math.ceil(songEnd / bar) * bar + bar * 8)
   const width = tickToPx(scale, totalTicks)
+  // Rows grow by the automation lanes shown under them: where each track's row starts, and the clip lanes' end.
+  const automationRows = tracks.map((t) => ({
+    targets: laneTargets(t, mixer),
+    keys: shownLanes[t.id] ?? [],
+  }))
+  const rowTops: number[] = []
+  let tracksHeight = 0
+  for (const row of automationRows) {
+    rowTops.push(tracksHeight)
+    tracksHeight += LANE_HEIGHT + row.keys.length * AUTOMATION_HEIGHT
+  }
+  const lanePoints = (key: string) => mixer.automation.find((l) => l.key === key)?.points ?? []
+  const rowAt = (y: number) => {
+    let row = 0
+    while (row < rowTops.length - 1 && rowTops[row + 1]! <= y) row++
+    return row
+  }
 
   const selectedClip = (id: string) =>
     selection.kind === 'clips' && selection.clips.some((c) => c.clipId === id)
@@ -118,7 +144,7 @@ export function Arrangement() {
   const pointAt = (e: { clientX: number; clientY: number }) => {
     const box = lanesRef.current!.getBoundingClientRect()
     const tick = pxToTick(scale, e.clientX - box.left)
-    const row = Math.floor((e.clientY - box.top) / LANE_HEIGHT)
+    const row = rowAt(e.clientY - box.top)
     return {
       tick: Math.max(0, tick),
       trackId: tracks[Math.max(0, Math.min(tracks.length - 1, row))]?.id ?? null,
@@ -343,7 +369,7 @@ export function Arrangement() {
     return {
       left: tickToPx(scale, clip.start),
       transform: moving
-        ? `translate(${tickToPx(scale, gesture.deltaTicks)}px, ${(toRow - row) * LANE_HEIGHT}px)`
+        ? `translate(${tickToPx(scale, gesture.deltaTicks)}px, ${(rowTops[toRow] ?? 0) - (rowTops[row] ?? 0)}px)`
         : undefined,
       opacity: moving && gesture.copy ? 0.7 : undefined,
       // The selected clip draws above any it overlaps, so what was picked is what is seen.
@@ -361,14 +387,37 @@ export function Arrangement() {
           <Ruler scale={scale} bar={bar} totalTicks={totalTicks} />
           <div className="st-arr-headers">
             {tracks.map((track, index) => (
-              <TrackHeader
-                key={track.id}
-                track={track}
-                index={index}
-                visitors={remote.filter((r) => r.trackId === track.id)}
-                onAddClip={() => addClipAfter(track)}
-                onReorder={reorder}
-              />
+              <Fragment key={track.id}>
+                <TrackHeader
+                  track={track}
+                  index={index}
+                  visitors={remote.filter((r) => r.trackId === track.id)}
+                  onAddClip={() => addClipAfter(track)}
+                  onReorder={reorder}
+                  automationShown={(shownLanes[track.id]?.length ?? 0) > 0}
+                  onToggleAutomation={() =>
+                    studio.view.set((s) =>
+                      toggleLanes(
+                        s,
+                        track.id,
+                        automationRows[index]!.targets,
+                        new Set(mixer.automation.map((l) => l.key)),
+                      ),
+                    )
+                  }
+                />
+                {automationRows[index]!.keys.map((key) => (
+                  <AutomationLaneHeader
+                    key={key}
+                    trackId={track.id}
+                    trackName={track.name}
+                    laneKey={key}
+                    targets={automationRows[index]!.targets}
+                    points={lanePoints(key)}
+                    height={AUTOMATION_HEIGHT}
+                  />
+                ))}
+              </Fragment>
             ))}
             {ghostLanes.map((lane) => (
               <ProposalLaneHeader key={lane.key} lane={lane} height={LANE_HEIGHT} />
@@ -380,7 +429,7 @@ export function Arrangement() {
             className="st-lanes"
             style={{
               width,
-              height: Math.max(1, tracks.length + ghostLanes.length) * LANE_HEIGHT,
+              height: Math.max(LANE_HEIGHT, tracksHeight + ghostLanes.length * LANE_HEIGHT),
               ['--bar-px' as string]: `${tickToPx(scale, bar)}px`,
               ['--beat-px' as string]: `${tickToPx(scale, PPQ)}px`,
             }}
@@ -394,97 +443,114 @@ export function Arrangement() {
             onDrop={onDrop}
           >
             {tracks.map((track, row) => (
-              <div
-                key={track.id}
-                data-lane={track.id}
-                data-testid="lane"
-                className="st-lane"
-                style={{ top: row * LANE_HEIGHT, height: LANE_HEIGHT, ['--track' as string]: track.colour }}
-              >
-                {track.clips.map((clip) => {
-                  const resizing = gesture.kind === 'resizing' && gesture.ref.clipId === clip.id
-                  const shown = resizing ? { ...clip, length: gesture.length } : clip
-                  return (
-                    <div key={clip.id} className="st-clip-slot" style={slotStyle(row, clip, 0)}>
-                      <ClipView
-                        clip={shown}
-                        colour={track.colour}
+              <Fragment key={track.id}>
+                <div
+                  data-lane={track.id}
+                  data-testid="lane"
+                  className="st-lane"
+                  style={{ top: rowTops[row], height: LANE_HEIGHT, ['--track' as string]: track.colour }}
+                >
+                  {track.clips.map((clip) => {
+                    const resizing = gesture.kind === 'resizing' && gesture.ref.clipId === clip.id
+                    const shown = resizing ? { ...clip, length: gesture.length } : clip
+                    return (
+                      <div key={clip.id} className="st-clip-slot" style={slotStyle(row, clip, 0)}>
+                        <ClipView
+                          clip={shown}
+                          colour={track.colour}
+                          pxPerQuarter={pxPerQuarter}
+                          selected={selectedClip(clip.id)}
+                          markedBy={remote.filter((r) => r.clipIds.includes(clip.id)).map((r) => r.colour)}
+                        />
+                      </div>
+                    )
+                  })}
+                  {track.audioClips.map((clip) => {
+                    const shown = previewAudioClip(clip, gesture, meta.bpm)
+                    return (
+                      <div
+                        key={clip.id}
+                        className="st-clip-slot"
+                        style={slotStyle(row, shown, clip.active ? 1 : 0)}
+                      >
+                        <AudioClipView
+                          clip={shown}
+                          selected={selectedClip(clip.id)}
+                          editable={!readOnly}
+                          projectId={studio.session.projectId}
+                          bpm={meta.bpm}
+                          pxPerQuarter={pxPerQuarter}
+                          colour={track.colour}
+                          // Takes, not clips: comping cuts a take into pieces that are still one take.
+                          takes={listTakes(track.audioClips, clip.takeGroupId).map((t) => t.takeIndex)}
+                          uploading={uploads.get(clip.asset) ?? null}
+                          {...(readOnly
+                            ? {}
+                            : {
+                                // With the loop region on, the take is chosen there only (comping); else everywhere.
+                                onChooseTake: (takeIndex: number) => {
+                                  const { loop } = studio.view.get()
+                                  studio.run(() =>
+                                    chooseTake(
+                                      doc,
+                                      me,
+                                      track.id,
+                                      clip.takeGroupId,
+                                      takeIndex,
+                                      loop.enabled ? { start: loop.start, end: loop.end } : undefined,
+                                    ),
+                                  )
+                                },
+                              })}
+                        />
+                      </div>
+                    )
+                  })}
+                  {(() => {
+                    const shown = shownProposal(proposals, track.id, aiFocus)
+                    return shown ? (
+                      <ProposalOverlay
+                        proposal={shown.proposal}
+                        variation={shown.variation}
                         pxPerQuarter={pxPerQuarter}
-                        selected={selectedClip(clip.id)}
-                        markedBy={remote.filter((r) => r.clipIds.includes(clip.id)).map((r) => r.colour)}
                       />
-                    </div>
-                  )
-                })}
-                {track.audioClips.map((clip) => {
-                  const shown = previewAudioClip(clip, gesture, meta.bpm)
-                  return (
-                    <div
-                      key={clip.id}
-                      className="st-clip-slot"
-                      style={slotStyle(row, shown, clip.active ? 1 : 0)}
-                    >
-                      <AudioClipView
-                        clip={shown}
-                        selected={selectedClip(clip.id)}
-                        editable={!readOnly}
-                        projectId={studio.session.projectId}
-                        bpm={meta.bpm}
-                        pxPerQuarter={pxPerQuarter}
-                        colour={track.colour}
-                        // Takes, not clips: comping cuts a take into pieces that are still one take.
-                        takes={listTakes(track.audioClips, clip.takeGroupId).map((t) => t.takeIndex)}
-                        uploading={uploads.get(clip.asset) ?? null}
-                        {...(readOnly
-                          ? {}
-                          : {
-                              // With the loop region on, the take is chosen there only (comping); else everywhere.
-                              onChooseTake: (takeIndex: number) => {
-                                const { loop } = studio.view.get()
-                                studio.run(() =>
-                                  chooseTake(
-                                    doc,
-                                    me,
-                                    track.id,
-                                    clip.takeGroupId,
-                                    takeIndex,
-                                    loop.enabled ? { start: loop.start, end: loop.end } : undefined,
-                                  ),
-                                )
-                              },
-                            })}
+                    ) : null
+                  })()}
+                  {gesture.kind === 'creating' &&
+                    gesture.trackId === track.id &&
+                    gesture.current !== gesture.anchor && (
+                      <div
+                        className="st-clip-ghost"
+                        style={{
+                          left: tickToPx(scale, Math.min(gesture.anchor, gesture.current)),
+                          width: tickToPx(scale, Math.abs(gesture.current - gesture.anchor)),
+                        }}
                       />
-                    </div>
-                  )
-                })}
-                {(() => {
-                  const shown = shownProposal(proposals, track.id, aiFocus)
-                  return shown ? (
-                    <ProposalOverlay
-                      proposal={shown.proposal}
-                      variation={shown.variation}
+                    )}
+                </div>
+                {automationRows[row]!.keys.map((key, k) => {
+                  const target = automationRows[row]!.targets.find((t) => t.key === key)
+                  return target ? (
+                    <AutomationLane
+                      key={key}
+                      target={target}
+                      points={lanePoints(key)}
+                      top={(rowTops[row] ?? 0) + LANE_HEIGHT + k * AUTOMATION_HEIGHT}
+                      width={width}
+                      height={AUTOMATION_HEIGHT}
                       pxPerQuarter={pxPerQuarter}
+                      snap={snapSetting}
+                      colour={track.colour}
                     />
                   ) : null
-                })()}
-                {gesture.kind === 'creating' &&
-                  gesture.trackId === track.id &&
-                  gesture.current !== gesture.anchor && (
-                    <div
-                      className="st-clip-ghost"
-                      style={{
-                        left: tickToPx(scale, Math.min(gesture.anchor, gesture.current)),
-                        width: tickToPx(scale, Math.abs(gesture.current - gesture.anchor)),
-                      }}
-                    />
-                  )}
-              </div>
+                })}
+              </Fragment>
             ))}
             {ghostLanes.map((lane, i) => (
               <ProposalLane
                 key={lane.key}
                 lane={lane}
-                top={(tracks.length + i) * LANE_HEIGHT}
+                top={tracksHeight + i * LANE_HEIGHT}
                 height={LANE_HEIGHT}
                 pxPerQuarter={pxPerQuarter}
               />
@@ -501,7 +567,7 @@ export function Arrangement() {
                     data-testid="remote-cursor"
                     style={{
                       left: tickToPx(scale, r.arrangementTick ?? 0),
-                      top: row * LANE_HEIGHT,
+                      top: rowTops[row],
                       height: LANE_HEIGHT,
                       ['--who' as string]: r.colour,
                     }}
@@ -510,7 +576,7 @@ export function Arrangement() {
                   </div>
                 )
               })}
-            <LaneCommentMarkers scale={scale} tracks={tracks} laneHeight={LANE_HEIGHT} />
+            <LaneCommentMarkers scale={scale} tracks={tracks} laneHeight={LANE_HEIGHT} rowTops={rowTops} />
             <Playhead scale={scale} />
           </div>
         </div>

@@ -71,10 +71,13 @@ export function LaneCommentMarkers({
   scale,
   tracks,
   laneHeight,
+  rowTops,
 }: {
   scale: TimelineScale
   tracks: readonly TrackSnapshot[]
   laneHeight: number
+  /** Where each track's row starts, when rows differ in height (automation lanes shown under some). */
+  rowTops?: readonly number[]
 }) {
   const threads = usePlacedThreads().filter((t) => t.position.trackId !== null && t.position.lost === null)
   return (
@@ -88,7 +91,7 @@ export function LaneCommentMarkers({
             testId="comment-marker"
             id={comment.id}
             left={tickToPx(scale, position.start)}
-            top={row * laneHeight + 2}
+            top={(rowTops?.[row] ?? row * laneHeight) + 2}
             label={`${comment.authorName ?? 'someone'}: ${preview(comment.body)}`}
             resolved={comment.resolvedAt !== null}
           />

@@ -14,7 +14,7 @@ import {
   type TrackSnapshot,
 } from '@ensemble/core'
 import { DEFAULT_PRESET, INSTRUMENT_PRESETS } from '@ensemble/core/audio/catalogue'
-import { Copy, Drum, Piano, Plus, SlidersHorizontal, Sparkles, Trash2 } from 'lucide-react'
+import { Activity, Copy, Drum, Piano, Plus, SlidersHorizontal, Sparkles, Trash2 } from 'lucide-react'
 import type { DragEvent } from 'react'
 import { IconButton } from '../components/icon-button'
 import { useStudio } from '../studio-context'
@@ -33,6 +33,9 @@ export function TrackHeader(props: {
   visitors: readonly TrackVisitor[]
   onAddClip: () => void
   onReorder: (trackId: string, toIndex: number) => void
+  /** Whether automation lanes show under the track, and the button that shows or hides them. */
+  automationShown: boolean
+  onToggleAutomation: () => void
 }) {
   const { track, index, visitors } = props
   const studio = useStudio()
@@ -187,6 +190,16 @@ export function TrackHeader(props: {
             disabled={readOnly}
             onClick={props.onAddClip}
           />
+          <button
+            type="button"
+            className={`st-icon-button${props.automationShown ? ' is-on' : ''}`}
+            aria-label={`Automation of ${track.name}`}
+            aria-pressed={props.automationShown}
+            title="Show or hide automation lanes"
+            onClick={props.onToggleAutomation}
+          >
+            <Activity size={14} aria-hidden />
+          </button>
           <IconButton
             icon={Copy}
             size={14}

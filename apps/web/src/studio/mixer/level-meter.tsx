@@ -4,8 +4,11 @@ import { useEffect, useRef } from 'react'
 import { useStudio } from '../studio-context'
 import { FLOOR_DB, MeterBallistics } from './meter-ballistics'
 
-/** A peak meter drawn on a small canvas in requestAnimationFrame; `trackId` null is the master bus. */
-export function LevelMeter({ trackId }: { trackId: string | null }) {
+/**
+ * A peak meter drawn on a small canvas in requestAnimationFrame; `trackId` null is the master bus, `busId`
+ * a return bus.
+ */
+export function LevelMeter({ trackId, busId }: { trackId: string | null; busId?: string }) {
   const { transport } = useStudio()
   const ref = useRef<HTMLCanvasElement>(null)
   useEffect(() => {
@@ -17,7 +20,14 @@ export function LevelMeter({ trackId }: { trackId: string | null }) {
     const draw = () => {
       frame = requestAnimationFrame(draw)
       const levels = transport.levels()
-      const db = levels ? (trackId === null ? levels.master : (levels.tracks[trackId] ?? FLOOR_DB)) : FLOOR_DB
+      const db =
+        levels === null
+          ? FLOOR_DB
+          : busId !== undefined
+            ? (levels.buses?.[busId] ?? FLOOR_DB)
+            : trackId === null
+              ? levels.master
+              : (levels.tracks[trackId] ?? FLOOR_DB)
       const target = Number.isFinite(db) ? Math.max(FLOOR_DB, Math.min(6, db)) : FLOOR_DB
       meter.step(target)
       meter.publish(canvas)
@@ -37,7 +47,7 @@ export function LevelMeter({ trackId }: { trackId: string | null }) {
     }
     frame = requestAnimationFrame(draw)
     return () => cancelAnimationFrame(frame)
-  }, [transport, trackId])
+  }, [transport, trackId, busId])
   return <canvas ref={ref} width={8} height={140} className="st-meter" data-testid="meter" aria-hidden />
 }
 

@@ -1,34 +1,28 @@
 'use client'
 
-import {
-  MASTER,
-  MAX_VOLUME_DB,
-  MIN_VOLUME_DB,
-  readTracks,
-  setMute,
-  setPan,
-  setSolo,
-  setVolume,
-} from '@ensemble/core'
+import { addBus, MAX_BUSES, MASTER, readMixer, readTracks, setMute, setPan, setSolo, setVolume } from '@ensemble/core'
+import { Plus } from 'lucide-react'
 import { useSong } from '../session/hooks'
 import { useStudio } from '../studio-context'
 import { useView } from '../view/view-store'
+import { BusStrip } from './bus-strip'
 import { ChainButton } from './chain-button'
 import { LevelMeter, LimiterReadout } from './level-meter'
+import { formatDb } from './mixer-format'
+import { Fader, StripFader } from './strip-fader'
+import { TrackSends } from './track-sends'
 import './mixer.css'
 
-const formatDb = (db: number) => (db <= MIN_VOLUME_DB ? '−∞' : `${db > 0 ? '+' : ''}${db.toFixed(1)}`)
-const formatPan = (pan: number) =>
-  Math.abs(pan) < 0.01 ? 'C' : pan < 0 ? `L${Math.round(-pan * 100)}` : `R${Math.round(pan * 100)}`
-
 /**
- * Channel strips for every track (volume, pan, mute, solo, level meter) and the master bus. Track settings
- * are song state, shared with the band; the master level is this listener's own monitoring volume.
+ * Channel strips for every track (volume, pan, mute, solo, level meter, sends), the return buses and the
+ * master bus. Track and bus settings are song state, shared with the band; the master level is this
+ * listener's own monitoring volume.
  */
 export function Mixer() {
   const studio = useStudio()
   const { doc, me } = studio.session
   const tracks = useSong(doc, readTracks)
+  const mixer = useSong(doc, readMixer)
   const master = useView(studio.view, (s) => s.masterDb)
   const readOnly = studio.session.role === 'viewer'
   return (
@@ -38,35 +32,15 @@ export function Mixer() {
           <div className="st-strip-name" title={t.name}>
             {t.name || 'Track'}
           </div>
-          <input
-            aria-label={`Pan ${t.name}`}
-            type="range"
-            min={-1}
-            max={1}
-            step={0.05}
-            value={t.pan}
-            disabled={readOnly}
-            onChange={(e) => studio.run(() => setPan(doc, me, t.id, Number(e.target.value)))}
-            onDoubleClick={() => studio.run(() => setPan(doc, me, t.id, 0))}
-            className="st-pan"
+          <StripFader
+            name={t.name}
+            pan={t.pan}
+            volumeDb={t.volumeDb}
+            readOnly={readOnly}
+            meter={<LevelMeter trackId={t.id} />}
+            onPan={(pan) => studio.run(() => setPan(doc, me, t.id, pan))}
+            onVolume={(db) => studio.run(() => setVolume(doc, me, t.id, db))}
           />
-          <span className="st-small st-muted">{formatPan(t.pan)}</span>
-          <div className="st-fader-row">
-            <input
-              aria-label={`Volume ${t.name}`}
-              type="range"
-              className="st-fader"
-              min={MIN_VOLUME_DB}
-              max={MAX_VOLUME_DB}
-              step={0.5}
-              value={t.volumeDb}
-              disabled={readOnly}
-              onChange={(e) => studio.run(() => setVolume(doc, me, t.id, Number(e.target.value)))}
-              onDoubleClick={() => studio.run(() => setVolume(doc, me, t.id, 0))}
-            />
-            <LevelMeter trackId={t.id} />
-          </div>
-          <span className="st-small">{formatDb(t.volumeDb)} dB</span>
           <div className="st-row">
             <button
               type="button"
@@ -88,21 +62,37 @@ export function Mixer() {
             </button>
           </div>
           <ChainButton owner={t.id} name={t.name} />
+          {
+            <TrackSends
+              trackId={t.id}
+              trackName={t.name}
+              sends={mixer.sends}
+              buses={mixer.buses}
+              readOnly={readOnly}
+            />
+          }
         </div>
       ))}
+      {mixer.buses.map((bus) => (
+        <BusStrip key={bus.id} bus={bus} readOnly={readOnly} />
+      ))}
+      <button
+        type="button"
+        className="st-add-bus"
+        disabled={readOnly || mixer.buses.length >= MAX_BUSES}
+        title="Add a return bus (a track of its own that sends feed)"
+        onClick={() => studio.run(() => addBus(doc, me))}
+      >
+        <Plus size={12} aria-hidden /> Bus
+      </button>
       <div className="st-strip st-master">
         <div className="st-strip-name">Master</div>
         <div className="st-fader-row">
-          <input
-            aria-label="Master volume"
-            type="range"
-            className="st-fader"
-            min={MIN_VOLUME_DB}
-            max={MAX_VOLUME_DB}
-            step={0.5}
-            value={master}
-            onChange={(e) => studio.view.set({ masterDb: Number(e.target.value) })}
-            onDoubleClick={() => studio.view.set({ masterDb: 0 })}
+          <Fader
+            label="Master volume"
+            volumeDb={master}
+            readOnly={false}
+            onVolume={(db) => studio.view.set({ masterDb: db })}
           />
           <LevelMeter trackId={null} />
         </div>

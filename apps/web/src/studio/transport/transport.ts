@@ -22,6 +22,8 @@ export interface Transport {
 
 export interface TransportLevels {
   readonly tracks: Readonly<Record<string, number>>
+  /** Per bus id, after its fader (absent where the engine reports none). */
+  readonly buses?: Readonly<Record<string, number>>
   readonly master: number
   /** The master limiter's gain reduction in dB: 0, or negative while it holds the mix under 0 dBFS. */
   readonly limiterDb: number

@@ -67,6 +67,10 @@ export interface ViewState {
     readonly fromTick: number
     readonly toTick: number
   } | null
+  /** The automation lanes shown under each track, by track id: lane keys (core's `laneKey`), top first. */
+  readonly automationLanes: Readonly<Record<string, readonly string[]>>
+  /** The automation points selected in one lane (a lane's selection, like notes in one clip). */
+  readonly automationSelection: { readonly laneKey: string; readonly pointIds: readonly string[] } | null
 }
 
 export const INITIAL_VIEW: ViewState = {
@@ -90,6 +94,8 @@ export const INITIAL_VIEW: ViewState = {
   commentFocus: null,
   aiFocus: null,
   aiIntent: null,
+  automationLanes: {},
+  automationSelection: null,
 }
 
 export interface ViewStore {

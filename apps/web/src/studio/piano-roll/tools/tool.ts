@@ -1,5 +1,6 @@
 import type { ClipSnapshot, UserOrigin } from '@ensemble/core'
 import type * as Y from 'yjs'
+import type { PointerTool } from '../../pointer-tool/pointer-tool'
 import type { RollGeometry } from '../roll-geometry'
 import type { RollPreview } from '../roll-preview'
 
@@ -41,16 +42,5 @@ export interface ToolContext {
   run(write: () => void): void
 }
 
-/**
- * A piano-roll tool: a small state machine that turns pointer down/move/up into a preview and, on
- * release, one song operation. `state` is exposed for tests and the cursor.
- */
-export interface RollTool {
-  readonly id: string
-  readonly state: string
-  down(p: RollPointer, ctx: ToolContext): void
-  move(p: RollPointer, ctx: ToolContext): void
-  up(p: RollPointer, ctx: ToolContext): void
-  cancel(ctx: ToolContext): void
-  cursor(p: RollPointer, ctx: ToolContext): string
-}
+/** A piano-roll tool (see PointerTool). */
+export type RollTool = PointerTool<RollPointer, ToolContext>
