@@ -19,25 +19,35 @@ import { describeMachine } from './machine'
 const bars = Number(arg('bars', '90'))
 const sampleRate = Number(arg('rate', '44100'))
 const perPreset = process.argv.includes('--presets')
-const withEffects = process.argv.includes('--effects')
+const withEffects = process.argv.includes('--effects') || arg('fx', '') !== ''
+/** Which parts of the effects song to add (`--fx eq3,compressor`): to see what each one costs alone. */
+const EFFECT_PARTS = ['eq3', 'compressor', 'filter', 'reverb', 'delay', 'automation'] as const
+type EffectPart = (typeof EFFECT_PARTS)[number]
+const fxParts = new Set<EffectPart>(
+  arg('fx', '') === '' ? EFFECT_PARTS : (arg('fx', '').split(',') as EffectPart[]),
+)
+const census = process.argv.includes('--census')
 
 const bench = new UserOrigin('bench')
 
 /** Three inserts per track, two send buses, eight automated parameters (see the module comment). */
 function addEffects(doc: Y.Doc, bars: number): void {
   const end = bars * 4 * 480
-  const reverb = addBus(doc, bench, { name: 'Reverb' })
-  addDevice(doc, bench, reverb, { kind: 'reverb', params: { decay: 2, mix: 100 } })
-  const delay = addBus(doc, bench, { name: 'Delay' })
-  addDevice(doc, bench, delay, { kind: 'delay', params: { division: '8d', mix: 100 } })
+  const reverb = fxParts.has('reverb') ? addBus(doc, bench, { name: 'Reverb' }) : null
+  if (reverb !== null) addDevice(doc, bench, reverb, { kind: 'reverb', params: { decay: 2, mix: 100 } })
+  const delay = fxParts.has('delay') ? addBus(doc, bench, { name: 'Delay' }) : null
+  if (delay !== null) addDevice(doc, bench, delay, { kind: 'delay', params: { division: '8d', mix: 100 } })
   const tracks = readSong(doc).tracks
   tracks.forEach((track, i) => {
-    addDevice(doc, bench, track.id, { kind: 'eq3', params: { low: 2, high: -2 } })
-    addDevice(doc, bench, track.id, { kind: 'compressor' })
-    const filter = addDevice(doc, bench, track.id, { kind: 'filter', params: { frequency: 8_000 } })
-    setSend(doc, bench, { from: track.id, to: reverb, levelDb: -12 })
-    setSend(doc, bench, { from: track.id, to: delay, levelDb: -18 })
-    if (i < 4)
+    if (fxParts.has('eq3')) addDevice(doc, bench, track.id, { kind: 'eq3', params: { low: 2, high: -2 } })
+    if (fxParts.has('compressor')) addDevice(doc, bench, track.id, { kind: 'compressor' })
+    const filter = fxParts.has('filter')
+      ? addDevice(doc, bench, track.id, { kind: 'filter', params: { frequency: 8_000 } })
+      : null
+    if (reverb !== null) setSend(doc, bench, { from: track.id, to: reverb, levelDb: -12 })
+    if (delay !== null) setSend(doc, bench, { from: track.id, to: delay, levelDb: -18 })
+    if (!fxParts.has('automation')) return
+    if (i < 4 && filter !== null)
       addAutomationPoints(doc, bench, { kind: 'device', device: filter, param: 'frequency' }, [
         { tick: 0, value: 300, curve: 'exponential' },
         { tick: end, value: 12_000 },
@@ -77,6 +87,30 @@ async function timeRender(only: string | null) {
 }
 
 await loadTone()
+/** `--census`: how many native nodes of each kind a render creates (node-web-audio-api's factory methods). */
+const created = new Map<string, number>()
+if (census) {
+  // loadTone put node-web-audio-api's classes on globalThis.
+  let proto: object | null = globalThis.OfflineAudioContext.prototype
+  const seen = new Set<string>()
+  while (proto !== null && proto !== Object.prototype) {
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      if (!name.startsWith('create') || seen.has(name)) continue
+      seen.add(name)
+      const descriptor = Object.getOwnPropertyDescriptor(proto, name)
+      const original = descriptor?.value as ((...args: unknown[]) => unknown) | undefined
+      if (typeof original !== 'function') continue
+      Object.defineProperty(proto, name, {
+        ...descriptor,
+        value(this: unknown, ...args: unknown[]) {
+          created.set(name, (created.get(name) ?? 0) + 1)
+          return original.apply(this, args)
+        },
+      })
+    }
+    proto = Object.getPrototypeOf(proto)
+  }
+}
 console.log(
   `render bench: ${bars} bars at 120 bpm, ${sampleRate} Hz stereo${withEffects ? ', with effects, sends and automation' : ''}; ${describeMachine()}`,
 )
@@ -94,4 +128,11 @@ for (const only of rows) {
     `| ${only ?? 'all 16 tracks'} | ${r.tracks} | ${r.notes} | ${r.seconds.toFixed(1)} | ${r.wall.toFixed(1)} | ${r.cpu.toFixed(1)} | ${r.speed.toFixed(2)} | ${r.cpuSpeed.toFixed(2)} | ${r.peakDb.toFixed(1)} |`,
   )
 }
+if (census)
+  console.log(
+    `nodes created: ${[...created]
+      .sort((a, b) => b[1] - a[1])
+      .map(([name, n]) => `${name.replace('create', '')} ${n}`)
+      .join(', ')}`,
+  )
 await closeTone()
