@@ -170,7 +170,7 @@ export class TonePlayer {
     const channel = new this.#tone.Channel({ context: this.#context, channelCount: stereo ? 2 : 1 })
     channel.connect(this.#master)
     const input = new this.#tone.Gain({ context: this.#context })
-    this.#mixer.addTrack(trackId, input, channel)
+    this.#mixer.addTrack(trackId, input, channel, stereo)
     const meter = this.#meters
       ? new this.#tone.Meter({ context: this.#context, smoothing: 0.8, channelCount: 1 })
       : null
