@@ -171,6 +171,25 @@ describe('effects as heard (Node renders)', { timeout: 60_000 }, () => {
     expect(20 * Math.log10(cut / flat)).toBeLessThan(-11)
   })
 
+  it('a 3-band EQ lifts its low band by its gain within 1 dB; a high-band cut leaves a low tone alone', async () => {
+    const { doc, cache, trackIds } = await audioSong([
+      [{ asset: 'f', samples: sine(1, 0.1, 100), clip: { start: 0 } }],
+    ])
+    const level = async () => {
+      const audio = await renderSong(readSong(doc), { sampleRate: CLIP_RATE, assets: cache })
+      return rms(audio.channels[0]!, CLIP_RATE, 0.2, 0.8)
+    }
+    const flat = await level()
+    const eq = addDevice(doc, user, trackIds[0]!, { kind: 'eq3' })
+    // Flat, the three bands sum back to the tone (within 1 dB: the crossover is not phase-perfect).
+    const even = await level()
+    expect(Math.abs(20 * Math.log10(even / flat))).toBeLessThan(1)
+    setDeviceParams(doc, user, eq, { low: 6 })
+    expect(Math.abs(20 * Math.log10((await level()) / even) - 6)).toBeLessThan(1)
+    setDeviceParams(doc, user, eq, { low: 0, high: -12 })
+    expect(Math.abs(20 * Math.log10((await level()) / even))).toBeLessThan(0.5)
+  })
+
   it('a tempo-synced delay repeats a click one division later, within 1 ms', async () => {
     // One click 0.1 s into the clip; a quarter note at 120 bpm is 0.5 s.
     const { doc, cache, trackIds } = await audioSong([
