@@ -9,60 +9,25 @@
  *
  *   pnpm --filter @ensemble/bench studio-render [-- --bars 90 --rate 44100 --presets | --only pluck] [--effects]
  */
-import { addAutomationPoints, addBus, addDevice, readSong, setSend, UserOrigin } from '@ensemble/core'
+import { readSong } from '@ensemble/core'
 import { closeTone, loadTone, renderSong } from '@ensemble/core/audio/node'
-import type * as Y from 'yjs'
 import { arg } from './command-line'
 import { buildDenseSong } from './dense-song'
+import { addEffects, EFFECT_PARTS, type EffectPart } from './effects-song'
 import { describeMachine } from './machine'
 
 const bars = Number(arg('bars', '90'))
 const sampleRate = Number(arg('rate', '44100'))
 const perPreset = process.argv.includes('--presets')
 const withEffects = process.argv.includes('--effects') || arg('fx', '') !== ''
-/** Which parts of the effects song to add (`--fx eq3,compressor`): to see what each one costs alone. */
-const EFFECT_PARTS = ['eq3', 'compressor', 'filter', 'reverb', 'delay', 'automation'] as const
-type EffectPart = (typeof EFFECT_PARTS)[number]
 const fxParts = new Set<EffectPart>(
   arg('fx', '') === '' ? EFFECT_PARTS : (arg('fx', '').split(',') as EffectPart[]),
 )
 const census = process.argv.includes('--census')
 
-const bench = new UserOrigin('bench')
-
-/** Three inserts per track, two send buses, eight automated parameters (see the module comment). */
-function addEffects(doc: Y.Doc, bars: number): void {
-  const end = bars * 4 * 480
-  const reverb = fxParts.has('reverb') ? addBus(doc, bench, { name: 'Reverb' }) : null
-  if (reverb !== null) addDevice(doc, bench, reverb, { kind: 'reverb', params: { decay: 2, mix: 100 } })
-  const delay = fxParts.has('delay') ? addBus(doc, bench, { name: 'Delay' }) : null
-  if (delay !== null) addDevice(doc, bench, delay, { kind: 'delay', params: { division: '8d', mix: 100 } })
-  const tracks = readSong(doc).tracks
-  tracks.forEach((track, i) => {
-    if (fxParts.has('eq3')) addDevice(doc, bench, track.id, { kind: 'eq3', params: { low: 2, high: -2 } })
-    if (fxParts.has('compressor')) addDevice(doc, bench, track.id, { kind: 'compressor' })
-    const filter = fxParts.has('filter')
-      ? addDevice(doc, bench, track.id, { kind: 'filter', params: { frequency: 8_000 } })
-      : null
-    if (reverb !== null) setSend(doc, bench, { from: track.id, to: reverb, levelDb: -12 })
-    if (delay !== null) setSend(doc, bench, { from: track.id, to: delay, levelDb: -18 })
-    if (!fxParts.has('automation')) return
-    if (i < 4 && filter !== null)
-      addAutomationPoints(doc, bench, { kind: 'device', device: filter, param: 'frequency' }, [
-        { tick: 0, value: 300, curve: 'exponential' },
-        { tick: end, value: 12_000 },
-      ])
-    else if (i < 8)
-      addAutomationPoints(doc, bench, { kind: 'volume', owner: track.id }, [
-        { tick: 0, value: -12 },
-        { tick: end, value: 0 },
-      ])
-  })
-}
-
 async function timeRender(only: string | null) {
   const song = buildDenseSong(bars, only)
-  if (withEffects) addEffects(song.doc, bars)
+  if (withEffects) addEffects(song.doc, bars, fxParts)
   const snapshot = readSong(song.doc)
   const started = performance.now()
   const cpuBefore = process.cpuUsage()
