@@ -78,6 +78,13 @@ const fan = (
   },
 })
 
+/** A setter that assigns a property of a Tone node, converted from the catalogue's units. */
+const assign =
+  <T extends object, K extends keyof T>(node: T, key: K, convert: (value: number) => T[K]) =>
+  (value: ParameterValue): void => {
+    node[key] = convert(Number(value))
+  }
+
 /** One native param, automated in the catalogue's units through `convert`. */
 const native = (param: AudioParam, convert: (value: number) => number = same): ParamTarget => ({
   param: fan([param, same]),
@@ -94,6 +101,12 @@ interface Parts {
   readonly nodes: readonly Port[]
   readonly stereo?: boolean
 }
+
+/** An effect that is one Tone node, in and out. */
+const oneToneNode = (
+  node: ToneModule.ToneAudioNode,
+  rest: Pick<Parts, 'params' | 'setters' | 'stereo'>,
+): Parts => ({ input: node, output: node, nodes: [node], ...rest })
 
 interface Builder {
   readonly tone: ToneLib
@@ -286,19 +299,12 @@ const BUILDERS: Record<EffectKind, (b: Builder, params: Params) => Parts> = {
       threshold: num(params, 'threshold'),
       smoothing: ms(num(params, 'smoothing')),
     })
-    return {
-      input: gate,
-      output: gate,
+    return oneToneNode(gate, {
       setters: {
-        threshold: (v) => {
-          gate.threshold = Number(v)
-        },
-        smoothing: (v) => {
-          gate.smoothing = ms(Number(v))
-        },
+        threshold: assign(gate, 'threshold', same),
+        smoothing: assign(gate, 'smoothing', ms),
       },
-      nodes: [gate],
-    }
+    })
   },
   reverb: ({ tone, context }, params) => {
     const mix = pct(num(params, 'mix'))
@@ -365,21 +371,14 @@ const BUILDERS: Record<EffectKind, (b: Builder, params: Params) => Parts> = {
       depth: pct(num(params, 'depth')),
       wet: pct(num(params, 'mix')),
     }).start(0)
-    return {
-      input: chorus,
-      output: chorus,
+    return oneToneNode(chorus, {
       stereo: true,
       params: { rate: { param: chorus.frequency, convert: same }, mix: { param: chorus.wet, convert: pct } },
       setters: {
-        delay: (v) => {
-          chorus.delayTime = Number(v)
-        },
-        depth: (v) => {
-          chorus.depth = pct(Number(v))
-        },
+        delay: assign(chorus, 'delayTime', same),
+        depth: assign(chorus, 'depth', pct),
       },
-      nodes: [chorus],
-    }
+    })
   },
   phaser: ({ tone, context }, params) => {
     const phaser = new tone.Phaser({
@@ -390,9 +389,7 @@ const BUILDERS: Record<EffectKind, (b: Builder, params: Params) => Parts> = {
       Q: num(params, 'q'),
       wet: pct(num(params, 'mix')),
     })
-    return {
-      input: phaser,
-      output: phaser,
+    return oneToneNode(phaser, {
       stereo: true,
       params: {
         rate: { param: phaser.frequency, convert: same },
@@ -400,15 +397,10 @@ const BUILDERS: Record<EffectKind, (b: Builder, params: Params) => Parts> = {
         mix: { param: phaser.wet, convert: pct },
       },
       setters: {
-        octaves: (v) => {
-          phaser.octaves = Number(v)
-        },
-        baseFrequency: (v) => {
-          phaser.baseFrequency = Number(v)
-        },
+        octaves: assign(phaser, 'octaves', same),
+        baseFrequency: assign(phaser, 'baseFrequency', same),
       },
-      nodes: [phaser],
-    }
+    })
   },
   distortion: ({ tone, context }, params) => {
     const distortion = new tone.Distortion({
@@ -417,20 +409,15 @@ const BUILDERS: Record<EffectKind, (b: Builder, params: Params) => Parts> = {
       oversample: params.oversample as OverSampleType,
       wet: pct(num(params, 'mix')),
     })
-    return {
-      input: distortion,
-      output: distortion,
+    return oneToneNode(distortion, {
       params: { mix: { param: distortion.wet, convert: pct } },
       setters: {
-        drive: (v) => {
-          distortion.distortion = pct(Number(v))
-        },
+        drive: assign(distortion, 'distortion', pct),
         oversample: (v) => {
           distortion.oversample = v as OverSampleType
         },
       },
-      nodes: [distortion],
-    }
+    })
   },
   // Tone's Filter: one biquad for 12 dB/octave, two in a row (same frequency and Q) for 24.
   filter: ({ raw }, params) => {
@@ -469,13 +456,10 @@ const BUILDERS: Record<EffectKind, (b: Builder, params: Params) => Parts> = {
   width: ({ tone, context }, params) => {
     // 100 % is the image as it is (Tone's 0.5), 0 mono, 200 % all side.
     const widener = new tone.StereoWidener({ context, width: num(params, 'width') / 200 })
-    return {
-      input: widener,
-      output: widener,
+    return oneToneNode(widener, {
       stereo: true,
       params: { width: { param: widener.width, convert: (v) => v / 200 } },
-      nodes: [widener],
-    }
+    })
   },
 }
 

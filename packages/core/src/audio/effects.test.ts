@@ -72,6 +72,18 @@ describe('the graph description', () => {
   })
 })
 
+/** One audio track playing a steady 0.1-amplitude sine, and its rendered RMS from 0.2 to 0.8 s. */
+const steadyTone = async (asset: string, frequency: number) => {
+  const { doc, cache, trackIds } = await audioSong([
+    [{ asset, samples: sine(1, 0.1, frequency), clip: { start: 0 } }],
+  ])
+  const level = async () => {
+    const audio = await renderSong(readSong(doc), { sampleRate: CLIP_RATE, assets: cache })
+    return rms(audio.channels[0]!, CLIP_RATE, 0.2, 0.8)
+  }
+  return { doc, trackIds, level }
+}
+
 // Renders take a few seconds each, more on a busy machine; the budget is generous so load never fails a test.
 describe('effects as heard (Node renders)', { timeout: 60_000 }, () => {
   it('a low-pass filter removes a high note; bypassed, the note is back', async () => {
@@ -149,13 +161,7 @@ describe('effects as heard (Node renders)', { timeout: 60_000 }, () => {
   })
 
   it('a parametric EQ band lifts its frequency by its gain, within 1 dB', async () => {
-    const { doc, cache, trackIds } = await audioSong([
-      [{ asset: 'e', samples: sine(1, 0.1, 1_000), clip: { start: 0 } }],
-    ])
-    const level = async () => {
-      const audio = await renderSong(readSong(doc), { sampleRate: CLIP_RATE, assets: cache })
-      return rms(audio.channels[0]!, CLIP_RATE, 0.2, 0.8)
-    }
+    const { doc, trackIds, level } = await steadyTone('e', 1_000)
     const flat = await level()
     const eq = addDevice(doc, user, trackIds[0]!, {
       kind: 'parametricEq',
@@ -172,13 +178,7 @@ describe('effects as heard (Node renders)', { timeout: 60_000 }, () => {
   })
 
   it('a 3-band EQ lifts its low band by its gain within 1 dB; a high-band cut leaves a low tone alone', async () => {
-    const { doc, cache, trackIds } = await audioSong([
-      [{ asset: 'f', samples: sine(1, 0.1, 100), clip: { start: 0 } }],
-    ])
-    const level = async () => {
-      const audio = await renderSong(readSong(doc), { sampleRate: CLIP_RATE, assets: cache })
-      return rms(audio.channels[0]!, CLIP_RATE, 0.2, 0.8)
-    }
+    const { doc, trackIds, level } = await steadyTone('f', 100)
     const flat = await level()
     const eq = addDevice(doc, user, trackIds[0]!, { kind: 'eq3' })
     // Flat, the three bands sum back to the tone (within 1 dB: the crossover is not phase-perfect).
