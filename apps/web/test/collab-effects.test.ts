@@ -151,15 +151,13 @@ describe('effects over the WebSocket', () => {
     const forge = (count: number) =>
       forger.doc.transact(() => {
         for (let i = 0; i < count; i++)
-          forger.doc
-            .getMap('automation')
-            .set(`forged-${count}-${i}`, {
-              id: `forged-${count}-${i}`,
-              target,
-              tick: i,
-              value: -6,
-              curve: 'linear',
-            })
+          forger.doc.getMap('automation').set(`forged-${count}-${i}`, {
+            id: `forged-${count}-${i}`,
+            target,
+            tick: i,
+            value: -6,
+            curve: 'linear',
+          })
       })
     forge(MAX_LANE_POINTS + 1)
     await waitFor(() => forger.closes.includes(REFUSED_WRITE), 'the forger closed with 4406')
