@@ -9,50 +9,25 @@
  *
  *   pnpm --filter @ensemble/bench studio-render [-- --bars 90 --rate 44100 --presets | --only pluck] [--effects]
  */
-import { addAutomationPoints, addBus, addDevice, readSong, setSend, UserOrigin } from '@ensemble/core'
+import { readSong } from '@ensemble/core'
 import { closeTone, loadTone, renderSong } from '@ensemble/core/audio/node'
-import type * as Y from 'yjs'
 import { arg } from './command-line'
 import { buildDenseSong } from './dense-song'
+import { addEffects, EFFECT_PARTS, type EffectPart } from './effects-song'
 import { describeMachine } from './machine'
 
 const bars = Number(arg('bars', '90'))
 const sampleRate = Number(arg('rate', '44100'))
 const perPreset = process.argv.includes('--presets')
-const withEffects = process.argv.includes('--effects')
-
-const bench = new UserOrigin('bench')
-
-/** Three inserts per track, two send buses, eight automated parameters (see the module comment). */
-function addEffects(doc: Y.Doc, bars: number): void {
-  const end = bars * 4 * 480
-  const reverb = addBus(doc, bench, { name: 'Reverb' })
-  addDevice(doc, bench, reverb, { kind: 'reverb', params: { decay: 2, mix: 100 } })
-  const delay = addBus(doc, bench, { name: 'Delay' })
-  addDevice(doc, bench, delay, { kind: 'delay', params: { division: '8d', mix: 100 } })
-  const tracks = readSong(doc).tracks
-  tracks.forEach((track, i) => {
-    addDevice(doc, bench, track.id, { kind: 'eq3', params: { low: 2, high: -2 } })
-    addDevice(doc, bench, track.id, { kind: 'compressor' })
-    const filter = addDevice(doc, bench, track.id, { kind: 'filter', params: { frequency: 8_000 } })
-    setSend(doc, bench, { from: track.id, to: reverb, levelDb: -12 })
-    setSend(doc, bench, { from: track.id, to: delay, levelDb: -18 })
-    if (i < 4)
-      addAutomationPoints(doc, bench, { kind: 'device', device: filter, param: 'frequency' }, [
-        { tick: 0, value: 300, curve: 'exponential' },
-        { tick: end, value: 12_000 },
-      ])
-    else if (i < 8)
-      addAutomationPoints(doc, bench, { kind: 'volume', owner: track.id }, [
-        { tick: 0, value: -12 },
-        { tick: end, value: 0 },
-      ])
-  })
-}
+const withEffects = process.argv.includes('--effects') || arg('fx', '') !== ''
+const fxParts = new Set<EffectPart>(
+  arg('fx', '') === '' ? EFFECT_PARTS : (arg('fx', '').split(',') as EffectPart[]),
+)
+const census = process.argv.includes('--census')
 
 async function timeRender(only: string | null) {
   const song = buildDenseSong(bars, only)
-  if (withEffects) addEffects(song.doc, bars)
+  if (withEffects) addEffects(song.doc, bars, fxParts)
   const snapshot = readSong(song.doc)
   const started = performance.now()
   const cpuBefore = process.cpuUsage()
@@ -77,6 +52,30 @@ async function timeRender(only: string | null) {
 }
 
 await loadTone()
+/** `--census`: how many native nodes of each kind a render creates (node-web-audio-api's factory methods). */
+const created = new Map<string, number>()
+if (census) {
+  // loadTone put node-web-audio-api's classes on globalThis.
+  let proto: object | null = globalThis.OfflineAudioContext.prototype
+  const seen = new Set<string>()
+  while (proto !== null && proto !== Object.prototype) {
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      if (!name.startsWith('create') || seen.has(name)) continue
+      seen.add(name)
+      const descriptor = Object.getOwnPropertyDescriptor(proto, name)
+      const original = descriptor?.value as ((...args: unknown[]) => unknown) | undefined
+      if (typeof original !== 'function') continue
+      Object.defineProperty(proto, name, {
+        ...descriptor,
+        value(this: unknown, ...args: unknown[]) {
+          created.set(name, (created.get(name) ?? 0) + 1)
+          return original.apply(this, args)
+        },
+      })
+    }
+    proto = Object.getPrototypeOf(proto)
+  }
+}
 console.log(
   `render bench: ${bars} bars at 120 bpm, ${sampleRate} Hz stereo${withEffects ? ', with effects, sends and automation' : ''}; ${describeMachine()}`,
 )
@@ -94,4 +93,11 @@ for (const only of rows) {
     `| ${only ?? 'all 16 tracks'} | ${r.tracks} | ${r.notes} | ${r.seconds.toFixed(1)} | ${r.wall.toFixed(1)} | ${r.cpu.toFixed(1)} | ${r.speed.toFixed(2)} | ${r.cpuSpeed.toFixed(2)} | ${r.peakDb.toFixed(1)} |`,
   )
 }
+if (census)
+  console.log(
+    `nodes created: ${[...created]
+      .sort((a, b) => b[1] - a[1])
+      .map(([name, n]) => `${name.replace('create', '')} ${n}`)
+      .join(', ')}`,
+  )
 await closeTone()

@@ -90,6 +90,18 @@ describe('the graph description', () => {
   })
 })
 
+/** One audio track playing a steady 0.1-amplitude sine, and its rendered RMS from 0.2 to 0.8 s. */
+const steadyTone = async (asset: string, frequency: number) => {
+  const { doc, cache, trackIds } = await audioSong([
+    [{ asset, samples: sine(1, 0.1, frequency), clip: { start: 0 } }],
+  ])
+  const level = async () => {
+    const audio = await renderSong(readSong(doc), { sampleRate: CLIP_RATE, assets: cache })
+    return rms(audio.channels[0]!, CLIP_RATE, 0.2, 0.8)
+  }
+  return { doc, trackIds, level }
+}
+
 // Renders take a few seconds each, more on a busy machine; the budget is generous so load never fails a test.
 describe('effects as heard (Node renders)', { timeout: 60_000 }, () => {
   it('a low-pass filter removes a high note; bypassed, the note is back', async () => {
@@ -192,13 +204,7 @@ describe('effects as heard (Node renders)', { timeout: 60_000 }, () => {
   })
 
   it('a parametric EQ band lifts its frequency by its gain, within 1 dB', async () => {
-    const { doc, cache, trackIds } = await audioSong([
-      [{ asset: 'e', samples: sine(1, 0.1, 1_000), clip: { start: 0 } }],
-    ])
-    const level = async () => {
-      const audio = await renderSong(readSong(doc), { sampleRate: CLIP_RATE, assets: cache })
-      return rms(audio.channels[0]!, CLIP_RATE, 0.2, 0.8)
-    }
+    const { doc, trackIds, level } = await steadyTone('e', 1_000)
     const flat = await level()
     const eq = addDevice(doc, user, trackIds[0]!, {
       kind: 'parametricEq',
@@ -212,6 +218,19 @@ describe('effects as heard (Node renders)', { timeout: 60_000 }, () => {
     const cut = await level()
     expect(20 * Math.log10(cut / flat)).toBeGreaterThan(-13)
     expect(20 * Math.log10(cut / flat)).toBeLessThan(-11)
+  })
+
+  it('a 3-band EQ lifts its low band by its gain within 1 dB; a high-band cut leaves a low tone alone', async () => {
+    const { doc, trackIds, level } = await steadyTone('f', 100)
+    const flat = await level()
+    const eq = addDevice(doc, user, trackIds[0]!, { kind: 'eq3' })
+    // Flat, the three bands sum back to the tone (within 1 dB: the crossover is not phase-perfect).
+    const even = await level()
+    expect(Math.abs(20 * Math.log10(even / flat))).toBeLessThan(1)
+    setDeviceParams(doc, user, eq, { low: 6 })
+    expect(Math.abs(20 * Math.log10((await level()) / even) - 6)).toBeLessThan(1)
+    setDeviceParams(doc, user, eq, { low: 0, high: -12 })
+    expect(Math.abs(20 * Math.log10((await level()) / even))).toBeLessThan(0.5)
   })
 
   it('a tempo-synced delay repeats a click one division later, within 1 ms', async () => {

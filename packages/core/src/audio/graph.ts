@@ -249,6 +249,29 @@ const sameSends = (a: readonly GraphSend[], b: readonly GraphSend[]): boolean =>
     )
   })
 
+/** A strip's volume and pan lanes, re-driven when either changed (with the fader's values to fall back on). */
+const diffFaderAutomation = (
+  strip: 'track' | 'bus',
+  before: GraphStrip,
+  after: GraphStrip,
+  out: GraphAction[],
+): void => {
+  if (
+    sameCurve(before.volumeAutomation, after.volumeAutomation) &&
+    sameCurve(before.panAutomation, after.panAutomation)
+  )
+    return
+  out.push({
+    type: 'faderAutomation',
+    strip,
+    id: after.id,
+    volume: after.volumeAutomation,
+    pan: after.panAutomation,
+    volumeDb: after.volumeDb,
+    panValue: after.pan,
+  })
+}
+
 /**
  * The actions that bring a graph built for `previous` (null: nothing built) up to `next`. Bus additions come
  * first (sends need their bus), removals last (after the sends into them are gone).
@@ -281,38 +304,14 @@ export const diffGraph = (previous: AudioGraph | null, next: AudioGraph): GraphA
       old.audible !== bus.audible
     )
       out.push({ type: 'busFader', busId: id, volumeDb: bus.volumeDb, pan: bus.pan, audible: bus.audible })
-    if (
-      !sameCurve(old.volumeAutomation, bus.volumeAutomation) ||
-      !sameCurve(old.panAutomation, bus.panAutomation)
-    )
-      out.push({
-        type: 'faderAutomation',
-        strip: 'bus',
-        id,
-        volume: bus.volumeAutomation,
-        pan: bus.panAutomation,
-        volumeDb: bus.volumeDb,
-        panValue: bus.pan,
-      })
+    diffFaderAutomation('bus', old, bus, out)
   }
   for (const id of previous?.buses.keys() ?? [])
     if (!next.buses.has(id)) removals.push({ type: 'removeBus', busId: id })
   for (const [id, track] of next.tracks) {
     const old = previous?.tracks.get(id) ?? { ...EMPTY, id }
     diffChain({ kind: 'track', id }, old.inserts, track.inserts, out)
-    if (
-      !sameCurve(old.volumeAutomation, track.volumeAutomation) ||
-      !sameCurve(old.panAutomation, track.panAutomation)
-    )
-      out.push({
-        type: 'faderAutomation',
-        strip: 'track',
-        id,
-        volume: track.volumeAutomation,
-        pan: track.panAutomation,
-        volumeDb: track.volumeDb,
-        panValue: track.pan,
-      })
+    diffFaderAutomation('track', old, track, out)
     if (!sameSends(old.sends, track.sends)) out.push({ type: 'sends', trackId: id, sends: track.sends })
     if (old.instrumentAutomation !== track.instrumentAutomation)
       for (const { id: param } of INSTRUMENT_PARAMETERS) {

@@ -11,7 +11,7 @@ import type * as ToneModule from 'tone'
 import type { ParameterValue } from '../plugin/parameters'
 import { instrumentParameter } from '../song/index'
 import { AutomationPlayer } from './automation-player'
-import { createEffectNode, type EffectNode } from './effect-nodes'
+import { connectPorts, createEffectNode, type EffectNode, type Port } from './effect-nodes'
 import type { ChainOwner, GraphAction, GraphDevice, GraphSend, ParamCurve } from './graph'
 import type { ToneContext, ToneLib } from './tone'
 
@@ -24,7 +24,16 @@ interface Strip {
   instrument: InstrumentStage | null
   /** After the inserts: where the fader and the pre-fader sends take the signal. */
   readonly chainOut: ToneModule.Gain
+  /**
+   * Between the inserts and a track's fader: -3 dB while a mono source goes through a stereo insert, so the
+   * stereo fader (L = R at full level) gives the centre what the mono fader's pan law gave it.
+   */
+  readonly trim: ToneModule.Gain | null
   readonly fader: ToneModule.Channel
+  /** A track whose own sound is stereo (a stereo recording): its fader is stereo whatever its inserts. */
+  readonly sourceStereo: boolean
+  /** Whether the fader carries two channels now. */
+  stereo: boolean
   order: readonly GraphDevice[]
   readonly sends: Map<string, ToneModule.Gain<'decibels'>>
   /** Built by this class (a bus), so disposed by it. */
@@ -39,6 +48,19 @@ interface InstrumentStage {
 interface BuiltDevice {
   readonly node: EffectNode
   params: Record<string, ParameterValue>
+}
+
+/**
+ * The panner inside a Tone.Channel: how many channels it takes in is what folds a mono track's image (one:
+ * Tone's default, a mono source panned with the equal-power law) or keeps it (two: a stereo balance). Tone
+ * sets it only when the channel is built, so it is reached through Channel's private fields (Tone 15's
+ * names), checked so that a Tone upgrade fails loudly here rather than folding to mono in silence.
+ */
+const faderPanner = (channel: ToneModule.Channel): ToneModule.Panner => {
+  const panner = (channel as unknown as { _panVol?: { _panner?: unknown } })._panVol?._panner
+  if (!(panner instanceof Object) || !('channelCount' in panner))
+    throw new Error('MixerGraph: this Tone version has no Channel._panVol._panner')
+  return panner as ToneModule.Panner
 }
 
 const dbOrSilence = (db: number): number => (Number.isFinite(db) ? db : Number.NEGATIVE_INFINITY)
@@ -85,24 +107,40 @@ export class MixerGraph {
       head: master,
       instrument: null,
       chainOut,
+      trim: null,
       fader: master,
+      sourceStereo: true,
+      stereo: true,
       order: [],
       sends: new Map(),
       owned: false,
     }
   }
 
-  /** Wires a track: `input` → inserts → `channel`. Returns nothing; the track's fader stays TonePlayer's. */
-  addTrack(trackId: string, input: ToneModule.ToneAudioNode, channel: ToneModule.Channel): void {
+  /**
+   * Wires a track: `input` → inserts → `channel`; `stereo` when the track's own sound is (a stereo
+   * recording). The fader stays TonePlayer's; this class switches it to two channels while a stereo insert
+   * (reverb, chorus, phaser, width) is in the chain, so the image is not folded to mono at the pan.
+   */
+  addTrack(
+    trackId: string,
+    input: ToneModule.ToneAudioNode,
+    channel: ToneModule.Channel,
+    stereo = false,
+  ): void {
     const chainOut = new this.#tone.Gain({ context: this.#context })
+    const trim = new this.#tone.Gain({ context: this.#context })
     input.connect(chainOut)
-    chainOut.connect(channel)
+    chainOut.chain(trim, channel)
     this.#strips.set(`track:${trackId}`, {
       input,
       head: input,
       instrument: null,
       chainOut,
+      trim,
       fader: channel,
+      sourceStereo: stereo,
+      stereo,
       order: [],
       sends: new Map(),
       owned: false,
@@ -145,7 +183,10 @@ export class MixerGraph {
           head: input,
           instrument: null,
           chainOut,
+          trim: null,
           fader,
+          sourceStereo: true,
+          stereo: true,
           order: [],
           sends: new Map(),
           owned: true,
@@ -261,7 +302,8 @@ export class MixerGraph {
       this.#devices.delete(old.id)
     }
     strip.head.disconnect()
-    let at: ToneModule.ToneAudioNode = strip.head
+    let at: Port = strip.head
+    let stereoInsert = false
     for (const device of devices) {
       let built = this.#devices.get(device.id)
       if (built === undefined) {
@@ -279,11 +321,26 @@ export class MixerGraph {
       }
       built.node.output.disconnect()
       if (device.bypass) continue
-      at.connect(built.node.input)
+      connectPorts(this.#tone, at, built.node.input)
       at = built.node.output
+      stereoInsert ||= built.node.stereo
     }
-    at.connect(strip.chainOut)
+    connectPorts(this.#tone, at, strip.chainOut)
     strip.order = devices
+    if (strip.trim !== null) this.#setStereo(strip, strip.trim, stereoInsert)
+  }
+
+  #setStereo(strip: Strip, trim: ToneModule.Gain, stereoInsert: boolean): void {
+    const stereo = strip.sourceStereo || stereoInsert
+    trim.gain.value = stereo && !strip.sourceStereo ? Math.SQRT1_2 : 1
+    if (stereo === strip.stereo) return
+    faderPanner(strip.fader).channelCount = stereo ? 2 : 1
+    strip.stereo = stereo
+  }
+
+  /** Whether a track's fader carries two channels (its source is stereo, or a stereo insert is in its chain). */
+  stereo(trackId: string): boolean {
+    return this.#strips.get(`track:${trackId}`)?.stereo ?? false
   }
 
   #setSends(strip: Strip, sends: readonly GraphSend[]): void {
@@ -332,6 +389,7 @@ export class MixerGraph {
       this.#busMeters.get(id)?.dispose()
       this.#busMeters.delete(id)
     }
+    strip.trim?.dispose()
     if (strip.owned) {
       strip.input.dispose()
       strip.fader.dispose()

@@ -81,7 +81,10 @@ export class TonePlayer {
     // Song ticks are transport ticks: no conversion anywhere, and a tempo change re-times everything.
     this.#transport.PPQ = PPQ
     this.#meters = options.meters ?? true
-    this.#master = new tone.Channel({ context })
+    // Two channels, so buses and stereo tracks keep their image and a track's pan is heard (Tone's default
+    // of one folded the whole mix to mono here). -3 dB keeps a centred mono track's level what it was: the
+    // one-channel panner took the centre down by that much, the two-channel one leaves it.
+    this.#master = new tone.Channel({ context, channelCount: 2, volume: 20 * Math.log10(Math.SQRT1_2) })
     // The master meter reads after the limiter: it shows what leaves the mix, which never reaches 0 dBFS.
     this.#limiter = createMasterLimiter(tone, context)
     // Master → master chain → limiter: the mixer graph wires the chain between them.
@@ -181,7 +184,7 @@ export class TonePlayer {
     const channel = new this.#tone.Channel({ context: this.#context, channelCount: stereo ? 2 : 1 })
     channel.connect(this.#master)
     const input = new this.#tone.Gain({ context: this.#context })
-    this.#mixer.addTrack(trackId, input, channel)
+    this.#mixer.addTrack(trackId, input, channel, stereo)
     const meter = this.#meters
       ? new this.#tone.Meter({ context: this.#context, smoothing: 0.8, channelCount: 1 })
       : null

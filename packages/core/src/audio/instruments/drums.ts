@@ -103,13 +103,17 @@ const builders = (tone: ToneLib): Builders => ({
     }),
 })
 
-/** Filters that colour a noise source; the rest go straight to the kit's output. */
-const insertFor = (tone: ToneLib, context: ToneContext, source: Source): ToneModule.Filter | null => {
-  if (source === 'snareNoise') return new tone.Filter({ context, type: 'highpass', frequency: 1200 })
-  if (source === 'clap') return new tone.Filter({ context, type: 'bandpass', frequency: 1300, Q: 1.2 })
-  if (source === 'hat') return new tone.Filter({ context, type: 'highpass', frequency: 7000, Q: 0.7 })
-  if (source === 'crash') return new tone.Filter({ context, type: 'highpass', frequency: 3500, Q: 0.5 })
-  if (source === 'ride') return new tone.Filter({ context, type: 'bandpass', frequency: 6000, Q: 0.9 })
+/**
+ * Filters that colour a noise source; the rest go straight to the kit's output. Tone's BiquadFilter (the
+ * native node, its params set directly), not Tone's Filter: that one drives frequency, Q, gain and detune from
+ * four running ConstantSources, so its biquad works out its coefficients every sample for a fixed setting.
+ */
+const insertFor = (tone: ToneLib, context: ToneContext, source: Source): ToneModule.BiquadFilter | null => {
+  if (source === 'snareNoise') return new tone.BiquadFilter({ context, type: 'highpass', frequency: 1200 })
+  if (source === 'clap') return new tone.BiquadFilter({ context, type: 'bandpass', frequency: 1300, Q: 1.2 })
+  if (source === 'hat') return new tone.BiquadFilter({ context, type: 'highpass', frequency: 7000, Q: 0.7 })
+  if (source === 'crash') return new tone.BiquadFilter({ context, type: 'highpass', frequency: 3500, Q: 0.5 })
+  if (source === 'ride') return new tone.BiquadFilter({ context, type: 'bandpass', frequency: 6000, Q: 0.9 })
   return null
 }
 

@@ -254,7 +254,7 @@ export const createLead = (tone: ToneLib, context: ToneContext): Instrument =>
     },
   })
 
-/** Sawtooths with a slow swell and long release under one shared low-pass: a soft bed. */
+/** Sawtooths with a slow swell and long release under one shared low-pass (a plain biquad; see drums.ts): a soft bed. */
 export const createPad = (tone: ToneLib, context: ToneContext): Instrument =>
   voicedInstrument(
     tone,
@@ -264,7 +264,7 @@ export const createPad = (tone: ToneLib, context: ToneContext): Instrument =>
       volumeDb: -14,
       envelope: { attack: 0.35, decay: 0.5, sustain: 0.8, release: 1.4 },
     },
-    new tone.Filter({ context, type: 'lowpass', frequency: 1800, Q: 0.3 }),
+    new tone.BiquadFilter({ context, type: 'lowpass', frequency: 1800, Q: 0.3 }),
   )
 
 /** A triangle with no sustain: short, percussive, like a plucked string or a marimba. */
