@@ -51,7 +51,6 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => service.listen(0, '127.0.0.1', resolve))
   serviceUrl = `http://127.0.0.1:${(service.address() as { port: number }).port}/trpc`
   server = await startTestServer(database, {
-    authRateLimit: { max: 10_000, windowSeconds: 60 },
     inferenceUrl: serviceUrl,
     inferenceSecret: 'test-inference-secret-0123456789',
     suggestionLimits: { perUser: 2, perProject: 8 },

@@ -68,11 +68,6 @@ export class ReasonedError extends TRPCError {
 
 export interface ApiContext extends ApiServices {
   user: SessionUser | null
-  /**
-   * A refusal decided from the request alone, before the session was looked up (api/route.ts: a flood of
-   * suggestions from one session); signed-in procedures throw it first. `user` is null then, unread.
-   */
-  refusal?: ReasonedError | undefined
   /** This request's stages, for its `Server-Timing` header (server-timing.ts). */
   timing: ServerTiming
 }
@@ -105,7 +100,6 @@ export const publicProcedure = t.procedure
 
 /** Signed in: UNAUTHORIZED otherwise. */
 export const authedProcedure = t.procedure.use(({ ctx, next }) => {
-  if (ctx.refusal) throw ctx.refusal
   if (ctx.user === null) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first.' })
   return next({ ctx: { ...ctx, user: ctx.user } })
 })
