@@ -222,6 +222,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       },
       inference,
       suggestionsInFlight: new SuggestionsInFlight(config.suggestionLimits),
+      firstPartyNames: new Map(),
       notifyDiscussion: (projectId, json) => collab.notifyDiscussion(projectId, json),
       discussionRates: {
         comments: new PerUserRate(discussionLimits.commentsPerMinute),

@@ -43,6 +43,11 @@ export interface ApiServices {
   /** Each user's and each song's suggestions running on this instance, for their limits. */
   suggestionsInFlight: SuggestionsInFlight
   /**
+   * First-party plugins' names by `id@version`, as the service described them: a version's manifest never
+   * changes, so each is asked once, not once per suggestion (ai/router.ts).
+   */
+  firstPartyNames: Map<string, string>
+  /**
    * Announces a committed change of a song's comments or chat (a JSON `DiscussionEvent`) to its open
    * studios, on this instance and through the fan-out on every other.
    */
