@@ -70,18 +70,23 @@ afterAll(async () => {
   await database?.close()
 })
 
-/** ai.suggest over plain HTTP, as the studio's client sends it: status, Retry-After and the error's data. */
-async function suggest(cookie: string) {
+/**
+ * ai.suggest over plain HTTP, as the studio's client sends it: status, Retry-After and the error's data.
+ * `raw`: something else to send instead of the request.
+ */
+async function suggest(cookie: string, raw?: string) {
   const res = await fetch(`${server.url}/api/trpc/ai.suggest`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', cookie, origin: server.url },
-    body: JSON.stringify({
-      projectId,
-      trackId,
-      fromTick: 0,
-      toTick: BAR,
-      pluginId: 'studio.ensemble.harmonizer',
-    }),
+    body:
+      raw ??
+      JSON.stringify({
+        projectId,
+        trackId,
+        fromTick: 0,
+        toTick: BAR,
+        pluginId: 'studio.ensemble.harmonizer',
+      }),
   })
   const body = (await res.json()) as {
     error?: { message: string; data: { code: string; reason?: string; retryAfterMs?: number } }
@@ -120,6 +125,12 @@ describe('a suggestion past the user’s limit', () => {
     expect(Number(refused.retryAfter)).toBe(Math.ceil(retryAfterMs / 1000))
     // Where its time went (the network panel's Server-Timing): no session lookup, only the answer.
     expect(refused.stages).toEqual(['total'])
+    // Refused before tRPC reads the request: a body it would reject (not JSON, 1 MiB) is answered busy all
+    // the same, in tRPC's own error shape, and costs no query either.
+    const unread = await suggest(user.cookie, `{${'x'.repeat(1024 * 1024)}`)
+    expect(unread.status).toBe(429)
+    expect(unread.error?.data).toMatchObject({ code: 'TOO_MANY_REQUESTS', reason: 'busy' })
+    expect(queries - before).toBe(0)
 
     // A made-up session cookie is never refused from memory: it is looked up, and is nobody.
     const forged = await suggest('better-auth.session_token=made-up.token')
