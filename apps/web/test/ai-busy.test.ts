@@ -89,7 +89,10 @@ async function suggest(cookie: string, raw?: string) {
       }),
   })
   const body = (await res.json()) as {
-    error?: { message: string; data: { code: string; reason?: string; retryAfterMs?: number } }
+    error?: {
+      message: string
+      data: { code: string; reason?: string; retryAfterMs?: number; stack?: string }
+    }
   }
   return {
     status: res.status,
@@ -131,6 +134,8 @@ describe('a suggestion past the user’s limit', () => {
     expect(unread.status).toBe(429)
     expect(unread.error?.data).toMatchObject({ code: 'TOO_MANY_REQUESTS', reason: 'busy' })
     expect(queries - before).toBe(0)
+    // Not a fault: no stack trace, even on a development server (formatting one was much of a refusal's cost).
+    expect(refused.error?.data).not.toHaveProperty('stack')
 
     // A made-up session cookie is never refused from memory: it is looked up, and is nobody.
     const forged = await suggest('better-auth.session_token=made-up.token')

@@ -71,13 +71,15 @@ export function trpcRoute(auth: Auth, services: ApiServices): Route {
 
 /**
  * tRPC's own answer to a busy refusal (the error formatter's shape, so the studio's client reads `reason` and
- * `retryAfterMs` as from any procedure), written without tRPC reading the request: the unread body is
+ * `retryAfterMs` as from any procedure, less the stack), written without tRPC reading the request: the unread body is
  * discarded by Node once the answer is sent, and the connection stays open for the client's next call.
  */
 function refuseBusy(res: ServerResponse, path: string, refusal: BusyRefusal, elapsedMs: number): void {
   const { error } = busyFailure(refusal)
   const shape = getTRPCErrorShape({
-    config: appRouter._def._config,
+    // Never a stack trace, in development too: a refusal is not a fault, and formatting a stack (source-mapped
+    // under tsx) for each of hundreds of refusals a second was much of their cost.
+    config: { ...appRouter._def._config, isDev: false },
     error,
     type: 'mutation',
     path,
