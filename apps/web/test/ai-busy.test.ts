@@ -151,26 +151,54 @@ describe('a suggestion past the user’s limit', () => {
   })
 
   it('is counted from its arrival: a burst of calls costs one session lookup per place left, not one each', async () => {
-    // One place taken: while it runs, ten more arrive at once; one takes the last place, nine are refused
-    // before their session is read (counted from the moment the first arrives, not once it is admitted).
-    const first = suggest(user.cookie)
-    await waitFor(() => held.length === 1, 'the first suggestion reaches the service')
+    // The session is not among those verified in the last seconds: any auth request with it forgets it.
+    await fetch(`${server.url}/api/auth/get-session`, { headers: { cookie: user.cookie } })
+    // Two places: eleven calls arrive at once; two take the places, nine are refused before their session
+    // is read (counted from the moment each arrives, not once it is admitted).
     const before = sessionLookups
     const answered: Awaited<ReturnType<typeof suggest>>[] = []
-    const burst = Array.from({ length: 10 }, () => suggest(user.cookie).then((r) => answered.push(r)))
-    await waitFor(() => answered.length === 9 && held.length === 2, 'nine refused, one at the service')
+    const burst = Array.from({ length: 11 }, () => suggest(user.cookie).then((r) => answered.push(r)))
+    await waitFor(() => answered.length === 9 && held.length === 2, 'nine refused, two at the service')
     expect(answered.map((r) => r.error?.data.reason)).toEqual(Array(9).fill('busy'))
-    expect(sessionLookups - before).toBe(1)
+    expect(sessionLookups - before).toBe(2)
 
-    // Both end; the cookie's count is back to nothing and a new call is looked up and asked.
+    // Both end; the cookie's count is back to nothing and a new call is asked (its session, verified
+    // seconds ago, without a lookup).
     for (const res of held.splice(0)) res.writeHead(503).end()
-    await Promise.all([first, ...burst])
+    await Promise.all(burst)
     const next = suggest(user.cookie)
     await waitFor(() => held.length === 1, 'the next suggestion reaches the service')
     held.splice(0)[0]!.writeHead(503).end()
     const failed = await next
     expect(failed.error?.data.reason).toBe('unavailable')
     // A call that was asked says how long each stage took, up to the service's failure.
-    expect(failed.stages).toEqual(['session', 'role', 'room', 'target', 'inference', 'audit', 'total'])
+    expect(failed.stages).toEqual(['role', 'room', 'target', 'inference', 'audit', 'total'])
+    expect(sessionLookups - before).toBe(2)
+  })
+})
+
+describe('a session verified seconds ago', () => {
+  it('is trusted for the next suggestion without a lookup, and signing out ends it at once', async () => {
+    // Someone with no part in the song: each call is refused at the role check, after the session is known.
+    const stranger = await signUp(server.url, 'stranger')
+    const before = sessionLookups
+    expect((await suggest(stranger.cookie)).error?.data.code).toBe('NOT_FOUND')
+    expect(sessionLookups - before).toBe(1)
+    const again = await suggest(stranger.cookie)
+    expect(again.error?.data.code).toBe('NOT_FOUND')
+    expect(sessionLookups - before).toBe(1)
+    // Where its time went: no session stage, the role check still made.
+    expect(again.stages).toEqual(['role', 'total'])
+
+    const signOut = await fetch(`${server.url}/api/auth/sign-out`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: stranger.cookie, origin: server.url },
+      body: '{}',
+    })
+    expect(signOut.status).toBe(200)
+    // Signing out here forgot it: the next call looks the session up again, and finds it ended.
+    const afterSignOut = sessionLookups
+    expect((await suggest(stranger.cookie)).error?.data.code).toBe('UNAUTHORIZED')
+    expect(sessionLookups - afterSignOut).toBe(1)
   })
 })

@@ -4,6 +4,7 @@ import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http'
 import { getHTTPStatusCodeFromError } from '@trpc/server/http'
 import { busyFailure } from '../ai/errors'
 import { type Auth, sessionCookie, sessionUser } from '../auth/auth'
+import type { RecentSessions } from '../auth/recent-sessions'
 import type { Route } from '../http'
 import type { BusyRefusal, Leave } from '../quotas/suggestions-in-flight'
 import { type ApiContext, type ApiServices, ReasonedError } from '../trpc/init'
@@ -17,11 +18,12 @@ export const trpcBasePath = '/api/trpc'
  * cookie from its arrival to its answer, and one asked under a cookie that already has its user's limit in
  * progress is refused at once, here, before tRPC reads its body or the session is read: a flood of them costs
  * no database query and none of tRPC's machinery, only the HTTP request and this answer
- * (suggestions-in-flight.ts; docs/BENCHMARKS.md, "Fairness"). Busy answers carry `Retry-After`; every answer
+ * (suggestions-in-flight.ts; docs/BENCHMARKS.md, "Fairness"). An admitted suggestion trusts a session this
+ * server verified in the last seconds (`recentSessions`, auth/recent-sessions.ts); every other call looks it up. Busy answers carry `Retry-After`; every answer
  * carries `Server-Timing` (trpc/server-timing.ts): the session lookup, the stages its procedure timed, and
  * `total` from the request's arrival here.
  */
-export function trpcRoute(auth: Auth, services: ApiServices): Route {
+export function trpcRoute(auth: Auth, recentSessions: RecentSessions, services: ApiServices): Route {
   return async (req, res, url) => {
     if (!url.pathname.startsWith(`${trpcBasePath}/`)) return false
     const path = url.pathname.slice(trpcBasePath.length + 1)
@@ -44,7 +46,11 @@ export function trpcRoute(auth: Auth, services: ApiServices): Route {
         router: appRouter,
         path,
         createContext: async (): Promise<ApiContext> => {
+          // Only ai.suggest trusts a session verified in the last seconds (auth/recent-sessions.ts).
+          const recent = cookie === null ? undefined : recentSessions.get(cookie)
+          if (recent !== undefined) return { ...services, user: recent, timing }
           const user = await timing.time('session', () => sessionUser(auth, req))
+          if (cookie !== null && user !== null) recentSessions.remember(cookie, user)
           return { ...services, user, timing }
         },
         responseMeta: ({ errors }) => {
