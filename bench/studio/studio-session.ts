@@ -1,6 +1,6 @@
 /**
  * What the browser benches share: our web server (production Next build, fresh PGlite data dir), Debian's
- * Chromium with the e2e suite's flags, users signed up through the real auth API, and a collab client in
+ * Chromium with the e2e suite's flags (e2e/chromium.ts), users signed up through the real auth API, and a collab client in
  * Node that edits a song with core's operations, as a bandmate's browser would.
  *
  * Needs `pnpm --filter @ensemble/web build` first (the studio route must be built).
@@ -16,21 +16,11 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import WebSocket from 'ws'
 import { WebsocketProvider } from 'y-websocket-reference'
 import * as Y from 'yjs'
+import { CHROMIUM } from '../../e2e/chromium'
 import { freePort } from '../collab/measure'
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
 const SECRET = 'studio-bench-secret-studio-bench-secret'
-
-/** The flags e2e/playwright.config.ts launches Chromium with. */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-]
 
 export interface StudioServer {
   readonly base: string
@@ -82,11 +72,11 @@ export async function startStudioServer(port?: number): Promise<StudioServer> {
 
 /** `extraArgs` beyond the e2e suite's flags (a bench that plays audio allows autoplay). */
 export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
-  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+  const { executablePath, args } = CHROMIUM
   // Checked before the studio server starts, so a missing browser fails at once instead of leaving it running.
   if (!existsSync(executablePath))
     throw new Error(`no Chromium at ${executablePath}: apt-get install chromium, or set CHROMIUM_PATH`)
-  return chromium.launch({ executablePath, args: [...CHROMIUM_ARGS, ...extraArgs] })
+  return chromium.launch({ executablePath, args: [...args, ...extraArgs] })
 }
 
 async function trpc<T>(page: Page, base: string, procedure: string, input: unknown): Promise<T> {

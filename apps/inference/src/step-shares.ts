@@ -1,20 +1,31 @@
 /*
- * Which waiting model steps run in the next batch, so that the model's time is shared per user, not per call.
+ * Which waiting model steps run in the next batch, so that the model's time is shared per user, not per call,
+ * and a user asking for one suggestion is served as if alone even beside a user running several.
  *
  * A step's cost grows with the batch it runs in (the harmonizer on the wasm backend: 6 ms for one example,
  * 10 ms for two, 22 ms for five; docs/BENCHMARKS.md, "Fairness"), so a batch that takes every waiting step
  * makes a user with one suggestion running pay for the four steps of a user beside them: their step took
- * 3.5 times its time alone. Instead, each batch takes the same number of steps from every user with steps
- * waiting: as many as the user with the fewest can use (at least one), so a user with one suggestion meets a
- * batch of two, not five, and two users with four each still batch eight. Steps a user queued past that
- * share wait for a later batch, in their order; a user alone gets the whole batch. Users the batch size cap
- * left out come first in the next one, so no one is skipped twice in a row.
+ * 3.5 times its time alone. An equal share of each user's steps (one each) still made it pay 1.6 times.
+ *
+ * So each batch serves the users with the fewest steps waiting (a step at a time per running suggestion, so
+ * the fewest suggestions running): as many steps from each as the one with the fewest can use, so two
+ * users with four each still batch eight, and a user alone gets the whole batch. A user with more waiting
+ * is passed over while someone with fewer waits, but never more than `patience` batches in a row: then one
+ * of its steps joins the next batch. With the default of 3, a polite user's step runs alone three times in
+ * four and beside one greedy step the fourth (about 1.15 times its cost alone), and the greedy user still
+ * moves on, a step every four batches, until the polite one is done; then it has the model to itself.
+ * Users the batch size cap left out keep their place at the front of the turn order for the next one.
  */
 
 /** Steps waiting, each user's in arrival order; users in the order their turn comes. */
 export class StepShares<T> {
   private readonly byUser = new Map<string, T[]>()
+  /** Batches in a row each user with steps waiting was passed over for users with fewer. */
+  private readonly passedOver = new Map<string, number>()
   private size = 0
+
+  /** `patience`: the most batches in a row a user may be passed over for users with fewer steps waiting. */
+  constructor(private readonly patience = 3) {}
 
   get waiting(): number {
     return this.size
@@ -34,24 +45,38 @@ export class StepShares<T> {
       const kept: T[] = []
       for (const step of steps) (keep(step) ? kept : dropped).push(step)
       if (kept.length) this.byUser.set(user, kept)
-      else this.byUser.delete(user)
+      else {
+        this.byUser.delete(user)
+        this.passedOver.delete(user)
+      }
     }
     this.size -= dropped.length
     return dropped
   }
 
-  /** The next batch: an equal share of every waiting user's steps, at most `maxBatch` in all. */
+  /**
+   * The next batch, at most `maxBatch` steps: an equal share of the steps of every user with the fewest
+   * waiting, and of every user passed over `patience` times in a row.
+   */
   take(maxBatch: number): T[] {
     const users = [...this.byUser.keys()]
     if (users.length === 0) return []
-    const fewest = Math.min(...users.map((user) => this.byUser.get(user)!.length))
-    const share = Math.max(1, Math.min(fewest, Math.floor(maxBatch / users.length)))
+    const waiting = (user: string) => this.byUser.get(user)!.length
+    const fewest = Math.min(...users.map(waiting))
+    const served = users.filter(
+      (user) => waiting(user) === fewest || (this.passedOver.get(user) ?? 0) >= this.patience,
+    )
+    const share = Math.max(1, Math.min(fewest, Math.floor(maxBatch / served.length)))
     const batch: T[] = []
     for (const user of users) {
-      if (batch.length >= maxBatch) break
+      if (!served.includes(user) || batch.length >= maxBatch) {
+        this.passedOver.set(user, (this.passedOver.get(user) ?? 0) + 1)
+        continue
+      }
       const steps = this.byUser.get(user)!
       batch.push(...steps.splice(0, Math.min(share, maxBatch - batch.length)))
-      // Served users go to the back of the turn order; those the cap left out keep their place at the front.
+      this.passedOver.delete(user)
+      // Served users go to the back of the turn order; those left out keep their place at the front.
       this.byUser.delete(user)
       if (steps.length) this.byUser.set(user, steps)
     }

@@ -95,7 +95,7 @@ describe('MicroBatcher', () => {
   })
 })
 
-describe('MicroBatcher shares each batch equally between users', () => {
+describe('MicroBatcher shares each batch between users, those with fewest steps waiting first', () => {
   /** A plugin's loop: `steps` model steps one after another, each waiting for the last; resolves with each step's batch size. */
   async function steps(batcher: MicroBatcher, exec: { sizes: number[] }, user: string, count: number) {
     const metBatches: number[] = []
@@ -106,16 +106,38 @@ describe('MicroBatcher shares each batch equally between users', () => {
     return metBatches
   }
 
-  it('runs a user with one call beside a user with four in batches of two, not five', async () => {
+  it('runs a user with one call beside a user with four alone three steps in four, and the greedy user still moves on', async () => {
     const exec = doubler()
     const batcher = new MicroBatcher(exec, { windowMs: 0, maxBatch: 32 })
-    const greedy = [1, 2, 3, 4].map(() => steps(batcher, exec, 'greedy', 12))
+    const greedySteps: number[] = []
+    const greedy = [1, 2, 3, 4].map(async () => {
+      for (let i = 0; i < 12; i++) {
+        await batcher.submit(one(i), far(), 'greedy')
+        greedySteps.push(i)
+      }
+    })
     const polite = await steps(batcher, exec, 'polite', 8)
-    // Every step of the polite user's ran with one step of the greedy user's; before, with all four.
-    expect(polite).toEqual(new Array(8).fill(2))
+    // The polite user's steps run alone, and one greedy step joins every fourth batch (before: every batch
+    // held one greedy step; before that, all four).
+    expect(polite).toEqual([1, 1, 1, 2, 1, 1, 1, 2])
+    // The greedy user was not stopped while the polite one was served: two of its steps ran meanwhile.
+    expect(greedySteps).toHaveLength(2)
+    const politeDone = exec.sizes.length
     await Promise.all(greedy)
     // Alone again, the greedy user's four calls batch together.
-    expect(exec.sizes.at(-1)).toBe(4)
+    expect(exec.sizes.slice(politeDone)).toContain(4)
+  })
+
+  it('serves a user with fewer steps waiting first, in the order they asked, before the greedy pile drains', async () => {
+    const exec = doubler()
+    const batcher = new MicroBatcher(exec, { windowMs: 10_000, maxBatch: 32 })
+    const order: string[] = []
+    const ask = (x: number, user: string) =>
+      batcher.submit(one(x), far(), user).then(() => order.push(`${user}${x}`))
+    await Promise.all([...[1, 2, 3, 4].map((x) => ask(x, 'greedy')), ask(1, 'polite')])
+    // The polite step ran first, alone; then the greedy user's four together.
+    expect(order).toEqual(['polite1', 'greedy1', 'greedy2', 'greedy3', 'greedy4'])
+    expect(exec.sizes).toEqual([1, 4])
   })
 
   it('gives two users with four calls each one batch of eight', async () => {
@@ -135,8 +157,9 @@ describe('MicroBatcher shares each batch equally between users', () => {
     ])
     expect(Date.now() - started).toBeLessThan(5000)
     expect(outs.map((o) => o[0]!.data[0])).toEqual([2, 4, 6, 18])
-    // b's example filled the batch: one of each user's, then a's other two at the next turn.
-    expect(exec.sizes).toEqual([2, 2])
+    // b's example filled the window's batch: b's one step first (the fewest waiting), then a's three at the
+    // next turn.
+    expect(exec.sizes).toEqual([1, 3])
   })
 })
 

@@ -51,7 +51,6 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => service.listen(0, '127.0.0.1', resolve))
   serviceUrl = `http://127.0.0.1:${(service.address() as { port: number }).port}/trpc`
   server = await startTestServer(database, {
-    authRateLimit: { max: 10_000, windowSeconds: 60 },
     inferenceUrl: serviceUrl,
     inferenceSecret: 'test-inference-secret-0123456789',
     suggestionLimits: { perUser: 2, perProject: 8 },
@@ -71,21 +70,29 @@ afterAll(async () => {
   await database?.close()
 })
 
-/** ai.suggest over plain HTTP, as the studio's client sends it: status, Retry-After and the error's data. */
-async function suggest(cookie: string) {
+/**
+ * ai.suggest over plain HTTP, as the studio's client sends it: status, Retry-After and the error's data.
+ * `raw`: something else to send instead of the request.
+ */
+async function suggest(cookie: string, raw?: string) {
   const res = await fetch(`${server.url}/api/trpc/ai.suggest`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', cookie, origin: server.url },
-    body: JSON.stringify({
-      projectId,
-      trackId,
-      fromTick: 0,
-      toTick: BAR,
-      pluginId: 'studio.ensemble.harmonizer',
-    }),
+    body:
+      raw ??
+      JSON.stringify({
+        projectId,
+        trackId,
+        fromTick: 0,
+        toTick: BAR,
+        pluginId: 'studio.ensemble.harmonizer',
+      }),
   })
   const body = (await res.json()) as {
-    error?: { message: string; data: { code: string; reason?: string; retryAfterMs?: number } }
+    error?: {
+      message: string
+      data: { code: string; reason?: string; retryAfterMs?: number; stack?: string }
+    }
   }
   return {
     status: res.status,
@@ -121,6 +128,14 @@ describe('a suggestion past the user’s limit', () => {
     expect(Number(refused.retryAfter)).toBe(Math.ceil(retryAfterMs / 1000))
     // Where its time went (the network panel's Server-Timing): no session lookup, only the answer.
     expect(refused.stages).toEqual(['total'])
+    // Refused before tRPC reads the request: a body it would reject (not JSON, 1 MiB) is answered busy all
+    // the same, in tRPC's own error shape, and costs no query either.
+    const unread = await suggest(user.cookie, `{${'x'.repeat(1024 * 1024)}`)
+    expect(unread.status).toBe(429)
+    expect(unread.error?.data).toMatchObject({ code: 'TOO_MANY_REQUESTS', reason: 'busy' })
+    expect(queries - before).toBe(0)
+    // Not a fault: no stack trace, even on a development server (formatting one was much of a refusal's cost).
+    expect(refused.error?.data).not.toHaveProperty('stack')
 
     // A made-up session cookie is never refused from memory: it is looked up, and is nobody.
     const forged = await suggest('better-auth.session_token=made-up.token')
@@ -136,26 +151,54 @@ describe('a suggestion past the user’s limit', () => {
   })
 
   it('is counted from its arrival: a burst of calls costs one session lookup per place left, not one each', async () => {
-    // One place taken: while it runs, ten more arrive at once; one takes the last place, nine are refused
-    // before their session is read (counted from the moment the first arrives, not once it is admitted).
-    const first = suggest(user.cookie)
-    await waitFor(() => held.length === 1, 'the first suggestion reaches the service')
+    // The session is not among those verified in the last seconds: any auth request with it forgets it.
+    await fetch(`${server.url}/api/auth/get-session`, { headers: { cookie: user.cookie } })
+    // Two places: eleven calls arrive at once; two take the places, nine are refused before their session
+    // is read (counted from the moment each arrives, not once it is admitted).
     const before = sessionLookups
     const answered: Awaited<ReturnType<typeof suggest>>[] = []
-    const burst = Array.from({ length: 10 }, () => suggest(user.cookie).then((r) => answered.push(r)))
-    await waitFor(() => answered.length === 9 && held.length === 2, 'nine refused, one at the service')
+    const burst = Array.from({ length: 11 }, () => suggest(user.cookie).then((r) => answered.push(r)))
+    await waitFor(() => answered.length === 9 && held.length === 2, 'nine refused, two at the service')
     expect(answered.map((r) => r.error?.data.reason)).toEqual(Array(9).fill('busy'))
-    expect(sessionLookups - before).toBe(1)
+    expect(sessionLookups - before).toBe(2)
 
-    // Both end; the cookie's count is back to nothing and a new call is looked up and asked.
+    // Both end; the cookie's count is back to nothing and a new call is asked (its session, verified
+    // seconds ago, without a lookup).
     for (const res of held.splice(0)) res.writeHead(503).end()
-    await Promise.all([first, ...burst])
+    await Promise.all(burst)
     const next = suggest(user.cookie)
     await waitFor(() => held.length === 1, 'the next suggestion reaches the service')
     held.splice(0)[0]!.writeHead(503).end()
     const failed = await next
     expect(failed.error?.data.reason).toBe('unavailable')
     // A call that was asked says how long each stage took, up to the service's failure.
-    expect(failed.stages).toEqual(['session', 'role', 'room', 'target', 'inference', 'audit', 'total'])
+    expect(failed.stages).toEqual(['role', 'room', 'target', 'inference', 'audit', 'total'])
+    expect(sessionLookups - before).toBe(2)
+  })
+})
+
+describe('a session verified seconds ago', () => {
+  it('is trusted for the next suggestion without a lookup, and signing out ends it at once', async () => {
+    // Someone with no part in the song: each call is refused at the role check, after the session is known.
+    const stranger = await signUp(server.url, 'stranger')
+    const before = sessionLookups
+    expect((await suggest(stranger.cookie)).error?.data.code).toBe('NOT_FOUND')
+    expect(sessionLookups - before).toBe(1)
+    const again = await suggest(stranger.cookie)
+    expect(again.error?.data.code).toBe('NOT_FOUND')
+    expect(sessionLookups - before).toBe(1)
+    // Where its time went: no session stage, the role check still made.
+    expect(again.stages).toEqual(['role', 'total'])
+
+    const signOut = await fetch(`${server.url}/api/auth/sign-out`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: stranger.cookie, origin: server.url },
+      body: '{}',
+    })
+    expect(signOut.status).toBe(200)
+    // Signing out here forgot it: the next call looks the session up again, and finds it ended.
+    const afterSignOut = sessionLookups
+    expect((await suggest(stranger.cookie)).error?.data.code).toBe('UNAUTHORIZED')
+    expect(sessionLookups - afterSignOut).toBe(1)
   })
 })

@@ -43,7 +43,6 @@ beforeAll(async () => {
     startTestInference({ models: ['continue', 'drums', 'harmonizer'] }),
   ])
   server = await startTestServer(database, {
-    authRateLimit: { max: 10_000, windowSeconds: 60 },
     inferenceUrl: inference.url,
     inferenceSecret: inference.secret,
   })

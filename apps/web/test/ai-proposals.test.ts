@@ -47,7 +47,6 @@ let trackId: string
 let clipId: string
 
 const options = () => ({
-  authRateLimit: { max: 10_000, windowSeconds: 60 },
   inferenceUrl: inference.url,
   inferenceSecret: inference.secret,
 })

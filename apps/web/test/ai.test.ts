@@ -73,7 +73,6 @@ beforeAll(async () => {
     startTestInference({ models: ['harmonizer'] }),
   ])
   server = await startTestServer(database, {
-    authRateLimit: { max: 10_000, windowSeconds: 60 },
     inferenceUrl: inference.url,
     inferenceSecret: inference.secret,
   })
@@ -222,12 +221,10 @@ describe('ai router', () => {
 
   it('says the AI service is unavailable when it is down, and the web server keeps serving', async () => {
     const down = await startTestServer(database, {
-      authRateLimit: { max: 10_000, windowSeconds: 60 },
       inferenceUrl: `http://127.0.0.1:${await deadPort()}/trpc`,
       inferenceSecret: inference.secret,
     })
     const wrongSecret = await startTestServer(database, {
-      authRateLimit: { max: 10_000, windowSeconds: 60 },
       inferenceUrl: inference.url,
       inferenceSecret: 'not-the-inference-secret-at-all',
     })

@@ -40,7 +40,6 @@ describe.skipIf(config === null)('audio assets in an S3-compatible store', () =>
   beforeAll(async () => {
     database = await openTestDatabase('pglite')
     server = await startTestServer(database, {
-      authRateLimit: { max: 10_000, windowSeconds: 60 },
       assets: { ...loadConfig({}).assets, maxAssetBytes: 64 * MiB, objectStore: store },
     })
     editor = await signUp(server.url, 'editor')

@@ -44,8 +44,6 @@ describe.each(drivers)('audio assets on %s', (driver) => {
   beforeAll(async () => {
     database = await openTestDatabase(driver)
     server = await startTestServer(database, {
-      // Sign-ups across the whole suite share 127.0.0.1's count (Redis in CI): not what this file tests.
-      authRateLimit: { max: 10_000, windowSeconds: 60 },
       assets: { ...defaults, maxAssetBytes: 8 * MiB, projectQuotaBytes: 24 * MiB },
     })
     ;[owner, editor, viewer, stranger] = (await Promise.all(
@@ -354,8 +352,6 @@ describe.each(drivers)('audio assets on %s', (driver) => {
     it('a song over its quota is refused, clearly', async () => {
       // A second server on the same database, with a 1 MiB quota per song.
       const small = await startTestServer(database, {
-        // Sign-ups across the whole suite share 127.0.0.1's count (Redis in CI): not what this file tests.
-        authRateLimit: { max: 10_000, windowSeconds: 60 },
         assets: { ...defaults, maxAssetBytes: 8 * MiB, projectQuotaBytes: 1 * MiB },
       })
       try {
@@ -383,8 +379,6 @@ describe('the sweep on pglite', () => {
   it('removes uploads abandoned past the expiry with their chunks, keeps stored assets', async () => {
     const database = await openTestDatabase('pglite')
     const server = await startTestServer(database, {
-      // Sign-ups across the whole suite share 127.0.0.1's count (Redis in CI): not what this file tests.
-      authRateLimit: { max: 10_000, windowSeconds: 60 },
       assets: { ...defaults, uploadExpiryMs: 1500, sweepIntervalMs: 250 },
     })
     try {

@@ -43,7 +43,6 @@ let stranger: Caller
 const start = async () => {
   // Compaction only when a test asks for it (`compact`), so the test knows what is in the tail.
   server = await startTestServer(database, {
-    authRateLimit: { max: 10_000, windowSeconds: 60 },
     compaction: { maxTailUpdates: 100_000 },
   })
 }

@@ -43,7 +43,7 @@ let trackId: string
 
 beforeAll(async () => {
   database = await openTestDatabase('pglite')
-  server = await startTestServer(database, { authRateLimit: { max: 10_000, windowSeconds: 60 } })
+  server = await startTestServer(database)
   ;[owner, editor] = await Promise.all([signUp(server.url, 'owner'), signUp(server.url, 'editor')])
   projectId = await seedProject(database.db, [
     { userId: owner.userId, role: 'owner' },

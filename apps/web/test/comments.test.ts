@@ -47,7 +47,7 @@ describe.each(drivers)('comments and chat on %s', (driver) => {
 
   beforeAll(async () => {
     database = await openTestDatabase(driver)
-    server = await startTestServer(database, { authRateLimit: { max: 10_000, windowSeconds: 60 } })
+    server = await startTestServer(database)
     alice = await signUp(server.url, 'alice', 'Alice')
     bob = await signUp(server.url, 'bob', 'Bob Marley')
     lena = await signUp(server.url, 'lena', 'Lena')

@@ -35,7 +35,7 @@ describe.each(drivers)('hostile input on %s', (driver) => {
 
   beforeAll(async () => {
     database = await openTestDatabase(driver)
-    server = await startTestServer(database, { authRateLimit: { max: 10_000, windowSeconds: 60 } })
+    server = await startTestServer(database)
     me = await signUp(server.url, 'hostile')
   })
   afterAll(async () => {

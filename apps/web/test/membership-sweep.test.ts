@@ -18,7 +18,6 @@ describe.each(drivers)('membership sweep on %s', (driver) => {
   beforeAll(async () => {
     band = await startTwoUserServer(driver, {
       membershipSweepMs: 200,
-      authRateLimit: { max: 10_000, windowSeconds: 60 },
     })
   })
   afterAll(async () => {

@@ -44,7 +44,6 @@ describe.each(drivers)('deleting a song on %s', (driver) => {
 
   beforeAll(async () => {
     band = await startTwoUserServer(driver, {
-      authRateLimit: { max: 10_000, windowSeconds: 60 },
       purgeIntervalMs: 200,
     })
   })

@@ -60,7 +60,6 @@ const auditOutcomes = async (id: string) =>
 beforeAll(async () => {
   ;[database, inference] = await Promise.all([openTestDatabase('pglite'), startTestInference({ models: [] })])
   server = await startTestServer(database, {
-    authRateLimit: { max: 10_000, windowSeconds: 60 },
     inferenceUrl: inference.url,
     inferenceSecret: inference.secret,
   })
@@ -160,7 +159,6 @@ describe('third-party plugins in the AI router', () => {
     // front of it has no way to send an archive; the musician just asks again.
     const restarted = await startTestInference({ models: [] })
     const web = await startTestServer(database, {
-      authRateLimit: { max: 10_000, windowSeconds: 60 },
       inferenceUrl: restarted.url,
       inferenceSecret: restarted.secret,
     })
@@ -295,7 +293,6 @@ describe('third-party plugins in the AI router', () => {
   it('refuses a user, then a song, past their suggestions running, while a user elsewhere is served beside a spinning publisher', async () => {
     // Two running per user, two per song, on a server of its own.
     const limited = await startTestServer(database, {
-      authRateLimit: { max: 10_000, windowSeconds: 60 },
       inferenceUrl: inference.url,
       inferenceSecret: inference.secret,
       suggestionLimits: { perUser: 2, perProject: 2 },

@@ -44,7 +44,6 @@ describe.each(drivers)('plugin registry on %s', (driver) => {
   beforeAll(async () => {
     database = await openTestDatabase(driver)
     server = await startTestServer(database, {
-      authRateLimit: { max: 10_000, windowSeconds: 60 },
       inferenceUrl: inference.url,
       inferenceSecret: inference.secret,
     })

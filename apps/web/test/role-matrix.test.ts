@@ -338,7 +338,7 @@ describe.each(drivers)('role matrix on %s', (driver) => {
 
   beforeAll(async () => {
     database = await openTestDatabase(driver)
-    server = await startTestServer(database, { authRateLimit: { max: 10_000, windowSeconds: 60 } })
+    server = await startTestServer(database)
     for (const actor of ['owner', 'editor', 'viewer', 'removed', 'stranger'] as const)
       callers[actor] = await signUp(server.url, actor)
     signedOut = createApi(server.url)

@@ -18,7 +18,7 @@ describe.each(drivers)('song outline on %s', (driver) => {
 
   beforeAll(async () => {
     database = await openTestDatabase(driver)
-    server = await startTestServer(database, { authRateLimit: { max: 10_000, windowSeconds: 60 } })
+    server = await startTestServer(database)
     alice = await signUp(server.url, 'alice')
     mallory = await signUp(server.url, 'mallory')
   })

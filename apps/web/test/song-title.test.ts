@@ -20,7 +20,7 @@ let bandmate: Caller
 
 beforeAll(async () => {
   database = await openTestDatabase('pglite')
-  server = await startTestServer(database, { authRateLimit: { max: 10_000, windowSeconds: 60 } })
+  server = await startTestServer(database)
   ;[owner, bandmate] = await Promise.all([signUp(server.url, 'owner'), signUp(server.url, 'bandmate')])
 }, 120_000)
 

@@ -21,7 +21,7 @@ describe.each(drivers)('versions on %s', (driver) => {
 
   beforeAll(async () => {
     database = await openTestDatabase(driver)
-    server = await startTestServer(database, { authRateLimit: { max: 10_000, windowSeconds: 60 } })
+    server = await startTestServer(database)
     alice = await signUp(server.url, 'alice')
     bob = await signUp(server.url, 'bob')
     carol = await signUp(server.url, 'carol')

@@ -10,6 +10,7 @@ import { assetsRoute } from './assets/route'
 import { startAssetSweep } from './assets/sweep'
 import { databaseAttemptCounts, redisAttemptCounts } from './auth/attempt-counts'
 import { type Auth, authRoute, createAuth } from './auth/auth'
+import { RecentSessions } from './auth/recent-sessions'
 import { classifyFolded } from './changes/change-log'
 import { type CollabServer, createCollabServer } from './collab/server'
 import { signRoomToken } from './collab/tokens'
@@ -196,12 +197,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   })
   const inferenceSecret = sharedInferenceSecret(config.dataDir, config.inferenceSecret ?? undefined)
   const inference = createInferenceClient(config.inferenceUrl, inferenceSecret)
+  const recentSessions = new RecentSessions()
   routes.push(
     sameOriginWrites(() => origins),
     healthRoute,
     readinessRoute({ db: database.db, collab, bus }),
-    authRoute(auth),
-    trpcRoute(auth, {
+    authRoute(auth, recentSessions),
+    trpcRoute(auth, recentSessions, {
       db: database.db,
       songState: (projectId) => songState(collab, database.db, projectId),
       holdRoom: (projectId, use) => collab.rooms.hold(projectId, use),
@@ -222,6 +224,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       },
       inference,
       suggestionsInFlight: new SuggestionsInFlight(config.suggestionLimits),
+      firstPartyNames: new Map(),
       notifyDiscussion: (projectId, json) => collab.notifyDiscussion(projectId, json),
       discussionRates: {
         comments: new PerUserRate(discussionLimits.commentsPerMinute),

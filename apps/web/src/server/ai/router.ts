@@ -400,14 +400,26 @@ async function propose(
   return proposalId
 }
 
-/** A first-party plugin's name for the panel; its id if the service cannot say (the name is only shown). */
+/** Names of first-party plugin versions kept at most: the service has a handful; this bounds a misbehaving one. */
+const MAX_FIRST_PARTY_NAMES = 256
+
+/**
+ * A first-party plugin's name for the panel; its id if the service cannot say (the name is only shown). Asked
+ * once per version and kept (ApiServices.firstPartyNames): beside a greedy user the service is busy, and a
+ * second call to it per suggestion was the polite user's `name` stage (docs/BENCHMARKS.md, "Fairness").
+ */
 async function firstPartyName(ctx: AuthedContext, run: AiRun): Promise<string> {
+  const key = `${run.pluginId}@${run.pluginVersion}`
+  const known = ctx.firstPartyNames.get(key)
+  if (known !== undefined) return known
   try {
     const described = await ctx.inference.plugins.describe.query(
       { id: run.pluginId, version: run.pluginVersion },
       { signal: AbortSignal.timeout(PLUGIN_LIST_TIMEOUT_MS) },
     )
-    return described.manifest.name
+    const name = described.manifest.name
+    if (ctx.firstPartyNames.size < MAX_FIRST_PARTY_NAMES) ctx.firstPartyNames.set(key, name)
+    return name
   } catch {
     return run.pluginId
   }

@@ -10,6 +10,7 @@ import type { Route } from '../http'
 import { clientIpHeader } from '../security/origin'
 import type { AttemptCounts, AttemptRule } from './attempt-counts'
 import { createRateLimitStorage } from './rate-limit'
+import type { RecentSessions } from './recent-sessions'
 
 /**
  * Accounts: better-auth with email + password on our drizzle schema (accounts.ts), sessions in
@@ -174,10 +175,13 @@ export async function sessionUser(auth: Auth, req: IncomingMessage): Promise<Ses
   return { id: result.user.id, email: result.user.email, name: result.user.name }
 }
 
-export function authRoute(auth: Auth): Route {
+/** `recent`: what a request to these routes may change about its session (sign-out, name) is forgotten first. */
+export function authRoute(auth: Auth, recent: RecentSessions): Route {
   const handler = toNodeHandler(auth)
   return async (req, res, url) => {
     if (url.pathname !== authBasePath && !url.pathname.startsWith(`${authBasePath}/`)) return false
+    const cookie = sessionCookie(req)
+    if (cookie !== null) recent.forget(cookie)
     await handler(req, res)
     return true
   }

@@ -43,6 +43,11 @@ export interface ApiServices {
   /** Each user's and each song's suggestions running on this instance, for their limits. */
   suggestionsInFlight: SuggestionsInFlight
   /**
+   * First-party plugins' names by `id@version`, as the service described them: a version's manifest never
+   * changes, so each is asked once, not once per suggestion (ai/router.ts).
+   */
+  firstPartyNames: Map<string, string>
+  /**
    * Announces a committed change of a song's comments or chat (a JSON `DiscussionEvent`) to its open
    * studios, on this instance and through the fan-out on every other.
    */
@@ -68,11 +73,6 @@ export class ReasonedError extends TRPCError {
 
 export interface ApiContext extends ApiServices {
   user: SessionUser | null
-  /**
-   * A refusal decided from the request alone, before the session was looked up (api/route.ts: a flood of
-   * suggestions from one session); signed-in procedures throw it first. `user` is null then, unread.
-   */
-  refusal?: ReasonedError | undefined
   /** This request's stages, for its `Server-Timing` header (server-timing.ts). */
   timing: ServerTiming
 }
@@ -105,7 +105,6 @@ export const publicProcedure = t.procedure
 
 /** Signed in: UNAUTHORIZED otherwise. */
 export const authedProcedure = t.procedure.use(({ ctx, next }) => {
-  if (ctx.refusal) throw ctx.refusal
   if (ctx.user === null) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first.' })
   return next({ ctx: { ...ctx, user: ctx.user } })
 })
