@@ -110,7 +110,15 @@ export function backgroundPlugin(options: FirstPartyOptions = {}): PluginRegistr
           options: ARCS.map((a) => ({ value: a, label: a.replaceAll('-', ' ') })),
         },
         { id: 'loop', type: 'bool', label: 'Loopable', default: false },
-        { id: 'temperature', type: 'float', label: 'Temperature', min: 0, max: 1.5, default: 0.8, step: 0.05 },
+        {
+          id: 'temperature',
+          type: 'float',
+          label: 'Temperature',
+          min: 0,
+          max: 1.5,
+          default: 0.8,
+          step: 0.05,
+        },
       ],
       assets: published
         ? [
