@@ -363,3 +363,33 @@ export function velocityAt(form: BackgroundForm, tick: number): number {
   const [a, b] = section.velocity
   return Math.max(1, Math.min(127, Math.round(a + (b - a) * x)))
 }
+
+/** Everything the maker asks for (the studio's "New background track" form). */
+export interface BackgroundSettings extends LengthSettings {
+  readonly key: SongKey | 'any'
+  readonly loop: boolean
+  readonly arc: Arc
+}
+
+/** What the song is set to before the models write: tempo, metre, key and length. */
+export interface BackgroundSong extends FittedLength {
+  readonly key: SongKey
+  readonly timeSignature: TimeSignature
+}
+
+/** The song the settings make (the seed picks a key when any will do). */
+export function planBackground(settings: BackgroundSettings, seed: number): BackgroundSong {
+  return {
+    ...fitLength(settings),
+    key: chooseKey(settings.mood, settings.key, seed),
+    timeSignature: BACKGROUND_METRE,
+  }
+}
+
+/** The plugin parameters that carry the settings the song's tempo, key and length do not. */
+export const backgroundParameters = (settings: BackgroundSettings) => ({
+  mood: settings.mood,
+  style: settings.style,
+  arc: settings.arc,
+  loop: settings.loop,
+})

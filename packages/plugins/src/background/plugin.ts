@@ -1,5 +1,5 @@
 import { definePlugin, type NewTrack, type PluginContext, type PluginNote, PPQ } from '@ensemble/core/plugin'
-import { DEFAULT_MODELS_DIR, type FirstPartyOptions, isPublished, publishedAsset } from '../common/assets.js'
+import { DEFAULT_MODELS_DIR, type FirstPartyOptions, publishedAsset } from '../common/assets.js'
 import type { RollShape } from '../common/roll-runtime.js'
 import { publishedRollShape, sampleRoll } from '../common/roll-sampling.js'
 import { NEVER } from '../common/step-runtime.js'
@@ -74,7 +74,6 @@ export function backgroundPlugin(options: FirstPartyOptions = {}): PluginRegistr
     continue: continueRuntime,
     drums: drumsRuntime,
   }
-  const published = ['harmonizer', 'continue', 'drums'].every((m) => isPublished(modelsDir, m))
   const plugin = definePlugin({
     manifest: {
       id: BACKGROUND_ID,
@@ -86,7 +85,7 @@ export function backgroundPlugin(options: FirstPartyOptions = {}): PluginRegistr
         'Makes a whole background song (melody, harmony, bass, drums) as long as the selection, in a mood and a style the models were trained on (Bach chorales, British and Irish folk tunes, the Groove MIDI drummers).',
       author: 'Ensemble',
       licence: 'MIT',
-      trackKinds: ['instrument', 'drums'],
+      trackKinds: ['instrument'],
       parameters: [
         {
           id: 'mood',
@@ -120,14 +119,13 @@ export function backgroundPlugin(options: FirstPartyOptions = {}): PluginRegistr
           step: 0.05,
         },
       ],
-      assets: published
-        ? [
-            publishedAsset(modelsDir, 'harmonizer', HARMONIZER_ASSETS.melody),
-            publishedAsset(modelsDir, 'harmonizer', HARMONIZER_ASSETS.step),
-            publishedAsset(modelsDir, 'continue'),
-            publishedAsset(modelsDir, 'drums'),
-          ]
-        : [],
+      // All three models, always: without one of them the host lists the maker as unavailable, with the reason.
+      assets: [
+        publishedAsset(modelsDir, 'harmonizer', HARMONIZER_ASSETS.melody),
+        publishedAsset(modelsDir, 'harmonizer', HARMONIZER_ASSETS.step),
+        publishedAsset(modelsDir, 'continue'),
+        publishedAsset(modelsDir, 'drums'),
+      ],
       capabilities: ['models', 'theory'],
     },
     async suggest(input, ctx) {
@@ -344,7 +342,7 @@ async function harmonize(
 }
 
 /**
- * Every bar's notes for a part: its written bar's notes moved to it (cut at its end), in the sections where
+ * Every bar's notes for a part: its written bar's notes moved to it (cut at its lines), in the sections where
  * the part plays, at the section's velocity.
  */
 function arrange(form: BackgroundForm, source: readonly number[], notes: readonly PluginNote[], part: Part) {
@@ -355,9 +353,10 @@ function arrange(form: BackgroundForm, source: readonly number[], notes: readonl
     if (!from) return
     const shift = bar.start - from.start
     for (const n of notes) {
-      if (n.start < from.start || n.start >= from.end) continue
-      const start = n.start + shift
-      const end = Math.min(start + n.duration, bar.end)
+      // A note held over the written bar's line is struck again at the line: each bar stands on its own.
+      if (n.start >= from.end || n.start + n.duration <= from.start) continue
+      const start = Math.max(n.start, from.start) + shift
+      const end = Math.min(n.start + n.duration + shift, from.end + shift, bar.end)
       if (end <= start) continue
       out.push({ pitch: n.pitch, start, duration: end - start, velocity: velocityAt(form, start) })
     }
