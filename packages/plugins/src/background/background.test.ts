@@ -1,5 +1,4 @@
 import {
-  AiProposalOrigin,
   type AiRun,
   acceptProposal,
   addProposal,

@@ -17,6 +17,9 @@ import {
  * plugin (which reads them back from the song) agree on the same plan.
  */
 
+/** The maker's plugin id (./plugin.ts), named here so the server can ask for it without loading the models. */
+export const BACKGROUND_ID = 'studio.ensemble.background'
+
 export const MOODS = ['calm', 'happy', 'tense', 'sad', 'epic', 'dreamy'] as const
 export type Mood = (typeof MOODS)[number]
 

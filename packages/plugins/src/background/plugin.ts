@@ -20,6 +20,7 @@ import {
 import type { ModelRuntime, PluginRegistration } from '../host.js'
 import {
   ARCS,
+  BACKGROUND_ID,
   BACKGROUND_STYLE_IDS,
   BACKGROUND_STYLES,
   type BackgroundForm,
@@ -32,8 +33,6 @@ import {
   sectionOf,
   velocityAt,
 } from './plan.js'
-
-export const BACKGROUND_ID = 'studio.ensemble.background'
 
 /**
  * Bars the models write from the start: with the last phrase (4 bars) written on its own, a song of up to

@@ -18,7 +18,7 @@ import type { PluginRegistration } from '../host.js'
 
 export { ARRANGER_ID, arrangerPlugin } from '../arranger/plugin.js'
 export * from '../background/plan.js'
-export { BACKGROUND_ID, backgroundPlugin } from '../background/plugin.js'
+export { backgroundPlugin } from '../background/plugin.js'
 export {
   copyPublished,
   DEFAULT_MODELS_DIR,
