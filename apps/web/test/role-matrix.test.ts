@@ -209,6 +209,22 @@ const cases: {
       }),
     expect: { ...members('editor'), owner: 'BAD_REQUEST', editor: 'BAD_REQUEST' },
   },
+  // The background maker: editors get as far as asking the inference service, which this server has not.
+  {
+    name: 'ai.background',
+    call: (api, f) =>
+      api.ai.background.mutate({
+        projectId: f.projectId,
+        mood: 'calm',
+        style: 'folk',
+        tempo: 'fit',
+        key: 'any',
+        length: { seconds: 10 },
+        loop: false,
+        arc: 'steady',
+      }),
+    expect: { ...members('editor'), owner: 'SERVICE_UNAVAILABLE', editor: 'SERVICE_UNAVAILABLE' },
+  },
   // The plugin registry. Publisher procedures do not look at project roles: whoever is not a publisher
   // is refused. These rows run before `registry.becomePublisher` makes everyone in this file one.
   { name: 'registry.me', call: (api) => api.registry.me.query(), expect: signedIn() },
