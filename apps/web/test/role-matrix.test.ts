@@ -31,7 +31,7 @@ interface Fixture {
   commentId: string
 }
 
-type Expect = 'OK' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_REQUEST'
+type Expect = 'OK' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_REQUEST' | 'SERVICE_UNAVAILABLE'
 
 /** Shorthands for the common rows. */
 const signedIn = (): Record<Actor, Expect> => ({
