@@ -10,7 +10,7 @@
 import { runPlugin } from '@ensemble/core/plugin'
 import {
   type BackgroundSettings,
-  backgroundParameters,
+  backgroundRequest,
   MOODS,
   planBackground,
 } from '../../packages/plugins/src/background/plan'
@@ -50,15 +50,7 @@ for (let r = 0; r < rounds; r++) {
   const planned = planBackground(settings, r)
   const out = await runPlugin(
     registration.plugin,
-    {
-      song: { bpm: planned.bpm, timeSignature: planned.timeSignature, key: planned.key },
-      target: { trackId: 'bench', kind: 'instrument', fromTick: 0, toTick: planned.lengthTicks, notes: [] },
-      context: [],
-      parameters: backgroundParameters(settings),
-      seed: r,
-      variations: 1,
-      deadlineMs: 600_000,
-    },
+    backgroundRequest(settings, planned, { trackId: 'bench', seed: r, deadlineMs: 600_000 }),
     { models: models.runner },
   )
   const used = process.cpuUsage(cpuBefore)

@@ -26,7 +26,7 @@ import {
   ARCS,
   BACKGROUND_STYLE_IDS,
   type BackgroundSettings,
-  backgroundParameters,
+  backgroundRequest,
   chordOf,
   fitLength,
   MOODS,
@@ -65,15 +65,7 @@ async function make(settings: BackgroundSettings, seed: number): Promise<{ song:
   const planned = planBackground(settings, seed)
   const out = await runPlugin(
     registration.plugin,
-    {
-      song: { bpm: planned.bpm, timeSignature: planned.timeSignature, key: planned.key },
-      target: { trackId: 'none', kind: 'instrument', fromTick: 0, toTick: planned.lengthTicks, notes: [] },
-      context: [],
-      parameters: backgroundParameters(settings),
-      seed,
-      variations: 1,
-      deadlineMs: 120_000,
-    },
+    backgroundRequest(settings, planned, { trackId: 'none', seed, deadlineMs: 120_000 }),
     { models: models.runner },
   )
   const doc = createSongDoc()

@@ -3,6 +3,7 @@ import {
   type KeyMode,
   PPQ,
   type SongKey,
+  type SuggestInput,
   scalePitchClasses,
   type TimeSignature,
   ticksPerBar,
@@ -396,3 +397,24 @@ export const backgroundParameters = (settings: BackgroundSettings) => ({
   arc: settings.arc,
   loop: settings.loop,
 })
+
+/**
+ * The plugin request for a planned song: the song's tempo, metre and key, an empty window as long as the
+ * song on `trackId` (the proposal's target), the settings' parameters. One shape for the server, the tests
+ * and the bench.
+ */
+export function backgroundRequest(
+  settings: BackgroundSettings,
+  planned: BackgroundSong,
+  run: { trackId: string; seed: number; deadlineMs: number },
+): SuggestInput {
+  return {
+    song: { bpm: planned.bpm, timeSignature: planned.timeSignature, key: planned.key },
+    target: { trackId: run.trackId, kind: 'instrument', fromTick: 0, toTick: planned.lengthTicks, notes: [] },
+    context: [],
+    parameters: backgroundParameters(settings),
+    seed: run.seed,
+    variations: 1,
+    deadlineMs: run.deadlineMs,
+  }
+}

@@ -1,6 +1,6 @@
 'use client'
 
-import { PPQ } from '@ensemble/core/music'
+import { KEY_NAMES, PPQ } from '@ensemble/core/music'
 import {
   ARCS,
   type Arc,
@@ -27,8 +27,6 @@ import { api, messageOf } from '../../client/api/client'
  * writes the song as a proposal), then opens the studio, whose tab accepts it as this user
  * (studio/ai/background-arrival.ts). What the models were trained on is said beside the style.
  */
-
-const TONICS = ['C', 'C#', 'D', 'Eb', 'E', 'F', 'F#', 'G', 'Ab', 'A', 'Bb', 'B'] as const
 
 /** What each style's melody and drums come from (the models' cards, packages/plugins/src/*∕MODEL_CARD.md). */
 const TRAINED_ON: Record<'chorale' | 'folk', string> = {
@@ -151,7 +149,7 @@ export function BackgroundMaker({ onError }: { onError: (message: string) => voi
           Key{' '}
           <select value={tonic} onChange={(e) => setTonic(e.target.value)} disabled={busy}>
             <option value="any">any</option>
-            {TONICS.map((t) => (
+            {KEY_NAMES.map((t) => (
               <option key={t} value={t}>
                 {t}
               </option>

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto'
 import { readTracks, setKey, setTempo, setTimeSignature, UserOrigin } from '@ensemble/core'
-import { MAX_BPM, MIN_BPM, SongKeySchema, type SuggestInput } from '@ensemble/core/plugin'
+import { MAX_BPM, MIN_BPM, SongKeySchema } from '@ensemble/core/plugin'
 import {
   ARCS,
   BACKGROUND_ID,
@@ -8,6 +8,7 @@ import {
   type BackgroundSettings,
   type BackgroundStyle,
   backgroundParameters,
+  backgroundRequest,
   lengthSeconds,
   MAX_BARS,
   MAX_SECONDS,
@@ -85,21 +86,11 @@ export async function makeBackground(ctx: AuthedContext, room: Room, input: Back
     setTimeSignature(doc, user, planned.timeSignature)
     setKey(doc, user, planned.key)
   })
-  const request: SuggestInput = {
-    song: { bpm: planned.bpm, timeSignature: planned.timeSignature, key: planned.key },
-    target: {
-      trackId: BACKGROUND_TARGET,
-      kind: 'instrument',
-      fromTick: 0,
-      toTick: planned.lengthTicks,
-      notes: [],
-    },
-    context: [],
-    parameters,
+  const request = backgroundRequest(settings, planned, {
+    trackId: BACKGROUND_TARGET,
     seed,
-    variations: 1,
     deadlineMs: SUGGEST_DEADLINE_MS,
-  }
+  })
   const ran = await inferAndPropose(ctx, room, run, record, { thirdParty: false }, request)
   return {
     ...ran,
