@@ -171,6 +171,7 @@ export function BackgroundMaker({ onError }: { onError: (message: string) => voi
             value={unit}
             onChange={(e) => setUnit(e.target.value as 'seconds' | 'bars')}
             disabled={busy}
+            aria-label="Length unit"
           >
             <option value="seconds">seconds</option>
             <option value="bars">bars</option>
