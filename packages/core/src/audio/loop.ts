@@ -21,20 +21,28 @@ export const foldLoopTail = (audio: RenderedAudio, frames: number): RenderedAudi
   }
 }
 
+/** Samples on each side of the loop point whose steps say how fast the audio moves there. */
+export const SEAM_NEIGHBOURHOOD = 64
+
 /**
  * How the loop point sounds, per sample: the jump from the last sample to the first (the largest over the
- * channels), and for scale the 99.9th percentile of the jumps between neighbouring samples inside the audio.
- * A click is a jump far above what the music itself does from one sample to the next.
+ * channels), and for scale the largest step between neighbouring samples within SEAM_NEIGHBOURHOOD of the
+ * loop point on either side (not across it). Played on repeat, a seamless loop's jump is one more step of
+ * the same signal, about as large as its neighbours; a click is a jump well beyond them (a cut low note jumps
+ * by its amplitude where its steps are a small part of it).
  */
-export const loopSeam = (audio: RenderedAudio): { jump: number; typical: number } => {
+export const loopSeam = (audio: RenderedAudio): { jump: number; local: number } => {
   let jump = 0
-  const steps: number[] = []
+  let local = 0
   for (const channel of audio.channels) {
     const n = channel.length
     if (n < 2) continue
     jump = Math.max(jump, Math.abs((channel[0] ?? 0) - (channel[n - 1] ?? 0)))
-    for (let i = 1; i < n; i++) steps.push(Math.abs((channel[i] ?? 0) - (channel[i - 1] ?? 0)))
+    const reach = Math.min(SEAM_NEIGHBOURHOOD, Math.floor(n / 2))
+    for (let i = 1; i < reach; i++) {
+      local = Math.max(local, Math.abs((channel[i] ?? 0) - (channel[i - 1] ?? 0)))
+      local = Math.max(local, Math.abs((channel[n - i] ?? 0) - (channel[n - i - 1] ?? 0)))
+    }
   }
-  steps.sort((a, b) => a - b)
-  return { jump, typical: steps[Math.floor(steps.length * 0.999)] ?? 0 }
+  return { jump, local }
 }
