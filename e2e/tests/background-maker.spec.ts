@@ -12,7 +12,7 @@ test('New background track makes a four-track song that opens in the studio', as
   const form = page.getByTestId('background-maker')
   await form.getByLabel('Mood').selectOption('happy')
   await form.getByLabel('Style').selectOption('folk')
-  await form.getByLabel('Length').fill('12')
+  await form.getByLabel('Length', { exact: true }).fill('12')
   // The plan is shown before anything runs: 12 s at a fitted tempo, looping.
   await expect(page.getByTestId('background-plan')).toContainText('12.0 s, looping back into bar 1')
   await form.getByRole('button', { name: 'Make it' }).click()
