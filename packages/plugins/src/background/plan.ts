@@ -21,6 +21,13 @@ import {
 /** The maker's plugin id (./plugin.ts), named here so the server can ask for it without loading the models. */
 export const BACKGROUND_ID = 'studio.ensemble.background'
 
+/**
+ * The target track the maker's proposal names (the new song has none; a tracks proposal whose target is absent
+ * adds its tracks at the end). It also tells the studio a proposal is the maker's song, which the asker's tab
+ * accepts on arrival, from the plugin run on a selection in the AI panel, which waits for the band's choice.
+ */
+export const BACKGROUND_TARGET = 'background'
+
 export const MOODS = ['calm', 'happy', 'tense', 'sad', 'epic', 'dreamy'] as const
 export type Mood = (typeof MOODS)[number]
 

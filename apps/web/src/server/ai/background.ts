@@ -5,6 +5,7 @@ import {
   ARCS,
   BACKGROUND_ID,
   BACKGROUND_STYLE_IDS,
+  BACKGROUND_TARGET,
   type BackgroundSettings,
   type BackgroundStyle,
   backgroundParameters,
@@ -32,9 +33,6 @@ import { inferAndPropose, type RunRequest, SUGGEST_DEADLINE_MS, startRun } from 
  * the run's provenance and the band edits it like any song. It writes a new song: a song that has tracks
  * already is refused, since the plan retimes it.
  */
-
-/** The id the proposal names as its target when the song has no track yet (its tracks go at the end). */
-export const BACKGROUND_TARGET = 'background'
 
 export const backgroundInput = z.strictObject({
   projectId,
