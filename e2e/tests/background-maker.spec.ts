@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import { decodeWav, readWavLoop } from '@ensemble/core/audio'
 import { signUpUser } from './helpers/accounts'
 import { expect, test } from './helpers/test'
 
@@ -23,6 +25,14 @@ test('New background track makes a four-track song that opens in the studio', as
   await expect(names.nth(0)).toHaveValue('Melody')
   await expect(names.nth(3)).toHaveValue('Drums')
   await expect(page.getByTestId('save-status')).toHaveAttribute('data-status', 'saved')
+  // Exported as a seamless loop: exactly the song's length, its loop points in the file (smpl and cue).
+  await page.getByLabel('Audio export range').selectOption('seamless')
+  const download = page.waitForEvent('download')
+  await page.getByTestId('export-wav').click()
+  const bytes = new Uint8Array(readFileSync((await (await download).path()) ?? ''))
+  const frames = decodeWav(bytes).channels[0]?.length ?? 0
+  expect(Math.abs(frames / 44_100 - 12)).toBeLessThan(0.7)
+  expect(readWavLoop(bytes)).toEqual({ loop: { start: 0, end: frames }, cues: [0, frames] })
   // The asker's acceptance is theirs to undo, in one step.
   await page.getByRole('button', { name: 'Undo' }).click()
   await expect(names).toHaveCount(0)
