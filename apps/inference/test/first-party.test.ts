@@ -79,11 +79,12 @@ const input = (seed: number): SuggestInput => ({
 })
 
 describe('first-party plugins in the inference service', () => {
-  it('lists the four first-party plugins; the ones without published weights are unavailable, with the reason', async () => {
+  it('lists the five first-party plugins; the ones without published weights are unavailable, with the reason', async () => {
     const list = await client.plugins.list.query()
     const byId = Object.fromEntries(list.map((p) => [p.id, p]))
     expect(Object.keys(byId).sort()).toEqual([
       'studio.ensemble.arranger',
+      'studio.ensemble.background',
       'studio.ensemble.continue',
       'studio.ensemble.drums',
       'studio.ensemble.harmonizer',
@@ -94,7 +95,7 @@ describe('first-party plugins in the inference service', () => {
       problems: [],
     })
     expect(byId['studio.ensemble.arranger']).toMatchObject({ kind: 'arranger', available: true })
-    for (const id of ['studio.ensemble.continue', 'studio.ensemble.drums']) {
+    for (const id of ['studio.ensemble.continue', 'studio.ensemble.drums', 'studio.ensemble.background']) {
       expect(byId[id]?.available).toBe(false)
       expect(byId[id]?.problems.join('\n')).toMatch(/file missing/)
     }

@@ -69,7 +69,7 @@ afterAll(async () => {
 })
 
 describe('every first-party plugin with its defaults on a typical clip', () => {
-  it('offers the four first-party plugins', async () => {
+  it('offers the five first-party plugins', async () => {
     const ids = await Promise.all(
       (['instrument', 'drums'] as const).map(async (trackKind) =>
         (await editor.api.ai.plugins.query({ projectId, trackKind })).plugins.map((p) => p.id),
@@ -77,6 +77,7 @@ describe('every first-party plugin with its defaults on a typical clip', () => {
     )
     expect(ids.flat().sort()).toEqual([
       'studio.ensemble.arranger',
+      'studio.ensemble.background',
       'studio.ensemble.continue',
       'studio.ensemble.drums',
       'studio.ensemble.harmonizer',
@@ -87,6 +88,7 @@ describe('every first-party plugin with its defaults on a typical clip', () => {
     ['instrument', 'studio.ensemble.continue'],
     ['instrument', 'studio.ensemble.harmonizer'],
     ['instrument', 'studio.ensemble.arranger'],
+    ['instrument', 'studio.ensemble.background'],
     ['drums', 'studio.ensemble.drums'],
   ] as const) {
     it(`${pluginId} returns a suggestion to accept`, async () => {

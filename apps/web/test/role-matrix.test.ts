@@ -31,7 +31,7 @@ interface Fixture {
   commentId: string
 }
 
-type Expect = 'OK' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_REQUEST'
+type Expect = 'OK' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_REQUEST' | 'SERVICE_UNAVAILABLE'
 
 /** Shorthands for the common rows. */
 const signedIn = (): Record<Actor, Expect> => ({
@@ -208,6 +208,22 @@ const cases: {
         pluginId: 'studio.ensemble.harmonizer',
       }),
     expect: { ...members('editor'), owner: 'BAD_REQUEST', editor: 'BAD_REQUEST' },
+  },
+  // The background maker: editors get as far as asking the inference service, which this server has not.
+  {
+    name: 'ai.background',
+    call: (api, f) =>
+      api.ai.background.mutate({
+        projectId: f.projectId,
+        mood: 'calm',
+        style: 'folk',
+        tempo: 'fit',
+        key: 'any',
+        length: { seconds: 10 },
+        loop: false,
+        arc: 'steady',
+      }),
+    expect: { ...members('editor'), owner: 'SERVICE_UNAVAILABLE', editor: 'SERVICE_UNAVAILABLE' },
   },
   // The plugin registry. Publisher procedures do not look at project roles: whoever is not a publisher
   // is refused. These rows run before `registry.becomePublisher` makes everyone in this file one.

@@ -9,6 +9,7 @@ import { DeadEndNotice } from '../brand/dead-end-notice'
 import { Logo } from '../brand/logo'
 import { assetPath } from '../wire/assets'
 import { AiPanel } from './ai/ai-panel'
+import { useBackgroundArrival } from './ai/background-arrival'
 import { WhatNext } from './ai/what-next'
 import { Arrangement } from './arrangement/arrangement'
 import { announce, onAudioStored, resync } from './audio/asset-arrivals'
@@ -212,6 +213,7 @@ function StudioView({ session }: { session: SongSession }) {
     },
     [handle],
   )
+  useBackgroundArrival(session, report)
   // The server announces stored assets (message 102): waveforms and the engine fetch them at once.
   useEffect(() => {
     const feed = session.connection.assets

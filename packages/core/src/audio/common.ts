@@ -37,6 +37,7 @@ export {
 } from './graph'
 export { createInstrument, type Instrument } from './instruments/index'
 export { calibrationClick, type LatencyInput, type LatencyMeasurement, measureLatency } from './latency'
+export { foldLoopTail, LOOP_TAIL_SECONDS, loopSeam } from './loop'
 export { audibleTracks } from './mix'
 export {
   computePeaks,
@@ -69,4 +70,12 @@ export {
 } from './render'
 export { songEndTick, type TickRange } from './timing'
 export type { ToneContext, ToneLib } from './tone'
-export { decodeWav, encodeWav, type WavFormat, wavLimitSeconds } from './wav'
+export {
+  decodeWav,
+  encodeWav,
+  readWavLoop,
+  type WavFormat,
+  type WavLoop,
+  type WavLoopPoints,
+  wavLimitSeconds,
+} from './wav'

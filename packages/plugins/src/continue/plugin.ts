@@ -13,7 +13,7 @@ import { CONTINUE_ROLL, continueRuntime } from './runtime.js'
 export const CONTINUE_ID = 'studio.ensemble.continue'
 
 /** The model's two corpora: JSB chorales on quarter-note frames, Nottingham folk tunes on 8th frames. */
-const STYLES = {
+export const CONTINUE_STYLES = {
   chorale: { corpus: 0, frameTicks: PPQ },
   folk: { corpus: 1, frameTicks: PPQ / 2 },
 } as const
@@ -102,7 +102,7 @@ export function continuePlugin(
     },
     async suggest(input, ctx) {
       const { song, target, parameters } = input
-      const style = STYLES[parameters.style]
+      const style = CONTINUE_STYLES[parameters.style]
       const windowTicks = target.toTick - target.fromTick
       const barTicks = ctx.theory.ticksPerBar(song.timeSignature)
       const lastEnd = Math.max(0, ...target.notes.map((n) => n.start + n.duration))

@@ -107,13 +107,14 @@ async function run(registration: ReturnType<typeof harmonizerPlugin>, raw: Sugge
 }
 
 describe('first-party plugins', () => {
-  it('lists four plugins with reverse-DNS ids and tfjs-functional assets pinned from weights.json', () => {
+  it('lists five plugins with reverse-DNS ids and tfjs-functional assets pinned from weights.json', () => {
     const regs = firstPartyPlugins({ modelsDir: dir })
     expect(regs.map((r) => r.plugin.manifest.id)).toEqual([
       'studio.ensemble.harmonizer',
       'studio.ensemble.continue',
       'studio.ensemble.drums',
       'studio.ensemble.arranger',
+      'studio.ensemble.background',
     ])
     const recorded = JSON.parse(
       readFileSync(path.join(modelFolder(dir, 'harmonizer'), 'weights.json'), 'utf8'),

@@ -9,6 +9,7 @@
  */
 
 import { arrangerPlugin } from '../arranger/plugin.js'
+import { backgroundPlugin } from '../background/plugin.js'
 import type { FirstPartyOptions } from '../common/assets.js'
 import { continuePlugin } from '../continue/plugin.js'
 import { drumsPlugin } from '../drums/plugin.js'
@@ -16,6 +17,8 @@ import { harmonizerPlugin } from '../harmonizer/plugin.js'
 import type { PluginRegistration } from '../host.js'
 
 export { ARRANGER_ID, arrangerPlugin } from '../arranger/plugin.js'
+export * from '../background/plan.js'
+export { backgroundPlugin } from '../background/plugin.js'
 export {
   copyPublished,
   DEFAULT_MODELS_DIR,
@@ -30,5 +33,11 @@ export { HARMONIZER_ID, harmonizerPlugin } from '../harmonizer/plugin.js'
 export type { BatchModel, FunctionalModel, ModelRuntime, PluginRegistration } from '../host.js'
 
 export function firstPartyPlugins(options: FirstPartyOptions = {}): PluginRegistration[] {
-  return [harmonizerPlugin(options), continuePlugin(options), drumsPlugin(options), arrangerPlugin(options)]
+  return [
+    harmonizerPlugin(options),
+    continuePlugin(options),
+    drumsPlugin(options),
+    arrangerPlugin(options),
+    backgroundPlugin(options),
+  ]
 }

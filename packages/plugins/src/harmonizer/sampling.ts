@@ -42,6 +42,12 @@ export interface HarmonizeRequest {
   avoidParallels: boolean
   temperature: number
   random: () => number
+  /**
+   * The pitch classes A, T and B may take at a step (a planned chord), or none for the key's. The background
+   * maker plans its chords first and lets the model voice them; a planned chord sounds under the melody's
+   * rests too (no voice rests), so the harmony holds through them.
+   */
+  chordAt?: (step: number) => readonly number[] | undefined
 }
 
 const KEY_PENALTY = 1.5
@@ -102,6 +108,24 @@ export async function harmonizeSteps(
     }
   }
   const underMelody = restForbidden(bias, V)
+  // Per chord and rest flag, the bias with every other pitch class ruled out (a few chords, built once each).
+  const chordBiases = new Map<string, number[]>()
+  const biasAt = (t: number): number[] => {
+    const chord = req.chordAt?.(t)
+    if (!chord) return req.soprano[t]! >= 0 ? underMelody : bias
+    const base = underMelody
+    const id = chord.join(',')
+    let built = chordBiases.get(id)
+    if (!built) {
+      const allowed = new Set(chord)
+      built = base.map((b, i) => {
+        const c = i % V
+        return c === 0 || allowed.has((((classToPitch(c) - shift) % 12) + 12) % 12) ? b : NEVER
+      })
+      chordBiases.set(id, built)
+    }
+    return built
+  }
   // The look-ahead stream depends on the melody only: one call for the whole window.
   const oneHots = sop.flatMap((c) => Array.from({ length: V }, (_, k) => (k === c ? 1 : 0)))
   const [stream] = await ctx.models.run(assets.melody, [{ shape: [T, V], data: oneHots }])
@@ -122,7 +146,7 @@ export async function harmonizeSteps(
       { shape: [C], data: stream.data.slice(t * C, (t + 1) * C) },
       { shape: [V], data: oneHots.slice(t * V, (t + 1) * V) },
       history.pastInput(t),
-      { shape: [3, V], data: req.soprano[t]! >= 0 ? underMelody : bias },
+      { shape: [3, V], data: biasAt(t) },
       { shape: [3], data: uniforms(req.random, 3) },
       { shape: [1], data: [req.temperature] },
       { shape: [1], data: [req.avoidParallels ? PARALLEL_PENALTY : 0] },

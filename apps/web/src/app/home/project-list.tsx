@@ -8,6 +8,7 @@ import { Logo } from '../../brand/logo'
 import { api, messageOf } from '../../client/api/client'
 import { type Me, signOut } from '../../client/auth/client'
 import { relativeTime } from '../../text/relative-time'
+import { BackgroundMaker } from './background-maker'
 import { SongThumbnail } from './song-thumbnail'
 
 type Project = Awaited<ReturnType<typeof api.projects.list.query>>[number]
@@ -110,6 +111,7 @@ export function ProjectList({ me }: { me: Me }) {
             </button>
           </form>
         </div>
+        <BackgroundMaker onError={setError} />
         {error && (
           <p role="alert" className="error">
             {error}

@@ -1,27 +1,7 @@
-import { randomInt, randomUUID } from 'node:crypto'
-import {
-  AiProposalOrigin,
-  type AiRun,
-  addProposal,
-  readWindow,
-  SongError,
-  type SongWindow,
-  TrackKindSchema,
-  toSuggestInput,
-} from '@ensemble/core'
-import {
-  highestSatisfying,
-  MAX_VARIATIONS,
-  MAX_WINDOW_TICKS,
-  type NotesSuggestion,
-  type SuggestInput,
-  type Suggestion,
-  type TracksSuggestion,
-} from '@ensemble/core/plugin'
-import { eq } from 'drizzle-orm'
+import { readWindow, SongError, type SongWindow, TrackKindSchema, toSuggestInput } from '@ensemble/core'
+import { highestSatisfying, MAX_VARIATIONS, MAX_WINDOW_TICKS } from '@ensemble/core/plugin'
 import { z } from 'zod'
 import type { Room } from '../collab/room'
-import { schema } from '../db'
 import { requireRole } from '../projects/access'
 import { projectId } from '../projects/inputs'
 import {
@@ -31,8 +11,10 @@ import {
   ThirdPartyRefusal,
 } from '../registry/third-party'
 import { type AuthedContext, authedProcedure, router } from '../trpc/init'
-import { bandModel, type RankedSuggestions, rankSuggestions, recordDecision } from './band-decisions'
+import { backgroundInput, makeBackground } from './background'
+import { bandModel, rankSuggestions, recordDecision } from './band-decisions'
 import { aiFailure, busyFailure, inferenceFailure, refusalFailure } from './errors'
+import { inferAndPropose, PLUGIN_LIST_TIMEOUT_MS, SUGGEST_DEADLINE_MS, startRun } from './run'
 
 /**
  * AI suggestions (docs/PLUGINS.md, docs/ARCHITECTURE.md "AI suggestions"). The browser names a window of a
@@ -50,12 +32,8 @@ import { aiFailure, busyFailure, inferenceFailure, refusalFailure } from './erro
  * The inference service is told who the call is for (user, song, a plugin's publisher), for its own shares.
  */
 
-/** The budget given to the plugin; the inference service caps it (INFERENCE_MAX_DEADLINE_MS, 10 s). */
-export const SUGGEST_DEADLINE_MS = 8_000
-/** Past the deadline, the HTTP call itself gives up: the service answers on time unless it is wedged. */
-const TRANSPORT_GRACE_MS = 2_000
+export { SUGGEST_DEADLINE_MS } from './run'
 
-const PLUGIN_LIST_TIMEOUT_MS = 5_000
 const MAX_PARAMETERS = 64
 
 const tick = z.int().min(0)
@@ -166,19 +144,42 @@ export const aiRouter = router({
       return { recorded }
     }),
 
-  suggest: authedProcedure.input(suggestInput).mutation(async ({ ctx, input }) => {
-    const busy = ctx.suggestionsInFlight.userRefusal(ctx.user.id)
-    if (busy) throw busyFailure(busy).error
-    await ctx.timing.time('role', () => requireRole(ctx.db, input.projectId, ctx.user.id, 'editor'))
-    const admitted = ctx.suggestionsInFlight.enter(ctx.user.id, input.projectId)
-    if ('refused' in admitted) throw busyFailure(admitted.refused).error
-    try {
-      return await suggest(ctx, input)
-    } finally {
-      admitted.leave()
-    }
-  }),
+  suggest: authedProcedure
+    .input(suggestInput)
+    .mutation(({ ctx, input }) => admitted(ctx, input.projectId, () => suggest(ctx, input))),
+
+  /**
+   * The background music maker (./background.ts): a whole song from the "New background track" settings,
+   * as one proposal of four tracks. An editor's, counted as a suggestion running (one user's and one song's
+   * limits), on the song's room like a suggestion.
+   */
+  background: authedProcedure.input(backgroundInput).mutation(({ ctx, input }) =>
+    admitted(ctx, input.projectId, () => {
+      const holding = performance.now()
+      return ctx.holdRoom(input.projectId, (room) => {
+        ctx.timing.add('room', performance.now() - holding)
+        return makeBackground(ctx, room, input)
+      })
+    }),
+  ),
 })
+
+/**
+ * A run for an editor only, within the user's and the song's limits of runs in progress: one more is
+ * refused as busy before anything is read or asked (and is not audited).
+ */
+async function admitted<T>(ctx: AuthedContext, projectId: string, run: () => Promise<T>): Promise<T> {
+  const busy = ctx.suggestionsInFlight.userRefusal(ctx.user.id)
+  if (busy) throw busyFailure(busy).error
+  await ctx.timing.time('role', () => requireRole(ctx.db, projectId, ctx.user.id, 'editor'))
+  const entered = ctx.suggestionsInFlight.enter(ctx.user.id, projectId)
+  if ('refused' in entered) throw busyFailure(entered.refused).error
+  try {
+    return await run()
+  } finally {
+    entered.leave()
+  }
+}
 
 /** One admitted suggestion, on the song's room held here from reading the window to writing the proposal. */
 function suggest(ctx: AuthedContext, input: SuggestRequest) {
@@ -193,35 +194,7 @@ type SuggestRequest = z.output<typeof suggestInput>
 
 /** Read the window, pick the plugin, ask the service, audit the outcome, write the proposal. */
 async function suggestInRoom(ctx: AuthedContext, room: Room, input: SuggestRequest) {
-  const seed = input.seed ?? randomInt(0, 0x1_0000_0000)
-  const runId = randomUUID()
-  const started = performance.now()
-
-  const audit = (
-    outcome: string,
-    version: string,
-    modelHash: string | null,
-    variationFeatures: RankedSuggestions<Suggestion>['features'] | null = null,
-  ) =>
-    ctx.timing.time('audit', () =>
-      ctx.db.insert(schema.aiRuns).values({
-        id: runId,
-        projectId: input.projectId,
-        userId: ctx.user.id,
-        trackId: input.trackId,
-        fromTick: input.fromTick,
-        toTick: input.toTick,
-        pluginId: input.pluginId,
-        version,
-        modelHash,
-        parameters: input.parameters,
-        seed,
-        variations: input.variations,
-        durationMs: Math.round(performance.now() - started),
-        outcome,
-        variationFeatures,
-      }),
-    )
+  const record = startRun(ctx, input, input.seed)
 
   // The live song in the room: what every client has been told is saved, and more.
   let window: SongWindow
@@ -237,7 +210,7 @@ async function suggestInRoom(ctx: AuthedContext, room: Room, input: SuggestReque
       'BAD_REQUEST',
       missing ? 'This track is not in the song any more (someone may have deleted it).' : err.message,
     )
-    await audit(failure.outcome, input.version, null)
+    await record.audit(failure.outcome, input.version, null)
     throw failure.error
   }
 
@@ -248,179 +221,26 @@ async function suggestInRoom(ctx: AuthedContext, room: Room, input: SuggestReque
   } catch (err) {
     if (!(err instanceof ThirdPartyRefusal)) throw err
     const failure = refusalFailure(err)
-    await audit(failure.outcome, err.version ?? input.version, null)
+    await record.audit(failure.outcome, err.version ?? input.version, null)
     throw failure.error
   }
-  const version = target.thirdParty ? target.version : input.version
 
   const request = toSuggestInput(window, {
     parameters: input.parameters,
-    seed,
+    seed: record.seed,
     variations: input.variations,
     deadlineMs: SUGGEST_DEADLINE_MS,
   })
-  let result: InferenceAnswer
-  try {
-    result = await ctx.timing.time('inference', () =>
-      askInference(ctx, input.projectId, target, { id: input.pluginId, version }, request),
-    )
-  } catch (err) {
-    const failure = inferenceFailure(err, SUGGEST_DEADLINE_MS)
-    await audit(failure.outcome, version, null)
-    throw failure.error
-  }
-  const { provenance } = result
-  // The service's own time for the call: the rest of `inference` is the hop and its wait to be read.
-  ctx.timing.add('service', provenance.durationMs)
-  // Ranked for this band before anything is stored: the proposal shows them in this order, and the run
-  // keeps their figures in the same order, so a decision by index teaches the ranker what was chosen.
-  const offered = offeredVariations(result.suggestions)
-  const ranked =
-    offered.length > 0
-      ? rankSuggestions(
-          await ctx.timing.time('rank', () => bandModel(ctx.db, input.projectId)),
-          window,
-          offered,
-        )
-      : null
-  await audit('ok', provenance.version, provenance.modelHash, ranked?.features ?? null)
-  // The run as the proposal and its accepted notes carry it: tied to the audit row, sealed by this server.
-  const run = ctx.writeRules.seal({
-    runId,
-    pluginId: provenance.pluginId,
-    pluginVersion: provenance.version,
-    modelHash: provenance.modelHash,
-    seed: provenance.seed,
-    requestedBy: ctx.user.id,
-  })
-  let proposalId: string | null
-  try {
-    proposalId = ranked === null ? null : await propose(ctx, room, target, input, run, ranked)
-  } catch (err) {
-    // The service checked the output against the contract; a proposal the song cannot hold is still the plugin's.
-    if (!(err instanceof SongError)) throw err
-    const failure = aiFailure(
-      'plugin_failed',
-      'invalid_output',
-      'BAD_GATEWAY',
-      `The plugin returned notes the studio cannot use (${err.message}); nothing was changed.`,
-    )
-    await ctx.db.update(schema.aiRuns).set({ outcome: failure.outcome }).where(eq(schema.aiRuns.id, runId))
-    throw failure.error
-  }
+  const ran = await inferAndPropose(ctx, room, input, record, target, request, async (offered) =>
+    rankSuggestions(await ctx.timing.time('rank', () => bandModel(ctx.db, input.projectId)), window, offered),
+  )
   return {
-    runId,
-    /** The proposal now in the song (null: the plugin had nothing to offer for these bars). */
-    proposalId,
+    ...ran,
     window: {
       trackId: input.trackId,
       kind: window.track.kind,
       fromTick: input.fromTick,
       toTick: input.toTick,
     },
-    // What the proposal holds, in its order, for callers without a song open (scripts, tests). Starts count
-    // from fromTick.
-    suggestions: ranked?.suggestions ?? [],
-    /** Why each suggestion is where it is, in the same order. */
-    reasons: ranked?.reasons ?? [],
-    provenance: { ...run, models: provenance.models, durationMs: provenance.durationMs },
-  }
-}
-
-type InferenceAnswer = Awaited<ReturnType<AuthedContext['inference']['suggest']['mutate']>>
-
-/** The one call from this server to the inference service for a suggestion, first- or third-party. */
-function askInference(
-  ctx: AuthedContext,
-  projectId: string,
-  target: SuggestTarget,
-  plugin: { id: string; version: string },
-  request: SuggestInput,
-): Promise<InferenceAnswer> {
-  // The service keeps its own fair shares per user and song (and publisher, for a third-party plugin).
-  const caller = { userId: ctx.user.id, projectId }
-  const signal = AbortSignal.timeout(SUGGEST_DEADLINE_MS + TRANSPORT_GRACE_MS)
-  // One call for every plugin: the service fetches a third-party archive it lacks from this server.
-  return ctx.inference.suggest.mutate(
-    {
-      pluginId: plugin.id,
-      version: plugin.version,
-      input: request,
-      caller: target.thirdParty ? { ...caller, publisher: target.publisherId } : caller,
-    },
-    { signal },
-  )
-}
-
-/** What a variation offers: one without notes would be an Accept that writes nothing, so it is left out. */
-const worthShowing = (s: Suggestion): boolean => 'tracks' in s || s.notes.length > 0
-
-/** The variations a proposal can hold: an arranger's new tracks if it returned any, else the notes ones. */
-function offeredVariations(suggestions: readonly Suggestion[]): Suggestion[] {
-  const offered = suggestions.filter(worthShowing)
-  const tracks = offered.filter((s): s is TracksSuggestion => 'tracks' in s)
-  return tracks.length > 0 ? tracks : offered.filter((s): s is NotesSuggestion => 'notes' in s)
-}
-
-/**
- * Writes the run's suggestions into the song as one proposal (core `addProposal`, the AI proposal origin),
- * ranked, with the reasons for their order, and resolves with its id once the room's log has stored it: from
- * then on a restart keeps it, and every client (on every instance) has been sent it.
- */
-async function propose(
-  ctx: AuthedContext,
-  room: Room,
-  target: SuggestTarget,
-  input: SuggestRequest,
-  run: AiRun,
-  ranked: RankedSuggestions<Suggestion>,
-): Promise<string> {
-  const common = {
-    trackId: input.trackId,
-    fromTick: input.fromTick,
-    toTick: input.toTick,
-    pluginId: run.pluginId,
-    pluginName: target.thirdParty
-      ? target.name
-      : await ctx.timing.time('name', () => firstPartyName(ctx, run)),
-    pluginVersion: run.pluginVersion,
-    requestedByName: ctx.user.name.slice(0, 200),
-    reasons: ranked.reasons,
-  }
-  const tracks = ranked.suggestions.filter((s): s is TracksSuggestion => 'tracks' in s)
-  const notes = ranked.suggestions.filter((s): s is NotesSuggestion => 'notes' in s)
-  let proposalId = ''
-  room.commitServerEdit(new AiProposalOrigin(run), (doc) => {
-    proposalId =
-      tracks.length > 0
-        ? addProposal(doc, run, { ...common, kind: 'tracks', variations: tracks })
-        : addProposal(doc, run, { ...common, kind: 'notes', variations: notes })
-  })
-  await ctx.timing.time('stored', () => room.allStored())
-  return proposalId
-}
-
-/** Names of first-party plugin versions kept at most: the service has a handful; this bounds a misbehaving one. */
-const MAX_FIRST_PARTY_NAMES = 256
-
-/**
- * A first-party plugin's name for the panel; its id if the service cannot say (the name is only shown). Asked
- * once per version and kept (ApiServices.firstPartyNames): beside a greedy user the service is busy, and a
- * second call to it per suggestion was the polite user's `name` stage (docs/BENCHMARKS.md, "Fairness").
- */
-async function firstPartyName(ctx: AuthedContext, run: AiRun): Promise<string> {
-  const key = `${run.pluginId}@${run.pluginVersion}`
-  const known = ctx.firstPartyNames.get(key)
-  if (known !== undefined) return known
-  try {
-    const described = await ctx.inference.plugins.describe.query(
-      { id: run.pluginId, version: run.pluginVersion },
-      { signal: AbortSignal.timeout(PLUGIN_LIST_TIMEOUT_MS) },
-    )
-    const name = described.manifest.name
-    if (ctx.firstPartyNames.size < MAX_FIRST_PARTY_NAMES) ctx.firstPartyNames.set(key, name)
-    return name
-  } catch {
-    return run.pluginId
   }
 }

@@ -29,7 +29,12 @@ export function SongFiles() {
   const { doc, me } = studio.session
   const input = useRef<HTMLInputElement>(null)
   const [render, setRender] = useState<RenderState>({ status: 'idle' })
-  const [scope, setScope] = useState<'song' | 'loop'>('song')
+  /**
+   * What an audio export covers: the whole song (with a second of tail), the loop region, or the whole song
+   * as a seamless loop (what rings past its end folded onto its start, loop points in the file: core
+   * audio/loop.ts and wav.ts), which is how the background maker's loops are exported.
+   */
+  const [scope, setScope] = useState<'song' | 'loop' | 'seamless'>('song')
   const readOnly = studio.session.role === 'viewer'
   const canStem = useView(studio.view, (v) => v.selection.kind !== 'none' || v.selectedTrackId !== null)
 
@@ -82,7 +87,11 @@ export function SongFiles() {
     )
 
   /** Renders the song (stem: only the selected tracks) over the chosen range and saves it as a WAV. */
-  const exportWav = async (stem: boolean) => {
+  /**
+   * Renders the song over the chosen range and saves it as a WAV: the mix, a stem of the selected tracks, or
+   * one stem per track (each a file, the same length, so they line up when imported).
+   */
+  const exportWav = async (which: 'mix' | 'selected' | 'each') => {
     if (render.status === 'rendering') return
     const cancel = new AbortController()
     setRender({ status: 'rendering', progress: 0, cancel })
@@ -92,14 +101,19 @@ export function SongFiles() {
       const range = scope === 'loop' ? { start: loop.start, end: loop.end } : undefined
       const title = readMeta(doc).title
       const song = readSong(doc)
-      const tracks = stem
-        ? stemTrackIds(
-            studio.view.get(),
-            readTracks(doc).map((t) => t.id),
-          )
-        : null
-      if (tracks?.length === 0) throw new Error('Select a track (or clips) to export as a stem.')
-      const length = range ? { range, sampleRate: SAMPLE_RATE } : { tailSeconds: 1, sampleRate: SAMPLE_RATE }
+      const all = readTracks(doc).map((t) => t.id)
+      const files: (readonly string[] | null)[] =
+        which === 'mix'
+          ? [null]
+          : which === 'each'
+            ? all.map((id) => [id])
+            : [stemTrackIds(studio.view.get(), all)]
+      if (files.some((tracks) => tracks?.length === 0))
+        throw new Error('Select a track (or clips) to export as a stem.')
+      const seamless = scope === 'seamless'
+      const length = range
+        ? { range, sampleRate: SAMPLE_RATE }
+        : { tailSeconds: seamless ? audio.LOOP_TAIL_SECONDS : 1, sampleRate: SAMPLE_RATE }
       // Refused before hours of rendering: the file could not hold it (a clip far out on the timeline).
       const seconds = audio.renderDurationSeconds(song, length)
       const limit = audio.wavLimitSeconds(SAMPLE_RATE, 2)
@@ -108,20 +122,27 @@ export function SongFiles() {
           `This song runs ${(seconds / 3600).toFixed(1)} hours; a WAV file holds at most ${(limit / 3600).toFixed(1)}. Export the loop region instead.`,
         )
       }
-      // Audio clips render from the same buffers the live engine plays (downloaded once per hash).
-      const assets = song.tracks.some((t) => t.audioClips.length > 0 && (!tracks || tracks.includes(t.id)))
-        ? await studio.audio.audioAssets()
-        : null
-      const rendered = await audio.renderSong(song, {
-        ...length,
-        ...(assets ? { assets } : {}),
-        ...(tracks ? { tracks } : {}),
-        signal: cancel.signal,
-        onProgress: (progress) => setRender({ status: 'rendering', progress, cancel }),
-      })
-      const names = tracks ? song.tracks.filter((t) => tracks.includes(t.id)).map((t) => t.name) : []
-      const suffix = `${tracks ? ` - ${names.join(', ')}` : ''}${scope === 'loop' ? ' (loop)' : ''}`
-      saveBlob(audio.encodeWav(rendered), 'audio/wav', fileNameFor(`${title}${suffix}`, 'wav'))
+      const loopFrames = Math.round(audio.renderDurationSeconds(song) * SAMPLE_RATE)
+      for (const [i, tracks] of files.entries()) {
+        // Audio clips render from the same buffers the live engine plays (downloaded once per hash).
+        const assets = song.tracks.some((t) => t.audioClips.length > 0 && (!tracks || tracks.includes(t.id)))
+          ? await studio.audio.audioAssets()
+          : null
+        const rendered = await audio.renderSong(song, {
+          ...length,
+          ...(assets ? { assets } : {}),
+          ...(tracks ? { tracks } : {}),
+          signal: cancel.signal,
+          onProgress: (progress) =>
+            setRender({ status: 'rendering', progress: (i + progress) / files.length, cancel }),
+        })
+        const names = tracks ? song.tracks.filter((t) => tracks.includes(t.id)).map((t) => t.name) : []
+        const suffix = `${tracks ? ` - ${names.join(', ')}` : ''}${scope === 'song' ? '' : ' (loop)'}`
+        const wav = seamless
+          ? audio.encodeWav(audio.foldLoopTail(rendered, loopFrames), 'pcm16', { start: 0, end: loopFrames })
+          : audio.encodeWav(rendered)
+        saveBlob(wav, 'audio/wav', fileNameFor(`${title}${suffix}`, 'wav'))
+      }
     } catch (err) {
       // Cancelled on purpose: nothing to report, and no file.
       if (!cancel.signal.aborted) studio.report(err)
@@ -154,14 +175,18 @@ export function SongFiles() {
       <select
         aria-label="Audio export range"
         value={scope}
-        onChange={(e) => setScope(e.target.value === 'loop' ? 'loop' : 'song')}
+        onChange={(e) => {
+          const value = e.target.value
+          setScope(value === 'loop' || value === 'seamless' ? value : 'song')
+        }}
       >
         <option value="song">Whole song</option>
         <option value="loop">Loop region</option>
+        <option value="seamless">Whole song as a seamless loop</option>
       </select>
       <button
         type="button"
-        onClick={() => exportWav(false)}
+        onClick={() => exportWav('mix')}
         disabled={render.status === 'rendering'}
         data-testid="export-wav"
       >
@@ -169,13 +194,22 @@ export function SongFiles() {
       </button>
       <button
         type="button"
-        onClick={() => exportWav(true)}
+        onClick={() => exportWav('selected')}
         disabled={render.status === 'rendering' || !canStem}
         title="Export the selected track(s) alone as a WAV stem, over the same range"
         data-testid="export-stem"
         aria-label="Export stem"
       >
         Stem
+      </button>
+      <button
+        type="button"
+        onClick={() => exportWav('each')}
+        disabled={render.status === 'rendering'}
+        title="Export every track as its own WAV stem, over the same range"
+        data-testid="export-stems"
+      >
+        All stems
       </button>
       {render.status === 'rendering' && (
         <>
