@@ -2,9 +2,9 @@ import { defineLivePlugin, type LiveNote, type LiveWindow } from '@ensemble/core
 import { DEFAULT_MODELS_DIR, type FirstPartyOptions, publishedAsset } from '../common/assets.js'
 import { publishedRollShape } from '../common/roll-sampling.js'
 import { NEVER } from '../common/step-runtime.js'
-import { CONTINUE_WEIGHTS, continuationWeight } from '../continue/plugin.js'
 import { KEY_MIN } from '../continue/data.js'
 import { DEFAULT_CONTINUE_CONFIG } from '../continue/model.js'
+import { CONTINUE_WEIGHTS, continuationWeight } from '../continue/plugin.js'
 import { CONTINUE_ROLL, continueRuntime } from '../continue/runtime.js'
 import type { LiveRegistration } from '../host.js'
 import { HeardNotes } from './heard.js'
@@ -81,7 +81,15 @@ export function callResponsePartner(options: FirstPartyOptions = {}): LiveRegist
             { value: 'chorale', label: 'Chorale (quarter notes)' },
           ],
         },
-        { id: 'temperature', type: 'float', label: 'Temperature', min: 0, max: 1.5, default: 0.8, step: 0.05 },
+        {
+          id: 'temperature',
+          type: 'float',
+          label: 'Temperature',
+          min: 0,
+          max: 1.5,
+          default: 0.8,
+          step: 0.05,
+        },
         {
           id: 'gap',
           type: 'float',
@@ -101,7 +109,9 @@ export function callResponsePartner(options: FirstPartyOptions = {}): LiveRegist
       const fb = style.frameBeats
       const heard = new HeardNotes()
       const scale = new Set(ctx.theory.scalePitchClasses(song.key))
-      const bias = Array.from({ length: shape.outputs }, (_, k) => (scale.has((k + KEY_MIN) % 12) ? 0 : NEVER))
+      const bias = Array.from({ length: shape.outputs }, (_, k) =>
+        scale.has((k + KEY_MIN) % 12) ? 0 : NEVER,
+      )
       /** Where the next phrase may begin: nothing before it is part of it. */
       let phraseFrom = 0
       let phrase: Phrase | null = null
@@ -125,7 +135,7 @@ export function callResponsePartner(options: FirstPartyOptions = {}): LiveRegist
           phrase = {
             fromBeat: first.beat,
             gridStart: Math.floor(first.beat / fb) * fb,
-            listener: new ListeningRoll(ctx, 'continue', shape, style.corpus),
+            listener: new ListeningRoll(ctx, 'continue', shape, () => style.corpus),
             fed: 0,
           }
         }
@@ -149,7 +159,9 @@ export function callResponsePartner(options: FirstPartyOptions = {}): LiveRegist
         const frames = Math.max(1, Math.round(length / fb))
         // Frames of the phrase not fed yet (its last ones, if the music has not passed them).
         const lastFrame = Math.ceil((end - p.gridStart) / fb - 0.5 - 1e-9)
-        const assumed = Array.from({ length: Math.max(0, lastFrame - p.fed) }, (_, i) => frameAt(p, p.fed + i))
+        const assumed = Array.from({ length: Math.max(0, lastFrame - p.fed) }, (_, i) =>
+          frameAt(p, p.fed + i),
+        )
         const firstDraw = p.fed + assumed.length
         const drawn: (readonly number[])[] = []
         const waiting: { n: number; resolve: () => void }[] = []
@@ -170,7 +182,9 @@ export function callResponsePartner(options: FirstPartyOptions = {}): LiveRegist
           committed: false,
           played: 0,
           waitFor: (n) =>
-            done || drawn.length >= n ? Promise.resolve() : new Promise((resolve) => waiting.push({ n, resolve })),
+            done || drawn.length >= n
+              ? Promise.resolve()
+              : new Promise((resolve) => waiting.push({ n, resolve })),
         }
         p.listener
           .draw(

@@ -18,6 +18,8 @@ export interface DrawOptions {
   /** Penalised sampling, as sampleRoll's `weight`; a frame is redrawn at most `redraws` times. */
   weight?(frame: readonly number[], before: readonly (readonly number[])[]): number
   redraws?: number
+  /** The drawn frames become the roll's own past (a drummer hears itself); otherwise they are forgotten. */
+  keep?: boolean
   /** Checked before every step: true stops the draw (the answer was cut). */
   cancelled?(): boolean
 }
@@ -25,6 +27,8 @@ export interface DrawOptions {
 export class ListeningRoll {
   private history: ConvHistory
   private frames: (readonly number[])[] = []
+  /** Index since the roll began of frames[0] (older frames are dropped by a restart). */
+  private offset = 0
   /** One model step at a time: feeds and draws share the model's history order. */
   private queue: Promise<unknown> = Promise.resolve()
 
@@ -32,8 +36,8 @@ export class ListeningRoll {
     private readonly ctx: PluginContext,
     private readonly assetId: string,
     private readonly shape: RollShape,
-    /** The extra one-hot (corpus or bar position) of every step. */
-    private readonly extra: number,
+    /** The extra one-hot (corpus, or bar position) of the step at this index since the roll began. */
+    private readonly extra: (index: number) => number,
   ) {
     this.history = new ConvHistory(shape.dilations, shape.channels)
   }
@@ -51,7 +55,13 @@ export class ListeningRoll {
   /** Queues one heard frame (output indices that are on); resolves when the model has taken it in. */
   feed(frame: readonly number[]): Promise<void> {
     const run = this.queue.then(async () => {
-      const { conv } = await this.step(this.history, this.frames, uniforms(() => 0.5, this.shape.outputs), [], 1)
+      const { conv } = await this.step(
+        this.history,
+        this.frames,
+        uniforms(() => 0.5, this.shape.outputs),
+        [],
+        1,
+      )
       this.history.push(conv)
       this.frames.push(frame)
       // Older steps cannot change a draw: past twice the receptive field, start again from the last ones.
@@ -77,13 +87,25 @@ export class ListeningRoll {
       const frames = [...this.frames]
       for (const frame of assumed) {
         if (options.cancelled?.()) return
-        const { conv } = await this.step(history, frames, uniforms(() => 0.5, this.shape.outputs), [], 1)
+        const { conv } = await this.step(
+          history,
+          frames,
+          uniforms(() => 0.5, this.shape.outputs),
+          [],
+          1,
+        )
         history.push(conv)
         frames.push(frame)
       }
       for (let i = 0; i < count; i++) {
         if (options.cancelled?.()) return
-        let drawn = await this.step(history, frames, uniforms(options.random, this.shape.outputs), options.bias, options.temperature)
+        let drawn = await this.step(
+          history,
+          frames,
+          uniforms(options.random, this.shape.outputs),
+          options.bias,
+          options.temperature,
+        )
         for (
           let r = 0;
           options.weight &&
@@ -92,11 +114,22 @@ export class ListeningRoll {
           options.random() >= options.weight(drawn.frame, frames);
           r++
         )
-          drawn = await this.step(history, frames, uniforms(options.random, this.shape.outputs), options.bias, options.temperature)
+          drawn = await this.step(
+            history,
+            frames,
+            uniforms(options.random, this.shape.outputs),
+            options.bias,
+            options.temperature,
+          )
         history.push(drawn.conv)
         frames.push(drawn.frame)
+        if (options.keep) {
+          this.history = history
+          this.frames = frames
+        }
         if (!onFrame(drawn.frame, i)) return
       }
+      if (options.keep && this.frames.length > 2 * receptiveField(this.shape)) await this.restart()
     })
     // A draw does not block listening for longer than it runs; its failure is the caller's.
     this.queue = run.catch(() => undefined)
@@ -105,10 +138,17 @@ export class ListeningRoll {
 
   private async restart(): Promise<void> {
     const keep = this.frames.slice(-(receptiveField(this.shape) - 1))
+    this.offset += this.frames.length - keep.length
     this.history = new ConvHistory(this.shape.dilations, this.shape.channels)
     this.frames = []
     for (const frame of keep) {
-      const { conv } = await this.step(this.history, this.frames, uniforms(() => 0.5, this.shape.outputs), [], 1)
+      const { conv } = await this.step(
+        this.history,
+        this.frames,
+        uniforms(() => 0.5, this.shape.outputs),
+        [],
+        1,
+      )
       this.history.push(conv)
       this.frames.push(frame)
     }
@@ -125,7 +165,7 @@ export class ListeningRoll {
     const K = this.shape.outputs
     const x = new Array<number>(K + this.shape.extra).fill(0)
     for (const k of frames.at(-1) ?? []) if (k >= 0 && k < K) x[k] = 1
-    x[K + this.extra] = 1
+    x[K + this.extra(this.offset + frames.length)] = 1
     const out = await this.ctx.models.run(this.assetId, [
       { shape: [K + this.shape.extra], data: x },
       history.pastInput(history.length),

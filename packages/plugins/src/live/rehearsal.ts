@@ -17,6 +17,11 @@ export interface RehearsalOptions {
   /** Milliseconds the host keeps for handing notes to the audio clock; a plan must end this much earlier. */
   marginMs: number
   untilBeat: number
+  /**
+   * False: the clock does not move while the partner computes, so what it plays does not depend on the
+   * machine's speed (tests; pair it with a run whose `now` stands still). True by default (benchmarks).
+   */
+  computeCounts?: boolean
 }
 
 export interface ScheduledNote extends LiveNote {
@@ -60,7 +65,7 @@ export async function rehearse(
       const started = performance.now()
       const out = await run.plan({ nowBeat: now, fromBeat, toBeat, deadlineMs })
       const ms = performance.now() - started
-      elapsedBeats = ms / msPerBeat
+      elapsedBeats = options.computeCounts === false ? 0 : ms / msPerBeat
       result.plans.push({ fromBeat, toBeat, ms })
       if (out.late) result.late++
       for (const n of out.notes) result.notes.push({ ...n, readyAtBeat: now + elapsedBeats })
