@@ -76,6 +76,8 @@ export {
   PluginManifestSchema,
   type PluginTrackKind,
   parseManifest,
+  SUGGEST_KINDS,
+  type SuggestKind,
 } from './manifest'
 export {
   MAX_ARRANGER_TRACKS,
