@@ -11,7 +11,10 @@ const config = {
   // @ensemble/plugins writes ESM imports with `.js` for its `.ts` files (Node's resolution); the studio
   // bundles its browser-safe `live` entry (the AI partner panel).
   webpack: (webpackConfig) => {
-    webpackConfig.resolve.extensionAlias = { '.js': ['.ts', '.tsx', '.js'], ...webpackConfig.resolve.extensionAlias }
+    webpackConfig.resolve.extensionAlias = {
+      '.js': ['.ts', '.tsx', '.js'],
+      ...webpackConfig.resolve.extensionAlias,
+    }
     return webpackConfig
   },
   // The custom server (src/server/main.ts) owns the HTTP port; Next only renders.

@@ -54,7 +54,9 @@ describe('the partner session', () => {
     const kept = takeForKeeping(notes, 1920)!
     expect(kept.fromTick).toBe(0)
     expect(kept.toTick % 1920).toBe(0)
-    expect(kept.toTick).toBeGreaterThanOrEqual(Math.max(...notes.map((n) => (n.beat + n.durationBeats) * 480)))
+    expect(kept.toTick).toBeGreaterThanOrEqual(
+      Math.max(...notes.map((n) => (n.beat + n.durationBeats) * 480)),
+    )
     expect(kept.notes).toHaveLength(notes.length)
     for (const n of kept.notes) expect(n.start + n.duration).toBeLessThanOrEqual(kept.toTick - kept.fromTick)
   })
