@@ -8,15 +8,7 @@
 const config = {
   // Workspace packages ship TypeScript source; Next compiles them with the app.
   transpilePackages: ['@ensemble/core', '@ensemble/plugins'],
-  // @ensemble/plugins writes ESM imports with `.js` for its `.ts` files (Node's resolution); the studio
-  // bundles its browser-safe `live` entry (the AI partner panel).
-  webpack: (webpackConfig) => {
-    webpackConfig.resolve.extensionAlias = {
-      '.js': ['.ts', '.tsx', '.js'],
-      ...webpackConfig.resolve.extensionAlias,
-    }
-    return webpackConfig
-  },
+
   // The custom server (src/server/main.ts) owns the HTTP port; Next only renders.
   poweredByHeader: false,
   reactStrictMode: true,

@@ -16,7 +16,7 @@
  *   pnpm --filter @ensemble/bench exec tsx jam/partner.ts [--rounds 8 --backend wasm,cpu]
  */
 import { loadavg } from 'node:os'
-import { type LiveNoteEvent, type ModelRunner, startLive } from '@ensemble/core/plugin'
+import { type ModelRunner, startLive } from '@ensemble/core/plugin'
 import { createInferenceClient } from '../../apps/inference/src/client'
 import { startTestInference } from '../../apps/inference/src/testing'
 import { type BackendName, initBackend } from '../../packages/plugins/src/common/backend'
@@ -24,6 +24,12 @@ import { loadLocalModels } from '../../packages/plugins/src/common/local-host'
 import type { LiveRegistration } from '../../packages/plugins/src/host'
 import { callResponsePartner } from '../../packages/plugins/src/live/call-response'
 import { drummerPartner } from '../../packages/plugins/src/live/drummer'
+import {
+  D_MAJOR_PHRASE,
+  type PlayedNote,
+  playedEvents,
+  RELEASE,
+} from '../../packages/plugins/src/live/phrases'
 import { REHEARSAL_DEFAULTS, rehearse } from '../../packages/plugins/src/live/rehearsal'
 import { percentile } from '../collab/measure'
 
@@ -37,27 +43,7 @@ const BPM = 120
 const MS_PER_BEAT = 60_000 / BPM
 const song = { bpm: BPM, timeSignature: { numerator: 4, denominator: 4 }, key: { tonic: 'D', mode: 'major' } }
 
-// The test's 2-bar phrase in D major.
-const PHRASE: [number, number, number][] = [
-  [62, 0, 0.5],
-  [64, 0.5, 0.5],
-  [66, 1, 0.5],
-  [67, 1.5, 0.5],
-  [69, 2, 1],
-  [66, 3, 0.5],
-  [62, 3.5, 0.5],
-  [64, 4, 1],
-  [67, 5, 0.5],
-  [66, 5.5, 0.5],
-  [64, 6, 1],
-  [62, 7, 1],
-]
-const played = (notes: readonly [number, number, number][]): LiveNoteEvent[] =>
-  notes.flatMap(([pitch, beat, beats]) => [
-    { type: 'on' as const, pitch, velocity: 90, beat },
-    { type: 'off' as const, pitch, velocity: 0, beat: beat + beats * 0.9 },
-  ])
-const PHRASE_END = 7.9
+const PHRASE_END = 7 + RELEASE
 
 /** A runner that counts the time spent in model calls (the inference cost, without the host's waiting). */
 function timed(runner: ModelRunner): { runner: ModelRunner; ms: () => number } {
@@ -83,11 +69,11 @@ async function inPage(backend: BackendName) {
   const got = await initBackend(backend)
   const rows: string[] = []
   for (const [name, make, performance, beats] of [
-    ['call and response', callResponsePartner, played(PHRASE), 20],
+    ['call and response', callResponsePartner, playedEvents(D_MAJOR_PHRASE), 20],
     [
       'drummer',
       drummerPartner,
-      played(Array.from({ length: 64 }, (_, i) => [60 + (i % 5), i * 0.5, 0.5] as [number, number, number])),
+      playedEvents(Array.from({ length: 64 }, (_, i): PlayedNote => [60 + (i % 5), i * 0.5, 0.5])),
       32,
     ],
   ] as const) {
@@ -126,7 +112,7 @@ async function service() {
   const inference = await startTestInference({ models: ['continue', 'drums'] })
   const client = createInferenceClient(inference.url, inference.secret)
   const BAR = 1920
-  const notes = PHRASE.map(([pitch, beat, beats]) => ({
+  const notes = D_MAJOR_PHRASE.map(([pitch, beat, beats]) => ({
     pitch,
     start: beat * 480,
     duration: Math.round(beats * 0.9 * 480),

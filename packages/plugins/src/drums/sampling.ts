@@ -25,6 +25,18 @@ export const DRUMS_DENSITY_CALIBRATION = 0.13
 export const DRUM_STYLES = ['rock', 'funk', 'hiphop', 'jazz'] as const
 export type DrumStyle = (typeof DRUM_STYLES)[number]
 
+/** The Drums generator's and the live drummer's style parameter. */
+export const DRUM_STYLE_PARAMETER = {
+  id: 'style',
+  type: 'choice',
+  label: 'Style',
+  default: 'rock',
+  options: DRUM_STYLES.map((value) => ({
+    value,
+    label: value === 'hiphop' ? 'Hip-hop' : value[0]!.toUpperCase() + value.slice(1),
+  })),
+} as const
+
 const K = 0
 const S = 1
 const CH = 2

@@ -4,7 +4,7 @@ import { publishedRollShape } from '../common/roll-sampling.js'
 import { NEVER } from '../common/step-runtime.js'
 import { KEY_MIN } from '../continue/data.js'
 import { DEFAULT_CONTINUE_CONFIG } from '../continue/model.js'
-import { CONTINUE_WEIGHTS, continuationWeight } from '../continue/plugin.js'
+import { CONTINUE_STYLE_PARAMETER, CONTINUE_WEIGHTS, continuationWeight } from '../continue/plugin.js'
 import { CONTINUE_ROLL, continueRuntime } from '../continue/runtime.js'
 import type { LiveRegistration } from '../host.js'
 import { HeardNotes } from './heard.js'
@@ -71,16 +71,7 @@ export function callResponsePartner(options: FirstPartyOptions = {}): LiveRegist
       licence: 'MIT',
       trackKinds: ['instrument'],
       parameters: [
-        {
-          id: 'style',
-          type: 'choice',
-          label: 'Style',
-          default: 'folk',
-          options: [
-            { value: 'folk', label: 'Folk tune (8th notes)' },
-            { value: 'chorale', label: 'Chorale (quarter notes)' },
-          ],
-        },
+        CONTINUE_STYLE_PARAMETER,
         {
           id: 'temperature',
           type: 'float',
@@ -251,7 +242,7 @@ export function callResponsePartner(options: FirstPartyOptions = {}): LiveRegist
           answer = null
         },
         async plan(window) {
-          if (!answer || !answer.committed) listen(window.nowBeat)
+          if (!answer?.committed) listen(window.nowBeat)
           const end = heard.silentSince()
           if (!answer) {
             if (!phrase || end === null || end < phrase.fromBeat) return []

@@ -3,7 +3,12 @@ import { DEFAULT_MODELS_DIR, type FirstPartyOptions, publishedAsset } from '../c
 import { NEVER } from '../common/step-runtime.js'
 import { DRUM_CLASSES } from '../drums/data.js'
 import { drumsRuntime } from '../drums/runtime.js'
-import { DRUM_PRIMERS, DRUM_STYLES, DRUMS_DENSITY_CALIBRATION, drumsShape } from '../drums/sampling.js'
+import {
+  DRUM_PRIMERS,
+  DRUM_STYLE_PARAMETER,
+  DRUMS_DENSITY_CALIBRATION,
+  drumsShape,
+} from '../drums/sampling.js'
 import type { LiveRegistration } from '../host.js'
 import { HeardNotes } from './heard.js'
 import { ListeningRoll } from './listening-roll.js'
@@ -55,16 +60,7 @@ export function drummerPartner(options: FirstPartyOptions = {}): LiveRegistratio
       licence: 'MIT',
       trackKinds: ['drums'],
       parameters: [
-        {
-          id: 'style',
-          type: 'choice',
-          label: 'Style',
-          default: 'rock',
-          options: DRUM_STYLES.map((value) => ({
-            value,
-            label: value === 'hiphop' ? 'Hip-hop' : value[0]!.toUpperCase() + value.slice(1),
-          })),
-        },
+        DRUM_STYLE_PARAMETER,
         {
           id: 'temperature',
           type: 'float',

@@ -55,15 +55,7 @@ export class ListeningRoll {
   /** Queues one heard frame (output indices that are on); resolves when the model has taken it in. */
   feed(frame: readonly number[]): Promise<void> {
     const run = this.queue.then(async () => {
-      const { conv } = await this.step(
-        this.history,
-        this.frames,
-        uniforms(() => 0.5, this.shape.outputs),
-        [],
-        1,
-      )
-      this.history.push(conv)
-      this.frames.push(frame)
+      await this.hear(this.history, this.frames, frame)
       // Older steps cannot change a draw: past twice the receptive field, start again from the last ones.
       if (this.frames.length > 2 * receptiveField(this.shape)) await this.restart()
     })
@@ -87,15 +79,7 @@ export class ListeningRoll {
       const frames = [...this.frames]
       for (const frame of assumed) {
         if (options.cancelled?.()) return
-        const { conv } = await this.step(
-          history,
-          frames,
-          uniforms(() => 0.5, this.shape.outputs),
-          [],
-          1,
-        )
-        history.push(conv)
-        frames.push(frame)
+        await this.hear(history, frames, frame)
       }
       for (let i = 0; i < count; i++) {
         if (options.cancelled?.()) return
@@ -141,17 +125,24 @@ export class ListeningRoll {
     this.offset += this.frames.length - keep.length
     this.history = new ConvHistory(this.shape.dilations, this.shape.channels)
     this.frames = []
-    for (const frame of keep) {
-      const { conv } = await this.step(
-        this.history,
-        this.frames,
-        uniforms(() => 0.5, this.shape.outputs),
-        [],
-        1,
-      )
-      this.history.push(conv)
-      this.frames.push(frame)
-    }
+    for (const frame of keep) await this.hear(this.history, this.frames, frame)
+  }
+
+  /** One step with `frame` as what was heard (teacher forced): its draw is not used. */
+  private async hear(
+    history: ConvHistory,
+    frames: (readonly number[])[],
+    frame: readonly number[],
+  ): Promise<void> {
+    const { conv } = await this.step(
+      history,
+      frames,
+      uniforms(() => 0.5, this.shape.outputs),
+      [],
+      1,
+    )
+    history.push(conv)
+    frames.push(frame)
   }
 
   /** Step t = frames.length: input the last frame, output this step's conv state and a drawn frame. */

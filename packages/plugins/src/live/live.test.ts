@@ -1,4 +1,4 @@
-import { type LiveNoteEvent, startLive } from '@ensemble/core/plugin'
+import { startLive } from '@ensemble/core/plugin'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { initBackend } from '../common/backend.js'
 import { loadLocalModels } from '../common/local-host.js'
@@ -8,6 +8,7 @@ import type { LiveRegistration } from '../host.js'
 import { bassPartner, impliedChord } from './bass.js'
 import { callResponsePartner } from './call-response.js'
 import { drummerPartner } from './drummer.js'
+import { D_MAJOR_PHRASE, playedEvents, RELEASE } from './phrases.js'
 import { REHEARSAL_DEFAULTS, rehearse } from './rehearsal.js'
 
 /*
@@ -36,32 +37,12 @@ function partner(
   return startLive(reg.plugin, { parameters: {}, seed: 1, ...start }, { models: local.runner, now: () => 0 })
 }
 
-/** Notes as a player plays them: `[pitch, beat, beats]`, released a little early as hands do. */
-function played(notes: readonly (readonly [number, number, number])[], velocity = 90): LiveNoteEvent[] {
-  return notes.flatMap(([pitch, beat, beats]) => [
-    { type: 'on' as const, pitch, velocity, beat },
-    { type: 'off' as const, pitch, velocity: 0, beat: beat + beats * 0.9 },
-  ])
-}
+const played = playedEvents
 
 const clock = (untilBeat: number) => ({ bpm: 120, ...REHEARSAL_DEFAULTS, untilBeat, computeCounts: false })
 
-// Two bars in D major, 8ths and quarters: D E F# G A F# D | E G F# E D (a folk tune's first phrase).
-const PHRASE = played([
-  [62, 0, 0.5],
-  [64, 0.5, 0.5],
-  [66, 1, 0.5],
-  [67, 1.5, 0.5],
-  [69, 2, 1],
-  [66, 3, 0.5],
-  [62, 3.5, 0.5],
-  [64, 4, 1],
-  [67, 5, 0.5],
-  [66, 5.5, 0.5],
-  [64, 6, 1],
-  [62, 7, 1],
-])
-const PHRASE_END = 7 + 0.9
+const PHRASE = playedEvents(D_MAJOR_PHRASE)
+const PHRASE_END = 7 + RELEASE
 
 describe('call and response', () => {
   it('answers a 2-bar phrase within one beat of its end, as long as the phrase, in its key', async () => {
