@@ -1,6 +1,6 @@
 import { defineLivePlugin, type LiveNote, type SongKey, type Theory } from '@ensemble/core/plugin'
-import type { LiveRegistration } from '../host.js'
-import { type HeardNote, HeardNotes } from './heard.js'
+import type { LiveRegistration } from '../host'
+import { type HeardNote, HeardNotes } from './heard'
 
 export const BASS_ID = 'studio.ensemble.live.bass'
 

@@ -1,10 +1,11 @@
 'use client'
 
-import { readMeta, readTracks, ticksPerBar } from '@ensemble/core'
+import { deepEqual, readMeta, readTracks, ticksPerBar } from '@ensemble/core'
 import { PPQ, startLive } from '@ensemble/core/plugin'
 import { bassPartner } from '@ensemble/plugins/live'
 import { useEffect, useRef, useState } from 'react'
 import { api } from '../../client/api/client'
+import { useSong } from '../session/hooks'
 import { useStudio } from '../studio-context'
 import type { AudioTransport } from '../transport/audio-transport'
 import { createPartnerSession, type PartnerSession, TICK_BEATS, takeForKeeping } from './partner-session'
@@ -37,7 +38,15 @@ export function PartnerPanel({ transport }: { transport: AudioTransport }) {
   const partner = useRef<{ session: PartnerSession; version: string; seed: number; stop: () => void } | null>(
     null,
   )
-  const tracks = readTracks(session.doc).filter((t) => t.kind === 'instrument')
+  const tracks = useSong(
+    session.doc,
+    (d) =>
+      readTracks(d)
+        .filter((t) => t.kind === 'instrument')
+        .map((t) => ({ id: t.id, name: t.name })),
+    [],
+    deepEqual,
+  )
   const target = trackId || tracks[0]?.id || ''
   const readOnly = session.role === 'viewer'
 
@@ -144,6 +153,13 @@ export function PartnerPanel({ transport }: { transport: AudioTransport }) {
       <button type="button" disabled={!target} onClick={running ? stop : start} aria-pressed={running}>
         {running ? 'Stop partner' : 'Start partner'}
       </button>
+      <span
+        className="st-small"
+        data-testid="partner-played"
+        data-late={partner.current?.session.late() ?? 0}
+      >
+        {played} notes
+      </span>
       <button type="button" disabled={readOnly || played === 0} onClick={() => void keep()}>
         Keep
       </button>
