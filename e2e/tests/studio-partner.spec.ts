@@ -17,7 +17,7 @@ test('the bass partner follows the computer keys, and Keep makes a proposal the 
   await addInstrumentTrack(alice)
   await addInstrumentTrack(alice)
   const panel = alice.getByTestId('partner-panel')
-  await panel.getByLabel('Partner').selectOption('bass')
+  await panel.getByLabel('Partner', { exact: true }).selectOption('bass')
   await alice.getByTestId('computer-keys').click()
   await alice.keyboard.press(' ')
   await expect(alice.getByTestId('play')).toHaveAttribute('aria-pressed', 'true')
