@@ -7,7 +7,7 @@
  */
 const config = {
   // Workspace packages ship TypeScript source; Next compiles them with the app.
-  transpilePackages: ['@ensemble/core'],
+  transpilePackages: ['@ensemble/core', '@ensemble/plugins'],
   // The custom server (src/server/main.ts) owns the HTTP port; Next only renders.
   poweredByHeader: false,
   reactStrictMode: true,

@@ -1,4 +1,4 @@
-import type { Plugin } from '@ensemble/core/plugin'
+import type { LivePlugin, Plugin } from '@ensemble/core/plugin'
 import type * as tf from '@tensorflow/tfjs'
 
 /*
@@ -34,5 +34,12 @@ export interface PluginRegistration {
   /** The folder its manifest's asset paths are relative to; absent for a plugin without models. */
   assetRoot?: string
   /** The graph code of each `tfjs-functional` asset, by asset id. */
+  runtimes?: Readonly<Record<string, ModelRuntime>>
+}
+
+/** A first-party live partner as a host registers it: the same folder and graph code as a plugin's. */
+export interface LiveRegistration {
+  plugin: LivePlugin
+  assetRoot?: string
   runtimes?: Readonly<Record<string, ModelRuntime>>
 }

@@ -39,6 +39,9 @@ export interface Plugin {
  */
 export function definePlugin<const M extends ManifestDeclaration>(definition: PluginDefinition<M>): Plugin {
   const manifest = Object.freeze(parseManifest(definition.manifest))
+  // A live partner has no one-off `suggest`: it is declared with defineLivePlugin and run by startLive.
+  if (manifest.kind === 'live')
+    throw new Error(`${manifest.id}: a live plugin is declared with defineLivePlugin`)
   const suggest = definition.suggest as (input: PluginInput, ctx: PluginContext) => unknown
   return Object.freeze({ manifest, suggest: (input: PluginInput, ctx: PluginContext) => suggest(input, ctx) })
 }

@@ -38,6 +38,28 @@ export {
   TargetWindowSchema,
 } from './input'
 export {
+  defineLivePlugin,
+  type LiveNote,
+  type LiveNoteEvent,
+  LiveNoteEventSchema,
+  LiveNoteSchema,
+  type LivePartnerSession,
+  type LivePlugin,
+  type LivePluginDefinition,
+  type LiveRun,
+  type LiveRunOptions,
+  type LiveStart,
+  type LiveStartInput,
+  LiveStartSchema,
+  type LiveWindow,
+  LiveWindowSchema,
+  MAX_LIVE_BEAT,
+  MAX_LIVE_EVENTS,
+  MAX_LIVE_NOTES,
+  MAX_LIVE_WINDOW_BEATS,
+  startLive,
+} from './live'
+export {
   assertHostCompatible,
   checkManifest,
   type ManifestCheck,
@@ -54,6 +76,8 @@ export {
   PluginManifestSchema,
   type PluginTrackKind,
   parseManifest,
+  SUGGEST_KINDS,
+  type SuggestKind,
 } from './manifest'
 export {
   MAX_ARRANGER_TRACKS,

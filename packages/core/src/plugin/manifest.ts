@@ -8,8 +8,12 @@ import { isVersion, isVersionRange, PLUGIN_HOST_API, versionSatisfies } from './
  * declaration; nothing about a plugin is known except through it.
  */
 
-export const PLUGIN_KINDS = ['generator', 'arranger', 'harmonizer'] as const
+/** `live`: a partner that plays along with a player in a jam (live.ts), not a one-off `suggest`. */
+export const PLUGIN_KINDS = ['generator', 'arranger', 'harmonizer', 'live'] as const
 export type PluginKind = (typeof PLUGIN_KINDS)[number]
+/** The kinds answered by one `suggest` call: what the inference service, the sandbox and the registry run. */
+export const SUGGEST_KINDS = ['generator', 'arranger', 'harmonizer'] as const satisfies readonly PluginKind[]
+export type SuggestKind = (typeof SUGGEST_KINDS)[number]
 
 /** The contract's own list, equal to the song's track kinds; kept here so the wire format is versioned with it. */
 export const PLUGIN_TRACK_KINDS = ['instrument', 'drums', 'audio'] as const

@@ -1,8 +1,17 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { basename, join, resolve } from 'node:path'
-import { PLUGIN_KINDS, type PluginKind, PluginManifestSchema } from '@ensemble/core/plugin'
+import { PluginManifestSchema } from '@ensemble/core/plugin'
 import { CliError } from '../cli-error'
-import { gitignore, packageJson, pluginSource, readme, testSource, tsconfig } from './templates'
+import {
+  gitignore,
+  packageJson,
+  pluginSource,
+  readme,
+  SCAFFOLD_KINDS,
+  type ScaffoldKind,
+  testSource,
+  tsconfig,
+} from './templates'
 
 export interface CreateOptions {
   kind?: string
@@ -28,9 +37,9 @@ function titleOf(folder: string): string {
 export function createProject(dir: string, options: CreateOptions = {}): { dir: string; files: string[] } {
   const root = resolve(dir)
   const folder = basename(root)
-  const kind = (options.kind ?? 'generator') as PluginKind
-  if (!PLUGIN_KINDS.includes(kind))
-    throw new CliError(`--kind must be one of ${PLUGIN_KINDS.join(', ')}; got "${options.kind}"`)
+  const kind = (options.kind ?? 'generator') as ScaffoldKind
+  if (!SCAFFOLD_KINDS.includes(kind))
+    throw new CliError(`--kind must be one of ${SCAFFOLD_KINDS.join(', ')}; got "${options.kind}"`)
   const slug =
     folder
       .toLowerCase()

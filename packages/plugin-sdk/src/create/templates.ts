@@ -6,28 +6,32 @@ import type { PluginKind } from '@ensemble/core/plugin'
  * never drift apart.
  */
 
+/** The kinds `create` scaffolds: a live partner runs only in the studio's first-party host for now. */
+export type ScaffoldKind = Exclude<PluginKind, 'live'>
+export const SCAFFOLD_KINDS: readonly ScaffoldKind[] = ['generator', 'arranger', 'harmonizer']
+
 export interface TemplateOptions {
   id: string
   name: string
-  kind: PluginKind
+  kind: ScaffoldKind
   /** The npm package name of the project (the folder's name, lower-cased). */
   packageName: string
   sdkVersion: string
 }
 
-const description: Record<PluginKind, string> = {
+const description: Record<ScaffoldKind, string> = {
   generator: 'Writes a melody in the song key, a random walk on the scale.',
   harmonizer: 'Adds a diatonic harmony line a third or a sixth from each note of the track.',
   arranger: "Adds a bass track playing each bar's diatonic root.",
 }
 
-const trackKinds: Record<PluginKind, string> = {
+const trackKinds: Record<ScaffoldKind, string> = {
   generator: "['instrument']",
   harmonizer: "['instrument']",
   arranger: "['instrument', 'drums']",
 }
 
-const parameters: Record<PluginKind, string> = {
+const parameters: Record<ScaffoldKind, string> = {
   generator: `[
       { id: 'density', type: 'float', label: 'Density', min: 0.1, max: 1, default: 0.6, step: 0.05 },
       { id: 'octave', type: 'int', label: 'Octave', min: 3, max: 6, default: 5 },
@@ -48,7 +52,7 @@ const parameters: Record<PluginKind, string> = {
   arranger: `[{ id: 'octave', type: 'int', label: 'Bass octave', min: 1, max: 3, default: 2 }]`,
 }
 
-const body: Record<PluginKind, string> = {
+const body: Record<ScaffoldKind, string> = {
   generator: `  suggest(input, ctx) {
     const { song, target, parameters } = input
     const length = target.toTick - target.fromTick

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { ModelRunner, ModelTensor, PluginAsset } from '@ensemble/core/plugin'
 import * as tf from '@tensorflow/tfjs'
-import type { BatchModel, PluginRegistration } from '../host.js'
+import type { BatchModel, LiveRegistration, PluginRegistration } from '../host.js'
 
 /*
  * A minimal in-process host for this package's tests and tools: loads each asset of a registration the way
@@ -22,7 +22,11 @@ function readPinned(file: string, expected: string): Uint8Array {
   return bytes
 }
 
-function loadAsset(asset: PluginAsset, root: string, registration: PluginRegistration): BatchModel {
+function loadAsset(
+  asset: PluginAsset,
+  root: string,
+  registration: PluginRegistration | LiveRegistration,
+): BatchModel {
   const modelPath = path.join(root, asset.path)
   const json = JSON.parse(new TextDecoder().decode(readPinned(modelPath, asset.sha256))) as tf.io.ModelJSON
   const specs: tf.io.WeightsManifestEntry[] = []
@@ -54,7 +58,7 @@ export interface LocalModels {
   calls(): number
 }
 
-export function loadLocalModels(registration: PluginRegistration): LocalModels {
+export function loadLocalModels(registration: PluginRegistration | LiveRegistration): LocalModels {
   const models = new Map<string, BatchModel>()
   const problems: string[] = []
   for (const asset of registration.plugin.manifest.assets) {

@@ -50,6 +50,8 @@ export interface RollRequest {
    * model's probability times the weight (rejection sampling), up to MAX_REDRAWS. None: every draw is kept.
    */
   weight?(frame: readonly number[], before: readonly (readonly number[])[]): number
+  /** Each new frame as soon as it is drawn, with its index among the new frames (a live partner plays it). */
+  onFrame?(frame: readonly number[], index: number): void
 }
 
 /** Redraws of one frame before the last draw is kept whatever its weight (each is one more model step). */
@@ -98,6 +100,7 @@ export async function sampleRoll(
       frame = (await draw()).frame
     frames.push(frame)
     generated.push(frame)
+    req.onFrame?.(frame, generated.length - 1)
   }
   return generated
 }

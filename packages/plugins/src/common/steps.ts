@@ -53,6 +53,18 @@ export class ConvHistory {
   get rows(): number {
     return 2 * this.dilations.length
   }
+
+  /** Steps pushed so far. */
+  get length(): number {
+    return this.states.length
+  }
+
+  /** An independent copy that shares the past (states are never changed once pushed). */
+  fork(): ConvHistory {
+    const copy = new ConvHistory(this.dilations, this.channels)
+    copy.states.push(...this.states)
+    return copy
+  }
 }
 
 /** The step grids' cell: a 16th note in the song's ticks. */

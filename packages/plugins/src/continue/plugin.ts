@@ -18,6 +18,18 @@ export const CONTINUE_STYLES = {
   folk: { corpus: 1, frameTicks: PPQ / 2 },
 } as const
 
+/** The model's two corpora as a choice: Continue's and call and response's style parameter. */
+export const CONTINUE_STYLE_PARAMETER = {
+  id: 'style',
+  type: 'choice',
+  label: 'Style',
+  default: 'folk',
+  options: [
+    { value: 'folk', label: 'Folk tune (8th notes)' },
+    { value: 'chorale', label: 'Chorale (quarter notes)' },
+  ],
+} as const
+
 /**
  * Penalised sampling (sampleRoll's `weight`), so that the continuation moves like the tunes: drawn as they
  * are, frames jump across registers (C6 → F4 → G2: the top or bottom voice moving more than an octave) five
@@ -85,16 +97,7 @@ export function continuePlugin(
       parameters: [
         { id: 'bars', type: 'int', label: 'Bars', min: 1, max: 16, default: 4, step: 1 },
         { id: 'temperature', type: 'float', label: 'Temperature', min: 0, max: 1.5, default: 1, step: 0.05 },
-        {
-          id: 'style',
-          type: 'choice',
-          label: 'Style',
-          default: 'folk',
-          options: [
-            { value: 'folk', label: 'Folk tune (8th notes)' },
-            { value: 'chorale', label: 'Chorale (quarter notes)' },
-          ],
-        },
+        CONTINUE_STYLE_PARAMETER,
         { id: 'strictKey', type: 'bool', label: 'Stay in key', default: true },
       ],
       assets: [publishedAsset(modelsDir, 'continue')],

@@ -4,7 +4,7 @@ import { TICKS_PER_16TH } from '../common/steps.js'
 import { DRUMS_TRAINING } from '../common/training-coverage.js'
 import type { PluginRegistration } from '../host.js'
 import { drumsRuntime } from './runtime.js'
-import { DRUM_STYLES, drumsShape, generateDrumNotes, onsetSteps } from './sampling.js'
+import { DRUM_STYLE_PARAMETER, drumsShape, generateDrumNotes, onsetSteps } from './sampling.js'
 
 export const DRUMS_ID = 'studio.ensemble.drums'
 
@@ -31,16 +31,7 @@ export function drumsPlugin(options: FirstPartyOptions & { calibration?: number 
       training: DRUMS_TRAINING,
       trackKinds: ['drums'],
       parameters: [
-        {
-          id: 'style',
-          type: 'choice',
-          label: 'Style',
-          default: 'rock',
-          options: DRUM_STYLES.map((value) => ({
-            value,
-            label: value === 'hiphop' ? 'Hip-hop' : value[0]!.toUpperCase() + value.slice(1),
-          })),
-        },
+        DRUM_STYLE_PARAMETER,
         { id: 'density', type: 'float', label: 'Density', min: 0, max: 1, default: 0.5, step: 0.05 },
         { id: 'bars', type: 'int', label: 'Bars', min: 1, max: 16, default: 4, step: 1 },
         { id: 'temperature', type: 'float', label: 'Temperature', min: 0, max: 1.5, default: 1, step: 0.05 },

@@ -25,13 +25,25 @@ export const DRUMS_DENSITY_CALIBRATION = 0.13
 export const DRUM_STYLES = ['rock', 'funk', 'hiphop', 'jazz'] as const
 export type DrumStyle = (typeof DRUM_STYLES)[number]
 
+/** The Drums generator's and the live drummer's style parameter. */
+export const DRUM_STYLE_PARAMETER = {
+  id: 'style',
+  type: 'choice',
+  label: 'Style',
+  default: 'rock',
+  options: DRUM_STYLES.map((value) => ({
+    value,
+    label: value === 'hiphop' ? 'Hip-hop' : value[0]!.toUpperCase() + value.slice(1),
+  })),
+} as const
+
 const K = 0
 const S = 1
 const CH = 2
 const RIDE = 8
 
 /** One bar of 16ths per style: the classes hit at each step. */
-const PRIMERS: Record<DrumStyle, number[][]> = {
+export const DRUM_PRIMERS: Record<DrumStyle, number[][]> = {
   rock: bar((t) => [...(t % 8 === 0 ? [K] : []), ...(t % 8 === 4 ? [S] : []), ...(t % 2 === 0 ? [CH] : [])]),
   funk: bar((t) => [...([0, 3, 10].includes(t) ? [K] : []), ...(t % 8 === 4 ? [S] : []), CH]),
   hiphop: bar((t) => [
@@ -100,7 +112,7 @@ export async function generateDrumNotes(
   }).map((cell) => [...new Set(cell.flatMap((p) => drumClassOf(p) ?? []))])
   // Without drums to continue, the style's bar comes first (placed just before the window; not returned).
   const hasDrums = known.some((cell) => cell.length > 0)
-  const primer = hasDrums ? [] : PRIMERS[req.style]
+  const primer = hasDrums ? [] : DRUM_PRIMERS[req.style]
   const context = [...primer, ...known]
   const offsetSteps = primer.length
   const d = Math.min(0.98, Math.max(0.02, req.density))

@@ -14,7 +14,10 @@ import type { FirstPartyOptions } from '../common/assets.js'
 import { continuePlugin } from '../continue/plugin.js'
 import { drumsPlugin } from '../drums/plugin.js'
 import { harmonizerPlugin } from '../harmonizer/plugin.js'
-import type { PluginRegistration } from '../host.js'
+import type { LiveRegistration, PluginRegistration } from '../host.js'
+import { bassPartner } from '../live/bass.js'
+import { callResponsePartner } from '../live/call-response.js'
+import { drummerPartner } from '../live/drummer.js'
 
 export { ARRANGER_ID, arrangerPlugin } from '../arranger/plugin.js'
 export * from '../background/plan.js'
@@ -30,7 +33,16 @@ export {
 export { CONTINUE_ID, continuePlugin } from '../continue/plugin.js'
 export { DRUMS_ID, drumsPlugin } from '../drums/plugin.js'
 export { HARMONIZER_ID, harmonizerPlugin } from '../harmonizer/plugin.js'
-export type { BatchModel, FunctionalModel, ModelRuntime, PluginRegistration } from '../host.js'
+export type {
+  BatchModel,
+  FunctionalModel,
+  LiveRegistration,
+  ModelRuntime,
+  PluginRegistration,
+} from '../host.js'
+export { BASS_ID, bassPartner, type ImpliedChord, impliedChord } from '../live/bass.js'
+export { CALL_RESPONSE_ID, callResponsePartner } from '../live/call-response.js'
+export { DRUMMER_ID, densityFor, drummerPartner } from '../live/drummer.js'
 
 export function firstPartyPlugins(options: FirstPartyOptions = {}): PluginRegistration[] {
   return [
@@ -40,4 +52,9 @@ export function firstPartyPlugins(options: FirstPartyOptions = {}): PluginRegist
     arrangerPlugin(options),
     backgroundPlugin(options),
   ]
+}
+
+/** The first-party live partners (plugin kind `live`), run by the studio's partner panel, not by `suggest`. */
+export function livePartners(options: FirstPartyOptions = {}): LiveRegistration[] {
+  return [callResponsePartner(options), drummerPartner(options), bassPartner()]
 }

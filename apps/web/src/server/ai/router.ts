@@ -1,7 +1,29 @@
-import { readWindow, SongError, type SongWindow, TrackKindSchema, toSuggestInput } from '@ensemble/core'
-import { highestSatisfying, MAX_VARIATIONS, MAX_WINDOW_TICKS } from '@ensemble/core/plugin'
+import { randomUUID } from 'node:crypto'
+import {
+  AiProposalOrigin,
+  type AiRun,
+  addProposal,
+  readWindow,
+  SongError,
+  type SongWindow,
+  TrackKindSchema,
+  toSuggestInput,
+} from '@ensemble/core'
+import {
+  highestSatisfying,
+  MAX_NOTES_PER_TRACK,
+  MAX_VARIATIONS,
+  MAX_WINDOW_TICKS,
+  type NotesSuggestion,
+  PluginNoteSchema,
+  type SuggestInput,
+  type Suggestion,
+  type TracksSuggestion,
+} from '@ensemble/core/plugin'
+import { eq } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Room } from '../collab/room'
+import { schema } from '../db'
 import { requireRole } from '../projects/access'
 import { projectId } from '../projects/inputs'
 import {
@@ -61,6 +83,36 @@ const suggestInput = z
   .refine((i) => i.toTick - i.fromTick <= MAX_WINDOW_TICKS, {
     path: ['toTick'],
     message: `the window may be at most ${MAX_WINDOW_TICKS} ticks (128 bars of 4/4)`,
+  })
+
+/** The first-party live partners (packages/plugins/src/live), by the kind the partner panel names. */
+export const PARTNER_PLUGINS = {
+  'call-response': { id: 'studio.ensemble.live.call-response', name: 'call and response' },
+  drummer: { id: 'studio.ensemble.live.drummer', name: 'drummer' },
+  bass: { id: 'studio.ensemble.live.bass', name: 'bass' },
+} as const
+export type PartnerKind = keyof typeof PARTNER_PLUGINS
+
+/*
+ * What the partner panel keeps: the notes a live partner played in the browser, relative to fromTick. Strict:
+ * everything the proposal will hold is named here and checked again by core's ProposalSchema.
+ */
+const keepInput = z
+  .strictObject({
+    projectId,
+    trackId: z.string().min(1).max(64),
+    partner: z.enum(Object.keys(PARTNER_PLUGINS) as [PartnerKind, ...PartnerKind[]]),
+    pluginVersion: z.string().min(1).max(64),
+    /** The digest of the model the browser ran, as it declares it ('none' for a partner without one). */
+    modelHash: z.string().regex(/^([0-9a-f]{64}|none)$/),
+    seed: z.int().min(0).max(0xffff_ffff),
+    fromTick: tick,
+    toTick: tick,
+    notes: z.array(PluginNoteSchema).min(1).max(MAX_NOTES_PER_TRACK),
+  })
+  .refine((i) => i.toTick > i.fromTick && i.toTick - i.fromTick <= MAX_WINDOW_TICKS, {
+    path: ['toTick'],
+    message: `must be after fromTick, by at most ${MAX_WINDOW_TICKS} ticks`,
   })
 
 export const aiRouter = router({
@@ -162,6 +214,76 @@ export const aiRouter = router({
       })
     }),
   ),
+
+  /**
+   * "Keep" in the partner panel: what an AI partner played becomes a proposal like any suggestion, on the
+   * same server-written path (audited in ai_runs, sealed run, core addProposal), named "AI partner <kind>".
+   * The partner ran in the browser, so the run records the model digest the browser declares; the seal
+   * says this server wrote the proposal for this user, not that it ran the model.
+   */
+  keepPartnerTake: authedProcedure.input(keepInput).mutation(async ({ ctx, input }) => {
+    await requireRole(ctx.db, input.projectId, ctx.user.id, 'editor')
+    const plugin = PARTNER_PLUGINS[input.partner]
+    return ctx.holdRoom(input.projectId, async (room) => {
+      try {
+        readWindow(room.doc, input.trackId, input.fromTick, input.toTick)
+      } catch (err) {
+        if (!(err instanceof SongError)) throw err
+        throw aiFailure('bad_request', err.code, 'BAD_REQUEST', err.message).error
+      }
+      const runId = randomUUID()
+      await ctx.db.insert(schema.aiRuns).values({
+        id: runId,
+        projectId: input.projectId,
+        userId: ctx.user.id,
+        trackId: input.trackId,
+        fromTick: input.fromTick,
+        toTick: input.toTick,
+        pluginId: plugin.id,
+        version: input.pluginVersion,
+        modelHash: input.modelHash,
+        parameters: {},
+        seed: input.seed,
+        variations: 1,
+        durationMs: 0,
+        outcome: 'ok',
+      })
+      const run = ctx.writeRules.seal({
+        runId,
+        pluginId: plugin.id,
+        pluginVersion: input.pluginVersion,
+        modelHash: input.modelHash,
+        seed: input.seed,
+        requestedBy: ctx.user.id,
+      })
+      const pluginName = `AI partner ${plugin.name}`
+      let proposalId = ''
+      try {
+        room.commitServerEdit(new AiProposalOrigin(run), (doc) => {
+          proposalId = addProposal(doc, run, {
+            kind: 'notes',
+            trackId: input.trackId,
+            fromTick: input.fromTick,
+            toTick: input.toTick,
+            pluginId: plugin.id,
+            pluginName,
+            pluginVersion: input.pluginVersion,
+            requestedByName: ctx.user.name.slice(0, 200),
+            variations: [{ label: pluginName, notes: input.notes }],
+          })
+        })
+      } catch (err) {
+        if (!(err instanceof SongError)) throw err
+        await ctx.db
+          .update(schema.aiRuns)
+          .set({ outcome: 'invalid_output' })
+          .where(eq(schema.aiRuns.id, runId))
+        throw aiFailure('bad_request', 'invalid_output', 'BAD_REQUEST', err.message).error
+      }
+      await room.allStored()
+      return { runId, proposalId, pluginName }
+    })
+  }),
 })
 
 /**

@@ -1,4 +1,9 @@
-import { highestSatisfying, PLUGIN_KINDS, type PluginKind, type PluginManifest } from '@ensemble/core/plugin'
+import {
+  highestSatisfying,
+  type PluginManifest,
+  SUGGEST_KINDS,
+  type SuggestKind,
+} from '@ensemble/core/plugin'
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import { type Db, schema } from '../db'
@@ -13,7 +18,7 @@ export const versionInput = z.string().min(1).max(64)
 
 export const searchInput = z.object({
   query: z.string().trim().max(200).default(''),
-  kind: z.enum(PLUGIN_KINDS).optional(),
+  kind: z.enum(SUGGEST_KINDS).optional(),
   limit: z.int().min(1).max(100).default(50),
 })
 
@@ -22,7 +27,7 @@ export interface CatalogueVersion {
   name: string
   description: string
   author: string
-  kind: PluginKind
+  kind: SuggestKind
   trackKinds: PluginManifest['trackKinds']
   capabilities: PluginManifest['capabilities']
   licence: string

@@ -117,6 +117,14 @@ export async function publishArchive(
       'reserved_id',
       `Plugin ids under ${RESERVED_ID_PREFIX} are reserved for Ensemble's own plugins.`,
     )
+  // A live partner needs a host that keeps it running through a jam; the sandbox answers one call at a time.
+  const { kind } = manifest
+  if (kind === 'live')
+    throw new Refusal(
+      400,
+      'unsupported_kind',
+      'Live partners can only be Ensemble’s own plugins for now; publish a generator, arranger or harmonizer.',
+    )
   if (!versionSatisfies(PLUGIN_HOST_API, manifest.hostApi))
     throw new Refusal(
       400,
@@ -161,7 +169,7 @@ export async function publishArchive(
         version: manifest.version,
         manifest,
         name: manifest.name,
-        kind: manifest.kind,
+        kind,
         capabilities: manifest.capabilities,
         licence: manifest.licence,
         archive: bytes,

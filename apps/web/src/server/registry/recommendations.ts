@@ -19,6 +19,8 @@ const WANTED: Record<PluginKind, string> = {
   generator: 'new parts',
   arranger: 'an arranger',
   harmonizer: 'a harmonizer',
+  // The registry refuses to publish a live partner (it runs in the page), so none is ever recommended.
+  live: 'a live partner',
 }
 
 export interface Recommendation {

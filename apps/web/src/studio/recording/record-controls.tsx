@@ -2,6 +2,7 @@
 
 import { readTracks } from '@ensemble/core'
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react'
+import { localPlayerOf } from '../partner/player-stream'
 import { useStudio } from '../studio-context'
 import type { AudioTransport } from '../transport/audio-transport'
 import { useView } from '../view/view-store'
@@ -37,8 +38,11 @@ export function RecordControls({ transport }: { transport: AudioTransport }) {
       return v.editor?.trackId ?? v.selectedTrackId ?? readTracks(studio.session.doc)[0]?.id ?? null
     }
     const sounding = new Map<number, string>()
+    // What an AI partner follows: the local player's notes, stamped with the song's position.
+    const player = localPlayerOf(studio.session, () => transport.position())
     return {
       noteOn(pitch: number, velocity: number) {
+        player.noteOn(pitch, velocity)
         const id = trackId()
         if (!id) return
         sounding.set(pitch, id)
@@ -46,6 +50,7 @@ export function RecordControls({ transport }: { transport: AudioTransport }) {
         recorder.noteOn(pitch, velocity)
       },
       noteOff(pitch: number) {
+        player.noteOff(pitch)
         const id = sounding.get(pitch)
         sounding.delete(pitch)
         if (id) transport.noteOff(id, pitch)

@@ -1,0 +1,106 @@
+import { type LiveNote, type LiveRun, type PluginNote, PPQ } from '@ensemble/core/plugin'
+import type { PlayerStream } from './player-stream'
+
+/*
+ * The studio's host for one AI partner: the loop that asks the partner, window by window, for what it plays
+ * next (a 0.25-beat window every 1/8 beat, as packages/plugins/src/live/rehearsal.ts models it), schedules
+ * each note on the partner's track just before its beat, and remembers what it played for "Keep".
+ */
+
+export const LOOKAHEAD_BEATS = 0.25
+export const TICK_BEATS = 0.125
+/** Kept for handing a note to the audio engine: a plan must end this much before its window sounds. */
+export const MARGIN_MS = 10
+
+export interface PartnerSessionOptions {
+  run: LiveRun
+  /** Where the song is, in beats; null while it is stopped (the partner only plays while the song plays). */
+  beat(): number | null
+  bpm(): number
+  /** Sounds a note `inMs` from now on the partner's track. */
+  play(note: LiveNote, inMs: number): void
+}
+
+export interface PartnerSession {
+  /** Follows a player: the local one now, a jam's remote players later. Returns how to stop following. */
+  followPlayer(stream: PlayerStream): () => void
+  /** One step of the host's loop (the panel runs it every TICK_BEATS; tests call it directly). */
+  tick(): Promise<void>
+  /** What the partner has played so far, in the song's beats; late windows dropped are not in it. */
+  played(): readonly LiveNote[]
+  late(): number
+  stop(): void
+}
+
+export function createPartnerSession(options: PartnerSessionOptions): PartnerSession {
+  let scheduledTo: number | null = null
+  let busy = false
+  let late = 0
+  const played: LiveNote[] = []
+  return {
+    followPlayer(stream) {
+      return stream.subscribe((event) => {
+        try {
+          options.run.hear([event])
+        } catch {
+          // A malformed event (a stray device value) is the player's, not a reason to stop the partner.
+        }
+      })
+    },
+    async tick() {
+      const now = options.beat()
+      if (now === null) {
+        scheduledTo = null
+        return
+      }
+      // One plan at a time: a slow one makes the next ask later, never two at once.
+      if (busy) return
+      const toBeat = now + LOOKAHEAD_BEATS
+      // The first window leaves the partner a tick: one starting now would be due already.
+      const fromBeat = Math.max(scheduledTo ?? now + TICK_BEATS, now)
+      if (toBeat <= fromBeat) return
+      const msPerBeat = 60_000 / options.bpm()
+      busy = true
+      try {
+        const out = await options.run.plan({
+          nowBeat: now,
+          fromBeat,
+          toBeat,
+          deadlineMs: Math.max(0, (fromBeat - now) * msPerBeat - MARGIN_MS),
+        })
+        scheduledTo = toBeat
+        if (out.late) late++
+        const at = options.beat() ?? now
+        for (const note of out.notes) {
+          played.push(note)
+          options.play(note, Math.max(0, (note.beat - at) * msPerBeat))
+        }
+      } finally {
+        busy = false
+      }
+    },
+    played: () => played,
+    late: () => late,
+    stop: () => options.run.stop(),
+  }
+}
+
+/**
+ * What "Keep" sends: the notes played in whole bars, from the bar of the first note to the bar after the
+ * last one ends (ticks relative to `fromTick`, as a proposal holds them).
+ */
+export function takeForKeeping(
+  notes: readonly LiveNote[],
+  barTicks: number,
+): { fromTick: number; toTick: number; notes: PluginNote[] } | null {
+  if (notes.length === 0) return null
+  const ticks = notes.map((n) => ({
+    pitch: n.pitch,
+    start: Math.round(n.beat * PPQ),
+    duration: Math.max(1, Math.round(n.durationBeats * PPQ)),
+    velocity: n.velocity,
+  }))
+  const fromTick = Math.floor(Math.min(...ticks.map((n) => n.start)) / barTicks) * barTicks
+  const toTick = Math.ceil(Math.max(...ticks.map((n) => n.start + n.duration)) / barTicks) * barTicks
+  return { fromTick, toTick, notes: ticks.map((n) => ({ ...n, start: n.start - fromTick })) }
+}
