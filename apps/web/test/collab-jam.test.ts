@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import type { RunningServer } from '../src/server/app'
 import type { RoomClaims } from '../src/server/collab/tokens'
+import type { Database } from '../src/server/db'
 import { CloseCode, MessageType } from '../src/wire/collab'
 import {
   type ClockPong,
@@ -20,7 +21,6 @@ import {
 } from '../src/wire/jam'
 import { tokenFor, upgradeStatus } from './helpers/clients'
 import { type Cluster, startCluster } from './helpers/cluster'
-import type { Database } from '../src/server/db'
 import { drivers, openTestDatabase, uniqueProjectId } from './helpers/db'
 import { collabUrl, startTestServer } from './helpers/server'
 import { recordSkip } from './helpers/services'
@@ -51,7 +51,9 @@ async function openJam(url: string, projectId: string, claims: Partial<RoomClaim
     states: [],
     pongs: [],
     notices: [],
-    closed: new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: `${reason}` }))),
+    closed: new Promise((resolve) =>
+      ws.on('close', (code, reason) => resolve({ code, reason: `${reason}` })),
+    ),
     isOpen: () => ws.readyState === ws.OPEN,
   }
   ws.on('error', () => {})
@@ -190,10 +192,13 @@ describe.each(drivers)('live jam on %s', (driver) => {
     // One second at 1,000 notes/s, in 10 ms slices, the other player playing 50 notes meanwhile.
     for (let slice = 0; slice < 100; slice++) {
       for (let i = 0; i < 10; i++) flood.ws.send(encodeJamNote(note(slice % 100)))
-      if (slice % 2 === 0) player.ws.send(encodeJamNote(note(100 + (slice / 2) % 20, 'bass')))
+      if (slice % 2 === 0) player.ws.send(encodeJamNote(note(100 + ((slice / 2) % 20), 'bass')))
       await new Promise((resolve) => setTimeout(resolve, 10))
     }
-    await waitFor(() => band.notes.filter((n) => n.player.id === 'player').length === 50, "the player's notes")
+    await waitFor(
+      () => band.notes.filter((n) => n.player.id === 'player').length === 50,
+      "the player's notes",
+    )
     await waitFor(() => flood.notices.length > 0, 'a dropped-notes notice')
     const fromFlood = band.notes.filter((n) => n.player.id === 'flood').length
     const told = flood.notices.reduce((sum, n) => sum + n.count, 0)

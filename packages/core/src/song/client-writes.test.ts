@@ -78,7 +78,12 @@ describe('what a client may write', () => {
     const liveTake = { playedBy: 'alice', playerName: 'Alice', playedAt: '2026-12-07T22:00:00.000Z' }
     expect(
       write((doc) =>
-        addClip(doc, alice, trackId, { start: BAR * 4, length: BAR, liveTake, notes: [{ pitch: 62, start: 0, duration: PPQ }] }),
+        addClip(doc, alice, trackId, {
+          start: BAR * 4,
+          length: BAR,
+          liveTake,
+          notes: [{ pitch: 62, start: 0, duration: PPQ }],
+        }),
       ),
     ).toBeNull()
   })

@@ -54,7 +54,11 @@ describe('addClip', () => {
     const plain = addClip(doc, alice, trackId, { start: BAR, length: BAR }).clipId
     expect(readClip(doc, trackId, plain)).not.toHaveProperty('liveTake')
     expectRefused(doc, 'invalid_value', () =>
-      addClip(doc, alice, trackId, { start: 0, length: BAR, liveTake: { ...liveTake, playedAt: 'yesterday' } }),
+      addClip(doc, alice, trackId, {
+        start: 0,
+        length: BAR,
+        liveTake: { ...liveTake, playedAt: 'yesterday' },
+      }),
     )
   })
 

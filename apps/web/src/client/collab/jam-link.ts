@@ -42,7 +42,10 @@ export interface JamLink {
   destroy(): void
 }
 
-export function attachJamLink(provider: WebsocketProvider, now: () => number = () => performance.now()): JamLink {
+export function attachJamLink(
+  provider: WebsocketProvider,
+  now: () => number = () => performance.now(),
+): JamLink {
   const listeners: { [K in keyof JamLinkEvents]: Set<JamLinkEvents[K]> } = {
     pong: new Set(),
     state: new Set(),

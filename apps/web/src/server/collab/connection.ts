@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws'
-import { TokenBucket } from './limits'
 import { encodeJamNotice } from '../../wire/jam'
+import { TokenBucket } from './limits'
 import { CloseCode, encodeSaved, MessageType, mergeSaved, parseMessage, type SavedClocks } from './protocol'
 import type { Role } from './tokens'
 

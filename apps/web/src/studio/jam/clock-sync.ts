@@ -98,7 +98,9 @@ export class ClockSync {
     const best = byRtt.slice(0, count)
     const minRtt = byRtt[0]?.rtt ?? 0
     const meanRtt = this.samples.reduce((s, x) => s + x.rtt, 0) / this.samples.length
-    const rttJitter = Math.sqrt(this.samples.reduce((s, x) => s + (x.rtt - meanRtt) ** 2, 0) / this.samples.length)
+    const rttJitter = Math.sqrt(
+      this.samples.reduce((s, x) => s + (x.rtt - meanRtt) ** 2, 0) / this.samples.length,
+    )
     const at = Math.max(...best.map((s) => s.mid))
     const meanMid = best.reduce((s, x) => s + x.mid, 0) / best.length
     const meanOffset = best.reduce((s, x) => s + x.offset, 0) / best.length

@@ -15,8 +15,9 @@ let localNow = 0
 const SERVER_AHEAD = [123_456, 98_765] // server minus browser clock, per browser
 
 function band(delay: () => number) {
-  const links: { emit: <K extends keyof JamLinkEvents>(k: K, ...a: Parameters<JamLinkEvents[K]>) => void }[] = []
-  const deliver = (to: number, fn: () => void) => setTimeout(fn, delay())
+  const links: { emit: <K extends keyof JamLinkEvents>(k: K, ...a: Parameters<JamLinkEvents[K]>) => void }[] =
+    []
+  const deliver = (fn: () => void) => setTimeout(fn, delay())
   const makeLink = (index: number, player: { id: string; name: string }): JamLink => {
     const listeners = new Map<string, Set<(...a: unknown[]) => void>>()
     const link: JamLink = {
@@ -24,21 +25,25 @@ function band(delay: () => number) {
       ping(id, clientSent) {
         setTimeout(() => {
           const server = localNow + (SERVER_AHEAD[index] as number)
-          deliver(index, () =>
-            links[index]?.emit('pong', { id, clientSent, serverReceived: server, serverSent: server }, localNow),
+          deliver(() =>
+            links[index]?.emit(
+              'pong',
+              { id, clientSent, serverReceived: server, serverSent: server },
+              localNow,
+            ),
           )
         }, delay())
       },
       sendState(state: JamState) {
         setTimeout(() => {
           const stamped = state.running ? { ...state, by: player } : state
-          for (let i = 0; i < links.length; i++) deliver(i, () => links[i]?.emit('state', stamped))
+          for (let i = 0; i < links.length; i++) deliver(() => links[i]?.emit('state', stamped))
         }, delay())
       },
       sendNote(note: JamNote) {
         setTimeout(() => {
           for (let i = 0; i < links.length; i++)
-            if (i !== index) deliver(i, () => links[i]?.emit('note', { ...note, player }, localNow))
+            if (i !== index) deliver(() => links[i]?.emit('note', { ...note, player }, localNow))
         }, delay())
       },
       on(event, listener) {
@@ -65,8 +70,10 @@ function band(delay: () => number) {
       stop: () => calls.push({ kind: 'stop' }),
       playing: () => false,
       position: () => PPQ * 4 * 2 + 100, // in bar 2
-      noteOn: (_t, pitch, _v, atMs) => calls.push({ kind: 'on', pitch, ...(atMs === undefined ? {} : { atMs }) }),
-      noteOff: (_t, pitch, atMs) => calls.push({ kind: 'off', pitch, ...(atMs === undefined ? {} : { atMs }) }),
+      noteOn: (_t, pitch, _v, atMs) =>
+        calls.push({ kind: 'on', pitch, ...(atMs === undefined ? {} : { atMs }) }),
+      noteOff: (_t, pitch, atMs) =>
+        calls.push({ kind: 'off', pitch, ...(atMs === undefined ? {} : { atMs }) }),
     }
     const session = createJamSession({
       link: makeLink(i, player),
@@ -91,7 +98,10 @@ function advance(ms: number) {
 }
 
 describe('jam session', () => {
-  let members: { session: JamSession; calls: { kind: string; tick?: number; pitch?: number; atMs?: number }[] }[]
+  let members: {
+    session: JamSession
+    calls: { kind: string; tick?: number; pitch?: number; atMs?: number }[]
+  }[]
   beforeEach(() => {
     vi.useFakeTimers()
     localNow = 1000

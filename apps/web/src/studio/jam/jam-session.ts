@@ -6,7 +6,7 @@ import { ClockSync } from './clock-sync'
 import { JamTake } from './jam-take'
 import { intervalTime, type JamTimeline, jamTimeline } from './jam-timeline'
 import { JitterBuffer } from './jitter-buffer'
-import { type LiveNotes, LiveNoteStream } from './live-notes'
+import { LiveNoteStream, type LiveNotes } from './live-notes'
 
 /**
  * One browser's part in a song's live jam (docs/ARCHITECTURE.md "Live jam"): it keeps the clock synchronised
@@ -95,7 +95,10 @@ export function createJamSession(options: JamSessionOptions): JamSession {
   let lateDropped = 0
   let probeId = 0
   const timers = new Set<ReturnType<typeof setTimeout>>()
+  // One snapshot per change: React's useSyncExternalStore needs the same object until something changed.
+  let snapshot: JamStatus | null = null
   const emit = () => {
+    snapshot = null
     for (const l of [...listeners]) l()
   }
   const later = (fn: () => void, ms: number) => {
@@ -136,7 +139,9 @@ export function createJamSession(options: JamSessionOptions): JamSession {
 
   const offs = [
     link.on('pong', (pong, receivedAt) => {
+      const before = clock.current?.minRtt
       clock.add({ t0: pong.clientSent, t1: pong.serverReceived, t2: pong.serverSent, t3: receivedAt })
+      if (clock.current?.minRtt !== before) emit()
       // A jam that arrived before the clock had an estimate was started on arrival: put it on the beat now.
       if (followedBlind && state.running) follow(state)
     }),
@@ -154,6 +159,7 @@ export function createJamSession(options: JamSessionOptions): JamSession {
         atMs = intervalTime(timeline, note.tick, receivedAt)
         if (atMs === null) {
           lateDropped++
+          emit()
           return
         }
       } else {
@@ -187,9 +193,10 @@ export function createJamSession(options: JamSessionOptions): JamSession {
     notes: stream,
     serverNow,
     status: () => {
+      if (snapshot !== null) return snapshot
       const e = clock.current
       const delays = [...buffers.values()].map((b) => b.delay ?? 0)
-      return {
+      snapshot = {
         state,
         clockErrorMs: e === null ? null : e.minRtt / 2,
         bufferMs: delays.length === 0 ? null : Math.max(...delays),
@@ -197,6 +204,7 @@ export function createJamSession(options: JamSessionOptions): JamSession {
         lateDropped,
         recording: take !== null,
       }
+      return snapshot
     },
     subscribe(listener) {
       listeners.add(listener)

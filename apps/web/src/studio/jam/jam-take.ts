@@ -44,7 +44,8 @@ export class JamTake {
       part.held.delete(note.pitch)
       part.notes.push({ ...held, end: Math.max(tick, held.start + 1) })
     }
-    if (note.on && note.velocity > 0) part.held.set(note.pitch, { pitch: note.pitch, velocity: note.velocity, start: tick })
+    if (note.on && note.velocity > 0)
+      part.held.set(note.pitch, { pitch: note.pitch, velocity: note.velocity, start: tick })
   }
 
   /** Notes taken so far, held ones included. */
@@ -58,7 +59,11 @@ export class JamTake {
    * Writes the takes into the song: one clip per player and track that still exists, under `origin` (who
    * recorded). `endTick` closes notes still held. Returns the clips written.
    */
-  finish(doc: Y.Doc, origin: EditOrigin, endTick: number): { trackId: string; clipId: string; player: JamPlayer }[] {
+  finish(
+    doc: Y.Doc,
+    origin: EditOrigin,
+    endTick: number,
+  ): { trackId: string; clipId: string; player: JamPlayer }[] {
     const written: { trackId: string; clipId: string; player: JamPlayer }[] = []
     for (const part of this.parts.values()) {
       for (const held of part.held.values())

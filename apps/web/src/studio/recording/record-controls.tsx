@@ -44,12 +44,15 @@ export function RecordControls({ transport }: { transport: AudioTransport }) {
         sounding.set(pitch, id)
         transport.noteOn(id, pitch, velocity)
         recorder.noteOn(pitch, velocity)
+        // In a jam the note also goes to the bandmates, live (nothing is sent outside one).
+        studio.jam.play(id, pitch, velocity)
       },
       noteOff(pitch: number) {
         const id = sounding.get(pitch)
         sounding.delete(pitch)
         if (id) transport.noteOff(id, pitch)
         recorder.noteOff(pitch)
+        if (id) studio.jam.release(id, pitch)
       },
     }
   }, [studio, transport, recorder])

@@ -211,7 +211,8 @@ export function createAudioTransport(
     },
     noteOn(trackId, pitch, velocity, atMs) {
       if (engine) engine.noteOn(trackId, pitch, velocity / 127, contextTime(engine, atMs))
-      else if (!failed) void load().then((e) => e?.noteOn(trackId, pitch, velocity / 127, contextTime(e, atMs)))
+      else if (!failed)
+        void load().then((e) => e?.noteOn(trackId, pitch, velocity / 127, contextTime(e, atMs)))
     },
     noteOff(trackId, pitch, atMs) {
       if (engine) engine.noteOff(trackId, pitch, contextTime(engine, atMs))
