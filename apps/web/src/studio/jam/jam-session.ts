@@ -71,15 +71,21 @@ export interface JamSession {
   destroy(): void
 }
 
-/** Probes at connect (quick, to have an estimate at once), then steady ones. */
+/**
+ * Probes at connect: a quick burst (an estimate at once), then fast ones for a while (the min-RTT filter
+ * needs many samples on a jittery path: through 150 ± 50 ms of delay the offset of one probe is off by up to
+ * half the legs' difference, and only the shortest round trips, averaged, come close), then steady ones.
+ */
 const BURST_PROBES = 8
 const BURST_EVERY_MS = 40
-const PROBE_EVERY_MS = 1000
+const FAST_EVERY_MS = 100
+const FAST_FOR_MS = 20_000
+const PROBE_EVERY_MS = 500
 
 export function createJamSession(options: JamSessionOptions): JamSession {
   const now = options.now ?? (() => performance.now())
   const { link, transport, self } = options
-  const clock = new ClockSync()
+  const clock = new ClockSync({ window: 256, bestShare: 0.25 })
   const stream = new LiveNoteStream(self)
   const listeners = new Set<() => void>()
   const buffers = new Map<string, JitterBuffer>()
@@ -110,10 +116,19 @@ export function createJamSession(options: JamSessionOptions): JamSession {
   }
 
   const probe = () => link.ping(++probeId, now())
+  let fastUntil = 0
   const burst = () => {
     for (let i = 0; i < BURST_PROBES; i++) later(probe, i * BURST_EVERY_MS)
+    fastUntil = now() + FAST_FOR_MS
   }
-  const steady = setInterval(probe, PROBE_EVERY_MS)
+  let lastProbe = 0
+  const steady = setInterval(() => {
+    const t = now()
+    if (t < fastUntil || t - lastProbe >= PROBE_EVERY_MS) {
+      lastProbe = t
+      probe()
+    }
+  }, FAST_EVERY_MS)
   burst()
 
   const serverNow = () => clock.serverTime(now())
