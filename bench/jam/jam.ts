@@ -13,20 +13,18 @@
  * - interval beat error: A plays on its beats; through a proxy adding delay ± jitter, B schedules each note at
  *   t'. Error = t' minus the moment A's beat + one interval falls on (A's own timeline, same clock).
  */
-import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { createSongDoc, PPQ, UserOrigin } from '@ensemble/core'
 import { connectSong, type SongConnection } from '@ensemble/web/collab-client'
 import { signRoomToken } from '@ensemble/web/collab-tokens'
 import { createJamSession, type JamSession, type JamTransport } from '@ensemble/web/jam-session'
 import { WebSocket } from 'ws'
+import { startServer as startWebServer, stop as stopWebServer, waitForHealth } from '../assets/web-server'
 import { freePort, percentile } from '../collab/measure'
 import { startDelayProxy } from './delay-proxy'
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
 const SECRET = 'bench-secret-bench-secret-bench-secret'
 
 const arg = (name: string, fallback: number) => {
@@ -37,6 +35,7 @@ const NOTES = arg('notes', 200)
 const DELAY = arg('interval-delay', 150)
 const JITTER = arg('interval-jitter', 50)
 
+/** The real web server (its own start script, no Next.js) on a fresh data directory, on PGlite. */
 async function startServer(): Promise<{ port: number; stop: () => Promise<void> }> {
   const port = await freePort()
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ensemble-jam-bench-'))
@@ -46,35 +45,16 @@ async function startServer(): Promise<{ port: number; stop: () => Promise<void> 
     HOST: '127.0.0.1',
     DATA_DIR: dataDir,
     COLLAB_SECRET: SECRET,
-    ENSEMBLE_NEXT: '0',
     COLLAB_TOKEN_ONLY_ROOMS: '1',
     COLLAB_PREWARM_ROOMS: '0',
   }
   delete env.DATABASE_URL
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'src/server/main.ts', '--no-next'],
-    {
-      cwd: path.join(repoRoot, 'apps/web'),
-      env,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  )
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('server did not start')), 300_000)
-    child.stdout?.on('data', (chunk: Buffer) => {
-      if (/listening|running at/.test(chunk.toString())) {
-        clearTimeout(timer)
-        resolve()
-      }
-    })
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)))
-  })
+  const child = startWebServer(env)
+  await waitForHealth(`http://127.0.0.1:${port}`)
   return {
     port,
     stop: async () => {
-      child.kill('SIGTERM')
-      await new Promise((resolve) => child.once('exit', resolve))
+      await stopWebServer(child)
       rmSync(dataDir, { recursive: true, force: true })
     },
   }
