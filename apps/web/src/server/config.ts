@@ -143,6 +143,8 @@ export function loadConfig(env: Env, argv: readonly string[] = []): ServerConfig
       maxPayloadBytes: int(env, 'COLLAB_MAX_PAYLOAD_BYTES', defaultLimits.maxPayloadBytes),
       messagesPerSecond: int(env, 'COLLAB_MESSAGES_PER_SECOND', defaultLimits.messagesPerSecond),
       messageBurst: int(env, 'COLLAB_MESSAGE_BURST', defaultLimits.messageBurst),
+      jamNotesPerSecond: int(env, 'COLLAB_JAM_NOTES_PER_SECOND', defaultLimits.jamNotesPerSecond),
+      jamNoteBurst: int(env, 'COLLAB_JAM_NOTE_BURST', defaultLimits.jamNoteBurst),
       maxConnectionsPerUser: int(env, 'COLLAB_MAX_CONNECTIONS_PER_USER', defaultLimits.maxConnectionsPerUser),
       maxPendingUpgrades: int(env, 'COLLAB_MAX_PENDING_UPGRADES', defaultLimits.maxPendingUpgrades),
     },

@@ -2,6 +2,7 @@
 
 import { createContext, useContext } from 'react'
 import type { StudioContext } from './commands/command'
+import type { JamSession } from './jam/jam-session'
 import type { PresencePublisher } from './presence/presence-publisher'
 import type { AudioTransport } from './transport/audio-transport'
 
@@ -15,6 +16,8 @@ export interface StudioHandle extends StudioContext {
   readonly presence: PresencePublisher
   /** The transport with its sound controls (monitoring, auditions). */
   readonly audio: AudioTransport
+  /** This browser's part in the song's live jam: clock, jam state, live notes (`jam/jam-session.ts`). */
+  readonly jam: JamSession
 }
 
 const Context = createContext<StudioHandle | null>(null)

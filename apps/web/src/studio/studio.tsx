@@ -28,6 +28,7 @@ import { ShareButton } from './components/share-dialog'
 import { SongHeader } from './components/song-header'
 import { DeviceChainPanel } from './devices/device-chain'
 import { ClipEditor } from './editor/clip-editor'
+import { createJamSession } from './jam/jam-session'
 import { Mixer } from './mixer/mixer'
 import { useFollow } from './presence/follow'
 import { createPresencePublisher } from './presence/presence-publisher'
@@ -188,12 +189,21 @@ function StudioView({ session }: { session: SongSession }) {
       assetUrl: (hash) => assetPath(session.projectId, hash),
     })
     const presence = createPresencePublisher(session.connection.provider.awareness, view)
+    const jam = createJamSession({
+      link: session.connection.jam,
+      transport,
+      doc: session.doc,
+      self: { id: session.me.userId, name: session.userName },
+      canPlay: session.role !== 'viewer',
+      origin: session.me,
+    })
     return {
       session,
       view,
       clipboard: createClipboard(),
       transport,
       audio: transport,
+      jam,
       presence,
       report,
       run(write) {
@@ -208,6 +218,7 @@ function StudioView({ session }: { session: SongSession }) {
   }, [session, report])
   useEffect(
     () => () => {
+      handle.jam.destroy()
       handle.transport.destroy()
       handle.presence.destroy()
     },

@@ -29,6 +29,16 @@ export const MessageType = {
    * (`encodeAssetStored`). Sent to `assets=1` clients, so they fetch what they wait for at once.
    */
   assetStored: 102,
+  /** Live jam (`jam=1` clients, `wire/jam.ts`), client → server: a clock probe (NTP-style). */
+  clockPing: 103,
+  /** Live jam, server → client: the answer to a probe, with the server's receive and send times. */
+  clockPong: 104,
+  /** Live jam, both ways: start or stop the room's jam (client: a command; server: the room's jam now). */
+  jamState: 105,
+  /** Live jam, both ways: one live note on or off with its musical time; relayed, never stored. */
+  jamNote: 106,
+  /** Live jam, server → client: something the server did with this client's jam messages (notes dropped). */
+  jamNotice: 107,
 } as const
 
 /** The second varint of a sync frame (y-protocols' sync steps). */
@@ -44,6 +54,8 @@ export const CollabParam = {
   saved: 'saved',
   discussion: 'discussion',
   assets: 'assets',
+  /** `jam=1`: the client speaks the live-jam messages (103–107); without it it is sent none. */
+  jam: 'jam',
 } as const
 
 /** WebSocket close codes used by the collab server. */

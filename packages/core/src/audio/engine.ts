@@ -72,10 +72,14 @@ export class AudioEngine {
     return this.#context.transport.ticks
   }
 
-  play(fromTick?: number): void {
+  /**
+   * Starts from `fromTick` (else where it stands), at context time `at` (seconds; else now): a jam starts every
+   * member's transport at one moment of the shared clock, scheduled ahead.
+   */
+  play(fromTick?: number, at?: number): void {
     const transport = this.#context.transport
     if (fromTick !== undefined) transport.ticks = fromTick
-    transport.start()
+    transport.start(at)
   }
 
   pause(): void {
@@ -128,12 +132,18 @@ export class AudioEngine {
     return this.#player.levels()
   }
 
-  noteOn(trackId: string, pitch: number, velocity = 0.8): void {
-    this.#player.noteOn(trackId, pitch, velocity)
+  /** Sounds a pitch on a track's instrument and mixer channel, now or at context time `at` (seconds). */
+  noteOn(trackId: string, pitch: number, velocity = 0.8, at?: number): void {
+    this.#player.noteOn(trackId, pitch, velocity, at)
   }
 
-  noteOff(trackId: string, pitch: number): void {
-    this.#player.noteOff(trackId, pitch)
+  noteOff(trackId: string, pitch: number, at?: number): void {
+    this.#player.noteOff(trackId, pitch, at)
+  }
+
+  /** The context's clock (seconds), what `at` is measured on. */
+  get currentTime(): number {
+    return this.#context.currentTime
   }
 
   /** Events scheduled per clip id; a diagnostic that also lets tests see what was rescheduled. */

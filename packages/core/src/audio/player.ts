@@ -246,12 +246,13 @@ export class TonePlayer {
   }
 
   /** Plays a note now on a track's instrument (keyboard preview, MIDI input). */
-  noteOn(trackId: string, pitch: number, velocity: number): void {
-    this.#tracks.get(trackId)?.instrument?.noteOn(pitch, this.#context.now(), velocity)
+  /** `at`: a context time to sound it at (a bandmate's live note, scheduled ahead); now when absent. */
+  noteOn(trackId: string, pitch: number, velocity: number, at?: number): void {
+    this.#tracks.get(trackId)?.instrument?.noteOn(pitch, at ?? this.#context.now(), velocity)
   }
 
-  noteOff(trackId: string, pitch: number): void {
-    this.#tracks.get(trackId)?.instrument?.noteOff(pitch, this.#context.now())
+  noteOff(trackId: string, pitch: number, at?: number): void {
+    this.#tracks.get(trackId)?.instrument?.noteOff(pitch, at ?? this.#context.now())
   }
 
   /** Releases every sounding note, so stopping the transport leaves no note hanging. */

@@ -73,6 +73,21 @@ function pair() {
 }
 
 describe('what a client may write', () => {
+  it('a live jam take (the player on the clip) is a client write like any clip', () => {
+    const { trackId, write } = pair()
+    const liveTake = { playedBy: 'alice', playerName: 'Alice', playedAt: '2026-12-07T22:00:00.000Z' }
+    expect(
+      write((doc) =>
+        addClip(doc, alice, trackId, {
+          start: BAR * 4,
+          length: BAR,
+          liveTake,
+          notes: [{ pitch: 62, start: 0, duration: PPQ }],
+        }),
+      ),
+    ).toBeNull()
+  })
+
   it('refuses a proposal a client writes, new or over an existing one, and lets it dismiss', () => {
     const { client, trackId, write, serverWrite } = pair()
     expect(write((doc) => addProposal(doc, run, proposal(trackId)))).toBe('proposal')

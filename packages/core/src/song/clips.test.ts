@@ -39,6 +39,29 @@ const setup = () => {
 }
 
 describe('addClip', () => {
+  it('a take played live in a jam says who played it and when, and a client may write it', () => {
+    const { doc, trackId } = setup()
+    const liveTake = { playedBy: 'bob', playerName: 'Bob', playedAt: '2026-12-07T22:00:00.000Z' }
+    const { clipId } = addClip(doc, alice, trackId, {
+      start: 0,
+      length: BAR,
+      name: 'Played live by Bob',
+      liveTake,
+      notes: [{ pitch: 60, start: 0, duration: PPQ }],
+    })
+    expect(readClip(doc, trackId, clipId)).toMatchObject({ name: 'Played live by Bob', liveTake })
+    // An ordinary clip has none.
+    const plain = addClip(doc, alice, trackId, { start: BAR, length: BAR }).clipId
+    expect(readClip(doc, trackId, plain)).not.toHaveProperty('liveTake')
+    expectRefused(doc, 'invalid_value', () =>
+      addClip(doc, alice, trackId, {
+        start: 0,
+        length: BAR,
+        liveTake: { ...liveTake, playedAt: 'yesterday' },
+      }),
+    )
+  })
+
   it('creates a clip with its notes and returns every new id', () => {
     const { doc, trackId, clipId, noteIds } = setup()
     const clip = readClip(doc, trackId, clipId)!

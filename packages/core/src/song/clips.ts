@@ -24,6 +24,7 @@ const AddClipInput = z.strictObject({
   length: ClipSchema.shape.length,
   name: ClipSchema.shape.name.optional(),
   loopLength: ClipSchema.shape.loopLength.optional(),
+  liveTake: ClipSchema.shape.liveTake,
 })
 export type AddClipInput = z.input<typeof AddClipInput> & { notes?: readonly NoteInput[] }
 

@@ -56,6 +56,20 @@ export const NoteSchema = z.strictObject({
 })
 export type Note = z.infer<typeof NoteSchema>
 
+/**
+ * A take played live in a jam: who played it and when. On the clip, not on each note (a take is one
+ * performance); like `movedFrom`, only clips that were played live have it.
+ */
+export const LiveTakeSchema = z.strictObject({
+  /** The player's user id (the server's verified one, as the jam relayed it). */
+  playedBy: id,
+  /** The player's display name when the take was played. */
+  playerName: z.string().max(200),
+  /** ISO 8601 time the take started. */
+  playedAt: z.iso.datetime({ offset: true }),
+})
+export type LiveTake = z.infer<typeof LiveTakeSchema>
+
 export const ClipSchema = z.strictObject({
   id,
   name: z.string().max(200),
@@ -68,6 +82,8 @@ export const ClipSchema = z.strictObject({
    * the clip under a new id; see moveClips). Comments anchored to an old id find the clip through it.
    */
   movedFrom: z.array(id).min(1).max(MAX_MOVED_FROM).readonly().optional(),
+  /** "Played live by": the clip is a take recorded from a live jam (`LiveTakeSchema`). */
+  liveTake: LiveTakeSchema.optional(),
 })
 export type Clip = z.infer<typeof ClipSchema>
 

@@ -58,6 +58,7 @@ import {
   DEFAULT_META,
   type Device,
   type DeviceSnapshot,
+  LiveTakeSchema,
   MASTER,
   MAX_MOVED_FROM,
   type Meta,
@@ -274,7 +275,10 @@ export const readClipFields = (id: string, clip: YRecord): Clip => {
   // Only clips that were moved between tracks have it: the others read as they always did. Comments search
   // it, so something other than a list (a hostile client's write) reads as no list rather than breaking them.
   const movedFrom: unknown = clip.get('movedFrom')
-  return Array.isArray(movedFrom) ? { ...fields, movedFrom: movedFrom as string[] } : fields
+  const withMoves = Array.isArray(movedFrom) ? { ...fields, movedFrom: movedFrom as string[] } : fields
+  // Likewise only takes played live have it; one that does not parse reads as none.
+  const liveTake = LiveTakeSchema.safeParse(clip.get('liveTake'))
+  return liveTake.success ? { ...withMoves, liveTake: liveTake.data } : withMoves
 }
 
 /** The part of an audio clip written as one value (see `span` above). */

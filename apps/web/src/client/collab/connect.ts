@@ -4,6 +4,7 @@ import type * as Y from 'yjs'
 import { CollabParam } from '../../wire/collab'
 import { type AssetFeed, attachAssetFeed } from './asset-stored'
 import { attachDiscussion, type DiscussionFeed } from './discussion'
+import { attachJamLink, type JamLink } from './jam-link'
 import { attachSavedStatus, type SavedStatus } from './saved-status'
 
 export interface ConnectSongOptions {
@@ -31,6 +32,8 @@ export interface SongConnection {
   discussion: DiscussionFeed
   /** Assets' audio and peaks as they are stored for the song (message type 102). */
   assets: AssetFeed
+  /** The live jam's messages (types 103–107): clock probes, jam state, live notes. */
+  jam: JamLink
   /** The browser's own copy of the song, when persisted. */
   local: IndexeddbPersistence | null
   destroy(): void
@@ -47,6 +50,8 @@ export function connectSong(options: ConnectSongOptions): SongConnection {
       [CollabParam.saved]: '1',
       [CollabParam.discussion]: '1',
       [CollabParam.assets]: '1',
+      // jam=1: the live-jam messages (103–107), read by `attachJamLink`; the server sends them only on asking.
+      [CollabParam.jam]: '1',
     },
     connect: options.connect ?? true,
     // Cross-tab sync would bypass the server's durable acknowledgement; one path keeps it honest.
@@ -56,6 +61,7 @@ export function connectSong(options: ConnectSongOptions): SongConnection {
   const saved = attachSavedStatus(provider)
   const discussion = attachDiscussion(provider)
   const assets = attachAssetFeed(provider)
+  const jam = attachJamLink(provider)
   const persist = options.persist ?? typeof indexedDB !== 'undefined'
   // Every local update is written to IndexedDB as it happens; what the server never acknowledged is sent
   // again on the next sync, as CRDT updates merge in any order.
@@ -74,6 +80,7 @@ export function connectSong(options: ConnectSongOptions): SongConnection {
     saved,
     discussion,
     assets,
+    jam,
     local,
     destroy() {
       if (typeof window !== 'undefined') {
@@ -83,6 +90,7 @@ export function connectSong(options: ConnectSongOptions): SongConnection {
       saved.destroy()
       discussion.destroy()
       assets.destroy()
+      jam.destroy()
       provider.destroy()
       // Closes the database; the stored copy stays for next time.
       void local?.destroy()

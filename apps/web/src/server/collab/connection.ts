@@ -1,6 +1,7 @@
 import type { WebSocket } from 'ws'
+import { encodeJamNotice } from '../../wire/jam'
 import { TokenBucket } from './limits'
-import { CloseCode, encodeSaved, mergeSaved, parseMessage, type SavedClocks } from './protocol'
+import { CloseCode, encodeSaved, MessageType, mergeSaved, parseMessage, type SavedClocks } from './protocol'
 import type { Role } from './tokens'
 
 /**
@@ -20,9 +21,17 @@ export interface ConnectionInfo {
   wantsDiscussion: boolean
   /** The client asked to be told when an asset is stored (`assets=1`, message type 102). */
   wantsAssets: boolean
+  /** The client speaks the live-jam messages (`jam=1`, message types 103–107). */
+  wantsJam: boolean
   messagesPerSecond: number
   messageBurst: number
+  /** The live-jam note bucket (`CollabLimits.jamNotesPerSecond`); notes over it are dropped, not fatal. */
+  jamNotesPerSecond: number
+  jamNoteBurst: number
 }
+
+/** How often, at most, a client flooding notes is told how many were dropped. */
+const DROPPED_NOTICE_MS = 250
 
 let nextId = 1
 
@@ -34,6 +43,9 @@ export class Connection {
   readonly wantsSaved: boolean
   readonly wantsDiscussion: boolean
   readonly wantsAssets: boolean
+  readonly wantsJam: boolean
+  /** Live notes this connection sent over its note bucket, dropped (and told in a notice). */
+  droppedNotes = 0
   /** Mutable: membership changes apply to open connections (`CollabServer.setAccess`). */
   role: Role
   /**
@@ -42,6 +54,10 @@ export class Connection {
    */
   awarenessClient: number | null = null
   private readonly bucket: TokenBucket
+  private readonly noteBucket: TokenBucket
+  /** Dropped notes not yet told to the client, and the timer that will tell them. */
+  private untoldDrops = 0
+  private noticeTimer: NodeJS.Timeout | null = null
   private pendingSaved: Map<number, number> | null = null
   private closed = false
   /** The payload of the latest ping, and whether its pong came back (`heartbeat`). */
@@ -58,8 +74,10 @@ export class Connection {
     this.wantsSaved = info.wantsSaved
     this.wantsDiscussion = info.wantsDiscussion
     this.wantsAssets = info.wantsAssets
+    this.wantsJam = info.wantsJam
     this.role = info.role
     this.bucket = new TokenBucket(info.messagesPerSecond, info.messageBurst, Date.now())
+    this.noteBucket = new TokenBucket(info.jamNotesPerSecond, info.jamNoteBurst, Date.now())
     ws.on('pong', (data) => {
       if (data.toString() === String(this.ping)) this.answered = true
     })
@@ -85,10 +103,16 @@ export class Connection {
     this.ws.on('message', (data, isBinary) => {
       if (this.closed) return
       try {
-        if (!this.bucket.take(Date.now()))
+        const bytes = toBytes(data)
+        // A live note has its own bucket and is dropped over it, never fatal (a player holding a key or a
+        // runaway controller should not leave the jam); its type is one byte (106 < 128), read unparsed so
+        // a flood costs no decoding.
+        if (this.wantsJam && isBinary && bytes[0] === MessageType.jamNote) {
+          if (!this.noteBucket.take(Date.now())) return this.dropNote()
+        } else if (!this.bucket.take(Date.now()))
           return this.close(CloseCode.rateLimited, 'message rate limit exceeded')
         if (!isBinary) return this.close(CloseCode.malformed, 'text frames are not part of the protocol')
-        const message = parseMessage(toBytes(data))
+        const message = parseMessage(bytes)
         if (message.kind === 'malformed') return this.close(message.code, message.reason)
         handlers.onMessage(this, message)
       } catch (err) {
@@ -98,6 +122,7 @@ export class Connection {
     })
     this.ws.on('close', () => {
       this.closed = true
+      if (this.noticeTimer !== null) clearTimeout(this.noticeTimer)
       handlers.onClose(this)
     })
     // Without a listener `ws` would rethrow socket errors (e.g. 1009 frames) as uncaught.
@@ -109,6 +134,18 @@ export class Connection {
     this.ws.send(bytes, (err) => {
       if (err) this.ws.terminate()
     })
+  }
+
+  /** Counts a note over the bucket; the client hears the count at most every `DROPPED_NOTICE_MS`. */
+  private dropNote(): void {
+    this.droppedNotes++
+    this.untoldDrops++
+    this.noticeTimer ??= setTimeout(() => {
+      this.noticeTimer = null
+      const count = this.untoldDrops
+      this.untoldDrops = 0
+      this.send(encodeJamNotice({ kind: 'notes-dropped', count }))
+    }, DROPPED_NOTICE_MS)
   }
 
   /** Coalesces the acks of one group commit into a single "saved" message. */

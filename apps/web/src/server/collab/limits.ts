@@ -6,6 +6,12 @@ export interface CollabLimits {
   /** Token bucket per connection: sustained messages per second and burst size. */
   messagesPerSecond: number
   messageBurst: number
+  /**
+   * Live jam notes (message type 106) per connection: their own token bucket. A client over it has the
+   * excess dropped and counted (a "notes dropped" notice), never closed: a stuck key must not end a jam.
+   */
+  jamNotesPerSecond: number
+  jamNoteBurst: number
   /** Open WebSocket connections per user id on this server. */
   maxConnectionsPerUser: number
   /** Upgrades being authenticated or waiting for their room to load. */
@@ -16,6 +22,8 @@ export const defaultLimits: CollabLimits = {
   maxPayloadBytes: 2 * 1024 * 1024,
   messagesPerSecond: 200,
   messageBurst: 1000,
+  jamNotesPerSecond: 100,
+  jamNoteBurst: 200,
   maxConnectionsPerUser: 20,
   maxPendingUpgrades: 64,
 }

@@ -2,6 +2,7 @@ import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import * as Y from 'yjs'
 import { CloseCode, MessageType, SyncType } from '../../wire/collab'
+import { decodeClockPing, decodeJamNote, decodeJamState, type JamNote, type JamState } from '../../wire/jam'
 
 /**
  * The server's side of the y-websocket wire protocol (y-protocols sync + awareness): client frames
@@ -29,6 +30,9 @@ export type IncomingMessage =
   | { kind: 'sync-update'; update: Uint8Array }
   | { kind: 'awareness'; entries: AwarenessEntry[] }
   | { kind: 'query-awareness' }
+  | { kind: 'clock-ping'; id: number; clientSent: number }
+  | { kind: 'jam-state'; state: JamState }
+  | { kind: 'jam-note'; note: JamNote }
   | { kind: 'malformed'; code: number; reason: string }
 
 const malformed = (reason: string): IncomingMessage => ({
@@ -71,6 +75,18 @@ function readMessage(decoder: decoding.Decoder): IncomingMessage {
       return readAwareness(readBytes(decoder))
     case MessageType.queryAwareness:
       return { kind: 'query-awareness' }
+    case MessageType.clockPing: {
+      const ping = decodeClockPing(decoder)
+      return ping === null ? malformed('clock ping out of range') : { kind: 'clock-ping', ...ping }
+    }
+    case MessageType.jamState: {
+      const state = decodeJamState(decoder)
+      return state === null ? malformed('jam state out of range') : { kind: 'jam-state', state }
+    }
+    case MessageType.jamNote: {
+      const note = decodeJamNote(decoder)
+      return note === null ? malformed('jam note out of range') : { kind: 'jam-note', note }
+    }
     default:
       return malformed(`unknown message type ${type}`)
   }

@@ -1,4 +1,6 @@
-import type { StoredPart } from '../../wire/collab'
+import * as decoding from 'lib0/decoding'
+import { MessageType, type StoredPart } from '../../wire/collab'
+import { decodeJamState, type JamState } from '../../wire/jam'
 import type { Db } from '../db'
 import { readDocument } from '../db/update-log'
 import type { BusMessage, RoomBus } from '../fanout/bus'
@@ -63,6 +65,7 @@ export class Replication {
     room.replica = {
       publishUpdate: (seq, update) => this.bus.publish(room.projectId, { kind: 'update', seq, update }),
       publishAwareness: (update) => this.bus.publish(room.projectId, { kind: 'awareness', update }),
+      publishJam: (frame) => this.bus.publish(room.projectId, { kind: 'jam', frame }),
     }
     this.bus
       .join(room.projectId, (message) => this.onMessage(tracked, message))
@@ -131,6 +134,10 @@ export class Replication {
       this.options.onAssetStored(tracked.room.projectId, message.part, message.sha256)
       return
     }
+    if (message.kind === 'jam') {
+      tracked.room.jam.applyReplica(message.frame, jamStateOf(message.frame))
+      return
+    }
     if (message.kind === 'awareness-query') {
       const update = tracked.room.localAwareness()
       if (update !== null) this.bus.publish(tracked.room.projectId, { kind: 'awareness', update })
@@ -179,3 +186,15 @@ export class Replication {
 }
 
 const errText = (err: unknown): string => (err instanceof Error ? err.message : String(err))
+
+/** The jam state a replica's jam frame carries, or null (a live note, or a frame that does not decode). */
+function jamStateOf(frame: Uint8Array): JamState | null {
+  if (frame[0] !== MessageType.jamState) return null
+  try {
+    const decoder = decoding.createDecoder(frame)
+    decoding.readVarUint(decoder)
+    return decodeJamState(decoder)
+  } catch {
+    return null
+  }
+}

@@ -5,6 +5,7 @@ import { presenceColour } from '../../presence/colour'
 import type { StoredDocument } from '../db/update-log'
 import type { Connection } from './connection'
 import type { DurableLog } from './durable-log'
+import { RoomJam } from './jam'
 import {
   type AwarenessEntry,
   CloseCode,
@@ -46,6 +47,8 @@ import type { WriteRules } from './write-rules'
 export interface RoomReplica {
   publishUpdate(seq: number, update: Uint8Array): void
   publishAwareness(update: Uint8Array): void
+  /** A live-jam frame (state or note) as this instance sent it to its own clients (`jam.ts`). */
+  publishJam(frame: Uint8Array): void
 }
 
 /** Transaction origin of content that came from another replica or from the database. */
@@ -77,6 +80,8 @@ export class Room {
   private readonly ydoc = new Y.Doc()
   readonly awareness: awarenessProtocol.Awareness
   readonly connections = new Set<Connection>()
+  /** The room's live jam: clock probes, jam state and live notes, relayed, never stored (`jam.ts`). */
+  readonly jam = new RoomJam(this.connections)
   /** The room's slice of the update log: seqs, watermark, compaction. */
   readonly log: RoomLog
   private replicaLink: RoomReplica | null = null
@@ -147,6 +152,7 @@ export class Room {
 
   set replica(link: RoomReplica | null) {
     this.replicaLink = link
+    this.jam.publish = link === null ? null : (frame) => link.publishJam(frame)
     // Other instances append to the same log: this room's own seqs may come with gaps.
     this.log.shared = link !== null
   }
@@ -168,6 +174,7 @@ export class Room {
     } else {
       conn.send(encodeSyncStep1(this.ydoc))
     }
+    this.jam.join(conn)
     const states = this.awareness.getStates()
     if (states.size > 0) {
       conn.send(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...states.keys()])))
@@ -204,6 +211,11 @@ export class Room {
         }
         return
       }
+      case 'clock-ping':
+      case 'jam-state':
+      case 'jam-note':
+        this.jam.handle(conn, message)
+        return
       case 'query-awareness':
         conn.send(
           encodeAwareness(

@@ -141,6 +141,8 @@ export interface CollabTarget {
   wantsDiscussion: boolean
   /** `assets=1`: the client is told when an asset is stored (type 102). */
   wantsAssets: boolean
+  /** `jam=1`: the client speaks the live-jam messages (types 103–107). */
+  wantsJam: boolean
 }
 
 export function parseCollabPath(url: string | undefined): CollabTarget | null {
@@ -158,6 +160,7 @@ export function parseCollabPath(url: string | undefined): CollabTarget | null {
     wantsSaved: parsed.searchParams.get(CollabParam.saved) === '1',
     wantsDiscussion: parsed.searchParams.get(CollabParam.discussion) === '1',
     wantsAssets: parsed.searchParams.get(CollabParam.assets) === '1',
+    wantsJam: parsed.searchParams.get(CollabParam.jam) === '1',
   }
 }
 
@@ -281,8 +284,11 @@ export function createCollabServer(options: CollabServerOptions): CollabServer {
         wantsSaved: target.wantsSaved,
         wantsDiscussion: target.wantsDiscussion,
         wantsAssets: target.wantsAssets,
+        wantsJam: target.wantsJam,
         messagesPerSecond: limits.messagesPerSecond,
         messageBurst: limits.messageBurst,
+        jamNotesPerSecond: limits.jamNotesPerSecond,
+        jamNoteBurst: limits.jamNoteBurst,
       })
       connections.add(conn)
       conn.listen({

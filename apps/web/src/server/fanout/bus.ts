@@ -21,6 +21,8 @@ export type BusMessage =
   | { kind: 'discussion'; json: string }
   /** An asset's audio or peaks were stored (committed first) for the song: tell the clients here. */
   | { kind: 'asset-stored'; part: StoredPart; sha256: string }
+  /** A live-jam frame (jam state or a live note, docs/PROTOCOL.md) for the room's `jam=1` clients here. */
+  | { kind: 'jam'; frame: Uint8Array }
 
 export type BusStatus = 'ready' | 'connecting' | 'down'
 

@@ -15,6 +15,7 @@ const kindAwarenessQuery = 2
 const kindClosed = 3
 const kindDiscussion = 4
 const kindAssetStored = 5
+const kindJam = 6
 
 export function encodeBusMessage(instanceId: string, message: BusMessage): Uint8Array {
   const e = encoding.createEncoder()
@@ -35,6 +36,9 @@ export function encodeBusMessage(instanceId: string, message: BusMessage): Uint8
     encoding.writeVarUint(e, kindAssetStored)
     encoding.writeVarUint(e, StoredPart[message.part])
     encoding.writeVarString(e, message.sha256)
+  } else if (message.kind === 'jam') {
+    encoding.writeVarUint(e, kindJam)
+    encoding.writeVarUint8Array(e, message.frame)
   } else {
     encoding.writeVarUint(e, kindClosed)
   }
@@ -73,6 +77,11 @@ export function decodeBusMessage(bytes: Uint8Array): { instanceId: string; messa
       const part = code === StoredPart.audio ? 'audio' : code === StoredPart.peaks ? 'peaks' : null
       if (part === null || decoding.hasContent(d)) return null
       return { instanceId, message: { kind: 'asset-stored', part, sha256 } }
+    }
+    if (kind === kindJam) {
+      const frame = decoding.readVarUint8Array(d)
+      if (decoding.hasContent(d)) return null
+      return { instanceId, message: { kind: 'jam', frame } }
     }
     if (kind === kindClosed) {
       if (decoding.hasContent(d)) return null

@@ -1,6 +1,16 @@
 'use client'
 
-import { addBus, MAX_BUSES, MASTER, readMixer, readTracks, setMute, setPan, setSolo, setVolume } from '@ensemble/core'
+import {
+  addBus,
+  MASTER,
+  MAX_BUSES,
+  readMixer,
+  readTracks,
+  setMute,
+  setPan,
+  setSolo,
+  setVolume,
+} from '@ensemble/core'
 import { Plus } from 'lucide-react'
 import { useSong } from '../session/hooks'
 import { useStudio } from '../studio-context'

@@ -48,6 +48,8 @@ export function RecordControls({ transport }: { transport: AudioTransport }) {
         sounding.set(pitch, id)
         transport.noteOn(id, pitch, velocity)
         recorder.noteOn(pitch, velocity)
+        // In a jam the note also goes to the bandmates, live (nothing is sent outside one).
+        studio.jam.play(id, pitch, velocity)
       },
       noteOff(pitch: number) {
         player.noteOff(pitch)
@@ -55,6 +57,7 @@ export function RecordControls({ transport }: { transport: AudioTransport }) {
         sounding.delete(pitch)
         if (id) transport.noteOff(id, pitch)
         recorder.noteOff(pitch)
+        if (id) studio.jam.release(id, pitch)
       },
     }
   }, [studio, transport, recorder])

@@ -13,6 +13,8 @@ export interface SongSession {
   readonly projectId: string
   readonly doc: Y.Doc
   readonly me: UserOrigin
+  /** The name bandmates see for this user (the room token's), e.g. on a take played live. */
+  readonly userName: string
   readonly connection: SongConnection
   readonly undo: SongUndo
   readonly role: 'owner' | 'editor' | 'viewer'
@@ -95,7 +97,15 @@ export function useSongSession(projectId: string): SessionState {
           doc,
         })
         const me = new UserOrigin(grant.userId)
-        session = { projectId, doc, me, connection, undo: createUndo(doc, me), role: grant.role }
+        session = {
+          projectId,
+          doc,
+          me,
+          userName: grant.name ?? grant.userId,
+          connection,
+          undo: createUndo(doc, me),
+          role: grant.role,
+        }
         scheduleRenewal(grant)
         connection.provider.on('connection-close', (event) => {
           if (event?.code === CloseCode.roleChanged) renew()

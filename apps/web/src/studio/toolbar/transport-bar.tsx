@@ -15,6 +15,7 @@ import {
 import { useSyncExternalStore } from 'react'
 import { CommandButton } from '../commands/command-button'
 import { SongFiles } from '../files/song-files'
+import { JamControls } from '../jam/jam-controls'
 import { PartnerPanel } from '../partner/partner-panel'
 import { RecordControls } from '../recording/record-controls'
 import { useStudio } from '../studio-context'
@@ -61,6 +62,7 @@ export function TransportBar({ children }: { children?: React.ReactNode }) {
       <CommandButton id="metronome" icon={Metronome} pressed={metronome} />
       <PositionDisplay />
       <RecordControls transport={studio.audio} />
+      <JamControls />
       <PartnerPanel transport={studio.audio} />
       <label className="st-small">
         Snap{' '}

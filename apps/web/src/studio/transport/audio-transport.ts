@@ -8,8 +8,12 @@ import { createClockTransport, type Transport } from './transport'
 export interface AudioTransport extends Transport {
   /** Sounds one pitch on a track's instrument for a moment (piano-roll keys, drawing, drum rows). */
   audition(trackId: string, pitch: number, velocity: number): void
-  noteOn(trackId: string, pitch: number, velocity: number): void
-  noteOff(trackId: string, pitch: number): void
+  /**
+   * Sounds a pitch on a track's instrument and mixer channel: now, or at local time `atMs`
+   * (`performance.now()` based; a bandmate's live note, scheduled ahead by the jam).
+   */
+  noteOn(trackId: string, pitch: number, velocity: number, atMs?: number): void
+  noteOff(trackId: string, pitch: number, atMs?: number): void
   /** Plays a preset that belongs to no track (auditioning the tracks an arranger proposes). */
   presetNoteOn(preset: PresetId, pitch: number, velocity: number): void
   presetNoteOff(preset: PresetId, pitch: number): void
@@ -39,6 +43,22 @@ export interface AudioTransport extends Transport {
 export interface AudioTransportOptions {
   /** Where an asset's audio is downloaded from (members only; cached by the browser, it never changes). */
   readonly assetUrl: (hash: string) => string
+}
+
+/** The engine's context time for local time `atMs` (performance.now() based); undefined means now. */
+function contextTime(engine: AudioEngine, atMs: number | undefined): number | undefined {
+  if (atMs === undefined) return undefined
+  return Math.max(engine.currentTime, engine.currentTime + (atMs - performance.now()) / 1000)
+}
+
+/**
+ * Starts the engine from `tick` at local time `atMs`; a moment already past starts now, from `tickNow` (where
+ * the song stands by then on the silent clock, which keeps the same schedule).
+ */
+function startEngineAt(engine: AudioEngine, tick: number, atMs: number, tickNow: () => number): void {
+  if (engine.playing) engine.pause()
+  if (atMs >= performance.now()) engine.play(Math.round(tick), contextTime(engine, atMs))
+  else engine.play(Math.round(tickNow()))
 }
 
 /** Takes are captured at the context's rate: 48 kHz, what audio interfaces run at natively. */
@@ -189,12 +209,32 @@ export function createAudioTransport(
       transport.noteOn(trackId, pitch, velocity)
       setTimeout(() => transport.noteOff(trackId, pitch), 280)
     },
-    noteOn(trackId, pitch, velocity) {
-      if (engine) engine.noteOn(trackId, pitch, velocity / 127)
-      else if (!failed) void load().then((e) => e?.noteOn(trackId, pitch, velocity / 127))
+    noteOn(trackId, pitch, velocity, atMs) {
+      if (engine) engine.noteOn(trackId, pitch, velocity / 127, contextTime(engine, atMs))
+      else if (!failed)
+        void load().then((e) => e?.noteOn(trackId, pitch, velocity / 127, contextTime(e, atMs)))
     },
-    noteOff(trackId, pitch) {
-      engine?.noteOff(trackId, pitch)
+    noteOff(trackId, pitch, atMs) {
+      if (engine) engine.noteOff(trackId, pitch, contextTime(engine, atMs))
+    },
+    startAt(tick, atMs) {
+      clock.startAt(tick, atMs)
+      if (engine) {
+        startEngineAt(engine, tick, atMs, () => clock.position())
+        // The engine holds the schedule now; the stopped clock keeps the start tick for `position` until then.
+        clock.stop()
+        emit()
+        return
+      }
+      emit()
+      if (failed) return
+      // Loading takes a moment: the silent clock holds the schedule, and the engine joins it where it stands.
+      void load().then((e) => {
+        if (!e || !clock.playing()) return
+        startEngineAt(e, tick, atMs, () => clock.position())
+        clock.stop()
+        emit()
+      })
     },
     presetNoteOn(preset, pitch, velocity) {
       const play = () => voice(preset)?.noteOn(pitch, contextNow(), velocity / 127)

@@ -14,6 +14,12 @@ export interface Transport {
   toggle(): void
   position(): number
   seek(tick: number): void
+  /**
+   * Plays from `tick` starting at local time `atMs` (`performance.now()` based): a jam starts every member at
+   * one moment of the shared clock, scheduled ahead. A moment already past starts at once, from where the song
+   * stands by then.
+   */
+  startAt(tick: number, atMs: number): void
   subscribe(listener: () => void): () => void
   /** Current levels in dB per track id and for the master bus, or null while no audio runs. */
   levels(): TransportLevels | null
@@ -45,7 +51,8 @@ export function createClockTransport(doc: Y.Doc, view: ViewStore): Transport {
   const position = (): number => {
     if (startedAt === null) return from
     const bpm = readMeta(doc).bpm
-    const tick = from + secondsToTicks((performance.now() - startedAt) / 1000, bpm)
+    // Before a scheduled start (`startAt`) the playhead waits at its tick.
+    const tick = from + Math.max(0, secondsToTicks((performance.now() - startedAt) / 1000, bpm))
     const { loop } = view.get()
     if (loop.enabled && loop.end > loop.start && tick >= loop.end) {
       return loop.start + ((tick - loop.start) % (loop.end - loop.start))
@@ -72,6 +79,11 @@ export function createClockTransport(doc: Y.Doc, view: ViewStore): Transport {
     seek(tick) {
       from = Math.max(0, Math.round(tick))
       if (startedAt !== null) startedAt = performance.now()
+      emit()
+    },
+    startAt(tick, atMs) {
+      from = Math.max(0, tick)
+      startedAt = atMs
       emit()
     },
     subscribe(listener) {

@@ -1,0 +1,122 @@
+/**
+ * The studio's estimate of the server's clock (NTP-style, over the collab connection's clock probes,
+ * `wire/jam.ts`): every member of a jam maps its own `performance.now()` onto the server's clock, so "bar 5
+ * starts at server time T" means the same moment in every browser.
+ *
+ * A probe gives four times: t0 (sent, local), t1 (received, server), t2 (answered, server), t3 (answer
+ * received, local). Its round trip is `(t3 - t0) - (t2 - t1)` and its offset `((t1 - t0) + (t2 - t3)) / 2`,
+ * exact when the two legs took equally long; the error is at most half the round trip. So only the probes
+ * with the shortest round trips are believed (min-RTT filtering: a probe that waited in a queue on one leg
+ * has a long round trip and a skewed offset). Through those, a least-squares line of offset against local
+ * time gives the drift between the two clocks (crystals differ by tens of ppm: 3 ms in a minute at 50 ppm),
+ * once the probes span long enough to tell drift from noise. Pure: times are passed in.
+ */
+
+export interface ClockSample {
+  /** Local send time (ms). */
+  t0: number
+  /** Server receive time (ms). */
+  t1: number
+  /** Server send time (ms). */
+  t2: number
+  /** Local receive time (ms). */
+  t3: number
+}
+
+export interface ClockEstimate {
+  /** Server time minus local time at `at` (ms). */
+  offset: number
+  /** The offset's change per local ms (0.00005 = 50 ppm). */
+  drift: number
+  /** Local time the offset is stated at. */
+  at: number
+  /** Shortest round trip among the samples kept (ms): the offset is good to half of it. */
+  minRtt: number
+  /** Standard deviation of the round trips kept (ms): the jitter of the connection. */
+  rttJitter: number
+  samples: number
+}
+
+export interface ClockSyncOptions {
+  /** Samples kept (the newest). */
+  window?: number
+  /** Share of the kept samples, those of shortest round trip, the estimate is made from. */
+  bestShare?: number
+  /** Drift is fitted only once the best samples span this long (ms); before, it is taken as 0. */
+  driftAfterMs?: number
+  /** Drift beyond this (ppm) is not a clock, it is noise: clamped. */
+  maxDriftPpm?: number
+}
+
+export class ClockSync {
+  private readonly samples: (ClockSample & { rtt: number; offset: number; mid: number })[] = []
+  private estimate: ClockEstimate | null = null
+  private readonly window: number
+  private readonly bestShare: number
+  private readonly driftAfterMs: number
+  private readonly maxDrift: number
+
+  constructor(options: ClockSyncOptions = {}) {
+    this.window = options.window ?? 64
+    this.bestShare = options.bestShare ?? 0.3
+    this.driftAfterMs = options.driftAfterMs ?? 10_000
+    this.maxDrift = (options.maxDriftPpm ?? 500) / 1e6
+  }
+
+  /** Adds one probe's four times; returns the new estimate. A sample that cannot be right is ignored. */
+  add(sample: ClockSample): ClockEstimate | null {
+    const rtt = sample.t3 - sample.t0 - (sample.t2 - sample.t1)
+    if (!(rtt >= 0) || sample.t2 < sample.t1 || sample.t3 < sample.t0) return this.estimate
+    const offset = (sample.t1 - sample.t0 + (sample.t2 - sample.t3)) / 2
+    this.samples.push({ ...sample, rtt, offset, mid: (sample.t0 + sample.t3) / 2 })
+    if (this.samples.length > this.window) this.samples.shift()
+    this.estimate = this.fit()
+    return this.estimate
+  }
+
+  get current(): ClockEstimate | null {
+    return this.estimate
+  }
+
+  /** The server's time at local time `local`; null before the first probe came back. */
+  serverTime(local: number): number | null {
+    const e = this.estimate
+    return e === null ? null : local + e.offset + e.drift * (local - e.at)
+  }
+
+  /** The local time at which the server's clock reads `server`; null before the first probe. */
+  localTime(server: number): number | null {
+    const e = this.estimate
+    if (e === null) return null
+    // server = local + offset + drift (local - at)  ⇒  local = (server - offset + drift·at) / (1 + drift)
+    return (server - e.offset + e.drift * e.at) / (1 + e.drift)
+  }
+
+  private fit(): ClockEstimate {
+    const byRtt = [...this.samples].sort((a, b) => a.rtt - b.rtt)
+    const count = Math.max(1, Math.min(byRtt.length, Math.max(4, Math.ceil(byRtt.length * this.bestShare))))
+    const best = byRtt.slice(0, count)
+    const minRtt = byRtt[0]?.rtt ?? 0
+    const meanRtt = this.samples.reduce((s, x) => s + x.rtt, 0) / this.samples.length
+    const rttJitter = Math.sqrt(
+      this.samples.reduce((s, x) => s + (x.rtt - meanRtt) ** 2, 0) / this.samples.length,
+    )
+    const at = Math.max(...best.map((s) => s.mid))
+    const meanMid = best.reduce((s, x) => s + x.mid, 0) / best.length
+    const meanOffset = best.reduce((s, x) => s + x.offset, 0) / best.length
+    const span = Math.max(...best.map((s) => s.mid)) - Math.min(...best.map((s) => s.mid))
+    let drift = 0
+    if (best.length >= 3 && span >= this.driftAfterMs) {
+      let num = 0
+      let den = 0
+      for (const s of best) {
+        num += (s.mid - meanMid) * (s.offset - meanOffset)
+        den += (s.mid - meanMid) ** 2
+      }
+      drift = den > 0 ? Math.max(-this.maxDrift, Math.min(this.maxDrift, num / den)) : 0
+    }
+    // The fitted line through the best samples' centre, stated at the newest of them.
+    const offset = meanOffset + drift * (at - meanMid)
+    return { offset, drift, at, minRtt, rttJitter, samples: this.samples.length }
+  }
+}

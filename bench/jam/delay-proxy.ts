@@ -1,0 +1,50 @@
+import net from 'node:net'
+
+/**
+ * A TCP proxy that delays everything passing through it, in both directions, by `delayMs()` per chunk (e.g.
+ * 150 ± 50 ms), keeping the byte order (a chunk never overtakes the one before it, as on a real TCP path). It
+ * stands between WebSocket clients and the collab server for the jam's interval-mode test and bench.
+ */
+export interface DelayProxy {
+  readonly port: number
+  close(): Promise<void>
+}
+
+export async function startDelayProxy(
+  target: { host: string; port: number },
+  delayMs: () => number,
+): Promise<DelayProxy> {
+  const sockets = new Set<net.Socket>()
+  const pipe = (from: net.Socket, to: net.Socket) => {
+    let last = 0
+    from.on('data', (chunk) => {
+      const at = Math.max(last, Date.now() + delayMs())
+      last = at
+      setTimeout(() => {
+        if (!to.destroyed) to.write(chunk)
+      }, at - Date.now())
+    })
+    from.on('end', () => setTimeout(() => to.end(), Math.max(0, last - Date.now())))
+    from.on('error', () => to.destroy())
+  }
+  const server = net.createServer((client) => {
+    const upstream = net.connect(target.port, target.host)
+    sockets.add(client)
+    sockets.add(upstream)
+    client.on('close', () => sockets.delete(client))
+    upstream.on('close', () => sockets.delete(upstream))
+    pipe(client, upstream)
+    pipe(upstream, client)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  if (address === null || typeof address === 'string') throw new Error('proxy has no port')
+  return {
+    port: address.port,
+    close: () =>
+      new Promise((resolve) => {
+        for (const s of sockets) s.destroy()
+        server.close(() => resolve())
+      }),
+  }
+}
