@@ -209,6 +209,29 @@ const cases: {
       }),
     expect: { ...members('editor'), owner: 'BAD_REQUEST', editor: 'BAD_REQUEST' },
   },
+  // A decision on a run of this project: editors get as far as looking the run up (there is none).
+  {
+    name: 'ai.decide',
+    call: (api, f) => api.ai.decide.mutate({ projectId: f.projectId, runId: randomUUID(), kept: 0 }),
+    expect: { ...members('editor'), owner: 'NOT_FOUND', editor: 'NOT_FOUND' },
+  },
+  // Keeping what a live partner played: editors get as far as reading the window (no such track).
+  {
+    name: 'ai.keepPartnerTake',
+    call: (api, f) =>
+      api.ai.keepPartnerTake.mutate({
+        projectId: f.projectId,
+        trackId: 'no-such-track',
+        partner: 'bass',
+        pluginVersion: '1.0.0',
+        modelHash: 'none',
+        seed: 1,
+        fromTick: 0,
+        toTick: 1920,
+        notes: [{ pitch: 40, start: 0, duration: 480, velocity: 90 }],
+      }),
+    expect: { ...members('editor'), owner: 'BAD_REQUEST', editor: 'BAD_REQUEST' },
+  },
   // The background maker: editors get as far as asking the inference service, which this server has not.
   {
     name: 'ai.background',
@@ -266,6 +289,24 @@ const cases: {
     name: 'registry.install',
     call: (api, f) => api.registry.install.mutate({ projectId: f.projectId, pluginId: 'org.example.none' }),
     expect: { ...members('owner'), owner: 'BAD_REQUEST' },
+  },
+  // Ratings: anyone signed in reads the counts; a band's own rating only its members.
+  {
+    name: 'registry.ratings',
+    call: (api, f) => api.registry.ratings.query({ pluginIds: ['org.example.none'], projectId: f.projectId }),
+    expect: members('viewer'),
+  },
+  // Only a band that installed the plugin rates it: editors get as far as that check.
+  {
+    name: 'registry.rate',
+    call: (api, f) =>
+      api.registry.rate.mutate({ projectId: f.projectId, pluginId: 'org.example.none', stars: 4 }),
+    expect: { ...members('editor'), owner: 'FORBIDDEN', editor: 'FORBIDDEN' },
+  },
+  {
+    name: 'registry.recommended',
+    call: (api, f) => api.registry.recommended.query({ projectId: f.projectId }),
+    expect: members('viewer'),
   },
   {
     name: 'registry.uninstall',
