@@ -22,8 +22,7 @@ import { startTestInference } from '../../apps/inference/src/testing'
 import { type BackendName, initBackend } from '../../packages/plugins/src/common/backend'
 import { loadLocalModels } from '../../packages/plugins/src/common/local-host'
 import type { LiveRegistration } from '../../packages/plugins/src/host'
-import { callResponsePartner } from '../../packages/plugins/src/live/call-response'
-import { drummerPartner } from '../../packages/plugins/src/live/drummer'
+import { callResponsePartner, drummerPartner } from '../../packages/plugins/src/live/published'
 import {
   D_MAJOR_PHRASE,
   type PlayedNote,
