@@ -3,7 +3,8 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startLive } from '@ensemble/core/plugin'
 import { build } from 'esbuild'
-import { describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { initBackend } from '../common/backend.js'
 import { type FetchedModel, loadInPagePartner } from './in-page.js'
 import { D_MAJOR_PHRASE, playedEvents, RELEASE } from './phrases.js'
 import { REHEARSAL_DEFAULTS, rehearse } from './rehearsal.js'
@@ -12,6 +13,10 @@ import { REHEARSAL_DEFAULTS, rehearse } from './rehearsal.js'
  * The studio's partner worker imports in-page.ts: it must bundle for a browser with nothing from Node, and
  * build partners from the same committed weights (as the worker fetches them) that refuse altered bytes.
  */
+
+beforeAll(async () => {
+  await initBackend()
+})
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 
@@ -52,7 +57,11 @@ describe('the model partners in the page', () => {
     const run = startLive(
       partner.plugin,
       {
-        song: { bpm: 120, timeSignature: { numerator: 4, denominator: 4 }, key: { tonic: 'D', mode: 'major' } },
+        song: {
+          bpm: 120,
+          timeSignature: { numerator: 4, denominator: 4 },
+          key: { tonic: 'D', mode: 'major' },
+        },
         parameters: {},
         seed: 1,
       },

@@ -1,5 +1,5 @@
 import type { LivePlugin, ModelRunner } from '@ensemble/core/plugin'
-import type * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs'
 import { functionalModelOf, modelRunner } from '../common/model-runner.js'
 import { pinnedAsset } from '../common/pinned-asset.js'
 import { type RollFormat, rollShape } from '../common/roll-runtime.js'
@@ -51,6 +51,15 @@ export interface InPagePartner {
   runner: ModelRunner
   /** The SHA-256 of model.weights.bin: the digest Keep declares for the run. */
   modelHash: string
+}
+
+/**
+ * The backend the partner runs on in a page: tfjs's cpu kernels. bench/jam/partner.ts measured them as fast
+ * as wasm on these small step models (docs/BENCHMARKS.md "AI partner"), and they need no .wasm files served.
+ */
+export async function selectInPageBackend(): Promise<void> {
+  await tf.setBackend('cpu')
+  await tf.ready()
 }
 
 async function sha256(bytes: ArrayBuffer): Promise<string> {
