@@ -41,3 +41,68 @@ test('the bass partner follows the computer keys, and Keep makes a proposal the 
   await a.context.close()
   await b.context.close()
 })
+
+/*
+ * Call and response in the studio: the Continue model runs in the partner worker (weights fetched from the
+ * studio and checked against weights.json). Alice plays a 2-bar phrase on the computer keys; the answer's
+ * first note is scheduled within one beat of the phrase's end (both read from the panel's data-*), and Keep
+ * makes the proposal "AI partner call and response". The page's frame intervals and the worker's model ms
+ * per beat during the run are printed for docs/BENCHMARKS.md (figures, not assertions).
+ */
+test('call and response answers a phrase from the partner worker, and Keep makes a proposal', async ({
+  browser,
+}) => {
+  test.setTimeout(180_000)
+  const a = await openSongAs(browser, undefined, 'Alice')
+  const alice = a.page
+  await addInstrumentTrack(alice)
+  const panel = alice.getByTestId('partner-panel')
+  await panel.getByLabel('Partner', { exact: true }).selectOption('call-response')
+  await alice.getByTestId('computer-keys').click()
+  await alice.keyboard.press(' ')
+  await expect(alice.getByTestId('play')).toHaveAttribute('aria-pressed', 'true')
+  await panel.getByRole('button', { name: 'Start partner' }).click()
+  await expect(panel.getByRole('button', { name: 'Stop partner' })).toBeVisible({ timeout: 60_000 })
+  await alice.evaluate(() => {
+    const w = window as unknown as { partnerFrames: number[] }
+    w.partnerFrames = []
+    let last = performance.now()
+    const frame = (t: number) => {
+      w.partnerFrames.push(t - last)
+      last = t
+      if (w.partnerFrames.length < 100_000) requestAnimationFrame(frame)
+    }
+    requestAnimationFrame(frame)
+  })
+  // Two bars of quarter notes at 120 bpm (500 ms a beat): C D E F G F E D on the home row.
+  for (const key of ['a', 's', 'd', 'f', 'g', 'f', 'd', 's']) {
+    await alice.keyboard.down(key)
+    await alice.waitForTimeout(430)
+    await alice.keyboard.up(key)
+    await alice.waitForTimeout(70)
+  }
+  const played = panel.getByTestId('partner-played')
+  await expect
+    .poll(async () => Number((await played.textContent())?.split(' ')[0]), { timeout: 20_000 })
+    .toBeGreaterThanOrEqual(4)
+  const phraseEnd = Number(await played.getAttribute('data-heard-until'))
+  const firstBeat = Number(await played.getAttribute('data-first-beat'))
+  expect(firstBeat).toBeGreaterThan(phraseEnd)
+  expect(firstBeat - phraseEnd).toBeLessThanOrEqual(1)
+  const frames = await alice.evaluate(() => (window as unknown as { partnerFrames: number[] }).partnerFrames)
+  const sorted = frames.slice(1).sort((x, y) => x - y)
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0
+  console.log(
+    `partner figures: model ms/beat ${await played.getAttribute('data-model-ms-per-beat')}, late windows ${await played.getAttribute('data-late')}, frames ${sorted.length}, frame interval p50 ${at(0.5).toFixed(1)} p95 ${at(0.95).toFixed(1)} p99 ${at(0.99).toFixed(1)} max ${(sorted.at(-1) ?? 0).toFixed(1)} ms, over 20 ms: ${sorted.filter((f) => f > 20).length}`,
+  )
+  await panel.getByRole('button', { name: 'Stop partner' }).click()
+  await alice.keyboard.press(' ')
+  await panel.getByRole('button', { name: 'Keep' }).click()
+  await expect(panel.getByRole('status')).toContainText('Kept as a proposal: AI partner call and response', {
+    timeout: 15_000,
+  })
+  await expect(alice.getByTestId('proposal-overlay')).toContainText('AI partner call and response', {
+    timeout: 15_000,
+  })
+  await a.context.close()
+})
