@@ -61,19 +61,26 @@ test('call and response answers a phrase from the partner worker, and Keep makes
   await alice.getByTestId('computer-keys').click()
   await alice.keyboard.press(' ')
   await expect(alice.getByTestId('play')).toHaveAttribute('aria-pressed', 'true')
-  await panel.getByRole('button', { name: 'Start partner' }).click()
-  await expect(panel.getByRole('button', { name: 'Stop partner' })).toBeVisible({ timeout: 60_000 })
+  // Frame intervals while the song plays, before the partner starts and while it runs (figures only).
   await alice.evaluate(() => {
-    const w = window as unknown as { partnerFrames: number[] }
+    const w = window as unknown as { framesBefore: number[]; partnerFrames: number[]; partnerOn: boolean }
+    w.framesBefore = []
     w.partnerFrames = []
+    w.partnerOn = false
     let last = performance.now()
     const frame = (t: number) => {
-      w.partnerFrames.push(t - last)
+      ;(w.partnerOn ? w.partnerFrames : w.framesBefore).push(t - last)
       last = t
       if (w.partnerFrames.length < 100_000) requestAnimationFrame(frame)
     }
     requestAnimationFrame(frame)
   })
+  await alice.waitForTimeout(3000)
+  await alice.evaluate(() => {
+    ;(window as unknown as { partnerOn: boolean }).partnerOn = true
+  })
+  await panel.getByRole('button', { name: 'Start partner' }).click()
+  await expect(panel.getByRole('button', { name: 'Stop partner' })).toBeVisible({ timeout: 60_000 })
   // Two bars of quarter notes at 120 bpm (500 ms a beat): C D E F G F E D on the home row, legato (each key
   // goes down before the last comes up), so the only silence is the phrase's end, however slow the machine.
   const phrase = ['a', 's', 'd', 'f', 'g', 'f', 'd', 's']
@@ -92,11 +99,18 @@ test('call and response answers a phrase from the partner worker, and Keep makes
   const firstBeat = Number(await played.getAttribute('data-first-beat'))
   expect(firstBeat).toBeGreaterThan(phraseEnd)
   expect(firstBeat - phraseEnd).toBeLessThanOrEqual(1)
-  const frames = await alice.evaluate(() => (window as unknown as { partnerFrames: number[] }).partnerFrames)
-  const sorted = frames.slice(1).sort((x, y) => x - y)
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0
+  const frames = await alice.evaluate(() => {
+    const w = window as unknown as { framesBefore: number[]; partnerFrames: number[] }
+    return { before: w.framesBefore.slice(1), during: w.partnerFrames.slice(1) }
+  })
+  const summary = (all: number[]) => {
+    const sorted = [...all].sort((x, y) => x - y)
+    const at = (q: number) =>
+      (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0).toFixed(1)
+    return `n ${sorted.length}, p50 ${at(0.5)} p95 ${at(0.95)} p99 ${at(0.99)} max ${at(1)} ms, over 20 ms ${sorted.filter((f) => f > 20).length}`
+  }
   console.log(
-    `partner figures: model ms/beat ${await played.getAttribute('data-model-ms-per-beat')}, late windows ${await played.getAttribute('data-late')}, frames ${sorted.length}, frame interval p50 ${at(0.5).toFixed(1)} p95 ${at(0.95).toFixed(1)} p99 ${at(0.99).toFixed(1)} max ${(sorted.at(-1) ?? 0).toFixed(1)} ms, over 20 ms: ${sorted.filter((f) => f > 20).length}`,
+    `partner figures: model ms/beat ${await played.getAttribute('data-model-ms-per-beat')}, late windows ${await played.getAttribute('data-late')} (in the worker ${await played.getAttribute('data-late-in-worker')}) of ${await played.getAttribute('data-windows')}; frame intervals before the partner: ${summary(frames.before)}; with the partner: ${summary(frames.during)}`,
   )
   await panel.getByRole('button', { name: 'Stop partner' }).click()
   await alice.keyboard.press(' ')

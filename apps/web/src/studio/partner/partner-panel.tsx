@@ -35,6 +35,7 @@ interface RunningPartner {
   modelHash: string
   seed: number
   modelMsPerBeat(): number | null
+  lateInWorker(): number | null
   stop: () => void
 }
 
@@ -45,7 +46,7 @@ interface RunningPartner {
 async function startRun(
   kind: Kind,
   start: LiveStart,
-): Promise<{ run: LiveRun; version: string; modelHash: string; modelMsPerBeat(): number | null }> {
+): Promise<Omit<RunningPartner, 'session' | 'seed' | 'stop'> & { run: LiveRun }> {
   if (kind === 'bass') {
     const { plugin } = bassPartner()
     return {
@@ -53,6 +54,7 @@ async function startRun(
       version: plugin.manifest.version,
       modelHash: 'none',
       modelMsPerBeat: () => null,
+      lateInWorker: () => null,
     }
   }
   const partner = await startWorkerPartner(kind, start)
@@ -61,6 +63,7 @@ async function startRun(
     version: partner.version,
     modelHash: partner.modelHash,
     modelMsPerBeat: () => (partner.beatsPlanned() > 0 ? partner.modelMs() / partner.beatsPlanned() : null),
+    lateInWorker: partner.lateInWorker,
   }
 }
 
@@ -139,6 +142,7 @@ export function PartnerPanel({ transport }: { transport: AudioTransport }) {
       modelHash: started.modelHash,
       seed,
       modelMsPerBeat: started.modelMsPerBeat,
+      lateInWorker: started.lateInWorker,
       stop: () => {
         clearInterval(timer)
         unfollow()
@@ -220,9 +224,11 @@ export function PartnerPanel({ transport }: { transport: AudioTransport }) {
         className="st-small"
         data-testid="partner-played"
         data-late={partner.current?.session.late() ?? 0}
+        data-windows={partner.current?.session.windows() ?? 0}
         data-heard-until={heardUntil ?? ''}
         data-first-beat={partner.current?.session.played()[0]?.beat ?? ''}
         data-model-ms-per-beat={partner.current?.modelMsPerBeat() ?? ''}
+        data-late-in-worker={partner.current?.lateInWorker() ?? ''}
       >
         {played} notes
       </span>

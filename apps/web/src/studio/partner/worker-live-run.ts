@@ -22,6 +22,8 @@ export interface WorkerPartner {
   /** Model milliseconds so far, and the beats of the windows planned: model ms per beat. */
   modelMs(): number
   beatsPlanned(): number
+  /** Late windows the worker itself reported (the rest of the session's late count were late on the page). */
+  lateInWorker(): number
 }
 
 interface Waiting {
@@ -42,6 +44,7 @@ export function startWorkerPartner(
   let nextId = 0
   let modelMs = 0
   let beats = 0
+  let lateInWorker = 0
   let stopped = false
   const stop = () => {
     if (stopped) return
@@ -84,6 +87,7 @@ export function startWorkerPartner(
           modelHash: message.modelHash,
           modelMs: () => modelMs,
           beatsPlanned: () => beats,
+          lateInWorker: () => lateInWorker,
         })
         return
       }
@@ -100,6 +104,7 @@ export function startWorkerPartner(
       }
       modelMs += message.modelMs
       beats += w.beats
+      if (message.late) lateInWorker++
       const late = message.late || performance.now() > w.deadlineAt
       w.resolve({ notes: late ? [] : message.notes, late })
     }
