@@ -22,14 +22,13 @@ import { startTestInference } from '../../apps/inference/src/testing'
 import { type BackendName, initBackend } from '../../packages/plugins/src/common/backend'
 import { loadLocalModels } from '../../packages/plugins/src/common/local-host'
 import type { LiveRegistration } from '../../packages/plugins/src/host'
-import { callResponsePartner } from '../../packages/plugins/src/live/call-response'
-import { drummerPartner } from '../../packages/plugins/src/live/drummer'
 import {
   D_MAJOR_PHRASE,
   type PlayedNote,
   playedEvents,
   RELEASE,
 } from '../../packages/plugins/src/live/phrases'
+import { callResponsePartner, drummerPartner } from '../../packages/plugins/src/live/published'
 import { REHEARSAL_DEFAULTS, rehearse } from '../../packages/plugins/src/live/rehearsal'
 import { percentile } from '../collab/measure'
 

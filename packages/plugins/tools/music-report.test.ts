@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { initBackend } from '../src/common/backend.js'
 import { fixturePath } from '../src/common/test-utils.js'
-import { getSplit as getRollSplit, loadRolls } from '../src/continue/data.js'
-import { loadBeats } from '../src/drums/data.js'
+import { getSplit as getRollSplit } from '../src/continue/data.js'
+import { loadRolls } from '../src/continue/rolls-file.js'
+import { loadBeats } from '../src/drums/beats-file.js'
 import { getSplit, loadChorales } from '../src/harmonizer/data.js'
 import { continueReport, drumsReport, harmonizerReport } from './music-report.js'
 

@@ -44,9 +44,11 @@ import {
   parallelRate,
 } from '../src/common/musical-checks.js'
 import { gridToNotes, notesToGrid, TICKS_PER_16TH } from '../src/common/steps.js'
-import { getSplit as getRollSplit, loadRolls } from '../src/continue/data.js'
+import { getSplit as getRollSplit } from '../src/continue/data.js'
 import { continuePlugin } from '../src/continue/plugin.js'
-import { type Beat, drumClassOf, loadBeats, STEPS_PER_BAR } from '../src/drums/data.js'
+import { loadRolls } from '../src/continue/rolls-file.js'
+import { loadBeats } from '../src/drums/beats-file.js'
+import { type Beat, drumClassOf, STEPS_PER_BAR } from '../src/drums/data.js'
 import { continuable, continuationCounts, sum } from '../src/drums/density.js'
 import { drumsPlugin } from '../src/drums/plugin.js'
 import { DRUM_STYLES } from '../src/drums/sampling.js'

@@ -1,7 +1,12 @@
 import { definePlugin, type NewTrack, type PluginContext, type PluginNote, PPQ } from '@ensemble/core/plugin'
-import { DEFAULT_MODELS_DIR, type FirstPartyOptions, publishedAsset } from '../common/assets.js'
+import {
+  DEFAULT_MODELS_DIR,
+  type FirstPartyOptions,
+  publishedAsset,
+  publishedRollShape,
+} from '../common/assets.js'
 import type { RollShape } from '../common/roll-runtime.js'
-import { publishedRollShape, sampleRoll } from '../common/roll-sampling.js'
+import { sampleRoll } from '../common/roll-sampling.js'
 import { NEVER } from '../common/step-runtime.js'
 import { gridToNotes, TICKS_PER_16TH } from '../common/steps.js'
 import { KEY_MIN } from '../continue/data.js'

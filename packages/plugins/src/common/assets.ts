@@ -1,7 +1,8 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { ModelTensor } from '@ensemble/core/plugin'
+import { pinnedAsset } from './pinned-asset.js'
+import { type RollFormat, type RollShape, rollShape } from './roll-runtime.js'
 
 /*
  * Where first-party weights live and how their manifests pin them. The ML side's publish scripts write
@@ -41,39 +42,18 @@ export function copyPublished(model: string, to: string, from = DEFAULT_MODELS_D
     if (existsSync(path.join(source, file))) copyFileSync(path.join(source, file), path.join(target, file))
 }
 
-/**
- * Pins nothing can match. Used when weights.json is absent (the model was never published): the manifest
- * must still be well-formed, and the host then lists the plugin as unavailable (file missing, or a digest
- * that cannot match), never as a plugin without trained weights that pretends to work.
- */
-const UNPUBLISHED = '0'.repeat(64)
-
-interface WeightsJson {
-  files?: Record<string, { sha256?: unknown }>
-}
-
 /** The manifest asset of `<modelsDir>/<model>/weights/`, its digests read from the published weights.json. */
 export function publishedAsset(modelsDir: string, model: string, id = model) {
-  let files: WeightsJson['files'] = {}
   const manifestFile = path.join(modelFolder(modelsDir, model), 'weights.json')
+  let weightsJson: unknown = null
   if (existsSync(manifestFile)) {
     try {
-      files = (JSON.parse(readFileSync(manifestFile, 'utf8')) as WeightsJson).files ?? {}
+      weightsJson = JSON.parse(readFileSync(manifestFile, 'utf8'))
     } catch {
-      files = {}
+      weightsJson = null
     }
   }
-  const digest = (name: string): string => {
-    const value = files?.[name]?.sha256
-    return typeof value === 'string' && /^[0-9a-f]{64}$/.test(value) ? value : UNPUBLISHED
-  }
-  return {
-    id,
-    format: 'tfjs-functional' as const,
-    path: `${model}/weights/model.json`,
-    sha256: digest('model.json'),
-    weights: [{ path: 'model.weights.bin', sha256: digest('model.weights.bin') }],
-  }
+  return pinnedAsset(model, weightsJson, id)
 }
 
 /** True when `<model>/weights/weights.json` exists: the ML side published it. */
@@ -81,9 +61,21 @@ export function isPublished(modelsDir: string, model: string): boolean {
   return existsSync(path.join(modelFolder(modelsDir, model), 'weights.json'))
 }
 
-/** One output of a step model, as plain numbers. */
-export function first(outputs: readonly ModelTensor[], index: number): readonly number[] {
-  const out = outputs[index]
-  if (!out) throw new Error(`the model returned no output ${index}`)
-  return out.data
+/** The published model's shape from its model.json, or the training defaults when it is not there yet. */
+export function publishedRollShape(
+  modelsDir: string,
+  model: string,
+  roll: RollFormat,
+  defaultConfig: unknown,
+): RollShape {
+  const file = path.join(modelFolder(modelsDir, model), 'model.json')
+  if (existsSync(file)) {
+    try {
+      const json = JSON.parse(readFileSync(file, 'utf8')) as { format?: string; modelTopology?: unknown }
+      return rollShape(roll, { format: json.format, config: json.modelTopology })
+    } catch {
+      // Unreadable or another format: the host will list the plugin as unavailable; keep the module loadable.
+    }
+  }
+  return roll.shape(defaultConfig)
 }

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import type { ModelRunner, ModelTensor, PluginAsset } from '@ensemble/core/plugin'
-import * as tf from '@tensorflow/tfjs'
+import type { ModelRunner, PluginAsset } from '@ensemble/core/plugin'
+import type * as tf from '@tensorflow/tfjs'
 import type { BatchModel, LiveRegistration, PluginRegistration } from '../host.js'
+import { functionalModelOf, modelRunner } from './model-runner.js'
 
 /*
  * A minimal in-process host for this package's tests and tools: loads each asset of a registration the way
@@ -29,10 +30,8 @@ function loadAsset(
 ): BatchModel {
   const modelPath = path.join(root, asset.path)
   const json = JSON.parse(new TextDecoder().decode(readPinned(modelPath, asset.sha256))) as tf.io.ModelJSON
-  const specs: tf.io.WeightsManifestEntry[] = []
   const buffers: ArrayBuffer[] = []
   for (const group of json.weightsManifest) {
-    specs.push(...group.weights)
     for (const file of group.paths) {
       const pin = asset.weights.find((w) => w.path === file)
       if (!pin) throw new Error(`${file}: not pinned by the manifest`)
@@ -42,12 +41,7 @@ function loadAsset(
   }
   const runtime = registration.runtimes?.[asset.id]
   if (!runtime) throw new Error(`no runtime for asset ${asset.id}`)
-  return runtime({
-    format: json.format,
-    config: json.modelTopology,
-    weights: tf.io.decodeWeights(tf.io.CompositeArrayBuffer.join(buffers), specs),
-    metadata: (json.userDefinedMetadata ?? {}) as Record<string, unknown>,
-  })
+  return runtime(functionalModelOf(json, buffers))
 }
 
 export interface LocalModels {
@@ -77,18 +71,8 @@ export function loadLocalModels(registration: PluginRegistration | LiveRegistrat
   return {
     problems,
     calls: () => calls,
-    runner: {
-      async run(assetId, inputs): Promise<ModelTensor[]> {
-        const model = models.get(assetId)
-        if (!model) throw new Error(`model ${assetId} is not loaded`)
-        calls++
-        const outputs = tf.tidy(() =>
-          model.predict(inputs.map((x) => tf.tensor(Float32Array.from(x.data), [1, ...x.shape], 'float32'))),
-        )
-        const result = outputs.map((t) => ({ shape: t.shape.slice(1), data: Array.from(t.dataSync()) }))
-        tf.dispose(outputs)
-        return result
-      },
-    },
+    runner: modelRunner(models, () => {
+      calls++
+    }),
   }
 }

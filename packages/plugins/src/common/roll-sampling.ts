@@ -1,8 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs'
-import path from 'node:path'
 import type { PluginContext } from '@ensemble/core/plugin'
-import { first, modelFolder } from './assets.js'
-import { type RollFormat, type RollShape, rollShape } from './roll-runtime.js'
+import type { RollShape } from './roll-runtime.js'
+import { first } from './step-runtime.js'
 import { ConvHistory, uniforms } from './steps.js'
 
 /*
@@ -10,25 +8,6 @@ import { ConvHistory, uniforms } from './steps.js'
  * `continueRoll` and `../drums/infer.ts`'s `generateDrums`): the known frames are fed first (teacher forced,
  * their draws unused), then each new frame is drawn given the past; every step is one `ctx.models.run`.
  */
-
-/** The published model's shape from its model.json, or the training defaults when it is not there yet. */
-export function publishedRollShape(
-  modelsDir: string,
-  model: string,
-  roll: RollFormat,
-  defaultConfig: unknown,
-): RollShape {
-  const file = path.join(modelFolder(modelsDir, model), 'model.json')
-  if (existsSync(file)) {
-    try {
-      const json = JSON.parse(readFileSync(file, 'utf8')) as { format?: string; modelTopology?: unknown }
-      return rollShape(roll, { format: json.format, config: json.modelTopology })
-    } catch {
-      // Unreadable or another format: the host will list the plugin as unavailable; keep the module loadable.
-    }
-  }
-  return roll.shape(defaultConfig)
-}
 
 /** Receptive field in steps: older frames cannot change a draw, so the loop feeds at most this many. */
 export const receptiveField = (shape: RollShape): number => 1 + 2 * shape.dilations.reduce((a, d) => a + d, 0)

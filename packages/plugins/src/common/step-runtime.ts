@@ -1,3 +1,4 @@
+import type { ModelTensor } from '@ensemble/core/plugin'
 import * as tf from '@tensorflow/tfjs'
 import type { BatchModel, FunctionalModel } from '../host.js'
 
@@ -58,4 +59,11 @@ export function stackStates(states: Float32Array[][], count: number, channels: n
     })
   })
   return tf.tensor3d(flat, [states.length, count, channels])
+}
+
+/** One output of a step model, as plain numbers. */
+export function first(outputs: readonly ModelTensor[], index: number): readonly number[] {
+  const out = outputs[index]
+  if (!out) throw new Error(`the model returned no output ${index}`)
+  return out.data
 }

@@ -6,11 +6,12 @@ import { initBackend } from '../common/backend.js'
 import { Rng } from '../common/rng.js'
 import { fixturePath, modelPath } from '../common/test-utils.js'
 import type { WeightsManifest } from '../model-io/fs-handler.js'
-import { getSplit, KEY_MIN, KEYS, loadRolls, perKeyBaseline, sampleRollBatch } from './data.js'
+import { getSplit, KEY_MIN, KEYS, perKeyBaseline, sampleRollBatch } from './data.js'
 import { continueRoll } from './infer.js'
 import { loadContinue } from './io.js'
 import { ContinueModel, DEFAULT_CONTINUE_CONFIG, evaluateFrameNll, rollTensors } from './model.js'
 import { continuationWeight } from './plugin.js'
+import { loadRolls } from './rolls-file.js'
 import { chordModel } from './test-models.js'
 
 const jsb = loadRolls(fixturePath('jsb-pianoroll-slice.json'))

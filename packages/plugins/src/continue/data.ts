@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs'
 import type { Rng } from '../common/rng.js'
 
 /** One frame = the sorted MIDI pitches sounding in it. */
@@ -22,17 +21,6 @@ export const DEFAULT_DATA: Record<Corpus, string> = {
 /** Guesses the corpus from a file name (evaluate takes any file of the same format). */
 export function corpusOf(file: string): Corpus {
   return /nottingham/i.test(file) ? 'nottingham' : 'jsb'
-}
-
-export function loadRolls(file: string): RollSet {
-  const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, number[][][]>
-  for (const [split, pieces] of Object.entries(raw)) {
-    for (const piece of pieces)
-      for (const frame of piece)
-        for (const p of frame)
-          if (p < KEY_MIN || p >= KEY_MIN + KEYS) throw new Error(`${split}: pitch ${p} outside the 88 keys`)
-  }
-  return raw
 }
 
 export function getSplit(set: RollSet, split: string): Piece[] {

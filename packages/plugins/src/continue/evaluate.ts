@@ -7,9 +7,10 @@
  */
 import { initBackend } from '../common/backend.js'
 import { defaultDataPath, defaultModelDir, parseArgs, resolveFromCwd } from '../common/cli.js'
-import { CORPORA, type Corpus, corpusOf, DEFAULT_DATA, getSplit, loadRolls, perKeyBaseline } from './data.js'
+import { CORPORA, type Corpus, corpusOf, DEFAULT_DATA, getSplit, perKeyBaseline } from './data.js'
 import { loadContinue } from './io.js'
 import { evaluateFrameNll } from './model.js'
+import { loadRolls } from './rolls-file.js'
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2), {

@@ -1,11 +1,16 @@
 import { definePlugin, PPQ } from '@ensemble/core/plugin'
-import { DEFAULT_MODELS_DIR, type FirstPartyOptions, publishedAsset } from '../common/assets.js'
-import { parallelMotion } from '../common/musical-checks.js'
-import { publishedRollShape, sampleRoll } from '../common/roll-sampling.js'
+import {
+  DEFAULT_MODELS_DIR,
+  type FirstPartyOptions,
+  publishedAsset,
+  publishedRollShape,
+} from '../common/assets.js'
+import { sampleRoll } from '../common/roll-sampling.js'
 import { NEVER } from '../common/step-runtime.js'
 import { gridToNotes, notesToGrid } from '../common/steps.js'
 import { CONTINUE_TRAINING } from '../common/training-coverage.js'
 import type { PluginRegistration } from '../host.js'
+import { CONTINUE_STYLE_PARAMETER, CONTINUE_WEIGHTS, continuationWeight } from './continuation.js'
 import { KEY_MIN } from './data.js'
 import { DEFAULT_CONTINUE_CONFIG } from './model.js'
 import { CONTINUE_ROLL, continueRuntime } from './runtime.js'
@@ -18,56 +23,7 @@ export const CONTINUE_STYLES = {
   folk: { corpus: 1, frameTicks: PPQ / 2 },
 } as const
 
-/** The model's two corpora as a choice: Continue's and call and response's style parameter. */
-export const CONTINUE_STYLE_PARAMETER = {
-  id: 'style',
-  type: 'choice',
-  label: 'Style',
-  default: 'folk',
-  options: [
-    { value: 'folk', label: 'Folk tune (8th notes)' },
-    { value: 'chorale', label: 'Chorale (quarter notes)' },
-  ],
-} as const
-
-/**
- * Penalised sampling (sampleRoll's `weight`), so that the continuation moves like the tunes: drawn as they
- * are, frames jump across registers (C6 → F4 → G2: the top or bottom voice moving more than an octave) five
- * times as often as the real tunes, and once that is held back they move the outer voices in parallel
- * fifths/octaves more often. A frame that does either is kept only with this probability and otherwise drawn
- * again. Chosen with tools/music-report.ts (`--continue-weights`) on the valid split; the model card has the
- * figures.
- */
-export const CONTINUE_WEIGHTS = { parallel: 0.6, registerJump: 0.085 } as const
-/** A move of the top or bottom voice wider than this (semitones) is a register jump. */
-const REGISTER_JUMP = 12
-
-/** The weight of `frame` after `before`: the product of the penalties its outer voices incur. */
-export function continuationWeight(
-  frame: readonly number[],
-  before: readonly (readonly number[])[],
-  weights: { parallel: number; registerJump: number } = CONTINUE_WEIGHTS,
-): number {
-  if (frame.length === 0) return 1
-  const top = Math.max(...frame)
-  const bottom = Math.min(...frame)
-  let w = 1
-  const last = before.at(-1) ?? []
-  if (frame.length > 1 && last.length > 1) {
-    const [top0, bottom0] = [Math.max(...last), Math.min(...last)]
-    if (top0 !== top && bottom0 !== bottom && parallelMotion(top0, top, bottom0, bottom) !== null)
-      w *= weights.parallel
-  }
-  // The register is the last sounding frame's, across rests.
-  const sounding = before.findLast((f) => f.length > 0)
-  if (
-    sounding &&
-    (Math.abs(top - Math.max(...sounding)) > REGISTER_JUMP ||
-      Math.abs(bottom - Math.min(...sounding)) > REGISTER_JUMP)
-  )
-    w *= weights.registerJump
-  return w
-}
+export { CONTINUE_STYLE_PARAMETER, CONTINUE_WEIGHTS, continuationWeight } from './continuation.js'
 
 /**
  * Continue: the notes of the selection (melody or chords) go on as a piano roll for N bars, starting at the

@@ -7,9 +7,10 @@ import path from 'node:path'
 import { initBackend } from '../common/backend.js'
 import { defaultDataPath, defaultModelDir, parseArgs, repoRoot, resolveFromCwd } from '../common/cli.js'
 import { readTrainingMetadata, writeWeightsManifest } from '../common/publish.js'
-import { DEFAULT_DATA, getSplit, loadRolls, perKeyBaseline } from './data.js'
+import { DEFAULT_DATA, getSplit, perKeyBaseline } from './data.js'
 import { loadContinue } from './io.js'
 import { evaluateFrameNll } from './model.js'
+import { loadRolls } from './rolls-file.js'
 
 export const CONTINUE_FIXTURES = {
   jsb: 'packages/plugins/test/fixtures/jsb-pianoroll-slice.json',

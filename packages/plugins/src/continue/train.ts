@@ -13,15 +13,7 @@ import { initBackend } from '../common/backend.js'
 import { defaultDataPath, defaultModelDir, numArg, parseArgs, resolveFromCwd } from '../common/cli.js'
 import type { Rng } from '../common/rng.js'
 import { train } from '../common/trainer.js'
-import {
-  CORPORA,
-  type Corpus2,
-  DEFAULT_DATA,
-  getSplit,
-  loadRolls,
-  perKeyBaseline,
-  sampleRollBatch,
-} from './data.js'
+import { CORPORA, type Corpus2, DEFAULT_DATA, getSplit, perKeyBaseline, sampleRollBatch } from './data.js'
 import {
   CONTINUE_FORMAT,
   type ContinueConfig,
@@ -30,6 +22,7 @@ import {
   evaluateFrameNll,
   rollTensors,
 } from './model.js'
+import { loadRolls } from './rolls-file.js'
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2), {

@@ -8,7 +8,8 @@
  */
 import { initBackend } from '../common/backend.js'
 import { defaultDataPath, numArg, parseArgs, resolveFromCwd } from '../common/cli.js'
-import { DEFAULT_DATA, loadBeats } from './data.js'
+import { loadBeats } from './beats-file.js'
+import { DEFAULT_DATA } from './data.js'
 import { continuable, continuationCounts, sum } from './density.js'
 import { drumsPlugin } from './plugin.js'
 

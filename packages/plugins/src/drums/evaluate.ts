@@ -8,7 +8,8 @@
  */
 import { initBackend } from '../common/backend.js'
 import { defaultDataPath, defaultModelDir, parseArgs, resolveFromCwd } from '../common/cli.js'
-import { DEFAULT_DATA, loadBeats, positionBaseline } from './data.js'
+import { loadBeats } from './beats-file.js'
+import { DEFAULT_DATA, positionBaseline } from './data.js'
 import { loadDrums } from './io.js'
 import { evaluateStepNll } from './model.js'
 

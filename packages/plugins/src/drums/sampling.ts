@@ -1,11 +1,13 @@
 import type { PluginContext, PluginNote, SongContext } from '@ensemble/core/plugin'
+import { publishedRollShape } from '../common/assets.js'
 import type { RollShape } from '../common/roll-runtime.js'
-import { publishedRollShape, sampleRoll } from '../common/roll-sampling.js'
+import { sampleRoll } from '../common/roll-sampling.js'
 import { NEVER } from '../common/step-runtime.js'
 import { notesToGrid, TICKS_PER_16TH } from '../common/steps.js'
 import { DRUM_CLASSES, drumClassOf } from './data.js'
 import { DEFAULT_DRUMS_CONFIG } from './model.js'
 import { DRUMS_ROLL } from './runtime.js'
+import { DRUM_PRIMERS, DRUMS_DENSITY_CALIBRATION, type DrumStyle, KICK } from './styles.js'
 
 /*
  * Drum generation shared by the drums and arranger plugins: 16th-step hit masks over the 9 GrooVAE classes.
@@ -13,54 +15,13 @@ import { DRUMS_ROLL } from './runtime.js'
  * groove's feel, as a drummer continuing a fill would), and density is a logit offset on every class.
  */
 
-/**
- * The logit offset on every class that makes density 0.5 play as densely as the drummers: drawn step by step
- * from a model trained on real pasts, a beat plays ~9 % fewer hits than the drummer played next (a missed hit
- * makes the next ones less likely, and the misses compound). Fitted on the train split by `calibrate.ts`
- * (continuations of real 2-bar openings against the real next 8 bars); the model card has the figures. One
- * offset for all classes: per-class offsets fitted the same way did not settle (fills make toms bursty).
- */
-export const DRUMS_DENSITY_CALIBRATION = 0.13
-
-export const DRUM_STYLES = ['rock', 'funk', 'hiphop', 'jazz'] as const
-export type DrumStyle = (typeof DRUM_STYLES)[number]
-
-/** The Drums generator's and the live drummer's style parameter. */
-export const DRUM_STYLE_PARAMETER = {
-  id: 'style',
-  type: 'choice',
-  label: 'Style',
-  default: 'rock',
-  options: DRUM_STYLES.map((value) => ({
-    value,
-    label: value === 'hiphop' ? 'Hip-hop' : value[0]!.toUpperCase() + value.slice(1),
-  })),
-} as const
-
-const K = 0
-const S = 1
-const CH = 2
-const RIDE = 8
-
-/** One bar of 16ths per style: the classes hit at each step. */
-export const DRUM_PRIMERS: Record<DrumStyle, number[][]> = {
-  rock: bar((t) => [...(t % 8 === 0 ? [K] : []), ...(t % 8 === 4 ? [S] : []), ...(t % 2 === 0 ? [CH] : [])]),
-  funk: bar((t) => [...([0, 3, 10].includes(t) ? [K] : []), ...(t % 8 === 4 ? [S] : []), CH]),
-  hiphop: bar((t) => [
-    ...([0, 7, 10].includes(t) ? [K] : []),
-    ...(t % 8 === 4 ? [S] : []),
-    ...(t % 2 === 0 ? [CH] : []),
-  ]),
-  jazz: bar((t) => [
-    ...(t === 0 ? [K] : []),
-    ...([0, 4, 7, 8, 12, 15].includes(t) ? [RIDE] : []),
-    ...(t % 8 === 4 ? [CH] : []),
-  ]),
-}
-
-function bar(at: (t: number) => number[]): number[][] {
-  return Array.from({ length: 16 }, (_, t) => at(t))
-}
+export {
+  DRUM_PRIMERS,
+  DRUM_STYLE_PARAMETER,
+  DRUM_STYLES,
+  DRUMS_DENSITY_CALIBRATION,
+  type DrumStyle,
+} from './styles.js'
 
 export function drumsShape(modelsDir: string): RollShape {
   return publishedRollShape(modelsDir, 'drums', DRUMS_ROLL, DEFAULT_DRUMS_CONFIG)
@@ -122,7 +83,7 @@ export async function generateDrumNotes(
     return DRUM_CLASSES.map((_, k) => {
       if (k >= shape.outputs) return NEVER
       let b = densityOffset
-      if (req.follow && k === K && step >= req.startStep) b += req.follow.has(step) ? 2 : -1
+      if (req.follow && k === KICK && step >= req.startStep) b += req.follow.has(step) ? 2 : -1
       return b
     })
   }

@@ -8,7 +8,8 @@ import { initBackend } from '../common/backend.js'
 import { defaultDataPath, defaultModelDir, numArg, parseArgs, resolveFromCwd } from '../common/cli.js'
 import type { Rng } from '../common/rng.js'
 import { train } from '../common/trainer.js'
-import { DEFAULT_DATA, loadBeats, positionBaseline, sampleDrumBatch } from './data.js'
+import { loadBeats } from './beats-file.js'
+import { DEFAULT_DATA, positionBaseline, sampleDrumBatch } from './data.js'
 import { DEFAULT_DRUMS_CONFIG, DRUMS_FORMAT, DrumsModel, drumTensors, evaluateStepNll } from './model.js'
 
 async function main(): Promise<void> {

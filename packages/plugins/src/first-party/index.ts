@@ -16,8 +16,7 @@ import { drumsPlugin } from '../drums/plugin.js'
 import { harmonizerPlugin } from '../harmonizer/plugin.js'
 import type { LiveRegistration, PluginRegistration } from '../host.js'
 import { bassPartner } from '../live/bass.js'
-import { callResponsePartner } from '../live/call-response.js'
-import { drummerPartner } from '../live/drummer.js'
+import { callResponsePartner, drummerPartner } from '../live/published.js'
 
 export { ARRANGER_ID, arrangerPlugin } from '../arranger/plugin.js'
 export * from '../background/plan.js'
@@ -41,8 +40,9 @@ export type {
   PluginRegistration,
 } from '../host.js'
 export { BASS_ID, bassPartner, type ImpliedChord, impliedChord } from '../live/bass.js'
-export { CALL_RESPONSE_ID, callResponsePartner } from '../live/call-response.js'
-export { DRUMMER_ID, densityFor, drummerPartner } from '../live/drummer.js'
+export { CALL_RESPONSE_ID } from '../live/call-response.js'
+export { DRUMMER_ID, densityFor } from '../live/drummer.js'
+export { callResponsePartner, drummerPartner } from '../live/published.js'
 
 export function firstPartyPlugins(options: FirstPartyOptions = {}): PluginRegistration[] {
   return [

@@ -1,14 +1,10 @@
-import { defineLivePlugin, type LiveNote, type LiveWindow } from '@ensemble/core/plugin'
-import { DEFAULT_MODELS_DIR, type FirstPartyOptions, publishedAsset } from '../common/assets.js'
-import { publishedRollShape } from '../common/roll-sampling.js'
+import { defineLivePlugin, type LiveNote, type LivePlugin, type LiveWindow } from '@ensemble/core/plugin'
 import { NEVER } from '../common/step-runtime.js'
+import { CONTINUE_STYLE_PARAMETER, CONTINUE_WEIGHTS, continuationWeight } from '../continue/continuation.js'
 import { KEY_MIN } from '../continue/data.js'
-import { DEFAULT_CONTINUE_CONFIG } from '../continue/model.js'
-import { CONTINUE_STYLE_PARAMETER, CONTINUE_WEIGHTS, continuationWeight } from '../continue/plugin.js'
-import { CONTINUE_ROLL, continueRuntime } from '../continue/runtime.js'
-import type { LiveRegistration } from '../host.js'
 import { HeardNotes } from './heard.js'
 import { ListeningRoll } from './listening-roll.js'
+import type { PartnerModel } from './partner-model.js'
 
 export const CALL_RESPONSE_ID = 'studio.ensemble.live.call-response'
 
@@ -53,12 +49,10 @@ interface Phrase {
  * by frame while it is played (ListeningRoll); the answer is drawn from the first silence on, in case the
  * phrase is over, and frame by frame while it plays, so a window waits only for the frames it holds. The
  * answer starts on the first frame of the song's grid the host can still schedule once the gap is heard;
- * a new phrase cuts it.
+ * a new phrase cuts it. Browser-safe: the model's shape and pinned asset are given (see partner-model.ts).
  */
-export function callResponsePartner(options: FirstPartyOptions = {}): LiveRegistration {
-  const modelsDir = options.modelsDir ?? DEFAULT_MODELS_DIR
-  const shape = publishedRollShape(modelsDir, 'continue', CONTINUE_ROLL, DEFAULT_CONTINUE_CONFIG)
-  const plugin = defineLivePlugin({
+export function callResponsePlugin({ shape, asset }: PartnerModel): LivePlugin {
+  return defineLivePlugin({
     manifest: {
       id: CALL_RESPONSE_ID,
       name: 'Call and response',
@@ -91,7 +85,7 @@ export function callResponsePartner(options: FirstPartyOptions = {}): LiveRegist
           step: 0.125,
         },
       ],
-      assets: [publishedAsset(modelsDir, 'continue')],
+      assets: [asset],
       capabilities: ['models', 'theory'],
     },
     start(input, ctx) {
@@ -270,5 +264,4 @@ export function callResponsePartner(options: FirstPartyOptions = {}): LiveRegist
       }
     },
   })
-  return { plugin, assetRoot: modelsDir, runtimes: { continue: continueRuntime } }
 }

@@ -1,17 +1,10 @@
-import { defineLivePlugin, type LiveNote, PPQ } from '@ensemble/core/plugin'
-import { DEFAULT_MODELS_DIR, type FirstPartyOptions, publishedAsset } from '../common/assets.js'
+import { defineLivePlugin, type LiveNote, type LivePlugin, PPQ } from '@ensemble/core/plugin'
 import { NEVER } from '../common/step-runtime.js'
 import { DRUM_CLASSES } from '../drums/data.js'
-import { drumsRuntime } from '../drums/runtime.js'
-import {
-  DRUM_PRIMERS,
-  DRUM_STYLE_PARAMETER,
-  DRUMS_DENSITY_CALIBRATION,
-  drumsShape,
-} from '../drums/sampling.js'
-import type { LiveRegistration } from '../host.js'
+import { DRUM_PRIMERS, DRUM_STYLE_PARAMETER, DRUMS_DENSITY_CALIBRATION } from '../drums/styles.js'
 import { HeardNotes } from './heard.js'
 import { ListeningRoll } from './listening-roll.js'
+import type { PartnerModel } from './partner-model.js'
 
 export const DRUMMER_ID = 'studio.ensemble.live.drummer'
 
@@ -42,12 +35,11 @@ export function densityFor(onsetsPerBeat: number): number {
  * Drummer: drums from the Groove MIDI model that follow the player's density and energy. Every 16th is one
  * model step drawn just ahead of the music with the density of what the player played in the last two beats
  * (a logit offset, as the Drums generator's density) and the player's loudness as velocity; the drummer
- * hears its own drums, so the groove continues from the style's primer bar on.
+ * hears its own drums, so the groove continues from the style's primer bar on. Browser-safe: the model's
+ * shape and pinned asset are given (see partner-model.ts).
  */
-export function drummerPartner(options: FirstPartyOptions = {}): LiveRegistration {
-  const modelsDir = options.modelsDir ?? DEFAULT_MODELS_DIR
-  const shape = drumsShape(modelsDir)
-  const plugin = defineLivePlugin({
+export function drummerPlugin({ shape, asset }: PartnerModel): LivePlugin {
+  return defineLivePlugin({
     manifest: {
       id: DRUMMER_ID,
       name: 'Drummer',
@@ -71,7 +63,7 @@ export function drummerPartner(options: FirstPartyOptions = {}): LiveRegistratio
           step: 0.05,
         },
       ],
-      assets: [publishedAsset(modelsDir, 'drums')],
+      assets: [asset],
       capabilities: ['models', 'theory'],
     },
     start(input, ctx) {
@@ -145,5 +137,4 @@ export function drummerPartner(options: FirstPartyOptions = {}): LiveRegistratio
       }
     },
   })
-  return { plugin, assetRoot: modelsDir, runtimes: { drums: drumsRuntime } }
 }

@@ -1,7 +1,7 @@
 import type { PluginContext } from '@ensemble/core/plugin'
-import { first } from '../common/assets.js'
 import type { RollShape } from '../common/roll-runtime.js'
 import { receptiveField } from '../common/roll-sampling.js'
+import { first } from '../common/step-runtime.js'
 import { ConvHistory, uniforms } from '../common/steps.js'
 
 /*

@@ -6,9 +6,8 @@ import { estimateKey, inKeyShare } from '../common/musical-checks.js'
 import { Rng } from '../common/rng.js'
 import type { LiveRegistration } from '../host.js'
 import { bassPartner, impliedChord } from './bass.js'
-import { callResponsePartner } from './call-response.js'
-import { drummerPartner } from './drummer.js'
 import { D_MAJOR_PHRASE, playedEvents, RELEASE } from './phrases.js'
+import { callResponsePartner, drummerPartner } from './published.js'
 import { REHEARSAL_DEFAULTS, rehearse } from './rehearsal.js'
 
 /*

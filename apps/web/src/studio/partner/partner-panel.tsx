@@ -1,7 +1,7 @@
 'use client'
 
 import { deepEqual, readMeta, readTracks, ticksPerBar } from '@ensemble/core'
-import { PPQ, startLive } from '@ensemble/core/plugin'
+import { type LiveRun, type LiveStart, PPQ, startLive } from '@ensemble/core/plugin'
 import { bassPartner } from '@ensemble/plugins/live'
 import { useEffect, useRef, useState } from 'react'
 import { api } from '../../client/api/client'
@@ -10,6 +10,7 @@ import { useStudio } from '../studio-context'
 import type { AudioTransport } from '../transport/audio-transport'
 import { createPartnerSession, type PartnerSession, TICK_BEATS, takeForKeeping } from './partner-session'
 import { localPlayerOf } from './player-stream'
+import { startWorkerPartner } from './worker-live-run'
 import './partner-panel.css'
 
 /*
@@ -19,13 +20,52 @@ import './partner-panel.css'
  * accepted or dismissed by the band like any suggestion.
  */
 
+/** The partners and the kind of track each plays on (its manifest's trackKinds). */
 const KINDS = [
-  { value: 'bass', label: 'Bass', available: true },
-  // The model partners need their weights loaded in a Web Worker in the page (docs/ARCHITECTURE.md "AI partner").
-  { value: 'call-response', label: 'Call and response (not in the studio yet)', available: false },
-  { value: 'drummer', label: 'Drummer (not in the studio yet)', available: false },
+  { value: 'bass', label: 'Bass', trackKind: 'instrument' },
+  { value: 'call-response', label: 'Call and response', trackKind: 'instrument' },
+  { value: 'drummer', label: 'Drummer', trackKind: 'drums' },
 ] as const
 type Kind = (typeof KINDS)[number]['value']
+
+/** What the running partner is, beyond the host loop: its version and model for Keep, figures for the page. */
+interface RunningPartner {
+  session: PartnerSession
+  version: string
+  modelHash: string
+  seed: number
+  modelMsPerBeat(): number | null
+  lateInWorker(): number | null
+  stop: () => void
+}
+
+/**
+ * A started partner's run: the bass in the page's thread (no model), a model partner in the partner worker
+ * (worker-live-run.ts), its weights fetched and checked there.
+ */
+async function startRun(
+  kind: Kind,
+  start: LiveStart,
+): Promise<Omit<RunningPartner, 'session' | 'seed' | 'stop'> & { run: LiveRun }> {
+  if (kind === 'bass') {
+    const { plugin } = bassPartner()
+    return {
+      run: startLive(plugin, start),
+      version: plugin.manifest.version,
+      modelHash: 'none',
+      modelMsPerBeat: () => null,
+      lateInWorker: () => null,
+    }
+  }
+  const partner = await startWorkerPartner(kind, start)
+  return {
+    run: partner.run,
+    version: partner.version,
+    modelHash: partner.modelHash,
+    modelMsPerBeat: () => (partner.beatsPlanned() > 0 ? partner.modelMs() / partner.beatsPlanned() : null),
+    lateInWorker: partner.lateInWorker,
+  }
+}
 
 export function PartnerPanel({ transport }: { transport: AudioTransport }) {
   const studio = useStudio()
@@ -35,62 +75,84 @@ export function PartnerPanel({ transport }: { transport: AudioTransport }) {
   const [running, setRunning] = useState(false)
   const [played, setPlayed] = useState(0)
   const [status, setStatus] = useState<string | null>(null)
-  const partner = useRef<{ session: PartnerSession; version: string; seed: number; stop: () => void } | null>(
-    null,
-  )
+  const [loading, setLoading] = useState(false)
+  /** Beat of the player's last key event and of the partner's first note: what a listener hears as the gap. */
+  const [heardUntil, setHeardUntil] = useState<number | null>(null)
+  const partner = useRef<RunningPartner | null>(null)
+  const trackKind = KINDS.find((k) => k.value === kind)?.trackKind ?? 'instrument'
   const tracks = useSong(
     session.doc,
-    (d) =>
-      readTracks(d)
-        .filter((t) => t.kind === 'instrument')
-        .map((t) => ({ id: t.id, name: t.name })),
+    (d) => readTracks(d).map((t) => ({ id: t.id, name: t.name, kind: t.kind })),
     [],
     deepEqual,
   )
-  const target = trackId || tracks[0]?.id || ''
+  const choices = tracks.filter((t) => t.kind === trackKind)
+  const target = choices.some((t) => t.id === trackId) ? trackId : choices[0]?.id || ''
   const readOnly = session.role === 'viewer'
 
   useEffect(() => () => partner.current?.stop(), [])
 
-  function start() {
-    if (!target) return
+  async function start() {
+    if (!target || loading) return
     const meta = readMeta(session.doc)
     const seed = Math.floor(Math.random() * 0xffff_ffff)
-    const { plugin } = bassPartner()
-    const run = startLive(plugin, {
+    const liveStart: LiveStart = {
       song: { bpm: meta.bpm, timeSignature: meta.timeSignature, key: meta.key },
       parameters: {},
       seed,
-    })
+    }
+    setLoading(true)
+    setStatus(kind === 'bass' ? null : 'Loading the partner…')
+    let started: Awaited<ReturnType<typeof startRun>>
+    try {
+      started = await startRun(kind, liveStart)
+    } catch (err) {
+      setStatus(`The partner could not start: ${err instanceof Error ? err.message : String(err)}`)
+      return
+    } finally {
+      setLoading(false)
+    }
+    const track = target
     const host = createPartnerSession({
-      run,
+      run: started.run,
       beat: () => (transport.playing() ? transport.position() / PPQ : null),
       bpm: () => readMeta(session.doc).bpm,
       play(note, inMs) {
         const msPerBeat = 60_000 / readMeta(session.doc).bpm
-        setTimeout(() => transport.noteOn(target, note.pitch, note.velocity), inMs)
-        setTimeout(() => transport.noteOff(target, note.pitch), inMs + note.durationBeats * msPerBeat)
+        setTimeout(() => transport.noteOn(track, note.pitch, note.velocity), inMs)
+        setTimeout(() => transport.noteOff(track, note.pitch), inMs + note.durationBeats * msPerBeat)
       },
     })
-    const unfollow = host.followPlayer(localPlayerOf(session, () => transport.position()))
+    const player = localPlayerOf(session, () => transport.position())
+    const unfollow = host.followPlayer(player)
+    const unwatch = player.subscribe((event) => setHeardUntil(event.beat))
     const timer = setInterval(
       () => {
-        void host.tick().then(() => setPlayed(host.played().length))
+        void host.tick().then(
+          () => setPlayed(host.played().length),
+          (err: unknown) =>
+            setStatus(`The partner stopped: ${err instanceof Error ? err.message : String(err)}`),
+        )
       },
       TICK_BEATS * (60_000 / meta.bpm),
     )
     partner.current = {
       session: host,
-      version: plugin.manifest.version,
+      version: started.version,
+      modelHash: started.modelHash,
       seed,
+      modelMsPerBeat: started.modelMsPerBeat,
+      lateInWorker: started.lateInWorker,
       stop: () => {
         clearInterval(timer)
         unfollow()
+        unwatch()
         host.stop()
       },
     }
     setRunning(true)
     setPlayed(0)
+    setHeardUntil(null)
     setStatus(null)
   }
 
@@ -110,7 +172,7 @@ export function PartnerPanel({ transport }: { transport: AudioTransport }) {
         trackId: target,
         partner: kind,
         pluginVersion: current.version,
-        modelHash: 'none',
+        modelHash: current.modelHash,
         seed: current.seed,
         ...take,
       })
@@ -130,7 +192,7 @@ export function PartnerPanel({ transport }: { transport: AudioTransport }) {
         onChange={(e) => setKind(e.target.value as Kind)}
       >
         {KINDS.map((k) => (
-          <option key={k.value} value={k.value} disabled={!k.available}>
+          <option key={k.value} value={k.value}>
             {k.label}
           </option>
         ))}
@@ -141,7 +203,7 @@ export function PartnerPanel({ transport }: { transport: AudioTransport }) {
         disabled={running}
         onChange={(e) => setTrackId(e.target.value)}
       >
-        {tracks.map((t) => (
+        {choices.map((t) => (
           <option key={t.id} value={t.id}>
             {t.name}
           </option>
@@ -150,13 +212,23 @@ export function PartnerPanel({ transport }: { transport: AudioTransport }) {
       <span className="st-small" title="The partner follows this player">
         follows me
       </span>
-      <button type="button" disabled={!target} onClick={running ? stop : start} aria-pressed={running}>
+      <button
+        type="button"
+        disabled={!target || loading}
+        onClick={running ? stop : () => void start()}
+        aria-pressed={running}
+      >
         {running ? 'Stop partner' : 'Start partner'}
       </button>
       <span
         className="st-small"
         data-testid="partner-played"
         data-late={partner.current?.session.late() ?? 0}
+        data-windows={partner.current?.session.windows() ?? 0}
+        data-heard-until={heardUntil ?? ''}
+        data-first-beat={partner.current?.session.played()[0]?.beat ?? ''}
+        data-model-ms-per-beat={partner.current?.modelMsPerBeat() ?? ''}
+        data-late-in-worker={partner.current?.lateInWorker() ?? ''}
       >
         {played} notes
       </span>

@@ -29,6 +29,8 @@ export interface PartnerSession {
   /** What the partner has played so far, in the song's beats; late windows dropped are not in it. */
   played(): readonly LiveNote[]
   late(): number
+  /** Windows planned so far, late ones included. */
+  windows(): number
   stop(): void
 }
 
@@ -36,6 +38,7 @@ export function createPartnerSession(options: PartnerSessionOptions): PartnerSes
   let scheduledTo: number | null = null
   let busy = false
   let late = 0
+  let windows = 0
   const played: LiveNote[] = []
   return {
     followPlayer(stream) {
@@ -69,6 +72,7 @@ export function createPartnerSession(options: PartnerSessionOptions): PartnerSes
           deadlineMs: Math.max(0, (fromBeat - now) * msPerBeat - MARGIN_MS),
         })
         scheduledTo = toBeat
+        windows++
         if (out.late) late++
         const at = options.beat() ?? now
         for (const note of out.notes) {
@@ -81,6 +85,7 @@ export function createPartnerSession(options: PartnerSessionOptions): PartnerSes
     },
     played: () => played,
     late: () => late,
+    windows: () => windows,
     stop: () => options.run.stop(),
   }
 }
