@@ -13,6 +13,8 @@ export interface DelayProxy {
 export async function startDelayProxy(
   target: { host: string; port: number },
   delayMs: () => number,
+  /** The port to listen on (0: any free one). */
+  listenPort = 0,
 ): Promise<DelayProxy> {
   const sockets = new Set<net.Socket>()
   const pipe = (from: net.Socket, to: net.Socket) => {
@@ -36,7 +38,7 @@ export async function startDelayProxy(
     pipe(client, upstream)
     pipe(upstream, client)
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  await new Promise<void>((resolve) => server.listen(listenPort, '127.0.0.1', resolve))
   const address = server.address()
   if (address === null || typeof address === 'string') throw new Error('proxy has no port')
   return {

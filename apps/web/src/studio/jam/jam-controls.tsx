@@ -101,6 +101,9 @@ export function JamControls() {
           data-mode={state.mode}
           data-start-at={String(state.startAt)}
           data-start-bar={String(state.startBar)}
+          data-bpm={String(state.bpm)}
+          data-beats-per-bar={String(state.beatsPerBar)}
+          data-interval-bars={String(state.intervalBars)}
         >
           {state.mode === 'live'
             ? 'Live'
@@ -125,6 +128,7 @@ export function JamControls() {
               data-played-at={String(e.note.at)}
               data-sound-at={String(e.soundAt)}
               data-sound-tick={String(e.soundTick)}
+              data-local-at={String(e.localAt)}
             >
               {e.note.player.name || e.note.player.id} ♪ {noteName(e.note.pitch)} · bar{' '}
               {Math.floor(e.soundTick / barTicks) + 1}

@@ -189,7 +189,7 @@ export function createJamSession(options: JamSessionOptions): JamSession {
       else transport.noteOff(note.trackId, note.pitch, atMs)
       take?.add(note)
       const soundAt = clock.serverTime(atMs) ?? arrived
-      stream.emit({ note, origin: 'remote', soundAt, soundTick: timeline.tickAt(atMs) })
+      stream.emit({ note, origin: 'remote', soundAt, soundTick: timeline.tickAt(atMs), localAt: atMs })
     }),
   ]
 
@@ -197,11 +197,12 @@ export function createJamSession(options: JamSessionOptions): JamSession {
     const at = serverNow()
     if (!state.running || timeline === null || at === null) return
     // Musical time on this player's own clock: where its transport is at the moment of the key.
-    const tick = Math.max(0, timeline.tickAt(now()))
+    const played = now()
+    const tick = Math.max(0, timeline.tickAt(played))
     const note: JamNote = { on, pitch, velocity, trackId, tick, at, player: self }
     if (options.canPlay) link.sendNote(note)
     take?.add(note)
-    stream.emit({ note, origin: 'local', soundAt: at, soundTick: tick })
+    stream.emit({ note, origin: 'local', soundAt: at, soundTick: tick, localAt: played })
   }
 
   return {
