@@ -9,13 +9,14 @@ import { useSong } from '../session/hooks'
 import { useStudio } from '../studio-context'
 import type { AudioTransport } from '../transport/audio-transport'
 import { createPartnerSession, type PartnerSession, TICK_BEATS, takeForKeeping } from './partner-session'
-import { localPlayerOf } from './player-stream'
+import type { JamPlayer } from '../../wire/jam'
+import { localPlayerOf, type PlayerStream, remotePlayer } from './player-stream'
 import './partner-panel.css'
 
 /*
- * "AI partner": choose a partner and the track it plays on, start it while the song plays; it follows the
- * local player (computer keys, Web MIDI) through `followPlayer(stream)`, the hook the jam's remote players
- * will use. "Keep" turns what it played into a proposal on the server-written path (ai.keepPartnerTake),
+ * "AI partner": choose a partner, the track it plays on and whom it follows, start it while the song plays; it
+ * follows the local player (computer keys, Web MIDI) or, in a jam, a bandmate heard live (the jam's live-note
+ * stream narrowed to that player), both through `followPlayer(stream)`. "Keep" turns what it played into a proposal on the server-written path (ai.keepPartnerTake),
  * accepted or dismissed by the band like any suggestion.
  */
 
@@ -35,6 +36,9 @@ export function PartnerPanel({ transport }: { transport: AudioTransport }) {
   const [running, setRunning] = useState(false)
   const [played, setPlayed] = useState(0)
   const [status, setStatus] = useState<string | null>(null)
+  /** Whom the partner follows: '' is this browser's player, else a bandmate's user id heard in the jam. */
+  const [follow, setFollow] = useState('')
+  const [bandmates, setBandmates] = useState<readonly JamPlayer[]>([])
   const partner = useRef<{ session: PartnerSession; version: string; seed: number; stop: () => void } | null>(
     null,
   )
@@ -51,6 +55,18 @@ export function PartnerPanel({ transport }: { transport: AudioTransport }) {
   const readOnly = session.role === 'viewer'
 
   useEffect(() => () => partner.current?.stop(), [])
+  // The bandmates heard in the jam so far, to follow one of them.
+  useEffect(
+    () =>
+      studio.jam.notes.subscribe(
+        (event) =>
+          setBandmates((prev) =>
+            prev.some((p) => p.id === event.note.player.id) ? prev : [...prev, event.note.player],
+          ),
+        { origin: 'remote' },
+      ),
+    [studio.jam],
+  )
 
   function start() {
     if (!target) return
@@ -72,7 +88,10 @@ export function PartnerPanel({ transport }: { transport: AudioTransport }) {
         setTimeout(() => transport.noteOff(target, note.pitch), inMs + note.durationBeats * msPerBeat)
       },
     })
-    const unfollow = host.followPlayer(localPlayerOf(session, () => transport.position()))
+    const followed: PlayerStream = follow
+      ? remotePlayer(studio.jam.notes, follow)
+      : localPlayerOf(session, () => transport.position())
+    const unfollow = host.followPlayer(followed)
     const timer = setInterval(
       () => {
         void host.tick().then(() => setPlayed(host.played().length))
@@ -147,9 +166,20 @@ export function PartnerPanel({ transport }: { transport: AudioTransport }) {
           </option>
         ))}
       </select>
-      <span className="st-small" title="The partner follows this player">
-        follows me
-      </span>
+      <select
+        aria-label="Partner follows"
+        data-testid="partner-follows"
+        value={follow}
+        disabled={running}
+        onChange={(e) => setFollow(e.target.value)}
+      >
+        <option value="">follows me</option>
+        {bandmates.map((p) => (
+          <option key={p.id} value={p.id}>
+            follows {p.name || p.id}
+          </option>
+        ))}
+      </select>
       <button type="button" disabled={!target} onClick={running ? stop : start} aria-pressed={running}>
         {running ? 'Stop partner' : 'Start partner'}
       </button>
