@@ -81,6 +81,17 @@ const BURST_EVERY_MS = 40
 const FAST_EVERY_MS = 100
 const FAST_FOR_MS = 20_000
 const PROBE_EVERY_MS = 500
+/**
+ * A running jam's timeline is re-anchored whenever a better clock estimate moves its start moment by this much
+ * (ms): a jam started seconds after connecting, through a jittery path, starts on a rough estimate, and
+ * interval notes must land within 5 ms of the shared beat (the e2e suite found 6 ms through 150 ± 50 ms).
+ */
+const RESYNC_MS = 0.25
+/**
+ * The transport (the song under the jam) is restarted on the new anchor only past this (ms): a restart cuts
+ * sounding notes, and up to 3 ms between the backing and the jam's grid is not heard as a flam.
+ */
+const TRANSPORT_RESYNC_MS = 3
 
 export function createJamSession(options: JamSessionOptions): JamSession {
   const now = options.now ?? (() => performance.now())
@@ -152,6 +163,17 @@ export function createJamSession(options: JamSessionOptions): JamSession {
     emit()
   }
 
+  /** Moves the running jam's timeline to where the current clock estimate puts its start (see RESYNC_MS). */
+  const resync = () => {
+    if (!state.running || timeline === null) return
+    const local = clock.localTime(state.startAt)
+    if (local === null) return
+    const moved = Math.abs(local - timeline.timeOf(timeline.startTick))
+    if (moved < RESYNC_MS) return
+    timeline = jamTimeline({ ...state, startAt: local })
+    if (moved >= TRANSPORT_RESYNC_MS) transport.startAt(timeline.startTick, local)
+  }
+
   const offs = [
     link.on('pong', (pong, receivedAt) => {
       const before = clock.current?.minRtt
@@ -159,6 +181,7 @@ export function createJamSession(options: JamSessionOptions): JamSession {
       if (clock.current?.minRtt !== before) emit()
       // A jam that arrived before the clock had an estimate was started on arrival: put it on the beat now.
       if (followedBlind && state.running) follow(state)
+      else resync()
     }),
     link.on('state', follow),
     link.on('connected', burst),
