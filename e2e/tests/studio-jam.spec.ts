@@ -149,7 +149,8 @@ test('live jam: keys played in A are scheduled in B on the shared beat; a viewer
   await expect(b.page.getByRole('img', { name: take })).toBeVisible({ timeout: 10_000 })
 
   await a.page.getByTestId('jam-toggle').click()
-  for (const p of [a.page, b.page, c.page]) await expect(p.getByTestId('jam')).toHaveAttribute('data-running', 'false')
+  for (const p of [a.page, b.page, c.page])
+    await expect(p.getByTestId('jam')).toHaveAttribute('data-running', 'false')
 })
 
 test('interval jam through 150 ± 50 ms of delay: every note lands within 5 ms of its beat one interval later', async ({
@@ -158,23 +159,23 @@ test('interval jam through 150 ± 50 ms of delay: every note lands within 5 ms o
   test.setTimeout(180_000)
   // The same offset as playwright.config.ts's delayProxyPort: the web server accepts pages served through it.
   const port = Number(process.env.E2E_PORT ?? 3900)
-  const proxy = await startDelayProxy(
-    { host: '127.0.0.1', port },
-    () => 100 + Math.random() * 100,
-    port + 8,
-  )
+  const proxy = await startDelayProxy({ host: '127.0.0.1', port }, () => 100 + Math.random() * 100, port + 8)
   try {
     const a = await openSongAs(browser, undefined, 'Alice')
     await addInstrumentTrack(a.page)
     const b = await openSongAs(browser, a.songId, 'Bob')
     // Bob's studio, page and collab socket alike, through the proxy.
     await b.page.goto(`http://127.0.0.1:${proxy.port}/songs/${a.songId}`)
-    await expect(b.page.getByTestId('save-status')).toHaveAttribute('data-status', 'saved', { timeout: 30_000 })
+    await expect(b.page.getByTestId('save-status')).toHaveAttribute('data-status', 'saved', {
+      timeout: 30_000,
+    })
     await expect(b.page.getByTestId('jam-toggle')).toBeEnabled({ timeout: 15_000 })
     const alice = await signUp(a.page)
 
     await startJam(a.page, 'Interval · 1 bar')
-    await expect(b.page.getByTestId('jam-status')).toHaveAttribute('data-mode', 'interval', { timeout: 10_000 })
+    await expect(b.page.getByTestId('jam-status')).toHaveAttribute('data-mode', 'interval', {
+      timeout: 10_000,
+    })
     const { bpm, intervalTicks } = await untilJamPlays(a.page)
     const intervalMs = intervalTicks / ((bpm / 60_000) * PPQ)
     await a.page.getByTestId('computer-keys').click()

@@ -90,7 +90,11 @@ export async function roomToken(page: Page, songId: string): Promise<{ token: st
  * Opens a song the way a user does and waits until the studio has synced with the server. A page whose
  * user is not yet a member joins through the song's invite.
  */
-export async function openSong(page: Page, songId: string, role: 'editor' | 'viewer' = 'editor'): Promise<Page> {
+export async function openSong(
+  page: Page,
+  songId: string,
+  role: 'editor' | 'viewer' = 'editor',
+): Promise<Page> {
   await signUp(page)
   const baseURL = baseOf(page)
   const request = page.context().request

@@ -22,7 +22,13 @@ function note(player: JamPlayer, pitch: number, on: boolean, tick: number): JamN
 
 /** As the jam session emits a bandmate's note: it sounds here one 1-bar interval after it was played. */
 function remote(stream: LiveNoteStream, player: JamPlayer, pitch: number, on: boolean, tick: number) {
-  stream.emit({ note: note(player, pitch, on, tick), origin: 'remote', soundAt: 0, soundTick: tick + 1920, localAt: 0 })
+  stream.emit({
+    note: note(player, pitch, on, tick),
+    origin: 'remote',
+    soundAt: 0,
+    soundTick: tick + 1920,
+    localAt: 0,
+  })
 }
 
 describe('following a remote jam player', () => {
