@@ -1,11 +1,10 @@
 import type { LiveNoteEvent as PartnerEvent } from '@ensemble/core/plugin'
-import { startLive } from '@ensemble/core/plugin'
-import { bassPartner } from '@ensemble/plugins/live'
 import { describe, expect, it } from 'vitest'
 import type { JamNote, JamPlayer } from '../../wire/jam'
 import { LiveNoteStream } from '../jam/live-notes'
 import { createPartnerSession } from './partner-session'
 import { remotePlayer } from './player-stream'
+import { stillBassRun } from './test-support'
 
 /*
  * The partner following a bandmate in the jam: the jam's live-note stream (the one the jam session feeds),
@@ -52,20 +51,7 @@ describe('following a remote jam player', () => {
   it('the bass partner plays along with a remote player through followPlayer', async () => {
     const stream = new LiveNoteStream(me)
     let tick = 0
-    const run = startLive(
-      bassPartner().plugin,
-      {
-        song: {
-          bpm: 120,
-          timeSignature: { numerator: 4, denominator: 4 },
-          key: { tonic: 'C', mode: 'major' },
-        },
-        parameters: {},
-        seed: 1,
-      },
-      // The run's clock stands still: the beats are checked, not this machine's speed.
-      { now: () => 0 },
-    )
+    const run = stillBassRun()
     const session = createPartnerSession({ run, beat: () => tick / 480, bpm: () => 120, play: () => {} })
     const unfollow = session.followPlayer(remotePlayer(stream, 'alice'))
     // Alice's F major chord, played on bar 1 in interval mode: it sounds here from bar 2 (tick 1920) on.
