@@ -56,7 +56,12 @@ export function JamControls() {
 
   const barTicks = state.running ? state.beatsPerBar * PPQ : PPQ * 4
   return (
-    <span className="st-jam" data-testid="jam" data-running={state.running ? 'true' : 'false'}>
+    <span
+      className="st-jam"
+      data-testid="jam"
+      data-running={state.running ? 'true' : 'false'}
+      data-clock-samples={String(status.clockSamples)}
+    >
       <select
         aria-label="Jam mode"
         data-testid="jam-mode"

@@ -44,6 +44,8 @@ export interface JamStatus {
   state: JamState
   /** The clock estimate's error bound (half the shortest round trip, ms); null before the first probe. */
   clockErrorMs: number | null
+  /** Clock probes the estimate is made from (the newest 256): through a jittery path it needs many. */
+  clockSamples: number
   /** Live mode: the largest jitter buffer in use (ms). */
   bufferMs: number | null
   /** Notes the server dropped from this player (over its rate), as told. */
@@ -238,6 +240,7 @@ export function createJamSession(options: JamSessionOptions): JamSession {
       snapshot = {
         state,
         clockErrorMs: e === null ? null : e.minRtt / 2,
+        clockSamples: e === null ? 0 : e.samples,
         bufferMs: delays.length === 0 ? null : Math.max(...delays),
         droppedByServer,
         lateDropped,
