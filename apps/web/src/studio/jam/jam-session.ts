@@ -178,9 +178,15 @@ export function createJamSession(options: JamSessionOptions): JamSession {
 
   const offs = [
     link.on('pong', (pong, receivedAt) => {
-      const before = clock.current?.minRtt
-      clock.add({ t0: pong.clientSent, t1: pong.serverReceived, t2: pong.serverSent, t3: receivedAt })
-      if (clock.current?.minRtt !== before) emit()
+      const before = clock.current
+      const after = clock.add({
+        t0: pong.clientSent,
+        t1: pong.serverReceived,
+        t2: pong.serverSent,
+        t3: receivedAt,
+      })
+      // The status shows the error bound and the probe count (until the window is full): a change is news.
+      if (after?.minRtt !== before?.minRtt || after?.samples !== before?.samples) emit()
       // A jam that arrived before the clock had an estimate was started on arrival: put it on the beat now.
       if (followedBlind && state.running) follow(state)
       else resync()
