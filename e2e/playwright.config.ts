@@ -6,6 +6,8 @@ import { CHROMIUM } from './chromium'
 
 const port = Number(process.env.E2E_PORT ?? 3900)
 const inferencePort = port + 1
+/** Where studio-jam.spec.ts runs its delay proxy: the web server must accept pages served through it. */
+const delayProxyPort = port + 8
 // Every run starts on an empty database, so tests never depend on what an earlier run left.
 const dataDir = mkdtempSync(path.join(tmpdir(), 'ensemble-e2e-'))
 
@@ -54,6 +56,10 @@ export default defineConfig({
         AUTH_RATE_LIMIT_MAX: '1000',
         // Short-lived room tokens, so every spec runs with renewal happening (token-renewal.spec.ts relies on it).
         ROOM_TOKEN_TTL_SECONDS: '20',
+        // The server's own origins, and the delay proxy's (a page loaded through it is same-site, other port).
+        ENSEMBLE_ORIGINS: [port, delayProxyPort]
+          .flatMap((p) => [`http://127.0.0.1:${p}`, `http://localhost:${p}`])
+          .join(','),
         LOG_LEVEL: 'warn',
       },
     },

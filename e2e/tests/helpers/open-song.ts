@@ -15,6 +15,9 @@ import {
 
 interface SongRecord {
   readonly inviteSecret: string
+  /** The owner's requests, to invite with another role (a viewer). */
+  readonly owner: APIRequestContext
+  viewerSecret?: string
 }
 
 const songs = new Map<string, SongRecord>()
@@ -74,7 +77,7 @@ export async function createSong(page: Page, name = 'E2E song'): Promise<string>
     role: 'editor',
     maxUses: 100,
   })
-  songs.set(id, { inviteSecret: invite.secret })
+  songs.set(id, { inviteSecret: invite.secret, owner: request })
   return id
 }
 
@@ -87,12 +90,25 @@ export async function roomToken(page: Page, songId: string): Promise<{ token: st
  * Opens a song the way a user does and waits until the studio has synced with the server. A page whose
  * user is not yet a member joins through the song's invite.
  */
-export async function openSong(page: Page, songId: string): Promise<Page> {
+export async function openSong(
+  page: Page,
+  songId: string,
+  role: 'editor' | 'viewer' = 'editor',
+): Promise<Page> {
   await signUp(page)
   const baseURL = baseOf(page)
   const request = page.context().request
   const record = songs.get(songId)
-  if (record) await trpc(request, baseURL, 'invites.accept', { secret: record.inviteSecret })
+  if (record && role === 'viewer' && record.viewerSecret === undefined) {
+    const invite = await trpc<{ secret: string }>(record.owner, baseURL, 'invites.create', {
+      projectId: songId,
+      role: 'viewer',
+      maxUses: 100,
+    })
+    record.viewerSecret = invite.secret
+  }
+  const secret = role === 'viewer' ? record?.viewerSecret : record?.inviteSecret
+  if (secret !== undefined) await trpc(request, baseURL, 'invites.accept', { secret })
   await page.goto(`/songs/${songId}`)
   await expect(page.getByTestId('save-status')).toHaveAttribute('data-status', 'saved')
   return page
@@ -103,11 +119,12 @@ export async function openSongAs(
   browser: Browser,
   songId?: string,
   name?: string,
+  role: 'editor' | 'viewer' = 'editor',
 ): Promise<{ context: BrowserContext; page: Page; songId: string }> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } })
   const page = await context.newPage()
   await signUp(page, name)
   const id = songId ?? (await createSong(page))
-  await openSong(page, id)
+  await openSong(page, id, role)
   return { context, page, songId: id }
 }

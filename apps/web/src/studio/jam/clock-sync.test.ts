@@ -54,6 +54,41 @@ describe('ClockSync', () => {
     expect(Math.abs((flat.serverTime(later) ?? 0) - link.server(later))).toBeGreaterThan(5)
   })
 
+  it("through 150 ± 50 ms of delay, 3 s of probes put the clock within 5 ms, 2 ms on average (each leg's fastest trip)", () => {
+    const errors: number[] = []
+    for (let seed = 1; seed <= 20; seed++) {
+      const rand = random(seed)
+      const leg = () => 100 + 100 * rand()
+      const offset = 98_765.4
+      // The jam session's settings, probing every 100 ms.
+      const sync = new ClockSync({ window: 256, bestShare: 0.25 })
+      for (let i = 0; i < 30; i++) {
+        const t0 = 1000 + i * 100
+        const up = leg()
+        const t1 = t0 + up + offset
+        sync.add({ t0, t1, t2: t1 + 0.05, t3: t0 + up + 0.05 + leg() })
+      }
+      errors.push(Math.abs((sync.serverTime(5000) ?? 0) - (5000 + offset)))
+    }
+    expect(Math.max(...errors)).toBeLessThan(5)
+    expect(errors.reduce((a, b) => a + b, 0) / errors.length).toBeLessThan(2)
+  })
+
+  it('does not fit a drift from jitter: 25 s through 150 ± 50 ms on a steady clock stay within 2 ms', () => {
+    for (let seed = 1; seed <= 10; seed++) {
+      const rand = random(seed)
+      const leg = () => 100 + 100 * rand()
+      const sync = new ClockSync({ window: 256, bestShare: 0.25 })
+      for (let i = 0; i < 250; i++) {
+        const t0 = i * 100
+        const up = leg()
+        sync.add({ t0, t1: t0 + up + 500, t2: t0 + up + 500.05, t3: t0 + up + 0.05 + leg() })
+      }
+      expect(Math.abs(sync.current?.drift ?? 1), `seed ${seed}`).toBeLessThan(150e-6)
+      expect(Math.abs((sync.serverTime(26_000) ?? 0) - 26_500), `seed ${seed}`).toBeLessThan(2)
+    }
+  })
+
   it('maps both ways, and ignores samples that cannot be right', () => {
     const sync = new ClockSync()
     expect(sync.serverTime(5)).toBeNull()

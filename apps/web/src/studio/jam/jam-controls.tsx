@@ -56,7 +56,12 @@ export function JamControls() {
 
   const barTicks = state.running ? state.beatsPerBar * PPQ : PPQ * 4
   return (
-    <span className="st-jam" data-testid="jam" data-running={state.running ? 'true' : 'false'}>
+    <span
+      className="st-jam"
+      data-testid="jam"
+      data-running={state.running ? 'true' : 'false'}
+      data-clock-samples={String(status.clockSamples)}
+    >
       <select
         aria-label="Jam mode"
         data-testid="jam-mode"
@@ -101,6 +106,9 @@ export function JamControls() {
           data-mode={state.mode}
           data-start-at={String(state.startAt)}
           data-start-bar={String(state.startBar)}
+          data-bpm={String(state.bpm)}
+          data-beats-per-bar={String(state.beatsPerBar)}
+          data-interval-bars={String(state.intervalBars)}
         >
           {state.mode === 'live'
             ? 'Live'
@@ -125,6 +133,7 @@ export function JamControls() {
               data-played-at={String(e.note.at)}
               data-sound-at={String(e.soundAt)}
               data-sound-tick={String(e.soundTick)}
+              data-local-at={String(e.localAt)}
             >
               {e.note.player.name || e.note.player.id} ♪ {noteName(e.note.pitch)} · bar{' '}
               {Math.floor(e.soundTick / barTicks) + 1}

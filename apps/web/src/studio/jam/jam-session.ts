@@ -44,6 +44,8 @@ export interface JamStatus {
   state: JamState
   /** The clock estimate's error bound (half the shortest round trip, ms); null before the first probe. */
   clockErrorMs: number | null
+  /** Clock probes the estimate is made from (the newest 256): through a jittery path it needs many. */
+  clockSamples: number
   /** Live mode: the largest jitter buffer in use (ms). */
   bufferMs: number | null
   /** Notes the server dropped from this player (over its rate), as told. */
@@ -81,6 +83,17 @@ const BURST_EVERY_MS = 40
 const FAST_EVERY_MS = 100
 const FAST_FOR_MS = 20_000
 const PROBE_EVERY_MS = 500
+/**
+ * A running jam's timeline is re-anchored whenever a better clock estimate moves its start moment by this much
+ * (ms): a jam started seconds after connecting, through a jittery path, starts on a rough estimate, and
+ * interval notes must land within 5 ms of the shared beat (the e2e suite found 6 ms through 150 ± 50 ms).
+ */
+const RESYNC_MS = 0.25
+/**
+ * The transport (the song under the jam) is restarted on the new anchor only past this (ms): a restart cuts
+ * sounding notes, and up to 3 ms between the backing and the jam's grid is not heard as a flam.
+ */
+const TRANSPORT_RESYNC_MS = 3
 
 export function createJamSession(options: JamSessionOptions): JamSession {
   const now = options.now ?? (() => performance.now())
@@ -152,13 +165,31 @@ export function createJamSession(options: JamSessionOptions): JamSession {
     emit()
   }
 
+  /** Moves the running jam's timeline to where the current clock estimate puts its start (see RESYNC_MS). */
+  const resync = () => {
+    if (!state.running || timeline === null) return
+    const local = clock.localTime(state.startAt)
+    if (local === null) return
+    const moved = Math.abs(local - timeline.timeOf(timeline.startTick))
+    if (moved < RESYNC_MS) return
+    timeline = jamTimeline({ ...state, startAt: local })
+    if (moved >= TRANSPORT_RESYNC_MS) transport.startAt(timeline.startTick, local)
+  }
+
   const offs = [
     link.on('pong', (pong, receivedAt) => {
-      const before = clock.current?.minRtt
-      clock.add({ t0: pong.clientSent, t1: pong.serverReceived, t2: pong.serverSent, t3: receivedAt })
-      if (clock.current?.minRtt !== before) emit()
+      const before = clock.current
+      const after = clock.add({
+        t0: pong.clientSent,
+        t1: pong.serverReceived,
+        t2: pong.serverSent,
+        t3: receivedAt,
+      })
+      // The status shows the error bound and the probe count (until the window is full): a change is news.
+      if (after?.minRtt !== before?.minRtt || after?.samples !== before?.samples) emit()
       // A jam that arrived before the clock had an estimate was started on arrival: put it on the beat now.
       if (followedBlind && state.running) follow(state)
+      else resync()
     }),
     link.on('state', follow),
     link.on('connected', burst),
@@ -189,7 +220,7 @@ export function createJamSession(options: JamSessionOptions): JamSession {
       else transport.noteOff(note.trackId, note.pitch, atMs)
       take?.add(note)
       const soundAt = clock.serverTime(atMs) ?? arrived
-      stream.emit({ note, origin: 'remote', soundAt, soundTick: timeline.tickAt(atMs) })
+      stream.emit({ note, origin: 'remote', soundAt, soundTick: timeline.tickAt(atMs), localAt: atMs })
     }),
   ]
 
@@ -197,11 +228,12 @@ export function createJamSession(options: JamSessionOptions): JamSession {
     const at = serverNow()
     if (!state.running || timeline === null || at === null) return
     // Musical time on this player's own clock: where its transport is at the moment of the key.
-    const tick = Math.max(0, timeline.tickAt(now()))
+    const played = now()
+    const tick = Math.max(0, timeline.tickAt(played))
     const note: JamNote = { on, pitch, velocity, trackId, tick, at, player: self }
     if (options.canPlay) link.sendNote(note)
     take?.add(note)
-    stream.emit({ note, origin: 'local', soundAt: at, soundTick: tick })
+    stream.emit({ note, origin: 'local', soundAt: at, soundTick: tick, localAt: played })
   }
 
   return {
@@ -214,6 +246,7 @@ export function createJamSession(options: JamSessionOptions): JamSession {
       snapshot = {
         state,
         clockErrorMs: e === null ? null : e.minRtt / 2,
+        clockSamples: e === null ? 0 : e.samples,
         bufferMs: delays.length === 0 ? null : Math.max(...delays),
         droppedByServer,
         lateDropped,

@@ -16,6 +16,12 @@ export interface LiveNoteEvent {
   readonly soundAt: number
   /** The jam's song tick at `soundAt` (interval mode: one interval after `note.tick`). */
   readonly soundTick: number
+  /**
+   * The same moment on this browser's own clock (`performance.now()`), as handed to the audio transport (a
+   * local note: when it was played). With `performance.timeOrigin` it places the note on the machine's clock,
+   * which is how the e2e suite checks two browsers against each other without trusting their clock estimates.
+   */
+  readonly localAt: number
 }
 
 export interface LiveNoteFilter {

@@ -5,18 +5,19 @@ import { type LiveRun, type LiveStart, PPQ, startLive } from '@ensemble/core/plu
 import { bassPartner } from '@ensemble/plugins/live'
 import { useEffect, useRef, useState } from 'react'
 import { api } from '../../client/api/client'
+import type { JamPlayer } from '../../wire/jam'
 import { useSong } from '../session/hooks'
 import { useStudio } from '../studio-context'
 import type { AudioTransport } from '../transport/audio-transport'
 import { createPartnerSession, type PartnerSession, TICK_BEATS, takeForKeeping } from './partner-session'
-import { localPlayerOf } from './player-stream'
+import { localPlayerOf, type PlayerStream, remotePlayer } from './player-stream'
 import { startWorkerPartner } from './worker-live-run'
 import './partner-panel.css'
 
 /*
- * "AI partner": choose a partner and the track it plays on, start it while the song plays; it follows the
- * local player (computer keys, Web MIDI) through `followPlayer(stream)`, the hook the jam's remote players
- * will use. "Keep" turns what it played into a proposal on the server-written path (ai.keepPartnerTake),
+ * "AI partner": choose a partner, the track it plays on and whom it follows, start it while the song plays; it
+ * follows the local player (computer keys, Web MIDI) or, in a jam, a bandmate heard live (the jam's live-note
+ * stream narrowed to that player), both through `followPlayer(stream)`. "Keep" turns what it played into a proposal on the server-written path (ai.keepPartnerTake),
  * accepted or dismissed by the band like any suggestion.
  */
 
@@ -80,6 +81,9 @@ export function PartnerPanel({ transport }: { transport: AudioTransport }) {
   const [heardUntil, setHeardUntil] = useState<number | null>(null)
   const partner = useRef<RunningPartner | null>(null)
   const trackKind = KINDS.find((k) => k.value === kind)?.trackKind ?? 'instrument'
+  /** Whom the partner follows: '' is this browser's player, else a bandmate's user id heard in the jam. */
+  const [follow, setFollow] = useState('')
+  const [bandmates, setBandmates] = useState<readonly JamPlayer[]>([])
   const tracks = useSong(
     session.doc,
     (d) => readTracks(d).map((t) => ({ id: t.id, name: t.name, kind: t.kind })),
@@ -91,6 +95,18 @@ export function PartnerPanel({ transport }: { transport: AudioTransport }) {
   const readOnly = session.role === 'viewer'
 
   useEffect(() => () => partner.current?.stop(), [])
+  // The bandmates heard in the jam so far, to follow one of them.
+  useEffect(
+    () =>
+      studio.jam.notes.subscribe(
+        (event) =>
+          setBandmates((prev) =>
+            prev.some((p) => p.id === event.note.player.id) ? prev : [...prev, event.note.player],
+          ),
+        { origin: 'remote' },
+      ),
+    [studio.jam],
+  )
 
   async function start() {
     if (!target || loading) return
@@ -123,9 +139,11 @@ export function PartnerPanel({ transport }: { transport: AudioTransport }) {
         setTimeout(() => transport.noteOff(track, note.pitch), inMs + note.durationBeats * msPerBeat)
       },
     })
-    const player = localPlayerOf(session, () => transport.position())
-    const unfollow = host.followPlayer(player)
-    const unwatch = player.subscribe((event) => setHeardUntil(event.beat))
+    const followed: PlayerStream = follow
+      ? remotePlayer(studio.jam.notes, follow)
+      : localPlayerOf(session, () => transport.position())
+    const unfollow = host.followPlayer(followed)
+    const unwatch = followed.subscribe((event) => setHeardUntil(event.beat))
     const timer = setInterval(
       () => {
         void host.tick().then(
@@ -209,9 +227,20 @@ export function PartnerPanel({ transport }: { transport: AudioTransport }) {
           </option>
         ))}
       </select>
-      <span className="st-small" title="The partner follows this player">
-        follows me
-      </span>
+      <select
+        aria-label="Partner follows"
+        data-testid="partner-follows"
+        value={follow}
+        disabled={running}
+        onChange={(e) => setFollow(e.target.value)}
+      >
+        <option value="">follows me</option>
+        {bandmates.map((p) => (
+          <option key={p.id} value={p.id}>
+            follows {p.name || p.id}
+          </option>
+        ))}
+      </select>
       <button
         type="button"
         disabled={!target || loading}

@@ -1,8 +1,8 @@
-import { type LiveNote, startLive } from '@ensemble/core/plugin'
-import { bassPartner } from '@ensemble/plugins/live'
+import type { LiveNote } from '@ensemble/core/plugin'
 import { describe, expect, it } from 'vitest'
 import { createPartnerSession, takeForKeeping } from './partner-session'
 import { createLocalPlayer } from './player-stream'
+import { stillBassRun } from './test-support'
 
 /*
  * The studio's partner host with the real bass partner and the local player's stream, on a clock the test
@@ -12,20 +12,7 @@ describe('the partner session', () => {
   it('follows the local player and schedules each note before its beat', async () => {
     let tick = 0
     const player = createLocalPlayer(() => tick)
-    const run = startLive(
-      bassPartner().plugin,
-      {
-        song: {
-          bpm: 120,
-          timeSignature: { numerator: 4, denominator: 4 },
-          key: { tonic: 'C', mode: 'major' },
-        },
-        parameters: {},
-        seed: 1,
-        // The run's clock stands still: what is checked here is the beats, not this machine's speed.
-      },
-      { now: () => 0 },
-    )
+    const run = stillBassRun()
     const sounded: { note: LiveNote; inMs: number; at: number }[] = []
     const session = createPartnerSession({
       run,

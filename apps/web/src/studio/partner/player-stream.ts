@@ -1,4 +1,5 @@
 import { type LiveNoteEvent, PPQ } from '@ensemble/core/plugin'
+import type { LiveNotes } from '../jam/live-notes'
 
 /*
  * What a partner follows: a player's note events in the song's beats. The local player's comes from the
@@ -42,4 +43,25 @@ export function localPlayerOf(session: object, position: () => number): LocalPla
     players.set(session, player)
   }
   return player
+}
+
+/**
+ * A bandmate in the jam as a partner hears them: their notes from the jam's live-note stream (only theirs, only
+ * as received from the server), each at the beat where it sounds in this browser (`soundTick`: after the
+ * jitter buffer, or one interval later), since that is the music the partner plays along with here.
+ */
+export function remotePlayer(notes: LiveNotes, playerId: string): PlayerStream {
+  return {
+    subscribe: (listener) =>
+      notes.subscribe(
+        (event) =>
+          listener({
+            type: event.note.on ? 'on' : 'off',
+            pitch: event.note.pitch,
+            velocity: event.note.on ? Math.max(1, Math.min(127, event.note.velocity)) : 0,
+            beat: Math.max(0, event.soundTick / PPQ),
+          }),
+        { player: playerId, origin: 'remote' },
+      ),
+  }
 }
