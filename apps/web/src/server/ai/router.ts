@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto'
 import {
   AiProposalOrigin,
-  type AiRun,
   addProposal,
   readWindow,
   SongError,
@@ -14,11 +12,7 @@ import {
   MAX_NOTES_PER_TRACK,
   MAX_VARIATIONS,
   MAX_WINDOW_TICKS,
-  type NotesSuggestion,
   PluginNoteSchema,
-  type SuggestInput,
-  type Suggestion,
-  type TracksSuggestion,
 } from '@ensemble/core/plugin'
 import { eq } from 'drizzle-orm'
 import { z } from 'zod'
@@ -231,23 +225,14 @@ export const aiRouter = router({
         if (!(err instanceof SongError)) throw err
         throw aiFailure('bad_request', err.code, 'BAD_REQUEST', err.message).error
       }
-      const runId = randomUUID()
-      await ctx.db.insert(schema.aiRuns).values({
-        id: runId,
-        projectId: input.projectId,
-        userId: ctx.user.id,
-        trackId: input.trackId,
-        fromTick: input.fromTick,
-        toTick: input.toTick,
-        pluginId: plugin.id,
-        version: input.pluginVersion,
-        modelHash: input.modelHash,
-        parameters: {},
-        seed: input.seed,
-        variations: 1,
-        durationMs: 0,
-        outcome: 'ok',
-      })
+      // The same audit row as every run (./run.ts): one place knows the ai_runs columns.
+      const record = startRun(
+        ctx,
+        { ...input, pluginId: plugin.id, version: input.pluginVersion, parameters: {}, variations: 1 },
+        input.seed,
+      )
+      await record.audit('ok', input.pluginVersion, input.modelHash)
+      const runId = record.runId
       const run = ctx.writeRules.seal({
         runId,
         pluginId: plugin.id,
