@@ -57,7 +57,7 @@ export function rankSuggestions<S extends Suggestion>(
   suggestions: readonly S[],
 ): RankedSuggestions<S> {
   const context = variationContext(window)
-  const features = suggestions.map((s) => variationFeatures(s, context))
+  const features = suggestions.map((s) => variationFeatures(s, context, s.likelihood))
   const ranked = rankVariations(model, features)
   return {
     suggestions: ranked.map((r) => suggestions[r.index] as S),
