@@ -1,6 +1,7 @@
 import { TRPCError } from '@trpc/server'
 import { z } from 'zod'
 import { displayText } from '../../text/display-text'
+import { PLUGIN_LIST_TIMEOUT_MS } from '../ai/run'
 import { requireRole } from '../projects/access'
 import { projectId } from '../projects/inputs'
 import { authedProcedure, router } from '../trpc/init'
@@ -135,7 +136,29 @@ export const registryRouter = router({
       }))
     }),
 
-  /** A band's rating of a plugin it installed: one per project, changed by rating again (ratings.ts). */
+  /**
+   * Ensemble's own plugins as the gallery shows them to be rated (one entry per plugin), from the inference
+   * service; none while it cannot be reached (the gallery then shows the registry alone).
+   */
+  firstParty: authedProcedure.query(async ({ ctx }) => {
+    try {
+      const listed = await ctx.inference.plugins.list.query(undefined, {
+        signal: AbortSignal.timeout(PLUGIN_LIST_TIMEOUT_MS),
+      })
+      const byId = new Map<string, (typeof listed)[number]>()
+      for (const p of listed) if (p.available && !byId.has(p.id)) byId.set(p.id, p)
+      return [...byId.values()]
+        .map(({ id, name, kind, trackKinds, description }) => ({ id, name, kind, trackKinds, description }))
+        .sort((a, b) => a.name.localeCompare(b.name))
+    } catch {
+      return []
+    }
+  }),
+
+  /**
+   * A band's rating of a plugin it installed (or, first-party, used): one per project, changed by rating
+   * again (ratings.ts).
+   */
   rate: authedProcedure
     .input(z.object({ projectId, pluginId: pluginIdInput, stars: starsInput }))
     .mutation(async ({ ctx, input }) => {
