@@ -119,6 +119,32 @@ const LENGTHS = [
   { seconds: 75, tempo: 'fit' as const },
 ]
 
+describe('background plan: tempo', () => {
+  it('holds a tempo asked for outside the style’s range to it, says so, and still fits the length within a beat', () => {
+    for (const [style, asked, expected] of [
+      ['funk', 200, 115],
+      ['chorale', 40, 60],
+      ['jazz', 97, 100],
+    ] as const) {
+      for (const length of [{ seconds: 30 }, { bars: 8 }]) {
+        const fitted = fitLength({ mood: 'calm', style, tempo: asked, length })
+        expect(fitted.bpm).toBe(expected)
+        expect(fitted.clampedFrom).toBe(asked)
+        const seconds = (fitted.lengthTicks / 480) * (60 / fitted.bpm)
+        const wanted = 'seconds' in length ? length.seconds : (length.bars * 4 * 60) / expected
+        expect(Math.abs(seconds - (wanted ?? 0))).toBeLessThanOrEqual(60 / fitted.bpm)
+      }
+    }
+    // Inside the range, or fitted: as asked, no note.
+    expect(fitLength({ mood: 'calm', style: 'funk', tempo: 97, length: { seconds: 30 } })).not.toHaveProperty(
+      'clampedFrom',
+    )
+    expect(
+      fitLength({ mood: 'calm', style: 'funk', tempo: 'fit', length: { seconds: 30 } }),
+    ).not.toHaveProperty('clampedFrom')
+  })
+})
+
 describe('background music maker', () => {
   MOODS.forEach((mood, m) => {
     LENGTHS.forEach((length, l) => {

@@ -24,7 +24,7 @@ import { loadLocalModels } from './local-host.js'
  */
 
 const BAR = 1920
-const FOUR_FOUR = { numerator: 4, denominator: 4 }
+const FOUR_FOUR = { numerator: 4, denominator: 4 } as const
 
 beforeAll(async () => {
   await initBackend()
