@@ -1,7 +1,6 @@
 import { TRPCError } from '@trpc/server'
 import { z } from 'zod'
 import { displayText } from '../../text/display-text'
-import { PLUGIN_LIST_TIMEOUT_MS } from '../ai/run'
 import { requireRole } from '../projects/access'
 import { projectId } from '../projects/inputs'
 import { authedProcedure, router } from '../trpc/init'
@@ -35,6 +34,9 @@ import { recommendPlugins, songNeeds } from './recommendations'
  * (the owner installs and removes; every member sees the list). Uploads are not here but at
  * `POST /api/plugins/publish` (publish.ts): the CLI sends raw archive bytes with a token.
  */
+
+/** How long the gallery waits for the inference service's list of first-party plugins before showing none. */
+const FIRST_PARTY_LIST_TIMEOUT_MS = 5_000
 
 export const registryRouter = router({
   /** The caller's publisher identity, or null: the Publisher page starts here. */
@@ -143,7 +145,7 @@ export const registryRouter = router({
   firstParty: authedProcedure.query(async ({ ctx }) => {
     try {
       const listed = await ctx.inference.plugins.list.query(undefined, {
-        signal: AbortSignal.timeout(PLUGIN_LIST_TIMEOUT_MS),
+        signal: AbortSignal.timeout(FIRST_PARTY_LIST_TIMEOUT_MS),
       })
       const byId = new Map<string, (typeof listed)[number]>()
       for (const p of listed) if (p.available && !byId.has(p.id)) byId.set(p.id, p)

@@ -13,10 +13,10 @@ import {
   SuggestOutputSchema,
 } from '@ensemble/core/plugin'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { initBackend } from '../common/backend.js'
+import { loadLocalModels } from '../common/local-host.js'
 import { drumsPlugin } from '../drums/plugin.js'
 import { harmonizerPlugin } from '../harmonizer/plugin.js'
-import { initBackend } from './backend.js'
-import { loadLocalModels } from './local-host.js'
 
 /*
  * The first-party model plugins report each variation's likelihood (common/likelihood.ts), on their
