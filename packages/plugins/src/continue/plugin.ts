@@ -5,6 +5,7 @@ import {
   publishedAsset,
   publishedRollShape,
 } from '../common/assets.js'
+import { Likelihood, likelihoodField } from '../common/likelihood.js'
 import { sampleRoll } from '../common/roll-sampling.js'
 import { NEVER } from '../common/step-runtime.js'
 import { gridToNotes, notesToGrid } from '../common/steps.js'
@@ -84,6 +85,7 @@ export function continuePlugin(
       )
       const suggestions = await Promise.all(
         Array.from({ length: input.variations }, async (_, v) => {
+          const likelihood = new Likelihood()
           const grid = await sampleRoll(ctx, 'continue', shape, {
             context,
             frames,
@@ -92,6 +94,7 @@ export function continuePlugin(
             temperature: parameters.temperature,
             random: ctx.fork(v),
             weight: (frame, before) => continuationWeight(frame, before, weights),
+            likelihood,
           })
           return {
             label: `Continuation ${v + 1}`,
@@ -99,6 +102,7 @@ export function continuePlugin(
               grid.map((cell) => cell.map((k) => k + KEY_MIN)),
               { startTick, ticksPerStep: style.frameTicks, velocity: 80 },
             ),
+            ...likelihoodField(likelihood),
           }
         }),
       )

@@ -1,5 +1,6 @@
 import type { PluginContext, PluginNote, SongContext } from '@ensemble/core/plugin'
 import { publishedRollShape } from '../common/assets.js'
+import type { Likelihood } from '../common/likelihood.js'
 import type { RollShape } from '../common/roll-runtime.js'
 import { sampleRoll } from '../common/roll-sampling.js'
 import { NEVER } from '../common/step-runtime.js'
@@ -55,6 +56,8 @@ export interface DrumsRequest {
   random: () => number
   /** Logit offset on every class at density 0.5; DRUMS_DENSITY_CALIBRATION unless given (calibrate.ts). */
   calibration?: number
+  /** Gets each new step's log-probability (the variation's `likelihood`). */
+  likelihood?: Likelihood
 }
 
 /** Window-relative drum notes from `startStep` on. */
@@ -94,6 +97,7 @@ export async function generateDrumNotes(
     bias,
     temperature: req.temperature,
     random: req.random,
+    likelihood: req.likelihood,
   })
   const notes: PluginNote[] = []
   frames.forEach((cell, i) => {
