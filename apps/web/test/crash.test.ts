@@ -17,6 +17,8 @@ import { waitFor } from './helpers/wait'
  * a saved clock S means keys c<i>-0 … c<i>-(S-1) are stored.
  */
 const clientCount = 4
+/** The most one server start may take; the test's bound (450 s) holds three starts and the storm's waits. */
+const startMs = 120_000
 
 function startStorm(clients: readonly TestClient[]): { stop: () => Promise<void>; edits: number[] } {
   const edits = clients.map(() => 0)
@@ -71,7 +73,11 @@ describe.each(drivers)('crash recovery on %s', (driver) => {
         COLLAB_MESSAGE_BURST: '1000000',
         COLLAB_TOKEN_ONLY_ROOMS: '1',
       }
-      const s = await spawnServer({ port, dataDir, driver, env })
+      // Ready when it logs that it listens (spawnServer waits for that line, and fails at once with the
+      // output if the server exits first). On a loaded machine tsx's compile, the database's start and its
+      // migrations once took longer than spawnServer's default 30 s, so the bound is generous; a server
+      // that never listens still fails the test, with its output.
+      const s = await spawnServer({ port, dataDir, driver, env, timeoutMs: startMs })
       servers.push(s)
       return s
     }
@@ -141,5 +147,5 @@ describe.each(drivers)('crash recovery on %s', (driver) => {
     clients = [fresh]
     expect(canonical(fresh.doc)).toBe(expected)
     for (let i = 0; i < clientCount; i++) expect(keysPresent(fresh.doc, i, totals[i]!)).toEqual([])
-  }, 90_000)
+  }, 450_000)
 })
