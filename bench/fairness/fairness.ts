@@ -427,7 +427,12 @@ async function main(): Promise<void> {
           continue
         }
         ms.push(took)
-        console.error(`  polite call ${i + 1}: ${took.toFixed(0)} ms`)
+        // Each call's own stages, so a slow one shows where its time went (the tables only give percentiles).
+        const own = Object.entries(answer.stages ?? {})
+          .filter(([, v]) => v >= 1)
+          .map(([name, v]) => `${name} ${v.toFixed(0)}`)
+          .join(', ')
+        console.error(`  polite call ${i + 1}: ${took.toFixed(0)} ms${own ? ` (${own})` : ''}`)
         if (answer.stages) {
           // What the server did not see: the polite client's and the server's wait to read, and the hops.
           const measured = { ...answer.stages, outside: took - (answer.stages.total ?? took) }
