@@ -11,12 +11,9 @@
  * the fewest suggestions running): as many steps from each as the one with the fewest can use, so two
  * users with four each still batch eight, and a user alone gets the whole batch. A user with more waiting
  * is passed over while someone with fewer waits, but never more than `patience` batches in a row: then one
- * of its steps joins the next batch. The harmonizer's step runtime computes each example of a batch in turn
- * (plain JavaScript, packages/plugins harmonizer/runtime.ts), so a greedy step in a polite user's batch costs
- * the polite step a whole step more. With the default of 7 a polite user's step runs alone seven times in
- * eight and beside one greedy step the eighth (1.125 times its cost alone; 1.25 with 3, as it was), and the
- * greedy user still moves on, a step every eight batches (a few tens of ms), until the polite one is done;
- * then it has the model to itself.
+ * of its steps joins the next batch. With the default of 3, a polite user's step runs alone three times in
+ * four and beside one greedy step the fourth (about 1.15 times its cost alone), and the greedy user still
+ * moves on, a step every four batches, until the polite one is done; then it has the model to itself.
  * Users the batch size cap left out keep their place at the front of the turn order for the next one.
  */
 
@@ -28,7 +25,7 @@ export class StepShares<T> {
   private size = 0
 
   /** `patience`: the most batches in a row a user may be passed over for users with fewer steps waiting. */
-  constructor(private readonly patience = 7) {}
+  constructor(private readonly patience = 3) {}
 
   get waiting(): number {
     return this.size

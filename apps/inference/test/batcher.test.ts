@@ -106,7 +106,7 @@ describe('MicroBatcher shares each batch between users, those with fewest steps 
     return metBatches
   }
 
-  it('runs a user with one call beside a user with four alone seven steps in eight, and the greedy user still moves on', async () => {
+  it('runs a user with one call beside a user with four alone three steps in four, and the greedy user still moves on', async () => {
     const exec = doubler()
     const batcher = new MicroBatcher(exec, { windowMs: 0, maxBatch: 32 })
     const greedySteps: number[] = []
@@ -116,10 +116,10 @@ describe('MicroBatcher shares each batch between users, those with fewest steps 
         greedySteps.push(i)
       }
     })
-    const polite = await steps(batcher, exec, 'polite', 16)
-    // The polite user's steps run alone, and one greedy step joins every eighth batch (before: every fourth;
-    // before that, every batch held one greedy step; before that, all four).
-    expect(polite).toEqual([1, 1, 1, 1, 1, 1, 1, 2, 1, 1, 1, 1, 1, 1, 1, 2])
+    const polite = await steps(batcher, exec, 'polite', 8)
+    // The polite user's steps run alone, and one greedy step joins every fourth batch (before: every batch
+    // held one greedy step; before that, all four).
+    expect(polite).toEqual([1, 1, 1, 2, 1, 1, 1, 2])
     // The greedy user was not stopped while the polite one was served: two of its steps ran meanwhile.
     expect(greedySteps).toHaveLength(2)
     const politeDone = exec.sizes.length
