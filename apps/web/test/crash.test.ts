@@ -17,6 +17,13 @@ import { waitFor } from './helpers/wait'
  * a saved clock S means keys c<i>-0 … c<i>-(S-1) are stored.
  */
 const clientCount = 4
+/**
+ * Bounds for a loaded machine (the suite runs beside builds on 2 cores): the most one server start may take,
+ * and the most one wait for the clients' progress may. The test's own bound (600 s) holds three starts and
+ * three waits. A server that never listens, or edits never acknowledged, still fail the test.
+ */
+const startMs = 120_000
+const progressMs = 60_000
 
 function startStorm(clients: readonly TestClient[]): { stop: () => Promise<void>; edits: number[] } {
   const edits = clients.map(() => 0)
@@ -71,7 +78,10 @@ describe.each(drivers)('crash recovery on %s', (driver) => {
         COLLAB_MESSAGE_BURST: '1000000',
         COLLAB_TOKEN_ONLY_ROOMS: '1',
       }
-      const s = await spawnServer({ port, dataDir, driver, env })
+      // Ready when it logs that it listens (spawnServer waits for that line, and fails at once with the
+      // output if the server exits first). On a loaded machine tsx's compile, the database's start and its
+      // migrations once took longer than spawnServer's default 30 s.
+      const s = await spawnServer({ port, dataDir, driver, env, timeoutMs: startMs })
       servers.push(s)
       return s
     }
@@ -90,7 +100,7 @@ describe.each(drivers)('crash recovery on %s', (driver) => {
         return clients.every((c) => c.saved.savedClock(c.doc.clientID) >= 40)
       },
       'every client has acknowledged edits',
-      20_000,
+      progressMs,
     )
     await first.kill9() // mid-storm: the loops are still writing
     await storm.stop()
@@ -123,11 +133,12 @@ describe.each(drivers)('crash recovery on %s', (driver) => {
     await waitFor(
       () => clients.every((c) => isSaved(c) && c.provider.synced),
       'all clients saved again',
-      20_000,
+      progressMs,
     )
     await waitFor(
       () => clients.every((c) => canonical(c.doc) === canonical(clients[0]!.doc)),
       'replicas converge',
+      progressMs,
     )
 
     // 3. A graceful restart with no clients: a fresh client loads exactly that document.
@@ -141,5 +152,5 @@ describe.each(drivers)('crash recovery on %s', (driver) => {
     clients = [fresh]
     expect(canonical(fresh.doc)).toBe(expected)
     for (let i = 0; i < clientCount; i++) expect(keysPresent(fresh.doc, i, totals[i]!)).toEqual([])
-  }, 90_000)
+  }, 600_000)
 })
