@@ -69,6 +69,13 @@ function timed(runner: ModelRunner): { runner: ModelRunner; ms: () => number } {
   }
 }
 
+/** Call and response's phrase gap in beats: `--gap`, else its manifest's default. */
+function phraseGap(): number {
+  if (gap !== '') return Number(gap)
+  const declared = callResponsePartner().plugin.manifest.parameters.find((p) => p.id === 'gap')
+  return declared?.type === 'float' ? declared.default : Number.NaN
+}
+
 const f = (x: number | undefined) => (x === undefined ? '—' : x.toFixed(1))
 
 async function inPage(backend: BackendName) {
@@ -160,7 +167,7 @@ async function service() {
     }
     ms.sort((a, b) => a - b)
     const beats = bars * 4
-    const gapMs = 0.25 * MS_PER_BEAT
+    const gapMs = phraseGap() * MS_PER_BEAT
     rows.push(
       `| service (wasm, HTTP suggest) | ${name} | ${f((gapMs + percentile(ms, 50)) / MS_PER_BEAT)} / ${f((gapMs + (ms.at(-1) ?? 0)) / MS_PER_BEAT)} beats (gap + round trip) | round trip ${f(percentile(ms, 50))} / ${f(percentile(ms, 99))} ms | — | ${f(percentile(ms, 50) / beats)} / ${f(percentile(ms, 99) / beats)} |`,
     )

@@ -37,14 +37,14 @@ describe('JitterBuffer', () => {
 
   it('forgets jitter within seconds once the link is quiet again', () => {
     const buffer = new JitterBuffer({ marginMs: 2, memoryMs: 3000 })
-    // A rough second: every other note 20 ms late, which the buffer covers.
+    // A rough second: every other note 11 ms late, which the buffer covers.
     feed(
       buffer,
       0,
       100,
-      Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? 21 : 1)),
+      Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? 12 : 1)),
     )
-    expect(buffer.delay).toBeGreaterThanOrEqual(21)
+    expect(buffer.delay).toBeGreaterThanOrEqual(14)
     // Three seconds and a bit of a quiet link later, the buffer is back to the path's own delay.
     feed(buffer, 1000, 100, Array(32).fill(1))
     expect(buffer.delay).toBeLessThanOrEqual(3)

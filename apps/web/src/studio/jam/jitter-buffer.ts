@@ -45,11 +45,11 @@ export class JitterBuffer {
   private readonly maxJitter: number
 
   constructor(options: JitterBufferOptions = {}) {
-    this.memory = options.memoryMs ?? 3000
+    this.memory = options.memoryMs ?? 2000
     this.window = options.window ?? 64
-    this.coverage = options.coverage ?? 0.95
+    this.coverage = options.coverage ?? 0.9
     this.margin = options.marginMs ?? 2
-    this.maxJitter = options.maxJitterMs ?? 25
+    this.maxJitter = options.maxJitterMs ?? 15
   }
 
   /** The delay from played to sounded now applied (ms); null before the first note. */
