@@ -24,8 +24,9 @@ export interface PartnerSession {
   followPlayer(stream: PlayerStream): () => void
   /** One step of the host's loop (the panel runs it every `tickBeats`; tests call it directly). */
   tick(): Promise<void>
-  /** What the partner has played so far, in the song's beats; late windows dropped are not in it. */
+  /** What the partner has played so far, in the song's beats; notes dropped as late are not in it. */
   played(): readonly LiveNote[]
+  /** Windows late in the partner, or with notes that came too late to sound on their beat (dropped). */
   late(): number
   /** Windows planned so far, late ones included. */
   windows(): number
@@ -71,12 +72,21 @@ export function createPartnerSession(options: PartnerSessionOptions): PartnerSes
         })
         scheduledTo = toBeat
         windows++
-        if (out.late) late++
+        // The notes go to the audio clock now, each at its beat: a reply that comes after the window's
+        // deadline (a busy page) still has its notes that are more than the margin ahead. Those due sooner
+        // are dropped, never played late; a window that lost any counts as late.
         const at = options.beat() ?? now
+        let dropped = out.late
         for (const note of out.notes) {
+          const inMs = (note.beat - at) * msPerBeat
+          if (inMs < marginMs) {
+            dropped = true
+            continue
+          }
           played.push(note)
-          options.play(note, Math.max(0, (note.beat - at) * msPerBeat))
+          options.play(note, inMs)
         }
+        if (dropped) late++
       } finally {
         busy = false
       }
