@@ -123,12 +123,13 @@ const stats = (xs: number[]) => {
   return {
     n: sorted.length,
     p50: percentile(sorted, 50),
+    p90: percentile(sorted, 90),
     p99: percentile(sorted, 99),
     max: sorted.at(-1) ?? Number.NaN,
   }
 }
 const fmt = (s: ReturnType<typeof stats>) =>
-  `n=${s.n} p50=${s.p50.toFixed(2)} ms p99=${s.p99.toFixed(2)} ms max=${s.max.toFixed(2)} ms`
+  `n=${s.n} p50=${s.p50.toFixed(2)} ms p90=${s.p90.toFixed(2)} ms p99=${s.p99.toFixed(2)} ms max=${s.max.toFixed(2)} ms`
 
 /** Plays `count` notes 125 ms apart on A and waits for B to have them all. */
 async function playNotes(

@@ -4,8 +4,8 @@
  *
  * - in-page: the partner runs where the player is (tfjs in the browser, in a Web Worker). Measured here in
  *   Node on tfjs's wasm and cpu backends, the same kernels the browser's wasm/cpu backends run; the partner
- *   is driven by the rehearsal clock (packages/plugins/src/live/rehearsal.ts: the studio's loop, a window of
- *   0.25 beat asked every 1/8 beat, every millisecond of compute counted). Figures: the answer's first note
+ *   is driven by the rehearsal clock (packages/plugins/src/live/rehearsal.ts: the studio's loop, core's
+ *   LIVE_HOST_LOOP, every millisecond of compute counted). Figures: the answer's first note
  *   after the phrase's end, how early each note reached the host before its beat (p50/p99/min; negative =
  *   late), late windows, and model time per beat of music.
  * - service: the inference service's existing suggest path over HTTP (the real service, in this process),
@@ -13,10 +13,11 @@
  *   Drums generator for one bar. An answer can only start once the whole call is back, so its first note is
  *   ready gap + round trip after the phrase ends.
  *
- *   pnpm --filter @ensemble/bench exec tsx jam/partner.ts [--rounds 8 --backend wasm,cpu]
+ *   pnpm --filter @ensemble/bench exec tsx jam/partner.ts [--rounds 8 --backend wasm,cpu] [--lookahead 0.375]
+ *     [--gap 0.125]
  */
 import { loadavg } from 'node:os'
-import { type ModelRunner, startLive } from '@ensemble/core/plugin'
+import { LIVE_HOST_LOOP, type ModelRunner, startLive } from '@ensemble/core/plugin'
 import { createInferenceClient } from '../../apps/inference/src/client'
 import { startTestInference } from '../../apps/inference/src/testing'
 import { type BackendName, initBackend } from '../../packages/plugins/src/common/backend'
@@ -29,7 +30,7 @@ import {
   RELEASE,
 } from '../../packages/plugins/src/live/phrases'
 import { callResponsePartner, drummerPartner } from '../../packages/plugins/src/live/published'
-import { REHEARSAL_DEFAULTS, rehearse } from '../../packages/plugins/src/live/rehearsal'
+import { rehearse } from '../../packages/plugins/src/live/rehearsal'
 import { percentile } from '../collab/measure'
 
 const arg = (name: string, fallback: string) => {
@@ -38,6 +39,12 @@ const arg = (name: string, fallback: string) => {
 }
 const rounds = Number(arg('rounds', '8'))
 const backends = arg('backend', 'wasm,cpu').split(',') as BackendName[]
+/** The host's loop and call and response's phrase gap: the studio's by default; `--lookahead 0.25 --gap 0.25` was the loop before. */
+const loop = {
+  ...LIVE_HOST_LOOP,
+  lookaheadBeats: Number(arg('lookahead', String(LIVE_HOST_LOOP.lookaheadBeats))),
+}
+const gap = arg('gap', '')
 const BPM = 120
 const MS_PER_BEAT = 60_000 / BPM
 const song = { bpm: BPM, timeSignature: { numerator: 4, denominator: 4 }, key: { tonic: 'D', mode: 'major' } }
@@ -60,6 +67,13 @@ function timed(runner: ModelRunner): { runner: ModelRunner; ms: () => number } {
       },
     },
   }
+}
+
+/** Call and response's phrase gap in beats: `--gap`, else its manifest's default. */
+function phraseGap(): number {
+  if (gap !== '') return Number(gap)
+  const declared = callResponsePartner().plugin.manifest.parameters.find((p) => p.id === 'gap')
+  return declared?.type === 'float' ? declared.default : Number.NaN
 }
 
 const f = (x: number | undefined) => (x === undefined ? '—' : x.toFixed(1))
@@ -85,8 +99,9 @@ async function inPage(backend: BackendName) {
     let windows = 0
     for (let seed = 1; seed <= rounds; seed++) {
       const cost = timed(local.runner)
-      const run = startLive(reg.plugin, { song, parameters: {}, seed }, { models: cost.runner })
-      const out = await rehearse(run, performance, { bpm: BPM, ...REHEARSAL_DEFAULTS, untilBeat: beats })
+      const parameters = name === 'call and response' && gap !== '' ? { gap: Number(gap) } : {}
+      const run = startLive(reg.plugin, { song, parameters, seed }, { models: cost.runner })
+      const out = await rehearse(run, performance, { bpm: BPM, ...loop, untilBeat: beats })
       late += out.late
       windows += out.plans.length
       for (const n of out.notes) margins.push((n.beat - n.readyAtBeat) * MS_PER_BEAT)
@@ -152,7 +167,7 @@ async function service() {
     }
     ms.sort((a, b) => a - b)
     const beats = bars * 4
-    const gapMs = 0.25 * MS_PER_BEAT
+    const gapMs = phraseGap() * MS_PER_BEAT
     rows.push(
       `| service (wasm, HTTP suggest) | ${name} | ${f((gapMs + percentile(ms, 50)) / MS_PER_BEAT)} / ${f((gapMs + (ms.at(-1) ?? 0)) / MS_PER_BEAT)} beats (gap + round trip) | round trip ${f(percentile(ms, 50))} / ${f(percentile(ms, 99))} ms | — | ${f(percentile(ms, 50) / beats)} / ${f(percentile(ms, 99) / beats)} |`,
     )
@@ -162,7 +177,7 @@ async function service() {
 }
 
 console.log(
-  `AI partner timing at ${BPM} bpm (1 beat = ${MS_PER_BEAT} ms), ${rounds} rounds; load ${loadavg()
+  `AI partner timing at ${BPM} bpm (1 beat = ${MS_PER_BEAT} ms), ${rounds} rounds, lookahead ${loop.lookaheadBeats} beat, gap ${gap || 'default'}; load ${loadavg()
     .map((l) => l.toFixed(2))
     .join(' ')}`,
 )

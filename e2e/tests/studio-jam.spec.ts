@@ -171,12 +171,13 @@ test('interval jam through 150 ± 50 ms of delay: every note lands within 5 ms o
     })
     await expect(b.page.getByTestId('jam-toggle')).toBeEnabled({ timeout: 15_000 })
     // Bandmates are in the song a while before a jam: through 150 ± 50 ms the clock estimate needs its probes
-    // (about 10 s of them; in the first seconds it can be off by more than 5 ms, see docs/BENCHMARKS.md).
+    // (20 s of them, one every 100 ms; after 10 s one run was 4.88 ms off, see docs/BENCHMARKS.md). The
+    // studio keeps probing every 100 ms while the jam runs, and the jam's timeline follows the estimate.
     await expect
       .poll(async () => Number(await b.page.getByTestId('jam').getAttribute('data-clock-samples')), {
         timeout: 60_000,
       })
-      .toBeGreaterThanOrEqual(100)
+      .toBeGreaterThanOrEqual(200)
     const alice = await signUp(a.page)
 
     await startJam(a.page, 'Interval · 1 bar')

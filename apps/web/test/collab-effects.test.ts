@@ -2,7 +2,6 @@ import {
   addAutomationPoints,
   addBus,
   addDevice,
-  addTrack,
   MAX_CHAIN_DEVICES,
   MAX_LANE_POINTS,
   readMixer,
@@ -18,8 +17,8 @@ import type { Database } from '../src/server/db'
 import { type Caller, signUp } from './helpers/api'
 import { isSaved, loadStoredDoc, openSongAs } from './helpers/clients'
 import { openTestDatabase } from './helpers/db'
-import { seedProject } from './helpers/projects'
 import { collabUrl, startTestServer } from './helpers/server'
+import { seedSongWithTrack } from './helpers/songs'
 import { waitFor } from './helpers/wait'
 
 /*
@@ -45,14 +44,15 @@ beforeAll(async () => {
   database = await openTestDatabase('pglite')
   server = await startTestServer(database)
   ;[owner, editor] = await Promise.all([signUp(server.url, 'owner'), signUp(server.url, 'editor')])
-  projectId = await seedProject(database.db, [
-    { userId: owner.userId, role: 'owner' },
-    { userId: editor.userId, role: 'editor' },
-  ])
-  const song = await openSongAs(collabUrl(server), owner, projectId)
-  trackId = addTrack(song.doc, song.me, { kind: 'instrument', name: 'Lead' })
-  await waitFor(() => isSaved(song), 'track saved')
-  song.destroy()
+  ;({ projectId, trackId } = await seedSongWithTrack(
+    database,
+    server,
+    [
+      { caller: owner, role: 'owner' },
+      { caller: editor, role: 'editor' },
+    ],
+    'Lead',
+  ))
 }, 120_000)
 
 afterAll(async () => {

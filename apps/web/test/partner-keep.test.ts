@@ -1,4 +1,4 @@
-import { acceptProposal, addTrack, readProposal, readTrack } from '@ensemble/core'
+import { acceptProposal, readProposal, readTrack } from '@ensemble/core'
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../src/server/app'
@@ -6,8 +6,8 @@ import { type Database, schema } from '../src/server/db'
 import { type Caller, signUp } from './helpers/api'
 import { isSaved, loadStoredDoc, openSongAs } from './helpers/clients'
 import { openTestDatabase } from './helpers/db'
-import { seedProject } from './helpers/projects'
 import { collabUrl, startTestServer } from './helpers/server'
+import { seedSongWithTrack } from './helpers/songs'
 import { waitFor } from './helpers/wait'
 
 /*
@@ -32,15 +32,16 @@ beforeAll(async () => {
     signUp(server.url, 'bandmate'),
     signUp(server.url, 'viewer'),
   ])
-  projectId = await seedProject(database.db, [
-    { userId: editor.userId, role: 'owner' },
-    { userId: bandmate.userId, role: 'editor' },
-    { userId: viewer.userId, role: 'viewer' },
-  ])
-  const song = await openSongAs(collabUrl(server), editor, projectId)
-  trackId = addTrack(song.doc, song.me, { kind: 'instrument', name: 'AI partner' })
-  await waitFor(() => isSaved(song), 'track saved')
-  song.destroy()
+  ;({ projectId, trackId } = await seedSongWithTrack(
+    database,
+    server,
+    [
+      { caller: editor, role: 'owner' },
+      { caller: bandmate, role: 'editor' },
+      { caller: viewer, role: 'viewer' },
+    ],
+    'AI partner',
+  ))
 }, 120_000)
 
 afterAll(async () => {

@@ -83,19 +83,26 @@ export const CloseCode = {
   rateLimited: 4429,
 } as const
 
+/** A whole frame of one of Ensemble's message types: the type varint, then the body `write` puts after it. */
+export function encodeFrame(type: number, write: (encoder: encoding.Encoder) => void): Uint8Array {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, type)
+  write(encoder)
+  return encoding.toUint8Array(encoder)
+}
+
 /** "Everything of `clientID` with a clock below `clock` is stored." */
 export type SavedClocks = ReadonlyMap<number, number>
 
 /** A whole "saved" frame: type 100, a count, then (clientID, clock) pairs, all varuints. */
 export function encodeSaved(saved: SavedClocks): Uint8Array {
-  const encoder = encoding.createEncoder()
-  encoding.writeVarUint(encoder, MessageType.saved)
-  encoding.writeVarUint(encoder, saved.size)
-  for (const [client, clock] of saved) {
-    encoding.writeVarUint(encoder, client)
-    encoding.writeVarUint(encoder, clock)
-  }
-  return encoding.toUint8Array(encoder)
+  return encodeFrame(MessageType.saved, (encoder) => {
+    encoding.writeVarUint(encoder, saved.size)
+    for (const [client, clock] of saved) {
+      encoding.writeVarUint(encoder, client)
+      encoding.writeVarUint(encoder, clock)
+    }
+  })
 }
 
 /** Reads a "saved" frame's body, the decoder standing after the message type. Throws if truncated. */
@@ -118,10 +125,7 @@ export function mergeSaved(a: Map<number, number>, b: SavedClocks): Map<number, 
 
 /** Message type 101: one discussion event as JSON text (the server has already validated and stored it). */
 export function encodeDiscussion(json: string): Uint8Array {
-  const encoder = encoding.createEncoder()
-  encoding.writeVarUint(encoder, MessageType.discussion)
-  encoding.writeVarString(encoder, json)
-  return encoding.toUint8Array(encoder)
+  return encodeFrame(MessageType.discussion, (encoder) => encoding.writeVarString(encoder, json))
 }
 
 /** The JSON text of a type 101 message whose type varint was already read. */
@@ -135,11 +139,10 @@ export type StoredPart = keyof typeof StoredPart
 
 /** Message type 102: `varuint part, varString sha256` (the server sends it only after the commit). */
 export function encodeAssetStored(part: StoredPart, sha256: string): Uint8Array {
-  const encoder = encoding.createEncoder()
-  encoding.writeVarUint(encoder, MessageType.assetStored)
-  encoding.writeVarUint(encoder, StoredPart[part])
-  encoding.writeVarString(encoder, sha256)
-  return encoding.toUint8Array(encoder)
+  return encodeFrame(MessageType.assetStored, (encoder) => {
+    encoding.writeVarUint(encoder, StoredPart[part])
+    encoding.writeVarString(encoder, sha256)
+  })
 }
 
 /** A type 102 body, the decoder standing after the type; null when it is not one (a newer server's part). */

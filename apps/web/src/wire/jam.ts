@@ -1,6 +1,6 @@
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
-import { MessageType } from './collab'
+import { encodeFrame, MessageType } from './collab'
 
 /**
  * The live-jam messages of the collab connection (types 103–107, docs/PROTOCOL.md "Live jam"), shared by the
@@ -78,11 +78,10 @@ export type JamNotice = { kind: 'notes-dropped'; count: number }
 export const noPlayer: JamPlayer = { id: '', name: '' }
 
 export function encodeClockPing(id: number, clientSent: number): Uint8Array {
-  const e = encoding.createEncoder()
-  encoding.writeVarUint(e, MessageType.clockPing)
-  encoding.writeVarUint(e, id)
-  encoding.writeFloat64(e, clientSent)
-  return encoding.toUint8Array(e)
+  return encodeFrame(MessageType.clockPing, (e) => {
+    encoding.writeVarUint(e, id)
+    encoding.writeFloat64(e, clientSent)
+  })
 }
 
 export function decodeClockPing(d: decoding.Decoder): { id: number; clientSent: number } | null {
@@ -92,13 +91,12 @@ export function decodeClockPing(d: decoding.Decoder): { id: number; clientSent: 
 }
 
 export function encodeClockPong(pong: ClockPong): Uint8Array {
-  const e = encoding.createEncoder()
-  encoding.writeVarUint(e, MessageType.clockPong)
-  encoding.writeVarUint(e, pong.id)
-  encoding.writeFloat64(e, pong.clientSent)
-  encoding.writeFloat64(e, pong.serverReceived)
-  encoding.writeFloat64(e, pong.serverSent)
-  return encoding.toUint8Array(e)
+  return encodeFrame(MessageType.clockPong, (e) => {
+    encoding.writeVarUint(e, pong.id)
+    encoding.writeFloat64(e, pong.clientSent)
+    encoding.writeFloat64(e, pong.serverReceived)
+    encoding.writeFloat64(e, pong.serverSent)
+  })
 }
 
 export function decodeClockPong(d: decoding.Decoder): ClockPong | null {
@@ -112,20 +110,19 @@ export function decodeClockPong(d: decoding.Decoder): ClockPong | null {
 }
 
 export function encodeJamState(state: JamState): Uint8Array {
-  const e = encoding.createEncoder()
-  encoding.writeVarUint(e, MessageType.jamState)
-  encoding.writeVarUint(e, state.running ? 1 : 0)
-  if (state.running) {
-    encoding.writeFloat64(e, state.startAt)
-    encoding.writeVarUint(e, state.startBar)
-    encoding.writeFloat64(e, state.bpm)
-    encoding.writeVarUint(e, state.beatsPerBar)
-    encoding.writeVarUint(e, modeCode[state.mode])
-    encoding.writeVarUint(e, state.intervalBars)
-    encoding.writeVarString(e, state.by.id)
-    encoding.writeVarString(e, state.by.name)
-  }
-  return encoding.toUint8Array(e)
+  return encodeFrame(MessageType.jamState, (e) => {
+    encoding.writeVarUint(e, state.running ? 1 : 0)
+    if (state.running) {
+      encoding.writeFloat64(e, state.startAt)
+      encoding.writeVarUint(e, state.startBar)
+      encoding.writeFloat64(e, state.bpm)
+      encoding.writeVarUint(e, state.beatsPerBar)
+      encoding.writeVarUint(e, modeCode[state.mode])
+      encoding.writeVarUint(e, state.intervalBars)
+      encoding.writeVarString(e, state.by.id)
+      encoding.writeVarString(e, state.by.name)
+    }
+  })
 }
 
 export function decodeJamState(d: decoding.Decoder): JamState | null {
@@ -158,17 +155,16 @@ export function decodeJamState(d: decoding.Decoder): JamState | null {
 }
 
 export function encodeJamNote(note: JamNote): Uint8Array {
-  const e = encoding.createEncoder()
-  encoding.writeVarUint(e, MessageType.jamNote)
-  encoding.writeVarUint(e, note.on ? 1 : 0)
-  encoding.writeVarUint(e, note.pitch)
-  encoding.writeVarUint(e, note.velocity)
-  encoding.writeVarString(e, note.trackId)
-  encoding.writeFloat64(e, note.tick)
-  encoding.writeFloat64(e, note.at)
-  encoding.writeVarString(e, note.player.id)
-  encoding.writeVarString(e, note.player.name)
-  return encoding.toUint8Array(e)
+  return encodeFrame(MessageType.jamNote, (e) => {
+    encoding.writeVarUint(e, note.on ? 1 : 0)
+    encoding.writeVarUint(e, note.pitch)
+    encoding.writeVarUint(e, note.velocity)
+    encoding.writeVarString(e, note.trackId)
+    encoding.writeFloat64(e, note.tick)
+    encoding.writeFloat64(e, note.at)
+    encoding.writeVarString(e, note.player.id)
+    encoding.writeVarString(e, note.player.name)
+  })
 }
 
 export function decodeJamNote(d: decoding.Decoder): JamNote | null {
@@ -187,11 +183,10 @@ export function decodeJamNote(d: decoding.Decoder): JamNote | null {
 }
 
 export function encodeJamNotice(notice: JamNotice): Uint8Array {
-  const e = encoding.createEncoder()
-  encoding.writeVarUint(e, MessageType.jamNotice)
-  encoding.writeVarUint(e, 0)
-  encoding.writeVarUint(e, notice.count)
-  return encoding.toUint8Array(e)
+  return encodeFrame(MessageType.jamNotice, (e) => {
+    encoding.writeVarUint(e, 0)
+    encoding.writeVarUint(e, notice.count)
+  })
 }
 
 export function decodeJamNotice(d: decoding.Decoder): JamNotice | null {

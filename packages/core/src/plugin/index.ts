@@ -39,6 +39,7 @@ export {
 } from './input'
 export {
   defineLivePlugin,
+  LIVE_HOST_LOOP,
   type LiveNote,
   type LiveNoteEvent,
   LiveNoteEventSchema,

@@ -27,6 +27,17 @@ export const MAX_LIVE_NOTES = 256
 /** The longest window a host asks for at once, in beats. */
 export const MAX_LIVE_WINDOW_BEATS = 16
 
+/**
+ * The host's loop, the studio's (apps/web partner-session.ts) and the rehearsal clock's alike: every
+ * `tickBeats` it asks for the notes up to `lookaheadBeats` ahead, each window due `marginMs` before it sounds.
+ * A window is asked about `lookaheadBeats - tickBeats` before it starts: at 0.375 and 1/8 beat that is 125 ms
+ * at 120 bpm (115 ms to plan, the reply's trip from a worker included). At 0.25 it was 52 ms, and in the
+ * studio under load a worker partner missed windows (docs/BENCHMARKS.md "AI partner in the studio"). A
+ * longer lookahead makes the answer later by as much: call and response ends a phrase on a 0.125-beat
+ * silence to keep its first note within one beat of the phrase's end.
+ */
+export const LIVE_HOST_LOOP = { lookaheadBeats: 0.375, tickBeats: 0.125, marginMs: 10 } as const
+
 const beat = z.number().min(0).max(MAX_LIVE_BEAT)
 
 /** One thing a player did: a key went down (`on`, with its velocity) or came up (`off`). */

@@ -56,7 +56,7 @@ export function callResponsePlugin({ shape, asset }: PartnerModel): LivePlugin {
     manifest: {
       id: CALL_RESPONSE_ID,
       name: 'Call and response',
-      version: '1.0.0',
+      version: '1.1.0',
       hostApi: '^1.0.0',
       kind: 'live',
       description:
@@ -81,7 +81,9 @@ export function callResponsePlugin({ shape, asset }: PartnerModel): LivePlugin {
           label: 'Silence that ends a phrase (beats)',
           min: 0.125,
           max: 4,
-          default: 0.25,
+          // The answer starts gap + the host's lookahead after the phrase (LIVE_HOST_LOOP): 0.125 + 0.375
+          // keeps it within one beat on the 0.5-beat grid.
+          default: 0.125,
           step: 0.125,
         },
       ],

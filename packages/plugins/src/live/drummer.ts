@@ -15,11 +15,13 @@ const LISTEN_BEATS = 2
 /**
  * The model hears its own last bars and keeps their groove, so a new density alone takes two or three bars
  * to come through. The offset therefore leads: it adds `LEAD` times the gap between the new density and
- * the one the drums have been playing (a moving average over about a bar), in logits. Chosen on the test's
- * sparse/dense/sparse performance so the first bar after a change plays most of the new density.
+ * the one the drums have been playing (a moving average over `LEAD_BEATS`), in logits. Chosen on the test's
+ * sparse/dense/sparse performance so the first bar after a change plays most of the new density; the average
+ * went from 4 beats to 3 when the host's lookahead grew from 0.25 to 0.375 beat (core's LIVE_HOST_LOOP), which
+ * hears a change an eighth of a beat later.
  */
 const LEAD = 1.5
-const LEAD_BEATS = 4
+const LEAD_BEATS = 3
 const logit = (d: number): number => Math.log(d / (1 - d))
 
 /**
@@ -43,7 +45,7 @@ export function drummerPlugin({ shape, asset }: PartnerModel): LivePlugin {
     manifest: {
       id: DRUMMER_ID,
       name: 'Drummer',
-      version: '1.0.0',
+      version: '1.1.0',
       hostApi: '^1.0.0',
       kind: 'live',
       description:

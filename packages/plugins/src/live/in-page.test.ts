@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { startLive } from '@ensemble/core/plugin'
+import { LIVE_HOST_LOOP, startLive } from '@ensemble/core/plugin'
 import { build } from 'esbuild'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { initBackend } from '../common/backend.js'
 import { type FetchedModel, loadInPagePartner } from './in-page.js'
 import { D_MAJOR_PHRASE, playedEvents, RELEASE } from './phrases.js'
-import { REHEARSAL_DEFAULTS, rehearse } from './rehearsal.js'
+import { rehearse } from './rehearsal.js'
 
 /*
  * The studio's partner worker imports in-page.ts: it must bundle for a browser with nothing from Node, and
@@ -70,7 +70,7 @@ describe('the model partners in the page', () => {
     )
     const result = await rehearse(run, playedEvents(D_MAJOR_PHRASE), {
       bpm: 120,
-      ...REHEARSAL_DEFAULTS,
+      ...LIVE_HOST_LOOP,
       untilBeat: 16,
       computeCounts: false,
     })

@@ -1,4 +1,4 @@
-import { startLive } from '@ensemble/core/plugin'
+import { LIVE_HOST_LOOP, startLive } from '@ensemble/core/plugin'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { initBackend } from '../common/backend.js'
 import { loadLocalModels } from '../common/local-host.js'
@@ -8,7 +8,7 @@ import type { LiveRegistration } from '../host.js'
 import { bassPartner, impliedChord } from './bass.js'
 import { D_MAJOR_PHRASE, playedEvents, RELEASE } from './phrases.js'
 import { callResponsePartner, drummerPartner } from './published.js'
-import { REHEARSAL_DEFAULTS, rehearse } from './rehearsal.js'
+import { rehearse } from './rehearsal.js'
 
 /*
  * The partners against played phrases, on the rehearsal clock with compute not counted (what they play does
@@ -38,7 +38,7 @@ function partner(
 
 const played = playedEvents
 
-const clock = (untilBeat: number) => ({ bpm: 120, ...REHEARSAL_DEFAULTS, untilBeat, computeCounts: false })
+const clock = (untilBeat: number) => ({ bpm: 120, ...LIVE_HOST_LOOP, untilBeat, computeCounts: false })
 
 const PHRASE = playedEvents(D_MAJOR_PHRASE)
 const PHRASE_END = 7 + RELEASE
@@ -82,7 +82,7 @@ describe('call and response', () => {
     )
     for (const n of out.notes) expect(n.beat).toBeGreaterThan(PHRASE_END)
     const cut = again[0]!.beat
-    const cutOff = cut + REHEARSAL_DEFAULTS.lookaheadBeats
+    const cutOff = cut + LIVE_HOST_LOOP.lookaheadBeats
     expect(out.notes.some((n) => n.beat < cut)).toBe(true)
     // After the window already handed to the host, nothing until the new phrase (one note) has ended.
     expect(out.notes.filter((n) => n.beat > cutOff && n.beat <= cut + 1)).toEqual([])

@@ -37,8 +37,6 @@ export interface RehearsalResult {
   plans: { fromBeat: number; toBeat: number; ms: number }[]
 }
 
-export const REHEARSAL_DEFAULTS = { lookaheadBeats: 0.25, tickBeats: 0.125, marginMs: 10 } as const
-
 export async function rehearse(
   run: LiveRun,
   played: readonly LiveNoteEvent[],

@@ -23,11 +23,26 @@ import { handleMessages } from './message-handler'
  * late is worse than none). Browser-safe.
  */
 
-export interface JamLinkEvents {
-  pong: (pong: ClockPong, receivedAt: number) => void
-  state: (state: JamState) => void
-  note: (note: JamNote, receivedAt: number) => void
-  notice: (notice: JamNotice) => void
+/** What each jam frame from the server decodes to, by the event it is delivered as. */
+interface Received {
+  pong: ClockPong
+  state: JamState
+  note: JamNote
+  notice: JamNotice
+}
+
+/** The frames the server sends, by event: their message type and decoder (null: malformed, dropped). */
+const RECEIVED: {
+  [K in keyof Received]: { type: number; decode: (d: decoding.Decoder) => Received[K] | null }
+} = {
+  pong: { type: MessageType.clockPong, decode: decodeClockPong },
+  state: { type: MessageType.jamState, decode: decodeJamState },
+  note: { type: MessageType.jamNote, decode: decodeJamNote },
+  notice: { type: MessageType.jamNotice, decode: decodeJamNotice },
+}
+
+/** Every frame is delivered with the local time it was read at (the clock probe's t3, a note's arrival). */
+export type JamLinkEvents = { [K in keyof Received]: (value: Received[K], receivedAt: number) => void } & {
   /** The connection (re)opened: the clock must be probed again, a jam in progress is sent anew. */
   connected: () => void
 }
@@ -53,48 +68,20 @@ export function attachJamLink(
     notice: new Set(),
     connected: new Set(),
   }
-  const read =
-    <T>(decode: (d: decoding.Decoder) => T | null, deliver: (value: T, receivedAt: number) => void) =>
-    (d: decoding.Decoder) => {
+  const route = <K extends keyof Received>(event: K) =>
+    handleMessages(provider, RECEIVED[event].type, (d) => {
       const receivedAt = now()
-      let value: T | null = null
+      let value: Received[K] | null = null
       try {
-        value = decode(d)
+        value = RECEIVED[event].decode(d)
       } catch {
         value = null
       }
-      if (value !== null) deliver(value, receivedAt)
-    }
-  const stops = [
-    handleMessages(
-      provider,
-      MessageType.clockPong,
-      read(decodeClockPong, (p, at) => {
-        for (const l of listeners.pong) l(p, at)
-      }),
-    ),
-    handleMessages(
-      provider,
-      MessageType.jamState,
-      read(decodeJamState, (s) => {
-        for (const l of listeners.state) l(s)
-      }),
-    ),
-    handleMessages(
-      provider,
-      MessageType.jamNote,
-      read(decodeJamNote, (n, at) => {
-        for (const l of listeners.note) l(n, at)
-      }),
-    ),
-    handleMessages(
-      provider,
-      MessageType.jamNotice,
-      read(decodeJamNotice, (n) => {
-        for (const l of listeners.notice) l(n)
-      }),
-    ),
-  ]
+      if (value === null) return
+      for (const l of listeners[event] as Set<(value: Received[K], receivedAt: number) => void>)
+        l(value, receivedAt)
+    })
+  const stops = (Object.keys(RECEIVED) as (keyof Received)[]).map(route)
   const onStatus = ({ status }: { status: string }) => {
     if (status === 'connected') for (const l of listeners.connected) l()
   }

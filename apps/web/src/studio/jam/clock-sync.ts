@@ -8,8 +8,10 @@
  * exact when the two legs took equally long; the error is at most half the round trip. So only the probes
  * with the shortest round trips are believed (min-RTT filtering: a probe that waited in a queue on one leg
  * has a long round trip and a skewed offset); better still, each leg's fastest trip on its own (`legOffset`).
- * The older half's offset against the newer half's gives the drift between the two clocks (crystals differ by tens of ppm: 3 ms in a minute at 50 ppm),
- * once the probes span long enough to tell drift from noise. Pure: times are passed in.
+ * The older half's offset against the newer half's gives the drift between the two clocks (crystals differ by
+ * tens of ppm: 3 ms in a minute at 50 ppm), once the probes span long enough to tell drift from noise: 30 s,
+ * since through 150 ± 50 ms each half's offset is good to ~1 ms, and over 10 s that is a spurious 100 ppm,
+ * a constant error in every beat the estimate then predicts. Pure: times are passed in.
  */
 
 export interface ClockSample {
@@ -40,8 +42,6 @@ export interface ClockEstimate {
 export interface ClockSyncOptions {
   /** Samples kept (the newest). */
   window?: number
-  /** Kept for callers; the estimate now uses every kept sample's fastest legs (see `legOffset`). */
-  bestShare?: number
   /** Drift is fitted only once the best samples span this long (ms); before, it is taken as 0. */
   driftAfterMs?: number
   /** Drift beyond this (ppm) is not a clock, it is noise: clamped. */
@@ -52,14 +52,12 @@ export class ClockSync {
   private readonly samples: (ClockSample & { rtt: number; offset: number; mid: number })[] = []
   private estimate: ClockEstimate | null = null
   private readonly window: number
-  private readonly bestShare: number
   private readonly driftAfterMs: number
   private readonly maxDrift: number
 
   constructor(options: ClockSyncOptions = {}) {
     this.window = options.window ?? 64
-    this.bestShare = options.bestShare ?? 0.3
-    this.driftAfterMs = options.driftAfterMs ?? 10_000
+    this.driftAfterMs = options.driftAfterMs ?? 30_000
     this.maxDrift = (options.maxDriftPpm ?? 500) / 1e6
   }
 

@@ -37,7 +37,7 @@ function band(delay: () => number) {
       sendState(state: JamState) {
         setTimeout(() => {
           const stamped = state.running ? { ...state, by: player } : state
-          for (let i = 0; i < links.length; i++) deliver(() => links[i]?.emit('state', stamped))
+          for (let i = 0; i < links.length; i++) deliver(() => links[i]?.emit('state', stamped, localNow))
         }, delay())
       },
       sendNote(note: JamNote) {

@@ -44,7 +44,7 @@ export interface JamStatus {
   state: JamState
   /** The clock estimate's error bound (half the shortest round trip, ms); null before the first probe. */
   clockErrorMs: number | null
-  /** Clock probes the estimate is made from (the newest 256): through a jittery path it needs many. */
+  /** Clock probes the estimate is made from (the newest 600): through a jittery path it needs many. */
   clockSamples: number
   /** Live mode: the largest jitter buffer in use (ms). */
   bufferMs: number | null
@@ -74,15 +74,18 @@ export interface JamSession {
 }
 
 /**
- * Probes at connect: a quick burst (an estimate at once), then fast ones for a while (the min-RTT filter
- * needs many samples on a jittery path: through 150 ± 50 ms of delay the offset of one probe is off by up to
- * half the legs' difference, and only the shortest round trips, averaged, come close), then steady ones.
+ * Probes at connect: a quick burst (an estimate at once), then fast ones for a minute and for as long as a jam
+ * runs (the leg-minimum estimate needs many samples on a jittery path: through 150 ± 50 ms of delay the
+ * fastest leg of n probes is ~100/n ms above the path's floor, and a busy page adds its own delay to some
+ * answers; the e2e suite's interval jam once ran 4.88 ms off after 100 probes), then steady ones. A probe is
+ * ~30 bytes each way. The window keeps the minute of fast probes.
  */
 const BURST_PROBES = 8
 const BURST_EVERY_MS = 40
 const FAST_EVERY_MS = 100
-const FAST_FOR_MS = 20_000
+const FAST_FOR_MS = 60_000
 const PROBE_EVERY_MS = 500
+const CLOCK_WINDOW = 600
 /**
  * A running jam's timeline is re-anchored whenever a better clock estimate moves its start moment by this much
  * (ms): a jam started seconds after connecting, through a jittery path, starts on a rough estimate, and
@@ -98,7 +101,7 @@ const TRANSPORT_RESYNC_MS = 3
 export function createJamSession(options: JamSessionOptions): JamSession {
   const now = options.now ?? (() => performance.now())
   const { link, transport, self } = options
-  const clock = new ClockSync({ window: 256, bestShare: 0.25 })
+  const clock = new ClockSync({ window: CLOCK_WINDOW })
   const stream = new LiveNoteStream(self)
   const listeners = new Set<() => void>()
   const buffers = new Map<string, JitterBuffer>()
@@ -137,7 +140,7 @@ export function createJamSession(options: JamSessionOptions): JamSession {
   let lastProbe = 0
   const steady = setInterval(() => {
     const t = now()
-    if (t < fastUntil || t - lastProbe >= PROBE_EVERY_MS) {
+    if (t < fastUntil || state.running || t - lastProbe >= PROBE_EVERY_MS) {
       lastProbe = t
       probe()
     }

@@ -1,7 +1,7 @@
 'use client'
 
 import { deepEqual, readMeta, readTracks, ticksPerBar } from '@ensemble/core'
-import { type LiveRun, type LiveStart, PPQ, startLive } from '@ensemble/core/plugin'
+import { LIVE_HOST_LOOP, type LiveRun, type LiveStart, PPQ, startLive } from '@ensemble/core/plugin'
 import { bassPartner } from '@ensemble/plugins/live'
 import { useEffect, useRef, useState } from 'react'
 import { api } from '../../client/api/client'
@@ -9,7 +9,7 @@ import type { JamPlayer } from '../../wire/jam'
 import { useSong } from '../session/hooks'
 import { useStudio } from '../studio-context'
 import type { AudioTransport } from '../transport/audio-transport'
-import { createPartnerSession, type PartnerSession, TICK_BEATS, takeForKeeping } from './partner-session'
+import { createPartnerSession, type PartnerSession, takeForKeeping } from './partner-session'
 import { localPlayerOf, type PlayerStream, remotePlayer } from './player-stream'
 import { startWorkerPartner } from './worker-live-run'
 import './partner-panel.css'
@@ -134,9 +134,12 @@ export function PartnerPanel({ transport }: { transport: AudioTransport }) {
       beat: () => (transport.playing() ? transport.position() / PPQ : null),
       bpm: () => readMeta(session.doc).bpm,
       play(note, inMs) {
+        // On the audio clock at once: a timer would fire late whenever the page is busy (docs/BENCHMARKS.md
+        // "AI partner in the studio": frames of 50-380 ms under load), and the note with it.
+        const at = performance.now() + inMs
         const msPerBeat = 60_000 / readMeta(session.doc).bpm
-        setTimeout(() => transport.noteOn(track, note.pitch, note.velocity), inMs)
-        setTimeout(() => transport.noteOff(track, note.pitch), inMs + note.durationBeats * msPerBeat)
+        transport.noteOn(track, note.pitch, note.velocity, at)
+        transport.noteOff(track, note.pitch, at + note.durationBeats * msPerBeat)
       },
     })
     const followed: PlayerStream = follow
@@ -152,7 +155,7 @@ export function PartnerPanel({ transport }: { transport: AudioTransport }) {
             setStatus(`The partner stopped: ${err instanceof Error ? err.message : String(err)}`),
         )
       },
-      TICK_BEATS * (60_000 / meta.bpm),
+      LIVE_HOST_LOOP.tickBeats * (60_000 / meta.bpm),
     )
     partner.current = {
       session: host,

@@ -47,4 +47,32 @@ describe('the partner session', () => {
     expect(kept.notes).toHaveLength(notes.length)
     for (const n of kept.notes) expect(n.start + n.duration).toBeLessThanOrEqual(kept.toTick - kept.fromTick)
   })
+
+  it('a plan answered after its deadline keeps the notes still ahead and drops those due, never playing late', async () => {
+    let beat = 4
+    const sounded: { note: LiveNote; inMs: number }[] = []
+    const session = createPartnerSession({
+      // The partner answers while the music moves on (a busy page handles the reply late): by the time it
+      // is handled the song is at beat 4.3, past the first note (4.25) and 7.5 ms short of the second.
+      run: {
+        hear: () => {},
+        async plan(window) {
+          beat = 4.3
+          const at = (b: number): LiveNote => ({ pitch: 60, beat: b, durationBeats: 0.1, velocity: 90 })
+          return { notes: [at(window.fromBeat), at(4.315), at(4.36)], late: false }
+        },
+        stop: () => {},
+      },
+      beat: () => beat,
+      bpm: () => 120,
+      play: (note, inMs) => sounded.push({ note, inMs }),
+    })
+    await session.tick()
+    // 4.315 is 7.5 ms ahead at 120 bpm, less than the margin the audio engine is given: dropped too.
+    expect(sounded.map((s) => s.note.beat)).toEqual([4.36])
+    expect(sounded[0]?.inMs).toBeCloseTo(30, 5)
+    expect(session.played().map((n) => n.beat)).toEqual([4.36])
+    expect(session.late()).toBe(1)
+    expect(session.windows()).toBe(1)
+  })
 })

@@ -1,33 +1,32 @@
-import { type LiveNote, type LiveRun, type PluginNote, PPQ } from '@ensemble/core/plugin'
+import { LIVE_HOST_LOOP, type LiveNote, type LiveRun, type PluginNote, PPQ } from '@ensemble/core/plugin'
 import type { PlayerStream } from './player-stream'
 
 /*
  * The studio's host for one AI partner: the loop that asks the partner, window by window, for what it plays
- * next (a 0.25-beat window every 1/8 beat, as packages/plugins/src/live/rehearsal.ts models it), schedules
- * each note on the partner's track just before its beat, and remembers what it played for "Keep".
+ * next (core's LIVE_HOST_LOOP, as packages/plugins/src/live/rehearsal.ts models it), hands each note to the
+ * audio clock as soon as it is planned (the transport schedules it at its beat), and remembers what it played
+ * for "Keep".
  */
 
-export const LOOKAHEAD_BEATS = 0.25
-export const TICK_BEATS = 0.125
-/** Kept for handing a note to the audio engine: a plan must end this much before its window sounds. */
-export const MARGIN_MS = 10
+const { lookaheadBeats, tickBeats, marginMs } = LIVE_HOST_LOOP
 
 export interface PartnerSessionOptions {
   run: LiveRun
   /** Where the song is, in beats; null while it is stopped (the partner only plays while the song plays). */
   beat(): number | null
   bpm(): number
-  /** Sounds a note `inMs` from now on the partner's track. */
+  /** Sounds a note on the partner's track `inMs` from now (on the audio clock, not a timer). */
   play(note: LiveNote, inMs: number): void
 }
 
 export interface PartnerSession {
   /** Follows a player: the local one now, a jam's remote players later. Returns how to stop following. */
   followPlayer(stream: PlayerStream): () => void
-  /** One step of the host's loop (the panel runs it every TICK_BEATS; tests call it directly). */
+  /** One step of the host's loop (the panel runs it every `tickBeats`; tests call it directly). */
   tick(): Promise<void>
-  /** What the partner has played so far, in the song's beats; late windows dropped are not in it. */
+  /** What the partner has played so far, in the song's beats; notes dropped as late are not in it. */
   played(): readonly LiveNote[]
+  /** Windows late in the partner, or with notes that came too late to sound on their beat (dropped). */
   late(): number
   /** Windows planned so far, late ones included. */
   windows(): number
@@ -58,9 +57,9 @@ export function createPartnerSession(options: PartnerSessionOptions): PartnerSes
       }
       // One plan at a time: a slow one makes the next ask later, never two at once.
       if (busy) return
-      const toBeat = now + LOOKAHEAD_BEATS
-      // The first window leaves the partner a tick: one starting now would be due already.
-      const fromBeat = Math.max(scheduledTo ?? now + TICK_BEATS, now)
+      const toBeat = now + lookaheadBeats
+      // The first window is the last tick's worth, as every later one: one starting now would be due already.
+      const fromBeat = Math.max(scheduledTo ?? toBeat - tickBeats, now)
       if (toBeat <= fromBeat) return
       const msPerBeat = 60_000 / options.bpm()
       busy = true
@@ -69,16 +68,25 @@ export function createPartnerSession(options: PartnerSessionOptions): PartnerSes
           nowBeat: now,
           fromBeat,
           toBeat,
-          deadlineMs: Math.max(0, (fromBeat - now) * msPerBeat - MARGIN_MS),
+          deadlineMs: Math.max(0, (fromBeat - now) * msPerBeat - marginMs),
         })
         scheduledTo = toBeat
         windows++
-        if (out.late) late++
+        // The notes go to the audio clock now, each at its beat: a reply that comes after the window's
+        // deadline (a busy page) still has its notes that are more than the margin ahead. Those due sooner
+        // are dropped, never played late; a window that lost any counts as late.
         const at = options.beat() ?? now
+        let dropped = out.late
         for (const note of out.notes) {
+          const inMs = (note.beat - at) * msPerBeat
+          if (inMs < marginMs) {
+            dropped = true
+            continue
+          }
           played.push(note)
-          options.play(note, Math.max(0, (note.beat - at) * msPerBeat))
+          options.play(note, inMs)
         }
+        if (dropped) late++
       } finally {
         busy = false
       }
