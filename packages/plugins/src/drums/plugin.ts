@@ -4,7 +4,13 @@ import { TICKS_PER_16TH } from '../common/steps.js'
 import { DRUMS_TRAINING } from '../common/training-coverage.js'
 import type { PluginRegistration } from '../host.js'
 import { drumsRuntime } from './runtime.js'
-import { DRUM_STYLE_PARAMETER, drumsShape, generateDrumNotes, onsetSteps } from './sampling.js'
+import {
+  DRUM_STYLE_PARAMETER,
+  type DrumStyle,
+  drumsShape,
+  generateDrumNotes,
+  onsetSteps,
+} from './sampling.js'
 
 export const DRUMS_ID = 'studio.ensemble.drums'
 
@@ -14,7 +20,12 @@ export const DRUMS_ID = 'studio.ensemble.drums'
  * the window from the chosen style's groove. Optionally the kick follows the onsets of the busiest other
  * (non-drum) track. Trained on the Groove MIDI Dataset (Magenta, CC BY 4.0).
  */
-export function drumsPlugin(options: FirstPartyOptions & { calibration?: number } = {}): PluginRegistration {
+export function drumsPlugin(
+  options: FirstPartyOptions & {
+    calibration?: number | readonly number[]
+    styleCalibration?: Partial<Record<DrumStyle, number>>
+  } = {},
+): PluginRegistration {
   const modelsDir = options.modelsDir ?? DEFAULT_MODELS_DIR
   const shape = drumsShape(modelsDir)
   const plugin = definePlugin({
@@ -81,6 +92,7 @@ export function drumsPlugin(options: FirstPartyOptions & { calibration?: number 
             temperature: parameters.temperature,
             random: ctx.fork(v),
             calibration: options.calibration,
+            styleCalibration: options.styleCalibration?.[parameters.style],
           }),
         })),
       )
