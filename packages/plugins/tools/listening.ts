@@ -35,7 +35,7 @@ import { drumsPlugin } from '../src/drums/plugin.js'
 import { DRUM_STYLES } from '../src/drums/sampling.js'
 import { getSplit, loadChorales } from '../src/harmonizer/data.js'
 import { harmonizerPlugin } from '../src/harmonizer/plugin.js'
-import { request, songKey, suggest } from './music-report.js'
+import { harmonizerRequest, request, songKey, suggest, voiceNotes } from './music-report.js'
 
 const BAR = ticksPerBar({ numerator: 4, denominator: 4 })
 const RATE = 22_050
@@ -107,6 +107,7 @@ function pianoRoll(ex: Example): string {
     start < ex.promptEnd ? '#9aa0a6' : ex.source === 'generated' ? '#2b6cb0' : '#2f855a'
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${left + 644}" height="${height + 4}" viewBox="0 0 ${left + 644} ${height + 4}" font-family="sans-serif" font-size="10">`,
+    `<title>${ex.title}: piano roll</title>`,
     `<rect x="${left}" y="0" width="640" height="${height}" fill="#fbfbfb" stroke="#ccc"/>`,
   ]
   for (let r = lo; r <= hi; r++) {
@@ -135,7 +136,7 @@ function pianoRoll(ex: Example): string {
 
 async function write(dir: string, ex: Example): Promise<number> {
   const s = song(ex)
-  const audio = await renderSong(s, { sampleRate: RATE, channels: 1, tailSeconds: 0.4 })
+  const audio = await renderSong(s, { sampleRate: RATE, channels: 1, tailSeconds: 0.25 })
   const wav = encodeWav(audio, 'pcm16')
   writeFileSync(path.join(dir, `${ex.file}.wav`), wav)
   writeFileSync(path.join(dir, `${ex.file}.mid`), exportMidi(s))
@@ -152,28 +153,18 @@ async function harmonizerSection(file: string, seed: number): Promise<Section> {
   const chorales = getSplit(loadChorales(file), 'valid')
   const steps = 32
   const pairs: Section['pairs'] = []
-  for (const index of [3, 11]) {
+  for (const index of [3]) {
     const piece = (chorales[index] ?? []).slice(0, steps).map((s) => [...s])
     const key = estimateKey(gridPitches(piece))
-    const voice = (v: number) =>
-      gridToNotes(
-        piece.map((s) => ((s[v] ?? -1) >= 0 ? [s[v] as number] : [])),
-        { startTick: 0, ticksPerStep: TICKS_PER_16TH, velocity: 80 },
-      )
+    const voice = (v: number) => voiceNotes(piece, v, 80)
     const melody = voice(0)
     const out = await suggest(
       reg,
-      request(
-        key,
-        { trackId: 'melody', kind: 'instrument', fromTick: 0, toTick: steps * TICKS_PER_16TH, notes: melody },
-        { output: 'tracks', voices: 3, temperature: 0.8, strictKey: true, avoidParallels: true },
-        seed + index,
-        3,
-      ),
+      harmonizerRequest(key, melody, steps, { strictKey: true, avoidParallels: true }, seed + index),
     )
     const names = ['Alto', 'Tenor', 'Bass']
     const base = {
-      bpm: 80,
+      bpm: 96,
       key: songKey(key),
       lengthTicks: 2 * BAR,
       promptEnd: 0,
@@ -251,7 +242,7 @@ async function continueSection(
       velocity: 80,
     })
     const base = {
-      bpm: style === 'folk' ? 120 : 90,
+      bpm: style === 'folk' ? 150 : 132,
       key: songKey(key),
       lengthTicks: 4 * BAR,
       promptEnd: 2 * BAR,
@@ -323,7 +314,7 @@ async function drumsSection(dir: string, seed: number): Promise<Section> {
             velocity: t % 4 === 0 ? 100 : 80,
           })
       })
-    const base = { bpm: 110, key: { tonic: 'C', mode: 'major' }, lengthTicks: 2 * BAR, promptEnd: 0 }
+    const base = { bpm: 140, key: { tonic: 'C', mode: 'major' }, lengthTicks: 2 * BAR, promptEnd: 0 }
     pairs.push({
       label: `${style}: the plugin from nothing; ${beat ? `\`${beat.file}\`, bars 2–3` : 'no validation beat'}`,
       generated: {

@@ -14,7 +14,8 @@
  *   pnpm --filter @ensemble/plugins exec tsx tools/music-report.ts [--jsb PATH] [--nottingham PATH]
  *     [--jsb-roll PATH] [--groove DIR] [--split valid|train] [--prompts N] [--seed N]
  *     [--plugins harmonizer,continue,drums]
- *     [--drums-calibration X] [--continue-weights P,J[,JL]]   (to compare with the plugins' constants: 0 and 1,1 = off)
+ *     [--drums-calibration X[,X,X,X]] [--drums-primer-calibration X] [--drums-runs N]
+ *     [--continue-weights P,J[,JL]]   (to compare with the plugins' constants: 0 and 1,1 = off)
  */
 import path from 'node:path'
 import {
@@ -55,7 +56,7 @@ import { loadBeats } from '../src/drums/beats-file.js'
 import { type Beat, drumClassOf } from '../src/drums/data.js'
 import { continuable, continuationCounts, fromNothing, hitsPerBar, sum } from '../src/drums/density.js'
 import { drumsPlugin } from '../src/drums/plugin.js'
-import { DRUM_STYLES, type DrumStyle } from '../src/drums/sampling.js'
+import { DRUM_STYLES } from '../src/drums/sampling.js'
 import { getSplit, loadChorales, VOICE_RANGES } from '../src/harmonizer/data.js'
 import { harmonizerPlugin } from '../src/harmonizer/plugin.js'
 import type { PluginRegistration } from '../src/host.js'
@@ -102,7 +103,13 @@ export interface DrumsReport {
   /** Each style the plugin offers from nothing, against the real beats of that style. */
   styles: DrumsStyleFigures[]
   /** Real 2-bar openings continued by 8 bars, against what the drummers played next. */
-  continuation: { beats: number; generatedHitsPerBar: number; realHitsPerBar: number }
+  continuation: {
+    beats: number
+    generatedHitsPerBar: number
+    realHitsPerBar: number
+    /** Hits per bar on each 16th of the beat (on the beat, e, and, a; the four beats pooled). */
+    byBeatPosition: { generated: number[]; real: number[] }
+  }
   /** Share of generated notes on a pitch of the 9-class drum map. */
   inMap: number
 }
@@ -165,6 +172,33 @@ function figures(
   }
 }
 
+/** One voice of a chorale's [S, A, T, B] 16th steps as notes. */
+export const voiceNotes = (
+  piece: readonly (readonly number[])[],
+  voice: number,
+  velocity: number,
+): PluginNote[] =>
+  gridToNotes(
+    piece.map((s) => ((s[voice] ?? -1) >= 0 ? [s[voice] as number] : [])),
+    { startTick: 0, ticksPerStep: TICKS_PER_16TH, velocity },
+  )
+
+/** The harmonizer asked for A, T and B, a track each, under `melody` (`steps` 16ths), at temperature 0.8. */
+export const harmonizerRequest = (
+  key: PitchKey,
+  melody: PluginNote[],
+  steps: number,
+  parameters: { strictKey: boolean; avoidParallels: boolean },
+  seed: number,
+): SuggestInput =>
+  request(
+    key,
+    { trackId: 'melody', kind: 'instrument', fromTick: 0, toTick: steps * TICKS_PER_16TH, notes: melody },
+    { output: 'tracks', voices: 3, temperature: 0.8, ...parameters },
+    seed,
+    3,
+  )
+
 /** Harmonizes the first 8 bars of each chorale's soprano. */
 export async function harmonizerReport(
   chorales: ReadonlyArray<ReadonlyArray<readonly number[]>>,
@@ -179,19 +213,10 @@ export async function harmonizerReport(
   for (const [i, chorale] of chorales.entries()) {
     const piece = chorale.slice(0, steps).map((s) => [...s])
     const key = estimateKey(gridPitches(chorale.map((s) => [...s])))
-    const melody = gridToNotes(
-      piece.map((s) => ((s[0] ?? -1) >= 0 ? [s[0] as number] : [])),
-      { startTick: 0, ticksPerStep: TICKS_PER_16TH, velocity: 90 },
-    )
+    const melody = voiceNotes(piece, 0, 90)
     const out = await suggest(
       reg,
-      request(
-        key,
-        { trackId: 'melody', kind: 'instrument', fromTick: 0, toTick: steps * TICKS_PER_16TH, notes: melody },
-        { output: 'tracks', voices: 3, temperature: 0.8, strictKey: false, avoidParallels },
-        (opts.seed ?? 1) + i,
-        3,
-      ),
+      harmonizerRequest(key, melody, steps, { strictKey: false, avoidParallels }, (opts.seed ?? 1) + i),
     )
     const voices = out.suggestions.map((s) =>
       notesToGrid('notes' in s ? s.notes : [], {
@@ -247,7 +272,11 @@ export async function continueReport(
   const keys: PitchKey[] = []
   // The pitch range the corpus uses (from the prompts), for the in-range share.
   const used = gridPitches(tunes.flatMap((t) => t.slice(0, frames).map((f) => [...f])))
-  const range: [number, number] = [Math.min(...used), Math.max(...used)]
+  // A loop, not Math.min(...used): a whole split's pitches overflow the call stack as arguments.
+  const range = used.reduce<[number, number]>(
+    ([lo, hi], p) => [Math.min(lo, p), Math.max(hi, p)],
+    [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY],
+  )
   for (const [i, tune] of tunes.entries()) {
     if (tune.length < 2 * frames) continue
     const prompt = tune.slice(0, frames).map((f) => [...f])
@@ -280,6 +309,10 @@ export async function continueReport(
   }
 }
 
+/** Hits per bar on each 16th of the beat, from hits on each 16th of the bar. */
+const beatPositions = (byPosition: readonly number[], bars: number): number[] =>
+  [0, 1, 2, 3].map((q) => sum(byPosition.filter((_, p) => p % 4 === q)) / Math.max(1, bars))
+
 /**
  * 8 bars of each style from an empty drums track (`runs` draws of each, other seeds), against the real beats'
  * hits per 4/4 bar: those of the same style, all of them, and the four styles each weighing the same; and
@@ -292,7 +325,7 @@ export async function drumsReport(
     continuations?: number
     runs?: number
     calibration?: number | readonly number[]
-    styleCalibration?: Partial<Record<DrumStyle, number>>
+    primerCalibration?: number
   } = {},
 ): Promise<DrumsReport> {
   const reg = drumsPlugin(opts)
@@ -328,6 +361,10 @@ export async function drumsReport(
       beats: n,
       generatedHitsPerBar: c.bars > 0 ? sum(c.generated) / c.bars : Number.NaN,
       realHitsPerBar: c.bars > 0 ? sum(c.real) / c.bars : Number.NaN,
+      byBeatPosition: {
+        generated: beatPositions(c.generatedByPosition, c.bars),
+        real: beatPositions(c.realByPosition, c.bars),
+      },
     },
     inMap: hits > 0 ? inMap / hits : Number.NaN,
   }
@@ -353,6 +390,7 @@ async function main(): Promise<void> {
     plugins: 'string',
     'drums-calibration': 'string',
     'drums-runs': 'string',
+    'drums-primer-calibration': 'string',
     'continue-weights': 'string',
   })
   const only = (args.get('plugins') ?? 'harmonizer,continue,drums').split(',')
@@ -363,7 +401,7 @@ async function main(): Promise<void> {
   const seed = numArg(args, 'seed', 1)
   // The splits are named `valid` in the roll and chorale files and `validation` in Groove MIDI's info.csv.
   const split = args.get('split') ?? 'valid'
-  console.log(`backend ${backend}; ${n} prompts per plugin from the valid splits, seed ${seed}`)
+  console.log(`backend ${backend}; ${n} prompts per plugin from the ${split} splits, seed ${seed}`)
 
   if (only.includes('harmonizer')) {
     const chorales = getSplit(loadChorales(data('jsb', 'jsb-chorales/Jsb16thSeparated.json')), split)
@@ -428,6 +466,10 @@ async function main(): Promise<void> {
       runs,
       calibration:
         calibration === undefined ? undefined : calibration.length === 1 ? calibration[0] : calibration,
+      primerCalibration:
+        args.get('drums-primer-calibration') === undefined
+          ? undefined
+          : numArg(args, 'drums-primer-calibration', 0),
     })
     console.log(`drums (${d.bars} bars: ${runs} × 8 per style from nothing, density 0.5)`)
     for (const s of d.styles)
@@ -439,6 +481,10 @@ async function main(): Promise<void> {
     )
     console.log(
       `  continuing ${d.continuation.beats} beats' first 2 bars by 8: generated ${d.continuation.generatedHitsPerBar.toFixed(2)} hits per bar, the drummers ${d.continuation.realHitsPerBar.toFixed(2)}: ${ratio(d.continuation.generatedHitsPerBar, d.continuation.realHitsPerBar)}`,
+    )
+    const b = d.continuation.byBeatPosition
+    console.log(
+      `  by 16th of the beat (on, e, and, a), hits per bar: generated ${b.generated.map((x) => x.toFixed(2)).join(', ')}; the drummers ${b.real.map((x) => x.toFixed(2)).join(', ')}`,
     )
     console.log(`drums_hits_per_bar ${d.generatedHitsPerBar.toFixed(2)}`)
   }

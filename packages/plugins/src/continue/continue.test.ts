@@ -120,13 +120,16 @@ describe('continue: penalised sampling', () => {
 
 describe('continue: register continuity follows the prompt', () => {
   const style = { parallel: 0.6, registerJump: 0.1, registerJumpAfterLeaps: 0.5 }
-  it('a prompt that keeps its register gets the strong penalty; one that jumps registers itself, the mild one', () => {
+  it('a prompt that keeps its register gets the strong penalty; one that jumps registers itself, a milder one the more it jumps', () => {
     // Melody over a bass a fifth apart, moving by steps: no outer voice moves more than an octave.
     const steady = [[48, 67], [50, 69], [52, 71], [], [48, 72]]
     expect(promptWeights(steady, style)).toEqual({ parallel: 0.6, registerJump: 0.1 })
-    // An oom-pah bass: C2 up to C4 and back, a jump of two octaves in the bottom voice (across a rest).
+    // The bass leaps from C2 to C4 (two octaves, across a rest): one jump, the weight for jumps once.
+    const once = [[36, 67], [], [60, 64, 67]]
+    expect(promptWeights(once, style)).toEqual({ parallel: 0.6, registerJump: 0.5 })
+    // An oom-pah bass, C2 up to C4 and back: two jumps, twice the weight (at most 1).
     const oomPah = [[36, 67], [], [60, 64, 67], [36, 67]]
-    expect(promptWeights(oomPah, style)).toEqual({ parallel: 0.6, registerJump: 0.5 })
+    expect(promptWeights(oomPah, style)).toEqual({ parallel: 0.6, registerJump: 1 })
     // Nothing to go by: the strong penalty.
     expect(promptWeights([], style).registerJump).toBe(0.1)
   })

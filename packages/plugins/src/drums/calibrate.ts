@@ -1,22 +1,18 @@
 /**
- * Fits the drums plugin's density calibrations on a split (train by default), by moving each logit offset by
- * the log ratio of the drummers' hits to the generated ones until they agree:
- * - `DRUMS_DENSITY_CALIBRATION` (styles.ts): the plugin continues each beat's first 2 bars by 8; one offset per
- *   16th of the beat (on the beat, e, and, a; the bar's four beats pooled); last line
- *   `calibration <4 offsets, comma-separated>`;
- * - with `--styles`, `DRUMS_STYLE_CALIBRATION`: 8 bars of each style from nothing (`--runs` draws) against the
- *   split's beats of that style; last line `style_calibration rock=… funk=… hiphop=… jazz=…`.
- * Usage:
+ * Fits the drums plugin's density calibration (`DRUMS_DENSITY_CALIBRATION` in styles.ts) on a split (train by
+ * default): the plugin continues each beat's first 2 bars by 8, and the logit offset at each 16th of the beat
+ * (on the beat, e, and, a; the bar's four beats pooled) moves by the log ratio of the drummers' hits there to
+ * the generated ones until they agree. Usage:
  *   pnpm --filter @ensemble/plugins exec tsx src/drums/calibrate.ts [--data DIR] [--split train]
- *     [--beats 48] [--rounds 3] [--start X[,X,X,X]] [--styles] [--runs 8]
+ *     [--beats 48] [--rounds 3] [--start X[,X,X,X]]
+ * Prints each round's hits per bar and, as its last line, `calibration <4 offsets, comma-separated>`.
  */
 import { initBackend } from '../common/backend.js'
 import { defaultDataPath, numArg, parseArgs, resolveFromCwd } from '../common/cli.js'
 import { loadBeats } from './beats-file.js'
 import { type Beat, DEFAULT_DATA } from './data.js'
-import { continuable, continuationCounts, fromNothing, hitsPerBar, sum } from './density.js'
+import { continuable, continuationCounts, sum } from './density.js'
 import { drumsPlugin } from './plugin.js'
-import { DRUM_STYLES, DRUMS_DENSITY_CALIBRATION, type DrumStyle } from './styles.js'
 
 /**
  * A logit offset moves a rare class's rate by about its log ratio but a busy one's (the hi-hat, on a third
@@ -25,7 +21,6 @@ import { DRUM_STYLES, DRUMS_DENSITY_CALIBRATION, type DrumStyle } from './styles
 const GAIN = 1.3
 /** 16ths per beat: the continuation offsets' period. */
 const PERIOD = 4
-const BARS = 8
 
 const list = (xs: readonly number[]) => xs.map((x) => x.toFixed(3)).join(',')
 
@@ -48,24 +43,6 @@ async function fitPositions(beats: readonly Beat[], rounds: number, start: numbe
   console.log(`calibration ${list(offsets)}`)
 }
 
-async function fitStyles(beats: readonly Beat[], rounds: number, runs: number): Promise<void> {
-  const offsets: Record<DrumStyle, number> = { rock: 0, funk: 0, hiphop: 0, jazz: 0 }
-  for (let r = 0; r < rounds; r++) {
-    const line: string[] = []
-    for (const style of DRUM_STYLES) {
-      const real = hitsPerBar(beats.filter((b) => b.style.split('/')[0] === style))
-      if (!Number.isFinite(real)) continue
-      const reg = drumsPlugin({ calibration: DRUMS_DENSITY_CALIBRATION, styleCalibration: { ...offsets } })
-      const generated =
-        (await fromNothing(reg, style, { bars: BARS, runs, seed: 1 + 1000 * r })).length / (BARS * runs)
-      line.push(`${style} ${offsets[style].toFixed(3)}: ${generated.toFixed(2)} vs ${real.toFixed(2)}`)
-      offsets[style] += GAIN * Math.log(real / generated)
-    }
-    console.log(`round ${r}: ${line.join('; ')}`)
-  }
-  console.log(`style_calibration ${DRUM_STYLES.map((s) => `${s}=${offsets[s].toFixed(3)}`).join(' ')}`)
-}
-
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2), {
     data: 'string',
@@ -73,18 +50,11 @@ async function main(): Promise<void> {
     beats: 'string',
     rounds: 'string',
     start: 'string',
-    styles: 'boolean',
-    runs: 'string',
   })
   const backend = await initBackend()
   const dir = args.get('data') ? resolveFromCwd(args.get('data') as string) : defaultDataPath(DEFAULT_DATA)
   const split = args.get('split') ?? 'train'
   const rounds = numArg(args, 'rounds', 3)
-  if (args.get('styles') === 'true') {
-    console.log(`backend ${backend}; ${dir} [${split}]: 8 bars of each style from nothing`)
-    await fitStyles(loadBeats(dir, split), rounds, numArg(args, 'runs', 8))
-    return
-  }
   const all = continuable(loadBeats(dir, split))
   const n = Math.min(all.length, numArg(args, 'beats', 48))
   // An even spread over the split (it is sorted by drummer and session), not its first n beats.

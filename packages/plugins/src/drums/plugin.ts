@@ -4,13 +4,7 @@ import { TICKS_PER_16TH } from '../common/steps.js'
 import { DRUMS_TRAINING } from '../common/training-coverage.js'
 import type { PluginRegistration } from '../host.js'
 import { drumsRuntime } from './runtime.js'
-import {
-  DRUM_STYLE_PARAMETER,
-  type DrumStyle,
-  drumsShape,
-  generateDrumNotes,
-  onsetSteps,
-} from './sampling.js'
+import { DRUM_STYLE_PARAMETER, drumsShape, generateDrumNotes, onsetSteps } from './sampling.js'
 
 export const DRUMS_ID = 'studio.ensemble.drums'
 
@@ -21,10 +15,7 @@ export const DRUMS_ID = 'studio.ensemble.drums'
  * (non-drum) track. Trained on the Groove MIDI Dataset (Magenta, CC BY 4.0).
  */
 export function drumsPlugin(
-  options: FirstPartyOptions & {
-    calibration?: number | readonly number[]
-    styleCalibration?: Partial<Record<DrumStyle, number>>
-  } = {},
+  options: FirstPartyOptions & { calibration?: number | readonly number[]; primerCalibration?: number } = {},
 ): PluginRegistration {
   const modelsDir = options.modelsDir ?? DEFAULT_MODELS_DIR
   const shape = drumsShape(modelsDir)
@@ -92,7 +83,7 @@ export function drumsPlugin(
             temperature: parameters.temperature,
             random: ctx.fork(v),
             calibration: options.calibration,
-            styleCalibration: options.styleCalibration?.[parameters.style],
+            primerCalibration: options.primerCalibration,
           }),
         })),
       )

@@ -10,7 +10,7 @@ import { DRUMS_ROLL } from './runtime.js'
 import {
   DRUM_PRIMERS,
   DRUMS_DENSITY_CALIBRATION,
-  DRUMS_STYLE_CALIBRATION,
+  DRUMS_PRIMER_CALIBRATION,
   type DrumStyle,
   KICK,
 } from './styles.js'
@@ -26,7 +26,7 @@ export {
   DRUM_STYLE_PARAMETER,
   DRUM_STYLES,
   DRUMS_DENSITY_CALIBRATION,
-  DRUMS_STYLE_CALIBRATION,
+  DRUMS_PRIMER_CALIBRATION,
   type DrumStyle,
 } from './styles.js'
 
@@ -65,8 +65,8 @@ export interface DrumsRequest {
    * DRUMS_DENSITY_CALIBRATION unless given (calibrate.ts).
    */
   calibration?: number | readonly number[]
-  /** Offset added when the beat starts from the style's primer; DRUMS_STYLE_CALIBRATION's unless given. */
-  styleCalibration?: number
+  /** Offset added when the beat starts from the style's primer; DRUMS_PRIMER_CALIBRATION unless given. */
+  primerCalibration?: number
 }
 
 /** Window-relative drum notes from `startStep` on. */
@@ -90,13 +90,13 @@ export async function generateDrumNotes(
   const offsetSteps = primer.length
   const d = Math.min(0.98, Math.max(0.02, req.density))
   const calibration = req.calibration ?? DRUMS_DENSITY_CALIBRATION
-  const styleOffset = hasDrums ? 0 : (req.styleCalibration ?? DRUMS_STYLE_CALIBRATION[req.style])
+  const primerOffset = hasDrums ? 0 : (req.primerCalibration ?? DRUMS_PRIMER_CALIBRATION)
   const position = (t: number) => (((phase + t - offsetSteps) % barSteps) + barSteps) % barSteps
   const bias = (t: number): number[] => {
     const step = t - offsetSteps
     const densityOffset =
       Math.log(d / (1 - d)) +
-      styleOffset +
+      primerOffset +
       (typeof calibration === 'number' ? calibration : (calibration[position(t) % calibration.length] ?? 0))
     return DRUM_CLASSES.map((_, k) => {
       if (k >= shape.outputs) return NEVER

@@ -5,7 +5,6 @@ import {
   DRUM_PRIMERS,
   DRUM_STYLE_PARAMETER,
   DRUMS_DENSITY_CALIBRATION,
-  DRUMS_STYLE_CALIBRATION,
   meanCalibration,
 } from '../drums/styles.js'
 import { HeardNotes } from './heard.js'
@@ -112,13 +111,8 @@ export function drummerPlugin({ shape, asset }: PartnerModel): LivePlugin {
           const d = densityFor(played.length / LISTEN_BEATS)
           const target = logit(d)
           playing ??= target
-          // One bias for the whole window, so the beat's mean calibration; the drummer starts from its style's
-          // primer, so that style's offset too.
-          const offset =
-            target +
-            LEAD * (target - playing) +
-            meanCalibration(DRUMS_DENSITY_CALIBRATION) +
-            DRUMS_STYLE_CALIBRATION[parameters.style]
+          // One bias for the whole window, so the beat's mean calibration.
+          const offset = target + LEAD * (target - playing) + meanCalibration(DRUMS_DENSITY_CALIBRATION)
           playing += (target - playing) * Math.min(1, (until - nextStep) / STEPS_PER_BEAT / LEAD_BEATS)
           const bias = DRUM_CLASSES.map((_, k) => (k < shape.outputs ? offset : NEVER))
           const energy = played.length > 0 ? played.reduce((s, n) => s + n.velocity, 0) / played.length : 70
