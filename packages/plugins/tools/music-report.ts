@@ -154,10 +154,11 @@ function figures(
   let leaps: LeapCount = { moves: 0, leaps: 0 }
   grids.forEach((grid, i) => {
     const pitches = gridPitches(grid, keyVoices)
-    inKey += inKeyShare(pitches, keys[i] as PitchKey) * pitches.length
+    // A silent grid (a continuation can be all rests) has no share to weigh: 0 · NaN would poison the sums.
+    if (pitches.length > 0) inKey += inKeyShare(pitches, keys[i] as PitchKey) * pitches.length
     notes += pitches.length
     const r = grid.reduce((n, row) => n + row.filter((p, v) => p >= 0 && ranges[v]).length, 0)
-    inRange += inRangeShare(grid, ranges) * r
+    if (r > 0) inRange += inRangeShare(grid, ranges) * r
     ranged += r
     parallels = addParallels(parallels, countParallels(grid))
     leaps = addLeaps(leaps, countRegisterLeaps(grid))
