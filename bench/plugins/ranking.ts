@@ -5,6 +5,9 @@
  *   fit       fitting the band's model on its last N decisions (once per suggestion; N = 0, 20, 200)
  *   rank      ordering a suggestion's variations with reasons (per variation)
  * Pure CPU, no database: the decisions query is one indexed SELECT of at most 200 rows (ai/band-decisions.ts).
+ * Each variation carries the plugin's likelihood (its mean log-probability per step, as the first-party model
+ * plugins report it), and a quarter of the decisions are dismissals naming the variation on screen, as the
+ * studio reports them: the figures are those of the ranker as it runs with both.
  *   pnpm --filter @ensemble/bench exec tsx plugins/ranking.ts
  */
 import {
@@ -66,18 +69,23 @@ const fmt = (x: { p50: number; p95: number }, per = 1) =>
 
 const VARIATIONS = 8
 const variations = Array.from({ length: VARIATIONS }, melody)
-const features: FeatureVector[] = variations.map((v) => variationFeatures(v, context))
+/** A plugin's mean log-probability per step for a variation (the continue model's lie around -0.2 to -0.05). */
+const likelihood = () => -0.05 - 0.15 * random()
+const features: FeatureVector[] = variations.map((v) => variationFeatures(v, context, likelihood()))
 const decisions = (n: number): Decision[] =>
-  Array.from({ length: n }, () => ({
-    variations: Array.from({ length: 4 }, () => variationFeatures(melody(), context)),
-    kept: Math.floor(random() * 4),
-  }))
+  Array.from({ length: n }, () => {
+    const offered = Array.from({ length: 4 }, () => variationFeatures(melody(), context, likelihood()))
+    const pick = Math.floor(random() * 4)
+    return random() < 0.25
+      ? { variations: offered, kept: null, dismissed: pick }
+      : { variations: offered, kept: pick }
+  })
 
 console.log(
   `ranking cost, ${VARIATIONS} variations of an 8-bar melody (~58 notes each); node ${process.version}`,
 )
 console.log(
-  `features (per variation): ${fmt(time(2000, () => variationFeatures(variations[0] as NotesSuggestion, context)))}`,
+  `features (per variation): ${fmt(time(2000, () => variationFeatures(variations[0] as NotesSuggestion, context, -0.1)))}`,
 )
 for (const n of [0, 20, 200]) {
   const set = decisions(n)
@@ -95,7 +103,7 @@ const fit200 = decisions(200)
 const whole = time(50, () =>
   rankVariations(
     learnBandModel(fit200),
-    variations.map((v) => variationFeatures(v, context)),
+    variations.map((v) => variationFeatures(v, context, likelihood())),
   ),
 )
 console.log(

@@ -15,6 +15,14 @@ test('New background track makes a four-track song that opens in the studio', as
   await form.getByLabel('Mood').selectOption('happy')
   await form.getByLabel('Style').selectOption('folk')
   await form.getByLabel('Length', { exact: true }).fill('12')
+  // A tempo outside what the style was played at is held to its range, and the form says so.
+  await form.getByLabel('Fit tempo to length').uncheck()
+  await form.getByLabel('Tempo (bpm)').fill('200')
+  await expect(page.getByTestId('background-tempo-note')).toContainText('it will be made at 140 bpm')
+  await form.getByLabel('Fit tempo to length').check()
+  await expect(page.getByTestId('background-tempo-note')).toHaveCount(0)
+  // Why 4/4 only is said in the form.
+  await expect(page.getByTestId('background-metre')).toContainText('4/4 only')
   // The plan is shown before anything runs: 12 s at a fitted tempo, looping.
   await expect(page.getByTestId('background-plan')).toContainText('12.0 s, looping back into bar 1')
   await form.getByRole('button', { name: 'Make it' }).click()

@@ -1,14 +1,13 @@
 import { acceptProposal, addTrack, readProposals, readSong } from '@ensemble/core'
-import { startTestInference, type TestInference } from '@ensemble/inference/testing'
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../src/server/app'
 import { type Database, schema } from '../src/server/db'
-import { type Caller, outcome, signUp } from './helpers/api'
+import { type AiBand, startAiBand } from './helpers/ai-band'
+import { type Caller, outcome } from './helpers/api'
 import { isSaved, openSongAs } from './helpers/clients'
-import { openTestDatabase } from './helpers/db'
 import { seedProject } from './helpers/projects'
-import { collabUrl, startTestServer } from './helpers/server'
+import { collabUrl } from './helpers/server'
 import { waitFor } from './helpers/wait'
 
 /*
@@ -18,8 +17,8 @@ import { waitFor } from './helpers/wait'
  * every note then carries the sealed run.
  */
 
+let band: AiBand
 let database: Database
-let inference: TestInference
 let server: RunningServer
 let owner: Caller
 let editor: Caller
@@ -41,32 +40,14 @@ const settings = (extra: Record<string, unknown> = {}) => ({
 })
 
 beforeAll(async () => {
-  ;[database, inference] = await Promise.all([
-    openTestDatabase('pglite'),
-    startTestInference({ models: ['harmonizer', 'continue', 'drums'] }),
-  ])
-  server = await startTestServer(database, {
+  band = await startAiBand(['harmonizer', 'continue', 'drums'], {
     authRateLimit: { max: 10_000, windowSeconds: 60 },
-    inferenceUrl: inference.url,
-    inferenceSecret: inference.secret,
   })
-  ;[owner, editor, viewer, stranger] = await Promise.all([
-    signUp(server.url, 'owner'),
-    signUp(server.url, 'editor'),
-    signUp(server.url, 'viewer'),
-    signUp(server.url, 'stranger'),
-  ])
-  projectId = await seedProject(database.db, [
-    { userId: owner.userId, role: 'owner' },
-    { userId: editor.userId, role: 'editor' },
-    { userId: viewer.userId, role: 'viewer' },
-  ])
+  ;({ database, server, owner, editor, viewer, stranger, projectId } = band)
 }, 120_000)
 
 afterAll(async () => {
-  await server?.close()
-  await inference?.close()
-  await database?.close()
+  await band?.close()
 })
 
 const runsOf = () => database.db.select().from(schema.aiRuns).where(eq(schema.aiRuns.projectId, projectId))

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { addClip, addNotes, addTrack, LEARNED_AFTER, learnBandModel, rankVariations } from '@ensemble/core'
 import { startTestInference, type TestInference } from '@ensemble/inference/testing'
 import { eq } from 'drizzle-orm'
@@ -5,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bandModel } from '../src/server/ai/band-decisions'
 import type { RunningServer } from '../src/server/app'
 import { type Database, schema } from '../src/server/db'
-import { type Caller, outcome, signUp } from './helpers/api'
+import { type Caller, errorMessage, outcome, signUp } from './helpers/api'
 import { isSaved, openSongAs } from './helpers/clients'
 import { openTestDatabase } from './helpers/db'
 import { seedProject } from './helpers/projects'
@@ -117,11 +118,12 @@ describe('suggestions ranked for this band', () => {
       const features = await storedFeatures(run.runId)
       const densities = features.map((f) => f.density)
       const kept = densities.indexOf(Math.min(...densities))
-      expect(
-        await alice.api.ai.decide.mutate({ projectId: bands.alice.projectId, runId: run.runId, kept }),
-      ).toEqual({
-        recorded: true,
-      })
+      const decision = {
+        projectId: bands.alice.projectId,
+        proposalId: run.proposalId ?? '',
+        kept: run.variationIds[kept] ?? '',
+      }
+      expect(await alice.api.ai.decide.mutate(decision)).toEqual({ recorded: true })
     }
     const aliceModel = await bandModel(database.db, bands.alice.projectId)
     expect(aliceModel.decisions).toBe(6)
@@ -140,24 +142,42 @@ describe('suggestions ranked for this band', () => {
     expect(next.reasons[0]).toContain('like ones you kept')
   })
 
-  it('records a decision once, only for an editor of the run’s own project', async () => {
+  it('records a decision once, only for an editor of the proposal’s own project, on a variation it offered', async () => {
     const run = await suggest(bob, bands.bob, 5)
-    const decide = (who: Caller, projectId: string, kept: number | null) =>
-      who.api.ai.decide.mutate({ projectId, runId: run.runId, kept })
+    const other = await suggest(bob, bands.bob, 6)
+    const proposalId = run.proposalId ?? ''
+    const [first, second] = run.variationIds
+    expect(first).toBeDefined()
+    const decide = (who: Caller, projectId: string, kept: string | null, shown?: string) =>
+      who.api.ai.decide.mutate({ projectId, proposalId, kept, ...(shown ? { shown } : {}) })
     // Alice cannot decide for Bob's band, neither through her project nor through his.
-    expect(await outcome(() => decide(alice, bands.alice.projectId, 0))).toBe('NOT_FOUND')
-    expect(await outcome(() => decide(alice, bands.bob.projectId, 0))).toBe('NOT_FOUND')
-    expect(await outcome(() => decide(viewer, bands.bob.projectId, 0))).toBe('FORBIDDEN')
-    expect(await outcome(() => decide(bob, bands.bob.projectId, 7))).toBe('BAD_REQUEST')
-    expect(await decide(bob, bands.bob.projectId, null)).toEqual({ recorded: true })
+    expect(await outcome(() => decide(alice, bands.alice.projectId, first ?? null))).toBe('NOT_FOUND')
+    expect(await outcome(() => decide(alice, bands.bob.projectId, first ?? null))).toBe('NOT_FOUND')
+    expect(await outcome(() => decide(viewer, bands.bob.projectId, first ?? null))).toBe('FORBIDDEN')
+    // The server knows what it offered: a variation of another proposal, or none at all, is refused.
+    for (const notOffered of [other.variationIds[0] ?? '', randomUUID()]) {
+      expect(await outcome(() => decide(bob, bands.bob.projectId, notOffered))).toBe('BAD_REQUEST')
+      expect(await errorMessage(() => decide(bob, bands.bob.projectId, notOffered))).toMatch(
+        /was not offered in this suggestion/,
+      )
+      expect(await outcome(() => decide(bob, bands.bob.projectId, null, notOffered))).toBe('BAD_REQUEST')
+    }
+    // The old form (a run and an index of the client's choosing) is not accepted.
+    expect(
+      await outcome(() =>
+        bob.api.ai.decide.mutate({ projectId: bands.bob.projectId, runId: run.runId, kept: 0 } as never),
+      ),
+    ).toBe('BAD_REQUEST')
+    expect(await decide(bob, bands.bob.projectId, null, second)).toEqual({ recorded: true })
     // A second report on the same run (another editor's, or a replay) changes nothing.
-    expect(await decide(bob, bands.bob.projectId, 0)).toEqual({ recorded: false })
+    expect(await decide(bob, bands.bob.projectId, first ?? null)).toEqual({ recorded: false })
     const rows = await database.db
       .select()
       .from(schema.aiDecisions)
       .where(eq(schema.aiDecisions.runId, run.runId))
-    expect(rows.map((r) => r.kept)).toEqual([null])
-    // A dismissal does not teach the order.
-    expect((await bandModel(database.db, bands.bob.projectId)).decisions).toBe(0)
+    // Stored as the server's own index of the variation that was on screen.
+    expect(rows.map((r) => [r.kept, r.dismissed])).toEqual([[null, 1]])
+    // A dismissal on a variation teaches: it is negative evidence for that one.
+    expect((await bandModel(database.db, bands.bob.projectId)).decisions).toBe(1)
   })
 })

@@ -1,14 +1,14 @@
 import { createServer } from 'node:net'
 import { addClip, addNotes, addTrack } from '@ensemble/core'
-import { startTestInference, type TestInference } from '@ensemble/inference/testing'
+import type { TestInference } from '@ensemble/inference/testing'
 import { TRPCClientError } from '@trpc/client'
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../src/server/app'
 import { type Database, schema } from '../src/server/db'
+import { type AiBand, startAiBand } from './helpers/ai-band'
 import { type Caller, outcome, signUp } from './helpers/api'
 import { isSaved, openSongAs } from './helpers/clients'
-import { openTestDatabase } from './helpers/db'
 import { seedProject } from './helpers/projects'
 import { collabUrl, startTestServer } from './helpers/server'
 import { waitFor } from './helpers/wait'
@@ -21,6 +21,7 @@ import { waitFor } from './helpers/wait'
 const HARMONIZER = 'studio.ensemble.harmonizer'
 const BAR = 1920
 
+let band: AiBand
 let database: Database
 let inference: TestInference
 let server: RunningServer
@@ -68,25 +69,8 @@ const auditRow = async (runIdOrTrack: { runId?: string; trackId?: string }) => {
 const melody = [72, 74, 76, 77].map((pitch, i) => ({ pitch, start: i * 480, duration: 480 }))
 
 beforeAll(async () => {
-  ;[database, inference] = await Promise.all([
-    openTestDatabase('pglite'),
-    startTestInference({ models: ['harmonizer'] }),
-  ])
-  server = await startTestServer(database, {
-    inferenceUrl: inference.url,
-    inferenceSecret: inference.secret,
-  })
-  ;[owner, editor, viewer, stranger] = await Promise.all([
-    signUp(server.url, 'owner'),
-    signUp(server.url, 'editor'),
-    signUp(server.url, 'viewer'),
-    signUp(server.url, 'stranger'),
-  ])
-  projectId = await seedProject(database.db, [
-    { userId: owner.userId, role: 'owner' },
-    { userId: editor.userId, role: 'editor' },
-    { userId: viewer.userId, role: 'viewer' },
-  ])
+  band = await startAiBand(['harmonizer'])
+  ;({ database, inference, server, owner, editor, viewer, stranger, projectId } = band)
 
   // The owner writes the melody through a real collab connection: the server's copy is the room's.
   const song = await openSongAs(collabUrl(server), owner, projectId)
@@ -98,9 +82,7 @@ beforeAll(async () => {
 }, 120_000)
 
 afterAll(async () => {
-  await server?.close()
-  await inference?.close()
-  await database?.close()
+  await band?.close()
 })
 
 const suggestInput = (extra: Record<string, unknown> = {}) => ({

@@ -3,7 +3,7 @@ import { startTestInference, type TestInference } from '@ensemble/inference/test
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../src/server/app'
 import type { Database } from '../src/server/db'
-import { type Caller, outcome, signUp } from './helpers/api'
+import { type Caller, errorMessage, outcome, signUp } from './helpers/api'
 import { isSaved, openSongAs } from './helpers/clients'
 import { openTestDatabase } from './helpers/db'
 import { fixtureArchive, publish } from './helpers/plugins'
@@ -31,7 +31,10 @@ const RISER = 'com.example.riser'
 const PADS = 'com.example.pads'
 
 beforeAll(async () => {
-  ;[database, inference] = await Promise.all([openTestDatabase('pglite'), startTestInference({ models: [] })])
+  ;[database, inference] = await Promise.all([
+    openTestDatabase('pglite'),
+    startTestInference({ models: ['harmonizer'] }),
+  ])
   server = await startTestServer(database, {
     authRateLimit: { max: 10_000, windowSeconds: 60 },
     inferenceUrl: inference.url,
@@ -90,6 +93,52 @@ describe('plugin ratings', () => {
     expect(await summary(viewer, RISER)).toEqual({ pluginId: RISER, mean: 3.5, count: 2, mine: null })
     // A band's own rating is for its members only.
     expect(await outcome(() => summary(stranger, RISER, band))).toBe('NOT_FOUND')
+  })
+})
+
+describe('first-party plugin ratings', () => {
+  const HARMONIZER = 'studio.ensemble.harmonizer'
+
+  it('lists Ensemble’s own plugins; a band rates one once it has used it, one rating per project', async () => {
+    const own = await viewer.api.registry.firstParty.query()
+    expect(own.map((p) => p.id)).toContain(HARMONIZER)
+    expect(own.find((p) => p.id === HARMONIZER)?.name).toBe('Harmonizer')
+    const rate = (who: Caller, projectId: string, stars: number) =>
+      who.api.registry.rate.mutate({ projectId, pluginId: HARMONIZER, stars })
+    // Never used on the band's song: refused, and the gallery is told why.
+    expect(await errorMessage(() => rate(owner, band, 5))).toMatch(/has used this plugin/)
+    // A real suggestion on the band's song is its "install".
+    const song = await openSongAs(collabUrl(server), owner, band)
+    const lead = addTrack(song.doc, song.me, { kind: 'instrument', name: 'Lead' })
+    const { clipId } = addClip(song.doc, song.me, lead, { start: 0, length: 1920 })
+    addNotes(
+      song.doc,
+      song.me,
+      lead,
+      clipId,
+      [72, 74, 76, 77].map((pitch, i) => ({ pitch, start: i * 480, duration: 480 })),
+    )
+    await waitFor(() => isSaved(song), 'song saved')
+    song.destroy()
+    await editor.api.ai.suggest.mutate({
+      projectId: band,
+      trackId: lead,
+      fromTick: 0,
+      toTick: 1920,
+      pluginId: HARMONIZER,
+    })
+    expect(await outcome(() => rate(viewer, band, 5))).toBe('FORBIDDEN')
+    expect(await rate(editor, band, 5)).toMatchObject({ mine: 5, mean: 5, count: 1 })
+    // Editable, never counted twice.
+    expect(await rate(owner, band, 3)).toMatchObject({ mine: 3, mean: 3, count: 1 })
+    // Another band that never ran it cannot add to the count.
+    expect(await outcome(() => rate(stranger, otherBand, 1))).toBe('FORBIDDEN')
+    expect(await summary(viewer, HARMONIZER, band)).toEqual({
+      pluginId: HARMONIZER,
+      mean: 3,
+      count: 1,
+      mine: 3,
+    })
   })
 })
 

@@ -209,10 +209,11 @@ const cases: {
       }),
     expect: { ...members('editor'), owner: 'BAD_REQUEST', editor: 'BAD_REQUEST' },
   },
-  // A decision on a run of this project: editors get as far as looking the run up (there is none).
+  // A decision on a proposal of this project: editors get as far as looking it up (there is none).
   {
     name: 'ai.decide',
-    call: (api, f) => api.ai.decide.mutate({ projectId: f.projectId, runId: randomUUID(), kept: 0 }),
+    call: (api, f) =>
+      api.ai.decide.mutate({ projectId: f.projectId, proposalId: randomUUID(), kept: randomUUID() }),
     expect: { ...members('editor'), owner: 'NOT_FOUND', editor: 'NOT_FOUND' },
   },
   // Keeping what a live partner played: editors get as far as reading the window (no such track).
@@ -274,6 +275,7 @@ const cases: {
     expect: signedIn(),
   },
   { name: 'registry.search', call: (api) => api.registry.search.query({ query: 'x' }), expect: signedIn() },
+  { name: 'registry.firstParty', call: (api) => api.registry.firstParty.query(), expect: signedIn() },
   {
     name: 'registry.describe',
     call: (api) => api.registry.describe.query({ pluginId: 'org.example.none' }),

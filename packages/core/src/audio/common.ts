@@ -37,7 +37,14 @@ export {
 } from './graph'
 export { createInstrument, type Instrument } from './instruments/index'
 export { calibrationClick, type LatencyInput, type LatencyMeasurement, measureLatency } from './latency'
-export { foldLoopTail, LOOP_TAIL_SECONDS, loopSeam } from './loop'
+export {
+  foldLoopTail,
+  LOOP_TAIL_SECONDS,
+  type LoopSeam,
+  loopSeam,
+  SEAM_MAX_JUMP,
+  SEAM_STEP_FACTOR,
+} from './loop'
 export { audibleTracks } from './mix'
 export {
   computePeaks,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { foldLoopTail, loopSeam } from './loop'
+import { foldLoopTail, loopSeam, SEAM_MAX_JUMP, SEAM_STEP_FACTOR } from './loop'
 import { decodeWav, encodeWav, readWavLoop } from './wav'
 
 const rate = 8000
@@ -47,6 +47,24 @@ describe('foldLoopTail', () => {
     const clicked = loopSeam(cut)
     const seamless = loopSeam(folded)
     expect(clicked.jump).toBeGreaterThan(2 * clicked.local)
+    expect(clicked.clean).toBe(false)
     expect(seamless.jump).toBeLessThanOrEqual(seamless.local)
+    expect(seamless.clean).toBe(true)
+  })
+
+  it('a seam is clean only within the neighbouring steps times SEAM_STEP_FACTOR and under SEAM_MAX_JUMP', () => {
+    // A loud 2 kHz tone: its own steps are large, so a cut jump of 0.3 hides among them; the bound catches it.
+    const bright = Float32Array.from(
+      { length: 400 },
+      (_, i) => 0.9 * Math.sin((2 * Math.PI * 2000 * i) / rate),
+    )
+    bright[399] = (bright[0] ?? 0) + 0.3
+    const loud = loopSeam({ sampleRate: rate, channels: [bright] })
+    expect(loud.jump).toBeLessThanOrEqual(SEAM_STEP_FACTOR * loud.local)
+    expect(loud.jump).toBeGreaterThan(SEAM_MAX_JUMP)
+    expect(loud.clean).toBe(false)
+    // A quiet ramp whose step at the seam is its own step: clean.
+    const ramp = Float32Array.from({ length: 400 }, (_, i) => 0.01 * Math.sin((2 * Math.PI * i) / 400))
+    expect(loopSeam({ sampleRate: rate, channels: [ramp] }).clean).toBe(true)
   })
 })

@@ -13,7 +13,15 @@ export const MAX_ARRANGER_TRACKS = 16
 
 const label = z.string().min(1, 'must not be empty').max(80)
 
-export const NotesSuggestionSchema = z.strictObject({ label, notes: notesSchema })
+/**
+ * Optional: how likely the plugin's own model finds this variation, as the mean natural-log probability per
+ * sampled step (or note) under the model that drew it, so at most 0. The studio's ranker compares it only
+ * between variations of the same suggestion (standardised there), so any consistent per-step measure of one
+ * plugin works; a plugin without a model, or that cannot say, leaves it out and is ranked by the musical checks.
+ */
+const likelihood = z.number().min(-1e6).max(0).optional()
+
+export const NotesSuggestionSchema = z.strictObject({ label, notes: notesSchema, likelihood })
 export type NotesSuggestion = z.infer<typeof NotesSuggestionSchema>
 
 export const NewTrackSchema = z.strictObject({
@@ -28,6 +36,7 @@ export type NewTrack = z.infer<typeof NewTrackSchema>
 export const TracksSuggestionSchema = z.strictObject({
   label,
   tracks: z.array(NewTrackSchema).min(1, 'an arrangement needs at least one track').max(MAX_ARRANGER_TRACKS),
+  likelihood,
 })
 export type TracksSuggestion = z.infer<typeof TracksSuggestionSchema>
 

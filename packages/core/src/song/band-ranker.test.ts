@@ -116,12 +116,42 @@ describe('band ranker', () => {
     expect(later[0]?.reasons).toContain('like ones you kept')
   })
 
-  it('ignores decisions that cannot be read (a kept index out of range, a single variation)', () => {
+  it('learns from dismissals: a band that dismisses the dense variations it is shown sees them ranked lower', () => {
+    const random = createRandom(11)
+    // Each time, the band looks through the variations and dismisses the suggestion on its densest one; it
+    // keeps nothing, so only dismissals teach here.
+    const decisions: Decision[] = Array.from({ length: 20 }, () => {
+      const o = offer(random)
+      const densities = o.features.map((f) => f.density)
+      return { variations: o.features, kept: null, dismissed: densities.indexOf(Math.max(...densities)) }
+    })
+    const taught = learnBandModel(decisions)
+    const untaught = learnBandModel([])
+    expect(taught.decisions).toBe(20)
+    expect(taught.weights.density).toBeLessThan(untaught.weights.density - 0.5)
+    let last = 0
+    let lastBefore = 0
+    const trials = 200
+    for (let i = 0; i < trials; i++) {
+      const o = offer(random)
+      const densities = o.features.map((f) => f.density)
+      const densest = densities.indexOf(Math.max(...densities))
+      if (rankVariations(taught, o.features).at(-1)?.index === densest) last++
+      if (rankVariations(untaught, o.features).at(-1)?.index === densest) lastBefore++
+    }
+    console.log(`densest ranked last: ${last / trials} after 20 dismissals, ${lastBefore / trials} before`)
+    expect(last / trials).toBeGreaterThan(0.7)
+    expect(last / trials).toBeGreaterThan(lastBefore / trials + 0.3)
+  })
+
+  it('ignores decisions that cannot be read (an index out of range, a single variation, a dismissal of no one)', () => {
     const random = createRandom(5)
     const o = offer(random)
     const model = learnBandModel([
       { variations: o.features, kept: 9 },
       { variations: o.features.slice(0, 1), kept: 0 },
+      { variations: o.features, kept: null },
+      { variations: o.features, kept: null, dismissed: 4 },
     ])
     expect(model.decisions).toBe(0)
   })

@@ -8,8 +8,11 @@
  * the musical checks), so a band with no decisions is ranked by those, and its own choices take over as they
  * accumulate: with PRIOR_PRECISION 1, a handful of consistent decisions already outweigh the prior.
  *
- * Only kept variations teach the order: a suggestion dismissed whole says the band wanted none of them, not
- * which it would have preferred, so it is recorded (server) but does not move the weights.
+ * Dismissals teach too, as negative evidence: the band dismissed the suggestion while looking at one of its
+ * variations, so that one is less likely than the rest (the likelihood term log(1 - p(dismissed)), whose
+ * gradient moves the weights away from the dismissed variation's standardised figures towards the others'). A
+ * band that dismisses the dense ones sees dense variations ranked lower. A dismissal without the variation
+ * looked at (older rows) says which set was unwanted, not which variation, and teaches nothing.
  *
  * Pure: the server fits a band's model from that band's decisions only (ai/decisions.ts), per suggestion.
  */
@@ -31,8 +34,20 @@ export const LEARNED_AFTER = 3
 export interface Decision {
   /** Every variation the band was offered, as measured when it was offered. */
   readonly variations: readonly FeatureVector[]
-  /** The index of the one it kept. */
-  readonly kept: number
+  /** The index of the one it kept; null when it dismissed the suggestion. */
+  readonly kept: number | null
+  /** On a dismissal, the index of the variation it was looking at (the one it rejected); null: not known. */
+  readonly dismissed?: number | null
+}
+
+const validIndex = (i: number | null | undefined, d: Decision): i is number =>
+  typeof i === 'number' && Number.isInteger(i) && i >= 0 && i < d.variations.length
+
+/** The variation a decision is about, and whether it was kept (true) or dismissed (false); null: unusable. */
+function evidence(d: Decision): { index: number; kept: boolean } | null {
+  if (d.variations.length < 2) return null
+  if (d.kept !== null) return validIndex(d.kept, d) ? { index: d.kept, kept: true } : null
+  return validIndex(d.dismissed, d) ? { index: d.dismissed, kept: false } : null
 }
 
 export interface BandModel {
@@ -69,9 +84,10 @@ const asWeights = (w: readonly number[]): FeatureVector =>
 
 /** The band's model fitted on its decisions (its prior when it has none). */
 export function learnBandModel(decisions: readonly Decision[]): BandModel {
-  const usable = decisions.filter(
-    (d) => d.variations.length > 1 && Number.isInteger(d.kept) && d.kept >= 0 && d.kept < d.variations.length,
-  )
+  const usable = decisions.flatMap((d) => {
+    const e = evidence(d)
+    return e === null ? [] : [{ variations: d.variations, ...e }]
+  })
   if (usable.length === 0) return { weights: PRIOR_WEIGHTS, decisions: 0 }
   const F = FEATURES.length
   // Flat arrays, standardised once: the fit below runs FIT_STEPS passes over them without allocating.
@@ -80,13 +96,14 @@ export function learnBandModel(decisions: readonly Decision[]): BandModel {
     offsets[k + 1] = (offsets[k] ?? 0) + d.variations.length
   })
   const x = new Float64Array((offsets[usable.length] ?? 0) * F)
-  const kept = new Int32Array(usable.length)
+  const chosenRow = new Int32Array(usable.length)
+  const keptIt = usable.map((d) => d.kept)
   usable.forEach((d, k) => {
     const base = offsets[k] ?? 0
     standardise(d.variations).forEach((row, i) => {
       x.set(row, (base + i) * F)
     })
-    kept[k] = base + d.kept
+    chosenRow[k] = base + d.index
   })
   const prior = Float64Array.from(asVector(PRIOR_WEIGHTS))
   const w = Float64Array.from(prior)
@@ -113,11 +130,17 @@ export function learnBandModel(decisions: readonly Decision[]): BandModel {
         scores[i - from] = e
         total += e
       }
-      const chosen = kept[k] ?? 0
+      const chosen = chosenRow[k] ?? 0
+      const e = scores[chosen - from] ?? 0
       for (let j = 0; j < F; j++) {
-        let expected = 0
-        for (let i = from; i < to; i++) expected += ((scores[i - from] ?? 0) / total) * (x[i * F + j] ?? 0)
-        grad[j] = (grad[j] ?? 0) + (x[chosen * F + j] ?? 0) - expected
+        let weighted = 0
+        for (let i = from; i < to; i++) weighted += (scores[i - from] ?? 0) * (x[i * F + j] ?? 0)
+        const expected = weighted / total
+        const xc = x[chosen * F + j] ?? 0
+        // Kept: d/dw log p(chosen) = x_chosen - E[x]. Dismissed: d/dw log(1 - p(chosen)) = E[x | not chosen] - E[x].
+        grad[j] =
+          (grad[j] ?? 0) +
+          (keptIt[k] ? xc - expected : (weighted - e * xc) / Math.max(total - e, 1e-12) - expected)
       }
     }
     for (let j = 0; j < F; j++) w[j] = (w[j] ?? 0) + scale * (grad[j] ?? 0)

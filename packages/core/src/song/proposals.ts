@@ -73,6 +73,11 @@ const common = {
     .array(z.array(z.string().min(1).max(60)).max(4))
     .max(MAX_PROPOSAL_VARIATIONS)
     .optional(),
+  /**
+   * The server's id for each variation, in the same order, also stored with its run: a decision names the
+   * variation by it and the server checks it against what it stored (ai.decide). Absent on older proposals.
+   */
+  variationIds: z.array(id).max(MAX_PROPOSAL_VARIATIONS).optional(),
 }
 
 const variations = <S extends z.ZodType>(schema: S) =>
@@ -129,6 +134,10 @@ export const ProposalSchema = z
     message: 'one list of reasons per variation',
     path: ['reasons'],
   })
+  .refine((p) => p.variationIds === undefined || p.variationIds.length === p.variations.length, {
+    message: 'one id per variation',
+    path: ['variationIds'],
+  })
   .refine((p) => p.run.pluginId === p.pluginId && p.run.pluginVersion === p.pluginVersion, {
     message: 'the run must be of the proposal’s plugin and version',
     path: ['run'],
@@ -180,10 +189,10 @@ const requireProposal = (doc: Y.Doc, proposalId: string): Proposal => {
 
 /**
  * Shares a plugin's suggestions with the room (the server's write; see the module comment). Returns the new
- * proposal's id. The oldest open proposals are
- * dropped in the same transaction when there would be more than MAX_OPEN_PROPOSALS.
+ * proposal's id: `id` when the server chose it beforehand (to store it with the run), else a new one. The
+ * oldest open proposals are dropped in the same transaction when there would be more than MAX_OPEN_PROPOSALS.
  */
-export const addProposal = (doc: Y.Doc, run: AiRun, input: ProposalInput): string => {
+export const addProposal = (doc: Y.Doc, run: AiRun, input: ProposalInput, id = newId()): string => {
   const open = readProposals(doc)
   // Strictly after the newest one this replica knows, so "oldest" is well defined even within a millisecond.
   const createdAt = Math.max(Date.now(), (open.at(-1)?.createdAt ?? 0) + 1)
@@ -198,7 +207,7 @@ export const addProposal = (doc: Y.Doc, run: AiRun, input: ProposalInput): strin
     ...(runId === undefined ? {} : { runId }),
     ...(seal === undefined ? {} : { seal }),
   }
-  const proposal = parse(ProposalSchema, { ...input, id: newId(), run: record, createdAt }, 'proposal')
+  const proposal = parse(ProposalSchema, { ...input, id, run: record, createdAt }, 'proposal')
   const stale = open.slice(0, Math.max(0, open.length + 1 - MAX_OPEN_PROPOSALS))
   doc.transact(() => {
     const map = proposalsMap(doc)

@@ -52,7 +52,10 @@ export function variationContext(window: SongWindow): VariationContext {
 
 /**
  * The variation's figures. `likelihood` is the plugin's own mean log-probability per step when it reports
- * one; none of today's plugins sample with one they can report, so it is 0 for all (and then says nothing).
+ * one (the contract's optional `likelihood`; the first-party model plugins do); a plugin that does not report
+ * it gets 0 for all its variations, which the ranker's per-suggestion standardisation turns into no evidence.
+ * Since every variation of a suggestion comes from one plugin, standardising there is the per-plugin
+ * normalisation: plugins' log-probabilities are never compared with one another.
  *
  *   inKey     share of pitched notes in the song's key (drums: 1, a drum sound has no key)
  *   rhythm    share of the variation's onset cells (sixteenths in the bar) the rest of the band also plays

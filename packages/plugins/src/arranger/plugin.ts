@@ -7,6 +7,7 @@ import {
   type Theory,
 } from '@ensemble/core/plugin'
 import { DEFAULT_MODELS_DIR, type FirstPartyOptions, isPublished, publishedAsset } from '../common/assets.js'
+import { Likelihood, likelihoodField } from '../common/likelihood.js'
 import { gridToNotes, notesToGrid, TICKS_PER_16TH } from '../common/steps.js'
 import { ARRANGER_TRAINING } from '../common/training-coverage.js'
 import { drumsRuntime } from '../drums/runtime.js'
@@ -83,6 +84,8 @@ export function arrangerPlugin(options: FirstPartyOptions = {}): PluginRegistrat
       const suggestions = await Promise.all(
         Array.from({ length: input.variations }, async (_, v) => {
           const random = ctx.fork(v)
+          // One figure over every step the models drew for this arrangement, harmony and drums alike.
+          const likelihood = new Likelihood()
           const grid = await harmonizeSteps(ctx, HARMONIZER_ASSETS, shape, {
             soprano: melody,
             phase,
@@ -92,6 +95,7 @@ export function arrangerPlugin(options: FirstPartyOptions = {}): PluginRegistrat
             avoidParallels: true,
             temperature: parameters.temperature,
             random,
+            likelihood,
           })
           const span = Math.max(1, Math.round(barSteps / 2))
           const chords = chordNotes(grid, song.key, ctx.theory, phase, span)
@@ -118,11 +122,12 @@ export function arrangerPlugin(options: FirstPartyOptions = {}): PluginRegistrat
                   follow: undefined,
                   temperature: 1,
                   random,
+                  likelihood,
                 })
               : backbeat(steps, phase, barSteps)
             tracks.push({ name: 'Drums', kind: 'drums', instrument: 'drum-kit', notes })
           }
-          return { label: `Arrangement ${v + 1}`, tracks }
+          return { label: `Arrangement ${v + 1}`, tracks, ...likelihoodField(likelihood) }
         }),
       )
       return { suggestions }

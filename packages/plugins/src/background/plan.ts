@@ -139,6 +139,15 @@ export const BACKGROUND_STYLE_IDS = Object.keys(BACKGROUND_STYLES) as Background
 /** Every background song is in 4/4: the metre all three corpora have most of, and a loop's bars stay whole. */
 export const BACKGROUND_METRE: TimeSignature = { numerator: 4, denominator: 4 }
 
+/**
+ * Why there is no 3/4 (shown in the maker's form). The folk tunes include waltzes, but the drums model saw
+ * 4/4 only (the dataset's 3/4 and 6/8 files were skipped: its bar-position feature assumes 16 steps), the
+ * continue model has no metre input, and the waltzes are not labelled in the folk encoding, so a 3/4 song
+ * would be 4/4 material cut into 3-beat bars. It needs a drums model trained with 12-step bars first.
+ */
+export const WHY_NO_THREE_FOUR =
+  '4/4 only: the drums model was trained on 4/4 grooves alone (the dataset’s 3/4 files were skipped) and the melody model has no metre input, so a waltz would be 4/4 material cut into 3-beat bars.'
+
 export const MIN_SECONDS = 4
 export const MAX_SECONDS = 300
 export const MAX_BARS = 128
@@ -160,6 +169,8 @@ export type LengthFit =
 
 export interface FittedLength {
   readonly bpm: number
+  /** The tempo asked for when it was outside the style's range and `bpm` is the nearest end of the range. */
+  readonly clampedFrom?: number
   /** The song's length, from tick 0; a loop's point is here. */
   readonly lengthTicks: number
   readonly fit: LengthFit
@@ -176,14 +187,30 @@ export function preferredTempo(mood: Mood, style: BackgroundStyle): number {
 }
 
 /**
- * Tempo and length in ticks for the settings. In bars: whole bars at the tempo asked (or the mood's).
+ * Tempo and length in ticks for the settings. A tempo asked for outside the style's range is held to it
+ * (`clampedFrom` says so, and the form shows it). In bars: whole bars at the tempo asked (or the mood's).
  * In seconds with 'fit': the number of bars whose tempo, to last exactly that long, is in the style's range
  * and nearest the mood's, preferring phrases of 4 bars, then 2 (a 60-second calm folk piece: 22 bars at
  * 88 bpm). In seconds at a fixed tempo, or when no whole number of bars fits the range: the nearest whole
  * number of beats at that tempo, the final bar stretched (one beat more) or shortened to take them, so the
  * length is within half a beat of the request.
  */
-export function fitLength(settings: LengthSettings): FittedLength {
+export function fitLength(asked: LengthSettings): FittedLength {
+  const clamped = clampTempo(asked.style, asked.tempo)
+  const settings = { ...asked, tempo: clamped }
+  const note = clamped !== asked.tempo && asked.tempo !== 'fit' ? { clampedFrom: asked.tempo } : {}
+  const fitted = fitClamped(settings)
+  return { ...fitted, ...note }
+}
+
+/** A tempo asked for, held to the style's range (what its drummers and tunes were played at); 'fit' as is. */
+export function clampTempo(style: BackgroundStyle, tempo: number | 'fit'): number | 'fit' {
+  if (tempo === 'fit') return tempo
+  const [lo, hi] = BACKGROUND_STYLES[style].tempo
+  return Math.min(hi, Math.max(lo, tempo))
+}
+
+function fitClamped(settings: LengthSettings): FittedLength {
   const preferred = preferredTempo(settings.mood, settings.style)
   const { length } = settings
   if ('bars' in length) {

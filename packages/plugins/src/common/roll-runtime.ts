@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
 import type { ModelRuntime } from '../host.js'
+import { bernoulliLogProb } from './likelihood.js'
 import { addBias, addProduct, bernoulliChain, denseOf, relu, stackOf, tcnStep } from './step-maths.js'
 import { expectFormat, inputRows, stackStates, warm } from './step-runtime.js'
 
@@ -41,7 +42,8 @@ export function rollShape(
  * The step of a `roll`-format model (independent Bernoulli outputs or, with within-step weights, chained
  * low to high within the step). Inputs: 0 `x` [K + E] (the step before t, and the corpus or bar-position
  * one-hot at t); 1 `past` [2n, C]; then `bias` [K] logit offsets (key, density, rhythm to follow), `u` [K],
- * `temperature` [1]. Outputs: 0 the conv inputs at t [2n, C]; 1 `on` [K] (0/1).
+ * `temperature` [1]. Outputs: 0 the conv inputs at t [2n, C]; 1 `on` [K] (0/1); 2 `logProb` [1], the draw's
+ * log-probability at temperature 1 (common/likelihood.ts).
  */
 export function rollRuntime(roll: RollFormat): ModelRuntime {
   return (asset) => {
@@ -58,6 +60,7 @@ export function rollRuntime(roll: RollFormat): ModelRuntime {
         const B = inputs[0]!.shape[0]!
         const states: Float32Array[][] = []
         const on = new Float32Array(B * c.outputs)
+        const logProb = new Float32Array(B)
         for (let b = 0; b < B; b++) {
           const x = (k: number) => rows[k]!(b)
           const h0 = new Float32Array(c.channels)
@@ -71,10 +74,17 @@ export function rollRuntime(roll: RollFormat): ModelRuntime {
           const z = Float32Array.from(x(2))
           addProduct(z, h, output)
           addBias(z, output)
-          on.set(bernoulliChain(z, x(3), x(4)[0]!, within), b * c.outputs)
+          const drawn = bernoulliChain(z, x(3), x(4)[0]!, within)
+          // The chain left the conditional logits in z: the frame's probability under the model.
+          logProb[b] = bernoulliLogProb(z, drawn)
+          on.set(drawn, b * c.outputs)
           states.push(state)
         }
-        return [stackStates(states, 2 * n, c.channels), tf.tensor2d(on, [B, c.outputs])]
+        return [
+          stackStates(states, 2 * n, c.channels),
+          tf.tensor2d(on, [B, c.outputs]),
+          tf.tensor2d(logProb, [B, 1]),
+        ]
       },
     })
   }

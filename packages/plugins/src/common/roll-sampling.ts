@@ -1,4 +1,5 @@
 import type { PluginContext } from '@ensemble/core/plugin'
+import type { Likelihood } from './likelihood.js'
 import type { RollShape } from './roll-runtime.js'
 import { first } from './step-runtime.js'
 import { ConvHistory, uniforms } from './steps.js'
@@ -29,6 +30,8 @@ export interface RollRequest {
    * model's probability times the weight (rejection sampling), up to MAX_REDRAWS. None: every draw is kept.
    */
   weight?(frame: readonly number[], before: readonly (readonly number[])[]): number
+  /** Gets each kept new frame's log-probability under the model (the variation's `likelihood`). */
+  likelihood?: Likelihood
   /** Each new frame as soon as it is drawn, with its index among the new frames (a live partner plays it). */
   onFrame?(frame: readonly number[], index: number): void
 }
@@ -68,15 +71,17 @@ export async function sampleRoll(
       first(out, 1).forEach((v, k) => {
         if (v > 0.5) frame.push(k)
       })
-      return { conv: first(out, 0), frame }
+      return { conv: first(out, 0), frame, logProb: out[2]?.data[0] ?? Number.NaN }
     }
     const drawn = await draw()
     history.push(drawn.conv)
     if (t < known) continue
-    let frame = drawn.frame
+    let kept = drawn
     // A redraw repeats the step with new uniforms only: the conv inputs at t do not depend on the draw at t.
-    for (let r = 0; req.weight && r < MAX_REDRAWS && req.random() >= req.weight(frame, frames); r++)
-      frame = (await draw()).frame
+    for (let r = 0; req.weight && r < MAX_REDRAWS && req.random() >= req.weight(kept.frame, frames); r++)
+      kept = await draw()
+    const frame = kept.frame
+    req.likelihood?.add(kept.logProb)
     frames.push(frame)
     generated.push(frame)
     req.onFrame?.(frame, generated.length - 1)

@@ -5,6 +5,7 @@ import {
   publishedAsset,
   publishedRollShape,
 } from '../common/assets.js'
+import { Likelihood, likelihoodField } from '../common/likelihood.js'
 import { sampleRoll } from '../common/roll-sampling.js'
 import { NEVER } from '../common/step-runtime.js'
 import { gridToNotes, notesToGrid } from '../common/steps.js'
@@ -96,6 +97,7 @@ export function continuePlugin(
       )
       const suggestions = await Promise.all(
         Array.from({ length: input.variations }, async (_, v) => {
+          const likelihood = new Likelihood()
           const grid = await sampleRoll(ctx, 'continue', shape, {
             context,
             frames,
@@ -104,6 +106,7 @@ export function continuePlugin(
             temperature: parameters.temperature,
             random: ctx.fork(v),
             weight: (frame, before) => continuationWeight(frame, before, weights),
+            likelihood,
           })
           return {
             label: `Continuation ${v + 1}`,
@@ -111,6 +114,7 @@ export function continuePlugin(
               grid.map((cell) => cell.map((k) => k + KEY_MIN)),
               { startTick, ticksPerStep: style.frameTicks, velocity: 80 },
             ),
+            ...likelihoodField(likelihood),
           }
         }),
       )

@@ -1,5 +1,6 @@
 import { definePlugin } from '@ensemble/core/plugin'
 import { DEFAULT_MODELS_DIR, type FirstPartyOptions, publishedAsset } from '../common/assets.js'
+import { Likelihood, likelihoodField } from '../common/likelihood.js'
 import { TICKS_PER_16TH } from '../common/steps.js'
 import { DRUMS_TRAINING } from '../common/training-coverage.js'
 import type { PluginRegistration } from '../host.js'
@@ -69,9 +70,9 @@ export function drumsPlugin(
       const follow =
         followed && followed.notes.length > 0 ? onsetSteps(followed.notes, windowSteps) : undefined
       const suggestions = await Promise.all(
-        Array.from({ length: input.variations }, async (_, v) => ({
-          label: `Drums ${v + 1}`,
-          notes: await generateDrumNotes(ctx, 'drums', shape, {
+        Array.from({ length: input.variations }, async (_, v) => {
+          const likelihood = new Likelihood()
+          const notes = await generateDrumNotes(ctx, 'drums', shape, {
             song,
             fromTick: target.fromTick,
             existing: target.notes,
@@ -84,8 +85,10 @@ export function drumsPlugin(
             random: ctx.fork(v),
             calibration: options.calibration,
             primerCalibration: options.primerCalibration,
-          }),
-        })),
+            likelihood,
+          })
+          return { label: `Drums ${v + 1}`, notes, ...likelihoodField(likelihood) }
+        }),
       )
       return { suggestions }
     },

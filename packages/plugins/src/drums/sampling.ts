@@ -1,5 +1,6 @@
 import type { PluginContext, PluginNote, SongContext } from '@ensemble/core/plugin'
 import { publishedRollShape } from '../common/assets.js'
+import type { Likelihood } from '../common/likelihood.js'
 import type { RollShape } from '../common/roll-runtime.js'
 import { sampleRoll } from '../common/roll-sampling.js'
 import { NEVER } from '../common/step-runtime.js'
@@ -67,6 +68,8 @@ export interface DrumsRequest {
   calibration?: number | readonly number[]
   /** Offset added when the beat starts from the style's primer; DRUMS_PRIMER_CALIBRATION unless given. */
   primerCalibration?: number
+  /** Gets each new step's log-probability (the variation's `likelihood`). */
+  likelihood?: Likelihood
 }
 
 /** Window-relative drum notes from `startStep` on. */
@@ -112,6 +115,7 @@ export async function generateDrumNotes(
     bias,
     temperature: req.temperature,
     random: req.random,
+    likelihood: req.likelihood,
   })
   const notes: PluginNote[] = []
   frames.forEach((cell, i) => {

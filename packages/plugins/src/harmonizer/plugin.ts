@@ -1,5 +1,6 @@
 import { definePlugin, type PluginNote } from '@ensemble/core/plugin'
 import { DEFAULT_MODELS_DIR, type FirstPartyOptions, publishedAsset } from '../common/assets.js'
+import { Likelihood, likelihoodField } from '../common/likelihood.js'
 import { gridToNotes, notesToGrid, TICKS_PER_16TH } from '../common/steps.js'
 import { HARMONIZER_TRAINING } from '../common/training-coverage.js'
 import type { PluginRegistration } from '../host.js'
@@ -122,9 +123,10 @@ export function harmonizerPlugin(options: FirstPartyOptions = {}): PluginRegistr
       const kept = KEPT[parameters.voices] ?? [1, 2, 3]
       const runs = parameters.output === 'tracks' ? 1 : input.variations
       // Variations run concurrently (one random stream each), so their model steps share batches.
+      const likelihoods = Array.from({ length: runs }, () => new Likelihood())
       const grids = await Promise.all(
-        Array.from({ length: runs }, (_, v) =>
-          harmonizeSteps(ctx, HARMONIZER_ASSETS, shape, { ...request, random: ctx.fork(v) }),
+        likelihoods.map((likelihood, v) =>
+          harmonizeSteps(ctx, HARMONIZER_ASSETS, shape, { ...request, random: ctx.fork(v), likelihood }),
         ),
       )
       const voiceNotes = (grid: number[][], voice: number): PluginNote[] =>
@@ -135,15 +137,18 @@ export function harmonizerPlugin(options: FirstPartyOptions = {}): PluginRegistr
       if (parameters.output === 'tracks') {
         const grid = grids[0]!
         return {
-          suggestions: kept
-            .slice(0, input.variations)
-            .map((voice) => ({ label: VOICE_NAMES[voice]!, notes: voiceNotes(grid, voice) })),
+          suggestions: kept.slice(0, input.variations).map((voice) => ({
+            label: VOICE_NAMES[voice]!,
+            notes: voiceNotes(grid, voice),
+            ...likelihoodField(likelihoods[0]!),
+          })),
         }
       }
       return {
         suggestions: grids.map((grid, v) => ({
           label: `Harmony ${v + 1}`,
           notes: unison(kept.flatMap((voice) => voiceNotes(grid, voice))),
+          ...likelihoodField(likelihoods[v]!),
         })),
       }
     },

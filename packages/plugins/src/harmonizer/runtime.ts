@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
+import { categoricalLogProb } from '../common/likelihood.js'
 import {
   addBias,
   addProduct,
@@ -202,7 +203,8 @@ export function harmonizerStep(
  * step-maths.ts's tcnStep reads it); then `bias`
  * [3, V] (logit offsets for A, T, B: ranges, key), `u` [3] (uniforms for the three draws), `temperature`
  * [1], `voiceLeading` [1] (logit penalty for parallel 5ths/8ves with the voices decided before, 0 = none).
- * Outputs: 0 the conv inputs at t [2n, C]; 1 `picks` [3] (classes of A, T, B at t).
+ * Outputs: 0 the conv inputs at t [2n, C]; 1 `picks` [3] (classes of A, T, B at t); 2 `logProb` [1], the
+ * three picks' log-probability at temperature 1 with the offsets applied (common/likelihood.ts).
  */
 export const harmonizerRuntime: ModelRuntime = (asset) => {
   expectFormat(asset, HARMONIZER_FORMAT)
@@ -226,6 +228,7 @@ export const harmonizerRuntime: ModelRuntime = (asset) => {
       const V = c.vocab
       const states: Float32Array[][] = []
       const picks = new Float32Array(B * 3)
+      const logProb = new Float32Array(B)
       for (let b = 0; b < B; b++) {
         const x = (k: number) => rows[k]!(b)
         const past = x(3)
@@ -248,6 +251,7 @@ export const harmonizerRuntime: ModelRuntime = (asset) => {
             for (let j = 0; j < logits.length; j++) logits[j]! += bias[(v - 1) * c.vocab + j]!
             penaliseParallels(logits, v, before, now, penalty)
             const pick = categorical(logits, u[v - 1]!, temperature)
+            logProb[b]! += categoricalLogProb(logits, pick)
             now.push(pick)
             return pick
           },
@@ -255,7 +259,11 @@ export const harmonizerRuntime: ModelRuntime = (asset) => {
         picks.set(out, b * 3)
         states.push(state)
       }
-      return [stackStates(states, 2 * n, c.channels), tf.tensor2d(picks, [B, 3])]
+      return [
+        stackStates(states, 2 * n, c.channels),
+        tf.tensor2d(picks, [B, 3]),
+        tf.tensor2d(logProb, [B, 1]),
+      ]
     },
   })
 }

@@ -3,6 +3,7 @@ import path from 'node:path'
 import type { PluginContext, SongKey, Theory } from '@ensemble/core/plugin'
 import { modelFolder } from '../common/assets.js'
 import { keyPitchClasses } from '../common/key.js'
+import type { Likelihood } from '../common/likelihood.js'
 import { first, NEVER } from '../common/step-runtime.js'
 import { ConvHistory, uniforms } from '../common/steps.js'
 import { classToPitch, foldIntoVocab, octaveShift, pitchToClass, VOICE_RANGES } from './data.js'
@@ -48,6 +49,8 @@ export interface HarmonizeRequest {
    * rests too (no voice rests), so the harmony holds through them.
    */
   chordAt?: (step: number) => readonly number[] | undefined
+  /** Gets each step's log-probability of the three picks (the variation's `likelihood`). */
+  likelihood?: Likelihood
 }
 
 const KEY_PENALTY = 1.5
@@ -152,6 +155,7 @@ export async function harmonizeSteps(
       { shape: [1], data: [req.avoidParallels ? PARALLEL_PENALTY : 0] },
     ])
     history.push(first(out, 0))
+    req.likelihood?.add(out[2]?.data[0] ?? Number.NaN)
     const picks = first(out, 1)
     cls.push([sop[t]!, ...[0, 1, 2].map((v) => Math.round(picks[v] ?? 0))])
   }

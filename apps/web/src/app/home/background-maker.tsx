@@ -15,6 +15,7 @@ import {
   MOOD_PROFILES,
   MOODS,
   type Mood,
+  WHY_NO_THREE_FOUR,
 } from '@ensemble/plugins/background'
 import { Wand2 } from 'lucide-react'
 import { useRouter } from 'next/navigation'
@@ -197,6 +198,15 @@ export function BackgroundMaker({ onError }: { onError: (message: string) => voi
         trained on the Groove MIDI drummers ({BACKGROUND_STYLES[style].drums} groove). Only styles these
         datasets cover are offered.
       </p>
+      <p className="muted" data-testid="background-metre">
+        Metre: {WHY_NO_THREE_FOUR}
+      </p>
+      {preview?.clampedFrom !== undefined && (
+        <p role="note" data-testid="background-tempo-note">
+          {preview.clampedFrom} bpm is outside what {BACKGROUND_STYLES[style].label} was played at (
+          {BACKGROUND_STYLES[style].tempo.join('–')} bpm): it will be made at {preview.bpm} bpm.
+        </p>
+      )}
       <p className="muted" data-testid="background-plan">
         {preview
           ? `${preview.lengthTicks / PPQ} beats at ${preview.bpm} bpm: ${lengthSeconds(preview).toFixed(1)} s, ${

@@ -3,7 +3,15 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react'
 import { api, messageOf } from '../../client/api/client'
 import { CapabilityList, sandboxNote } from './capabilities'
-import { RateControl, type Rating, RatingSummary, type Recommendation, Recommended } from './ratings'
+import {
+  type OwnPlugin,
+  OwnPlugins,
+  RateControl,
+  type Rating,
+  RatingSummary,
+  type Recommendation,
+  Recommended,
+} from './ratings'
 
 /**
  * The plugin gallery: search the registry (text and kind), read each plugin's versions, publisher,
@@ -47,6 +55,7 @@ export function PluginGallery({ initialProjectId }: { initialProjectId: string |
   const [error, setError] = useState<string | null>(null)
   const [ratings, setRatings] = useState<Map<string, Rating>>(new Map())
   const [recommended, setRecommended] = useState<Recommendation[]>([])
+  const [own, setOwn] = useState<OwnPlugin[]>([])
 
   const search = useCallback(async (q: string, k: Kind | '') => {
     try {
@@ -68,6 +77,10 @@ export function PluginGallery({ initialProjectId }: { initialProjectId: string |
 
   useEffect(() => {
     void search('', '')
+    api.registry.firstParty
+      .query()
+      .then(setOwn)
+      .catch(() => setOwn([]))
     api.projects.list
       .query()
       .then(setProjects)
@@ -89,12 +102,13 @@ export function PluginGallery({ initialProjectId }: { initialProjectId: string |
       setError(messageOf(err))
     }
   }, [])
+  // Registry plugins and Ensemble's own share one ratings table.
+  const rated = [...(plugins ?? []).map((p) => p.id), ...own.map((p) => p.id)]
+  const ratedKey = rated.join('\n')
+  // One string for the ids, so the effect reloads when the set changes, not on every render.
   useEffect(() => {
-    void loadRatings(
-      (plugins ?? []).map((p) => p.id),
-      projectId,
-    )
-  }, [plugins, projectId, loadRatings])
+    void loadRatings(ratedKey === '' ? [] : ratedKey.split('\n'), projectId)
+  }, [ratedKey, projectId, loadRatings])
   useEffect(() => {
     setRecommended([])
     if (projectId === null) return
@@ -111,10 +125,7 @@ export function PluginGallery({ initialProjectId }: { initialProjectId: string |
     } catch (err) {
       setError(messageOf(err))
     }
-    await loadRatings(
-      (plugins ?? []).map((p) => p.id),
-      projectId,
-    )
+    await loadRatings(rated, projectId)
   }
 
   const submit = (e: FormEvent) => {
@@ -191,6 +202,12 @@ export function PluginGallery({ initialProjectId }: { initialProjectId: string |
       </section>
 
       {project && <Recommended items={recommended} songName={project.name} />}
+      <OwnPlugins
+        plugins={own}
+        ratings={ratings}
+        canRate={canRate}
+        onRate={(pluginId, stars) => void rate(pluginId, stars)}
+      />
       <form onSubmit={submit} className="row">
         <input
           aria-label="Search plugins"

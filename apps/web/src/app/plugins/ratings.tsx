@@ -9,6 +9,7 @@ import type { api } from '../../client/api/client'
  */
 
 export type Rating = Awaited<ReturnType<typeof api.registry.ratings.query>>[number]
+export type OwnPlugin = Awaited<ReturnType<typeof api.registry.firstParty.query>>[number]
 export type Recommendation = Awaited<ReturnType<typeof api.registry.recommended.query>>[number]
 
 const stars = (n: number) => '★'.repeat(n) + '☆'.repeat(5 - n)
@@ -62,6 +63,39 @@ export function Recommended({ items, songName }: { items: readonly Recommendatio
               <strong>{r.plugin.latest?.name ?? r.plugin.id}</strong>
             </a>{' '}
             <span className="muted">{r.why}</span> <RatingSummary rating={r.rating} />
+          </li>
+        ))}
+      </ul>
+    </section>
+  )
+}
+
+/**
+ * Ensemble's own plugins, rated like the registry's: one rating per project, by a band that has used the
+ * plugin on its song (the server checks; it says so when the band has not).
+ */
+export function OwnPlugins(props: {
+  plugins: readonly OwnPlugin[]
+  ratings: ReadonlyMap<string, Rating>
+  canRate: boolean
+  onRate: (pluginId: string, stars: number) => void
+}) {
+  if (props.plugins.length === 0) return null
+  return (
+    <section aria-label="Ensemble’s own plugins" data-testid="own-plugins">
+      <h2 style={{ fontSize: 17, margin: '8px 0' }}>Ensemble’s own plugins</h2>
+      <ul style={{ margin: 0, paddingLeft: 20, display: 'grid', gap: 6 }}>
+        {props.plugins.map((p) => (
+          <li key={p.id} data-testid="own-plugin" data-plugin-id={p.id}>
+            <strong>{p.name}</strong> <span className="muted">{p.kind}</span>{' '}
+            <RatingSummary rating={props.ratings.get(p.id)} />
+            {props.canRate && (
+              <RateControl
+                name={p.name}
+                mine={props.ratings.get(p.id)?.mine ?? null}
+                onRate={(stars) => props.onRate(p.id, stars)}
+              />
+            )}
           </li>
         ))}
       </ul>

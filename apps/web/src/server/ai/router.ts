@@ -169,24 +169,23 @@ export const aiRouter = router({
     }),
 
   /**
-   * What the band did with a suggestion: kept variation `kept` (its index in the proposal) or dismissed it
-   * (null). The client that accepted or dismissed reports it; it teaches this band's ranker only.
+   * What the band did with a proposal the server wrote: kept the variation `kept` or dismissed it (null),
+   * then optionally naming the variation `shown` when it did. Variations are named by the ids the server gave
+   * them and checked against the ones it stored with the run (band-decisions.ts); a variation that was not
+   * offered is refused. It teaches this band's ranker only.
    */
   decide: authedProcedure
     .input(
       z.strictObject({
         projectId,
-        runId: z.uuid(),
-        kept: z
-          .int()
-          .min(0)
-          .max(MAX_VARIATIONS - 1)
-          .nullable(),
+        proposalId: z.uuid(),
+        kept: z.uuid().nullable(),
+        shown: z.uuid().nullable().optional(),
       }),
     )
     .mutation(async ({ ctx, input }) => {
       await requireRole(ctx.db, input.projectId, ctx.user.id, 'editor')
-      const recorded = await recordDecision(ctx.db, input.projectId, ctx.user.id, input.runId, input.kept)
+      const recorded = await recordDecision(ctx.db, input.projectId, ctx.user.id, input)
       return { recorded }
     }),
 

@@ -43,7 +43,17 @@ export interface RunRecord {
     version: string,
     modelHash: string | null,
     variationFeatures?: RankedSuggestions<Suggestion>['features'] | null,
+    offer?: Offer | null,
   ): Promise<unknown>
+}
+
+/**
+ * The ids this server gives a proposal and its variations before writing it, stored with the run so that a
+ * decision on it is checked against what was offered (band-decisions.ts recordDecision).
+ */
+export interface Offer {
+  readonly proposalId: string
+  readonly variationIds: readonly string[]
 }
 
 /** Starts a run: its id, its seed (the caller's, or one drawn and returned so the run can be repeated). */
@@ -54,7 +64,7 @@ export function startRun(ctx: AuthedContext, input: RunRequest, seed: number | u
   return {
     runId,
     seed: chosen,
-    audit: (outcome, version, modelHash, variationFeatures = null) =>
+    audit: (outcome, version, modelHash, variationFeatures = null, offer = null) =>
       ctx.timing.time('audit', () =>
         ctx.db.insert(schema.aiRuns).values({
           id: runId,
@@ -72,6 +82,8 @@ export function startRun(ctx: AuthedContext, input: RunRequest, seed: number | u
           durationMs: Math.round(performance.now() - started),
           outcome,
           variationFeatures,
+          proposalId: offer?.proposalId ?? null,
+          variationIds: offer === null ? null : [...offer.variationIds],
         }),
       ),
   }
@@ -114,7 +126,11 @@ export async function inferAndPropose(
       : rank === undefined
         ? { suggestions: offered, features: null, reasons: undefined }
         : await rank(offered)
-  await record.audit('ok', provenance.version, provenance.modelHash, ranked?.features ?? null)
+  const offer: Offer | null =
+    ranked === null
+      ? null
+      : { proposalId: randomUUID(), variationIds: ranked.suggestions.map(() => randomUUID()) }
+  await record.audit('ok', provenance.version, provenance.modelHash, ranked?.features ?? null, offer)
   // The run as the proposal and its accepted notes carry it: tied to the audit row, sealed by this server.
   const run = ctx.writeRules.seal({
     runId: record.runId,
@@ -127,9 +143,9 @@ export async function inferAndPropose(
   let proposalId: string | null
   try {
     proposalId =
-      ranked === null
+      ranked === null || offer === null
         ? null
-        : await propose(ctx, room, target, input, run, ranked.suggestions, ranked.reasons)
+        : await propose(ctx, room, target, input, run, ranked.suggestions, ranked.reasons, offer)
   } catch (err) {
     // The service checked the output against the contract; a proposal the song cannot hold is still the plugin's.
     if (!(err instanceof SongError)) throw err
@@ -149,6 +165,8 @@ export async function inferAndPropose(
     runId: record.runId,
     /** The proposal now in the song (null: the plugin had nothing to offer for these bars). */
     proposalId,
+    /** The server's id of each suggestion, in the same order: what ai.decide names. */
+    variationIds: offer?.variationIds ?? [],
     // What the proposal holds, in its order, for callers without a song open (scripts, tests). Starts count
     // from fromTick.
     suggestions: ranked?.suggestions ?? [],
@@ -206,6 +224,7 @@ async function propose(
   run: AiRun,
   offered: readonly Suggestion[],
   reasons: string[][] | undefined,
+  offer: Offer,
 ): Promise<string> {
   const common = {
     trackId: input.trackId,
@@ -218,18 +237,17 @@ async function propose(
     pluginVersion: run.pluginVersion,
     requestedByName: ctx.user.name.slice(0, 200),
     ...(reasons === undefined ? {} : { reasons }),
+    variationIds: [...offer.variationIds],
   }
   const tracks = offered.filter((s): s is TracksSuggestion => 'tracks' in s)
   const notes = offered.filter((s): s is NotesSuggestion => 'notes' in s)
-  let proposalId = ''
   room.commitServerEdit(new AiProposalOrigin(run), (doc) => {
-    proposalId =
-      tracks.length > 0
-        ? addProposal(doc, run, { ...common, kind: 'tracks', variations: tracks })
-        : addProposal(doc, run, { ...common, kind: 'notes', variations: notes })
+    if (tracks.length > 0)
+      addProposal(doc, run, { ...common, kind: 'tracks', variations: tracks }, offer.proposalId)
+    else addProposal(doc, run, { ...common, kind: 'notes', variations: notes }, offer.proposalId)
   })
   await ctx.timing.time('stored', () => room.allStored())
-  return proposalId
+  return offer.proposalId
 }
 
 /** Names of first-party plugin versions kept at most: the service has a handful; this bounds a misbehaving one. */

@@ -2,12 +2,15 @@ import { TRPCError } from '@trpc/server'
 import { and, avg, count, eq, inArray } from 'drizzle-orm'
 import { z } from 'zod'
 import { type Db, schema } from '../db'
+import { RESERVED_ID_PREFIX } from './publish'
 
 /**
- * Ratings of registry plugins by the bands that installed them. One rating per project and plugin (the
+ * Ratings of plugins by the bands that use them: registry plugins by the projects that installed them, and
+ * Ensemble's own (first-party, ids under RESERVED_ID_PREFIX, in every project without an install) by the
+ * projects that ran them on their song (a successful run in ai_runs). One rating per project and plugin (the
  * table's primary key): rating again changes the project's rating, never adds one, so a band cannot stuff
- * the count, and a project that never installed the plugin cannot rate it. Callers check the role (an
- * editor or the owner) first.
+ * the count, and a project that never installed or used the plugin cannot rate it. Callers check the role
+ * (an editor or the owner) first.
  */
 
 export const starsInput = z.int().min(1).max(5)
@@ -19,21 +22,45 @@ export interface RatingSummary {
   readonly count: number
 }
 
-/** Sets `projectId`'s rating of `pluginId` (an install of it in the project is required). */
+/** Whether the project ran this first-party plugin successfully at least once: its "install". */
+async function usedFirstParty(db: Db, projectId: string, pluginId: string): Promise<boolean> {
+  const [run] = await db
+    .select({ id: schema.aiRuns.id })
+    .from(schema.aiRuns)
+    .where(
+      and(
+        eq(schema.aiRuns.projectId, projectId),
+        eq(schema.aiRuns.pluginId, pluginId),
+        eq(schema.aiRuns.outcome, 'ok'),
+      ),
+    )
+    .limit(1)
+  return run !== undefined
+}
+
+async function installed(db: Db, projectId: string, pluginId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ pluginId: schema.projectPlugins.pluginId })
+    .from(schema.projectPlugins)
+    .where(and(eq(schema.projectPlugins.projectId, projectId), eq(schema.projectPlugins.pluginId, pluginId)))
+  return row !== undefined
+}
+
+/**
+ * Sets `projectId`'s rating of `pluginId`: a registry plugin the project installed, or a first-party plugin it
+ * has used.
+ */
 export async function ratePlugin(
   db: Db,
   input: { projectId: string; pluginId: string; stars: number; userId: string },
 ): Promise<void> {
-  const [installed] = await db
-    .select({ pluginId: schema.projectPlugins.pluginId })
-    .from(schema.projectPlugins)
-    .where(
-      and(
-        eq(schema.projectPlugins.projectId, input.projectId),
-        eq(schema.projectPlugins.pluginId, input.pluginId),
-      ),
-    )
-  if (installed === undefined)
+  if (input.pluginId.startsWith(RESERVED_ID_PREFIX)) {
+    if (!(await usedFirstParty(db, input.projectId, input.pluginId)))
+      throw new TRPCError({
+        code: 'FORBIDDEN',
+        message: 'Only a band that has used this plugin on its song can rate it.',
+      })
+  } else if (!(await installed(db, input.projectId, input.pluginId)))
     throw new TRPCError({ code: 'FORBIDDEN', message: 'Only a band that installed this plugin can rate it.' })
   const now = new Date()
   await db

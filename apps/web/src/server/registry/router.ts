@@ -35,6 +35,9 @@ import { recommendPlugins, songNeeds } from './recommendations'
  * `POST /api/plugins/publish` (publish.ts): the CLI sends raw archive bytes with a token.
  */
 
+/** How long the gallery waits for the inference service's list of first-party plugins before showing none. */
+const FIRST_PARTY_LIST_TIMEOUT_MS = 5_000
+
 export const registryRouter = router({
   /** The caller's publisher identity, or null: the Publisher page starts here. */
   me: authedProcedure.query(async ({ ctx }) => {
@@ -135,7 +138,29 @@ export const registryRouter = router({
       }))
     }),
 
-  /** A band's rating of a plugin it installed: one per project, changed by rating again (ratings.ts). */
+  /**
+   * Ensemble's own plugins as the gallery shows them to be rated (one entry per plugin), from the inference
+   * service; none while it cannot be reached (the gallery then shows the registry alone).
+   */
+  firstParty: authedProcedure.query(async ({ ctx }) => {
+    try {
+      const listed = await ctx.inference.plugins.list.query(undefined, {
+        signal: AbortSignal.timeout(FIRST_PARTY_LIST_TIMEOUT_MS),
+      })
+      const byId = new Map<string, (typeof listed)[number]>()
+      for (const p of listed) if (p.available && !byId.has(p.id)) byId.set(p.id, p)
+      return [...byId.values()]
+        .map(({ id, name, kind, trackKinds, description }) => ({ id, name, kind, trackKinds, description }))
+        .sort((a, b) => a.name.localeCompare(b.name))
+    } catch {
+      return []
+    }
+  }),
+
+  /**
+   * A band's rating of a plugin it installed (or, first-party, used): one per project, changed by rating
+   * again (ratings.ts).
+   */
   rate: authedProcedure
     .input(z.object({ projectId, pluginId: pluginIdInput, stars: starsInput }))
     .mutation(async ({ ctx, input }) => {

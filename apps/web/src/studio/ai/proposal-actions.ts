@@ -35,14 +35,17 @@ export function acceptShown(ctx: AiActionContext, proposalId: string, variation:
   const proposal = readProposal(ctx.session.doc, proposalId)
   acceptProposal(ctx.session.doc, ctx.session.me, proposalId, variation, { replace: false })
   ctx.view.set({ aiFocus: null })
-  if (proposal) reportDecision(ctx, proposal, variation)
+  if (proposal) reportDecision(ctx, proposal, variation, true)
 }
 
 export function dismissShown(ctx: AiActionContext, proposalId: string): void {
   const proposal = readProposal(ctx.session.doc, proposalId)
+  // The variation on screen when the band said no: the ranker counts it against that one's kind.
+  const focus = ctx.view.get().aiFocus
+  const shown = focus?.proposalId === proposalId ? focus.variation : 0
   dismissProposal(ctx.session.doc, ctx.session.me, proposalId)
   ctx.view.set((s) => (s.aiFocus?.proposalId === proposalId ? { aiFocus: null } : {}))
-  if (proposal) reportDecision(ctx, proposal, null)
+  if (proposal) reportDecision(ctx, proposal, shown, false)
 }
 
 /**
@@ -50,10 +53,14 @@ export function dismissShown(ctx: AiActionContext, proposalId: string): void {
  * after the song took the decision; a report that does not arrive means the ranker learns one fewer choice,
  * nothing more, so it is not retried and never blocks the studio.
  */
-function reportDecision(ctx: AiActionContext, proposal: Proposal, kept: number | null): void {
-  const runId = proposal.run.runId
-  if (runId === undefined) return
-  api.ai.decide.mutate({ projectId: ctx.session.projectId, runId, kept }).catch(() => {})
+function reportDecision(ctx: AiActionContext, proposal: Proposal, variation: number, kept: boolean): void {
+  // Variations are named by the ids the server gave them; a proposal without them predates decisions.
+  const id = proposal.variationIds?.[variation]
+  if (id === undefined) return
+  const decision = kept ? { kept: id } : { kept: null, shown: id }
+  api.ai.decide
+    .mutate({ projectId: ctx.session.projectId, proposalId: proposal.id, ...decision })
+    .catch(() => {})
 }
 
 /** Looks at another variation of the shown proposal, wrapping around. */

@@ -38,9 +38,18 @@ export const aiRuns = pgTable(
      * them; null when the run offered nothing. A decision on the run teaches the band's ranker with these.
      */
     variationFeatures: jsonb('variation_features').$type<FeatureVector[]>(),
+    /**
+     * The proposal this run wrote into the song and the ids it gave its variations, in the same order as
+     * variationFeatures: a decision names them, and only what is here can be decided (ai/band-decisions.ts).
+     */
+    proposalId: text('proposal_id'),
+    variationIds: jsonb('variation_ids').$type<string[]>(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('ai_runs_project_idx').on(t.projectId, t.createdAt)],
+  (t) => [
+    index('ai_runs_project_idx').on(t.projectId, t.createdAt),
+    index('ai_runs_proposal_idx').on(t.projectId, t.proposalId),
+  ],
 )
 
 /**
@@ -59,6 +68,11 @@ export const aiDecisions = pgTable(
       .references(() => projects.id, { onDelete: 'cascade' }),
     userId: text('user_id').references(() => users.id, { onDelete: 'set null' }),
     kept: integer('kept'),
+    /**
+     * On a dismissal, the variation the band was looking at when it dismissed (its index), or null when not
+     * known: that variation is the negative evidence a dismissal teaches (core band-ranker.ts).
+     */
+    dismissed: integer('dismissed'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('ai_decisions_project_idx').on(t.projectId, t.createdAt)],

@@ -118,9 +118,8 @@ export const pluginRatings = pgTable(
     projectId: text('project_id')
       .notNull()
       .references(() => projects.id, { onDelete: 'cascade' }),
-    pluginId: text('plugin_id')
-      .notNull()
-      .references(() => plugins.id, { onDelete: 'cascade' }),
+    // A registry plugin's id or a first-party plugin's (those are not in `plugins`, so no foreign key).
+    pluginId: text('plugin_id').notNull(),
     /** 1 to 5 stars. */
     stars: integer('stars').notNull(),
     ratedBy: text('rated_by').references(() => users.id, { onDelete: 'set null' }),
