@@ -27,6 +27,23 @@ export interface ContinuationOptions {
   seed?: number
 }
 
+/** A drums request at density 0.5 and temperature 1 on a 4/4 track from tick 0 (the checks' settings). */
+const drumsInput = (
+  notes: PluginNote[],
+  toTick: number,
+  parameters: { bars: number; style?: DrumStyle },
+  seed: number,
+): SuggestInput =>
+  ({
+    song: { bpm: 100, timeSignature: { numerator: 4, denominator: 4 }, key: { tonic: 'C', mode: 'major' } },
+    target: { trackId: 'drums', kind: 'drums', fromTick: 0, toTick, notes },
+    context: [],
+    parameters: { density: 0.5, temperature: 1, followRhythm: false, ...parameters },
+    seed,
+    variations: 1,
+    deadlineMs: 600_000,
+  }) as SuggestInput
+
 /** Beats long enough for a primer and a continuation, in their order. */
 export const continuable = (beats: readonly Beat[], opts: ContinuationOptions = {}): Beat[] =>
   beats.filter((b) => b.hits.length >= STEPS_PER_BAR * ((opts.primerBars ?? 2) + (opts.bars ?? 8)))
@@ -60,15 +77,7 @@ export async function continuationCounts(
         }
       }
     }
-    const input = {
-      song: { bpm: 100, timeSignature: { numerator: 4, denominator: 4 }, key: { tonic: 'C', mode: 'major' } },
-      target: { trackId: 'drums', kind: 'drums', fromTick: 0, toTick: end * ticks, notes },
-      context: [],
-      parameters: { density: 0.5, bars, temperature: 1, followRhythm: false },
-      seed: (opts.seed ?? 1) + i,
-      variations: 1,
-      deadlineMs: 600_000,
-    } as SuggestInput
+    const input = drumsInput(notes, end * ticks, { bars }, (opts.seed ?? 1) + i)
     const out = await runPlugin(reg.plugin, input, { models: local.runner })
     for (const s of out.suggestions)
       for (const n of 'notes' in s ? s.notes : []) {
@@ -113,21 +122,12 @@ export async function fromNothing(
   if (local.problems.length > 0) throw new Error(local.problems.join('; '))
   const pitches: number[] = []
   for (let r = 0; r < opts.runs; r++) {
-    const input = {
-      song: { bpm: 90, timeSignature: { numerator: 4, denominator: 4 }, key: { tonic: 'C', mode: 'major' } },
-      target: {
-        trackId: 'drums',
-        kind: 'drums',
-        fromTick: 0,
-        toTick: opts.bars * STEPS_PER_BAR * 120,
-        notes: [],
-      },
-      context: [],
-      parameters: { style, density: 0.5, bars: opts.bars, temperature: 1, followRhythm: false },
-      seed: opts.seed + 100 * r,
-      variations: 1,
-      deadlineMs: 600_000,
-    } as SuggestInput
+    const input = drumsInput(
+      [],
+      opts.bars * STEPS_PER_BAR * 120,
+      { style, bars: opts.bars },
+      opts.seed + 100 * r,
+    )
     const out = await runPlugin(reg.plugin, input, { models: local.runner })
     for (const s of out.suggestions) for (const n of 'notes' in s ? s.notes : []) pitches.push(n.pitch)
   }
