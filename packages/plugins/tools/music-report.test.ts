@@ -41,14 +41,43 @@ describe('first-party output against the music it learnt from', () => {
     // real tunes do; the same prompts drawn without penalties jump several times as often (12 of 86 moves).
     expect(r.generated.leaps.moves).toBeGreaterThan(50)
     expect(r.generated.leapsPer100).toBeLessThanOrEqual(r.real.leapsPer100 + 2)
-    const plain = await continueReport(tunes, { seed: 1, weights: { parallel: 1, registerJump: 1 } })
+    const plain = await continueReport(tunes, {
+      seed: 1,
+      weights: { parallel: 1, registerJump: 1, registerJumpAfterLeaps: 1 },
+    })
     expect(plain.generated.leapsPer100).toBeGreaterThan(r.generated.leapsPer100 + 5)
   }, 180_000)
 
-  it('drums: hits per bar within a factor 2 of the real beats, all on the drum map', async () => {
+  it('continue, chorale style: 4 bars after 4 of each chorale, outer voices counted; the penalties hold parallels and jumps down', async () => {
+    const chorales = getRollSplit(loadRolls(fixturePath('jsb-pianoroll-slice.json')), 'valid')
+    const r = await continueReport(chorales, { seed: 1, style: 'chorale' })
+    // Every valid chorale of the slice has the 32 quarter-note frames that 4 + 4 bars take.
+    expect(r.prompts).toBe(chorales.length)
+    expect(r.real.parallels.motions).toBeGreaterThan(20)
+    expect(r.generated.parallels.motions).toBeGreaterThan(20)
+    expect(r.generated.inKey).toBeGreaterThan(0.8)
+    const plain = await continueReport(chorales, {
+      seed: 1,
+      style: 'chorale',
+      weights: { parallel: 1, registerJump: 1, registerJumpAfterLeaps: 1 },
+    })
+    expect(r.generated.parallelsPer100 + r.generated.leapsPer100).toBeLessThanOrEqual(
+      plain.generated.parallelsPer100 + plain.generated.leapsPer100,
+    )
+  }, 180_000)
+
+  it('drums: each offered style against the real beats of that style; hits per bar within a factor 2, all on the drum map', async () => {
     const beats = loadBeats(fixturePath('groove'), 'validation')
-    const r = await drumsReport(beats, { seed: 1 })
+    const r = await drumsReport(beats, { seed: 1, runs: 2 })
     expect(r.inMap).toBe(1)
+    expect(r.bars).toBe(2 * 8 * 4)
+    expect(r.styles.map((s) => s.style)).toEqual(['rock', 'funk', 'hiphop', 'jazz'])
+    // The slice has validation beats of rock (and pop) only: the other offered styles have no real figure.
+    for (const s of r.styles) {
+      expect(s.realBeats).toBe(beats.filter((b) => b.style.split('/')[0] === s.style).length)
+      expect(Number.isNaN(s.realHitsPerBar)).toBe(s.realBeats === 0)
+      expect(s.generatedHitsPerBar).toBeGreaterThan(0)
+    }
     expect(r.generatedHitsPerBar).toBeGreaterThan(r.realHitsPerBar / 2)
     expect(r.generatedHitsPerBar).toBeLessThan(r.realHitsPerBar * 2)
   }, 180_000)

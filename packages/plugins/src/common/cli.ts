@@ -39,9 +39,17 @@ export function repoRoot(start = process.cwd()): string {
   }
 }
 
-/** Default dataset location: ../shared/datasets/<rel> beside the repository root. */
-export function defaultDataPath(rel: string): string {
-  return path.resolve(repoRoot(), '..', 'shared', 'datasets', rel)
+/**
+ * Default dataset location: ../shared/datasets/<rel> beside the repository root. That folder exists only
+ * beside a development checkout, so a missing one is an error naming the option (`flag`) to pass instead.
+ */
+export function defaultDataPath(rel: string, flag = '--data'): string {
+  const p = path.resolve(repoRoot(), '..', 'shared', 'datasets', rel)
+  if (!existsSync(p))
+    throw new Error(
+      `no dataset at ${p} (the default, beside a development checkout): pass ${flag} PATH to a copy of ${rel}`,
+    )
+  return p
 }
 
 /** Default model folder: the committed weights, packages/plugins/src/<name>/weights. */

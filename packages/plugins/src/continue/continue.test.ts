@@ -6,6 +6,7 @@ import { initBackend } from '../common/backend.js'
 import { Rng } from '../common/rng.js'
 import { fixturePath, modelPath } from '../common/test-utils.js'
 import type { WeightsManifest } from '../model-io/fs-handler.js'
+import { promptWeights } from './continuation.js'
 import { getSplit, KEY_MIN, KEYS, perKeyBaseline, sampleRollBatch } from './data.js'
 import { continueRoll } from './infer.js'
 import { loadContinue } from './io.js'
@@ -114,5 +115,22 @@ describe('continue: penalised sampling', () => {
     // Both at once multiply; an empty frame (a rest) is never penalised.
     expect(continuationWeight([43, 50], [[72, 79]], weights)).toBe(0.125)
     expect(continuationWeight([], [[72, 79]], weights)).toBe(1)
+  })
+})
+
+describe('continue: register continuity follows the prompt', () => {
+  const style = { parallel: 0.6, registerJump: 0.1, registerJumpAfterLeaps: 0.5 }
+  it('a prompt that keeps its register gets the strong penalty; one that jumps registers itself, a milder one the more it jumps', () => {
+    // Melody over a bass a fifth apart, moving by steps: no outer voice moves more than an octave.
+    const steady = [[48, 67], [50, 69], [52, 71], [], [48, 72]]
+    expect(promptWeights(steady, style)).toEqual({ parallel: 0.6, registerJump: 0.1 })
+    // The bass leaps from C2 to C4 (two octaves, across a rest): one jump, the weight for jumps once.
+    const once = [[36, 67], [], [60, 64, 67]]
+    expect(promptWeights(once, style)).toEqual({ parallel: 0.6, registerJump: 0.5 })
+    // An oom-pah bass, C2 up to C4 and back: two jumps, twice the weight (at most 1).
+    const oomPah = [[36, 67], [], [60, 64, 67], [36, 67]]
+    expect(promptWeights(oomPah, style)).toEqual({ parallel: 0.6, registerJump: 1 })
+    // Nothing to go by: the strong penalty.
+    expect(promptWeights([], style).registerJump).toBe(0.1)
   })
 })

@@ -18,11 +18,6 @@ export const DEFAULT_DATA: Record<Corpus, string> = {
   nottingham: 'piano-roll/Nottingham.json',
 }
 
-/** Guesses the corpus from a file name (evaluate takes any file of the same format). */
-export function corpusOf(file: string): Corpus {
-  return /nottingham/i.test(file) ? 'nottingham' : 'jsb'
-}
-
 export function getSplit(set: RollSet, split: string): Piece[] {
   const pieces = set[split]
   if (!pieces) throw new Error(`no split "${split}"; have ${Object.keys(set).join(', ')}`)

@@ -1,13 +1,14 @@
 /**
  * Scores the continue model on one piano-roll file. Usage:
- *   pnpm --filter @ensemble/plugins exec tsx src/continue/evaluate.ts --data PATH [--split valid]
- *     [--corpus jsb|nottingham] [--model DIR]
- * The corpus (which style/grid the model should assume) defaults to a guess from the file name.
+ *   pnpm --filter @ensemble/plugins exec tsx src/continue/evaluate.ts --corpus jsb|nottingham --data PATH
+ *     [--split valid] [--model DIR]
+ * The corpus (which style/grid the model assumes) is required: a held-out file may be named anything, so it is
+ * not guessed from the name. Without --data, the corpus's file beside a development checkout.
  * Prints the trivial per-key baseline when the file has a train split; the last line is `frame_nll <value>`.
  */
 import { initBackend } from '../common/backend.js'
 import { defaultDataPath, defaultModelDir, parseArgs, resolveFromCwd } from '../common/cli.js'
-import { CORPORA, type Corpus, corpusOf, DEFAULT_DATA, getSplit, perKeyBaseline } from './data.js'
+import { CORPORA, type Corpus, DEFAULT_DATA, getSplit, perKeyBaseline } from './data.js'
 import { loadContinue } from './io.js'
 import { evaluateFrameNll } from './model.js'
 import { loadRolls } from './rolls-file.js'
@@ -20,16 +21,17 @@ async function main(): Promise<void> {
     corpus: 'string',
   })
   const backend = await initBackend()
+  const corpus = args.get('corpus') as Corpus | undefined
+  if (corpus === undefined || !CORPORA.includes(corpus))
+    throw new Error(`--corpus ${CORPORA.join('|')} is required: which corpus the file holds is not guessed`)
+  const corpusIndex = CORPORA.indexOf(corpus)
   const dataPath = args.get('data')
     ? resolveFromCwd(args.get('data') as string)
-    : defaultDataPath(DEFAULT_DATA.jsb)
+    : defaultDataPath(DEFAULT_DATA[corpus])
   const modelDir = args.get('model')
     ? resolveFromCwd(args.get('model') as string)
     : defaultModelDir('continue')
   const split = args.get('split') ?? 'valid'
-  const corpus = (args.get('corpus') ?? corpusOf(dataPath)) as Corpus
-  const corpusIndex = CORPORA.indexOf(corpus)
-  if (corpusIndex < 0) throw new Error(`--corpus must be one of ${CORPORA.join(', ')}`)
   const data = loadRolls(dataPath)
   const pieces = getSplit(data, split)
   const model = await loadContinue(modelDir)

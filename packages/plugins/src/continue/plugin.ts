@@ -11,7 +11,13 @@ import { NEVER } from '../common/step-runtime.js'
 import { gridToNotes, notesToGrid } from '../common/steps.js'
 import { CONTINUE_TRAINING } from '../common/training-coverage.js'
 import type { PluginRegistration } from '../host.js'
-import { CONTINUE_STYLE_PARAMETER, CONTINUE_WEIGHTS, continuationWeight } from './continuation.js'
+import {
+  CONTINUE_STYLE_PARAMETER,
+  CONTINUE_STYLE_WEIGHTS,
+  continuationWeight,
+  promptWeights,
+  type StyleWeights,
+} from './continuation.js'
 import { KEY_MIN } from './data.js'
 import { DEFAULT_CONTINUE_CONFIG } from './model.js'
 import { CONTINUE_ROLL, continueRuntime } from './runtime.js'
@@ -24,7 +30,12 @@ export const CONTINUE_STYLES = {
   folk: { corpus: 1, frameTicks: PPQ / 2 },
 } as const
 
-export { CONTINUE_STYLE_PARAMETER, CONTINUE_WEIGHTS, continuationWeight } from './continuation.js'
+export {
+  CONTINUE_STYLE_PARAMETER,
+  CONTINUE_STYLE_WEIGHTS,
+  CONTINUE_WEIGHTS,
+  continuationWeight,
+} from './continuation.js'
 
 /**
  * Continue: the notes of the selection (melody or chords) go on as a piano roll for N bars, starting at the
@@ -33,9 +44,9 @@ export { CONTINUE_STYLE_PARAMETER, CONTINUE_WEIGHTS, continuationWeight } from '
  * song's metre from a bar line.
  */
 export function continuePlugin(
-  options: FirstPartyOptions & { weights?: { parallel: number; registerJump: number } } = {},
+  /** `weights`: the penalties for every style instead of CONTINUE_STYLE_WEIGHTS (the musical report tries them). */
+  options: FirstPartyOptions & { weights?: StyleWeights } = {},
 ): PluginRegistration {
-  const weights = options.weights ?? CONTINUE_WEIGHTS
   const modelsDir = options.modelsDir ?? DEFAULT_MODELS_DIR
   const shape = publishedRollShape(modelsDir, 'continue', CONTINUE_ROLL, DEFAULT_CONTINUE_CONFIG)
   const plugin = definePlugin({
@@ -79,6 +90,7 @@ export function continuePlugin(
         steps: knownFrames,
         ticksPerStep: style.frameTicks,
       }).map((cell) => cell.map((p) => p - KEY_MIN).filter((k) => k >= 0 && k < shape.outputs))
+      const weights = promptWeights(context, options.weights ?? CONTINUE_STYLE_WEIGHTS[parameters.style])
       const scale = new Set(ctx.theory.scalePitchClasses(song.key))
       const bias = Array.from({ length: shape.outputs }, (_, k) =>
         parameters.strictKey && !scale.has((k + KEY_MIN) % 12) ? NEVER : 0,

@@ -1,15 +1,16 @@
 /**
- * Fits the drums plugin's density calibration (`DRUMS_DENSITY_CALIBRATION` in sampling.ts) on a split: the
- * plugin continues each beat's first 2 bars by 8, and the logit offset on every class moves by the log ratio
- * of the drummers' hits to the generated ones until they agree. Usage:
+ * Fits the drums plugin's density calibration (`DRUMS_DENSITY_CALIBRATION` in styles.ts) on a split (train by
+ * default): the plugin continues each beat's first 2 bars by 8, and the logit offset at each 16th of the beat
+ * (on the beat, e, and, a; the bar's four beats pooled) moves by the log ratio of the drummers' hits there to
+ * the generated ones until they agree. Usage:
  *   pnpm --filter @ensemble/plugins exec tsx src/drums/calibrate.ts [--data DIR] [--split train]
- *     [--beats 48] [--rounds 3] [--start 0]
- * Prints each round's hits per bar and, as its last line, `calibration <offset>`.
+ *     [--beats 48] [--rounds 3] [--start X[,X,X,X]]
+ * Prints each round's hits per bar and, as its last line, `calibration <4 offsets, comma-separated>`.
  */
 import { initBackend } from '../common/backend.js'
 import { defaultDataPath, numArg, parseArgs, resolveFromCwd } from '../common/cli.js'
 import { loadBeats } from './beats-file.js'
-import { DEFAULT_DATA } from './data.js'
+import { type Beat, DEFAULT_DATA } from './data.js'
 import { continuable, continuationCounts, sum } from './density.js'
 import { drumsPlugin } from './plugin.js'
 
@@ -18,6 +19,29 @@ import { drumsPlugin } from './plugin.js'
  * of the steps) by about two thirds of it: the step is the log ratio over the hit-weighted (1 - p).
  */
 const GAIN = 1.3
+/** 16ths per beat: the continuation offsets' period. */
+const PERIOD = 4
+
+const list = (xs: readonly number[]) => xs.map((x) => x.toFixed(3)).join(',')
+
+async function fitPositions(beats: readonly Beat[], rounds: number, start: number[]): Promise<void> {
+  const offsets = start.length === 1 ? new Array<number>(PERIOD).fill(start[0] ?? 0) : [...start]
+  for (let r = 0; r < rounds; r++) {
+    const c = await continuationCounts(drumsPlugin({ calibration: [...offsets] }), beats, {
+      seed: 1 + 1000 * r,
+    })
+    const [generated, real] = [sum(c.generated) / c.bars, sum(c.real) / c.bars]
+    console.log(
+      `round ${r}: offsets ${list(offsets)} → hits per bar generated ${generated.toFixed(2)}, real ${real.toFixed(2)}`,
+    )
+    offsets.forEach((o, q) => {
+      const pooled = (xs: readonly number[]) => sum(xs.filter((_, p) => p % PERIOD === q))
+      const [g, t] = [pooled(c.generatedByPosition), pooled(c.realByPosition)]
+      if (g > 0 && t > 0) offsets[q] = o + GAIN * Math.log(t / g)
+    })
+  }
+  console.log(`calibration ${list(offsets)}`)
+}
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2), {
@@ -30,22 +54,13 @@ async function main(): Promise<void> {
   const backend = await initBackend()
   const dir = args.get('data') ? resolveFromCwd(args.get('data') as string) : defaultDataPath(DEFAULT_DATA)
   const split = args.get('split') ?? 'train'
+  const rounds = numArg(args, 'rounds', 3)
   const all = continuable(loadBeats(dir, split))
   const n = Math.min(all.length, numArg(args, 'beats', 48))
   // An even spread over the split (it is sorted by drummer and session), not its first n beats.
   const beats = Array.from({ length: n }, (_, i) => all[Math.floor((i * all.length) / n)]!)
-  const rounds = numArg(args, 'rounds', 3)
-  let offset = numArg(args, 'start', 0)
   console.log(`backend ${backend}; ${dir} [${split}] ${beats.length} beats: 2 real bars, then 8 continued`)
-  for (let r = 0; r < rounds; r++) {
-    const c = await continuationCounts(drumsPlugin({ calibration: offset }), beats, { seed: 1 + 1000 * r })
-    const [generated, real] = [sum(c.generated) / c.bars, sum(c.real) / c.bars]
-    console.log(
-      `round ${r}: offset ${offset.toFixed(3)} → hits per bar generated ${generated.toFixed(2)}, real ${real.toFixed(2)}`,
-    )
-    offset += GAIN * Math.log(real / generated)
-  }
-  console.log(`calibration ${offset.toFixed(3)}`)
+  await fitPositions(beats, rounds, (args.get('start') ?? '0.13').split(',').map(Number))
 }
 
 main().catch((err: unknown) => {

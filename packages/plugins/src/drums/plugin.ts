@@ -15,7 +15,9 @@ export const DRUMS_ID = 'studio.ensemble.drums'
  * the window from the chosen style's groove. Optionally the kick follows the onsets of the busiest other
  * (non-drum) track. Trained on the Groove MIDI Dataset (Magenta, CC BY 4.0).
  */
-export function drumsPlugin(options: FirstPartyOptions & { calibration?: number } = {}): PluginRegistration {
+export function drumsPlugin(
+  options: FirstPartyOptions & { calibration?: number | readonly number[]; primerCalibration?: number } = {},
+): PluginRegistration {
   const modelsDir = options.modelsDir ?? DEFAULT_MODELS_DIR
   const shape = drumsShape(modelsDir)
   const plugin = definePlugin({
@@ -82,6 +84,7 @@ export function drumsPlugin(options: FirstPartyOptions & { calibration?: number 
             temperature: parameters.temperature,
             random: ctx.fork(v),
             calibration: options.calibration,
+            primerCalibration: options.primerCalibration,
             likelihood,
           })
           return { label: `Drums ${v + 1}`, notes, ...likelihoodField(likelihood) }

@@ -8,7 +8,13 @@ import { notesToGrid, TICKS_PER_16TH } from '../common/steps.js'
 import { DRUM_CLASSES, drumClassOf } from './data.js'
 import { DEFAULT_DRUMS_CONFIG } from './model.js'
 import { DRUMS_ROLL } from './runtime.js'
-import { DRUM_PRIMERS, DRUMS_DENSITY_CALIBRATION, type DrumStyle, KICK } from './styles.js'
+import {
+  DRUM_PRIMERS,
+  DRUMS_DENSITY_CALIBRATION,
+  DRUMS_PRIMER_CALIBRATION,
+  type DrumStyle,
+  KICK,
+} from './styles.js'
 
 /*
  * Drum generation shared by the drums and arranger plugins: 16th-step hit masks over the 9 GrooVAE classes.
@@ -21,6 +27,7 @@ export {
   DRUM_STYLE_PARAMETER,
   DRUM_STYLES,
   DRUMS_DENSITY_CALIBRATION,
+  DRUMS_PRIMER_CALIBRATION,
   type DrumStyle,
 } from './styles.js'
 
@@ -54,8 +61,13 @@ export interface DrumsRequest {
   follow: Set<number> | undefined
   temperature: number
   random: () => number
-  /** Logit offset on every class at density 0.5; DRUMS_DENSITY_CALIBRATION unless given (calibrate.ts). */
-  calibration?: number
+  /**
+   * Logit offset on every class at density 0.5, one for all positions or one per 16th of the beat (or bar);
+   * DRUMS_DENSITY_CALIBRATION unless given (calibrate.ts).
+   */
+  calibration?: number | readonly number[]
+  /** Offset added when the beat starts from the style's primer; DRUMS_PRIMER_CALIBRATION unless given. */
+  primerCalibration?: number
   /** Gets each new step's log-probability (the variation's `likelihood`). */
   likelihood?: Likelihood
 }
@@ -80,9 +92,15 @@ export async function generateDrumNotes(
   const context = [...primer, ...known]
   const offsetSteps = primer.length
   const d = Math.min(0.98, Math.max(0.02, req.density))
-  const densityOffset = Math.log(d / (1 - d)) + (req.calibration ?? DRUMS_DENSITY_CALIBRATION)
+  const calibration = req.calibration ?? DRUMS_DENSITY_CALIBRATION
+  const primerOffset = hasDrums ? 0 : (req.primerCalibration ?? DRUMS_PRIMER_CALIBRATION)
+  const position = (t: number) => (((phase + t - offsetSteps) % barSteps) + barSteps) % barSteps
   const bias = (t: number): number[] => {
     const step = t - offsetSteps
+    const densityOffset =
+      Math.log(d / (1 - d)) +
+      primerOffset +
+      (typeof calibration === 'number' ? calibration : (calibration[position(t) % calibration.length] ?? 0))
     return DRUM_CLASSES.map((_, k) => {
       if (k >= shape.outputs) return NEVER
       let b = densityOffset
@@ -93,7 +111,7 @@ export async function generateDrumNotes(
   const frames = await sampleRoll(ctx, assetId, shape, {
     context,
     frames: req.steps,
-    extra: (t) => ((((phase + t - offsetSteps) % barSteps) + barSteps) % barSteps) % shape.extra,
+    extra: (t) => position(t) % shape.extra,
     bias,
     temperature: req.temperature,
     random: req.random,

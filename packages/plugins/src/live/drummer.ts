@@ -1,7 +1,12 @@
 import { defineLivePlugin, type LiveNote, type LivePlugin, PPQ } from '@ensemble/core/plugin'
 import { NEVER } from '../common/step-runtime.js'
 import { DRUM_CLASSES } from '../drums/data.js'
-import { DRUM_PRIMERS, DRUM_STYLE_PARAMETER, DRUMS_DENSITY_CALIBRATION } from '../drums/styles.js'
+import {
+  DRUM_PRIMERS,
+  DRUM_STYLE_PARAMETER,
+  DRUMS_DENSITY_CALIBRATION,
+  meanCalibration,
+} from '../drums/styles.js'
 import { HeardNotes } from './heard.js'
 import { ListeningRoll } from './listening-roll.js'
 import type { PartnerModel } from './partner-model.js'
@@ -108,7 +113,8 @@ export function drummerPlugin({ shape, asset }: PartnerModel): LivePlugin {
           const d = densityFor(played.length / LISTEN_BEATS)
           const target = logit(d)
           playing ??= target
-          const offset = target + LEAD * (target - playing) + DRUMS_DENSITY_CALIBRATION
+          // One bias for the whole window, so the beat's mean calibration.
+          const offset = target + LEAD * (target - playing) + meanCalibration(DRUMS_DENSITY_CALIBRATION)
           playing += (target - playing) * Math.min(1, (until - nextStep) / STEPS_PER_BEAT / LEAD_BEATS)
           const bias = DRUM_CLASSES.map((_, k) => (k < shape.outputs ? offset : NEVER))
           const energy = played.length > 0 ? played.reduce((s, n) => s + n.velocity, 0) / played.length : 70
