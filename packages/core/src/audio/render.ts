@@ -92,12 +92,6 @@ export interface OfflineRenderer {
    */
   readonly native: NativeOfflineContextClass
   /**
-   * Run between windows. node-web-audio-api keeps an ended voice's nodes in its render graph until V8
-   * collects their JS handles, so without a collection the graph still grows with the song (the piano's
-   * CPU per audio second doubled from 8 to 32 bars; with it, and voices disconnected, it stays flat).
-   */
-  readonly collectGarbage?: () => void
-  /**
    * Awaited after the windows' suspensions are asked for and before the render starts. node-web-audio-api
    * registers a suspension on its own runtime thread some time after `suspend()` returns; one that a
    * started render beats fails ("Error in async function") and the render would pass that window.
@@ -107,9 +101,9 @@ export interface OfflineRenderer {
 
 /**
  * Renders `context` (on a native offline context) in windows: the render suspends at each window's start,
- * the transport schedules that window's events (plus its look-ahead), `ahead` is asked for the audio up to
- * the end of the window after it (the tracks' voices, one window ahead so their buffers start before the
- * renderer gets there), and rendering resumes. `reached` is told each window's start in seconds as the audio
+ * the transport schedules that window's events (plus its look-ahead), rendering resumes, and `ahead` is asked
+ * for the audio up to the end of the window after the next (the tracks' voices: computed while the renderer
+ * renders, and in place before it gets there). `reached` is told each window's start in seconds as the audio
  * renderer gets there.
  *
  * On abort (or a throw while scheduling) the promise rejects at once; the native render is resumed at every
@@ -169,20 +163,29 @@ const renderInWindows = (
           if (!failed) {
             try {
               reached(at)
-              renderer.collectGarbage?.()
               runClockUntil(starts[i + 1] ?? Number.POSITIVE_INFINITY)
-              ahead(starts[i + 2] ?? Number.POSITIVE_INFINITY)
             } catch (error) {
               fail(error)
             }
           }
-          return native.resume()
+          const resumed = native.resume()
+          // The voices two windows on are computed while the renderer works through this one (it renders up
+          // to the block holding the next window's start, whose voices are already in); it cannot pass the
+          // next suspension before this returns, as that suspension's callback waits for this thread.
+          if (!failed) {
+            try {
+              ahead(starts[i + 3] ?? Number.POSITIVE_INFINITY)
+            } catch (error) {
+              fail(error)
+            }
+          }
+          return resumed
         })
         .catch(fail)
     })
     try {
       runClockUntil(starts[0] ?? Number.POSITIVE_INFINITY)
-      ahead(starts[1] ?? Number.POSITIVE_INFINITY)
+      ahead(starts[2] ?? Number.POSITIVE_INFINITY)
     } catch (error) {
       fail(error)
     }

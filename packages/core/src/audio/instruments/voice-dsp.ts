@@ -189,6 +189,8 @@ class Scratch {
 class Accumulator {
   #buffer = new Float32Array(0)
   #position = 0
+  /** One past the last sample any voice has reached (absolute); what lies beyond is zero. */
+  #reached = 0
 
   /** The array holding samples [from, to), and the index of `from` in it. */
   reserve(from: number, to: number): { readonly array: Float32Array; readonly base: number } {
@@ -198,20 +200,22 @@ class Accumulator {
       grown.set(this.#buffer)
       this.#buffer = grown
     }
+    this.#reached = Math.max(this.#reached, to)
     return { array: this.#buffer, base: from - this.#position }
   }
 
-  /** Samples [position, end) as a new array; the rest moves to the front. */
+  /** Samples [position, end) as a new array; what rings on moves to the front (only the part voices reached). */
   take(end: number): Float32Array<ArrayBuffer> {
     const n = Math.max(0, end - this.#position)
     const buffer = this.#buffer
+    const used = Math.max(0, this.#reached - this.#position)
     const taken = new Float32Array(n)
-    taken.set(buffer.subarray(0, Math.min(n, buffer.length)))
-    if (n < buffer.length) {
-      buffer.copyWithin(0, n)
-      buffer.fill(0, buffer.length - n)
-    } else buffer.fill(0)
+    taken.set(buffer.subarray(0, Math.min(n, used)))
+    const remaining = Math.max(0, used - n)
+    if (remaining > 0) buffer.copyWithin(0, n, n + remaining)
+    buffer.fill(0, remaining, used)
     this.#position = end
+    this.#reached = Math.max(this.#reached, end)
     return taken
   }
 
