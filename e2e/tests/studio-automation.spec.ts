@@ -101,6 +101,10 @@ test('A adds a reverb send and draws a volume ramp; B hears both and undoes noth
   await expect(bobLane).toHaveAttribute('data-points', '2')
   await bob.getByRole('button', { name: 'Mixer' }).click()
   await expect(bob.getByTestId('send')).toHaveCount(1)
+  // B's fader follows the lane: at the playhead (the song's start) it shows the lane's -30 dB (placed by
+  // pixel), not the track's 0 dB setting, which the engine ignores while the lane drives the volume.
+  const bobFader = bob.getByLabel('Volume Keys', { exact: true })
+  await expect.poll(async () => Number(await bobFader.inputValue())).toBeLessThan(-25)
 
   // B's undo has nothing of A's to take back.
   await bob.locator('body').click({ position: { x: 5, y: 300 } })
@@ -136,6 +140,8 @@ test('A adds a reverb send and draws a volume ramp; B hears both and undoes noth
   for (let i = 0; i < 5; i++) await alice.keyboard.press('Control+z')
   await expect(bobLane).toHaveAttribute('data-points', '0')
   await expect(bob.getByTestId('bus-strip')).toHaveCount(0)
+  // With the lane gone, B's fader shows the track's own setting again.
+  await expect(bobFader).toHaveValue('0')
   await expect(bob.getByTestId('track')).toHaveCount(1)
 
   // B renders again: the ramp and the tail are gone.

@@ -6,8 +6,6 @@
  *
  * `node-web-audio-api` is a native module; a Node app that uses this entry must depend on it.
  */
-import { setFlagsFromString } from 'node:v8'
-import { runInNewContext } from 'node:vm'
 import type * as Y from 'yjs'
 import type { SongSnapshot } from '../song/index'
 import { AudioEngine, type AudioEngineOptions } from './engine'
@@ -64,7 +62,6 @@ export const renderSong = async (song: SongSnapshot, options: RenderOptions = {}
     try {
       return await renderWith(tone, song, options, {
         native,
-        collectGarbage: garbageCollector(),
         beforeRendering,
       })
     } catch (error) {
@@ -76,29 +73,6 @@ export const renderSong = async (song: SongSnapshot, options: RenderOptions = {}
 /** node-web-audio-api's report of a suspension registered after the render started (a panic in Rust). */
 const isLostSuspension = (error: unknown): boolean =>
   error instanceof Error && error.name === 'InvalidStateError' && error.message === 'Error in async function'
-
-let collector: (() => void) | null = null
-
-/**
- * V8's collector (see OfflineRenderer). When Node was not started with --expose-gc, the flag is on only
- * while one fresh context is made to hand its `gc` over, so contexts and workers created later in the
- * process (a server's) do not get a global `gc`.
- */
-const garbageCollector = (): (() => void) => {
-  if (collector === null) {
-    const exposed = (globalThis as { gc?: () => void }).gc
-    if (exposed !== undefined) collector = exposed
-    else {
-      setFlagsFromString('--expose-gc')
-      try {
-        collector = runInNewContext('gc') as () => void
-      } finally {
-        setFlagsFromString('--no-expose-gc')
-      }
-    }
-  }
-  return collector
-}
 
 export const createAudioEngine = async (doc: Y.Doc, options: AudioEngineOptions = {}): Promise<AudioEngine> =>
   new AudioEngine(await loadTone(), doc, options)

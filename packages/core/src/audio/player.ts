@@ -26,6 +26,11 @@ export interface PlayerOptions {
   readonly meters?: boolean
   /** Where audio clips' audio comes from; without it, audio clips are silent. */
   readonly assets?: AssetBuffers
+  /**
+   * False for the offline render: tracks get no instrument and notes are not scheduled, because the render
+   * plays each track's voices as buffers it computed (`playVoices`, instruments/voice-dsp.ts).
+   */
+  readonly instruments?: boolean
 }
 
 /** Levels in dBFS (RMS, smoothed); -Infinity is silence. */
@@ -69,6 +74,7 @@ export class TonePlayer {
   readonly #masterMeter: ToneModule.Meter | null
   readonly #limiter: MasterLimiter
   readonly #meters: boolean
+  readonly #instruments: boolean
   readonly metronome: Metronome
   readonly #audioClips: AudioClipPlayer
   readonly #mixer: MixerGraph
@@ -81,6 +87,7 @@ export class TonePlayer {
     // Song ticks are transport ticks: no conversion anywhere, and a tempo change re-times everything.
     this.#transport.PPQ = PPQ
     this.#meters = options.meters ?? true
+    this.#instruments = options.instruments ?? true
     // Two channels, so buses and stereo tracks keep their image and a track's pan is heard (Tone's default
     // of one folded the whole mix to mono here). -3 dB keeps a centred mono track's level what it was: the
     // one-channel panner took the centre down by that much, the two-channel one leaves it.
@@ -205,7 +212,8 @@ export class TonePlayer {
   #setPreset(track: TrackGraph, preset: PresetId | null): void {
     if (track.preset === preset && track.instrument !== null) return
     track.instrument?.dispose()
-    track.instrument = preset === null ? null : createInstrument(this.#tone, this.#context, preset)
+    track.instrument =
+      preset === null || !this.#instruments ? null : createInstrument(this.#tone, this.#context, preset)
     track.instrument?.output.connect(track.input)
     for (const clip of track.clips.values()) track.instrument?.prepare?.(clip.pitches)
     track.preset = preset
@@ -231,7 +239,7 @@ export class TonePlayer {
 
   #scheduleClip(trackId: string, clipId: string, events: readonly NoteEvent[]): void {
     const track = this.#tracks.get(trackId)
-    if (track === undefined) return
+    if (track === undefined || !this.#instruments) return
     this.#clearClip(track, clipId)
     const pitches = new Set(events.map((e) => e.pitch))
     track.instrument?.prepare?.(pitches)
@@ -243,6 +251,24 @@ export class TonePlayer {
       }, `${event.tick}i`),
     )
     track.clips.set(clipId, { ids, pitches })
+  }
+
+  /**
+   * Plays a track's rendered voices (mono samples) into its strip from context time `at`, in place of its
+   * instrument: one buffer source, wired where the instrument would be, so level/tone automation, inserts,
+   * fader and sends apply as live.
+   */
+  playVoices(trackId: string, samples: Float32Array<ArrayBuffer>, at: number): void {
+    const track = this.#tracks.get(trackId)
+    if (track === undefined || samples.length === 0) return
+    const raw = this.#context.rawContext as BaseAudioContext
+    const buffer = raw.createBuffer(1, samples.length, raw.sampleRate)
+    buffer.copyToChannel(samples, 0)
+    const source = raw.createBufferSource()
+    source.buffer = buffer
+    source.connect(track.input.input as AudioNode)
+    source.onended = () => source.disconnect()
+    source.start(at)
   }
 
   /** Plays a note now on a track's instrument (keyboard preview, MIDI input). */

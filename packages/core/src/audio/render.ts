@@ -7,10 +7,12 @@ import type * as ToneModule from 'tone'
 import { ticksToSeconds } from '../music/time'
 import type { SongSnapshot } from '../song/index'
 import type { AssetBuffers } from './asset-buffers'
-import { diffSong } from './diff'
+import { diffSong, type EngineAction, type NoteEvent } from './diff'
+import { type VoiceNote, type VoiceStream, voiceStream } from './instruments/voice-dsp'
 import { limiterLatency } from './limiter'
 import { audibleTracks } from './mix'
 import { TonePlayer } from './player'
+import type { PresetId } from './presets'
 import { songEndTick, type TickRange } from './timing'
 import type { ToneLib } from './tone'
 
@@ -90,12 +92,6 @@ export interface OfflineRenderer {
    */
   readonly native: NativeOfflineContextClass
   /**
-   * Run between windows. node-web-audio-api keeps an ended voice's nodes in its render graph until V8
-   * collects their JS handles, so without a collection the graph still grows with the song (the piano's
-   * CPU per audio second doubled from 8 to 32 bars; with it, and voices disconnected, it stays flat).
-   */
-  readonly collectGarbage?: () => void
-  /**
    * Awaited after the windows' suspensions are asked for and before the render starts. node-web-audio-api
    * registers a suspension on its own runtime thread some time after `suspend()` returns; one that a
    * started render beats fails ("Error in async function") and the render would pass that window.
@@ -105,8 +101,10 @@ export interface OfflineRenderer {
 
 /**
  * Renders `context` (on a native offline context) in windows: the render suspends at each window's start,
- * the transport schedules that window's notes (plus its look-ahead), and rendering resumes. `reached` is
- * told each window's start in seconds as the audio renderer gets there.
+ * the transport schedules that window's events (plus its look-ahead), rendering resumes, and `ahead` is asked
+ * for the audio up to the end of the window after the next (the tracks' voices: computed while the renderer
+ * renders, and in place before it gets there). `reached` is told each window's start in seconds as the audio
+ * renderer gets there.
  *
  * On abort (or a throw while scheduling) the promise rejects at once; the native render is resumed at every
  * remaining window without scheduling anything, so it runs out over an emptying graph and is released,
@@ -117,6 +115,7 @@ const renderInWindows = (
   context: ToneModule.OfflineContext,
   renderer: OfflineRenderer,
   reached: (seconds: number) => void,
+  ahead: (seconds: number) => void,
   signal: AbortSignal | undefined,
 ): Promise<AudioBuffer> =>
   new Promise((resolve, reject) => {
@@ -164,18 +163,29 @@ const renderInWindows = (
           if (!failed) {
             try {
               reached(at)
-              renderer.collectGarbage?.()
               runClockUntil(starts[i + 1] ?? Number.POSITIVE_INFINITY)
             } catch (error) {
               fail(error)
             }
           }
-          return native.resume()
+          const resumed = native.resume()
+          // The voices two windows on are computed while the renderer works through this one (it renders up
+          // to the block holding the next window's start, whose voices are already in); it cannot pass the
+          // next suspension before this returns, as that suspension's callback waits for this thread.
+          if (!failed) {
+            try {
+              ahead(starts[i + 3] ?? Number.POSITIVE_INFINITY)
+            } catch (error) {
+              fail(error)
+            }
+          }
+          return resumed
         })
         .catch(fail)
     })
     try {
       runClockUntil(starts[0] ?? Number.POSITIVE_INFINITY)
+      ahead(starts[2] ?? Number.POSITIVE_INFINITY)
     } catch (error) {
       fail(error)
     }
@@ -224,6 +234,55 @@ const loadAudio = async (song: SongSnapshot, assets: AssetBuffers | undefined): 
   )
 }
 
+/** FNV-1a of the track id: each track's noise differs, and is the same every render. */
+const seedOf = (id: string): number => {
+  let hash = 0x811c9dc5
+  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193)
+  return hash >>> 0
+}
+
+/**
+ * Each instrument track's voices as a stream of samples (instruments/voice-dsp.ts), from the same actions the
+ * player applied: the notes the transport would have played from `startTick` on, in context seconds.
+ */
+const trackVoices = (
+  actions: readonly EngineAction[],
+  bpm: number,
+  startTick: number,
+  sampleRate: number,
+): { readonly trackId: string; readonly stream: VoiceStream }[] => {
+  const presets = new Map<string, PresetId | null>()
+  const events = new Map<string, NoteEvent[]>()
+  for (const action of actions) {
+    if (action.type === 'addTrack' || action.type === 'setPreset') presets.set(action.trackId, action.preset)
+    if (action.type === 'scheduleClip') {
+      const list = events.get(action.trackId) ?? []
+      list.push(...action.events)
+      events.set(action.trackId, list)
+    }
+  }
+  const voices: { trackId: string; stream: VoiceStream }[] = []
+  for (const [trackId, preset] of presets) {
+    const played = (events.get(trackId) ?? []).filter((e) => e.tick >= startTick)
+    if (preset === null || played.length === 0) continue
+    // In tick order, as the transport fires them (stable, so clips keep their order on one tick).
+    played.sort((a, b) => a.tick - b.tick)
+    const notes: VoiceNote[] = played.map((e) => ({
+      time: ticksToSeconds(e.tick - startTick, bpm),
+      duration: ticksToSeconds(e.duration, bpm),
+      pitch: e.pitch,
+      velocity: e.velocity,
+    }))
+    voices.push({ trackId, stream: voiceStream(preset, notes, sampleRate, seedOf(trackId)) })
+  }
+  return voices
+}
+
+const isSilent = (samples: Float32Array): boolean => {
+  for (let i = 0; i < samples.length; i++) if (samples[i] !== 0) return false
+  return true
+}
+
 export const renderSong = async (
   tone: ToneLib,
   whole: SongSnapshot,
@@ -264,16 +323,31 @@ export const renderSong = async (
   const previous = tone.getContext()
   tone.setContext(context)
   let player: TonePlayer
+  const actions = diffSong(null, song)
   try {
     player = new TonePlayer(tone, context, {
       meters: false,
+      instruments: false,
       ...(options.assets === undefined ? {} : { assets: options.assets }),
     })
     // Applied at time 0, before the look-ahead starts, so mutes and volumes hold from the first sample.
-    player.apply(diffSong(null, song))
+    player.apply(actions)
     player.metronome.setEnabled(options.metronome ?? false)
   } finally {
     tone.setContext(previous)
+  }
+  // The instruments play as buffers computed here, window by window (see OfflineRenderer and voice-dsp.ts):
+  // the render graph holds the mix, not a voice per note.
+  const voices = trackVoices(actions, song.meta.bpm, start, sampleRate)
+  let fed = 0
+  const ahead = (seconds: number): void => {
+    const end = Math.min(native.length, Math.round(seconds * sampleRate))
+    if (end <= fed) return
+    for (const { trackId, stream } of voices) {
+      const samples = stream.take(end)
+      if (!isSilent(samples)) player.playVoices(trackId, samples, fed / sampleRate)
+    }
+    fed = end
   }
   const progress = options.onProgress
   const total = native.length / sampleRate
@@ -286,6 +360,7 @@ export const renderSong = async (
       context,
       renderer,
       (seconds) => progress?.(Math.min(1, seconds / total)),
+      ahead,
       options.signal,
     )
     progress?.(1)

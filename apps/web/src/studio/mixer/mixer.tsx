@@ -2,6 +2,7 @@
 
 import {
   addBus,
+  type CurvePoint,
   MASTER,
   MAX_BUSES,
   readMixer,
@@ -15,6 +16,7 @@ import { Plus } from 'lucide-react'
 import { useSong } from '../session/hooks'
 import { useStudio } from '../studio-context'
 import { useView } from '../view/view-store'
+import { useAutomatedValue } from './automated-value'
 import { BusStrip } from './bus-strip'
 import { ChainButton } from './chain-button'
 import { LevelMeter, LimiterReadout } from './level-meter'
@@ -35,6 +37,7 @@ export function Mixer() {
   const mixer = useSong(doc, readMixer)
   const master = useView(studio.view, (s) => s.masterDb)
   const readOnly = studio.session.role === 'viewer'
+  const lanes = new Map(mixer.automation.map((lane) => [lane.key, lane.points]))
   return (
     <section className="st-mixer" aria-label="Mixer" data-testid="mixer">
       {tracks.map((t) => (
@@ -42,10 +45,12 @@ export function Mixer() {
           <div className="st-strip-name" title={t.name}>
             {t.name || 'Track'}
           </div>
-          <StripFader
+          <TrackFader
             name={t.name}
             pan={t.pan}
             volumeDb={t.volumeDb}
+            volumeLane={lanes.get(`volume:${t.id}`)}
+            panLane={lanes.get(`pan:${t.id}`)}
             readOnly={readOnly}
             meter={<LevelMeter trackId={t.id} />}
             onPan={(pan) => studio.run(() => setPan(doc, me, t.id, pan))}
@@ -112,4 +117,19 @@ export function Mixer() {
       </div>
     </section>
   )
+}
+
+/** A track's pan and fader, showing the automated value at the playhead where a lane drives them. */
+function TrackFader(
+  props: Omit<Parameters<typeof StripFader>[0], 'pan' | 'volumeDb'> & {
+    pan: number
+    volumeDb: number
+    volumeLane: readonly CurvePoint[] | undefined
+    panLane: readonly CurvePoint[] | undefined
+  },
+) {
+  const { volumeLane, panLane, ...strip } = props
+  const volumeDb = useAutomatedValue(volumeLane, props.volumeDb)
+  const pan = useAutomatedValue(panLane, props.pan)
+  return <StripFader {...strip} volumeDb={volumeDb} pan={pan} />
 }

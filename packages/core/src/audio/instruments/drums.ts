@@ -14,9 +14,10 @@ import { midiToFrequency } from '../../music/pitch'
 import type { ToneContext, ToneLib } from '../tone'
 import type { Instrument } from './instrument'
 import { SourceStarts } from './source-starts'
+import type { Adsr, SharedFilter } from './synths'
 
 /** The sound sources; several GM voices can share one (snare and rim share a body, all hats one metal). */
-type Source = 'kick' | 'snareBody' | 'snareNoise' | 'clap' | 'hat' | 'crash' | 'ride' | 'toms'
+export type Source = 'kick' | 'snareBody' | 'snareNoise' | 'clap' | 'hat' | 'crash' | 'ride' | 'toms'
 
 const SOURCES_OF: Readonly<Record<DrumVoice, readonly Source[]>> = {
   kick: ['kick'],
@@ -45,76 +46,195 @@ interface Built {
 
 type Builders = { readonly [S in Source]: (context: ToneContext) => Built[S] }
 
-/** White noise with a percussive envelope; the filter `insertFor` adds decides what it sounds like. */
-const noise = (tone: ToneLib, context: ToneContext, volume: number, decay: number, release: number) =>
-  new tone.NoiseSynth({
-    context,
-    volume,
-    noise: { type: 'white' },
-    envelope: { attack: 0.001, decay, sustain: 0, release },
-  })
+/** A Tone MembraneSynth's settings: a sine swept down from `octaves` above the note over `pitchDecay`. */
+export interface MembraneSource {
+  readonly kind: 'membrane'
+  readonly volumeDb: number
+  readonly pitchDecay: number
+  readonly octaves: number
+  readonly envelope: Adsr
+}
 
-const builders = (tone: ToneLib): Builders => ({
-  kick: (context) =>
-    new tone.MembraneSynth({
-      context,
-      volume: -4,
-      pitchDecay: 0.045,
-      octaves: 6,
-      envelope: { attack: 0.001, decay: 0.45, sustain: 0, release: 0.1 },
-    }),
-  snareBody: (context) =>
-    new tone.MembraneSynth({
-      context,
-      volume: -10,
-      pitchDecay: 0.02,
-      octaves: 2,
-      envelope: { attack: 0.001, decay: 0.12, sustain: 0, release: 0.05 },
-    }),
-  snareNoise: (context) =>
-    new tone.NoiseSynth({
-      context,
-      volume: -10,
-      noise: { type: 'white' },
-      envelope: { attack: 0.001, decay: 0.18, sustain: 0, release: 0.05 },
-    }),
-  clap: (context) =>
-    new tone.NoiseSynth({
-      context,
-      volume: 8,
-      noise: { type: 'pink' },
-      envelope: { attack: 0.004, decay: 0.22, sustain: 0, release: 0.05 },
-    }),
-  // Closed, pedal and open hats share one voice, so a closed hat chokes a ringing open one, as on a real kit.
-  hat: (context) => noise(tone, context, -4, 0.06, 0.02),
-  crash: (context) => noise(tone, context, -8, 1.5, 0.8),
-  ride: (context) => noise(tone, context, -8, 0.9, 0.4),
-  toms: (context) =>
-    new tone.PolySynth({
-      context,
-      voice: tone.MembraneSynth,
-      maxPolyphony: 6,
-      volume: -8,
-      options: {
-        pitchDecay: 0.08,
-        octaves: 2,
-        envelope: { attack: 0.001, decay: 0.35, sustain: 0, release: 0.1 },
-      },
-    }),
-})
+/** A Tone NoiseSynth's settings; the filter `DRUM_FILTERS` gives it decides what it sounds like. */
+export interface NoiseSource {
+  readonly kind: 'noise'
+  readonly volumeDb: number
+  readonly color: 'white' | 'pink'
+  readonly envelope: Adsr
+}
+
+const membrane = (volumeDb: number, pitchDecay: number, octaves: number, decay: number, release: number) =>
+  ({
+    kind: 'membrane',
+    volumeDb,
+    pitchDecay,
+    octaves,
+    envelope: { attack: 0.001, decay, sustain: 0, release },
+  }) as const
+
+const noise = (volumeDb: number, color: 'white' | 'pink', attack: number, decay: number, release: number) =>
+  ({ kind: 'noise', volumeDb, color, envelope: { attack, decay, sustain: 0, release } }) as const
 
 /**
- * Filters that colour a noise source; the rest go straight to the kit's output. Tone's BiquadFilter (the
+ * The kit's sources as data: the live kit builds Tone synths from it and the offline render's voices
+ * (`voice-dsp.ts`) the same sounds in plain code. The toms are a polyphonic membrane (a voice per hit) at
+ * `TOMS_VOLUME_DB`; their own voices play at 0 dB.
+ */
+export const DRUM_SOURCES: Readonly<Record<Source, MembraneSource | NoiseSource>> = {
+  kick: membrane(-4, 0.045, 6, 0.45, 0.1),
+  snareBody: membrane(-10, 0.02, 2, 0.12, 0.05),
+  snareNoise: noise(-10, 'white', 0.001, 0.18, 0.05),
+  clap: noise(8, 'pink', 0.004, 0.22, 0.05),
+  // Closed, pedal and open hats share one voice, so a closed hat chokes a ringing open one, as on a real kit.
+  hat: noise(-4, 'white', 0.001, 0.06, 0.02),
+  crash: noise(-8, 'white', 0.001, 1.5, 0.8),
+  ride: noise(-8, 'white', 0.001, 0.9, 0.4),
+  toms: membrane(0, 0.08, 2, 0.35, 0.1),
+}
+
+export const TOMS_VOLUME_DB = -8
+
+/**
+ * Filters that colour a noise source; the rest go straight to the kit's output. Live, Tone's BiquadFilter (the
  * native node, its params set directly), not Tone's Filter: that one drives frequency, Q, gain and detune from
  * four running ConstantSources, so its biquad works out its coefficients every sample for a fixed setting.
  */
+export const DRUM_FILTERS: Readonly<Partial<Record<Source, SharedFilter>>> = {
+  snareNoise: { type: 'highpass', frequency: 1200, Q: 1 },
+  clap: { type: 'bandpass', frequency: 1300, Q: 1.2 },
+  hat: { type: 'highpass', frequency: 7000, Q: 0.7 },
+  crash: { type: 'highpass', frequency: 3500, Q: 0.5 },
+  ride: { type: 'bandpass', frequency: 6000, Q: 0.9 },
+}
+
+const builders = (tone: ToneLib): Builders => {
+  const synth = (spec: MembraneSource | NoiseSource, context: ToneContext) =>
+    spec.kind === 'membrane'
+      ? new tone.MembraneSynth({
+          context,
+          volume: spec.volumeDb,
+          pitchDecay: spec.pitchDecay,
+          octaves: spec.octaves,
+          envelope: spec.envelope,
+        })
+      : new tone.NoiseSynth({
+          context,
+          volume: spec.volumeDb,
+          noise: { type: spec.color },
+          envelope: spec.envelope,
+        })
+  const membraneOf = (context: ToneContext, source: Source) =>
+    synth(DRUM_SOURCES[source], context) as ToneModule.MembraneSynth
+  const noiseOf = (context: ToneContext, source: Source) =>
+    synth(DRUM_SOURCES[source], context) as ToneModule.NoiseSynth
+  const toms = DRUM_SOURCES.toms as MembraneSource
+  return {
+    kick: (context) => membraneOf(context, 'kick'),
+    snareBody: (context) => membraneOf(context, 'snareBody'),
+    snareNoise: (context) => noiseOf(context, 'snareNoise'),
+    clap: (context) => noiseOf(context, 'clap'),
+    hat: (context) => noiseOf(context, 'hat'),
+    crash: (context) => noiseOf(context, 'crash'),
+    ride: (context) => noiseOf(context, 'ride'),
+    toms: (context) =>
+      new tone.PolySynth({
+        context,
+        voice: tone.MembraneSynth,
+        maxPolyphony: 6,
+        volume: TOMS_VOLUME_DB,
+        options: { pitchDecay: toms.pitchDecay, octaves: toms.octaves, envelope: toms.envelope },
+      }),
+  }
+}
+
 const insertFor = (tone: ToneLib, context: ToneContext, source: Source): ToneModule.BiquadFilter | null => {
-  if (source === 'snareNoise') return new tone.BiquadFilter({ context, type: 'highpass', frequency: 1200 })
-  if (source === 'clap') return new tone.BiquadFilter({ context, type: 'bandpass', frequency: 1300, Q: 1.2 })
-  if (source === 'hat') return new tone.BiquadFilter({ context, type: 'highpass', frequency: 7000, Q: 0.7 })
-  if (source === 'crash') return new tone.BiquadFilter({ context, type: 'highpass', frequency: 3500, Q: 0.5 })
-  if (source === 'ride') return new tone.BiquadFilter({ context, type: 'bandpass', frequency: 6000, Q: 0.9 })
-  return null
+  const filter = DRUM_FILTERS[source]
+  return filter === undefined ? null : new tone.BiquadFilter({ context, ...filter })
+}
+
+/** One strike of one source: what a kit's hit turns into (a snare is two, body and noise). */
+export interface Strike {
+  readonly source: Source
+  readonly time: number
+  readonly velocity: number
+  /** How long until the release; the envelope's decay may end the sound sooner. */
+  readonly duration: number
+  /** Membranes: the note's frequency. */
+  readonly frequency: number
+  /** The hat's decay, which the open hat lengthens. */
+  readonly decay?: number
+}
+
+/**
+ * The kit's playing rules, shared by the live kit and the offline voices: which sources a GM note strikes,
+ * how, and when. Every source but the toms is monophonic: each start goes through `starts`, and a second hit
+ * on one source at one instant (snare 38 and 40, snare and rim, the same note in two overlapping clips)
+ * merges into the first. See source-starts.ts for why Tone needs this.
+ */
+export const drumStriker = () => {
+  const starts = new SourceStarts<Source>()
+  let hatOpen = false
+  return (note: number, time: number, velocity: number, now: number): Strike[] => {
+    const strikes: Strike[] = []
+    const strike = (source: Source, frequency: number, duration: number, v: number): void => {
+      if (starts.repeats(source, time)) return
+      strikes.push({ source, time: starts.start(source, time, now), velocity: v, duration, frequency })
+    }
+    const voice = drumVoice(note)
+    switch (voice) {
+      case 'kick':
+        strike('kick', 48, 0.3, velocity)
+        break
+      case 'snare':
+        strike('snareBody', 185, 0.1, velocity)
+        strike('snareNoise', 0, 0.15, velocity)
+        break
+      case 'rim':
+        strike('snareBody', 420, 0.03, velocity * 0.8)
+        break
+      case 'clap':
+        strike('clap', 0, 0.18, velocity)
+        break
+      case 'closedHat':
+      case 'pedalHat':
+      case 'openHat': {
+        const open = voice === 'openHat'
+        // A closed or pedal hat on the open hat's step would choke it a millisecond later, so at one instant
+        // the open hat wins: it replaces a closed one struck first, and a closed one struck after it merges.
+        if (starts.repeats('hat', time) && (hatOpen || !open)) break
+        hatOpen = open
+        strikes.push({
+          source: 'hat',
+          time: starts.start('hat', time, now),
+          velocity: voice === 'pedalHat' ? velocity * 0.6 : velocity,
+          duration: open ? 0.4 : 0.05,
+          frequency: 0,
+          decay: open ? 0.45 : 0.06,
+        })
+        break
+      }
+      case 'crash':
+        strike('crash', 0, 1.2, velocity)
+        break
+      case 'ride':
+        strike('ride', 0, 0.6, velocity)
+        break
+      // The toms are polyphonic: a voice per hit, so hits on one step need no care.
+      case 'tom':
+        strikes.push({ source: 'toms', time, velocity, duration: 0.3, frequency: tomFrequency(note) })
+        break
+      case 'percussion':
+        strikes.push({
+          source: 'toms',
+          time,
+          velocity: velocity * 0.7,
+          duration: 0.08,
+          frequency: midiToFrequency(note),
+        })
+        break
+    }
+    return strikes
+  }
 }
 
 export const createDrumKit = (tone: ToneLib, context: ToneContext): Instrument => {
@@ -135,61 +255,22 @@ export const createDrumKit = (tone: ToneLib, context: ToneContext): Instrument =
     return node
   }
 
-  // Every source but the toms is monophonic: each start goes through `starts`, and a second hit on one source
-  // at one instant (snare 38 and 40, snare and rim, the same note in two overlapping clips) merges into the
-  // first. See source-starts.ts for why Tone needs this.
-  const starts = new SourceStarts<Source>()
-  let hatOpen = false
-  const strike = (name: Source, time: number, play: (at: number) => void): void => {
-    if (starts.repeats(name, time)) return
-    play(starts.start(name, time, context.currentTime))
-  }
-
+  const striker = drumStriker()
   const hit = (note: number, time: number, velocity: number): void => {
-    const voice = drumVoice(note)
-    switch (voice) {
-      case 'kick':
-        strike('kick', time, (t) => source('kick').triggerAttackRelease(48, 0.3, t, velocity))
-        return
-      case 'snare':
-        strike('snareBody', time, (t) => source('snareBody').triggerAttackRelease(185, 0.1, t, velocity))
-        strike('snareNoise', time, (t) => source('snareNoise').triggerAttackRelease(0.15, t, velocity))
-        return
-      case 'rim':
-        strike('snareBody', time, (t) =>
-          source('snareBody').triggerAttackRelease(420, 0.03, t, velocity * 0.8),
-        )
-        return
-      case 'clap':
-        strike('clap', time, (t) => source('clap').triggerAttackRelease(0.18, t, velocity))
-        return
-      case 'closedHat':
-      case 'pedalHat':
-      case 'openHat': {
-        const open = voice === 'openHat'
-        // A closed or pedal hat on the open hat's step would choke it a millisecond later, so at one instant
-        // the open hat wins: it replaces a closed one struck first, and a closed one struck after it merges.
-        if (starts.repeats('hat', time) && (hatOpen || !open)) return
-        const hat = source('hat')
-        const t = starts.start('hat', time, context.currentTime)
-        hatOpen = open
-        hat.envelope.decay = open ? 0.45 : 0.06
-        hat.triggerAttackRelease(open ? 0.4 : 0.05, t, voice === 'pedalHat' ? velocity * 0.6 : velocity)
-        return
+    for (const { source: name, time: at, velocity: v, duration, frequency, decay } of striker(
+      note,
+      time,
+      velocity,
+      context.currentTime,
+    )) {
+      if (name === 'toms') source('toms').triggerAttackRelease(frequency, duration, at, v)
+      else if (DRUM_SOURCES[name].kind === 'membrane')
+        (source(name) as ToneModule.MembraneSynth).triggerAttackRelease(frequency, duration, at, v)
+      else {
+        const synth = source(name) as ToneModule.NoiseSynth
+        if (decay !== undefined) synth.envelope.decay = decay
+        synth.triggerAttackRelease(duration, at, v)
       }
-      case 'crash':
-        strike('crash', time, (t) => source('crash').triggerAttackRelease(1.2, t, velocity))
-        return
-      case 'ride':
-        strike('ride', time, (t) => source('ride').triggerAttackRelease(0.6, t, velocity))
-        return
-      // The toms are a PolySynth: a voice per hit, so hits on one step need no care.
-      case 'tom':
-        source('toms').triggerAttackRelease(tomFrequency(note), 0.3, time, velocity)
-        return
-      case 'percussion':
-        source('toms').triggerAttackRelease(midiToFrequency(note), 0.08, time, velocity * 0.7)
-        return
     }
   }
 

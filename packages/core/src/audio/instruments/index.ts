@@ -2,16 +2,16 @@ import type { PresetId } from '../presets'
 import type { ToneContext, ToneLib } from '../tone'
 import { createDrumKit } from './drums'
 import type { Instrument } from './instrument'
-import { createBass, createLead, createPad, createPiano, createPluck } from './synths'
+import { createMelodic } from './synths'
 
 export type { Instrument } from './instrument'
 
 const FACTORIES: Readonly<Record<PresetId, (tone: ToneLib, context: ToneContext) => Instrument>> = {
-  piano: createPiano,
-  bass: createBass,
-  lead: createLead,
-  pad: createPad,
-  pluck: createPluck,
+  piano: (tone, context) => createMelodic(tone, context, 'piano'),
+  bass: (tone, context) => createMelodic(tone, context, 'bass'),
+  lead: (tone, context) => createMelodic(tone, context, 'lead'),
+  pad: (tone, context) => createMelodic(tone, context, 'pad'),
+  pluck: (tone, context) => createMelodic(tone, context, 'pluck'),
   'drum-kit': createDrumKit,
 }
 

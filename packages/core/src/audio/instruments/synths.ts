@@ -11,17 +11,19 @@
  */
 import type * as ToneModule from 'tone'
 import { midiToFrequency } from '../../music/pitch'
+import type { PresetId } from '../presets'
 import type { ToneContext, ToneLib } from '../tone'
 import type { Instrument } from './instrument'
+import type { ParamTimeline } from './scheduled-values'
 
-interface Adsr {
+export interface Adsr {
   readonly attack: number
   readonly decay: number
   readonly sustain: number
   readonly release: number
 }
 
-interface FilterSpec {
+export interface FilterSpec {
   readonly type: BiquadFilterType
   readonly Q: number
   /** Two cascaded biquads (24 dB/octave) or one (12). */
@@ -30,7 +32,7 @@ interface FilterSpec {
   readonly envelope: Adsr & { readonly baseFrequency: number; readonly octaves: number }
 }
 
-interface VoiceSpec {
+export interface VoiceSpec {
   readonly oscillator: OscillatorType
   readonly envelope: Adsr
   readonly volumeDb: number
@@ -40,11 +42,11 @@ interface VoiceSpec {
 }
 
 /** Tone's exponential approach: a target reached to within 1/200 after `seconds`. */
-const timeConstant = (seconds: number): number => Math.log(seconds + 1) / Math.log(200)
+export const timeConstant = (seconds: number): number => Math.log(seconds + 1) / Math.log(200)
 
 /** One envelope on one parameter: attack to `floor + peak`, decay towards `floor + peak * sustain`. */
-interface Shaped {
-  readonly param: AudioParam
+export interface Shaped {
+  readonly param: ParamTimeline
   readonly env: Adsr
   readonly start: number
   readonly peak: number
@@ -52,7 +54,7 @@ interface Shaped {
 }
 
 /** Schedules the attack and decay, as Tone's Envelope.triggerAttack (linear attack, exponential decay). */
-const attackDecay = (shaped: Shaped): void => {
+export const attackDecay = (shaped: Shaped): void => {
   const { param, env, start, peak, floor } = shaped
   param.setValueAtTime(floor, start)
   param.linearRampToValueAtTime(floor + peak, start + env.attack)
@@ -74,7 +76,7 @@ const valueAt = ({ env, start, peak, floor }: Shaped, time: number): number => {
  * produces garbage (values in the thousands) when a setTargetAtTime that has already converged is followed
  * by another one, so the decay's end is written out first. Anything scheduled after `time` is dropped.
  */
-const release = (shaped: Shaped, time: number): void => {
+export const release = (shaped: Shaped, time: number): void => {
   const { param, env, floor } = shaped
   param.cancelScheduledValues(time)
   param.setValueAtTime(valueAt(shaped, time), time)
@@ -122,11 +124,7 @@ const voicedInstrument = (
   /** Voices that may still sound; pruned as they end. Live notes are also keyed by pitch. */
   const sounding = new Set<Voice>()
   const held = new Map<number, Voice>()
-  const longestRelease = Math.max(
-    spec.envelope.release,
-    spec.fm?.envelope.release ?? 0,
-    spec.filter?.envelope.release ?? 0,
-  )
+  const ringOut = longestRelease(spec)
 
   const start = (pitch: number, time: number, velocity: number): Voice => {
     const frequency = midiToFrequency(pitch)
@@ -146,16 +144,11 @@ const voicedInstrument = (
       nodes.push(modulator, depth)
     }
     if (spec.filter) {
-      const { envelope } = spec.filter
-      // Tone's MonoSynth squares its filter envelope (exponent 2); squaring the sustain keeps the held cutoff
-      // where it was (the decay towards it runs a little slower than the squared curve's).
-      const env = { ...envelope, sustain: envelope.sustain ** 2 }
-      const range = envelope.baseFrequency * 2 ** envelope.octaves - envelope.baseFrequency
+      const { env, floor, range } = filterEnvelope(spec.filter)
       for (let i = 0; i < spec.filter.poles; i++) {
         const filter = raw.createBiquadFilter()
         filter.type = spec.filter.type
         filter.Q.value = spec.filter.Q
-        const floor = envelope.baseFrequency
         params.push({ param: filter.frequency, env, start: time, peak: range, floor })
         chainEnd.connect(filter)
         chainEnd = filter
@@ -179,7 +172,7 @@ const voicedInstrument = (
     if (voice.releaseAt <= time) return
     voice.releaseAt = time
     for (const shaped of voice.params) release(shaped, time)
-    for (const oscillator of voice.oscillators) oscillator.stop(time + longestRelease)
+    for (const oscillator of voice.oscillators) oscillator.stop(time + ringOut)
   }
 
   return {
@@ -216,61 +209,102 @@ const voicedInstrument = (
   }
 }
 
-/** FM with a fast-decaying modulator: a bright hammer attack that mellows, like a struck string. */
-export const createPiano = (tone: ToneLib, context: ToneContext): Instrument =>
-  voicedInstrument(tone, context, {
-    oscillator: 'sine',
-    // Tone's FMSynth, which this preset was voiced on, plays its carrier 10 dB down inside a +2 dB PolySynth.
-    volumeDb: -8,
-    envelope: { attack: 0.003, decay: 1.6, sustain: 0.12, release: 0.9 },
-    fm: { harmonicity: 2, index: 6, envelope: { attack: 0.002, decay: 0.35, sustain: 0.05, release: 0.5 } },
-  })
+/** A fixed filter every voice of a preset plays through (the pad's low-pass). */
+export interface SharedFilter {
+  readonly type: BiquadFilterType
+  readonly frequency: number
+  readonly Q: number
+}
 
-/** Sawtooth through a resonant low-pass whose envelope plucks the attack. */
-export const createBass = (tone: ToneLib, context: ToneContext): Instrument =>
-  voicedInstrument(tone, context, {
-    oscillator: 'sawtooth',
-    volumeDb: -8,
-    envelope: { attack: 0.004, decay: 0.3, sustain: 0.7, release: 0.15 },
-    filter: {
-      type: 'lowpass',
-      Q: 2,
-      poles: 2,
-      envelope: { attack: 0.002, decay: 0.25, sustain: 0.2, release: 0.2, baseFrequency: 70, octaves: 3.2 },
+export type MelodicPreset = Exclude<PresetId, 'drum-kit'>
+
+/**
+ * The melodic presets as data: what the live voices (native nodes, below) and the offline render's voices
+ * (`voice-dsp.ts`) are both built from.
+ */
+export const MELODIC_PRESETS: Readonly<
+  Record<MelodicPreset, { readonly voice: VoiceSpec; readonly shared?: SharedFilter }>
+> = {
+  /** FM with a fast-decaying modulator: a bright hammer attack that mellows, like a struck string. */
+  piano: {
+    voice: {
+      oscillator: 'sine',
+      // Tone's FMSynth, which this preset was voiced on, plays its carrier 10 dB down inside a +2 dB PolySynth.
+      volumeDb: -8,
+      envelope: { attack: 0.003, decay: 1.6, sustain: 0.12, release: 0.9 },
+      fm: { harmonicity: 2, index: 6, envelope: { attack: 0.002, decay: 0.35, sustain: 0.05, release: 0.5 } },
     },
-  })
-
-/** A square wave, bright and direct, to sit on top of a mix. */
-export const createLead = (tone: ToneLib, context: ToneContext): Instrument =>
-  voicedInstrument(tone, context, {
-    oscillator: 'square',
-    volumeDb: -14,
-    envelope: { attack: 0.01, decay: 0.2, sustain: 0.8, release: 0.25 },
-    filter: {
-      type: 'lowpass',
-      Q: 1,
-      poles: 1,
-      envelope: { attack: 0.01, decay: 0.4, sustain: 0.6, release: 0.3, baseFrequency: 900, octaves: 2.5 },
+  },
+  /** Sawtooth through a resonant low-pass whose envelope plucks the attack. */
+  bass: {
+    voice: {
+      oscillator: 'sawtooth',
+      volumeDb: -8,
+      envelope: { attack: 0.004, decay: 0.3, sustain: 0.7, release: 0.15 },
+      filter: {
+        type: 'lowpass',
+        Q: 2,
+        poles: 2,
+        envelope: { attack: 0.002, decay: 0.25, sustain: 0.2, release: 0.2, baseFrequency: 70, octaves: 3.2 },
+      },
     },
-  })
-
-/** Sawtooths with a slow swell and long release under one shared low-pass (a plain biquad; see drums.ts): a soft bed. */
-export const createPad = (tone: ToneLib, context: ToneContext): Instrument =>
-  voicedInstrument(
-    tone,
-    context,
-    {
+  },
+  /** A square wave, bright and direct, to sit on top of a mix. */
+  lead: {
+    voice: {
+      oscillator: 'square',
+      volumeDb: -14,
+      envelope: { attack: 0.01, decay: 0.2, sustain: 0.8, release: 0.25 },
+      filter: {
+        type: 'lowpass',
+        Q: 1,
+        poles: 1,
+        envelope: { attack: 0.01, decay: 0.4, sustain: 0.6, release: 0.3, baseFrequency: 900, octaves: 2.5 },
+      },
+    },
+  },
+  /** Sawtooths with a slow swell and long release under one shared low-pass (a plain biquad; see drums.ts): a soft bed. */
+  pad: {
+    voice: {
       oscillator: 'sawtooth',
       volumeDb: -14,
       envelope: { attack: 0.35, decay: 0.5, sustain: 0.8, release: 1.4 },
     },
-    new tone.BiquadFilter({ context, type: 'lowpass', frequency: 1800, Q: 0.3 }),
-  )
+    shared: { type: 'lowpass', frequency: 1800, Q: 0.3 },
+  },
+  /** A triangle with no sustain: short, percussive, like a plucked string or a marimba. */
+  pluck: {
+    voice: {
+      oscillator: 'triangle',
+      volumeDb: -8,
+      envelope: { attack: 0.001, decay: 0.35, sustain: 0, release: 0.25 },
+    },
+  },
+}
 
-/** A triangle with no sustain: short, percussive, like a plucked string or a marimba. */
-export const createPluck = (tone: ToneLib, context: ToneContext): Instrument =>
-  voicedInstrument(tone, context, {
-    oscillator: 'triangle',
-    volumeDb: -8,
-    envelope: { attack: 0.001, decay: 0.35, sustain: 0, release: 0.25 },
-  })
+/** A melodic preset's live instrument: a voice of native nodes per note. */
+export const createMelodic = (tone: ToneLib, context: ToneContext, preset: MelodicPreset): Instrument => {
+  const { voice, shared } = MELODIC_PRESETS[preset]
+  return voicedInstrument(
+    tone,
+    context,
+    voice,
+    shared === undefined ? null : new tone.BiquadFilter({ context, ...shared }),
+  )
+}
+
+/** The longest release of a voice's envelopes: how long its oscillators run after the note's release. */
+export const longestRelease = (spec: VoiceSpec): number =>
+  Math.max(spec.envelope.release, spec.fm?.envelope.release ?? 0, spec.filter?.envelope.release ?? 0)
+
+/** The filter envelope as the voices apply it (see `voicedInstrument`): floor, sweep and squared sustain. */
+export const filterEnvelope = (filter: FilterSpec): { env: Adsr; floor: number; range: number } => {
+  const { envelope } = filter
+  // Tone's MonoSynth squares its filter envelope (exponent 2); squaring the sustain keeps the held cutoff
+  // where it was (the decay towards it runs a little slower than the squared curve's).
+  return {
+    env: { ...envelope, sustain: envelope.sustain ** 2 },
+    floor: envelope.baseFrequency,
+    range: envelope.baseFrequency * 2 ** envelope.octaves - envelope.baseFrequency,
+  }
+}
