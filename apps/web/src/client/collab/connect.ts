@@ -92,6 +92,8 @@ export function connectSong(options: ConnectSongOptions): SongConnection {
       assets.destroy()
       jam.destroy()
       provider.destroy()
+      // y-websocket leaves the Awareness it made running (its 3 s timeout check), one per song left.
+      provider.awareness.destroy()
       // Closes the database; the stored copy stays for next time.
       void local?.destroy()
     },
