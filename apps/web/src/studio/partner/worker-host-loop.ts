@@ -48,12 +48,26 @@ export function startWorkerHostLoop(options: WorkerHostLoopOptions): WorkerHostL
     if (timer !== null) clearTimeout(timer)
     timer = null
   }
+  /** A tick is running (its plan awaited): the next is set when it ends. */
+  let ticking = false
   async function tick(): Promise<void> {
     timer = null
-    if (stopped || !song) return
-    // The next tick is set before this plan runs: a slow plan delays it (one thread), the loop skips it
-    // while busy, and the ticks keep their pace otherwise.
-    timer = setTimeout(() => void tick(), (tickBeats * 60_000) / song.bpm)
+    if (stopped || !song || ticking) return
+    ticking = true
+    const started = options.now()
+    try {
+      await step()
+    } finally {
+      ticking = false
+    }
+    // The next tick a tick's length after this one started, or at once after a plan that took longer: the
+    // next window is asked as soon as the worker is free, not a timer's wait later (its deadline is fixed).
+    if (!stopped && song && timer === null) {
+      const tickMs = (tickBeats * 60_000) / song.bpm
+      timer = setTimeout(() => void tick(), Math.max(0, started + tickMs - options.now()))
+    }
+  }
+  async function step(): Promise<void> {
     try {
       const out = await loop.step(clock)
       // Stopped while planning: the notes belong to music that no longer plays.
@@ -88,7 +102,7 @@ export function startWorkerHostLoop(options: WorkerHostLoopOptions): WorkerHostL
       }
       if (!song || Math.abs(beatAt(song, next.atMs) - next.beat) > JUMP_BEATS) loop.reset()
       song = next
-      if (timer === null) void tick()
+      if (timer === null && !ticking) void tick()
     },
     stop() {
       stopped = true
