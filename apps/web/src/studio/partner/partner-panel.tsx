@@ -152,7 +152,7 @@ export function PartnerPanel({ transport }: { transport: AudioTransport }) {
           if (at !== anchored) anchor()
           return
         }
-        const sinceMs = performance.timeOrigin + performance.now() - anchored.atMs
+        const sinceMs = Date.now() - anchored.atMs
         const expected = anchored.beat + (sinceMs * anchored.bpm) / 60_000
         if (anchored.bpm !== bpm() || Math.abs(expected - at) > DRIFT_BEATS) anchor()
       }, WATCH_MS)

@@ -24,8 +24,9 @@ export const PARTNER_WORKER_URL = `${PARTNER_ASSETS_PATH}/worker.js`
 
 /**
  * The song clock the worker keeps: at `atMs` the song was at `beat`, moving at `bpm`. Times are milliseconds
- * since the epoch on the high-resolution clock (`performance.timeOrigin + performance.now()`), which the page
- * and its worker share though each has its own `performance.now()` origin.
+ * since the epoch on the system clock (`Date.now()`), which the page and its worker read alike: each has its
+ * own `performance.now()` origin, and `timeOrigin + now()` of two contexts need not agree (each converts its
+ * start to wall time on its own). A millisecond's resolution is well inside the 10 ms scheduling margin.
  */
 export const SongAnchorSchema = z.strictObject({
   beat: z.number().min(0).max(MAX_LIVE_BEAT),

@@ -48,12 +48,14 @@ async function load(message: Extract<ToPartnerWorker, { type: 'load' }>): Promis
     const partner = await loadInPagePartner(message.kind, files, (ms) => {
       modelMs += ms
     })
-    const now = () => performance.timeOrigin + performance.now()
-    const run = startLive(partner.plugin, message.start, { models: partner.runner, now })
+    const run = startLive(partner.plugin, message.start, {
+      models: partner.runner,
+      now: () => performance.now(),
+    })
     host = startWorkerHostLoop({
       run,
       post,
-      now,
+      now: () => Date.now(),
       takeModelMs() {
         const ms = modelMs
         modelMs = 0

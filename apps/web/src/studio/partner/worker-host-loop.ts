@@ -18,7 +18,7 @@ type Report = Extract<FromPartnerWorker, { type: 'planned' | 'failed' }>
 export interface WorkerHostLoopOptions {
   run: LiveRun
   post(message: Report): void
-  /** The clock the anchors are on: ms since the epoch (`performance.timeOrigin + performance.now()`). */
+  /** The clock the anchors are on: ms since the epoch (`Date.now()`, see `SongAnchor`). */
   now(): number
   /** Model milliseconds since the last call (each report carries its window's). */
   takeModelMs(): number

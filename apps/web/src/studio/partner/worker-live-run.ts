@@ -35,7 +35,7 @@ export interface WorkerPartner {
 
 /** The song at `beat` now, on the clock the page and its worker share. */
 export function songAnchor(beat: number, bpm: number): SongAnchor {
-  return { beat, atMs: performance.timeOrigin + performance.now(), bpm }
+  return { beat, atMs: Date.now(), bpm }
 }
 
 export function startWorkerPartner(
@@ -102,7 +102,7 @@ export function startWorkerPartner(
       beats += message.beats
       if (message.late) lateInWorker++
       // Placed from now on this page's clock: the worker's times are on the clock both share.
-      const now = performance.timeOrigin + performance.now()
+      const now = Date.now()
       take.deliver(
         message.notes.map(({ note, atMs }) => ({ note, inMs: atMs - now })),
         message.late,
