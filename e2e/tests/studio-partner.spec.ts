@@ -83,6 +83,16 @@ test('call and response answers a phrase from the partner worker, and Keep makes
   await alice.evaluate(() => {
     ;(window as unknown as { partnerOn: boolean }).partnerOn = true
   })
+  // For docs/BENCHMARKS.md only: PARTNER_PAGE_STALL_MS=n blocks the page's main thread for n ms out of every
+  // 2n while the partner runs (a busy page), which the partner worker's own timer does not wait for.
+  const stallMs = Number(process.env.PARTNER_PAGE_STALL_MS ?? 0)
+  if (stallMs > 0)
+    await alice.evaluate((ms) => {
+      setInterval(() => {
+        const end = performance.now() + ms
+        while (performance.now() < end) {}
+      }, 2 * ms)
+    }, stallMs)
   await panel.getByRole('button', { name: 'Start partner' }).click()
   await expect(panel.getByRole('button', { name: 'Stop partner' })).toBeVisible({ timeout: 60_000 })
   // Two bars of quarter notes at 120 bpm (500 ms a beat): C D E F G F E D on the home row, legato (each key
