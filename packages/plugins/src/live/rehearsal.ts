@@ -48,11 +48,19 @@ export async function rehearse(
   const loop = createLiveHostLoop(run, { ...options, fromBeat: 0 })
   let next = 0
   let now = 0
-  // While a plan runs the music moves on by the time it takes (unless the compute does not count).
-  let planStarted = 0
-  const elapsedBeats = () =>
-    options.computeCounts === false ? 0 : (performance.now() - planStarted) / msPerBeat
-  const clock = { beat: () => now + elapsedBeats(), bpm: () => options.bpm }
+  // The music stands at `now` when the loop reads it to choose the window, then moves on by the time the
+  // plan takes (unless the compute does not count): a window is chosen on the tick's exact beat.
+  let planStarted: number | null = null
+  const clock = {
+    beat() {
+      if (planStarted === null) {
+        planStarted = performance.now()
+        return now
+      }
+      return options.computeCounts === false ? now : now + (performance.now() - planStarted) / msPerBeat
+    },
+    bpm: () => options.bpm,
+  }
   while (now < options.untilBeat) {
     const due: LiveNoteEvent[] = []
     while (next < events.length && (events[next]?.beat ?? Number.POSITIVE_INFINITY) <= now) {
@@ -60,14 +68,14 @@ export async function rehearse(
       next++
     }
     if (due.length > 0) run.hear(due)
-    planStarted = performance.now()
+    planStarted = null
     const out = await loop.step(clock)
     let tookBeats = 0
     if (out) {
       result.plans.push({
         fromBeat: out.window.fromBeat,
         toBeat: out.window.toBeat,
-        ms: performance.now() - planStarted,
+        ms: performance.now() - (planStarted ?? performance.now()),
       })
       if (out.late) result.late++
       for (const n of out.notes) result.notes.push({ ...n, readyAtBeat: out.answeredAtBeat })
