@@ -49,7 +49,7 @@ test('the bass partner follows the computer keys, and Keep makes a proposal the 
 /*
  * Call and response in the studio: the Continue model runs in the partner worker (weights fetched from the
  * studio and checked against weights.json). Alice plays a 2-bar phrase on the computer keys; the answer
- * sounds after the phrase's end (both read from the panel's data-*; the gap is printed), and Keep
+ * sounds within one beat after the phrase's end (both read from the panel's data-*; the gap is printed), and Keep
  * makes the proposal "AI partner call and response". The page's frame intervals and the worker's model ms
  * per beat during the run are printed for docs/BENCHMARKS.md (figures, not assertions).
  */
@@ -83,6 +83,16 @@ test('call and response answers a phrase from the partner worker, and Keep makes
   await alice.evaluate(() => {
     ;(window as unknown as { partnerOn: boolean }).partnerOn = true
   })
+  // For docs/BENCHMARKS.md only: PARTNER_PAGE_STALL_MS=n blocks the page's main thread for n ms out of every
+  // 2n while the partner runs (a busy page), which the partner worker's own timer does not wait for.
+  const stallMs = Number(process.env.PARTNER_PAGE_STALL_MS ?? 0)
+  if (stallMs > 0)
+    await alice.evaluate((ms) => {
+      setInterval(() => {
+        const end = performance.now() + ms
+        while (performance.now() < end) {}
+      }, 2 * ms)
+    }, stallMs)
   await panel.getByRole('button', { name: 'Start partner' }).click()
   await expect(panel.getByRole('button', { name: 'Stop partner' })).toBeVisible({ timeout: 60_000 })
   // Two bars of quarter notes at 120 bpm (500 ms a beat): C D E F G F E D on the home row, legato (each key
@@ -115,12 +125,12 @@ test('call and response answers a phrase from the partner worker, and Keep makes
   const phraseEnd = Number(await played.getAttribute('data-heard-until'))
   const firstBeat = Number(await played.getAttribute('data-first-beat'))
   console.log(`partner answer: first note ${(firstBeat - phraseEnd).toFixed(2)} beat after the phrase's end`)
-  // The answer comes after the phrase, from the worker, through the studio's instrument. "Within one beat" is
-  // asserted where the clock is the test's own (packages/plugins live/in-page.test.ts, the same browser entry
-  // on the served files): here, on a loaded 2-core machine, windows the worker answers late are dropped
-  // (never played late), which thins the answer and moves its first note, so this test would measure the box.
+  // The answer comes after the phrase, from the worker, through the studio's instrument, and starts within
+  // one beat of the phrase's end (gap 0.125 + lookahead 0.375, rounded up to the model's 0.5-beat frame):
+  // the worker plans on its own timer and song clock, so a busy page no longer makes its windows late.
   expect(await notesPlayed()).toBeGreaterThanOrEqual(1)
   expect(firstBeat).toBeGreaterThan(phraseEnd)
+  expect(firstBeat - phraseEnd).toBeLessThanOrEqual(1)
   await panel.getByRole('button', { name: 'Stop partner' }).click()
   await alice.keyboard.press(' ')
   await panel.getByRole('button', { name: 'Keep' }).click()

@@ -24,6 +24,13 @@ export {
 } from './define'
 export { type ContractIssue, formatPath, PluginError, type PluginErrorCode } from './errors'
 export {
+  createLiveHostLoop,
+  type LiveHostClock,
+  type LiveHostLoop,
+  type LiveHostLoopOptions,
+  type LiveHostWindow,
+} from './host-loop'
+export {
   type ContextTrack,
   ContextTrackSchema,
   MAX_DEADLINE_MS,

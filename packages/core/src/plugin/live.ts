@@ -28,7 +28,7 @@ export const MAX_LIVE_NOTES = 256
 export const MAX_LIVE_WINDOW_BEATS = 16
 
 /**
- * The host's loop, the studio's (apps/web partner-session.ts) and the rehearsal clock's alike: every
+ * The host's loop (host-loop.ts: the partner worker's, the studio page's and the rehearsal clock's): every
  * `tickBeats` it asks for the notes up to `lookaheadBeats` ahead, each window due `marginMs` before it sounds.
  * A window is asked about `lookaheadBeats - tickBeats` before it starts: at 0.375 and 1/8 beat that is 125 ms
  * at 120 bpm (115 ms to plan, the reply's trip from a worker included). At 0.25 it was 52 ms, and in the

@@ -1,9 +1,9 @@
-import type { LiveNote, LiveNoteEvent, LiveRun } from '@ensemble/core/plugin'
+import { createLiveHostLoop, type LiveNote, type LiveNoteEvent, type LiveRun } from '@ensemble/core/plugin'
 
 /*
  * A jam without a room: a recorded performance fed to a partner on a clock that skips idle time but counts
- * every millisecond the partner computes. The host's loop is the studio's (a window of `lookahead` beats
- * asked for every `tick` beats, each due before it starts); only the waiting between ticks is left out, which
+ * every millisecond the partner computes. The host's loop is the studio's, the same module (core's
+ * host-loop.ts: a window of `lookahead` beats asked for every `tick` beats, each due before it starts); only the waiting between ticks is left out, which
  * gives the partner's background work less time than a real jam would, so what is on time here is on time
  * there. Tests and bench/jam/partner.ts use it to state when each note was scheduled against when it sounds.
  */
@@ -45,9 +45,22 @@ export async function rehearse(
   const msPerBeat = 60_000 / options.bpm
   const events = [...played].sort((a, b) => a.beat - b.beat)
   const result: RehearsalResult = { notes: [], late: 0, plans: [] }
+  const loop = createLiveHostLoop(run, { ...options, fromBeat: 0 })
   let next = 0
   let now = 0
-  let scheduledTo = 0
+  // The music stands at `now` when the loop reads it to choose the window, then moves on by the time the
+  // plan takes (unless the compute does not count): a window is chosen on the tick's exact beat.
+  let planStarted: number | null = null
+  const clock = {
+    beat() {
+      if (planStarted === null) {
+        planStarted = performance.now()
+        return now
+      }
+      return options.computeCounts === false ? now : now + (performance.now() - planStarted) / msPerBeat
+    },
+    bpm: () => options.bpm,
+  }
   while (now < options.untilBeat) {
     const due: LiveNoteEvent[] = []
     while (next < events.length && (events[next]?.beat ?? Number.POSITIVE_INFINITY) <= now) {
@@ -55,21 +68,20 @@ export async function rehearse(
       next++
     }
     if (due.length > 0) run.hear(due)
-    const toBeat = now + options.lookaheadBeats
-    let elapsedBeats = 0
-    if (toBeat > scheduledTo) {
-      const fromBeat = Math.max(scheduledTo, now)
-      const deadlineMs = Math.max(0, (fromBeat - now) * msPerBeat - options.marginMs)
-      const started = performance.now()
-      const out = await run.plan({ nowBeat: now, fromBeat, toBeat, deadlineMs })
-      const ms = performance.now() - started
-      elapsedBeats = options.computeCounts === false ? 0 : ms / msPerBeat
-      result.plans.push({ fromBeat, toBeat, ms })
+    planStarted = null
+    const out = await loop.step(clock)
+    let tookBeats = 0
+    if (out) {
+      result.plans.push({
+        fromBeat: out.window.fromBeat,
+        toBeat: out.window.toBeat,
+        ms: performance.now() - (planStarted ?? performance.now()),
+      })
       if (out.late) result.late++
-      for (const n of out.notes) result.notes.push({ ...n, readyAtBeat: now + elapsedBeats })
-      scheduledTo = toBeat
+      for (const n of out.notes) result.notes.push({ ...n, readyAtBeat: out.answeredAtBeat })
+      tookBeats = out.answeredAtBeat - now
     }
-    now += Math.max(options.tickBeats, elapsedBeats)
+    now += Math.max(options.tickBeats, tookBeats)
   }
   return result
 }

@@ -1,7 +1,7 @@
 'use client'
 
 import { deepEqual, readMeta, readTracks, ticksPerBar } from '@ensemble/core'
-import { LIVE_HOST_LOOP, type LiveRun, type LiveStart, PPQ, startLive } from '@ensemble/core/plugin'
+import { LIVE_HOST_LOOP, type LiveStart, PPQ, startLive } from '@ensemble/core/plugin'
 import { bassPartner } from '@ensemble/plugins/live'
 import { useEffect, useRef, useState } from 'react'
 import { api } from '../../client/api/client'
@@ -9,9 +9,10 @@ import type { JamPlayer } from '../../wire/jam'
 import { useSong } from '../session/hooks'
 import { useStudio } from '../studio-context'
 import type { AudioTransport } from '../transport/audio-transport'
-import { createPartnerSession, type PartnerSession, takeForKeeping } from './partner-session'
+import type { ModelPartnerKind, SongAnchor } from './partner-protocol'
+import { createPartnerSession, type PartnerSession, type PlayNote, takeForKeeping } from './partner-session'
 import { localPlayerOf, type PlayerStream, remotePlayer } from './player-stream'
-import { startWorkerPartner } from './worker-live-run'
+import { songAnchor, startWorkerPartner } from './worker-live-run'
 import './partner-panel.css'
 
 /*
@@ -29,7 +30,7 @@ const KINDS = [
 ] as const
 type Kind = (typeof KINDS)[number]['value']
 
-/** What the running partner is, beyond the host loop: its version and model for Keep, figures for the page. */
+/** What the running partner is, beyond its session: its version and model for Keep, figures for the page. */
 interface RunningPartner {
   session: PartnerSession
   version: string
@@ -40,33 +41,10 @@ interface RunningPartner {
   stop: () => void
 }
 
-/**
- * A started partner's run: the bass in the page's thread (no model), a model partner in the partner worker
- * (worker-live-run.ts), its weights fetched and checked there.
- */
-async function startRun(
-  kind: Kind,
-  start: LiveStart,
-): Promise<Omit<RunningPartner, 'session' | 'seed' | 'stop'> & { run: LiveRun }> {
-  if (kind === 'bass') {
-    const { plugin } = bassPartner()
-    return {
-      run: startLive(plugin, start),
-      version: plugin.manifest.version,
-      modelHash: 'none',
-      modelMsPerBeat: () => null,
-      lateInWorker: () => null,
-    }
-  }
-  const partner = await startWorkerPartner(kind, start)
-  return {
-    run: partner.run,
-    version: partner.version,
-    modelHash: partner.modelHash,
-    modelMsPerBeat: () => (partner.beatsPlanned() > 0 ? partner.modelMs() / partner.beatsPlanned() : null),
-    lateInWorker: partner.lateInWorker,
-  }
-}
+/** How far the worker's song clock may drift from the transport before it is re-anchored (a loop's wrap). */
+const DRIFT_BEATS = 0.02
+/** How often the page compares the two (and shows the count): the worker's timing does not wait for it. */
+const WATCH_MS = 100
 
 export function PartnerPanel({ transport }: { transport: AudioTransport }) {
   const studio = useStudio()
@@ -119,56 +97,101 @@ export function PartnerPanel({ transport }: { transport: AudioTransport }) {
     }
     setLoading(true)
     setStatus(kind === 'bass' ? null : 'Loading the partner…')
-    let started: Awaited<ReturnType<typeof startRun>>
+    const track = target
+    const bpm = () => readMeta(session.doc).bpm
+    const beat = () => (transport.playing() ? transport.position() / PPQ : null)
+    const play: PlayNote = (note, inMs) => {
+      // On the audio clock at once: a timer would fire late whenever the page is busy (docs/BENCHMARKS.md
+      // "AI partner in the studio": frames of 50-380 ms under load), and the note with it.
+      const at = performance.now() + inMs
+      transport.noteOn(track, note.pitch, note.velocity, at)
+      transport.noteOff(track, note.pitch, at + note.durationBeats * (60_000 / bpm()))
+    }
+    const fail = (err: unknown) =>
+      setStatus(`The partner stopped: ${err instanceof Error ? err.message : String(err)}`)
+
+    /** The bass: its host loop in the page, ticked by a timer (its plans take no model time). */
+    const startInPage = (start: LiveStart): Omit<RunningPartner, 'seed'> => {
+      const { plugin } = bassPartner()
+      const host = createPartnerSession({ run: startLive(plugin, start), beat, bpm, play })
+      const timer = setInterval(
+        () => void host.tick().then(() => setPlayed(host.played().length), fail),
+        LIVE_HOST_LOOP.tickBeats * (60_000 / start.song.bpm),
+      )
+      return {
+        session: host,
+        version: plugin.manifest.version,
+        modelHash: 'none',
+        modelMsPerBeat: () => null,
+        lateInWorker: () => null,
+        stop: () => clearInterval(timer),
+      }
+    }
+
+    /**
+     * A model partner: the worker runs the host loop on its own song clock, anchored here at every start,
+     * stop and jump of the transport, at a tempo change, and when the song drifts from it (a loop's wrap).
+     */
+    const startInWorker = async (
+      partnerKind: ModelPartnerKind,
+      start: LiveStart,
+    ): Promise<Omit<RunningPartner, 'seed'>> => {
+      const partner = await startWorkerPartner(partnerKind, start, { play, onFailed: fail })
+      let anchored: SongAnchor | null = null
+      const anchor = () => {
+        const at = beat()
+        anchored = at === null ? null : songAnchor(at, bpm())
+        partner.anchor(anchored)
+      }
+      anchor()
+      const unsubscribe = transport.subscribe(anchor)
+      const watch = setInterval(() => {
+        setPlayed(partner.session.played().length)
+        const at = beat()
+        if (at === null || anchored === null) {
+          if (at !== anchored) anchor()
+          return
+        }
+        const sinceMs = Date.now() - anchored.atMs
+        const expected = anchored.beat + (sinceMs * anchored.bpm) / 60_000
+        if (anchored.bpm !== bpm() || Math.abs(expected - at) > DRIFT_BEATS) anchor()
+      }, WATCH_MS)
+      return {
+        session: partner.session,
+        version: partner.version,
+        modelHash: partner.modelHash,
+        modelMsPerBeat: () =>
+          partner.beatsPlanned() > 0 ? partner.modelMs() / partner.beatsPlanned() : null,
+        lateInWorker: partner.lateInWorker,
+        stop() {
+          clearInterval(watch)
+          unsubscribe()
+        },
+      }
+    }
+
+    let running: Omit<RunningPartner, 'seed'>
     try {
-      started = await startRun(kind, liveStart)
+      running = kind === 'bass' ? startInPage(liveStart) : await startInWorker(kind, liveStart)
     } catch (err) {
       setStatus(`The partner could not start: ${err instanceof Error ? err.message : String(err)}`)
       return
     } finally {
       setLoading(false)
     }
-    const track = target
-    const host = createPartnerSession({
-      run: started.run,
-      beat: () => (transport.playing() ? transport.position() / PPQ : null),
-      bpm: () => readMeta(session.doc).bpm,
-      play(note, inMs) {
-        // On the audio clock at once: a timer would fire late whenever the page is busy (docs/BENCHMARKS.md
-        // "AI partner in the studio": frames of 50-380 ms under load), and the note with it.
-        const at = performance.now() + inMs
-        const msPerBeat = 60_000 / readMeta(session.doc).bpm
-        transport.noteOn(track, note.pitch, note.velocity, at)
-        transport.noteOff(track, note.pitch, at + note.durationBeats * msPerBeat)
-      },
-    })
     const followed: PlayerStream = follow
       ? remotePlayer(studio.jam.notes, follow)
       : localPlayerOf(session, () => transport.position())
-    const unfollow = host.followPlayer(followed)
+    const unfollow = running.session.followPlayer(followed)
     const unwatch = followed.subscribe((event) => setHeardUntil(event.beat))
-    const timer = setInterval(
-      () => {
-        void host.tick().then(
-          () => setPlayed(host.played().length),
-          (err: unknown) =>
-            setStatus(`The partner stopped: ${err instanceof Error ? err.message : String(err)}`),
-        )
-      },
-      LIVE_HOST_LOOP.tickBeats * (60_000 / meta.bpm),
-    )
     partner.current = {
-      session: host,
-      version: started.version,
-      modelHash: started.modelHash,
+      ...running,
       seed,
-      modelMsPerBeat: started.modelMsPerBeat,
-      lateInWorker: started.lateInWorker,
       stop: () => {
-        clearInterval(timer)
+        running.stop()
         unfollow()
         unwatch()
-        host.stop()
+        running.session.stop()
       },
     }
     setRunning(true)

@@ -2,9 +2,10 @@ import {
   LiveNoteEventSchema,
   LiveNoteSchema,
   LiveStartSchema,
-  LiveWindowSchema,
+  MAX_LIVE_BEAT,
   MAX_LIVE_EVENTS,
   MAX_LIVE_NOTES,
+  SongContextSchema,
 } from '@ensemble/core/plugin'
 import { z } from 'zod'
 
@@ -21,6 +22,23 @@ export type ModelPartnerKind = (typeof MODEL_PARTNER_KINDS)[number]
 export const PARTNER_ASSETS_PATH = '/partner'
 export const PARTNER_WORKER_URL = `${PARTNER_ASSETS_PATH}/worker.js`
 
+/**
+ * The song clock the worker keeps: at `atMs` the song was at `beat`, moving at `bpm`. Times are milliseconds
+ * since the epoch on the system clock (`Date.now()`), which the page and its worker read alike: each has its
+ * own `performance.now()` origin, and `timeOrigin + now()` of two contexts need not agree (each converts its
+ * start to wall time on its own). A millisecond's resolution is well inside the 10 ms scheduling margin.
+ */
+export const SongAnchorSchema = z.strictObject({
+  beat: z.number().min(0).max(MAX_LIVE_BEAT),
+  atMs: z.number().positive(),
+  bpm: SongContextSchema.shape.bpm,
+})
+export type SongAnchor = z.infer<typeof SongAnchorSchema>
+
+/** A planned note and when it sounds (`atMs`, on the shared clock of `SongAnchor`). */
+export const TimedNoteSchema = z.strictObject({ note: LiveNoteSchema, atMs: z.number().positive() })
+export type TimedNote = z.infer<typeof TimedNoteSchema>
+
 export const ToPartnerWorkerSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('load'),
@@ -30,7 +48,8 @@ export const ToPartnerWorkerSchema = z.discriminatedUnion('type', [
     start: LiveStartSchema,
   }),
   z.strictObject({ type: z.literal('hear'), events: z.array(LiveNoteEventSchema).max(MAX_LIVE_EVENTS) }),
-  z.strictObject({ type: z.literal('plan'), id: z.int().min(0), window: LiveWindowSchema }),
+  /** Where the song is (null: stopped), sent with the transport's start and on every change of it. */
+  z.strictObject({ type: z.literal('clock'), anchor: SongAnchorSchema.nullable() }),
   z.strictObject({ type: z.literal('stop') }),
 ])
 export type ToPartnerWorker = z.infer<typeof ToPartnerWorkerSchema>
@@ -42,15 +61,17 @@ export const FromPartnerWorkerSchema = z.discriminatedUnion('type', [
     /** SHA-256 of the weights the worker verified and runs: what Keep declares. */
     modelHash: z.string().regex(/^[0-9a-f]{64}$/),
   }),
+  /** One window the worker planned on its own timer: its notes with when they sound, all still ahead. */
   z.strictObject({
     type: z.literal('planned'),
-    id: z.int().min(0),
-    notes: z.array(LiveNoteSchema).max(MAX_LIVE_NOTES),
+    beats: z.number().positive(),
+    notes: z.array(TimedNoteSchema).max(MAX_LIVE_NOTES),
+    /** Late in the worker (its plan missed the deadline), or with notes it dropped as too close to sound. */
     late: z.boolean(),
     /** Milliseconds of model execution this plan took (the benchmark's "model ms"). */
     modelMs: z.number().min(0),
   }),
-  /** A plan that failed (`id`), or the load (no id): the partner stops. */
-  z.strictObject({ type: z.literal('failed'), id: z.int().min(0).optional(), message: z.string().max(2000) }),
+  /** The load or a plan failed: the partner stops. */
+  z.strictObject({ type: z.literal('failed'), message: z.string().max(2000) }),
 ])
 export type FromPartnerWorker = z.infer<typeof FromPartnerWorkerSchema>

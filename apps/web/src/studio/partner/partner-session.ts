@@ -1,29 +1,24 @@
-import { LIVE_HOST_LOOP, type LiveNote, type LiveRun, type PluginNote, PPQ } from '@ensemble/core/plugin'
+import {
+  createLiveHostLoop,
+  LIVE_HOST_LOOP,
+  type LiveNote,
+  type LiveRun,
+  type PluginNote,
+  PPQ,
+} from '@ensemble/core/plugin'
 import type { PlayerStream } from './player-stream'
 
 /*
- * The studio's host for one AI partner: the loop that asks the partner, window by window, for what it plays
- * next (core's LIVE_HOST_LOOP, as packages/plugins/src/live/rehearsal.ts models it), hands each note to the
- * audio clock as soon as it is planned (the transport schedules it at its beat), and remembers what it played
- * for "Keep".
+ * The studio's side of one AI partner: it follows a player, sounds each planned note on the audio clock as
+ * soon as it arrives (the transport schedules it at its beat), and remembers what was played for "Keep". Who
+ * runs the host loop (core's host-loop.ts) depends on the partner: a model partner's worker runs it on its own
+ * timer and song clock (worker-host-loop.ts, driven from worker-live-run.ts); the bass, with no model, runs
+ * in the page and the panel ticks it (`createPartnerSession`).
  */
-
-const { lookaheadBeats, tickBeats, marginMs } = LIVE_HOST_LOOP
-
-export interface PartnerSessionOptions {
-  run: LiveRun
-  /** Where the song is, in beats; null while it is stopped (the partner only plays while the song plays). */
-  beat(): number | null
-  bpm(): number
-  /** Sounds a note on the partner's track `inMs` from now (on the audio clock, not a timer). */
-  play(note: LiveNote, inMs: number): void
-}
 
 export interface PartnerSession {
   /** Follows a player: the local one now, a jam's remote players later. Returns how to stop following. */
   followPlayer(stream: PlayerStream): () => void
-  /** One step of the host's loop (the panel runs it every `tickBeats`; tests call it directly). */
-  tick(): Promise<void>
   /** What the partner has played so far, in the song's beats; notes dropped as late are not in it. */
   played(): readonly LiveNote[]
   /** Windows late in the partner, or with notes that came too late to sound on their beat (dropped). */
@@ -33,67 +28,90 @@ export interface PartnerSession {
   stop(): void
 }
 
-export function createPartnerSession(options: PartnerSessionOptions): PartnerSession {
-  let scheduledTo: number | null = null
-  let busy = false
+/** Sounds a note on the partner's track `inMs` from now (on the audio clock, not a timer). */
+export type PlayNote = (note: LiveNote, inMs: number) => void
+
+/** What the page did with the partner's windows: the notes it sounded and the windows that lost notes. */
+export interface PartnerTake {
+  /**
+   * One planned window's notes, each `inMs` before it sounds. Those due within the margin the audio engine
+   * is given are dropped, never played late; a window that lost any (or was `late` already) counts as late.
+   */
+  deliver(notes: readonly { note: LiveNote; inMs: number }[], late: boolean): void
+  played(): readonly LiveNote[]
+  late(): number
+  windows(): number
+}
+
+export function createPartnerTake(play: PlayNote): PartnerTake {
+  const played: LiveNote[] = []
   let late = 0
   let windows = 0
-  const played: LiveNote[] = []
   return {
-    followPlayer(stream) {
-      return stream.subscribe((event) => {
-        try {
-          options.run.hear([event])
-        } catch {
-          // A malformed event (a stray device value) is the player's, not a reason to stop the partner.
+    deliver(notes, wasLate) {
+      windows++
+      let dropped = wasLate
+      for (const { note, inMs } of notes) {
+        if (inMs < LIVE_HOST_LOOP.marginMs) {
+          dropped = true
+          continue
         }
-      })
-    },
-    async tick() {
-      const now = options.beat()
-      if (now === null) {
-        scheduledTo = null
-        return
+        played.push(note)
+        play(note, inMs)
       }
-      // One plan at a time: a slow one makes the next ask later, never two at once.
-      if (busy) return
-      const toBeat = now + lookaheadBeats
-      // The first window is the last tick's worth, as every later one: one starting now would be due already.
-      const fromBeat = Math.max(scheduledTo ?? toBeat - tickBeats, now)
-      if (toBeat <= fromBeat) return
-      const msPerBeat = 60_000 / options.bpm()
-      busy = true
-      try {
-        const out = await options.run.plan({
-          nowBeat: now,
-          fromBeat,
-          toBeat,
-          deadlineMs: Math.max(0, (fromBeat - now) * msPerBeat - marginMs),
-        })
-        scheduledTo = toBeat
-        windows++
-        // The notes go to the audio clock now, each at its beat: a reply that comes after the window's
-        // deadline (a busy page) still has its notes that are more than the margin ahead. Those due sooner
-        // are dropped, never played late; a window that lost any counts as late.
-        const at = options.beat() ?? now
-        let dropped = out.late
-        for (const note of out.notes) {
-          const inMs = (note.beat - at) * msPerBeat
-          if (inMs < marginMs) {
-            dropped = true
-            continue
-          }
-          played.push(note)
-          options.play(note, inMs)
-        }
-        if (dropped) late++
-      } finally {
-        busy = false
-      }
+      if (dropped) late++
     },
     played: () => played,
     late: () => late,
     windows: () => windows,
+  }
+}
+
+/** Hands a player's events to the partner as they come. Returns how to stop following. */
+export function followInto(stream: PlayerStream, partner: Pick<LiveRun, 'hear'>): () => void {
+  return stream.subscribe((event) => {
+    try {
+      partner.hear([event])
+    } catch {
+      // A malformed event (a stray device value) is the player's, not a reason to stop the partner.
+    }
+  })
+}
+
+export interface PartnerSessionOptions {
+  run: LiveRun
+  /** Where the song is, in beats; null while it is stopped (the partner only plays while the song plays). */
+  beat(): number | null
+  bpm(): number
+  play: PlayNote
+}
+
+export interface InPagePartnerSession extends PartnerSession {
+  /** One step of the host's loop (the panel runs it every `tickBeats`; tests call it directly). */
+  tick(): Promise<void>
+}
+
+/** A partner whose host loop runs in the page: the bass, whose plans take no model time. */
+export function createPartnerSession(options: PartnerSessionOptions): InPagePartnerSession {
+  const loop = createLiveHostLoop(options.run)
+  const take = createPartnerTake(options.play)
+  return {
+    followPlayer: (stream) => followInto(stream, options.run),
+    async tick() {
+      const out = await loop.step(options)
+      if (!out) return
+      // The notes are placed from where the music is as the answer is handled: a late reply keeps the notes
+      // still ahead (docs/BENCHMARKS.md "AI partner in the studio").
+      const msPerBeat = 60_000 / options.bpm()
+      const inMs = (note: LiveNote) => (note.beat - out.answeredAtBeat) * msPerBeat
+      take.deliver(
+        out.notes.map((note) => ({ note, inMs: inMs(note) })),
+        out.late,
+      )
+    },
+    played: take.played,
+    late: take.late,
+    windows: take.windows,
     stop: () => options.run.stop(),
   }
 }

@@ -1,5 +1,5 @@
 /// <reference lib="webworker" />
-import { type LiveRun, startLive } from '@ensemble/core/plugin'
+import { startLive } from '@ensemble/core/plugin'
 import {
   type FetchedModel,
   loadInPagePartner,
@@ -7,16 +7,18 @@ import {
   selectInPageBackend,
 } from '@ensemble/plugins/live-models'
 import { type FromPartnerWorker, type ToPartnerWorker, ToPartnerWorkerSchema } from './partner-protocol'
+import { startWorkerHostLoop, type WorkerHostLoop } from './worker-host-loop'
 
 /*
  * The studio's partner worker: one model partner (call and response or the drummer) for one run, its
  * weights fetched from the studio's own static copy and checked against weights.json before use, its model
- * steps off the page's main thread so the studio keeps drawing while it thinks. Bundled on its own by
+ * steps off the page's main thread so the studio keeps drawing while it thinks, and the host loop too: the
+ * worker keeps the song clock and plans each window on its own timer (worker-host-loop.ts). Bundled on its own by
  * scripts/build-partner-worker.mjs (served at /partner/worker.js); protocol: partner-protocol.ts.
  */
 
 const scope = self as unknown as DedicatedWorkerGlobalScope
-let run: LiveRun | null = null
+let host: WorkerHostLoop | null = null
 /** Model milliseconds since the last plan reply. */
 let modelMs = 0
 /** Messages that arrived while loading, handled in order once the partner is up. */
@@ -46,7 +48,20 @@ async function load(message: Extract<ToPartnerWorker, { type: 'load' }>): Promis
     const partner = await loadInPagePartner(message.kind, files, (ms) => {
       modelMs += ms
     })
-    run = startLive(partner.plugin, message.start, { models: partner.runner, now: () => performance.now() })
+    const run = startLive(partner.plugin, message.start, {
+      models: partner.runner,
+      now: () => performance.now(),
+    })
+    host = startWorkerHostLoop({
+      run,
+      post,
+      now: () => Date.now(),
+      takeModelMs() {
+        const ms = modelMs
+        modelMs = 0
+        return ms
+      },
+    })
     post({ type: 'ready', version: partner.plugin.manifest.version, modelHash: partner.modelHash })
   } catch (err) {
     post({ type: 'failed', message: err instanceof Error ? err.message : String(err) })
@@ -63,27 +78,20 @@ async function handle(message: ToPartnerWorker): Promise<void> {
     return
   }
   if (message.type === 'stop') {
-    run?.stop()
-    run = null
+    host?.stop()
+    host = null
     scope.close()
     return
   }
-  if (!run) return
-  if (message.type === 'hear') {
-    try {
-      run.hear(message.events)
-    } catch {
-      // A malformed event is the player's, not a reason to stop the partner.
-    }
+  if (!host) return
+  if (message.type === 'clock') {
+    host.anchor(message.anchor)
     return
   }
   try {
-    const out = await run.plan(message.window)
-    post({ type: 'planned', id: message.id, notes: out.notes, late: out.late, modelMs })
-  } catch (err) {
-    post({ type: 'failed', id: message.id, message: err instanceof Error ? err.message : String(err) })
-  } finally {
-    modelMs = 0
+    host.hear(message.events)
+  } catch {
+    // A malformed event is the player's, not a reason to stop the partner.
   }
 }
 

@@ -1,25 +1,31 @@
-import type { LiveNote, LiveRun, LiveStart, LiveWindow } from '@ensemble/core/plugin'
+import type { LiveStart } from '@ensemble/core/plugin'
 import {
   FromPartnerWorkerSchema,
   type ModelPartnerKind,
   PARTNER_ASSETS_PATH,
   PARTNER_WORKER_URL,
+  type SongAnchor,
   type ToPartnerWorker,
 } from './partner-protocol'
+import { createPartnerTake, followInto, type PartnerSession, type PlayNote } from './partner-session'
 
 /*
- * A model partner run in the partner worker, seen from the page as the `LiveRun` the partner session drives.
- * The worker's own `startLive` drops a plan that misses its deadline on the worker's clock. A reply the page
- * handles after the window's deadline (a busy main thread) is passed on: the partner session drops each of
- * its notes whose beat is too close to be scheduled, so none is played late, and keeps the rest (it had
- * dropped whole windows: 25 of 32 late windows in the studio were late only on the page's clock).
+ * A model partner run in the partner worker, seen from the page. The worker runs the host loop on its own
+ * timer and song clock (worker-host-loop.ts): the page tells it where the song is (`anchor`), forwards the
+ * player's notes, and sounds what arrives, each note at its time on the audio clock. A reply the page handles
+ * late (a busy main thread) keeps its notes still ahead; those too close are dropped (partner-session.ts).
  */
 
 export interface WorkerPartner {
-  run: LiveRun
+  session: PartnerSession
   version: string
   /** SHA-256 of the weights the worker verified and runs. */
   modelHash: string
+  /**
+   * Where the song is: at the transport's start, on every jump, tempo change or drift (`songAnchor`), and
+   * null when it stops.
+   */
+  anchor(anchor: SongAnchor | null): void
   /** Model milliseconds so far, and the beats of the windows planned: model ms per beat. */
   modelMs(): number
   beatsPlanned(): number
@@ -27,21 +33,21 @@ export interface WorkerPartner {
   lateInWorker(): number
 }
 
-interface Waiting {
-  resolve(out: { notes: LiveNote[]; late: boolean }): void
-  reject(err: Error): void
-  beats: number
+/** The song at `beat` now, on the clock the page and its worker share. */
+export function songAnchor(beat: number, bpm: number): SongAnchor {
+  return { beat, atMs: Date.now(), bpm }
 }
 
 export function startWorkerPartner(
   kind: ModelPartnerKind,
   start: LiveStart,
+  options: { play: PlayNote; onFailed(message: string): void },
   origin: string = globalThis.location?.origin ?? '',
 ): Promise<WorkerPartner> {
   const worker = new Worker(PARTNER_WORKER_URL, { type: 'module', name: `partner-${kind}` })
   const send = (m: ToPartnerWorker) => worker.postMessage(m)
-  const waiting = new Map<number, Waiting>()
-  let nextId = 0
+  const take = createPartnerTake(options.play)
+  let ready = false
   let modelMs = 0
   let beats = 0
   let lateInWorker = 0
@@ -50,8 +56,6 @@ export function startWorkerPartner(
     if (stopped) return
     stopped = true
     send({ type: 'stop' })
-    for (const w of waiting.values()) w.resolve({ notes: [], late: false })
-    waiting.clear()
   }
   return new Promise((resolve, reject) => {
     worker.onerror = (event) => {
@@ -60,51 +64,49 @@ export function startWorkerPartner(
     }
     worker.onmessage = (event: MessageEvent<unknown>) => {
       const checked = FromPartnerWorkerSchema.safeParse(event.data)
-      if (!checked.success) return
+      if (!checked.success || stopped) return
       const message = checked.data
       if (message.type === 'ready') {
+        ready = true
         resolve({
-          run: {
-            hear(events) {
-              if (!stopped) send({ type: 'hear', events: [...events] })
-            },
-            plan(window: LiveWindow) {
-              if (stopped) return Promise.resolve({ notes: [], late: false })
-              const id = nextId++
-              return new Promise((resolvePlan, rejectPlan) => {
-                waiting.set(id, {
-                  resolve: resolvePlan,
-                  reject: rejectPlan,
-                  beats: window.toBeat - window.fromBeat,
-                })
-                send({ type: 'plan', id, window: { ...window } })
-              })
-            },
+          session: {
+            followPlayer: (stream) =>
+              followInto(stream, {
+                hear(events) {
+                  if (!stopped) send({ type: 'hear', events: [...events] })
+                },
+              }),
+            played: take.played,
+            late: take.late,
+            windows: take.windows,
             stop,
           },
           version: message.version,
           modelHash: message.modelHash,
+          anchor(anchor) {
+            if (!stopped) send({ type: 'clock', anchor })
+          },
           modelMs: () => modelMs,
           beatsPlanned: () => beats,
           lateInWorker: () => lateInWorker,
         })
         return
       }
-      if (message.id === undefined) {
-        if (message.type === 'failed') reject(new Error(message.message))
-        return
-      }
-      const w = waiting.get(message.id)
-      if (!w) return
-      waiting.delete(message.id)
       if (message.type === 'failed') {
-        w.reject(new Error(message.message))
+        if (ready) options.onFailed(message.message)
+        else reject(new Error(message.message))
+        stop()
         return
       }
       modelMs += message.modelMs
-      beats += w.beats
+      beats += message.beats
       if (message.late) lateInWorker++
-      w.resolve({ notes: message.late ? [] : message.notes, late: message.late })
+      // Placed from now on this page's clock: the worker's times are on the clock both share.
+      const now = Date.now()
+      take.deliver(
+        message.notes.map(({ note, atMs }) => ({ note, inMs: atMs - now })),
+        message.late,
+      )
     }
     send({ type: 'load', kind, modelsUrl: `${origin}${PARTNER_ASSETS_PATH}/models`, start })
   })
