@@ -204,7 +204,7 @@ export function fitLength(asked: LengthSettings): FittedLength {
 }
 
 /** A tempo asked for, held to the style's range (what its drummers and tunes were played at); 'fit' as is. */
-export function clampTempo(style: BackgroundStyle, tempo: number | 'fit'): number | 'fit' {
+function clampTempo(style: BackgroundStyle, tempo: number | 'fit'): number | 'fit' {
   if (tempo === 'fit') return tempo
   const [lo, hi] = BACKGROUND_STYLES[style].tempo
   return Math.min(hi, Math.max(lo, tempo))

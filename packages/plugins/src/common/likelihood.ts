@@ -30,7 +30,7 @@ export function likelihoodField(likelihood: Likelihood): { likelihood?: number }
 }
 
 /** log sigmoid(z), stable for large |z| (a NEVER offset is -1e9). */
-export function logSigmoid(z: number): number {
+function logSigmoid(z: number): number {
   return z >= 0 ? -Math.log1p(Math.exp(-z)) : z - Math.log1p(Math.exp(z))
 }
 

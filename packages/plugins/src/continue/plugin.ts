@@ -32,7 +32,6 @@ export const CONTINUE_STYLES = {
 
 export {
   CONTINUE_STYLE_PARAMETER,
-  CONTINUE_STYLE_WEIGHTS,
   CONTINUE_WEIGHTS,
   continuationWeight,
 } from './continuation.js'

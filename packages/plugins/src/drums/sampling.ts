@@ -27,7 +27,6 @@ export {
   DRUM_STYLE_PARAMETER,
   DRUM_STYLES,
   DRUMS_DENSITY_CALIBRATION,
-  DRUMS_PRIMER_CALIBRATION,
   type DrumStyle,
 } from './styles.js'
 

@@ -30,6 +30,8 @@ const LISTEN_BEATS = 2
 const LEAD = 1.75
 const LEAD_BEATS = 3
 const logit = (d: number): number => Math.log(d / (1 - d))
+/** The Drums model's per-16th calibration averaged: a window takes one bias for all its steps. */
+const MEAN_CALIBRATION = meanCalibration(DRUMS_DENSITY_CALIBRATION)
 
 /**
  * The drums' density (the Drums generator's 0..1, 0.5 = the drummers' own) for the player's onsets per
@@ -115,8 +117,7 @@ export function drummerPlugin({ shape, asset }: PartnerModel): LivePlugin {
           const d = densityFor(played.length / LISTEN_BEATS)
           const target = logit(d)
           playing ??= target
-          // One bias for the whole window, so the beat's mean calibration.
-          const offset = target + LEAD * (target - playing) + meanCalibration(DRUMS_DENSITY_CALIBRATION)
+          const offset = target + LEAD * (target - playing) + MEAN_CALIBRATION
           playing += (target - playing) * Math.min(1, (until - nextStep) / STEPS_PER_BEAT / LEAD_BEATS)
           const bias = DRUM_CLASSES.map((_, k) => (k < shape.outputs ? offset : NEVER))
           const energy = played.length > 0 ? played.reduce((s, n) => s + n.velocity, 0) / played.length : 70

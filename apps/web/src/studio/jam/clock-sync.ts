@@ -42,14 +42,14 @@ export interface ClockEstimate {
 export interface ClockSyncOptions {
   /** Samples kept (the newest). */
   window?: number
-  /** Drift is fitted only once the best samples span this long (ms); before, it is taken as 0. */
+  /** Drift is fitted only once the kept samples span this long (ms); before, it is taken as 0. */
   driftAfterMs?: number
   /** Drift beyond this (ppm) is not a clock, it is noise: clamped. */
   maxDriftPpm?: number
 }
 
 export class ClockSync {
-  private readonly samples: (ClockSample & { rtt: number; offset: number; mid: number })[] = []
+  private readonly samples: (ClockSample & { rtt: number; mid: number })[] = []
   private estimate: ClockEstimate | null = null
   private readonly window: number
   private readonly driftAfterMs: number
@@ -65,8 +65,7 @@ export class ClockSync {
   add(sample: ClockSample): ClockEstimate | null {
     const rtt = sample.t3 - sample.t0 - (sample.t2 - sample.t1)
     if (!(rtt >= 0) || sample.t2 < sample.t1 || sample.t3 < sample.t0) return this.estimate
-    const offset = (sample.t1 - sample.t0 + (sample.t2 - sample.t3)) / 2
-    this.samples.push({ ...sample, rtt, offset, mid: (sample.t0 + sample.t3) / 2 })
+    this.samples.push({ ...sample, rtt, mid: (sample.t0 + sample.t3) / 2 })
     if (this.samples.length > this.window) this.samples.shift()
     this.estimate = this.fit()
     return this.estimate

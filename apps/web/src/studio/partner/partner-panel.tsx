@@ -9,10 +9,10 @@ import type { JamPlayer } from '../../wire/jam'
 import { useSong } from '../session/hooks'
 import { useStudio } from '../studio-context'
 import type { AudioTransport } from '../transport/audio-transport'
-import type { ModelPartnerKind, SongAnchor } from './partner-protocol'
+import { beatAt, type ModelPartnerKind, type SongAnchor, songAnchor } from './partner-protocol'
 import { createPartnerSession, type PartnerSession, type PlayNote, takeForKeeping } from './partner-session'
 import { localPlayerOf, type PlayerStream, remotePlayer } from './player-stream'
-import { songAnchor, startWorkerPartner } from './worker-live-run'
+import { startWorkerPartner } from './worker-live-run'
 import './partner-panel.css'
 
 /*
@@ -152,9 +152,7 @@ export function PartnerPanel({ transport }: { transport: AudioTransport }) {
           if (at !== anchored) anchor()
           return
         }
-        const sinceMs = Date.now() - anchored.atMs
-        const expected = anchored.beat + (sinceMs * anchored.bpm) / 60_000
-        if (anchored.bpm !== bpm() || Math.abs(expected - at) > DRIFT_BEATS) anchor()
+        if (anchored.bpm !== bpm() || Math.abs(beatAt(anchored, Date.now()) - at) > DRIFT_BEATS) anchor()
       }, WATCH_MS)
       return {
         session: partner.session,

@@ -35,6 +35,16 @@ export const SongAnchorSchema = z.strictObject({
 })
 export type SongAnchor = z.infer<typeof SongAnchorSchema>
 
+/** The song at `beat` now, on the clock the page and its worker share. */
+export function songAnchor(beat: number, bpm: number): SongAnchor {
+  return { beat, atMs: Date.now(), bpm }
+}
+/** Where the anchored song is at `ms` (never before its start). */
+export const beatAt = (a: SongAnchor, ms: number): number =>
+  Math.max(0, a.beat + ((ms - a.atMs) * a.bpm) / 60_000)
+/** When the anchored song reaches `beat`. */
+export const msAt = (a: SongAnchor, beat: number): number => a.atMs + ((beat - a.beat) * 60_000) / a.bpm
+
 /** A planned note and when it sounds (`atMs`, on the shared clock of `SongAnchor`). */
 export const TimedNoteSchema = z.strictObject({ note: LiveNoteSchema, atMs: z.number().positive() })
 export type TimedNote = z.infer<typeof TimedNoteSchema>

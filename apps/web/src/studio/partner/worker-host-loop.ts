@@ -1,5 +1,5 @@
 import { createLiveHostLoop, LIVE_HOST_LOOP, type LiveNoteEvent, type LiveRun } from '@ensemble/core/plugin'
-import type { FromPartnerWorker, SongAnchor, TimedNote } from './partner-protocol'
+import { beatAt, type FromPartnerWorker, msAt, type SongAnchor, type TimedNote } from './partner-protocol'
 
 /*
  * The host loop as the partner worker runs it: on the worker's own timer and its own copy of the song clock
@@ -31,9 +31,6 @@ export interface WorkerHostLoop {
   anchor(anchor: SongAnchor | null): void
   stop(): void
 }
-
-const beatAt = (a: SongAnchor, ms: number) => Math.max(0, a.beat + ((ms - a.atMs) * a.bpm) / 60_000)
-const msAt = (a: SongAnchor, beat: number) => a.atMs + ((beat - a.beat) * 60_000) / a.bpm
 
 export function startWorkerHostLoop(options: WorkerHostLoopOptions): WorkerHostLoop {
   const loop = createLiveHostLoop(options.run)

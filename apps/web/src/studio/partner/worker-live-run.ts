@@ -33,11 +33,6 @@ export interface WorkerPartner {
   lateInWorker(): number
 }
 
-/** The song at `beat` now, on the clock the page and its worker share. */
-export function songAnchor(beat: number, bpm: number): SongAnchor {
-  return { beat, atMs: Date.now(), bpm }
-}
-
 export function startWorkerPartner(
   kind: ModelPartnerKind,
   start: LiveStart,

@@ -415,16 +415,8 @@ class Pink {
   }
 }
 
-const SOURCE_ORDER: readonly Source[] = [
-  'kick',
-  'snareBody',
-  'snareNoise',
-  'clap',
-  'hat',
-  'crash',
-  'ride',
-  'toms',
-]
+/** The kit's sources in DRUM_SOURCES' order (a lane's noise seed is its index). */
+const SOURCE_ORDER = Object.keys(DRUM_SOURCES) as readonly Source[]
 
 /** One source of the kit: its strikes, in time order, played into its own lane and through its filter. */
 class DrumLane {
