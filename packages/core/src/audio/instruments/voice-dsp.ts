@@ -34,6 +34,7 @@ import {
   MELODIC_PRESETS,
   type MelodicPreset,
   release,
+  type SharedFilter,
   timeConstant,
   type VoiceSpec,
 } from './synths'
@@ -59,6 +60,13 @@ const SINE = (() => {
   for (let i = 0; i <= TABLE_SIZE; i++) table[i] = Math.sin((2 * Math.PI * i) / TABLE_SIZE)
   return table
 })()
+
+/** A wavetable read at a fractional phase, linearly interpolated (tables carry one guard sample at the end). */
+const readTable = (table: Float32Array, phase: number): number => {
+  const k = phase | 0
+  const t = table[k] as number
+  return t + ((table[k + 1] as number) - t) * (phase - k)
+}
 
 /** Fourier coefficient of harmonic n (sine series), as the Web Audio API defines its built-in waveforms. */
 const coefficient = (type: OscillatorType, n: number): number => {
@@ -166,6 +174,14 @@ class Biquad {
   }
 }
 
+/** A biquad with fixed settings, or none. */
+function fixedBiquad(filter: SharedFilter | undefined, sampleRate: number): Biquad | null {
+  if (filter === undefined) return null
+  const biquad = new Biquad()
+  biquad.set(filter.type, filter.frequency, filter.Q, sampleRate)
+  return biquad
+}
+
 /** Samples between coefficient updates of an enveloped filter (0.36 ms at 44.1 kHz; its fastest sweep is 2 ms). */
 const FILTER_STEP = 16
 
@@ -246,8 +262,7 @@ class MelodicVoices {
     this.#sampleRate = sampleRate
     this.#level = dbToGain(voice.volumeDb)
     this.#ringOut = longestRelease(voice)
-    this.#shared = shared === undefined ? null : new Biquad()
-    if (shared !== undefined) this.#shared?.set(shared.type, shared.frequency, shared.Q, sampleRate)
+    this.#shared = fixedBiquad(shared, sampleRate)
   }
 
   take(end: number): Float32Array<ArrayBuffer> {
@@ -294,12 +309,8 @@ class MelodicVoices {
       let carrier = 0
       let modulator = 0
       for (let i = 0; i < n; i++) {
-        const mi = modulator | 0
-        const ms = SINE[mi] as number
-        const m = ms + ((SINE[mi + 1] as number) - ms) * (modulator - mi)
-        const ci = carrier | 0
-        const cs = SINE[ci] as number
-        const c = cs + ((SINE[ci + 1] as number) - cs) * (carrier - ci)
+        const m = readTable(SINE, modulator)
+        const c = readTable(SINE, carrier)
         array[base + i] = (array[base + i] as number) + c * (amp[i] as number) * level
         modulator += modulatorStep
         if (modulator >= TABLE_SIZE) modulator -= TABLE_SIZE
@@ -315,9 +326,7 @@ class MelodicVoices {
     if (spec.filter === undefined) {
       let phase = 0
       for (let i = 0; i < n; i++) {
-        const k = phase | 0
-        const t = table[k] as number
-        const sample = t + ((table[k + 1] as number) - t) * (phase - k)
+        const sample = readTable(table, phase)
         array[base + i] = (array[base + i] as number) + sample * (amp[i] as number) * level
         phase += step
         if (phase >= TABLE_SIZE) phase -= TABLE_SIZE
@@ -327,9 +336,7 @@ class MelodicVoices {
     const signal = scratch.get(1, n)
     let phase = 0
     for (let i = 0; i < n; i++) {
-      const k = phase | 0
-      const t = table[k] as number
-      signal[i] = t + ((table[k + 1] as number) - t) * (phase - k)
+      signal[i] = readTable(table, phase)
       phase += step
       if (phase >= TABLE_SIZE) phase -= TABLE_SIZE
     }
@@ -442,8 +449,7 @@ class DrumLane {
     this.#level = dbToGain(this.#source.volumeDb) * (name === 'toms' ? dbToGain(TOMS_VOLUME_DB) : 1)
     this.#random = noiseSource(seed)
     const filter = DRUM_FILTERS[name]
-    this.#filter = filter === undefined ? null : new Biquad()
-    if (filter !== undefined) this.#filter?.set(filter.type, filter.frequency, filter.Q, sampleRate)
+    this.#filter = fixedBiquad(filter, sampleRate)
   }
 
   /** Adds samples [position, end) of this lane into `out`. */
@@ -490,8 +496,7 @@ class DrumLane {
       let phase = 0
       const perHz = TABLE_SIZE / sampleRate
       for (let k = 0; k < n; k++) {
-        const j = phase | 0
-        const sine = (SINE[j] as number) + ((SINE[j + 1] as number) - (SINE[j] as number)) * (phase - j)
+        const sine = readTable(SINE, phase)
         array[base + k] = (array[base + k] as number) + sine * (amp[k] as number) * level
         phase += frequency * perHz
         if (phase >= TABLE_SIZE) phase -= TABLE_SIZE
